@@ -1,0 +1,51 @@
+/** One-line and detailed descriptions of a run, shared by the commands that print runs. */
+import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
+import type { RunRecord } from '../../core/runs/types';
+import { keyValues } from '../output';
+
+export function describeRun(run: RunRecord): string {
+  const parts = [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)];
+  if (run.lastError && run.status !== 'done') parts.push(`— ${run.lastError}`);
+  return parts.filter(Boolean).join('  ');
+}
+
+export function runRow(run: RunRecord): string[] {
+  return [
+    run.id,
+    run.name,
+    run.runner,
+    run.status,
+    formatDuration(elapsed(run)),
+    formatTokens(run.usage),
+    formatUsd(run.usage),
+    run.agent ? String(run.agent.pid) : '',
+  ];
+}
+
+export const RUN_HEADERS = ['ID', 'NAME', 'RUNNER', 'STATUS', 'ELAPSED', 'TOKENS', 'COST', 'PID'];
+
+export function runDetails(run: RunRecord, tail: string): string {
+  const exit = run.signal ? `signal ${run.signal}` : run.exitCode !== undefined ? `code ${run.exitCode}` : undefined;
+  return [
+    keyValues([
+      ['id', run.id],
+      ['name', run.name],
+      ['runner', run.runner],
+      ['status', run.status],
+      ['pid', run.agent?.pid],
+      ['session', run.sessionId],
+      ['model', run.model],
+      ['folder', run.cwd],
+      ['command', run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')],
+      ['started', run.startedAt ? new Date(run.startedAt).toISOString() : undefined],
+      ['ended', run.endedAt ? new Date(run.endedAt).toISOString() : undefined],
+      ['elapsed', formatDuration(elapsed(run))],
+      ['exit', exit],
+      ['tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
+      ['cost', run.usage.usd !== undefined ? `${formatUsd(run.usage)} (${run.usage.usdSource})` : 'unknown'],
+      ['error', run.lastError],
+      ['result', run.resultText?.slice(0, 500)],
+    ]),
+    tail ? `\n--- output tail ---\n${tail}` : '',
+  ].join('\n');
+}

@@ -1,0 +1,40 @@
+/** What every CLI command works with: the registry over the shared state directory. */
+import * as path from 'node:path';
+import { loadConfigFile } from '../core/config';
+import type { Logger } from '../core/logger';
+import { defaultStateDir } from '../core/paths';
+import { RunRegistry } from '../core/registry/registry';
+import type { Out } from './output';
+
+export interface CliContext {
+  out: Out;
+  stateDir: string;
+  openRegistry(): Promise<RunRegistry>;
+}
+
+/** Debug lines go to stderr only when SWITCHBOARD_DEBUG is set. */
+function stderrLogger(): Logger {
+  const debug = !!process.env.SWITCHBOARD_DEBUG;
+  const write = (level: string) => (message: string) => process.stderr.write(`${level} ${message}\n`);
+  return { trace: debug ? write('trace') : () => {}, info: debug ? write('info') : () => {}, warn: debug ? write('warn') : () => {}, error: write('error') };
+}
+
+export function createContext(out: Out): CliContext {
+  const stateDir = defaultStateDir();
+  return {
+    out,
+    stateDir,
+    async openRegistry() {
+      const { config, warning } = loadConfigFile(stateDir);
+      if (warning) out.stderr(`switchboard: ${warning}`);
+      const registry = await RunRegistry.open({
+        stateDir,
+        config,
+        supervisorScript: path.join(__dirname, 'supervisor.js'),
+        logger: stderrLogger(),
+      });
+      for (const w of registry.warnings) out.stderr(`switchboard: ${w}`);
+      return registry;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** Settings the core needs, the same for the extension (from VS Code settings) and the CLI (from config.json). */
+import * as path from 'node:path';
+import { readJsonFile } from './store/atomicFile';
+import { DEFAULT_PRICES, type PriceTable } from './pricing';
+
+export interface RunnerConfig {
+  /** Binary name or path. */
+  binary?: string;
+  extraArgs?: string[];
+  model?: string;
+  /** The custom runner's command template. */
+  command?: string;
+}
+
+export interface SwitchboardConfig {
+  runners: Record<string, RunnerConfig>;
+  prices: PriceTable;
+  /** Finished runs and their logs are removed after this many hours. */
+  retentionHours: number;
+  /** How long a kill waits after the graceful signal before SIGKILL. */
+  killGraceMs: number;
+  /** Bytes of each run's output kept in memory. */
+  outputTailBytes: number;
+}
+
+export const DEFAULT_CONFIG: SwitchboardConfig = {
+  runners: {},
+  prices: DEFAULT_PRICES,
+  retentionHours: 24 * 7,
+  killGraceMs: 5000,
+  outputTailBytes: 64 * 1024,
+};
+
+export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    ...partial,
+    runners: { ...DEFAULT_CONFIG.runners, ...partial.runners },
+    prices: { ...DEFAULT_CONFIG.prices, ...partial.prices },
+  };
+}
+
+function validateConfig(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
+  const doc = value as Record<string, unknown>;
+  if (doc.version !== undefined && doc.version !== 1) return `unsupported version ${String(doc.version)}`;
+  for (const key of ['retentionHours', 'killGraceMs', 'outputTailBytes']) {
+    if (doc[key] !== undefined && (typeof doc[key] !== 'number' || (doc[key] as number) < 0)) return `"${key}" must be a non-negative number`;
+  }
+  return undefined;
+}
+
+/** Reads `<stateDir>/config.json` (optional). A broken file is set aside and defaults are used; `warning` says so. */
+export function loadConfigFile(stateDir: string): { config: SwitchboardConfig; warning?: string } {
+  const file = path.join(stateDir, 'config.json');
+  const read = readJsonFile<Partial<SwitchboardConfig>>(file, validateConfig);
+  if (read.kind === 'ok') return { config: mergeConfig(read.value) };
+  if (read.kind === 'missing') return { config: DEFAULT_CONFIG };
+  return { config: DEFAULT_CONFIG, warning: `${file} was unreadable (${read.reason}); it was set aside as ${read.setAsideAs} and defaults are used.` };
+}

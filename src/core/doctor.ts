@@ -1,0 +1,56 @@
+/** Which agent CLIs are installed (path, version), where state lives, and what to do about anything missing. */
+import { execa } from 'execa';
+import type { SwitchboardConfig } from './config';
+import { findBinary } from './runners/findBinary';
+import { RUNNERS } from './runners/runnerTable';
+
+export interface RunnerCheck {
+  runner: string;
+  displayName: string;
+  binary: string;
+  installed: boolean;
+  path?: string;
+  version?: string;
+  /** What is wrong and what to do, when something is. */
+  problem?: string;
+}
+
+export interface DoctorReport {
+  version: 1;
+  stateDir: string;
+  node: string;
+  platform: string;
+  runners: RunnerCheck[];
+}
+
+async function checkRunner(runner: (typeof RUNNERS)[number], config: SwitchboardConfig, env: NodeJS.ProcessEnv): Promise<RunnerCheck> {
+  const settings = config.runners[runner.id] ?? {};
+  if (runner.id === 'custom') {
+    const command = settings.command;
+    return {
+      runner: runner.id,
+      displayName: runner.displayName,
+      binary: command ?? '',
+      installed: true,
+      ...(command ? {} : { problem: 'No default command is set; give one with --command "<program> ... {prompt}".' }),
+    };
+  }
+  const binary = settings.binary || runner.defaultBinary;
+  const lookup = findBinary(binary, env);
+  const base = { runner: runner.id, displayName: runner.displayName, binary };
+  if (!lookup.found) {
+    return { ...base, installed: false, problem: `"${binary}" was not found (looked in ${lookup.lookedIn.join(', ') || 'an empty PATH'}). ${runner.installHint}` };
+  }
+  const result = await execa(lookup.path, ['--version'], { env, reject: false, timeout: 15_000, stdin: 'ignore' });
+  const version = `${result.stdout}`.trim().split('\n')[0];
+  if (result.exitCode !== 0 || !version) {
+    const why = result.timedOut ? 'timed out' : `${result.stderr}`.trim().split('\n').pop() || `exit code ${result.exitCode}`;
+    return { ...base, installed: true, path: lookup.path, problem: `"${lookup.path} --version" failed (${why}); the CLI may be broken.` };
+  }
+  return { ...base, installed: true, path: lookup.path, version };
+}
+
+export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  const runners = await Promise.all(RUNNERS.map((r) => checkRunner(r, config, env)));
+  return { version: 1, stateDir, node: process.version, platform: `${process.platform}-${process.arch}`, runners };
+}

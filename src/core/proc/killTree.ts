@@ -1,0 +1,80 @@
+/**
+ * Signals a whole agent process tree: the agent, every descendant, and every process still in the
+ * agent's session (tool children re-parented to init after their CLI died keep the session id).
+ * Each pid's start time is checked right before it is signalled, so a reused pid is never hit.
+ */
+import { allProcesses, processEntry, type ProcessEntry } from './processTable';
+import type { ProcessIdentity } from '../runs/types';
+
+export function treeMembers(agent: ProcessIdentity): ProcessEntry[] {
+  const all = allProcesses();
+  const leader = all.find((p) => p.pid === agent.pid);
+  const leaderIsOurs = leader?.startToken === agent.startToken;
+  // A pid that is someone else's now cannot still be the session id of our old children:
+  // the kernel does not reuse a pid while a session or group still carries it.
+  if (leader && !leaderIsOurs) return [];
+  const members = new Map<number, ProcessEntry>();
+  if (leader) members.set(leader.pid, leader);
+  for (const p of all) if (p.sid === agent.pid || p.pgid === agent.pid) members.set(p.pid, p);
+  const byParent = new Map<number, ProcessEntry[]>();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const stack = [...members.keys()];
+  while (stack.length > 0) {
+    for (const child of byParent.get(stack.pop()!) ?? []) {
+      if (!members.has(child.pid)) {
+        members.set(child.pid, child);
+        stack.push(child.pid);
+      }
+    }
+  }
+  return [...members.values()];
+}
+
+/** Sends `signal` to each member still alive with the same start time; returns how many were signalled. */
+export function signalMembers(members: ProcessEntry[], signal: NodeJS.Signals): number {
+  let sent = 0;
+  for (const member of members) {
+    if (processEntry(member.pid)?.startToken !== member.startToken) continue;
+    try {
+      process.kill(member.pid, signal);
+      sent++;
+    } catch {
+      // Gone between the check and the signal: nothing to do.
+    }
+  }
+  return sent;
+}
+
+export function aliveMembers(members: ProcessEntry[]): ProcessEntry[] {
+  return members.filter((m) => processEntry(m.pid)?.startToken === m.startToken);
+}
+
+/**
+ * Graceful-then-forceful: `signal` to the tree, wait up to `graceMs` for it to empty,
+ * then SIGKILL whatever is left (including members that appeared meanwhile).
+ */
+export async function killTree(
+  agent: ProcessIdentity,
+  options: {
+    signal?: NodeJS.Signals;
+    graceMs: number;
+    pollMs?: number;
+    /** Members seen earlier (a snapshot taken while the parents were alive): children that left the session are still found. */
+    known?: ProcessEntry[];
+  },
+): Promise<{ signalled: number; forced: number }> {
+  const current = treeMembers(agent);
+  const currentPids = new Set(current.map((m) => m.pid));
+  const initial = [...current, ...aliveMembers(options.known ?? []).filter((m) => !currentPids.has(m.pid))];
+  const signalled = options.graceMs > 0 ? signalMembers(initial, options.signal ?? 'SIGTERM') : 0;
+  const deadline = Date.now() + options.graceMs;
+  let remaining = aliveMembers(initial);
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
+    remaining = aliveMembers(remaining);
+  }
+  const seen = new Set(initial.map((m) => m.pid));
+  const late = treeMembers(agent).filter((m) => !seen.has(m.pid));
+  const forced = signalMembers([...remaining, ...late], 'SIGKILL');
+  return { signalled, forced };
+}

@@ -1,0 +1,87 @@
+/** The registry's side of a supervisor's control socket: requests with replies, plus pushed notifications. */
+import * as net from 'node:net';
+import { Emitter } from '../events';
+import { SwitchboardError } from '../errors';
+import { LineSplitter, type ControlMessage, type ControlNotification, type ControlRequest } from '../supervisor/protocol';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'id'> : never) : never;
+
+export class ControlClient {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly notifications = new Emitter<ControlNotification>();
+  private readonly closed = new Emitter<void>();
+  readonly onNotification = this.notifications.event;
+  readonly onClose = this.closed.event;
+  private isClosed = false;
+
+  private constructor(private readonly socket: net.Socket) {
+    const splitter = new LineSplitter((line) => this.onLine(line));
+    socket.on('data', (chunk) => splitter.push(chunk.toString('utf8')));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.isClosed = true;
+      for (const p of this.pending.values()) p.reject(new SwitchboardError('not_running', 'The run\'s supervisor went away before it answered.'));
+      this.pending.clear();
+      this.closed.fire();
+      this.notifications.dispose();
+      this.closed.dispose();
+    });
+  }
+
+  static connect(socketPath: string, timeoutMs = 2000): Promise<ControlClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection(socketPath);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no answer on ${socketPath}`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', reject);
+        resolve(new ControlClient(socket));
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.isClosed;
+  }
+
+  request<T>(body: RequestBody): Promise<T> {
+    if (this.isClosed) return Promise.reject(new SwitchboardError('not_running', 'The run\'s supervisor is gone.'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.socket.write(JSON.stringify({ ...body, id }) + '\n');
+    });
+  }
+
+  private onLine(line: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(line) as ControlMessage;
+    } catch {
+      return;
+    }
+    if ('note' in message) {
+      this.notifications.fire(message);
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(new SwitchboardError(message.error.code, message.error.message, message.error.hint));
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+}

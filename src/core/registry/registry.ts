@@ -1,0 +1,256 @@
+/**
+ * The process registry: every agent run in one state directory, kept current from the runs'
+ * supervisors (pushed over their control sockets) and from the folder itself (runs started by
+ * other processes). An ordinary object with change events; nothing polls it in a loop.
+ */
+import type { SwitchboardConfig } from '../config';
+import { Emitter, type Disposable } from '../events';
+import { SwitchboardError } from '../errors';
+import { silentLogger, tagged, type Logger } from '../logger';
+import { statePaths, type RunPaths, type StatePaths } from '../paths';
+import { killTree } from '../proc/killTree';
+import { isSameProcessAlive } from '../proc/processTable';
+import { readEvents } from '../runs/eventLog';
+import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
+import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
+import type { InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
+import { claimRunDir, launch, prepareStart, type RunOptions } from './launch';
+import { resolveRun } from './resolveRun';
+import { RunTracker } from './runTracker';
+import { ensureStateDir } from './stateDir';
+
+export interface RegistryOptions {
+  stateDir: string;
+  config: SwitchboardConfig;
+  /** The bundled supervisor script (dist/supervisor.js). */
+  supervisorScript: string;
+  /** The Node binary to run the supervisor with (defaults to this process's). */
+  nodePath?: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Watch the state directory for runs started by other processes (default true). */
+  watch?: boolean;
+}
+
+export interface RunChange {
+  kind: 'added' | 'updated' | 'removed';
+  run: RunRecord;
+}
+
+export interface RunFilter {
+  status?: RunStatus;
+  runner?: string;
+  team?: string;
+  goal?: string;
+}
+
+export class RunRegistry implements Disposable {
+  private readonly changes = new Emitter<RunChange>();
+  private readonly appended = new Emitter<{ runId: string; event: AgentEvent }>();
+  private readonly output = new Emitter<{ runId: string; bytes: number }>();
+  readonly onDidChange = this.changes.event;
+  readonly onDidAppendEvent = this.appended.event;
+  readonly onDidOutput = this.output.event;
+  /** Things a person should know about the state directory (a corrupt file set aside, ...). */
+  readonly warnings: string[] = [];
+  private readonly paths: StatePaths;
+  private readonly log: Logger;
+  private readonly tracker: RunTracker;
+  private readonly disposables: Disposable[] = [];
+
+  private constructor(private readonly options: RegistryOptions) {
+    this.paths = statePaths(options.stateDir);
+    this.log = tagged(options.logger ?? silentLogger, 'registry');
+    this.tracker = new RunTracker(this.paths, this.log, {
+      changed: (change) => this.changes.fire(change),
+      event: (runId, event) => this.appended.fire({ runId, event }),
+      output: (runId, bytes) => this.output.fire({ runId, bytes }),
+      warn: (message) => {
+        this.warnings.push(message);
+        this.log.warn(message);
+      },
+    });
+  }
+
+  static async open(options: RegistryOptions): Promise<RunRegistry> {
+    ensureStateDir(options.stateDir);
+    const registry = new RunRegistry(options);
+    await registry.tracker.loadAll();
+    registry.applyRetention();
+    if (options.watch !== false) registry.disposables.push(registry.tracker.watch());
+    const hourly = setInterval(() => registry.applyRetention(), 3600_000);
+    hourly.unref();
+    registry.disposables.push({ dispose: () => clearInterval(hourly) });
+    return registry;
+  }
+
+  get stateDir(): string {
+    return this.options.stateDir;
+  }
+
+  get config(): SwitchboardConfig {
+    return this.options.config;
+  }
+
+  list(filter: RunFilter = {}): RunRecord[] {
+    return this.tracker
+      .records()
+      .filter((r) => (!filter.status || r.status === filter.status) && (!filter.runner || r.runner === filter.runner))
+      .filter((r) => (!filter.team || r.links.team === filter.team) && (!filter.goal || r.links.goal === filter.goal))
+      .sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || b.createdAt - a.createdAt);
+  }
+
+  /** Finds a run by id, name or unique id prefix; throws a clear error otherwise. */
+  resolve(query: string): RunRecord {
+    return resolveRun(this.tracker.records(), query);
+  }
+
+  runPaths(id: string): RunPaths {
+    return this.paths.run(this.resolve(id).id);
+  }
+
+  /** Starts an agent; resolves as soon as it has a pid. */
+  async run(options: RunOptions): Promise<RunRecord> {
+    const env = { ...(this.options.env ?? process.env) };
+    const prepared = prepareStart(options, { config: this.options.config, env });
+    if (options.name) {
+      const holder = this.tracker.records().find((r) => r.name === options.name && !isFinished(r.status));
+      if (holder) throw new SwitchboardError('name_taken', `The name "${options.name}" belongs to run ${holder.id}, which is still ${holder.status}.`, 'Choose another name, or stop that run first.');
+    }
+    const id = claimRunDir(this.options.stateDir);
+    this.tracker.expect(id);
+    try {
+      const record = await launch(id, prepared, options, {
+        stateDir: this.options.stateDir,
+        config: this.options.config,
+        supervisorScript: this.options.supervisorScript,
+        nodePath: this.options.nodePath ?? process.execPath,
+        env,
+        name: options.name ?? this.nextName(options.runner),
+      });
+      this.log.info(`started ${record.name} (${record.id}, pid ${record.agent?.pid}) with ${record.runner}`);
+      await this.tracker.adopt(record);
+      return this.tracker.get(id) ?? record;
+    } catch (error) {
+      await this.tracker.reload(id);
+      throw error;
+    }
+  }
+
+  private nextName(runner: string): string {
+    const taken = new Set(this.tracker.records().map((r) => r.name));
+    let n = this.tracker.records().filter((r) => r.runner === runner).length + 1;
+    while (taken.has(`${runner}-${n}`)) n++;
+    return `${runner}-${n}`;
+  }
+
+  async kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
+    const run = this.resolve(query);
+    if (isFinished(run.status)) return { killed: false, pid: run.agent?.pid, status: run.status };
+    const client = this.tracker.client(run.id);
+    if (client) return client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source });
+    // No supervisor to ask: the agent (if it still lives) is killed from here.
+    if (run.agent && isSameProcessAlive(run.agent)) {
+      await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs });
+      const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source}`);
+      return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
+    }
+    const record = await this.tracker.reconcile(run.id);
+    return { killed: false, pid: run.agent?.pid, status: record?.status ?? run.status };
+  }
+
+  async interrupt(query: string, source: string): Promise<InterruptResult> {
+    const run = this.requireRunning(query);
+    const client = this.tracker.client(run.id);
+    if (client) return client.request<InterruptResult>({ op: 'interrupt', source });
+    if (run.agent && isSameProcessAlive(run.agent)) {
+      process.kill(run.agent.pid, 'SIGINT');
+      return { delivered: 'signal' };
+    }
+    throw new SwitchboardError('not_running', `Run ${run.name} is no longer running.`);
+  }
+
+  async steer(query: string, message: string, source: string): Promise<SteerResult> {
+    if (!message.trim()) throw new SwitchboardError('invalid_argument', 'The steering message is empty.', 'Say what the agent should do differently.');
+    const run = this.requireRunning(query);
+    const client = this.tracker.client(run.id);
+    if (!client) {
+      throw new SwitchboardError('not_steerable', `Run ${run.name} lost its supervisor, so nothing can reach its input.`, 'It can still be killed; start a new run to continue.');
+    }
+    return client.request<SteerResult>({ op: 'steer', message, source });
+  }
+
+  private requireRunning(query: string): RunRecord {
+    const run = this.resolve(query);
+    if (run.status !== 'running') {
+      throw new SwitchboardError('not_running', `Run ${run.name} is ${run.status}, not running.`, run.runner !== 'custom' && run.sessionId ? 'Its session can be resumed with a new run.' : undefined);
+    }
+    return run;
+  }
+
+  /** Resolves when the run ends, or after `timeoutMs` with `timedOut: true` and the run still going. */
+  wait(query: string, timeoutMs?: number): Promise<{ record: RunRecord; timedOut: boolean }> {
+    const run = this.resolve(query);
+    if (isFinished(run.status)) return Promise.resolve({ record: run, timedOut: false });
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const listener = this.onDidChange((change) => {
+        if (change.run.id !== run.id || !isFinished(change.run.status)) return;
+        if (timer) clearTimeout(timer);
+        listener.dispose();
+        resolve({ record: change.run, timedOut: false });
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          listener.dispose();
+          resolve({ record: this.tracker.get(run.id) ?? run, timedOut: true });
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Raw output bytes from a byte cursor (or from the first chunk after a timestamp). */
+  readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
+    const paths = this.runPaths(query);
+    const cursor = from.sinceTimestamp !== undefined ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
+    return readOutput(paths, cursor, limit);
+  }
+
+  tail(query: string, bytes = this.options.config.outputTailBytes): string {
+    return readTail(this.runPaths(query), bytes).toString('utf8');
+  }
+
+  /** Events after `afterSeq`: from disk, completed by those pushed but not yet flushed there. */
+  events(query: string, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
+    const id = this.resolve(query).id;
+    const disk = readEvents(this.paths.run(id), afterSeq, limit);
+    const last = disk.at(-1)?.seq ?? afterSeq;
+    const pushed = this.tracker.recentEvents(id).filter((e) => e.seq > last);
+    return [...disk, ...pushed].slice(0, limit);
+  }
+
+  /** Removes a finished run and its logs from the list and the disk. */
+  remove(query: string): RunRecord {
+    const run = this.resolve(query);
+    if (!isFinished(run.status)) throw new SwitchboardError('invalid_argument', `Run ${run.name} is ${run.status}; only finished runs can be removed.`, 'Kill it first.');
+    this.tracker.remove(run.id);
+    return run;
+  }
+
+  /** Removes finished runs older than the retention time; never a running one. */
+  applyRetention(now = Date.now()): number {
+    const cutoff = now - this.options.config.retentionHours * 3600_000;
+    const old = this.tracker.records().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff);
+    for (const run of old) this.tracker.remove(run.id);
+    if (old.length > 0) this.log.info(`retention removed ${old.length} finished run(s)`);
+    return old.length;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.tracker.dispose();
+    this.changes.dispose();
+    this.appended.dispose();
+    this.output.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+/** Finds the run a person or an agent meant: an id, a name, or a unique id prefix. */
+import { SwitchboardError } from '../errors';
+import type { RunRecord } from '../runs/types';
+
+const describe = (r: RunRecord): string => `${r.id} (${r.name}, ${r.status})`;
+
+export function resolveRun(runs: readonly RunRecord[], query: string): RunRecord {
+  const q = query.trim();
+  if (!q) throw new SwitchboardError('invalid_argument', 'No run was named.', 'Give a run id, a name or an id prefix.');
+  const byId = runs.find((r) => r.id === q);
+  if (byId) return byId;
+  const named = runs.filter((r) => r.name === q);
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) {
+    // One name can be reused over time: the one running wins, else the newest.
+    const running = named.filter((r) => r.status === 'running' || r.status === 'queued');
+    if (running.length === 1) return running[0]!;
+    return [...(running.length > 0 ? running : named)].sort((a, b) => b.createdAt - a.createdAt)[0]!;
+  }
+  const prefixed = runs.filter((r) => r.id.startsWith(q));
+  if (prefixed.length === 1) return prefixed[0]!;
+  if (prefixed.length > 1) {
+    throw new SwitchboardError('ambiguous_run', `"${q}" matches ${prefixed.length} runs: ${prefixed.map(describe).join(', ')}.`, 'Give more of the id.', {
+      candidates: prefixed.map((r) => ({ id: r.id, name: r.name, status: r.status })),
+    });
+  }
+  throw new SwitchboardError('unknown_run', `No run is called "${q}".`, 'List the runs with `switchboard list` (or list_agents).');
+}

@@ -1,0 +1,269 @@
+/**
+ * Keeps the registry's records current: loads the state directory, attaches to each live run's
+ * supervisor (its pushes keep the record fresh; its socket closing means it is gone), watches the
+ * folder for runs other processes start, and settles runs whose processes died unrecorded.
+ */
+import * as fs from 'node:fs';
+import type { Disposable } from '../events';
+import type { Logger } from '../logger';
+import type { StatePaths } from '../paths';
+import { isSameProcessAlive } from '../proc/processTable';
+import { readRecord, writeRecord } from '../runs/recordFile';
+import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
+import { ControlClient } from './controlClient';
+import type { RunChange } from './registry';
+
+/** A run recorded as queued for longer than this without a supervisor never started. */
+const QUEUED_STALE_MS = 60_000;
+/** How often an agent that lost its supervisor is checked for life (there is no pipe to tell us). */
+const UNSUPERVISED_CHECK_MS = 1000;
+
+export interface TrackerSink {
+  changed(change: RunChange): void;
+  event(runId: string, event: AgentEvent): void;
+  output(runId: string, bytes: number): void;
+  warn(message: string): void;
+}
+
+/** Events kept in memory per run, so readers never wait for the supervisor's next flush to disk. */
+const RECENT_EVENTS = 500;
+
+interface Entry {
+  record: RunRecord;
+  recent?: AgentEvent[];
+  client?: ControlClient;
+  connecting?: Promise<void>;
+  watchdog?: NodeJS.Timeout;
+  dirWatcher?: fs.FSWatcher;
+}
+
+export class RunTracker implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly expected = new Set<string>();
+  private disposed = false;
+
+  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink) {}
+
+  records(): RunRecord[] {
+    return [...this.entries.values()].map((e) => e.record);
+  }
+
+  get(id: string): RunRecord | undefined {
+    return this.entries.get(id)?.record;
+  }
+
+  recentEvents(id: string): readonly AgentEvent[] {
+    return this.entries.get(id)?.recent ?? [];
+  }
+
+  client(id: string): ControlClient | undefined {
+    const client = this.entries.get(id)?.client;
+    return client?.isOpen ? client : undefined;
+  }
+
+  async loadAll(): Promise<void> {
+    let ids: string[] = [];
+    try {
+      ids = fs.readdirSync(this.paths.runs);
+    } catch {
+      return;
+    }
+    await Promise.all(ids.map((id) => this.reload(id)));
+  }
+
+  /** This process is creating run `id` itself: the folder watcher must leave it alone. */
+  expect(id: string): void {
+    this.expected.add(id);
+  }
+
+  async adopt(record: RunRecord): Promise<void> {
+    this.expected.delete(record.id);
+    this.set(record);
+    await this.settle(record.id);
+  }
+
+  /** Reads a run's record from disk and brings it up to date. */
+  async reload(id: string): Promise<RunRecord | undefined> {
+    this.expected.delete(id);
+    const paths = this.paths.run(id);
+    const read = readRecord(paths);
+    if (read.kind === 'missing') return undefined;
+    if (read.kind === 'corrupt') {
+      this.sink.warn(`The record of run ${id} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs} and the run is listed as orphaned.`);
+      const stub: RunRecord = {
+        version: 1, id, name: `unknown-${id.slice(0, 4)}`, runner: 'custom', commandLine: [], cwd: '', prompt: '', status: 'orphaned',
+        createdAt: fs.statSync(paths.dir).mtimeMs, endedAt: Date.now(), usage: { inputTokens: 0, outputTokens: 0 }, links: {},
+        lastError: `its record was corrupt and was set aside as ${read.setAsideAs}`, outputBytes: 0, eventCount: 0,
+      };
+      writeRecord(paths, stub);
+      this.set(stub);
+      return stub;
+    }
+    this.set(read.value);
+    await this.settle(id);
+    return this.get(id);
+  }
+
+  /** Brings a live-looking run up to date: attach to its supervisor, adopt its lone agent, or settle it as orphaned. */
+  async reconcile(id: string): Promise<RunRecord | undefined> {
+    return this.reload(id);
+  }
+
+  private async settle(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry || isFinished(entry.record.status) || entry.client?.isOpen) return;
+    const record = entry.record;
+    if (record.supervisor && isSameProcessAlive(record.supervisor) && record.controlSocket) {
+      entry.connecting ??= this.attach(entry, record.controlSocket).finally(() => (entry.connecting = undefined));
+      return entry.connecting;
+    }
+    if (record.agent && isSameProcessAlive(record.agent)) {
+      this.watchUnsupervised(entry);
+      return;
+    }
+    if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < QUEUED_STALE_MS) {
+      this.watchDir(entry);
+      return;
+    }
+    this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? 'the run never started (its launcher went away)' : 'its processes ended while nobody was watching; the exit was not recorded');
+  }
+
+  private async attach(entry: Entry, socketPath: string): Promise<void> {
+    const id = entry.record.id;
+    let client: ControlClient;
+    try {
+      client = await ControlClient.connect(socketPath);
+    } catch (error) {
+      this.log.warn(`could not reach the supervisor of ${id}: ${(error as Error).message}`);
+      if (!this.disposed) setTimeout(() => void this.reload(id), 200).unref();
+      return;
+    }
+    if (this.disposed) return client.close();
+    entry.client = client;
+    client.onNotification((note) => {
+      if (note.note === 'record') this.set(note.record);
+      else if (note.note === 'event') {
+        const recent = (entry.recent ??= []);
+        recent.push(note.event);
+        if (recent.length > RECENT_EVENTS) recent.splice(0, recent.length - RECENT_EVENTS);
+        this.sink.event(id, note.event);
+      }
+      else this.sink.output(id, note.bytes);
+    });
+    client.onClose(() => {
+      entry.client = undefined;
+      if (!this.disposed) void this.reload(id);
+    });
+    try {
+      this.set(await client.request<RunRecord>({ op: 'subscribe' }));
+      this.log.trace(`attached to ${id}`);
+    } catch {
+      // The supervisor ended between connect and subscribe; the close handler reloads the record.
+    }
+  }
+
+  private watchUnsupervised(entry: Entry): void {
+    if (entry.watchdog) return;
+    this.log.warn(`run ${entry.record.id} has lost its supervisor; its agent (pid ${entry.record.agent?.pid}) is still alive`);
+    entry.watchdog = setInterval(() => {
+      if (isSameProcessAlive(entry.record.agent)) return;
+      this.finishUnsupervised(entry.record.id, 'orphaned', 'the agent ended after its supervisor was gone; the exit code is unknown');
+    }, UNSUPERVISED_CHECK_MS);
+    entry.watchdog.unref();
+  }
+
+  /** A run started by another process: follow its folder until its supervisor can be reached. */
+  private watchDir(entry: Entry): void {
+    if (entry.dirWatcher) return;
+    try {
+      entry.dirWatcher = fs.watch(this.paths.run(entry.record.id).dir, () => {
+        const read = readRecord(this.paths.run(entry.record.id));
+        if (read.kind !== 'ok' || read.value.status === 'queued') return;
+        entry.dirWatcher?.close();
+        entry.dirWatcher = undefined;
+        this.set(read.value);
+        void this.settle(entry.record.id);
+      });
+    } catch {
+      // The folder is already gone.
+    }
+  }
+
+  /** Writes the final state of a run that has no supervisor left to write it. */
+  finishUnsupervised(id: string, status: RunStatus, reason: string): RunRecord | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (entry.watchdog) clearInterval(entry.watchdog);
+    entry.watchdog = undefined;
+    const record: RunRecord = { ...entry.record, status, endedAt: entry.record.endedAt ?? Date.now(), lastError: entry.record.lastError ?? reason };
+    if (status === 'killed') record.lastError = reason;
+    try {
+      writeRecord(this.paths.run(id), record);
+    } catch (error) {
+      this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
+    }
+    this.set(record);
+    return record;
+  }
+
+  watch(): Disposable {
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      watcher = fs.watch(this.paths.runs, (_type, name) => name && this.onFolderChange(name.toString()));
+    } catch (error) {
+      this.log.warn(`cannot watch ${this.paths.runs}: ${(error as Error).message}`);
+    }
+    return { dispose: () => watcher?.close() };
+  }
+
+  private onFolderChange(id: string): void {
+    if (this.disposed || this.expected.has(id) || id.startsWith('.')) return;
+    const exists = fs.existsSync(this.paths.run(id).dir);
+    const known = this.entries.get(id);
+    if (!exists && known) {
+      this.drop(id);
+      return;
+    }
+    if (exists && !known) {
+      // Give the other process a moment to write the record it is creating.
+      setTimeout(() => {
+        if (!this.entries.has(id) && !this.expected.has(id)) void this.reload(id);
+      }, 30).unref();
+    }
+  }
+
+  private set(record: RunRecord): void {
+    const entry = this.entries.get(record.id);
+    if (!entry) {
+      this.entries.set(record.id, { record });
+      this.sink.changed({ kind: 'added', run: record });
+      return;
+    }
+    entry.record = record;
+    this.sink.changed({ kind: 'updated', run: record });
+  }
+
+  remove(id: string): void {
+    fs.rmSync(this.paths.run(id).dir, { recursive: true, force: true });
+    this.drop(id);
+  }
+
+  private drop(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.client?.close();
+    entry.dirWatcher?.close();
+    if (entry.watchdog) clearInterval(entry.watchdog);
+    this.sink.changed({ kind: 'removed', run: entry.record });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const entry of this.entries.values()) {
+      entry.client?.close();
+      entry.dirWatcher?.close();
+      if (entry.watchdog) clearInterval(entry.watchdog);
+    }
+  }
+}

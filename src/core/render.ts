@@ -1,0 +1,74 @@
+/** Turns a run's events into readable lines for people (CLI logs, the editor's output view). */
+import type { AgentEvent, RunRecord } from './runs/types';
+
+const MAX_TOOL_TEXT = 300;
+
+function clip(text: string, max = MAX_TOOL_TEXT): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function toolInput(input: unknown): string {
+  if (input === undefined || input === null) return '';
+  if (typeof input === 'string') return clip(input);
+  const record = input as Record<string, unknown>;
+  const key = ['command', 'file_path', 'path', 'absolute_path', 'pattern', 'url'].find((k) => typeof record[k] === 'string');
+  return clip(key ? String(record[key]) : JSON.stringify(input));
+}
+
+/** One event as zero or more lines; `raw` output is shown only when asked for. */
+export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = {}): string[] {
+  switch (event.type) {
+    case 'session':
+      return [`· session ${event.sessionId}${event.model ? ` (${event.model})` : ''}`];
+    case 'text':
+      return event.text.split('\n');
+    case 'tool_call':
+      return [`→ ${event.name} ${toolInput(event.input)}`.trimEnd()];
+    case 'tool_result':
+      return [`${event.isError ? '✗' : '←'} ${clip(event.output) || '(no output)'}`];
+    case 'usage':
+      return [];
+    case 'result':
+      return event.ok ? ['✓ finished'] : [`✗ ${event.error ?? 'failed'}`];
+    case 'waiting':
+      return [`… waiting for ${event.reason}`];
+    case 'raw':
+      return options.showRaw || event.stream === 'stderr' ? [`${event.stream === 'stderr' ? '! ' : ''}${event.text}`] : [];
+    case 'steer':
+      return [`» steered by ${event.source} (${event.delivery}): ${event.message}`];
+    case 'control':
+      return [`» ${event.action}${event.force ? ' (forced)' : ''} by ${event.source}`];
+    case 'spawn':
+      return [`· ${event.resumed ? 'resumed' : 'started'} pid ${event.pid}`];
+    case 'exit':
+      return [`· process exited${event.signal ? ` by ${event.signal}` : ` with code ${event.exitCode}`}`];
+    case 'error':
+      return [`! ${event.message}`];
+  }
+}
+
+export function formatUsd(usage: RunRecord['usage']): string {
+  if (usage.usd === undefined) return '';
+  const amount = usage.usd < 0.01 && usage.usd > 0 ? usage.usd.toFixed(4) : usage.usd.toFixed(2);
+  return `${usage.usdSource === 'estimated' ? '~' : ''}$${amount}`;
+}
+
+export function formatTokens(usage: RunRecord['usage']): string {
+  const total = usage.inputTokens + usage.outputTokens;
+  if (total === 0) return '';
+  return total >= 1000 ? `${(total / 1000).toFixed(total >= 10_000 ? 0 : 1)}k tok` : `${total} tok`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function elapsed(run: RunRecord, now = Date.now()): number {
+  const start = run.startedAt ?? run.createdAt;
+  return (run.endedAt ?? now) - start;
+}

@@ -1,0 +1,79 @@
+/** Codex: `codex exec --json`, JSON-lines events; steering goes through interrupt + `exec resume`. */
+import type { AgentEventBody } from '../runs/types';
+import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
+
+function createCodexParser(): LineParser {
+  let lastMessage: string | undefined;
+  const itemEvents = (phase: string, item: Record<string, unknown>): AgentEventBody[] => {
+    const id = asString(item.id);
+    switch (item.type) {
+      case 'agent_message':
+        if (phase !== 'completed') return [];
+        lastMessage = asString(item.text) ?? '';
+        return [{ type: 'text', text: lastMessage }];
+      case 'command_execution':
+        return phase === 'started'
+          ? [{ type: 'tool_call', name: 'shell', callId: id, input: { command: item.command } }]
+          : [{ type: 'tool_result', callId: id, output: asString(item.aggregated_output) ?? '', isError: asNumber(item.exit_code) !== 0 }];
+      case 'file_change':
+        if (phase !== 'completed') return [];
+        return [
+          { type: 'tool_call', name: 'apply_patch', callId: id, input: { changes: item.changes } },
+          { type: 'tool_result', callId: id, output: asString(item.status) ?? 'applied', isError: item.status === 'failed' },
+        ];
+      case 'mcp_tool_call':
+        return phase === 'started'
+          ? [{ type: 'tool_call', name: `${asString(item.server) ?? 'mcp'}.${asString(item.tool) ?? '?'}`, callId: id, input: item.arguments }]
+          : [{ type: 'tool_result', callId: id, output: JSON.stringify(item.result ?? item.error ?? ''), isError: item.status === 'failed' }];
+      case 'error':
+        return phase === 'completed' ? [{ type: 'error', message: asString(item.message) ?? 'error' }] : [];
+      default:
+        return [];
+    }
+  };
+  return (text) => {
+    const line = parseJsonLine(text);
+    if (!line) return undefined;
+    const type = asString(line.type) ?? '';
+    if (type === 'thread.started' && asString(line.thread_id)) return [{ type: 'session', sessionId: line.thread_id as string }];
+    if (type === 'turn.started') return [];
+    if (type.startsWith('item.')) {
+      const item = asRecord(line.item);
+      return item ? itemEvents(type.slice(5), item) : [];
+    }
+    if (type === 'turn.completed') {
+      const usage = asRecord(line.usage) ?? {};
+      return [
+        { type: 'usage', inputTokens: asNumber(usage.input_tokens), outputTokens: asNumber(usage.output_tokens) },
+        { type: 'result', ok: true, text: lastMessage },
+      ];
+    }
+    if (type === 'turn.failed') {
+      const message = asString(asRecord(line.error)?.message) ?? 'the turn failed';
+      return [{ type: 'result', ok: false, error: message }];
+    }
+    if (type === 'error') return [{ type: 'error', message: asString(line.message) ?? 'error' }];
+    return undefined;
+  };
+}
+
+export const codexRunner: Runner = {
+  id: 'codex',
+  displayName: 'Codex',
+  defaultBinary: 'codex',
+  installHint: 'Install it with `npm install -g @openai/codex`, or set its path in the settings.',
+  structured: true,
+  steering: 'interrupt-resume',
+  canResume: true,
+  usageScope: 'session',
+  reportsCost: false,
+  build(request) {
+    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write'];
+    if (request.settings.model) args.push('-m', request.settings.model);
+    args.push(...request.settings.extraArgs);
+    if (request.resumeSessionId) args.push('resume', request.resumeSessionId);
+    args.push(request.prompt);
+    return { command: request.settings.binary, args, env: {}, stdin: 'ignore', initialInput: [] };
+  },
+  createParser: createCodexParser,
+};

@@ -1,0 +1,28 @@
+/** Any command: a template with `{prompt}` substituted, plain-text output, no sessions, no steering. */
+import { SwitchboardError } from '../errors';
+import { expandTemplate } from './commandTemplate';
+import type { Runner } from './types';
+
+export const customRunner: Runner = {
+  id: 'custom',
+  displayName: 'Custom command',
+  defaultBinary: '',
+  installHint: 'Give the command with --command "<program> ... {prompt}" or set it in the settings.',
+  structured: false,
+  steering: 'none',
+  canResume: false,
+  usageScope: 'turn',
+  reportsCost: false,
+  build(request) {
+    if (!request.commandTemplate?.trim()) {
+      throw new SwitchboardError(
+        'invalid_argument',
+        'The custom runner needs a command template.',
+        'Pass --command "<program> [args] {prompt}" (the prompt replaces {prompt}) or set the custom command in the settings.',
+      );
+    }
+    const [command, ...args] = expandTemplate(request.commandTemplate, request.prompt);
+    return { command: command!, args: [...args, ...request.settings.extraArgs], env: {}, stdin: 'ignore', initialInput: [] };
+  },
+  createParser: () => () => undefined,
+};

@@ -1,0 +1,87 @@
+/**
+ * The stream-json line format shared by Claude Code and Qwen Code: system/init, assistant and user
+ * messages with content blocks, a final result with usage, and control requests/responses.
+ */
+import type { AgentEventBody } from '../runs/types';
+import { asNumber, asRecord, asString, parseJsonLine, type LineParser } from './types';
+
+function contentBlocks(message: unknown): Record<string, unknown>[] {
+  const content = asRecord(message)?.content;
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return Array.isArray(content) ? content.map(asRecord).filter((b): b is Record<string, unknown> => !!b) : [];
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((part) => asString(asRecord(part)?.text) ?? '').join('');
+  return content === undefined ? '' : JSON.stringify(content);
+}
+
+function usageOf(line: Record<string, unknown>): AgentEventBody | undefined {
+  const usage = asRecord(line.usage);
+  if (!usage) return undefined;
+  const inputTokens =
+    asNumber(usage.input_tokens) + asNumber(usage.cache_creation_input_tokens) + asNumber(usage.cache_read_input_tokens);
+  const cost = line.total_cost_usd;
+  return {
+    type: 'usage',
+    inputTokens,
+    outputTokens: asNumber(usage.output_tokens),
+    ...(typeof cost === 'number' ? { usd: cost } : {}),
+  };
+}
+
+function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined {
+  switch (line.type) {
+    case 'system': {
+      const sessionId = asString(line.session_id);
+      if (line.subtype === 'init' && sessionId) return [{ type: 'session', sessionId, model: asString(line.model) }];
+      if (line.subtype === 'api_retry') return [{ type: 'error', message: `provider error, retrying (${JSON.stringify(line.error ?? line.status ?? '')})` }];
+      return [];
+    }
+    case 'assistant':
+      return contentBlocks(line.message).flatMap((block): AgentEventBody[] => {
+        if (block.type === 'text' && asString(block.text)) return [{ type: 'text', text: block.text as string }];
+        if (block.type === 'tool_use') return [{ type: 'tool_call', name: asString(block.name) ?? '?', callId: asString(block.id), input: block.input }];
+        return [];
+      });
+    case 'user':
+      return contentBlocks(line.message)
+        .filter((block) => block.type === 'tool_result')
+        .map((block) => ({
+          type: 'tool_result' as const,
+          callId: asString(block.tool_use_id),
+          output: toolResultText(block.content),
+          isError: block.is_error === true,
+        }));
+    case 'result': {
+      const ok = line.is_error !== true && line.subtype === 'success';
+      const text = asString(line.result);
+      const usage = usageOf(line);
+      const error = ok ? undefined : text || asString(line.subtype) || 'the agent reported an error';
+      return [...(usage ? [usage] : []), { type: 'result', ok, text, ...(error ? { error } : {}) }];
+    }
+    case 'control_request': {
+      const request = asRecord(line.request);
+      if (request?.subtype === 'can_use_tool') return [{ type: 'waiting', reason: `approval for tool ${asString(request.tool_name) ?? '?'}` }];
+      return [];
+    }
+    case 'control_response':
+    case 'stream_event':
+      return [];
+    default:
+      return undefined;
+  }
+}
+
+export function createStreamJsonParser(): LineParser {
+  return (text) => {
+    const line = parseJsonLine(text);
+    return line ? parseLine(line) : undefined;
+  };
+}
+
+/** The stdin line that carries a user message in stream-json input mode. */
+export function userMessageLine(text: string): string {
+  return JSON.stringify({ type: 'user', message: { role: 'user', content: text } });
+}

@@ -1,0 +1,90 @@
+/** A runner: how one agent CLI is started, read, resumed, steered and interrupted — described as data. */
+import type { AgentEventBody, SteeringCapability } from '../runs/types';
+
+export type UsageScope = 'turn' | 'process' | 'session';
+
+export interface RunnerSettings {
+  /** The binary to run (a name looked up on PATH, or a path). */
+  binary: string;
+  /** Extra arguments appended to every command line (from settings). */
+  extraArgs: string[];
+  /** Model to ask for, where the CLI takes one. */
+  model?: string;
+}
+
+export interface StartRequest {
+  prompt: string;
+  cwd: string;
+  settings: RunnerSettings;
+  /** Continue this session instead of starting a new one. */
+  resumeSessionId?: string;
+  /** The custom runner's command template. */
+  commandTemplate?: string;
+  /** Extra MCP config to hand the agent (JSON text), where the CLI accepts one. */
+  mcpConfig?: string;
+}
+
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** `pipe` keeps stdin open for live steering; `ignore` closes it (one-shot CLIs wait on an open stdin). */
+  stdin: 'pipe' | 'ignore';
+  /** Lines to write to stdin right after spawning (e.g. the prompt for stream-json input). */
+  initialInput: string[];
+}
+
+/** Turns one stdout line into events; returns undefined for a line it does not understand (kept as raw). */
+export type LineParser = (line: string) => AgentEventBody[] | undefined;
+
+export interface Runner {
+  readonly id: string;
+  readonly displayName: string;
+  readonly defaultBinary: string;
+  /** How to install the CLI when it is missing. */
+  readonly installHint: string;
+  /** Whether stdout is machine-readable events (false: plain text shown as is). */
+  readonly structured: boolean;
+  readonly steering: SteeringCapability;
+  readonly canResume: boolean;
+  /** Whether the CLI reports its cost in USD itself. */
+  readonly reportsCost: boolean;
+  /**
+   * What one usage report covers: `turn` (add them up), `process` (a running total for this
+   * process), `session` (a running total for the whole session, earlier resumed processes included).
+   */
+  readonly usageScope: UsageScope;
+  /** What one reported USD figure covers, when the CLI reports cost (Claude: a running total for the session). */
+  readonly costScope?: UsageScope;
+  build(request: StartRequest): SpawnSpec;
+  createParser(): LineParser;
+  /** For `live` steering: the stdin line that delivers a message. */
+  steerInput?(message: string): string;
+  /** The runner's own interrupt: a stdin line (Claude's control request). Absent: SIGINT. */
+  interruptInput?(requestId: string): string;
+  /** Whether this event ends one turn of a stdin-driven session (used to close stdin when all turns are done). */
+  isTurnEnd?(event: AgentEventBody): boolean;
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function asNumber(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Parses a JSON object line; undefined for anything else. */
+export function parseJsonLine(line: string): Record<string, unknown> | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  try {
+    return asRecord(JSON.parse(trimmed));
+  } catch {
+    return undefined;
+  }
+}

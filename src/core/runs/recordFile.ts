@@ -1,0 +1,31 @@
+/** Reading and writing one run's `run.json` (atomic, versioned, validated). */
+import { readJsonFile, writeJsonAtomic, type ReadResult } from '../store/atomicFile';
+import type { RunPaths } from '../paths';
+import { RUN_STATUSES, type RunRecord } from './types';
+
+function validateRecord(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return 'expected a JSON object';
+  const r = value as Partial<RunRecord>;
+  if (r.version !== 1) return `unsupported version ${String(r.version)}`;
+  if (typeof r.id !== 'string' || !r.id) return 'missing id';
+  if (typeof r.runner !== 'string') return 'missing runner';
+  if (!RUN_STATUSES.includes(r.status as RunRecord['status'])) return `unknown status ${String(r.status)}`;
+  if (typeof r.createdAt !== 'number') return 'missing createdAt';
+  return undefined;
+}
+
+export function readRecord(paths: RunPaths): ReadResult<RunRecord> {
+  const read = readJsonFile<RunRecord>(paths.record, validateRecord);
+  if (read.kind === 'ok') {
+    // Fields added after a record was written get their defaults.
+    read.value.usage ??= { inputTokens: 0, outputTokens: 0 };
+    read.value.links ??= {};
+    read.value.outputBytes ??= 0;
+    read.value.eventCount ??= 0;
+  }
+  return read;
+}
+
+export function writeRecord(paths: RunPaths, record: RunRecord): void {
+  writeJsonAtomic(paths.record, record);
+}

@@ -1,0 +1,84 @@
+/** The shapes of an agent run as the registry records it and every surface shows it. */
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'killed', 'orphaned'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const FINISHED_STATUSES: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'killed', 'orphaned']);
+export const isFinished = (status: RunStatus): boolean => FINISHED_STATUSES.has(status);
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Cost in US dollars, or undefined when neither reported nor estimable. */
+  usd?: number;
+  /** `reported` when the CLI printed the cost, `estimated` when it came from the price table. */
+  usdSource?: 'reported' | 'estimated';
+}
+
+/** Which process an agent run is: a pid alone is never enough, since pids are reused. */
+export interface ProcessIdentity {
+  pid: number;
+  /** Opaque start-time token (boot id + start ticks on Linux); a pid whose token differs is not ours. */
+  startToken: string;
+}
+
+export interface RunLinks {
+  team?: string;
+  goal?: string;
+  task?: string;
+}
+
+export interface RunRecord {
+  version: 1;
+  id: string;
+  name: string;
+  runner: string;
+  /** The agent's command line, secrets redacted. */
+  commandLine: string[];
+  cwd: string;
+  prompt: string;
+  status: RunStatus;
+  /** The agent process (changes when a steer restarts it through interrupt + resume). */
+  agent?: ProcessIdentity;
+  /** The supervisor that holds the agent's pipes and writes this record while the run lives. */
+  supervisor?: ProcessIdentity;
+  /** Unix socket the supervisor listens on for steer / interrupt / kill / subscribe. */
+  controlSocket?: string;
+  sessionId?: string;
+  model?: string;
+  exitCode?: number;
+  signal?: string;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  usage: Usage;
+  links: RunLinks;
+  lastError?: string;
+  /** The final answer text where the runner reports one. */
+  resultText?: string;
+  /** Output bytes written to the log so far. */
+  outputBytes: number;
+  /** Parsed events written so far. */
+  eventCount: number;
+}
+
+/** One parsed event of an agent's output, or a control action taken on the run. */
+export type AgentEventBody =
+  | { type: 'session'; sessionId: string; model?: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; name: string; callId?: string; input?: unknown }
+  | { type: 'tool_result'; callId?: string; output: string; isError?: boolean }
+  | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number }
+  | { type: 'result'; ok: boolean; text?: string; error?: string }
+  | { type: 'waiting'; reason: string }
+  | { type: 'raw'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'steer'; message: string; delivery: SteerDelivery; source: string }
+  | { type: 'control'; action: 'interrupt' | 'kill'; source: string; force?: boolean }
+  | { type: 'spawn'; pid: number; commandLine: string[]; resumed: boolean }
+  | { type: 'exit'; exitCode?: number; signal?: string }
+  | { type: 'error'; message: string };
+
+export type AgentEvent = AgentEventBody & { seq: number; ts: number };
+
+export type SteerDelivery = 'live' | 'interrupt-resume';
+export type SteeringCapability = SteerDelivery | 'none';

@@ -1,0 +1,50 @@
+/** Crash-safe JSON documents: write to a temp file, fsync, rename; a corrupt file is set aside, never lost. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function writeJsonAtomic(file: string, doc: unknown): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(doc, null, 1));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+export type ReadResult<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'missing' }
+  /** The file could not be parsed; it was renamed to `setAsideAs` so nothing is lost. */
+  | { kind: 'corrupt'; setAsideAs: string; reason: string };
+
+/** Reads a JSON document; `validate` returns an error string when the shape is wrong. */
+export function readJsonFile<T>(file: string, validate: (value: unknown) => string | undefined): ReadResult<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw error;
+  }
+  let reason: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+    reason = validate(value);
+  } catch (error) {
+    reason = `not valid JSON (${(error as Error).message})`;
+  }
+  if (reason === undefined) return { kind: 'ok', value: value as T };
+  const setAsideAs = `${file}.corrupt-${Date.now()}`;
+  fs.renameSync(file, setAsideAs);
+  return { kind: 'corrupt', setAsideAs, reason };
+}

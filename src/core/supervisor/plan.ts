@@ -1,0 +1,33 @@
+/**
+ * What a supervisor is asked to do, written by the registry to `<run>/plan.json` before the
+ * supervisor starts. Environment values are never written here: they travel in the process env.
+ */
+import * as path from 'node:path';
+import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import type { PriceTable } from '../pricing';
+import type { StartRequest } from '../runners/types';
+
+export interface SupervisorPlan {
+  version: 1;
+  runId: string;
+  stateDir: string;
+  runner: string;
+  request: StartRequest;
+  killGraceMs: number;
+  prices: PriceTable;
+  controlSocket: string;
+}
+
+export const planFile = (runDir: string): string => path.join(runDir, 'plan.json');
+
+export function writePlan(runDir: string, plan: SupervisorPlan): void {
+  writeJsonAtomic(planFile(runDir), plan);
+}
+
+export function readPlan(runDir: string): SupervisorPlan {
+  const read = readJsonFile<SupervisorPlan>(planFile(runDir), (v) =>
+    (v as SupervisorPlan | null)?.version === 1 ? undefined : 'not a version 1 plan',
+  );
+  if (read.kind !== 'ok') throw new Error(`cannot read the supervisor plan in ${runDir}: ${read.kind}`);
+  return read.value;
+}

@@ -1,0 +1,64 @@
+/**
+ * The supervisor's control protocol: newline-delimited JSON over a Unix socket. Any process that
+ * shares the state directory can steer, interrupt, kill or subscribe to a run this way.
+ */
+import type { AgentEvent, RunRecord, SteerDelivery } from '../runs/types';
+import type { ErrorCode } from '../errors';
+
+export type ControlRequest =
+  | { id: number; op: 'subscribe' }
+  | { id: number; op: 'steer'; message: string; source: string }
+  | { id: number; op: 'interrupt'; source: string }
+  | { id: number; op: 'kill'; source: string; force: boolean };
+
+export interface SteerResult {
+  delivery: SteerDelivery;
+}
+export interface InterruptResult {
+  delivered: 'protocol' | 'signal';
+}
+export interface KillResult {
+  killed: boolean;
+  pid?: number;
+  status: RunRecord['status'];
+}
+
+export type ControlResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { code: ErrorCode; message: string; hint?: string } };
+
+export type ControlNotification =
+  | { note: 'record'; record: RunRecord }
+  | { note: 'event'; event: AgentEvent }
+  | { note: 'output'; bytes: number };
+
+export type ControlMessage = ControlResponse | ControlNotification;
+
+/** Splits a byte stream into lines (a line may arrive in several chunks). */
+export class LineSplitter {
+  private pending = '';
+
+  constructor(private readonly onLine: (line: string) => void, private readonly maxLine = 16 * 1024 * 1024) {}
+
+  push(chunk: string): void {
+    const text = this.pending + chunk;
+    let start = 0;
+    let newline = text.indexOf('\n');
+    while (newline >= 0) {
+      this.onLine(text.slice(start, newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline));
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    this.pending = text.slice(start);
+    // An endless line is handed over in pieces rather than held in memory without bound.
+    if (this.pending.length > this.maxLine) {
+      this.onLine(this.pending);
+      this.pending = '';
+    }
+  }
+
+  end(): void {
+    if (this.pending) this.onLine(this.pending);
+    this.pending = '';
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The supervisor of one agent run: a small detached process that owns the agent's pipes, so the
+ * agent keeps logging after whoever started it has gone. It is the only writer of the run's
+ * `run.json` while the run lives, and it answers steer / interrupt / kill over its control socket.
+ */
+import { SwitchboardError } from '../errors';
+import { killTree, treeMembers } from '../proc/killTree';
+import { startTokenOf, type ProcessEntry } from '../proc/processTable';
+import { redactArgs, redactText, secretsFromEnv } from '../redact';
+import { getRunner } from '../runners/runnerTable';
+import type { LineParser, Runner, SpawnSpec } from '../runners/types';
+import { statePaths, type RunPaths } from '../paths';
+import { EventLogWriter } from '../runs/eventLog';
+import { OutputLogWriter, readTail } from '../runs/outputLog';
+import { writeRecord } from '../runs/recordFile';
+import type { AgentEventBody, RunRecord } from '../runs/types';
+import { UsageMeter } from '../runs/usageMeter';
+import { AgentProcess, type AgentExit } from './agentProcess';
+import { ControlServer } from './controlServer';
+import type { SupervisorPlan } from './plan';
+import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
+import { TurnTracker } from './turnTracker';
+
+const RECORD_WRITE_MS = 200;
+const OUTPUT_NOTIFY_MS = 100;
+
+export class Supervisor {
+  private readonly paths: RunPaths;
+  private readonly runner: Runner;
+  private readonly secrets = secretsFromEnv(process.env);
+  private readonly output: OutputLogWriter;
+  private readonly events: EventLogWriter;
+  private readonly server: ControlServer;
+  private readonly usage: UsageMeter;
+  private readonly turns: TurnTracker;
+  private parser: LineParser;
+  private agent: AgentProcess | undefined;
+  private pendingResume: string | undefined;
+  private stopReason: { kind: 'kill' | 'interrupt'; source: string } | undefined;
+  private lastResultOk: boolean | undefined;
+  /** The agent's process tree as it was when a kill began, so children that leave its session are still swept. */
+  private treeAtKill: ProcessEntry[] = [];
+  private recordTimer: NodeJS.Timeout | undefined;
+  private outputTimer: NodeJS.Timeout | undefined;
+  private resolveFinished!: () => void;
+  /** Resolves once the run has ended and its final record is on disk. */
+  readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
+
+  constructor(private readonly plan: SupervisorPlan, private record: RunRecord) {
+    this.paths = statePaths(plan.stateDir).run(plan.runId);
+    this.runner = getRunner(plan.runner);
+    this.parser = this.runner.createParser();
+    this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope);
+    const onIoError = (error: Error): void => this.noteError(`could not write the run's files: ${error.message}`);
+    this.output = new OutputLogWriter(this.paths, onIoError);
+    this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
+    this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request));
+    this.turns = new TurnTracker(() => this.agent?.endInput());
+  }
+
+  /** Starts the control socket and the agent; resolves with the agent's pid, or rejects when it could not start. */
+  async start(): Promise<RunRecord> {
+    await this.server.listen();
+    const startToken = startTokenOf(process.pid);
+    if (startToken) this.record.supervisor = { pid: process.pid, startToken };
+    this.spawn(this.runner.build(this.plan.request), false);
+    if (!this.agent?.identity) {
+      const exit = await this.agent!.exited;
+      await this.finish(exit);
+      throw new SwitchboardError('spawn_failed', this.record.lastError ?? 'the agent could not be started');
+    }
+    return this.record;
+  }
+
+  private spawn(spec: SpawnSpec, resumed: boolean): void {
+    const commandLine = redactArgs([spec.command, ...spec.args], this.secrets);
+    this.turns.reset();
+    this.parser = this.runner.createParser();
+    const parse = this.runner.structured;
+    this.agent = new AgentProcess(spec, this.plan.request.cwd, {
+      output: this.output,
+      onStdoutLine: parse ? (line) => this.onLine(line, 'stdout') : undefined,
+      onStderrLine: parse ? (line) => this.onLine(line, 'stderr') : undefined,
+      onOutput: () => this.scheduleOutputNote(),
+    });
+    const identity = this.agent.identity;
+    if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed });
+    this.update({ status: 'running', agent: identity, commandLine, startedAt: this.record.startedAt ?? Date.now() }, true);
+    void this.agent.exited.then((exit) => this.onExit(exit));
+  }
+
+  private onLine(line: string, stream: 'stdout' | 'stderr'): void {
+    if (!line.trim()) return;
+    if (stream === 'stdout') this.turns.sawOutput();
+    const parsed = stream === 'stdout' ? this.parser(line) : undefined;
+    if (!parsed) {
+      this.emit({ type: 'raw', stream, text: line.length > 4000 ? `${line.slice(0, 4000)}…` : line });
+      return;
+    }
+    for (const event of parsed) this.onEvent(event);
+  }
+
+  private onEvent(event: AgentEventBody): void {
+    this.emit(event);
+    if (event.type === 'session') this.update({ sessionId: event.sessionId, model: event.model ?? this.record.model }, true);
+    if (event.type === 'usage') {
+      this.usage.add(event);
+      this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) });
+    }
+    if (event.type === 'result') {
+      this.lastResultOk = event.ok;
+      this.update({ resultText: event.text, lastError: event.ok ? undefined : event.error });
+    }
+    if (this.runner.isTurnEnd?.(event)) this.turns.turnEnded(this.stopReason !== undefined);
+  }
+
+  private emit(body: AgentEventBody): void {
+    const text = JSON.stringify(body);
+    const clean = redactText(text, this.secrets);
+    const event = this.events.append(clean === text ? body : (JSON.parse(clean) as AgentEventBody));
+    this.record.eventCount = this.events.count;
+    this.server.notify({ note: 'event', event });
+  }
+
+  private noteError(message: string): void {
+    if (this.record.lastError === message) return;
+    this.update({ lastError: message });
+  }
+
+  private update(patch: Partial<RunRecord>, immediate = false): void {
+    this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count };
+    this.server.notify({ note: 'record', record: this.record });
+    if (immediate) this.writeNow();
+    else this.recordTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_MS);
+  }
+
+  private writeNow(): void {
+    if (this.recordTimer) clearTimeout(this.recordTimer);
+    this.recordTimer = undefined;
+    this.events.flush();
+    try {
+      writeRecord(this.paths, { ...this.record, outputBytes: this.output.bytes });
+    } catch (error) {
+      process.stderr.write(`switchboard supervisor: cannot write run.json: ${(error as Error).message}\n`);
+    }
+  }
+
+  private scheduleOutputNote(): void {
+    this.outputTimer ??= setTimeout(() => {
+      this.outputTimer = undefined;
+      this.record.outputBytes = this.output.bytes;
+      this.server.notify({ note: 'output', bytes: this.output.bytes });
+    }, OUTPUT_NOTIFY_MS);
+  }
+
+  private async onExit(exit: AgentExit): Promise<void> {
+    this.usage.closeProcess();
+    if (this.pendingResume !== undefined && !this.stopReason && this.record.sessionId && !exit.spawnError) {
+      const message = this.pendingResume;
+      this.pendingResume = undefined;
+      this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
+      this.spawn(this.runner.build({ ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId }), true);
+      return;
+    }
+    await this.finish(exit);
+  }
+
+  private async finish(exit: AgentExit): Promise<void> {
+    if (this.stopReason?.kind === 'kill' && this.record.agent) {
+      // Tool children can outlive their CLI: sweep what is left of the tree.
+      await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill });
+    }
+    this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
+    const status = this.finalStatus(exit);
+    const lastError = status === 'done' ? undefined : this.failureReason(exit);
+    if (this.outputTimer) clearTimeout(this.outputTimer);
+    await this.output.close();
+    this.events.close();
+    this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError }, true);
+    this.server.notify({ note: 'output', bytes: this.output.bytes });
+    this.resolveFinished();
+  }
+
+  private finalStatus(exit: AgentExit): RunRecord['status'] {
+    if (this.stopReason) return 'killed';
+    if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
+    return this.lastResultOk === false ? 'failed' : 'done';
+  }
+
+  private failureReason(exit: AgentExit): string {
+    if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
+    if (exit.spawnError) return exit.spawnError;
+    if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;
+    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
+    return redactText(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`, this.secrets);
+  }
+
+  private handle(request: ControlRequest): Promise<unknown> {
+    switch (request.op) {
+      case 'subscribe':
+        return Promise.resolve(this.record);
+      case 'steer':
+        return Promise.resolve(this.steer(request.message, request.source));
+      case 'interrupt':
+        return Promise.resolve(this.interrupt(request.source));
+      case 'kill':
+        return this.kill(request.force, request.source);
+    }
+  }
+
+  private requireRunning(): AgentProcess {
+    if (this.record.status !== 'running' || !this.agent) {
+      throw new SwitchboardError('not_running', `Run ${this.record.name} is ${this.record.status}, not running.`);
+    }
+    return this.agent;
+  }
+
+  private steer(message: string, source: string): SteerResult {
+    const agent = this.requireRunning();
+    if (this.runner.steering === 'live' && this.runner.steerInput) {
+      if (!agent.writeLine(this.runner.steerInput(message))) {
+        throw new SwitchboardError('not_running', `Run ${this.record.name} has finished reading input; it can no longer be steered.`, 'Resume its session with a new run instead.');
+      }
+      this.turns.messageSent();
+      this.emit({ type: 'steer', message, delivery: 'live', source });
+      return { delivery: 'live' };
+    }
+    if (this.runner.steering === 'interrupt-resume') {
+      if (!this.record.sessionId) {
+        throw new SwitchboardError('not_steerable', `Run ${this.record.name} has not reported its session id yet, so it cannot be resumed.`, 'Try again in a moment.');
+      }
+      this.pendingResume = this.pendingResume === undefined ? message : `${this.pendingResume}\n\n${message}`;
+      this.emit({ type: 'steer', message, delivery: 'interrupt-resume', source });
+      this.stopAgent(agent, false);
+      return { delivery: 'interrupt-resume' };
+    }
+    throw new SwitchboardError('not_steerable', `The ${this.runner.displayName} runner cannot be steered.`, 'Kill the run and start a new one with the new instruction.');
+  }
+
+  private interrupt(source: string): InterruptResult {
+    const agent = this.requireRunning();
+    this.stopReason ??= { kind: 'interrupt', source };
+    this.pendingResume = undefined;
+    this.emit({ type: 'control', action: 'interrupt', source });
+    return { delivered: this.stopAgent(agent, false) };
+  }
+
+  /** The gentle stop: the runner's own interrupt where it has one, else SIGINT; the tree is forced after the grace time. */
+  private stopAgent(agent: AgentProcess, force: boolean): InterruptResult['delivered'] {
+    const identity = agent.identity;
+    if (force && identity) {
+      void killTree(identity, { graceMs: 0, known: this.treeAtKill });
+      return 'signal';
+    }
+    let delivered: InterruptResult['delivered'] = 'signal';
+    if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
+    else agent.signal('SIGINT');
+    const snapshot = identity ? treeMembers(identity) : [];
+    const timer = setTimeout(() => identity && void killTree(identity, { signal: 'SIGTERM', graceMs: 1000, known: snapshot }), this.plan.killGraceMs);
+    void agent.exited.then(() => clearTimeout(timer));
+    return delivered;
+  }
+
+  private async kill(force: boolean, source: string): Promise<KillResult> {
+    if (this.record.status !== 'running' || !this.agent) return { killed: false, pid: this.record.agent?.pid, status: this.record.status };
+    this.emit({ type: 'control', action: 'kill', source, force });
+    this.stopReason = { kind: 'kill', source };
+    this.pendingResume = undefined;
+    if (this.agent.identity) this.treeAtKill = treeMembers(this.agent.identity);
+    this.stopAgent(this.agent, force);
+    await this.finished;
+    return { killed: true, pid: this.record.agent?.pid, status: this.record.status };
+  }
+
+  /** The supervisor itself was asked to stop: stop the run with it. */
+  async stopFromSignal(signal: string): Promise<void> {
+    await this.kill(false, `signal ${signal} to the supervisor`);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Shared test plumbing: temporary state folders, a registry over the built supervisor, the fake
+ * agent, and cleanup that leaves no process and no folder behind.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mergeConfig, type SwitchboardConfig } from '../../src/core/config';
+import { RunRegistry } from '../../src/core/registry/registry';
+import { isSameProcessAlive } from '../../src/core/proc/processTable';
+import { readRecord } from '../../src/core/runs/recordFile';
+import { statePaths } from '../../src/core/paths';
+import { killTree } from '../../src/core/proc/killTree';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const DIST = path.join(ROOT, 'dist');
+export const SUPERVISOR = path.join(DIST, 'supervisor.js');
+export const CLI = path.join(DIST, 'cli.js');
+export const FAKE_AGENT = path.join(ROOT, 'test', 'fixtures', 'fakeAgent.mjs');
+
+/** Builds the bundles once per test process (the registry spawns dist/supervisor.js). */
+export function ensureBuilt(): void {
+  if (ensureBuilt.done) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  ensureBuilt.done = true;
+}
+ensureBuilt.done = false;
+
+const tempDirs: string[] = [];
+
+export function tempDir(prefix = 'sb-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A command template that runs the fake agent with these options (the prompt is appended as --text). */
+export function fakeCommand(...args: string[]): string {
+  return [process.execPath, FAKE_AGENT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' --text {prompt}';
+}
+
+export interface Harness {
+  stateDir: string;
+  registry: RunRegistry;
+  open(config?: Partial<SwitchboardConfig>, env?: NodeJS.ProcessEnv): Promise<RunRegistry>;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh state folder and registry; `cleanup` kills every run still alive and closes every registry. */
+export async function createHarness(config: Partial<SwitchboardConfig> = {}, env?: NodeJS.ProcessEnv): Promise<Harness> {
+  ensureBuilt();
+  const stateDir = tempDir('sb-state-');
+  const registries: RunRegistry[] = [];
+  const open = async (more: Partial<SwitchboardConfig> = {}, moreEnv?: NodeJS.ProcessEnv): Promise<RunRegistry> => {
+    const registry = await RunRegistry.open({
+      stateDir,
+      config: mergeConfig({ killGraceMs: 1500, ...config, ...more }),
+      supervisorScript: SUPERVISOR,
+      env: { ...process.env, ...env, ...moreEnv },
+    });
+    registries.push(registry);
+    return registry;
+  };
+  const registry = await open();
+  return {
+    stateDir,
+    registry,
+    open,
+    async cleanup() {
+      for (const r of registries) r.dispose();
+      await killEverything(stateDir);
+    },
+  };
+}
+
+/** Kills whatever a state folder's runs left alive (supervisors and agent trees), whatever their records say. */
+export async function killEverything(stateDir: string): Promise<void> {
+  const paths = statePaths(stateDir);
+  let ids: string[] = [];
+  try {
+    ids = fs.readdirSync(paths.runs);
+  } catch {
+    return;
+  }
+  for (const id of ids) {
+    const read = readRecord(paths.run(id));
+    if (read.kind !== 'ok') continue;
+    const { agent, supervisor } = read.value;
+    if (agent) await killTree(agent, { graceMs: 0 });
+    if (supervisor && isSameProcessAlive(supervisor)) process.kill(supervisor.pid, 'SIGKILL');
+  }
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of tempDirs.splice(0)) {
+    await killEverything(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export async function until(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,91 @@
+/** The runners' parsers against real output captured from the real CLIs (test/fixtures/transcripts). */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { getRunner } from '../../src/core/runners/runnerTable';
+import type { AgentEventBody } from '../../src/core/runs/types';
+
+const TRANSCRIPTS = path.join(__dirname, '..', 'fixtures', 'transcripts');
+
+function parse(runner: string, file: string): { events: AgentEventBody[]; unparsed: string[] } {
+  const parser = getRunner(runner).createParser();
+  const events: AgentEventBody[] = [];
+  const unparsed: string[] = [];
+  for (const line of fs.readFileSync(path.join(TRANSCRIPTS, runner, file), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const parsed = parser(line);
+    if (parsed) events.push(...parsed);
+    else unparsed.push(line);
+  }
+  return { events, unparsed };
+}
+
+const ofType = <T extends AgentEventBody['type']>(events: AgentEventBody[], type: T) =>
+  events.filter((e): e is Extract<AgentEventBody, { type: T }> => e.type === type);
+
+describe('runner parsers on real CLI output', () => {
+  it('Claude Code: session, the Write tool call and result, text, usage with reported cost, success', () => {
+    const { events, unparsed } = parse('claude', 'oneshot.jsonl');
+    assert.deepEqual(unparsed, []);
+    assert.equal(ofType(events, 'session')[0]?.sessionId, 'd976ab7b-4028-4f8a-924f-d8cccbdb3ecd');
+    assert.equal(ofType(events, 'tool_call')[0]?.name, 'Write');
+    assert.equal(ofType(events, 'tool_result').length, 1);
+    assert.ok(ofType(events, 'text').length >= 1);
+    const usage = ofType(events, 'usage')[0]!;
+    assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.usd], [240, 60, 0.00216]);
+    assert.equal(ofType(events, 'result')[0]?.ok, true);
+  });
+
+  it('Claude Code: a provider error ends in a failed result even though its subtype says success', () => {
+    const { events } = parse('claude', 'error.jsonl');
+    const result = ofType(events, 'result').at(-1)!;
+    assert.equal(result.ok, false);
+    assert.ok(result.error);
+  });
+
+  it('Claude Code: an interrupt yields a failed result for that turn and the session goes on', () => {
+    const { events } = parse('claude', 'interrupt.jsonl');
+    const results = ofType(events, 'result');
+    assert.equal(results[0]?.ok, false);
+    assert.equal(results.at(-1)?.ok, true);
+  });
+
+  it('Codex: thread id, the apply_patch change, the final message, usage, success', () => {
+    const { events } = parse('codex', 'oneshot.jsonl');
+    assert.equal(ofType(events, 'session')[0]?.sessionId, '01a1fc7f-f5ad-7c80-a7a5-c67154600780');
+    assert.equal(ofType(events, 'tool_call')[0]?.name, 'apply_patch');
+    assert.equal(ofType(events, 'text')[0]?.text, 'Wrote hello.txt.');
+    const usage = ofType(events, 'usage')[0]!;
+    assert.deepEqual([usage.inputTokens, usage.outputTokens], [240, 60]);
+    assert.deepEqual(ofType(events, 'result')[0], { type: 'result', ok: true, text: 'Wrote hello.txt.' });
+  });
+
+  it('Codex: a failed turn is a failed result', () => {
+    const { events } = parse('codex', 'error.jsonl');
+    assert.equal(ofType(events, 'result').at(-1)?.ok, false);
+  });
+
+  it('Gemini CLI: streamed deltas are joined into one text, usage and the real model come from the result', () => {
+    const { events } = parse('gemini', 'oneshot.jsonl');
+    assert.equal(ofType(events, 'session')[0]?.sessionId, '82422578-cb9f-4a34-8644-2ad468b36d7e');
+    assert.equal(ofType(events, 'tool_call')[0]?.name, 'write_file');
+    assert.deepEqual(ofType(events, 'text').map((e) => e.text), ['I wrote hello.txt for you.']);
+    const usage = ofType(events, 'usage')[0]!;
+    assert.deepEqual([usage.inputTokens, usage.outputTokens], [240, 60]);
+    assert.equal(ofType(events, 'session').at(-1)?.model, 'gemini-3.5-flash-lite');
+    assert.equal(ofType(events, 'result')[0]?.ok, true);
+  });
+
+  it('Gemini CLI: an error result is a failed result', () => {
+    const { events } = parse('gemini', 'error.jsonl');
+    assert.equal(ofType(events, 'result').at(-1)?.ok, false);
+  });
+
+  it('a line no parser understands is left as raw output, never an error', () => {
+    for (const runner of ['claude', 'codex', 'gemini', 'qwen']) {
+      const parser = getRunner(runner).createParser();
+      assert.equal(parser('Warning: something odd {not json'), undefined);
+      assert.equal(parser('{"type":"brand_new_event_kind"}'), undefined);
+    }
+  });
+});
