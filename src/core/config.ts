@@ -10,6 +10,8 @@ export interface RunnerConfig {
   model?: string;
   /** The custom runner's command template. */
   command?: string;
+  /** Passed to the CLI's permission / approval / sandbox flag (see RunnerSettings.permissionMode). */
+  permissionMode?: string;
 }
 
 export interface SwitchboardConfig {

@@ -81,6 +81,18 @@ describe('runner parsers on real CLI output', () => {
     assert.equal(ofType(events, 'result').at(-1)?.ok, false);
   });
 
+  it('Qwen Code: session, write_file, text, session-wide usage, success; an API error is a failed result', () => {
+    const { events, unparsed } = parse('qwen', 'oneshot.jsonl');
+    assert.deepEqual(unparsed, []);
+    assert.ok(ofType(events, 'session')[0]?.sessionId);
+    assert.equal(ofType(events, 'tool_call')[0]?.name, 'write_file');
+    assert.deepEqual(ofType(events, 'usage').map((u) => [u.inputTokens, u.outputTokens, u.usd]), [[240, 60, undefined]]);
+    assert.equal(ofType(events, 'result')[0]?.ok, true);
+    const failed = ofType(parse('qwen', 'error.jsonl').events, 'result').at(-1)!;
+    assert.equal(failed.ok, false);
+    assert.match(failed.error ?? '', /API Error: 400/);
+  });
+
   it('a line no parser understands is left as raw output, never an error', () => {
     for (const runner of ['claude', 'codex', 'gemini', 'qwen']) {
       const parser = getRunner(runner).createParser();

@@ -78,7 +78,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const request: StartRequest = {
     prompt: options.prompt,
     cwd,
-    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model },
+    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: settings.permissionMode },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcpConfig: options.mcpConfig,

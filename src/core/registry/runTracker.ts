@@ -34,12 +34,13 @@ interface Entry {
   client?: ControlClient;
   connecting?: Promise<void>;
   watchdog?: NodeJS.Timeout;
-  dirWatcher?: fs.FSWatcher;
 }
 
 export class RunTracker implements Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly expected = new Set<string>();
+  /** Runs another process is still creating: their folders are watched until their supervisor can be reached. */
+  private readonly pending = new Map<string, fs.FSWatcher>();
   private disposed = false;
 
   constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink) {}
@@ -122,7 +123,7 @@ export class RunTracker implements Disposable {
       return;
     }
     if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < QUEUED_STALE_MS) {
-      this.watchDir(entry);
+      this.follow(id);
       return;
     }
     this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? 'the run never started (its launcher went away)' : 'its processes ended while nobody was watching; the exit was not recorded');
@@ -172,21 +173,22 @@ export class RunTracker implements Disposable {
     entry.watchdog.unref();
   }
 
-  /** A run started by another process: follow its folder until its supervisor can be reached. */
-  private watchDir(entry: Entry): void {
-    if (entry.dirWatcher) return;
+  /** A run another process is starting: follow its folder until the record is there and the run has started. */
+  private follow(id: string): void {
+    if (this.pending.has(id) || this.disposed) return;
+    const check = (): void => {
+      const read = readRecord(this.paths.run(id));
+      if (read.kind !== 'ok' || read.value.status === 'queued') return;
+      this.pending.get(id)?.close();
+      this.pending.delete(id);
+      void this.reload(id);
+    };
     try {
-      entry.dirWatcher = fs.watch(this.paths.run(entry.record.id).dir, () => {
-        const read = readRecord(this.paths.run(entry.record.id));
-        if (read.kind !== 'ok' || read.value.status === 'queued') return;
-        entry.dirWatcher?.close();
-        entry.dirWatcher = undefined;
-        this.set(read.value);
-        void this.settle(entry.record.id);
-      });
+      this.pending.set(id, fs.watch(this.paths.run(id).dir, check));
     } catch {
-      // The folder is already gone.
+      return; // The folder is already gone.
     }
+    check();
   }
 
   /** Writes the final state of a run that has no supervisor left to write it. */
@@ -224,12 +226,7 @@ export class RunTracker implements Disposable {
       this.drop(id);
       return;
     }
-    if (exists && !known) {
-      // Give the other process a moment to write the record it is creating.
-      setTimeout(() => {
-        if (!this.entries.has(id) && !this.expected.has(id)) void this.reload(id);
-      }, 30).unref();
-    }
+    if (exists && !known) this.follow(id);
   }
 
   private set(record: RunRecord): void {
@@ -253,7 +250,8 @@ export class RunTracker implements Disposable {
     if (!entry) return;
     this.entries.delete(id);
     entry.client?.close();
-    entry.dirWatcher?.close();
+    this.pending.get(id)?.close();
+    this.pending.delete(id);
     if (entry.watchdog) clearInterval(entry.watchdog);
     this.sink.changed({ kind: 'removed', run: entry.record });
   }
@@ -262,8 +260,9 @@ export class RunTracker implements Disposable {
     this.disposed = true;
     for (const entry of this.entries.values()) {
       entry.client?.close();
-      entry.dirWatcher?.close();
       if (entry.watchdog) clearInterval(entry.watchdog);
     }
+    for (const watcher of this.pending.values()) watcher.close();
+    this.pending.clear();
   }
 }

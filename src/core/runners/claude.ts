@@ -20,7 +20,7 @@ export const claudeRunner: Runner = {
       '--input-format', 'stream-json',
       '--output-format', 'stream-json',
       '--verbose',
-      '--permission-mode', 'acceptEdits',
+      '--permission-mode', request.settings.permissionMode ?? 'acceptEdits',
     ];
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
     else args.push('--session-id', randomUUID());

@@ -68,7 +68,7 @@ export const codexRunner: Runner = {
   usageScope: 'session',
   reportsCost: false,
   build(request) {
-    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write'];
+    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', request.settings.permissionMode ?? 'workspace-write'];
     if (request.settings.model) args.push('-m', request.settings.model);
     args.push(...request.settings.extraArgs);
     if (request.resumeSessionId) args.push('resume', request.resumeSessionId);

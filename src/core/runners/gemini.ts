@@ -68,7 +68,7 @@ export const geminiRunner: Runner = {
   usageScope: 'process',
   reportsCost: false,
   build(request) {
-    const args = ['-p', request.prompt, '-o', 'stream-json', '--approval-mode', 'auto_edit', '--skip-trust'];
+    const args = ['-p', request.prompt, '-o', 'stream-json', '--approval-mode', request.settings.permissionMode ?? 'auto_edit', '--skip-trust'];
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
     if (request.settings.model) args.push('-m', request.settings.model);
     args.push(...request.settings.extraArgs);

@@ -58,7 +58,7 @@ function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined 
       const ok = line.is_error !== true && line.subtype === 'success';
       const text = asString(line.result);
       const usage = usageOf(line);
-      const error = ok ? undefined : text || asString(line.subtype) || 'the agent reported an error';
+      const error = ok ? undefined : text || asString(asRecord(line.error)?.message) || asString(line.subtype) || 'the agent reported an error';
       return [...(usage ? [usage] : []), { type: 'result', ok, text, ...(error ? { error } : {}) }];
     }
     case 'control_request': {

@@ -10,6 +10,11 @@ export interface RunnerSettings {
   extraArgs: string[];
   /** Model to ask for, where the CLI takes one. */
   model?: string;
+  /**
+   * What the agent may do without asking, in the CLI's own words: Claude's --permission-mode,
+   * Gemini's and Qwen's --approval-mode, Codex's --sandbox. Each runner has a default that lets it edit files.
+   */
+  permissionMode?: string;
 }
 
 export interface StartRequest {

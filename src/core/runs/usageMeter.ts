@@ -17,7 +17,8 @@ class Tally {
 
   add(value: number): void {
     if (this.scope === 'turn') this.current += value;
-    else this.current = value;
+    // A running total never goes down: a zero in an error report does not undo what was spent.
+    else this.current = Math.max(this.current, value);
     if (this.scope === 'session') this.earlier = 0;
   }
 

@@ -44,7 +44,13 @@ export function readJsonFile<T>(file: string, validate: (value: unknown) => stri
     reason = `not valid JSON (${(error as Error).message})`;
   }
   if (reason === undefined) return { kind: 'ok', value: value as T };
-  const setAsideAs = `${file}.corrupt-${Date.now()}`;
-  fs.renameSync(file, setAsideAs);
+  const setAsideAs = `${file}.corrupt-${Date.now()}-${process.pid}`;
+  try {
+    fs.renameSync(file, setAsideAs);
+  } catch (error) {
+    // Another process set it aside (or replaced it) first: read what is there now.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return readJsonFile(file, validate);
+    throw error;
+  }
   return { kind: 'corrupt', setAsideAs, reason };
 }

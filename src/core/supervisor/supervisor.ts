@@ -127,11 +127,12 @@ export class Supervisor {
     this.update({ lastError: message });
   }
 
+  /** Important changes are on disk before anyone hears of them; the rest is written at most every 200 ms. */
   private update(patch: Partial<RunRecord>, immediate = false): void {
     this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count };
-    this.server.notify({ note: 'record', record: this.record });
     if (immediate) this.writeNow();
     else this.recordTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_MS);
+    this.server.notify({ note: 'record', record: this.record });
   }
 
   private writeNow(): void {

@@ -1,0 +1,151 @@
+/** The registry with real processes: start, finish, fail, kill whole trees, steer, interrupt, bad input. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SwitchboardError } from '../../src/core/errors';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import { createHarness, fakeCommand, FAKE_AGENT, pidAlive, tempDir, until, type Harness } from '../support/harness';
+
+const grandchildOf = (registry: RunRegistry, id: string): number => {
+  const match = /grandchild (\d+)|"grandchild":(\d+)/.exec(registry.tail(id));
+  return Number(match?.[1] ?? match?.[2]);
+};
+
+describe('process registry (real processes)', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  beforeEach(async () => (h = await createHarness()));
+  afterEach(async () => h.cleanup());
+
+  it('starts a run, returns its pid at once, and records it done with its whole output', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'hi there', command: fakeCommand('--sleep', '300') });
+    assert.equal(run.status, 'running');
+    assert.ok(run.agent && run.agent.pid > 0);
+    assert.equal(run.name, 'custom-1');
+    const { record, timedOut } = await h.registry.wait(run.id, 20_000);
+    assert.equal(timedOut, false);
+    assert.equal(record.status, 'done');
+    assert.equal(record.exitCode, 0);
+    assert.equal(h.registry.tail(run.id), 'hi there\n');
+    assert.ok(record.startedAt && record.endedAt && record.endedAt >= record.startedAt);
+  });
+
+  it('records a non-zero exit as failed, with the last output line as the reason', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--exit', '3', '--stderr', 'boom: disk on fire') });
+    const { record } = await h.registry.wait(run.id, 20_000);
+    assert.equal(record.status, 'failed');
+    assert.equal(record.exitCode, 3);
+    assert.match(record.lastError ?? '', /exited with code 3/);
+  });
+
+  it('wait times out with the run still running, and says so', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
+    const { record, timedOut } = await h.registry.wait(run.id, 200);
+    assert.equal(timedOut, true);
+    assert.equal(record.status, 'running');
+  });
+
+  it('kill takes down the whole tree, grandchild included; killing again is a clear no-op', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000') });
+    await until(() => grandchildOf(h.registry, run.id) > 0, 10_000, 'the grandchild pid');
+    const grandchild = grandchildOf(h.registry, run.id);
+    assert.ok(pidAlive(grandchild));
+    const result = await h.registry.kill(run.id, { source: 'test' });
+    assert.deepEqual([result.killed, result.status, result.pid], [true, 'killed', run.agent!.pid]);
+    assert.equal(pidAlive(run.agent!.pid), false);
+    await until(() => !pidAlive(grandchild), 5000, 'the grandchild to die');
+    const again = await h.registry.kill(run.id, { source: 'test' });
+    assert.deepEqual([again.killed, again.status], [false, 'killed']);
+    const events = h.registry.events(run.id);
+    assert.ok(events.some((e) => e.type === 'control' && e.action === 'kill' && e.source === 'test'));
+  });
+
+  it('an agent that ignores SIGINT and SIGTERM is SIGKILLed after the grace time', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--ignore-term', '--grandchild', '--sleep', '60000') });
+    await until(() => grandchildOf(h.registry, run.id) > 0, 10_000, 'the grandchild pid');
+    const started = Date.now();
+    const result = await h.registry.kill(run.id, { source: 'test' });
+    assert.equal(result.status, 'killed');
+    assert.ok(Date.now() - started >= 1400, 'the graceful signal was given its grace time');
+    assert.equal(pidAlive(run.agent!.pid), false);
+    await until(() => !pidAlive(grandchildOf(h.registry, run.id)), 5000, 'the grandchild to die');
+  });
+
+  it('--force kills at once', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--ignore-term', '--sleep', '60000') });
+    const started = Date.now();
+    const result = await h.registry.kill(run.id, { source: 'test', force: true });
+    assert.equal(result.status, 'killed');
+    assert.ok(Date.now() - started < 1400);
+  });
+
+  it('steers Claude-style agents live on stdin and interrupts them through their protocol', async () => {
+    const bin = path.join(tempDir(), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep 1500 "$@"\n`, { mode: 0o755 });
+    const registry = await h.open({ runners: { claude: { binary: bin } } });
+    const run = await registry.run({ runner: 'claude', prompt: 'first task' });
+    await until(() => registry.events(run.id).some((e) => e.type === 'text'), 10_000, 'the first text');
+    const steer = await registry.steer(run.id, 'also do this', 'test');
+    assert.equal(steer.delivery, 'live');
+    const { record } = await registry.wait(run.id, 20_000);
+    assert.equal(record.status, 'done');
+    const texts = registry.events(run.id).filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
+    assert.deepEqual(texts, ['ack: first task', 'ack: also do this']);
+    assert.ok(registry.events(run.id).some((e) => e.type === 'steer' && e.message === 'also do this' && e.source === 'test'));
+    assert.equal(record.usage.inputTokens, 200);
+    assert.equal(record.usage.usdSource, 'reported');
+
+    const second = await registry.run({ runner: 'claude', prompt: 'long task' });
+    await until(() => registry.events(second.id).some((e) => e.type === 'text'), 10_000, 'the text');
+    assert.deepEqual(await registry.interrupt(second.id, 'test'), { delivered: 'protocol' });
+    const done = await registry.wait(second.id, 10_000);
+    assert.equal(done.record.status, 'killed');
+    assert.match(done.record.lastError ?? '', /interrupted by test/);
+    assert.equal(done.record.exitCode, 0, 'the agent stopped on its own, without a signal');
+  });
+
+  it('refuses bad input with clear errors and records nothing', async () => {
+    const cases: [Parameters<RunRegistry['run']>[0], string, RegExp][] = [
+      [{ runner: 'nope', prompt: 'x' }, 'unknown_runner', /Unknown runner "nope"/],
+      [{ runner: 'custom', prompt: '   ', command: 'echo' }, 'invalid_argument', /prompt is empty/],
+      [{ runner: 'custom', prompt: 'x', command: 'echo', cwd: '/does/not/exist' }, 'bad_cwd', /does not exist/],
+      [{ runner: 'custom', prompt: 'x', command: 'echo', cwd: FAKE_AGENT }, 'bad_cwd', /is not a folder/],
+      [{ runner: 'custom', prompt: 'x' }, 'invalid_argument', /needs a command template/],
+      [{ runner: 'custom', prompt: 'x', command: 'no-such-binary-anywhere {prompt}' }, 'runner_not_installed', /"no-such-binary-anywhere" was not found \(looked in /],
+    ];
+    for (const [options, code, message] of cases) {
+      await assert.rejects(h.registry.run(options), (e: SwitchboardError) => e.code === code && message.test(e.message));
+    }
+    const env = { PATH: '/nonexistent-bin' };
+    const noClaude = await h.open({}, env);
+    await assert.rejects(noClaude.run({ runner: 'claude', prompt: 'x' }), (e: SwitchboardError) =>
+      e.code === 'runner_not_installed' && /"claude" was not found \(looked in \/nonexistent-bin\)/.test(e.message) && /npm install -g @anthropic-ai\/claude-code/.test(e.hint ?? ''));
+    assert.equal(h.registry.list().length, 0);
+    assert.throws(() => h.registry.resolve('nothing'), /No run is called "nothing"/);
+  });
+
+  it('custom runs cannot be steered, and say what to do instead', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
+    await assert.rejects(h.registry.steer(run.id, 'change course', 'test'), (e: SwitchboardError) => e.code === 'not_steerable' && /cannot be steered/.test(e.message));
+    await h.registry.kill(run.id, { source: 'test', force: true });
+    await assert.rejects(h.registry.steer(run.id, 'too late', 'test'), (e: SwitchboardError) => e.code === 'not_running');
+  });
+
+  it('a running name cannot be taken twice; a finished one can be reused', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', name: 'builder', command: fakeCommand('--sleep', '60000') });
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'y', name: 'builder', command: fakeCommand() }), (e: SwitchboardError) => e.code === 'name_taken');
+    await h.registry.kill(run.id, { source: 'test', force: true });
+    const next = await h.registry.run({ runner: 'custom', prompt: 'y', name: 'builder', command: fakeCommand() });
+    assert.equal(h.registry.resolve('builder').id, next.id);
+  });
+
+  it('retention removes old finished runs and their logs, never a running one', async () => {
+    const done = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
+    await h.registry.wait(done.id, 20_000);
+    const running = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
+    const removed = h.registry.applyRetention(Date.now() + 10 * 365 * 24 * 3600_000);
+    assert.equal(removed, 1);
+    assert.deepEqual(h.registry.list().map((r) => r.id), [running.id]);
+    assert.equal(fs.existsSync(path.join(h.stateDir, 'runs', done.id)), false);
+  });
+});
