@@ -4,6 +4,7 @@ import { loadConfigFile } from '../core/config';
 import type { Logger } from '../core/logger';
 import { defaultStateDir } from '../core/paths';
 import { RunRegistry } from '../core/registry/registry';
+import { ensureStateDir } from '../core/registry/stateDir';
 import type { Out } from './output';
 
 export interface CliContext {
@@ -25,6 +26,7 @@ export function createContext(out: Out): CliContext {
     out,
     stateDir,
     async openRegistry() {
+      ensureStateDir(stateDir);
       const { config, warning } = loadConfigFile(stateDir);
       if (warning) out.stderr(`switchboard: ${warning}`);
       const registry = await RunRegistry.open({

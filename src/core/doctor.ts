@@ -1,6 +1,8 @@
 /** Which agent CLIs are installed (path, version), where state lives, and what to do about anything missing. */
 import { execa } from 'execa';
 import type { SwitchboardConfig } from './config';
+import { errorMessage } from './errors';
+import { ensureStateDir } from './registry/stateDir';
 import { findBinary } from './runners/findBinary';
 import { RUNNERS } from './runners/runnerTable';
 
@@ -13,11 +15,15 @@ export interface RunnerCheck {
   version?: string;
   /** What is wrong and what to do, when something is. */
   problem?: string;
+  /** Something worth knowing that is not a problem. */
+  note?: string;
 }
 
 export interface DoctorReport {
   version: 1;
   stateDir: string;
+  /** Why the state directory cannot be used, when it cannot. */
+  stateDirProblem?: string;
   node: string;
   platform: string;
   runners: RunnerCheck[];
@@ -32,7 +38,7 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
       displayName: runner.displayName,
       binary: command ?? '',
       installed: true,
-      ...(command ? {} : { problem: 'No default command is set; give one with --command "<program> ... {prompt}".' }),
+      note: command ? `default command: ${command}` : 'no default command; give one with --command "<program> ... {prompt}"',
     };
   }
   const binary = settings.binary || runner.defaultBinary;
@@ -52,5 +58,11 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
   const runners = await Promise.all(RUNNERS.map((r) => checkRunner(r, config, env)));
-  return { version: 1, stateDir, node: process.version, platform: `${process.platform}-${process.arch}`, runners };
+  let stateDirProblem: string | undefined;
+  try {
+    ensureStateDir(stateDir);
+  } catch (error) {
+    stateDirProblem = errorMessage(error);
+  }
+  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners };
 }

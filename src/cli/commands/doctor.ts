@@ -1,20 +1,26 @@
 /** `switchboard doctor`: installed agent CLIs, the state directory, and what to do about what is missing. */
-import { loadConfigFile } from '../../core/config';
+import { DEFAULT_CONFIG, loadConfigFile } from '../../core/config';
 import { runDoctor } from '../../core/doctor';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
 
 export async function doctorCommand(ctx: CliContext): Promise<number> {
-  const { config, warning } = loadConfigFile(ctx.stateDir);
+  let loaded: ReturnType<typeof loadConfigFile> = { config: DEFAULT_CONFIG };
+  try {
+    loaded = loadConfigFile(ctx.stateDir);
+  } catch {
+    // An unusable state directory is reported below, with what to do.
+  }
+  const { config, warning } = loaded;
   const report = await runDoctor(ctx.stateDir, config);
   if (ctx.out.format === 'json') {
     printJson(ctx.out, { ...report, ...(warning ? { warnings: [warning] } : {}) });
     return 0;
   }
-  const rows = report.runners.map((r) => [r.runner, r.installed ? (r.problem ? 'problem' : 'ok') : 'missing', r.version ?? '', r.path ?? r.binary]);
+  const rows = report.runners.map((r) => [r.runner, r.installed ? (r.problem ? 'problem' : 'ok') : 'missing', r.version ?? '', r.path ?? r.note ?? r.binary]);
   ctx.out.stdout(table(['RUNNER', 'STATE', 'VERSION', 'PATH'], rows));
   for (const r of report.runners.filter((r) => r.problem)) ctx.out.stdout(`\n${r.displayName}: ${r.problem}`);
-  ctx.out.stdout(`\nstate directory: ${report.stateDir}\nnode: ${report.node} (${report.platform})`);
+  ctx.out.stdout(`\nstate directory: ${report.stateDir}${report.stateDirProblem ? `\n  problem: ${report.stateDirProblem}` : ''}\nnode: ${report.node} (${report.platform})`);
   if (warning) ctx.out.stdout(`warning: ${warning}`);
-  return 0;
+  return report.stateDirProblem ? 1 : 0;
 }

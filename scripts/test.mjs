@@ -1,0 +1,41 @@
+// The README's test command (`npm test`): installs what the tests need (the pinned agent CLIs),
+// builds, type-checks, lints, then runs every mocha suite, and ends with one plain summary line.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['agent CLIs', ['node', 'scripts/installAgentClis.mjs']],
+  ['build', ['node', 'esbuild.mjs']],
+  ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
+  ['lint', ['npx', 'eslint', 'src', 'test', 'scripts', 'bench']],
+];
+const suites = [
+  ['unit', ['test/unit/**/*.test.ts']],
+  ['integration', ['--timeout', '120000', 'test/integration/**/*.test.ts']],
+];
+
+function run(label, [command, ...args], capture = false) {
+  console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
+  const result = spawnSync(command, args, { stdio: capture ? ['inherit', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  if (capture) process.stdout.write(result.stdout ?? '');
+  return result;
+}
+
+for (const [label, command] of steps) {
+  if (run(label, command).status !== 0) {
+    console.log(`\n${label} failed`);
+    process.exit(1);
+  }
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let failedSuites = 0;
+for (const [label, args] of suites) {
+  const result = run(`${label} tests`, ['npx', 'mocha', ...args], true);
+  const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(result.stdout ?? '')?.[1] ?? 0);
+  totals.passed += count('passing');
+  totals.failed += count('failing');
+  totals.skipped += count('pending');
+  if (result.status !== 0) failedSuites++;
+}
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSuites > 0 || totals.failed > 0 || totals.passed === 0 ? 1 : 0);

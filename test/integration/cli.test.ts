@@ -1,0 +1,164 @@
+/** The headless CLI as a person uses it: the built dist/cli.js, real processes, exit codes and messages. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { statePaths } from '../../src/core/paths';
+import { writeRecord } from '../../src/core/runs/recordFile';
+import type { RunRecord } from '../../src/core/runs/types';
+import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
+import { CLI, ensureBuilt, fakeCommand, killEverything, tempDir } from '../support/harness';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function finishedRecord(id: string, name: string): RunRecord {
+  return {
+    version: 1, id, name, runner: 'custom', commandLine: ['echo'], cwd: '/', prompt: 'x', status: 'done', createdAt: Date.now(),
+    startedAt: Date.now(), endedAt: Date.now(), exitCode: 0, usage: { inputTokens: 0, outputTokens: 0 }, links: {}, outputBytes: 0, eventCount: 0,
+  };
+}
+
+describe('headless CLI', function () {
+  this.timeout(60_000);
+  let home: string;
+  before(() => ensureBuilt());
+  beforeEach(() => (home = tempDir('sb-cli-')));
+  afterEach(async () => killEverything(home));
+
+  it('runs a custom command in the foreground, streams its output and exits with its outcome', async () => {
+    const ok = await cli(home, ['run', 'custom', 'printed by the agent', '--command', fakeCommand()]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'printed by the agent\n');
+    assert.match(ok.stderr, /started custom-1 .*\n.*custom-1 .* done/s);
+    const failed = await cli(home, ['run', 'custom', 'x', '--command', fakeCommand('--exit', '4')]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /failed .*exited with code 4/);
+  });
+
+  it('lists, shows and waits in tables and JSON; wait exits 3 on a timeout and 0 when done', async () => {
+    const started = await cli(home, ['run', 'custom', 'slow', '--detach', '--name', 'slowpoke', '--command', fakeCommand('--sleep', '1500')]);
+    assert.equal(started.code, 0);
+    assert.match(started.stdout, /slowpoke\s+pid \d+/);
+    const list = await cli(home, ['list']);
+    assert.match(list.stdout, /^ID\s+NAME\s+RUNNER\s+STATUS/m);
+    assert.match(list.stdout, /slowpoke\s+custom\s+running/);
+    const json = JSON.parse((await cli(home, ['list', '--format', 'json'])).stdout) as { version: number; runs: RunRecord[] };
+    assert.equal(json.version, 1);
+    assert.equal(json.runs[0]?.name, 'slowpoke');
+    assert.equal((await cli(home, ['wait', 'slowpoke', '--timeout', '0.2'])).code, 3);
+    const waited = await cli(home, ['wait', 'slowpoke']);
+    assert.equal(waited.code, 0);
+    assert.match(waited.stdout, /slowpoke .* done/);
+    const status = await cli(home, ['status', 'slowpoke']);
+    assert.match(status.stdout, /status:\s+done/);
+    assert.match(status.stdout, /--- output tail ---\nslow\n/);
+    const again = await cli(home, ['kill', 'slowpoke']);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /had already finished \(done\); nothing to kill/);
+  });
+
+  it('gives a clear message and a non-zero exit for every kind of bad input', async () => {
+    const paths = statePaths(home);
+    for (const id of ['abc11111', 'abc22222']) {
+      fs.mkdirSync(paths.run(id).dir, { recursive: true });
+      writeRecord(paths.run(id), finishedRecord(id, `n-${id}`));
+    }
+    const cases: [string[], number, RegExp][] = [
+      [['run', 'nope', 'hi'], 1, /Unknown runner "nope"\. Choose one of: claude, codex, gemini, qwen, custom/],
+      [['run', 'claude', 'hi'], 1, /Claude Code is not installed: "claude" was not found \(looked in \/nowhere\)/],
+      [['run', 'custom', '', '--command', 'echo'], 1, /The prompt is empty/],
+      [['run', 'custom', 'hi', '--command', 'echo', '--cwd', '/no/such/dir'], 1, /The folder \/no\/such\/dir does not exist/],
+      [['run', 'custom', 'hi'], 1, /needs a command template/],
+      [['status', 'zzz'], 1, /No run is called "zzz"/],
+      [['status', 'abc'], 1, /"abc" matches 2 runs: abc11111 \(n-abc11111, done\), abc22222 \(n-abc22222, done\)/],
+      [['steer', 'abc11111', 'go'], 1, /is done, not running/],
+      [['wait', 'abc11111', '--timeout', 'soon'], 2, /--timeout must be a number/],
+      [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['list', '--format', 'xml'], 2, /--format must be table or json/],
+      [['kill'], 2, /usage: switchboard kill/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(home, args, { PATH: `/nowhere` });
+      assert.equal(result.code, code, `${args.join(' ')} -> ${result.code}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+    }
+    const json = await cli(home, ['status', 'abc', '--format', 'json']);
+    const error = JSON.parse(json.stdout).error;
+    assert.equal(error.code, 'ambiguous_run');
+    assert.deepEqual(error.details.candidates.map((c: { id: string }) => c.id).sort(), ['abc11111', 'abc22222']);
+  });
+
+  it('says so when the state directory cannot be written, and when config.json is corrupt', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    const unwritable = await cli(path.join(file, 'state'), ['list']);
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /The state directory .* cannot be written \(ENOTDIR\)\. .*SWITCHBOARD_HOME/);
+    fs.writeFileSync(path.join(home, 'config.json'), '{ nope');
+    const corrupt = await cli(home, ['list']);
+    assert.equal(corrupt.code, 0);
+    assert.match(corrupt.stderr, /config\.json was unreadable .* set aside as .*config\.json\.corrupt-/);
+    assert.equal(fs.readdirSync(home).filter((f) => f.startsWith('config.json.corrupt-')).length, 1);
+  });
+
+  describe('with a real Claude Code against the scripted provider', () => {
+    let offline: OfflineCli;
+    afterEach(async () => offline?.provider.close());
+
+    it('runs detached, streams, steers, waits and kills from separate CLI processes', async () => {
+      const work = tempDir('sb-cli-work-');
+      offline = await offlineCli('claude', tempDir('sb-cli-claude-'), (r) => {
+        if (r.lastUserText.includes('banana')) return { kind: 'text', text: 'steered: banana' };
+        if (r.lastUserText.includes('forever')) return { kind: 'shell', command: 'sleep 20' };
+        return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 3' };
+      });
+      fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: agentCliBinary('claude') } } }));
+      const env = offline.env;
+      const started = await cli(home, ['run', 'claude', 'Take a nap', '--detach', '--name', 'napper', '--cwd', work, '--format', 'json'], env);
+      assert.equal(started.code, 0, started.stderr);
+      const followed = cli(home, ['logs', 'napper', '--follow'], env);
+      await waitFor(async () => /→ Bash sleep 3/.test((await cli(home, ['logs', 'napper'], env)).stdout));
+      const steered = await cli(home, ['steer', 'napper', 'also say banana'], env);
+      assert.equal(steered.code, 0, steered.stderr);
+      assert.match(steered.stdout, /delivered live/);
+      const waited = await cli(home, ['wait', 'napper', '--format', 'json'], env);
+      const run = JSON.parse(waited.stdout).run as RunRecord;
+      assert.equal(run.status, 'done', run.lastError);
+      assert.equal(run.usage.usdSource, 'reported');
+      const logs = await followed;
+      assert.match(logs.stdout, /→ Bash sleep 3/);
+      assert.match(logs.stdout, /» steered by cli \(live\): also say banana/);
+      assert.match(logs.stdout, /steered: banana/);
+
+      const forever = await cli(home, ['run', 'claude', 'Sleep forever', '--detach', '--name', 'sleeper', '--cwd', work], env);
+      assert.equal(forever.code, 0, forever.stderr);
+      await waitFor(async () => /→ Bash sleep 20/.test((await cli(home, ['logs', 'sleeper'], env)).stdout));
+      const killed = await cli(home, ['kill', 'sleeper'], env);
+      assert.match(killed.stdout, /killed sleeper \(pid \d+\) and its process tree/);
+      assert.match((await cli(home, ['status', 'sleeper'], env)).stdout, /status:\s+killed/);
+    });
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
