@@ -11,8 +11,8 @@ async function main() {
   const big = path.join(dir, 'big.txt');
   writeTextFile(big, 200);
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (process.env.PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.PROF}`;
-  const registry = await RunRegistry.open({ stateDir: path.join(dir, 'state'), config: mergeConfig({}), supervisorScript: '/work/main/dist/supervisor.js', env });
+  
+  const registry = await RunRegistry.open({ stateDir: path.join(dir, 'state'), config: mergeConfig({}), supervisorScript: '/work/main/dist/supervisor.js', nodePath: process.env.NODEPATH, env });
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now(); const w0 = Date.now();
     const run = await registry.run({ runner: 'custom', command: process.env.CMD ?? 'cat {prompt}', prompt: big, cwd: dir });
