@@ -10,6 +10,9 @@ import type { RunPaths } from '../paths';
 export type OutputStream = 'o' | 'e';
 export type IndexEntry = [offset: number, length: number, ts: number, stream: OutputStream];
 
+/** The first line of every index file: what it is, in which version. */
+export const INDEX_HEADER = { version: 1, kind: 'switchboard-output-index' } as const;
+
 export class OutputLogWriter {
   private readonly stream: fs.WriteStream;
   private readonly index: JsonLinesWriter;
@@ -23,7 +26,9 @@ export class OutputLogWriter {
       this.lastError = error;
       onError(error);
     });
+    const isNew = fileSize(paths.outputIndex) === 0;
     this.index = new JsonLinesWriter(paths.outputIndex, 100, onError);
+    if (isNew) this.index.append(INDEX_HEADER);
   }
 
   get bytes(): number {
@@ -90,7 +95,7 @@ export function readTail(paths: RunPaths, bytes: number): Buffer {
 }
 
 export function readIndex(paths: RunPaths): IndexEntry[] {
-  return readJsonLines<IndexEntry>(paths.outputIndex, 0, Number.MAX_SAFE_INTEGER).items;
+  return readJsonLines<IndexEntry>(paths.outputIndex, 0, Number.MAX_SAFE_INTEGER).items.filter((entry) => Array.isArray(entry));
 }
 
 /** The byte offset of the first chunk that arrived after `ts` (the end of the log if none did). */

@@ -23,6 +23,7 @@ import { TurnTracker } from './turnTracker';
 
 const RECORD_WRITE_MS = 200;
 const OUTPUT_NOTIFY_MS = 100;
+const MAX_EVENT_OUTPUT = 32 * 1024;
 
 export class Supervisor {
   private readonly paths: RunPaths;
@@ -115,6 +116,10 @@ export class Supervisor {
   }
 
   private emit(body: AgentEventBody): void {
+    // Events stay small; the whole of a long tool output is in the log.
+    if (body.type === 'tool_result' && body.output.length > MAX_EVENT_OUTPUT) {
+      body = { ...body, output: `${body.output.slice(0, MAX_EVENT_OUTPUT)}… (${body.output.length - MAX_EVENT_OUTPUT} more characters in the output log)` };
+    }
     const text = JSON.stringify(body);
     const clean = redactText(text, this.secrets);
     const event = this.events.append(clean === text ? body : (JSON.parse(clean) as AgentEventBody));
