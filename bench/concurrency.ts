@@ -41,33 +41,39 @@ async function measure(agent: Agent): Promise<void> {
   registry.remove(solo.id);
 
   const expectedHash = crypto.createHash('sha256').update(agent.expected).digest('hex');
-  const watch = watchThisProcess();
+  const watch = await watchThisProcess();
   const start = performance.now();
-  const starts = await Promise.allSettled(Array.from({ length: AGENTS }, () => registry.run(agent.options)));
+  const pending = Array.from({ length: AGENTS }, () => registry.run(agent.options));
+  const syncMs = performance.now() - start;
+  const starts = await Promise.allSettled(pending);
   const startedMs = performance.now() - start;
-  const runs = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const ends = await Promise.all(runs.map((run) => registry.wait(run.id, WAIT_MS)));
+  // Every run the registry lists is waited for, including those whose run() rejected.
+  const ends = await Promise.all(registry.list().map((run) => registry.wait(run.id, WAIT_MS)));
   const finishedMs = performance.now() - start;
   const load = watch.stop();
 
   const records: RunRecord[] = ends.map((e) => e.record);
-  const done = records.filter((r) => r.status === 'done').length;
-  const listed = registry.list().length;
   let complete = 0;
   let exact = 0;
   for (const record of records) {
     const log = statePaths(registry.stateDir).run(record.id).output;
-    if (fs.statSync(log).size === agent.expected.length) complete++;
-    if (sha256File(log) === expectedHash) exact++;
+    if (fs.existsSync(log) && fs.statSync(log).size === agent.expected.length) complete++;
+    if (fs.existsSync(log) && sha256File(log) === expectedHash) exact++;
   }
-  const failedStart = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const count = (status: string): number => records.filter((r) => r.status === status).length;
   const size = agent.expected.length === MiB ? '1 MiB' : `1 MiB + ${agent.expected.length - MiB} B`;
   console.log(
     `concurrency ${AGENTS} x 1 MiB (${agent.label}): all started ${seconds(startedMs)} | all finished ${seconds(finishedMs)} | ` +
-      `done ${done}/${AGENTS} | listed ${listed}/${AGENTS} | log size ${size} ${complete}/${AGENTS} | byte-exact ${exact}/${AGENTS} | ${formatLoad(load)}`,
+      `done ${count('done')}/${AGENTS} | listed ${records.length}/${AGENTS} | log size ${size} ${complete}/${AGENTS} | byte-exact ${exact}/${AGENTS} | ${formatLoad(load)}`,
   );
-  console.log(`  one ${agent.label} agent alone: started ${seconds(soloStartedMs)}, finished ${seconds(soloFinishedMs)}`);
-  if (failedStart) console.log(`  ${AGENTS - runs.length} run(s) failed to start, e.g.: ${String(failedStart.reason)}`);
+  console.log(`  one ${agent.label} agent alone: started ${seconds(soloStartedMs)}, finished ${seconds(soloFinishedMs)}; the ${AGENTS} run() calls held this process's loop ${seconds(syncMs)} before their first await`);
+  const rejected = starts.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error & { details?: { id?: string } });
+  if (rejected.length > 0) {
+    const after = rejected.map((e) => records.find((r) => r.id === e.details?.id)?.status ?? 'not listed');
+    console.log(`  ${rejected.length} run() call(s) rejected (runs then ended: ${after.join(', ')}), e.g.: ${rejected[0]!.message}`);
+  }
+  const other = records.filter((r) => r.status !== 'done').map((r) => `${r.status}: ${r.lastError ?? ''}`);
+  if (other.length > 0) console.log(`  not done: ${other.slice(0, 3).join('; ')}`);
   const timedOut = ends.filter((e) => e.timedOut).length;
   if (timedOut > 0) console.log(`  ${timedOut} run(s) had not finished after ${WAIT_MS / 1000} s`);
 }

@@ -53,7 +53,7 @@ interface SwitchboardRep {
 }
 
 async function timeSwitchboard(registry: RunRegistry, big: string, bigHash: string): Promise<SwitchboardRep> {
-  const watch = watchThisProcess();
+  const watch = await watchThisProcess();
   const start = performance.now();
   const run = await registry.run({ runner: 'custom', command: 'cat {prompt}', prompt: big, cwd: path.dirname(big) });
   const startMs = performance.now() - start;

@@ -62,13 +62,18 @@ export interface ProcessLoad {
   rssGrowthMB: number;
 }
 
-/** Watches this process: event-loop delay (10 ms resolution) and RSS every 50 ms against the RSS at start. */
-export function watchThisProcess(): { stop(): ProcessLoad } {
+/**
+ * Watches this process: event-loop delay (10 ms resolution) and RSS every 50 ms against the RSS at
+ * start. It waits a few ticks after enabling the histogram, whose first tick only sets its clock:
+ * without that, a block that starts in the same tick (100 synchronous run() calls) goes unseen.
+ */
+export async function watchThisProcess(): Promise<{ stop(): ProcessLoad }> {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, 30));
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  histogram.enable();
   return {
     stop() {
       histogram.disable();

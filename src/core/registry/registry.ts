@@ -58,7 +58,7 @@ export class RunRegistry implements Disposable {
   private readonly tracker: RunTracker;
   private readonly disposables: Disposable[] = [];
 
-  private constructor(private readonly options: RegistryOptions) {
+  private constructor(private options: RegistryOptions) {
     this.paths = statePaths(options.stateDir);
     this.log = tagged(options.logger ?? silentLogger, 'registry');
     this.tracker = new RunTracker(this.paths, this.log, {
@@ -90,6 +90,11 @@ export class RunRegistry implements Disposable {
 
   get config(): SwitchboardConfig {
     return this.options.config;
+  }
+
+  /** New settings apply to the runs started from now on. */
+  updateConfig(config: SwitchboardConfig): void {
+    this.options.config = config;
   }
 
   list(filter: RunFilter = {}): RunRecord[] {

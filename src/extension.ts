@@ -1,0 +1,92 @@
+/** The composition root: builds each service once, wires them together, and hands every disposable to VS Code. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from './core/errors';
+import { RunRegistry } from './core/registry/registry';
+import { registerCommands } from './vscode/commands/registerCommands';
+import { DoctorDocument } from './vscode/commands/doctor';
+import { createLogChannel } from './vscode/logChannel';
+import { Notifier } from './vscode/notifier';
+import { OUTPUT_SCHEME, OutputDocuments } from './vscode/outputDocuments';
+import { RunnerAvailability } from './vscode/runnerAvailability';
+import type { Services } from './vscode/services';
+import { readSettings, type ExtensionSettings } from './vscode/settings';
+import { StatusBar } from './vscode/statusBar';
+import { AgentsView } from './vscode/views/agentsView';
+import { EmptyView } from './vscode/views/emptyView';
+
+const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const { channel, logger } = createLogChannel();
+  let settings: ExtensionSettings = readSettings();
+  let registry: RunRegistry | undefined;
+  let notifier: Notifier | undefined;
+  const agents = new AgentsView();
+  const statusBar = new StatusBar();
+  const outputs = new OutputDocuments(undefined);
+  const doctorPage = new DoctorDocument();
+  const availability = new RunnerAvailability(() => settings);
+  const services: Services = {
+    registry: () => {
+      if (!registry) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
+      return registry;
+    },
+    settings: () => settings,
+    availability,
+    outputs,
+    logger,
+  };
+  const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
+
+  async function openRegistry(): Promise<void> {
+    notifier?.dispose();
+    registry?.dispose();
+    registry = undefined;
+    try {
+      registry = await RunRegistry.open({
+        stateDir: settings.stateDir,
+        config: settings.config,
+        supervisorScript: path.join(context.extensionPath, 'dist', 'supervisor.js'),
+        logger,
+      });
+      for (const warning of registry.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
+      logger.info(`[extension] state folder ${settings.stateDir}: ${registry.list().length} runs, ${registry.list({ status: 'running' }).length} running`);
+      notifier = new Notifier(registry, () => settings);
+      showTrust();
+    } catch (error) {
+      logger.error(`[extension] ${errorMessage(error)}`);
+      agents.setMessage(errorMessage(error));
+      void vscode.window.showErrorMessage(`Switchboard: ${errorMessage(error)}`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('switchboard.openSettings'));
+    }
+    agents.setRegistry(registry);
+    statusBar.setRegistry(registry);
+    outputs.setRegistry(registry);
+  }
+
+  context.subscriptions.push(
+    channel,
+    agents,
+    statusBar,
+    outputs,
+    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs),
+    vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
+    vscode.window.registerTreeDataProvider('switchboard.teams', new EmptyView()),
+    vscode.window.registerTreeDataProvider('switchboard.goals', new EmptyView()),
+    ...registerCommands(services, doctorPage),
+    vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('switchboard')) return;
+      const before = settings.stateDir;
+      settings = readSettings();
+      availability.invalidate();
+      if (settings.stateDir !== before) void openRegistry();
+      else registry?.updateConfig(settings.config);
+    }),
+    { dispose: () => (notifier?.dispose(), registry?.dispose()) },
+  );
+  await openRegistry();
+}
+
+/** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. */
+export function deactivate(): void {}

@@ -1,0 +1,44 @@
+/** Doctor: installed agent CLIs (path, version), the state folder, and what to do about anything missing. */
+import * as vscode from 'vscode';
+import type { DoctorReport } from '../../core/doctor';
+import type { Services } from '../services';
+
+export const DOCTOR_URI = vscode.Uri.from({ scheme: 'switchboard-doctor', path: '/Switchboard Doctor.md' });
+
+export function renderDoctor(report: DoctorReport): string {
+  const lines = ['# Switchboard Doctor', '', '| Runner | State | Version | Path |', '| --- | --- | --- | --- |'];
+  for (const r of report.runners) {
+    const state = !r.installed ? 'missing' : r.problem ? 'problem' : 'ok';
+    lines.push(`| ${r.displayName} | ${state} | ${r.version ?? ''} | ${r.path ?? r.note ?? r.binary} |`);
+  }
+  const problems = report.runners.filter((r) => r.problem);
+  if (problems.length) lines.push('', '## What to do', '', ...problems.map((r) => `- **${r.displayName}**: ${r.problem}`));
+  lines.push('', '## State', '', `- State folder: \`${report.stateDir}\`${report.stateDirProblem ? ` — **${report.stateDirProblem}**` : ''}`);
+  lines.push(`- Extension host: Node ${report.node} (${report.platform})`);
+  lines.push('', 'Runner paths and arguments are in the settings (Switchboard: Open Settings).');
+  return lines.join('\n');
+}
+
+export class DoctorDocument implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private text = '# Switchboard Doctor\n\nChecking…';
+
+  set(report: DoctorReport): void {
+    this.text = renderDoctor(report);
+    this.changed.fire(DOCTOR_URI);
+  }
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+}
+
+export async function doctor(services: Services, page: DoctorDocument): Promise<void> {
+  const report = await services.availability.get(true);
+  page.set(report);
+  const doc = await vscode.workspace.openTextDocument(DOCTOR_URI);
+  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+  await vscode.window.showTextDocument(doc, { preview: false });
+  services.logger.info(`[doctor] ${report.runners.map((r) => `${r.runner}=${r.installed ? r.version ?? 'ok' : 'missing'}`).join(' ')}`);
+}

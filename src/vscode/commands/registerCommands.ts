@@ -1,0 +1,41 @@
+/** The command table: every id to its handler, each wrapped so errors are logged and shown, never thrown. */
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import type { Services } from '../services';
+import type { CommandId } from './commandIds';
+import { killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
+import { doctor, type DoctorDocument } from './doctor';
+import { runAgent } from './runAgent';
+import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
+
+type Handler = (...args: unknown[]) => Promise<void>;
+
+export function registerCommands(services: Services, doctorPage: DoctorDocument): vscode.Disposable[] {
+  const table: Record<CommandId, Handler> = {
+    'switchboard.runAgent': (runner) => runAgent(services, runner),
+    'switchboard.steerAgent': (run) => steerAgent(services, run),
+    'switchboard.interruptAgent': (run) => interruptAgent(services, run),
+    'switchboard.killAgent': (run) => killAgent(services, run),
+    'switchboard.killAllAgents': () => killAllAgents(services),
+    'switchboard.showAgentOutput': (run) => showAgentOutput(services, run),
+    'switchboard.showAgentRawOutput': (run) => showAgentRawOutput(services, run),
+    'switchboard.resumeAgentSession': (run) => resumeAgentSession(services, run),
+    'switchboard.copySessionId': (run) => copySessionId(services, run),
+    'switchboard.revealFolder': (run) => revealFolder(services, run),
+    'switchboard.removeFromList': (run) => removeFromList(services, run),
+    'switchboard.doctor': () => doctor(services, doctorPage),
+    'switchboard.openSettings': async () => {
+      await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:switchboard-dev.switchboard');
+    },
+  };
+  return Object.entries(table).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await handler(...args);
+      } catch (error) {
+        services.logger.error(`[commands] ${id}: ${errorMessage(error)}`);
+        void vscode.window.showErrorMessage(errorMessage(error));
+      }
+    }),
+  );
+}

@@ -1,0 +1,67 @@
+/** Run Agent: pick a runner Doctor found, type the prompt, pick the folder (in a multi-root workspace), go. */
+import * as vscode from 'vscode';
+import { SwitchboardError } from '../../core/errors';
+import { getRunner } from '../../core/runners/runnerTable';
+import { OutputDocuments } from '../outputDocuments';
+import { requireTrust, type Services } from '../services';
+
+async function pickRunner(services: Services): Promise<string | undefined> {
+  const report = await services.availability.get();
+  const preferred = services.settings().defaultRunner;
+  const items = report.runners
+    .filter((r) => r.installed && !r.problem)
+    .map((r) => ({ label: r.displayName, description: r.runner === 'custom' ? r.note : r.version, detail: r.path, runner: r.runner }))
+    .sort((a, b) => Number(b.runner === preferred) - Number(a.runner === preferred));
+  const missing = report.runners.filter((r) => !r.installed).map((r) => r.displayName);
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Run Agent',
+    placeHolder: missing.length ? `Which agent? (not installed: ${missing.join(', ')} — see Doctor)` : 'Which agent?',
+  });
+  return picked?.runner;
+}
+
+async function pickFolder(): Promise<string | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    throw new SwitchboardError('bad_cwd', 'Open a folder first: an agent works in a folder.', 'File > Open Folder…');
+  }
+  if (folders.length === 1) return folders[0]!.uri.fsPath;
+  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder should the agent work in?' });
+  return picked?.uri.fsPath;
+}
+
+export async function runAgent(services: Services, runnerArg?: unknown): Promise<void> {
+  requireTrust('start agents');
+  const registry = services.registry();
+  const { maxConcurrentAgents } = services.settings();
+  const running = registry.list({ status: 'running' }).length;
+  if (running >= maxConcurrentAgents) {
+    throw new SwitchboardError('invalid_argument', `${running} agents are already running, the most switchboard.maxConcurrentAgents allows.`, 'Wait for one to finish, stop one, or raise the setting.');
+  }
+  const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
+  if (!runner) return;
+  let command: string | undefined;
+  if (runner === 'custom' && !services.settings().config.runners.custom?.command) {
+    command = await vscode.window.showInputBox({
+      title: 'Run Agent: custom command',
+      prompt: 'The command to start; {prompt} is replaced by the prompt (no shell is involved)',
+      placeHolder: 'my-agent --task {prompt}',
+      ignoreFocusOut: true,
+    });
+    if (!command) return;
+  }
+  const prompt = await vscode.window.showInputBox({
+    title: `Run Agent: ${getRunner(runner).displayName}`,
+    prompt: 'What should the agent do?',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'Say what the agent should do.'),
+  });
+  if (!prompt) return;
+  const cwd = await pickFolder();
+  if (!cwd) return;
+  const run = await registry.run({ runner, prompt, cwd, command });
+  services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner} in ${cwd}`);
+  void vscode.window.showInformationMessage(`Started ${run.name} (pid ${run.agent?.pid ?? '?'}).`, 'Show Output').then((choice) => {
+    if (choice) void vscode.window.showTextDocument(OutputDocuments.uriFor(run), { preview: false });
+  });
+}

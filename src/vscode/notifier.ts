@@ -1,0 +1,43 @@
+/** Notifications a person wants: an agent failed, or an agent waits for input or approval; each opens its output. */
+import * as vscode from 'vscode';
+import type { RunRegistry } from '../core/registry/registry';
+import type { RunRecord } from '../core/runs/types';
+import type { ExtensionSettings } from './settings';
+
+export class Notifier implements vscode.Disposable {
+  private readonly listeners: vscode.Disposable[] = [];
+  private readonly notifiedFailures = new Set<string>();
+
+  constructor(registry: RunRegistry, private readonly settings: () => ExtensionSettings) {
+    const known = new Map(registry.list().map((r) => [r.id, r.status]));
+    this.listeners.push(
+      registry.onDidChange(({ kind, run }) => {
+        const before = known.get(run.id);
+        known.set(run.id, run.status);
+        if (kind !== 'removed' && run.status === 'failed' && before !== 'failed' && !this.notifiedFailures.has(run.id)) this.failed(run);
+      }),
+      registry.onDidAppendEvent(({ runId, event }) => {
+        if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason);
+      }),
+    );
+  }
+
+  private failed(run: RunRecord): void {
+    this.notifiedFailures.add(run.id);
+    if (!this.settings().notifyOnFailure) return;
+    void vscode.window.showErrorMessage(`Agent ${run.name} failed: ${run.lastError ?? 'no reason given'}`, 'Show Output').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    });
+  }
+
+  private waiting(run: RunRecord, reason: string): void {
+    if (!this.settings().notifyOnWaiting) return;
+    void vscode.window.showWarningMessage(`Agent ${run.name} is waiting for ${reason}.`, 'Show Output').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    });
+  }
+
+  dispose(): void {
+    for (const l of this.listeners) l.dispose();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Agent output as read-only documents (`switchboard-output:`): readable events (text, tool calls,
+ * results, errors) or the raw bytes, kept current as the agent writes, following the tail when the
+ * reader is at the bottom. Documents are rebuilt incrementally, at most every 300 ms, and hold only
+ * the last lines, so a flood of output never freezes the editor. They reopen after a window reload.
+ */
+import * as vscode from 'vscode';
+import { renderEvent } from '../core/render';
+import type { RunRegistry } from '../core/registry/registry';
+import { getRunner } from '../core/runners/runnerTable';
+import type { RunRecord } from '../core/runs/types';
+
+export const OUTPUT_SCHEME = 'switchboard-output';
+const MAX_LINES = 5000;
+const RAW_TAIL_BYTES = 512 * 1024;
+const UPDATE_MS = 300;
+
+interface DocState {
+  lines: string[];
+  lastSeq: number;
+  dropped: number;
+}
+
+export class OutputDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly states = new Map<string, DocState>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private listeners: vscode.Disposable[] = [];
+
+  constructor(private registry: RunRegistry | undefined) {
+    this.listen();
+  }
+
+  static uriFor(run: RunRecord, raw = false): vscode.Uri {
+    return vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${run.name}${raw ? ' (raw)' : ''}.log`, query: `id=${run.id}${raw ? '&raw=1' : ''}` });
+  }
+
+  setRegistry(registry: RunRegistry | undefined): void {
+    this.registry = registry;
+    this.states.clear();
+    this.listen();
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === OUTPUT_SCHEME) this.changed.fire(doc.uri);
+  }
+
+  private listen(): void {
+    for (const l of this.listeners) l.dispose();
+    const registry = this.registry;
+    if (!registry) return;
+    const touch = (runId: string): void => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === OUTPUT_SCHEME && new URLSearchParams(doc.uri.query).get('id') === runId) this.dirty.add(doc.uri.toString());
+      }
+      this.timer ??= setTimeout(() => this.flush(), UPDATE_MS);
+    };
+    this.listeners = [
+      registry.onDidAppendEvent(({ runId }) => touch(runId)),
+      registry.onDidOutput(({ runId }) => touch(runId)),
+      registry.onDidChange(({ run }) => touch(run.id)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.states.delete(doc.uri.toString())),
+    ];
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    for (const key of this.dirty) {
+      const uri = vscode.Uri.parse(key);
+      const atBottom = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === key && isAtBottom(e));
+      this.changed.fire(uri);
+      // Follow the tail for readers who were at the bottom, once the new text is in.
+      setTimeout(() => {
+        for (const editor of atBottom) {
+          const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+          editor.revealRange(new vscode.Range(end, end), vscode.TextEditorRevealType.Default);
+        }
+      }, 50);
+    }
+    this.dirty.clear();
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const params = new URLSearchParams(uri.query);
+    const id = params.get('id') ?? '';
+    const registry = this.registry;
+    if (!registry) return 'Switchboard has no state folder open; see the Switchboard log for why.';
+    let run: RunRecord;
+    try {
+      run = registry.resolve(id);
+    } catch {
+      return `Run ${id} is no longer in the list (it was removed, or its logs expired).`;
+    }
+    const header = [`${run.name} · ${run.runner} · ${run.status}${run.lastError && run.status !== 'done' ? ` — ${run.lastError}` : ''}`, `prompt: ${run.prompt}`, ''];
+    if (params.get('raw') === '1' || !getRunner(run.runner).structured) return [...header, registry.tail(run.id, RAW_TAIL_BYTES)].join('\n');
+    const state = this.readableLines(uri.toString(), run);
+    const dropped = state.dropped > 0 ? [`… ${state.dropped} earlier lines are in the full log (Show Agent Raw Output).`] : [];
+    return [...header, ...dropped, ...state.lines].join('\n');
+  }
+
+  private readableLines(key: string, run: RunRecord): DocState {
+    const state = this.states.get(key) ?? { lines: [], lastSeq: 0, dropped: 0 };
+    this.states.set(key, state);
+    for (const event of this.registry!.events(run.id, state.lastSeq)) {
+      state.lastSeq = event.seq;
+      state.lines.push(...renderEvent(event));
+    }
+    if (state.lines.length > MAX_LINES) {
+      const extra = state.lines.length - MAX_LINES;
+      state.lines.splice(0, extra);
+      state.dropped += extra;
+    }
+    return state;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const l of this.listeners) l.dispose();
+    this.changed.dispose();
+  }
+}
+
+function isAtBottom(editor: vscode.TextEditor): boolean {
+  const last = editor.visibleRanges.at(-1);
+  return !last || last.end.line >= editor.document.lineCount - 3;
+}

@@ -1,0 +1,44 @@
+/** The extension's settings (`switchboard.*`), turned into the core's config. */
+import * as vscode from 'vscode';
+import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig } from '../core/config';
+import { defaultStateDir } from '../core/paths';
+import type { PriceTable } from '../core/pricing';
+
+export interface ExtensionSettings {
+  config: SwitchboardConfig;
+  stateDir: string;
+  defaultRunner: string;
+  maxConcurrentAgents: number;
+  notifyOnFailure: boolean;
+  notifyOnWaiting: boolean;
+}
+
+const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
+
+export function readSettings(): ExtensionSettings {
+  const s = vscode.workspace.getConfiguration('switchboard');
+  const runners: Record<string, RunnerConfig> = {};
+  for (const id of AGENT_RUNNERS) {
+    runners[id] = {
+      binary: s.get<string>(`runners.${id}.path`) || undefined,
+      extraArgs: s.get<string[]>(`runners.${id}.extraArgs`) ?? [],
+      model: s.get<string>(`runners.${id}.model`) || undefined,
+      permissionMode: s.get<string>(`runners.${id}.permissionMode`) || undefined,
+    };
+  }
+  runners.custom = { command: s.get<string>('runners.custom.command') || undefined };
+  const stateDirectory = s.get<string>('stateDirectory')?.trim();
+  return {
+    config: mergeConfig({
+      runners,
+      prices: { ...DEFAULT_CONFIG.prices, ...(s.get<PriceTable>('prices') ?? {}) },
+      retentionHours: s.get<number>('retentionHours') ?? DEFAULT_CONFIG.retentionHours,
+      killGraceMs: (s.get<number>('killGraceSeconds') ?? DEFAULT_CONFIG.killGraceMs / 1000) * 1000,
+    }),
+    stateDir: stateDirectory || defaultStateDir(),
+    defaultRunner: s.get<string>('defaultRunner') ?? 'claude',
+    maxConcurrentAgents: s.get<number>('maxConcurrentAgents') ?? 8,
+    notifyOnFailure: s.get<boolean>('notifications.onFailure') ?? true,
+    notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
+  };
+}

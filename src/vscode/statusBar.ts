@@ -1,0 +1,56 @@
+/** The status bar item: how many agents run, and what today's runs have spent; a click opens the Agents view. */
+import * as vscode from 'vscode';
+import type { RunRegistry } from '../core/registry/registry';
+import type { RunRecord } from '../core/runs/types';
+
+const UPDATE_MS = 500;
+
+export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd: number; estimated: boolean } {
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  let usd = 0;
+  let estimated = false;
+  for (const run of runs) {
+    if ((run.startedAt ?? run.createdAt) < midnight || run.usage.usd === undefined) continue;
+    usd += run.usage.usd;
+    estimated ||= run.usage.usdSource === 'estimated';
+  }
+  return { usd, estimated };
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('switchboard.status', vscode.StatusBarAlignment.Left, 50);
+  private registryListener: vscode.Disposable | undefined;
+  private registry: RunRegistry | undefined;
+  private pending: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.item.name = 'Switchboard';
+    this.item.command = 'workbench.view.extension.switchboard';
+    this.update();
+    this.item.show();
+  }
+
+  setRegistry(registry: RunRegistry | undefined): void {
+    this.registryListener?.dispose();
+    this.registry = registry;
+    this.registryListener = registry?.onDidChange(() => (this.pending ??= setTimeout(() => this.update(), UPDATE_MS)));
+    this.update();
+  }
+
+  private update(): void {
+    this.pending = undefined;
+    const runs = this.registry?.list() ?? [];
+    const running = runs.filter((r) => r.status === 'running').length;
+    const { usd, estimated } = spentToday(runs);
+    const money = `${estimated ? '~' : ''}$${usd.toFixed(2)}`;
+    this.item.text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today`;
+    this.item.tooltip = `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}. Click to open the Agents view.`;
+    this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today` };
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.registryListener?.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,63 @@
+/** How one agent run looks in the Agents view: icon, description, tooltip, and the menus it offers. */
+import * as vscode from 'vscode';
+import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
+import { getRunner } from '../../core/runners/runnerTable';
+import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
+
+const ICONS: Record<RunStatus, [string, string | undefined]> = {
+  queued: ['clock', undefined],
+  running: ['sync~spin', 'charts.blue'],
+  done: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  killed: ['circle-slash', 'disabledForeground'],
+  orphaned: ['question', 'list.warningForeground'],
+};
+
+export function runDescription(run: RunRecord, now = Date.now()): string {
+  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(' · ');
+}
+
+/** Words the menus match on (`viewItem =~ /\brunning\b/`). */
+export function runContextValue(run: RunRecord): string {
+  const runner = getRunner(run.runner);
+  const words = ['run', isFinished(run.status) ? 'finished' : run.status];
+  if (run.status === 'running' && runner.steering !== 'none') words.push('steerable');
+  if (run.sessionId) words.push('hasSession');
+  if (isFinished(run.status) && run.sessionId && runner.canResume) words.push('resumable');
+  return words.join(' ');
+}
+
+function tooltip(run: RunRecord): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.appendMarkdown(`**${escape(run.name)}** — ${run.status}\n\n`);
+  md.appendCodeblock(run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '), 'shell');
+  const rows: [string, string | number | undefined][] = [
+    ['Folder', run.cwd],
+    ['Session', run.sessionId],
+    ['PID', run.agent?.pid],
+    ['Model', run.model],
+    ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
+    ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
+    ['Error', run.lastError],
+  ];
+  for (const [key, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`${key}: ${escape(String(value))}  \n`);
+  return md;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+export function runTreeItem(run: RunRecord, now = Date.now()): vscode.TreeItem {
+  const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.None);
+  item.id = run.id;
+  item.description = runDescription(run, now);
+  item.tooltip = tooltip(run);
+  const [icon, color] = ICONS[run.status];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue = runContextValue(run);
+  item.accessibilityInformation = { label: `${run.name}, ${run.status}, ${runDescription(run, now)}` };
+  item.command = { command: 'switchboard.showAgentOutput', title: 'Show Agent Output', arguments: [run] };
+  return item;
+}
