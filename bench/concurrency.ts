@@ -30,6 +30,14 @@ function fakeAgentOutput(bytes: number, text: string): Buffer {
   return Buffer.from(line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes) + `${text}\n`);
 }
 
+/** What is left of a run that did not end `done`: its error, output size, supervisor log and files. */
+function describe(stateDir: string, record: RunRecord): string {
+  const paths = statePaths(stateDir).run(record.id);
+  const log = fs.existsSync(paths.supervisorLog) ? fs.readFileSync(paths.supervisorLog, 'utf8').trim().split('\n').pop() : undefined;
+  const files = fs.existsSync(paths.dir) ? fs.readdirSync(paths.dir).join(' ') : 'none';
+  return `${record.id} ${record.status} (${record.lastError ?? 'no error'}) | output.log ${fs.existsSync(paths.output) ? fs.statSync(paths.output).size : 'missing'} B | supervisor.log: ${log || '(empty)'} | files: ${files}`;
+}
+
 async function measure(agent: Agent): Promise<void> {
   const registry = await openRegistry();
   // For reference: one agent alone, no contention.
@@ -72,8 +80,7 @@ async function measure(agent: Agent): Promise<void> {
     const after = rejected.map((e) => records.find((r) => r.id === e.details?.id)?.status ?? 'not listed');
     console.log(`  ${rejected.length} run() call(s) rejected (runs then ended: ${after.join(', ')}), e.g.: ${rejected[0]!.message}`);
   }
-  const other = records.filter((r) => r.status !== 'done').map((r) => `${r.status}: ${r.lastError ?? ''}`);
-  if (other.length > 0) console.log(`  not done: ${other.slice(0, 3).join('; ')}`);
+  for (const record of records.filter((r) => r.status !== 'done').slice(0, 3)) console.log(`  not done: ${describe(registry.stateDir, record)}`);
   const timedOut = ends.filter((e) => e.timedOut).length;
   if (timedOut > 0) console.log(`  ${timedOut} run(s) had not finished after ${WAIT_MS / 1000} s`);
 }

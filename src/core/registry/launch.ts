@@ -143,7 +143,8 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     outputBytes: 0,
     eventCount: 0,
   };
-  writeRecord(run, record);
+  // The supervisor rewrites this record (durably) within milliseconds, so it is not fsynced here.
+  writeRecord(run, record, { durable: false });
   writePlan(run.dir, { version: 1, runId: id, stateDir: context.stateDir, runner: options.runner, request, killGraceMs: context.config.killGraceMs, prices: context.config.prices, controlSocket });
   const handshake = await startSupervisor(run.dir, run.supervisorLog, context, { ...env, ...spec.env });
   const after = readRecord(run);
@@ -195,6 +196,7 @@ function startSupervisor(runDir: string, logFile: string, context: LaunchContext
       settle({ ok: false, error: { code: 'internal', message: `the supervisor ${why}${detail ? `: ${detail}` : ''}` } });
     };
     child.once('error', (error) => died(`could not start (${error.message})`));
-    child.once('exit', (code, signal) => died(`exited before the agent started (${signal ?? `code ${code}`})`));
+    // 'close', not 'exit': the handshake line may still be in the pipe when the process is gone.
+    child.once('close', (code, signal) => died(`exited before the agent started (${signal ?? `code ${code}`})`));
   });
 }

@@ -75,9 +75,19 @@ function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined 
 }
 
 export function createStreamJsonParser(): LineParser {
+  let session = '';
   return (text) => {
     const line = parseJsonLine(text);
-    return line ? parseLine(line) : undefined;
+    if (!line) return undefined;
+    const events = parseLine(line);
+    // The init line comes again before every turn of a stdin-driven session: report the session once.
+    return events?.filter((e) => {
+      if (e.type !== 'session') return true;
+      const key = `${e.sessionId}/${e.model ?? ''}`;
+      const fresh = key !== session;
+      session = key;
+      return fresh;
+    });
   };
 }
 

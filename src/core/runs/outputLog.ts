@@ -1,31 +1,44 @@
 /**
- * A run's output on disk: `output.log` holds every byte of stdout and stderr exactly as it arrived,
- * and `output.idx` (JSON lines `[offset, length, timestamp, "o"|"e"]`) says when each chunk came
- * and from which stream, so a reader can ask for everything after a byte cursor or a timestamp.
+ * A run's output on disk: `output.log` holds every byte the agent wrote to stdout and stderr, in
+ * the order written — the agent writes it itself (its stdout and stderr are this file, opened for
+ * appending), so it never waits on us and keeps logging even if its supervisor dies. The
+ * supervisor follows the file as it grows and writes `output.idx` (JSON lines
+ * `[offset, length, timestamp, "o"]`), so a reader can ask for everything after a byte cursor or a time.
  */
 import * as fs from 'node:fs';
 import { JsonLinesWriter, readJsonLines } from '../store/jsonLines';
 import type { RunPaths } from '../paths';
 
+/** `o`: the agent's combined stdout and stderr, as a terminal would show them. */
 export type OutputStream = 'o' | 'e';
 export type IndexEntry = [offset: number, length: number, ts: number, stream: OutputStream];
 
 /** The first line of every index file: what it is, in which version. */
 export const INDEX_HEADER = { version: 1, kind: 'switchboard-output-index' } as const;
 
-export class OutputLogWriter {
-  private readonly stream: fs.WriteStream;
-  private readonly index: JsonLinesWriter;
-  private offset: number;
-  private lastError: Error | undefined;
+const FOLLOW_DELAY_MS = 20;
+const SAFETY_POLL_MS = 250;
+const READ_CHUNK = 4 * 1024 * 1024;
 
-  constructor(paths: RunPaths, onError: (error: Error) => void) {
-    this.offset = fileSize(paths.output);
-    this.stream = fs.createWriteStream(paths.output, { flags: 'a', mode: 0o600 });
-    this.stream.on('error', (error) => {
-      this.lastError = error;
-      onError(error);
-    });
+export class OutputFollower {
+  /** The descriptor to hand the agent as its stdout and stderr. */
+  readonly fd: number;
+  private offset: number;
+  private readonly index: JsonLinesWriter;
+  private watcher: fs.FSWatcher | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly paths: RunPaths,
+    /** Receives the new bytes, when the run's output is parsed (undefined: nobody needs to read them). */
+    private readonly onChunk: ((chunk: Buffer) => void) | undefined,
+    private readonly onGrow: (bytes: number) => void,
+    private readonly onError: (error: Error) => void,
+  ) {
+    // Read and append: the agent appends through this descriptor, we read back through it.
+    this.fd = fs.openSync(paths.output, 'a+', 0o600);
+    this.offset = fs.fstatSync(this.fd).size;
     const isNew = fileSize(paths.outputIndex) === 0;
     this.index = new JsonLinesWriter(paths.outputIndex, 100, onError);
     if (isNew) this.index.append(INDEX_HEADER);
@@ -35,28 +48,57 @@ export class OutputLogWriter {
     return this.offset;
   }
 
-  /** Appends a chunk; returns false when the caller should pause its source until `drain`. */
-  write(stream: OutputStream, chunk: Buffer): boolean {
-    if (chunk.length === 0) return true;
-    this.index.append([this.offset, chunk.length, Date.now(), stream] satisfies IndexEntry);
-    this.offset += chunk.length;
-    return this.lastError ? true : this.stream.write(chunk);
-  }
-
-  onceDrain(listener: () => void): void {
-    this.stream.once('drain', listener);
-  }
-
-  async close(): Promise<void> {
-    this.index.close();
-    await new Promise<void>((resolve) => this.stream.end(resolve));
+  /** Starts following: file-change events, and a slow safety poll in case an event is missed. */
+  start(): void {
     try {
-      const fd = fs.openSync(this.stream.path as string, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      this.watcher ??= fs.watch(this.paths.output, () => this.schedule());
     } catch {
-      // Best effort: the bytes are written even if fsync is refused.
+      // No file watching here: the safety poll alone follows the file.
     }
+    this.poll ??= setInterval(() => this.catchUp(), SAFETY_POLL_MS);
+  }
+
+  private schedule(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.catchUp();
+    }, FOLLOW_DELAY_MS);
+  }
+
+  /** Indexes (and hands on) whatever the agent has written since the last look. */
+  catchUp(): void {
+    try {
+      this.readNew();
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+
+  private readNew(): void {
+    const size = fs.fstatSync(this.fd).size;
+    if (size <= this.offset) return;
+    this.index.append([this.offset, size - this.offset, Date.now(), 'o'] satisfies IndexEntry);
+    if (this.onChunk) {
+      for (let at = this.offset; at < size; at += READ_CHUNK) {
+        const length = Math.min(READ_CHUNK, size - at);
+        const chunk = Buffer.allocUnsafe(length);
+        const read = fs.readSync(this.fd, chunk, 0, length, at);
+        this.onChunk(chunk.subarray(0, read));
+      }
+    }
+    this.offset = size;
+    this.onGrow(size);
+  }
+
+  /** Stops following once the agent has exited, after a last look. */
+  close(): void {
+    this.catchUp();
+    this.watcher?.close();
+    if (this.poll) clearInterval(this.poll);
+    if (this.pending) clearTimeout(this.pending);
+    this.watcher = this.poll = this.pending = undefined;
+    this.index.close();
+    fs.closeSync(this.fd);
   }
 }
 
@@ -98,10 +140,16 @@ export function readIndex(paths: RunPaths): IndexEntry[] {
   return readJsonLines<IndexEntry>(paths.outputIndex, 0, Number.MAX_SAFE_INTEGER).items.filter((entry) => Array.isArray(entry));
 }
 
-/** The byte offset of the first chunk that arrived after `ts` (the end of the log if none did). */
+/**
+ * The byte offset of the first chunk that arrived after `ts`. Bytes written after the last indexed
+ * chunk (by an agent that outlived its supervisor) have no time, so they count as after any `ts`.
+ */
 export function offsetAfter(paths: RunPaths, ts: number): number {
-  const entry = readIndex(paths).find((e) => e[2] > ts);
-  return entry ? entry[0] : fileSize(paths.output);
+  const index = readIndex(paths);
+  const entry = index.find((e) => e[2] > ts);
+  if (entry) return entry[0];
+  const last = index.at(-1);
+  return last ? last[0] + last[1] : 0;
 }
 
 /** Length of the longest prefix of `data` that does not end inside a multi-byte UTF-8 character. */

@@ -26,6 +26,6 @@ export function readRecord(paths: RunPaths): ReadResult<RunRecord> {
   return read;
 }
 
-export function writeRecord(paths: RunPaths, record: RunRecord): void {
-  writeJsonAtomic(paths.record, record);
+export function writeRecord(paths: RunPaths, record: RunRecord, options: { durable?: boolean } = {}): void {
+  writeJsonAtomic(paths.record, record, options);
 }

@@ -3,12 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export function writeJsonAtomic(file: string, doc: unknown): void {
+/**
+ * `durable: false` skips the fsync (the rename still makes the write atomic) for documents that are
+ * about to be rewritten anyway, where an fsync would only slow a burst of starts.
+ */
+export function writeJsonAtomic(file: string, doc: unknown, options: { durable?: boolean } = {}): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
     fs.writeSync(fd, JSON.stringify(doc, null, 1));
-    fs.fsyncSync(fd);
+    if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

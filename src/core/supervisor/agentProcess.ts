@@ -1,15 +1,12 @@
 /**
- * One agent process, spawned with execa (never through a shell): its own session and process
- * group, stdout/stderr into the run's output log (with backpressure), stdout lines to the parser.
+ * One agent process, spawned with execa (never through a shell), in its own session and process
+ * group. Its stdout and stderr are the run's output log itself (opened for appending), so it writes
+ * at the speed of the disk, never waits on a reader, and keeps logging whoever goes away.
  */
-import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { startTokenOf } from '../proc/processTable';
-import type { OutputLogWriter, OutputStream } from '../runs/outputLog';
 import type { ProcessIdentity } from '../runs/types';
 import type { SpawnSpec } from '../runners/types';
-import { LineSplitter } from './protocol';
 
 export interface AgentExit {
   exitCode?: number;
@@ -18,32 +15,22 @@ export interface AgentExit {
   spawnError?: string;
 }
 
-export interface AgentProcessHooks {
-  output: OutputLogWriter;
-  /** Called for every complete stdout line (only when the runner parses its output). */
-  onStdoutLine?: (line: string) => void;
-  /** Called for every complete stderr line (only when the runner parses its output). */
-  onStderrLine?: (line: string) => void;
-  /** Called (throttled by the caller) whenever bytes were written to the log. */
-  onOutput: () => void;
-}
-
-/** How long to wait for the pipes to close after the agent exits (a tool child may keep them open). */
-const PIPE_DRAIN_MS = 1500;
-
 export class AgentProcess {
   readonly identity: ProcessIdentity | undefined;
   readonly exited: Promise<AgentExit>;
   private readonly child: ReturnType<typeof execa>;
 
-  constructor(spec: SpawnSpec, cwd: string, hooks: AgentProcessHooks) {
+  constructor(spec: SpawnSpec, cwd: string, outputFd: number) {
+    // execa hands a descriptor number to the child as is (no piping through this process);
+    // its typings only spell out the literals 3 to 9, hence the cast.
+    const output = outputFd as 3;
     this.child = execa(spec.command, spec.args, {
       cwd,
       env: spec.env,
       extendEnv: true,
       stdin: spec.stdin,
-      stdout: 'pipe',
-      stderr: 'pipe',
+      stdout: output,
+      stderr: output,
       buffer: false,
       reject: false,
       detached: true,
@@ -53,21 +40,8 @@ export class AgentProcess {
     const pid = this.child.pid;
     const startToken = pid ? startTokenOf(pid) : undefined;
     this.identity = pid && startToken ? { pid, startToken } : undefined;
-    const pipes = [
-      this.pipe(this.child.stdout as Readable | null, 'o', hooks, hooks.onStdoutLine),
-      this.pipe(this.child.stderr as Readable | null, 'e', hooks, hooks.onStderrLine),
-    ];
     this.exited = new Promise<AgentExit>((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        const timer = setTimeout(() => {
-          (this.child.stdout as Readable | null)?.destroy();
-          (this.child.stderr as Readable | null)?.destroy();
-        }, PIPE_DRAIN_MS);
-        void Promise.all(pipes).then(() => {
-          clearTimeout(timer);
-          resolve(code === null ? { signal: signal ?? undefined } : { exitCode: code });
-        });
-      });
+      this.child.once('exit', (code, signal) => resolve(code === null ? { signal: signal ?? undefined } : { exitCode: code }));
       void this.child.then((result) => {
         if (!pid) resolve({ spawnError: result.shortMessage ?? result.message ?? 'the process could not be started' });
       });
@@ -75,35 +49,6 @@ export class AgentProcess {
     // A child that exits early makes writes to its stdin fail with EPIPE: that is not our crash.
     this.child.stdin?.on('error', () => {});
     for (const line of spec.initialInput) this.writeLine(line);
-  }
-
-  private pipe(stream: Readable | null, kind: OutputStream, hooks: AgentProcessHooks, onLine?: (line: string) => void): Promise<void> {
-    if (!stream) return Promise.resolve();
-    const decoder = onLine ? new StringDecoder('utf8') : undefined;
-    const splitter = onLine ? new LineSplitter(onLine) : undefined;
-    stream.on('data', (chunk: Buffer) => {
-      if (!hooks.output.write(kind, chunk)) {
-        stream.pause();
-        hooks.output.onceDrain(() => stream.resume());
-      }
-      if (decoder && splitter) splitter.push(decoder.write(chunk));
-      hooks.onOutput();
-    });
-    return new Promise<void>((resolve) => {
-      let finished = false;
-      const done = (): void => {
-        if (finished) return;
-        finished = true;
-        if (decoder && splitter) {
-          splitter.push(decoder.end());
-          splitter.end();
-        }
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('close', done);
-      stream.once('error', done);
-    });
   }
 
   get stdinOpen(): boolean {

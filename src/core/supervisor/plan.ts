@@ -20,8 +20,9 @@ export interface SupervisorPlan {
 
 export const planFile = (runDir: string): string => path.join(runDir, 'plan.json');
 
+/** Not fsynced: the plan lives only until its supervisor has read it and written the run's record. */
 export function writePlan(runDir: string, plan: SupervisorPlan): void {
-  writeJsonAtomic(planFile(runDir), plan);
+  writeJsonAtomic(planFile(runDir), plan, { durable: false });
 }
 
 export function readPlan(runDir: string): SupervisorPlan {

@@ -3,6 +3,7 @@
  * agent keeps logging after whoever started it has gone. It is the only writer of the run's
  * `run.json` while the run lives, and it answers steer / interrupt / kill over its control socket.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { SwitchboardError } from '../errors';
 import { killTree, treeMembers } from '../proc/killTree';
 import { startTokenOf, type ProcessEntry } from '../proc/processTable';
@@ -11,12 +12,13 @@ import { getRunner } from '../runners/runnerTable';
 import type { LineParser, Runner, SpawnSpec } from '../runners/types';
 import { statePaths, type RunPaths } from '../paths';
 import { EventLogWriter } from '../runs/eventLog';
-import { OutputLogWriter, readTail } from '../runs/outputLog';
+import { OutputFollower, readTail } from '../runs/outputLog';
 import { writeRecord } from '../runs/recordFile';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
 import { AgentProcess, type AgentExit } from './agentProcess';
 import { ControlServer } from './controlServer';
+import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import { TurnTracker } from './turnTracker';
@@ -29,7 +31,7 @@ export class Supervisor {
   private readonly paths: RunPaths;
   private readonly runner: Runner;
   private readonly secrets = secretsFromEnv(process.env);
-  private readonly output: OutputLogWriter;
+  private readonly output: OutputFollower;
   private readonly events: EventLogWriter;
   private readonly server: ControlServer;
   private readonly usage: UsageMeter;
@@ -53,7 +55,7 @@ export class Supervisor {
     this.parser = this.runner.createParser();
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope);
     const onIoError = (error: Error): void => this.noteError(`could not write the run's files: ${error.message}`);
-    this.output = new OutputLogWriter(this.paths, onIoError);
+    this.output = new OutputFollower(this.paths, this.runner.structured ? this.lineReader() : undefined, () => this.scheduleOutputNote(), onIoError);
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request));
     this.turns = new TurnTracker(() => this.agent?.endInput());
@@ -77,25 +79,28 @@ export class Supervisor {
     const commandLine = redactArgs([spec.command, ...spec.args], this.secrets);
     this.turns.reset();
     this.parser = this.runner.createParser();
-    const parse = this.runner.structured;
-    this.agent = new AgentProcess(spec, this.plan.request.cwd, {
-      output: this.output,
-      onStdoutLine: parse ? (line) => this.onLine(line, 'stdout') : undefined,
-      onStderrLine: parse ? (line) => this.onLine(line, 'stderr') : undefined,
-      onOutput: () => this.scheduleOutputNote(),
-    });
+    this.agent = new AgentProcess(spec, this.plan.request.cwd, this.output.fd);
+    this.output.start();
     const identity = this.agent.identity;
     if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed });
     this.update({ status: 'running', agent: identity, commandLine, startedAt: this.record.startedAt ?? Date.now() }, true);
     void this.agent.exited.then((exit) => this.onExit(exit));
   }
 
-  private onLine(line: string, stream: 'stdout' | 'stderr'): void {
+  /** Splits the followed output into lines for the runner's parser (characters split across reads are kept whole). */
+  private lineReader(): (chunk: Buffer) => void {
+    const decoder = new StringDecoder('utf8');
+    const splitter = new LineSplitter((line) => this.onLine(line));
+    return (chunk) => splitter.push(decoder.write(chunk));
+  }
+
+  private onLine(line: string): void {
     if (!line.trim()) return;
-    if (stream === 'stdout') this.turns.sawOutput();
-    const parsed = stream === 'stdout' ? this.parser(line) : undefined;
+    this.turns.sawOutput();
+    const parsed = this.parser(line);
     if (!parsed) {
-      this.emit({ type: 'raw', stream, text: line.length > 4000 ? `${line.slice(0, 4000)}…` : line });
+      // Not the runner's format: usually a warning or an error on stderr. Kept, never fatal.
+      this.emit({ type: 'raw', stream: 'stderr', text: line.length > 4000 ? `${line.slice(0, 4000)}…` : line });
       return;
     }
     for (const event of parsed) this.onEvent(event);
@@ -160,6 +165,8 @@ export class Supervisor {
   }
 
   private async onExit(exit: AgentExit): Promise<void> {
+    // Read what the agent wrote last (its final result line) before deciding anything.
+    this.output.catchUp();
     this.usage.closeProcess();
     if (this.pendingResume !== undefined && !this.stopReason && this.record.sessionId && !exit.spawnError) {
       const message = this.pendingResume;
@@ -180,7 +187,7 @@ export class Supervisor {
     const status = this.finalStatus(exit);
     const lastError = status === 'done' ? undefined : this.failureReason(exit);
     if (this.outputTimer) clearTimeout(this.outputTimer);
-    await this.output.close();
+    this.output.close();
     this.events.close();
     this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError }, true);
     this.server.notify({ note: 'output', bytes: this.output.bytes });
