@@ -1,9 +1,9 @@
-/** Bundle entry of the supervisor process (dist/supervisor.js). */
-import { superviseMain } from './core/supervisor/main';
+/** Bundle entry of the supervisor host process (dist/supervisor.js --host <socket>). */
+import { hostMain } from './core/supervisor/host';
 
-const runDir = process.argv[2];
-if (!runDir) {
-  process.stderr.write('usage: supervisor.js <run directory>\n');
+const [flag, socketPath] = process.argv.slice(2);
+if (flag !== '--host' || !socketPath) {
+  process.stderr.write('usage: supervisor.js --host <socket path>\n');
   process.exit(2);
 }
-void superviseMain(runDir);
+void hostMain(socketPath);

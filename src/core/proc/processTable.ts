@@ -28,8 +28,11 @@ function linuxBootId(): string {
   return bootId;
 }
 
-/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after the last ')'. */
-function readLinuxEntry(pid: number): ProcessEntry | undefined {
+/**
+ * Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after the last ')'.
+ * A zombie has exited: it counts as alive only when `includeZombie` (its pid is still ours until reaped).
+ */
+function readLinuxEntry(pid: number, includeZombie = false): ProcessEntry | undefined {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -38,7 +41,7 @@ function readLinuxEntry(pid: number): ProcessEntry | undefined {
   }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is state (field 3); ppid is field 4, pgrp 5, session 6, starttime 22.
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined; // a zombie has already exited
+  if (!includeZombie && (fields[0] === 'Z' || fields[0] === 'X')) return undefined;
   return {
     pid,
     ppid: Number(fields[1]),
@@ -88,8 +91,10 @@ export function allProcesses(): ProcessEntry[] {
   return entries;
 }
 
+/** The start-time token of `pid`, also for a child that has exited but is not yet reaped (right after a fast spawn). */
 export function startTokenOf(pid: number): string | undefined {
-  return processEntry(pid)?.startToken;
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return (isLinux ? readLinuxEntry(pid, true) : psEntries([pid])[0])?.startToken;
 }
 
 /** True only when `pid` is alive AND is the same process that was recorded (same start time). */

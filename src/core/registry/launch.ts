@@ -6,7 +6,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import type { SwitchboardConfig } from '../config';
 import { SwitchboardError } from '../errors';
 import { statePaths } from '../paths';
@@ -16,8 +15,8 @@ import { getRunner } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLinks, RunRecord } from '../runs/types';
-import type { Handshake } from '../supervisor/main';
 import { writePlan } from '../supervisor/plan';
+import type { SupervisorHost } from './supervisorHost';
 
 export interface RunOptions {
   runner: string;
@@ -36,8 +35,7 @@ export interface RunOptions {
 export interface LaunchContext {
   stateDir: string;
   config: SwitchboardConfig;
-  supervisorScript: string;
-  nodePath: string;
+  host: SupervisorHost;
   env: NodeJS.ProcessEnv;
   name: string;
 }
@@ -146,57 +144,14 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
   // The supervisor rewrites this record (durably) within milliseconds, so it is not fsynced here.
   writeRecord(run, record, { durable: false });
   writePlan(run.dir, { version: 1, runId: id, stateDir: context.stateDir, runner: options.runner, request, killGraceMs: context.config.killGraceMs, prices: context.config.prices, controlSocket });
-  const handshake = await startSupervisor(run.dir, run.supervisorLog, context, { ...env, ...spec.env });
-  const after = readRecord(run);
-  const saved = after.kind === 'ok' ? after.value : record;
-  if (!handshake.ok) {
-    if (saved.status === 'queued') writeRecord(run, { ...saved, status: 'failed', endedAt: Date.now(), lastError: handshake.error?.message });
-    throw new SwitchboardError('spawn_failed', `The agent could not be started: ${handshake.error?.message ?? 'unknown error'}`, undefined, { id });
+  try {
+    await context.host.launch(run.dir, { ...options.env, ...spec.env });
+  } catch (error) {
+    const after = readRecord(run);
+    const saved = after.kind === 'ok' ? after.value : record;
+    if (saved.status === 'queued') writeRecord(run, { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message });
+    throw new SwitchboardError('spawn_failed', `The agent could not be started: ${(error as Error).message}`, undefined, { id });
   }
-  return saved;
-}
-
-function startSupervisor(runDir: string, logFile: string, context: LaunchContext, env: NodeJS.ProcessEnv): Promise<Handshake> {
-  const log = fs.openSync(logFile, 'a', 0o600);
-  const child = spawn(context.nodePath, [context.supervisorScript, runDir], {
-    detached: true,
-    stdio: ['ignore', 'pipe', log],
-    env: { ...env, ELECTRON_RUN_AS_NODE: '1' },
-    cwd: runDir,
-    windowsHide: true,
-  });
-  fs.closeSync(log);
-  return new Promise<Handshake>((resolve) => {
-    let text = '';
-    let settled = false;
-    const settle = (handshake: Handshake): void => {
-      if (settled) return;
-      settled = true;
-      child.stdout?.destroy();
-      child.unref();
-      resolve(handshake);
-    };
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const newline = text.indexOf('\n');
-      if (newline < 0) return;
-      try {
-        settle(JSON.parse(text.slice(0, newline)) as Handshake);
-      } catch {
-        settle({ ok: false, error: { code: 'internal', message: `the supervisor said something unexpected: ${text.slice(0, 200)}` } });
-      }
-    });
-    const died = (why: string): void => {
-      let detail = '';
-      try {
-        detail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' ');
-      } catch {
-        // No log to quote.
-      }
-      settle({ ok: false, error: { code: 'internal', message: `the supervisor ${why}${detail ? `: ${detail}` : ''}` } });
-    };
-    child.once('error', (error) => died(`could not start (${error.message})`));
-    // 'close', not 'exit': the handshake line may still be in the pipe when the process is gone.
-    child.once('close', (code, signal) => died(`exited before the agent started (${signal ?? `code ${code}`})`));
-  });
+  const after = readRecord(run);
+  return after.kind === 'ok' ? after.value : record;
 }

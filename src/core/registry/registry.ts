@@ -16,15 +16,16 @@ import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../
 import type { InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, type RunOptions } from './launch';
 import { resolveRun } from './resolveRun';
+import { SupervisorHost } from './supervisorHost';
 import { RunTracker } from './runTracker';
 import { ensureStateDir } from './stateDir';
 
 export interface RegistryOptions {
   stateDir: string;
   config: SwitchboardConfig;
-  /** The bundled supervisor script (dist/supervisor.js). */
+  /** The bundled supervisor host script (dist/supervisor.js). */
   supervisorScript: string;
-  /** The Node binary to run the supervisor with (defaults to this process's). */
+  /** The Node binary to run the supervisor host with (defaults to this process's). */
   nodePath?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
@@ -57,9 +58,16 @@ export class RunRegistry implements Disposable {
   private readonly log: Logger;
   private readonly tracker: RunTracker;
   private readonly disposables: Disposable[] = [];
+  private readonly host: SupervisorHost;
 
   private constructor(private options: RegistryOptions) {
     this.paths = statePaths(options.stateDir);
+    this.host = new SupervisorHost({
+      stateDir: options.stateDir,
+      supervisorScript: options.supervisorScript,
+      nodePath: options.nodePath ?? process.execPath,
+      env: options.env ?? process.env,
+    });
     this.log = tagged(options.logger ?? silentLogger, 'registry');
     this.tracker = new RunTracker(this.paths, this.log, {
       changed: (change) => this.changes.fire(change),
@@ -128,8 +136,7 @@ export class RunRegistry implements Disposable {
       const record = await launch(id, prepared, options, {
         stateDir: this.options.stateDir,
         config: this.options.config,
-        supervisorScript: this.options.supervisorScript,
-        nodePath: this.options.nodePath ?? process.execPath,
+        host: this.host,
         env,
         name: options.name ?? this.nextName(options.runner),
       });
@@ -253,6 +260,7 @@ export class RunRegistry implements Disposable {
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
     this.tracker.dispose();
     this.changes.dispose();
     this.appended.dispose();

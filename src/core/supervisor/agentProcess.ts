@@ -16,6 +16,8 @@ export interface AgentExit {
 }
 
 export class AgentProcess {
+  /** Undefined when the process could not be started. */
+  readonly pid: number | undefined;
   readonly identity: ProcessIdentity | undefined;
   readonly exited: Promise<AgentExit>;
   private readonly child: ReturnType<typeof execa>;
@@ -38,6 +40,7 @@ export class AgentProcess {
       windowsHide: true,
     });
     const pid = this.child.pid;
+    this.pid = pid;
     const startToken = pid ? startTokenOf(pid) : undefined;
     this.identity = pid && startToken ? { pid, startToken } : undefined;
     this.exited = new Promise<AgentExit>((resolve) => {

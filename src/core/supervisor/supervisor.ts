@@ -30,7 +30,7 @@ const MAX_EVENT_OUTPUT = 32 * 1024;
 export class Supervisor {
   private readonly paths: RunPaths;
   private readonly runner: Runner;
-  private readonly secrets = secretsFromEnv(process.env);
+  private readonly secrets: string[];
   private readonly output: OutputFollower;
   private readonly events: EventLogWriter;
   private readonly server: ControlServer;
@@ -49,7 +49,13 @@ export class Supervisor {
   /** Resolves once the run has ended and its final record is on disk. */
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
 
-  constructor(private readonly plan: SupervisorPlan, private record: RunRecord) {
+  constructor(
+    private readonly plan: SupervisorPlan,
+    private record: RunRecord,
+    /** Added to the agent's environment (on top of the host's own). */
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.secrets = secretsFromEnv({ ...process.env, ...env });
     this.paths = statePaths(plan.stateDir).run(plan.runId);
     this.runner = getRunner(plan.runner);
     this.parser = this.runner.createParser();
@@ -67,7 +73,7 @@ export class Supervisor {
     const startToken = startTokenOf(process.pid);
     if (startToken) this.record.supervisor = { pid: process.pid, startToken };
     this.spawn(this.runner.build(this.plan.request), false);
-    if (!this.agent?.identity) {
+    if (!this.agent?.pid) {
       const exit = await this.agent!.exited;
       await this.finish(exit);
       throw new SwitchboardError('spawn_failed', this.record.lastError ?? 'the agent could not be started');
@@ -79,7 +85,7 @@ export class Supervisor {
     const commandLine = redactArgs([spec.command, ...spec.args], this.secrets);
     this.turns.reset();
     this.parser = this.runner.createParser();
-    this.agent = new AgentProcess(spec, this.plan.request.cwd, this.output.fd);
+    this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd);
     this.output.start();
     const identity = this.agent.identity;
     if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed });
@@ -178,7 +184,15 @@ export class Supervisor {
     await this.finish(exit);
   }
 
-  private async finish(exit: AgentExit): Promise<void> {
+  private finishing: Promise<void> | undefined;
+
+  /** Ends the run once, however many paths lead here. */
+  private finish(exit: AgentExit): Promise<void> {
+    this.finishing ??= this.finishOnce(exit);
+    return this.finishing;
+  }
+
+  private async finishOnce(exit: AgentExit): Promise<void> {
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
       await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill });
@@ -219,6 +233,8 @@ export class Supervisor {
         return Promise.resolve(this.interrupt(request.source));
       case 'kill':
         return this.kill(request.force, request.source);
+      case 'launch':
+        return Promise.reject(new SwitchboardError('invalid_argument', 'launch goes to the supervisor host, not to a run'));
     }
   }
 

@@ -1,0 +1,71 @@
+/**
+ * The supervisor host: one detached process that supervises the runs one registry starts (a
+ * registry starts its host on its first run). It outlives the registry — runs go on after a window
+ * reload or the CLI's exit — and leaves once it has had no run to watch for a minute.
+ */
+import { errorMessage, SwitchboardError } from '../errors';
+import { statePaths } from '../paths';
+import { readRecord } from '../runs/recordFile';
+import { ControlServer } from './controlServer';
+import { readPlan } from './plan';
+import type { ControlRequest, LaunchResult } from './protocol';
+import { Supervisor } from './supervisor';
+
+const IDLE_EXIT_MS = 60_000;
+
+export async function hostMain(socketPath: string): Promise<void> {
+  process.on('uncaughtException', (error) => process.stderr.write(`uncaught: ${error.stack ?? error.message}\n`));
+  process.on('unhandledRejection', (error) => process.stderr.write(`unhandled rejection: ${String(error)}\n`));
+  process.on('SIGHUP', () => {});
+  const supervisors = new Set<Supervisor>();
+  let idle: NodeJS.Timeout | undefined;
+  let exiting = false;
+
+  const exit = async (): Promise<void> => {
+    exiting = true;
+    await server.close();
+    process.exit(0);
+  };
+  const armIdleExit = (): void => {
+    if (supervisors.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
+  };
+
+  const launch = async (runDir: string, env: Record<string, string>): Promise<LaunchResult> => {
+    if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
+    if (idle) clearTimeout(idle);
+    idle = undefined;
+    const plan = readPlan(runDir);
+    const read = readRecord(statePaths(plan.stateDir).run(plan.runId));
+    if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${runDir} could not be read (${read.kind})`);
+    const supervisor = new Supervisor(plan, read.value, env);
+    supervisors.add(supervisor);
+    void supervisor.finished.then(async () => {
+      await supervisor.close();
+      supervisors.delete(supervisor);
+      armIdleExit();
+    });
+    const record = await supervisor.start();
+    return { pid: record.agent?.pid ?? 0 };
+  };
+
+  const server = new ControlServer(socketPath, (request: ControlRequest) => {
+    if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
+    return launch(request.runDir, request.env ?? {});
+  });
+
+  // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      void Promise.all([...supervisors].map((s) => s.stopFromSignal(signal))).then(exit);
+    });
+  }
+  try {
+    await server.listen();
+  } catch (error) {
+    process.stdout.write(JSON.stringify({ ok: false, error: { code: 'internal', message: errorMessage(error) } }) + '\n');
+    process.exit(1);
+  }
+  process.stdout.write(JSON.stringify({ ok: true, pid: process.pid }) + '\n');
+  process.stdout.end();
+  armIdleExit();
+}
