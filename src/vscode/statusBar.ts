@@ -1,6 +1,7 @@
 /** The status bar item: how many agents run, and what today's runs have spent; a click opens the Agents view. */
 import * as vscode from 'vscode';
 import type { RunRegistry } from '../core/registry/registry';
+import { formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
 
 const UPDATE_MS = 500;
@@ -42,7 +43,7 @@ export class StatusBar implements vscode.Disposable {
     const runs = this.registry?.list() ?? [];
     const running = runs.filter((r) => r.status === 'running').length;
     const { usd, estimated } = spentToday(runs);
-    const money = `${estimated ? '~' : ''}$${usd.toFixed(2)}`;
+    const money = formatUsd({ inputTokens: 0, outputTokens: 0, usd, usdSource: estimated ? 'estimated' : 'reported' });
     this.item.text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today`;
     this.item.tooltip = `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}. Click to open the Agents view.`;
     this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today` };

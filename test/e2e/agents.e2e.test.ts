@@ -1,0 +1,178 @@
+/**
+ * The extension in a real VS Code (code-server) driven by a real browser: what a person sees and
+ * does in the Agents view, with real agents (a custom command and a real Claude Code against the
+ * scripted provider). Screenshots of each state go to .test-artifacts/e2e/.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { mergeConfig } from '../../src/core/config';
+import { RunRegistry } from '../../src/core/registry/registry';
+import { treeMembers } from '../../src/core/proc/killTree';
+import type { RunRecord } from '../../src/core/runs/types';
+import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
+import { CLI, fakeCommand, killEverything, pidAlive, ROOT, SUPERVISOR, tempDir, until } from '../support/harness';
+import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
+import { answerQuickInput, launchBrowser, openViewContainer, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
+import { agentRow, contextMenu, editorText, rowLabel, untrustedWorkbench, waitForRow } from './support/agentsView';
+
+function packageVsix(): string {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'packageVsix.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  return path.join(ROOT, 'out', `switchboard-${version}.vsix`);
+}
+
+describe('Switchboard in a real VS Code', function () {
+  this.timeout(180_000);
+  let vsix: string;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let claude: OfflineCli;
+  let registry: RunRegistry;
+  let stateDir: string;
+  let workspace: string;
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    await setupVscode();
+    vsix = packageVsix();
+    stateDir = tempDir('sb-e2e-state-');
+    workspace = tempDir('sb-e2e-work-');
+    fs.writeFileSync(path.join(workspace, 'README.md'), '# a project for the agents\n');
+    claude = await offlineCli('claude', tempDir('sb-e2e-claude-'), (r) => {
+      if (r.lastUserText.includes('banana')) return { kind: 'text', text: 'steered: banana' };
+      if (r.lastUserText.includes('nap')) return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 20' };
+      return r.afterToolResult ? { kind: 'text', text: 'done writing' } : { kind: 'write_file', path: path.join(workspace, 'hello.txt'), content: 'hello from claude\n' };
+    });
+    const extensionsDir = tempDir('sb-e2e-ext-');
+    const userDataDir = tempDir('sb-e2e-user-');
+    await installExtension(vsix, extensionsDir, userDataDir);
+    server = await startCodeServer({
+      workspace,
+      extensionsDir,
+      userDataDir,
+      env: claude.env,
+      settings: {
+        'switchboard.stateDirectory': stateDir,
+        'switchboard.runners.claude.path': agentCliBinary('claude'),
+        'switchboard.runners.custom.command': fakeCommand('--sleep', '1500'),
+        'switchboard.killGraceSeconds': 2,
+      },
+    });
+    // The test's own view of the same state folder, as a terminal's `switchboard` would have.
+    registry = await RunRegistry.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server.url, workspace);
+  });
+
+  after(async () => {
+    registry?.dispose();
+    await browser?.close();
+    await server?.stop();
+    await claude?.provider.close();
+    if (stateDir) await killEverything(stateDir);
+  });
+
+  const run = (name: string): RunRecord => registry.resolve(name);
+
+  it('shows Agents, Teams and Goals; Doctor lists the installed agent CLIs', async () => {
+    await openViewContainer(page, 'Switchboard');
+    for (const title of ['Agents', 'Teams', 'Goals']) {
+      await page.locator('.part.sidebar .pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }).waitFor();
+    }
+    await page.getByText('Teams will hold groups of agents').waitFor();
+    await page.locator('.part.statusbar').getByText(/0 running · \$0\.00 today/).waitFor();
+    await screenshot(page, '01-views');
+    await runCommand(page, 'Switchboard: Doctor');
+    const doctor = await editorText(page, 'Claude Code | ok');
+    assert.match(doctor, /Claude Code \| ok \| 2\.1\.329/);
+    assert.match(doctor, /State folder: `.*sb-e2e-state-/);
+    await screenshot(page, '02-doctor');
+  });
+
+  it('Run Agent starts a custom agent and a real Claude Code; their rows go running, then done, with tokens for Claude', async () => {
+    await runCommand(page, 'Switchboard: Run Agent');
+    await pickQuickItem(page, 'Custom command');
+    await answerQuickInput(page, 'hello from the palette');
+    await waitForRow(page, 'custom-1', 'running');
+    await waitForRow(page, 'custom-1', 'done');
+    assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
+
+    await runCommand(page, 'Switchboard: Run Agent');
+    await pickQuickItem(page, 'Claude Code');
+    await answerQuickInput(page, 'Write hello.txt please');
+    await waitForRow(page, 'claude-1', 'running');
+    await waitForRow(page, 'claude-1', 'done', 60_000);
+    assert.match(await rowLabel(page, 'claude-1'), /claude · \d+s · 300 tok · \$0\.00\d+/);
+    assert.equal(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8'), 'hello from claude\n');
+    await screenshot(page, '03-runs-done');
+  });
+
+  it('Show Output shows what the agent streamed, readable', async () => {
+    await runCommand(page, 'Switchboard: Show Agent Output');
+    await pickQuickItem(page, 'claude-1');
+    const text = await editorText(page, 'done writing');
+    assert.match(text, /→ Write .*hello\.txt/);
+    assert.match(text, /✓ finished/);
+    assert.doesNotMatch(text, /"type":"assistant"/, 'raw JSON is hidden');
+    await screenshot(page, '04-output');
+  });
+
+  it('a long-running agent is steered, then killed from the context menu, and its process tree is gone', async () => {
+    await runCommand(page, 'Switchboard: Run Agent');
+    await pickQuickItem(page, 'Claude Code');
+    await answerQuickInput(page, 'Take a nap');
+    await waitForRow(page, 'claude-2', 'running');
+    await until(() => registry.events('claude-2').some((e) => e.type === 'tool_call'), 60_000, 'the nap to start');
+    await contextMenu(page, agentRow(page, 'claude-2'), 'Steer Agent…');
+    await answerQuickInput(page, 'also say banana');
+    await until(() => registry.events('claude-2').some((e) => e.type === 'steer' && e.source === 'vscode'), 10_000, 'the steer event');
+    const tree = treeMembers(run('claude-2').agent!);
+    assert.ok(tree.length >= 2, 'the agent and its sleep');
+    await contextMenu(page, agentRow(page, 'claude-2'), 'Kill Agent');
+    await waitForRow(page, 'claude-2', 'killed', 20_000);
+    await until(() => tree.every((p) => !pidAlive(p.pid)), 10_000, 'the whole tree to be gone');
+    await screenshot(page, '05-steered-and-killed');
+  });
+
+  it('a run started in a terminal appears; after Reload Window it is still running and can be killed', async () => {
+    const started = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'run', 'custom', 'long job', '--detach', '--name', 'from-terminal', '--format', 'json', '--command', fakeCommand('--sleep', '120000')], {
+        env: { ...process.env, SWITCHBOARD_HOME: stateDir },
+        encoding: 'utf8',
+      }),
+    ) as RunRecord;
+    await waitForRow(page, 'from-terminal', 'running');
+    await reloadWindow(page);
+    await openViewContainer(page, 'Switchboard');
+    await waitForRow(page, 'from-terminal', 'running');
+    await screenshot(page, '06-after-reload');
+    await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
+    await waitForRow(page, 'from-terminal', 'killed', 20_000);
+    assert.equal(pidAlive(started.agent!.pid), false);
+  });
+
+  it('in an untrusted workspace the Agents view says why, and nothing is spawned', async () => {
+    const untrustedState = tempDir('sb-e2e-untrusted-state-');
+    const folder = tempDir('sb-e2e-untrusted-');
+    const extensionsDir = tempDir('sb-e2e-ext2-');
+    const userDataDir = tempDir('sb-e2e-user2-');
+    await installExtension(vsix, extensionsDir, userDataDir);
+    const untrusted = await startCodeServer({ workspace: folder, extensionsDir, userDataDir, trust: true, settings: { 'switchboard.stateDirectory': untrustedState } });
+    try {
+      const other = await untrustedWorkbench(browser!, untrusted.url, folder);
+      await openViewContainer(other, 'Switchboard');
+      await other.getByText('not trusted').first().waitFor({ timeout: 30_000 });
+      await runCommand(other, 'Switchboard: Run Agent');
+      await other.locator('.notification-toast', { hasText: 'not trusted' }).first().waitFor({ timeout: 15_000 });
+      await screenshot(other, '07-untrusted');
+      assert.deepEqual(fs.readdirSync(path.join(untrustedState, 'runs')), []);
+      await other.context().close();
+    } finally {
+      await untrusted.stop();
+    }
+  });
+});
