@@ -60,7 +60,7 @@ function ensureDebianPackages() {
   const sudo = asRoot ? [] : ['sudo', '-n'];
   const run = (args) => {
     const [command, ...rest] = [...sudo, ...args];
-    execFileSync(command, rest, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync(command, rest, { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   };
   log(`installing Debian packages: ${missing.join(' ')}`);
   try {
@@ -78,7 +78,7 @@ function runWithProgress(label, command, args, options) {
   const started = Date.now();
   log(`${label}...`);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 2, 2] }); // stdout is kept for the paths
     const timer = setInterval(() => log(`${label}: still running (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
     child.on('error', (error) => {
       clearInterval(timer);

@@ -15,13 +15,22 @@ import type { RunRecord } from '../../src/core/runs/types';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { CLI, fakeCommand, killEverything, pidAlive, ROOT, SUPERVISOR, tempDir, until } from '../support/harness';
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
-import { answerQuickInput, launchBrowser, openViewContainer, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
-import { agentRow, contextMenu, editorText, rowLabel, untrustedWorkbench, waitForRow } from './support/agentsView';
+import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
+import { agentRow, contextMenu, editorText, rowLabel, showSwitchboard, untrustedWorkbench, waitForRow } from './support/agentsView';
 
 function packageVsix(): string {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'packageVsix.mjs')], { cwd: ROOT, stdio: 'inherit' });
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   return path.join(ROOT, 'out', `switchboard-${version}.vsix`);
+}
+
+/**
+ * code-server is a remote window: settings scoped to the machine (the state folder, binary paths)
+ * are read from the remote machine's settings, not the user's.
+ */
+function writeMachineSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
 describe('Switchboard in a real VS Code', function () {
@@ -50,18 +59,14 @@ describe('Switchboard in a real VS Code', function () {
     const extensionsDir = tempDir('sb-e2e-ext-');
     const userDataDir = tempDir('sb-e2e-user-');
     await installExtension(vsix, extensionsDir, userDataDir);
-    server = await startCodeServer({
-      workspace,
-      extensionsDir,
-      userDataDir,
-      env: claude.env,
-      settings: {
-        'switchboard.stateDirectory': stateDir,
-        'switchboard.runners.claude.path': agentCliBinary('claude'),
-        'switchboard.runners.custom.command': fakeCommand('--sleep', '1500'),
-        'switchboard.killGraceSeconds': 2,
-      },
-    });
+    const settings = {
+      'switchboard.stateDirectory': stateDir,
+      'switchboard.runners.claude.path': agentCliBinary('claude'),
+      'switchboard.runners.custom.command': fakeCommand('--sleep', '1500'),
+      'switchboard.killGraceSeconds': 2,
+    };
+    writeMachineSettings(userDataDir, settings);
+    server = await startCodeServer({ workspace, extensionsDir, userDataDir, env: claude.env, settings });
     // The test's own view of the same state folder, as a terminal's `switchboard` would have.
     registry = await RunRegistry.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
     browser = await launchBrowser();
@@ -76,10 +81,14 @@ describe('Switchboard in a real VS Code', function () {
     if (stateDir) await killEverything(stateDir);
   });
 
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.slice(0, 40)}`).catch(() => undefined);
+  });
+
   const run = (name: string): RunRecord => registry.resolve(name);
 
   it('shows Agents, Teams and Goals; Doctor lists the installed agent CLIs', async () => {
-    await openViewContainer(page, 'Switchboard');
+    await showSwitchboard(page);
     for (const title of ['Agents', 'Teams', 'Goals']) {
       await page.locator('.part.sidebar .pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }).waitFor();
     }
@@ -145,9 +154,10 @@ describe('Switchboard in a real VS Code', function () {
         encoding: 'utf8',
       }),
     ) as RunRecord;
+    await showSwitchboard(page);
     await waitForRow(page, 'from-terminal', 'running');
     await reloadWindow(page);
-    await openViewContainer(page, 'Switchboard');
+    await showSwitchboard(page);
     await waitForRow(page, 'from-terminal', 'running');
     await screenshot(page, '06-after-reload');
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
@@ -161,10 +171,18 @@ describe('Switchboard in a real VS Code', function () {
     const extensionsDir = tempDir('sb-e2e-ext2-');
     const userDataDir = tempDir('sb-e2e-user2-');
     await installExtension(vsix, extensionsDir, userDataDir);
-    const untrusted = await startCodeServer({ workspace: folder, extensionsDir, userDataDir, trust: true, settings: { 'switchboard.stateDirectory': untrustedState } });
+    writeMachineSettings(userDataDir, { 'switchboard.stateDirectory': untrustedState });
+    const untrusted = await startCodeServer({
+      workspace: folder,
+      extensionsDir,
+      userDataDir,
+      trust: true,
+      settings: { 'switchboard.stateDirectory': untrustedState, 'security.workspace.trust.startupPrompt': 'always' },
+    });
     try {
       const other = await untrustedWorkbench(browser!, untrusted.url, folder);
-      await openViewContainer(other, 'Switchboard');
+      await screenshot(other, '07-untrusted-opened');
+      await showSwitchboard(other);
       await other.getByText('not trusted').first().waitFor({ timeout: 30_000 });
       await runCommand(other, 'Switchboard: Run Agent');
       await other.locator('.notification-toast', { hasText: 'not trusted' }).first().waitFor({ timeout: 15_000 });

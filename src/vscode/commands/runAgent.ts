@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { getRunner } from '../../core/runners/runnerTable';
-import { OutputDocuments } from '../outputDocuments';
 import { requireTrust, type Services } from '../services';
 
 async function pickRunner(services: Services): Promise<string | undefined> {
@@ -61,7 +60,5 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   if (!cwd) return;
   const run = await registry.run({ runner, prompt, cwd, command });
   services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner} in ${cwd}`);
-  void vscode.window.showInformationMessage(`Started ${run.name} (pid ${run.agent?.pid ?? '?'}).`, 'Show Output').then((choice) => {
-    if (choice) void vscode.window.showTextDocument(OutputDocuments.uriFor(run), { preview: false });
-  });
+  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}); click its row for its output`, 5000);
 }

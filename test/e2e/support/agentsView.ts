@@ -31,14 +31,30 @@ export async function editorText(page: Page, expected: string, timeoutMs = 30_00
   return (await lines.innerText()).replace(/\u00a0/g, ' ');
 }
 
-/** Opens the workbench and answers the trust dialog with "No, I don't trust the authors". */
+/** Opens the workbench and, if VS Code asks whether to trust the folder, answers "No, I don't trust the authors". */
 export async function untrustedWorkbench(browser: Browser, url: string, folder: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${url}/?folder=${encodeURIComponent(path.resolve(folder))}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const refuse = page.locator('.monaco-dialog-box').getByRole('button', { name: /No, I don.t trust/ });
-  await refuse.waitFor({ timeout: 60_000 });
-  await refuse.click();
+  await refuse.waitFor({ timeout: 20_000 }).then(
+    () => refuse.click(),
+    () => undefined, // no prompt: the folder opened in Restricted Mode straight away
+  );
   return page;
+}
+
+/**
+ * Shows the Switchboard container unless it is already showing. After a reload its activity bar
+ * item can be marked active while the side bar is hidden, so the item is clicked until the view shows.
+ */
+export async function showSwitchboard(page: Page): Promise<void> {
+  const agents = page.locator('.part.sidebar .pane-header .title', { hasText: /^Agents$/i });
+  const item = page.locator('.part.activitybar .action-item:has([aria-label^="Switchboard"])').first();
+  for (let attempt = 0; attempt < 3 && !(await agents.isVisible()); attempt++) {
+    await item.click();
+    await agents.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+  }
+  await agents.waitFor({ state: 'visible' });
 }

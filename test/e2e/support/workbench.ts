@@ -1,0 +1,165 @@
+/** Driving the real VS Code workbench (code-server) in Debian's chromium through playwright-core. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { REPO_ROOT, setupVscode } from './codeServer';
+
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, '.test-artifacts', 'e2e');
+const QUICK_INPUT = '.quick-input-widget';
+
+/** Headless chromium with a fresh profile (playwright makes a temporary user-data-dir and removes it on close). */
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium: executablePath } = await setupVscode();
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Opens the workbench on a folder in a new page and waits until it is usable. */
+export async function openWorkbench(browser: Browser, url: string, folder: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/?folder=${encodeURIComponent(path.resolve(folder))}`);
+  await waitForWorkbench(page);
+  return page;
+}
+
+async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.part.activitybar .action-item, .part.activitybar [role="tab"]').first().waitFor({ timeout: 60_000 });
+  await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
+  await dismissBlockers(page);
+}
+
+/** Answers what can block the workbench: the workspace trust dialog and any other modal dialog. */
+export async function dismissBlockers(page: Page): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  for (let i = 0; i < 5 && (await dialog.isVisible()); i++) {
+    const trust = dialog.getByRole('button', { name: /Yes, I trust/ });
+    if (await trust.isVisible()) await trust.click();
+    else await page.keyboard.press('Escape');
+    await page.waitForTimeout(300);
+  }
+}
+
+/** Runs a command by its palette title (F1, type, pick the row with exactly that title). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await openPalette(page);
+  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  await input.fill(`>${title}`);
+  await quickRow(page, title).click();
+  await waitQuickInputDone(page, `>${title}`);
+}
+
+async function openPalette(page: Page): Promise<void> {
+  const widget = page.locator(QUICK_INPUT);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press(attempt === 1 ? 'Control+Shift+P' : 'F1');
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5000 });
+      return;
+    } catch {
+      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
+    }
+  }
+  throw new Error('the command palette did not open');
+}
+
+/** The visible quick-input row whose label is exactly `label` (or the first that contains it). */
+function quickRow(page: Page, label: string): Locator {
+  const rows = page.locator(`${QUICK_INPUT} .monaco-list-row`);
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+  return exact.or(rows.filter({ hasText: label })).first();
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Waits until the quick input is closed or shows another prompt than the one it had. */
+async function waitQuickInputDone(page: Page, previousValue: string): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, previous }) => {
+      const widget = document.querySelector<HTMLElement>(selector);
+      if (!widget || widget.style.display === 'none' || widget.offsetParent === null) return true;
+      const input = widget.querySelector<HTMLInputElement>('.quick-input-box input');
+      return input !== null && input.value !== previous;
+    },
+    { selector: QUICK_INPUT, previous: previousValue },
+    { timeout: 15_000 },
+  );
+}
+
+/** Types into an open input box (showInputBox / a quick pick's filter) and presses Enter. */
+export async function answerQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await input.press('Enter');
+  await waitQuickInputDone(page, text);
+}
+
+/** Picks the item labelled `label` in an open quick pick (filtering by it first). */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  await input.waitFor({ state: 'visible' });
+  await input.fill(label);
+  await quickRow(page, label).click();
+  await waitQuickInputDone(page, label);
+}
+
+/** Shows a view container by its activity bar item (aria-label starts with the prefix, e.g. "Explorer"). */
+export async function openViewContainer(page: Page, ariaLabelPrefix: string): Promise<void> {
+  const item = page.locator(`.part.activitybar .action-item:has([aria-label^="${ariaLabelPrefix}"])`).first();
+  await item.waitFor({ state: 'visible' });
+  if (!((await item.getAttribute('class')) ?? '').split(' ').includes('checked')) await item.click();
+  await page.locator('.part.sidebar').waitFor({ state: 'visible' });
+}
+
+/** The sidebar pane with this title, expanded if it was collapsed. */
+async function pane(page: Page, viewTitle: string): Promise<Locator> {
+  const found = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^${escapeRegExp(viewTitle)}$`, 'i') }) }).first();
+  await found.waitFor({ state: 'visible' });
+  const header = found.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return found;
+}
+
+/** The texts of the tree/list rows shown in a sidebar view (or the whole sidebar). */
+export async function treeRows(page: Page, viewTitle?: string): Promise<string[]> {
+  const scope = viewTitle ? await pane(page, viewTitle) : page.locator('.part.sidebar');
+  const rows = await scope.locator('.monaco-list-row').allInnerTexts();
+  return rows.map((row) => row.replace(/\s+/g, ' ').trim());
+}
+
+/** The texts of the notification toasts on screen. */
+export async function notifications(page: Page): Promise<string[]> {
+  const toasts = await page.locator('.notification-toast').allInnerTexts();
+  return toasts.map((toast) => toast.replace(/\s+/g, ' ').trim());
+}
+
+/** Waits for a notification toast containing the text and returns its whole text. */
+export async function waitForNotification(page: Page, text: string, timeoutMs = 15_000): Promise<string> {
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await toast.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Saves a PNG of the page as .test-artifacts/e2e/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs "Developer: Reload Window" and waits for the reloaded workbench. */
+export async function reloadWindow(page: Page): Promise<void> {
+  const title = 'Developer: Reload Window';
+  await openPalette(page);
+  await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
+  const row = quickRow(page, title);
+  await row.waitFor({ state: 'visible' });
+  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), row.click()]);
+  await waitForWorkbench(page);
+}
