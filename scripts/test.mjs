@@ -1,9 +1,11 @@
-// The README's test command (`npm test`): installs what the tests need (the pinned agent CLIs),
+// The README's test command (`npm test`): installs what the tests need (the pinned agent CLIs, and
+// Node 24 + code-server + Chromium for the real-VS-Code suite, all cached outside the repository),
 // builds, type-checks, lints, then runs every mocha suite, and ends with one plain summary line.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['agent CLIs', ['node', 'scripts/installAgentClis.mjs']],
+  ['VS Code (code-server) and Chromium', ['node', 'scripts/setupVscode.mjs']],
   ['build', ['node', 'esbuild.mjs']],
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
   ['lint', ['npx', 'eslint', 'src', 'test', 'scripts', 'bench']],
@@ -11,6 +13,7 @@ const steps = [
 const suites = [
   ['unit', ['test/unit/**/*.test.ts']],
   ['integration', ['--timeout', '120000', 'test/integration/**/*.test.ts']],
+  ['real VS Code (e2e)', ['--timeout', '300000', 'test/e2e/**/*.e2e.test.ts']],
 ];
 
 function run(label, [command, ...args], capture = false) {
