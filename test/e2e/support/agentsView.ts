@@ -16,12 +16,27 @@ export async function rowLabel(page: Page, name: string): Promise<string> {
   return (await agentRow(page, name).getAttribute('aria-label')) ?? '';
 }
 
-/** Right-clicks `target` and chooses the menu item with this label. */
+/**
+ * Right-clicks `target` and chooses the menu item with this label. The item is focused and chosen
+ * with Enter (a click can land while the menu is still settling); tried again if the menu stays.
+ */
 export async function contextMenu(page: Page, target: Locator, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = page.locator('.context-view .monaco-menu .action-item', { hasText: item }).first();
-  await entry.waitFor({ state: 'visible' });
-  await entry.click();
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const entry = menu.locator('.action-item', { hasText: item }).first();
+    await entry.waitFor({ state: 'visible' });
+    await entry.hover();
+    await entry.locator('.action-label').focus();
+    await page.keyboard.press('Enter');
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** The text of the active editor, once it contains `expected`. */

@@ -77,17 +77,14 @@ function quickRow(page: Page, label: string): Locator {
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Waits until the quick input is closed or shows another prompt than the one it had. */
-async function waitQuickInputDone(page: Page, previousValue: string): Promise<void> {
-  await page.waitForFunction(
-    ({ selector, previous }) => {
-      const widget = document.querySelector<HTMLElement>(selector);
-      if (!widget || widget.style.display === 'none' || widget.offsetParent === null) return true;
-      const input = widget.querySelector<HTMLInputElement>('.quick-input-box input');
-      return input !== null && input.value !== previous;
-    },
-    { selector: QUICK_INPUT, previous: previousValue },
-    { timeout: 15_000 },
-  );
+async function waitQuickInputDone(page: Page, previousValue: string, timeoutMs = 15_000): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await input.isVisible()) || (await input.inputValue()) !== previousValue) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`the quick input still shows "${previousValue}" after ${timeoutMs} ms`);
 }
 
 /** Types into an open input box (showInputBox / a quick pick's filter) and presses Enter. */
