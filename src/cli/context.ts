@@ -11,6 +11,8 @@ export interface CliContext {
   out: Out;
   stateDir: string;
   openRegistry(): Promise<RunRegistry>;
+  /** Opens the registry, runs `work` with it, and always closes it. */
+  withRegistry<T>(work: (registry: RunRegistry) => Promise<T>): Promise<T>;
 }
 
 /** Debug lines go to stderr only when SWITCHBOARD_DEBUG is set. */
@@ -37,6 +39,14 @@ export function createContext(out: Out): CliContext {
       });
       for (const w of registry.warnings) out.stderr(`switchboard: ${w}`);
       return registry;
+    },
+    async withRegistry(work) {
+      const registry = await this.openRegistry();
+      try {
+        return await work(registry);
+      } finally {
+        registry.dispose();
+      }
     },
   };
 }

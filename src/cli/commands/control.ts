@@ -10,45 +10,36 @@ export async function steerCommand(ctx: CliContext, argv: string[]): Promise<num
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const [id, ...words] = positionals;
   if (!id || words.length === 0) throw new UsageError('usage: switchboard steer <id> "<message>"');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const result = await registry.steer(id, words.join(' '), SOURCE);
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else ctx.out.stdout(result.delivery === 'live' ? 'delivered live on the agent\'s input' : 'interrupted the agent; it resumes its session with the message');
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 export async function interruptCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('usage: switchboard interrupt <id>');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const result = await registry.interrupt(positionals[0]!, SOURCE);
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else ctx.out.stdout(result.delivered === 'protocol' ? 'interrupt sent through the agent\'s own protocol' : 'SIGINT sent to the agent');
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 export async function killCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError('usage: switchboard kill <id> [--force]');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const run = registry.resolve(positionals[0]!);
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
     else ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 /** Exit codes: 0 the run ended done, 1 it ended otherwise, 3 the timeout came first (the run goes on). */
@@ -57,14 +48,11 @@ export async function waitCommand(ctx: CliContext, argv: string[]): Promise<numb
   if (positionals.length !== 1) throw new UsageError('usage: switchboard wait <id> [--timeout <seconds>]');
   const seconds = values.timeout === undefined ? undefined : Number(values.timeout);
   if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw new UsageError('--timeout must be a number of seconds, 0 or more');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const { record, timedOut } = await registry.wait(positionals[0]!, seconds === undefined ? undefined : seconds * 1000);
     if (ctx.out.format === 'json') printJson(ctx.out, { timedOut, run: record });
     else ctx.out.stdout(timedOut ? `timed out after ${seconds}s; ${record.name} is still ${record.status}` : describeRun(record));
     if (timedOut) return 3;
     return record.status === 'done' ? 0 : 1;
-  } finally {
-    registry.dispose();
-  }
+  });
 }

@@ -16,30 +16,24 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   if (values.status && !RUN_STATUSES.includes(values.status as RunStatus)) {
     throw new UsageError(`--status must be one of ${RUN_STATUSES.join(', ')}`);
   }
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const runs = registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
     if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs });
     else ctx.out.stdout(runs.length ? table(RUN_HEADERS, runs.map(runRow)) : 'No runs yet. Start one with: switchboard run <runner> "<prompt>"');
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 export async function statusCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const id = oneId(positionals, 'switchboard status <id>');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const run = registry.resolve(id);
     const tail = registry.tail(run.id, 2000);
     if (ctx.out.format === 'json') printJson(ctx.out, { ...run, outputTail: tail });
     else ctx.out.stdout(runDetails(run, tail));
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 export async function logsCommand(ctx: CliContext, argv: string[]): Promise<number> {
@@ -49,8 +43,7 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
     options: { follow: { type: 'boolean', short: 'f', default: false }, raw: { type: 'boolean', default: false } },
   });
   const id = oneId(positionals, 'switchboard logs <id> [--follow] [--raw]');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const run = registry.resolve(id);
     if (ctx.out.format === 'json') {
       const print = (): void => {};
@@ -60,21 +53,16 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
     }
     await printOutput(registry, run, { raw: values.raw, follow: values.follow, write: (t) => process.stdout.write(t) });
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }
 
 export async function removeCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const id = oneId(positionals, 'switchboard rm <id>');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const run = registry.remove(id);
     if (ctx.out.format === 'json') printJson(ctx.out, { removed: run.id });
     else ctx.out.stdout(`removed ${run.name} (${run.id}) and its logs`);
     return 0;
-  } finally {
-    registry.dispose();
-  }
+  });
 }

@@ -21,8 +21,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const [runner, ...rest] = positionals;
   if (!runner) throw new UsageError('usage: switchboard run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template>"] [--resume SESSION] [--detach]');
   const prompt = rest.join(' ');
-  const registry = await ctx.openRegistry();
-  try {
+  return ctx.withRegistry(async (registry) => {
     const run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume });
     if (values.detach) {
       if (ctx.out.format === 'json') printJson(ctx.out, run);
@@ -45,7 +44,5 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     else ctx.out.stderr(describeRun(final));
     if (interrupted) return 130;
     return final.status === 'done' ? 0 : 1;
-  } finally {
-    registry.dispose();
-  }
+  });
 }

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SCRIPTED_USAGE, type ProviderRequestInfo, type Script, type ScriptedProvider, type ScriptedStep } from './types';
+import { listenOnLoopback } from './loopbackServer';
 
 interface ContentBlock {
   type: string;
@@ -212,21 +212,8 @@ export async function startAnthropicProvider(script: Script): Promise<ScriptedPr
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, close };
 }
 
 /**

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SCRIPTED_USAGE, type ProviderRequestInfo, type Script, type ScriptedProvider, type ScriptedStep } from './types';
+import { listenOnLoopback } from './loopbackServer';
 
 /** Model name the scripted provider reports (and prepareQwenEnv sets as OPENAI_MODEL). */
 export const SCRIPTED_OPENAI_MODEL = 'scripted-model';
@@ -214,20 +214,8 @@ export async function startOpenAIChatProvider(script: Script): Promise<ScriptedP
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, close };
 }
 
 /** Folder holding Node 24's `node` (Qwen Code 0.24 wants Node >= 22), if installed where NOTES.md says. */

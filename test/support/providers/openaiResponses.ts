@@ -7,9 +7,9 @@
  * See test/fixtures/transcripts/codex/NOTES.md for what Codex sends and prints.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { listenOnLoopback } from './loopbackServer';
 import {
   SCRIPTED_USAGE,
   type ProviderRequestInfo,
@@ -223,21 +223,8 @@ export async function startOpenAIResponsesProvider(script: Script): Promise<Scri
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => sendJson(res, 500, errorBody(500, `scripted provider failed: ${String(err)}`)));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests, close };
 }
 
 /** Name of the env var Codex reads the (fake) API key from; see `env_key` in config.toml. */
