@@ -53,7 +53,8 @@ describe('Switchboard in a real VS Code', function () {
     fs.writeFileSync(path.join(workspace, 'README.md'), '# a project for the agents\n');
     claude = await offlineCli('claude', tempDir('sb-e2e-claude-'), (r) => {
       if (r.lastUserText.includes('banana')) return { kind: 'text', text: 'steered: banana' };
-      if (r.lastUserText.includes('nap')) return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 20' };
+      // The longest plain sleep Claude Code runs without asking (it refuses 25 s or more).
+      if (r.lastUserText.includes('nap')) return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 24' };
       return r.afterToolResult ? { kind: 'text', text: 'done writing' } : { kind: 'write_file', path: path.join(workspace, 'hello.txt'), content: 'hello from claude\n' };
     });
     const extensionsDir = tempDir('sb-e2e-ext-');
@@ -130,13 +131,14 @@ describe('Switchboard in a real VS Code', function () {
     await screenshot(page, '04-output');
   });
 
-  it('a long-running agent is steered, then killed from the context menu, and its process tree is gone', async () => {
+  it('a long-running agent is steered from the palette, then killed from its context menu, and its process tree is gone', async () => {
     await runCommand(page, 'Switchboard: Run Agent');
     await pickQuickItem(page, 'Claude Code');
     await answerQuickInput(page, 'Take a nap');
     await waitForRow(page, 'claude-2', 'running');
     await until(() => registry.events('claude-2').some((e) => e.type === 'tool_call'), 60_000, 'the nap to start');
-    await contextMenu(page, agentRow(page, 'claude-2'), 'Steer Agent…');
+    await runCommand(page, 'Switchboard: Steer Agent…');
+    await pickQuickItem(page, 'claude-2');
     await answerQuickInput(page, 'also say banana');
     await until(() => registry.events('claude-2').some((e) => e.type === 'steer' && e.source === 'vscode'), 10_000, 'the steer event');
     const tree = treeMembers(run('claude-2').agent!);
@@ -159,6 +161,9 @@ describe('Switchboard in a real VS Code', function () {
     await reloadWindow(page);
     await showSwitchboard(page);
     await waitForRow(page, 'from-terminal', 'running');
+    // Its output still streams and reads back after the reload.
+    await contextMenu(page, agentRow(page, 'from-terminal'), 'Show Agent Output');
+    await editorText(page, 'long job');
     await screenshot(page, '06-after-reload');
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
     await waitForRow(page, 'from-terminal', 'killed', 20_000);

@@ -17,26 +17,20 @@ export async function rowLabel(page: Page, name: string): Promise<string> {
 }
 
 /**
- * Right-clicks `target` and chooses the menu item with this label. The item is focused and chosen
- * with Enter (a click can land while the menu is still settling); tried again if the menu stays.
+ * Right-clicks `target` and clicks the menu item with this label. A click that lands while the menu
+ * is still settling does nothing and leaves the menu open, so it is clicked again while the menu
+ * shows (a click that worked closes the menu, so nothing runs twice).
  */
 export async function contextMenu(page: Page, target: Locator, item: string): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu');
-  for (let attempt = 1; ; attempt++) {
-    await target.click({ button: 'right' });
-    const entry = menu.locator('.action-item', { hasText: item }).first();
-    await entry.waitFor({ state: 'visible' });
-    await entry.hover();
-    await entry.locator('.action-label').focus();
-    await page.keyboard.press('Enter');
-    try {
-      await menu.waitFor({ state: 'hidden', timeout: 3000 });
-      return;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await page.keyboard.press('Escape');
-    }
+  await target.click({ button: 'right' });
+  const entry = menu.locator('.action-item', { hasText: item }).first();
+  await entry.waitFor({ state: 'visible' });
+  for (let attempt = 1; attempt <= 5 && (await menu.isVisible()); attempt++) {
+    await page.waitForTimeout(300);
+    if (await entry.isVisible()) await entry.click({ timeout: 2000 }).catch(() => undefined);
   }
+  await menu.waitFor({ state: 'hidden', timeout: 5000 });
 }
 
 /** The text of the active editor, once it contains `expected`. */

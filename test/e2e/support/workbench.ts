@@ -29,7 +29,7 @@ export async function openWorkbench(browser: Browser, url: string, folder: strin
 async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.part.activitybar .action-item, .part.activitybar [role="tab"]').first().waitFor({ timeout: 60_000 });
-  await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
+  await page.locator('.part.statusbar .statusbar-item').first().waitFor({ timeout: 60_000 });
   await dismissBlockers(page);
 }
 
@@ -44,13 +44,43 @@ export async function dismissBlockers(page: Page): Promise<void> {
   }
 }
 
-/** Runs a command by its palette title (F1, type, pick the row with exactly that title). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await openPalette(page);
-  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
-  await input.fill(`>${title}`);
-  await quickRow(page, title).click();
+/**
+ * Trusts the open folder (for a server started with `trust: true`). code-server shows no trust prompt:
+ * the folder opens in Restricted Mode at once, with the extensions that do not support it disabled.
+ */
+export async function trustWorkspace(page: Page): Promise<void> {
+  await runCommand(page, 'Workspaces: Manage Workspace Trust');
+  await page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first().click();
+  await page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
+  await runCommand(page, 'View: Close Editor');
+}
+
+/**
+ * Runs a command by its palette title (F1, type, click the row with exactly that title). Contributed
+ * commands show up only once the extension host has registered its extensions, so until `timeoutMs`
+ * the palette is closed and opened again when the command is not listed yet.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const row = await findCommandRow(page, title, timeoutMs);
+  await row.click();
   await waitQuickInputDone(page, `>${title}`);
+}
+
+async function findCommandRow(page: Page, title: string, timeoutMs: number): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await openPalette(page);
+    await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
+    const row = quickRow(page, title);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2000 });
+      return row;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`no command titled "${title}" in the command palette`);
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 async function openPalette(page: Page): Promise<void> {
@@ -67,11 +97,10 @@ async function openPalette(page: Page): Promise<void> {
   throw new Error('the command palette did not open');
 }
 
-/** The visible quick-input row whose label is exactly `label` (or the first that contains it). */
+/** The quick-input row whose label is exactly `label` (icons and surrounding spaces aside). */
 function quickRow(page: Page, label: string): Locator {
-  const rows = page.locator(`${QUICK_INPUT} .monaco-list-row`);
-  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
-  return exact.or(rows.filter({ hasText: label })).first();
+  const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
+  return page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -105,12 +134,22 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
   await waitQuickInputDone(page, label);
 }
 
-/** Shows a view container by its activity bar item (aria-label starts with the prefix, e.g. "Explorer"). */
-export async function openViewContainer(page: Page, ariaLabelPrefix: string): Promise<void> {
-  const item = page.locator(`.part.activitybar .action-item:has([aria-label^="${ariaLabelPrefix}"])`).first();
-  await item.waitFor({ state: 'visible' });
-  if (!((await item.getAttribute('class')) ?? '').split(' ').includes('checked')) await item.click();
-  await page.locator('.part.sidebar').waitFor({ state: 'visible' });
+/**
+ * Shows a view container by its activity bar item (whose aria-label starts with the prefix, e.g. "Explorer").
+ * An extension's container appears only once the extension host has registered it, and clicking the
+ * active item hides the sidebar, so this clicks only when needed and retries until `timeoutMs`.
+ */
+export async function openViewContainer(page: Page, ariaLabelPrefix: string, timeoutMs = 30_000): Promise<void> {
+  const item = page.locator(`.part.activitybar .action-item:has(> [aria-label^="${ariaLabelPrefix}"])`).first();
+  const sidebar = page.locator('.part.sidebar:not(.empty)');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const checked = (await item.count()) > 0 && ((await item.getAttribute('class')) ?? '').split(' ').includes('checked');
+    if (checked && (await sidebar.isVisible())) return;
+    if (Date.now() > deadline) throw new Error(`cannot show the view container "${ariaLabelPrefix}"`);
+    if ((await item.count()) > 0) await item.click();
+    await page.waitForTimeout(500);
+  }
 }
 
 /** The sidebar pane with this title, expanded if it was collapsed. */
@@ -125,8 +164,21 @@ async function pane(page: Page, viewTitle: string): Promise<Locator> {
 /** The texts of the tree/list rows shown in a sidebar view (or the whole sidebar). */
 export async function treeRows(page: Page, viewTitle?: string): Promise<string[]> {
   const scope = viewTitle ? await pane(page, viewTitle) : page.locator('.part.sidebar');
-  const rows = await scope.locator('.monaco-list-row').allInnerTexts();
-  return rows.map((row) => row.replace(/\s+/g, ' ').trim());
+  // A row's text pieces (label, description, ...) joined by single spaces: innerText would glue them together.
+  // (no named functions in here: tsx would wrap them in a helper the page does not have)
+  return scope.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => {
+      interface TextNode { nodeType: number; textContent: string | null; childNodes: ArrayLike<TextNode> }
+      const parts: string[] = [];
+      const stack: TextNode[] = [row as unknown as TextNode];
+      while (stack.length > 0) {
+        const node = stack.pop() as TextNode;
+        if (node.nodeType === 3) parts.push(node.textContent?.trim() ?? '');
+        else stack.push(...Array.from(node.childNodes).reverse());
+      }
+      return parts.filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    }),
+  );
 }
 
 /** The texts of the notification toasts on screen. */
@@ -137,7 +189,8 @@ export async function notifications(page: Page): Promise<string[]> {
 
 /** Waits for a notification toast containing the text and returns its whole text. */
 export async function waitForNotification(page: Page, text: string, timeoutMs = 15_000): Promise<string> {
-  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  // `notification-fade-in-done` marks the end of the fade-in: earlier, screenshots show a faint toast.
+  const toast = page.locator('.notification-toast.notification-fade-in-done', { hasText: text }).first();
   await toast.waitFor({ state: 'visible', timeout: timeoutMs });
   return (await toast.innerText()).replace(/\s+/g, ' ').trim();
 }
@@ -152,11 +205,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Runs "Developer: Reload Window" and waits for the reloaded workbench. */
 export async function reloadWindow(page: Page): Promise<void> {
-  const title = 'Developer: Reload Window';
-  await openPalette(page);
-  await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
-  const row = quickRow(page, title);
-  await row.waitFor({ state: 'visible' });
+  const row = await findCommandRow(page, 'Developer: Reload Window', 30_000);
   await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), row.click()]);
   await waitForWorkbench(page);
 }
