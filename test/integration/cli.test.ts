@@ -51,16 +51,16 @@ describe('headless CLI', function () {
   });
 
   it('lists, shows and waits in tables and JSON; wait exits 3 on a timeout and 0 when done', async () => {
-    const started = await cli(home, ['run', 'custom', 'slow', '--detach', '--name', 'slowpoke', '--command', fakeCommand('--sleep', '1500')]);
+    const started = await cli(home, ['run', 'custom', 'slow', '--detach', '--name', 'slowpoke', '--command', fakeCommand('--sleep', '5000')]);
     assert.equal(started.code, 0);
     assert.match(started.stdout, /slowpoke\s+pid \d+/);
+    assert.equal((await cli(home, ['wait', 'slowpoke', '--timeout', '0.2'])).code, 3);
     const list = await cli(home, ['list']);
     assert.match(list.stdout, /^ID\s+NAME\s+RUNNER\s+STATUS/m);
     assert.match(list.stdout, /slowpoke\s+custom\s+running/);
     const json = JSON.parse((await cli(home, ['list', '--format', 'json'])).stdout) as { version: number; runs: RunRecord[] };
     assert.equal(json.version, 1);
     assert.equal(json.runs[0]?.name, 'slowpoke');
-    assert.equal((await cli(home, ['wait', 'slowpoke', '--timeout', '0.2'])).code, 3);
     const waited = await cli(home, ['wait', 'slowpoke']);
     assert.equal(waited.code, 0);
     assert.match(waited.stdout, /slowpoke .* done/);

@@ -242,5 +242,20 @@ export function installUnpacked(folder: string, extensionsDir: string, id?: stri
   fs.mkdirSync(target, { recursive: true });
   const entries = include ?? fs.readdirSync(folder).filter((e) => !['.git', 'node_modules', '.test-artifacts'].includes(e));
   for (const entry of entries) fs.cpSync(path.join(folder, entry), path.join(target, entry), { recursive: true });
+  registerInProfile(extensionsDir, `${id ?? `${manifest.publisher}.${manifest.name}`}`, manifest.version, target);
   return target;
+}
+
+/**
+ * VS Code scans the extensions folder only while it has no extensions.json; once it has one (after
+ * a first start or an --install-extension), a folder copied in is loaded only if listed there too.
+ */
+function registerInProfile(extensionsDir: string, id: string, version: string, target: string): void {
+  const file = path.join(extensionsDir, 'extensions.json');
+  if (!fs.existsSync(file)) return;
+  const entries = (JSON.parse(fs.readFileSync(file, 'utf8')) as { identifier: { id: string } }[]).filter(
+    (e) => e.identifier.id.toLowerCase() !== id.toLowerCase(),
+  );
+  entries.push({ identifier: { id }, version, location: { $mid: 1, path: target, scheme: 'file' }, relativeLocation: path.basename(target) } as never);
+  fs.writeFileSync(file, JSON.stringify(entries));
 }
