@@ -30,10 +30,11 @@ function fakeAgentOutput(bytes: number, text: string): Buffer {
   return Buffer.from(line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes) + `${text}\n`);
 }
 
-/** What is left of a run that did not end `done`: its error, output size, supervisor log and files. */
+/** What is left of a run that did not end `done`: its error, output size, the supervisor host's last log line and the run's files. */
 function describe(stateDir: string, record: RunRecord): string {
   const paths = statePaths(stateDir).run(record.id);
-  const log = fs.existsSync(paths.supervisorLog) ? fs.readFileSync(paths.supervisorLog, 'utf8').trim().split('\n').pop() : undefined;
+  const hostLog = path.join(stateDir, 'supervisor.log');
+  const log = fs.existsSync(hostLog) ? fs.readFileSync(hostLog, 'utf8').trim().split('\n').pop() : undefined;
   const files = fs.existsSync(paths.dir) ? fs.readdirSync(paths.dir).join(' ') : 'none';
   return `${record.id} ${record.status} (${record.lastError ?? 'no error'}) | output.log ${fs.existsSync(paths.output) ? fs.statSync(paths.output).size : 'missing'} B | supervisor.log: ${log || '(empty)'} | files: ${files}`;
 }

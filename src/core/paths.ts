@@ -22,7 +22,6 @@ export interface RunPaths {
   output: string;
   outputIndex: string;
   events: string;
-  supervisorLog: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -38,7 +37,6 @@ export function statePaths(root: string): StatePaths {
         output: path.join(dir, 'output.log'),
         outputIndex: path.join(dir, 'output.idx'),
         events: path.join(dir, 'events.jsonl'),
-        supervisorLog: path.join(dir, 'supervisor.log'),
       };
     },
   };

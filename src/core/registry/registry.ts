@@ -167,7 +167,7 @@ export class RunRegistry implements Disposable {
       const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source}`);
       return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
     }
-    const record = await this.tracker.reconcile(run.id);
+    const record = await this.tracker.reload(run.id);
     return { killed: false, pid: run.agent?.pid, status: record?.status ?? run.status };
   }
 

@@ -83,7 +83,7 @@ export class RunTracker implements Disposable {
     await this.settle(record.id);
   }
 
-  /** Reads a run's record from disk and brings it up to date. */
+  /** Reads a run's record from disk and brings it up to date: attach to its supervisor, adopt its lone agent, or settle it as orphaned. */
   async reload(id: string): Promise<RunRecord | undefined> {
     this.expected.delete(id);
     const paths = this.paths.run(id);
@@ -103,11 +103,6 @@ export class RunTracker implements Disposable {
     this.set(read.value);
     await this.settle(id);
     return this.get(id);
-  }
-
-  /** Brings a live-looking run up to date: attach to its supervisor, adopt its lone agent, or settle it as orphaned. */
-  async reconcile(id: string): Promise<RunRecord | undefined> {
-    return this.reload(id);
   }
 
   private async settle(id: string): Promise<void> {

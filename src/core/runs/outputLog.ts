@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { JsonLinesWriter, readJsonLines } from '../store/jsonLines';
 import type { RunPaths } from '../paths';
 
-/** `o`: the agent's combined stdout and stderr, as a terminal would show them. */
+/** `o`: the agent's combined stdout and stderr, as a terminal would show them (the only kind written today). */
 export type OutputStream = 'o' | 'e';
 export type IndexEntry = [offset: number, length: number, ts: number, stream: OutputStream];
 
