@@ -13,25 +13,11 @@ import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
-import { CLI, fakeCommand, killEverything, pidAlive, ROOT, SUPERVISOR, tempDir, until } from '../support/harness';
+import { CLI, fakeCommand, killEverything, pidAlive, SUPERVISOR, tempDir, until } from '../support/harness';
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
+import { packageVsix, writeMachineSettings } from './support/extension';
 import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
 import { agentRow, contextMenu, editorText, rowLabel, showSwitchboard, untrustedWorkbench, waitForRow } from './support/agentsView';
-
-function packageVsix(): string {
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'packageVsix.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  return path.join(ROOT, 'out', `switchboard-${version}.vsix`);
-}
-
-/**
- * code-server is a remote window: settings scoped to the machine (the state folder, binary paths)
- * are read from the remote machine's settings, not the user's.
- */
-function writeMachineSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
-}
 
 describe('Switchboard in a real VS Code', function () {
   this.timeout(180_000);

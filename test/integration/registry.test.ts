@@ -104,6 +104,18 @@ describe('process registry (real processes)', function () {
     assert.equal(done.record.exitCode, 0, 'the agent stopped on its own, without a signal');
   });
 
+  it('keeps multi-byte text whole when large records and events cross the control socket', async () => {
+    const bin = path.join(tempDir(), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin "$@"\n`, { mode: 0o755 });
+    const registry = await h.open({ runners: { claude: { binary: bin } } });
+    const text = '€ 漢字 🙂 '.repeat(40_000);
+    const run = await registry.run({ runner: 'claude', prompt: text });
+    const { record } = await registry.wait(run.id, 20_000);
+    assert.equal(record.resultText, `done: ${text}`);
+    const pushed = registry.events(run.id).find((e) => e.type === 'text');
+    assert.equal(pushed?.type === 'text' && pushed.text, `ack: ${text}`);
+  });
+
   it('refuses bad input with clear errors and records nothing', async () => {
     const cases: [Parameters<RunRegistry['run']>[0], string, RegExp][] = [
       [{ runner: 'nope', prompt: 'x' }, 'unknown_runner', /Unknown runner "nope"/],

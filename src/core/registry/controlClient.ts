@@ -18,7 +18,9 @@ export class ControlClient {
 
   private constructor(private readonly socket: net.Socket) {
     const splitter = new LineSplitter((line) => this.onLine(line));
-    socket.on('data', (chunk) => splitter.push(chunk.toString('utf8')));
+    // Decode as a stream: a character split across two reads must not become two U+FFFD.
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => splitter.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.isClosed = true;

@@ -223,9 +223,10 @@ export class RunRegistry implements Disposable {
 
   /** Raw output bytes from a byte cursor (or from the first chunk after a timestamp). */
   readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
-    const paths = this.runPaths(query);
+    const run = this.resolve(query);
+    const paths = this.paths.run(run.id);
     const cursor = from.sinceTimestamp !== undefined ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
-    return readOutput(paths, cursor, limit);
+    return readOutput(paths, cursor, limit, isFinished(run.status));
   }
 
   tail(query: string, bytes = this.options.config.outputTailBytes): string {

@@ -77,16 +77,22 @@ export class OutputFollower {
   private readNew(): void {
     const size = fs.fstatSync(this.fd).size;
     if (size <= this.offset) return;
-    this.index.append([this.offset, size - this.offset, Date.now(), 'o'] satisfies IndexEntry);
+    const from = this.offset;
+    // Advance first: a reader that throws must not make the same bytes count twice.
+    this.offset = size;
+    this.index.append([from, size - from, Date.now(), 'o'] satisfies IndexEntry);
     if (this.onChunk) {
-      for (let at = this.offset; at < size; at += READ_CHUNK) {
+      for (let at = from; at < size; at += READ_CHUNK) {
         const length = Math.min(READ_CHUNK, size - at);
         const chunk = Buffer.allocUnsafe(length);
         const read = fs.readSync(this.fd, chunk, 0, length, at);
-        this.onChunk(chunk.subarray(0, read));
+        try {
+          this.onChunk(chunk.subarray(0, read));
+        } catch (error) {
+          this.onError(error as Error);
+        }
       }
     }
-    this.offset = size;
     this.onGrow(size);
   }
 
@@ -110,8 +116,12 @@ export function fileSize(file: string): number {
   }
 }
 
-/** Reads up to `limit` bytes from `cursor`; the end is moved back so no UTF-8 character is cut. */
-export function readOutput(paths: RunPaths, cursor: number, limit: number): { data: Buffer; nextCursor: number; size: number } {
+/**
+ * Reads up to `limit` bytes from `cursor`; the end is moved back so no UTF-8 character is cut —
+ * also at the end of a live log, whose last character may be half written. `final`: the log will
+ * not grow, so its last bytes are returned as they are.
+ */
+export function readOutput(paths: RunPaths, cursor: number, limit: number, final = false): { data: Buffer; nextCursor: number; size: number } {
   const size = fileSize(paths.output);
   const start = Math.min(Math.max(cursor, 0), size);
   const length = Math.min(limit, size - start);
@@ -123,7 +133,7 @@ export function readOutput(paths: RunPaths, cursor: number, limit: number): { da
   } finally {
     fs.closeSync(fd);
   }
-  const end = start + length < size ? utf8SafeEnd(data) : length;
+  const end = final && start + length >= size ? length : utf8SafeEnd(data);
   return { data: data.subarray(0, end), nextCursor: start + end, size };
 }
 

@@ -39,7 +39,9 @@ export class ControlServer {
       this.inFlight.add(handling);
       void handling.finally(() => this.inFlight.delete(handling));
     }, 1024 * 1024);
-    socket.on('data', (chunk) => splitter.push(chunk.toString('utf8')));
+    // Decode as a stream: a character split across two reads must not become two U+FFFD.
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => splitter.push(chunk));
   }
 
   private async onLine(socket: net.Socket, line: string): Promise<void> {

@@ -44,8 +44,14 @@ export async function hostMain(socketPath: string): Promise<void> {
       supervisors.delete(supervisor);
       armIdleExit();
     });
-    const record = await supervisor.start();
-    return { pid: record.agent?.pid ?? 0 };
+    try {
+      const record = await supervisor.start();
+      return { pid: record.agent?.pid ?? 0 };
+    } catch (error) {
+      supervisors.delete(supervisor);
+      armIdleExit();
+      throw error;
+    }
   };
 
   const server = new ControlServer(socketPath, (request: ControlRequest) => {

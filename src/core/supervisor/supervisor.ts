@@ -93,11 +93,19 @@ export class Supervisor {
     void this.agent.exited.then((exit) => this.onExit(exit));
   }
 
+  private decoder = new StringDecoder('utf8');
+  private readonly splitter = new LineSplitter((line) => this.onLine(line));
+
   /** Splits the followed output into lines for the runner's parser (characters split across reads are kept whole). */
   private lineReader(): (chunk: Buffer) => void {
-    const decoder = new StringDecoder('utf8');
-    const splitter = new LineSplitter((line) => this.onLine(line));
-    return (chunk) => splitter.push(decoder.write(chunk));
+    return (chunk) => this.splitter.push(this.decoder.write(chunk));
+  }
+
+  /** A process ended: its last line may have no newline, and must not be glued to the next process's first. */
+  private flushLines(): void {
+    this.splitter.push(this.decoder.end());
+    this.splitter.end();
+    this.decoder = new StringDecoder('utf8');
   }
 
   private onLine(line: string): void {
@@ -173,6 +181,7 @@ export class Supervisor {
   private async onExit(exit: AgentExit): Promise<void> {
     // Read what the agent wrote last (its final result line) before deciding anything.
     this.output.catchUp();
+    if (this.runner.structured) this.flushLines();
     this.usage.closeProcess();
     if (this.pendingResume !== undefined && !this.stopReason && this.record.sessionId && !exit.spawnError) {
       const message = this.pendingResume;
@@ -226,6 +235,8 @@ export class Supervisor {
   private handle(request: ControlRequest): Promise<unknown> {
     switch (request.op) {
       case 'subscribe':
+        // Everything emitted before the subscription is on disk, everything after is pushed: no gap.
+        this.events.flush();
         return Promise.resolve(this.record);
       case 'steer':
         return Promise.resolve(this.steer(request.message, request.source));
