@@ -3,11 +3,12 @@
  * registry starts its host on its first run). It outlives the registry — runs go on after a window
  * reload or the CLI's exit — and leaves once it has had no run to watch for a minute.
  */
+import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
 import { statePaths } from '../paths';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
-import { readPlan } from './plan';
+import { planFile, readPlan } from './plan';
 import type { ControlRequest, LaunchResult } from './protocol';
 import { Supervisor } from './supervisor';
 
@@ -35,6 +36,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     if (idle) clearTimeout(idle);
     idle = undefined;
     const plan = readPlan(runDir);
+    // The plan holds the prompt unredacted: it lives only until it has been read.
+    fs.rmSync(planFile(runDir), { force: true });
     const read = readRecord(statePaths(plan.stateDir).run(plan.runId));
     if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${runDir} could not be read (${read.kind})`);
     const supervisor = new Supervisor(plan, read.value, env);

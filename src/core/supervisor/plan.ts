@@ -20,7 +20,7 @@ export interface SupervisorPlan {
 
 export const planFile = (runDir: string): string => path.join(runDir, 'plan.json');
 
-/** Not fsynced: the plan lives only until its supervisor has read it and written the run's record. */
+/** Not fsynced: the plan lives only until the supervisor host has read it (and then deletes it). */
 export function writePlan(runDir: string, plan: SupervisorPlan): void {
   writeJsonAtomic(planFile(runDir), plan, { durable: false });
 }
