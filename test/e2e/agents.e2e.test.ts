@@ -17,7 +17,7 @@ import { CLI, fakeCommand, killEverything, pidAlive, SUPERVISOR, tempDir, until 
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
 import { packageVsix, writeMachineSettings } from './support/extension';
 import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
-import { agentRow, contextMenu, editorText, rowLabel, showSwitchboard, untrustedWorkbench, waitForRow } from './support/agentsView';
+import { agentRow, answerRunPickIfAsked, contextMenu, editorText, rowLabel, showSwitchboard, untrustedWorkbench, waitForRow } from './support/agentsView';
 
 describe('Switchboard in a real VS Code', function () {
   this.timeout(180_000);
@@ -130,6 +130,7 @@ describe('Switchboard in a real VS Code', function () {
     const tree = treeMembers(run('claude-2').agent!);
     assert.ok(tree.length >= 2, 'the agent and its sleep');
     await contextMenu(page, agentRow(page, 'claude-2'), 'Kill Agent');
+    await answerRunPickIfAsked(page, 'claude-2');
     await waitForRow(page, 'claude-2', 'killed', 20_000);
     await until(() => tree.every((p) => !pidAlive(p.pid)), 10_000, 'the whole tree to be gone');
     await screenshot(page, '05-steered-and-killed');
@@ -149,9 +150,11 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'from-terminal', 'running');
     // Its output still streams and reads back after the reload.
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Show Agent Output');
+    await answerRunPickIfAsked(page, 'from-terminal');
     await editorText(page, 'long job');
     await screenshot(page, '06-after-reload');
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
+    await answerRunPickIfAsked(page, 'from-terminal');
     await waitForRow(page, 'from-terminal', 'killed', 20_000);
     assert.equal(pidAlive(started.agent!.pid), false);
   });

@@ -75,6 +75,10 @@ export async function killTree(
   }
   const seen = new Set(initial.map((m) => m.pid));
   const late = treeMembers(agent).filter((m) => !seen.has(m.pid));
-  const forced = signalMembers([...remaining, ...late], 'SIGKILL');
+  const doomed = [...remaining, ...late];
+  const forced = signalMembers(doomed, 'SIGKILL');
+  // SIGKILL is delivered asynchronously: return once the tree is really gone (or after a short while).
+  const killDeadline = Date.now() + 2000;
+  while (aliveMembers(doomed).length > 0 && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, options.pollMs ?? 20));
   return { signalled, forced };
 }

@@ -12,7 +12,12 @@ const REFRESH_MS = 250;
 const TICK_MS = 1000;
 
 export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<RunRecord[] | void>();
+  /**
+   * One object per run for as long as it is listed, updated in place: VS Code keys its rows (and the
+   * argument a context menu hands a command) by element, so they must survive refreshes.
+   */
+  private readonly nodes = new Map<string, RunRecord>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<RunRecord>;
   private registry: RunRegistry | undefined;
@@ -43,7 +48,18 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
   }
 
   getChildren(element?: RunRecord): RunRecord[] {
-    return element || !this.registry ? [] : this.registry.list();
+    if (element || !this.registry) return [];
+    const runs = this.registry.list();
+    const listed = new Set(runs.map((r) => r.id));
+    for (const id of this.nodes.keys()) if (!listed.has(id)) this.nodes.delete(id);
+    return runs.map((run) => {
+      const node = this.nodes.get(run.id);
+      if (!node) {
+        this.nodes.set(run.id, { ...run });
+        return this.nodes.get(run.id)!;
+      }
+      return Object.assign(node, run);
+    });
   }
 
   private scheduleRefresh(): void {
@@ -62,7 +78,8 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
 
   private scheduleTick(): void {
     const wanted = this.view.visible && (this.registry?.list({ status: 'running' }).length ?? 0) > 0;
-    if (wanted && !this.ticker) this.ticker = setInterval(() => this.changed.fire(), TICK_MS);
+    // The tick only redraws the running rows (their elapsed time), not the whole tree.
+    if (wanted && !this.ticker) this.ticker = setInterval(() => this.changed.fire([...this.nodes.values()].filter((n) => n.status === 'running')), TICK_MS);
     if (!wanted && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;

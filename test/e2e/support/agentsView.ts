@@ -33,6 +33,15 @@ export async function contextMenu(page: Page, target: Locator, item: string): Pr
   await menu.waitFor({ state: 'hidden', timeout: 5000 });
 }
 
+/**
+ * Chooses `label` if the command asked which run it should act on (it does when the row it was
+ * invoked on could not be handed over); does nothing if no such question shows up.
+ */
+export async function answerRunPickIfAsked(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+  if (await row.waitFor({ state: 'visible', timeout: 1500 }).then(() => true, () => false)) await row.click();
+}
+
 /** The text of the active editor, once it contains `expected`. */
 export async function editorText(page: Page, expected: string, timeoutMs = 30_000): Promise<string> {
   const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
