@@ -74,6 +74,13 @@ describe('Switchboard in a real VS Code', function () {
 
   const run = (name: string): RunRecord => registry.resolve(name);
 
+  /** Switchboard: Run Agent from the palette, as a person does: the runner, then the prompt (one folder is open). */
+  async function runAgentFromPalette(runner: string, prompt: string): Promise<void> {
+    await runCommand(page, 'Switchboard: Run Agent');
+    await pickQuickItem(page, runner);
+    await answerQuickInput(page, prompt);
+  }
+
   it('shows Agents, Teams and Goals; Doctor lists the installed agent CLIs', async () => {
     await showSwitchboard(page);
     for (const title of ['Agents', 'Teams', 'Goals']) {
@@ -90,16 +97,12 @@ describe('Switchboard in a real VS Code', function () {
   });
 
   it('Run Agent starts a custom agent and a real Claude Code; their rows go running, then done, with tokens for Claude', async () => {
-    await runCommand(page, 'Switchboard: Run Agent');
-    await pickQuickItem(page, 'Custom command');
-    await answerQuickInput(page, 'hello from the palette');
+    await runAgentFromPalette('Custom command', 'hello from the palette');
     await waitForRow(page, 'custom-1', 'running');
     await waitForRow(page, 'custom-1', 'done');
     assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
 
-    await runCommand(page, 'Switchboard: Run Agent');
-    await pickQuickItem(page, 'Claude Code');
-    await answerQuickInput(page, 'Write hello.txt please');
+    await runAgentFromPalette('Claude Code', 'Write hello.txt please');
     await waitForRow(page, 'claude-1', 'running');
     await waitForRow(page, 'claude-1', 'done', 60_000);
     assert.match(await rowLabel(page, 'claude-1'), /claude · \d+s · 300 tok · \$0\.00\d+/);
@@ -118,9 +121,7 @@ describe('Switchboard in a real VS Code', function () {
   });
 
   it('a long-running agent is steered from the palette, then killed from its context menu, and its process tree is gone', async () => {
-    await runCommand(page, 'Switchboard: Run Agent');
-    await pickQuickItem(page, 'Claude Code');
-    await answerQuickInput(page, 'Take a nap');
+    await runAgentFromPalette('Claude Code', 'Take a nap');
     await waitForRow(page, 'claude-2', 'running');
     await until(() => registry.events('claude-2').some((e) => e.type === 'tool_call'), 60_000, 'the nap to start');
     await runCommand(page, 'Switchboard: Steer Agent…');
