@@ -233,9 +233,15 @@ export class RunRegistry implements Disposable {
     return readTail(this.runPaths(query), bytes).toString('utf8');
   }
 
-  /** Events after `afterSeq`: from disk, completed by those pushed but not yet flushed there. */
+  /**
+   * Events after `afterSeq`: from memory when the pushed ones reach back that far (a follower
+   * asking every few hundred ms never rereads the file), else from disk completed by those pushed
+   * but not yet flushed there.
+   */
   events(query: string, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
     const id = this.resolve(query).id;
+    const recent = this.tracker.recentEvents(id);
+    if (recent.length > 0 && recent[0]!.seq <= afterSeq + 1) return recent.filter((e) => e.seq > afterSeq).slice(0, limit);
     const disk = readEvents(this.paths.run(id), afterSeq, limit);
     const last = disk.at(-1)?.seq ?? afterSeq;
     const pushed = this.tracker.recentEvents(id).filter((e) => e.seq > last);
