@@ -2,8 +2,10 @@
  * A real VS Code for end-to-end tests: code-server (installed and cached by scripts/setupVscode.mjs)
  * run under Node 24 on a free loopback port, and the ways to put an extension into it.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { killTree as killCoreTree, treeMembers } from '../../../src/core/proc/killTree';
+import { processEntry, startTokenOf } from '../../../src/core/proc/processTable';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -155,63 +157,24 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   return { url, port, pid, stop, logs: () => logs };
 }
 
-/** The pid and every descendant of it (from one `ps` snapshot). */
+/** The pid and every process of its tree (its session, group and descendants), as the core sees them. */
 export function processTree(root: number): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
-  const children = new Map<number, number[]>();
-  for (const line of out.split('\n')) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (pid === undefined || ppid === undefined || Number.isNaN(pid)) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const tree: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.shift() as number;
-    if (tree.includes(pid)) continue;
-    tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return tree;
+  const startToken = startTokenOf(root);
+  return startToken ? treeMembers({ pid: root, startToken }).map((m) => m.pid) : [];
 }
 
+/** Alive and not a zombie (this container's init does not reap orphans). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const state = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return state !== '' && !state.startsWith('Z');
-  } catch {
-    return false;
-  }
+  return processEntry(pid) !== undefined;
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-/**
- * Kills a process, its process group and every descendant, including those that detached into their own
- * groups (the tree is snapshotted before anything dies, so orphans are still known): TERM, then KILL after 3 s.
- */
+/** Kills code-server and everything it started with the core's own tree kill (TERM, then KILL after `graceMs`). */
 export async function killTree(root: number, graceMs = 3000): Promise<void> {
-  const known = new Set(processTree(root));
-  signal(-root, 'SIGTERM');
-  for (const pid of known) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && [...known].some(isAlive)) {
-    for (const pid of known) if (isAlive(pid)) for (const child of processTree(pid)) known.add(child);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  signal(-root, 'SIGKILL');
-  for (const pid of known) if (isAlive(pid)) for (const child of processTree(pid)) signal(child, 'SIGKILL');
-  for (const pid of known) signal(pid, 'SIGKILL');
-  const killDeadline = Date.now() + 5000;
-  while (Date.now() < killDeadline && [...known].some(isAlive)) await new Promise((r) => setTimeout(r, 50));
-  const left = [...known].filter(isAlive);
+  const startToken = startTokenOf(root);
+  if (!startToken) return;
+  const known = treeMembers({ pid: root, startToken });
+  await killCoreTree({ pid: root, startToken }, { signal: 'SIGTERM', graceMs, known });
+  const left = known.filter((m) => isAlive(m.pid)).map((m) => m.pid);
   if (left.length > 0) throw new Error(`processes still alive after killing the tree of ${root}: ${left.join(' ')}`);
 }
 
