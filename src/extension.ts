@@ -6,6 +6,7 @@ import { RunRegistry } from './core/registry/registry';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
 import { createLogChannel } from './vscode/logChannel';
+import { McpHosting } from './vscode/mcp/mcpHosting';
 import { Notifier } from './vscode/notifier';
 import { OUTPUT_SCHEME, OutputDocuments } from './vscode/outputDocuments';
 import { RunnerAvailability } from './vscode/runnerAvailability';
@@ -27,6 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const outputs = new OutputDocuments(undefined);
   const doctorPage = new DoctorDocument();
   const availability = new RunnerAvailability(() => settings);
+  const mcp = new McpHosting(() => settings, logger);
   const services: Services = {
     registry: () => {
       if (!registry) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
@@ -35,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     settings: () => settings,
     availability,
     outputs,
+    mcp,
     logger,
   };
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
@@ -62,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     agents.setRegistry(registry);
     statusBar.setRegistry(registry);
     outputs.setRegistry(registry);
+    mcp.setRegistry(registry);
   }
 
   context.subscriptions.push(
@@ -69,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     agents,
     statusBar,
     outputs,
+    mcp,
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
     vscode.window.registerTreeDataProvider('switchboard.teams', new EmptyView()),

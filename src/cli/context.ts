@@ -10,6 +10,7 @@ import type { Out } from './output';
 export interface CliContext {
   out: Out;
   stateDir: string;
+  logger: Logger;
   openRegistry(): Promise<RunRegistry>;
   /** Opens the registry, runs `work` with it, and always closes it. */
   withRegistry<T>(work: (registry: RunRegistry) => Promise<T>): Promise<T>;
@@ -24,9 +25,11 @@ function stderrLogger(): Logger {
 
 export function createContext(out: Out): CliContext {
   const stateDir = defaultStateDir();
+  const logger = stderrLogger();
   return {
     out,
     stateDir,
+    logger,
     async openRegistry() {
       ensureStateDir(stateDir);
       const { config, warning } = loadConfigFile(stateDir);
@@ -35,7 +38,7 @@ export function createContext(out: Out): CliContext {
         stateDir,
         config,
         supervisorScript: path.join(__dirname, 'supervisor.js'),
-        logger: stderrLogger(),
+        logger,
       });
       for (const w of registry.warnings) out.stderr(`switchboard: ${w}`);
       return registry;

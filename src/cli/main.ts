@@ -1,6 +1,7 @@
 /** The headless CLI: the same core and state directory as the extension, for terminals and CI. */
 import { createContext, type CliContext } from './context';
 import { doctorCommand } from './commands/doctor';
+import { mcpCommand } from './commands/mcp';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
 import { runCommand } from './commands/runCommand';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   wait: waitCommand,
   rm: removeCommand,
   doctor: doctorCommand,
+  mcp: mcpCommand,
 };
 
 const HELP = `switchboard — run, watch, steer and kill CLI coding agents
@@ -36,6 +38,9 @@ usage: switchboard <command> [options] [--format table|json]
   wait <id> [--timeout S]   exit 0 done, 1 failed/killed/orphaned, 3 timed out
   rm <id>                   remove a finished run and its logs
   doctor                    installed agent CLIs and the state directory
+  mcp --stdio               serve the MCP tools on stdin/stdout (for clients that start servers)
+  mcp --http [--port N]     serve them on http://127.0.0.1:N/mcp with a bearer token
+  mcp config <client>       what claude, codex, gemini or cursor needs to reach that server
 
 <id> is a run id, its name, or a unique id prefix. State lives in $SWITCHBOARD_HOME
 (or the per-user state folder); the VS Code extension shares it.`;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { SwitchboardError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { RunRegistry } from '../core/registry/registry';
+import type { McpHosting } from './mcp/mcpHosting';
 import type { OutputDocuments } from './outputDocuments';
 import type { RunnerAvailability } from './runnerAvailability';
 import type { ExtensionSettings } from './settings';
@@ -12,6 +13,7 @@ export interface Services {
   settings(): ExtensionSettings;
   availability: RunnerAvailability;
   outputs: OutputDocuments;
+  mcp: McpHosting;
   logger: Logger;
 }
 
@@ -19,5 +21,13 @@ export interface Services {
 export function requireTrust(action: string): void {
   if (!vscode.workspace.isTrusted) {
     throw new SwitchboardError('invalid_argument', `This workspace is not trusted, so Switchboard will not ${action}.`, 'Trust the workspace (Manage Workspace Trust) if you want agents to run here.');
+  }
+}
+
+/** Refuses a new agent when `max` already run (switchboard.maxConcurrentAgents). */
+export function requireCapacity(registry: RunRegistry, max: number): void {
+  const running = registry.list({ status: 'running' }).length;
+  if (running >= max) {
+    throw new SwitchboardError('invalid_argument', `${running} agents are already running, the most switchboard.maxConcurrentAgents allows.`, 'Wait for one to finish, stop one, or raise the setting.');
   }
 }

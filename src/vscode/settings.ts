@@ -11,6 +11,8 @@ export interface ExtensionSettings {
   maxConcurrentAgents: number;
   notifyOnFailure: boolean;
   notifyOnWaiting: boolean;
+  /** The MCP server's port; 0 picks the one used last time if free, else any free one. */
+  mcpPort: number;
 }
 
 const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
@@ -40,5 +42,6 @@ export function readSettings(): ExtensionSettings {
     maxConcurrentAgents: s.get<number>('maxConcurrentAgents') ?? 8,
     notifyOnFailure: s.get<boolean>('notifications.onFailure') ?? true,
     notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
+    mcpPort: s.get<number>('mcp.port') ?? 0,
   };
 }

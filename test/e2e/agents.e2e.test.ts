@@ -12,7 +12,9 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
+import { liveEndpoint, tokenFile } from '../../src/mcp/credentials';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
+import { call, connectHttp } from '../support/mcpClients';
 import { CLI, fakeCommand, killEverything, pidAlive, SUPERVISOR, tempDir, until } from '../support/harness';
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
 import { packageVsix, writeMachineSettings } from './support/extension';
@@ -158,6 +160,35 @@ describe('Switchboard in a real VS Code', function () {
     await answerRunPickIfAsked(page, 'from-terminal');
     await waitForRow(page, 'from-terminal', 'killed', 20_000);
     assert.equal(pidAlive(started.agent!.pid), false);
+  });
+
+  it('an external MCP client reaches the server this extension host started, starts an agent, and the Agents view shows it', async () => {
+    await runCommand(page, 'Switchboard: Copy MCP Configuration for Claude Code');
+    await page.locator('.notification-toast', { hasText: 'Copied the Claude Code configuration' }).first().waitFor({ timeout: 20_000 });
+    const endpoint = liveEndpoint(stateDir);
+    assert.ok(endpoint, 'the extension host serves MCP for this state folder');
+    assert.notEqual(endpoint.server.pid, process.pid);
+    const token = fs.readFileSync(tokenFile(stateDir), 'utf8').trim();
+    const copied = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    assert.equal(copied, `claude mcp add --transport http switchboard ${endpoint.url} --header "Authorization: Bearer ${token}"`);
+    const client = await connectHttp(endpoint.url, token, 'e2e-external-client');
+    try {
+      const started = await call(client, 'run_agent', { runner: 'custom', prompt: 'hello from an MCP client', name: 'via-mcp', command: fakeCommand('--sleep', '4000') });
+      assert.ok(!started.isError, JSON.stringify(started.content));
+      await showSwitchboard(page);
+      await waitForRow(page, 'via-mcp', 'running');
+      assert.equal(run('via-mcp').cwd, workspace, "the agent works in the window's folder");
+      await screenshot(page, '08-started-by-mcp-client');
+      const waited = await call(client, 'wait_agent', { id: 'via-mcp', timeout_ms: 30_000 });
+      assert.equal((waited.structuredContent as { agent: { status: string; started_by: string } }).agent.started_by, 'mcp:e2e-external-client');
+      await waitForRow(page, 'via-mcp', 'done');
+      await runCommand(page, 'Switchboard: Doctor');
+      const doctor = await editorText(page, 'e2e-external-client');
+      assert.match(doctor, new RegExp(`Address: \`${endpoint.url}\``));
+      await screenshot(page, '09-doctor-mcp');
+    } finally {
+      await client.close();
+    }
   });
 
   it('in an untrusted workspace the Agents view says why, and nothing is spawned', async () => {

@@ -53,6 +53,8 @@ export interface RunRecord {
   endedAt?: number;
   usage: Usage;
   links: RunLinks;
+  /** Who asked for the run when it was not a person at the CLI or in VS Code, e.g. `mcp:claude-code`. */
+  startedBy?: string;
   lastError?: string;
   /** The final answer text where the runner reports one. */
   resultText?: string;

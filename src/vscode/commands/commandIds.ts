@@ -13,6 +13,10 @@ export const COMMAND_IDS = [
   'switchboard.removeFromList',
   'switchboard.doctor',
   'switchboard.openSettings',
+  'switchboard.copyMcpConfigClaude',
+  'switchboard.copyMcpConfigCodex',
+  'switchboard.copyMcpConfigGemini',
+  'switchboard.copyMcpConfigCursor',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

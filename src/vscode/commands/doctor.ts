@@ -1,11 +1,12 @@
 /** Doctor: installed agent CLIs (path, version), the state folder, and what to do about anything missing. */
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../../core/doctor';
+import type { ServerFacts } from '../../mcp/deps';
 import type { Services } from '../services';
 
 export const DOCTOR_URI = vscode.Uri.from({ scheme: 'switchboard-doctor', path: '/Switchboard Doctor.md' });
 
-export function renderDoctor(report: DoctorReport): string {
+export function renderDoctor(report: DoctorReport, mcp: ServerFacts | undefined): string {
   const lines = ['# Switchboard Doctor', '', '| Runner | State | Version | Path |', '| --- | --- | --- | --- |'];
   for (const r of report.runners) {
     const state = !r.installed ? 'missing' : r.problem ? 'problem' : 'ok';
@@ -15,6 +16,13 @@ export function renderDoctor(report: DoctorReport): string {
   if (problems.length) lines.push('', '## What to do', '', ...problems.map((r) => `- **${r.displayName}**: ${r.problem}`));
   lines.push('', '## State', '', `- State folder: \`${report.stateDir}\`${report.stateDirProblem ? ` — **${report.stateDirProblem}**` : ''}`);
   lines.push(`- Extension host: Node ${report.node} (${report.platform})`);
+  lines.push('', '## MCP server', '');
+  if (!mcp?.url) lines.push('- Not started yet: it starts when VS Code chat, a Copy MCP Configuration command or an agent needs it.');
+  else {
+    lines.push(`- Address: \`${mcp.url}\` (bearer token in \`${report.stateDir}/mcp/token\`; Copy MCP Configuration puts it in a client's snippet)`);
+    const clients = mcp.clients.map((c) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.transport})`);
+    lines.push(`- Clients connected: ${clients.length ? clients.join(', ') : 'none'}`);
+  }
   lines.push('', 'Runner paths and arguments are in the settings (Switchboard: Open Settings).');
   return lines.join('\n');
 }
@@ -24,8 +32,8 @@ export class DoctorDocument implements vscode.TextDocumentContentProvider {
   readonly onDidChange = this.changed.event;
   private text = '# Switchboard Doctor\n\nChecking…';
 
-  set(report: DoctorReport): void {
-    this.text = renderDoctor(report);
+  set(report: DoctorReport, mcp: ServerFacts | undefined): void {
+    this.text = renderDoctor(report, mcp);
     this.changed.fire(DOCTOR_URI);
   }
 
@@ -36,7 +44,7 @@ export class DoctorDocument implements vscode.TextDocumentContentProvider {
 
 export async function doctor(services: Services, page: DoctorDocument): Promise<void> {
   const report = await services.availability.get(true);
-  page.set(report);
+  page.set(report, services.mcp.facts());
   const doc = await vscode.workspace.openTextDocument(DOCTOR_URI);
   await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
   await vscode.window.showTextDocument(doc, { preview: false });

@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import type { CommandId } from './commandIds';
 import { killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
 import { doctor, type DoctorDocument } from './doctor';
+import { copyMcpConfiguration } from './mcpCommands';
 import { runAgent } from './runAgent';
 import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
 
@@ -27,6 +28,10 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument)
     'switchboard.openSettings': async () => {
       await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:switchboard-dev.switchboard');
     },
+    'switchboard.copyMcpConfigClaude': () => copyMcpConfiguration(services, 'claude'),
+    'switchboard.copyMcpConfigCodex': () => copyMcpConfiguration(services, 'codex'),
+    'switchboard.copyMcpConfigGemini': () => copyMcpConfiguration(services, 'gemini'),
+    'switchboard.copyMcpConfigCursor': () => copyMcpConfiguration(services, 'cursor'),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { getRunner } from '../../core/runners/runnerTable';
-import { requireTrust, type Services } from '../services';
+import { requireCapacity, requireTrust, type Services } from '../services';
 
 async function pickRunner(services: Services): Promise<string | undefined> {
   const report = await services.availability.get();
@@ -32,11 +32,7 @@ async function pickFolder(): Promise<string | undefined> {
 export async function runAgent(services: Services, runnerArg?: unknown): Promise<void> {
   requireTrust('start agents');
   const registry = services.registry();
-  const { maxConcurrentAgents } = services.settings();
-  const running = registry.list({ status: 'running' }).length;
-  if (running >= maxConcurrentAgents) {
-    throw new SwitchboardError('invalid_argument', `${running} agents are already running, the most switchboard.maxConcurrentAgents allows.`, 'Wait for one to finish, stop one, or raise the setting.');
-  }
+  requireCapacity(registry, services.settings().maxConcurrentAgents);
   const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
   if (!runner) return;
   let command: string | undefined;

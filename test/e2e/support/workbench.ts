@@ -19,7 +19,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** Opens the workbench on a folder in a new page and waits until it is usable. */
 export async function openWorkbench(browser: Browser, url: string, folder: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   await page.goto(`${url}/?folder=${encodeURIComponent(path.resolve(folder))}`);
   await waitForWorkbench(page);

@@ -1,0 +1,48 @@
+/**
+ * The MCP server factory: one SDK server per client connection, over the same core. Tools are
+ * answered by `callTool` (validation, errors, metrics); resources by `registerResources`.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Disposable } from '../core/events';
+import type { McpDeps } from './deps';
+import { registerResources } from './resources';
+import { callTool, describeTool, type ToolSpec } from './toolKit';
+import { AGENT_TOOLS } from './tools/agentTools';
+import { SYSTEM_TOOLS } from './tools/systemTools';
+
+export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...SYSTEM_TOOLS];
+const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
+let listing: ReturnType<typeof describeTool>[] | undefined;
+
+const INSTRUCTIONS =
+  'Switchboard runs coding agent CLIs (Claude Code, Codex, Gemini CLI, Qwen Code, any command) as real processes. ' +
+  'Start one with run_agent, follow it with wait_agent / stream_agent_output / get_agent_status, and steer, interrupt or kill it. ' +
+  'Every `id` accepts a run id, its name, or a unique id prefix.';
+
+export interface BuiltServer extends Disposable {
+  server: McpServer;
+  /** The connected client's name, once it has said it. */
+  clientName(): string | undefined;
+}
+
+export function buildServer(deps: McpDeps): BuiltServer {
+  const server = new McpServer(
+    { name: 'switchboard', title: 'Switchboard', version: deps.version },
+    { capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: true } }, instructions: INSTRUCTIONS },
+  );
+  const clientName = (): string | undefined => server.server.getClientVersion()?.name;
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (listing ??= TOOLS.map(describeTool)) }));
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    callTool(BY_NAME.get(request.params.name), request.params.name, request.params.arguments, deps, `mcp:${clientName() ?? 'unknown client'}`, extra),
+  );
+  const resources = registerResources(server, deps);
+  return {
+    server,
+    clientName,
+    dispose: () => {
+      resources.dispose();
+      void server.close().catch(() => {});
+    },
+  };
+}

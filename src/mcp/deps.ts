@@ -1,0 +1,35 @@
+/** What the MCP server is built over: the core, plus a few facts and policies from whoever hosts it. */
+import type { DoctorReport } from '../core/doctor';
+import type { Logger } from '../core/logger';
+import type { RunRegistry } from '../core/registry/registry';
+import type { Metrics } from './metrics';
+
+export interface ConnectedClient {
+  name: string;
+  version?: string;
+  transport: 'http' | 'stdio';
+  connectedAt: number;
+}
+
+export interface ServerFacts {
+  /** The HTTP address, when served over HTTP. */
+  url?: string;
+  transports: ('http' | 'stdio')[];
+  clients: ConnectedClient[];
+}
+
+export interface McpDeps {
+  registry: RunRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  version: string;
+  doctor(): Promise<DoctorReport>;
+  server(): ServerFacts;
+  /** Where `run_agent` starts an agent when no `cwd` is given. */
+  defaultCwd(): string | undefined;
+  /**
+   * Throws a SwitchboardError when the host refuses: `start` (an untrusted workspace, the
+   * concurrency cap) or `steer` (an untrusted workspace).
+   */
+  guard(action: 'start' | 'steer'): void;
+}

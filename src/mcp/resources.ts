@@ -1,0 +1,79 @@
+/**
+ * Resources: the run list (`switchboard://agents`) and each run's readable output
+ * (`switchboard://agents/{id}/output`), with subscriptions that notify when either changes.
+ */
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Disposable } from '../core/events';
+import type { McpDeps } from './deps';
+import { readableTail } from './runOutput';
+import { agentSummary } from './schemas';
+
+export const LIST_URI = 'switchboard://agents';
+export const outputUri = (id: string): string => `switchboard://agents/${id}/output`;
+const OUTPUT_URI = /^switchboard:\/\/agents\/([^/]+)\/output$/;
+/** Notifications for one resource are coalesced to one per this many ms. */
+const NOTIFY_MS = 200;
+/** The output resource holds at most this many of the last readable lines. */
+const OUTPUT_LINES = 2000;
+
+export function registerResources(server: McpServer, deps: McpDeps): Disposable {
+  const { registry } = deps;
+  server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => ({
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ agents: registry.list().map((r) => agentSummary(r)) }) }],
+  }));
+  const template = new ResourceTemplate('switchboard://agents/{id}/output', {
+    list: async () => ({ resources: registry.list().map((r) => ({ uri: outputUri(r.id), name: `${r.name} output`, mimeType: 'text/plain', description: `${r.runner} · ${r.status}` })) }),
+  });
+  server.registerResource('agent-output', template, { title: 'Agent output', description: "A run's readable output: assistant text, tool calls and results, errors", mimeType: 'text/plain' }, async (uri, variables) => {
+    const run = registry.resolve(decodeURIComponent(String(variables.id)));
+    return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: readableTail(registry, run, OUTPUT_LINES) }] };
+  });
+
+  const subscribed = new Set<string>();
+  const pending = new Map<string, NodeJS.Timeout>();
+  const notify = (uri: string): void => {
+    if (!subscribed.has(uri) || pending.has(uri)) return;
+    pending.set(uri, setTimeout(() => {
+      pending.delete(uri);
+      if (subscribed.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(() => {});
+    }, NOTIFY_MS));
+  };
+  /** Subscriptions name a run however the client likes (id, name, prefix); they are kept by id. */
+  const canonical = (uri: string): string => {
+    const match = OUTPUT_URI.exec(uri);
+    if (match) return outputUri(registry.resolve(decodeURIComponent(match[1]!)).id);
+    if (uri !== LIST_URI) throw new Error(`Unknown resource ${uri}; subscribe to ${LIST_URI} or ${outputUri('<id>')}.`);
+    return uri;
+  };
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscribed.add(canonical(request.params.uri));
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(canonical(request.params.uri));
+    return {};
+  });
+  let listChanged: NodeJS.Timeout | undefined;
+  const listeners = [
+    registry.onDidAppendEvent(({ runId }) => notify(outputUri(runId))),
+    registry.onDidOutput(({ runId }) => notify(outputUri(runId))),
+    registry.onDidChange(({ kind }) => {
+      notify(LIST_URI);
+      if (kind !== 'updated') {
+        listChanged ??= setTimeout(() => {
+          listChanged = undefined;
+          if (server.isConnected()) server.sendResourceListChanged();
+        }, NOTIFY_MS);
+      }
+    }),
+  ];
+  return {
+    dispose: () => {
+      for (const l of listeners) l.dispose();
+      for (const t of pending.values()) clearTimeout(t);
+      if (listChanged) clearTimeout(listChanged);
+      subscribed.clear();
+    },
+  };
+}

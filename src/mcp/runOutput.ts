@@ -1,0 +1,61 @@
+/**
+ * A run's output as MCP answers it. Runners that print structured lines (Claude, Codex, Gemini,
+ * Qwen) are read as parsed events with their sequence numbers as the cursor; plain-text runners
+ * (custom) as their output lines, `raw` events whose cursor is the byte offset after the line.
+ */
+import type { RunRegistry } from '../core/registry/registry';
+import { renderEvent } from '../core/render';
+import { getRunner } from '../core/runners/runnerTable';
+import { isFinished, type AgentEvent, type RunRecord } from '../core/runs/types';
+
+const PAGE_BYTES = 256 * 1024;
+const TAIL_BYTES = 64 * 1024;
+
+export type OutputEvent = AgentEvent | { seq: number; type: 'raw'; stream: 'stdout'; text: string };
+
+export interface OutputPage {
+  events: OutputEvent[];
+  nextCursor: number;
+  complete: boolean;
+}
+
+const structured = (run: RunRecord): boolean => {
+  try {
+    return getRunner(run.runner).structured;
+  } catch {
+    return false;
+  }
+};
+
+export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number, limit: number): OutputPage {
+  const finished = isFinished(run.status);
+  if (structured(run)) {
+    const found = registry.events(run.id, cursor, limit + 1);
+    const events = found.slice(0, limit);
+    return { events, nextCursor: events.at(-1)?.seq ?? cursor, complete: finished && found.length <= limit };
+  }
+  const { data, nextCursor, size } = registry.readOutput(run.id, { cursor }, PAGE_BYTES);
+  const events: OutputEvent[] = [];
+  let offset = cursor;
+  let start = 0;
+  while (events.length < limit && start < data.length) {
+    const newline = data.indexOf(10, start);
+    // A partial last line waits for its end while the run lives, unless it alone fills the page.
+    if (newline < 0 && !finished && !(start === 0 && data.length === PAGE_BYTES)) break;
+    const end = newline < 0 ? data.length : newline + 1;
+    offset = cursor + end;
+    events.push({ seq: offset, type: 'raw', stream: 'stdout', text: data.subarray(start, newline < 0 ? end : newline).toString('utf8') });
+    start = end;
+  }
+  return { events, nextCursor: offset, complete: finished && offset >= size && nextCursor >= size };
+}
+
+/** The last `lines` readable lines: rendered events, or the plain text a custom runner printed. */
+export function readableTail(registry: RunRegistry, run: RunRecord, lines: number): string {
+  if (lines <= 0) return '';
+  if (!structured(run)) return registry.tail(run.id, TAIL_BYTES).replace(/\n$/, '').split('\n').slice(-lines).join('\n');
+  const events = registry.events(run.id, Math.max(0, run.eventCount - lines * 4));
+  const out: string[] = [];
+  for (let i = events.length - 1; i >= 0 && out.length < lines; i--) out.unshift(...renderEvent(events[i]!));
+  return out.slice(-lines).join('\n');
+}

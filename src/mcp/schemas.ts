@@ -1,0 +1,83 @@
+/** The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their conversion. */
+import { z } from 'zod';
+import { elapsed } from '../core/render';
+import { getRunner, RUNNER_IDS } from '../core/runners/runnerTable';
+import { RUN_STATUSES, type RunRecord } from '../core/runs/types';
+
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export const runnerField = z.enum(RUNNER_IDS as [string, ...string[]]);
+export const statusField = z.enum(RUN_STATUSES);
+export const idField = z.string().min(1).describe('A run id, its name, or a unique id prefix');
+
+export const usageShape = z.object({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  usd: z.number().optional().describe('Cost in US dollars, when reported or estimable'),
+  usd_source: z.enum(['reported', 'estimated']).optional(),
+});
+
+export const agentShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  runner: z.string(),
+  status: statusField,
+  pid: z.number().optional(),
+  session_id: z.string().optional(),
+  model: z.string().optional(),
+  cwd: z.string(),
+  prompt: z.string().describe('The prompt, secrets redacted, clipped to 500 characters'),
+  created_at: z.string(),
+  started_at: z.string().optional(),
+  ended_at: z.string().optional(),
+  elapsed_ms: z.number(),
+  usage: usageShape,
+  exit_code: z.number().optional(),
+  signal: z.string().optional(),
+  last_error: z.string().optional(),
+  steering: z.enum(['live', 'interrupt-resume', 'none']),
+  team: z.string().optional(),
+  goal: z.string().optional(),
+  task: z.string().optional(),
+  started_by: z.string().optional().describe('Who asked for the run when it was not a person, e.g. mcp:<client>'),
+});
+export type AgentSummary = z.input<typeof agentShape>;
+
+export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
+  return {
+    id: run.id,
+    name: run.name,
+    runner: run.runner,
+    status: run.status,
+    pid: run.agent?.pid,
+    session_id: run.sessionId,
+    model: run.model,
+    cwd: run.cwd,
+    prompt: run.prompt.length > 500 ? `${run.prompt.slice(0, 500)}…` : run.prompt,
+    created_at: iso(run.createdAt)!,
+    started_at: iso(run.startedAt),
+    ended_at: iso(run.endedAt),
+    elapsed_ms: elapsed(run, now),
+    usage: { input_tokens: run.usage.inputTokens, output_tokens: run.usage.outputTokens, usd: run.usage.usd, usd_source: run.usage.usdSource },
+    exit_code: run.exitCode,
+    signal: run.signal,
+    last_error: run.lastError,
+    steering: steeringOf(run.runner),
+    team: run.links.team,
+    goal: run.links.goal,
+    task: run.links.task,
+    started_by: run.startedBy,
+  };
+}
+
+function steeringOf(runner: string): AgentSummary['steering'] {
+  try {
+    return getRunner(runner).steering;
+  } catch {
+    return 'none';
+  }
+}
+
+export const eventShape = z
+  .object({ seq: z.number(), ts: z.number().optional().describe('Milliseconds since the epoch (parsed events only)'), type: z.string() })
+  .catchall(z.unknown());

@@ -1,0 +1,206 @@
+/** The agent tools: start, list, inspect, stream, wait for, steer, interrupt and kill runs. */
+import { z } from 'zod';
+import { SwitchboardError } from '../../core/errors';
+import { formatDuration, formatTokens, formatUsd } from '../../core/render';
+import type { RunRecord } from '../../core/runs/types';
+import { outputPage, readableTail } from '../runOutput';
+import { agentShape, agentSummary, eventShape, idField, runnerField, statusField } from '../schemas';
+import { defineTool, type ToolContext } from '../toolKit';
+
+const WAIT_DEFAULT_MS = 50_000;
+const PROGRESS_EVERY_MS = 5_000;
+
+/** The run as it is now (it may have been removed meanwhile). */
+function latest(ctx: ToolContext, run: RunRecord): RunRecord {
+  try {
+    return ctx.deps.registry.resolve(run.id);
+  } catch {
+    return run;
+  }
+}
+
+const oneLine = (run: RunRecord): string =>
+  [`${run.name} (${run.id}) ${run.status}`, formatDuration(Date.now() - (run.startedAt ?? run.createdAt)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
+
+const runAgent = defineTool({
+  name: 'run_agent',
+  title: 'Run an agent',
+  description:
+    'Start a coding agent CLI (claude, codex, gemini, qwen, or custom with `command`) on a prompt in a folder. Returns at once with its id; follow it with wait_agent, stream_agent_output or get_agent_status.',
+  input: z.strictObject({
+    runner: runnerField.describe('Which agent CLI to run'),
+    prompt: z.string().trim().min(1, 'must say what the agent should do').describe('What the agent should do'),
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').optional().describe('A unique name for the run'),
+    cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
+    command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
+    resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
+  }),
+  output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField }),
+  annotations: { destructiveHint: false, openWorldHint: true },
+  async handle(args, ctx) {
+    ctx.deps.guard('start');
+    const cwd = args.cwd ?? ctx.deps.defaultCwd();
+    if (!cwd) throw new SwitchboardError('bad_cwd', '`cwd` is required: there is no workspace folder to default to.', 'Pass the absolute folder the agent should work in.');
+    const run = await ctx.deps.registry.run({
+      runner: args.runner,
+      prompt: args.prompt,
+      name: args.name,
+      cwd,
+      command: args.command,
+      resumeSessionId: args.resume_session_id,
+      startedBy: ctx.source,
+    });
+    return {
+      structured: { id: run.id, name: run.name, pid: run.agent?.pid, session_id: run.sessionId, status: run.status },
+      summary: `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner} in ${run.cwd}.`,
+    };
+  },
+});
+
+const listAgents = defineTool({
+  name: 'list_agents',
+  title: 'List agents',
+  description: 'The runs Switchboard knows, running first then newest, optionally filtered.',
+  input: z.strictObject({ status: statusField.optional(), runner: z.string().optional(), team: z.string().optional(), goal: z.string().optional() }),
+  output: z.object({ count: z.number(), agents: z.array(agentShape) }),
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const now = Date.now();
+    const runs = ctx.deps.registry.list(args);
+    const byStatus = new Map<string, number>();
+    for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+    const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
+    return { structured: { count: runs.length, agents: runs.map((r) => agentSummary(r, now)) }, summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}.` };
+  },
+});
+
+const getAgentStatus = defineTool({
+  name: 'get_agent_status',
+  title: 'Get an agent status',
+  description: "One run in detail: status, usage, exit, its command line, the final answer if any, and the last lines of its readable output.",
+  input: z.strictObject({ id: idField, tail_lines: z.number().int().min(0).max(500).optional().describe('How many readable output lines to include (default 40)') }),
+  output: agentShape.extend({ command_line: z.array(z.string()), result_text: z.string().optional(), output_bytes: z.number(), event_count: z.number(), output_tail: z.string() }),
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const registry = ctx.deps.registry;
+    const run = registry.resolve(args.id);
+    return {
+      structured: {
+        ...agentSummary(run),
+        command_line: run.commandLine,
+        result_text: run.resultText,
+        output_bytes: run.outputBytes,
+        event_count: run.eventCount,
+        output_tail: readableTail(registry, run, args.tail_lines ?? 40),
+      },
+      summary: oneLine(run),
+    };
+  },
+});
+
+const streamAgentOutput = defineTool({
+  name: 'stream_agent_output',
+  title: 'Stream agent output',
+  description:
+    "A run's parsed events (text, tool_call, tool_result, usage, result, waiting, steer, control, spawn, exit, error, raw) after `cursor`. Call again with `next_cursor` until `complete` is true. For plain-text runners (custom) the events are its output lines (type raw) and the cursor is a byte offset.",
+  input: z.strictObject({
+    id: idField,
+    cursor: z.number().int().min(0).optional().describe('The next_cursor of the previous call (0 or absent: from the start)'),
+    limit: z.number().int().min(1).max(1000).optional().describe('Most events to return (default 200)'),
+  }),
+  output: z.object({ id: z.string(), status: statusField, events: z.array(eventShape), next_cursor: z.number(), complete: z.boolean() }),
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const registry = ctx.deps.registry;
+    const run = registry.resolve(args.id);
+    const cursor = args.cursor ?? 0;
+    const { events, nextCursor, complete } = outputPage(registry, run, cursor, args.limit ?? 200);
+    return {
+      structured: { id: run.id, status: run.status, events, next_cursor: nextCursor, complete },
+      summary: `${events.length} event${events.length === 1 ? '' : 's'} of ${run.name} after ${cursor}; ${complete ? 'complete' : `next_cursor ${nextCursor}`}.`,
+    };
+  },
+});
+
+async function waitWithProgress(run: RunRecord, timeoutMs: number, ctx: ToolContext): Promise<{ record: RunRecord; timedOut: boolean }> {
+  const registry = ctx.deps.registry;
+  const started = Date.now();
+  let step = 0;
+  const ticker = setInterval(() => {
+    const now = latest(ctx, run);
+    void ctx.progress(++step, `${oneLine(now)}; waited ${formatDuration(Date.now() - started)}`);
+  }, PROGRESS_EVERY_MS);
+  const aborted = new Promise<{ record: RunRecord; timedOut: boolean }>((resolve) =>
+    ctx.signal.addEventListener('abort', () => resolve({ record: run, timedOut: true }), { once: true }),
+  );
+  try {
+    return await Promise.race([registry.wait(run.id, timeoutMs), aborted]);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+const waitAgent = defineTool({
+  name: 'wait_agent',
+  title: 'Wait for an agent',
+  description: `Wait until a run ends (done, failed, killed, orphaned) or timeout_ms passes (default ${WAIT_DEFAULT_MS / 1000} s, so that clients with a one-minute request timeout get an answer; call again to keep waiting). Sends progress notifications every ${PROGRESS_EVERY_MS / 1000} s when the request carries a progress token.`,
+  input: z.strictObject({ id: idField, timeout_ms: z.number().int().min(0).max(3_600_000).optional().describe(`How long to wait at most (default ${WAIT_DEFAULT_MS})`) }),
+  output: z.object({ timed_out: z.boolean(), agent: agentShape, result_text: z.string().optional() }),
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const run = ctx.deps.registry.resolve(args.id);
+    const { record, timedOut } = await waitWithProgress(run, args.timeout_ms ?? WAIT_DEFAULT_MS, ctx);
+    const final = timedOut ? latest(ctx, record) : record;
+    return {
+      structured: { timed_out: timedOut, agent: agentSummary(final), result_text: final.resultText },
+      summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLine(final)}${final.lastError && final.status !== 'done' ? ` — ${final.lastError}` : ''}.`,
+    };
+  },
+});
+
+const steerAgent = defineTool({
+  name: 'steer_agent',
+  title: 'Steer an agent',
+  description: "Give a running agent a new instruction: live on its input where the CLI allows it (Claude Code, Qwen Code), else by interrupting it and resuming its session with the message (Codex, Gemini CLI).",
+  input: z.strictObject({ id: idField, message: z.string().trim().min(1, 'must say what the agent should do differently') }),
+  output: z.object({ id: z.string(), name: z.string(), delivery: z.enum(['live', 'interrupt-resume']) }),
+  annotations: { destructiveHint: false },
+  async handle(args, ctx) {
+    ctx.deps.guard('steer');
+    const run = ctx.deps.registry.resolve(args.id);
+    const { delivery } = await ctx.deps.registry.steer(run.id, args.message, ctx.source);
+    return { structured: { id: run.id, name: run.name, delivery }, summary: `Steered ${run.name} (${delivery === 'live' ? 'live on its input' : 'interrupted and resumed with the message'}).` };
+  },
+});
+
+const interruptAgent = defineTool({
+  name: 'interrupt_agent',
+  title: 'Interrupt an agent',
+  description: "Stop a running agent's current turn the way its CLI understands (its control protocol, else SIGINT). Claude Code and Qwen Code stay alive for the next message; others end.",
+  input: z.strictObject({ id: idField }),
+  output: z.object({ id: z.string(), name: z.string(), delivered: z.enum(['protocol', 'signal']) }),
+  async handle(args, ctx) {
+    const run = ctx.deps.registry.resolve(args.id);
+    const { delivered } = await ctx.deps.registry.interrupt(run.id, ctx.source);
+    return { structured: { id: run.id, name: run.name, delivered }, summary: `Interrupted ${run.name} (${delivered === 'protocol' ? "through its CLI's control protocol" : 'SIGINT'}).` };
+  },
+});
+
+const killAgent = defineTool({
+  name: 'kill_agent',
+  title: 'Kill an agent',
+  description: "Stop a run and its whole process tree: its own interrupt or SIGINT first, then SIGTERM and SIGKILL after the grace time; `force` skips the grace.",
+  input: z.strictObject({ id: idField, force: z.boolean().optional() }),
+  output: z.object({ id: z.string(), name: z.string(), killed: z.boolean(), pid: z.number().optional(), status: statusField }),
+  annotations: { destructiveHint: true },
+  async handle(args, ctx) {
+    const run = ctx.deps.registry.resolve(args.id);
+    const result = await ctx.deps.registry.kill(run.id, { force: args.force, source: ctx.source });
+    return {
+      structured: { id: run.id, name: run.name, ...result },
+      summary: result.killed ? `Killed ${run.name} (pid ${result.pid ?? '?'}) and its process tree.` : `${run.name} was not running (${result.status}); nothing to kill.`,
+    };
+  },
+});
+
+export const AGENT_TOOLS = [runAgent, listAgents, getAgentStatus, streamAgentOutput, waitAgent, steerAgent, interruptAgent, killAgent];

@@ -1,0 +1,94 @@
+/** The tools about Switchboard itself: doctor (installed CLIs, state, this server) and get_metrics. */
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../core/runs/types';
+import { defineTool } from '../toolKit';
+
+const doctor = defineTool({
+  name: 'doctor',
+  title: 'Doctor',
+  description: 'Which agent CLIs are installed (path, version) and what to do about missing ones, the state directory, and this MCP server (address, connected clients).',
+  input: z.strictObject({}),
+  output: z.object({
+    state_dir: z.string(),
+    state_dir_problem: z.string().optional(),
+    node: z.string(),
+    platform: z.string(),
+    runners: z.array(
+      z.object({
+        runner: z.string(),
+        display_name: z.string(),
+        binary: z.string(),
+        installed: z.boolean(),
+        path: z.string().optional(),
+        version: z.string().optional(),
+        problem: z.string().optional(),
+        note: z.string().optional(),
+      }),
+    ),
+    server: z.object({
+      version: z.string(),
+      url: z.string().optional(),
+      transports: z.array(z.enum(['http', 'stdio'])),
+      clients: z.array(z.object({ name: z.string(), version: z.string().optional(), transport: z.enum(['http', 'stdio']), connected_at: z.string() })),
+    }),
+  }),
+  annotations: { readOnlyHint: true },
+  async handle(_args, ctx) {
+    const report = await ctx.deps.doctor();
+    const facts = ctx.deps.server();
+    const problems = report.runners.filter((r) => r.problem).map((r) => r.displayName);
+    const ready = report.runners.filter((r) => r.installed && !r.problem).map((r) => r.displayName);
+    return {
+      structured: {
+        state_dir: report.stateDir,
+        state_dir_problem: report.stateDirProblem,
+        node: report.node,
+        platform: report.platform,
+        runners: report.runners.map((r) => ({
+          runner: r.runner,
+          display_name: r.displayName,
+          binary: r.binary,
+          installed: r.installed,
+          path: r.path,
+          version: r.version,
+          problem: r.problem,
+          note: r.note,
+        })),
+        server: {
+          version: ctx.deps.version,
+          url: facts.url,
+          transports: facts.transports,
+          clients: facts.clients.map((c) => ({ name: c.name, version: c.version, transport: c.transport, connected_at: new Date(c.connectedAt).toISOString() })),
+        },
+      },
+      summary: `Ready: ${ready.join(', ') || 'none'}${problems.length ? `; needs attention: ${problems.join(', ')}` : ''}${report.stateDirProblem ? `; state folder: ${report.stateDirProblem}` : ''}.`,
+    };
+  },
+});
+
+const count = z.number();
+
+const getMetrics = defineTool({
+  name: 'get_metrics',
+  title: 'Get metrics',
+  description: 'Counters: runs in the registry by status, and since this server started: agent processes spawned, runs killed, runs failed or orphaned, tool calls and tool errors (also per tool).',
+  input: z.strictObject({}),
+  output: z.object({
+    version: z.literal(1),
+    since: z.string(),
+    runs: z.object(Object.fromEntries([['total', count], ...RUN_STATUSES.map((s) => [s, count])])),
+    spawns: count,
+    kills: count,
+    failures: count,
+    tool_calls: count,
+    tool_errors: count,
+    by_tool: z.record(z.string(), z.object({ calls: count, errors: count })),
+  }),
+  annotations: { readOnlyHint: true },
+  async handle(_args, ctx) {
+    const m = ctx.deps.metrics.snapshot();
+    return { structured: m, summary: `${m.runs.total} runs (${m.runs.running} running); since ${m.since}: ${m.spawns} spawns, ${m.kills} kills, ${m.failures} failures, ${m.tool_calls} tool calls, ${m.tool_errors} tool errors.` };
+  },
+});
+
+export const SYSTEM_TOOLS = [doctor, getMetrics];

@@ -1,0 +1,247 @@
+/**
+ * The MCP server with real clients: the official SDK client over HTTP (the server in this process,
+ * as the extension hosts it) and over stdio (the built `switchboard mcp --stdio` in a child
+ * process over the same state folder), against real agent processes.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { execFileSync } from 'node:child_process';
+import type { DoctorReport } from '../../src/core/doctor';
+import { treeMembers } from '../../src/core/proc/killTree';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import { TOOLS } from '../../src/mcp/buildServer';
+import { McpService } from '../../src/mcp/mcpService';
+import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
+import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
+
+const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'interrupt_agent', 'kill_agent', 'doctor', 'get_metrics'];
+
+/** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
+function doctorOf(stateDir: string): Promise<DoctorReport> {
+  const json = execFileSync(process.execPath, [CLI, 'doctor', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: stateDir }, encoding: 'utf8' });
+  return Promise.resolve(JSON.parse(json) as DoctorReport);
+}
+
+/** A `claude` that is the fake agent speaking Claude's stream-json, steerable on stdin. */
+function fakeClaude(turnMs: number): string {
+  const bin = path.join(tempDir('sb-fake-claude-'), 'claude');
+  fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep ${turnMs} "$@"\n`, { mode: 0o755 });
+  return bin;
+}
+
+/** Pages through stream_agent_output `limit` events at a time until it is complete, or has caught up with a live run. */
+async function streamAll(client: Client, id: string, limit: number): Promise<{ type: string; seq: number; text?: string }[]> {
+  const events: { type: string; seq: number; text?: string }[] = [];
+  let cursor = 0;
+  for (let page = 0; page < 200; page++) {
+    const chunk = (await call(client, 'stream_agent_output', { id, cursor, limit })).structuredContent as { events: typeof events; next_cursor: number; complete: boolean };
+    events.push(...chunk.events);
+    if (chunk.complete || chunk.events.length === 0) break;
+    cursor = chunk.next_cursor;
+  }
+  return events;
+}
+
+describe('MCP server', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let registry: RunRegistry;
+  let service: McpService;
+  let url: string;
+  let token: string;
+  let work: string;
+  const clients: Client[] = [];
+
+  before(async () => {
+    h = await createHarness();
+    work = tempDir('sb-mcp-work-');
+    // The config file is what the stdio server (a separate CLI process) reads; the in-process registry gets the same.
+    const config = { version: 1, runners: { claude: { binary: fakeClaude(1500) } }, killGraceMs: 1500 };
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config));
+    registry = await h.open({ runners: config.runners });
+    service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => doctorOf(h.stateDir), defaultCwd: () => work, guard: () => {} });
+    const host = await service.startHttp();
+    url = host.url;
+    token = service.token();
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => {});
+    await service.dispose();
+    await h.cleanup();
+  });
+
+  const connect = async (kind: TransportKind, name = `${kind}-client`): Promise<Client> => {
+    const client = kind === 'http' ? await connectHttp(url, token, name) : await connectStdio(h.stateDir, name);
+    clients.push(client);
+    return client;
+  };
+
+  for (const kind of ['http', 'stdio'] as const) {
+    describe(`over ${kind}`, () => {
+      let client: Client;
+      before(async () => (client = await connect(kind)));
+
+      it('lists every tool with an input and an output schema', async () => {
+        const { tools } = await client.listTools();
+        assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
+        for (const tool of tools) {
+          assert.equal(tool.inputSchema.type, 'object', tool.name);
+          assert.equal(tool.outputSchema?.type, 'object', tool.name);
+          assert.ok(tool.description && tool.description.length > 20, tool.name);
+        }
+      });
+
+      it('runs an agent, waits for it, and reads its status, output and place in the list', async () => {
+        const started = await call(client, 'run_agent', { runner: 'custom', prompt: 'hello over mcp', command: fakeCommand('--sleep', '300'), name: `mcp-${kind}-hello` });
+        assert.ok(!started.isError, textOf(started));
+        const { id, pid, status } = started.structuredContent as { id: string; pid: number; status: string };
+        assert.equal(status, 'running');
+        assert.ok(pid > 0);
+        assert.match(textOf(started), new RegExp(`Started mcp-${kind}-hello \\(id ${id}, pid ${pid}\\)`));
+
+        const waited = await call(client, 'wait_agent', { id: `mcp-${kind}-hello`, timeout_ms: 20_000 });
+        const agent = (waited.structuredContent as { timed_out: boolean; agent: Record<string, unknown> }).agent;
+        assert.equal((waited.structuredContent as { timed_out: boolean }).timed_out, false);
+        assert.equal(agent.status, 'done');
+        assert.equal(agent.exit_code, 0);
+        assert.equal(agent.started_by, `mcp:${kind}-client`);
+
+        const detail = (await call(client, 'get_agent_status', { id: id.slice(0, 6) })).structuredContent!;
+        assert.equal(detail.id, id);
+        assert.match(String(detail.output_tail), /hello over mcp/);
+        assert.equal(detail.cwd, kind === 'http' ? work : process.cwd(), "without cwd: the host's workspace folder, or the stdio server's folder");
+
+        const lines = await streamAll(client, id, 1);
+        assert.deepEqual(lines.map((e) => e.type), ['raw'], 'a plain-text runner streams its output lines');
+        assert.match(String(lines[0]!.text), /hello over mcp/);
+
+        const list = (await call(client, 'list_agents', { status: 'done', runner: 'custom' })).structuredContent as { count: number; agents: { id: string }[] };
+        assert.ok(list.agents.some((a) => a.id === id));
+        assert.equal(list.count, list.agents.length);
+      });
+
+      it('steers a live agent, interrupts it, and kills another with its whole tree', async () => {
+        const run = (await call(client, 'run_agent', { runner: 'claude', prompt: 'first task' })).structuredContent as { id: string };
+        await until(() => registry.events(run.id).some((e) => e.type === 'text'), 10_000, 'the first text');
+        const steered = await call(client, 'steer_agent', { id: run.id, message: 'also do this' });
+        assert.deepEqual(steered.structuredContent, { id: run.id, name: registry.resolve(run.id).name, delivery: 'live' });
+        await until(() => registry.events(run.id).some((e) => e.type === 'text' && e.text === 'ack: also do this'), 10_000, 'the steered turn');
+        const interrupted = await call(client, 'interrupt_agent', { id: run.id });
+        assert.equal((interrupted.structuredContent as { delivered: string }).delivered, 'protocol');
+        const events = registry.events(run.id);
+        const streamed = await streamAll(client, run.id, 3);
+        assert.deepEqual(streamed.map((e) => e.seq), streamed.map((_, i) => i + 1), 'every parsed event once, in order');
+        assert.ok(['spawn', 'session', 'text', 'steer'].every((type) => streamed.some((e) => e.type === type)));
+        assert.ok(events.some((e) => e.type === 'steer' && e.source === `mcp:${kind}-client` && e.message === 'also do this'), 'the steer is recorded as coming from this MCP client');
+        assert.ok(events.some((e) => e.type === 'control' && e.action === 'interrupt' && e.source === `mcp:${kind}-client`));
+
+        const busy = (await call(client, 'run_agent', { runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '30000') })).structuredContent as { id: string };
+        await until(() => treeMembers(registry.resolve(busy.id).agent!).length >= 2, 10_000, 'the grandchild');
+        const tree = treeMembers(registry.resolve(busy.id).agent!);
+        const killed = await call(client, 'kill_agent', { id: busy.id, force: true });
+        assert.equal((killed.structuredContent as { killed: boolean }).killed, true);
+        assert.equal((killed.structuredContent as { status: string }).status, 'killed');
+        await until(() => tree.every((p) => !pidAlive(p.pid)), 10_000, 'every process of the tree to die');
+        assert.ok(registry.events(busy.id).some((e) => e.type === 'control' && e.action === 'kill' && e.source === `mcp:${kind}-client`));
+        const again = await call(client, 'kill_agent', { id: busy.id });
+        assert.deepEqual({ killed: (again.structuredContent as { killed: boolean }).killed, error: again.isError ?? false }, { killed: false, error: false });
+        await call(client, 'kill_agent', { id: run.id, force: true });
+      });
+
+      it('answers bad input with isError naming the field and what was expected, and never throws', async () => {
+        const cases: [string, Record<string, unknown>, RegExp][] = [
+          ['run_agent', { prompt: 'x' }, /^invalid_argument: run_agent: `runner` is required/],
+          ['run_agent', { runner: 'gpt-9', prompt: 'x' }, /`runner` must be one of "claude", "codex", "gemini", "qwen", "custom", not "gpt-9"/],
+          ['run_agent', { runner: 'custom', prompt: '   ' }, /`prompt`: must say what the agent should do/],
+          ['run_agent', { runner: 'custom', prompt: 'x', colour: 'red' }, /unknown field `colour`/],
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'no-such-agent-binary {prompt}' }, /^runner_not_installed: .*"no-such-agent-binary" was not found/],
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist/],
+          ['get_agent_status', { id: 'zzzzzzzz-nothing' }, /^unknown_run: /],
+          ['get_agent_status', { id: 42 }, /`id` must be a string, not number 42/],
+          ['stream_agent_output', { id: 'x', limit: 0 }, /`limit`: /],
+          ['wait_agent', {}, /`id` is required/],
+          ['steer_agent', { id: 'zzzzzzzz-nothing', message: 'x' }, /^unknown_run: /],
+          ['no_such_tool', {}, /^unknown_tool: There is no tool "no_such_tool"/],
+        ];
+        for (const [tool, args, expected] of cases) {
+          const result = await call(client, tool, args);
+          assert.equal(result.isError, true, `${tool} ${JSON.stringify(args)}`);
+          assert.match(textOf(result), expected);
+        }
+      });
+
+      it('answers doctor and get_metrics, counting calls and errors', async () => {
+        const doctor = (await call(client, 'doctor')).structuredContent as { state_dir: string; runners: { runner: string; installed: boolean }[]; server: { clients: { name: string }[]; url?: string } };
+        assert.equal(doctor.state_dir, h.stateDir);
+        assert.ok(doctor.runners.find((r) => r.runner === 'claude')?.installed);
+        assert.ok(doctor.server.clients.some((c) => c.name === `${kind}-client`));
+        if (kind === 'http') assert.equal(doctor.server.url, url);
+        const metrics = (await call(client, 'get_metrics')).structuredContent as { tool_calls: number; tool_errors: number; spawns: number; kills: number; runs: { total: number }; by_tool: Record<string, { calls: number; errors: number }> };
+        assert.ok(metrics.tool_calls >= 20 && metrics.tool_errors >= 12, JSON.stringify(metrics));
+        assert.ok(metrics.by_tool.run_agent!.errors >= 6);
+        assert.ok(metrics.spawns >= 3 && metrics.kills >= 2 && metrics.runs.total >= 3, JSON.stringify(metrics));
+      });
+
+      it('serves the run list and each run output as resources, and notifies subscribers of new output', async () => {
+        const run = (await call(client, 'run_agent', { runner: 'custom', prompt: 'x', command: fakeCommand('--lines', '40', '--every', '50') })).structuredContent as { id: string };
+        const updates: string[] = [];
+        client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+        await client.subscribeResource({ uri: `switchboard://agents/${run.id}/output` });
+        await until(() => updates.length >= 2, 10_000, 'two output notifications');
+        assert.ok(updates.every((u) => u === `switchboard://agents/${run.id}/output`));
+        const { resources } = await client.listResources();
+        assert.ok(resources.some((r) => r.uri === 'switchboard://agents'));
+        assert.ok(resources.some((r) => r.uri === `switchboard://agents/${run.id}/output`));
+        const list = await client.readResource({ uri: 'switchboard://agents' });
+        assert.ok(JSON.parse(String((list.contents[0] as { text: string }).text)).agents.some((a: { id: string }) => a.id === run.id));
+        await call(client, 'wait_agent', { id: run.id, timeout_ms: 20_000 });
+        const output = await client.readResource({ uri: `switchboard://agents/${run.id}/output` });
+        assert.match(String((output.contents[0] as { text: string }).text), /line 40 of a busy agent/);
+        await client.unsubscribeResource({ uri: `switchboard://agents/${run.id}/output` });
+      });
+
+      it('serves ten clients at once', async () => {
+        const many = await Promise.all(Array.from({ length: 10 }, (_, i) => connect(kind, `${kind}-many-${i}`)));
+        const results = await Promise.all(
+          many.map(async (c, i) => {
+            const run = (await call(c, 'run_agent', { runner: 'custom', prompt: `client ${i}`, command: fakeCommand('--sleep', '200') })).structuredContent as { id: string };
+            const waited = (await call(c, 'wait_agent', { id: run.id, timeout_ms: 30_000 })).structuredContent as { agent: { status: string; started_by: string } };
+            const listed = await call(c, 'list_agents', {});
+            return { status: waited.agent.status, by: waited.agent.started_by, listed: !listed.isError };
+          }),
+        );
+        assert.deepEqual(results, many.map((_, i) => ({ status: 'done', by: `mcp:${kind}-many-${i}`, listed: true })));
+        for (const c of many) await c.close();
+      });
+    });
+  }
+
+  it('wait_agent reports progress while it waits, and says timed_out when the run goes on', async () => {
+    const client = await connect('http', 'progress-client');
+    const run = (await call(client, 'run_agent', { runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '30000') })).structuredContent as { id: string };
+    const progress: string[] = [];
+    const result = await client.callTool({ name: 'wait_agent', arguments: { id: run.id, timeout_ms: 5_600 } }, undefined, { onprogress: (p) => void progress.push(String(p.message)) });
+    assert.equal((result.structuredContent as { timed_out: boolean }).timed_out, true);
+    assert.match(textOf(result as never), /^timed_out: /);
+    assert.ok(progress.length >= 1, 'a progress notification arrived');
+    assert.match(progress[0]!, /running/);
+    await call(client, 'kill_agent', { id: run.id, force: true });
+  });
+
+  it('a run started over stdio is the same run the HTTP server and the in-process registry see', async () => {
+    const stdio = await connect('stdio', 'stdio-cross');
+    const http = await connect('http', 'http-cross');
+    const run = (await call(stdio, 'run_agent', { runner: 'custom', prompt: 'shared', command: fakeCommand('--sleep', '2000'), cwd: work })).structuredContent as { id: string };
+    await until(() => registry.list().some((r) => r.id === run.id && r.status === 'running'), 10_000, 'the in-process registry to see it');
+    const seen = (await call(http, 'get_agent_status', { id: run.id })).structuredContent!;
+    assert.equal(seen.status, 'running');
+    const killed = (await call(http, 'kill_agent', { id: run.id })).structuredContent as { killed: boolean };
+    assert.equal(killed.killed, true);
+    const after = (await call(stdio, 'wait_agent', { id: run.id, timeout_ms: 10_000 })).structuredContent as { agent: { status: string } };
+    assert.equal(after.agent.status, 'killed');
+    assert.equal(TOOLS.length, TOOL_NAMES.length);
+  });
+});
