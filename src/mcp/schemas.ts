@@ -78,6 +78,34 @@ function steeringOf(runner: string): AgentSummary['steering'] {
   }
 }
 
-export const eventShape = z
-  .object({ seq: z.number(), ts: z.number().optional().describe('Milliseconds since the epoch (parsed events only)'), type: z.string() })
-  .catchall(z.unknown());
+/** One event as stream_agent_output returns it: the fields of each `type` (see AgentEventBody in the core). */
+export const eventShape = z.object({
+  seq: z.number().describe('The cursor position of this event'),
+  ts: z.number().optional().describe('Milliseconds since the epoch (parsed events only)'),
+  type: z.enum(['session', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'waiting', 'raw', 'steer', 'control', 'spawn', 'exit', 'error']),
+  text: z.string().optional(),
+  sessionId: z.string().optional(),
+  model: z.string().optional(),
+  name: z.string().optional(),
+  callId: z.string().optional(),
+  input: z.json().optional(),
+  output: z.string().optional(),
+  isError: z.boolean().optional(),
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  usd: z.number().optional(),
+  ok: z.boolean().optional(),
+  error: z.string().optional(),
+  reason: z.string().optional(),
+  stream: z.enum(['stdout', 'stderr']).optional(),
+  message: z.string().optional(),
+  delivery: z.enum(['live', 'interrupt-resume']).optional(),
+  source: z.string().optional(),
+  action: z.enum(['interrupt', 'kill']).optional(),
+  force: z.boolean().optional(),
+  pid: z.number().optional(),
+  commandLine: z.array(z.string()).optional(),
+  resumed: z.boolean().optional(),
+  exitCode: z.number().optional(),
+  signal: z.string().optional(),
+});

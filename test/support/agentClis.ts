@@ -8,16 +8,21 @@ import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
 import { startOpenAIChatProvider, prepareQwenEnv } from './providers/openaiChat';
 import type { Script, ScriptedProvider } from './providers/types';
 
+type Pin = { package: string; version: string; bin: string; needsNode24?: boolean };
+
 interface Pins {
   node24: string;
-  clis: Record<string, { package: string; version: string; bin: string; needsNode24?: boolean }>;
+  clis: Record<string, Pin>;
+  /** Tools the tests use that are not agents (the MCP Inspector). */
+  tools: Record<string, Pin>;
 }
 
 const pins = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'agent-clis.json'), 'utf8')) as Pins;
 const cacheRoot = (): string => process.env.SWITCHBOARD_CACHE || path.join(process.env.HOME ?? '', '.cache', 'switchboard');
 
+/** Where a pinned agent CLI (or test tool, e.g. `inspector`) is installed. */
 export function agentCliBinary(runner: string): string {
-  const cli = pins.clis[runner]!;
+  const cli = (pins.clis[runner] ?? pins.tools[runner])!;
   const bin = path.join(cacheRoot(), 'agent-clis', `${runner}@${cli.version}`, 'node_modules', '.bin', cli.bin);
   if (!fs.existsSync(bin)) throw new Error(`${cli.package}@${cli.version} is not installed at ${bin}: run \`node scripts/installAgentClis.mjs\` (npm test does).`);
   return bin;

@@ -116,7 +116,8 @@ const streamAgentOutput = defineTool({
     const cursor = args.cursor ?? 0;
     const { events, nextCursor, complete } = outputPage(registry, run, cursor, args.limit ?? 200);
     return {
-      structured: { id: run.id, status: run.status, events, next_cursor: nextCursor, complete },
+      // Tool inputs are JSON as the CLI printed them, so they fit the schema's JSON value.
+      structured: { id: run.id, status: run.status, events: events as z.input<typeof eventShape>[], next_cursor: nextCursor, complete },
       summary: `${events.length} event${events.length === 1 ? '' : 's'} of ${run.name} after ${cursor}; ${complete ? 'complete' : `next_cursor ${nextCursor}`}.`,
     };
   },

