@@ -121,6 +121,9 @@ describe('MCP server', function () {
         const list = (await call(client, 'list_agents', { status: 'done', runner: 'custom' })).structuredContent as { count: number; agents: { id: string }[] };
         assert.ok(list.agents.some((a) => a.id === id));
         assert.equal(list.count, list.agents.length);
+        const paged = (await call(client, 'list_agents', { limit: 1, offset: 0 })).structuredContent as { count: number; agents: unknown[]; next_offset?: number };
+        assert.equal(paged.agents.length, 1);
+        assert.equal(paged.next_offset, paged.count > 1 ? 1 : undefined);
       });
 
       it('steers a live agent, interrupts it, and kills another with its whole tree', async () => {

@@ -57,20 +57,34 @@ const runAgent = defineTool({
   },
 });
 
+const LIST_DEFAULT = 50;
+
 const listAgents = defineTool({
   name: 'list_agents',
   title: 'List agents',
-  description: 'The runs Switchboard knows, running first then newest, optionally filtered.',
-  input: z.strictObject({ status: statusField.optional(), runner: z.string().optional(), team: z.string().optional(), goal: z.string().optional() }),
-  output: z.object({ count: z.number(), agents: z.array(agentShape) }),
+  description: `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts).`,
+  input: z.strictObject({
+    status: statusField.optional(),
+    runner: z.string().optional(),
+    team: z.string().optional(),
+    goal: z.string().optional(),
+    limit: z.number().int().min(1).max(1000).optional().describe(`Most runs to return (default ${LIST_DEFAULT})`),
+    offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page)'),
+  }),
+  output: z.object({ count: z.number(), agents: z.array(agentShape), next_offset: z.number().optional() }),
   annotations: { readOnlyHint: true },
-  async handle(args, ctx) {
+  async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
     const now = Date.now();
-    const runs = ctx.deps.registry.list(args);
+    const runs = ctx.deps.registry.list(filter);
+    const page = runs.slice(offset, offset + limit);
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
-    return { structured: { count: runs.length, agents: runs.map((r) => agentSummary(r, now)) }, summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}.` };
+    const more = offset + page.length < runs.length;
+    return {
+      structured: { count: runs.length, agents: page.map((r) => agentSummary(r, now)), next_offset: more ? offset + page.length : undefined },
+      summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
+    };
   },
 });
 
