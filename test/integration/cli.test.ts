@@ -40,6 +40,32 @@ describe('headless CLI', function () {
   beforeEach(() => (home = tempDir('sb-cli-')));
   afterEach(async () => killEverything(home));
 
+  it('mcp --http serves until SIGTERM; mcp config prints what each client needs; doctor shows the server', async () => {
+    assert.equal((await cli(home, ['mcp'])).code, 2, 'no transport is a usage error');
+    const none = await cli(home, ['mcp', 'config', 'claude']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /No Switchboard MCP server is serving this state directory over HTTP.*switchboard mcp --http/s);
+    const server = spawn(process.execPath, [CLI, 'mcp', '--http'], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    server.stderr.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    try {
+      await waitFor(async () => /Switchboard MCP server on http:\/\/127\.0\.0\.1:\d+\/mcp/.test(said), 10_000);
+      const url = /(http:\S+\/mcp)/.exec(said)![1]!;
+      const token = fs.readFileSync(path.join(home, 'mcp', 'token'), 'utf8').trim();
+      const codex = await cli(home, ['mcp', 'config', 'codex']);
+      assert.equal(codex.stdout, `[mcp_servers.switchboard]\nurl = "${url}"\nhttp_headers = { "Authorization" = "Bearer ${token}" }\n`);
+      assert.match(codex.stderr, /~\/\.codex\/config\.toml/);
+      const gemini = JSON.parse((await cli(home, ['mcp', 'config', 'gemini'])).stdout);
+      assert.deepEqual(gemini, { mcpServers: { switchboard: { httpUrl: url, headers: { Authorization: `Bearer ${token}` } } } });
+      assert.match((await cli(home, ['doctor'])).stdout, new RegExp(`mcp server: ${url.replace(/[.]/g, '\\.')} \\(pid ${server.pid}\\)`));
+    } finally {
+      server.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    assert.match((await cli(home, ['doctor'])).stdout, /mcp server: none serving this state directory/);
+  });
+
   it('runs a custom command in the foreground, streams its output and exits with its outcome', async () => {
     const ok = await cli(home, ['run', 'custom', 'printed by the agent', '--command', fakeCommand()]);
     assert.equal(ok.code, 0, ok.stderr);

@@ -1,6 +1,7 @@
 /** `switchboard doctor`: installed agent CLIs, the state directory, and what to do about what is missing. */
 import { DEFAULT_CONFIG, loadConfigFile } from '../../core/config';
 import { runDoctor } from '../../core/doctor';
+import { liveEndpoint } from '../../mcp/credentials';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
 
@@ -13,14 +14,20 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
   }
   const { config, warning } = loaded;
   const report = await runDoctor(ctx.stateDir, config);
+  const mcp = liveEndpoint(ctx.stateDir);
   if (ctx.out.format === 'json') {
-    printJson(ctx.out, { ...report, ...(warning ? { warnings: [warning] } : {}) });
+    printJson(ctx.out, { ...report, mcpServer: mcp ? { url: mcp.url, pid: mcp.server.pid } : null, ...(warning ? { warnings: [warning] } : {}) });
     return 0;
   }
   const rows = report.runners.map((r) => [r.runner, r.installed ? (r.problem ? 'problem' : 'ok') : 'missing', r.version ?? '', r.path ?? r.note ?? r.binary]);
   ctx.out.stdout(table(['RUNNER', 'STATE', 'VERSION', 'PATH'], rows));
   for (const r of report.runners.filter((r) => r.problem)) ctx.out.stdout(`\n${r.displayName}: ${r.problem}`);
   ctx.out.stdout(`\nstate directory: ${report.stateDir}${report.stateDirProblem ? `\n  problem: ${report.stateDirProblem}` : ''}\nnode: ${report.node} (${report.platform})`);
+  ctx.out.stdout(
+    mcp
+      ? `mcp server: ${mcp.url} (pid ${mcp.server.pid}); \`switchboard mcp config <client>\` prints what a client needs`
+      : 'mcp server: none serving this state directory over HTTP (VS Code starts one when needed; `switchboard mcp --http` serves one headless)',
+  );
   if (warning) ctx.out.stdout(`warning: ${warning}`);
   return report.stateDirProblem ? 1 : 0;
 }
