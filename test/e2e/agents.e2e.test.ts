@@ -162,6 +162,19 @@ describe('Switchboard in a real VS Code', function () {
     assert.equal(pidAlive(started.agent!.pid), false);
   });
 
+  it("VS Code's MCP list has Switchboard with no setup, and starts it", async () => {
+    const serverRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Switchboard' }).first();
+    await runCommand(page, 'MCP: List Servers');
+    await serverRow.waitFor({ timeout: 15_000 });
+    await serverRow.click();
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Start Server' }).first().click();
+    await until(() => !!liveEndpoint(stateDir), 20_000, 'the extension host to start its MCP server for VS Code');
+    // VS Code opens its log of the server: connected, and our ten tools discovered.
+    await page.locator('.part.panel').getByText('Discovered 10 tools').waitFor({ timeout: 20_000 });
+    await screenshot(page, '08-vscode-mcp-running');
+    await page.locator('.part.editor').click({ force: true });
+  });
+
   it('an external MCP client reaches the server this extension host started, starts an agent, and the Agents view shows it', async () => {
     await runCommand(page, 'Switchboard: Copy MCP Configuration for Claude Code');
     await page.locator('.notification-toast', { hasText: 'Copied the Claude Code configuration' }).first().waitFor({ timeout: 20_000 });
@@ -178,14 +191,20 @@ describe('Switchboard in a real VS Code', function () {
       await showSwitchboard(page);
       await waitForRow(page, 'via-mcp', 'running');
       assert.equal(run('via-mcp').cwd, workspace, "the agent works in the window's folder");
-      await screenshot(page, '08-started-by-mcp-client');
+      await screenshot(page, '09-started-by-mcp-client');
       const waited = await call(client, 'wait_agent', { id: 'via-mcp', timeout_ms: 30_000 });
       assert.equal((waited.structuredContent as { agent: { status: string; started_by: string } }).agent.started_by, 'mcp:e2e-external-client');
       await waitForRow(page, 'via-mcp', 'done');
       await runCommand(page, 'Switchboard: Doctor');
+      await editorText(page, 'Switchboard Doctor');
+      // The MCP section is at the end; the editor renders only the lines in view.
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+End');
       const doctor = await editorText(page, 'e2e-external-client');
       assert.match(doctor, new RegExp(`Address: \`${endpoint.url}\``));
-      await screenshot(page, '09-doctor-mcp');
+      // VS Code's own MCP client (code-server names itself) and ours.
+      assert.match(doctor, /Clients connected: code-server [\d.]+ \(http\), e2e-external-client 1\.0\.0 \(http\)/);
+      await screenshot(page, '10-doctor-mcp');
     } finally {
       await client.close();
     }
