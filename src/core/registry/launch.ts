@@ -16,6 +16,7 @@ import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLinks, RunRecord } from '../runs/types';
 import { writePlan } from '../supervisor/plan';
+import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
 
 export interface RunOptions {
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** Extra environment for the agent. */
   env?: Record<string, string>;
   mcpConfig?: string;
+  /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
+  startedBy?: string;
 }
 
 export interface LaunchContext {
@@ -138,12 +141,27 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     createdAt: Date.now(),
     usage: { inputTokens: 0, outputTokens: 0 },
     links: options.links ?? {},
+    startedBy: options.startedBy,
     outputBytes: 0,
     eventCount: 0,
   };
   // The supervisor rewrites this record (durably) within milliseconds, so it is not fsynced here.
   writeRecord(run, record, { durable: false });
-  writePlan(run.dir, { version: 1, runId: id, stateDir: context.stateDir, runner: options.runner, request, killGraceMs: context.config.killGraceMs, prices: context.config.prices, controlSocket });
+  // A resumed session's CLI reports running totals that include what earlier runs already recorded.
+  const runner = getRunner(options.runner);
+  const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';
+  const usageBaseline = request.resumeSessionId && sessionTotals ? sessionUsageBaseline(context.stateDir, runner.id, request.resumeSessionId, id) : undefined;
+  writePlan(run.dir, {
+    version: 1,
+    runId: id,
+    stateDir: context.stateDir,
+    runner: options.runner,
+    request,
+    killGraceMs: context.config.killGraceMs,
+    prices: context.config.prices,
+    controlSocket,
+    ...(usageBaseline ? { usageBaseline } : {}),
+  });
   try {
     await context.host.launch(run.dir, { ...options.env, ...spec.env });
   } catch (error) {

@@ -6,14 +6,37 @@ import { LineSplitter, type ControlNotification, type ControlRequest, type Contr
 
 export type RequestHandler = (request: ControlRequest) => Promise<unknown>;
 
+/**
+ * How much may wait in the send buffer of one connection. A subscriber that stops reading would
+ * otherwise make this process buffer every notification for it, without bound; past this it is
+ * dropped instead (its socket destroyed), and reattaches and catches up from the run's files.
+ */
+export const MAX_PENDING_WRITE = 8 * 1024 * 1024;
+
+export interface ControlServerOptions {
+  /** The send-buffer limit per connection, in bytes waiting to be written. */
+  maxPendingWrite?: number;
+  /** Where a dropped connection is told of (default: this process's stderr, the host's supervisor.log). */
+  log?: (message: string) => void;
+  /** Names this server in what it logs (e.g. `run k3j9…`). */
+  label?: string;
+}
+
 export class ControlServer {
   private readonly server: net.Server;
   private readonly subscribers = new Set<net.Socket>();
   private readonly sockets = new Set<net.Socket>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxPendingWrite: number;
+  private readonly log: (message: string) => void;
+  private droppedCount = 0;
 
-  constructor(private readonly socketPath: string, private readonly handle: RequestHandler) {
+  constructor(private readonly socketPath: string, private readonly handle: RequestHandler, options: ControlServerOptions = {}) {
     this.server = net.createServer((socket) => this.accept(socket));
+    this.maxPendingWrite = options.maxPendingWrite ?? MAX_PENDING_WRITE;
+    const label = options.label ? `${options.label}: ` : '';
+    const log = options.log ?? ((message: string) => process.stderr.write(`${new Date().toISOString()} switchboard control socket: ${message}\n`));
+    this.log = (message) => log(label + message);
   }
 
   listen(): Promise<void> {
@@ -59,13 +82,41 @@ export class ControlServer {
       const e = error instanceof SwitchboardError ? error : new SwitchboardError('internal', (error as Error).message);
       response = { id: request.id, ok: false, error: { code: e.code, message: e.message, hint: e.hint } };
     }
-    if (!socket.destroyed) socket.write(JSON.stringify(response) + '\n');
+    this.send(socket, Buffer.from(JSON.stringify(response) + '\n'));
+  }
+
+  /** How many connections were dropped for not reading. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** What waits to be sent, over all connections: never much more than the limit per connection. */
+  get pendingWrite(): number {
+    let total = 0;
+    for (const socket of this.sockets) total += socket.writableLength;
+    return total;
   }
 
   notify(notification: ControlNotification): void {
     if (this.subscribers.size === 0) return;
-    const line = JSON.stringify(notification) + '\n';
-    for (const socket of this.subscribers) if (!socket.destroyed) socket.write(line);
+    // Encoded once for every subscriber; as bytes, the send buffers are counted in bytes.
+    const line = Buffer.from(JSON.stringify(notification) + '\n');
+    for (const socket of this.subscribers) this.send(socket, line);
+  }
+
+  /** Writes a line unless the peer has let too much pile up unread: then it is dropped, not buffered for. */
+  private send(socket: net.Socket, line: Buffer): void {
+    if (socket.destroyed) return;
+    const pending = socket.writableLength;
+    // An empty buffer takes any one line, however long: only a peer that is not reading is dropped.
+    if (pending > 0 && pending + line.length > this.maxPendingWrite) {
+      this.droppedCount++;
+      const who = this.subscribers.delete(socket) ? 'subscriber' : 'connection';
+      this.log(`dropped a ${who} that stopped reading (${pending} bytes waiting to be sent, limit ${this.maxPendingWrite}); it can reattach and catch up from the run's files`);
+      socket.destroy();
+      return;
+    }
+    socket.write(line);
   }
 
   /** Answers the requests still being handled (a kill replies once the run has ended), then closes. */

@@ -60,7 +60,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
     return launch(request.runDir, request.env ?? {});
-  });
+  }, { label: 'supervisor host' });
 
   // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

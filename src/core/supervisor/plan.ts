@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { PriceTable } from '../pricing';
 import type { StartRequest } from '../runners/types';
+import type { UsageBaseline } from '../runs/usageMeter';
 
 export interface SupervisorPlan {
   version: 1;
@@ -16,6 +17,11 @@ export interface SupervisorPlan {
   killGraceMs: number;
   prices: PriceTable;
   controlSocket: string;
+  /**
+   * When the run resumes a session earlier runs started: that session's running totals so far,
+   * subtracted from the figures the CLI reports as session totals (see UsageMeter).
+   */
+  usageBaseline?: UsageBaseline;
 }
 
 export const planFile = (runDir: string): string => path.join(runDir, 'plan.json');

@@ -59,11 +59,11 @@ export class Supervisor {
     this.paths = statePaths(plan.stateDir).run(plan.runId);
     this.runner = getRunner(plan.runner);
     this.parser = this.runner.createParser();
-    this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope);
+    this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => this.noteError(`could not write the run's files: ${error.message}`);
     this.output = new OutputFollower(this.paths, this.runner.structured ? this.lineReader() : undefined, () => this.scheduleOutputNote(), onIoError);
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
-    this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request));
+    this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
     this.turns = new TurnTracker(() => this.agent?.endInput());
   }
 
