@@ -30,10 +30,14 @@ export interface RunOptions {
   links?: RunLinks;
   /** Extra environment for the agent. */
   env?: Record<string, string>;
-  mcpConfig?: string;
+  /** Switchboard's MCP server, given to agents whose CLI takes one on its command line (Claude Code, Codex). */
+  mcp?: { url: string; token: string };
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
 }
+
+/** The variable that carries the MCP server's token to an agent (its name marks it a secret for redaction). */
+export const MCP_TOKEN_ENV = 'SWITCHBOARD_MCP_TOKEN';
 
 export interface LaunchContext {
   stateDir: string;
@@ -82,7 +86,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
     settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: settings.permissionMode },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
-    mcpConfig: options.mcpConfig,
+    mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV } : undefined,
   };
   const spec = runner.build(request);
   const env = { ...context.env, ...options.env };
@@ -96,7 +100,8 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
     );
   }
   if (runner.id !== 'custom') request.settings.binary = lookup.path;
-  return { request, spec: { ...spec, command: lookup.path, env: { ...options.env, ...spec.env } } };
+  const mcpEnv: Record<string, string> = request.mcp && options.mcp ? { [MCP_TOKEN_ENV]: options.mcp.token } : {};
+  return { request, spec: { ...spec, command: lookup.path, env: { ...options.env, ...mcpEnv, ...spec.env } } };
 }
 
 function controlSocketPath(runDir: string): string {

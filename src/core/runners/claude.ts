@@ -1,7 +1,16 @@
 /** Claude Code: stream-json in and out, so a run can be steered live and interrupted without a kill. */
 import { randomUUID } from 'node:crypto';
-import type { Runner } from './types';
+import { MCP_SERVER_NAME, type AgentMcpAccess, type Runner } from './types';
 import { createStreamJsonParser, userMessageLine } from './streamJson';
+
+/**
+ * Switchboard's server as an HTTP MCP server; Claude Code expands `${VAR}` in the header, so the
+ * token stays in the environment. Its tools are allowed, so the agent can start and wait for others.
+ */
+function mcpArgs(mcp: AgentMcpAccess): string[] {
+  const config = { mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: mcp.url, headers: { Authorization: `Bearer \${${mcp.tokenEnv}}` } } } };
+  return ['--mcp-config', JSON.stringify(config), '--allowedTools', `mcp__${MCP_SERVER_NAME}`];
+}
 
 export const claudeRunner: Runner = {
   id: 'claude',
@@ -11,6 +20,7 @@ export const claudeRunner: Runner = {
   structured: true,
   steering: 'live',
   canResume: true,
+  takesMcpServer: true,
   usageScope: 'turn',
   costScope: 'session',
   reportsCost: true,
@@ -25,7 +35,7 @@ export const claudeRunner: Runner = {
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
     else args.push('--session-id', randomUUID());
     if (request.settings.model) args.push('--model', request.settings.model);
-    if (request.mcpConfig) args.push('--mcp-config', request.mcpConfig);
+    if (request.mcp) args.push(...mcpArgs(request.mcp));
     args.push(...request.settings.extraArgs);
     return { command: request.settings.binary, args, env: {}, stdin: 'pipe', initialInput: [userMessageLine(request.prompt)] };
   },

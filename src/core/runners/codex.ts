@@ -1,6 +1,6 @@
 /** Codex: `codex exec --json`, JSON-lines events; steering goes through interrupt + `exec resume`. */
 import type { AgentEventBody } from '../runs/types';
-import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
+import { asNumber, asRecord, asString, MCP_SERVER_NAME, parseJsonLine, type LineParser, type Runner } from './types';
 
 function createCodexParser(): LineParser {
   let lastMessage: string | undefined;
@@ -65,11 +65,16 @@ export const codexRunner: Runner = {
   structured: true,
   steering: 'interrupt-resume',
   canResume: true,
+  takesMcpServer: true,
   usageScope: 'session',
   reportsCost: false,
   build(request) {
     const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', request.settings.permissionMode ?? 'workspace-write'];
     if (request.settings.model) args.push('-m', request.settings.model);
+    // Switchboard's server as a streamable HTTP MCP server; Codex reads the token from the named variable.
+    if (request.mcp) {
+      args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.url=${JSON.stringify(request.mcp.url)}`, '-c', `mcp_servers.${MCP_SERVER_NAME}.bearer_token_env_var=${JSON.stringify(request.mcp.tokenEnv)}`);
+    }
     args.push(...request.settings.extraArgs);
     if (request.resumeSessionId) args.push('resume', request.resumeSessionId);
     args.push(request.prompt);

@@ -11,6 +11,7 @@ export const customRunner: Runner = {
   structured: false,
   steering: 'none',
   canResume: false,
+  takesMcpServer: false,
   usageScope: 'turn',
   reportsCost: false,
   build(request) {

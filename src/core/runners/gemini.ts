@@ -65,6 +65,7 @@ export const geminiRunner: Runner = {
   structured: true,
   steering: 'interrupt-resume',
   canResume: true,
+  takesMcpServer: false,
   usageScope: 'process',
   reportsCost: false,
   build(request) {

@@ -16,6 +16,7 @@ export const qwenRunner: Runner = {
   structured: true,
   steering: 'live',
   canResume: true,
+  takesMcpServer: false,
   usageScope: 'session',
   reportsCost: false,
   build(request) {

@@ -25,9 +25,19 @@ export interface StartRequest {
   resumeSessionId?: string;
   /** The custom runner's command template. */
   commandTemplate?: string;
-  /** Extra MCP config to hand the agent (JSON text), where the CLI accepts one. */
-  mcpConfig?: string;
+  /** Switchboard's own MCP server, for runners whose CLI takes an MCP server on the command line. */
+  mcp?: AgentMcpAccess;
 }
+
+/** How an agent reaches Switchboard's MCP server: the token travels in an environment variable, never in argv. */
+export interface AgentMcpAccess {
+  url: string;
+  /** The name of the environment variable that holds the bearer token. */
+  tokenEnv: string;
+}
+
+/** The name Switchboard's server has in an agent's MCP configuration (Claude's tools are then `mcp__switchboard__*`). */
+export const MCP_SERVER_NAME = 'switchboard';
 
 export interface SpawnSpec {
   command: string;
@@ -52,6 +62,8 @@ export interface Runner {
   readonly structured: boolean;
   readonly steering: SteeringCapability;
   readonly canResume: boolean;
+  /** Whether Switchboard's MCP server can be given to this CLI on its command line (`mcp` in the request). */
+  readonly takesMcpServer: boolean;
   /** Whether the CLI reports its cost in USD itself. */
   readonly reportsCost: boolean;
   /**

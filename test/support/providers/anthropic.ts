@@ -115,6 +115,7 @@ function toolBlock(step: ScriptedStep): ToolBlock | undefined {
   if (step.kind === 'shell') {
     return { type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: step.command, description: 'Run command' } };
   }
+  if (step.kind === 'tool') return { type: 'tool_use', id: id('toolu'), name: step.name, input: step.input };
   return undefined;
 }
 

@@ -107,7 +107,9 @@ async function streamStep(res: ServerResponse, step: ScriptedStep, model: string
     const functionCall =
       step.kind === 'write_file'
         ? { name: 'write_file', args: { file_path: step.path, content: step.content } }
-        : { name: 'run_shell_command', args: { command: step.command } };
+        : step.kind === 'tool'
+          ? { name: step.name, args: step.input }
+          : { name: 'run_shell_command', args: { command: step.command } };
     res.write(sseChunk([{ functionCall }], model, true));
   }
   res.end();

@@ -76,6 +76,7 @@ function toolCallFor(step: ScriptedStep): ToolCall | undefined {
   if (step.kind === 'write_file') {
     return { id, name: 'write_file', args: JSON.stringify({ file_path: step.path, content: step.content }) };
   }
+  if (step.kind === 'tool') return { id, name: step.name, args: JSON.stringify(step.input) };
   if (step.kind === 'shell') {
     return {
       id,

@@ -150,6 +150,8 @@ async function streamResponse(res: ServerResponse, body: unknown, step: Exclude<
     sse.event('response.custom_tool_call_input.delta', { item_id: id, output_index: 0, delta: input });
     sse.event('response.custom_tool_call_input.done', { item_id: id, output_index: 0, input });
     item = { ...base, status: 'completed', input };
+  } else if (step.kind === 'tool') {
+    throw new Error('the scripted OpenAI Responses provider does not script arbitrary tool calls yet');
   } else {
     // shell, or write_file when no freeform apply_patch tool is offered (e.g. unknown model): write via the shell.
     const command =
