@@ -1,7 +1,8 @@
 /** Where the pinned real agent CLIs are (installed by scripts/installAgentClis.mjs), and how to run each offline. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from './harness';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import { createHarness, ROOT, tempDir, type Harness } from './harness';
 import { startAnthropicProvider, prepareClaudeEnv } from './providers/anthropic';
 import { startOpenAIResponsesProvider, prepareCodexEnv } from './providers/openaiResponses';
 import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
@@ -46,4 +47,40 @@ export async function offlineCli(runner: string, home: string, script: Script): 
   const provider = await start(script);
   const env = await prepare({ home, providerUrl: provider.url });
   return { provider, env };
+}
+
+/** What a suite over one real CLI works with; filled afresh before each test. */
+export interface RealCliSuite {
+  /** The test's folder for the agent to work in. */
+  work: string;
+  /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI. */
+  registryFor(script: Script, permissionMode?: string): Promise<RunRegistry>;
+  /** The provider of the current test (after registryFor). */
+  provider(): ScriptedProvider;
+}
+
+/** Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up. */
+export function realCliSuite(runner: string): RealCliSuite {
+  let h: Harness;
+  let home: string;
+  let cli: OfflineCli | undefined;
+  const suite: RealCliSuite = {
+    work: '',
+    async registryFor(script, permissionMode) {
+      cli = await offlineCli(runner, home, script);
+      return h.open({ runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+    },
+    provider: () => cli!.provider,
+  };
+  beforeEach(async () => {
+    h = await createHarness();
+    suite.work = tempDir(`sb-${runner}-work-`);
+    home = tempDir(`sb-${runner}-home-`);
+  });
+  afterEach(async () => {
+    await h.cleanup();
+    await cli?.provider.close();
+    cli = undefined;
+  });
+  return suite;
 }
