@@ -23,6 +23,8 @@ export interface SwitchboardConfig {
   killGraceMs: number;
   /** Bytes of each run's output kept in memory. */
   outputTailBytes: number;
+  /** The CPU niceness agents run at (0 normal to 19 lowest), so that they give way to the editor. */
+  agentNiceness: number;
 }
 
 export const DEFAULT_CONFIG: SwitchboardConfig = {
@@ -31,6 +33,7 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   retentionHours: 24 * 7,
   killGraceMs: 5000,
   outputTailBytes: 64 * 1024,
+  agentNiceness: 19,
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -49,6 +52,8 @@ function validateConfig(value: unknown): string | undefined {
   for (const key of ['retentionHours', 'killGraceMs', 'outputTailBytes']) {
     if (doc[key] !== undefined && (typeof doc[key] !== 'number' || (doc[key] as number) < 0)) return `"${key}" must be a non-negative number`;
   }
+  const nice = doc.agentNiceness;
+  if (nice !== undefined && (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19)) return '"agentNiceness" must be a whole number from 0 (normal priority) to 19 (lowest)';
   return undefined;
 }
 

@@ -26,6 +26,8 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
   readonly onDidChange = this.changed.event;
   private readonly states = new Map<string, DocState>();
   private readonly dirty = new Set<string>();
+  /** The open output documents of each run (by run id). */
+  private readonly open = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private listeners: vscode.Disposable[] = [];
 
@@ -46,20 +48,44 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
 
   private listen(): void {
     for (const l of this.listeners) l.dispose();
+    this.open.clear();
     const registry = this.registry;
     if (!registry) return;
+    for (const doc of vscode.workspace.textDocuments) this.opened(doc);
+    // Busy agents notify many times a second each: a run with no open document costs one lookup.
     const touch = (runId: string): void => {
-      for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === OUTPUT_SCHEME && new URLSearchParams(doc.uri.query).get('id') === runId) this.dirty.add(doc.uri.toString());
-      }
+      const docs = this.open.get(runId);
+      if (!docs) return;
+      for (const key of docs) this.dirty.add(key);
       this.timer ??= setTimeout(() => this.flush(), UPDATE_MS);
     };
     this.listeners = [
       registry.onDidAppendEvent(({ runId }) => touch(runId)),
       registry.onDidOutput(({ runId }) => touch(runId)),
       registry.onDidChange(({ run }) => touch(run.id)),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.states.delete(doc.uri.toString())),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.opened(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.closed(doc)),
     ];
+  }
+
+  private opened(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== OUTPUT_SCHEME) return;
+    const id = new URLSearchParams(doc.uri.query).get('id');
+    if (!id) return;
+    const docs = this.open.get(id) ?? new Set<string>();
+    docs.add(doc.uri.toString());
+    this.open.set(id, docs);
+  }
+
+  private closed(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    this.states.delete(key);
+    this.dirty.delete(key);
+    if (doc.uri.scheme !== OUTPUT_SCHEME) return;
+    const id = new URLSearchParams(doc.uri.query).get('id') ?? '';
+    const docs = this.open.get(id);
+    docs?.delete(key);
+    if (docs?.size === 0) this.open.delete(id);
   }
 
   private flush(): void {

@@ -38,14 +38,18 @@ export class StatusBar implements vscode.Disposable {
     this.update();
   }
 
+  /** Recomputes the text; the item is only touched (a message to the workbench) when the text changed. */
   private update(): void {
     this.pending = undefined;
     const runs = this.registry?.list() ?? [];
     const running = runs.filter((r) => r.status === 'running').length;
     const { usd, estimated } = spentToday(runs);
     const money = formatUsd({ inputTokens: 0, outputTokens: 0, usd, usdSource: estimated ? 'estimated' : 'reported' });
-    this.item.text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today`;
-    this.item.tooltip = `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}. Click to open the Agents view.`;
+    const text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today`;
+    const tooltip = `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}. Click to open the Agents view.`;
+    if (text === this.item.text && tooltip === this.item.tooltip) return;
+    this.item.text = text;
+    this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today` };
   }
 

@@ -1,9 +1,13 @@
 /** The registry with real processes: start, finish, fail, kill whole trees, steer, interrupt, bad input. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { SwitchboardError } from '../../src/core/errors';
 import type { RunRegistry } from '../../src/core/registry/registry';
+import { statePaths } from '../../src/core/paths';
+import { DEFAULT_CONFIG } from '../../src/core/config';
+import { readRecord } from '../../src/core/runs/recordFile';
 import { createHarness, fakeCommand, FAKE_AGENT, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
 const grandchildOf = (registry: RunRegistry, id: string): number => {
@@ -58,6 +62,45 @@ describe('process registry (real processes)', function () {
     assert.deepEqual([again.killed, again.status], [false, 'killed']);
     const events = h.registry.events(run.id);
     assert.ok(events.some((e) => e.type === 'control' && e.action === 'kill' && e.source === 'test'));
+  });
+
+  it('agents run at the lowest priority by default, so the editor stays responsive however busy they are; agentNiceness 0 runs them at normal priority', async () => {
+    const AGENT_NICENESS = DEFAULT_CONFIG.agentNiceness;
+    assert.equal(AGENT_NICENESS, 19);
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000') });
+    await until(() => grandchildOf(h.registry, run.id) > 0, 10_000, 'the grandchild pid');
+    assert.equal(os.getPriority(run.agent!.pid), AGENT_NICENESS);
+    assert.equal(os.getPriority(grandchildOf(h.registry, run.id)), AGENT_NICENESS, 'what the agent starts inherits it');
+    // Where Linux schedules each session as a group, the agent's session group is lowered too.
+    const autogroup = `/proc/${run.agent!.pid}/autogroup`;
+    if (fs.existsSync(autogroup)) assert.match(fs.readFileSync(autogroup, 'utf8'), new RegExp(`nice ${AGENT_NICENESS}\\b`));
+    await h.registry.kill(run.id, { source: 'test', force: true });
+    const normal = await h.open({ agentNiceness: 0 });
+    const plain = await normal.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
+    assert.equal(os.getPriority(plain.agent!.pid), os.getPriority(process.pid));
+    await normal.kill(plain.id, { source: 'test', force: true });
+  });
+
+  it('a run killed while its live supervisor cannot be reached stays killed, whatever the supervisor records after', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
+    // The supervisor lives on, but no new connection reaches it (its socket is gone); the starter keeps its own.
+    fs.rmSync(run.controlSocket!);
+    const other = await h.open();
+    assert.equal(other.resolve(run.id).status, 'running');
+    const result = await other.kill(run.id, { source: 'test' });
+    assert.deepEqual([result.killed, result.status], [true, 'killed']);
+    assert.equal(pidAlive(run.agent!.pid), false);
+    // The supervisor sees its agent end by SIGTERM, which it records as a failure; the starter hears of it.
+    const { record } = await h.registry.wait(run.id, 20_000);
+    assert.equal(record.status, 'killed');
+    assert.equal(record.lastError, 'killed by test');
+    await new Promise((r) => setTimeout(r, 500)); // a few of the killer's attempts to reach the supervisor again
+    assert.equal(other.resolve(run.id).status, 'killed');
+    assert.equal(h.registry.resolve(run.id).status, 'killed');
+    const onDisk = readRecord(statePaths(h.stateDir).run(run.id));
+    assert.deepEqual(onDisk.kind === 'ok' && [onDisk.value.status, onDisk.value.lastError], ['killed', 'killed by test']);
+    const later = await h.open();
+    assert.equal(later.resolve(run.id).status, 'killed');
   });
 
   it('an agent that ignores SIGINT and SIGTERM is SIGKILLed after the grace time', async () => {

@@ -163,6 +163,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     runner: options.runner,
     request,
     killGraceMs: context.config.killGraceMs,
+    agentNiceness: context.config.agentNiceness,
     prices: context.config.prices,
     controlSocket,
     ...(usageBaseline ? { usageBaseline } : {}),

@@ -15,6 +15,7 @@ import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, type RunOptions } from './launch';
+import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker } from './runTracker';
@@ -31,6 +32,11 @@ export interface RegistryOptions {
   logger?: Logger;
   /** Watch the state directory for runs started by other processes (default true). */
   watch?: boolean;
+  /**
+   * Switchboard's MCP server for the agents whose CLI takes one on its command line (started on
+   * demand by the host); undefined: agents are not given it.
+   */
+  agentMcp?: () => Promise<{ url: string; token: string } | undefined>;
 }
 
 export interface RunChange {
@@ -59,6 +65,8 @@ export class RunRegistry implements Disposable {
   private readonly tracker: RunTracker;
   private readonly disposables: Disposable[] = [];
   private readonly host: SupervisorHost;
+  /** list()'s order, kept until the records change. */
+  private sorted: { generation: number; runs: RunRecord[] } | undefined;
 
   private constructor(private options: RegistryOptions) {
     this.paths = statePaths(options.stateDir);
@@ -105,12 +113,17 @@ export class RunRegistry implements Disposable {
     this.options.config = config;
   }
 
+  /** Running (and queued) runs first, newest first within each group. */
   list(filter: RunFilter = {}): RunRecord[] {
-    return this.tracker
-      .records()
-      .filter((r) => (!filter.status || r.status === filter.status) && (!filter.runner || r.runner === filter.runner))
-      .filter((r) => (!filter.team || r.links.team === filter.team) && (!filter.goal || r.links.goal === filter.goal))
-      .sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || b.createdAt - a.createdAt);
+    if (this.sorted?.generation !== this.tracker.generation) {
+      const runs = this.tracker.records().sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || b.createdAt - a.createdAt);
+      this.sorted = { generation: this.tracker.generation, runs };
+    }
+    const { status, runner, team, goal } = filter;
+    if (!status && !runner && !team && !goal) return this.sorted.runs.slice();
+    return this.sorted.runs.filter(
+      (r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal),
+    );
   }
 
   /** Finds a run by id, name or unique id prefix; throws a clear error otherwise. */
@@ -124,6 +137,10 @@ export class RunRegistry implements Disposable {
 
   /** Starts an agent; resolves as soon as it has a pid. */
   async run(options: RunOptions): Promise<RunRecord> {
+    if (!options.mcp && this.options.agentMcp && getRunner(options.runner).takesMcpServer) {
+      const mcp = await this.options.agentMcp().catch((error: unknown) => void this.log.warn(`the agent starts without Switchboard's MCP server: ${(error as Error).message}`));
+      options = { ...options, mcp: mcp ?? undefined };
+    }
     const env = { ...(this.options.env ?? process.env) };
     const prepared = prepareStart(options, { config: this.options.config, env });
     if (options.name) {
@@ -163,8 +180,11 @@ export class RunRegistry implements Disposable {
     if (client) return client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source });
     // No supervisor to ask: the agent (if it still lives) is killed from here.
     if (run.agent && isSameProcessAlive(run.agent)) {
+      // Its supervisor may still live (only unreachable) and record the agent's death as a failure: the kill is noted first so it sticks.
+      const reason = `killed by ${options.source}`;
+      this.tracker.noteKill(run.id, reason);
       await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs });
-      const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source}`);
+      const record = this.tracker.finishUnsupervised(run.id, 'killed', reason);
       return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
     }
     const record = await this.tracker.reload(run.id);

@@ -4,17 +4,22 @@
  * folder for runs other processes start, and settles runs whose processes died unrecorded.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Disposable } from '../events';
 import type { Logger } from '../logger';
-import type { StatePaths } from '../paths';
+import type { RunPaths, StatePaths } from '../paths';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
+import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import type { RunChange } from './registry';
 
-/** A run recorded as queued for longer than this without a supervisor never started. */
-const QUEUED_STALE_MS = 60_000;
+/**
+ * A run recorded as queued for longer than this without a supervisor never started; so did a run
+ * folder that has had no record for this long (its launcher died between claiming and recording it).
+ */
+export const QUEUED_STALE_MS = 60_000;
 /** How often an agent that lost its supervisor is checked for life (there is no pipe to tell us). */
 const UNSUPERVISED_CHECK_MS = 1000;
 
@@ -28,6 +33,36 @@ export interface TrackerSink {
 /** Events kept in memory per run, so readers never wait for the supervisor's next flush to disk. */
 const RECENT_EVENTS = 500;
 
+export interface TrackerOptions {
+  /** See QUEUED_STALE_MS (tests shorten it). */
+  queuedStaleMs?: number;
+}
+
+/**
+ * Written into a run's folder when a run is killed from here because its supervisor could not be
+ * reached: the supervisor, if it still lives, records the agent's death as a failure, and every
+ * process that reads that record makes it `killed` again.
+ */
+interface KillMarker {
+  reason: string;
+  at: number;
+}
+const killMarkerFile = (paths: RunPaths): string => path.join(paths.dir, 'kill.json');
+
+function readKillMarker(paths: RunPaths): KillMarker | undefined {
+  try {
+    const read = readJsonFile<KillMarker>(killMarkerFile(paths), (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
+    return read.kind === 'ok' ? read.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Follower {
+  watcher: fs.FSWatcher;
+  giveUp: NodeJS.Timeout;
+}
+
 interface Entry {
   record: RunRecord;
   recent?: AgentEvent[];
@@ -39,11 +74,30 @@ interface Entry {
 export class RunTracker implements Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly expected = new Set<string>();
-  /** Runs another process is still creating: their folders are watched until their supervisor can be reached. */
-  private readonly pending = new Map<string, fs.FSWatcher>();
+  /**
+   * Runs another process is still creating: their folders are watched until the run has started,
+   * or until it is clear it never will (QUEUED_STALE_MS).
+   */
+  private readonly pending = new Map<string, Follower>();
+  /** Runs killed from this process without their supervisor, and why (see KillMarker). */
+  private readonly killedHere = new Map<string, string>();
+  private readonly queuedStaleMs: number;
+  private changes = 0;
   private disposed = false;
 
-  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink) {}
+  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
+    this.queuedStaleMs = options.queuedStaleMs ?? QUEUED_STALE_MS;
+  }
+
+  /** Counts every change to the records (a cache of anything derived from them is stale when it moved). */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** How many run folders are being watched for a run another process is starting. */
+  get following(): number {
+    return this.pending.size;
+  }
 
   records(): RunRecord[] {
     return [...this.entries.values()].map((e) => e.record);
@@ -117,8 +171,8 @@ export class RunTracker implements Disposable {
       this.watchUnsupervised(entry);
       return;
     }
-    if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < QUEUED_STALE_MS) {
-      this.follow(id);
+    if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < this.queuedStaleMs) {
+      this.follow(id, record.createdAt + this.queuedStaleMs);
       return;
     }
     this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? 'the run never started (its launcher went away)' : 'its processes ended while nobody was watching; the exit was not recorded');
@@ -168,22 +222,103 @@ export class RunTracker implements Disposable {
     entry.watchdog.unref();
   }
 
-  /** A run another process is starting: follow its folder until the record is there and the run has started. */
-  private follow(id: string): void {
+  /**
+   * A run another process is starting: follow its folder until the record is there and the run has
+   * started. A launcher can die before that; then at `deadline` (QUEUED_STALE_MS after the record was
+   * made, or after the folder showed up without one) the folder is let go and the run settled as
+   * never started.
+   */
+  private follow(id: string, deadline = Date.now() + this.queuedStaleMs): void {
     if (this.pending.has(id) || this.disposed) return;
-    const check = (): void => {
-      const read = readRecord(this.paths.run(id));
+    const paths = this.paths.run(id);
+    const recordName = path.basename(paths.record);
+    const check = (name?: string | Buffer | null): void => {
+      // The agent's output and the other files of a starting run change often: only the record tells.
+      if (name && name.toString() !== recordName) return;
+      const read = readRecord(paths);
       if (read.kind !== 'ok' || read.value.status === 'queued') return;
-      this.pending.get(id)?.close();
-      this.pending.delete(id);
+      this.unfollow(id);
       void this.reload(id);
     };
+    let watcher: fs.FSWatcher;
     try {
-      this.pending.set(id, fs.watch(this.paths.run(id).dir, check));
+      watcher = fs.watch(paths.dir, (_type, name) => check(name));
     } catch {
       return; // The folder is already gone.
     }
+    watcher.on('error', () => undefined);
+    const giveUp = setTimeout(() => {
+      this.unfollow(id);
+      if (!this.disposed) void this.neverStarted(id);
+    }, Math.max(0, deadline - Date.now()));
+    giveUp.unref();
+    this.pending.set(id, { watcher, giveUp });
     check();
+  }
+
+  private unfollow(id: string): void {
+    const follower = this.pending.get(id);
+    if (!follower) return;
+    follower.watcher.close();
+    clearTimeout(follower.giveUp);
+    this.pending.delete(id);
+  }
+
+  /** The deadline of a followed run has passed: settle it (a folder without a record gets one, so it is listed and expires). */
+  private async neverStarted(id: string): Promise<void> {
+    // A record (still queued, or started after all) is settled the usual way.
+    if ((await this.reload(id)) || this.disposed) return;
+    const paths = this.paths.run(id);
+    let createdAt: number;
+    try {
+      createdAt = fs.statSync(paths.dir).mtimeMs;
+    } catch {
+      return; // Removed meanwhile.
+    }
+    const stub: RunRecord = {
+      version: 1, id, name: `unknown-${id.slice(0, 4)}`, runner: 'custom', commandLine: [], cwd: '', prompt: '', status: 'orphaned',
+      createdAt, endedAt: Date.now(), usage: { inputTokens: 0, outputTokens: 0 }, links: {},
+      lastError: 'the run never started: whatever was starting it went away before recording it', outputBytes: 0, eventCount: 0,
+    };
+    this.log.warn(`run folder ${id} never got a record; it is listed as orphaned`);
+    try {
+      writeRecord(paths, stub);
+    } catch (error) {
+      this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
+    }
+    this.set(stub);
+  }
+
+  /**
+   * The user killed this run from here without its supervisor (it could not be reached): remember it,
+   * on disk too, so that the supervisor's own record of the agent's death does not undo the kill.
+   */
+  noteKill(id: string, reason: string): void {
+    this.killedHere.set(id, reason);
+    try {
+      writeJsonAtomic(killMarkerFile(this.paths.run(id)), { reason, at: Date.now() } satisfies KillMarker);
+    } catch (error) {
+      this.log.warn(`could not note the kill of ${id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A run the user killed stays killed, whatever its supervisor recorded after (see noteKill). */
+  private keepKilled(record: RunRecord): RunRecord {
+    if (record.status === 'killed') return record;
+    let reason = this.killedHere.get(record.id);
+    // Another process's kill is looked up only once the run has ended: a marker is rare, records are many.
+    if (reason === undefined && isFinished(record.status)) reason = readKillMarker(this.paths.run(record.id))?.reason;
+    if (reason === undefined) return record;
+    const killed: RunRecord = { ...record, status: 'killed', endedAt: record.endedAt ?? Date.now(), lastError: reason };
+    if (isFinished(record.status)) {
+      // The supervisor has written its last: put the kill back on disk for every later reader.
+      try {
+        writeRecord(this.paths.run(record.id), killed);
+      } catch (error) {
+        this.sink.warn(`could not write the record of ${record.id}: ${(error as Error).message}`);
+      }
+    }
+    return killed;
   }
 
   /** Writes the final state of a run that has no supervisor left to write it. */
@@ -221,10 +356,16 @@ export class RunTracker implements Disposable {
       this.drop(id);
       return;
     }
+    if (!exists) {
+      this.unfollow(id);
+      return;
+    }
     if (exists && !known) this.follow(id);
   }
 
-  private set(record: RunRecord): void {
+  private set(incoming: RunRecord): void {
+    const record = this.keepKilled(incoming);
+    this.changes++;
     const entry = this.entries.get(record.id);
     if (!entry) {
       this.entries.set(record.id, { record });
@@ -244,9 +385,10 @@ export class RunTracker implements Disposable {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    this.changes++;
+    this.killedHere.delete(id);
     entry.client?.close();
-    this.pending.get(id)?.close();
-    this.pending.delete(id);
+    this.unfollow(id);
     if (entry.watchdog) clearInterval(entry.watchdog);
     this.sink.changed({ kind: 'removed', run: entry.record });
   }
@@ -257,7 +399,6 @@ export class RunTracker implements Disposable {
       entry.client?.close();
       if (entry.watchdog) clearInterval(entry.watchdog);
     }
-    for (const watcher of this.pending.values()) watcher.close();
-    this.pending.clear();
+    for (const id of [...this.pending.keys()]) this.unfollow(id);
   }
 }

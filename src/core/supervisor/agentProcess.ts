@@ -1,9 +1,11 @@
 /**
  * One agent process, spawned with execa (never through a shell), in its own session and process
- * group. Its stdout and stderr are the run's output log itself (opened for appending), so it writes
- * at the speed of the disk, never waits on a reader, and keeps logging whoever goes away.
+ * group, at background priority (see runInBackground). Its stdout and stderr are the run's output
+ * log itself (opened for appending), so it writes at the speed of the disk, never waits on a reader,
+ * and keeps logging whoever goes away.
  */
 import { execa } from 'execa';
+import { runInBackground } from '../proc/priority';
 import { startTokenOf } from '../proc/processTable';
 import type { ProcessIdentity } from '../runs/types';
 import type { SpawnSpec } from '../runners/types';
@@ -22,7 +24,7 @@ export class AgentProcess {
   readonly exited: Promise<AgentExit>;
   private readonly child: ReturnType<typeof execa>;
 
-  constructor(spec: SpawnSpec, cwd: string, outputFd: number) {
+  constructor(spec: SpawnSpec, cwd: string, outputFd: number, niceness?: number) {
     // execa hands a descriptor number to the child as is (no piping through this process);
     // its typings only spell out the literals 3 to 9, hence the cast.
     const output = outputFd as 3;
@@ -41,6 +43,7 @@ export class AgentProcess {
     });
     const pid = this.child.pid;
     this.pid = pid;
+    if (pid) runInBackground(pid, niceness);
     const startToken = pid ? startTokenOf(pid) : undefined;
     this.identity = pid && startToken ? { pid, startToken } : undefined;
     this.exited = new Promise<AgentExit>((resolve) => {

@@ -15,6 +15,8 @@ export interface SupervisorPlan {
   runner: string;
   request: StartRequest;
   killGraceMs: number;
+  /** The CPU niceness the agent runs at (absent in plans of older versions: the lowest). */
+  agentNiceness?: number;
   prices: PriceTable;
   controlSocket: string;
   /**

@@ -85,7 +85,7 @@ export class Supervisor {
     const commandLine = redactArgs([spec.command, ...spec.args], this.secrets);
     this.turns.reset();
     this.parser = this.runner.createParser();
-    this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd);
+    this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
     this.output.start();
     const identity = this.agent.identity;
     if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed });

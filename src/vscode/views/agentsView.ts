@@ -1,15 +1,23 @@
 /**
- * The Agents view: one row per run, running first. Registry changes are batched into one refresh
- * (so a hundred busy agents cost a refresh every 250 ms at most), and the elapsed times tick once a
- * second only while the view is visible and something runs.
+ * The Agents view: one row per run, running first. Registry changes are batched (one look every
+ * 250 ms at most), and only rows whose text changed are handed to VS Code to redraw: the whole list
+ * is asked for again only when runs come, go or change places. While the view is visible and
+ * something runs, a running row is redrawn when its elapsed time turns to the next second, so a
+ * hundred running rows cost a few small redraws a second rather than one big one per change.
  */
 import * as vscode from 'vscode';
 import type { RunRegistry } from '../../core/registry/registry';
 import type { RunRecord } from '../../core/runs/types';
-import { runTreeItem } from './runItem';
+import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 
 const REFRESH_MS = 250;
-const TICK_MS = 1000;
+/** How often the running rows are looked at; each is redrawn only when its text changed. */
+const TICK_MS = 250;
+/**
+ * A row handed to VS Code to redraw is not handed again until VS Code has asked for it (it asks
+ * once the workbench is ready for it), unless it has not asked for this long.
+ */
+const REDRAW_PATIENCE_MS = 5000;
 
 export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunRecord[] | void>();
@@ -18,6 +26,17 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
    * argument a context menu hands a command) by element, so they must survive refreshes.
    */
   private readonly nodes = new Map<string, RunRecord>();
+  /** The runs in the order VS Code last asked for them. */
+  private order: string[] = [];
+  /** What each row showed when VS Code last asked for it (runFingerprint). */
+  private readonly shown = new Map<string, string>();
+  /** Rows handed to VS Code to redraw that it has not asked for yet, and since when. */
+  private readonly redrawing = new Map<string, number>();
+  /** When the whole list was handed to VS Code to ask for again, until it does. */
+  private listRequestedAt: number | undefined;
+  /** Runs the registry updated since the last look. */
+  private readonly updated = new Set<string>();
+  private badgeCount = -1;
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<RunRecord>;
   private registry: RunRegistry | undefined;
@@ -34,7 +53,17 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
   setRegistry(registry: RunRegistry | undefined): void {
     this.registryListener?.dispose();
     this.registry = registry;
-    this.registryListener = registry?.onDidChange(() => this.scheduleRefresh());
+    this.nodes.clear();
+    this.shown.clear();
+    this.redrawing.clear();
+    this.updated.clear();
+    this.order = [];
+    this.listRequestedAt = undefined;
+    this.registryListener = registry?.onDidChange((change) => {
+      // Runs added or removed show up as a different list at the next look.
+      if (change.kind === 'updated') this.updated.add(change.run.id);
+      this.scheduleRefresh();
+    });
     this.refreshNow();
   }
 
@@ -44,21 +73,36 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
   }
 
   getTreeItem(run: RunRecord): vscode.TreeItem {
-    return runTreeItem(run);
+    const now = Date.now();
+    this.shown.set(run.id, runFingerprint(run, now));
+    this.redrawing.delete(run.id);
+    return runTreeItem(run, now);
+  }
+
+  /** The tooltip is built only for the row being hovered. */
+  resolveTreeItem(item: vscode.TreeItem, run: RunRecord): vscode.TreeItem {
+    item.tooltip = runTooltip(run);
+    return item;
   }
 
   getChildren(element?: RunRecord): RunRecord[] {
     if (element || !this.registry) return [];
+    this.listRequestedAt = undefined;
     const runs = this.registry.list();
     const listed = new Set(runs.map((r) => r.id));
-    for (const id of this.nodes.keys()) if (!listed.has(id)) this.nodes.delete(id);
+    for (const id of this.nodes.keys()) {
+      if (listed.has(id)) continue;
+      this.nodes.delete(id);
+      this.shown.delete(id);
+      this.redrawing.delete(id);
+    }
+    this.order = runs.map((r) => r.id);
     return runs.map((run) => {
       const node = this.nodes.get(run.id);
-      if (!node) {
-        this.nodes.set(run.id, { ...run });
-        return this.nodes.get(run.id)!;
-      }
-      return Object.assign(node, run);
+      if (node) return refill(node, run);
+      const created = { ...run };
+      this.nodes.set(run.id, created);
+      return created;
     });
   }
 
@@ -69,17 +113,59 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
   private refreshNow(): void {
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
-    const running = this.registry?.list({ status: 'running' }).length ?? 0;
-    this.view.badge = running > 0 ? { value: running, tooltip: `${running} agent${running === 1 ? '' : 's'} running` } : undefined;
-    void vscode.commands.executeCommand('setContext', 'switchboard.runningCount', running);
-    this.changed.fire();
+    const runs = this.registry?.list() ?? [];
+    let running = 0;
+    for (const run of runs) if (run.status === 'running') running++;
+    if (running !== this.badgeCount) {
+      this.badgeCount = running;
+      this.view.badge = running > 0 ? { value: running, tooltip: `${running} agent${running === 1 ? '' : 's'} running` } : undefined;
+      void vscode.commands.executeCommand('setContext', 'switchboard.runningCount', running);
+    }
+    const now = Date.now();
+    if (runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
+      // Runs came, went or changed places: VS Code asks for the whole list (once, however often this runs before it does).
+      if (!this.awaitingList(now)) {
+        this.listRequestedAt = now;
+        this.changed.fire();
+      }
+    } else if (this.updated.size > 0 && !this.awaitingList(now)) {
+      const redraw: RunRecord[] = [];
+      for (const run of runs) {
+        const node = this.updated.has(run.id) ? this.nodes.get(run.id) : undefined;
+        if (node && this.needsRedraw(refill(node, run), now)) redraw.push(node);
+      }
+      if (redraw.length > 0) this.changed.fire(redraw);
+    }
+    this.updated.clear();
     this.scheduleTick();
   }
 
+  /** The whole list was handed to VS Code to ask for again and it has not yet (the rows it gets then are current). */
+  private awaitingList(now: number): boolean {
+    return this.listRequestedAt !== undefined && now - this.listRequestedAt < REDRAW_PATIENCE_MS;
+  }
+
+  /** The row's text differs from what it shows, and it is not already waiting for VS Code to redraw it. */
+  private needsRedraw(node: RunRecord, now: number): boolean {
+    if (runFingerprint(node, now) === this.shown.get(node.id)) return false;
+    const since = this.redrawing.get(node.id);
+    if (since !== undefined && now - since < REDRAW_PATIENCE_MS) return false;
+    this.redrawing.set(node.id, now);
+    return true;
+  }
+
+  /** Redraws the running rows whose elapsed time has turned since they were drawn. */
+  private tick(): void {
+    const now = Date.now();
+    if (this.awaitingList(now)) return;
+    const redraw: RunRecord[] = [];
+    for (const node of this.nodes.values()) if (node.status === 'running' && this.needsRedraw(node, now)) redraw.push(node);
+    if (redraw.length > 0) this.changed.fire(redraw);
+  }
+
   private scheduleTick(): void {
-    const wanted = this.view.visible && (this.registry?.list({ status: 'running' }).length ?? 0) > 0;
-    // The tick only redraws the running rows (their elapsed time), not the whole tree.
-    if (wanted && !this.ticker) this.ticker = setInterval(() => this.changed.fire([...this.nodes.values()].filter((n) => n.status === 'running')), TICK_MS);
+    const wanted = this.view.visible && this.badgeCount > 0;
+    if (wanted && !this.ticker) this.ticker = setInterval(() => this.tick(), TICK_MS);
     if (!wanted && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;
@@ -92,4 +178,10 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
     this.registryListener?.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Makes `node` a copy of `run` again, keeping the object (fields `run` no longer has are removed). */
+function refill(node: RunRecord, run: RunRecord): RunRecord {
+  for (const key of Object.keys(node)) if (!(key in run)) delete (node as unknown as Record<string, unknown>)[key];
+  return Object.assign(node, run);
 }

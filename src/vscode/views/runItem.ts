@@ -1,4 +1,9 @@
-/** How one agent run looks in the Agents view: icon, description, tooltip, and the menus it offers. */
+/**
+ * How one agent run looks in the Agents view: icon, description, tooltip, and the menus it offers.
+ * The tooltip is built only when a row is hovered (`runTooltip`, from resolveTreeItem): a Markdown
+ * tooltip on every item is parsed by the extension host and again by the workbench (for its plain
+ * text fallback) each time the row is drawn, about a third of the cost of redrawing a row.
+ */
 import * as vscode from 'vscode';
 import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
 import { getRunner } from '../../core/runners/runnerTable';
@@ -27,7 +32,7 @@ export function runContextValue(run: RunRecord): string {
   return words.join(' ');
 }
 
-function tooltip(run: RunRecord): vscode.MarkdownString {
+export function runTooltip(run: RunRecord): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.appendMarkdown(`**${escape(run.name)}** — ${run.status}\n\n`);
@@ -49,15 +54,28 @@ function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Everything a row shows, its tooltip included, as one string: a row is redrawn only when this
+ * changes (the elapsed time makes it change once a second while the run runs).
+ */
+export function runFingerprint(run: RunRecord, now = Date.now()): string {
+  const u = run.usage;
+  return [
+    run.name, run.status, runDescription(run, now), runContextValue(run), run.cwd, run.sessionId, run.agent?.pid, run.model,
+    u.inputTokens, u.outputTokens, u.usd, u.usdSource, run.lastError, run.commandLine.join('\0'),
+  ].join('\u0001');
+}
+
+/** The row without its tooltip (see runTooltip). */
 export function runTreeItem(run: RunRecord, now = Date.now()): vscode.TreeItem {
   const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.None);
   item.id = run.id;
-  item.description = runDescription(run, now);
-  item.tooltip = tooltip(run);
+  const description = runDescription(run, now);
+  item.description = description;
   const [icon, color] = ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = runContextValue(run);
-  item.accessibilityInformation = { label: `${run.name}, ${run.status}, ${runDescription(run, now)}` };
+  item.accessibilityInformation = { label: `${run.name}, ${run.status}, ${description}` };
   item.command = { command: 'switchboard.showAgentOutput', title: 'Show Agent Output', arguments: [run] };
   return item;
 }
