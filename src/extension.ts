@@ -52,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         config: settings.config,
         supervisorScript: path.join(context.extensionPath, 'dist', 'supervisor.js'),
         logger,
+        agentMcp: () => mcp.forAgents(),
       });
       for (const warning of registry.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
       logger.info(`[extension] state folder ${settings.stateDir}: ${registry.list().length} runs, ${registry.list({ status: 'running' }).length} running`);

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import { defaultStateDir } from '../core/paths';
 import { RunRegistry } from '../core/registry/registry';
 import { ensureStateDir } from '../core/registry/stateDir';
+import { liveEndpoint, loadOrCreateToken } from '../mcp/credentials';
 import type { Out } from './output';
 
 export interface CliContext {
@@ -39,6 +40,11 @@ export function createContext(out: Out): CliContext {
         config,
         supervisorScript: path.join(__dirname, 'supervisor.js'),
         logger,
+        // Agents get the MCP server that serves this state directory, when one does.
+        agentMcp: async () => {
+          const endpoint = liveEndpoint(stateDir);
+          return endpoint && { url: endpoint.url, token: loadOrCreateToken(stateDir) };
+        },
       });
       for (const w of registry.warnings) out.stderr(`switchboard: ${w}`);
       return registry;

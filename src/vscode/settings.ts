@@ -13,6 +13,8 @@ export interface ExtensionSettings {
   notifyOnWaiting: boolean;
   /** The MCP server's port; 0 picks the one used last time if free, else any free one. */
   mcpPort: number;
+  /** Give agents whose CLI takes an MCP server on its command line (Claude Code, Codex) this one. */
+  mcpForAgents: boolean;
 }
 
 const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
@@ -36,6 +38,7 @@ export function readSettings(): ExtensionSettings {
       prices: { ...DEFAULT_CONFIG.prices, ...(s.get<PriceTable>('prices') ?? {}) },
       retentionHours: s.get<number>('retentionHours') ?? DEFAULT_CONFIG.retentionHours,
       killGraceMs: (s.get<number>('killGraceSeconds') ?? DEFAULT_CONFIG.killGraceMs / 1000) * 1000,
+      agentNiceness: s.get<boolean>('runAgentsAtLowPriority') === false ? 0 : DEFAULT_CONFIG.agentNiceness,
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: s.get<string>('defaultRunner') ?? 'claude',
@@ -43,5 +46,6 @@ export function readSettings(): ExtensionSettings {
     notifyOnFailure: s.get<boolean>('notifications.onFailure') ?? true,
     notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
     mcpPort: s.get<number>('mcp.port') ?? 0,
+    mcpForAgents: s.get<boolean>('mcp.giveToAgents') ?? true,
   };
 }

@@ -70,6 +70,13 @@ export class McpHosting implements vscode.Disposable {
     return this.service.startHttp(this.settings().mcpPort || undefined);
   }
 
+  /** What an agent started from this window is given: the server (started now if need be), unless the settings say no. */
+  async forAgents(): Promise<{ url: string; token: string } | undefined> {
+    if (!this.settings().mcpForAgents) return undefined;
+    const host = await this.start();
+    return { url: host.url, token: this.token() };
+  }
+
   token(): string {
     if (!this.service) throw new Error('Switchboard has no state folder open.');
     return this.service.token();
