@@ -120,6 +120,8 @@ describe('supervisor host with subscribers that stop reading (real processes)', 
       const seen = follower.events(run.id);
       assert.deepEqual(seen.map((e) => e.seq), Array.from({ length: record.eventCount }, (_, i) => i + 1), 'every event, from disk and from the new subscription');
       assert.equal(seen.filter((e) => e.type === 'result').length, 301);
+      // A follower asking from a position before the drop gets every event after it, none skipped.
+      for (const from of [2, 50, 150]) assert.deepEqual(follower.events(run.id, from).map((e) => e.seq), seen.slice(from).map((e) => e.seq), `events after ${from}`);
     }
 
     // The raw subscriber, reading again, gets a bounded part of the flood and then the end.

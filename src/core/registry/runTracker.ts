@@ -190,6 +190,9 @@ export class RunTracker implements Disposable {
     }
     if (this.disposed) return client.close();
     entry.client = client;
+    // Events pushed over an earlier connection end where it dropped; kept, they would leave a hole
+    // that events() could serve across. From here the pushed ones are contiguous again.
+    entry.recent = [];
     client.onNotification((note) => {
       if (note.note === 'record') this.set(note.record);
       else if (note.note === 'event') {
