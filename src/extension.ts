@@ -75,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     outputs,
     mcp,
-    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs),
+    vscode.workspace.registerFileSystemProvider(OUTPUT_SCHEME, outputs, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
     vscode.window.registerTreeDataProvider('switchboard.teams', new EmptyView()),
     vscode.window.registerTreeDataProvider('switchboard.goals', new EmptyView()),

@@ -1,8 +1,10 @@
 /**
- * Agent output as read-only documents (`switchboard-output:`): readable events (text, tool calls,
+ * Agent output as read-only files (`switchboard-output:`): readable events (text, tool calls,
  * results, errors) or the raw bytes, kept current as the agent writes, following the tail when the
  * reader is at the bottom. Documents are rebuilt incrementally, at most every 300 ms, and hold only
- * the last lines, so a flood of output never freezes the editor. They reopen after a window reload.
+ * the last lines, so a flood of output never freezes the editor. They are served by a read-only
+ * file system provider (not a content provider) so that VS Code reopens them after a window reload:
+ * it restores editors of file systems, activating the extension by `onFileSystem:switchboard-output`.
  */
 import * as vscode from 'vscode';
 import { renderEvent } from '../core/render';
@@ -21,9 +23,16 @@ interface DocState {
   dropped: number;
 }
 
-export class OutputDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
+export class OutputDocuments implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  /** When each document last changed, as its file's mtime (VS Code rereads a file whose mtime moved). */
+  private readonly mtimes = new Map<string, number>();
+  /** Editors at the bottom of a document when it changed, revealed at the end once the new text is in. */
+  private readonly following = new Map<string, vscode.TextEditor[]>();
+  /** Settles once the first registry (or its absence) is known: a restored editor may ask before. */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => {};
   private readonly states = new Map<string, DocState>();
   private readonly dirty = new Set<string>();
   /** The open output documents of each run (by run id). */
@@ -32,6 +41,7 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
   private listeners: vscode.Disposable[] = [];
 
   constructor(private registry: RunRegistry | undefined) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.listen();
   }
 
@@ -43,7 +53,10 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
     this.registry = registry;
     this.states.clear();
     this.listen();
-    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === OUTPUT_SCHEME) this.changed.fire(doc.uri);
+    this.markReady();
+    const docs = vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === OUTPUT_SCHEME);
+    for (const doc of docs) this.touched(doc.uri.toString());
+    if (docs.length) this.changed.fire(docs.map((doc) => ({ type: vscode.FileChangeType.Changed, uri: doc.uri })));
   }
 
   private listen(): void {
@@ -65,6 +78,7 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
       registry.onDidChange(({ run }) => touch(run.id)),
       vscode.workspace.onDidOpenTextDocument((doc) => this.opened(doc)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.closed(doc)),
+      vscode.workspace.onDidChangeTextDocument(({ document }) => this.revealTail(document)),
     ];
   }
 
@@ -81,6 +95,8 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
     const key = doc.uri.toString();
     this.states.delete(key);
     this.dirty.delete(key);
+    this.mtimes.delete(key);
+    this.following.delete(key);
     if (doc.uri.scheme !== OUTPUT_SCHEME) return;
     const id = new URLSearchParams(doc.uri.query).get('id') ?? '';
     const docs = this.open.get(id);
@@ -90,22 +106,70 @@ export class OutputDocuments implements vscode.TextDocumentContentProvider, vsco
 
   private flush(): void {
     this.timer = undefined;
+    const events: vscode.FileChangeEvent[] = [];
     for (const key of this.dirty) {
-      const uri = vscode.Uri.parse(key);
       const atBottom = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === key && isAtBottom(e));
-      this.changed.fire(uri);
-      // Follow the tail for readers who were at the bottom, once the new text is in.
-      setTimeout(() => {
-        for (const editor of atBottom) {
-          const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
-          editor.revealRange(new vscode.Range(end, end), vscode.TextEditorRevealType.Default);
-        }
-      }, 50);
+      if (atBottom.length) this.following.set(key, atBottom);
+      this.touched(key);
+      events.push({ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(key) });
     }
     this.dirty.clear();
+    if (events.length) this.changed.fire(events);
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  private touched(key: string): void {
+    this.mtimes.set(key, Math.max(Date.now(), (this.mtimes.get(key) ?? 0) + 1));
+  }
+
+  /** Follows the tail for readers who were at the bottom, once VS Code has read the new text. */
+  private revealTail(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const editors = this.following.get(key);
+    if (!editors) return;
+    this.following.delete(key);
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    for (const editor of editors) editor.revealRange(new vscode.Range(end, end), vscode.TextEditorRevealType.Default);
+  }
+
+  // The read-only file system: a document is one file; nothing can be written, made or removed.
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => {});
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    await this.ready;
+    const key = uri.toString();
+    if (!this.mtimes.has(key)) this.touched(key);
+    return { type: vscode.FileType.File, ctime: 0, mtime: this.mtimes.get(key)!, size: Buffer.byteLength(this.content(uri)), permissions: vscode.FilePermission.Readonly };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    await this.ready;
+    return Buffer.from(this.content(uri));
+  }
+
+  readDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions('Agent output is read-only.');
+  }
+
+  createDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions('Agent output is read-only.');
+  }
+
+  writeFile(): never {
+    throw vscode.FileSystemError.NoPermissions('Agent output is read-only.');
+  }
+
+  delete(): never {
+    throw vscode.FileSystemError.NoPermissions('Agent output is read-only.');
+  }
+
+  rename(): never {
+    throw vscode.FileSystemError.NoPermissions('Agent output is read-only.');
+  }
+
+  /** The document's text now (readable lines are built incrementally per document). */
+  private content(uri: vscode.Uri): string {
     const params = new URLSearchParams(uri.query);
     const id = params.get('id') ?? '';
     const registry = this.registry;

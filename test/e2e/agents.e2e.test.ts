@@ -148,13 +148,15 @@ describe('Switchboard in a real VS Code', function () {
     ) as RunRecord;
     await showSwitchboard(page);
     await waitForRow(page, 'from-terminal', 'running');
-    await reloadWindow(page);
-    await showSwitchboard(page);
-    await waitForRow(page, 'from-terminal', 'running');
-    // Its output still streams and reads back after the reload.
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Show Agent Output');
     await answerRunPickIfAsked(page, 'from-terminal');
     await editorText(page, 'long job');
+    await reloadWindow(page);
+    // The output editor comes back by itself, its text read anew from the run.
+    await page.locator('.tabs-container .tab', { hasText: 'from-terminal' }).first().waitFor({ timeout: 30_000 });
+    await editorText(page, 'long job');
+    await showSwitchboard(page);
+    await waitForRow(page, 'from-terminal', 'running');
     await screenshot(page, '06-after-reload');
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
     await answerRunPickIfAsked(page, 'from-terminal');
