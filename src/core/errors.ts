@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'bad_cwd'
   | 'not_running'
   | 'not_steerable'
+  | 'not_waiting'
   | 'name_taken'
   | 'state_unwritable'
   | 'spawn_failed'

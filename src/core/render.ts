@@ -35,6 +35,8 @@ export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = 
       return [`… waiting for ${event.reason}`];
     case 'raw':
       return options.showRaw || event.stream === 'stderr' ? [`${event.stream === 'stderr' ? '! ' : ''}${event.text}`] : [];
+    case 'approval':
+      return [`» ${event.allow ? 'allowed' : 'denied'} ${event.tool} (${event.source})${event.message ? `: ${event.message}` : ''}`];
     case 'steer':
       return [`» steered by ${event.source} (${event.delivery}): ${event.message}`];
     case 'control':

@@ -50,6 +50,19 @@ describe('runner parsers on real CLI output', () => {
     assert.equal(results.at(-1)?.ok, true);
   });
 
+  it('Claude Code: a tool call asked of the host (--permission-prompt-tool stdio) is a waiting event carrying the request', () => {
+    const { events, unparsed } = parse('claude', 'approval-denied.jsonl');
+    assert.deepEqual(unparsed, []);
+    const [waiting] = ofType(events, 'waiting');
+    assert.equal(waiting?.reason, 'approval to use Bash: touch /tmp/sb-outside/made.txt');
+    assert.equal(waiting?.request?.tool, 'Bash');
+    assert.match(waiting?.request?.id ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(waiting?.request?.input, { command: 'touch /tmp/sb-outside/made.txt', description: 'Run command' });
+    assert.ok(ofType(events, 'tool_result').some((r) => r.isError && r.output === 'not today'), 'the denial reached the model as the tool result');
+    const answer = JSON.parse(getRunner('claude').approvalInput!(waiting!.request!, true));
+    assert.deepEqual(answer, { type: 'control_response', response: { subtype: 'success', request_id: waiting!.request!.id, response: { behavior: 'allow', updatedInput: waiting!.request!.input } } });
+  });
+
   it('Codex: thread id, the apply_patch change, the final message, usage, success', () => {
     const { events } = parse('codex', 'oneshot.jsonl');
     assert.equal(ofType(events, 'session')[0]?.sessionId, '01a1fc7f-f5ad-7c80-a7a5-c67154600780');

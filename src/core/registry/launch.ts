@@ -32,6 +32,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Switchboard's MCP server, given to agents whose CLI takes one on its command line (Claude Code, Codex). */
   mcp?: { url: string; token: string };
+  /** Ask the host (a person) about tool calls the permission mode withholds, where the CLI can. */
+  hostApprovals?: boolean;
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
 }
@@ -87,6 +89,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV } : undefined,
+    hostApprovals: options.hostApprovals,
   };
   const spec = runner.build(request);
   const env = { ...context.env, ...options.env };

@@ -13,7 +13,7 @@ import { isSameProcessAlive } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
 import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
-import type { InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
+import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, type RunOptions } from './launch';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
@@ -37,6 +37,8 @@ export interface RegistryOptions {
    * demand by the host); undefined: agents are not given it.
    */
   agentMcp?: () => Promise<{ url: string; token: string } | undefined>;
+  /** Runs ask this host about tool calls their permission mode withholds (someone is there to answer). */
+  hostApprovals?: boolean;
 }
 
 export interface RunChange {
@@ -141,6 +143,7 @@ export class RunRegistry implements Disposable {
       const mcp = await this.options.agentMcp().catch((error: unknown) => void this.log.warn(`the agent starts without Switchboard's MCP server: ${(error as Error).message}`));
       options = { ...options, mcp: mcp ?? undefined };
     }
+    if (options.hostApprovals === undefined && this.options.hostApprovals) options = { ...options, hostApprovals: true };
     const env = { ...(this.options.env ?? process.env) };
     const prepared = prepareStart(options, { config: this.options.config, env });
     if (options.name) {
@@ -210,6 +213,14 @@ export class RunRegistry implements Disposable {
       throw new SwitchboardError('not_steerable', `Run ${run.name} lost its supervisor, so nothing can reach its input.`, 'It can still be killed; start a new run to continue.');
     }
     return client.request<SteerResult>({ op: 'steer', message, source });
+  }
+
+  /** Answers the oldest tool call the run asks approval for. */
+  async approve(query: string, allow: boolean, source: string, message?: string): Promise<ApproveResult> {
+    const run = this.requireRunning(query);
+    const client = this.tracker.client(run.id);
+    if (!client) throw new SwitchboardError('not_steerable', `Run ${run.name} lost its supervisor, so nothing can reach its input.`, 'Kill it, or let it time out.');
+    return client.request<ApproveResult>({ op: 'approve', allow, source, ...(message ? { message } : {}) });
   }
 
   private requireRunning(query: string): RunRecord {

@@ -1,7 +1,7 @@
 /** Claude Code: stream-json in and out, so a run can be steered live and interrupted without a kill. */
 import { randomUUID } from 'node:crypto';
 import { MCP_SERVER_NAME, type AgentMcpAccess, type Runner } from './types';
-import { createStreamJsonParser, userMessageLine } from './streamJson';
+import { approvalLine, createStreamJsonParser, initializeLine, userMessageLine } from './streamJson';
 
 /**
  * Switchboard's server as an HTTP MCP server; Claude Code expands `${VAR}` in the header, so the
@@ -36,11 +36,15 @@ export const claudeRunner: Runner = {
     else args.push('--session-id', randomUUID());
     if (request.settings.model) args.push('--model', request.settings.model);
     if (request.mcp) args.push(...mcpArgs(request.mcp));
+    // Tool calls the permission mode withholds are asked of the host on stdout (after an initialize) instead of denied.
+    if (request.hostApprovals) args.push('--permission-prompt-tool', 'stdio');
     args.push(...request.settings.extraArgs);
-    return { command: request.settings.binary, args, env: {}, stdin: 'pipe', initialInput: [userMessageLine(request.prompt)] };
+    const initialInput = [...(request.hostApprovals ? [initializeLine()] : []), userMessageLine(request.prompt)];
+    return { command: request.settings.binary, args, env: {}, stdin: 'pipe', initialInput };
   },
   createParser: createStreamJsonParser,
   steerInput: userMessageLine,
+  approvalInput: approvalLine,
   interruptInput: (requestId) => JSON.stringify({ type: 'control_request', request_id: requestId, request: { subtype: 'interrupt' } }),
   isTurnEnd: (event) => event.type === 'result',
 };

@@ -2,7 +2,7 @@
  * The stream-json line format shared by Claude Code and Qwen Code: system/init, assistant and user
  * messages with content blocks, a final result with usage, and control requests/responses.
  */
-import type { AgentEventBody } from '../runs/types';
+import type { AgentEventBody, ApprovalRequest } from '../runs/types';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser } from './types';
 
 function contentBlocks(message: unknown): Record<string, unknown>[] {
@@ -63,8 +63,12 @@ function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined 
     }
     case 'control_request': {
       const request = asRecord(line.request);
-      if (request?.subtype === 'can_use_tool') return [{ type: 'waiting', reason: `approval for tool ${asString(request.tool_name) ?? '?'}` }];
-      return [];
+      if (request?.subtype !== 'can_use_tool') return [];
+      const tool = asString(request.tool_name) ?? '?';
+      const input = asRecord(request.input);
+      const what = asString(input?.command) ?? asString(input?.file_path) ?? asString(input?.url) ?? asString(request.description);
+      const id = asString(line.request_id);
+      return [{ type: 'waiting', reason: `approval to use ${tool}${what ? `: ${what.length > 200 ? `${what.slice(0, 200)}…` : what}` : ''}`, ...(id ? { request: { id, tool, input: request.input } } : {}) }];
     }
     case 'control_response':
     case 'stream_event':
@@ -94,4 +98,15 @@ export function createStreamJsonParser(): LineParser {
 /** The stdin line that carries a user message in stream-json input mode. */
 export function userMessageLine(text: string): string {
   return JSON.stringify({ type: 'user', message: { role: 'user', content: text } });
+}
+
+/** Claude's control protocol: the first request, which makes the CLI ask the host about tool calls. */
+export function initializeLine(): string {
+  return JSON.stringify({ type: 'control_request', request_id: 'sb-init', request: { subtype: 'initialize' } });
+}
+
+/** The answer to a `can_use_tool` request. */
+export function approvalLine(request: ApprovalRequest, allow: boolean, message?: string): string {
+  const response = allow ? { behavior: 'allow', updatedInput: request.input ?? {} } : { behavior: 'deny', message: message ?? 'Denied by the user.' };
+  return JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: request.id, response } });
 }

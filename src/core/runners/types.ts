@@ -1,5 +1,5 @@
 /** A runner: how one agent CLI is started, read, resumed, steered and interrupted — described as data. */
-import type { AgentEventBody, SteeringCapability } from '../runs/types';
+import type { AgentEventBody, ApprovalRequest, SteeringCapability } from '../runs/types';
 
 export type UsageScope = 'turn' | 'process' | 'session';
 
@@ -27,6 +27,11 @@ export interface StartRequest {
   commandTemplate?: string;
   /** Switchboard's own MCP server, for runners whose CLI takes an MCP server on the command line. */
   mcp?: AgentMcpAccess;
+  /**
+   * Tool calls the permission mode does not allow are asked of the host (a person in VS Code)
+   * instead of denied, where the CLI can (Claude Code); unanswered, they are denied after a while.
+   */
+  hostApprovals?: boolean;
 }
 
 /** How an agent reaches Switchboard's MCP server: the token travels in an environment variable, never in argv. */
@@ -75,6 +80,8 @@ export interface Runner {
   readonly costScope?: UsageScope;
   build(request: StartRequest): SpawnSpec;
   createParser(): LineParser;
+  /** For host approvals: the stdin line that answers an approval request. */
+  approvalInput?(request: ApprovalRequest, allow: boolean, message?: string): string;
   /** For `live` steering: the stdin line that delivers a message. */
   steerInput?(message: string): string;
   /** The runner's own interrupt: a stdin line (Claude's control request). Absent: SIGINT. */

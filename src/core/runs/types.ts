@@ -56,6 +56,8 @@ export interface RunRecord {
   /** Who asked for the run when it was not a person at the CLI or in VS Code, e.g. `mcp:claude-code`. */
   startedBy?: string;
   lastError?: string;
+  /** Set while the agent waits for a person (a tool call to approve). */
+  waiting?: { reason: string; since: number; tool?: string };
   /** The final answer text where the runner reports one. */
   resultText?: string;
   /** Output bytes written to the log so far. */
@@ -72,7 +74,9 @@ export type AgentEventBody =
   | { type: 'tool_result'; callId?: string; output: string; isError?: boolean }
   | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number }
   | { type: 'result'; ok: boolean; text?: string; error?: string }
-  | { type: 'waiting'; reason: string }
+  /** The agent waits; `request` when it asks the host to approve a tool call (answered with approve). */
+  | { type: 'waiting'; reason: string; request?: ApprovalRequest }
+  | { type: 'approval'; tool: string; allow: boolean; source: string; message?: string }
   | { type: 'raw'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'steer'; message: string; delivery: SteerDelivery; source: string }
   | { type: 'control'; action: 'interrupt' | 'kill'; source: string; force?: boolean }
@@ -81,6 +85,14 @@ export type AgentEventBody =
   | { type: 'error'; message: string };
 
 export type AgentEvent = AgentEventBody & { seq: number; ts: number };
+
+/** A tool call the agent asks the host to allow or deny. */
+export interface ApprovalRequest {
+  /** The CLI's id for the request, echoed in the answer. */
+  id: string;
+  tool: string;
+  input?: unknown;
+}
 
 export type SteerDelivery = 'live' | 'interrupt-resume';
 export type SteeringCapability = SteerDelivery | 'none';

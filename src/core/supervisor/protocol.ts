@@ -11,7 +11,8 @@ export type ControlRequest =
   | { id: number; op: 'subscribe' }
   | { id: number; op: 'steer'; message: string; source: string }
   | { id: number; op: 'interrupt'; source: string }
-  | { id: number; op: 'kill'; source: string; force: boolean };
+  | { id: number; op: 'kill'; source: string; force: boolean }
+  | { id: number; op: 'approve'; allow: boolean; source: string; message?: string };
 
 export interface LaunchResult {
   pid: number;
@@ -22,6 +23,10 @@ export interface SteerResult {
 }
 export interface InterruptResult {
   delivered: 'protocol' | 'signal';
+}
+export interface ApproveResult {
+  tool: string;
+  allow: boolean;
 }
 export interface KillResult {
   killed: boolean;

@@ -17,6 +17,7 @@ import { writeRecord } from '../runs/recordFile';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
 import { AgentProcess, type AgentExit } from './agentProcess';
+import { Approvals } from './approvals';
 import { ControlServer } from './controlServer';
 import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
@@ -36,6 +37,7 @@ export class Supervisor {
   private readonly server: ControlServer;
   private readonly usage: UsageMeter;
   private readonly turns: TurnTracker;
+  private readonly approvals: Approvals;
   private parser: LineParser;
   private agent: AgentProcess | undefined;
   private pendingResume: string | undefined;
@@ -65,6 +67,11 @@ export class Supervisor {
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
     this.turns = new TurnTracker(() => this.agent?.endInput());
+    this.approvals = new Approvals({
+      answer: (request, allow, message) => !!this.agent && !!this.runner.approvalInput && this.agent.writeLine(this.runner.approvalInput(request, allow, message)),
+      waiting: (waiting) => this.update({ waiting }, true),
+      emit: (body) => this.emit(body),
+    });
   }
 
   /** Starts the control socket and the agent; resolves with the agent's pid, or rejects when it could not start. */
@@ -127,7 +134,9 @@ export class Supervisor {
       this.usage.add(event);
       this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) });
     }
+    if (event.type === 'waiting' && event.request) this.approvals.ask(event.request, event.reason);
     if (event.type === 'result') {
+      this.approvals.clear();
       this.lastResultOk = event.ok;
       this.update({ resultText: event.text, lastError: event.ok ? undefined : event.error });
     }
@@ -206,6 +215,7 @@ export class Supervisor {
       // Tool children can outlive their CLI: sweep what is left of the tree.
       await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill });
     }
+    this.approvals.clear();
     this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
     const status = this.finalStatus(exit);
     const lastError = status === 'done' ? undefined : this.failureReason(exit);
@@ -244,6 +254,9 @@ export class Supervisor {
         return Promise.resolve(this.interrupt(request.source));
       case 'kill':
         return this.kill(request.force, request.source);
+      case 'approve':
+        this.requireRunning();
+        return Promise.resolve(this.approvals.answer(request.allow, request.source, request.message));
       case 'launch':
         return Promise.reject(new SwitchboardError('invalid_argument', 'launch goes to the supervisor host, not to a run'));
     }
