@@ -53,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         supervisorScript: path.join(context.extensionPath, 'dist', 'supervisor.js'),
         logger,
         agentMcp: () => mcp.forAgents(),
+        // A person is here to answer what agents ask (Claude's tool approvals).
+        hostApprovals: true,
       });
       for (const warning of registry.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
       logger.info(`[extension] state folder ${settings.stateDir}: ${registry.list().length} runs, ${registry.list({ status: 'running' }).length} running`);

@@ -40,6 +40,7 @@ export const agentShape = z.object({
   goal: z.string().optional(),
   task: z.string().optional(),
   started_by: z.string().optional().describe('Who asked for the run when it was not a person, e.g. mcp:<client>'),
+  waiting: z.string().optional().describe('What the run waits for from a person, e.g. "approval to use Bash: npm publish" (answer with approve_agent)'),
 });
 export type AgentSummary = z.input<typeof agentShape>;
 
@@ -67,6 +68,7 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     goal: run.links.goal,
     task: run.links.task,
     started_by: run.startedBy,
+    waiting: run.status === 'running' ? run.waiting?.reason : undefined,
   };
 }
 
@@ -82,7 +84,7 @@ function steeringOf(runner: string): AgentSummary['steering'] {
 export const eventShape = z.object({
   seq: z.number().describe('The cursor position of this event'),
   ts: z.number().optional().describe('Milliseconds since the epoch (parsed events only)'),
-  type: z.enum(['session', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'waiting', 'raw', 'steer', 'control', 'spawn', 'exit', 'error']),
+  type: z.enum(['session', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'waiting', 'approval', 'raw', 'steer', 'control', 'spawn', 'exit', 'error']),
   text: z.string().optional(),
   sessionId: z.string().optional(),
   model: z.string().optional(),
@@ -97,6 +99,9 @@ export const eventShape = z.object({
   ok: z.boolean().optional(),
   error: z.string().optional(),
   reason: z.string().optional(),
+  request: z.object({ id: z.string(), tool: z.string(), input: z.json().optional() }).optional(),
+  tool: z.string().optional(),
+  allow: z.boolean().optional(),
   stream: z.enum(['stdout', 'stderr']).optional(),
   message: z.string().optional(),
   delivery: z.enum(['live', 'interrupt-resume']).optional(),

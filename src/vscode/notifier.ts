@@ -17,7 +17,7 @@ export class Notifier implements vscode.Disposable {
         if (kind !== 'removed' && run.status === 'failed' && before !== 'failed' && !this.notifiedFailures.has(run.id)) this.failed(run);
       }),
       registry.onDidAppendEvent(({ runId, event }) => {
-        if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason);
+        if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason, !!event.request);
       }),
     );
   }
@@ -30,10 +30,13 @@ export class Notifier implements vscode.Disposable {
     });
   }
 
-  private waiting(run: RunRecord, reason: string): void {
+  /** A request to approve is answered right from the notification (or later from the row). */
+  private waiting(run: RunRecord, reason: string, answerable: boolean): void {
     if (!this.settings().notifyOnWaiting) return;
-    void vscode.window.showWarningMessage(`Agent ${run.name} is waiting for ${reason}.`, 'Show Output').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    const actions = answerable ? ['Allow', 'Deny', 'Show Output'] : ['Show Output'];
+    void vscode.window.showWarningMessage(`Agent ${run.name} is waiting for ${reason}.`, ...actions).then((choice) => {
+      const command = { Allow: 'switchboard.allowAgentRequest', Deny: 'switchboard.denyAgentRequest', 'Show Output': 'switchboard.showAgentOutput' }[choice ?? ''];
+      if (command) void vscode.commands.executeCommand(command, run);
     });
   }
 

@@ -31,6 +31,8 @@ describe('Switchboard in a real VS Code', function () {
   let registry: RunRegistry;
   let stateDir: string;
   let workspace: string;
+  /** A file outside the workspace: Claude asks before it touches it, even in acceptEdits. */
+  let outsideFile: string;
 
   before(async function () {
     this.timeout(30 * 60_000);
@@ -39,8 +41,10 @@ describe('Switchboard in a real VS Code', function () {
     stateDir = tempDir('sb-e2e-state-');
     workspace = tempDir('sb-e2e-work-');
     fs.writeFileSync(path.join(workspace, 'README.md'), '# a project for the agents\n');
+    outsideFile = path.join(tempDir('sb-e2e-outside-'), 'approved.txt');
     claude = await offlineCli('claude', tempDir('sb-e2e-claude-'), (r) => {
       if (r.lastUserText.includes('banana')) return { kind: 'text', text: 'steered: banana' };
+      if (r.lastUserText.includes('outside')) return r.afterToolResult ? { kind: 'text', text: 'touched it' } : { kind: 'shell', command: `touch ${outsideFile}` };
       // The longest plain sleep Claude Code runs without asking (it refuses 25 s or more).
       if (r.lastUserText.includes('nap')) return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 24' };
       return r.afterToolResult ? { kind: 'text', text: 'done writing' } : { kind: 'write_file', path: path.join(workspace, 'hello.txt'), content: 'hello from claude\n' };
@@ -139,6 +143,20 @@ describe('Switchboard in a real VS Code', function () {
     await screenshot(page, '05-steered-and-killed');
   });
 
+  it('an agent asking to run a command waits with a bell; Allow in the notification lets it go on', async () => {
+    await runAgentFromPalette('Claude Code', 'Touch the file outside the project');
+    const toast = page.locator('.notification-toast', { hasText: 'is waiting for approval to use Bash' }).first();
+    await toast.waitFor({ timeout: 60_000 });
+    const name = registry.list({ runner: 'claude' })[0]!.name;
+    assert.match(await rowLabel(page, name), new RegExp(`${name}, running, waiting for approval to use Bash: touch .*approved\\.txt`));
+    assert.equal(fs.existsSync(outsideFile), false, 'nothing ran before the answer');
+    await screenshot(page, '06-waiting-for-approval');
+    await toast.locator('.monaco-button', { hasText: 'Allow' }).click();
+    await waitForRow(page, name, 'done', 60_000);
+    assert.ok(fs.existsSync(outsideFile), 'the allowed command ran');
+    assert.ok(registry.events(name).some((e) => e.type === 'approval' && e.allow && e.source === 'vscode'));
+  });
+
   it('a run started in a terminal appears; after Reload Window it is still running and can be killed', async () => {
     const started = JSON.parse(
       execFileSync(process.execPath, [CLI, 'run', 'custom', 'long job', '--detach', '--name', 'from-terminal', '--format', 'json', '--command', fakeCommand('--sleep', '120000')], {
@@ -157,7 +175,7 @@ describe('Switchboard in a real VS Code', function () {
     await editorText(page, 'long job');
     await showSwitchboard(page);
     await waitForRow(page, 'from-terminal', 'running');
-    await screenshot(page, '06-after-reload');
+    await screenshot(page, '07-after-reload');
     await contextMenu(page, agentRow(page, 'from-terminal'), 'Kill Agent');
     await answerRunPickIfAsked(page, 'from-terminal');
     await waitForRow(page, 'from-terminal', 'killed', 20_000);
@@ -171,8 +189,8 @@ describe('Switchboard in a real VS Code', function () {
     await serverRow.click();
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Start Server' }).first().click();
     await until(() => !!liveEndpoint(stateDir), 20_000, 'the extension host to start its MCP server for VS Code');
-    // VS Code opens its log of the server: connected, and our ten tools discovered.
-    await page.locator('.part.panel').getByText('Discovered 10 tools').waitFor({ timeout: 20_000 });
+    // VS Code opens its log of the server: connected, and our eleven tools discovered.
+    await page.locator('.part.panel').getByText('Discovered 11 tools').waitFor({ timeout: 20_000 });
     await screenshot(page, '08-vscode-mcp-running');
     await page.locator('.part.editor').click({ force: true });
   });
@@ -228,12 +246,12 @@ describe('Switchboard in a real VS Code', function () {
     });
     try {
       const other = await untrustedWorkbench(browser!, untrusted.url, folder);
-      await screenshot(other, '07-untrusted-opened');
+      await screenshot(other, '11-untrusted-opened');
       await showSwitchboard(other);
       await other.getByText('not trusted').first().waitFor({ timeout: 30_000 });
       await runCommand(other, 'Switchboard: Run Agent');
       await other.locator('.notification-toast', { hasText: 'not trusted' }).first().waitFor({ timeout: 15_000 });
-      await screenshot(other, '07-untrusted');
+      await screenshot(other, '11-untrusted');
       assert.deepEqual(fs.readdirSync(path.join(untrustedState, 'runs')), []);
       await other.context().close();
     } finally {

@@ -7,7 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
+import { McpService } from '../../src/mcp/mcpService';
 import { realCliSuite } from '../support/agentClis';
+import { call, connectHttp } from '../support/mcpClients';
 import { tempDir, until } from '../support/harness';
 
 describe('host approvals with the real Claude Code', function () {
@@ -48,6 +50,28 @@ describe('host approvals with the real Claude Code', function () {
     const events = registry.events(run.id);
     assert.ok(events.some((e) => e.type === 'tool_result' && e.isError && e.output.includes('not today')), 'the agent got the reason');
     assert.ok(events.some((e) => e.type === 'approval' && !e.allow && e.message === 'not today'));
+  });
+
+  it('an MCP client sees the run waiting and answers it with approve_agent', async () => {
+    const target = path.join(tempDir('sb-approval-outside-'), 'made.txt');
+    const { registry, run } = await touching(target);
+    const service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => suite.work, guard: () => {} });
+    try {
+      const client = await connectHttp((await service.startHttp()).url, service.token(), 'orchestrator');
+      const listed = (await call(client, 'list_agents', { status: 'running' })).structuredContent as { agents: { id: string; waiting?: string }[] };
+      assert.equal(listed.agents.find((a) => a.id === run.id)?.waiting, `approval to use Bash: touch ${target}`);
+      const answered = await call(client, 'approve_agent', { id: run.id, allow: true });
+      assert.deepEqual(answered.structuredContent, { id: run.id, name: run.name, tool: 'Bash', allow: true });
+      const again = await call(client, 'approve_agent', { id: run.id, allow: true });
+      assert.equal(again.isError, true, 'nothing is waiting any more (or the run ended)');
+      await client.close();
+    } finally {
+      await service.dispose();
+    }
+    const { record } = await registry.wait(run.id, 60_000);
+    assert.equal(record.status, 'done', record.lastError);
+    assert.ok(fs.existsSync(target));
+    assert.ok(registry.events(run.id).some((e) => e.type === 'approval' && e.allow && e.source === 'mcp:orchestrator'));
   });
 
   it('without host approvals the CLI denies such a call itself and nobody is asked', async () => {

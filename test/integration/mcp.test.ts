@@ -17,7 +17,7 @@ import { McpService } from '../../src/mcp/mcpService';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
 import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
-const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'interrupt_agent', 'kill_agent', 'doctor', 'get_metrics'];
+const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent', 'doctor', 'get_metrics'];
 
 /** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
 function doctorOf(stateDir: string): Promise<DoctorReport> {

@@ -188,6 +188,22 @@ const steerAgent = defineTool({
   },
 });
 
+const approveAgent = defineTool({
+  name: 'approve_agent',
+  title: "Answer an agent's approval request",
+  description:
+    "Allow or deny the tool call a run waits on (its `waiting` field; Claude Code runs started from VS Code ask about tool calls their permission mode withholds). Answers the oldest request; a denial's `message` is what the agent is told.",
+  input: z.strictObject({ id: idField, allow: z.boolean(), message: z.string().min(1).optional().describe('For a denial: why, or what to do instead') }),
+  output: z.object({ id: z.string(), name: z.string(), tool: z.string(), allow: z.boolean() }),
+  annotations: { destructiveHint: true },
+  async handle(args, ctx) {
+    ctx.deps.guard('steer');
+    const run = ctx.deps.registry.resolve(args.id);
+    const { tool, allow } = await ctx.deps.registry.approve(run.id, args.allow, ctx.source, args.message);
+    return { structured: { id: run.id, name: run.name, tool, allow }, summary: `${allow ? 'Allowed' : 'Denied'} ${run.name}'s ${tool} call.` };
+  },
+});
+
 const interruptAgent = defineTool({
   name: 'interrupt_agent',
   title: 'Interrupt an agent',
@@ -218,4 +234,4 @@ const killAgent = defineTool({
   },
 });
 
-export const AGENT_TOOLS = [runAgent, listAgents, getAgentStatus, streamAgentOutput, waitAgent, steerAgent, interruptAgent, killAgent];
+export const AGENT_TOOLS = [runAgent, listAgents, getAgentStatus, streamAgentOutput, waitAgent, steerAgent, approveAgent, interruptAgent, killAgent];

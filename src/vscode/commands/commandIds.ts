@@ -17,6 +17,8 @@ export const COMMAND_IDS = [
   'switchboard.copyMcpConfigCodex',
   'switchboard.copyMcpConfigGemini',
   'switchboard.copyMcpConfigCursor',
+  'switchboard.allowAgentRequest',
+  'switchboard.denyAgentRequest',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

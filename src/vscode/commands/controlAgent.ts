@@ -58,3 +58,17 @@ export async function killAllAgents(services: Services): Promise<void> {
   if (answer !== 'Kill All') return;
   await Promise.all(runs.map((r) => registry.kill(r.id, { source: SOURCE })));
 }
+
+const waiting = { filter: (r: { status: string; waiting?: unknown }) => r.status === 'running' && !!r.waiting, none: 'No agent is waiting for an approval.' };
+
+/** Allow or deny the tool call an agent waits on (its oldest, if it asked several). */
+export async function answerAgentRequest(services: Services, arg: unknown, allow: boolean): Promise<void> {
+  if (allow) requireTrust('let agents run tools');
+  const registry = services.registry();
+  const run = await pickRun(registry, arg, { ...waiting, placeHolder: allow ? 'Whose request should be allowed?' : 'Whose request should be denied?' });
+  if (!run) return;
+  const message = allow ? undefined : await vscode.window.showInputBox({ title: `Deny ${run.name}'s request`, prompt: 'Tell the agent why, or what to do instead (optional)', ignoreFocusOut: true });
+  if (message === undefined && !allow) return;
+  const result = await registry.approve(run.id, allow, SOURCE, message || undefined);
+  vscode.window.setStatusBarMessage(`${allow ? 'Allowed' : 'Denied'} ${run.name}'s ${result.tool}`, 4000);
+}

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Services } from '../services';
 import type { CommandId } from './commandIds';
-import { killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
+import { answerAgentRequest, killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
 import { doctor, type DoctorDocument } from './doctor';
 import { copyMcpConfiguration } from './mcpCommands';
 import { runAgent } from './runAgent';
@@ -32,6 +32,8 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument)
     'switchboard.copyMcpConfigCodex': () => copyMcpConfiguration(services, 'codex'),
     'switchboard.copyMcpConfigGemini': () => copyMcpConfiguration(services, 'gemini'),
     'switchboard.copyMcpConfigCursor': () => copyMcpConfiguration(services, 'cursor'),
+    'switchboard.allowAgentRequest': (run) => answerAgentRequest(services, run, true),
+    'switchboard.denyAgentRequest': (run) => answerAgentRequest(services, run, false),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

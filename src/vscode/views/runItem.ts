@@ -19,6 +19,7 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 };
 
 export function runDescription(run: RunRecord, now = Date.now()): string {
+  if (run.waiting) return [`waiting for ${run.waiting.reason}`, run.runner, formatDuration(elapsed(run, now))].join(' · ');
   return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(' · ');
 }
 
@@ -27,6 +28,7 @@ export function runContextValue(run: RunRecord): string {
   const runner = getRunner(run.runner);
   const words = ['run', isFinished(run.status) ? 'finished' : run.status];
   if (run.status === 'running' && runner.steering !== 'none') words.push('steerable');
+  if (run.status === 'running' && run.waiting) words.push('waiting');
   if (run.sessionId) words.push('hasSession');
   if (isFinished(run.status) && run.sessionId && runner.canResume) words.push('resumable');
   return words.join(' ');
@@ -72,7 +74,8 @@ export function runTreeItem(run: RunRecord, now = Date.now()): vscode.TreeItem {
   item.id = run.id;
   const description = runDescription(run, now);
   item.description = description;
-  const [icon, color] = ICONS[run.status];
+  // A run waiting for a person stands out from the spinning ones.
+  const [icon, color] = run.status === 'running' && run.waiting ? ['bell-dot', 'list.warningForeground'] : ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = runContextValue(run);
   item.accessibilityInformation = { label: `${run.name}, ${run.status}, ${description}` };
