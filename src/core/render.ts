@@ -42,7 +42,7 @@ export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = 
     case 'control':
       return [`» ${event.action}${event.force ? ' (forced)' : ''} by ${event.source}`];
     case 'spawn':
-      return [`· ${event.resumed ? 'resumed' : 'started'} pid ${event.pid}`];
+      return [`· ${event.resumed ? 'resumed' : 'started'} pid ${event.pid}${event.source ? ` (asked by ${event.source})` : ''}`];
     case 'exit':
       return [`· process exited${event.signal ? ` by ${event.signal}` : ` with code ${event.exitCode}`}`];
     case 'error':

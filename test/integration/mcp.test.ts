@@ -108,6 +108,7 @@ describe('MCP server', function () {
         assert.equal(agent.status, 'done');
         assert.equal(agent.exit_code, 0);
         assert.equal(agent.started_by, `mcp:${kind}-client`);
+        assert.ok(registry.events(agent.id as string).some((e) => e.type === 'spawn' && e.source === `mcp:${kind}-client`), 'the start is in the run\'s events too');
 
         const detail = (await call(client, 'get_agent_status', { id: id.slice(0, 6) })).structuredContent!;
         assert.equal(detail.id, id);

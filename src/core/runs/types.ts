@@ -80,7 +80,8 @@ export type AgentEventBody =
   | { type: 'raw'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'steer'; message: string; delivery: SteerDelivery; source: string }
   | { type: 'control'; action: 'interrupt' | 'kill'; source: string; force?: boolean }
-  | { type: 'spawn'; pid: number; commandLine: string[]; resumed: boolean }
+  /** `source`: who asked for the run, on its first spawn, when it was not a person (e.g. `mcp:claude-code`). */
+  | { type: 'spawn'; pid: number; commandLine: string[]; resumed: boolean; source?: string }
   | { type: 'exit'; exitCode?: number; signal?: string }
   | { type: 'error'; message: string };
 

@@ -95,7 +95,8 @@ export class Supervisor {
     this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
     this.output.start();
     const identity = this.agent.identity;
-    if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed });
+    const source = !resumed && this.record.startedBy ? { source: this.record.startedBy } : {};
+    if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed, ...source });
     this.update({ status: 'running', agent: identity, commandLine, startedAt: this.record.startedAt ?? Date.now() }, true);
     void this.agent.exited.then((exit) => this.onExit(exit));
   }

@@ -1,0 +1,47 @@
+/** What each runner is started with when it gets Switchboard's MCP server or asks the host about tool calls. */
+import * as assert from 'node:assert/strict';
+import { mergeConfig } from '../../src/core/config';
+import { MCP_TOKEN_ENV, prepareStart } from '../../src/core/registry/launch';
+import { getRunner } from '../../src/core/runners/runnerTable';
+import type { StartRequest } from '../../src/core/runners/types';
+
+const request = (more: Partial<StartRequest> = {}): StartRequest => ({ prompt: 'p', cwd: '/', settings: { binary: 'x', extraArgs: [] }, ...more });
+const mcp = { url: 'http://127.0.0.1:4321/mcp', tokenEnv: MCP_TOKEN_ENV };
+
+describe('runner command lines', () => {
+  it('Claude Code gets the server as --mcp-config with the token as ${VAR}, and its tools allowed', () => {
+    const { args } = getRunner('claude').build(request({ mcp }));
+    const config = JSON.parse(args[args.indexOf('--mcp-config') + 1]!);
+    assert.deepEqual(config, { mcpServers: { switchboard: { type: 'http', url: mcp.url, headers: { Authorization: 'Bearer ${SWITCHBOARD_MCP_TOKEN}' } } } });
+    assert.equal(args[args.indexOf('--allowedTools') + 1], 'mcp__switchboard');
+  });
+
+  it('Codex gets it as -c mcp_servers.switchboard.* with the token in a named variable', () => {
+    const { args } = getRunner('codex').build(request({ mcp }));
+    assert.deepEqual(args.filter((_, i) => args[i - 1] === '-c'), ['mcp_servers.switchboard.url="http://127.0.0.1:4321/mcp"', 'mcp_servers.switchboard.bearer_token_env_var="SWITCHBOARD_MCP_TOKEN"']);
+  });
+
+  it('Gemini CLI, Qwen Code and custom commands take no MCP server on the command line', () => {
+    for (const id of ['gemini', 'qwen', 'custom']) {
+      assert.equal(getRunner(id).takesMcpServer, false, id);
+      const built = getRunner(id).build(request({ mcp, commandTemplate: 'agent {prompt}' }));
+      assert.ok(!built.args.join(' ').includes('4321'), id);
+    }
+  });
+
+  it('Claude Code with host approvals adds --permission-prompt-tool stdio and sends initialize before the prompt', () => {
+    const { args, initialInput } = getRunner('claude').build(request({ hostApprovals: true }));
+    assert.equal(args[args.indexOf('--permission-prompt-tool') + 1], 'stdio');
+    assert.deepEqual(initialInput.map((l) => JSON.parse(l).type), ['control_request', 'user']);
+    assert.ok(!getRunner('claude').build(request()).args.includes('--permission-prompt-tool'));
+  });
+
+  it('the token reaches the agent in its environment only when its runner takes the server, never in argv', () => {
+    const config = mergeConfig({ runners: { claude: { binary: process.execPath }, gemini: { binary: process.execPath } } });
+    const claude = prepareStart({ runner: 'claude', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 'secret-token-value' } }, { config, env: process.env });
+    assert.equal(claude.spec.env[MCP_TOKEN_ENV], 'secret-token-value');
+    assert.ok(!claude.spec.args.join(' ').includes('secret-token-value'));
+    const gemini = prepareStart({ runner: 'gemini', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 'secret-token-value' } }, { config, env: process.env });
+    assert.equal(gemini.spec.env[MCP_TOKEN_ENV], undefined);
+  });
+});
