@@ -168,6 +168,14 @@ describe('MCP server', function () {
           ['stream_agent_output', { id: 'x', limit: 0 }, /`limit`: /],
           ['wait_agent', {}, /`id` is required/],
           ['steer_agent', { id: 'zzzzzzzz-nothing', message: 'x' }, /^unknown_run: /],
+          ['list_agents', { status: 'sleeping' }, /`status` must be one of "queued", "running", "done", "failed", "killed", "orphaned", not "sleeping"/],
+          ['list_agents', { limit: 5000 }, /`limit`: /],
+          ['approve_agent', { id: 'x' }, /`allow` is required \(boolean\)/],
+          ['approve_agent', { id: 'zzzzzzzz-nothing', allow: true }, /^unknown_run: /],
+          ['interrupt_agent', {}, /`id` is required/],
+          ['kill_agent', { id: 'x', force: 'yes' }, /`force` must be a boolean, not "yes"/],
+          ['doctor', { verbose: true }, /unknown field `verbose`/],
+          ['get_metrics', { reset: true }, /unknown field `reset`/],
           ['no_such_tool', {}, /^unknown_tool: There is no tool "no_such_tool"/],
         ];
         for (const [tool, args, expected] of cases) {
@@ -184,7 +192,7 @@ describe('MCP server', function () {
         assert.ok(doctor.server.clients.some((c) => c.name === `${kind}-client`));
         if (kind === 'http') assert.equal(doctor.server.url, url);
         const metrics = (await call(client, 'get_metrics')).structuredContent as { tool_calls: number; tool_errors: number; spawns: number; kills: number; runs: { total: number }; by_tool: Record<string, { calls: number; errors: number }> };
-        assert.ok(metrics.tool_calls >= 20 && metrics.tool_errors >= 12, JSON.stringify(metrics));
+        assert.ok(metrics.tool_calls >= 28 && metrics.tool_errors >= 20, JSON.stringify(metrics));
         assert.ok(metrics.by_tool.run_agent!.errors >= 6);
         assert.ok(metrics.spawns >= 3 && metrics.kills >= 2 && metrics.runs.total >= 3, JSON.stringify(metrics));
       });
