@@ -56,7 +56,7 @@ runBench(async () => {
   writeMachineSettings(userDataDir, settings);
   const server = await startCodeServer({ workspace, extensionsDir, userDataDir, settings });
   const browser = await launchBrowser();
-  const registry = await RunRegistry.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
+  const registry = await RunRegistry.open({ stateDir, config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 } } }), supervisorScript: SUPERVISOR });
   try {
     const page = await openWorkbench(browser, server.url, workspace);
     await showSwitchboard(page);

@@ -28,7 +28,8 @@ export function tempDir(prefix: string): string {
 /** A registry over dist/supervisor.js in a fresh temp state folder, with default settings. */
 export async function openRegistry(): Promise<RunRegistry> {
   if (!fs.existsSync(SUPERVISOR)) throw new Error(`${SUPERVISOR} is missing: run \`node esbuild.mjs\` first (npm run bench does).`);
-  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({}), supervisorScript: SUPERVISOR });
+  // The benches start a hundred runs at once: no pool holds them back.
+  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 } } }), supervisorScript: SUPERVISOR });
   registries.push(registry);
   return registry;
 }

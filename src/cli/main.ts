@@ -2,6 +2,7 @@
 import { createContext, type CliContext } from './context';
 import { doctorCommand } from './commands/doctor';
 import { mcpCommand } from './commands/mcp';
+import { poolsCommand } from './commands/pools';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
 import { runCommand } from './commands/runCommand';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   rm: removeCommand,
   doctor: doctorCommand,
   mcp: mcpCommand,
+  pools: poolsCommand,
 };
 
 const HELP = `switchboard — run, watch, steer and kill CLI coding agents
@@ -28,7 +30,8 @@ const HELP = `switchboard — run, watch, steer and kill CLI coding agents
 usage: switchboard <command> [options] [--format table|json]
 
   run <runner> "<prompt>"   start an agent (runners: claude, codex, gemini, qwen, custom)
-        [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--detach] [--raw]
+        [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--detach] [--raw]
+                            waits in line (queued) when its pool is full
   list [--status S] [--runner R]
   status <id>               details and the output tail
   logs <id> [--follow] [--raw]
@@ -38,6 +41,7 @@ usage: switchboard <command> [options] [--format table|json]
   wait <id> [--timeout S]   exit 0 done, 1 failed/killed/orphaned, 3 timed out
   rm <id>                   remove a finished run and its logs
   doctor                    installed agent CLIs and the state directory
+  pools status | cleanup    who runs and who waits in each pool; free what dead processes left
   mcp --stdio               serve the MCP tools on stdin/stdout (for clients that start servers)
   mcp --http [--port N]     serve them on http://127.0.0.1:N/mcp with a bearer token
   mcp config <client>       what claude, codex, gemini or cursor needs to reach that server

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { readJsonFile } from './store/atomicFile';
 import { DEFAULT_PRICES, type PriceTable } from './pricing';
+import type { PoolLimits } from './pools/pools';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -25,6 +26,10 @@ export interface SwitchboardConfig {
   outputTailBytes: number;
   /** The CPU niceness agents run at (0 normal to 19 lowest), so that they give way to the editor. */
   agentNiceness: number;
+  /** Admission pools by name (`default` takes runs that name none); a run waits in line when its pool is full. */
+  pools: Record<string, PoolLimits>;
+  /** Runs at once over all pools. */
+  maxWorkers: number;
 }
 
 export const DEFAULT_CONFIG: SwitchboardConfig = {
@@ -34,6 +39,8 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   killGraceMs: 5000,
   outputTailBytes: 64 * 1024,
   agentNiceness: 19,
+  pools: { default: { maxWorkers: 8 } },
+  maxWorkers: 16,
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -42,6 +49,7 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
     ...partial,
     runners: { ...DEFAULT_CONFIG.runners, ...partial.runners },
     prices: { ...DEFAULT_CONFIG.prices, ...partial.prices },
+    pools: { ...DEFAULT_CONFIG.pools, ...partial.pools },
   };
 }
 
@@ -51,6 +59,14 @@ function validateConfig(value: unknown): string | undefined {
   if (doc.version !== undefined && doc.version !== 1) return `unsupported version ${String(doc.version)}`;
   for (const key of ['retentionHours', 'killGraceMs', 'outputTailBytes']) {
     if (doc[key] !== undefined && (typeof doc[key] !== 'number' || (doc[key] as number) < 0)) return `"${key}" must be a non-negative number`;
+  }
+  if (doc.maxWorkers !== undefined && (typeof doc.maxWorkers !== 'number' || !Number.isInteger(doc.maxWorkers) || doc.maxWorkers < 1)) return '"maxWorkers" must be a whole number of at least 1';
+  if (doc.pools !== undefined) {
+    if (doc.pools === null || typeof doc.pools !== 'object' || Array.isArray(doc.pools)) return '"pools" must be an object of pool names to { "maxWorkers": n }';
+    for (const [name, limits] of Object.entries(doc.pools as Record<string, unknown>)) {
+      const max = (limits as PoolLimits | null)?.maxWorkers;
+      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) return `pool "${name}" needs "maxWorkers", a whole number of at least 1`;
+    }
   }
   const nice = doc.agentNiceness;
   if (nice !== undefined && (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19)) return '"agentNiceness" must be a whole number from 0 (normal priority) to 19 (lowest)';

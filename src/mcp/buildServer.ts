@@ -9,9 +9,10 @@ import type { McpDeps } from './deps';
 import { registerResources } from './resources';
 import { callTool, describeTool, type ToolSpec } from './toolKit';
 import { AGENT_TOOLS } from './tools/agentTools';
+import { POOL_TOOLS } from './tools/poolTools';
 import { SYSTEM_TOOLS } from './tools/systemTools';
 
-export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...SYSTEM_TOOLS];
+export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...POOL_TOOLS, ...SYSTEM_TOOLS];
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 let listing: ReturnType<typeof describeTool>[] | undefined;
 

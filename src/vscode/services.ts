@@ -23,11 +23,3 @@ export function requireTrust(action: string): void {
     throw new SwitchboardError('invalid_argument', `This workspace is not trusted, so Switchboard will not ${action}.`, 'Trust the workspace (Manage Workspace Trust) if you want agents to run here.');
   }
 }
-
-/** Refuses a new agent when `max` already run (switchboard.maxConcurrentAgents). */
-export function requireCapacity(registry: RunRegistry, max: number): void {
-  const running = registry.list({ status: 'running' }).length;
-  if (running >= max) {
-    throw new SwitchboardError('invalid_argument', `${running} agents are already running, the most switchboard.maxConcurrentAgents allows.`, 'Wait for one to finish, stop one, or raise the setting.');
-  }
-}

@@ -2,13 +2,13 @@
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig } from '../core/config';
 import { defaultStateDir } from '../core/paths';
+import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
   stateDir: string;
   defaultRunner: string;
-  maxConcurrentAgents: number;
   notifyOnFailure: boolean;
   notifyOnWaiting: boolean;
   /** The MCP server's port; 0 picks the one used last time if free, else any free one. */
@@ -39,10 +39,11 @@ export function readSettings(): ExtensionSettings {
       retentionHours: s.get<number>('retentionHours') ?? DEFAULT_CONFIG.retentionHours,
       killGraceMs: (s.get<number>('killGraceSeconds') ?? DEFAULT_CONFIG.killGraceMs / 1000) * 1000,
       agentNiceness: s.get<boolean>('runAgentsAtLowPriority') === false ? 0 : DEFAULT_CONFIG.agentNiceness,
+      maxWorkers: s.get<number>('maxConcurrentAgents') ?? DEFAULT_CONFIG.maxWorkers,
+      pools: { ...DEFAULT_CONFIG.pools, ...(s.get<Record<string, PoolLimits>>('pools') ?? {}) },
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: s.get<string>('defaultRunner') ?? 'claude',
-    maxConcurrentAgents: s.get<number>('maxConcurrentAgents') ?? 8,
     notifyOnFailure: s.get<boolean>('notifications.onFailure') ?? true,
     notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
     mcpPort: s.get<number>('mcp.port') ?? 0,

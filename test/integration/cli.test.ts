@@ -66,6 +66,23 @@ describe('headless CLI', function () {
     assert.match((await cli(home, ['doctor'])).stdout, /mcp server: none serving this state directory/);
   });
 
+  it('a run that finds its pool full waits in line, then starts by itself; pools status shows the counts', async () => {
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, pools: { default: { maxWorkers: 1 } } }));
+    const first = await cli(home, ['run', 'custom', 'first', '--detach', '--name', 'first', '--command', fakeCommand('--sleep', '1500')]);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await cli(home, ['run', 'custom', 'second in line', '--name', 'second', '--command', fakeCommand()]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /second \(\w+\) waits for a slot in pool default; it starts by itself when one frees/);
+    assert.equal(second.stdout, 'second in line\n');
+    const status = await cli(home, ['pools', 'status']);
+    assert.match(status.stdout, /^POOL\s+RUNNING\s+WAITING\s+ADMITTED\s+QUEUED\s+REJECTED/m);
+    assert.match(status.stdout, /^default\s+0\/1\s+0\s+2\s+1\s+0/m);
+    const json = JSON.parse((await cli(home, ['pools', 'status', '--format', 'json'])).stdout) as { pools: { name: string; admitted: number }[] };
+    assert.equal(json.pools.find((p) => p.name === 'default')?.admitted, 2);
+    assert.match((await cli(home, ['pools', 'cleanup'])).stdout, /freed 0 slot\(s\)/);
+    assert.equal((await cli(home, ['pools', 'nonsense'])).code, 2);
+  });
+
   it('runs a custom command in the foreground, streams its output and exits with its outcome', async () => {
     const ok = await cli(home, ['run', 'custom', 'printed by the agent', '--command', fakeCommand()]);
     assert.equal(ok.code, 0, ok.stderr);

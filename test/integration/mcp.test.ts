@@ -17,7 +17,7 @@ import { McpService } from '../../src/mcp/mcpService';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
 import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
-const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent', 'doctor', 'get_metrics'];
+const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent', 'pools_status', 'pools_cleanup', 'doctor', 'get_metrics'];
 
 /** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
 function doctorOf(stateDir: string): Promise<DoctorReport> {
@@ -59,7 +59,7 @@ describe('MCP server', function () {
     h = await createHarness();
     work = tempDir('sb-mcp-work-');
     // The config file is what the stdio server (a separate CLI process) reads; the in-process registry gets the same.
-    const config = { version: 1, runners: { claude: { binary: fakeClaude(1500) } }, killGraceMs: 1500 };
+    const config = { version: 1, runners: { claude: { binary: fakeClaude(1500) } }, killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } } };
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config));
     registry = await h.open({ runners: config.runners });
     service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => doctorOf(h.stateDir), defaultCwd: () => work, guard: () => {} });
@@ -176,6 +176,8 @@ describe('MCP server', function () {
           ['kill_agent', { id: 'x', force: 'yes' }, /`force` must be a boolean, not "yes"/],
           ['doctor', { verbose: true }, /unknown field `verbose`/],
           ['get_metrics', { reset: true }, /unknown field `reset`/],
+          ['pools_status', { pool: 'x' }, /unknown field `pool`/],
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', pool: '' }, /`pool`: /],
           ['no_such_tool', {}, /^unknown_tool: There is no tool "no_such_tool"/],
         ];
         for (const [tool, args, expected] of cases) {
@@ -183,6 +185,14 @@ describe('MCP server', function () {
           assert.equal(result.isError, true, `${tool} ${JSON.stringify(args)}`);
           assert.match(textOf(result), expected);
         }
+      });
+
+      it('answers pools_status and pools_cleanup', async () => {
+        const status = (await call(client, 'pools_status')).structuredContent as { max_workers: number; pools: { name: string; max_workers: number; admitted: number }[] };
+        assert.equal(status.max_workers, 64);
+        assert.ok((status.pools.find((p) => p.name === 'default')?.admitted ?? 0) >= 2, JSON.stringify(status));
+        const cleaned = await call(client, 'pools_cleanup');
+        assert.deepEqual(Object.keys(cleaned.structuredContent!), ['freed_slots', 'removed_from_line']);
       });
 
       it('answers doctor and get_metrics, counting calls and errors', async () => {

@@ -55,7 +55,8 @@ export async function createHarness(config: Partial<SwitchboardConfig> = {}, env
   const open = async (more: Partial<SwitchboardConfig> = {}, moreEnv?: NodeJS.ProcessEnv): Promise<RunRegistry> => {
     const registry = await RunRegistry.open({
       stateDir,
-      config: mergeConfig({ killGraceMs: 1500, ...config, ...more }),
+      // Tests start many runs at once; pools are tested with their own limits.
+      config: mergeConfig({ killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } }, ...config, ...more }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...env, ...moreEnv },
     });

@@ -4,6 +4,23 @@ import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, UsageError } from '../output';
 import { describeRun } from './describe';
+import type { RunRegistry } from '../../core/registry/registry';
+import type { RunRecord } from '../../core/runs/types';
+
+/** Resolves once a queued run has left the line (started, or ended: killed while waiting). */
+function startedOrEnded(registry: RunRegistry, id: string): Promise<RunRecord> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const run = registry.resolve(id);
+      if (run.status === 'queued') return false;
+      listener.dispose();
+      resolve(run);
+      return true;
+    };
+    const listener = registry.onDidChange(({ run }) => void (run.id === id && check()));
+    check();
+  });
+}
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -14,15 +31,21 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       cwd: { type: 'string' },
       command: { type: 'string' },
       resume: { type: 'string' },
+      pool: { type: 'string' },
       detach: { type: 'boolean', default: false },
       raw: { type: 'boolean', default: false },
     },
   });
   const [runner, ...rest] = positionals;
-  if (!runner) throw new UsageError('usage: switchboard run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template>"] [--resume SESSION] [--detach]');
+  if (!runner) throw new UsageError('usage: switchboard run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template>"] [--resume SESSION] [--pool P] [--detach]');
   const prompt = rest.join(' ');
   return ctx.withRegistry(async (registry) => {
-    const run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume });
+    let run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume, pool: values.pool });
+    if (run.status === 'queued') {
+      // This process starts it when a slot frees, so it stays until then (also with --detach).
+      ctx.out.stderr(`${run.name} (${run.id}) waits for a slot in pool ${run.pool}; it starts by itself when one frees (switchboard pools status)`);
+      run = await startedOrEnded(registry, run.id);
+    }
     if (values.detach) {
       if (ctx.out.format === 'json') printJson(ctx.out, run);
       else ctx.out.stdout(`${run.id}  ${run.name}  pid ${run.agent?.pid ?? '?'}  (detached; follow with: switchboard logs ${run.name} --follow)`);

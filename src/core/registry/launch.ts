@@ -34,6 +34,8 @@ export interface RunOptions {
   mcp?: { url: string; token: string };
   /** Ask the host (a person) about tool calls the permission mode withholds, where the CLI can. */
   hostApprovals?: boolean;
+  /** The pool that admits it (default: `default`). */
+  pool?: string;
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
 }
@@ -129,13 +131,14 @@ export function claimRunDir(stateDir: string): string {
   }
 }
 
-/** Records the run in its claimed folder and starts its supervisor; resolves once the agent has a pid (or the start failed). */
-export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext): Promise<RunRecord> {
+/**
+ * Records the run as queued in its claimed folder, before it is admitted (so that every process
+ * sees a place in a pool's line belongs to a real run).
+ */
+export function recordQueued(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'env' | 'name'>, pool: string, launcher?: RunRecord['launcher']): RunRecord {
   const { request, spec } = prepared;
   const run = statePaths(context.stateDir).run(id);
-  const env = { ...context.env, ...options.env };
-  const secrets = secretsFromEnv(env);
-  const controlSocket = controlSocketPath(run.dir);
+  const secrets = secretsFromEnv({ ...context.env, ...options.env });
   const record: RunRecord = {
     version: 1,
     id,
@@ -145,16 +148,26 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     cwd: request.cwd,
     prompt: redactText(options.prompt, secrets),
     status: 'queued',
-    controlSocket,
+    controlSocket: controlSocketPath(run.dir),
     createdAt: Date.now(),
     usage: { inputTokens: 0, outputTokens: 0 },
     links: options.links ?? {},
     startedBy: options.startedBy,
+    pool,
+    ...(launcher ? { launcher } : {}),
     outputBytes: 0,
     eventCount: 0,
   };
-  // The supervisor rewrites this record (durably) within milliseconds, so it is not fsynced here.
+  // The supervisor rewrites this record (durably) within milliseconds of the launch, so it is not fsynced here.
   writeRecord(run, record, { durable: false });
+  return record;
+}
+
+/** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */
+export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
+  const { request, spec } = prepared;
+  const run = statePaths(context.stateDir).run(id);
+  const controlSocket = record.controlSocket!;
   // A resumed session's CLI reports running totals that include what earlier runs already recorded.
   const runner = getRunner(options.runner);
   const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';

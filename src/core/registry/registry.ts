@@ -9,17 +9,21 @@ import { SwitchboardError } from '../errors';
 import { silentLogger, tagged, type Logger } from '../logger';
 import { statePaths, type RunPaths, type StatePaths } from '../paths';
 import { killTree } from '../proc/killTree';
-import { isSameProcessAlive } from '../proc/processTable';
+import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
 import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
-import { claimRunDir, launch, prepareStart, type RunOptions } from './launch';
+import { claimRunDir, launch, prepareStart, recordQueued, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
+import { DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker } from './runTracker';
 import { ensureStateDir } from './stateDir';
+
+/** How often runs waiting for a slot look again (a finished run here also wakes them at once). */
+const QUEUE_CHECK_MS = 500;
 
 export interface RegistryOptions {
   stateDir: string;
@@ -67,6 +71,11 @@ export class RunRegistry implements Disposable {
   private readonly tracker: RunTracker;
   private readonly disposables: Disposable[] = [];
   private readonly host: SupervisorHost;
+  private readonly pools: Pools;
+  /** This process's runs waiting for a slot, and how to start each. */
+  private readonly waiting = new Map<string, () => Promise<void>>();
+  private pump: NodeJS.Timeout | undefined;
+  private draining = false;
   /** list()'s order, kept until the records change. */
   private sorted: { generation: number; runs: RunRecord[] } | undefined;
 
@@ -79,6 +88,7 @@ export class RunRegistry implements Disposable {
       env: options.env ?? process.env,
     });
     this.log = tagged(options.logger ?? silentLogger, 'registry');
+    this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }));
     this.tracker = new RunTracker(this.paths, this.log, {
       changed: (change) => this.changes.fire(change),
       event: (runId, event) => this.appended.fire({ runId, event }),
@@ -96,6 +106,8 @@ export class RunRegistry implements Disposable {
     await registry.tracker.loadAll();
     registry.applyRetention();
     if (options.watch !== false) registry.disposables.push(registry.tracker.watch());
+    // A run that ends frees a slot: runs waiting here look at once.
+    registry.disposables.push(registry.onDidChange(({ run }) => void (isFinished(run.status) && registry.waiting.size > 0 && registry.drainQueue())));
     const hourly = setInterval(() => registry.applyRetention(), 3600_000);
     hourly.unref();
     registry.disposables.push({ dispose: () => clearInterval(hourly) });
@@ -137,7 +149,10 @@ export class RunRegistry implements Disposable {
     return this.paths.run(this.resolve(id).id);
   }
 
-  /** Starts an agent; resolves as soon as it has a pid. */
+  /**
+   * Starts an agent through its pool: resolves as soon as it has a pid, or at once as `queued` when
+   * the pool is full (this process then starts it as soon as a slot frees). A full line refuses.
+   */
   async run(options: RunOptions): Promise<RunRecord> {
     if (!options.mcp && this.options.agentMcp && getRunner(options.runner).takesMcpServer) {
       const mcp = await this.options.agentMcp().catch((error: unknown) => void this.log.warn(`the agent starts without Switchboard's MCP server: ${(error as Error).message}`));
@@ -152,14 +167,30 @@ export class RunRegistry implements Disposable {
     }
     const id = claimRunDir(this.options.stateDir);
     this.tracker.expect(id);
+    const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner) };
+    const pool = options.pool ?? DEFAULT_POOL;
+    const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
+    let admission: Admission;
     try {
-      const record = await launch(id, prepared, options, {
-        stateDir: this.options.stateDir,
-        config: this.options.config,
-        host: this.host,
-        env,
-        name: options.name ?? this.nextName(options.runner),
-      });
+      admission = this.pools.request(id, pool);
+    } catch (error) {
+      // Refused: the run never existed for anyone but the caller, who hears why.
+      this.tracker.remove(id);
+      throw error;
+    }
+    if (!admission.admitted) {
+      this.log.info(`${queued.name} (${id}) waits for a slot in pool ${pool} (${admission.position} in line)`);
+      this.waiting.set(id, () => this.start(id, prepared, options, context, queued).then(() => undefined));
+      this.pump ??= setInterval(() => void this.drainQueue(), QUEUE_CHECK_MS);
+      await this.tracker.adopt(queued);
+      return this.tracker.get(id) ?? queued;
+    }
+    return this.start(id, prepared, options, context, queued);
+  }
+
+  private async start(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, queued: RunRecord): Promise<RunRecord> {
+    try {
+      const record = await launch(id, prepared, options, context, queued);
       this.log.info(`started ${record.name} (${record.id}, pid ${record.agent?.pid}) with ${record.runner}`);
       await this.tracker.adopt(record);
       return this.tracker.get(id) ?? record;
@@ -167,6 +198,37 @@ export class RunRegistry implements Disposable {
       await this.tracker.reload(id);
       throw error;
     }
+  }
+
+  /** Starts this process's runs whose turn in line has come (oldest first, where their pool has room). */
+  private async drainQueue(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (const [id, start] of [...this.waiting]) {
+        const verdict = this.pools.tryAdmit(id);
+        if (verdict === 'waiting') continue;
+        this.waiting.delete(id);
+        if (verdict === 'admitted') await start().catch((error: unknown) => this.log.warn(`a queued run could not start: ${(error as Error).message}`));
+      }
+    } finally {
+      this.draining = false;
+      if (this.waiting.size === 0 && this.pump) {
+        clearInterval(this.pump);
+        this.pump = undefined;
+      }
+    }
+  }
+
+  /** The pools: who runs, who waits, and the counts. */
+  poolsStatus(): PoolsStatus {
+    this.pools.cleanup();
+    return this.pools.status();
+  }
+
+  /** Frees slots of runs that ended and places in line whose launcher is gone. */
+  poolsCleanup(): Cleaned {
+    return this.pools.cleanup();
   }
 
   private nextName(runner: string): string {
@@ -179,6 +241,13 @@ export class RunRegistry implements Disposable {
   async kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
     const run = this.resolve(query);
     if (isFinished(run.status)) return { killed: false, pid: run.agent?.pid, status: run.status };
+    if (run.status === 'queued' && !run.supervisor) {
+      // Still waiting for a slot: it leaves the line (its launcher, if another process, finds it gone).
+      this.waiting.delete(run.id);
+      this.pools.release(run.id);
+      const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source} while waiting for a slot`);
+      return { killed: true, status: record?.status ?? 'killed' };
+    }
     const client = this.tracker.client(run.id);
     if (client) return client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source });
     // No supervisor to ask: the agent (if it still lives) is killed from here.
@@ -297,6 +366,13 @@ export class RunRegistry implements Disposable {
   }
 
   dispose(): void {
+    // Runs still waiting here cannot start once this process lets go of them.
+    if (this.pump) clearInterval(this.pump);
+    for (const id of this.waiting.keys()) {
+      this.pools.release(id);
+      this.tracker.finishUnsupervised(id, 'failed', 'the process that was to start it closed before a slot freed');
+    }
+    this.waiting.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.host.dispose();
     this.tracker.dispose();

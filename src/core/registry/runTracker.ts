@@ -171,6 +171,11 @@ export class RunTracker implements Disposable {
       this.watchUnsupervised(entry);
       return;
     }
+    // Waiting in a pool's line: followed for as long as the process that will start it lives.
+    if (record.status === 'queued' && !record.supervisor && isSameProcessAlive(record.launcher)) {
+      this.follow(id, Date.now() + this.queuedStaleMs);
+      return;
+    }
     if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < this.queuedStaleMs) {
       this.follow(id, record.createdAt + this.queuedStaleMs);
       return;

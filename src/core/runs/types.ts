@@ -55,6 +55,10 @@ export interface RunRecord {
   links: RunLinks;
   /** Who asked for the run when it was not a person at the CLI or in VS Code, e.g. `mcp:claude-code`. */
   startedBy?: string;
+  /** The pool that admitted it (or that it waits in, while queued). */
+  pool?: string;
+  /** While it waits in a pool's line: the process that will start it when a slot frees. */
+  launcher?: ProcessIdentity;
   lastError?: string;
   /** Set while the agent waits for a person (a tool call to approve). */
   waiting?: { reason: string; since: number; tool?: string };

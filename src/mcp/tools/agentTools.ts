@@ -34,6 +34,7 @@ const runAgent = defineTool({
     cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
+    pool: z.string().min(1).optional().describe('The admission pool (default: default); when it is full the run waits in line, status queued'),
   }),
   output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField }),
   annotations: { destructiveHint: false, openWorldHint: true },
@@ -48,11 +49,15 @@ const runAgent = defineTool({
       cwd,
       command: args.command,
       resumeSessionId: args.resume_session_id,
+      pool: args.pool,
       startedBy: ctx.source,
     });
     return {
       structured: { id: run.id, name: run.name, pid: run.agent?.pid, session_id: run.sessionId, status: run.status },
-      summary: `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner} in ${run.cwd}.`,
+      summary:
+        run.status === 'queued'
+          ? `Queued ${run.name} (id ${run.id}) in pool ${run.pool}: it starts by itself when a slot frees (see pools_status).`
+          : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner} in ${run.cwd}.`,
     };
   },
 });

@@ -19,6 +19,7 @@ export const COMMAND_IDS = [
   'switchboard.copyMcpConfigCursor',
   'switchboard.allowAgentRequest',
   'switchboard.denyAgentRequest',
+  'switchboard.poolsStatus',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -6,6 +6,7 @@ import type { CommandId } from './commandIds';
 import { answerAgentRequest, killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
 import { doctor, type DoctorDocument } from './doctor';
 import { copyMcpConfiguration } from './mcpCommands';
+import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
 import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
 
@@ -34,6 +35,7 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument)
     'switchboard.copyMcpConfigCursor': () => copyMcpConfiguration(services, 'cursor'),
     'switchboard.allowAgentRequest': (run) => answerAgentRequest(services, run, true),
     'switchboard.denyAgentRequest': (run) => answerAgentRequest(services, run, false),
+    'switchboard.poolsStatus': () => poolsStatus(services),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

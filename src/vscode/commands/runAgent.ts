@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { getRunner } from '../../core/runners/runnerTable';
-import { requireCapacity, requireTrust, type Services } from '../services';
+import { requireTrust, type Services } from '../services';
 
 async function pickRunner(services: Services): Promise<string | undefined> {
   const report = await services.availability.get();
@@ -32,7 +32,6 @@ async function pickFolder(): Promise<string | undefined> {
 export async function runAgent(services: Services, runnerArg?: unknown): Promise<void> {
   requireTrust('start agents');
   const registry = services.registry();
-  requireCapacity(registry, services.settings().maxConcurrentAgents);
   const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
   if (!runner) return;
   let command: string | undefined;
@@ -55,6 +54,11 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   const cwd = await pickFolder();
   if (!cwd) return;
   const run = await registry.run({ runner, prompt, cwd, command });
+  if (run.status === 'queued') {
+    services.logger.info(`[commands] ${run.name} (${run.id}) waits for a slot in pool ${run.pool}`);
+    vscode.window.setStatusBarMessage(`$(clock) ${run.name} waits for a slot in pool ${run.pool}; it starts by itself when one frees`, 5000);
+    return;
+  }
   services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner} in ${cwd}`);
   vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}); click its row for its output`, 5000);
 }

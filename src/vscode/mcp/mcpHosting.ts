@@ -11,7 +11,7 @@ import { readEndpoint } from '../../mcp/credentials';
 import type { ServerFacts } from '../../mcp/deps';
 import type { McpHttpHost } from '../../mcp/httpHost';
 import { McpService, SERVER_VERSION } from '../../mcp/mcpService';
-import { requireCapacity, requireTrust } from '../services';
+import { requireTrust } from '../services';
 import type { ExtensionSettings } from '../settings';
 
 export const MCP_PROVIDER_ID = 'switchboard.mcp';
@@ -54,10 +54,8 @@ export class McpHosting implements vscode.Disposable {
           logger: this.logger,
           doctor: () => runDoctor(registry.stateDir, this.settings().config),
           defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-          guard: (action) => {
-            requireTrust(action === 'start' ? 'start agents' : 'steer agents');
-            if (action === 'start') requireCapacity(registry, this.settings().maxConcurrentAgents);
-          },
+          // Starts beyond the limits wait in their pool's line, as the registry admits them.
+          guard: (action) => requireTrust(action === 'start' ? 'start agents' : 'steer agents'),
         })
       : undefined;
     void old?.dispose();

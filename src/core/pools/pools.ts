@@ -1,0 +1,151 @@
+/**
+ * Admission control: every run is admitted through a pool. A pool holds at most `maxWorkers` runs
+ * at once, and all pools together at most the overall `maxWorkers`; a run that finds no slot waits
+ * in line (FIFO, `queued`) and is started by the process that asked for it as soon as one frees.
+ * A full line refuses. The ledger is shared by every process over the state directory; slots of
+ * finished or vanished runs and places in line whose launcher died are cleaned up on every change.
+ */
+import { SwitchboardError } from '../errors';
+import { statePaths } from '../paths';
+import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
+import { readRecord } from '../runs/recordFile';
+import { isFinished } from '../runs/types';
+import { readLedger, withLedger, type Ledger, type PoolCounts, type QueueEntry } from './ledger';
+
+export const DEFAULT_POOL = 'default';
+
+export interface PoolLimits {
+  maxWorkers: number;
+  /** How many may wait in line before new runs are refused (default 100). */
+  maxQueue?: number;
+}
+
+export interface PoolsConfig {
+  pools: Record<string, PoolLimits>;
+  /** All pools together. */
+  maxWorkers: number;
+}
+
+export type Admission = { admitted: true } | { admitted: false; position: number };
+
+export interface PoolStatus extends PoolCounts {
+  name: string;
+  maxWorkers: number;
+  running: string[];
+  waiting: string[];
+}
+
+export interface PoolsStatus {
+  maxWorkers: number;
+  running: number;
+  waiting: number;
+  pools: PoolStatus[];
+}
+
+export interface Cleaned {
+  slots: string[];
+  queue: string[];
+}
+
+const DEFAULT_MAX_QUEUE = 100;
+
+export class Pools {
+  constructor(
+    private readonly stateDir: string,
+    private readonly config: () => PoolsConfig,
+  ) {}
+
+  private limits(pool: string): Required<PoolLimits> {
+    const { pools, maxWorkers } = this.config();
+    const limits = pools[pool] ?? pools[DEFAULT_POOL] ?? { maxWorkers };
+    return { maxWorkers: limits.maxWorkers, maxQueue: limits.maxQueue ?? DEFAULT_MAX_QUEUE };
+  }
+
+  /** Admits the run now, or puts it in line; refuses (pool_full) when the line is full. */
+  request(runId: string, pool: string): Admission {
+    const verdict = withLedger(this.stateDir, (ledger): Admission | SwitchboardError => {
+      this.prune(ledger);
+      const counts = (ledger.counts[pool] ??= { admitted: 0, rejected: 0, queued: 0 });
+      const ahead = ledger.queue.filter((q) => q.pool === pool).length;
+      if (ahead === 0 && this.hasRoom(ledger, pool)) {
+        ledger.slots.push({ runId, pool, admittedAt: Date.now() });
+        counts.admitted++;
+        return { admitted: true };
+      }
+      const { maxQueue, maxWorkers } = this.limits(pool);
+      if (ahead >= maxQueue) {
+        counts.rejected++;
+        // Returned, not thrown: the count must be written with the ledger.
+        return new SwitchboardError('pool_full', `Pool "${pool}" is full: ${maxWorkers} running and ${ahead} waiting, the most its line holds.`, 'Wait for runs to finish, stop some, or raise the pool limits in the settings.', { pool });
+      }
+      ledger.queue.push({ runId, pool, queuedAt: Date.now(), launcher: { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' } });
+      counts.queued++;
+      return { admitted: false, position: ahead + 1 };
+    });
+    if (verdict instanceof SwitchboardError) throw verdict;
+    return verdict;
+  }
+
+  /** For a run of this process in line: admitted when it is next and there is room; gone when it left the line (killed, cleaned up). */
+  tryAdmit(runId: string): 'admitted' | 'waiting' | 'gone' {
+    return withLedger(this.stateDir, (ledger) => {
+      this.prune(ledger);
+      const entry = ledger.queue.find((q) => q.runId === runId);
+      if (!entry) return 'gone';
+      // First come, first served: among the runs whose pool has room, the oldest goes first.
+      const next = ledger.queue.find((q) => this.hasRoom(ledger, q.pool));
+      if (next?.runId !== runId) return 'waiting';
+      ledger.queue.splice(ledger.queue.indexOf(entry), 1);
+      ledger.slots.push({ runId, pool: entry.pool, admittedAt: Date.now() });
+      (ledger.counts[entry.pool] ??= { admitted: 0, rejected: 0, queued: 0 }).admitted++;
+      return 'admitted';
+    });
+  }
+
+  /** Frees the run's slot or its place in line. */
+  release(runId: string): void {
+    withLedger(this.stateDir, (ledger) => {
+      ledger.slots = ledger.slots.filter((s) => s.runId !== runId);
+      ledger.queue = ledger.queue.filter((q) => q.runId !== runId);
+    });
+  }
+
+  /** Removes slots of runs that ended or vanished and places in line whose launcher is gone. */
+  cleanup(): Cleaned {
+    return withLedger(this.stateDir, (ledger) => this.prune(ledger));
+  }
+
+  status(): PoolsStatus {
+    const ledger = readLedger(this.stateDir);
+    const { pools, maxWorkers } = this.config();
+    const names = new Set([...Object.keys(pools), ...ledger.slots.map((s) => s.pool), ...ledger.queue.map((q) => q.pool), ...Object.keys(ledger.counts)]);
+    return {
+      maxWorkers,
+      running: ledger.slots.length,
+      waiting: ledger.queue.length,
+      pools: [...names].sort().map((name) => ({
+        name,
+        maxWorkers: this.limits(name).maxWorkers,
+        running: ledger.slots.filter((s) => s.pool === name).map((s) => s.runId),
+        waiting: ledger.queue.filter((q) => q.pool === name).map((q) => q.runId),
+        ...(ledger.counts[name] ?? { admitted: 0, rejected: 0, queued: 0 }),
+      })),
+    };
+  }
+
+  private hasRoom(ledger: Ledger, pool: string): boolean {
+    return ledger.slots.length < this.config().maxWorkers && ledger.slots.filter((s) => s.pool === pool).length < this.limits(pool).maxWorkers;
+  }
+
+  private prune(ledger: Ledger): Cleaned {
+    const ended = (runId: string): boolean => {
+      const read = readRecord(statePaths(this.stateDir).run(runId));
+      return read.kind !== 'ok' || isFinished(read.value.status);
+    };
+    const staleSlots = ledger.slots.filter((s) => ended(s.runId)).map((s) => s.runId);
+    const staleQueue = ledger.queue.filter((q: QueueEntry) => ended(q.runId) || !isSameProcessAlive(q.launcher)).map((q) => q.runId);
+    ledger.slots = ledger.slots.filter((s) => !staleSlots.includes(s.runId));
+    ledger.queue = ledger.queue.filter((q) => !staleQueue.includes(q.runId));
+    return { slots: [...new Set(staleSlots)], queue: [...new Set(staleQueue)] };
+  }
+}
