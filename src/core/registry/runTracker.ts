@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from '../events';
 import type { Logger } from '../logger';
-import type { RunPaths, StatePaths } from '../paths';
+import type { StatePaths } from '../paths';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
-import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
+import { KillMarkers } from './killMarkers';
 import type { RunChange } from './registry';
 
 /**
@@ -38,26 +38,6 @@ export interface TrackerOptions {
   queuedStaleMs?: number;
 }
 
-/**
- * Written into a run's folder when a run is killed from here because its supervisor could not be
- * reached: the supervisor, if it still lives, records the agent's death as a failure, and every
- * process that reads that record makes it `killed` again.
- */
-interface KillMarker {
-  reason: string;
-  at: number;
-}
-const killMarkerFile = (paths: RunPaths): string => path.join(paths.dir, 'kill.json');
-
-function readKillMarker(paths: RunPaths): KillMarker | undefined {
-  try {
-    const read = readJsonFile<KillMarker>(killMarkerFile(paths), (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
-    return read.kind === 'ok' ? read.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Follower {
   watcher: fs.FSWatcher;
   giveUp: NodeJS.Timeout;
@@ -80,13 +60,14 @@ export class RunTracker implements Disposable {
    */
   private readonly pending = new Map<string, Follower>();
   /** Runs killed from this process without their supervisor, and why (see KillMarker). */
-  private readonly killedHere = new Map<string, string>();
+  private readonly kills: KillMarkers;
   private readonly queuedStaleMs: number;
   private changes = 0;
   private disposed = false;
 
   constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
     this.queuedStaleMs = options.queuedStaleMs ?? QUEUED_STALE_MS;
+    this.kills = new KillMarkers(paths, log, (message) => sink.warn(message));
   }
 
   /** Counts every change to the records (a cache of anything derived from them is stale when it moved). */
@@ -297,36 +278,9 @@ export class RunTracker implements Disposable {
     this.set(stub);
   }
 
-  /**
-   * The user killed this run from here without its supervisor (it could not be reached): remember it,
-   * on disk too, so that the supervisor's own record of the agent's death does not undo the kill.
-   */
+  /** The user killed this run from here without its supervisor: the kill sticks (see KillMarkers). */
   noteKill(id: string, reason: string): void {
-    this.killedHere.set(id, reason);
-    try {
-      writeJsonAtomic(killMarkerFile(this.paths.run(id)), { reason, at: Date.now() } satisfies KillMarker);
-    } catch (error) {
-      this.log.warn(`could not note the kill of ${id}: ${(error as Error).message}`);
-    }
-  }
-
-  /** A run the user killed stays killed, whatever its supervisor recorded after (see noteKill). */
-  private keepKilled(record: RunRecord): RunRecord {
-    if (record.status === 'killed') return record;
-    let reason = this.killedHere.get(record.id);
-    // Another process's kill is looked up only once the run has ended: a marker is rare, records are many.
-    if (reason === undefined && isFinished(record.status)) reason = readKillMarker(this.paths.run(record.id))?.reason;
-    if (reason === undefined) return record;
-    const killed: RunRecord = { ...record, status: 'killed', endedAt: record.endedAt ?? Date.now(), lastError: reason };
-    if (isFinished(record.status)) {
-      // The supervisor has written its last: put the kill back on disk for every later reader.
-      try {
-        writeRecord(this.paths.run(record.id), killed);
-      } catch (error) {
-        this.sink.warn(`could not write the record of ${record.id}: ${(error as Error).message}`);
-      }
-    }
-    return killed;
+    this.kills.note(id, reason);
   }
 
   /** Writes the final state of a run that has no supervisor left to write it. */
@@ -372,7 +326,7 @@ export class RunTracker implements Disposable {
   }
 
   private set(incoming: RunRecord): void {
-    const record = this.keepKilled(incoming);
+    const record = this.kills.keepKilled(incoming);
     this.changes++;
     const entry = this.entries.get(record.id);
     if (!entry) {
@@ -394,7 +348,7 @@ export class RunTracker implements Disposable {
     if (!entry) return;
     this.entries.delete(id);
     this.changes++;
-    this.killedHere.delete(id);
+    this.kills.forget(id);
     entry.client?.close();
     this.unfollow(id);
     if (entry.watchdog) clearInterval(entry.watchdog);

@@ -1,0 +1,66 @@
+/**
+ * Kills that must stick. A run killed from here because its supervisor could not be reached gets
+ * a marker (`kill.json` in its folder): the supervisor, if it still lives, records the agent's death
+ * as a failure, and every process that reads that record makes it `killed` again.
+ */
+import * as path from 'node:path';
+import type { Logger } from '../logger';
+import type { RunPaths, StatePaths } from '../paths';
+import { writeRecord } from '../runs/recordFile';
+import { isFinished, type RunRecord } from '../runs/types';
+import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+
+interface KillMarker {
+  reason: string;
+  at: number;
+}
+
+const markerFile = (paths: RunPaths): string => path.join(paths.dir, 'kill.json');
+
+function readMarker(paths: RunPaths): KillMarker | undefined {
+  try {
+    const read = readJsonFile<KillMarker>(markerFile(paths), (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
+    return read.kind === 'ok' ? read.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class KillMarkers {
+  private readonly killedHere = new Map<string, string>();
+
+  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly warn: (message: string) => void) {}
+
+  /** Remembers the kill, on disk too, so that the supervisor's own record of the agent's death does not undo it. */
+  note(id: string, reason: string): void {
+    this.killedHere.set(id, reason);
+    try {
+      writeJsonAtomic(markerFile(this.paths.run(id)), { reason, at: Date.now() } satisfies KillMarker);
+    } catch (error) {
+      this.log.warn(`could not note the kill of ${id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A run the user killed stays killed, whatever its supervisor recorded after. */
+  keepKilled(record: RunRecord): RunRecord {
+    if (record.status === 'killed') return record;
+    let reason = this.killedHere.get(record.id);
+    // Another process's kill is looked up only once the run has ended: a marker is rare, records are many.
+    if (reason === undefined && isFinished(record.status)) reason = readMarker(this.paths.run(record.id))?.reason;
+    if (reason === undefined) return record;
+    const killed: RunRecord = { ...record, status: 'killed', endedAt: record.endedAt ?? Date.now(), lastError: reason };
+    if (isFinished(record.status)) {
+      // The supervisor has written its last: put the kill back on disk for every later reader.
+      try {
+        writeRecord(this.paths.run(record.id), killed);
+      } catch (error) {
+        this.warn(`could not write the record of ${record.id}: ${(error as Error).message}`);
+      }
+    }
+    return killed;
+  }
+
+  forget(id: string): void {
+    this.killedHere.delete(id);
+  }
+}
