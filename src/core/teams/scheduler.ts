@@ -1,0 +1,161 @@
+/**
+ * The task scheduler of a team: hands each ready task (every dependency done) to a free worker,
+ * starts a finished task's dependents at once, retries a failed task up to `maxAttempts`, then
+ * blocks everything that depends on it. Tasks can be added while it runs, and cancelled. It knows
+ * nothing of processes: `start` and `stop` are the team's, and it is told when a run ends.
+ */
+import { SwitchboardError } from '../errors';
+import { checkGraph, dependentsOf, readyTasks, tasksFromSpecs } from '../dag/graph';
+import { SETTLED_TASK_STATUSES, type Task, type TaskSpec } from '../dag/task';
+
+export interface SchedulerHooks {
+  /** Starts `task` (attempt `attempt`, from 1) on `worker`; resolves with its run id. */
+  start(task: Task, worker: string, attempt: number): Promise<string>;
+  /** Stops the run of a cancelled task. */
+  stop(runId: string): Promise<void>;
+  /** The tasks changed (to persist them, redraw a view). */
+  changed(tasks: readonly Task[]): void;
+}
+
+export interface SchedulerOptions {
+  /** Attempts a task gets before it fails for good (default 2: one retry). */
+  maxAttempts?: number;
+}
+
+export class Scheduler {
+  private readonly maxAttempts: number;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly tasks: Task[],
+    private readonly workers: readonly string[],
+    private readonly hooks: SchedulerHooks,
+    options: SchedulerOptions = {},
+  ) {
+    if (workers.length === 0) throw new SwitchboardError('invalid_argument', 'A team needs at least one worker.');
+    checkGraph(tasks);
+    this.maxAttempts = options.maxAttempts ?? 2;
+  }
+
+  get all(): readonly Task[] {
+    return this.tasks;
+  }
+
+  /** Every task is done, failed, blocked or cancelled. */
+  get settled(): boolean {
+    return this.tasks.every((t) => SETTLED_TASK_STATUSES.has(t.status));
+  }
+
+  freeWorkers(): string[] {
+    const busy = new Set(this.tasks.filter((t) => t.status === 'running').map((t) => t.worker));
+    return this.workers.filter((w) => !busy.has(w));
+  }
+
+  /** Hands ready tasks to free workers, in the order the tasks were given. Calls while one runs coalesce. */
+  pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = this.pumpOnce().finally(() => {
+      this.pumping = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.pump();
+      }
+    });
+    return this.pumping;
+  }
+
+  private async pumpOnce(): Promise<void> {
+    for (;;) {
+      const ready = readyTasks(this.tasks);
+      const worker = this.freeWorkers()[0];
+      if (!ready[0] || !worker) {
+        // What could start but has no worker yet shows as ready.
+        const waiting = ready.filter((t) => t.status !== 'ready');
+        for (const t of waiting) t.status = 'ready';
+        if (waiting.length) this.hooks.changed(this.tasks);
+        return;
+      }
+      const task = ready[0];
+      task.status = 'running';
+      task.worker = worker;
+      task.attempts++;
+      task.startedAt = Date.now();
+      task.endedAt = undefined;
+      // Until the new run has an id, late news of the previous attempt's run must not match this one.
+      task.runId = undefined;
+      this.hooks.changed(this.tasks);
+      try {
+        task.runId = await this.hooks.start(task, worker, task.attempts);
+      } catch (error) {
+        // A task that cannot even start (a missing CLI, a refused run) fails like one that ran.
+        this.ended(task, false, (error as Error).message);
+        continue;
+      }
+      this.hooks.changed(this.tasks);
+    }
+  }
+
+  /** A task's run ended: done starts its dependents; failed retries it, or blocks its dependents. */
+  runEnded(runId: string, ok: boolean, detail?: string): void {
+    const task = this.tasks.find((t) => t.runId === runId && t.status === 'running');
+    if (!task) return;
+    this.ended(task, ok, detail);
+    void this.pump();
+  }
+
+  private ended(task: Task, ok: boolean, detail?: string): void {
+    task.endedAt = Date.now();
+    if (ok) {
+      task.status = 'done';
+      task.result = { ...task.result, summary: detail };
+    } else if (task.attempts < this.maxAttempts) {
+      task.status = 'pending';
+      task.reason = `attempt ${task.attempts} failed${detail ? `: ${detail}` : ''}; retrying`;
+    } else {
+      task.status = 'failed';
+      task.reason = detail ?? 'its run failed';
+      for (const dependent of dependentsOf(this.tasks, task.id)) {
+        if (SETTLED_TASK_STATUSES.has(dependent.status)) continue;
+        dependent.status = 'blocked';
+        dependent.reason = `${task.id} failed`;
+      }
+    }
+    this.hooks.changed(this.tasks);
+  }
+
+  /** Adds tasks while the team runs (their dependencies may be any task); ready ones start at once. */
+  add(specs: readonly TaskSpec[]): Task[] {
+    const added = tasksFromSpecs(specs, this.tasks);
+    for (const task of added) {
+      const failed = task.dependsOn.find((d) => ['failed', 'blocked', 'cancelled'].includes(this.tasks.find((t) => t.id === d)!.status));
+      if (failed) Object.assign(task, { status: 'blocked', reason: `${failed} will not be done` });
+    }
+    this.tasks.push(...added);
+    this.hooks.changed(this.tasks);
+    void this.pump();
+    return added;
+  }
+
+  /** Cancels a task that has not settled (stopping its run) and blocks what depends on it. */
+  async cancel(taskId: string): Promise<Task> {
+    const task = this.tasks.find((t) => t.id === taskId);
+    if (!task) throw new SwitchboardError('invalid_argument', `There is no task ${taskId}.`, `Tasks: ${this.tasks.map((t) => t.id).join(', ')}.`);
+    if (SETTLED_TASK_STATUSES.has(task.status)) throw new SwitchboardError('invalid_argument', `Task ${taskId} is already ${task.status}.`);
+    const runId = task.status === 'running' ? task.runId : undefined;
+    task.status = 'cancelled';
+    task.endedAt = Date.now();
+    for (const dependent of dependentsOf(this.tasks, task.id)) {
+      if (SETTLED_TASK_STATUSES.has(dependent.status)) continue;
+      dependent.status = 'blocked';
+      dependent.reason = `${task.id} was cancelled`;
+    }
+    this.hooks.changed(this.tasks);
+    if (runId) await this.hooks.stop(runId);
+    void this.pump();
+    return task;
+  }
+}
