@@ -1,0 +1,62 @@
+/** A team as it is kept on disk (`<state>/teams/<name>/team.json`, written atomically on every change). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SwitchboardError } from '../errors';
+import type { Task } from '../dag/task';
+import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+
+export type TeamStatus = 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
+
+export interface TeamWorker {
+  name: string;
+  role: string;
+  runner: string;
+  /** Where it works: its worktree, or the shared workspace when that is not a git repository. */
+  cwd: string;
+  branch?: string;
+  folder?: string;
+}
+
+export interface TeamRecord {
+  version: 1;
+  name: string;
+  spec: string;
+  task: string;
+  workspace: string;
+  status: TeamStatus;
+  workers: TeamWorker[];
+  tasks: Task[];
+  createdAt: number;
+  endedAt?: number;
+  /** Why workers share the workspace, when they do. */
+  warning?: string;
+}
+
+const TEAM_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+export const teamsDir = (stateDir: string): string => path.join(stateDir, 'teams');
+const teamFile = (stateDir: string, name: string): string => path.join(teamsDir(stateDir), name, 'team.json');
+
+export function checkTeamName(name: string): string {
+  if (!TEAM_NAME.test(name) || name.includes('..')) throw new SwitchboardError('invalid_argument', `"${name}" is not a usable team name.`, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+  return name;
+}
+
+export function saveTeam(stateDir: string, team: TeamRecord): void {
+  fs.mkdirSync(path.dirname(teamFile(stateDir, team.name)), { recursive: true, mode: 0o700 });
+  writeJsonAtomic(teamFile(stateDir, team.name), team, { durable: false });
+}
+
+export function loadTeam(stateDir: string, name: string): TeamRecord {
+  const read = readJsonFile<TeamRecord>(teamFile(stateDir, checkTeamName(name)), (v) => ((v as TeamRecord)?.version === 1 ? undefined : 'not a version 1 team'));
+  if (read.kind === 'ok') return read.value;
+  if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of team ${name} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`);
+  throw new SwitchboardError('invalid_argument', `There is no team ${name}.`, `Teams: ${listTeams(stateDir).join(', ') || 'none yet'}.`);
+}
+
+export function listTeams(stateDir: string): string[] {
+  try {
+    return fs.readdirSync(teamsDir(stateDir)).filter((n) => fs.existsSync(teamFile(stateDir, n))).sort();
+  } catch {
+    return [];
+  }
+}
