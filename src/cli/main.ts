@@ -3,6 +3,7 @@ import { createContext, type CliContext } from './context';
 import { doctorCommand } from './commands/doctor';
 import { mcpCommand } from './commands/mcp';
 import { poolsCommand } from './commands/pools';
+import { dagCommand, teamCommand } from './commands/team';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
 import { runCommand } from './commands/runCommand';
@@ -23,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   mcp: mcpCommand,
   pools: poolsCommand,
+  team: teamCommand,
+  dag: dagCommand,
 };
 
 const HELP = `switchboard — run, watch, steer and kill CLI coding agents
@@ -42,6 +45,10 @@ usage: switchboard <command> [options] [--format table|json]
   rm <id>                   remove a finished run and its logs
   doctor                    installed agent CLIs and the state directory
   pools status | cleanup    who runs and who waits in each pool; free what dead processes left
+  team run <spec> "<task>"  a team (spec N:role[:runner], e.g. 2:executor) in worktrees, working a task graph
+        [--name N] [--tasks FILE.json] [--cwd DIR] [--setup "<command>"]
+  team status <name> | team shutdown <name> [--force]
+  dag show <team>           the team's tasks by layer, with the critical path
   mcp --stdio               serve the MCP tools on stdin/stdout (for clients that start servers)
   mcp --http [--port N]     serve them on http://127.0.0.1:N/mcp with a bearer token
   mcp config <client>       what claude, codex, gemini or cursor needs to reach that server

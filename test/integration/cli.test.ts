@@ -2,12 +2,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { statePaths } from '../../src/core/paths';
 import { writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
-import { CLI, ensureBuilt, fakeCommand, killEverything, tempDir } from '../support/harness';
+import { CLI, ensureBuilt, fakeCommand, killEverything, ROOT, tempDir } from '../support/harness';
 
 interface Result {
   code: number;
@@ -81,6 +81,36 @@ describe('headless CLI', function () {
     assert.equal(json.pools.find((p) => p.name === 'default')?.admitted, 2);
     assert.match((await cli(home, ['pools', 'cleanup'])).stdout, /freed 0 slot\(s\)/);
     assert.equal((await cli(home, ['pools', 'nonsense'])).code, 2);
+  });
+
+  it('team run works a task graph in worktrees; team status, dag show and team shutdown from another terminal', async () => {
+    const worker = (args: string) => `'${process.execPath}' '${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}' ${args} {prompt}`;
+    const repo = tempDir('sb-cli-team-repo-');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'start');
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { custom: { command: worker('--sleep 100') } } }));
+    const tasks = path.join(home, 'tasks.json');
+    fs.writeFileSync(tasks, JSON.stringify([{ title: 'first' }, { title: 'second', dependsOn: ['T1'] }]));
+    const bad = await cli(home, ['team', 'run', '2:wizard', 'x', '--cwd', repo]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /there is no role "wizard".*Accepted forms: N:role or N:role:runner/s);
+    const done = await cli(home, ['team', 'run', '2:executor:custom', 'build it', '--name', 'alpha', '--tasks', tasks, '--cwd', repo]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /team alpha: done — build it/);
+    assert.match(done.stdout, /executor-1\s+executor\s+custom\s+switchboard\/alpha\/executor-1/);
+    assert.equal(JSON.parse((await cli(home, ['team', 'status', 'alpha', '--format', 'json'])).stdout).status, 'done');
+    assert.match((await cli(home, ['dag', 'show', 'alpha'])).stdout, /layer 1 +\*✓ T2 +second +after T1/);
+
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { custom: { command: worker('--sleep 30000') } } }));
+    const background = spawn(process.execPath, [CLI, 'team', 'run', '1:executor:custom', 'slow', '--name', 'slow', '--cwd', repo], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => background.once('exit', resolve));
+    await waitFor(async () => /running/.test((await cli(home, ['list', '--status', 'running'])).stdout), 20_000);
+    const stopped = await cli(home, ['team', 'shutdown', 'slow', '--force']);
+    assert.match(stopped.stdout, /team slow is interrupted/);
+    assert.equal(await exited, 1);
+    const left = (await cli(home, ['list', '--status', 'running'])).stdout;
+    assert.equal(left.includes('custom'), false, left);
   });
 
   it('runs a custom command in the foreground, streams its output and exits with its outcome', async () => {

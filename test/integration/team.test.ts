@@ -89,5 +89,7 @@ describe('teams', function () {
     assert.deepEqual(record.tasks.map((t) => t.status), ['cancelled', 'cancelled']);
     await until(() => trees.every((p) => !pidAlive(p.pid)), 10_000, 'every worker process to die');
     assert.equal(loadTeam(h.stateDir, 'gamma').status, 'interrupted');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(h.registry.list({ status: 'running' }), [], 'no task was retried after the shutdown');
   });
 });

@@ -13,9 +13,12 @@ import { isFinished } from '../runs/types';
 import { mergeRoles, type Role } from './roles';
 import { Scheduler } from './scheduler';
 import { parseTeamSpec } from './spec';
-import { checkTeamName, saveTeam, type TeamRecord, type TeamStatus } from './teamStore';
+import { checkTeamName, listTeams, loadTeam, saveTeam, takeShutdownRequest, type TeamRecord, type TeamStatus } from './teamStore';
+import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
+import { SwitchboardError } from '../errors';
 
 export const TEAMS_POOL = 'teams';
+const SHUTDOWN_CHECK_MS = 500;
 
 export interface TeamOptions {
   name: string;
@@ -36,6 +39,7 @@ export class Team implements Disposable {
   private readonly listener: Disposable;
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
+  private readonly requests: NodeJS.Timeout;
 
   private constructor(
     private readonly registry: RunRegistry,
@@ -51,15 +55,25 @@ export class Team implements Disposable {
     this.listener = registry.onDidChange(({ run }) => {
       if (run.links.team === record.name && isFinished(run.status)) this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText);
     });
+    // `switchboard team shutdown` from another terminal asks through a file.
+    this.requests = setInterval(() => {
+      const request = this.record.status === 'running' ? takeShutdownRequest(registry.stateDir, record.name) : undefined;
+      if (request) void this.shutdown(request);
+    }, SHUTDOWN_CHECK_MS);
   }
 
   /** Makes the team (workers, worktrees, tasks) and starts the tasks that are ready. */
   static async start(registry: RunRegistry, options: TeamOptions): Promise<Team> {
     const name = checkTeamName(options.name);
+    if (listTeams(registry.stateDir).includes(name)) {
+      const existing = loadTeam(registry.stateDir, name);
+      if (existing.status === 'running' && isSameProcessAlive(existing.owner)) throw new SwitchboardError('name_taken', `Team ${name} is running.`, 'Choose another name, or shut it down first.');
+    }
     const roles = mergeRoles(options.roles);
     const workerSpecs = parseTeamSpec(options.spec, roles);
     const tasks = tasksFromSpecs(options.tasks?.length ? options.tasks : [{ title: options.task }]);
-    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: 'running', workers: [], tasks, createdAt: Date.now() };
+    const owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
+    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: 'running', workers: [], tasks, createdAt: Date.now(), owner };
     for (const worker of workerSpecs) {
       const place = await createWorkerWorktree({
         workspace: options.workspace,
@@ -96,10 +110,12 @@ export class Team implements Disposable {
   /** Interrupts every worker's run, waits up to `graceMs`, then kills what is left (force: at once). */
   async shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
     const running = this.record.tasks.filter((t) => t.status === 'running' && t.runId).map((t) => t.runId!);
+    // Settled first, so that the runs' ends below are not taken for failures to retry.
+    for (const task of this.record.tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+    saveTeam(this.registry.stateDir, this.record);
     const source = `team ${this.record.name} shutdown`;
     for (const runId of running) await this.registry.kill(runId, { source, force: options.force ?? false }).catch(() => undefined);
     await Promise.all(running.map((runId) => this.registry.wait(runId, options.force ? 5_000 : (options.graceMs ?? 30_000))));
-    for (const task of this.record.tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
     this.finish(running.length > 0 ? 'interrupted' : 'shutdown');
     return this.record;
   }
@@ -128,6 +144,7 @@ export class Team implements Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.requests);
     this.listener.dispose();
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { Task } from '../dag/task';
+import type { ProcessIdentity } from '../runs/types';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 
 export type TeamStatus = 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
@@ -30,6 +31,8 @@ export interface TeamRecord {
   endedAt?: number;
   /** Why workers share the workspace, when they do. */
   warning?: string;
+  /** The process that runs the scheduler; a shutdown from elsewhere asks it (see requestShutdown). */
+  owner?: ProcessIdentity;
 }
 
 const TEAM_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
@@ -59,4 +62,20 @@ export function listTeams(stateDir: string): string[] {
   } catch {
     return [];
   }
+}
+
+const shutdownFile = (stateDir: string, name: string): string => path.join(teamsDir(stateDir), name, 'shutdown.json');
+
+/** Asks the process that runs a team to shut it down (it looks every half second). */
+export function requestShutdown(stateDir: string, name: string, force: boolean): void {
+  writeJsonAtomic(shutdownFile(stateDir, checkTeamName(name)), { force, at: Date.now() }, { durable: false });
+}
+
+/** A shutdown asked of this team, taken (the request is removed) when there is one. */
+export function takeShutdownRequest(stateDir: string, name: string): { force: boolean } | undefined {
+  const file = shutdownFile(stateDir, name);
+  const read = readJsonFile<{ force: boolean }>(file, () => undefined);
+  if (read.kind !== 'ok') return undefined;
+  fs.rmSync(file, { force: true });
+  return { force: read.value.force === true };
 }
