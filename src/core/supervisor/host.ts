@@ -13,6 +13,7 @@ import type { ControlRequest, LaunchResult } from './protocol';
 import { Supervisor } from './supervisor';
 
 const IDLE_EXIT_MS = 60_000;
+const CLOSE_GRACE_MS = 5_000;
 
 export async function hostMain(socketPath: string): Promise<void> {
   process.on('uncaughtException', (error) => process.stderr.write(`uncaught: ${error.stack ?? error.message}\n`));
@@ -24,7 +25,8 @@ export async function hostMain(socketPath: string): Promise<void> {
 
   const exit = async (): Promise<void> => {
     exiting = true;
-    await server.close();
+    // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     process.exit(0);
   };
   const armIdleExit = (): void => {
