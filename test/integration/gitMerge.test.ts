@@ -1,6 +1,5 @@
 /** Conflict scores and merges of worker branches in real git repositories, with workers committing in their own worktrees. */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../../src/core/errors';
@@ -8,25 +7,13 @@ import { branchChanges } from '../../src/core/git/branchChanges';
 import { mergeWorkerBranch } from '../../src/core/git/merge';
 import { checkMerge, conflictMatrix } from '../../src/core/git/mergeScore';
 import { createWorkerWorktree } from '../../src/core/git/worktrees';
+import { gitIn, makeRepo } from '../support/gitRepo';
 import { tempDir } from '../support/harness';
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-const gitIn = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
 const lines = (n: number, edit: Record<number, string> = {}): string => Array.from({ length: n }, (_, i) => edit[i + 1] ?? `line ${i + 1}`).join('\n') + '\n';
 
-/** A repository with one commit on main (a 20-line shared.txt), its identity set locally. */
-function makeRepo(): string {
-  const dir = tempDir('sb-git-');
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.name', 'Switchboard Test');
-  gitIn(dir, 'config', 'user.email', 'test@switchboard.invalid');
-  gitIn(dir, 'config', 'commit.gpgsign', 'false');
-  fs.writeFileSync(path.join(dir, 'shared.txt'), lines(20));
-  fs.writeFileSync(path.join(dir, 'README.md'), 'hello\n');
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', 'initial');
-  return dir;
-}
+/** A repository with one commit on main: a 20-line shared.txt and a README. */
+const makeSharedRepo = (): string => makeRepo({ 'shared.txt': lines(20), 'README.md': 'hello\n' });
 
 describe('conflict scores and merges of worker branches (real git)', function () {
   this.timeout(20_000);
@@ -44,7 +31,7 @@ describe('conflict scores and merges of worker branches (real git)', function ()
   }
 
   beforeEach(() => {
-    repo = makeRepo();
+    repo = makeSharedRepo();
     state = tempDir('sb-wt-');
   });
 

@@ -1,28 +1,12 @@
 /** Worker worktrees in real git repositories: made from HEAD, set up, shared when there is no repository, removed only when merged. */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../../src/core/errors';
 import { createWorkerWorktree, type IsolatedWorkspace, type WorkerWorkspace } from '../../src/core/git/worktrees';
 import { removeWorkerWorktree } from '../../src/core/git/worktreeRemoval';
+import { gitIn, makeRepo } from '../support/gitRepo';
 import { tempDir } from '../support/harness';
-
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-const gitIn = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
-
-/** A repository with one commit on main, its identity set locally. */
-function makeRepo(files: Record<string, string> = { 'README.md': 'hello\n' }): string {
-  const dir = tempDir('sb-git-');
-  gitIn(dir, 'init', '-q', '-b', 'main');
-  gitIn(dir, 'config', 'user.name', 'Switchboard Test');
-  gitIn(dir, 'config', 'user.email', 'test@switchboard.invalid');
-  gitIn(dir, 'config', 'commit.gpgsign', 'false');
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  gitIn(dir, 'add', '-A');
-  gitIn(dir, 'commit', '-q', '-m', 'initial');
-  return dir;
-}
 
 function isolated(workspace: WorkerWorkspace): IsolatedWorkspace {
   assert.equal(workspace.isolated, true, workspace.isolated ? '' : workspace.warning);

@@ -4,28 +4,17 @@
  * disk, conflict scores of the branches, and a shutdown that takes every worker's process tree.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { treeMembers } from '../../src/core/proc/killTree';
 import { conflictMatrix } from '../../src/core/git/mergeScore';
 import { loadTeam } from '../../src/core/teams/teamStore';
 import { Team } from '../../src/core/teams/team';
+import { gitIn, makeRepo } from '../support/gitRepo';
 import { createHarness, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-
-function repo(): string {
-  const dir = tempDir('sb-team-repo-');
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'user.name', 'test');
-  git(dir, 'config', 'user.email', 'test@example.invalid');
-  fs.writeFileSync(path.join(dir, 'README.md'), '# project\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'start');
-  return dir;
-}
+const git = gitIn;
+const repo = (): string => makeRepo({ 'README.md': '# project\n' });
 
 describe('teams', function () {
   this.timeout(60_000);
@@ -58,7 +47,7 @@ describe('teams', function () {
     assert.ok(at('T2').startedAt! >= at('T1').endedAt! && at('T4').startedAt! >= Math.max(at('T2').endedAt!, at('T3').endedAt!));
     // Each task's commit is on the branch of the worker that did it, not on main.
     for (const task of saved.tasks) assert.equal(git(workspace, 'log', '--format=%s', '-1', `switchboard/alpha/${task.worker}`, '--', `${task.id}.txt`), `${task.id}: done`);
-    assert.equal(git(workspace, 'log', '--format=%s', 'main'), 'start');
+    assert.equal(git(workspace, 'log', '--format=%s', 'main'), 'initial');
     const run = h.registry.resolve(at('T2').runId!);
     assert.deepEqual([run.links.team, run.links.task, run.pool], ['alpha', 'T2', 'teams']);
     assert.match(run.prompt, /You are an executor[\s\S]*Team goal: build the thing[\s\S]*Your task \(T2\): left/);
