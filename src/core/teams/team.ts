@@ -40,6 +40,7 @@ export class Team implements Disposable {
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
   private readonly requests: NodeJS.Timeout;
+  private disposed = false;
 
   private constructor(
     private readonly registry: RunRegistry,
@@ -129,6 +130,8 @@ export class Team implements Disposable {
   }
 
   private changed(): void {
+    // A team let go of (its process is closing) writes nothing more.
+    if (this.disposed) return;
     if (this.record.status === 'running' && this.scheduler.settled) {
       this.finish(this.record.tasks.every((t) => t.status === 'done' || t.status === 'cancelled') ? 'done' : 'failed');
       return;
@@ -137,13 +140,14 @@ export class Team implements Disposable {
   }
 
   private finish(status: TeamStatus): void {
-    if (this.record.status !== 'running') return;
+    if (this.record.status !== 'running' || this.disposed) return;
     this.record.status = status;
     this.record.endedAt = Date.now();
     saveTeam(this.registry.stateDir, this.record);
   }
 
   dispose(): void {
+    this.disposed = true;
     clearInterval(this.requests);
     this.listener.dispose();
   }
