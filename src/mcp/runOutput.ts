@@ -5,7 +5,7 @@
  */
 import type { RunRegistry } from '../core/registry/registry';
 import { renderEvent } from '../core/render';
-import { getRunner } from '../core/runners/runnerTable';
+import { findRunner } from '../core/runners/runnerTable';
 import { isFinished, type AgentEvent, type RunRecord } from '../core/runs/types';
 
 const PAGE_BYTES = 256 * 1024;
@@ -19,13 +19,7 @@ export interface OutputPage {
   complete: boolean;
 }
 
-const structured = (run: RunRecord): boolean => {
-  try {
-    return getRunner(run.runner).structured;
-  } catch {
-    return false;
-  }
-};
+const structured = (run: RunRecord): boolean => findRunner(run.runner)?.structured ?? false;
 
 export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number, limit: number): OutputPage {
   const finished = isFinished(run.status);

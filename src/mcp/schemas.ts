@@ -1,7 +1,7 @@
 /** The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their conversion. */
 import { z } from 'zod';
 import { elapsed } from '../core/render';
-import { getRunner, RUNNER_IDS } from '../core/runners/runnerTable';
+import { findRunner, RUNNER_IDS } from '../core/runners/runnerTable';
 import { RUN_STATUSES, type RunRecord } from '../core/runs/types';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -63,21 +63,13 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     exit_code: run.exitCode,
     signal: run.signal,
     last_error: run.lastError,
-    steering: steeringOf(run.runner),
+    steering: findRunner(run.runner)?.steering ?? 'none',
     team: run.links.team,
     goal: run.links.goal,
     task: run.links.task,
     started_by: run.startedBy,
     waiting: run.status === 'running' ? run.waiting?.reason : undefined,
   };
-}
-
-function steeringOf(runner: string): AgentSummary['steering'] {
-  try {
-    return getRunner(runner).steering;
-  } catch {
-    return 'none';
-  }
 }
 
 /** One event as stream_agent_output returns it: the fields of each `type` (see AgentEventBody in the core). */

@@ -7,7 +7,7 @@ import type { TaskSpec } from '../../core/dag/task';
 import { SwitchboardError } from '../../core/errors';
 import { isSameProcessAlive } from '../../core/proc/processTable';
 import { Team } from '../../core/teams/team';
-import { loadTeam, requestShutdown, saveTeam, type TeamRecord } from '../../core/teams/teamStore';
+import { cancelUnfinished, loadTeam, requestShutdown, saveTeam, type TeamRecord } from '../../core/teams/teamStore';
 import type { CliContext } from '../context';
 import { printJson, table, UsageError } from '../output';
 
@@ -105,7 +105,7 @@ async function shutdown(ctx: CliContext, argv: string[]): Promise<number> {
     await ctx.withRegistry(async (registry) => {
       for (const run of registry.list({ team: name, status: 'running' })) await registry.kill(run.id, { source: `team ${name} shutdown`, force: values.force });
     });
-    for (const task of team.tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+    cancelUnfinished(team.tasks);
     saveTeam(ctx.stateDir, { ...team, status: 'interrupted', endedAt: Date.now() });
   }
   const final = loadTeam(ctx.stateDir, name);

@@ -10,8 +10,13 @@ import type { Runner } from './types';
 export const RUNNERS: readonly Runner[] = [claudeRunner, codexRunner, geminiRunner, qwenRunner, customRunner];
 export const RUNNER_IDS = RUNNERS.map((r) => r.id);
 
+/** The runner with this id, if there is one (a record may name a runner this version does not know). */
+export function findRunner(id: string): Runner | undefined {
+  return RUNNERS.find((r) => r.id === id);
+}
+
 export function getRunner(id: string): Runner {
-  const runner = RUNNERS.find((r) => r.id === id);
+  const runner = findRunner(id);
   if (!runner) {
     throw new SwitchboardError('unknown_runner', `Unknown runner "${id}".`, `Choose one of: ${RUNNER_IDS.join(', ')}.`);
   }

@@ -118,13 +118,17 @@ export class Scheduler {
     } else {
       task.status = 'failed';
       task.reason = detail ?? 'its run failed';
-      for (const dependent of dependentsOf(this.tasks, task.id)) {
-        if (SETTLED_TASK_STATUSES.has(dependent.status)) continue;
-        dependent.status = 'blocked';
-        dependent.reason = `${task.id} failed`;
-      }
+      this.blockDependents(task, `${task.id} failed`);
     }
     this.hooks.changed(this.tasks);
+  }
+
+  private blockDependents(task: Task, reason: string): void {
+    for (const dependent of dependentsOf(this.tasks, task.id)) {
+      if (SETTLED_TASK_STATUSES.has(dependent.status)) continue;
+      dependent.status = 'blocked';
+      dependent.reason = reason;
+    }
   }
 
   /** Adds tasks while the team runs (their dependencies may be any task); ready ones start at once. */
@@ -148,11 +152,7 @@ export class Scheduler {
     const runId = task.status === 'running' ? task.runId : undefined;
     task.status = 'cancelled';
     task.endedAt = Date.now();
-    for (const dependent of dependentsOf(this.tasks, task.id)) {
-      if (SETTLED_TASK_STATUSES.has(dependent.status)) continue;
-      dependent.status = 'blocked';
-      dependent.reason = `${task.id} was cancelled`;
-    }
+    this.blockDependents(task, `${task.id} was cancelled`);
     this.hooks.changed(this.tasks);
     if (runId) await this.hooks.stop(runId);
     void this.pump();

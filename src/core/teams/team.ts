@@ -13,7 +13,7 @@ import { isFinished } from '../runs/types';
 import { mergeRoles, type Role } from './roles';
 import { Scheduler } from './scheduler';
 import { parseTeamSpec } from './spec';
-import { checkTeamName, listTeams, loadTeam, saveTeam, takeShutdownRequest, type TeamRecord, type TeamStatus } from './teamStore';
+import { cancelUnfinished, checkTeamName, listTeams, loadTeam, saveTeam, takeShutdownRequest, type TeamRecord, type TeamStatus } from './teamStore';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { SwitchboardError } from '../errors';
 
@@ -112,7 +112,7 @@ export class Team implements Disposable {
   async shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
     const running = this.record.tasks.filter((t) => t.status === 'running' && t.runId).map((t) => t.runId!);
     // Settled first, so that the runs' ends below are not taken for failures to retry.
-    for (const task of this.record.tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+    cancelUnfinished(this.record.tasks);
     saveTeam(this.registry.stateDir, this.record);
     const source = `team ${this.record.name} shutdown`;
     for (const runId of running) await this.registry.kill(runId, { source, force: options.force ?? false }).catch(() => undefined);

@@ -79,3 +79,8 @@ export function takeShutdownRequest(stateDir: string, name: string): { force: bo
   fs.rmSync(file, { force: true });
   return { force: read.value.force === true };
 }
+
+/** A shut-down team's tasks that had not finished: cancelled, saying why. */
+export function cancelUnfinished(tasks: Task[]): void {
+  for (const task of tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+}

@@ -1,7 +1,7 @@
 /** The agent tools: start, list, inspect, stream, wait for, steer, interrupt and kill runs. */
 import { z } from 'zod';
 import { SwitchboardError } from '../../core/errors';
-import { formatDuration, formatTokens, formatUsd } from '../../core/render';
+import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
 import type { RunRecord } from '../../core/runs/types';
 import { outputPage, readableTail } from '../runOutput';
 import { agentShape, agentSummary, eventShape, idField, runnerField, statusField } from '../schemas';
@@ -20,7 +20,7 @@ function latest(ctx: ToolContext, run: RunRecord): RunRecord {
 }
 
 const oneLine = (run: RunRecord): string =>
-  [`${run.name} (${run.id}) ${run.status}`, formatDuration(Date.now() - (run.startedAt ?? run.createdAt)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
+  [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
 
 const runAgent = defineTool({
   name: 'run_agent',
