@@ -17,11 +17,7 @@ export const processOut = (format: Format): Out => ({
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 });
 
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
-}
+export { table } from '../core/render';
 
 export function keyValues(pairs: [string, string | number | undefined][]): string {
   const shown = pairs.filter(([, v]) => v !== undefined && v !== '');

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readJsonFile } from './store/atomicFile';
 import { DEFAULT_PRICES, type PriceTable } from './pricing';
 import type { PoolLimits } from './pools/pools';
+import type { Role } from './teams/roles';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -30,6 +31,19 @@ export interface SwitchboardConfig {
   pools: Record<string, PoolLimits>;
   /** Runs at once over all pools. */
   maxWorkers: number;
+  teams: TeamsConfig;
+}
+
+/** How teams are made: roles over the built-in ones, and what each new worktree gets. */
+export interface TeamsConfig {
+  /** Roles by name, over `planner`, `executor` and `reviewer` (any field may be left out). */
+  roles: Record<string, Partial<Role>>;
+  /** Run in each new worktree (e.g. `npm ci`); split like a shell would, but no shell runs. */
+  setup?: string;
+  /** Files copied from the workspace into each new worktree (e.g. `.env`). */
+  copyFiles: string[];
+  /** Attempts a task gets before it fails for good (2: one retry). */
+  maxAttempts: number;
 }
 
 export const DEFAULT_CONFIG: SwitchboardConfig = {
@@ -41,6 +55,7 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   agentNiceness: 19,
   pools: { default: { maxWorkers: 8 } },
   maxWorkers: 16,
+  teams: { roles: {}, copyFiles: [], maxAttempts: 2 },
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -50,6 +65,7 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
     runners: { ...DEFAULT_CONFIG.runners, ...partial.runners },
     prices: { ...DEFAULT_CONFIG.prices, ...partial.prices },
     pools: { ...DEFAULT_CONFIG.pools, ...partial.pools },
+    teams: { ...DEFAULT_CONFIG.teams, ...partial.teams },
   };
 }
 
@@ -68,8 +84,31 @@ function validateConfig(value: unknown): string | undefined {
       if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) return `pool "${name}" needs "maxWorkers", a whole number of at least 1`;
     }
   }
+  const teamsProblem = validateTeams(doc.teams);
+  if (teamsProblem) return teamsProblem;
   const nice = doc.agentNiceness;
   if (nice !== undefined && (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19)) return '"agentNiceness" must be a whole number from 0 (normal priority) to 19 (lowest)';
+  return undefined;
+}
+
+function validateTeams(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '"teams" must be an object ({ "roles", "setup", "copyFiles", "maxAttempts" })';
+  const teams = value as Record<string, unknown>;
+  if (teams.setup !== undefined && typeof teams.setup !== 'string') return '"teams.setup" must be a command line (a string)';
+  if (teams.copyFiles !== undefined && (!Array.isArray(teams.copyFiles) || teams.copyFiles.some((f) => typeof f !== 'string'))) return '"teams.copyFiles" must be an array of paths';
+  const attempts = teams.maxAttempts;
+  if (attempts !== undefined && (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1)) return '"teams.maxAttempts" must be a whole number of at least 1';
+  if (teams.roles !== undefined) {
+    if (teams.roles === null || typeof teams.roles !== 'object' || Array.isArray(teams.roles)) return '"teams.roles" must be an object of role names to { "preamble", "runner", "permissionMode" }';
+    for (const [name, role] of Object.entries(teams.roles as Record<string, unknown>)) {
+      if (role === null || typeof role !== 'object') return `role "${name}" must be an object`;
+      for (const key of ['preamble', 'runner', 'permissionMode']) {
+        const field = (role as Record<string, unknown>)[key];
+        if (field !== undefined && typeof field !== 'string') return `role "${name}": "${key}" must be a string`;
+      }
+    }
+  }
   return undefined;
 }
 

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'unknown_runner'
   | 'runner_not_installed'
   | 'unknown_run'
+  | 'unknown_team'
   | 'ambiguous_run'
   | 'bad_cwd'
   | 'not_running'

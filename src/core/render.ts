@@ -74,3 +74,10 @@ export function elapsed(run: RunRecord, now = Date.now()): number {
   const start = run.startedAt ?? run.createdAt;
   return (run.endedAt ?? now) - start;
 }
+
+/** Aligned columns, the last one left ragged. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

@@ -1,115 +1,166 @@
-/** `switchboard team run | status | shutdown` and `switchboard dag show`: teams of agents without VS Code. */
+/** `switchboard team …` and `switchboard dag show`: teams of agents without VS Code. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderDag } from '../../core/dag/render';
-import type { TaskSpec } from '../../core/dag/task';
+import { TASK_JSON_SHAPE, taskSpecsFromJson } from '../../core/dag/taskJson';
 import { SwitchboardError } from '../../core/errors';
-import { isSameProcessAlive } from '../../core/proc/processTable';
-import { Team } from '../../core/teams/team';
-import { cancelUnfinished, loadTeam, requestShutdown, saveTeam, type TeamRecord } from '../../core/teams/teamStore';
+import { TeamService } from '../../core/teams/teamService';
+import { renderMergeStatus, renderTeamStatus } from '../../core/teams/teamText';
 import type { CliContext } from '../context';
 import { printJson, table, UsageError } from '../output';
 
-const USAGE = `usage: switchboard team run <spec> "<task>" [--name N] [--tasks FILE.json] [--cwd DIR] [--setup "<command>"]
+const USAGE = `usage: switchboard team run <spec> "<task>" [--name N] [--tasks FILE.json] [--cwd DIR] [--setup "<command>"] [--copy FILE]...
+       switchboard team list
        switchboard team status <name>
-       switchboard team shutdown <name> [--force]`;
+       switchboard team shutdown <name> [--force]
+       switchboard team add-task <name> "<title>" [--description TEXT] [--depends-on T1,T2] [--role ROLE]
+       switchboard team cancel-task <name> <task id>
+       switchboard team merge-status <name>
+       switchboard team merge <name> <worker>
+       switchboard team cleanup <name> [--force]
+<spec> is N:role[:runner] joined with commas (2:executor, 1:planner,2:executor:codex). Without --tasks, a
+planner worker turns the task into a task list; a team without a planner works the task as one task.`;
 
-function readTasks(file: string): TaskSpec[] {
-  let parsed: unknown;
+function readTasks(file: string): ReturnType<typeof taskSpecsFromJson> {
+  let text: string;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SwitchboardError('invalid_argument', `Cannot read the tasks in ${file}: ${(error as Error).message}.`, 'Give a JSON array of {"id"?, "title", "description"?, "dependsOn"?}.');
+    throw new SwitchboardError('invalid_argument', `Cannot read ${file}: ${(error as Error).message}.`, `Give a file holding ${TASK_JSON_SHAPE}.`);
   }
-  if (!Array.isArray(parsed)) throw new SwitchboardError('invalid_argument', `${file} does not hold a JSON array of tasks.`, 'Give a JSON array of {"id"?, "title", "description"?, "dependsOn"?}.');
-  return parsed as TaskSpec[];
+  try {
+    return taskSpecsFromJson(JSON.parse(text), file);
+  } catch (error) {
+    if (error instanceof SwitchboardError) throw error;
+    throw new SwitchboardError('invalid_argument', `${file} is not valid JSON (${(error as Error).message}).`, `Give ${TASK_JSON_SHAPE}.`);
+  }
 }
 
-function describeTeam(team: TeamRecord): string {
-  const workers = table(['WORKER', 'ROLE', 'RUNNER', 'WORKS IN'], team.workers.map((w) => [w.name, w.role, w.runner, w.branch ?? w.cwd]));
-  return [`team ${team.name}: ${team.status} — ${team.task}`, team.warning ? `warning: ${team.warning}` : '', '', workers, '', renderDag(team.tasks)].filter((l, i) => l !== '' || i > 1).join('\n');
+/** Prints a value as JSON, or as the text `render` makes of it. */
+function show<T>(ctx: CliContext, value: T, render: (v: T) => string): void {
+  if (ctx.out.format === 'json') printJson(ctx.out, value);
+  else ctx.out.stdout(render(value));
 }
+
+const withTeams = <T>(ctx: CliContext, work: (teams: TeamService) => Promise<T>): Promise<T> =>
+  ctx.withRegistry(async (registry) => {
+    const teams = new TeamService(registry);
+    try {
+      return await work(teams);
+    } finally {
+      teams.dispose();
+    }
+  });
 
 export async function teamCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  if (action === 'run') return run(ctx, rest);
-  if (action === 'status' && rest.length === 1) {
-    const team = loadTeam(ctx.stateDir, rest[0]!);
-    if (ctx.out.format === 'json') printJson(ctx.out, team);
-    else ctx.out.stdout(describeTeam(team));
-    return 0;
+  const one = (count: number): string[] => {
+    if (rest.length !== count) throw new UsageError(USAGE);
+    return rest;
+  };
+  switch (action) {
+    case 'run':
+      return run(ctx, rest);
+    case 'list':
+      one(0);
+      return withTeams(ctx, async (teams) => {
+        const list = teams.list().map((t) => teams.status(t.name));
+        show(ctx, list, (views) =>
+          views.length ? table(['TEAM', 'STATUS', 'WORKERS', 'TASKS', 'TASK'], views.map((v) => [v.team.name, v.owned ? v.team.status : `${v.team.status} (orphaned)`, String(v.team.workers.length), Object.entries(v.counts).map(([s, n]) => `${n} ${s}`).join(', '), v.team.task])) : 'No teams yet. Start one with: switchboard team run 2:executor "<task>"',
+        );
+        return 0;
+      });
+    case 'status': {
+      const [name] = one(1);
+      return withTeams(ctx, async (teams) => (show(ctx, teams.status(name!), renderTeamStatus), 0));
+    }
+    case 'shutdown':
+      return shutdown(ctx, rest);
+    case 'add-task':
+      return addTask(ctx, rest);
+    case 'cancel-task': {
+      const [name, task] = one(2);
+      return withTeams(ctx, async (teams) => (show(ctx, await teams.cancelTask(name!, task!), (t) => `${t.id} is ${t.status}`), 0));
+    }
+    case 'merge-status': {
+      const [name] = one(1);
+      return withTeams(ctx, async (teams) => (show(ctx, await teams.mergeStatus(name!), renderMergeStatus), 0));
+    }
+    case 'merge': {
+      const [name, worker] = one(2);
+      return withTeams(ctx, async (teams) => {
+        const merged = await teams.mergeWorker(name!, worker!);
+        show(ctx, merged, (m) => (m.alreadyMerged ? `${m.branch} was already merged into ${m.base}` : `merged ${m.branch} into ${m.base} as ${m.commit.slice(0, 12)} (${m.files.length} file(s))${m.removedWorktree ? '; its worktree was removed' : ''}`));
+        return 0;
+      });
+    }
+    case 'cleanup': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+      if (positionals.length !== 1) throw new UsageError(USAGE);
+      return withTeams(ctx, async (teams) => {
+        const removed = await teams.removeWorktrees(positionals[0]!, { force: values.force });
+        show(ctx, removed, (list) => (list.length ? list.map((r) => (r.removed ? `${r.worker}: removed` : `${r.worker}: kept — ${r.reason}`)).join('\n') : 'no worktrees'));
+        return removed.every((r) => r.removed) ? 0 : 1;
+      });
+    }
+    default:
+      throw new UsageError(USAGE);
   }
-  if (action === 'shutdown') return shutdown(ctx, rest);
-  throw new UsageError(USAGE);
 }
 
 export async function dagCommand(ctx: CliContext, argv: string[]): Promise<number> {
   if (argv[0] !== 'show' || argv.length !== 2) throw new UsageError('usage: switchboard dag show <team>');
-  const team = loadTeam(ctx.stateDir, argv[1]!);
-  if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, team: team.name, tasks: team.tasks, ascii: renderDag(team.tasks) });
-  else ctx.out.stdout(renderDag(team.tasks));
-  return 0;
+  return withTeams(ctx, async (teams) => (show(ctx, teams.dag(argv[1]!), (d) => d.ascii), 0));
 }
 
 async function run(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, tasks: { type: 'string' }, cwd: { type: 'string' }, setup: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, tasks: { type: 'string' }, cwd: { type: 'string' }, setup: { type: 'string' }, copy: { type: 'string', multiple: true } },
+  });
   const [spec, ...words] = positionals;
   if (!spec || words.length === 0) throw new UsageError(USAGE);
-  const task = words.join(' ');
-  return ctx.withRegistry(async (registry) => {
-    const team = await Team.start(registry, {
-      name: values.name ?? `team-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`,
+  return withTeams(ctx, async (teams) => {
+    const record = await teams.run({
+      name: values.name,
       spec,
-      task,
+      task: words.join(' '),
       tasks: values.tasks ? readTasks(values.tasks) : undefined,
       workspace: path.resolve(values.cwd ?? process.cwd()),
       setup: values.setup,
+      copyFiles: values.copy,
     });
-    ctx.out.stderr(`team ${team.record.name} started with ${team.record.workers.length} worker(s); \`switchboard team status ${team.record.name}\` shows it, Ctrl-C shuts it down`);
-    if (team.record.warning) ctx.out.stderr(`warning: ${team.record.warning}`);
-    const onSigint = (): void => void team.shutdown({ force: false, graceMs: registry.config.killGraceMs });
+    const name = record.name;
+    ctx.out.stderr(`team ${name} started with ${record.workers.length} worker(s)${record.status === 'planning' ? ', planning' : ''}; \`switchboard team status ${name}\` shows it, Ctrl-C shuts it down`);
+    if (record.warning) ctx.out.stderr(`warning: ${record.warning}`);
+    const onSigint = (): void => void teams.shutdown(name);
     process.once('SIGINT', onSigint);
     try {
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => team.record.status !== 'running' && (clearInterval(timer), resolve()), 200);
-      });
+      await teams.finished(name);
     } finally {
       process.off('SIGINT', onSigint);
-      team.dispose();
     }
-    if (ctx.out.format === 'json') printJson(ctx.out, team.record);
-    else ctx.out.stdout(describeTeam(team.record));
-    return team.record.status === 'done' ? 0 : 1;
+    const view = teams.status(name);
+    show(ctx, view, renderTeamStatus);
+    return view.team.status === 'done' ? 0 : 1;
   });
 }
 
 async function shutdown(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError(USAGE);
-  const name = positionals[0]!;
-  const team = loadTeam(ctx.stateDir, name);
-  if (team.status !== 'running') {
-    ctx.out.stdout(`team ${name} is already ${team.status}`);
+  return withTeams(ctx, async (teams) => (show(ctx, await teams.shutdown(positionals[0]!, values.force), (t) => `team ${t.name} is ${t.status}`), 0));
+}
+
+async function addTask(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { description: { type: 'string' }, 'depends-on': { type: 'string' }, role: { type: 'string' } } });
+  const [name, ...title] = positionals;
+  if (!name || title.length === 0) throw new UsageError(USAGE);
+  const dependsOn = values['depends-on']?.split(',').map((d) => d.trim()).filter(Boolean);
+  return withTeams(ctx, async (teams) => {
+    const [task] = await teams.addTasks(name, [{ title: title.join(' '), description: values.description, dependsOn, role: values.role }]);
+    show(ctx, task!, (t) => `added ${t.id} (${t.status})${t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : ''}`);
     return 0;
-  }
-  if (isSameProcessAlive(team.owner)) {
-    requestShutdown(ctx.stateDir, name, values.force);
-    const deadline = Date.now() + 120_000;
-    while (loadTeam(ctx.stateDir, name).status === 'running') {
-      if (Date.now() > deadline) throw new SwitchboardError('internal', `Team ${name} did not shut down within 2 minutes.`, 'Try again with --force.');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } else {
-    // Nobody runs its scheduler any more: stop what is left of its runs here.
-    await ctx.withRegistry(async (registry) => {
-      for (const run of registry.list({ team: name, status: 'running' })) await registry.kill(run.id, { source: `team ${name} shutdown`, force: values.force });
-    });
-    cancelUnfinished(team.tasks);
-    saveTeam(ctx.stateDir, { ...team, status: 'interrupted', endedAt: Date.now() });
-  }
-  const final = loadTeam(ctx.stateDir, name);
-  if (ctx.out.format === 'json') printJson(ctx.out, final);
-  else ctx.out.stdout(`team ${name} is ${final.status}`);
-  return 0;
+  });
 }

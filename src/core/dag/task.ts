@@ -19,6 +19,8 @@ export interface Task {
   /** Ids of the tasks that must be done first. */
   dependsOn: string[];
   status: TaskStatus;
+  /** Only a worker of this role takes it (absent: any worker but a planner). */
+  role?: string;
   /** The worker it went to, and the run that worked it (the latest attempt). */
   worker?: string;
   runId?: string;
@@ -38,5 +40,6 @@ export interface TaskSpec {
   title: string;
   description?: string;
   dependsOn?: string[];
+  role?: string;
   expectedMs?: number;
 }

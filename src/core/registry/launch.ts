@@ -36,6 +36,8 @@ export interface RunOptions {
   hostApprovals?: boolean;
   /** The pool that admits it (default: `default`). */
   pool?: string;
+  /** Overrides the runner's configured permission mode (a team role's, say). */
+  permissionMode?: string;
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
 }
@@ -87,7 +89,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const request: StartRequest = {
     prompt: options.prompt,
     cwd,
-    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: settings.permissionMode },
+    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: options.permissionMode ?? settings.permissionMode },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV } : undefined,

@@ -20,10 +20,13 @@ export interface SchedulerHooks {
 export interface SchedulerOptions {
   /** Attempts a task gets before it fails for good (default 2: one retry). */
   maxAttempts?: number;
+  /** Whether `worker` may take `task` (its role, say); by default any worker takes any task. */
+  canTake?(task: Task, worker: string): boolean;
 }
 
 export class Scheduler {
   private readonly maxAttempts: number;
+  private readonly canTake: (task: Task, worker: string) => boolean;
   private pumping: Promise<void> | undefined;
   private again = false;
 
@@ -36,6 +39,7 @@ export class Scheduler {
     if (workers.length === 0) throw new SwitchboardError('invalid_argument', 'A team needs at least one worker.');
     checkGraph(tasks);
     this.maxAttempts = options.maxAttempts ?? 2;
+    this.canTake = options.canTake ?? (() => true);
   }
 
   get all(): readonly Task[] {
@@ -68,18 +72,28 @@ export class Scheduler {
     return this.pumping;
   }
 
+  /** The first ready task (in the order given) with a free worker that may take it. */
+  private nextStart(ready: readonly Task[]): { task: Task; worker: string } | undefined {
+    const free = this.freeWorkers();
+    for (const task of ready) {
+      const worker = free.find((w) => this.canTake(task, w));
+      if (worker) return { task, worker };
+    }
+    return undefined;
+  }
+
   private async pumpOnce(): Promise<void> {
     for (;;) {
       const ready = readyTasks(this.tasks);
-      const worker = this.freeWorkers()[0];
-      if (!ready[0] || !worker) {
+      const next = this.nextStart(ready);
+      if (!next) {
         // What could start but has no worker yet shows as ready.
         const waiting = ready.filter((t) => t.status !== 'ready');
         for (const t of waiting) t.status = 'ready';
         if (waiting.length) this.hooks.changed(this.tasks);
         return;
       }
-      const task = ready[0];
+      const { task, worker } = next;
       task.status = 'running';
       task.worker = worker;
       task.attempts++;
@@ -88,13 +102,17 @@ export class Scheduler {
       // Until the new run has an id, late news of the previous attempt's run must not match this one.
       task.runId = undefined;
       this.hooks.changed(this.tasks);
+      let runId: string;
       try {
-        task.runId = await this.hooks.start(task, worker, task.attempts);
+        runId = await this.hooks.start(task, worker, task.attempts);
       } catch (error) {
-        // A task that cannot even start (a missing CLI, a refused run) fails like one that ran.
-        this.ended(task, false, (error as Error).message);
+        // A task that cannot even start (a missing CLI, a refused run, a conflicting dependency) fails like one that ran.
+        if (task.status === 'running') this.ended(task, false, (error as Error).message);
         continue;
       }
+      task.runId = runId;
+      // Cancelled (or its team shut down) while its run was starting: that run must not go on.
+      if (task.status !== 'running') await this.hooks.stop(runId).catch(() => undefined);
       this.hooks.changed(this.tasks);
     }
   }

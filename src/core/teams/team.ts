@@ -1,45 +1,67 @@
 /**
  * A running team: workers from a spec, each in its own worktree on its own branch (or the shared
- * folder when the workspace is not a git repository), a task graph handed out by the scheduler,
- * its runs admitted through the `teams` pool, and its record kept on disk on every change.
+ * folder when the workspace is not a git repository), a task graph (given, or from a planner
+ * agent) handed out by the scheduler, its runs admitted through the `teams` pool, and its record
+ * kept on disk on every change. Before a worker starts a task, the branches of the workers that did
+ * the task's dependencies are merged into its worktree, so it builds on their work.
  */
 import * as path from 'node:path';
 import { tasksFromSpecs } from '../dag/graph';
 import type { Task, TaskSpec } from '../dag/task';
-import type { Disposable } from '../events';
+import { errorMessage, SwitchboardError } from '../errors';
+import { Emitter, type Disposable } from '../events';
+import { bringInBranches } from '../git/bringIn';
+import { git } from '../git/gitCommand';
+import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { createWorkerWorktree } from '../git/worktrees';
+import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
-import { isFinished } from '../runs/types';
+import { isFinished, type RunRecord } from '../runs/types';
+import { PLAN_ATTEMPTS, PLAN_TASK, plannerPrompt, readPlan } from './planner';
 import { mergeRoles, type Role } from './roles';
 import { Scheduler } from './scheduler';
-import { parseTeamSpec } from './spec';
-import { cancelUnfinished, checkTeamName, listTeams, loadTeam, saveTeam, takeShutdownRequest, type TeamRecord, type TeamStatus } from './teamStore';
-import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
-import { SwitchboardError } from '../errors';
+import { parseTeamSpec, type WorkerSpec } from './spec';
+import { answerRequest, takeRequests, type TeamRequest } from './teamRequests';
+import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, saveTeam, teamsDir, type TeamRecord, type TeamStatus, type TeamWorker } from './teamStore';
 
 export const TEAMS_POOL = 'teams';
-const SHUTDOWN_CHECK_MS = 500;
+const REQUEST_CHECK_MS = 500;
 
 export interface TeamOptions {
   name: string;
   spec: string;
-  /** What the team is for; a single task when no tasks are given. */
+  /** What the team is for: planned into tasks by a planner worker, or a single task when there is none. */
   task: string;
+  /** The tasks, when given (no planner step then). */
   tasks?: TaskSpec[];
   workspace: string;
+  /** Over the configured ones (config `teams`). */
   roles?: Record<string, Partial<Role>>;
-  /** Run in each new worktree (e.g. `npm ci`). */
   setup?: string;
-  /** Files copied from the workspace into each worktree (e.g. `.env`). */
   copyFiles?: string[];
   maxAttempts?: number;
 }
 
+/** Whether a worker of role `role` takes `task`: its own role's tasks; tasks for no role go to anyone but a planner. */
+function takes(task: Task, role: string, workers: readonly TeamWorker[]): boolean {
+  if (task.role) return task.role === role;
+  return role !== 'planner' || workers.every((w) => w.role === 'planner');
+}
+
 export class Team implements Disposable {
+  private readonly changes = new Emitter<TeamRecord>();
+  /** The record changed (and was saved). */
+  readonly onDidChange = this.changes.event;
   private readonly listener: Disposable;
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
   private readonly requests: NodeJS.Timeout;
+  /** The worktree's commit when each task's current attempt started, for its result. */
+  private readonly startCommits = new Map<string, string>();
+  private planner: Promise<void> | undefined;
+  /** Shutting down: the tasks' ends from now on are not the team's outcome. */
+  private stopping = false;
+  private stopped: Promise<TeamRecord> | undefined;
   private disposed = false;
 
   private constructor(
@@ -47,60 +69,87 @@ export class Team implements Disposable {
     readonly record: TeamRecord,
     options: TeamOptions,
   ) {
-    this.roles = mergeRoles(options.roles);
-    this.scheduler = new Scheduler(record.tasks, record.workers.map((w) => w.name), {
-      start: (task, worker) => this.start(task, worker),
-      stop: async (runId) => void (await this.registry.kill(runId, { source: `team ${record.name}`, force: true })),
-      changed: () => this.changed(),
-    }, { maxAttempts: options.maxAttempts });
+    this.roles = mergeRoles({ ...registry.config.teams.roles, ...options.roles });
+    const workerRole = new Map(record.workers.map((w) => [w.name, w.role]));
+    this.scheduler = new Scheduler(
+      record.tasks,
+      record.workers.map((w) => w.name),
+      {
+        start: (task, worker) => this.start(task, worker),
+        stop: async (runId) => void (await this.registry.kill(runId, { source: `team ${record.name}`, force: true })),
+        changed: () => this.changed(),
+      },
+      { maxAttempts: options.maxAttempts ?? registry.config.teams.maxAttempts, canTake: (task, worker) => takes(task, workerRole.get(worker)!, record.workers) },
+    );
     this.listener = registry.onDidChange(({ run }) => {
-      if (run.links.team === record.name && isFinished(run.status)) this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText);
+      if (run.links.team === record.name && run.links.task !== PLAN_TASK && isFinished(run.status)) void this.runEnded(run);
     });
-    // `switchboard team shutdown` from another terminal asks through a file.
-    this.requests = setInterval(() => {
-      const request = this.record.status === 'running' ? takeShutdownRequest(registry.stateDir, record.name) : undefined;
-      if (request) void this.shutdown(request);
-    }, SHUTDOWN_CHECK_MS);
+    // Other processes (`switchboard team shutdown`, an MCP server) ask through files.
+    this.requests = setInterval(() => this.answerRequests(), REQUEST_CHECK_MS);
   }
 
-  /** Makes the team (workers, worktrees, tasks) and starts the tasks that are ready. */
+  /** Makes the team (workers, worktrees, tasks) and starts what is ready, or the planner when no tasks are given. */
   static async start(registry: RunRegistry, options: TeamOptions): Promise<Team> {
     const name = checkTeamName(options.name);
     if (listTeams(registry.stateDir).includes(name)) {
       const existing = loadTeam(registry.stateDir, name);
-      if (existing.status === 'running' && isSameProcessAlive(existing.owner)) throw new SwitchboardError('name_taken', `Team ${name} is running.`, 'Choose another name, or shut it down first.');
+      if (isActiveTeam(existing.status) && isSameProcessAlive(existing.owner)) throw new SwitchboardError('name_taken', `Team ${name} is running.`, 'Choose another name, or shut it down first.');
     }
-    const roles = mergeRoles(options.roles);
+    const config = registry.config.teams;
+    const roles = mergeRoles({ ...config.roles, ...options.roles });
     const workerSpecs = parseTeamSpec(options.spec, roles);
-    const tasks = tasksFromSpecs(options.tasks?.length ? options.tasks : [{ title: options.task }]);
+    const planned = !options.tasks?.length && workerSpecs.some((w) => w.role === 'planner');
+    const tasks = planned ? [] : tasksFromSpecs(options.tasks?.length ? options.tasks : [{ title: options.task }]);
+    checkTaskRoles(tasks, workerSpecs);
     const owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
-    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: 'running', workers: [], tasks, createdAt: Date.now(), owner };
-    for (const worker of workerSpecs) {
-      const place = await createWorkerWorktree({
-        workspace: options.workspace,
-        team: name,
-        worker: worker.name,
-        folder: path.join(registry.stateDir, 'worktrees', name, worker.name),
-        setup: options.setup,
-        copyFiles: options.copyFiles,
-      });
-      if (place.isolated) record.workers.push({ ...worker, cwd: place.cwd, branch: place.branch, folder: place.folder });
-      else {
-        record.workers.push({ ...worker, cwd: place.cwd });
-        record.warning = place.warning;
+    const copyFiles = options.copyFiles ?? config.copyFiles;
+    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, copyFiles };
+    try {
+      for (const worker of workerSpecs) {
+        const place = await createWorkerWorktree({
+          workspace: options.workspace,
+          team: name,
+          worker: worker.name,
+          folder: path.join(registry.stateDir, 'worktrees', name, worker.name),
+          setup: options.setup ?? config.setup,
+          copyFiles,
+        });
+        if (place.isolated) {
+          record.workers.push({ ...worker, cwd: place.cwd, branch: place.branch, folder: place.folder });
+          record.base ??= place.baseBranch ?? place.baseCommit;
+        } else {
+          record.workers.push({ ...worker, cwd: place.cwd });
+          record.warning = place.warning;
+        }
       }
+    } catch (error) {
+      // A team that could not be made leaves no worktrees or branches behind.
+      for (const worker of record.workers.filter((w) => w.folder)) {
+        await removeWorkerWorktree({ workspace: options.workspace, team: name, worker: worker.name, folder: worker.folder!, force: true, deleteBranch: true }).catch(() => undefined);
+      }
+      throw error;
     }
     saveTeam(registry.stateDir, record);
     const team = new Team(registry, record, options);
-    await team.scheduler.pump();
+    if (planned) team.planner = team.plan();
+    else await team.scheduler.pump();
     return team;
   }
 
+  /** Every task has settled (and the planner, if any, is through). */
   get settled(): boolean {
-    return this.scheduler.settled;
+    return !isActiveTeam(this.record.status) || (this.record.status === 'running' && this.scheduler.settled);
+  }
+
+  /** Resolves once the planner step is over (at once when there is none). */
+  async planned(): Promise<void> {
+    await this.planner;
   }
 
   addTasks(specs: TaskSpec[]): Task[] {
+    if (!isActiveTeam(this.record.status)) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it takes no more tasks.`, 'Start a new team.');
+    if (this.record.status === 'planning') throw new SwitchboardError('not_running', `Team ${this.record.name} is still planning.`, 'Add tasks once its plan is in (team status shows it).');
+    checkTaskRoles(tasksFromSpecs(specs, this.record.tasks), this.record.workers);
     return this.scheduler.add(specs);
   }
 
@@ -108,47 +157,166 @@ export class Team implements Disposable {
     return this.scheduler.cancel(id);
   }
 
-  /** Interrupts every worker's run, waits up to `graceMs`, then kills what is left (force: at once). */
-  async shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
-    const running = this.record.tasks.filter((t) => t.status === 'running' && t.runId).map((t) => t.runId!);
+  /** Interrupts every worker's run, waits up to `graceMs`, then kills what is left (force: at once). A force during a shutdown hurries it. */
+  shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
+    if (this.stopped && options.force) void this.killAll(true);
+    return (this.stopped ??= this.stop(options));
+  }
+
+  private async stop(options: { force?: boolean; graceMs?: number }): Promise<TeamRecord> {
+    if (!isActiveTeam(this.record.status)) return this.record;
+    this.stopping = true;
+    const wasPlanning = this.record.status === 'planning';
     // Settled first, so that the runs' ends below are not taken for failures to retry.
+    this.record.status = 'running';
     cancelUnfinished(this.record.tasks);
-    saveTeam(this.registry.stateDir, this.record);
-    const source = `team ${this.record.name} shutdown`;
-    for (const runId of running) await this.registry.kill(runId, { source, force: options.force ?? false }).catch(() => undefined);
-    await Promise.all(running.map((runId) => this.registry.wait(runId, options.force ? 5_000 : (options.graceMs ?? 30_000))));
-    this.finish(running.length > 0 ? 'interrupted' : 'shutdown');
+    this.save();
+    const running = await this.killAll(options.force ?? false);
+    await Promise.all(running.map((runId) => this.registry.wait(runId, options.force ? 5_000 : (options.graceMs ?? this.registry.config.killGraceMs + 25_000))));
+    this.finish(running.length > 0 || wasPlanning ? 'interrupted' : 'shutdown');
     return this.record;
+  }
+
+  /** Stops every run of the team that has not ended; resolves with their ids. */
+  private async killAll(force: boolean): Promise<string[]> {
+    const running = this.registry.list({ team: this.record.name }).filter((r) => !isFinished(r.status)).map((r) => r.id);
+    const source = `team ${this.record.name} shutdown`;
+    for (const runId of running) await this.registry.kill(runId, { source, force }).catch(() => undefined);
+    return running;
+  }
+
+  private async plan(): Promise<void> {
+    const planner = this.record.workers.find((w) => w.role === 'planner')!;
+    const roles = [...new Set(this.record.workers.filter((w) => w.role !== 'planner').map((w) => w.role))];
+    const planFile = path.join(teamsDir(this.registry.stateDir), this.record.name, 'plan.json');
+    const plan: NonNullable<TeamRecord['plan']> = (this.record.plan = { runIds: [], rejected: [] });
+    for (let attempt = 1; attempt <= PLAN_ATTEMPTS && this.record.status === 'planning'; attempt++) {
+      const since = Date.now();
+      let answer: RunRecord;
+      try {
+        const prompt = plannerPrompt(this.roles.planner!.preamble, { goal: this.record.task, planFile, roles: roles.length ? roles : ['planner'], rejected: plan.rejected!.at(-1) });
+        const run = await this.launch(planner, prompt, PLAN_TASK);
+        plan.runIds.push(run.id);
+        if (this.stopping) await this.registry.kill(run.id, { source: `team ${this.record.name} shutdown`, force: true });
+        this.changed();
+        answer = (await this.registry.wait(run.id)).record;
+      } catch (error) {
+        plan.rejected!.push(errorMessage(error));
+        break;
+      }
+      if (this.record.status !== 'planning') return; // shut down meanwhile
+      if (answer.status !== 'done') {
+        plan.rejected!.push(`The planner's run ended ${answer.status}${answer.lastError ? `: ${answer.lastError}` : ''}.`);
+        continue;
+      }
+      try {
+        const specs = readPlan(answer.resultText ?? this.registry.tail(answer.id), { planFile, roles: roles.length ? roles : ['planner'] }, since);
+        plan.from = answer.id;
+        this.record.status = 'running';
+        this.scheduler.add(specs);
+        return;
+      } catch (error) {
+        plan.rejected!.push(errorMessage(error));
+        this.changed();
+      }
+    }
+    if (this.record.status !== 'planning') return;
+    this.record.reason = `No usable plan after ${plan.runIds.length} planner run(s): ${plan.rejected!.at(-1) ?? 'the planner did not run'}`;
+    this.record.status = 'running';
+    this.finish('failed');
+  }
+
+  private launch(worker: TeamWorker, prompt: string, task: string): Promise<RunRecord> {
+    const role = this.roles[worker.role]!;
+    // A role's permission mode is its runner's word: it applies only when the worker uses that runner.
+    const permissionMode = worker.runner === role.runner ? role.permissionMode : undefined;
+    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links: { team: this.record.name, task }, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}) });
   }
 
   private async start(task: Task, workerName: string): Promise<string> {
     const worker = this.record.workers.find((w) => w.name === workerName)!;
+    if (worker.branch) {
+      // The work this task builds on, from the branches of the workers that did its dependencies.
+      const theirs = task.dependsOn.map((id) => this.record.tasks.find((t) => t.id === id)?.worker).filter((w): w is string => !!w && w !== worker.name);
+      const branches = theirs.map((w) => this.record.workers.find((x) => x.name === w)?.branch).filter((b): b is string => !!b);
+      await bringInBranches(worker.cwd, branches, `the work ${task.id} depends on`);
+      this.startCommits.set(task.id, (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim());
+    }
     const role = this.roles[worker.role]!;
     const prompt = [role.preamble, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? ''].filter(Boolean).join('\n\n');
-    const run = await this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links: { team: this.record.name, task: task.id }, pool: TEAMS_POOL });
-    return run.id;
+    return (await this.launch(worker, prompt, task.id)).id;
+  }
+
+  /** A task's run ended: what it committed becomes the task's result, then the scheduler hears of it. */
+  private async runEnded(run: RunRecord): Promise<void> {
+    const task = this.record.tasks.find((t) => t.runId === run.id && t.status === 'running');
+    const worker = task && this.record.workers.find((w) => w.name === task.worker);
+    const since = task && this.startCommits.get(task.id);
+    if (task && worker?.branch && since && run.status === 'done') {
+      try {
+        const head = (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
+        const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
+        task.result = { ...task.result, ...(head !== since ? { commit: head } : {}), changedFiles: changed };
+      } catch {
+        // The worktree went away: the task's result is its summary alone.
+      }
+    }
+    this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText);
+  }
+
+  private answerRequests(): void {
+    if (!isActiveTeam(this.record.status) || this.disposed) return;
+    for (const { id, request } of takeRequests(this.registry.stateDir, this.record.name)) {
+      void this.handle(request).then(
+        (value) => answerRequest(this.registry.stateDir, this.record.name, id, { ok: true, value }),
+        (error: unknown) => {
+          const e = error instanceof SwitchboardError ? error : new SwitchboardError('internal', errorMessage(error));
+          answerRequest(this.registry.stateDir, this.record.name, id, { ok: false, code: e.code, message: e.message, hint: e.hint });
+        },
+      );
+    }
+  }
+
+  /** Does what another process asked (see teamRequests). */
+  handle(request: TeamRequest): Promise<unknown> {
+    if (request.op === 'shutdown') return this.shutdown({ force: request.force });
+    if (request.op === 'add') return Promise.resolve().then(() => this.addTasks(request.tasks));
+    return this.cancelTask(request.taskId);
   }
 
   private changed(): void {
     // A team let go of (its process is closing) writes nothing more.
     if (this.disposed) return;
-    if (this.record.status === 'running' && this.scheduler.settled) {
+    if (this.record.status === 'running' && this.scheduler.settled && !this.stopping) {
       this.finish(this.record.tasks.every((t) => t.status === 'done' || t.status === 'cancelled') ? 'done' : 'failed');
       return;
     }
-    saveTeam(this.registry.stateDir, this.record);
+    this.save();
   }
 
   private finish(status: TeamStatus): void {
-    if (this.record.status !== 'running' || this.disposed) return;
+    if (!isActiveTeam(this.record.status) || this.disposed) return;
     this.record.status = status;
     this.record.endedAt = Date.now();
+    this.save();
+  }
+
+  private save(): void {
     saveTeam(this.registry.stateDir, this.record);
+    this.changes.fire(this.record);
   }
 
   dispose(): void {
     this.disposed = true;
+    this.changes.dispose();
     clearInterval(this.requests);
     this.listener.dispose();
   }
+}
+
+/** Refuses tasks meant for a role no worker of the team has (they could never start). */
+function checkTaskRoles(tasks: readonly Task[], workers: readonly Pick<WorkerSpec, 'role'>[]): void {
+  const roles = new Set(workers.map((w) => w.role));
+  const orphan = tasks.find((t) => t.role && !roles.has(t.role));
+  if (orphan) throw new SwitchboardError('invalid_argument', `Task ${orphan.id} is for role ${orphan.role}, which no worker of the team has.`, `The team's roles: ${[...roles].join(', ')}.`);
 }

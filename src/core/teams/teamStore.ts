@@ -6,7 +6,10 @@ import type { Task } from '../dag/task';
 import type { ProcessIdentity } from '../runs/types';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 
-export type TeamStatus = 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
+export type TeamStatus = 'planning' | 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
+
+/** A team whose scheduler is (or should be) at work. */
+export const isActiveTeam = (status: TeamStatus): boolean => status === 'planning' || status === 'running';
 
 export interface TeamWorker {
   name: string;
@@ -31,6 +34,14 @@ export interface TeamRecord {
   endedAt?: number;
   /** Why workers share the workspace, when they do. */
   warning?: string;
+  /** The branch (or, detached, the commit) the worker branches were made from, and are merged into. */
+  base?: string;
+  /** The planner step, when the tasks came from a planner. */
+  plan?: { runIds: string[]; from?: string; rejected?: string[] };
+  /** Why the team failed when no task did (a plan that was rejected twice, say). */
+  reason?: string;
+  /** Files copied into each worktree (they do not count as a worker's uncommitted changes). */
+  copyFiles?: string[];
   /** The process that runs the scheduler; a shutdown from elsewhere asks it (see requestShutdown). */
   owner?: ProcessIdentity;
 }
@@ -53,7 +64,7 @@ export function loadTeam(stateDir: string, name: string): TeamRecord {
   const read = readJsonFile<TeamRecord>(teamFile(stateDir, checkTeamName(name)), (v) => ((v as TeamRecord)?.version === 1 ? undefined : 'not a version 1 team'));
   if (read.kind === 'ok') return read.value;
   if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of team ${name} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`);
-  throw new SwitchboardError('invalid_argument', `There is no team ${name}.`, `Teams: ${listTeams(stateDir).join(', ') || 'none yet'}.`);
+  throw new SwitchboardError('unknown_team', `There is no team ${name}.`, `Teams: ${listTeams(stateDir).join(', ') || 'none yet'}.`);
 }
 
 export function listTeams(stateDir: string): string[] {
@@ -62,22 +73,6 @@ export function listTeams(stateDir: string): string[] {
   } catch {
     return [];
   }
-}
-
-const shutdownFile = (stateDir: string, name: string): string => path.join(teamsDir(stateDir), name, 'shutdown.json');
-
-/** Asks the process that runs a team to shut it down (it looks every half second). */
-export function requestShutdown(stateDir: string, name: string, force: boolean): void {
-  writeJsonAtomic(shutdownFile(stateDir, checkTeamName(name)), { force, at: Date.now() }, { durable: false });
-}
-
-/** A shutdown asked of this team, taken (the request is removed) when there is one. */
-export function takeShutdownRequest(stateDir: string, name: string): { force: boolean } | undefined {
-  const file = shutdownFile(stateDir, name);
-  const read = readJsonFile<{ force: boolean }>(file, () => undefined);
-  if (read.kind !== 'ok') return undefined;
-  fs.rmSync(file, { force: true });
-  return { force: read.value.force === true };
 }
 
 /** A shut-down team's tasks that had not finished: cancelled, saying why. */

@@ -1,0 +1,281 @@
+/**
+ * Teams over one state folder, for every surface (CLI, MCP, the Teams view): starting them (they run
+ * in this process), their records, shutting down, adding and cancelling tasks (asking the owning
+ * process when it is another one), the DAG, merge scores, merging a worker's branch, a worker's
+ * diff, and removing worktrees once their work is merged or the user says so.
+ */
+import { criticalPath } from '../dag/graph';
+import { renderDag } from '../dag/render';
+import type { Task, TaskSpec } from '../dag/task';
+import { SwitchboardError } from '../errors';
+import { Emitter, type Disposable } from '../events';
+import { branchChanges, type BranchChanges } from '../git/branchChanges';
+import { findRepo } from '../git/gitCommand';
+import { mergeWorkerBranch, type MergeOutcome } from '../git/merge';
+import { conflictMatrix, type ConflictMatrix } from '../git/mergeScore';
+import { removeWorkerWorktree } from '../git/worktreeRemoval';
+import { isSameProcessAlive } from '../proc/processTable';
+import type { RunRegistry } from '../registry/registry';
+import { PLAN_TASK } from './planner';
+import { Team, type TeamOptions } from './team';
+import { awaitReply, sendRequest, type TeamRequest } from './teamRequests';
+import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, type TeamRecord, type TeamWorker } from './teamStore';
+
+export type TeamRunOptions = Omit<TeamOptions, 'name'> & { name?: string };
+
+export interface DagView {
+  team: string;
+  nodes: { id: string; title: string; status: Task['status']; worker?: string; depends_on: string[] }[];
+  edges: { from: string; to: string }[];
+  critical_path: { ids: string[]; duration_ms: number };
+  ascii: string;
+}
+
+/** A team as its status shows it: the record, plus what its runs are doing and have spent. */
+export interface TeamStatusView {
+  team: TeamRecord;
+  /** Tasks by status (only the statuses some task has). */
+  counts: Partial<Record<Task['status'], number>>;
+  workers: { name: string; role: string; runner: string; branch?: string; cwd: string; run?: { id: string; name: string; status: string; task?: string } }[];
+  spend: { runs: number; usd: number; usdKnown: boolean; inputTokens: number; outputTokens: number };
+  /** False when the team is active but the process that ran it has exited. */
+  owned: boolean;
+}
+
+export interface WorkerRemoval {
+  worker: string;
+  removed: boolean;
+  /** Why it was kept (unmerged commits, uncommitted changes). */
+  reason?: string;
+}
+
+/** How long another process's answer is awaited (a graceful shutdown waits for the runs to stop). */
+const REPLY_TIMEOUT_MS = 120_000;
+
+export class TeamService implements Disposable {
+  private readonly live = new Map<string, { team: Team; listener: Disposable; ended: Promise<void>; end: () => void }>();
+  private readonly changes = new Emitter<TeamRecord>();
+  /** A team started here changed. */
+  readonly onDidChange = this.changes.event;
+
+  constructor(private readonly registry: RunRegistry) {}
+
+  /** Starts a team in this process; resolves once its workers are made (a planner may still be planning). */
+  async run(options: TeamRunOptions): Promise<TeamRecord> {
+    const name = options.name?.trim() || this.freshName();
+    const team = await Team.start(this.registry, { ...options, name });
+    const listener = team.onDidChange((record) => {
+      this.changes.fire(record);
+      if (!isActiveTeam(record.status)) void this.ended(name);
+    });
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.live.set(name, { team, listener, ended, end });
+    this.changes.fire(team.record);
+    return team.record;
+  }
+
+  /** Resolves with the record once a team run here has ended and its merged worktrees are removed. */
+  async finished(name: string): Promise<TeamRecord> {
+    await this.live.get(name)?.ended;
+    return this.get(name);
+  }
+
+  /** The live team object, when this process runs it. */
+  team(name: string): Team | undefined {
+    return this.live.get(name)?.team;
+  }
+
+  list(): TeamRecord[] {
+    return listTeams(this.registry.stateDir)
+      .flatMap((name) => {
+        try {
+          return [this.get(name)];
+        } catch {
+          return [];
+        }
+      })
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  get(name: string): TeamRecord {
+    return this.team(name)?.record ?? loadTeam(this.registry.stateDir, name);
+  }
+
+  /** Whether a process still runs the team's scheduler (false: an active team whose process exited). */
+  isOwned(record: TeamRecord): boolean {
+    return this.live.has(record.name) || isSameProcessAlive(record.owner);
+  }
+
+  status(name: string): TeamStatusView {
+    const team = this.get(name);
+    const runs = this.registry.list({ team: name });
+    const counts: TeamStatusView['counts'] = {};
+    for (const t of team.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+    const workers = team.workers.map((w) => {
+      // The worker's latest run: the task it works now, or the last one it did.
+      const latest = team.tasks.filter((t) => t.worker === w.name && t.runId).sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))[0];
+      const run = latest && runs.find((r) => r.id === latest.runId);
+      const planner = !run && w.role === 'planner' ? runs.filter((r) => r.links.task === PLAN_TASK).at(-1) : undefined;
+      const shown = run ?? planner;
+      return { name: w.name, role: w.role, runner: w.runner, ...(w.branch ? { branch: w.branch } : {}), cwd: w.cwd, ...(shown ? { run: { id: shown.id, name: shown.name, status: shown.status, task: shown.links.task } } : {}) };
+    });
+    const spend = { runs: runs.length, usd: 0, usdKnown: true, inputTokens: 0, outputTokens: 0 };
+    for (const r of runs) {
+      spend.inputTokens += r.usage.inputTokens;
+      spend.outputTokens += r.usage.outputTokens;
+      if (r.usage.usd === undefined) spend.usdKnown = spend.usdKnown && r.usage.inputTokens + r.usage.outputTokens === 0;
+      else spend.usd += r.usage.usd;
+    }
+    return { team, counts, workers, spend, owned: !isActiveTeam(team.status) || this.isOwned(team) };
+  }
+
+  async shutdown(name: string, force = false): Promise<TeamRecord> {
+    const record = this.get(name);
+    if (!isActiveTeam(record.status)) return record;
+    const team = this.team(name);
+    if (team) return team.shutdown({ force });
+    if (isSameProcessAlive(record.owner)) {
+      await this.ask(record, { op: 'shutdown', force });
+      return loadTeam(this.registry.stateDir, name);
+    }
+    // Nobody runs its scheduler any more: stop what is left of its runs here.
+    for (const run of this.registry.list({ team: name, status: 'running' })) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force });
+    cancelUnfinished(record.tasks);
+    const ended = { ...record, status: 'interrupted' as const, endedAt: Date.now() };
+    saveTeam(this.registry.stateDir, ended);
+    return ended;
+  }
+
+  async addTasks(name: string, specs: TaskSpec[]): Promise<Task[]> {
+    const team = this.team(name);
+    if (team) return team.addTasks(specs);
+    return this.ask(this.active(name), { op: 'add', tasks: specs });
+  }
+
+  async cancelTask(name: string, taskId: string): Promise<Task> {
+    const team = this.team(name);
+    if (team) return team.cancelTask(taskId);
+    return this.ask(this.active(name), { op: 'cancel', taskId });
+  }
+
+  dag(name: string): DagView {
+    const { tasks } = this.get(name);
+    const critical = criticalPath(tasks);
+    return {
+      team: name,
+      nodes: tasks.map((t) => ({ id: t.id, title: t.title, status: t.status, ...(t.worker ? { worker: t.worker } : {}), depends_on: t.dependsOn })),
+      edges: tasks.flatMap((t) => t.dependsOn.map((d) => ({ from: d, to: t.id }))),
+      critical_path: { ids: critical.ids, duration_ms: critical.durationMs },
+      ascii: renderDag(tasks),
+    };
+  }
+
+  /** Conflict scores of every pair of worker branches and of each against the base. */
+  async mergeStatus(name: string): Promise<ConflictMatrix> {
+    const record = this.get(name);
+    const { repo, base } = await this.repoOf(record);
+    return conflictMatrix(repo, this.branches(record).map((w) => w.branch!), base);
+  }
+
+  /** What a worker's branch changed since it left the base. */
+  async workerChanges(name: string, workerName: string): Promise<BranchChanges & { repo: string }> {
+    const record = this.get(name);
+    const worker = this.worker(record, workerName);
+    const { repo, base } = await this.repoOf(record);
+    return { ...(await branchChanges(repo, worker.branch!, base)), repo };
+  }
+
+  /** Merges a worker's branch into the base; once the team has ended, its worktree (now merged) goes too. */
+  async mergeWorker(name: string, workerName: string): Promise<MergeOutcome & { removedWorktree: boolean }> {
+    const record = this.get(name);
+    const worker = this.worker(record, workerName);
+    const { base } = await this.repoOf(record);
+    const done = record.tasks.filter((t) => t.worker === worker.name && t.status === 'done').map((t) => `${t.id}: ${t.title}`);
+    const outcome = await mergeWorkerBranch({ workspace: record.workspace, team: name, worker: worker.name, base, body: done.length ? `Tasks done:\n${done.map((d) => `- ${d}`).join('\n')}` : undefined });
+    const removed = isActiveTeam(record.status) ? [] : await this.removeWorktrees(name, { workers: [worker.name] });
+    return { ...outcome, removedWorktree: removed.some((r) => r.removed) };
+  }
+
+  /**
+   * Removes the worktrees of an ended team whose work is merged (and has nothing uncommitted); with
+   * `force` (the user confirmed), the others too. Branches stay, so nothing committed is lost.
+   */
+  async removeWorktrees(name: string, options: { force?: boolean; workers?: string[] } = {}): Promise<WorkerRemoval[]> {
+    const record = this.get(name);
+    if (isActiveTeam(record.status) && this.isOwned(record)) throw new SwitchboardError('not_merged', `Team ${name} is still ${record.status}; its workers are using their worktrees.`, 'Shut it down first.');
+    const { base } = await this.repoOf(record);
+    const out: WorkerRemoval[] = [];
+    for (const worker of this.branches(record).filter((w) => !options.workers || options.workers.includes(w.name))) {
+      try {
+        const r = await removeWorkerWorktree({ workspace: record.workspace, team: name, worker: worker.name, folder: worker.folder!, base, force: options.force, copyFiles: record.copyFiles });
+        out.push({ worker: worker.name, removed: r.removedFolder });
+      } catch (error) {
+        if (!(error instanceof SwitchboardError) || error.code !== 'not_merged') throw error;
+        out.push({ worker: worker.name, removed: false, reason: (error.details?.reasons as string[] | undefined)?.join('; ') ?? error.message });
+      }
+    }
+    return out;
+  }
+
+  private async ended(name: string): Promise<void> {
+    const entry = this.live.get(name);
+    if (!entry) return;
+    entry.listener.dispose();
+    entry.team.dispose();
+    this.live.delete(name);
+    // Worktrees with nothing unmerged (a planner's, a reviewer's, work already merged) are not kept.
+    await this.removeWorktrees(name).catch(() => undefined);
+    this.changes.fire(this.get(name));
+    entry.end();
+  }
+
+  private active(name: string): TeamRecord {
+    const record = this.get(name);
+    if (!isActiveTeam(record.status)) throw new SwitchboardError('not_running', `Team ${name} is ${record.status}.`, 'Start a new team for more work.');
+    if (!isSameProcessAlive(record.owner)) throw new SwitchboardError('not_running', `The process that ran team ${name} has exited, so nothing schedules its tasks.`, `Shut it down (switchboard team shutdown ${name}) and start a new team.`);
+    return record;
+  }
+
+  private ask<T>(record: TeamRecord, request: TeamRequest): Promise<T> {
+    const id = sendRequest(this.registry.stateDir, record.name, request);
+    return awaitReply<T>(this.registry.stateDir, record.name, id, { timeoutMs: REPLY_TIMEOUT_MS, ownerAlive: () => isSameProcessAlive(record.owner) });
+  }
+
+  private branches(record: TeamRecord): TeamWorker[] {
+    return record.workers.filter((w) => w.branch && w.folder);
+  }
+
+  private worker(record: TeamRecord, name: string): TeamWorker {
+    const worker = record.workers.find((w) => w.name === name);
+    if (!worker) throw new SwitchboardError('invalid_argument', `Team ${record.name} has no worker ${name}.`, `Its workers: ${record.workers.map((w) => w.name).join(', ')}.`);
+    if (!worker.branch) throw new SwitchboardError('bad_cwd', `Worker ${name} of team ${record.name} worked in the shared folder ${worker.cwd}, not on a branch of its own.`, 'Its changes are already in that folder.');
+    return worker;
+  }
+
+  private async repoOf(record: TeamRecord): Promise<{ repo: string; base: string }> {
+    const repo = await findRepo(record.workspace);
+    if (!repo || !this.branches(record).length) throw new SwitchboardError('bad_cwd', `Team ${record.name} worked in ${record.workspace}, which is not a git repository, so it has no branches.`, 'Its workers changed that folder directly.');
+    const base = record.base ?? repo.branch ?? repo.head;
+    if (!base) throw new SwitchboardError('bad_cwd', `${repo.root} has no commit to compare the workers' branches with.`);
+    return { repo: repo.root, base };
+  }
+
+  private freshName(): string {
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
+    const taken = new Set(listTeams(this.registry.stateDir));
+    let name = `team-${stamp}`;
+    for (let i = 2; taken.has(name); i++) name = `team-${stamp}-${i}`;
+    return name;
+  }
+
+  dispose(): void {
+    for (const { team, listener, end } of this.live.values()) {
+      listener.dispose();
+      team.dispose();
+      end();
+    }
+    this.live.clear();
+    this.changes.dispose();
+  }
+}
