@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
 import { RunRegistry } from './core/registry/registry';
+import { TeamService } from './core/teams/teamService';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
 import { createLogChannel } from './vscode/logChannel';
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   let settings: ExtensionSettings = readSettings();
   let registry: RunRegistry | undefined;
   let notifier: Notifier | undefined;
+  let teams: TeamService | undefined;
   const agents = new AgentsView();
   const statusBar = new StatusBar();
   const outputs = new OutputDocuments(undefined);
@@ -34,6 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!registry) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
       return registry;
     },
+    teams: () => {
+      if (!teams) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
+      return teams;
+    },
     settings: () => settings,
     availability,
     outputs,
@@ -44,6 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   async function openRegistry(): Promise<void> {
     notifier?.dispose();
+    teams?.dispose();
+    teams = undefined;
     registry?.dispose();
     registry = undefined;
     try {
@@ -59,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       for (const warning of registry.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
       logger.info(`[extension] state folder ${settings.stateDir}: ${registry.list().length} runs, ${registry.list({ status: 'running' }).length} running`);
       notifier = new Notifier(registry, () => settings);
+      teams = new TeamService(registry);
       showTrust();
     } catch (error) {
       logger.error(`[extension] ${errorMessage(error)}`);
@@ -68,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     agents.setRegistry(registry);
     statusBar.setRegistry(registry);
     outputs.setRegistry(registry);
-    mcp.setRegistry(registry);
+    mcp.setRegistry(registry, teams);
   }
 
   context.subscriptions.push(
@@ -91,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (settings.stateDir !== before) void openRegistry();
       else registry?.updateConfig(settings.config);
     }),
-    { dispose: () => (notifier?.dispose(), registry?.dispose()) },
+    { dispose: () => (notifier?.dispose(), teams?.dispose(), registry?.dispose()) },
   );
   await openRegistry();
 }

@@ -2,6 +2,7 @@
 import type { DoctorReport } from '../core/doctor';
 import type { Logger } from '../core/logger';
 import type { RunRegistry } from '../core/registry/registry';
+import type { TeamService } from '../core/teams/teamService';
 import type { Metrics } from './metrics';
 
 export interface ConnectedClient {
@@ -20,6 +21,8 @@ export interface ServerFacts {
 
 export interface McpDeps {
   registry: RunRegistry;
+  /** Teams over the same state folder; the ones started through this server run in its process. */
+  teams: TeamService;
   metrics: Metrics;
   logger: Logger;
   version: string;

@@ -6,6 +6,7 @@
 import type { DoctorReport } from '../core/doctor';
 import type { Logger } from '../core/logger';
 import type { RunRegistry } from '../core/registry/registry';
+import type { TeamService } from '../core/teams/teamService';
 import { buildServer } from './buildServer';
 import { loadOrCreateToken } from './credentials';
 import type { ConnectedClient, McpDeps } from './deps';
@@ -18,6 +19,7 @@ export const SERVER_VERSION: string = packageJson.version;
 
 export interface McpServiceOptions {
   registry: RunRegistry;
+  teams: TeamService;
   logger: Logger;
   doctor(): Promise<DoctorReport>;
   defaultCwd(): string | undefined;
@@ -35,6 +37,7 @@ export class McpService {
     this.metrics = new Metrics(options.registry);
     this.deps = {
       registry: options.registry,
+      teams: options.teams,
       metrics: this.metrics,
       logger: options.logger,
       version: SERVER_VERSION,

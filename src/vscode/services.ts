@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { SwitchboardError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { RunRegistry } from '../core/registry/registry';
+import type { TeamService } from '../core/teams/teamService';
 import type { McpHosting } from './mcp/mcpHosting';
 import type { OutputDocuments } from './outputDocuments';
 import type { RunnerAvailability } from './runnerAvailability';
@@ -10,6 +11,8 @@ import type { ExtensionSettings } from './settings';
 
 export interface Services {
   registry(): RunRegistry;
+  /** Teams over the same state folder; the ones started in this window run in the extension host. */
+  teams(): TeamService;
   settings(): ExtensionSettings;
   availability: RunnerAvailability;
   outputs: OutputDocuments;

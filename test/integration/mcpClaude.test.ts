@@ -8,6 +8,7 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import type { AgentEvent } from '../../src/core/runs/types';
 import { McpService } from '../../src/mcp/mcpService';
+import { TeamService } from '../../src/core/teams/teamService';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { createHarness, fakeCommand, SUPERVISOR, tempDir, type Harness } from '../support/harness';
 
@@ -43,7 +44,7 @@ describe('a real Claude Code drives Switchboard through MCP', function () {
       env: { ...process.env, ...cli.env },
       agentMcp: async () => ({ url: (await service!.startHttp()).url, token: service!.token() }),
     });
-    service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => work, guard: () => {} });
+    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => work, guard: () => {} });
     const token = service.token();
 
     const parent = await registry.run({ runner: 'claude', prompt: 'Start a helper agent and wait for it', cwd: work });

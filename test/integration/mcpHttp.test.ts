@@ -13,6 +13,7 @@ import type { RunRegistry } from '../../src/core/registry/registry';
 import { endpointFile, liveEndpoint, tokenFile } from '../../src/mcp/credentials';
 import { McpHttpHost, MAX_BODY_BYTES } from '../../src/mcp/httpHost';
 import { McpService } from '../../src/mcp/mcpService';
+import { TeamService } from '../../src/core/teams/teamService';
 import { agentCliBinary } from '../support/agentClis';
 import { createHarness, type Harness } from '../support/harness';
 import { node24Bin } from '../support/providers/openaiChat';
@@ -60,7 +61,7 @@ describe('MCP server over HTTP: the door', function () {
   before(async () => {
     h = await createHarness();
     registry = h.registry;
-    service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
+    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
     host = await service.startHttp();
     token = service.token();
   });
@@ -123,7 +124,7 @@ describe('MCP server over HTTP: the door', function () {
     assert.equal(liveEndpoint(h.stateDir)?.url, `http://127.0.0.1:${host.port}/mcp`);
     const port = host.port;
     await service.dispose();
-    service = new McpService({ registry, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
+    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
     host = await service.startHttp();
     assert.equal(host.port, port, 'the copied client configurations keep working');
     assert.equal(service.token(), token);

@@ -8,6 +8,7 @@ import { SwitchboardError } from '../../core/errors';
 import { CLIENT_IDS, clientConfig, type ClientId } from '../../mcp/clientConfigs';
 import { liveEndpoint, loadOrCreateToken, tokenFile } from '../../mcp/credentials';
 import { McpService } from '../../mcp/mcpService';
+import { TeamService } from '../../core/teams/teamService';
 import type { CliContext } from '../context';
 import { printJson, UsageError } from '../output';
 
@@ -24,8 +25,10 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
   const registry = await ctx.openRegistry();
+  const teams = new TeamService(registry);
   const service = new McpService({
     registry,
+    teams,
     logger: ctx.logger,
     doctor: () => runDoctor(registry.stateDir, registry.config),
     defaultCwd: () => process.cwd(),
@@ -45,6 +48,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     return 0;
   } finally {
     await service.dispose();
+    teams.dispose();
     registry.dispose();
   }
 }

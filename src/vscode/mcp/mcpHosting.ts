@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { runDoctor } from '../../core/doctor';
 import type { Logger } from '../../core/logger';
 import type { RunRegistry } from '../../core/registry/registry';
+import type { TeamService } from '../../core/teams/teamService';
 import { readEndpoint } from '../../mcp/credentials';
 import type { ServerFacts } from '../../mcp/deps';
 import type { McpHttpHost } from '../../mcp/httpHost';
@@ -46,11 +47,12 @@ export class McpHosting implements vscode.Disposable {
   }
 
   /** A new registry (another state folder) gets a new server; the old one closes its transports. */
-  setRegistry(registry: RunRegistry | undefined): void {
+  setRegistry(registry: RunRegistry | undefined, teams: TeamService | undefined): void {
     const old = this.service;
-    this.service = registry
+    this.service = registry && teams
       ? new McpService({
           registry,
+          teams,
           logger: this.logger,
           doctor: () => runDoctor(registry.stateDir, this.settings().config),
           defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
