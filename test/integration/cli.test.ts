@@ -99,7 +99,10 @@ describe('headless CLI', function () {
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /team alpha: done — build it/);
     assert.match(done.stdout, /executor-1\s+executor\s+custom\s+switchboard\/alpha\/executor-1/);
-    assert.equal(JSON.parse((await cli(home, ['team', 'status', 'alpha', '--format', 'json'])).stdout).status, 'done');
+    const status = JSON.parse((await cli(home, ['team', 'status', 'alpha', '--format', 'json'])).stdout);
+    assert.deepEqual([status.team.status, status.counts, status.owned], ['done', { done: 2 }, true]);
+    assert.match((await cli(home, ['team', 'status', 'alpha'])).stdout, /tasks: 2 done\nspend: \$0\.0000, 0 tokens in, 0 out, over 2 run\(s\)/);
+    assert.match((await cli(home, ['team', 'list'])).stdout, /TEAM +STATUS +WORKERS +TASKS +TASK\nalpha +done +2 +2 done +build it/);
     assert.match((await cli(home, ['dag', 'show', 'alpha'])).stdout, /layer 1 +\*✓ T2 +second +after T1/);
 
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { custom: { command: worker('--sleep 30000') } } }));

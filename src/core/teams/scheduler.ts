@@ -152,8 +152,10 @@ export class Scheduler {
   /** Adds tasks while the team runs (their dependencies may be any task); ready ones start at once. */
   add(specs: readonly TaskSpec[]): Task[] {
     const added = tasksFromSpecs(specs, this.tasks);
+    const byId = new Map([...this.tasks, ...added].map((t) => [t.id, t]));
     for (const task of added) {
-      const failed = task.dependsOn.find((d) => ['failed', 'blocked', 'cancelled'].includes(this.tasks.find((t) => t.id === d)!.status));
+      // In order, so that a new task after a new blocked one is blocked too.
+      const failed = task.dependsOn.find((d) => ['failed', 'blocked', 'cancelled'].includes(byId.get(d)!.status));
       if (failed) Object.assign(task, { status: 'blocked', reason: `${failed} will not be done` });
     }
     this.tasks.push(...added);

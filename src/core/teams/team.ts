@@ -11,6 +11,7 @@ import type { Task, TaskSpec } from '../dag/task';
 import { errorMessage, SwitchboardError } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import { bringInBranches } from '../git/bringIn';
+import { commitLeftovers } from '../git/commitLeftovers';
 import { git } from '../git/gitCommand';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { createWorkerWorktree } from '../git/worktrees';
@@ -58,6 +59,8 @@ export class Team implements Disposable {
   private readonly requests: NodeJS.Timeout;
   /** The worktree's commit when each task's current attempt started, for its result. */
   private readonly startCommits = new Map<string, string>();
+  /** Runs whose end was taken. */
+  private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
   /** Shutting down: the tasks' ends from now on are not the team's outcome. */
   private stopping = false;
@@ -212,8 +215,9 @@ export class Team implements Disposable {
       try {
         const specs = readPlan(answer.resultText ?? this.registry.tail(answer.id), { planFile, roles: roles.length ? roles : ['planner'] }, since);
         plan.from = answer.id;
-        this.record.status = 'running';
         this.scheduler.add(specs);
+        this.record.status = 'running';
+        this.changed();
         return;
       } catch (error) {
         plan.rejected!.push(errorMessage(error));
@@ -249,11 +253,15 @@ export class Team implements Disposable {
 
   /** A task's run ended: what it committed becomes the task's result, then the scheduler hears of it. */
   private async runEnded(run: RunRecord): Promise<void> {
+    // A finished run's record can change again (its exit details): the first news of its end counts.
+    if (this.ended.has(run.id)) return;
+    this.ended.add(run.id);
     const task = this.record.tasks.find((t) => t.runId === run.id && t.status === 'running');
     const worker = task && this.record.workers.find((w) => w.name === task.worker);
     const since = task && this.startCommits.get(task.id);
     if (task && worker?.branch && since && run.status === 'done') {
       try {
+        await commitLeftovers(worker.cwd, `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`, this.record.copyFiles);
         const head = (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
         const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
         task.result = { ...task.result, ...(head !== since ? { commit: head } : {}), changedFiles: changed };

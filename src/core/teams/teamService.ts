@@ -4,6 +4,7 @@
  * process when it is another one), the DAG, merge scores, merging a worker's branch, a worker's
  * diff, and removing worktrees once their work is merged or the user says so.
  */
+import * as fs from 'node:fs';
 import { criticalPath } from '../dag/graph';
 import { renderDag } from '../dag/render';
 import type { Task, TaskSpec } from '../dag/task';
@@ -206,7 +207,8 @@ export class TeamService implements Disposable {
     if (isActiveTeam(record.status) && this.isOwned(record)) throw new SwitchboardError('not_merged', `Team ${name} is still ${record.status}; its workers are using their worktrees.`, 'Shut it down first.');
     const { base } = await this.repoOf(record);
     const out: WorkerRemoval[] = [];
-    for (const worker of this.branches(record).filter((w) => !options.workers || options.workers.includes(w.name))) {
+    const present = this.branches(record).filter((w) => fs.existsSync(w.folder!));
+    for (const worker of present.filter((w) => !options.workers || options.workers.includes(w.name))) {
       try {
         const r = await removeWorkerWorktree({ workspace: record.workspace, team: name, worker: worker.name, folder: worker.folder!, base, force: options.force, copyFiles: record.copyFiles });
         out.push({ worker: worker.name, removed: r.removedFolder });
