@@ -141,4 +141,31 @@ describe('team service', function () {
       owner.kill('SIGKILL');
     }
   });
+
+  it('a team whose process died is shown orphaned, and resumed here it finishes its work', async () => {
+    await open('--sleep', '2000');
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: workerCommand('--sleep', '2000') } } }));
+    const workspace = makeRepo();
+    const tasks = path.join(tempDir('sb-tasks-'), 'tasks.json');
+    fs.writeFileSync(tasks, JSON.stringify([{ title: 'first' }, { title: 'second', depends_on: ['T1'] }]));
+    const owner = spawn(process.execPath, [CLI, 'team', 'run', '1:executor:custom', 'two steps', '--name', 'orphan', '--tasks', tasks, '--cwd', workspace], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
+    const exited = new Promise<unknown>((resolve) => owner.once('exit', resolve));
+    await until(() => {
+      try {
+        return loadTeam(h.stateDir, 'orphan').tasks[0]!.status === 'running';
+      } catch {
+        return false;
+      }
+    }, 20_000, 'the first task to run in the other process');
+    owner.kill('SIGKILL');
+    await exited;
+    assert.equal(teams.status('orphan').owned, false);
+    await assert.rejects(teams.addTasks('orphan', [{ title: 'more' }]), refused('not_running', /has exited, so nothing schedules its tasks/));
+    await teams.resume('orphan');
+    assert.equal(teams.status('orphan').owned, true);
+    const record = await teams.finished('orphan');
+    assert.equal(record.status, 'done');
+    assert.deepEqual(record.tasks.map((t) => [t.status, t.attempts]), [['done', 1], ['done', 1]], 'the first run was not started again');
+    assert.equal(record.owner!.pid, process.pid);
+  });
 });

@@ -13,6 +13,7 @@ const USAGE = `usage: switchboard team run <spec> "<task>" [--name N] [--tasks F
        switchboard team list
        switchboard team status <name>
        switchboard team shutdown <name> [--force]
+       switchboard team resume <name>        (take over a team whose process exited)
        switchboard team add-task <name> "<title>" [--description TEXT] [--depends-on T1,T2] [--role ROLE]
        switchboard team cancel-task <name> <task id>
        switchboard team merge-status <name>
@@ -76,6 +77,14 @@ export async function teamCommand(ctx: CliContext, argv: string[]): Promise<numb
     }
     case 'shutdown':
       return shutdown(ctx, rest);
+    case 'resume': {
+      const [name] = one(1);
+      return withTeams(ctx, async (teams) => {
+        const record = await teams.resume(name!);
+        ctx.out.stderr(`team ${record.name} resumed in this process; Ctrl-C shuts it down`);
+        return follow(ctx, teams, record.name);
+      });
+    }
     case 'add-task':
       return addTask(ctx, rest);
     case 'cancel-task': {
@@ -131,20 +140,24 @@ async function run(ctx: CliContext, argv: string[]): Promise<number> {
       setup: values.setup,
       copyFiles: values.copy,
     });
-    const name = record.name;
-    ctx.out.stderr(`team ${name} started with ${record.workers.length} worker(s)${record.status === 'planning' ? ', planning' : ''}; \`switchboard team status ${name}\` shows it, Ctrl-C shuts it down`);
+    ctx.out.stderr(`team ${record.name} started with ${record.workers.length} worker(s)${record.status === 'planning' ? ', planning' : ''}; \`switchboard team status ${record.name}\` shows it, Ctrl-C shuts it down`);
     if (record.warning) ctx.out.stderr(`warning: ${record.warning}`);
-    const onSigint = (): void => void teams.shutdown(name);
-    process.once('SIGINT', onSigint);
-    try {
-      await teams.finished(name);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-    const view = teams.status(name);
-    show(ctx, view, renderTeamStatus);
-    return view.team.status === 'done' ? 0 : 1;
+    return follow(ctx, teams, record.name);
   });
+}
+
+/** Stays with a team run here until it ends (Ctrl-C shuts it down), then prints its status. */
+async function follow(ctx: CliContext, teams: TeamService, name: string): Promise<number> {
+  const onSigint = (): void => void teams.shutdown(name);
+  process.once('SIGINT', onSigint);
+  try {
+    await teams.finished(name);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const view = teams.status(name);
+  show(ctx, view, renderTeamStatus);
+  return view.team.status === 'done' ? 0 : 1;
 }
 
 async function shutdown(ctx: CliContext, argv: string[]): Promise<number> {

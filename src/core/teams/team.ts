@@ -70,7 +70,7 @@ export class Team implements Disposable {
   private constructor(
     private readonly registry: RunRegistry,
     readonly record: TeamRecord,
-    options: TeamOptions,
+    options: Pick<TeamOptions, 'roles' | 'maxAttempts'>,
   ) {
     this.roles = mergeRoles({ ...registry.config.teams.roles, ...options.roles });
     const workerRole = new Map(record.workers.map((w) => [w.name, w.role]));
@@ -136,6 +136,32 @@ export class Team implements Disposable {
     const team = new Team(registry, record, options);
     if (planned) team.planner = team.plan();
     else await team.scheduler.pump();
+    return team;
+  }
+
+  /**
+   * Takes over an active team whose process exited (a window reloaded, a terminal closed): this
+   * process becomes its owner, tasks whose runs ended meanwhile are settled, tasks whose start was
+   * cut short go back in line, a plan that was being made is made again, and the rest goes on.
+   */
+  static async resume(registry: RunRegistry, record: TeamRecord): Promise<Team> {
+    if (!isActiveTeam(record.status)) throw new SwitchboardError('not_running', `Team ${record.name} is ${record.status}; there is nothing to resume.`);
+    if (isSameProcessAlive(record.owner)) throw new SwitchboardError('name_taken', `Team ${record.name} is run by process ${record.owner!.pid}.`, 'Shut it down from there, or ask it through `switchboard team …`.');
+    record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
+    const team = new Team(registry, record, {});
+    const ended: RunRecord[] = [];
+    for (const task of record.tasks.filter((t) => t.status === 'running')) {
+      const run = task.runId ? registry.list({ team: record.name }).find((r) => r.id === task.runId) : undefined;
+      if (!run) Object.assign(task, { status: 'pending', attempts: Math.max(0, task.attempts - 1), worker: undefined, reason: 'its start was cut short; started again' });
+      else if (isFinished(run.status)) ended.push(run);
+    }
+    if (record.status === 'planning') {
+      for (const run of registry.list({ team: record.name }).filter((r) => r.links.task === PLAN_TASK && !isFinished(r.status))) await registry.kill(run.id, { source: `team ${record.name} resume`, force: true });
+      team.planner = team.plan();
+    }
+    team.save();
+    for (const run of ended) await team.runEnded(run);
+    await team.scheduler.pump();
     return team;
   }
 

@@ -64,7 +64,26 @@ export class TeamService implements Disposable {
   /** Starts a team in this process; resolves once its workers are made (a planner may still be planning). */
   async run(options: TeamRunOptions): Promise<TeamRecord> {
     const name = options.name?.trim() || this.freshName();
-    const team = await Team.start(this.registry, { ...options, name });
+    return this.hold(await Team.start(this.registry, { ...options, name }));
+  }
+
+  /** Takes over an active team whose process has exited; it runs on in this process. */
+  async resume(name: string): Promise<TeamRecord> {
+    if (this.team(name)) return this.get(name);
+    return this.hold(await Team.resume(this.registry, loadTeam(this.registry.stateDir, name)));
+  }
+
+  /** Resumes every active team left without a process that `mine` accepts (a window's own workspace, say). */
+  async adoptOrphans(mine: (record: TeamRecord) => boolean): Promise<TeamRecord[]> {
+    const adopted: TeamRecord[] = [];
+    for (const record of this.list()) {
+      if (isActiveTeam(record.status) && !this.isOwned(record) && mine(record)) adopted.push(await this.resume(record.name));
+    }
+    return adopted;
+  }
+
+  private hold(team: Team): TeamRecord {
+    const name = team.record.name;
     const listener = team.onDidChange((record) => {
       this.changes.fire(record);
       if (!isActiveTeam(record.status)) void this.ended(name);
@@ -73,6 +92,8 @@ export class TeamService implements Disposable {
     const ended = new Promise<void>((resolve) => (end = resolve));
     this.live.set(name, { team, listener, ended, end });
     this.changes.fire(team.record);
+    // It may have ended before it was held (a single task that could not start, a resumed team whose runs all ended).
+    if (!isActiveTeam(team.record.status)) void this.ended(name);
     return team.record;
   }
 
