@@ -54,6 +54,14 @@ describe('team service', function () {
     assert.match(teams.dag('planned').ascii, /critical path \(\*\): T1 → T2 → T3/);
   });
 
+  it('tasks for a role go to that role\'s workers; other tasks to the executors, not to reviewers or planners', async () => {
+    await open();
+    await teams.run({ name: 'roles', spec: '1:planner:custom,1:reviewer:custom,1:executor:custom', task: 'x', workspace: makeRepo(), tasks: [{ title: 'build' }, { title: 'also build' }, { title: 'review', role: 'reviewer', dependsOn: ['T1', 'T2'] }] });
+    const record = await teams.finished('roles');
+    assert.deepEqual(record.tasks.map((t) => [t.id, t.status, t.worker]), [['T1', 'done', 'executor-1'], ['T2', 'done', 'executor-1'], ['T3', 'done', 'reviewer-1']]);
+    await assert.rejects(teams.run({ name: 'roles2', spec: '1:executor:custom', task: 'x', workspace: makeRepo(), tasks: [{ title: 'review', role: 'reviewer' }] }), refused('invalid_argument', /Task T1 is for role reviewer, which no worker of the team has/));
+  });
+
   it('a planner that gives no usable plan twice fails the team with the reason', async () => {
     h = await createHarness({ runners: { custom: { command: `'${process.execPath}' -e "console.log('no plan today')" {prompt}` } } });
     teams = new TeamService(h.registry);

@@ -43,9 +43,13 @@ export interface TeamOptions {
   maxAttempts?: number;
 }
 
-/** Whether a worker of role `role` takes `task`: its own role's tasks; tasks for no role go to anyone but a planner. */
+/** Roles that take only the tasks meant for them, while the team has workers of other roles. */
+const SPECIALISTS: ReadonlySet<string> = new Set(['planner', 'reviewer']);
+
+/** Whether a worker of role `role` takes `task`: a task for a role goes to that role; others to the team's generalists (executors, roles from settings). */
 function takes(task: Task, role: string, workers: readonly TeamWorker[]): boolean {
   if (task.role) return task.role === role;
+  if (workers.some((w) => !SPECIALISTS.has(w.role))) return !SPECIALISTS.has(role);
   return role !== 'planner' || workers.every((w) => w.role === 'planner');
 }
 
