@@ -9,16 +9,21 @@ import type { McpDeps } from './deps';
 import { registerResources } from './resources';
 import { callTool, describeTool, type ToolSpec } from './toolKit';
 import { AGENT_TOOLS } from './tools/agentTools';
+import { MERGE_TOOLS } from './tools/mergeTools';
 import { POOL_TOOLS } from './tools/poolTools';
 import { SYSTEM_TOOLS } from './tools/systemTools';
+import { TEAM_TOOLS } from './tools/teamTools';
 
-export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...POOL_TOOLS, ...SYSTEM_TOOLS];
+export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...TEAM_TOOLS, ...MERGE_TOOLS, ...POOL_TOOLS, ...SYSTEM_TOOLS];
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 let listing: ReturnType<typeof describeTool>[] | undefined;
 
 const INSTRUCTIONS =
   'Switchboard runs coding agent CLIs (Claude Code, Codex, Gemini CLI, Qwen Code, any command) as real processes. ' +
   'Start one with run_agent, follow it with wait_agent / stream_agent_output / get_agent_status, and steer, interrupt or kill it. ' +
+  'For larger work, team_run starts a team: workers in their own git worktrees and branches working a task graph (given, or planned by a planner worker). ' +
+  'It returns at once; poll team_status or dag_get until the team is done, add or cancel tasks with task_create / task_cancel, stop it with team_shutdown, ' +
+  'then check merge_status and merge_worker each branch into the base, and team_cleanup its worktrees. ' +
   'Every `id` accepts a run id, its name, or a unique id prefix.';
 
 export interface BuiltServer extends Disposable {

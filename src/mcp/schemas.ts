@@ -1,4 +1,7 @@
-/** The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their conversion. */
+/**
+ * The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their
+ * conversion; `toShape` converts any other core value the same way.
+ */
 import { z } from 'zod';
 import { elapsed } from '../core/render';
 import { findRunner, RUNNER_IDS } from '../core/runners/runnerTable';
@@ -9,6 +12,22 @@ const iso = (ms: number | undefined): string | undefined => (ms === undefined ? 
 export const runnerField = z.enum(RUNNER_IDS as [string, ...string[]]);
 export const statusField = z.enum(RUN_STATUSES);
 export const idField = z.string().min(1).describe('A run id, its name, or a unique id prefix');
+export const nameField = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+
+const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A core value as tools show it: camelCase keys in snake_case, times (`…At`, epoch milliseconds) as ISO strings. */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [snakeCase(key), key.endsWith('At') && typeof v === 'number' ? iso(v) : snakeKeys(v)]));
+}
+
+/**
+ * A core value converted by `snakeKeys` and checked against a tool's output shape, keeping only the
+ * fields the shape names: a field the core gains later never breaks a client that checks the schema.
+ */
+export const toShape = <S extends z.ZodType>(shape: S, value: unknown): z.output<S> => shape.parse(snakeKeys(value));
 
 export const usageShape = z.object({
   input_tokens: z.number(),

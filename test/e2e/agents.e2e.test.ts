@@ -192,7 +192,7 @@ describe('Switchboard in a real VS Code', function () {
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Start Server' }).first().click();
     await until(() => !!liveEndpoint(stateDir), 20_000, 'the extension host to start its MCP server for VS Code');
     // VS Code opens its log of the server: connected, and our thirteen tools discovered.
-    await page.locator('.part.panel').getByText('Discovered 13 tools').waitFor({ timeout: 20_000 });
+    await page.locator('.part.panel').getByText('Discovered 23 tools').waitFor({ timeout: 20_000 });
     await screenshot(page, '08-vscode-mcp-running');
     await page.locator('.part.editor').click({ force: true });
   });

@@ -18,7 +18,11 @@ import { TeamService } from '../../src/core/teams/teamService';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
 import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
-const TOOL_NAMES = ['run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent', 'pools_status', 'pools_cleanup', 'doctor', 'get_metrics'];
+const TOOL_NAMES = [
+  'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
+  'team_run', 'team_list', 'team_status', 'team_shutdown', 'task_create', 'task_cancel', 'dag_get', 'merge_status', 'merge_worker', 'team_cleanup',
+  'pools_status', 'pools_cleanup', 'doctor', 'get_metrics',
+];
 
 /** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
 function doctorOf(stateDir: string): Promise<DoctorReport> {

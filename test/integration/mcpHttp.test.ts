@@ -136,7 +136,7 @@ describe('MCP server over HTTP: the door', function () {
     const inspector = (...args: string[]) =>
       promisify(execFile)(path.join(node24, 'node'), [agentCliBinary('inspector'), '--cli', host.url, '--header', `Authorization: Bearer ${token}`, ...args], { timeout: 60_000 });
     const listed = JSON.parse((await inspector('--method', 'tools/list', '--strict')).stdout) as { tools: { name: string }[] };
-    assert.equal(listed.tools.length, 13);
+    assert.equal(listed.tools.length, 23);
     assert.ok(listed.tools.some((t) => t.name === 'run_agent'));
     const called = JSON.parse((await inspector('--method', 'tools/call', '--tool-name', 'list_agents', '--tool-arg', 'status=running')).stdout) as { structuredContent: { count: number }; content: { text: string }[] };
     assert.equal(called.structuredContent.count, 0);

@@ -1,14 +1,17 @@
 /**
  * `switchboard mcp --stdio | --http [--port N]`: the MCP server without VS Code, over the same
  * state directory; `switchboard mcp config <client>`: what a client needs to reach a running one.
+ * Teams started through the server run in its process: when the stdio client goes, the process
+ * stays until they end; SIGINT or SIGTERM shuts them down gracefully first (a second one: at once).
  */
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
-import { SwitchboardError } from '../../core/errors';
+import { errorMessage, SwitchboardError } from '../../core/errors';
 import { CLIENT_IDS, clientConfig, type ClientId } from '../../mcp/clientConfigs';
 import { liveEndpoint, loadOrCreateToken, tokenFile } from '../../mcp/credentials';
 import { McpService } from '../../mcp/mcpService';
 import { TeamService } from '../../core/teams/teamService';
+import { isActiveTeam } from '../../core/teams/teamStore';
 import type { CliContext } from '../context';
 import { printJson, UsageError } from '../output';
 
@@ -34,23 +37,75 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     defaultCwd: () => process.cwd(),
     guard: () => {},
   });
+  const signals = watchSignals();
   try {
     if (values.stdio) {
-      await service.serveStdio();
+      const signal = await Promise.race([service.serveStdio().then(() => undefined), signals.next()]);
+      await endTeams(ctx, teams, signals, signal);
       return 0;
     }
     const host = await service.startHttp(port);
     ctx.out.stderr(`Switchboard MCP server on ${host.url} (bearer token in ${tokenFile(registry.stateDir)}); Ctrl+C stops it.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await endTeams(ctx, teams, signals, await signals.next());
     return 0;
   } finally {
+    signals.dispose();
     await service.dispose();
     teams.dispose();
     registry.dispose();
   }
+}
+
+interface Signals {
+  /** Resolves with the next SIGINT or SIGTERM. */
+  next(): Promise<NodeJS.Signals>;
+  dispose(): void;
+}
+
+/** Takes SIGINT and SIGTERM over for as long as the server lives, so that its teams are not killed silently. */
+function watchSignals(): Signals {
+  let waiting: ((signal: NodeJS.Signals) => void)[] = [];
+  const on = (signal: NodeJS.Signals): void => {
+    for (const resolve of waiting.splice(0)) resolve(signal);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    dispose: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      waiting = [];
+    },
+  };
+}
+
+/**
+ * Before the process ends, the teams it runs end too: waited for when the client has gone (no
+ * signal), shut down gracefully on a signal, and at once on a second one.
+ */
+async function endTeams(ctx: CliContext, teams: TeamService, signals: Signals, signal: NodeJS.Signals | undefined): Promise<void> {
+  const live = teams.list().filter((t) => isActiveTeam(t.status) && teams.team(t.name));
+  if (!live.length) return;
+  const names = live.map((t) => t.name).join(', ');
+  const ended = Promise.all(live.map((t) => teams.finished(t.name))).then(() => undefined);
+  const say = (text: string): void => ctx.out.stderr(`switchboard mcp: ${text}`);
+  if (!signal) {
+    for (const t of live) say(`the client has gone; waiting for team ${t.name} (${t.status}) to finish. SIGINT or SIGTERM shuts it down.`);
+    signal = await Promise.race([ended, signals.next()]);
+    if (!signal) return;
+  }
+  const shutdown = (force: boolean): void => {
+    for (const t of live) teams.shutdown(t.name, force).catch((error: unknown) => say(`shutting down team ${t.name} failed: ${errorMessage(error)}`));
+  };
+  say(`${signal}: shutting down team(s) ${names}, giving their runs the grace time (again: at once).`);
+  shutdown(false);
+  const again = await Promise.race([ended, signals.next()]);
+  if (again) {
+    say(`${again}: killing the runs of team(s) ${names} now.`);
+    shutdown(true);
+  }
+  await ended;
 }
 
 async function configCommand(ctx: CliContext, args: string[]): Promise<number> {
