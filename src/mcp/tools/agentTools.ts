@@ -4,7 +4,7 @@ import { SwitchboardError } from '../../core/errors';
 import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
 import type { RunRecord } from '../../core/runs/types';
 import { outputPage, readableTail } from '../runOutput';
-import { agentShape, agentSummary, eventShape, idField, runnerField, statusField } from '../schemas';
+import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField } from '../schemas';
 import { defineTool, type ToolContext } from '../toolKit';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -30,7 +30,7 @@ const runAgent = defineTool({
   input: z.strictObject({
     runner: runnerField.describe('Which agent CLI to run'),
     prompt: z.string().trim().min(1, 'must say what the agent should do').describe('What the agent should do'),
-    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').optional().describe('A unique name for the run'),
+    name: nameField.optional().describe('A unique name for the run'),
     cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
