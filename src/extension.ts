@@ -14,8 +14,13 @@ import { RunnerAvailability } from './vscode/runnerAvailability';
 import type { Services } from './vscode/services';
 import { readSettings, type ExtensionSettings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
+import { adoptTeams } from './vscode/teams/adoptTeams';
+import { GIT_SCHEME, GitRevisions } from './vscode/teams/gitRevisions';
+import { TEAM_SCHEME, TeamDocuments } from './vscode/teams/teamDocuments';
+import { TeamWatcher } from './vscode/teams/teamWatcher';
 import { AgentsView } from './vscode/views/agentsView';
 import { EmptyView } from './vscode/views/emptyView';
+import { TeamsView } from './vscode/views/teamsView';
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
@@ -31,6 +36,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const doctorPage = new DoctorDocument();
   const availability = new RunnerAvailability(() => settings);
   const mcp = new McpHosting(() => settings, logger);
+  const teamWatcher = new TeamWatcher();
+  const teamDocuments = new TeamDocuments(teamWatcher, () => services.teams());
+  const gitRevisions = new GitRevisions();
   const services: Services = {
     registry: () => {
       if (!registry) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
@@ -78,6 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar.setRegistry(registry);
     outputs.setRegistry(registry);
     mcp.setRegistry(registry, teams);
+    teamWatcher.setSource(teams, registry);
+    if (teams) void adoptTeams(teams, logger);
   }
 
   context.subscriptions.push(
@@ -86,12 +96,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     outputs,
     mcp,
+    teamWatcher,
+    teamDocuments,
+    gitRevisions,
+    new TeamsView(teamWatcher),
     vscode.workspace.registerFileSystemProvider(OUTPUT_SCHEME, outputs, { isReadonly: true, isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(TEAM_SCHEME, teamDocuments, { isReadonly: true, isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(GIT_SCHEME, gitRevisions, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
-    vscode.window.registerTreeDataProvider('switchboard.teams', new EmptyView()),
     vscode.window.registerTreeDataProvider('switchboard.goals', new EmptyView()),
-    ...registerCommands(services, doctorPage),
-    vscode.workspace.onDidGrantWorkspaceTrust(showTrust),
+    ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      showTrust();
+      if (teams) void adoptTeams(teams, logger);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('switchboard')) return;
       const before = settings.stateDir;

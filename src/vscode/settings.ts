@@ -1,9 +1,10 @@
 /** The extension's settings (`switchboard.*`), turned into the core's config. */
 import * as vscode from 'vscode';
-import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
 import { defaultStateDir } from '../core/paths';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
+import type { Role } from '../core/teams/roles';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -41,6 +42,7 @@ export function readSettings(): ExtensionSettings {
       agentNiceness: s.get<boolean>('runAgentsAtLowPriority') === false ? 0 : DEFAULT_CONFIG.agentNiceness,
       maxWorkers: s.get<number>('maxConcurrentAgents') ?? DEFAULT_CONFIG.maxWorkers,
       pools: { ...DEFAULT_CONFIG.pools, ...(s.get<Record<string, PoolLimits>>('pools') ?? {}) },
+      teams: readTeams(s),
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: s.get<string>('defaultRunner') ?? 'claude',
@@ -48,5 +50,17 @@ export function readSettings(): ExtensionSettings {
     notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
     mcpPort: s.get<number>('mcp.port') ?? 0,
     mcpForAgents: s.get<boolean>('mcp.giveToAgents') ?? true,
+  };
+}
+
+/** `switchboard.teams.*`: roles over the built-in ones, and what each new worktree gets. */
+function readTeams(s: vscode.WorkspaceConfiguration): TeamsConfig {
+  const defaults = DEFAULT_CONFIG.teams;
+  const setup = s.get<string>('teams.setupCommand')?.trim();
+  return {
+    roles: s.get<Record<string, Partial<Role>>>('teams.roles') ?? defaults.roles,
+    ...(setup ? { setup } : {}),
+    copyFiles: s.get<string[]>('teams.copyFiles') ?? defaults.copyFiles,
+    maxAttempts: Math.max(1, Math.floor(s.get<number>('teams.maxAttempts') ?? defaults.maxAttempts)),
   };
 }

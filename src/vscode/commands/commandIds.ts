@@ -20,6 +20,16 @@ export const COMMAND_IDS = [
   'switchboard.allowAgentRequest',
   'switchboard.denyAgentRequest',
   'switchboard.poolsStatus',
+  'switchboard.runTeam',
+  'switchboard.shutdownTeam',
+  'switchboard.forceShutdownTeam',
+  'switchboard.showTeamDag',
+  'switchboard.showMergeStatus',
+  'switchboard.openWorkerDiff',
+  'switchboard.mergeWorker',
+  'switchboard.addTeamTask',
+  'switchboard.cancelTeamTask',
+  'switchboard.removeTeamWorktrees',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

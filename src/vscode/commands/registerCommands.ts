@@ -9,10 +9,11 @@ import { copyMcpConfiguration } from './mcpCommands';
 import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
 import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
+import { addTeamTask, cancelTeamTask, mergeWorker, openWorkerBranchDiff, removeTeamWorktrees, runTeam, showMergeStatus, showTeamDag, shutdownTeam, type TeamUi } from './teamCommands';
 
 type Handler = (...args: unknown[]) => Promise<void>;
 
-export function registerCommands(services: Services, doctorPage: DoctorDocument): vscode.Disposable[] {
+export function registerCommands(services: Services, doctorPage: DoctorDocument, teamUi: TeamUi): vscode.Disposable[] {
   const table: Record<CommandId, Handler> = {
     'switchboard.runAgent': (runner) => runAgent(services, runner),
     'switchboard.steerAgent': (run) => steerAgent(services, run),
@@ -36,6 +37,16 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument)
     'switchboard.allowAgentRequest': (run) => answerAgentRequest(services, run, true),
     'switchboard.denyAgentRequest': (run) => answerAgentRequest(services, run, false),
     'switchboard.poolsStatus': () => poolsStatus(services),
+    'switchboard.runTeam': () => runTeam(services, teamUi),
+    'switchboard.shutdownTeam': (team) => shutdownTeam(services, teamUi, team, false),
+    'switchboard.forceShutdownTeam': (team) => shutdownTeam(services, teamUi, team, true),
+    'switchboard.showTeamDag': (team) => showTeamDag(services, teamUi, team),
+    'switchboard.showMergeStatus': (team) => showMergeStatus(services, teamUi, team),
+    'switchboard.openWorkerDiff': (worker) => openWorkerBranchDiff(services, teamUi, worker),
+    'switchboard.mergeWorker': (worker) => mergeWorker(services, teamUi, worker),
+    'switchboard.addTeamTask': (team) => addTeamTask(services, teamUi, team),
+    'switchboard.cancelTeamTask': (task) => cancelTeamTask(services, teamUi, task),
+    'switchboard.removeTeamWorktrees': (team) => removeTeamWorktrees(services, teamUi, team),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -1,0 +1,84 @@
+/**
+ * A read-only file system of generated documents (a team's DAG, a file at a git revision): each
+ * URI's text is made once and kept until `invalidate` says it changed (then its mtime moves and VS
+ * Code reads it again) or its editor closes. A file system rather than a content provider so that
+ * VS Code restores these editors after a window reload and offers them to the diff editors.
+ */
+import * as vscode from 'vscode';
+
+const refuse = (): never => {
+  throw vscode.FileSystemError.NoPermissions('Switchboard documents are read-only.');
+};
+
+export abstract class ReadonlyDocuments implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  private readonly made = new Map<string, Promise<Uint8Array>>();
+  private readonly mtimes = new Map<string, number>();
+  private readonly closing: vscode.Disposable;
+
+  readonly readDirectory = refuse;
+  readonly createDirectory = refuse;
+  readonly writeFile = refuse;
+  readonly delete = refuse;
+  readonly rename = refuse;
+
+  constructor(readonly scheme: string) {
+    this.closing = vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (doc.uri.scheme !== scheme) return;
+      this.made.delete(doc.uri.toString());
+      this.mtimes.delete(doc.uri.toString());
+    });
+  }
+
+  /** The document's text (or bytes); a rejection is shown as VS Code's "cannot open" with its message. */
+  protected abstract make(uri: vscode.Uri): Promise<string | Uint8Array>;
+
+  /** The open documents of this scheme. */
+  protected openUris(): vscode.Uri[] {
+    return vscode.workspace.textDocuments.map((d) => d.uri).filter((uri) => uri.scheme === this.scheme);
+  }
+
+  /** These documents changed: VS Code reads them again. */
+  protected invalidate(uris: readonly vscode.Uri[]): void {
+    if (uris.length === 0) return;
+    for (const uri of uris) {
+      const key = uri.toString();
+      this.made.delete(key);
+      this.mtimes.set(key, Math.max(Date.now(), (this.mtimes.get(key) ?? 0) + 1));
+    }
+    this.changed.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => {});
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const bytes = await this.bytes(uri);
+    const key = uri.toString();
+    if (!this.mtimes.has(key)) this.mtimes.set(key, Date.now());
+    return { type: vscode.FileType.File, ctime: 0, mtime: this.mtimes.get(key)!, size: bytes.byteLength, permissions: vscode.FilePermission.Readonly };
+  }
+
+  readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.bytes(uri);
+  }
+
+  private bytes(uri: vscode.Uri): Promise<Uint8Array> {
+    const key = uri.toString();
+    let made = this.made.get(key);
+    if (!made) {
+      made = this.make(uri).then((content) => (typeof content === 'string' ? Buffer.from(content) : content));
+      // A failure is not kept: the next read tries again.
+      made.catch(() => this.made.get(key) === made && this.made.delete(key));
+      this.made.set(key, made);
+    }
+    return made;
+  }
+
+  dispose(): void {
+    this.closing.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * How a team looks in the Teams view: the team row (status icon, `running · 3/5 done · $0.12`),
+ * its Workers and Tasks, each worker with its current run (the run's icon and click-to-output come
+ * from the Agents view's runTreeItem) and each task with its status. Every row has a `print`: the
+ * text it shows, so the view redraws only rows whose print changed. Tooltips: teamTooltip.ts.
+ */
+import * as vscode from 'vscode';
+import type { Task, TaskStatus } from '../../core/dag/task';
+import { PLAN_TASK } from '../../core/teams/planner';
+import { isActiveTeam, type TeamStatus } from '../../core/teams/teamStore';
+import type { TeamSnapshot } from '../teams/teamWatcher';
+import { runTreeItem } from './runItem';
+
+/** A row of the Teams view; the same object for as long as the row exists (menus hand it to commands). */
+export type TeamNode =
+  | { kind: 'team'; team: string }
+  | { kind: 'workers'; team: string }
+  | { kind: 'tasks'; team: string }
+  | { kind: 'worker'; team: string; worker: string }
+  | { kind: 'task'; team: string; task: string };
+
+type Worker = TeamSnapshot['view']['workers'][number];
+
+const icon = (id: string, color?: string): vscode.ThemeIcon => new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+
+/** Icons of the states teams and tasks share, like a run's in the Agents view. */
+const ICONS = {
+  running: ['sync~spin', 'charts.blue'],
+  done: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+} satisfies Record<string, [string, string?]>;
+
+const TEAM_ICONS: Record<TeamStatus, [string, string?]> = {
+  ...ICONS,
+  planning: ['loading~spin', 'charts.blue'],
+  shutdown: ['debug-stop', 'disabledForeground'],
+  interrupted: ['debug-pause', 'list.warningForeground'],
+};
+
+const TASK_ICONS: Record<TaskStatus, [string, string?]> = {
+  ...ICONS,
+  pending: ['circle-large-outline', 'disabledForeground'],
+  ready: ['play-circle', 'charts.blue'],
+  blocked: ['circle-slash', 'list.warningForeground'],
+  cancelled: ['close', 'disabledForeground'],
+};
+
+const CANCELLABLE: ReadonlySet<TaskStatus> = new Set(['pending', 'ready', 'running']);
+
+export function nodeKey(node: TeamNode): string {
+  const leaf = node.kind === 'worker' ? node.worker : node.kind === 'task' ? node.task : '';
+  return `${node.kind}:${node.team}/${leaf}`;
+}
+
+/** The team's status as a word: an active team whose process has exited says so. */
+export function teamState(snapshot: TeamSnapshot): string {
+  const { team, owned } = snapshot.view;
+  return owned ? team.status : `${team.status}, orphaned`;
+}
+
+export function teamDescription(snapshot: TeamSnapshot): string {
+  const { team, spend } = snapshot.view;
+  const done = team.tasks.filter((t) => t.status === 'done').length;
+  const tasks = team.tasks.length ? `${done}/${team.tasks.length} done` : 'no tasks yet';
+  const usd = `${spend.usdKnown ? '' : '≥ '}$${spend.usd.toFixed(2)}`;
+  return [teamState(snapshot), tasks, usd].join(' · ');
+}
+
+function workerDescription(worker: Worker): string {
+  const run = worker.run ? `${worker.run.task === PLAN_TASK ? 'plan' : (worker.run.task ?? worker.run.name)} ${worker.run.status}` : 'idle';
+  return [run, worker.role, worker.runner, worker.branch ?? 'shared folder'].join(' · ');
+}
+
+function taskDescription(task: Task): string {
+  const after = task.status === 'pending' && task.dependsOn.length ? `after ${task.dependsOn.join(', ')}` : '';
+  return [task.worker ?? '', after, task.reason ?? ''].filter(Boolean).join(' · ');
+}
+
+/** The row, without its tooltip; undefined when the team (or its worker or task) is gone. */
+export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: boolean): vscode.TreeItem | undefined {
+  const { team } = snapshot.view;
+  const none = vscode.TreeItemCollapsibleState.None;
+  const open = expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  let item: vscode.TreeItem;
+  let state: string;
+  if (node.kind === 'team') {
+    item = new vscode.TreeItem(team.name, open);
+    item.description = teamDescription(snapshot);
+    const [id, color] = snapshot.view.owned ? TEAM_ICONS[team.status] : ['warning', 'list.warningForeground'];
+    item.iconPath = icon(id, color);
+    const words = ['team', isActiveTeam(team.status) ? 'active' : 'ended'];
+    if (team.workers.some((w) => w.branch)) words.push('hasBranches');
+    item.contextValue = words.join(' ');
+    state = teamState(snapshot);
+  } else if (node.kind === 'workers' || node.kind === 'tasks') {
+    const workers = node.kind === 'workers';
+    item = new vscode.TreeItem(workers ? 'Workers' : 'Tasks', vscode.TreeItemCollapsibleState.Expanded);
+    item.description = String(workers ? team.workers.length : team.tasks.length);
+    item.iconPath = icon(workers ? 'organization' : 'checklist');
+    state = item.description;
+  } else if (node.kind === 'worker') {
+    const worker = snapshot.view.workers.find((w) => w.name === node.worker);
+    if (!worker) return undefined;
+    item = new vscode.TreeItem(worker.name, none);
+    item.description = workerDescription(worker);
+    const run = worker.run && snapshot.runs.get(worker.run.id);
+    const runItem = run && runTreeItem(run);
+    item.iconPath = runItem?.iconPath ?? icon(worker.run ? 'history' : 'circle-large-outline', 'disabledForeground');
+    item.command = runItem?.command;
+    item.contextValue = ['worker', ...(worker.branch ? ['hasBranch'] : []), ...(run ? ['hasRun'] : [])].join(' ');
+    state = worker.run?.status ?? 'idle';
+  } else {
+    const task = team.tasks.find((t) => t.id === node.task);
+    if (!task) return undefined;
+    item = new vscode.TreeItem(`${task.id}: ${task.title}`, none);
+    item.description = taskDescription(task);
+    const [id, color] = TASK_ICONS[task.status];
+    item.iconPath = icon(id, color);
+    const run = task.runId ? snapshot.runs.get(task.runId) : undefined;
+    item.command = run && runTreeItem(run).command;
+    const cancellable = CANCELLABLE.has(task.status) && isActiveTeam(team.status);
+    item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(run ? ['hasRun'] : [])].join(' ');
+    state = task.status;
+  }
+  item.id = nodeKey(node);
+  // "<label>, <state>, <description>": what a screen reader says, and what the tests find rows by.
+  item.accessibilityInformation = { label: `${String(item.label)}, ${state}, ${String(item.description ?? '')}` };
+  return item;
+}
+
+/** Everything the row shows, as one string (its tooltip is rebuilt when this changes). */
+export function rowPrint(item: vscode.TreeItem | undefined): string {
+  if (!item) return '';
+  const iconPath = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
+  return [item.label, item.description, iconPath, item.contextValue, item.accessibilityInformation?.label, item.command?.command].join('\u0001');
+}

@@ -1,0 +1,58 @@
+/**
+ * One Switchboard in a real VS Code for a suite: the packaged extension installed into a fresh
+ * code-server over a state folder of its own, a browser page on the workspace, and the test's own
+ * registry over the same state folder (as a terminal's `switchboard` would have). `close` stops it
+ * all and kills whatever the runs left alive; the temporary folders go with the test run.
+ */
+import type { Browser, Page } from 'playwright-core';
+import type { Context } from 'mocha';
+import { mergeConfig } from '../../../src/core/config';
+import { RunRegistry } from '../../../src/core/registry/registry';
+import { killEverything, SUPERVISOR, tempDir } from '../../support/harness';
+import { installExtension, setupVscode, startCodeServer, type CodeServer } from './codeServer';
+import { packageVsix, writeMachineSettings } from './extension';
+import { launchBrowser, openWorkbench, screenshot } from './workbench';
+
+export interface SwitchboardSession {
+  stateDir: string;
+  server: CodeServer;
+  browser: Browser;
+  page: Page;
+  registry: RunRegistry;
+  close(): Promise<void>;
+}
+
+/** Settings for the extension besides its state folder (`switchboard.stateDirectory` is set here). */
+export async function openSwitchboard(workspace: string, settings: Record<string, unknown>, env?: NodeJS.ProcessEnv): Promise<SwitchboardSession> {
+  await setupVscode();
+  const vsix = packageVsix();
+  const stateDir = tempDir('sb-e2e-state-');
+  const extensionsDir = tempDir('sb-e2e-ext-');
+  const userDataDir = tempDir('sb-e2e-user-');
+  await installExtension(vsix, extensionsDir, userDataDir);
+  const all = { 'switchboard.stateDirectory': stateDir, ...settings };
+  writeMachineSettings(userDataDir, all);
+  const server = await startCodeServer({ workspace, extensionsDir, userDataDir, env, settings: all });
+  let registry: RunRegistry | undefined;
+  let browser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    registry?.dispose();
+    await browser?.close();
+    await server.stop();
+    await killEverything(stateDir);
+  };
+  try {
+    registry = await RunRegistry.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
+    browser = await launchBrowser();
+    const page = await openWorkbench(browser, server.url, workspace);
+    return { stateDir, server, browser, page, registry, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** For afterEach: a screenshot of the page when the test that just ran failed. */
+export async function screenshotIfFailed(context: Context, page: Page | undefined, prefix: string): Promise<void> {
+  if (context.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${prefix}-${context.currentTest.title.slice(0, 40)}`).catch(() => undefined);
+}
