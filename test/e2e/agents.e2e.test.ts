@@ -92,7 +92,7 @@ describe('Switchboard in a real VS Code', function () {
     for (const title of ['Agents', 'Teams', 'Goals']) {
       await page.locator('.part.sidebar .pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }).waitFor();
     }
-    await page.getByText('Teams will hold groups of agents').waitFor();
+    await page.getByText('A team is a group of agents').waitFor();
     await page.locator('.part.statusbar').getByText(/0 running · \$0\.00 today/).waitFor();
     await screenshot(page, '01-views');
     await runCommand(page, 'Switchboard: Doctor');
