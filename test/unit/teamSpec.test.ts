@@ -32,6 +32,8 @@ describe('team specs and roles', () => {
     const roles = mergeRoles({ reviewer: { runner: 'gemini' }, tester: { preamble: 'Write tests only.', runner: 'qwen' } });
     assert.equal(roles.reviewer!.runner, 'gemini');
     assert.equal(roles.reviewer!.preamble, DEFAULT_ROLES.reviewer!.preamble);
+    assert.equal(roles.reviewer!.permissionMode, undefined, "Claude's `plan` is not a Gemini approval mode");
+    assert.equal(mergeRoles({ reviewer: { preamble: 'Be brief.' } }).reviewer!.permissionMode, 'plan');
     assert.deepEqual(parseTeamSpec('1:tester', roles), [{ name: 'tester-1', role: 'tester', runner: 'qwen' }]);
   });
 });

@@ -44,7 +44,10 @@ export function mergeRoles(configured: Readonly<Record<string, Partial<Role>>> =
   const roles: Record<string, Role> = { ...DEFAULT_ROLES };
   for (const [name, role] of Object.entries(configured)) {
     const base = roles[name];
-    roles[name] = { preamble: role.preamble ?? base?.preamble ?? '', runner: role.runner ?? base?.runner ?? 'claude', permissionMode: role.permissionMode ?? base?.permissionMode };
+    const runner = role.runner ?? base?.runner ?? 'claude';
+    // A permission mode is its runner's word: the built-in one does not carry over to another runner.
+    const permissionMode = role.permissionMode ?? (runner === base?.runner ? base.permissionMode : undefined);
+    roles[name] = { preamble: role.preamble ?? base?.preamble ?? '', runner, permissionMode };
   }
   return roles;
 }
