@@ -41,7 +41,7 @@ describe('team scheduler', function () {
 
   it('respects dependencies, starts dependents as soon as their last dependency is done, and uses every worker', async () => {
     const { scheduler, settled, task, history } = team([{ title: 'schema' }, { title: 'api', dependsOn: ['T1'] }, { title: 'ui', dependsOn: ['T1'] }, { title: 'tests', dependsOn: ['T2', 'T3'] }], ['w1', 'w2']);
-    await scheduler.pump();
+    scheduler.pump();
     assert.deepEqual(scheduler.all.map((t) => t.status), ['running', 'pending', 'pending', 'pending']);
     await settled();
     assert.deepEqual(scheduler.all.map((t) => t.status), ['done', 'done', 'done', 'done']);
@@ -63,7 +63,7 @@ describe('team scheduler', function () {
       (t, attempt) => (t.id === 'T1' && attempt === 1) || t.id === 'T2' ? 1 : 0,
       150,
     );
-    await scheduler.pump();
+    scheduler.pump();
     await settled();
     assert.deepEqual([task('T1').status, task('T1').attempts], ['done', 2]);
     assert.deepEqual([task('T2').status, task('T2').attempts], ['failed', 2]);
@@ -75,7 +75,7 @@ describe('team scheduler', function () {
 
   it('takes tasks added while it runs (refusing a cycle or an unknown dependency) and cancels one with its run', async () => {
     const { scheduler, settled, task } = team([{ title: 'first' }, { title: 'long', dependsOn: [] }], ['w1', 'w2'], () => 0, 600);
-    await scheduler.pump();
+    scheduler.pump();
     const [added] = scheduler.add([{ title: 'later', dependsOn: ['T1'] }]);
     assert.equal(added!.id, 'T3');
     assert.throws(() => scheduler.add([{ id: 'X', title: 'x', dependsOn: ['nope'] }]), /depends on nope, which is not a task/);

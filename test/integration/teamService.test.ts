@@ -62,6 +62,16 @@ describe('team service', function () {
     await assert.rejects(teams.run({ name: 'roles2', spec: '1:executor:custom', task: 'x', workspace: makeRepo(), tasks: [{ title: 'review', role: 'reviewer' }] }), refused('invalid_argument', /Task T1 is for role reviewer, which no worker of the team has/));
   });
 
+  it('runs that end before their start returns still settle their tasks (40 instant agents on 4 workers)', async () => {
+    h = await createHarness({ runners: { custom: { command: 'true {prompt}' } } });
+    teams = new TeamService(h.registry);
+    const tasks = Array.from({ length: 40 }, (_, i) => ({ title: `instant ${i + 1}`, dependsOn: i >= 4 ? [`T${i - 3}`] : [] }));
+    await teams.run({ name: 'instant', spec: '4:executor:custom', task: 'x', workspace: tempDir('sb-instant-'), tasks });
+    const record = await teams.finished('instant');
+    assert.equal(record.status, 'done');
+    assert.ok(record.tasks.every((t) => t.status === 'done' && t.attempts === 1 && t.runId), JSON.stringify(record.tasks.filter((t) => t.status !== 'done')));
+  });
+
   it('a planner that gives no usable plan twice fails the team with the reason', async () => {
     h = await createHarness({ runners: { custom: { command: `'${process.execPath}' -e "console.log('no plan today')" {prompt}` } } });
     teams = new TeamService(h.registry);

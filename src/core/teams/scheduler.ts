@@ -27,8 +27,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   private readonly maxAttempts: number;
   private readonly canTake: (task: Task, worker: string) => boolean;
-  private pumping: Promise<void> | undefined;
-  private again = false;
+  private dispatching = false;
 
   constructor(
     private readonly tasks: Task[],
@@ -56,20 +55,33 @@ export class Scheduler {
     return this.workers.filter((w) => !busy.has(w));
   }
 
-  /** Hands ready tasks to free workers, in the order the tasks were given. Calls while one runs coalesce. */
-  pump(): Promise<void> {
-    if (this.pumping) {
-      this.again = true;
-      return this.pumping;
-    }
-    this.pumping = this.pumpOnce().finally(() => {
-      this.pumping = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.pump();
+  /**
+   * Hands ready tasks to free workers, in the order the tasks were given. Each start goes on by
+   * itself (merging dependencies, spawning), so one slow start does not hold up the others.
+   */
+  pump(): void {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.nextStart(readyTasks(this.tasks)); next; next = this.nextStart(readyTasks(this.tasks))) {
+        const { task, worker } = next;
+        task.status = 'running';
+        task.worker = worker;
+        task.attempts++;
+        task.startedAt = Date.now();
+        task.endedAt = undefined;
+        // Until the new run has an id, late news of the previous attempt's run must not match this one.
+        task.runId = undefined;
+        this.hooks.changed(this.tasks);
+        void this.launch(task, worker, task.attempts);
       }
-    });
-    return this.pumping;
+      // What could start but has no worker yet shows as ready.
+      const waiting = readyTasks(this.tasks).filter((t) => t.status === 'pending');
+      for (const t of waiting) t.status = 'ready';
+      if (waiting.length) this.hooks.changed(this.tasks);
+    } finally {
+      this.dispatching = false;
+    }
   }
 
   /** The first ready task (in the order given) with a free worker that may take it. */
@@ -82,47 +94,46 @@ export class Scheduler {
     return undefined;
   }
 
-  private async pumpOnce(): Promise<void> {
-    for (;;) {
-      const ready = readyTasks(this.tasks);
-      const next = this.nextStart(ready);
-      if (!next) {
-        // What could start but has no worker yet shows as ready.
-        const waiting = ready.filter((t) => t.status !== 'ready');
-        for (const t of waiting) t.status = 'ready';
-        if (waiting.length) this.hooks.changed(this.tasks);
-        return;
-      }
-      const { task, worker } = next;
-      task.status = 'running';
-      task.worker = worker;
-      task.attempts++;
-      task.startedAt = Date.now();
-      task.endedAt = undefined;
-      // Until the new run has an id, late news of the previous attempt's run must not match this one.
-      task.runId = undefined;
+  /** Whether `task` is still on the attempt `attempt` started. */
+  private current(task: Task, attempt: number): boolean {
+    return task.status === 'running' && task.attempts === attempt;
+  }
+
+  private async launch(task: Task, worker: string, attempt: number): Promise<void> {
+    let runId: string;
+    try {
+      runId = await this.hooks.start(task, worker, attempt);
+    } catch (error) {
+      // A task that cannot even start (a missing CLI, a refused run, a conflicting dependency) fails like one that ran.
+      if (this.current(task, attempt)) this.ended(task, false, (error as Error).message);
+      this.pump();
+      return;
+    }
+    if (this.current(task, attempt)) {
+      // Its end may have been taken already (a run that ended before its start returned).
+      task.runId ??= runId;
       this.hooks.changed(this.tasks);
-      let runId: string;
-      try {
-        runId = await this.hooks.start(task, worker, task.attempts);
-      } catch (error) {
-        // A task that cannot even start (a missing CLI, a refused run, a conflicting dependency) fails like one that ran.
-        if (task.status === 'running') this.ended(task, false, (error as Error).message);
-        continue;
-      }
-      task.runId = runId;
+    } else if (task.status === 'cancelled') {
       // Cancelled (or its team shut down) while its run was starting: that run must not go on.
-      if (task.status !== 'running') await this.hooks.stop(runId).catch(() => undefined);
-      this.hooks.changed(this.tasks);
+      await this.hooks.stop(runId).catch(() => undefined);
     }
   }
 
-  /** A task's run ended: done starts its dependents; failed retries it, or blocks its dependents. */
-  runEnded(runId: string, ok: boolean, detail?: string): void {
-    const task = this.tasks.find((t) => t.runId === runId && t.status === 'running');
+  /**
+   * A task's run ended: done starts its dependents; failed retries it, or blocks its dependents.
+   * `taskId` matches a run that ended before its start returned (its id not yet stored).
+   */
+  runEnded(runId: string, ok: boolean, detail?: string, taskId?: string): void {
+    const task = this.runningTask(runId, taskId);
     if (!task) return;
+    task.runId = runId;
     this.ended(task, ok, detail);
-    void this.pump();
+    this.pump();
+  }
+
+  /** The running task of a run: by its id, or by its task while the run's id is not yet known. */
+  runningTask(runId: string, taskId?: string): Task | undefined {
+    return this.tasks.find((t) => t.status === 'running' && (t.runId === runId || (t.runId === undefined && t.id === taskId)));
   }
 
   private ended(task: Task, ok: boolean, detail?: string): void {
@@ -160,7 +171,7 @@ export class Scheduler {
     }
     this.tasks.push(...added);
     this.hooks.changed(this.tasks);
-    void this.pump();
+    this.pump();
     return added;
   }
 
@@ -175,7 +186,7 @@ export class Scheduler {
     this.blockDependents(task, `${task.id} was cancelled`);
     this.hooks.changed(this.tasks);
     if (runId) await this.hooks.stop(runId);
-    void this.pump();
+    this.pump();
     return task;
   }
 }

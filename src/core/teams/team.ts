@@ -139,7 +139,7 @@ export class Team implements Disposable {
     saveTeam(registry.stateDir, record);
     const team = new Team(registry, record, options);
     if (planned) team.planner = team.plan();
-    else await team.scheduler.pump();
+    else team.scheduler.pump();
     return team;
   }
 
@@ -165,7 +165,7 @@ export class Team implements Disposable {
     }
     team.save();
     for (const run of ended) await team.runEnded(run);
-    await team.scheduler.pump();
+    team.scheduler.pump();
     return team;
   }
 
@@ -286,7 +286,7 @@ export class Team implements Disposable {
     // A finished run's record can change again (its exit details): the first news of its end counts.
     if (this.ended.has(run.id)) return;
     this.ended.add(run.id);
-    const task = this.record.tasks.find((t) => t.runId === run.id && t.status === 'running');
+    const task = this.scheduler.runningTask(run.id, run.links.task);
     const worker = task && this.record.workers.find((w) => w.name === task.worker);
     const since = task && this.startCommits.get(task.id);
     if (task && worker?.branch && since && run.status === 'done') {
@@ -299,7 +299,7 @@ export class Team implements Disposable {
         // The worktree went away: the task's result is its summary alone.
       }
     }
-    this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText);
+    this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText, run.links.task);
   }
 
   private answerRequests(): void {
