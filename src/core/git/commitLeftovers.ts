@@ -7,9 +7,15 @@ import * as path from 'node:path';
 import { git, gitAsks } from './gitCommand';
 import { uncommittedPaths } from './worktreeRemoval';
 
-/** Commits everything uncommitted in the worktree of `cwd` but `exclude` (workspace-relative names); the new commit, or undefined when there was nothing. */
-export async function commitLeftovers(cwd: string, message: string, exclude: readonly string[] = []): Promise<string | undefined> {
-  const root = (await git(cwd, ['rev-parse', '--show-toplevel'])).stdout.trim();
+/** Repositories known to have a git identity (asked once each). */
+const hasIdentity = new Set<string>();
+
+/**
+ * Commits everything uncommitted in the worktree of `cwd` but `exclude` (workspace-relative names);
+ * the new commit, or undefined when there was nothing. `root`, the worktree's top folder, saves asking git.
+ */
+export async function commitLeftovers(cwd: string, message: string, exclude: readonly string[] = [], root?: string): Promise<string | undefined> {
+  root ??= (await git(cwd, ['rev-parse', '--show-toplevel'])).stdout.trim();
   const prefix = path.relative(root, cwd).split(path.sep).filter(Boolean).join('/');
   const excluded = exclude.map((name) => (prefix ? `${prefix}/${name}` : name));
   const mine = (p: string): boolean => !excluded.some((e) => p === e || p.startsWith(`${e}/`));
@@ -17,7 +23,8 @@ export async function commitLeftovers(cwd: string, message: string, exclude: rea
   if (paths.length === 0) return undefined;
   await git(root, ['--literal-pathspecs', 'add', '-A', '--', ...paths]);
   // A machine without a git identity still gets the work committed, under Switchboard's name.
-  const identity = (await gitAsks(root, ['config', '--get', 'user.email'])) ? [] : ['-c', 'user.name=Switchboard', '-c', 'user.email=switchboard@localhost'];
+  if (!hasIdentity.has(root) && (await gitAsks(root, ['config', '--get', 'user.email']))) hasIdentity.add(root);
+  const identity = hasIdentity.has(root) ? [] : ['-c', 'user.name=Switchboard', '-c', 'user.email=switchboard@localhost'];
   await git(root, [...identity, 'commit', '--quiet', '-m', message]);
   return (await git(root, ['rev-parse', 'HEAD'])).stdout.trim();
 }

@@ -291,8 +291,9 @@ export class Team implements Disposable {
     const since = task && this.startCommits.get(task.id);
     if (task && worker?.branch && since && run.status === 'done') {
       try {
-        await commitLeftovers(worker.cwd, `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`, this.record.copyFiles);
-        const head = (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
+        const message = `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`;
+        const committed = await commitLeftovers(worker.cwd, message, this.record.copyFiles, worker.folder);
+        const head = committed ?? (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
         const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
         task.result = { ...task.result, ...(head !== since ? { commit: head } : {}), changedFiles: changed };
       } catch {
