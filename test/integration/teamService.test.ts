@@ -5,7 +5,7 @@
  * or forced, a failed start leaving nothing behind, and requests to a team run by another process.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
@@ -31,6 +31,21 @@ describe('team service', function () {
     teams.dispose();
     await h.cleanup();
   });
+
+  /** `switchboard team run <args>` in a process of its own, once its first task runs. */
+  const teamInAnotherProcess = async (args: string[]): Promise<{ owner: ChildProcess; exited: Promise<number | null> }> => {
+    const owner = spawn(process.execPath, [CLI, 'team', 'run', ...args], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => owner.once('exit', resolve));
+    const name = args[args.indexOf('--name') + 1]!;
+    await until(() => {
+      try {
+        return loadTeam(h.stateDir, name).tasks[0]!.status === 'running';
+      } catch {
+        return false;
+      }
+    }, 20_000, `team ${name}'s first task to run in the other process`);
+    return { owner, exited };
+  };
 
   it('a planner plans (its rejected plan retried with the reason), executors do the plan, and the planner worktree goes at the end', async () => {
     await open('--plan', '3', '--chain', '--bad-plan');
@@ -136,16 +151,8 @@ describe('team service', function () {
     // The other process reads its configuration from the state folder.
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: workerCommand('--sleep', '30000') } } }));
     const workspace = makeRepo();
-    const owner = spawn(process.execPath, [CLI, 'team', 'run', '1:executor:custom', 'slow work', '--name', 'remote', '--cwd', workspace], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => owner.once('exit', resolve));
+    const { owner, exited } = await teamInAnotherProcess(['1:executor:custom', 'slow work', '--name', 'remote', '--cwd', workspace]);
     try {
-      await until(() => {
-        try {
-          return loadTeam(h.stateDir, 'remote').tasks[0]!.status === 'running';
-        } catch {
-          return false;
-        }
-      }, 20_000, 'the team to start in the other process');
       assert.equal(teams.team('remote'), undefined, 'not run here');
       const [added] = await teams.addTasks('remote', [{ title: 'more', dependsOn: ['T1'] }]);
       assert.deepEqual([added!.id, added!.status], ['T2', 'pending']);
@@ -166,15 +173,7 @@ describe('team service', function () {
     const workspace = makeRepo();
     const tasks = path.join(tempDir('sb-tasks-'), 'tasks.json');
     fs.writeFileSync(tasks, JSON.stringify([{ title: 'first' }, { title: 'second', depends_on: ['T1'] }]));
-    const owner = spawn(process.execPath, [CLI, 'team', 'run', '1:executor:custom', 'two steps', '--name', 'orphan', '--tasks', tasks, '--cwd', workspace], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
-    const exited = new Promise<unknown>((resolve) => owner.once('exit', resolve));
-    await until(() => {
-      try {
-        return loadTeam(h.stateDir, 'orphan').tasks[0]!.status === 'running';
-      } catch {
-        return false;
-      }
-    }, 20_000, 'the first task to run in the other process');
+    const { owner, exited } = await teamInAnotherProcess(['1:executor:custom', 'two steps', '--name', 'orphan', '--tasks', tasks, '--cwd', workspace]);
     owner.kill('SIGKILL');
     await exited;
     assert.equal(teams.status('orphan').owned, false);
