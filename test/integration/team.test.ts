@@ -81,4 +81,18 @@ describe('teams', function () {
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(h.registry.list({ status: 'running' }), [], 'no task was retried after the shutdown');
   });
+
+  it('a graceful shutdown interrupts the workers first and kills only what does not stop', async () => {
+    await harness('--sleep 30000');
+    const team = await Team.start(h.registry, { name: 'delta', spec: '2:executor:custom', task: 'x', tasks: [{ title: 'a' }, { title: 'b' }], workspace: repo() });
+    teams.push(team);
+    await until(() => team.record.tasks.every((t) => t.runId && h.registry.resolve(t.runId).agent), 10_000, 'both tasks to run');
+    const record = await team.shutdown();
+    assert.equal(record.status, 'interrupted');
+    for (const task of record.tasks) {
+      const controls = h.registry.events(task.runId!).filter((e) => e.type === 'control');
+      assert.deepEqual(controls.map((e) => e.type === 'control' && [e.action, e.source]), [['interrupt', 'team delta shutdown']], 'the interrupt was enough');
+      assert.notEqual(h.registry.resolve(task.runId!).status, 'running');
+    }
+  });
 });

@@ -27,6 +27,8 @@ import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, sav
 
 export const TEAMS_POOL = 'teams';
 const REQUEST_CHECK_MS = 500;
+/** How long a shutdown waits for interrupted runs to end before it kills them. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface TeamOptions {
   name: string;
@@ -190,7 +192,7 @@ export class Team implements Disposable {
     return this.scheduler.cancel(id);
   }
 
-  /** Interrupts every worker's run, waits up to `graceMs`, then kills what is left (force: at once). A force during a shutdown hurries it. */
+  /** Interrupts every worker's run, waits up to `graceMs` (10 s), then kills what is left (force: at once). A force during a shutdown hurries it. */
   shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
     if (this.stopped && options.force) void this.killAll(true);
     return (this.stopped ??= this.stop(options));
@@ -204,15 +206,25 @@ export class Team implements Disposable {
     this.record.status = 'running';
     cancelUnfinished(this.record.tasks);
     this.save();
-    const running = await this.killAll(options.force ?? false);
-    await Promise.all(running.map((runId) => this.registry.wait(runId, options.force ? 5_000 : (options.graceMs ?? this.registry.config.killGraceMs + 25_000))));
+    const running = this.activeRuns();
+    if (!options.force) {
+      // Interrupted first: an agent ends its turn and may leave its work in order.
+      for (const runId of running) await this.registry.interrupt(runId, `team ${this.record.name} shutdown`).catch(() => undefined);
+      await Promise.all(running.map((runId) => this.registry.wait(runId, options.graceMs ?? SHUTDOWN_GRACE_MS)));
+    }
+    const killed = await this.killAll(options.force ?? false);
+    await Promise.all(killed.map((runId) => this.registry.wait(runId, this.registry.config.killGraceMs + 5_000)));
     this.finish(running.length > 0 || wasPlanning ? 'interrupted' : 'shutdown');
     return this.record;
   }
 
+  private activeRuns(): string[] {
+    return this.registry.list({ team: this.record.name }).filter((r) => !isFinished(r.status)).map((r) => r.id);
+  }
+
   /** Stops every run of the team that has not ended; resolves with their ids. */
   private async killAll(force: boolean): Promise<string[]> {
-    const running = this.registry.list({ team: this.record.name }).filter((r) => !isFinished(r.status)).map((r) => r.id);
+    const running = this.activeRuns();
     const source = `team ${this.record.name} shutdown`;
     for (const runId of running) await this.registry.kill(runId, { source, force }).catch(() => undefined);
     return running;
