@@ -115,4 +115,34 @@ describe('a team of two real Claude Codes', function () {
     assert.equal(scores.pairs.length, 1);
     assert.deepEqual([scores.pairs[0]!.clean, scores.pairs[0]!.score], [true, 0], 'the two branches do not conflict');
   });
+
+  it('a Claude Code planner (plan mode) plans in a fenced block, its plan is checked and retried, and executors do it', async () => {
+    const workspace = makeRepo({ 'README.md': '# project\n' });
+    let plans = 0;
+    const script = (r: ProviderRequestInfo): ScriptedStep => {
+      if (r.lastUserText.includes('You are the planner')) {
+        plans++;
+        // The first plan depends on a task that does not exist; the retry says why and gets a good one.
+        const tasks = r.lastUserText.includes('Your previous plan was rejected')
+          ? [{ id: 'A', title: 'write A.txt' }, { id: 'B', title: 'write B.txt', depends_on: ['A'] }]
+          : [{ id: 'A', title: 'write A.txt', depends_on: ['Z'] }];
+        return { kind: 'text', text: `The plan:\n\n\`\`\`json\n${JSON.stringify(tasks)}\n\`\`\`` };
+      }
+      const id = /Your task \(([AB])\)/.exec(r.lastUserText)?.[1] ?? 'unknown';
+      if (r.afterToolResult) return { kind: 'text', text: `I wrote ${id}.txt.` };
+      return { kind: 'write_file', path: path.join(workingDirectory(r.body), `${id}.txt`), content: `${id}\n` };
+    };
+    const registry = await suite.registryFor(script);
+    service = new TeamService(registry);
+    await service.run({ name: 'planned', spec: '1:planner,1:executor', task: 'Write A then B', workspace });
+    const team = await service.finished('planned');
+    assert.equal(team.status, 'done', `${team.reason ?? ''} ${JSON.stringify(team.plan)}`);
+    assert.equal(plans, 2);
+    assert.match(team.plan!.rejected![0]!, /Task A depends on Z, which is not a task/);
+    const planner = registry.resolve(team.plan!.runIds[0]!);
+    assert.deepEqual([planner.runner, planner.links.task, planner.status], ['claude', 'plan', 'done']);
+    assert.ok(planner.commandLine.join(' ').includes('--permission-mode plan'), planner.commandLine.join(' '));
+    assert.deepEqual(team.tasks.map((t) => [t.id, t.status, t.worker]), [['A', 'done', 'executor-1'], ['B', 'done', 'executor-1']]);
+    assert.deepEqual(gitIn(workspace, 'ls-tree', '--name-only', 'switchboard/planned/executor-1').split('\n'), ['A.txt', 'B.txt', 'README.md']);
+  });
 });
