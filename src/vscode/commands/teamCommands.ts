@@ -73,6 +73,7 @@ export async function openWorkerBranchDiff(services: Services, ui: TeamUi, arg: 
 }
 
 export async function mergeWorker(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
+  requireTrust('merge worker branches');
   const picked = await pickWorker(ui.watcher, arg, { ...branched, placeHolder: 'Whose branch should be merged?' });
   if (!picked) return;
   const { team, worker } = picked;
@@ -89,6 +90,7 @@ export async function mergeWorker(services: Services, ui: TeamUi, arg: unknown):
 }
 
 export async function addTeamTask(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
+  requireTrust('add tasks to teams');
   const team = await pickTeam(ui.watcher, arg, { ...active, placeHolder: 'Which team gets the task?' });
   if (!team) return;
   const title = await vscode.window.showInputBox({
