@@ -32,7 +32,7 @@ export interface McpDeps {
   defaultCwd(): string | undefined;
   /**
    * Throws a SwitchboardError when the host refuses: `start` (an untrusted workspace, the
-   * concurrency cap) or `steer` (an untrusted workspace).
+   * concurrency cap), `steer` or `merge` (git merges and worktree removal; an untrusted workspace).
    */
-  guard(action: 'start' | 'steer'): void;
+  guard(action: 'start' | 'steer' | 'merge'): void;
 }

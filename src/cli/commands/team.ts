@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TASK_JSON_SHAPE, taskSpecsFromJson } from '../../core/dag/taskJson';
-import { SwitchboardError } from '../../core/errors';
+import { errorMessage, SwitchboardError } from '../../core/errors';
 import { TeamService } from '../../core/teams/teamService';
 import { renderMergeStatus, renderTeamStatus } from '../../core/teams/teamText';
 import type { CliContext } from '../context';
@@ -146,14 +146,21 @@ async function run(ctx: CliContext, argv: string[]): Promise<number> {
   });
 }
 
-/** Stays with a team run here until it ends (Ctrl-C shuts it down), then prints its status. */
+/** Stays with a team run here until it ends (Ctrl-C shuts it down gracefully, a second one at once), then prints its status. */
 async function follow(ctx: CliContext, teams: TeamService, name: string): Promise<number> {
-  const onSigint = (): void => void teams.shutdown(name);
-  process.once('SIGINT', onSigint);
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    ctx.out.stderr(signals === 1 ? `shutting down team ${name} (interrupting its workers; Ctrl-C again kills them at once)` : `killing the workers of team ${name}`);
+    teams.shutdown(name, signals > 1).catch((error: unknown) => ctx.out.stderr(`switchboard: ${errorMessage(error)}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await teams.finished(name);
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const view = teams.status(name);
   show(ctx, view, renderTeamStatus);

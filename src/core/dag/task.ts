@@ -29,6 +29,8 @@ export interface Task {
   expectedMs?: number;
   startedAt?: number;
   endedAt?: number;
+  /** The worker's commit when the current attempt began (its own work is what came after). */
+  startCommit?: string;
   result?: TaskResult;
   /** Why it failed, was blocked or cancelled. */
   reason?: string;

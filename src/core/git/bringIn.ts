@@ -1,44 +1,53 @@
 /**
- * Bringing the work a task builds on into the worktree of the worker that takes it: each
- * dependency's branch that the worktree does not hold yet is merged in (`--no-ff`, a message naming
+ * Bringing the work a task builds on into the worktree of the worker that takes it: each commit a
+ * dependency ended with that the worktree does not hold yet is merged in (`--no-ff`, a message naming
  * it). A merge that would conflict is refused before the working tree is touched, with the files
- * named; one that fails anyway (uncommitted changes in the way) is aborted, leaving the tree as it was.
+ * named; one that fails anyway (uncommitted changes in the way, a timeout) is aborted, leaving the
+ * tree as it was. A merge left half-done by a crash is aborted first.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { git, gitAsks, resolveCommit } from './gitCommand';
+import { git, gitAsks } from './gitCommand';
 import { checkMerge } from './mergeScore';
 import { gitRefusal, listSome } from './names';
 
-export interface BroughtIn {
-  /** The branches merged in now (those already held are left out). */
-  merged: string[];
+export interface WorkToBringIn {
+  /** A commit (or branch). */
+  rev: string;
+  /** How the merge message and errors name it (`T3 of executor-2`). */
+  label: string;
 }
 
-async function mergeInProgress(worktree: string): Promise<boolean> {
+async function abortMergeInProgress(worktree: string): Promise<void> {
   const gitDir = (await git(worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
-  return fs.existsSync(path.join(gitDir, 'MERGE_HEAD'));
+  if (fs.existsSync(path.join(gitDir, 'MERGE_HEAD'))) await git(worktree, ['merge', '--abort'], { okExitCodes: [128] });
 }
 
-export async function bringInBranches(worktree: string, branches: readonly string[], why: string): Promise<BroughtIn> {
+/** Merges each of `work` the worktree lacks; resolves with the labels of those merged. */
+export async function bringIn(worktree: string, work: readonly WorkToBringIn[], why: string): Promise<string[]> {
   const merged: string[] = [];
-  for (const branch of new Set(branches)) {
-    if (!(await resolveCommit(worktree, branch))) continue; // nothing was committed there (or the branch is gone)
-    if (await gitAsks(worktree, ['merge-base', '--is-ancestor', branch, 'HEAD'])) continue;
-    const check = await checkMerge(worktree, 'HEAD', branch);
+  if (work.length === 0) return merged;
+  await abortMergeInProgress(worktree);
+  for (const { rev, label } of work) {
+    if (await gitAsks(worktree, ['merge-base', '--is-ancestor', rev, 'HEAD'])) continue;
+    const check = await checkMerge(worktree, 'HEAD', rev);
     if (!check.clean) {
-      throw gitRefusal('merge_conflict', `${branch} cannot be merged into ${worktree} cleanly: conflicts in ${listSome(check.files.map((f) => f.path))}.`, 'Merge the branches by hand, or give the dependent task to the same worker.', {
-        branch,
+      throw gitRefusal('merge_conflict', `The work of ${label} cannot be merged into ${worktree} cleanly: conflicts in ${listSome(check.files.map((f) => f.path))}.`, 'Merge it by hand in that worktree and retry the task, or cancel the task; `team merge-status` scores the branches.', {
+        rev,
         files: check.files.map((f) => f.path),
       });
     }
-    const result = await git(worktree, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${branch}: ${why}`, branch], { okExitCodes: [1, 128] });
-    if (result.exitCode !== 0) {
-      if (await mergeInProgress(worktree)) await git(worktree, ['merge', '--abort'], { okExitCodes: [128] });
-      const said = `${result.stderr}\n${result.stdout}`.trim().split('\n').filter(Boolean).slice(0, 4).join(' ');
-      throw gitRefusal('uncommitted_changes', `${branch} could not be merged into ${worktree}: ${said}`, 'Commit or discard the changes in that worktree, then retry the task.', { branch });
+    let result: Awaited<ReturnType<typeof git>> | undefined;
+    try {
+      result = await git(worktree, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${label}: ${why}`, rev], { okExitCodes: [1, 128] });
+    } finally {
+      if (result?.exitCode !== 0) await abortMergeInProgress(worktree).catch(() => undefined);
     }
-    merged.push(branch);
+    if (result.exitCode !== 0) {
+      const said = `${result.stderr}\n${result.stdout}`.trim().split('\n').filter(Boolean).slice(0, 4).join(' ');
+      throw gitRefusal('uncommitted_changes', `The work of ${label} could not be merged into ${worktree}: ${said}`, 'Commit or discard the changes in that worktree, then retry the task.', { rev });
+    }
+    merged.push(label);
   }
-  return { merged };
+  return merged;
 }

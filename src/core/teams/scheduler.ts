@@ -28,6 +28,9 @@ export class Scheduler {
   private readonly maxAttempts: number;
   private readonly canTake: (task: Task, worker: string) => boolean;
   private dispatching = false;
+  /** Starts under way, by worker: the worker stays busy until its start has settled. */
+  private readonly starting = new Map<string, Promise<void>>();
+  private halted = false;
 
   constructor(
     private readonly tasks: Task[],
@@ -52,7 +55,13 @@ export class Scheduler {
 
   freeWorkers(): string[] {
     const busy = new Set(this.tasks.filter((t) => t.status === 'running').map((t) => t.worker));
-    return this.workers.filter((w) => !busy.has(w));
+    return this.workers.filter((w) => !busy.has(w) && !this.starting.has(w));
+  }
+
+  /** Starts nothing more; resolves once the starts under way have settled (their runs are in the registry then). */
+  async halt(): Promise<void> {
+    this.halted = true;
+    await Promise.allSettled([...this.starting.values()]);
   }
 
   /**
@@ -60,7 +69,7 @@ export class Scheduler {
    * itself (merging dependencies, spawning), so one slow start does not hold up the others.
    */
   pump(): void {
-    if (this.dispatching) return;
+    if (this.dispatching || this.halted) return;
     this.dispatching = true;
     try {
       for (let next = this.nextStart(readyTasks(this.tasks)); next; next = this.nextStart(readyTasks(this.tasks))) {
@@ -73,7 +82,11 @@ export class Scheduler {
         // Until the new run has an id, late news of the previous attempt's run must not match this one.
         task.runId = undefined;
         this.hooks.changed(this.tasks);
-        void this.launch(task, worker, task.attempts);
+        const start = this.launch(task, worker, task.attempts).finally(() => {
+          this.starting.delete(worker);
+          this.pump();
+        });
+        this.starting.set(worker, start);
       }
       // What could start but has no worker yet shows as ready.
       const waiting = readyTasks(this.tasks).filter((t) => t.status === 'pending');
@@ -106,15 +119,14 @@ export class Scheduler {
     } catch (error) {
       // A task that cannot even start (a missing CLI, a refused run, a conflicting dependency) fails like one that ran.
       if (this.current(task, attempt)) this.ended(task, false, (error as Error).message);
-      this.pump();
       return;
     }
     if (this.current(task, attempt)) {
       // Its end may have been taken already (a run that ended before its start returned).
       task.runId ??= runId;
       this.hooks.changed(this.tasks);
-    } else if (task.status === 'cancelled') {
-      // Cancelled (or its team shut down) while its run was starting: that run must not go on.
+    } else if (task.runId !== runId) {
+      // Cancelled (or its team shut down, or moved on) while its run was starting: that run must not go on.
       await this.hooks.stop(runId).catch(() => undefined);
     }
   }
@@ -162,6 +174,7 @@ export class Scheduler {
 
   /** Adds tasks while the team runs (their dependencies may be any task); ready ones start at once. */
   add(specs: readonly TaskSpec[]): Task[] {
+    if (this.halted) throw new SwitchboardError('not_running', 'The team is shutting down; it takes no more tasks.', 'Start a new team.');
     const added = tasksFromSpecs(specs, this.tasks);
     const byId = new Map([...this.tasks, ...added].map((t) => [t.id, t]));
     for (const task of added) {

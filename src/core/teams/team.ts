@@ -5,13 +5,14 @@
  * kept on disk on every change. Before a worker starts a task, the branches of the workers that did
  * the task's dependencies are merged into its worktree, so it builds on their work.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tasksFromSpecs } from '../dag/graph';
 import type { Task, TaskSpec } from '../dag/task';
 import { errorMessage, SwitchboardError } from '../errors';
 import { Emitter, type Disposable } from '../events';
-import { bringInBranches } from '../git/bringIn';
-import { commitLeftovers } from '../git/commitLeftovers';
+import { bringIn, type WorkToBringIn } from '../git/bringIn';
+import { commitLeftovers, stashLeftovers } from '../git/commitLeftovers';
 import { git } from '../git/gitCommand';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { createWorkerWorktree } from '../git/worktrees';
@@ -63,14 +64,14 @@ export class Team implements Disposable {
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
   private readonly requests: NodeJS.Timeout;
-  /** The worktree's commit when each task's current attempt started, for its result. */
-  private readonly startCommits = new Map<string, string>();
   /** Runs whose end was taken. */
   private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
   /** Shutting down: the tasks' ends from now on are not the team's outcome. */
   private stopping = false;
   private stopped: Promise<TeamRecord> | undefined;
+  /** The planner's run while it is being started. */
+  private planLaunch: Promise<RunRecord> | undefined;
   private disposed = false;
 
   private constructor(
@@ -78,7 +79,7 @@ export class Team implements Disposable {
     readonly record: TeamRecord,
     options: Pick<TeamOptions, 'roles' | 'maxAttempts'>,
   ) {
-    this.roles = mergeRoles({ ...registry.config.teams.roles, ...options.roles });
+    this.roles = record.roles ?? mergeRoles({ ...registry.config.teams.roles, ...options.roles });
     const workerRole = new Map(record.workers.map((w) => [w.name, w.role]));
     this.scheduler = new Scheduler(
       record.tasks,
@@ -88,10 +89,10 @@ export class Team implements Disposable {
         stop: async (runId) => void (await this.registry.kill(runId, { source: `team ${record.name}`, force: true })),
         changed: () => this.changed(),
       },
-      { maxAttempts: options.maxAttempts ?? registry.config.teams.maxAttempts, canTake: (task, worker) => takes(task, workerRole.get(worker)!, record.workers) },
+      { maxAttempts: record.maxAttempts ?? options.maxAttempts ?? registry.config.teams.maxAttempts, canTake: (task, worker) => takes(task, workerRole.get(worker)!, record.workers) },
     );
     this.listener = registry.onDidChange(({ run }) => {
-      if (run.links.team === record.name && run.links.task !== PLAN_TASK && isFinished(run.status)) void this.runEnded(run);
+      if (run.links.team === record.name && run.links.task !== PLAN_TASK && isFinished(run.status)) void this.runEnded(run).catch(() => undefined);
     });
     // Other processes (`switchboard team shutdown`, an MCP server) ask through files.
     this.requests = setInterval(() => this.answerRequests(), REQUEST_CHECK_MS);
@@ -112,7 +113,9 @@ export class Team implements Disposable {
     checkTaskRoles(tasks, workerSpecs);
     const owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
     const copyFiles = options.copyFiles ?? config.copyFiles;
-    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, copyFiles };
+    const used = Object.fromEntries(workerSpecs.map((w) => [w.role, roles[w.role]!]));
+    const maxAttempts = options.maxAttempts ?? config.maxAttempts;
+    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, copyFiles, roles: used, maxAttempts };
     try {
       for (const worker of workerSpecs) {
         const place = await createWorkerWorktree({
@@ -155,19 +158,26 @@ export class Team implements Disposable {
     if (isSameProcessAlive(record.owner)) throw new SwitchboardError('name_taken', `Team ${record.name} is run by process ${record.owner!.pid}.`, 'Shut it down from there, or ask it through `switchboard team …`.');
     record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
     const team = new Team(registry, record, {});
+    const runs = registry.list({ team: record.name });
     const ended: RunRecord[] = [];
     for (const task of record.tasks.filter((t) => t.status === 'running')) {
-      const run = task.runId ? registry.list({ team: record.name }).find((r) => r.id === task.runId) : undefined;
+      // Its run: the one recorded, or one started just before the process went (same task, this attempt).
+      const run = runs.find((r) => r.id === task.runId) ?? (task.runId ? undefined : runs.filter((r) => r.links.task === task.id && r.createdAt >= (task.startedAt ?? 0) - 1000).at(-1));
       if (!run) Object.assign(task, { status: 'pending', attempts: Math.max(0, task.attempts - 1), worker: undefined, reason: 'its start was cut short; started again' });
-      else if (isFinished(run.status)) ended.push(run);
+      else {
+        task.runId = run.id;
+        if (isFinished(run.status)) ended.push(run);
+      }
     }
     if (record.status === 'planning') {
-      for (const run of registry.list({ team: record.name }).filter((r) => r.links.task === PLAN_TASK && !isFinished(r.status))) await registry.kill(run.id, { source: `team ${record.name} resume`, force: true });
+      for (const run of runs.filter((r) => r.links.task === PLAN_TASK && !isFinished(r.status))) await registry.kill(run.id, { source: `team ${record.name} resume`, force: true });
       team.planner = team.plan();
     }
     team.save();
     for (const run of ended) await team.runEnded(run);
     team.scheduler.pump();
+    // Everything may have settled while nobody ran it.
+    team.changed();
     return team;
   }
 
@@ -182,7 +192,7 @@ export class Team implements Disposable {
   }
 
   addTasks(specs: TaskSpec[]): Task[] {
-    if (!isActiveTeam(this.record.status)) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it takes no more tasks.`, 'Start a new team.');
+    if (!isActiveTeam(this.record.status) || this.stopping) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it takes no more tasks.`, 'Start a new team.');
     if (this.record.status === 'planning') throw new SwitchboardError('not_running', `Team ${this.record.name} is still planning.`, 'Add tasks once its plan is in (team status shows it).');
     checkTaskRoles(tasksFromSpecs(specs, this.record.tasks), this.record.workers);
     return this.scheduler.add(specs);
@@ -206,6 +216,8 @@ export class Team implements Disposable {
     this.record.status = 'running';
     cancelUnfinished(this.record.tasks);
     this.save();
+    // Starts under way finish first (their runs are then in the registry, to be stopped below).
+    await Promise.allSettled([this.scheduler.halt(), this.planLaunch]);
     const running = this.activeRuns();
     if (!options.force) {
       // Interrupted first: an agent ends its turn and may leave its work in order.
@@ -236,11 +248,14 @@ export class Team implements Disposable {
     const planFile = path.join(teamsDir(this.registry.stateDir), this.record.name, 'plan.json');
     const plan: NonNullable<TeamRecord['plan']> = (this.record.plan = { runIds: [], rejected: [] });
     for (let attempt = 1; attempt <= PLAN_ATTEMPTS && this.record.status === 'planning'; attempt++) {
+      // A plan file from an earlier run must not be taken for this one's.
+      fs.rmSync(planFile, { force: true });
       const since = Date.now();
       let answer: RunRecord;
       try {
         const prompt = plannerPrompt(this.roles.planner!.preamble, { goal: this.record.task, planFile, roles: roles.length ? roles : ['planner'], rejected: plan.rejected!.at(-1) });
-        const run = await this.launch(planner, prompt, PLAN_TASK);
+        this.planLaunch = this.launch(planner, prompt, PLAN_TASK);
+        const run = await this.planLaunch;
         plan.runIds.push(run.id);
         if (this.stopping) await this.registry.kill(run.id, { source: `team ${this.record.name} shutdown`, force: true });
         this.changed();
@@ -282,42 +297,76 @@ export class Team implements Disposable {
   private async start(task: Task, workerName: string): Promise<string> {
     const worker = this.record.workers.find((w) => w.name === workerName)!;
     if (worker.branch) {
-      // The work this task builds on, from the branches of the workers that did its dependencies.
-      const theirs = task.dependsOn.map((id) => this.record.tasks.find((t) => t.id === id)?.worker).filter((w): w is string => !!w && w !== worker.name);
-      const branches = theirs.map((w) => this.record.workers.find((x) => x.name === w)?.branch).filter((b): b is string => !!b);
-      await bringInBranches(worker.cwd, branches, `the work ${task.id} depends on`);
-      this.startCommits.set(task.id, (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim());
+      await bringIn(worker.cwd, this.workBefore(task, worker.name), `the work ${task.id} depends on`);
+      task.startCommit = (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
     }
+    if (this.stopping) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
     const role = this.roles[worker.role]!;
     const prompt = [role.preamble, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? ''].filter(Boolean).join('\n\n');
     return (await this.launch(worker, prompt, task.id)).id;
   }
 
-  /** A task's run ended: what it committed becomes the task's result, then the scheduler hears of it. */
+  /**
+   * The commits `task` builds on that another worker made: what each of its dependencies, and
+   * theirs in turn, ended with (a dependency that changed nothing passes on what it built on).
+   */
+  private workBefore(task: Task, worker: string): WorkToBringIn[] {
+    const byId = new Map(this.record.tasks.map((t) => [t.id, t]));
+    const seen = new Set<string>();
+    const work: WorkToBringIn[] = [];
+    const visit = (id: string): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const dep = byId.get(id);
+      if (!dep) return;
+      dep.dependsOn.forEach(visit);
+      if (dep.worker !== worker && dep.result?.commit) work.push({ rev: dep.result.commit, label: `${dep.id} of ${dep.worker}` });
+    };
+    task.dependsOn.forEach(visit);
+    return work;
+  }
+
+  /** A task's run ended: what it left is committed (done) or put aside (not done), then the scheduler hears of it. */
   private async runEnded(run: RunRecord): Promise<void> {
     // A finished run's record can change again (its exit details): the first news of its end counts.
     if (this.ended.has(run.id)) return;
     this.ended.add(run.id);
     const task = this.scheduler.runningTask(run.id, run.links.task);
     const worker = task && this.record.workers.find((w) => w.name === task.worker);
-    const since = task && this.startCommits.get(task.id);
-    if (task && worker?.branch && since && run.status === 'done') {
+    const ok = run.status === 'done';
+    let detail = run.lastError ?? run.resultText;
+    if (task && worker?.branch && task.startCommit && fs.existsSync(worker.cwd)) {
       try {
-        const message = `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`;
-        const committed = await commitLeftovers(worker.cwd, message, this.record.copyFiles, worker.folder);
-        const head = committed ?? (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
-        const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
-        task.result = { ...task.result, ...(head !== since ? { commit: head } : {}), changedFiles: changed };
-      } catch {
-        // The worktree went away: the task's result is its summary alone.
+        if (ok) task.result = { ...task.result, ...(await this.commitWork(task, worker)) };
+        else if (await stashLeftovers(worker.cwd, `switchboard: ${task.id} attempt ${task.attempts} (${run.status}) left this`, this.record.copyFiles, worker.folder)) {
+          detail = `${detail ?? `its run ended ${run.status}`}; what it left uncommitted was put in a stash: see \`git stash list\` in ${this.record.workspace}`;
+        }
+      } catch (error) {
+        // The work is done but not recorded on the branch: the task did not succeed.
+        if (ok) return this.scheduler.runEnded(run.id, false, `its work could not be committed: ${errorMessage(error)}`, run.links.task);
       }
     }
-    this.scheduler.runEnded(run.id, run.status === 'done', run.lastError ?? run.resultText, run.links.task);
+    this.scheduler.runEnded(run.id, ok, detail, run.links.task);
+  }
+
+  /** Commits what the worker left, and says what the task changed since it began. */
+  private async commitWork(task: Task, worker: TeamWorker): Promise<Task['result']> {
+    const since = task.startCommit!;
+    const message = `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`;
+    const head = (await commitLeftovers(worker.cwd, message, this.record.copyFiles, worker.folder)) ?? (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
+    const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
+    return { ...(head !== since ? { commit: head } : {}), changedFiles: changed };
   }
 
   private answerRequests(): void {
     if (!isActiveTeam(this.record.status) || this.disposed) return;
-    for (const { id, request } of takeRequests(this.registry.stateDir, this.record.name)) {
+    let requests: ReturnType<typeof takeRequests>;
+    try {
+      requests = takeRequests(this.registry.stateDir, this.record.name);
+    } catch {
+      return; // the folder is unreadable for now: asked again in half a second
+    }
+    for (const { id, request } of requests) {
       void this.handle(request).then(
         (value) => answerRequest(this.registry.stateDir, this.record.name, id, { ok: true, value }),
         (error: unknown) => {
@@ -332,14 +381,17 @@ export class Team implements Disposable {
   handle(request: TeamRequest): Promise<unknown> {
     if (request.op === 'shutdown') return this.shutdown({ force: request.force });
     if (request.op === 'add') return Promise.resolve().then(() => this.addTasks(request.tasks));
-    return this.cancelTask(request.taskId);
+    if (request.op === 'cancel') return this.cancelTask(request.taskId);
+    return Promise.reject(new SwitchboardError('invalid_argument', `Unknown team request "${(request as { op: string }).op}".`, 'Use the same Switchboard version in every process.'));
   }
 
   private changed(): void {
     // A team let go of (its process is closing) writes nothing more.
     if (this.disposed) return;
     if (this.record.status === 'running' && this.scheduler.settled && !this.stopping) {
-      this.finish(this.record.tasks.every((t) => t.status === 'done' || t.status === 'cancelled') ? 'done' : 'failed');
+      const tasks = this.record.tasks;
+      // Every task cancelled is a team stopped, not one that did its work.
+      this.finish(tasks.every((t) => t.status === 'cancelled') ? 'shutdown' : tasks.every((t) => t.status === 'done' || t.status === 'cancelled') ? 'done' : 'failed');
       return;
     }
     this.save();
@@ -357,8 +409,19 @@ export class Team implements Disposable {
     this.changes.fire(this.record);
   }
 
+  /**
+   * This process lets go of a team still at work (its window closes, its state folder changes): the
+   * record says nobody runs it, so another process (or this one, later) can resume it.
+   */
+  release(): void {
+    if (!isActiveTeam(this.record.status) || this.disposed) return;
+    this.record.owner = undefined;
+    saveTeam(this.registry.stateDir, this.record);
+  }
+
   dispose(): void {
     this.disposed = true;
+    void this.scheduler.halt();
     this.changes.dispose();
     clearInterval(this.requests);
     this.listener.dispose();

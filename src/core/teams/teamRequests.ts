@@ -60,9 +60,13 @@ export async function awaitReply<T>(stateDir: string, team: string, id: string, 
       if (read.value.ok) return read.value.value as T;
       throw new SwitchboardError(read.value.code, read.value.message, read.value.hint);
     }
-    if (!options.ownerAlive() || Date.now() > deadline) {
+    const alive = options.ownerAlive();
+    if (!alive || Date.now() > deadline) {
+      // One last look: the answer may have come as the team ended.
+      if (!alive && fs.existsSync(file)) continue;
       fs.rmSync(path.join(requestsDir(stateDir, team), `${id}.request.json`), { force: true });
-      throw new SwitchboardError('internal', `The process running team ${team} did not answer${options.ownerAlive() ? ` within ${Math.round(options.timeoutMs / 1000)} s` : ' (it has exited)'}.`, 'Check it with `switchboard team status`, and try again.');
+      if (alive) throw new SwitchboardError('internal', `The process running team ${team} did not answer within ${Math.round(options.timeoutMs / 1000)} s.`, 'Check it with `switchboard team status`, and try again.');
+      throw new SwitchboardError('not_running', `Team ${team} is no longer run by the process that was asked (it ended, or its process exited or let it go).`, `See \`switchboard team status ${team}\`; \`switchboard team resume ${team}\` takes over a team left without a process.`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -20,7 +20,7 @@ import type { RunRegistry } from '../registry/registry';
 import { PLAN_TASK } from './planner';
 import { Team, type TeamOptions } from './team';
 import { awaitReply, sendRequest, type TeamRequest } from './teamRequests';
-import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, type TeamRecord, type TeamWorker } from './teamStore';
+import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTakeoverLock, type TeamRecord, type TeamWorker } from './teamStore';
 
 export type TeamRunOptions = Omit<TeamOptions, 'name'> & { name?: string };
 
@@ -70,7 +70,8 @@ export class TeamService implements Disposable {
   /** Takes over an active team whose process has exited; it runs on in this process. */
   async resume(name: string): Promise<TeamRecord> {
     if (this.team(name)) return this.get(name);
-    return this.hold(await Team.resume(this.registry, loadTeam(this.registry.stateDir, name)));
+    // The record is read under the lock: another process may have just taken the team over.
+    return this.hold(await withTakeoverLock(this.registry.stateDir, name, () => Team.resume(this.registry, loadTeam(this.registry.stateDir, name))));
   }
 
   /** Resumes every active team left without a process that `mine` accepts (a window's own workspace, say). */
@@ -158,7 +159,10 @@ export class TeamService implements Disposable {
     const team = this.team(name);
     if (team) return team.shutdown({ force });
     if (isSameProcessAlive(record.owner)) {
-      await this.ask(record, { op: 'shutdown', force });
+      // A team that ended while it was asked (it finished, or its shutdown came first) is what was wanted.
+      await this.ask(record, { op: 'shutdown', force }).catch((error: unknown) => {
+        if (isActiveTeam(loadTeam(this.registry.stateDir, name).status)) throw error;
+      });
       return loadTeam(this.registry.stateDir, name);
     }
     // Nobody runs its scheduler any more: stop what is left of its runs here.
@@ -225,7 +229,7 @@ export class TeamService implements Disposable {
    */
   async removeWorktrees(name: string, options: { force?: boolean; workers?: string[] } = {}): Promise<WorkerRemoval[]> {
     const record = this.get(name);
-    if (isActiveTeam(record.status) && this.isOwned(record)) throw new SwitchboardError('not_merged', `Team ${name} is still ${record.status}; its workers are using their worktrees.`, 'Shut it down first.');
+    if (isActiveTeam(record.status)) throw new SwitchboardError('not_running', `Team ${name} is still ${record.status}; its workers' worktrees may be in use.`, `Shut it down first (switchboard team shutdown ${name}).`);
     const { base } = await this.repoOf(record);
     const out: WorkerRemoval[] = [];
     const present = this.branches(record).filter((w) => fs.existsSync(w.folder!));
@@ -256,13 +260,22 @@ export class TeamService implements Disposable {
   private active(name: string): TeamRecord {
     const record = this.get(name);
     if (!isActiveTeam(record.status)) throw new SwitchboardError('not_running', `Team ${name} is ${record.status}.`, 'Start a new team for more work.');
-    if (!isSameProcessAlive(record.owner)) throw new SwitchboardError('not_running', `The process that ran team ${name} has exited, so nothing schedules its tasks.`, `Shut it down (switchboard team shutdown ${name}) and start a new team.`);
+    if (!isSameProcessAlive(record.owner)) throw new SwitchboardError('not_running', `The process that ran team ${name} has exited, so nothing schedules its tasks.`, `Resume it (switchboard team resume ${name}, or open its workspace in VS Code), or shut it down.`);
     return record;
   }
 
   private ask<T>(record: TeamRecord, request: TeamRequest): Promise<T> {
     const id = sendRequest(this.registry.stateDir, record.name, request);
-    return awaitReply<T>(this.registry.stateDir, record.name, id, { timeoutMs: REPLY_TIMEOUT_MS, ownerAlive: () => isSameProcessAlive(record.owner) });
+    // Still worth waiting for while the team is at work under the same owner.
+    const answerable = (): boolean => {
+      try {
+        const now = loadTeam(this.registry.stateDir, record.name);
+        return isActiveTeam(now.status) && isSameProcessAlive(now.owner) && now.owner!.pid === record.owner?.pid;
+      } catch {
+        return false;
+      }
+    };
+    return awaitReply<T>(this.registry.stateDir, record.name, id, { timeoutMs: REPLY_TIMEOUT_MS, ownerAlive: answerable });
   }
 
   private branches(record: TeamRecord): TeamWorker[] {
@@ -295,6 +308,7 @@ export class TeamService implements Disposable {
   dispose(): void {
     for (const { team, listener, end } of this.live.values()) {
       listener.dispose();
+      team.release();
       team.dispose();
       end();
     }

@@ -2,9 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
-import type { Task } from '../dag/task';
+import { SETTLED_TASK_STATUSES, type Task } from '../dag/task';
 import type { ProcessIdentity } from '../runs/types';
+import type { Role } from './roles';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 
 export type TeamStatus = 'planning' | 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
 
@@ -42,7 +44,10 @@ export interface TeamRecord {
   reason?: string;
   /** Files copied into each worktree (they do not count as a worker's uncommitted changes). */
   copyFiles?: string[];
-  /** The process that runs the scheduler; a shutdown from elsewhere asks it (see requestShutdown). */
+  /** The roles and attempts it was started with, so that any process can take it over as it was. */
+  roles?: Record<string, Role>;
+  maxAttempts?: number;
+  /** The process that runs the scheduler; other processes ask it (see teamRequests); absent: nobody does. */
   owner?: ProcessIdentity;
 }
 
@@ -77,5 +82,30 @@ export function listTeams(stateDir: string): string[] {
 
 /** A shut-down team's tasks that had not finished: cancelled, saying why. */
 export function cancelUnfinished(tasks: Task[]): void {
-  for (const task of tasks) if (!['done', 'failed', 'cancelled'].includes(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+  for (const task of tasks) if (!SETTLED_TASK_STATUSES.has(task.status)) Object.assign(task, { status: 'cancelled', reason: 'the team was shut down' });
+}
+
+/**
+ * Runs `work` holding the team's takeover lock (`<state>/teams/<name>/takeover.lock`, made
+ * exclusively), so that two processes cannot resume one team at once. A lock whose process died is broken.
+ */
+export async function withTakeoverLock<T>(stateDir: string, name: string, work: () => Promise<T>): Promise<T> {
+  const lock = path.join(teamsDir(stateDir), checkTeamName(name), 'takeover.lock');
+  const me = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(lock, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const holder = readJsonFile<ProcessIdentity>(lock, () => undefined);
+      if (holder.kind === 'ok' && isSameProcessAlive(holder.value)) throw new SwitchboardError('name_taken', `Team ${name} is being taken over by process ${holder.value.pid}.`, 'Wait a moment and look at `switchboard team status`.');
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }

@@ -51,6 +51,7 @@ const mergeWorker = defineTool({
   output: mergedShape,
   annotations: { destructiveHint: false, idempotentHint: true },
   async handle(args, ctx) {
+    ctx.deps.guard('merge');
     const merged = await ctx.deps.teams.mergeWorker(args.team, args.worker);
     return {
       structured: toShape(mergedShape, { team: args.team, worker: args.worker, ...merged }),
@@ -70,6 +71,7 @@ const teamCleanup = defineTool({
   output: z.object({ team: z.string(), worktrees: z.array(z.object({ worker: z.string(), removed: z.boolean(), reason: z.string().optional().describe('Why it was kept') })) }),
   annotations: { destructiveHint: true, idempotentHint: true },
   async handle(args, ctx) {
+    ctx.deps.guard('merge');
     const worktrees = await ctx.deps.teams.removeWorktrees(args.team, { force: args.force });
     const kept = worktrees.filter((w) => !w.removed);
     return {

@@ -57,7 +57,7 @@ export class McpHosting implements vscode.Disposable {
           doctor: () => runDoctor(registry.stateDir, this.settings().config),
           defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
           // Starts beyond the limits wait in their pool's line, as the registry admits them.
-          guard: (action) => requireTrust(action === 'start' ? 'start agents' : 'steer agents'),
+          guard: (action) => requireTrust({ start: 'start agents', steer: 'steer agents', merge: 'merge or remove worker branches' }[action]),
         })
       : undefined;
     void old?.dispose();
