@@ -1,8 +1,11 @@
 /**
  * A role is what a worker is told and allowed: a prompt preamble, a default runner and that
  * runner's permission mode. `planner`, `executor` and `reviewer` exist out of the box; settings
- * (config `roles`) change them or add others.
+ * (config `teams.roles`) change them or add others. Also here: which worker's role takes which task.
  */
+import type { Task } from '../dag/task';
+import { SwitchboardError } from '../errors';
+
 export interface Role {
   /** Put before every task's prompt. */
   preamble: string;
@@ -50,4 +53,21 @@ export function mergeRoles(configured: Readonly<Record<string, Partial<Role>>> =
     roles[name] = { preamble: role.preamble ?? base?.preamble ?? '', runner, permissionMode };
   }
   return roles;
+}
+
+/** Roles that take only the tasks meant for them, while the team has workers of other roles. */
+const SPECIALISTS: ReadonlySet<string> = new Set(['planner', 'reviewer']);
+
+/** Whether a worker of role `role` takes `task`: a task for a role goes to that role; others to the team's generalists (executors, roles from settings). */
+export function takes(task: Task, role: string, workers: readonly { role: string }[]): boolean {
+  if (task.role) return task.role === role;
+  if (workers.some((w) => !SPECIALISTS.has(w.role))) return !SPECIALISTS.has(role);
+  return role !== 'planner' || workers.every((w) => w.role === 'planner');
+}
+
+/** Refuses tasks meant for a role no worker of the team has (they could never start). */
+export function checkTaskRoles(tasks: readonly Task[], workers: readonly { role: string }[]): void {
+  const roles = new Set(workers.map((w) => w.role));
+  const orphan = tasks.find((t) => t.role && !roles.has(t.role));
+  if (orphan) throw new SwitchboardError('invalid_argument', `Task ${orphan.id} is for role ${orphan.role}, which no worker of the team has.`, `The team's roles: ${[...roles].join(', ')}.`);
 }

@@ -11,18 +11,16 @@ import { tasksFromSpecs } from '../dag/graph';
 import type { Task, TaskSpec } from '../dag/task';
 import { errorMessage, SwitchboardError } from '../errors';
 import { Emitter, type Disposable } from '../events';
-import { bringIn, type WorkToBringIn } from '../git/bringIn';
-import { commitLeftovers, stashLeftovers } from '../git/commitLeftovers';
-import { git } from '../git/gitCommand';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { createWorkerWorktree } from '../git/worktrees';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
 import { isFinished, type RunRecord } from '../runs/types';
 import { PLAN_ATTEMPTS, PLAN_TASK, plannerPrompt, readPlan } from './planner';
-import { mergeRoles, type Role } from './roles';
+import { checkTaskRoles, mergeRoles, takes, type Role } from './roles';
 import { Scheduler } from './scheduler';
-import { parseTeamSpec, type WorkerSpec } from './spec';
+import { prepareTask, putAsideLeftovers, recordTaskWork } from './taskWorktree';
+import { parseTeamSpec } from './spec';
 import { answerRequest, takeRequests, type TeamRequest } from './teamRequests';
 import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, saveTeam, teamsDir, type TeamRecord, type TeamStatus, type TeamWorker } from './teamStore';
 
@@ -44,16 +42,6 @@ export interface TeamOptions {
   setup?: string;
   copyFiles?: string[];
   maxAttempts?: number;
-}
-
-/** Roles that take only the tasks meant for them, while the team has workers of other roles. */
-const SPECIALISTS: ReadonlySet<string> = new Set(['planner', 'reviewer']);
-
-/** Whether a worker of role `role` takes `task`: a task for a role goes to that role; others to the team's generalists (executors, roles from settings). */
-function takes(task: Task, role: string, workers: readonly TeamWorker[]): boolean {
-  if (task.role) return task.role === role;
-  if (workers.some((w) => !SPECIALISTS.has(w.role))) return !SPECIALISTS.has(role);
-  return role !== 'planner' || workers.every((w) => w.role === 'planner');
 }
 
 export class Team implements Disposable {
@@ -296,34 +284,11 @@ export class Team implements Disposable {
 
   private async start(task: Task, workerName: string): Promise<string> {
     const worker = this.record.workers.find((w) => w.name === workerName)!;
-    if (worker.branch) {
-      await bringIn(worker.cwd, this.workBefore(task, worker.name), `the work ${task.id} depends on`);
-      task.startCommit = (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
-    }
+    if (worker.branch) await prepareTask(this.record, task, worker);
     if (this.stopping) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
     const role = this.roles[worker.role]!;
     const prompt = [role.preamble, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? ''].filter(Boolean).join('\n\n');
     return (await this.launch(worker, prompt, task.id)).id;
-  }
-
-  /**
-   * The commits `task` builds on that another worker made: what each of its dependencies, and
-   * theirs in turn, ended with (a dependency that changed nothing passes on what it built on).
-   */
-  private workBefore(task: Task, worker: string): WorkToBringIn[] {
-    const byId = new Map(this.record.tasks.map((t) => [t.id, t]));
-    const seen = new Set<string>();
-    const work: WorkToBringIn[] = [];
-    const visit = (id: string): void => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const dep = byId.get(id);
-      if (!dep) return;
-      dep.dependsOn.forEach(visit);
-      if (dep.worker !== worker && dep.result?.commit) work.push({ rev: dep.result.commit, label: `${dep.id} of ${dep.worker}` });
-    };
-    task.dependsOn.forEach(visit);
-    return work;
   }
 
   /** A task's run ended: what it left is committed (done) or put aside (not done), then the scheduler hears of it. */
@@ -337,9 +302,10 @@ export class Team implements Disposable {
     let detail = run.lastError ?? run.resultText;
     if (task && worker?.branch && task.startCommit && fs.existsSync(worker.cwd)) {
       try {
-        if (ok) task.result = { ...task.result, ...(await this.commitWork(task, worker)) };
-        else if (await stashLeftovers(worker.cwd, `switchboard: ${task.id} attempt ${task.attempts} (${run.status}) left this`, this.record.copyFiles, worker.folder)) {
-          detail = `${detail ?? `its run ended ${run.status}`}; what it left uncommitted was put in a stash: see \`git stash list\` in ${this.record.workspace}`;
+        if (ok) task.result = { ...task.result, ...(await recordTaskWork(this.record, task, worker)) };
+        else {
+          const aside = await putAsideLeftovers(this.record, task, worker, run.status);
+          if (aside) detail = `${detail ?? `its run ended ${run.status}`}; ${aside}`;
         }
       } catch (error) {
         // The work is done but not recorded on the branch: the task did not succeed.
@@ -347,15 +313,6 @@ export class Team implements Disposable {
       }
     }
     this.scheduler.runEnded(run.id, ok, detail, run.links.task);
-  }
-
-  /** Commits what the worker left, and says what the task changed since it began. */
-  private async commitWork(task: Task, worker: TeamWorker): Promise<Task['result']> {
-    const since = task.startCommit!;
-    const message = `${task.id}: ${task.title}\n\nCommitted by Switchboard: worker ${worker.name} left these changes uncommitted when its task ended.`;
-    const head = (await commitLeftovers(worker.cwd, message, this.record.copyFiles, worker.folder)) ?? (await git(worker.cwd, ['rev-parse', 'HEAD'])).stdout.trim();
-    const changed = (await git(worker.cwd, ['diff', '--name-only', '-z', '--no-ext-diff', since, head, '--'])).stdout.split('\0').filter(Boolean);
-    return { ...(head !== since ? { commit: head } : {}), changedFiles: changed };
   }
 
   private answerRequests(): void {
@@ -426,11 +383,4 @@ export class Team implements Disposable {
     clearInterval(this.requests);
     this.listener.dispose();
   }
-}
-
-/** Refuses tasks meant for a role no worker of the team has (they could never start). */
-function checkTaskRoles(tasks: readonly Task[], workers: readonly Pick<WorkerSpec, 'role'>[]): void {
-  const roles = new Set(workers.map((w) => w.role));
-  const orphan = tasks.find((t) => t.role && !roles.has(t.role));
-  if (orphan) throw new SwitchboardError('invalid_argument', `Task ${orphan.id} is for role ${orphan.role}, which no worker of the team has.`, `The team's roles: ${[...roles].join(', ')}.`);
 }
