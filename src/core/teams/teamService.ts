@@ -17,6 +17,7 @@ import { conflictMatrix, type ConflictMatrix } from '../git/mergeScore';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
+import { isFinished } from '../runs/types';
 import { PLAN_TASK } from './planner';
 import { Team, type TeamOptions } from './team';
 import { awaitReply, sendRequest, type TeamRequest } from './teamRequests';
@@ -166,9 +167,10 @@ export class TeamService implements Disposable {
       return loadTeam(this.registry.stateDir, name);
     }
     // Nobody runs its scheduler any more: stop what is left of its runs here.
-    for (const run of this.registry.list({ team: name, status: 'running' })) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force });
+    const left = this.registry.list({ team: name }).filter((r) => !isFinished(r.status));
+    for (const run of left) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force }).catch(() => undefined);
     cancelUnfinished(record.tasks);
-    const ended = { ...record, status: 'interrupted' as const, endedAt: Date.now() };
+    const ended = { ...record, status: left.length ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
     saveTeam(this.registry.stateDir, ended);
     return ended;
   }
