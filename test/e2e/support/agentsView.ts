@@ -17,15 +17,21 @@ export async function rowLabel(page: Page, name: string): Promise<string> {
 }
 
 /**
- * Right-clicks `target` and clicks the menu item with this label. A click that lands while the menu
- * is still settling does nothing and leaves the menu open, so it is clicked again while the menu
- * shows (a click that worked closes the menu, so nothing runs twice).
+ * Right-clicks `target` and clicks the menu item with this label. A right-click that lands while
+ * the workbench is still restoring (just after a reload) opens no menu, so it is tried again. A click
+ * that lands while the menu is still settling does nothing and leaves the menu open, so it is
+ * clicked again while the menu shows (a click that worked closes the menu, so nothing runs twice).
  */
 export async function contextMenu(page: Page, target: Locator, item: string): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu');
-  await target.click({ button: 'right' });
   const entry = menu.locator('.action-item', { hasText: item }).first();
-  await entry.waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const shown = await entry.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+    if (shown) break;
+    if (attempt === 3) throw new Error(`the context menu with "${item}" did not open after 3 right-clicks`);
+    await page.keyboard.press('Escape');
+  }
   for (let attempt = 1; attempt <= 5 && (await menu.isVisible()); attempt++) {
     await page.waitForTimeout(300);
     if (await entry.isVisible()) await entry.click({ timeout: 2000 }).catch(() => undefined);
