@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { git, gitAsks } from './gitCommand';
+import { git } from './gitCommand';
 import { checkMerge } from './mergeScore';
 import { gitRefusal, listSome } from './names';
 
@@ -23,13 +23,28 @@ async function abortMergeInProgress(worktree: string): Promise<void> {
   if (fs.existsSync(path.join(gitDir, 'MERGE_HEAD'))) await git(worktree, ['merge', '--abort'], { okExitCodes: [128] });
 }
 
+/**
+ * Of `work`, what the worktree lacks and no other piece of it already holds (two git processes,
+ * however many pieces): merging those brings in all of it.
+ */
+async function needed(worktree: string, work: readonly WorkToBringIn[]): Promise<WorkToBringIn[]> {
+  const revs = [...new Set(work.map((w) => w.rev))];
+  const lines = async (args: string[]): Promise<Set<string>> => new Set((await git(worktree, args)).stdout.split('\n').filter(Boolean));
+  const commits = [...(await lines(['rev-parse', ...revs.map((r) => `${r}^{commit}`)]))];
+  const byCommit = new Map(commits.map((c, i) => [c, revs[i]!]));
+  const missing = await lines(['rev-list', ...commits, '^HEAD', '--']);
+  const lacking = commits.filter((c) => missing.has(c));
+  const frontier = lacking.length > 1 ? await lines(['merge-base', '--independent', ...lacking]) : new Set(lacking);
+  const keep = new Set([...frontier].map((c) => byCommit.get(c)));
+  return work.filter((w, i) => keep.has(w.rev) && work.findIndex((x) => x.rev === w.rev) === i);
+}
+
 /** Merges each of `work` the worktree lacks; resolves with the labels of those merged. */
 export async function bringIn(worktree: string, work: readonly WorkToBringIn[], why: string): Promise<string[]> {
   const merged: string[] = [];
   if (work.length === 0) return merged;
   await abortMergeInProgress(worktree);
-  for (const { rev, label } of work) {
-    if (await gitAsks(worktree, ['merge-base', '--is-ancestor', rev, 'HEAD'])) continue;
+  for (const { rev, label } of await needed(worktree, work)) {
     const check = await checkMerge(worktree, 'HEAD', rev);
     if (!check.clean) {
       throw gitRefusal('merge_conflict', `The work of ${label} cannot be merged into ${worktree} cleanly: conflicts in ${listSome(check.files.map((f) => f.path))}.`, 'Merge it by hand in that worktree and retry the task, or cancel the task; `team merge-status` scores the branches.', {
