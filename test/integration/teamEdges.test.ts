@@ -4,15 +4,21 @@
  * its service closes, a settled team taken over, and two processes racing to take one over.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { treeMembers } from '../../src/core/proc/killTree';
 import { TeamService } from '../../src/core/teams/teamService';
 import { loadTeam, saveTeam, withTakeoverLock } from '../../src/core/teams/teamStore';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { createHarness, pidAlive, ROOT, until, type Harness } from '../support/harness';
+import { CLI, createHarness, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
+const tasksFile = (tasks: unknown[]): string => {
+  const file = path.join(tempDir('sb-tasks-'), 'tasks.json');
+  fs.writeFileSync(file, JSON.stringify(tasks));
+  return file;
+};
 const workerCommand = (...args: string[]): string => `${[process.execPath, WORKER, ...args].map((a) => `'${a}'`).join(' ')} {prompt}`;
 
 describe('teams at their edges', function () {
@@ -98,5 +104,25 @@ describe('teams at their edges', function () {
     release();
     await first;
     assert.equal(await withTakeoverLock(h.stateDir, 'contested', async () => 'free again'), 'free again');
+  });
+
+  it('`team run` in a terminal: Ctrl-C shuts the team down, a second Ctrl-C kills at once, and the record says interrupted', async () => {
+    await open('--sleep', '30000');
+    // The CLI reads its configuration from the state folder.
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: workerCommand('--ignore-sigint', '--sleep', '30000') } } }));
+    const cli = spawn(process.execPath, [CLI, 'team', 'run', '2:executor:custom', 'x', '--name', 'ctrlc', '--tasks', tasksFile([{ title: 'a' }, { title: 'b' }]), '--cwd', makeRepo()], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    cli.stderr.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    await until(() => h.registry.list({ team: 'ctrlc', status: 'running' }).filter((r) => r.agent).length === 2, 20_000, 'both workers to run');
+    const agents = h.registry.list({ team: 'ctrlc' }).flatMap((r) => treeMembers(r.agent!));
+    cli.kill('SIGINT');
+    await until(() => said.includes('shutting down team ctrlc'), 10_000, 'the graceful shutdown to begin');
+    cli.kill('SIGINT');
+    assert.equal(await exited, 1);
+    assert.match(said, /killing the workers of team ctrlc/);
+    const record = loadTeam(h.stateDir, 'ctrlc');
+    assert.deepEqual([record.status, record.tasks.map((t) => t.status)], ['interrupted', ['cancelled', 'cancelled']]);
+    await until(() => agents.every((p) => !pidAlive(p.pid)), 10_000, 'every agent to be gone');
   });
 });
