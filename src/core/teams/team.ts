@@ -208,9 +208,11 @@ export class Team implements Disposable {
     await Promise.allSettled([this.scheduler.halt(), this.planLaunch]);
     const running = this.activeRuns();
     if (!options.force) {
-      // Interrupted first: an agent ends its turn and may leave its work in order.
-      for (const runId of running) await this.registry.interrupt(runId, `team ${this.record.name} shutdown`).catch(() => undefined);
-      await Promise.all(running.map((runId) => this.registry.wait(runId, options.graceMs ?? SHUTDOWN_GRACE_MS)));
+      // Interrupted first: an agent ends its turn and may leave its work in order. A run still in
+      // its pool's line has nothing to interrupt: it is taken out of the line below.
+      const started = running.filter((id) => this.registry.resolve(id).status === 'running');
+      for (const runId of started) await this.registry.interrupt(runId, `team ${this.record.name} shutdown`).catch(() => undefined);
+      await Promise.all(started.map((runId) => this.registry.wait(runId, options.graceMs ?? SHUTDOWN_GRACE_MS)));
     }
     const killed = await this.killAll(options.force ?? false);
     await Promise.all(killed.map((runId) => this.registry.wait(runId, this.registry.config.killGraceMs + 5_000)));
