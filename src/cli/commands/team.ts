@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { TASK_JSON_SHAPE, taskSpecsFromJson } from '../../core/dag/taskJson';
 import { errorMessage, SwitchboardError } from '../../core/errors';
 import { TeamService } from '../../core/teams/teamService';
-import { renderMergeStatus, renderTeamStatus } from '../../core/teams/teamText';
+import { countsText, renderMergeStatus, renderTeamStatus } from '../../core/teams/teamText';
 import type { CliContext } from '../context';
 import { printJson, table, UsageError } from '../output';
 
@@ -67,7 +67,7 @@ export async function teamCommand(ctx: CliContext, argv: string[]): Promise<numb
       return withTeams(ctx, async (teams) => {
         const list = teams.list().map((t) => teams.status(t.name));
         show(ctx, list, (views) =>
-          views.length ? table(['TEAM', 'STATUS', 'WORKERS', 'TASKS', 'TASK'], views.map((v) => [v.team.name, v.owned ? v.team.status : `${v.team.status} (orphaned)`, String(v.team.workers.length), Object.entries(v.counts).map(([s, n]) => `${n} ${s}`).join(', '), v.team.task])) : 'No teams yet. Start one with: switchboard team run 2:executor "<task>"',
+          views.length ? table(['TEAM', 'STATUS', 'WORKERS', 'TASKS', 'TASK'], views.map((v) => [v.team.name, v.owned ? v.team.status : `${v.team.status} (orphaned)`, String(v.team.workers.length), countsText(v.counts), v.team.task])) : 'No teams yet. Start one with: switchboard team run 2:executor "<task>"',
         );
         return 0;
       });

@@ -15,7 +15,7 @@ const head = async (cwd: string): Promise<string> => (await git(cwd, ['rev-parse
  * The commits `task` builds on that another worker made: what each of its dependencies, and theirs
  * in turn, ended with (a dependency that changed nothing passes on what it built on).
  */
-export function workBefore(tasks: readonly Task[], task: Task, worker: string): WorkToBringIn[] {
+function workBefore(tasks: readonly Task[], task: Task, worker: string): WorkToBringIn[] {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const seen = new Set<string>();
   const work: WorkToBringIn[] = [];

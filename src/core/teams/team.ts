@@ -55,8 +55,7 @@ export class Team implements Disposable {
   /** Runs whose end was taken. */
   private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
-  /** Shutting down: the tasks' ends from now on are not the team's outcome. */
-  private stopping = false;
+  /** The shutdown, once asked for: from then on the tasks' ends are not the team's outcome. */
   private stopped: Promise<TeamRecord> | undefined;
   /** The planner's run while it is being started. */
   private planLaunch: Promise<RunRecord> | undefined;
@@ -174,13 +173,8 @@ export class Team implements Disposable {
     return !isActiveTeam(this.record.status) || (this.record.status === 'running' && this.scheduler.settled);
   }
 
-  /** Resolves once the planner step is over (at once when there is none). */
-  async planned(): Promise<void> {
-    await this.planner;
-  }
-
   addTasks(specs: TaskSpec[]): Task[] {
-    if (!isActiveTeam(this.record.status) || this.stopping) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it takes no more tasks.`, 'Start a new team.');
+    if (!isActiveTeam(this.record.status) || this.stopped) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it takes no more tasks.`, 'Start a new team.');
     if (this.record.status === 'planning') throw new SwitchboardError('not_running', `Team ${this.record.name} is still planning.`, 'Add tasks once its plan is in (team status shows it).');
     checkTaskRoles(tasksFromSpecs(specs, this.record.tasks), this.record.workers);
     return this.scheduler.add(specs);
@@ -193,12 +187,12 @@ export class Team implements Disposable {
   /** Interrupts every worker's run, waits up to `graceMs` (10 s), then kills what is left (force: at once). A force during a shutdown hurries it. */
   shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
     if (this.stopped && options.force) void this.killAll(true);
-    return (this.stopped ??= this.stop(options));
+    // Set before the shutdown begins, so that everything it sets off sees the team stopping.
+    return (this.stopped ??= Promise.resolve().then(() => this.stop(options)));
   }
 
   private async stop(options: { force?: boolean; graceMs?: number }): Promise<TeamRecord> {
     if (!isActiveTeam(this.record.status)) return this.record;
-    this.stopping = true;
     const wasPlanning = this.record.status === 'planning';
     // Settled first, so that the runs' ends below are not taken for failures to retry.
     this.record.status = 'running';
@@ -247,7 +241,7 @@ export class Team implements Disposable {
         this.planLaunch = this.launch(planner, prompt, PLAN_TASK);
         const run = await this.planLaunch;
         plan.runIds.push(run.id);
-        if (this.stopping) await this.registry.kill(run.id, { source: `team ${this.record.name} shutdown`, force: true });
+        if (this.stopped) await this.registry.kill(run.id, { source: `team ${this.record.name} shutdown`, force: true });
         this.changed();
         answer = (await this.registry.wait(run.id)).record;
       } catch (error) {
@@ -287,7 +281,7 @@ export class Team implements Disposable {
   private async start(task: Task, workerName: string): Promise<string> {
     const worker = this.record.workers.find((w) => w.name === workerName)!;
     if (worker.branch) await prepareTask(this.record, task, worker);
-    if (this.stopping) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
+    if (this.stopped) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
     const role = this.roles[worker.role]!;
     const prompt = [role.preamble, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? ''].filter(Boolean).join('\n\n');
     return (await this.launch(worker, prompt, task.id)).id;
@@ -347,7 +341,7 @@ export class Team implements Disposable {
   private changed(): void {
     // A team let go of (its process is closing) writes nothing more.
     if (this.disposed) return;
-    if (this.record.status === 'running' && this.scheduler.settled && !this.stopping) {
+    if (this.record.status === 'running' && this.scheduler.settled && !this.stopped) {
       const tasks = this.record.tasks;
       // Every task cancelled is a team stopped, not one that did its work.
       this.finish(tasks.every((t) => t.status === 'cancelled') ? 'shutdown' : tasks.every((t) => t.status === 'done' || t.status === 'cancelled') ? 'done' : 'failed');
