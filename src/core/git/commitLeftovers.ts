@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { git, gitAsks } from './gitCommand';
 import { uncommittedPaths } from './worktreeRemoval';
+import { notCopied } from './worktreeSetup';
 
 /** Repositories known to have a git identity (asked once each). */
 const hasIdentity = new Set<string>();
@@ -15,10 +16,8 @@ const hasIdentity = new Set<string>();
 /** The worktree's top folder and the uncommitted paths that are the worker's (relative to it). */
 async function leftovers(cwd: string, exclude: readonly string[], root?: string): Promise<{ root: string; paths: string[]; excluded: string[] }> {
   root ??= (await git(cwd, ['rev-parse', '--show-toplevel'])).stdout.trim();
-  const prefix = path.relative(root, cwd).split(path.sep).filter(Boolean).join('/');
-  const excluded = exclude.map((name) => path.posix.normalize([prefix, name.replace(/\\/g, '/')].filter(Boolean).join('/')).replace(/\/+$/, ''));
-  const mine = (p: string): boolean => !excluded.some((e) => p === e || p.startsWith(`${e}/`));
-  return { root, paths: (await uncommittedPaths(root)).filter(mine), excluded };
+  const { copied, mine } = notCopied(path.relative(root, cwd).split(path.sep).join('/'), exclude);
+  return { root, paths: (await uncommittedPaths(root)).filter(mine), excluded: copied };
 }
 
 /** Git's identity options when the repository has none, so that the work is still recorded (under Switchboard's name). */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { SwitchboardError } from '../errors';
 import { branchExists, findRepo, git, gitAsks, listWorktrees, resolveCommit, samePath, splitNul } from './gitCommand';
 import { gitRefusal, listSome, workerBranch } from './names';
-import { checkCopyName } from './worktreeSetup';
+import { notCopied } from './worktreeSetup';
 
 export interface RemoveWorktreeOptions {
   workspace: string;
@@ -61,10 +61,7 @@ export async function removeWorkerWorktree(options: RemoveWorktreeOptions): Prom
     reasons.push(`${branch} has ${ahead} commit(s) not merged into ${base}`);
   }
   if (worktree && fs.existsSync(worktree.path)) {
-    const prefix = repo.prefix;
-    const copied = (options.copyFiles ?? []).map((name) => prefix + checkCopyName(name));
-    const mine = (p: string): boolean => !copied.some((c) => p === c || p.startsWith(`${c}/`));
-    const dirty = (await uncommittedPaths(worktree.path)).filter(mine);
+    const dirty = (await uncommittedPaths(worktree.path)).filter(notCopied(repo.prefix, options.copyFiles ?? []).mine);
     if (dirty.length) reasons.push(`the worktree has uncommitted changes: ${listSome(dirty)}`);
   }
   if (reasons.length && !options.force) {

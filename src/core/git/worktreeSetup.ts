@@ -82,6 +82,15 @@ export function checkCopyName(name: string): string {
 }
 
 /**
+ * The copied-in files' paths from the worktree's top (`prefix`: the workspace's folder inside it,
+ * `sub/` or empty), and a filter keeping the other paths: the worker's own.
+ */
+export function notCopied(prefix: string, names: readonly string[]): { copied: string[]; mine: (p: string) => boolean } {
+  const copied = names.map((name) => path.posix.join(prefix, checkCopyName(name).split(path.sep).join('/')).replace(/\/+$/, ''));
+  return { copied, mine: (p) => !copied.some((c) => p === c || p.startsWith(`${c}/`)) };
+}
+
+/**
  * Copies each named file or folder that exists in `from` to the same place in `to`, keeping its mode.
  * One the worktree already has (a tracked file) is left as the branch has it. Returns what was copied.
  */
