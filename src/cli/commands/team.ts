@@ -1,9 +1,8 @@
 /** `switchboard team …` and `switchboard dag show`: teams of agents without VS Code. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TASK_JSON_SHAPE, taskSpecsFromJson } from '../../core/dag/taskJson';
-import { errorMessage, SwitchboardError } from '../../core/errors';
+import { readTaskFile } from '../../core/dag/taskJson';
+import { errorMessage } from '../../core/errors';
 import { TeamService } from '../../core/teams/teamService';
 import { countsText, renderMergeStatus, renderTeamStatus } from '../../core/teams/teamText';
 import type { CliContext } from '../context';
@@ -21,21 +20,6 @@ const USAGE = `usage: switchboard team run <spec> "<task>" [--name N] [--tasks F
        switchboard team cleanup <name> [--force]
 <spec> is N:role[:runner] joined with commas (2:executor, 1:planner,2:executor:codex). Without --tasks, a
 planner worker turns the task into a task list; a team without a planner works the task as one task.`;
-
-function readTasks(file: string): ReturnType<typeof taskSpecsFromJson> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new SwitchboardError('invalid_argument', `Cannot read ${file}: ${(error as Error).message}.`, `Give a file holding ${TASK_JSON_SHAPE}.`);
-  }
-  try {
-    return taskSpecsFromJson(JSON.parse(text), file);
-  } catch (error) {
-    if (error instanceof SwitchboardError) throw error;
-    throw new SwitchboardError('invalid_argument', `${file} is not valid JSON (${(error as Error).message}).`, `Give ${TASK_JSON_SHAPE}.`);
-  }
-}
 
 /** Prints a value as JSON, or as the text `render` makes of it. */
 function show<T>(ctx: CliContext, value: T, render: (v: T) => string): void {
@@ -135,7 +119,7 @@ async function run(ctx: CliContext, argv: string[]): Promise<number> {
       name: values.name,
       spec,
       task: words.join(' '),
-      tasks: values.tasks ? readTasks(values.tasks) : undefined,
+      tasks: values.tasks ? readTaskFile(values.tasks) : undefined,
       workspace: path.resolve(values.cwd ?? process.cwd()),
       setup: values.setup,
       copyFiles: values.copy,

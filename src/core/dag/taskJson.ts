@@ -3,7 +3,8 @@
  * each `{ id?, title, description?, depends_on? | dependsOn?, role? }`. What is wrong is named with
  * the task it is in, so a person or a planner can fix it.
  */
-import { SwitchboardError } from '../errors';
+import * as fs from 'node:fs';
+import { errorMessage, SwitchboardError } from '../errors';
 import type { TaskSpec } from './task';
 
 export const TASK_JSON_SHAPE = 'a JSON array of {"id"?, "title", "description"?, "depends_on"?: ["T1", ...], "role"?}';
@@ -38,4 +39,15 @@ export function taskSpecsFromJson(value: unknown, where: string): TaskSpec[] {
     if (t.role !== undefined) spec.role = t.role as string;
     return spec;
   });
+}
+
+/** The tasks in a JSON file (`shownAs` names it in errors: a path relative to the workspace, say). */
+export function readTaskFile(file: string, shownAs = file): TaskSpec[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new SwitchboardError('invalid_argument', `${shownAs} cannot be read as JSON (${errorMessage(error)}).`, `Give a file holding ${TASK_JSON_SHAPE}.`);
+  }
+  return taskSpecsFromJson(value, shownAs);
 }

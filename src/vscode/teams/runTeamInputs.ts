@@ -2,12 +2,11 @@
  * What Run Team asks: the team spec (checked as it is typed), the goal, and where the tasks come
  * from (a planner worker, the goal as the one task, or a JSON file of tasks in the workspace).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskSpec } from '../../core/dag/task';
-import { TASK_JSON_SHAPE, taskSpecsFromJson } from '../../core/dag/taskJson';
-import { errorMessage, SwitchboardError } from '../../core/errors';
+import { readTaskFile, TASK_JSON_SHAPE } from '../../core/dag/taskJson';
+import { errorMessage } from '../../core/errors';
 import { mergeRoles, type Role } from '../../core/teams/roles';
 import { parseTeamSpec } from '../../core/teams/spec';
 
@@ -73,14 +72,4 @@ async function pickJsonFile(folder: vscode.Uri): Promise<string | undefined> {
   if (!picked || picked.label !== BROWSE) return picked?.file;
   const chosen = await vscode.window.showOpenDialog({ defaultUri: folder, canSelectMany: false, filters: { 'Task lists': ['json'] }, openLabel: 'Use These Tasks' });
   return chosen?.[0]?.fsPath;
-}
-
-function readTaskFile(file: string, shownAs: string): TaskSpec[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new SwitchboardError('invalid_argument', `${shownAs} cannot be read as JSON (${errorMessage(error)}).`, `Give a file holding ${TASK_JSON_SHAPE}.`);
-  }
-  return taskSpecsFromJson(value, shownAs);
 }
