@@ -5,6 +5,7 @@
  * table's wrapper, which logs and shows them.
  */
 import * as vscode from 'vscode';
+import { SETTLED_TASK_STATUSES } from '../../core/dag/task';
 import { SwitchboardError } from '../../core/errors';
 import { isActiveTeam, type TeamRecord } from '../../core/teams/teamStore';
 import { requireTrust, type Services } from '../services';
@@ -114,7 +115,7 @@ export async function addTeamTask(services: Services, ui: TeamUi, arg: unknown):
 
 export async function cancelTeamTask(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
   const picked = await pickTask(ui.watcher, arg, {
-    filter: (t, team) => isActiveTeam(team.status) && ['pending', 'ready', 'running'].includes(t.status),
+    filter: (t, team) => isActiveTeam(team.status) && !SETTLED_TASK_STATUSES.has(t.status),
     placeHolder: 'Which task should be cancelled?',
     none: 'No task of a team at work is waiting or running.',
   });

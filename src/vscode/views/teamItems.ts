@@ -5,7 +5,7 @@
  * text it shows, so the view redraws only rows whose print changed. Tooltips: teamTooltip.ts.
  */
 import * as vscode from 'vscode';
-import type { Task, TaskStatus } from '../../core/dag/task';
+import { SETTLED_TASK_STATUSES, type Task, type TaskStatus } from '../../core/dag/task';
 import { PLAN_TASK } from '../../core/teams/planner';
 import { isActiveTeam, type TeamStatus } from '../../core/teams/teamStore';
 import type { TeamSnapshot } from '../teams/teamWatcher';
@@ -44,8 +44,6 @@ const TASK_ICONS: Record<TaskStatus, [string, string?]> = {
   blocked: ['circle-slash', 'list.warningForeground'],
   cancelled: ['close', 'disabledForeground'],
 };
-
-const CANCELLABLE: ReadonlySet<TaskStatus> = new Set(['pending', 'ready', 'running']);
 
 export function nodeKey(node: TeamNode): string {
   const leaf = node.kind === 'worker' ? node.worker : node.kind === 'task' ? node.task : '';
@@ -118,7 +116,7 @@ export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: b
     item.iconPath = icon(id, color);
     const run = task.runId ? snapshot.runs.get(task.runId) : undefined;
     item.command = run && runTreeItem(run).command;
-    const cancellable = CANCELLABLE.has(task.status) && isActiveTeam(team.status);
+    const cancellable = !SETTLED_TASK_STATUSES.has(task.status) && isActiveTeam(team.status);
     item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(run ? ['hasRun'] : [])].join(' ');
     state = task.status;
   }
