@@ -1,7 +1,11 @@
 // Builds the bundles: the extension (Node/CJS, `vscode` external), the headless CLI, the detached
-// supervisor, and (when it exists) the webview bundle for the browser.
+// supervisor, and (when it exists) the webview bundle for the browser; then writes the JSON Schemas
+// of config.json and task files (dist/schemas/) from their zod schemas.
 import * as esbuild from 'esbuild';
-import { existsSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,9 +28,24 @@ const builds = [
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', sourcemap: !production, minify: production },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
+/** Bundles src/schemaFiles.ts into a throwaway script and runs it: the schemas come from the code itself. */
+async function writeSchemas() {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-schemas-'));
+  try {
+    const outfile = join(dir, 'schemas.cjs');
+    const contents = "import { writeSchemaFiles } from './src/schemaFiles'; writeSchemaFiles(process.argv[2]);";
+    await esbuild.build({ ...node, sourcemap: false, minify: false, stdin: { contents, resolveDir: process.cwd(), loader: 'ts' }, outfile });
+    execFileSync(process.execPath, [outfile, join('dist', 'schemas')], { stdio: 'inherit' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (watch) {
+  await writeSchemas();
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  await writeSchemas();
 }

@@ -1,8 +1,10 @@
 /** Settings the core needs, the same for the extension (from VS Code settings) and the CLI (from config.json). */
-import * as path from 'node:path';
 import { readJsonFile } from './store/atomicFile';
+import { StateMap } from './state/stateMap';
 import { DEFAULT_PRICES, type PriceTable } from './pricing';
 import type { PoolLimits } from './pools/pools';
+import { configFileSchema, type ConfigFile } from './configSchema';
+import { checkFile, fileStyle } from './zodIssues';
 import type { Role } from './teams/roles';
 
 export interface RunnerConfig {
@@ -69,54 +71,26 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
   };
 }
 
-function validateConfig(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object';
-  const doc = value as Record<string, unknown>;
-  if (doc.version !== undefined && doc.version !== 1) return `unsupported version ${String(doc.version)}`;
-  for (const key of ['retentionHours', 'killGraceMs', 'outputTailBytes']) {
-    if (doc[key] !== undefined && (typeof doc[key] !== 'number' || (doc[key] as number) < 0)) return `"${key}" must be a non-negative number`;
-  }
-  if (doc.maxWorkers !== undefined && (typeof doc.maxWorkers !== 'number' || !Number.isInteger(doc.maxWorkers) || doc.maxWorkers < 1)) return '"maxWorkers" must be a whole number of at least 1';
-  if (doc.pools !== undefined) {
-    if (doc.pools === null || typeof doc.pools !== 'object' || Array.isArray(doc.pools)) return '"pools" must be an object of pool names to { "maxWorkers": n }';
-    for (const [name, limits] of Object.entries(doc.pools as Record<string, unknown>)) {
-      const max = (limits as PoolLimits | null)?.maxWorkers;
-      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) return `pool "${name}" needs "maxWorkers", a whole number of at least 1`;
-    }
-  }
-  const teamsProblem = validateTeams(doc.teams);
-  if (teamsProblem) return teamsProblem;
-  const nice = doc.agentNiceness;
-  if (nice !== undefined && (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19)) return '"agentNiceness" must be a whole number from 0 (normal priority) to 19 (lowest)';
-  return undefined;
+/** Checks a parsed config.json: what is wrong, naming the field, or undefined when it is good. */
+export function configProblem(value: unknown): string | undefined {
+  const checked = checkFile(configFileSchema, value, fileStyle('the file'));
+  return checked.ok ? undefined : checked.problem;
 }
 
-function validateTeams(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '"teams" must be an object ({ "roles", "setup", "copyFiles", "maxAttempts" })';
-  const teams = value as Record<string, unknown>;
-  if (teams.setup !== undefined && typeof teams.setup !== 'string') return '"teams.setup" must be a command line (a string)';
-  if (teams.copyFiles !== undefined && (!Array.isArray(teams.copyFiles) || teams.copyFiles.some((f) => typeof f !== 'string'))) return '"teams.copyFiles" must be an array of paths';
-  const attempts = teams.maxAttempts;
-  if (attempts !== undefined && (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1)) return '"teams.maxAttempts" must be a whole number of at least 1';
-  if (teams.roles !== undefined) {
-    if (teams.roles === null || typeof teams.roles !== 'object' || Array.isArray(teams.roles)) return '"teams.roles" must be an object of role names to { "preamble", "runner", "permissionMode" }';
-    for (const [name, role] of Object.entries(teams.roles as Record<string, unknown>)) {
-      if (role === null || typeof role !== 'object') return `role "${name}" must be an object`;
-      for (const key of ['preamble', 'runner', 'permissionMode']) {
-        const field = (role as Record<string, unknown>)[key];
-        if (field !== undefined && typeof field !== 'string') return `role "${name}": "${key}" must be a string`;
-      }
-    }
-  }
-  return undefined;
+/** What a good file sets, for mergeConfig (which merges `teams` over the default field by field). */
+function fromFile({ $schema: _schema, version: _version, runners, teams, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
+  // A runner's settings are never undefined in parsed JSON; the schema's type only allows it.
+  return { ...rest, ...(runners ? { runners: runners as Record<string, RunnerConfig> } : {}), ...(teams ? { teams: teams as TeamsConfig } : {}) };
 }
 
 /** Reads `<stateDir>/config.json` (optional). A broken file is set aside and defaults are used; `warning` says so. */
 export function loadConfigFile(stateDir: string): { config: SwitchboardConfig; warning?: string } {
-  const file = path.join(stateDir, 'config.json');
-  const read = readJsonFile<Partial<SwitchboardConfig>>(file, validateConfig);
-  if (read.kind === 'ok') return { config: mergeConfig(read.value) };
+  const file = new StateMap(stateDir).config;
+  const read = readJsonFile<unknown>(file, configProblem);
+  if (read.kind === 'ok') return { config: mergeConfig(fromFile(configFileSchema.parse(read.value))) };
   if (read.kind === 'missing') return { config: DEFAULT_CONFIG };
   return { config: DEFAULT_CONFIG, warning: `${file} was unreadable (${read.reason}); it was set aside as ${read.setAsideAs} and defaults are used.` };
 }
+
+/** Every field of the core's config can be set in the file (the compiler names one that cannot). */
+const _everyField: Record<keyof SwitchboardConfig, unknown> = configFileSchema.shape;

@@ -1,10 +1,8 @@
 /** The extension's settings (`switchboard.*`), turned into the core's config. */
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
-import { defaultStateDir } from '../core/paths';
-import type { PoolLimits } from '../core/pools/pools';
-import type { PriceTable } from '../core/pricing';
-import type { Role } from '../core/teams/roles';
+import { defaultStateDir } from '../core/state/stateDir';
+import { AGENT_RUNNERS, runnerSettings, SETTINGS, type Setting } from './settingKeys';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -18,49 +16,50 @@ export interface ExtensionSettings {
   mcpForAgents: boolean;
 }
 
-const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
+type Get = <T>(setting: Setting<T>) => T;
 
 export function readSettings(): ExtensionSettings {
   const s = vscode.workspace.getConfiguration('switchboard');
+  const get: Get = (setting) => s.get(setting.key) ?? setting.fallback;
   const runners: Record<string, RunnerConfig> = {};
   for (const id of AGENT_RUNNERS) {
+    const keys = runnerSettings(id);
     runners[id] = {
-      binary: s.get<string>(`runners.${id}.path`) || undefined,
-      extraArgs: s.get<string[]>(`runners.${id}.extraArgs`) ?? [],
-      model: s.get<string>(`runners.${id}.model`) || undefined,
-      permissionMode: s.get<string>(`runners.${id}.permissionMode`) || undefined,
+      binary: get(keys.binary) || undefined,
+      extraArgs: get(keys.extraArgs),
+      model: get(keys.model) || undefined,
+      permissionMode: get(keys.permissionMode) || undefined,
     };
   }
-  runners.custom = { command: s.get<string>('runners.custom.command') || undefined };
-  const stateDirectory = s.get<string>('stateDirectory')?.trim();
+  runners.custom = { command: get(SETTINGS.customCommand) || undefined };
+  const stateDirectory = get(SETTINGS.stateDirectory).trim();
   return {
     config: mergeConfig({
       runners,
-      prices: { ...DEFAULT_CONFIG.prices, ...(s.get<PriceTable>('prices') ?? {}) },
-      retentionHours: s.get<number>('retentionHours') ?? DEFAULT_CONFIG.retentionHours,
-      killGraceMs: (s.get<number>('killGraceSeconds') ?? DEFAULT_CONFIG.killGraceMs / 1000) * 1000,
-      agentNiceness: s.get<boolean>('runAgentsAtLowPriority') === false ? 0 : DEFAULT_CONFIG.agentNiceness,
-      maxWorkers: s.get<number>('maxConcurrentAgents') ?? DEFAULT_CONFIG.maxWorkers,
-      pools: { ...DEFAULT_CONFIG.pools, ...(s.get<Record<string, PoolLimits>>('pools') ?? {}) },
-      teams: readTeams(s),
+      prices: { ...DEFAULT_CONFIG.prices, ...get(SETTINGS.prices) },
+      retentionHours: get(SETTINGS.retentionHours),
+      killGraceMs: get(SETTINGS.killGraceSeconds) * 1000,
+      agentNiceness: get(SETTINGS.runAgentsAtLowPriority) === false ? 0 : DEFAULT_CONFIG.agentNiceness,
+      maxWorkers: get(SETTINGS.maxConcurrentAgents),
+      pools: { ...DEFAULT_CONFIG.pools, ...get(SETTINGS.pools) },
+      teams: readTeams(get),
     }),
     stateDir: stateDirectory || defaultStateDir(),
-    defaultRunner: s.get<string>('defaultRunner') ?? 'claude',
-    notifyOnFailure: s.get<boolean>('notifications.onFailure') ?? true,
-    notifyOnWaiting: s.get<boolean>('notifications.onWaiting') ?? true,
-    mcpPort: s.get<number>('mcp.port') ?? 0,
-    mcpForAgents: s.get<boolean>('mcp.giveToAgents') ?? true,
+    defaultRunner: get(SETTINGS.defaultRunner),
+    notifyOnFailure: get(SETTINGS.notifyOnFailure),
+    notifyOnWaiting: get(SETTINGS.notifyOnWaiting),
+    mcpPort: get(SETTINGS.mcpPort),
+    mcpForAgents: get(SETTINGS.mcpForAgents),
   };
 }
 
 /** `switchboard.teams.*`: roles over the built-in ones, and what each new worktree gets. */
-function readTeams(s: vscode.WorkspaceConfiguration): TeamsConfig {
-  const defaults = DEFAULT_CONFIG.teams;
-  const setup = s.get<string>('teams.setupCommand')?.trim();
+function readTeams(get: Get): TeamsConfig {
+  const setup = get(SETTINGS.teamSetup).trim();
   return {
-    roles: s.get<Record<string, Partial<Role>>>('teams.roles') ?? defaults.roles,
+    roles: get(SETTINGS.teamRoles),
     ...(setup ? { setup } : {}),
-    copyFiles: s.get<string[]>('teams.copyFiles') ?? defaults.copyFiles,
-    maxAttempts: Math.max(1, Math.floor(s.get<number>('teams.maxAttempts') ?? defaults.maxAttempts)),
+    copyFiles: get(SETTINGS.teamCopyFiles),
+    maxAttempts: Math.max(1, Math.floor(get(SETTINGS.teamMaxAttempts))),
   };
 }

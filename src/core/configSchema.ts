@@ -1,0 +1,90 @@
+/**
+ * `<state>/config.json`, the headless CLI's settings, as one schema: it checks the file when it is
+ * read, and its JSON Schema (dist/schemas/config.schema.json) gives editors completion and hovers.
+ * Unknown keys are tolerated (and ignored); a known key of the wrong type is refused, by name.
+ */
+import { z } from 'zod';
+import { RUNNERS, RUNNER_IDS } from './runners/runnerTable';
+
+/** A whole number in [min, max], one message for whatever is wrong with it. */
+function wholeNumber(min: number, max?: number, text = `must be a whole number of at least ${min}`) {
+  const int = z.int({ error: text }).min(min);
+  return max === undefined ? int : int.max(max);
+}
+const nonNegative = z.number({ error: 'must be a number of at least 0' }).min(0);
+const commandLine = z.string({ error: 'must be a command line (a string)' });
+
+const runnerId = z.enum(RUNNER_IDS);
+
+const runnerConfig = z.object(
+  {
+    binary: z.string().optional().describe('The binary: a name looked up on PATH, or a full path (default: the runner id).'),
+    extraArgs: z.array(z.string(), { error: 'must be an array of arguments (strings)' }).optional().describe('Extra arguments added to every command line of this runner.'),
+    model: z.string().optional().describe('The model the CLI should use (default: the CLI chooses).'),
+    permissionMode: z.string().optional().describe('What the agent may do without asking, passed to its CLI\'s own flag: Claude `--permission-mode` (default acceptEdits), Codex `--sandbox` (workspace-write), Gemini `--approval-mode` (auto_edit), Qwen `--approval-mode` (auto-edit).'),
+    command: commandLine.optional().describe('The custom runner\'s command: `{prompt}` is replaced by the prompt as one argument (no shell runs it); without `{prompt}`, the prompt is added last.'),
+  },
+  { error: 'must be an object ({ "binary", "extraArgs", "model", "permissionMode", "command" })' },
+);
+
+const runnersConfig = z
+  .object(Object.fromEntries(RUNNERS.map((r) => [r.id, runnerConfig.optional().describe(`The \`${r.id}\` runner (${r.displayName}).`)])), { error: 'must be an object of runner ids to their settings' })
+  .describe(`Settings by runner id (${RUNNER_IDS.join(', ')}).`);
+
+const price = z.object(
+  {
+    inputPerMTok: nonNegative.describe('US dollars per million input tokens.'),
+    outputPerMTok: nonNegative.describe('US dollars per million output tokens.'),
+  },
+  { error: 'must be an object ({ "inputPerMTok", "outputPerMTok" })' },
+);
+
+const poolLimits = z.object(
+  {
+    maxWorkers: wholeNumber(1).describe('At most this many runs of the pool at once; the rest wait in line.'),
+    maxQueue: wholeNumber(0).optional().describe('How many runs may wait in line before new ones are refused (default 100).'),
+  },
+  { error: 'must be an object ({ "maxWorkers", "maxQueue" })' },
+);
+
+const role = z.object(
+  {
+    preamble: z.string().optional().describe("Put before every task's prompt."),
+    runner: runnerId.optional().describe("The role's runner, unless the team spec names one (`2:executor:codex`)."),
+    permissionMode: z.string().optional().describe("That runner's own word for what the role may do (planner and reviewer: Claude's `plan`); it applies only with the role's own runner."),
+  },
+  { error: 'must be an object ({ "preamble", "runner", "permissionMode" })' },
+);
+
+const teams = z.object(
+  {
+    roles: z.record(z.string(), role, { error: 'must be an object of role names to { "preamble", "runner", "permissionMode" }' }).optional().describe('Roles by name, over the built-in planner, executor and reviewer (a field left out keeps the built-in value); a new name adds a role.'),
+    setup: commandLine.optional().describe('Run in each new worker worktree before its first task, e.g. `npm ci`; split like a shell would, but no shell runs it.'),
+    copyFiles: z.array(z.string(), { error: 'must be an array of paths' }).optional().describe('Files copied from the workspace into each new worker worktree, e.g. `.env` (files git ignores are not there otherwise).').meta({ default: [] }),
+    maxAttempts: wholeNumber(1).optional().describe('Attempts a task gets before it fails for good (2: one retry); its dependents are then blocked.').meta({ default: 2 }),
+  },
+  { error: 'must be an object ({ "roles", "setup", "copyFiles", "maxAttempts" })' },
+);
+
+/** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */
+export const configFileSchema = z
+  .object(
+    {
+      $schema: z.string().optional().describe('This JSON Schema, for editors.'),
+      version: z.literal(1, { error: 'must be 1, the only version there is' }).optional().describe('The version of this file: 1.'),
+      runners: runnersConfig.optional(),
+      prices: z.record(z.string(), price, { error: 'must be an object of model names to { "inputPerMTok", "outputPerMTok" }' }).optional().describe('Prices by model name (or `<runner>:default`), over the built-in ones, to estimate the cost of CLIs that do not report it.'),
+      retentionHours: nonNegative.optional().describe('Finished runs and their logs are removed after this many hours; running ones never.').meta({ default: 168 }),
+      killGraceMs: nonNegative.optional().describe('How long a kill waits after the graceful stop before it kills the whole process tree, in milliseconds.').meta({ default: 5000 }),
+      outputTailBytes: nonNegative.optional().describe("Bytes of each run's output kept in memory for quick display.").meta({ default: 65536 }),
+      agentNiceness: wholeNumber(0, 19, 'must be a whole number from 0 (normal priority) to 19 (lowest)').optional().describe('The CPU priority agents run at, 0 (normal) to 19 (lowest), so that they give way to the editor.').meta({ default: 19 }),
+      maxWorkers: wholeNumber(1).optional().describe('At most this many runs at once over all pools; more wait in line.').meta({ default: 16 }),
+      pools: z.record(z.string(), poolLimits, { error: 'must be an object of pool names to { "maxWorkers", "maxQueue" }' }).optional().describe('Admission pools by name (`default` takes runs that name none, `teams` the runs of teams); a run waits in line while its pool is full.'),
+      teams: teams.optional().describe('How teams are made: roles, and what each new worker worktree gets.'),
+    },
+    { error: 'must be a JSON object' },
+  )
+  .describe('Switchboard settings for the headless CLI (`switchboard`), in its state folder.');
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+

@@ -1,0 +1,50 @@
+/**
+ * Every `switchboard.*` setting the extension reads, with the value the code falls back to when
+ * VS Code gives none. Kept free of `vscode` so a plain test can check package.json agrees.
+ */
+import { DEFAULT_CONFIG } from '../core/config';
+import type { PoolLimits } from '../core/pools/pools';
+import type { PriceTable } from '../core/pricing';
+import type { Role } from '../core/teams/roles';
+
+/** A setting's key under `switchboard.`, typed by its value. */
+export interface Setting<T> {
+  readonly key: string;
+  readonly fallback: T;
+}
+
+const setting = <T>(key: string, fallback: T): Setting<T> => ({ key, fallback });
+
+/** The runners with their own path, arguments, model and permission mode settings (`custom` has a command). */
+export const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
+
+/** The settings of one agent runner, by the RunnerConfig field they fill. */
+export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
+  binary: setting(`runners.${id}.path`, ''),
+  extraArgs: setting<string[]>(`runners.${id}.extraArgs`, []),
+  model: setting(`runners.${id}.model`, ''),
+  permissionMode: setting(`runners.${id}.permissionMode`, ''),
+});
+
+export const SETTINGS = {
+  customCommand: setting('runners.custom.command', ''),
+  prices: setting<PriceTable>('prices', {}),
+  retentionHours: setting('retentionHours', DEFAULT_CONFIG.retentionHours),
+  killGraceSeconds: setting('killGraceSeconds', DEFAULT_CONFIG.killGraceMs / 1000),
+  runAgentsAtLowPriority: setting('runAgentsAtLowPriority', DEFAULT_CONFIG.agentNiceness > 0),
+  maxConcurrentAgents: setting('maxConcurrentAgents', DEFAULT_CONFIG.maxWorkers),
+  pools: setting<Record<string, PoolLimits>>('pools', DEFAULT_CONFIG.pools),
+  stateDirectory: setting('stateDirectory', ''),
+  defaultRunner: setting('defaultRunner', 'claude'),
+  notifyOnFailure: setting('notifications.onFailure', true),
+  notifyOnWaiting: setting('notifications.onWaiting', true),
+  mcpPort: setting('mcp.port', 0),
+  mcpForAgents: setting('mcp.giveToAgents', true),
+  teamRoles: setting<Record<string, Partial<Role>>>('teams.roles', DEFAULT_CONFIG.teams.roles),
+  teamSetup: setting('teams.setupCommand', ''),
+  teamCopyFiles: setting<string[]>('teams.copyFiles', DEFAULT_CONFIG.teams.copyFiles),
+  teamMaxAttempts: setting('teams.maxAttempts', DEFAULT_CONFIG.teams.maxAttempts),
+};
+
+/** Every setting read, the runners' included. */
+export const ALL_SETTINGS: readonly Setting<unknown>[] = [...Object.values(SETTINGS), ...AGENT_RUNNERS.flatMap((id) => Object.values(runnerSettings(id)))];
