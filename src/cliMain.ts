@@ -1,5 +1,14 @@
 #!/usr/bin/env node
 /** Bundle entry of the headless CLI (dist/cli.js, the package's `switchboard` bin). */
 import { main } from './cli/main';
+import { flushStdio, stdout } from './cli/stdio';
 
-void main(process.argv.slice(2)).then((code) => process.exit(code));
+void main(process.argv.slice(2)).then(async (code) => {
+  // Exit only once stdout and stderr have written everything: a pipe's reader may be slower than us.
+  await flushStdio();
+  if (stdout.error && code === 0) {
+    process.stderr.write(`switchboard: could not write the output: ${stdout.error.message}\n`);
+    code = 1;
+  }
+  process.exit(code);
+});

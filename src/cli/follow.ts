@@ -1,49 +1,100 @@
-/** Streams a run's output to the terminal until it ends: readable events, or the raw bytes. */
+/**
+ * Streams a run's output to stdout: readable events or the raw bytes, as text or as JSON lines,
+ * and with `follow` everything after, as it comes, until the run ends. Writes wait for a slow
+ * reader; a reader that goes away (`… | head`) ends it.
+ */
+import type { Disposable } from '../core/events';
 import { renderEvent } from '../core/render';
 import type { RunRegistry } from '../core/registry/registry';
-import { isFinished, type AgentEvent, type RunRecord } from '../core/runs/types';
+import { isFinished, type RunRecord } from '../core/runs/types';
 import { getRunner } from '../core/runners/runnerTable';
+import type { Out } from './output';
 
 export interface FollowOptions {
   raw: boolean;
   follow: boolean;
-  write: (text: string) => void;
+  /** One JSON object a line: each event, or `{"cursor","next","data"}` chunks of the raw output. */
+  json: boolean;
+  out: Out;
 }
 
-/** Prints what the run has written so far and, with `follow`, everything after until it ends. */
-export async function printOutput(registry: RunRegistry, run: RunRecord, options: FollowOptions): Promise<RunRecord> {
-  const raw = options.raw || !getRunner(run.runner).structured;
+const RAW_CHUNK = 1024 * 1024;
+const EVENT_BATCH = 5000;
+/** A slow look besides the registry's events, in case one is missed. */
+const SAFETY_POLL_MS = 1000;
+
+/** Writes what there is to write now; resolves once it is written. */
+type Pump = () => Promise<void>;
+
+function rawPump(registry: RunRegistry, id: string, { json, out }: FollowOptions): Pump {
   let cursor = 0;
-  let lastSeq = 0;
-  const flushRaw = (): void => {
-    for (;;) {
-      const chunk = registry.readOutput(run.id, { cursor }, 1024 * 1024);
+  return async () => {
+    while (!out.isClosed()) {
+      const chunk = registry.readOutput(id, { cursor }, RAW_CHUNK);
       if (chunk.data.length === 0) return;
-      options.write(chunk.data.toString('utf8'));
+      // readOutput never cuts a UTF-8 character, so each chunk decodes on its own.
+      await out.write(json ? `${JSON.stringify({ cursor, next: chunk.nextCursor, data: chunk.data.toString('utf8') })}\n` : chunk.data);
       cursor = chunk.nextCursor;
     }
   };
-  const print = (event: AgentEvent): void => {
-    if (event.seq <= lastSeq) return;
-    lastSeq = event.seq;
-    for (const line of renderEvent(event)) options.write(`${line}\n`);
+}
+
+function eventPump(registry: RunRegistry, id: string, { json, out }: FollowOptions): Pump {
+  let lastSeq = 0;
+  return async () => {
+    while (!out.isClosed()) {
+      const events = registry.events(id, lastSeq, EVENT_BATCH);
+      if (events.length === 0) return;
+      lastSeq = events.at(-1)!.seq;
+      const lines = json ? events.map((e) => JSON.stringify(e)) : events.flatMap((e) => renderEvent(e));
+      if (lines.length) await out.write(`${lines.join('\n')}\n`);
+    }
   };
-  const flushEvents = (): void => registry.events(run.id, lastSeq).forEach(print);
-  const flush = raw ? flushRaw : flushEvents;
-  flush();
-  if (!options.follow || isFinished(registry.resolve(run.id).status)) return registry.resolve(run.id);
-  const subscriptions = raw
-    ? [registry.onDidOutput((o) => o.runId === run.id && flushRaw())]
-    : [registry.onDidAppendEvent((e) => {
-        if (e.runId !== run.id) return;
-        if (e.event.seq > lastSeq + 1) flushEvents();
-        print(e.event);
-      })];
+}
+
+/** Something to wait for that may have happened already: `poke` before `next` is not lost. */
+class Wakeup {
+  private poked = false;
+  private waiter: (() => void) | undefined;
+  poke = (): void => {
+    this.poked = true;
+    this.waiter?.();
+  };
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.poked) resolve();
+      this.waiter = resolve;
+    }).then(() => {
+      this.poked = false;
+      this.waiter = undefined;
+    });
+  }
+}
+
+/** Prints what the run has written so far and, with `follow`, everything after until it ends (or stdout closes). */
+export async function printOutput(registry: RunRegistry, run: RunRecord, options: FollowOptions): Promise<RunRecord> {
+  const raw = options.raw || !getRunner(run.runner).structured;
+  const pump = raw ? rawPump(registry, run.id, options) : eventPump(registry, run.id, options);
+  const wake = new Wakeup();
+  const mine = (id: string): boolean => id === run.id;
+  const subscriptions: Disposable[] = options.follow
+    ? [
+        raw ? registry.onDidOutput((o) => mine(o.runId) && wake.poke()) : registry.onDidAppendEvent((e) => mine(e.runId) && wake.poke()),
+        registry.onDidChange(({ run: changed }) => mine(changed.id) && isFinished(changed.status) && wake.poke()),
+      ]
+    : [];
+  void options.out.closed.then(wake.poke);
+  const poll = options.follow ? setInterval(wake.poke, SAFETY_POLL_MS) : undefined;
   try {
-    const { record } = await registry.wait(run.id);
-    flush();
-    return record;
+    for (;;) {
+      // Looked at before the last read: once the run has ended, that read gets everything.
+      const ended = !options.follow || isFinished(registry.resolve(run.id).status);
+      await pump();
+      if (ended || options.out.isClosed()) return registry.resolve(run.id);
+      await wake.next();
+    }
   } finally {
+    clearInterval(poll);
     subscriptions.forEach((s) => s.dispose());
   }
 }

@@ -3,15 +3,17 @@ import { createContext, type CliContext } from './context';
 import { doctorCommand } from './commands/doctor';
 import { mcpCommand } from './commands/mcp';
 import { poolsCommand } from './commands/pools';
+import { eventsCommand } from './commands/events';
 import { dagCommand, teamCommand } from './commands/team';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
 import { runCommand } from './commands/runCommand';
-import { processOut, reportError, UsageError, type Format } from './output';
+import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
+import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   run: runCommand,
   list: listCommand,
   status: statusCommand,
@@ -26,42 +28,19 @@ const COMMANDS: Record<string, Command> = {
   pools: poolsCommand,
   team: teamCommand,
   dag: dagCommand,
+  events: eventsCommand,
 };
 
-const HELP = `switchboard — run, watch, steer and kill CLI coding agents
-
-usage: switchboard <command> [options] [--format table|json]
-
-  run <runner> "<prompt>"   start an agent (runners: claude, codex, gemini, qwen, custom)
-        [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--detach] [--raw]
-                            waits in line (queued) when its pool is full
-  list [--status S] [--runner R]
-  status <id>               details and the output tail
-  logs <id> [--follow] [--raw]
-  steer <id> "<message>"    live on the agent's input, or interrupt + resume
-  interrupt <id>
-  kill <id> [--force]       the whole process tree; graceful first unless --force
-  wait <id> [--timeout S]   exit 0 done, 1 failed/killed/orphaned, 3 timed out
-  rm <id>                   remove a finished run and its logs
-  doctor                    installed agent CLIs and the state directory
-  pools status | cleanup    who runs and who waits in each pool; free what dead processes left
-  team run <spec> "<task>"  a team (spec N:role[:runner], e.g. 2:executor) in worktrees, working a task graph
-        [--name N] [--tasks FILE.json] [--cwd DIR] [--setup "<command>"]
-  team status <name> | team shutdown <name> [--force]
-  dag show <team>           the team's tasks by layer, with the critical path
-  mcp --stdio               serve the MCP tools on stdin/stdout (for clients that start servers)
-  mcp --http [--port N]     serve them on http://127.0.0.1:N/mcp with a bearer token
-  mcp config <client>       what claude, codex, gemini or cursor needs to reach that server
-
-<id> is a run id, its name, or a unique id prefix. State lives in $SWITCHBOARD_HOME
-(or the per-user state folder); the VS Code extension shares it.`;
-
-/** Pulls the global --format option out of argv wherever it appears. */
+/** Pulls the global --format option out of argv wherever it appears (before a `--`). */
 function takeFormat(argv: string[]): { format: Format; rest: string[] } {
   const rest: string[] = [];
   let format: string = 'table';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
     if (arg === '--format') format = argv[++i] ?? '';
     else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
     else rest.push(arg);
@@ -70,23 +49,52 @@ function takeFormat(argv: string[]): { format: Format; rest: string[] } {
   return { format, rest };
 }
 
+/** Whether the options (before a `--`) ask for help. */
+const asksHelp = (args: string[]): boolean => {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+};
+
+/** `help`, `help <command> [sub]`, `<command> … --help`: the usage, on stdout. */
+function help(out: Out, name: string | undefined, args: string[]): number {
+  if (!name) return out.stdout(topLevelHelp()), 0;
+  if (!COMMANDS[name]) throw new UsageError(`unknown command "${name}"; run \`switchboard --help\` for the list`);
+  out.stdout(commandUsage(commandKey(name, args))!);
+  return 0;
+}
+
+/** Turns node:util parseArgs errors into usage errors of the command (exit 2, with its usage). */
+function asUsageError(error: unknown, key: string): unknown {
+  if (!(error instanceof TypeError) || !(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) return error;
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+  const message = unknown ? `unknown option ${unknown[1]} (a value that starts with - goes after --)` : error.message;
+  return new UsageError(`${key}: ${message}`, key);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let out = processOut('table');
+  let key = '';
   try {
     const { format, rest } = takeFormat(argv);
     out = processOut(format);
     const [name, ...args] = rest;
-    if (!name || name === 'help' || name === '--help' || name === '-h') {
-      out.stdout(HELP);
-      return name ? 0 : 2;
+    if (name === '--version' || name === '-V' || name === 'version') {
+      if (format === 'json') printJson(out, { version: VERSION });
+      else out.stdout(VERSION);
+      return 0;
+    }
+    if (name === 'help') return help(out, args[0], args.slice(1));
+    if (name === '--help' || name === '-h') return help(out, undefined, []);
+    if (!name) {
+      out.stderr(topLevelHelp());
+      return 2;
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command "${name}"; run \`switchboard --help\` for the list`);
+    if (asksHelp(args)) return help(out, name, args);
+    key = commandKey(name, args);
     return await command(createContext(out), args);
   } catch (error) {
-    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      return reportError(out, new UsageError(error.message));
-    }
-    return reportError(out, error);
+    return reportError(out, asUsageError(error, key));
   }
 }

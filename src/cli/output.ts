@@ -1,20 +1,34 @@
 /** How the CLI prints: aligned tables for people, JSON for programs, errors with what to do. */
 import { SwitchboardError, errorMessage } from '../core/errors';
+import { stderr as stderrSink, stdout as stdoutSink } from './stdio';
+import { commandUsage, UsageError } from './usage';
+
+export { UsageError, usageError } from './usage';
 
 export type Format = 'table' | 'json';
 
-export class UsageError extends Error {}
-
 export interface Out {
   format: Format;
+  /** A line (small; the newline is added when missing). */
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Writes as is and resolves when stdout takes more: large outputs wait for a slow reader instead of piling up in memory. */
+  write(data: string | Uint8Array): Promise<void>;
+  /** Whether stdout's reader has gone (`… | head`): nothing more is written, and following can stop. */
+  isClosed(): boolean;
+  /** Resolves when it has. */
+  closed: Promise<void>;
 }
+
+const line = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
 
 export const processOut = (format: Format): Out => ({
   format,
-  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  stdout: (text) => stdoutSink.put(line(text)),
+  stderr: (text) => stderrSink.put(line(text)),
+  write: (data) => stdoutSink.write(data),
+  isClosed: () => stdoutSink.isClosed,
+  closed: stdoutSink.closed,
 });
 
 export { table } from '../core/render';
@@ -29,16 +43,20 @@ export function printJson(out: Out, value: unknown): void {
   out.stdout(JSON.stringify(value, null, 2));
 }
 
-/** Prints an error the way the chosen format wants it; returns the exit code. */
+/**
+ * Prints an error the way the chosen format wants it (a usage error with the command's usage);
+ * returns the exit code: 2 for usage errors, else 1.
+ */
 export function reportError(out: Out, error: unknown): number {
-  const usage = error instanceof UsageError;
+  const usage = error instanceof UsageError && error.command ? commandUsage(error.command) : undefined;
   if (out.format === 'json') {
     const body = error instanceof SwitchboardError
       ? { code: error.code, message: error.message, hint: error.hint, ...(error.details ? { details: error.details } : {}) }
-      : { code: usage ? 'usage' : 'internal', message: errorMessage(error) };
+      : { code: error instanceof UsageError ? 'usage' : 'internal', message: errorMessage(error), ...(usage ? { usage } : {}) };
     printJson(out, { error: body });
   }
   out.stderr(`switchboard: ${errorMessage(error)}`);
-  if (!(error instanceof SwitchboardError) && !usage && error instanceof Error && process.env.SWITCHBOARD_DEBUG) out.stderr(error.stack ?? '');
-  return usage ? 2 : 1;
+  if (usage) out.stderr(usage);
+  if (!(error instanceof SwitchboardError) && !(error instanceof UsageError) && error instanceof Error && process.env.SWITCHBOARD_DEBUG) out.stderr(error.stack ?? '');
+  return error instanceof UsageError ? 2 : 1;
 }

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import { writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
@@ -149,7 +149,7 @@ describe('headless CLI', function () {
   });
 
   it('gives a clear message and a non-zero exit for every kind of bad input', async () => {
-    const paths = statePaths(home);
+    const paths = new StateMap(home);
     for (const id of ['abc11111', 'abc22222']) {
       fs.mkdirSync(paths.run(id).dir, { recursive: true });
       writeRecord(paths.run(id), finishedRecord(id, `n-${id}`));

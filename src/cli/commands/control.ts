@@ -1,7 +1,8 @@
 /** `switchboard steer | interrupt | kill | wait`: acting on a run. */
 import { parseArgs } from 'node:util';
 import type { CliContext } from '../context';
-import { printJson, UsageError } from '../output';
+import { printJson, usageError } from '../output';
+import { oneId } from '../usage';
 import { describeRun } from './describe';
 
 const SOURCE = 'cli';
@@ -9,8 +10,9 @@ const SOURCE = 'cli';
 export async function steerCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const [id, ...words] = positionals;
-  if (!id || words.length === 0) throw new UsageError('usage: switchboard steer <id> "<message>"');
-  return ctx.withRegistry(async (registry) => {
+  if (!id) throw usageError('steer', 'which run? give its id or name, then the message');
+  if (words.length === 0) throw usageError('steer', 'the message is missing');
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
     const result = await registry.steer(id, words.join(' '), SOURCE);
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else ctx.out.stdout(result.delivery === 'live' ? 'delivered live on the agent\'s input' : 'interrupted the agent; it resumes its session with the message');
@@ -20,9 +22,9 @@ export async function steerCommand(ctx: CliContext, argv: string[]): Promise<num
 
 export async function interruptCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
-  if (positionals.length !== 1) throw new UsageError('usage: switchboard interrupt <id>');
-  return ctx.withRegistry(async (registry) => {
-    const result = await registry.interrupt(positionals[0]!, SOURCE);
+  const id = oneId(positionals, 'interrupt');
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
+    const result = await registry.interrupt(id, SOURCE);
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else ctx.out.stdout(result.delivered === 'protocol' ? 'interrupt sent through the agent\'s own protocol' : 'SIGINT sent to the agent');
     return 0;
@@ -31,9 +33,9 @@ export async function interruptCommand(ctx: CliContext, argv: string[]): Promise
 
 export async function killCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
-  if (positionals.length !== 1) throw new UsageError('usage: switchboard kill <id> [--force]');
-  return ctx.withRegistry(async (registry) => {
-    const run = registry.resolve(positionals[0]!);
+  const id = oneId(positionals, 'kill');
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
+    const run = registry.resolve(id);
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
@@ -45,11 +47,11 @@ export async function killCommand(ctx: CliContext, argv: string[]): Promise<numb
 /** Exit codes: 0 the run ended done, 1 it ended otherwise, 3 the timeout came first (the run goes on). */
 export async function waitCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { timeout: { type: 'string' } } });
-  if (positionals.length !== 1) throw new UsageError('usage: switchboard wait <id> [--timeout <seconds>]');
+  const id = oneId(positionals, 'wait');
   const seconds = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw new UsageError('--timeout must be a number of seconds, 0 or more');
-  return ctx.withRegistry(async (registry) => {
-    const { record, timedOut } = await registry.wait(positionals[0]!, seconds === undefined ? undefined : seconds * 1000);
+  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw usageError('wait', '--timeout must be a number of seconds, 0 or more');
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
+    const { record, timedOut } = await registry.wait(id, seconds === undefined ? undefined : seconds * 1000);
     if (ctx.out.format === 'json') printJson(ctx.out, { timedOut, run: record });
     else ctx.out.stdout(timedOut ? `timed out after ${seconds}s; ${record.name} is still ${record.status}` : describeRun(record));
     if (timedOut) return 3;

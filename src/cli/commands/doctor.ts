@@ -1,11 +1,13 @@
 /** `switchboard doctor`: installed agent CLIs, the state directory, and what to do about what is missing. */
+import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, loadConfigFile } from '../../core/config';
 import { runDoctor } from '../../core/doctor';
-import { liveEndpoint } from '../../mcp/credentials';
+import { liveEndpoint } from '../../http/credentials';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
 
-export async function doctorCommand(ctx: CliContext): Promise<number> {
+export async function doctorCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  parseArgs({ args: argv, options: {} });
   let loaded: ReturnType<typeof loadConfigFile> = { config: DEFAULT_CONFIG };
   try {
     loaded = loadConfigFile(ctx.stateDir);

@@ -1,11 +1,14 @@
 /** `switchboard pools status | cleanup`: who runs and who waits in each pool, and tidying what dead processes left. */
+import { parseArgs } from 'node:util';
 import type { CliContext } from '../context';
-import { printJson, table, UsageError } from '../output';
+import { printJson, table } from '../output';
+import { unknownSubcommand } from '../usage';
 
 export async function poolsCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  if ((action !== 'status' && action !== 'cleanup') || rest.length) throw new UsageError('usage: switchboard pools status | cleanup');
-  return ctx.withRegistry(async (registry) => {
+  if (action !== 'status' && action !== 'cleanup') throw unknownSubcommand('pools', action);
+  parseArgs({ args: rest, options: {} });
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
     if (action === 'cleanup') {
       const cleaned = registry.poolsCleanup();
       if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, ...cleaned });

@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
-import { printJson, UsageError } from '../output';
+import { printJson, usageError } from '../output';
 import { describeRun } from './describe';
 import type { RunRegistry } from '../../core/registry/registry';
-import type { RunRecord } from '../../core/runs/types';
+import { isFinished, type RunRecord } from '../../core/runs/types';
 
 /** Resolves once a queued run has left the line (started, or ended: killed while waiting). */
 function startedOrEnded(registry: RunRegistry, id: string): Promise<RunRecord> {
@@ -37,9 +37,10 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     },
   });
   const [runner, ...rest] = positionals;
-  if (!runner) throw new UsageError('usage: switchboard run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template>"] [--resume SESSION] [--pool P] [--detach]');
+  if (!runner) throw usageError('run', 'which runner? claude, codex, gemini, qwen or custom');
+  if (rest.length === 0) throw usageError('run', 'the prompt is missing');
   const prompt = rest.join(' ');
-  return ctx.withRegistry(async (registry) => {
+  return ctx.withSwitchboard(async ({ runs: registry }) => {
     let run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume, pool: values.pool });
     if (run.status === 'queued') {
       // This process starts it when a slot frees, so it stays until then (also with --detach).
@@ -61,8 +62,13 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     };
     process.on('SIGINT', onSigint);
     const json = ctx.out.format === 'json';
-    const final = await printOutput(registry, run, { raw: values.raw, follow: true, write: json ? () => {} : (t) => process.stdout.write(t) });
+    const final = json ? (await registry.wait(run.id)).record : await printOutput(registry, run, { raw: values.raw, follow: true, json: false, out: ctx.out });
     process.off('SIGINT', onSigint);
+    if (!isFinished(final.status)) {
+      // Stdout's reader went away (`… | head`): the run goes on, as if detached.
+      ctx.out.stderr(`${final.name} (${final.id}) goes on; switchboard logs ${final.name} --follow shows it`);
+      return 0;
+    }
     if (json) printJson(ctx.out, final);
     else ctx.out.stderr(describeRun(final));
     if (interrupted) return 130;
