@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { statePaths } from '../src/core/paths';
+import { StateMap } from '../src/core/state/stateMap';
 import type { RunOptions } from '../src/core/registry/launch';
 import type { RunRecord } from '../src/core/runs/types';
 import { fakeCommand } from '../test/support/harness';
@@ -32,7 +32,7 @@ function fakeAgentOutput(bytes: number, text: string): Buffer {
 
 /** What is left of a run that did not end `done`: its error, output size, the supervisor host's last log line and the run's files. */
 function describe(stateDir: string, record: RunRecord): string {
-  const paths = statePaths(stateDir).run(record.id);
+  const paths = new StateMap(stateDir).run(record.id);
   const hostLog = path.join(stateDir, 'supervisor.log');
   const log = fs.existsSync(hostLog) ? fs.readFileSync(hostLog, 'utf8').trim().split('\n').pop() : undefined;
   const files = fs.existsSync(paths.dir) ? fs.readdirSync(paths.dir).join(' ') : 'none';
@@ -65,7 +65,7 @@ async function measure(agent: Agent): Promise<void> {
   let complete = 0;
   let exact = 0;
   for (const record of records) {
-    const log = statePaths(registry.stateDir).run(record.id).output;
+    const log = new StateMap(registry.stateDir).run(record.id).output;
     if (fs.existsSync(log) && fs.statSync(log).size === agent.expected.length) complete++;
     if (fs.existsSync(log) && sha256File(log) === expectedHash) exact++;
   }

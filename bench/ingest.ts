@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { statePaths } from '../src/core/paths';
+import { StateMap } from '../src/core/state/stateMap';
 import type { RunRegistry } from '../src/core/registry/registry';
 import { formatLoad, median, mbPerSecond, MiB, openRegistry, runBench, seconds, sha256File, tempDir, watchThisProcess, worstLoad, writeTextFile, type ProcessLoad } from './support';
 
@@ -64,7 +64,7 @@ async function timeSwitchboard(registry: RunRegistry, big: string, bigHash: stri
   clearInterval(poll);
   const load = watch.stop();
   if (timedOut || record.status !== 'done') throw new Error(`the run ended ${timedOut ? 'timed out' : record.status}: ${record.lastError ?? ''}`);
-  const exact = sha256File(statePaths(registry.stateDir).run(run.id).output) === bigHash;
+  const exact = sha256File(new StateMap(registry.stateDir).run(run.id).output) === bigHash;
   registry.remove(run.id);
   return { ms, startMs, streamMs: (record.endedAt ?? 0) - (record.startedAt ?? 0), exact, load, supervisor };
 }

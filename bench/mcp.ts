@@ -12,9 +12,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { claimRunDir } from '../src/core/registry/launch';
-import { statePaths } from '../src/core/paths';
+import { StateMap } from '../src/core/state/stateMap';
 import { writeRecord } from '../src/core/runs/recordFile';
-import { readEndpoint } from '../src/mcp/credentials';
+import { readEndpoint } from '../src/http/credentials';
 import { ROOT, runBench, tempDir } from './support';
 
 const RUNS = 1000;
@@ -29,7 +29,7 @@ function seedRuns(stateDir: string): string[] {
   for (let i = 0; i < RUNS; i++) {
     const id = claimRunDir(stateDir);
     ids.push(id);
-    writeRecord(statePaths(stateDir).run(id), {
+    writeRecord(new StateMap(stateDir).run(id), {
       version: 1, id, name: `seeded-${i}`, runner: i % 2 ? 'claude' : 'custom', commandLine: ['claude', '-p'], cwd: ROOT, prompt: `task number ${i}`,
       status: 'done', createdAt: now - i * 1000, startedAt: now - i * 1000, endedAt: now - i * 1000 + 500, exitCode: 0, sessionId: `session-${i}`,
       usage: { inputTokens: 1200, outputTokens: 300, usd: 0.01, usdSource: 'reported' }, links: {}, outputBytes: 0, eventCount: 0,

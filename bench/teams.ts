@@ -179,7 +179,7 @@ async function runTeam(label: string, workspace: string, agent: string, git: boo
   const marks = instrument(registry);
   const tracedFrom = gitCalls.length;
   const start = Date.now();
-  const team = await Team.start(registry, { name: `bench-${label}`, spec: `${WORKERS}:executor:custom`, task: 'the benchmark graph', tasks: graph(), workspace, maxAttempts: 1 });
+  const team = await Team.start({ registry }, { name: `bench-${label}`, spec: `${WORKERS}:executor:custom`, task: 'the benchmark graph', tasks: graph(), workspace, maxAttempts: 1 });
   const ended = new Promise<void>((resolve) => {
     const listener = team.onDidChange((record) => void (!isActiveTeam(record.status) && (listener.dispose(), resolve())));
   });

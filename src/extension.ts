@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
-import { RunRegistry } from './core/registry/registry';
-import { TeamService } from './core/teams/teamService';
+import type { Switchboard } from './core/switchboard';
+import { SwitchboardSlot } from './core/switchboardSlot';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
 import { createLogChannel } from './vscode/logChannel';
@@ -27,43 +27,22 @@ const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but w
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const { channel, logger } = createLogChannel();
   let settings: ExtensionSettings = readSettings();
-  let registry: RunRegistry | undefined;
-  let notifier: Notifier | undefined;
-  let teams: TeamService | undefined;
-  const agents = new AgentsView();
-  const statusBar = new StatusBar();
-  const outputs = new OutputDocuments(undefined);
+  // The core object over the state folder in use: replaced as a whole when the folder changes.
+  const slot = new SwitchboardSlot();
+  const agents = new AgentsView(slot);
+  const outputs = new OutputDocuments(slot);
+  const mcp = new McpHosting(slot, () => settings, logger);
+  const teamWatcher = new TeamWatcher(slot);
+  const services: Services = { switchboard: () => slot.require(), settings: () => settings, availability: new RunnerAvailability(() => settings), outputs, mcp, logger };
+  const teamDocuments = new TeamDocuments(teamWatcher, () => services.switchboard().teams);
   const doctorPage = new DoctorDocument();
-  const availability = new RunnerAvailability(() => settings);
-  const mcp = new McpHosting(() => settings, logger);
-  const teamWatcher = new TeamWatcher();
-  const teamDocuments = new TeamDocuments(teamWatcher, () => services.teams());
   const gitRevisions = new GitRevisions();
-  const services: Services = {
-    registry: () => {
-      if (!registry) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
-      return registry;
-    },
-    teams: () => {
-      if (!teams) throw new Error(`Switchboard could not open its state folder ${settings.stateDir}; see the Switchboard log.`);
-      return teams;
-    },
-    settings: () => settings,
-    availability,
-    outputs,
-    mcp,
-    logger,
-  };
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
 
-  async function openRegistry(): Promise<void> {
-    notifier?.dispose();
-    teams?.dispose();
-    teams = undefined;
-    registry?.dispose();
-    registry = undefined;
+  async function open(): Promise<void> {
+    let sb: Switchboard;
     try {
-      registry = await RunRegistry.open({
+      sb = await slot.open({
         stateDir: settings.stateDir,
         config: settings.config,
         supervisorScript: path.join(context.extensionPath, 'dist', 'supervisor.js'),
@@ -72,55 +51,51 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         // A person is here to answer what agents ask (Claude's tool approvals).
         hostApprovals: true,
       });
-      for (const warning of registry.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
-      logger.info(`[extension] state folder ${settings.stateDir}: ${registry.list().length} runs, ${registry.list({ status: 'running' }).length} running`);
-      notifier = new Notifier(registry, () => settings);
-      teams = new TeamService(registry);
-      showTrust();
     } catch (error) {
       logger.error(`[extension] ${errorMessage(error)}`);
       agents.setMessage(errorMessage(error));
       void vscode.window.showErrorMessage(`Switchboard: ${errorMessage(error)}`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('switchboard.openSettings'));
+      return;
     }
-    agents.setRegistry(registry);
-    statusBar.setRegistry(registry);
-    outputs.setRegistry(registry);
-    mcp.setRegistry(registry, teams);
-    teamWatcher.setSource(teams, registry);
-    if (teams) void adoptTeams(teams, logger);
+    for (const warning of sb.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
+    logger.info(`[extension] state folder ${settings.stateDir}: ${sb.runs.list().length} runs, ${sb.runs.list({ status: 'running' }).length} running`);
+    showTrust();
+    void adoptTeams(sb.teams, logger);
   }
 
   context.subscriptions.push(
     channel,
     agents,
-    statusBar,
+    new StatusBar(slot),
+    new Notifier(slot, () => settings),
     outputs,
     mcp,
     teamWatcher,
     teamDocuments,
-    gitRevisions,
     new TeamsView(teamWatcher),
     vscode.workspace.registerFileSystemProvider(OUTPUT_SCHEME, outputs, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider(TEAM_SCHEME, teamDocuments, { isReadonly: true, isCaseSensitive: true }),
+    gitRevisions,
     vscode.workspace.registerFileSystemProvider(GIT_SCHEME, gitRevisions, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
     vscode.window.registerTreeDataProvider('switchboard.goals', new EmptyView()),
     ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();
-      if (teams) void adoptTeams(teams, logger);
+      if (slot.current) void adoptTeams(slot.current.teams, logger);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('switchboard')) return;
       const before = settings.stateDir;
       settings = readSettings();
-      availability.invalidate();
-      if (settings.stateDir !== before) void openRegistry();
-      else registry?.updateConfig(settings.config);
+      services.availability.invalidate();
+      if (settings.stateDir !== before) void open();
+      else slot.current?.updateConfig(settings.config);
     }),
-    { dispose: () => (notifier?.dispose(), teams?.dispose(), registry?.dispose()) },
+    // After the views (VS Code disposes these in order): it closes the core object last.
+    slot,
   );
-  await openRegistry();
+  await open();
 }
 
 /** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. */

@@ -1,20 +1,20 @@
-/** What every CLI command works with: the registry over the shared state directory. */
+/** What every CLI command works with: the Switchboard over the shared state directory, opened once per command. */
 import * as path from 'node:path';
 import { loadConfigFile } from '../core/config';
 import type { Logger } from '../core/logger';
-import { defaultStateDir } from '../core/paths';
-import { RunRegistry } from '../core/registry/registry';
-import { ensureStateDir } from '../core/registry/stateDir';
-import { liveEndpoint, loadOrCreateToken } from '../mcp/credentials';
+import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
+import { openSwitchboard, type Switchboard } from '../core/switchboard';
+import { liveEndpoint, loadOrCreateToken } from '../http/credentials';
 import type { Out } from './output';
 
 export interface CliContext {
   out: Out;
   stateDir: string;
   logger: Logger;
-  openRegistry(): Promise<RunRegistry>;
-  /** Opens the registry, runs `work` with it, and always closes it. */
-  withRegistry<T>(work: (registry: RunRegistry) => Promise<T>): Promise<T>;
+  /** Opens the core object over the state directory (the caller disposes it). */
+  openSwitchboard(): Promise<Switchboard>;
+  /** Opens the core object, runs `work` with it, and always closes it. */
+  withSwitchboard<T>(work: (sb: Switchboard) => Promise<T>): Promise<T>;
 }
 
 /** Debug lines go to stderr only when SWITCHBOARD_DEBUG is set. */
@@ -31,11 +31,11 @@ export function createContext(out: Out): CliContext {
     out,
     stateDir,
     logger,
-    async openRegistry() {
+    async openSwitchboard() {
       ensureStateDir(stateDir);
       const { config, warning } = loadConfigFile(stateDir);
       if (warning) out.stderr(`switchboard: ${warning}`);
-      const registry = await RunRegistry.open({
+      const sb = await openSwitchboard({
         stateDir,
         config,
         supervisorScript: path.join(__dirname, 'supervisor.js'),
@@ -46,15 +46,15 @@ export function createContext(out: Out): CliContext {
           return endpoint && { url: endpoint.url, token: loadOrCreateToken(stateDir) };
         },
       });
-      for (const w of registry.warnings) out.stderr(`switchboard: ${w}`);
-      return registry;
+      for (const w of sb.warnings) out.stderr(`switchboard: ${w}`);
+      return sb;
     },
-    async withRegistry(work) {
-      const registry = await this.openRegistry();
+    async withSwitchboard(work) {
+      const sb = await this.openSwitchboard();
       try {
-        return await work(registry);
+        return await work(sb);
       } finally {
-        registry.dispose();
+        sb.dispose();
       }
     },
   };

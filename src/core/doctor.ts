@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import type { SwitchboardConfig } from './config';
 import { errorMessage } from './errors';
-import { ensureStateDir } from './registry/stateDir';
+import { ensureStateDir } from './state/stateDir';
 import { findBinary } from './runners/findBinary';
 import { RUNNERS } from './runners/runnerTable';
 

@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isSameProcessAlive } from '../core/proc/processTable';
 import type { ProcessIdentity } from '../core/runs/types';
-import { readJsonFile, writeJsonAtomic } from '../core/store/atomicFile';
+import { ensureFolder } from '../core/state/stateDir';
+import { StateMap } from '../core/state/stateMap';
+import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../core/store/atomicFile';
 
 export interface Endpoint {
   version: 1;
@@ -19,13 +21,13 @@ export interface Endpoint {
   startedAt: number;
 }
 
-const mcpDir = (stateDir: string): string => path.join(stateDir, 'mcp');
-export const tokenFile = (stateDir: string): string => path.join(mcpDir(stateDir), 'token');
-export const endpointFile = (stateDir: string): string => path.join(mcpDir(stateDir), 'endpoint.json');
+export const tokenFile = (stateDir: string): string => new StateMap(stateDir).mcpToken;
+export const endpointFile = (stateDir: string): string => new StateMap(stateDir).mcpEndpoint;
 
 function ensureDir(stateDir: string): void {
-  fs.mkdirSync(mcpDir(stateDir), { recursive: true, mode: 0o700 });
-  fs.chmodSync(mcpDir(stateDir), 0o700);
+  const dir = path.dirname(tokenFile(stateDir));
+  ensureFolder(dir);
+  fs.chmodSync(dir, 0o700);
 }
 
 /** The bearer token, created (owner-only) on first use. A token file anyone else can read is replaced. */
@@ -40,9 +42,7 @@ export function loadOrCreateToken(stateDir: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const token = crypto.randomBytes(32).toString('base64url');
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeTextAtomic(file, `${token}\n`);
   return token;
 }
 

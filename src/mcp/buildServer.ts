@@ -7,15 +7,9 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import type { Disposable } from '../core/events';
 import type { McpDeps } from './deps';
 import { registerResources } from './resources';
-import { callTool, describeTool, type ToolSpec } from './toolKit';
-import { AGENT_TOOLS } from './tools/agentTools';
-import { MERGE_TOOLS } from './tools/mergeTools';
-import { POOL_TOOLS } from './tools/poolTools';
-import { SYSTEM_TOOLS } from './tools/systemTools';
-import { TEAM_TOOLS } from './tools/teamTools';
+import { findOperation, OPERATIONS } from '../ops/operations';
+import { callTool, describeTool } from './toolKit';
 
-export const TOOLS: readonly ToolSpec[] = [...AGENT_TOOLS, ...TEAM_TOOLS, ...MERGE_TOOLS, ...POOL_TOOLS, ...SYSTEM_TOOLS];
-const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 let listing: ReturnType<typeof describeTool>[] | undefined;
 
 const INSTRUCTIONS =
@@ -34,13 +28,13 @@ export interface BuiltServer extends Disposable {
 
 export function buildServer(deps: McpDeps): BuiltServer {
   const server = new McpServer(
-    { name: 'switchboard', title: 'Switchboard', version: deps.version },
+    { name: 'switchboard', title: 'Switchboard', version: deps.host.version },
     { capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: true } }, instructions: INSTRUCTIONS },
   );
   const clientName = (): string | undefined => server.server.getClientVersion()?.name;
-  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (listing ??= TOOLS.map(describeTool)) }));
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (listing ??= OPERATIONS.map(describeTool)) }));
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    callTool(BY_NAME.get(request.params.name), request.params.name, request.params.arguments, deps, `mcp:${clientName() ?? 'unknown client'}`, extra),
+    callTool(findOperation(request.params.name), request.params.name, request.params.arguments, deps, `mcp:${clientName() ?? 'unknown client'}`, extra),
   );
   const resources = registerResources(server, deps);
   return {

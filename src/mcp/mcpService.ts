@@ -1,75 +1,95 @@
 /**
- * The MCP server as a service over one registry: HTTP on loopback (started on first need, one per
- * process) and stdio, sharing the metrics and the facts `doctor` reports. The extension and the
- * headless CLI both host it through this.
+ * The MCP server as a service over one Switchboard: HTTP at `/mcp` on the process's loopback
+ * listener (started on first need) and stdio, sharing the metrics and the facts `doctor` reports.
+ * The extension and the headless CLI both host it through this.
  */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { DoctorReport } from '../core/doctor';
 import type { Logger } from '../core/logger';
-import type { RunRegistry } from '../core/registry/registry';
-import type { TeamService } from '../core/teams/teamService';
-import { buildServer } from './buildServer';
-import { loadOrCreateToken } from './credentials';
-import type { ConnectedClient, McpDeps } from './deps';
-import { McpHttpHost } from './httpHost';
-import { Metrics } from './metrics';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { startTokenOf } from '../core/proc/processTable';
+import type { Switchboard } from '../core/switchboard';
+import { loadOrCreateToken, readEndpoint, writeEndpoint } from '../http/credentials';
+import { LoopbackListener } from '../http/loopbackListener';
+import { Metrics } from '../ops/metrics';
+import type { OpHost } from '../ops/operation';
 import packageJson from '../../package.json';
+import { buildServer } from './buildServer';
+import type { ConnectedClient, McpDeps } from './deps';
+import { MCP_PATH, McpHttpTransport } from './httpTransport';
 
 export const SERVER_VERSION: string = packageJson.version;
 
 export interface McpServiceOptions {
-  registry: RunRegistry;
-  teams: TeamService;
+  switchboard: Switchboard;
   logger: Logger;
   doctor(): Promise<DoctorReport>;
   defaultCwd(): string | undefined;
-  guard: McpDeps['guard'];
+  guard: OpHost['guard'];
+}
+
+/** The server on HTTP: its address, and the listener other mounts (the HTTP API) can share. */
+export interface McpHttp {
+  url: string;
+  port: number;
+  listener: LoopbackListener;
 }
 
 export class McpService {
   readonly metrics: Metrics;
   readonly deps: McpDeps;
-  private http: Promise<McpHttpHost> | undefined;
+  private http: Promise<McpHttp> | undefined;
+  private transport: McpHttpTransport | undefined;
+  private served: McpHttp | undefined;
   private readonly stdioClients: ConnectedClient[] = [];
   private disposed = false;
 
   constructor(private readonly options: McpServiceOptions) {
-    this.metrics = new Metrics(options.registry);
+    this.metrics = new Metrics(options.switchboard.runs);
     this.deps = {
-      registry: options.registry,
-      teams: options.teams,
-      metrics: this.metrics,
-      logger: options.logger,
-      version: SERVER_VERSION,
-      doctor: options.doctor,
-      defaultCwd: options.defaultCwd,
-      guard: options.guard,
-      server: () => ({
-        url: this.httpHost?.url,
-        transports: [...(this.http ? ['http' as const] : []), ...(this.stdioClients.length ? ['stdio' as const] : [])],
-        clients: [...(this.httpHost?.clients() ?? []), ...this.stdioClients],
-      }),
+      sb: options.switchboard,
+      host: {
+        version: SERVER_VERSION,
+        metrics: this.metrics,
+        logger: options.logger,
+        doctor: options.doctor,
+        defaultCwd: options.defaultCwd,
+        guard: options.guard,
+        server: () => ({
+          url: this.served?.url,
+          transports: [...(this.http ? ['http' as const] : []), ...(this.stdioClients.length ? ['stdio' as const] : [])],
+          clients: [...(this.transport?.clients() ?? []), ...this.stdioClients],
+        }),
+      },
     };
   }
 
-  private httpHost: McpHttpHost | undefined;
-
   /** The token clients must present over HTTP (created owner-only on first use). */
   token(): string {
-    return loadOrCreateToken(this.options.registry.stateDir);
+    return loadOrCreateToken(this.options.switchboard.stateDir);
   }
 
   /** Starts HTTP once (later calls get the same server); `port` applies to the first call only. */
-  startHttp(port?: number): Promise<McpHttpHost> {
+  startHttp(port?: number): Promise<McpHttp> {
     if (this.disposed) return Promise.reject(new Error('The MCP service is disposed.'));
-    this.http ??= McpHttpHost.start({ stateDir: this.options.registry.stateDir, token: this.token(), port, build: () => buildServer(this.deps), logger: this.options.logger }).then(
-      (host) => (this.httpHost = host),
+    this.http ??= this.listen(port).then(
+      (served) => (this.served = served),
       (error) => {
         this.http = undefined;
         throw error;
       },
     );
     return this.http;
+  }
+
+  private async listen(port: number | undefined): Promise<McpHttp> {
+    const stateDir = this.options.switchboard.stateDir;
+    const listener = await LoopbackListener.start({ token: this.token(), port, preferredPort: readEndpoint(stateDir)?.port, logger: this.options.logger });
+    this.transport = new McpHttpTransport(() => buildServer(this.deps), this.options.logger);
+    listener.mount(MCP_PATH, this.transport);
+    const url = `${listener.origin}${MCP_PATH}`;
+    writeEndpoint(stateDir, { version: 1, url, port: listener.port, server: { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' }, startedAt: Date.now() });
+    this.options.logger.info(`[mcp] serving ${url}`);
+    return { url, port: listener.port, listener };
   }
 
   /** Serves one client over stdin/stdout until it closes the stream. */
@@ -96,7 +116,8 @@ export class McpService {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.metrics.dispose();
-    const host = await this.http?.catch(() => undefined);
-    await host?.dispose();
+    const served = await this.http?.catch(() => undefined);
+    await this.transport?.dispose();
+    await served?.listener.dispose();
   }
 }

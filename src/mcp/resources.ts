@@ -6,8 +6,8 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Disposable } from '../core/events';
 import type { McpDeps } from './deps';
-import { readableTail } from './runOutput';
-import { agentSummary } from './schemas';
+import { readableTail } from '../ops/runOutput';
+import { agentSummary } from '../ops/schemas';
 
 export const LIST_URI = 'switchboard://agents';
 export const outputUri = (id: string): string => `switchboard://agents/${id}/output`;
@@ -18,7 +18,7 @@ const NOTIFY_MS = 200;
 const OUTPUT_LINES = 2000;
 
 export function registerResources(server: McpServer, deps: McpDeps): Disposable {
-  const { registry } = deps;
+  const registry = deps.sb.runs;
   server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => ({
     contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ agents: registry.list().map((r) => agentSummary(r)) }) }],
   }));

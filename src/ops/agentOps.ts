@@ -1,19 +1,19 @@
 /** The agent tools: start, list, inspect, stream, wait for, steer, interrupt and kill runs. */
 import { z } from 'zod';
-import { SwitchboardError } from '../../core/errors';
-import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
-import type { RunRecord } from '../../core/runs/types';
-import { outputPage, readableTail } from '../runOutput';
-import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField } from '../schemas';
-import { defineTool, type ToolContext } from '../toolKit';
+import { SwitchboardError } from '../core/errors';
+import { elapsed, formatDuration, formatTokens, formatUsd } from '../core/render';
+import type { RunRecord } from '../core/runs/types';
+import { outputPage, readableTail } from './runOutput';
+import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField } from './schemas';
+import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
 const PROGRESS_EVERY_MS = 5_000;
 
 /** The run as it is now (it may have been removed meanwhile). */
-function latest(ctx: ToolContext, run: RunRecord): RunRecord {
+function latest(ctx: OpContext, run: RunRecord): RunRecord {
   try {
-    return ctx.deps.registry.resolve(run.id);
+    return ctx.sb.runs.resolve(run.id);
   } catch {
     return run;
   }
@@ -22,7 +22,7 @@ function latest(ctx: ToolContext, run: RunRecord): RunRecord {
 const oneLine = (run: RunRecord): string =>
   [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
 
-const runAgent = defineTool({
+const runAgent = defineOperation({
   name: 'run_agent',
   title: 'Run an agent',
   description:
@@ -39,10 +39,10 @@ const runAgent = defineTool({
   output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField }),
   annotations: { destructiveHint: false, openWorldHint: true },
   async handle(args, ctx) {
-    ctx.deps.guard('start');
-    const cwd = args.cwd ?? ctx.deps.defaultCwd();
+    ctx.host.guard('start');
+    const cwd = args.cwd ?? ctx.host.defaultCwd();
     if (!cwd) throw new SwitchboardError('bad_cwd', '`cwd` is required: there is no workspace folder to default to.', 'Pass the absolute folder the agent should work in.');
-    const run = await ctx.deps.registry.run({
+    const run = await ctx.sb.runs.run({
       runner: args.runner,
       prompt: args.prompt,
       name: args.name,
@@ -64,7 +64,7 @@ const runAgent = defineTool({
 
 const LIST_DEFAULT = 50;
 
-const listAgents = defineTool({
+const listAgents = defineOperation({
   name: 'list_agents',
   title: 'List agents',
   description: `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts).`,
@@ -80,7 +80,7 @@ const listAgents = defineTool({
   annotations: { readOnlyHint: true },
   async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
     const now = Date.now();
-    const runs = ctx.deps.registry.list(filter);
+    const runs = ctx.sb.runs.list(filter);
     const page = runs.slice(offset, offset + limit);
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
@@ -93,7 +93,7 @@ const listAgents = defineTool({
   },
 });
 
-const getAgentStatus = defineTool({
+const getAgentStatus = defineOperation({
   name: 'get_agent_status',
   title: 'Get an agent status',
   description: "One run in detail: status, usage, exit, its command line, the final answer if any, and the last lines of its readable output.",
@@ -101,7 +101,7 @@ const getAgentStatus = defineTool({
   output: agentShape.extend({ command_line: z.array(z.string()), result_text: z.string().optional(), output_bytes: z.number(), event_count: z.number(), output_tail: z.string() }),
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const registry = ctx.deps.registry;
+    const registry = ctx.sb.runs;
     const run = registry.resolve(args.id);
     return {
       structured: {
@@ -117,7 +117,7 @@ const getAgentStatus = defineTool({
   },
 });
 
-const streamAgentOutput = defineTool({
+const streamAgentOutput = defineOperation({
   name: 'stream_agent_output',
   title: 'Stream agent output',
   description:
@@ -130,7 +130,7 @@ const streamAgentOutput = defineTool({
   output: z.object({ id: z.string(), status: statusField, events: z.array(eventShape), next_cursor: z.number(), complete: z.boolean() }),
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const registry = ctx.deps.registry;
+    const registry = ctx.sb.runs;
     const run = registry.resolve(args.id);
     const cursor = args.cursor ?? 0;
     const { events, nextCursor, complete } = outputPage(registry, run, cursor, args.limit ?? 200);
@@ -142,8 +142,8 @@ const streamAgentOutput = defineTool({
   },
 });
 
-async function waitWithProgress(run: RunRecord, timeoutMs: number, ctx: ToolContext): Promise<{ record: RunRecord; timedOut: boolean }> {
-  const registry = ctx.deps.registry;
+async function waitWithProgress(run: RunRecord, timeoutMs: number, ctx: OpContext): Promise<{ record: RunRecord; timedOut: boolean }> {
+  const registry = ctx.sb.runs;
   const started = Date.now();
   let step = 0;
   const ticker = setInterval(() => {
@@ -160,7 +160,7 @@ async function waitWithProgress(run: RunRecord, timeoutMs: number, ctx: ToolCont
   }
 }
 
-const waitAgent = defineTool({
+const waitAgent = defineOperation({
   name: 'wait_agent',
   title: 'Wait for an agent',
   description: `Wait until a run ends (done, failed, killed, orphaned) or timeout_ms passes (default ${WAIT_DEFAULT_MS / 1000} s, so that clients with a one-minute request timeout get an answer; call again to keep waiting). Sends progress notifications every ${PROGRESS_EVERY_MS / 1000} s when the request carries a progress token.`,
@@ -168,7 +168,7 @@ const waitAgent = defineTool({
   output: z.object({ timed_out: z.boolean(), agent: agentShape, result_text: z.string().optional() }),
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const run = ctx.deps.registry.resolve(args.id);
+    const run = ctx.sb.runs.resolve(args.id);
     const { record, timedOut } = await waitWithProgress(run, args.timeout_ms ?? WAIT_DEFAULT_MS, ctx);
     const final = timedOut ? latest(ctx, record) : record;
     return {
@@ -178,7 +178,7 @@ const waitAgent = defineTool({
   },
 });
 
-const steerAgent = defineTool({
+const steerAgent = defineOperation({
   name: 'steer_agent',
   title: 'Steer an agent',
   description: "Give a running agent a new instruction: live on its input where the CLI allows it (Claude Code, Qwen Code), else by interrupting it and resuming its session with the message (Codex, Gemini CLI).",
@@ -186,14 +186,14 @@ const steerAgent = defineTool({
   output: z.object({ id: z.string(), name: z.string(), delivery: z.enum(['live', 'interrupt-resume']) }),
   annotations: { destructiveHint: false },
   async handle(args, ctx) {
-    ctx.deps.guard('steer');
-    const run = ctx.deps.registry.resolve(args.id);
-    const { delivery } = await ctx.deps.registry.steer(run.id, args.message, ctx.source);
+    ctx.host.guard('steer');
+    const run = ctx.sb.runs.resolve(args.id);
+    const { delivery } = await ctx.sb.runs.steer(run.id, args.message, ctx.source);
     return { structured: { id: run.id, name: run.name, delivery }, summary: `Steered ${run.name} (${delivery === 'live' ? 'live on its input' : 'interrupted and resumed with the message'}).` };
   },
 });
 
-const approveAgent = defineTool({
+const approveAgent = defineOperation({
   name: 'approve_agent',
   title: "Answer an agent's approval request",
   description:
@@ -202,27 +202,27 @@ const approveAgent = defineTool({
   output: z.object({ id: z.string(), name: z.string(), tool: z.string(), allow: z.boolean() }),
   annotations: { destructiveHint: true },
   async handle(args, ctx) {
-    ctx.deps.guard('steer');
-    const run = ctx.deps.registry.resolve(args.id);
-    const { tool, allow } = await ctx.deps.registry.approve(run.id, args.allow, ctx.source, args.message);
+    ctx.host.guard('steer');
+    const run = ctx.sb.runs.resolve(args.id);
+    const { tool, allow } = await ctx.sb.runs.approve(run.id, args.allow, ctx.source, args.message);
     return { structured: { id: run.id, name: run.name, tool, allow }, summary: `${allow ? 'Allowed' : 'Denied'} ${run.name}'s ${tool} call.` };
   },
 });
 
-const interruptAgent = defineTool({
+const interruptAgent = defineOperation({
   name: 'interrupt_agent',
   title: 'Interrupt an agent',
   description: "Stop a running agent's current turn the way its CLI understands (its control protocol, else SIGINT). Claude Code and Qwen Code stay alive for the next message; others end.",
   input: z.strictObject({ id: idField }),
   output: z.object({ id: z.string(), name: z.string(), delivered: z.enum(['protocol', 'signal']) }),
   async handle(args, ctx) {
-    const run = ctx.deps.registry.resolve(args.id);
-    const { delivered } = await ctx.deps.registry.interrupt(run.id, ctx.source);
+    const run = ctx.sb.runs.resolve(args.id);
+    const { delivered } = await ctx.sb.runs.interrupt(run.id, ctx.source);
     return { structured: { id: run.id, name: run.name, delivered }, summary: `Interrupted ${run.name} (${delivered === 'protocol' ? "through its CLI's control protocol" : 'SIGINT'}).` };
   },
 });
 
-const killAgent = defineTool({
+const killAgent = defineOperation({
   name: 'kill_agent',
   title: 'Kill an agent',
   description: "Stop a run and its whole process tree: its own interrupt or SIGINT first, then SIGTERM and SIGKILL after the grace time; `force` skips the grace.",
@@ -230,8 +230,8 @@ const killAgent = defineTool({
   output: z.object({ id: z.string(), name: z.string(), killed: z.boolean(), pid: z.number().optional(), status: statusField }),
   annotations: { destructiveHint: true },
   async handle(args, ctx) {
-    const run = ctx.deps.registry.resolve(args.id);
-    const result = await ctx.deps.registry.kill(run.id, { force: args.force, source: ctx.source });
+    const run = ctx.sb.runs.resolve(args.id);
+    const result = await ctx.sb.runs.kill(run.id, { force: args.force, source: ctx.source });
     return {
       structured: { id: run.id, name: run.name, ...result },
       summary: result.killed ? `Killed ${run.name} (pid ${result.pid ?? '?'}) and its process tree.` : `${run.name} was not running (${result.status}); nothing to kill.`,
@@ -239,4 +239,4 @@ const killAgent = defineTool({
   },
 });
 
-export const AGENT_TOOLS = [runAgent, listAgents, getAgentStatus, streamAgentOutput, waitAgent, steerAgent, approveAgent, interruptAgent, killAgent];
+export const AGENT_OPS = [runAgent, listAgents, getAgentStatus, streamAgentOutput, waitAgent, steerAgent, approveAgent, interruptAgent, killAgent];

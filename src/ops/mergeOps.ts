@@ -1,14 +1,14 @@
 /** The tools that bring a team's work in: conflict scores of its branches, merging a worker's branch, removing worktrees. */
 import { z } from 'zod';
-import type { PairScore } from '../../core/git/mergeScore';
-import { toShape } from '../schemas';
-import { mergeStatusShape, teamField } from '../teamSchemas';
-import { defineTool } from '../toolKit';
+import type { PairScore } from '../core/git/mergeScore';
+import { toShape } from './schemas';
+import { mergeStatusShape, teamField } from './teamSchemas';
+import { defineOperation } from './operation';
 
 /** `a × b: 3 (shared.txt)`. */
 const conflictText = (label: string, p: PairScore): string => `${label}: ${p.score} (${p.files.map((f) => f.path).join(', ')})`;
 
-const mergeStatus = defineTool({
+const mergeStatus = defineOperation({
   name: 'merge_status',
   title: "Score a team's merges",
   description:
@@ -17,8 +17,8 @@ const mergeStatus = defineTool({
   output: mergeStatusShape,
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const { workers } = ctx.deps.teams.get(args.team);
-    const matrix = await ctx.deps.teams.mergeStatus(args.team);
+    const { workers } = ctx.sb.teams.get(args.team);
+    const matrix = await ctx.sb.teams.mergeStatus(args.team);
     const workerOf = (branch: string): string => workers.find((w) => w.branch === branch)?.name ?? branch;
     const conflicts = [
       ...matrix.pairs.filter((p) => !p.clean).map((p) => conflictText(`${workerOf(p.a)} × ${workerOf(p.b)}`, p)),
@@ -42,7 +42,7 @@ const mergedShape = z.object({
   removed_worktree: z.boolean(),
 });
 
-const mergeWorker = defineTool({
+const mergeWorker = defineOperation({
   name: 'merge_worker',
   title: "Merge a worker's branch",
   description:
@@ -51,8 +51,8 @@ const mergeWorker = defineTool({
   output: mergedShape,
   annotations: { destructiveHint: false, idempotentHint: true },
   async handle(args, ctx) {
-    ctx.deps.guard('merge');
-    const merged = await ctx.deps.teams.mergeWorker(args.team, args.worker);
+    ctx.host.guard('merge');
+    const merged = await ctx.sb.teams.mergeWorker(args.team, args.worker);
     return {
       structured: toShape(mergedShape, { team: args.team, worker: args.worker, ...merged }),
       summary: merged.alreadyMerged
@@ -62,7 +62,7 @@ const mergeWorker = defineTool({
   },
 });
 
-const teamCleanup = defineTool({
+const teamCleanup = defineOperation({
   name: 'team_cleanup',
   title: "Remove a team's worktrees",
   description:
@@ -71,8 +71,8 @@ const teamCleanup = defineTool({
   output: z.object({ team: z.string(), worktrees: z.array(z.object({ worker: z.string(), removed: z.boolean(), reason: z.string().optional().describe('Why it was kept') })) }),
   annotations: { destructiveHint: true, idempotentHint: true },
   async handle(args, ctx) {
-    ctx.deps.guard('merge');
-    const worktrees = await ctx.deps.teams.removeWorktrees(args.team, { force: args.force });
+    ctx.host.guard('merge');
+    const worktrees = await ctx.sb.teams.removeWorktrees(args.team, { force: args.force });
     const kept = worktrees.filter((w) => !w.removed);
     return {
       structured: { team: args.team, worktrees },
@@ -81,4 +81,4 @@ const teamCleanup = defineTool({
   },
 });
 
-export const MERGE_TOOLS = [mergeStatus, mergeWorker, teamCleanup];
+export const MERGE_OPS = [mergeStatus, mergeWorker, teamCleanup];

@@ -2,7 +2,7 @@
  * Runtime counters for `get_metrics`, in the spirit of omk's: what the registry holds now, and what
  * this server process has seen since it started (spawns, kills, failures, tool calls and errors).
  */
-import type { Disposable } from '../core/events';
+import { Lifecycle } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import { RUN_STATUSES, type RunStatus } from '../core/runs/types';
 
@@ -18,7 +18,7 @@ export interface MetricsSnapshot {
   by_tool: Record<string, { calls: number; errors: number }>;
 }
 
-export class Metrics implements Disposable {
+export class Metrics extends Lifecycle {
   private readonly since = new Date().toISOString();
   private spawns = 0;
   private kills = 0;
@@ -27,11 +27,10 @@ export class Metrics implements Disposable {
   private toolErrors = 0;
   private readonly byTool = new Map<string, { calls: number; errors: number }>();
   private readonly last = new Map<string, { status: RunStatus; pid?: number }>();
-  private readonly listeners: Disposable[];
-
   constructor(private readonly registry: RunRegistry) {
+    super();
     for (const run of registry.list()) this.last.set(run.id, { status: run.status, pid: run.agent?.pid });
-    this.listeners = [
+    this.register(
       // A new agent pid on a run is a spawn (a steer by interrupt + resume spawns again); a run
       // that turns killed, failed or orphaned is counted once.
       registry.onDidChange(({ kind, run }) => {
@@ -43,7 +42,7 @@ export class Metrics implements Disposable {
         if (run.status === 'killed') this.kills++;
         if (run.status === 'failed' || run.status === 'orphaned') this.failures++;
       }),
-    ];
+    );
   }
 
   recordCall(tool: string, failed: boolean): void {
@@ -74,9 +73,5 @@ export class Metrics implements Disposable {
       tool_errors: this.toolErrors,
       by_tool: Object.fromEntries(this.byTool),
     };
-  }
-
-  dispose(): void {
-    for (const l of this.listeners) l.dispose();
   }
 }

@@ -1,9 +1,9 @@
 /** The tools about Switchboard itself: doctor (installed CLIs, state, this server) and get_metrics. */
 import { z } from 'zod';
-import { RUN_STATUSES } from '../../core/runs/types';
-import { defineTool } from '../toolKit';
+import { RUN_STATUSES } from '../core/runs/types';
+import { defineOperation } from './operation';
 
-const doctor = defineTool({
+const doctor = defineOperation({
   name: 'doctor',
   title: 'Doctor',
   description: 'Which agent CLIs are installed (path, version) and what to do about missing ones, the state directory, and this MCP server (address, connected clients).',
@@ -34,8 +34,8 @@ const doctor = defineTool({
   }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    const report = await ctx.deps.doctor();
-    const facts = ctx.deps.server();
+    const report = await ctx.host.doctor();
+    const facts = ctx.host.server();
     const problems = report.runners.filter((r) => r.problem).map((r) => r.displayName);
     const ready = report.runners.filter((r) => r.installed && !r.problem).map((r) => r.displayName);
     return {
@@ -55,7 +55,7 @@ const doctor = defineTool({
           note: r.note,
         })),
         server: {
-          version: ctx.deps.version,
+          version: ctx.host.version,
           url: facts.url,
           transports: facts.transports,
           clients: facts.clients.map((c) => ({ name: c.name, version: c.version, transport: c.transport, connected_at: new Date(c.connectedAt).toISOString() })),
@@ -68,7 +68,7 @@ const doctor = defineTool({
 
 const count = z.number();
 
-const getMetrics = defineTool({
+const getMetrics = defineOperation({
   name: 'get_metrics',
   title: 'Get metrics',
   description: 'Counters: runs in the registry by status, and since this server started: agent processes spawned, runs killed, runs failed or orphaned, tool calls and tool errors (also per tool).',
@@ -86,9 +86,9 @@ const getMetrics = defineTool({
   }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    const m = ctx.deps.metrics.snapshot();
+    const m = ctx.host.metrics.snapshot();
     return { structured: m, summary: `${m.runs.total} runs (${m.runs.running} running); since ${m.since}: ${m.spawns} spawns, ${m.kills} kills, ${m.failures} failures, ${m.tool_calls} tool calls, ${m.tool_errors} tool errors.` };
   },
 });
 
-export const SYSTEM_TOOLS = [doctor, getMetrics];
+export const SYSTEM_OPS = [doctor, getMetrics];

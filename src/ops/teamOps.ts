@@ -1,14 +1,14 @@
 /** The team tools: start a team, list and inspect teams, shut one down, add and cancel tasks, and its DAG. */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { MAX_TASKS } from '../../core/dag/taskJson';
-import { SwitchboardError } from '../../core/errors';
-import { countsText, spendText } from '../../core/teams/teamText';
-import type { TeamStatusView } from '../../core/teams/teamService';
-import { isActiveTeam, type TeamRecord } from '../../core/teams/teamStore';
-import { nameField, toShape } from '../schemas';
-import { dagShape, taskInput, taskShape, taskSpec, teamField, teamListShape, teamShape, teamStatusShape } from '../teamSchemas';
-import { defineTool } from '../toolKit';
+import { MAX_TASKS } from '../core/dag/taskJson';
+import { SwitchboardError } from '../core/errors';
+import { countsText, spendText } from '../core/teams/teamText';
+import type { TeamStatusView } from '../core/teams/teamService';
+import { isActiveTeam, type TeamRecord } from '../core/teams/teamStore';
+import { nameField, toShape } from './schemas';
+import { dagShape, taskInput, taskShape, taskSpec, teamField, teamListShape, teamShape, teamStatusShape } from './teamSchemas';
+import { defineOperation } from './operation';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -17,7 +17,7 @@ const teamLine = (view: TeamStatusView): string => `${view.team.name} ${view.tea
 
 const workersText = (team: TeamRecord): string => team.workers.map((w) => `${w.name} on ${w.branch ?? w.cwd}`).join(', ');
 
-const teamRun = defineTool({
+const teamRun = defineOperation({
   name: 'team_run',
   title: 'Run a team',
   description:
@@ -37,10 +37,10 @@ const teamRun = defineTool({
   output: teamShape,
   annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(args, ctx) {
-    ctx.deps.guard('start');
-    const workspace = args.cwd ?? ctx.deps.defaultCwd();
+    ctx.host.guard('start');
+    const workspace = args.cwd ?? ctx.host.defaultCwd();
     if (!workspace) throw new SwitchboardError('bad_cwd', '`cwd` is required: there is no workspace folder to default to.', 'Pass the absolute folder the team should work in.');
-    const team = await ctx.deps.teams.run({ name: args.name, spec: args.spec, task: args.task, tasks: args.tasks?.map(taskSpec), workspace, setup: args.setup });
+    const team = await ctx.sb.teams.run({ name: args.name, spec: args.spec, task: args.task, tasks: args.tasks?.map(taskSpec), workspace, setup: args.setup });
     const doing = team.status === 'planning' ? 'planning the task into tasks' : `${plural(team.tasks.length, 'task')}`;
     return {
       structured: toShape(teamShape, team),
@@ -49,7 +49,7 @@ const teamRun = defineTool({
   },
 });
 
-const teamList = defineTool({
+const teamList = defineOperation({
   name: 'team_list',
   title: 'List teams',
   description: 'The teams Switchboard knows (over the same state folder), newest first, with their status and their tasks counted by status.',
@@ -57,7 +57,7 @@ const teamList = defineTool({
   output: teamListShape,
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    const teams = ctx.deps.teams;
+    const teams = ctx.sb.teams;
     const views = teams.list().map((t) => teams.status(t.name));
     return {
       structured: toShape(teamListShape, { count: views.length, teams: views.map((v) => ({ ...v.team, workerCount: v.team.workers.length, counts: v.counts, owned: v.owned })) }),
@@ -66,7 +66,7 @@ const teamList = defineTool({
   },
 });
 
-const teamStatus = defineTool({
+const teamStatus = defineOperation({
   name: 'team_status',
   title: 'Get a team status',
   description: "One team in detail: its status, each worker with its branch and current (else last) run, the tasks (status, worker, run_id, result, reason) and their counts by status, what its runs spent, and `owned` (false: active, but the process running it has exited).",
@@ -74,7 +74,7 @@ const teamStatus = defineTool({
   output: teamStatusShape,
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const view = ctx.deps.teams.status(args.name);
+    const view = ctx.sb.teams.status(args.name);
     const busy = view.workers.filter((w) => w.run?.status === 'running').map((w) => `${w.name} on ${w.run!.task}`);
     return {
       structured: toShape(teamStatusShape, { ...view.team, workers: view.workers, counts: view.counts, spend: view.spend, owned: view.owned }),
@@ -83,7 +83,7 @@ const teamStatus = defineTool({
   },
 });
 
-const teamShutdown = defineTool({
+const teamShutdown = defineOperation({
   name: 'team_shutdown',
   title: 'Shut down a team',
   description: "Stop a team: its unfinished tasks are cancelled and every worker's run is interrupted, then killed with its process tree after the grace time (`force`: at once). Branches and worktrees stay (team_cleanup removes worktrees). A team that has ended is left as it is.",
@@ -91,8 +91,8 @@ const teamShutdown = defineTool({
   output: teamShape,
   annotations: { destructiveHint: true, idempotentHint: true },
   async handle(args, ctx) {
-    const wasActive = isActiveTeam(ctx.deps.teams.get(args.name).status);
-    const team = await ctx.deps.teams.shutdown(args.name, args.force ?? false);
+    const wasActive = isActiveTeam(ctx.sb.teams.get(args.name).status);
+    const team = await ctx.sb.teams.shutdown(args.name, args.force ?? false);
     const cancelled = team.tasks.filter((t) => t.status === 'cancelled').length;
     return {
       structured: toShape(teamShape, team),
@@ -101,7 +101,7 @@ const teamShutdown = defineTool({
   },
 });
 
-const taskCreate = defineTool({
+const taskCreate = defineOperation({
   name: 'task_create',
   title: 'Add a task to a team',
   description: 'Add a task to a running team (not while it is still planning). It gets the next free id T<n>; `depends_on` must name tasks of the team (an unknown one, or a cycle, is refused). A free worker takes it once its dependencies are done.',
@@ -109,8 +109,8 @@ const taskCreate = defineTool({
   output: z.object({ team: z.string(), task: taskShape }),
   annotations: { destructiveHint: false, idempotentHint: false },
   async handle({ team, ...task }, ctx) {
-    ctx.deps.guard('start');
-    const [added] = await ctx.deps.teams.addTasks(team, [taskSpec(task)]);
+    ctx.host.guard('start');
+    const [added] = await ctx.sb.teams.addTasks(team, [taskSpec(task)]);
     return {
       structured: { team, task: toShape(taskShape, added) },
       summary: `Added ${added!.id} to team ${team} (${added!.status})${added!.dependsOn.length ? `, after ${added!.dependsOn.join(', ')}` : ''}.`,
@@ -118,7 +118,7 @@ const taskCreate = defineTool({
   },
 });
 
-const taskCancel = defineTool({
+const taskCancel = defineOperation({
   name: 'task_cancel',
   title: 'Cancel a task',
   description: "Cancel a task of a running team that is not done, failed, blocked or cancelled yet: its run, if any, is killed, and the tasks that depend on it are blocked.",
@@ -126,12 +126,12 @@ const taskCancel = defineTool({
   output: z.object({ team: z.string(), task: taskShape }),
   annotations: { destructiveHint: true, idempotentHint: false },
   async handle(args, ctx) {
-    const task = await ctx.deps.teams.cancelTask(args.team, args.task_id);
+    const task = await ctx.sb.teams.cancelTask(args.team, args.task_id);
     return { structured: { team: args.team, task: toShape(taskShape, task) }, summary: `Cancelled ${task.id} of team ${args.team}; the tasks depending on it are blocked.` };
   },
 });
 
-const dagGet = defineTool({
+const dagGet = defineOperation({
   name: 'dag_get',
   title: "Get a team's task graph",
   description: "A team's tasks as a graph: nodes (status, worker, depends_on), edges (from must be done before to), the critical path (the longest chain by measured, else expected, duration) and an ASCII drawing by layer.",
@@ -139,7 +139,7 @@ const dagGet = defineTool({
   output: dagShape,
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
-    const dag = ctx.deps.teams.dag(args.team);
+    const dag = ctx.sb.teams.dag(args.team);
     return {
       structured: toShape(dagShape, dag),
       summary: `${plural(dag.nodes.length, 'task')}, ${plural(dag.edges.length, 'edge')}; critical path ${dag.critical_path.ids.join(' -> ') || 'empty'}.`,
@@ -147,4 +147,4 @@ const dagGet = defineTool({
   },
 });
 
-export const TEAM_TOOLS = [teamRun, teamList, teamStatus, teamShutdown, taskCreate, taskCancel, dagGet];
+export const TEAM_OPS = [teamRun, teamList, teamStatus, teamShutdown, taskCreate, taskCancel, dagGet];

@@ -3,8 +3,8 @@
  * (snake_case, times as ISO strings; core values are converted with `toShape`).
  */
 import { z } from 'zod';
-import { MAX_TASKS } from '../core/dag/taskJson';
 import { TASK_STATUSES, type TaskSpec } from '../core/dag/task';
+import { taskSchema, toTaskSpec } from '../core/dag/taskSchema';
 import type { TeamStatus } from '../core/teams/teamStore';
 
 const TEAM_STATUSES = ['planning', 'running', 'done', 'failed', 'shutdown', 'interrupted'] as const satisfies readonly TeamStatus[];
@@ -14,16 +14,10 @@ export const taskStatusField = z.enum(TASK_STATUSES);
 const teamStatusField = z.enum(TEAM_STATUSES).describe('planning and running are active; done, failed, shutdown and interrupted are ended');
 const time = z.string().describe('ISO 8601');
 
-/** A task as a tool call gives it; `depends_on` names tasks of the same team. */
-export const taskInput = z.strictObject({
-  id: z.string().min(1).optional().describe('Its id (default: the next free T<n>); other tasks name it in depends_on'),
-  title: z.string().trim().min(1, 'must say what to do').describe('What to do, in one line'),
-  description: z.string().optional().describe('More detail for the worker'),
-  depends_on: z.array(z.string().min(1)).max(MAX_TASKS).optional().describe('Ids of the tasks that must be done first'),
-  role: z.string().min(1).optional().describe('Only a worker of this role takes it (default: any worker but a planner)'),
-});
+/** A task as a tool call gives it (the core's one task shape); unknown fields are refused. */
+export const taskInput = taskSchema.strict();
 
-export const taskSpec = ({ depends_on, ...task }: z.output<typeof taskInput>): TaskSpec => ({ ...task, ...(depends_on ? { dependsOn: depends_on } : {}) });
+export const taskSpec = (task: z.output<typeof taskInput>): TaskSpec => toTaskSpec(task);
 
 export const taskShape = z.object({
   id: z.string(),

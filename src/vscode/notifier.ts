@@ -1,14 +1,25 @@
 /** Notifications a person wants: an agent failed, or an agent waits for input or approval; each opens its output. */
 import * as vscode from 'vscode';
+import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
+import type { SwitchboardSlot } from '../core/switchboardSlot';
 import type { RunRecord } from '../core/runs/types';
 import type { ExtensionSettings } from './settings';
 
-export class Notifier implements vscode.Disposable {
-  private readonly listeners: vscode.Disposable[] = [];
+export class Notifier extends Lifecycle {
+  private listeners: vscode.Disposable[] = [];
   private readonly notifiedFailures = new Set<string>();
 
-  constructor(registry: RunRegistry, private readonly settings: () => ExtensionSettings) {
+  /** Follows the runs of the current Switchboard. */
+  constructor(slot: SwitchboardSlot, private readonly settings: () => ExtensionSettings) {
+    super();
+    this.register(slot.onDidChange((sb) => this.follow(sb?.runs)));
+    this.register(toDisposable(() => this.follow(undefined)));
+  }
+
+  private follow(registry: RunRegistry | undefined): void {
+    for (const l of this.listeners.splice(0)) l.dispose();
+    if (!registry) return;
     const known = new Map(registry.list().map((r) => [r.id, r.status]));
     this.listeners.push(
       registry.onDidChange(({ kind, run }) => {
@@ -40,7 +51,4 @@ export class Notifier implements vscode.Disposable {
     });
   }
 
-  dispose(): void {
-    for (const l of this.listeners) l.dispose();
-  }
 }

@@ -8,7 +8,9 @@
  */
 import * as vscode from 'vscode';
 import { renderEvent } from '../core/render';
+import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
+import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { getRunner } from '../core/runners/runnerTable';
 import type { RunRecord } from '../core/runs/types';
 
@@ -23,7 +25,7 @@ interface DocState {
   dropped: number;
 }
 
-export class OutputDocuments implements vscode.FileSystemProvider, vscode.Disposable {
+export class OutputDocuments extends Lifecycle implements vscode.FileSystemProvider {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
   /** When each document last changed, as its file's mtime (VS Code rereads a file whose mtime moved). */
@@ -39,17 +41,25 @@ export class OutputDocuments implements vscode.FileSystemProvider, vscode.Dispos
   private readonly open = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private listeners: vscode.Disposable[] = [];
+  private registry: RunRegistry | undefined;
 
-  constructor(private registry: RunRegistry | undefined) {
+  /** Serves the runs of the current Switchboard. */
+  constructor(slot: SwitchboardSlot) {
+    super();
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.listen();
+    this.register(this.changed);
+    this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    this.register(toDisposable(() => {
+      if (this.timer) clearTimeout(this.timer);
+      for (const l of this.listeners) l.dispose();
+    }));
   }
 
   static uriFor(run: RunRecord, raw = false): vscode.Uri {
     return vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${run.name}${raw ? ' (raw)' : ''}.log`, query: `id=${run.id}${raw ? '&raw=1' : ''}` });
   }
 
-  setRegistry(registry: RunRegistry | undefined): void {
+  private setRegistry(registry: RunRegistry | undefined): void {
     this.registry = registry;
     this.states.clear();
     this.listen();
@@ -202,11 +212,6 @@ export class OutputDocuments implements vscode.FileSystemProvider, vscode.Dispos
     return state;
   }
 
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    for (const l of this.listeners) l.dispose();
-    this.changed.dispose();
-  }
 }
 
 function isAtBottom(editor: vscode.TextEditor): boolean {

@@ -1,6 +1,8 @@
 /** The status bar item: how many agents run, and what today's runs have spent; a click opens the Agents view. */
 import * as vscode from 'vscode';
+import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
+import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
 
@@ -18,20 +20,27 @@ export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd:
   return { usd, estimated };
 }
 
-export class StatusBar implements vscode.Disposable {
+export class StatusBar extends Lifecycle {
   private readonly item = vscode.window.createStatusBarItem('switchboard.status', vscode.StatusBarAlignment.Left, 50);
   private registryListener: vscode.Disposable | undefined;
   private registry: RunRegistry | undefined;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor() {
+  constructor(slot: SwitchboardSlot) {
+    super();
+    this.register(this.item);
+    this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    this.register(toDisposable(() => {
+      if (this.pending) clearTimeout(this.pending);
+      this.registryListener?.dispose();
+    }));
     this.item.name = 'Switchboard';
     this.item.command = 'workbench.view.extension.switchboard';
     this.update();
     this.item.show();
   }
 
-  setRegistry(registry: RunRegistry | undefined): void {
+  private setRegistry(registry: RunRegistry | undefined): void {
     this.registryListener?.dispose();
     this.registry = registry;
     this.registryListener = registry?.onDidChange(() => (this.pending ??= setTimeout(() => this.update(), UPDATE_MS)));
@@ -53,9 +62,4 @@ export class StatusBar implements vscode.Disposable {
     this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today` };
   }
 
-  dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
-    this.registryListener?.dispose();
-    this.item.dispose();
-  }
 }

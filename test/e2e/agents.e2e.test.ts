@@ -12,7 +12,7 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
-import { liveEndpoint, tokenFile } from '../../src/mcp/credentials';
+import { liveEndpoint, tokenFile } from '../../src/http/credentials';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { call, connectHttp } from '../support/mcpClients';
 import { CLI, fakeCommand, killEverything, pidAlive, SUPERVISOR, tempDir, until } from '../support/harness';

@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
 import { McpService } from '../../src/mcp/mcpService';
-import { TeamService } from '../../src/core/teams/teamService';
 import { realCliSuite } from '../support/agentClis';
 import { call, connectHttp } from '../support/mcpClients';
 import { tempDir, until } from '../support/harness';
@@ -56,7 +55,7 @@ describe('host approvals with the real Claude Code', function () {
   it('an MCP client sees the run waiting and answers it with approve_agent', async () => {
     const target = path.join(tempDir('sb-approval-outside-'), 'made.txt');
     const { registry, run } = await touching(target);
-    const service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => suite.work, guard: () => {} });
+    const service = new McpService({ switchboard: suite.switchboardOf(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => suite.work, guard: () => {} });
     try {
       const client = await connectHttp((await service.startHttp()).url, service.token(), 'orchestrator');
       const listed = (await call(client, 'list_agents', { status: 'running' })).structuredContent as { agents: { id: string; waiting?: string }[] };

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import { startTokenOf } from '../../src/core/proc/processTable';
 import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
 import type { RunChange } from '../../src/core/registry/registry';
@@ -82,7 +82,7 @@ describe('runs across processes', function () {
   it('a pid reused by another process is never taken for ours', async () => {
     const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      const paths = statePaths(h.stateDir).run('reused01');
+      const paths = new StateMap(h.stateDir).run('reused01');
       fs.mkdirSync(paths.dir, { recursive: true });
       const record: RunRecord = {
         version: 1, id: 'reused01', name: 'old-run', runner: 'custom', commandLine: ['x'], cwd: ROOT, prompt: 'x', status: 'running',
@@ -105,7 +105,7 @@ describe('runs across processes', function () {
     const started = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
     await h.registry.wait(started.id, 20_000);
     h.registry.dispose();
-    const paths = statePaths(h.stateDir).run(started.id);
+    const paths = new StateMap(h.stateDir).run(started.id);
     fs.writeFileSync(paths.record, '{"version":1,"id":');
     const later = await h.open();
     assert.equal(later.resolve(started.id).status, 'orphaned');

@@ -12,9 +12,8 @@ import { execFileSync } from 'node:child_process';
 import type { DoctorReport } from '../../src/core/doctor';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRegistry } from '../../src/core/registry/registry';
-import { TOOLS } from '../../src/mcp/buildServer';
+import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
-import { TeamService } from '../../src/core/teams/teamService';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
 import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
@@ -67,7 +66,7 @@ describe('MCP server', function () {
     const config = { version: 1, runners: { claude: { binary: fakeClaude(1500) } }, killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } } };
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config));
     registry = await h.open({ runners: config.runners });
-    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => doctorOf(h.stateDir), defaultCwd: () => work, guard: () => {} });
+    service = new McpService({ switchboard: h.switchboardOf(registry), logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => doctorOf(h.stateDir), defaultCwd: () => work, guard: () => {} });
     const host = await service.startHttp();
     url = host.url;
     token = service.token();

@@ -5,10 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { mergeConfig } from '../../src/core/config';
-import { RunRegistry } from '../../src/core/registry/registry';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import { Switchboard } from '../../src/core/switchboard';
 import type { AgentEvent } from '../../src/core/runs/types';
 import { McpService } from '../../src/mcp/mcpService';
-import { TeamService } from '../../src/core/teams/teamService';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { createHarness, fakeCommand, SUPERVISOR, tempDir, type Harness } from '../support/harness';
 
@@ -18,11 +18,12 @@ describe('a real Claude Code drives Switchboard through MCP', function () {
   let cli: OfflineCli | undefined;
   let service: McpService | undefined;
   let registry: RunRegistry | undefined;
+  let sb: Switchboard | undefined;
 
   beforeEach(async () => (h = await createHarness()));
   afterEach(async () => {
     await service?.dispose();
-    registry?.dispose();
+    sb?.dispose();
     await h.cleanup();
     await cli?.provider.close();
   });
@@ -37,14 +38,15 @@ describe('a real Claude Code drives Switchboard through MCP', function () {
       return { kind: 'text', text: 'The helper agent finished.' };
     });
     // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one.
-    registry = await RunRegistry.open({
+    sb = await Switchboard.open({
       stateDir: h.stateDir,
       config: mergeConfig({ runners: { claude: { binary: agentCliBinary('claude') } } }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...cli.env },
       agentMcp: async () => ({ url: (await service!.startHttp()).url, token: service!.token() }),
     });
-    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => work, guard: () => {} });
+    registry = sb.runs;
+    service = new McpService({ switchboard: sb, logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => work, guard: () => {} });
     const token = service.token();
 
     const parent = await registry.run({ runner: 'claude', prompt: 'Start a helper agent and wait for it', cwd: work });

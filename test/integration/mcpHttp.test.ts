@@ -9,11 +9,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunRegistry } from '../../src/core/registry/registry';
-import { endpointFile, liveEndpoint, tokenFile } from '../../src/mcp/credentials';
-import { McpHttpHost, MAX_BODY_BYTES } from '../../src/mcp/httpHost';
+import { endpointFile, liveEndpoint, tokenFile } from '../../src/http/credentials';
+import { MAX_BODY_BYTES } from '../../src/http/loopbackListener';
+import type { McpHttp } from '../../src/mcp/mcpService';
 import { McpService } from '../../src/mcp/mcpService';
-import { TeamService } from '../../src/core/teams/teamService';
 import { agentCliBinary } from '../support/agentClis';
 import { createHarness, type Harness } from '../support/harness';
 import { node24Bin } from '../support/providers/openaiChat';
@@ -52,16 +51,14 @@ function request(port: number, options: { headers?: Record<string, string>; body
 describe('MCP server over HTTP: the door', function () {
   this.timeout(60_000);
   let h: Harness;
-  let registry: RunRegistry;
   let service: McpService;
-  let host: McpHttpHost;
+  let host: McpHttp;
   let token: string;
   const auth = (): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
   before(async () => {
     h = await createHarness();
-    registry = h.registry;
-    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
+    service = new McpService({ switchboard: h.switchboard, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
     host = await service.startHttp();
     token = service.token();
   });
@@ -124,7 +121,7 @@ describe('MCP server over HTTP: the door', function () {
     assert.equal(liveEndpoint(h.stateDir)?.url, `http://127.0.0.1:${host.port}/mcp`);
     const port = host.port;
     await service.dispose();
-    service = new McpService({ registry, teams: new TeamService(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
+    service = new McpService({ switchboard: h.switchboard, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {} });
     host = await service.startHttp();
     assert.equal(host.port, port, 'the copied client configurations keep working');
     assert.equal(service.token(), token);

@@ -99,8 +99,8 @@ describe('MCP team tools', function () {
   /** An HTTP server in this process whose custom runner is the git worker with `workerArgs`; `workspace` is its default folder. */
   async function serve(workerArgs: string, workspace?: string): Promise<Served> {
     const h = await createHarness({ runners: { custom: { command: workerCommand(workerArgs) } } });
-    const teams = new TeamService(h.registry);
-    const service = new McpService({ registry: h.registry, teams, logger: quiet, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => workspace, guard: () => {} });
+    const teams = h.switchboard.teams;
+    const service = new McpService({ switchboard: h.switchboard, logger: quiet, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => workspace, guard: () => {} });
     const host = await service.startHttp();
     const client = await connectHttp(host.url, service.token(), 'teams-client');
     // Listed first, so that the client checks every result against the tool's output schema.

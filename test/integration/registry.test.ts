@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SwitchboardError } from '../../src/core/errors';
 import type { RunRegistry } from '../../src/core/registry/registry';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import { DEFAULT_CONFIG } from '../../src/core/config';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { createHarness, fakeCommand, FAKE_AGENT, pidAlive, tempDir, until, type Harness } from '../support/harness';
@@ -97,7 +97,7 @@ describe('process registry (real processes)', function () {
     await new Promise((r) => setTimeout(r, 500)); // a few of the killer's attempts to reach the supervisor again
     assert.equal(other.resolve(run.id).status, 'killed');
     assert.equal(h.registry.resolve(run.id).status, 'killed');
-    const onDisk = readRecord(statePaths(h.stateDir).run(run.id));
+    const onDisk = readRecord(new StateMap(h.stateDir).run(run.id));
     assert.deepEqual(onDisk.kind === 'ok' && [onDisk.value.status, onDisk.value.lastError], ['killed', 'killed by test']);
     const later = await h.open();
     assert.equal(later.resolve(run.id).status, 'killed');

@@ -30,7 +30,7 @@ describe('teams', function () {
   it('two workers in their own worktrees do the tasks in dependency order and commit on their branches', async () => {
     await harness('--sleep 300');
     const workspace = repo();
-    const team = await Team.start(h.registry, {
+    const team = await Team.start({ registry: h.registry }, {
       name: 'alpha',
       spec: '2:executor:custom',
       task: 'build the thing',
@@ -58,7 +58,7 @@ describe('teams', function () {
   it('a failing task blocks its dependents and fails the team; a folder that is not a repository is shared, with a warning', async () => {
     await harness('--fail');
     const workspace = tempDir('sb-team-plain-');
-    const team = await Team.start(h.registry, { name: 'beta', spec: '1:executor:custom', task: 'x', tasks: [{ title: 'breaks' }, { title: 'after', dependsOn: ['T1'] }], workspace, maxAttempts: 1 });
+    const team = await Team.start({ registry: h.registry }, { name: 'beta', spec: '1:executor:custom', task: 'x', tasks: [{ title: 'breaks' }, { title: 'after', dependsOn: ['T1'] }], workspace, maxAttempts: 1 });
     teams.push(team);
     assert.match(team.record.warning ?? '', /not a git repository/);
     assert.equal(team.record.workers[0]!.cwd, workspace);
@@ -69,7 +69,7 @@ describe('teams', function () {
 
   it('shutdown stops every worker and its whole process tree, and marks the team interrupted', async () => {
     await harness('--sleep 30000');
-    const team = await Team.start(h.registry, { name: 'gamma', spec: '2:executor:custom', task: 'x', tasks: [{ title: 'a' }, { title: 'b' }], workspace: repo() });
+    const team = await Team.start({ registry: h.registry }, { name: 'gamma', spec: '2:executor:custom', task: 'x', tasks: [{ title: 'a' }, { title: 'b' }], workspace: repo() });
     teams.push(team);
     await until(() => team.record.tasks.every((t) => t.runId && h.registry.resolve(t.runId).agent), 10_000, 'both tasks to run');
     const trees = team.record.tasks.flatMap((t) => treeMembers(h.registry.resolve(t.runId!).agent!));
@@ -84,7 +84,7 @@ describe('teams', function () {
 
   it('a graceful shutdown interrupts the workers first and kills only what does not stop', async () => {
     await harness('--sleep 30000');
-    const team = await Team.start(h.registry, { name: 'delta', spec: '2:executor:custom', task: 'x', tasks: [{ title: 'a' }, { title: 'b' }], workspace: repo() });
+    const team = await Team.start({ registry: h.registry }, { name: 'delta', spec: '2:executor:custom', task: 'x', tasks: [{ title: 'a' }, { title: 'b' }], workspace: repo() });
     teams.push(team);
     await until(() => team.record.tasks.every((t) => t.runId && h.registry.resolve(t.runId).agent), 10_000, 'both tasks to run');
     const record = await team.shutdown();

@@ -60,7 +60,7 @@ describe('a team of two real Claude Codes', function () {
       return { kind: 'write_file', path: path.join(cwd, `${id}.txt`), content: `${id} by Claude Code\n` };
     };
     const registry = await suite.registryFor(script);
-    service = new TeamService(registry);
+    service = suite.switchboardOf(registry).teams;
     await service.run({
       name: TEAM,
       spec: '2:executor:claude',
@@ -133,7 +133,7 @@ describe('a team of two real Claude Codes', function () {
       return { kind: 'write_file', path: path.join(workingDirectory(r.body), `${id}.txt`), content: `${id}\n` };
     };
     const registry = await suite.registryFor(script);
-    service = new TeamService(registry);
+    service = suite.switchboardOf(registry).teams;
     await service.run({ name: 'planned', spec: '1:planner,1:executor', task: 'Write A then B', workspace });
     const team = await service.finished('planned');
     assert.equal(team.status, 'done', `${team.reason ?? ''} ${JSON.stringify(team.plan)}`);

@@ -27,7 +27,7 @@ describe('teams at their edges', function () {
   let teams: TeamService;
   const open = async (...workerArgs: string[]): Promise<void> => {
     h = await createHarness({ runners: { custom: { command: workerCommand(...workerArgs) } }, teams: { roles: {}, copyFiles: [], maxAttempts: 1 } });
-    teams = new TeamService(h.registry);
+    teams = h.switchboard.teams;
   };
   afterEach(async () => {
     teams.dispose();

@@ -25,7 +25,7 @@ describe('team service', function () {
   let teams: TeamService;
   const open = async (...workerArgs: string[]): Promise<void> => {
     h = await createHarness({ runners: { custom: { command: workerCommand(...workerArgs) } } });
-    teams = new TeamService(h.registry);
+    teams = h.switchboard.teams;
   };
   afterEach(async () => {
     teams.dispose();
@@ -79,7 +79,7 @@ describe('team service', function () {
 
   it('runs that end before their start returns still settle their tasks (40 instant agents on 4 workers)', async () => {
     h = await createHarness({ runners: { custom: { command: 'true {prompt}' } } });
-    teams = new TeamService(h.registry);
+    teams = h.switchboard.teams;
     const tasks = Array.from({ length: 40 }, (_, i) => ({ title: `instant ${i + 1}`, dependsOn: i >= 4 ? [`T${i - 3}`] : [] }));
     await teams.run({ name: 'instant', spec: '4:executor:custom', task: 'x', workspace: tempDir('sb-instant-'), tasks });
     const record = await teams.finished('instant');
@@ -89,7 +89,7 @@ describe('team service', function () {
 
   it('a planner that gives no usable plan twice fails the team with the reason', async () => {
     h = await createHarness({ runners: { custom: { command: `'${process.execPath}' -e "console.log('no plan today')" {prompt}` } } });
-    teams = new TeamService(h.registry);
+    teams = h.switchboard.teams;
     await teams.run({ name: 'noplan', spec: '1:planner:custom,1:executor:custom', task: 'x', workspace: makeRepo() });
     const record = await teams.finished('noplan');
     assert.equal(record.status, 'failed');
@@ -158,6 +158,8 @@ describe('team service', function () {
       assert.deepEqual([added!.id, added!.status], ['T2', 'pending']);
       await assert.rejects(teams.addTasks('remote', [{ title: 'bad', dependsOn: ['T9'] }]), refused('invalid_argument', /depends on T9, which is not a task/));
       assert.equal((await teams.cancelTask('remote', 'T2')).status, 'cancelled');
+      // Requests are answered at once now: T1's run must be under way for the shutdown to interrupt it.
+      await until(() => !!teams.get('remote').tasks[0]!.runId, 20_000, 'T1 to be running');
       const stopped = await teams.shutdown('remote', true);
       assert.equal(stopped.status, 'interrupted');
       assert.equal(await exited, 1);

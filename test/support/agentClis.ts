@@ -1,6 +1,7 @@
 /** Where the pinned real agent CLIs are (installed by scripts/installAgentClis.mjs), and how to run each offline. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Switchboard } from '../../src/core/switchboard';
 import type { RunRegistry } from '../../src/core/registry/registry';
 import { createHarness, ROOT, tempDir, type Harness } from './harness';
 import { startAnthropicProvider, prepareClaudeEnv } from './providers/anthropic';
@@ -55,6 +56,8 @@ export interface RealCliSuite {
   work: string;
   /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI. */
   registryFor(script: Script, permissionMode?: string): Promise<RunRegistry>;
+  /** The Switchboard a registry of registryFor belongs to. */
+  switchboardOf(registry: RunRegistry): Switchboard;
   /** The provider of the current test (after registryFor). */
   provider(): ScriptedProvider;
 }
@@ -71,6 +74,7 @@ export function realCliSuite(runner: string): RealCliSuite {
       return h.open({ runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
+    switchboardOf: (registry) => h.switchboardOf(registry),
   };
   beforeEach(async () => {
     h = await createHarness();

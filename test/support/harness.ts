@@ -7,10 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mergeConfig, type SwitchboardConfig } from '../../src/core/config';
-import { RunRegistry } from '../../src/core/registry/registry';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import { Switchboard } from '../../src/core/switchboard';
 import { isSameProcessAlive } from '../../src/core/proc/processTable';
 import { readRecord } from '../../src/core/runs/recordFile';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import { killTree } from '../../src/core/proc/killTree';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -42,34 +43,43 @@ export function fakeCommand(...args: string[]): string {
 
 export interface Harness {
   stateDir: string;
+  /** The first Switchboard's registry (`switchboard.runs`). */
   registry: RunRegistry;
+  switchboard: Switchboard;
+  /** Another Switchboard over the same state folder (another process, as it were); its registry. */
   open(config?: Partial<SwitchboardConfig>, env?: NodeJS.ProcessEnv): Promise<RunRegistry>;
+  openSwitchboard(config?: Partial<SwitchboardConfig>, env?: NodeJS.ProcessEnv): Promise<Switchboard>;
+  /** The Switchboard whose registry this is. */
+  switchboardOf(registry: RunRegistry): Switchboard;
   cleanup(): Promise<void>;
 }
 
-/** A fresh state folder and registry; `cleanup` kills every run still alive and closes every registry. */
+/** A fresh state folder and Switchboard; `cleanup` kills every run still alive and closes every Switchboard. */
 export async function createHarness(config: Partial<SwitchboardConfig> = {}, env?: NodeJS.ProcessEnv): Promise<Harness> {
   ensureBuilt();
   const stateDir = tempDir('sb-state-');
-  const registries: RunRegistry[] = [];
-  const open = async (more: Partial<SwitchboardConfig> = {}, moreEnv?: NodeJS.ProcessEnv): Promise<RunRegistry> => {
-    const registry = await RunRegistry.open({
+  const opened: Switchboard[] = [];
+  const openSwitchboard = async (more: Partial<SwitchboardConfig> = {}, moreEnv?: NodeJS.ProcessEnv): Promise<Switchboard> => {
+    const sb = await Switchboard.open({
       stateDir,
       // Tests start many runs at once; pools are tested with their own limits.
       config: mergeConfig({ killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } }, ...config, ...more }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...env, ...moreEnv },
     });
-    registries.push(registry);
-    return registry;
+    opened.push(sb);
+    return sb;
   };
-  const registry = await open();
+  const switchboard = await openSwitchboard();
   return {
     stateDir,
-    registry,
-    open,
+    registry: switchboard.runs,
+    switchboard,
+    open: async (more, moreEnv) => (await openSwitchboard(more, moreEnv)).runs,
+    openSwitchboard,
+    switchboardOf: (registry) => opened.find((sb) => sb.runs === registry)!,
     async cleanup() {
-      for (const r of registries) r.dispose();
+      for (const sb of opened) sb.dispose();
       await killEverything(stateDir);
     },
   };
@@ -77,7 +87,7 @@ export async function createHarness(config: Partial<SwitchboardConfig> = {}, env
 
 /** Kills whatever a state folder's runs left alive (supervisors and agent trees), whatever their records say. */
 export async function killEverything(stateDir: string): Promise<void> {
-  const paths = statePaths(stateDir);
+  const paths = new StateMap(stateDir);
   let ids: string[] = [];
   try {
     ids = fs.readdirSync(paths.runs);

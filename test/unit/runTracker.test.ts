@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { silentLogger } from '../../src/core/logger';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import type { RunChange } from '../../src/core/registry/registry';
 import { RunTracker } from '../../src/core/registry/runTracker';
 import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
@@ -24,11 +24,11 @@ function queuedRecord(id: string, createdAt = Date.now()): RunRecord {
 describe('run tracker: runs whose launcher went away', () => {
   let tracker: RunTracker;
   let changes: RunChange[];
-  let paths: ReturnType<typeof statePaths>;
+  let paths: StateMap;
   let watching: { dispose(): void };
 
   beforeEach(async () => {
-    paths = statePaths(tempDir('sb-tracker-'));
+    paths = new StateMap(tempDir('sb-tracker-'));
     fs.mkdirSync(paths.runs, { recursive: true });
     changes = [];
     tracker = new RunTracker(paths, silentLogger, { changed: (c) => changes.push(c), event: () => undefined, output: () => undefined, warn: () => undefined }, { queuedStaleMs: STALE_MS });

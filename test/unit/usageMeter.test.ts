@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_PRICES } from '../../src/core/pricing';
 import { sessionUsageBaseline } from '../../src/core/registry/sessionBaseline';
-import { statePaths } from '../../src/core/paths';
+import { StateMap } from '../../src/core/state/stateMap';
 import { getRunner } from '../../src/core/runners/runnerTable';
 import type { AgentEvent, RunRecord, Usage } from '../../src/core/runs/types';
 import { UsageMeter, type UsageBaseline } from '../../src/core/runs/usageMeter';
@@ -94,7 +94,7 @@ describe('usage meter', () => {
 
   describe('the baseline found in the state directory', () => {
     function writeRun(stateDir: string, id: string, record: Partial<RunRecord>, usageEvents: Array<{ inputTokens: number; outputTokens: number; usd?: number }>): void {
-      const paths = statePaths(stateDir).run(id);
+      const paths = new StateMap(stateDir).run(id);
       fs.mkdirSync(paths.dir, { recursive: true });
       const full = { version: 1, id, name: id, runner: 'codex', commandLine: [], cwd: '/', prompt: 'p', status: 'done', createdAt: 1, usage: { inputTokens: 0, outputTokens: 0 }, links: {}, outputBytes: 0, eventCount: 0, ...record };
       fs.writeFileSync(paths.record, JSON.stringify(full));
@@ -113,7 +113,7 @@ describe('usage meter', () => {
       writeRun(stateDir, 'other', { sessionId: 'T', usage: { inputTokens: 9999, outputTokens: 9999 } }, [{ inputTokens: 9999, outputTokens: 9999 }]);
       writeRun(stateDir, 'qwen', { runner: 'qwen', sessionId: 'S', usage: { inputTokens: 9999, outputTokens: 9999 } }, [{ inputTokens: 9999, outputTokens: 9999 }]);
       writeRun(stateDir, 'self', { sessionId: 'S', usage: { inputTokens: 9999, outputTokens: 9999 } }, [{ inputTokens: 9999, outputTokens: 9999 }]);
-      fs.mkdirSync(path.join(statePaths(stateDir).runs, 'empty'));
+      fs.mkdirSync(path.join(new StateMap(stateDir).runs, 'empty'));
       assert.deepEqual(sessionUsageBaseline(stateDir, 'codex', 'S', 'self'), { inputTokens: 360, outputTokens: 90 });
       assert.equal(sessionUsageBaseline(stateDir, 'codex', 'unknown-session', 'self'), undefined, 'a session started outside Switchboard has no known baseline');
     });
@@ -123,8 +123,8 @@ describe('usage meter', () => {
       writeRun(stateDir, 'first', { runner: 'claude', sessionId: 'S', usage: { inputTokens: 240, outputTokens: 60, usd: 0.00216, usdSource: 'reported' } }, [{ inputTokens: 240, outputTokens: 60, usd: 0.00216 }]);
       writeRun(stateDir, 'second', { runner: 'claude', sessionId: 'S', usage: { inputTokens: 120, outputTokens: 30, usd: 0.00108, usdSource: 'reported' } }, [{ inputTokens: 120, outputTokens: 30, usd: 0.00324 }]);
       assert.equal(sessionUsageBaseline(stateDir, 'claude', 'S')?.usd, 0.00324);
-      fs.rmSync(statePaths(stateDir).run('first').events);
-      fs.rmSync(statePaths(stateDir).run('second').events);
+      fs.rmSync(new StateMap(stateDir).run('first').events);
+      fs.rmSync(new StateMap(stateDir).run('second').events);
       assert.equal(sessionUsageBaseline(stateDir, 'claude', 'S')?.usd, 0.00216, 'without events, the largest recorded figure is a floor');
       writeRun(stateDir, 'estimated', { runner: 'claude', sessionId: 'S', usage: { inputTokens: 1, outputTokens: 1, usd: 5, usdSource: 'estimated' } }, []);
       assert.equal(sessionUsageBaseline(stateDir, 'claude', 'S')?.usd, 0.00216, 'an estimated cost is not a reported session total');

@@ -8,14 +8,12 @@ import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
 import { errorMessage, SwitchboardError } from '../../core/errors';
 import { CLIENT_IDS, clientConfig, type ClientId } from '../../mcp/clientConfigs';
-import { liveEndpoint, loadOrCreateToken, tokenFile } from '../../mcp/credentials';
+import { liveEndpoint, loadOrCreateToken, tokenFile } from '../../http/credentials';
 import { McpService } from '../../mcp/mcpService';
 import { TeamService } from '../../core/teams/teamService';
 import { isActiveTeam } from '../../core/teams/teamStore';
 import type { CliContext } from '../context';
-import { printJson, UsageError } from '../output';
-
-const USAGE = 'usage: switchboard mcp --stdio | --http [--port N] | config <claude|codex|gemini|cursor>';
+import { printJson, usageError } from '../output';
 
 export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,16 +22,16 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     options: { stdio: { type: 'boolean', default: false }, http: { type: 'boolean', default: false }, port: { type: 'string' } },
   });
   if (positionals[0] === 'config') return configCommand(ctx, positionals.slice(1));
-  if (positionals.length > 0 || values.stdio === values.http) throw new UsageError(USAGE);
+  if (positionals.length > 0) throw usageError('mcp', `unknown mcp command "${positionals[0]}"`);
+  if (values.stdio === values.http) throw usageError('mcp', values.stdio ? '--stdio or --http, not both' : '--stdio or --http?');
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
-  const registry = await ctx.openRegistry();
-  const teams = new TeamService(registry);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('mcp', `--port must be a port number (0-65535), not "${values.port}"`);
+  const sb = await ctx.openSwitchboard();
+  const teams = sb.teams;
   const service = new McpService({
-    registry,
-    teams,
+    switchboard: sb,
     logger: ctx.logger,
-    doctor: () => runDoctor(registry.stateDir, registry.config),
+    doctor: () => runDoctor(sb.stateDir, sb.config),
     defaultCwd: () => process.cwd(),
     guard: () => {},
   });
@@ -45,14 +43,13 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
       return 0;
     }
     const host = await service.startHttp(port);
-    ctx.out.stderr(`Switchboard MCP server on ${host.url} (bearer token in ${tokenFile(registry.stateDir)}); Ctrl+C stops it.`);
+    ctx.out.stderr(`Switchboard MCP server on ${host.url} (bearer token in ${tokenFile(sb.stateDir)}); Ctrl+C stops it.`);
     await endTeams(ctx, teams, signals, await signals.next());
     return 0;
   } finally {
     signals.dispose();
     await service.dispose();
-    teams.dispose();
-    registry.dispose();
+    sb.dispose();
   }
 }
 
@@ -110,7 +107,8 @@ async function endTeams(ctx: CliContext, teams: TeamService, signals: Signals, s
 
 async function configCommand(ctx: CliContext, args: string[]): Promise<number> {
   const client = args[0] as ClientId | undefined;
-  if (!client || !CLIENT_IDS.includes(client) || args.length > 1) throw new UsageError(`usage: switchboard mcp config <${CLIENT_IDS.join('|')}>`);
+  if (!client) throw usageError('mcp config', `which client? one of ${CLIENT_IDS.join(', ')}`);
+  if (!CLIENT_IDS.includes(client) || args.length > 1) throw usageError('mcp config', `"${args.join(' ')}" is not one of ${CLIENT_IDS.join(', ')}`);
   const endpoint = liveEndpoint(ctx.stateDir);
   if (!endpoint) {
     throw new SwitchboardError('not_running', 'No Switchboard MCP server is serving this state directory over HTTP.', 'Start one with `switchboard mcp --http` (or open VS Code with the extension), then ask again.');

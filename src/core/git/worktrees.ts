@@ -115,7 +115,7 @@ export async function createWorkerWorktree(options: WorkerWorktreeOptions): Prom
   if (hadBranch && !options.reuse) {
     throw gitRefusal('exists', `The branch ${branch} already exists (from an earlier team of the same name?).`, `Choose another team name, reuse the branch, or delete it with \`git branch -D ${branch}\`.`, { branch });
   }
-  fs.mkdirSync(path.dirname(folder), { recursive: true });
+  fs.mkdirSync(path.dirname(folder), { recursive: true, mode: 0o700 });
   await git(repo.root, hadBranch ? ['worktree', 'add', '--quiet', folder, branch] : ['worktree', 'add', '--quiet', '-b', branch, folder, repo.head]);
   try {
     const base = hadBranch ? (await git(repo.root, ['merge-base', repo.head, branch])).stdout.trim() : repo.head;

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
+import { ensureFolder } from '../state/stateDir';
+import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { ProcessIdentity } from '../runs/types';
 
@@ -40,8 +42,8 @@ export interface Ledger {
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 
-export const ledgerFile = (stateDir: string): string => path.join(stateDir, 'pools', 'ledger.json');
-const lockDir = (stateDir: string): string => path.join(stateDir, 'pools', 'ledger.lock');
+export const ledgerFile = (stateDir: string): string => new StateMap(stateDir).poolLedger;
+const lockDir = (stateDir: string): string => new StateMap(stateDir).poolLock;
 
 const empty = (): Ledger => ({ version: 1, slots: [], queue: [], counts: {} });
 
@@ -57,7 +59,7 @@ function sleepSync(ms: number): void {
 
 /** Runs `change` on the ledger under the lock and writes what it leaves; returns what it returns. */
 export function withLedger<T>(stateDir: string, change: (ledger: Ledger) => T): T {
-  fs.mkdirSync(path.dirname(lockDir(stateDir)), { recursive: true, mode: 0o700 });
+  ensureFolder(path.dirname(lockDir(stateDir)));
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {

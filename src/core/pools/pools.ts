@@ -6,7 +6,7 @@
  * finished or vanished runs and places in line whose launcher died are cleaned up on every change.
  */
 import { SwitchboardError } from '../errors';
-import { statePaths } from '../paths';
+import { StateMap } from '../state/stateMap';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readRecord } from '../runs/recordFile';
 import { isFinished } from '../runs/types';
@@ -47,12 +47,27 @@ export interface Cleaned {
   queue: string[];
 }
 
+type Pruned = Cleaned & { poolOf: Map<string, string> };
+
 const DEFAULT_MAX_QUEUE = 100;
+
+/** What a pool change is told as in the feed. */
+export interface PoolChange {
+  type: 'pool.queued' | 'pool.admitted' | 'pool.released';
+  pool: string;
+  runId: string;
+  /** Its place in line (queued). */
+  position?: number;
+  /** Why it left (released): its run ended, or its launcher went away. */
+  reason?: string;
+}
 
 export class Pools {
   constructor(
     private readonly stateDir: string,
     private readonly config: () => PoolsConfig,
+    /** Told of every change, once the ledger is written. */
+    private readonly changed: (change: PoolChange) => void = () => undefined,
   ) {}
 
   private limits(pool: string): Required<PoolLimits> {
@@ -63,8 +78,9 @@ export class Pools {
 
   /** Admits the run now, or puts it in line; refuses (pool_full) when the line is full. */
   request(runId: string, pool: string): Admission {
+    let cleaned: Pruned | undefined;
     const verdict = withLedger(this.stateDir, (ledger): Admission | SwitchboardError => {
-      this.prune(ledger);
+      cleaned = this.prune(ledger);
       const counts = (ledger.counts[pool] ??= { admitted: 0, rejected: 0, queued: 0 });
       const ahead = ledger.queue.filter((q) => q.pool === pool).length;
       if (ahead === 0 && this.hasRoom(ledger, pool)) {
@@ -82,14 +98,18 @@ export class Pools {
       counts.queued++;
       return { admitted: false, position: ahead + 1 };
     });
+    this.tellCleaned(cleaned);
     if (verdict instanceof SwitchboardError) throw verdict;
+    this.changed(verdict.admitted ? { type: 'pool.admitted', pool, runId } : { type: 'pool.queued', pool, runId, position: verdict.position });
     return verdict;
   }
 
   /** For a run of this process in line: admitted when it is next and there is room; gone when it left the line (killed, cleaned up). */
   tryAdmit(runId: string): 'admitted' | 'waiting' | 'gone' {
-    return withLedger(this.stateDir, (ledger) => {
-      this.prune(ledger);
+    let cleaned: Pruned | undefined;
+    let admittedTo: string | undefined;
+    const verdict = withLedger(this.stateDir, (ledger) => {
+      cleaned = this.prune(ledger);
       const entry = ledger.queue.find((q) => q.runId === runId);
       if (!entry) return 'gone';
       // First come, first served: among the runs whose pool has room, the oldest goes first.
@@ -98,21 +118,36 @@ export class Pools {
       ledger.queue.splice(ledger.queue.indexOf(entry), 1);
       ledger.slots.push({ runId, pool: entry.pool, admittedAt: Date.now() });
       (ledger.counts[entry.pool] ??= { admitted: 0, rejected: 0, queued: 0 }).admitted++;
+      admittedTo = entry.pool;
       return 'admitted';
     });
+    this.tellCleaned(cleaned);
+    if (admittedTo) this.changed({ type: 'pool.admitted', pool: admittedTo, runId });
+    return verdict;
   }
 
   /** Frees the run's slot or its place in line. */
   release(runId: string): void {
-    withLedger(this.stateDir, (ledger) => {
+    const held = withLedger(this.stateDir, (ledger) => {
+      const held = [...ledger.slots, ...ledger.queue].find((s) => s.runId === runId);
       ledger.slots = ledger.slots.filter((s) => s.runId !== runId);
       ledger.queue = ledger.queue.filter((q) => q.runId !== runId);
+      return held;
     });
+    if (held) this.changed({ type: 'pool.released', pool: held.pool, runId, reason: 'taken out' });
   }
 
   /** Removes slots of runs that ended or vanished and places in line whose launcher is gone. */
   cleanup(): Cleaned {
-    return withLedger(this.stateDir, (ledger) => this.prune(ledger));
+    const pruned = withLedger(this.stateDir, (ledger) => this.prune(ledger));
+    this.tellCleaned(pruned);
+    return { slots: pruned.slots, queue: pruned.queue };
+  }
+
+  private tellCleaned(pruned: Pruned | undefined): void {
+    if (!pruned) return;
+    for (const runId of pruned.slots) this.changed({ type: 'pool.released', pool: pruned.poolOf.get(runId)!, runId, reason: 'its run ended' });
+    for (const runId of pruned.queue) this.changed({ type: 'pool.released', pool: pruned.poolOf.get(runId)!, runId, reason: 'it ended, or whatever was to start it went away' });
   }
 
   status(): PoolsStatus {
@@ -137,15 +172,16 @@ export class Pools {
     return ledger.slots.length < this.config().maxWorkers && ledger.slots.filter((s) => s.pool === pool).length < this.limits(pool).maxWorkers;
   }
 
-  private prune(ledger: Ledger): Cleaned {
+  private prune(ledger: Ledger): Pruned {
+    const poolOf = new Map([...ledger.slots, ...ledger.queue].map((s) => [s.runId, s.pool]));
     const ended = (runId: string): boolean => {
-      const read = readRecord(statePaths(this.stateDir).run(runId));
+      const read = readRecord(new StateMap(this.stateDir).run(runId));
       return read.kind !== 'ok' || isFinished(read.value.status);
     };
     const staleSlots = ledger.slots.filter((s) => ended(s.runId)).map((s) => s.runId);
     const staleQueue = ledger.queue.filter((q: QueueEntry) => ended(q.runId) || !isSameProcessAlive(q.launcher)).map((q) => q.runId);
     ledger.slots = ledger.slots.filter((s) => !staleSlots.includes(s.runId));
     ledger.queue = ledger.queue.filter((q) => !staleQueue.includes(q.runId));
-    return { slots: [...new Set(staleSlots)], queue: [...new Set(staleQueue)] };
+    return { slots: [...new Set(staleSlots)], queue: [...new Set(staleQueue)], poolOf };
   }
 }

@@ -1,13 +1,13 @@
-/** The registry's side of a supervisor's control socket: requests with replies, plus pushed notifications. */
+/** The asking side of a control socket (see ControlServer): requests with replies, plus pushed notifications. */
 import * as net from 'node:net';
 import { Emitter } from '../events';
 import { SwitchboardError } from '../errors';
 import { LineSplitter, type ControlMessage, type ControlNotification, type ControlRequest } from '../supervisor/protocol';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'id'> : never) : never;
+type RequestBody<R> = R extends { id: number } ? Omit<R, 'id'> : never;
 
-export class ControlClient {
+export class ControlClient<R extends { id: number; op: string } = ControlRequest> {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly notifications = new Emitter<ControlNotification>();
@@ -16,7 +16,8 @@ export class ControlClient {
   readonly onClose = this.closed.event;
   private isClosed = false;
 
-  private constructor(private readonly socket: net.Socket) {
+  /** `peer` names the other side in errors ("The run's supervisor went away…"). */
+  private constructor(private readonly socket: net.Socket, private readonly peer: string) {
     const splitter = new LineSplitter((line) => this.onLine(line));
     // Decode as a stream: a character split across two reads must not become two U+FFFD.
     socket.setEncoding('utf8');
@@ -24,7 +25,7 @@ export class ControlClient {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.isClosed = true;
-      for (const p of this.pending.values()) p.reject(new SwitchboardError('not_running', 'The run\'s supervisor went away before it answered.'));
+      for (const p of this.pending.values()) p.reject(new SwitchboardError('not_running', `${this.peer} went away before it answered.`));
       this.pending.clear();
       this.closed.fire();
       this.notifications.dispose();
@@ -32,7 +33,7 @@ export class ControlClient {
     });
   }
 
-  static connect(socketPath: string, timeoutMs = 2000): Promise<ControlClient> {
+  static connect<R extends { id: number; op: string } = ControlRequest>(socketPath: string, timeoutMs = 2000, peer = "The run's supervisor"): Promise<ControlClient<R>> {
     return new Promise((resolve, reject) => {
       const socket = net.createConnection(socketPath);
       const timer = setTimeout(() => {
@@ -42,7 +43,7 @@ export class ControlClient {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeListener('error', reject);
-        resolve(new ControlClient(socket));
+        resolve(new ControlClient<R>(socket, peer));
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -55,8 +56,8 @@ export class ControlClient {
     return !this.isClosed;
   }
 
-  request<T>(body: RequestBody): Promise<T> {
-    if (this.isClosed) return Promise.reject(new SwitchboardError('not_running', 'The run\'s supervisor is gone.'));
+  request<T>(body: RequestBody<R>): Promise<T> {
+    if (this.isClosed) return Promise.reject(new SwitchboardError('not_running', `${this.peer} is gone.`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });

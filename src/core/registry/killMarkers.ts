@@ -3,9 +3,8 @@
  * a marker (`kill.json` in its folder): the supervisor, if it still lives, records the agent's death
  * as a failure, and every process that reads that record makes it `killed` again.
  */
-import * as path from 'node:path';
 import type { Logger } from '../logger';
-import type { RunPaths, StatePaths } from '../paths';
+import type { RunPaths, StateMap } from '../state/stateMap';
 import { writeRecord } from '../runs/recordFile';
 import { isFinished, type RunRecord } from '../runs/types';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
@@ -15,11 +14,10 @@ interface KillMarker {
   at: number;
 }
 
-const markerFile = (paths: RunPaths): string => path.join(paths.dir, 'kill.json');
 
 function readMarker(paths: RunPaths): KillMarker | undefined {
   try {
-    const read = readJsonFile<KillMarker>(markerFile(paths), (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
+    const read = readJsonFile<KillMarker>(paths.killMarker, (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
     return read.kind === 'ok' ? read.value : undefined;
   } catch {
     return undefined;
@@ -29,13 +27,13 @@ function readMarker(paths: RunPaths): KillMarker | undefined {
 export class KillMarkers {
   private readonly killedHere = new Map<string, string>();
 
-  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly warn: (message: string) => void) {}
+  constructor(private readonly paths: StateMap, private readonly log: Logger, private readonly warn: (message: string) => void) {}
 
   /** Remembers the kill, on disk too, so that the supervisor's own record of the agent's death does not undo it. */
   note(id: string, reason: string): void {
     this.killedHere.set(id, reason);
     try {
-      writeJsonAtomic(markerFile(this.paths.run(id)), { reason, at: Date.now() } satisfies KillMarker);
+      writeJsonAtomic(this.paths.run(id).killMarker, { reason, at: Date.now() } satisfies KillMarker);
     } catch (error) {
       this.log.warn(`could not note the kill of ${id}: ${(error as Error).message}`);
     }

@@ -4,11 +4,11 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SwitchboardConfig } from '../config';
 import { SwitchboardError } from '../errors';
-import { statePaths } from '../paths';
+import { ensureFolder } from '../state/stateDir';
+import { StateMap } from '../state/stateMap';
 import { redactArgs, redactText, secretsFromEnv } from '../redact';
 import { findBinary } from '../runners/findBinary';
 import { getRunner } from '../runners/runnerTable';
@@ -111,17 +111,10 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   return { request, spec: { ...spec, command: lookup.path, env: { ...options.env, ...mcpEnv, ...spec.env } } };
 }
 
-function controlSocketPath(runDir: string): string {
-  const preferred = path.join(runDir, 'control.sock');
-  if (preferred.length <= 100) return preferred;
-  const hash = crypto.createHash('sha256').update(runDir).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `switchboard-${hash}.sock`);
-}
-
 /** Claims a fresh run id by creating its folder (mkdir fails if another process took the same id). */
 export function claimRunDir(stateDir: string): string {
-  const paths = statePaths(stateDir);
-  fs.mkdirSync(paths.runs, { recursive: true, mode: 0o700 });
+  const paths = new StateMap(stateDir);
+  ensureFolder(paths.runs);
   for (;;) {
     const id = newRunId();
     try {
@@ -139,7 +132,7 @@ export function claimRunDir(stateDir: string): string {
  */
 export function recordQueued(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'env' | 'name'>, pool: string, launcher?: RunRecord['launcher']): RunRecord {
   const { request, spec } = prepared;
-  const run = statePaths(context.stateDir).run(id);
+  const run = new StateMap(context.stateDir).run(id);
   const secrets = secretsFromEnv({ ...context.env, ...options.env });
   const record: RunRecord = {
     version: 1,
@@ -150,7 +143,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     cwd: request.cwd,
     prompt: redactText(options.prompt, secrets),
     status: 'queued',
-    controlSocket: controlSocketPath(run.dir),
+    controlSocket: run.controlSocket,
     createdAt: Date.now(),
     usage: { inputTokens: 0, outputTokens: 0 },
     links: options.links ?? {},
@@ -168,13 +161,13 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
 /** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */
 export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
   const { request, spec } = prepared;
-  const run = statePaths(context.stateDir).run(id);
+  const run = new StateMap(context.stateDir).run(id);
   const controlSocket = record.controlSocket!;
   // A resumed session's CLI reports running totals that include what earlier runs already recorded.
   const runner = getRunner(options.runner);
   const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';
   const usageBaseline = request.resumeSessionId && sessionTotals ? sessionUsageBaseline(context.stateDir, runner.id, request.resumeSessionId, id) : undefined;
-  writePlan(run.dir, {
+  writePlan(run.plan, {
     version: 1,
     runId: id,
     stateDir: context.stateDir,
@@ -187,7 +180,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     ...(usageBaseline ? { usageBaseline } : {}),
   });
   try {
-    await context.host.launch(run.dir, { ...options.env, ...spec.env });
+    await context.host.launch(id, { ...options.env, ...spec.env });
   } catch (error) {
     const after = readRecord(run);
     const saved = after.kind === 'ok' ? after.value : record;

@@ -4,10 +4,14 @@
  * other processes). An ordinary object with change events; nothing polls it in a loop.
  */
 import type { SwitchboardConfig } from '../config';
-import { Emitter, type Disposable } from '../events';
+import { Emitter, type Event } from '../events';
+import { runEntity, runStatusEvent } from '../feed/entities';
+import type { Feed } from '../feed/feed';
+import { poolKey, runKey } from '../feed/feedEvent';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import { SwitchboardError } from '../errors';
 import { silentLogger, tagged, type Logger } from '../logger';
-import { statePaths, type RunPaths, type StatePaths } from '../paths';
+import { StateMap, type RunPaths } from '../state/stateMap';
 import { killTree } from '../proc/killTree';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
@@ -19,8 +23,10 @@ import { DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } f
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { SupervisorHost } from './supervisorHost';
-import { RunTracker } from './runTracker';
-import { ensureStateDir } from './stateDir';
+import { RunTracker, type RunChange } from './runTracker';
+
+export type { RunChange } from './runTracker';
+import { ensureStateDir } from '../state/stateDir';
 
 /** How often runs waiting for a slot look again (a finished run here also wakes them at once). */
 const QUEUE_CHECK_MS = 500;
@@ -43,11 +49,8 @@ export interface RegistryOptions {
   agentMcp?: () => Promise<{ url: string; token: string } | undefined>;
   /** Runs ask this host about tool calls their permission mode withholds (someone is there to answer). */
   hostApprovals?: boolean;
-}
-
-export interface RunChange {
-  kind: 'added' | 'updated' | 'removed';
-  run: RunRecord;
+  /** The live feed of the state folder, told of pool changes and of runs settled here. */
+  feed?: Feed;
 }
 
 export interface RunFilter {
@@ -57,19 +60,18 @@ export interface RunFilter {
   goal?: string;
 }
 
-export class RunRegistry implements Disposable {
-  private readonly changes = new Emitter<RunChange>();
-  private readonly appended = new Emitter<{ runId: string; event: AgentEvent }>();
-  private readonly output = new Emitter<{ runId: string; bytes: number }>();
-  readonly onDidChange = this.changes.event;
-  readonly onDidAppendEvent = this.appended.event;
-  readonly onDidOutput = this.output.event;
+export class RunRegistry extends Lifecycle {
+  private readonly changes: Emitter<RunChange>;
+  private readonly appended: Emitter<{ runId: string; event: AgentEvent }>;
+  private readonly output: Emitter<{ runId: string; bytes: number }>;
+  readonly onDidChange: Event<RunChange>;
+  readonly onDidAppendEvent: Event<{ runId: string; event: AgentEvent }>;
+  readonly onDidOutput: Event<{ runId: string; bytes: number }>;
   /** Things a person should know about the state directory (a corrupt file set aside, ...). */
   readonly warnings: string[] = [];
-  private readonly paths: StatePaths;
+  private readonly paths: StateMap;
   private readonly log: Logger;
   private readonly tracker: RunTracker;
-  private readonly disposables: Disposable[] = [];
   private readonly host: SupervisorHost;
   private readonly pools: Pools;
   /** This process's runs waiting for a slot, and how to start each. */
@@ -80,16 +82,26 @@ export class RunRegistry implements Disposable {
   private sorted: { generation: number; runs: RunRecord[] } | undefined;
 
   private constructor(private options: RegistryOptions) {
-    this.paths = statePaths(options.stateDir);
-    this.host = new SupervisorHost({
+    super();
+    this.paths = new StateMap(options.stateDir);
+    this.log = tagged(options.logger ?? silentLogger, 'registry');
+    this.changes = this.register(new Emitter<RunChange>(this.log));
+    this.appended = this.register(new Emitter<{ runId: string; event: AgentEvent }>(this.log));
+    this.output = this.register(new Emitter<{ runId: string; bytes: number }>(this.log));
+    this.onDidChange = this.changes.event;
+    this.onDidAppendEvent = this.appended.event;
+    this.onDidOutput = this.output.event;
+    const feed = options.feed;
+    this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }), ({ type, pool, ...rest }) =>
+      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
+    );
+    this.host = this.register(new SupervisorHost({
       stateDir: options.stateDir,
       supervisorScript: options.supervisorScript,
       nodePath: options.nodePath ?? process.execPath,
       env: options.env ?? process.env,
-    });
-    this.log = tagged(options.logger ?? silentLogger, 'registry');
-    this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }));
-    this.tracker = new RunTracker(this.paths, this.log, {
+    }));
+    this.tracker = this.register(new RunTracker(this.paths, this.log, {
       changed: (change) => this.changes.fire(change),
       event: (runId, event) => this.appended.fire({ runId, event }),
       output: (runId, bytes) => this.output.fire({ runId, bytes }),
@@ -97,7 +109,10 @@ export class RunRegistry implements Disposable {
         this.warnings.push(message);
         this.log.warn(message);
       },
-    });
+      settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
+    }));
+    // Runs still waiting here cannot start once this process lets go of them.
+    this.register(toDisposable(() => this.abandonWaiting()));
   }
 
   static async open(options: RegistryOptions): Promise<RunRegistry> {
@@ -105,12 +120,12 @@ export class RunRegistry implements Disposable {
     const registry = new RunRegistry(options);
     await registry.tracker.loadAll();
     registry.applyRetention();
-    if (options.watch !== false) registry.disposables.push(registry.tracker.watch());
+    if (options.watch !== false) registry.register(registry.tracker.watch());
     // A run that ends frees a slot: runs waiting here look at once.
-    registry.disposables.push(registry.onDidChange(({ run }) => void (isFinished(run.status) && registry.waiting.size > 0 && registry.drainQueue())));
+    registry.register(registry.onDidChange(({ run }) => void (isFinished(run.status) && registry.waiting.size > 0 && registry.drainQueue())));
     const hourly = setInterval(() => registry.applyRetention(), 3600_000);
     hourly.unref();
-    registry.disposables.push({ dispose: () => clearInterval(hourly) });
+    registry.register(toDisposable(() => clearInterval(hourly)));
     return registry;
   }
 
@@ -365,19 +380,12 @@ export class RunRegistry implements Disposable {
     return old.length;
   }
 
-  dispose(): void {
-    // Runs still waiting here cannot start once this process lets go of them.
+  private abandonWaiting(): void {
     if (this.pump) clearInterval(this.pump);
     for (const id of this.waiting.keys()) {
       this.pools.release(id);
       this.tracker.finishUnsupervised(id, 'failed', 'the process that was to start it closed before a slot freed');
     }
     this.waiting.clear();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.host.dispose();
-    this.tracker.dispose();
-    this.changes.dispose();
-    this.appended.dispose();
-    this.output.dispose();
   }
 }

@@ -6,14 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from '../events';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import type { Logger } from '../logger';
-import type { StatePaths } from '../paths';
+import type { StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
-import type { RunChange } from './registry';
 
 /**
  * A run recorded as queued for longer than this without a supervisor never started; so did a run
@@ -23,11 +23,18 @@ export const QUEUED_STALE_MS = 60_000;
 /** How often an agent that lost its supervisor is checked for life (there is no pipe to tell us). */
 const UNSUPERVISED_CHECK_MS = 1000;
 
+export interface RunChange {
+  kind: 'added' | 'updated' | 'removed';
+  run: RunRecord;
+}
+
 export interface TrackerSink {
   changed(change: RunChange): void;
   event(runId: string, event: AgentEvent): void;
   output(runId: string, bytes: number): void;
   warn(message: string): void;
+  /** This process settled a run that had no supervisor left to (orphaned, killed), or removed one. */
+  settled?(record: RunRecord, how: 'ended' | 'removed'): void;
 }
 
 /** Events kept in memory per run, so readers never wait for the supervisor's next flush to disk. */
@@ -51,7 +58,7 @@ interface Entry {
   watchdog?: NodeJS.Timeout;
 }
 
-export class RunTracker implements Disposable {
+export class RunTracker extends Lifecycle {
   private readonly entries = new Map<string, Entry>();
   private readonly expected = new Set<string>();
   /**
@@ -63,10 +70,11 @@ export class RunTracker implements Disposable {
   private readonly kills: KillMarkers;
   private readonly queuedStaleMs: number;
   private changes = 0;
-  private disposed = false;
 
-  constructor(private readonly paths: StatePaths, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
+  constructor(private readonly paths: StateMap, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
+    super();
     this.queuedStaleMs = options.queuedStaleMs ?? QUEUED_STALE_MS;
+    this.register(toDisposable(() => this.closeAll()));
     this.kills = new KillMarkers(paths, log, (message) => sink.warn(message));
   }
 
@@ -171,10 +179,10 @@ export class RunTracker implements Disposable {
       client = await ControlClient.connect(socketPath);
     } catch (error) {
       this.log.warn(`could not reach the supervisor of ${id}: ${(error as Error).message}`);
-      if (!this.disposed) setTimeout(() => void this.reload(id), 200).unref();
+      if (!this.isDisposed) setTimeout(() => void this.reload(id), 200).unref();
       return;
     }
-    if (this.disposed) return client.close();
+    if (this.isDisposed) return client.close();
     entry.client = client;
     // Events pushed over an earlier connection end where it dropped; kept, they would leave a hole
     // that events() could serve across. From here the pushed ones are contiguous again.
@@ -191,7 +199,7 @@ export class RunTracker implements Disposable {
     });
     client.onClose(() => {
       entry.client = undefined;
-      if (!this.disposed) void this.reload(id);
+      if (!this.isDisposed) void this.reload(id);
     });
     try {
       this.set(await client.request<RunRecord>({ op: 'subscribe' }));
@@ -218,7 +226,7 @@ export class RunTracker implements Disposable {
    * never started.
    */
   private follow(id: string, deadline = Date.now() + this.queuedStaleMs): void {
-    if (this.pending.has(id) || this.disposed) return;
+    if (this.pending.has(id) || this.isDisposed) return;
     const paths = this.paths.run(id);
     const recordName = path.basename(paths.record);
     const check = (name?: string | Buffer | null): void => {
@@ -238,7 +246,7 @@ export class RunTracker implements Disposable {
     watcher.on('error', () => undefined);
     const giveUp = setTimeout(() => {
       this.unfollow(id);
-      if (!this.disposed) void this.neverStarted(id);
+      if (!this.isDisposed) void this.neverStarted(id);
     }, Math.max(0, deadline - Date.now()));
     giveUp.unref();
     this.pending.set(id, { watcher, giveUp });
@@ -256,7 +264,7 @@ export class RunTracker implements Disposable {
   /** The deadline of a followed run has passed: settle it (a folder without a record gets one, so it is listed and expires). */
   private async neverStarted(id: string): Promise<void> {
     // A record (still queued, or started after all) is settled the usual way.
-    if ((await this.reload(id)) || this.disposed) return;
+    if ((await this.reload(id)) || this.isDisposed) return;
     const paths = this.paths.run(id);
     let createdAt: number;
     try {
@@ -276,6 +284,7 @@ export class RunTracker implements Disposable {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }
     this.set(stub);
+    this.sink.settled?.(stub, 'ended');
   }
 
   /** The user killed this run from here without its supervisor: the kill sticks (see KillMarkers). */
@@ -289,6 +298,7 @@ export class RunTracker implements Disposable {
     if (!entry) return undefined;
     if (entry.watchdog) clearInterval(entry.watchdog);
     entry.watchdog = undefined;
+    const wasFinished = isFinished(entry.record.status);
     const record: RunRecord = { ...entry.record, status, endedAt: entry.record.endedAt ?? Date.now(), lastError: entry.record.lastError ?? reason };
     if (status === 'killed') record.lastError = reason;
     try {
@@ -297,6 +307,7 @@ export class RunTracker implements Disposable {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }
     this.set(record);
+    if (!wasFinished) this.sink.settled?.(record, 'ended');
     return record;
   }
 
@@ -307,11 +318,11 @@ export class RunTracker implements Disposable {
     } catch (error) {
       this.log.warn(`cannot watch ${this.paths.runs}: ${(error as Error).message}`);
     }
-    return { dispose: () => watcher?.close() };
+    return toDisposable(() => watcher?.close());
   }
 
   private onFolderChange(id: string): void {
-    if (this.disposed || this.expected.has(id) || id.startsWith('.')) return;
+    if (this.isDisposed || this.expected.has(id) || id.startsWith('.')) return;
     const exists = fs.existsSync(this.paths.run(id).dir);
     const known = this.entries.get(id);
     if (!exists && known) {
@@ -339,8 +350,10 @@ export class RunTracker implements Disposable {
   }
 
   remove(id: string): void {
+    const record = this.entries.get(id)?.record;
     fs.rmSync(this.paths.run(id).dir, { recursive: true, force: true });
     this.drop(id);
+    if (record) this.sink.settled?.(record, 'removed');
   }
 
   private drop(id: string): void {
@@ -355,8 +368,7 @@ export class RunTracker implements Disposable {
     this.sink.changed({ kind: 'removed', run: entry.record });
   }
 
-  dispose(): void {
-    this.disposed = true;
+  private closeAll(): void {
     for (const entry of this.entries.values()) {
       entry.client?.close();
       if (entry.watchdog) clearInterval(entry.watchdog);

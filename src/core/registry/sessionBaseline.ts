@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { statePaths } from '../paths';
+import { StateMap } from '../state/stateMap';
 import type { RunRecord } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
 
@@ -55,7 +55,7 @@ function raiseTo(into: UsageBaseline, figures: { inputTokens?: unknown; outputTo
  * (one started outside Switchboard: what it spent before is not known).
  */
 export function sessionUsageBaseline(stateDir: string, runner: string, sessionId: string, excludeRunId?: string): UsageBaseline | undefined {
-  const paths = statePaths(stateDir);
+  const paths = new StateMap(stateDir);
   let ids: string[];
   try {
     ids = fs.readdirSync(paths.runs);

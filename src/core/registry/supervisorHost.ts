@@ -5,11 +5,11 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { SwitchboardError } from '../errors';
 import type { LaunchResult } from '../supervisor/protocol';
+import { ensureFolder } from '../state/stateDir';
+import { StateMap } from '../state/stateMap';
 import { ControlClient } from './controlClient';
 
 export interface HostOptions {
@@ -19,24 +19,18 @@ export interface HostOptions {
   env: NodeJS.ProcessEnv;
 }
 
-function hostSocketPath(stateDir: string): string {
-  const name = `host-${process.pid}-${crypto.randomBytes(4).toString('hex')}.sock`;
-  const preferred = path.join(stateDir, 'hosts', name);
-  if (preferred.length <= 100) return preferred;
-  return path.join(os.tmpdir(), `switchboard-${name}`);
-}
 
 export class SupervisorHost {
   private client: Promise<ControlClient> | undefined;
 
   constructor(private readonly options: HostOptions) {}
 
-  /** Asks the host to supervise the run prepared in `runDir`; starts a host first when there is none. */
-  async launch(runDir: string, env: Record<string, string>): Promise<LaunchResult> {
+  /** Asks the host to supervise the run prepared in the state folder; starts a host first when there is none. */
+  async launch(runId: string, env: Record<string, string>): Promise<LaunchResult> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
-        return await client.request<LaunchResult>({ op: 'launch', runDir, env });
+        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env });
       } catch (error) {
         // A host that was leaving (idle) or died: start a fresh one, once.
         const hostGone = !client.isOpen || /shutting down|went away|is gone/.test((error as Error).message);
@@ -59,9 +53,10 @@ export class SupervisorHost {
   }
 
   private async start(): Promise<ControlClient> {
-    const socketPath = hostSocketPath(this.options.stateDir);
-    fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
-    const log = fs.openSync(path.join(this.options.stateDir, 'supervisor.log'), 'a', 0o600);
+    const state = new StateMap(this.options.stateDir);
+    const socketPath = state.hostSocket(`host-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+    ensureFolder(state.hosts);
+    const log = fs.openSync(state.supervisorLog, 'a', 0o600);
     const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', socketPath], {
       detached: true,
       stdio: ['ignore', 'pipe', log],
@@ -84,7 +79,7 @@ export class SupervisorHost {
       });
       child.once('error', (error) => resolve({ ok: false, error: { message: error.message } }));
       // 'close', not 'exit': the ready line may still be in the pipe when the process is gone.
-      child.once('close', (code, signal) => resolve({ ok: false, error: { message: `it exited at once (${signal ?? `code ${code}`}); see ${path.join(this.options.stateDir, 'supervisor.log')}` } }));
+      child.once('close', (code, signal) => resolve({ ok: false, error: { message: `it exited at once (${signal ?? `code ${code}`}); see ${state.supervisorLog}` } }));
     });
     child.stdout?.destroy();
     child.unref();

@@ -1,6 +1,6 @@
 /** A run's parsed events on disk: `events.jsonl`, one AgentEvent a line, seq numbers from 1. */
 import { JsonLinesWriter, readJsonLines } from '../store/jsonLines';
-import type { RunPaths } from '../paths';
+import { RunPaths } from '../state/stateMap';
 import { fileSize } from './outputLog';
 import type { AgentEvent, AgentEventBody } from './types';
 

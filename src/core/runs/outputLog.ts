@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { JsonLinesWriter, readJsonLines } from '../store/jsonLines';
-import type { RunPaths } from '../paths';
+import { RunPaths } from '../state/stateMap';
 
 /** `o`: the agent's combined stdout and stderr, as a terminal would show them (the only kind written today). */
 export type OutputStream = 'o' | 'e';

@@ -1,6 +1,6 @@
 /** Reading and writing one run's `run.json` (atomic, versioned, validated). */
 import { readJsonFile, writeJsonAtomic, type ReadResult } from '../store/atomicFile';
-import type { RunPaths } from '../paths';
+import { RunPaths } from '../state/stateMap';
 import { RUN_STATUSES, type RunRecord } from './types';
 
 function validateRecord(value: unknown): string | undefined {

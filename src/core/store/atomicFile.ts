@@ -8,10 +8,15 @@ import { randomBytes } from 'node:crypto';
  * about to be rewritten anyway, where an fsync would only slow a burst of starts.
  */
 export function writeJsonAtomic(file: string, doc: unknown, options: { durable?: boolean } = {}): void {
+  writeTextAtomic(file, JSON.stringify(doc, null, 1), options);
+}
+
+/** A text file written whole or not at all (owner-only), like writeJsonAtomic. */
+export function writeTextAtomic(file: string, text: string, options: { durable?: boolean } = {}): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, JSON.stringify(doc, null, 1));
+    fs.writeSync(fd, text);
     if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -1,10 +1,19 @@
-/** The supervisor's side of the control socket: answers requests and pushes notifications to subscribers. */
+/**
+ * The serving side of a control socket (a run's supervisor, a supervisor host, a process running
+ * teams): answers newline-delimited JSON requests and pushes notifications to subscribers.
+ */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { SwitchboardError } from '../errors';
 import { LineSplitter, type ControlNotification, type ControlRequest, type ControlResponse } from './protocol';
 
-export type RequestHandler = (request: ControlRequest) => Promise<unknown>;
+/** Any request of a control protocol: an id to answer to, and what to do. */
+export interface AnyRequest {
+  id: number;
+  op: string;
+}
+
+export type RequestHandler<R extends AnyRequest = ControlRequest> = (request: R) => Promise<unknown>;
 
 /**
  * How much may wait in the send buffer of one connection. A subscriber that stops reading would
@@ -22,7 +31,7 @@ export interface ControlServerOptions {
   label?: string;
 }
 
-export class ControlServer {
+export class ControlServer<R extends AnyRequest = ControlRequest> {
   private readonly server: net.Server;
   private readonly subscribers = new Set<net.Socket>();
   private readonly sockets = new Set<net.Socket>();
@@ -31,7 +40,7 @@ export class ControlServer {
   private readonly log: (message: string) => void;
   private droppedCount = 0;
 
-  constructor(private readonly socketPath: string, private readonly handle: RequestHandler, options: ControlServerOptions = {}) {
+  constructor(private readonly socketPath: string, private readonly handle: RequestHandler<R>, options: ControlServerOptions = {}) {
     this.server = net.createServer((socket) => this.accept(socket));
     this.maxPendingWrite = options.maxPendingWrite ?? MAX_PENDING_WRITE;
     const label = options.label ? `${options.label}: ` : '';
@@ -68,9 +77,9 @@ export class ControlServer {
   }
 
   private async onLine(socket: net.Socket, line: string): Promise<void> {
-    let request: ControlRequest;
+    let request: R;
     try {
-      request = JSON.parse(line) as ControlRequest;
+      request = JSON.parse(line) as R;
     } catch {
       return;
     }

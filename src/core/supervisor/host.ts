@@ -5,14 +5,16 @@
  */
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
-import { statePaths } from '../paths';
+import { StateMap } from '../state/stateMap';
+import { Journal } from '../feed/journal';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
-import { planFile, readPlan } from './plan';
+import { readPlan } from './plan';
 import type { ControlRequest, LaunchResult } from './protocol';
 import { Supervisor } from './supervisor';
 
-const IDLE_EXIT_MS = 60_000;
+/** How long a host with nothing to watch stays (SWITCHBOARD_HOST_IDLE_MS shortens it, for tests). */
+const IDLE_EXIT_MS = Number(process.env.SWITCHBOARD_HOST_IDLE_MS) || 60_000;
 const CLOSE_GRACE_MS = 5_000;
 
 export async function hostMain(socketPath: string): Promise<void> {
@@ -20,6 +22,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   process.on('unhandledRejection', (error) => process.stderr.write(`unhandled rejection: ${String(error)}\n`));
   process.on('SIGHUP', () => {});
   const supervisors = new Set<Supervisor>();
+  const journals = new Map<string, Journal>();
   let idle: NodeJS.Timeout | undefined;
   let exiting = false;
 
@@ -33,16 +36,30 @@ export async function hostMain(socketPath: string): Promise<void> {
     if (supervisors.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
   };
 
-  const launch = async (runDir: string, env: Record<string, string>): Promise<LaunchResult> => {
+  /** The run's supervisor, made from its plan and record (a launch that cannot make one arms the idle exit again). */
+  const supervise = (stateDir: string, runId: string, env: Record<string, string>): Supervisor => {
+    const paths = new StateMap(stateDir).run(runId);
+    const plan = readPlan(paths.plan);
+    // The plan holds the prompt unredacted: it lives only until it has been read.
+    fs.rmSync(paths.plan, { force: true });
+    const read = readRecord(paths);
+    if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${paths.dir} could not be read (${read.kind})`);
+    const journal = journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
+    return new Supervisor(plan, read.value, env, journal);
+  };
+
+  const launch = async (stateDir: string, runId: string, env: Record<string, string>): Promise<LaunchResult> => {
     if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
     if (idle) clearTimeout(idle);
     idle = undefined;
-    const plan = readPlan(runDir);
-    // The plan holds the prompt unredacted: it lives only until it has been read.
-    fs.rmSync(planFile(runDir), { force: true });
-    const read = readRecord(statePaths(plan.stateDir).run(plan.runId));
-    if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${runDir} could not be read (${read.kind})`);
-    const supervisor = new Supervisor(plan, read.value, env);
+    let supervisor: Supervisor;
+    try {
+      supervisor = supervise(stateDir, runId, env);
+    } catch (error) {
+      // Nothing to watch after all: the host must still leave when idle.
+      armIdleExit();
+      throw error;
+    }
     supervisors.add(supervisor);
     void supervisor.finished.then(async () => {
       await supervisor.close();
@@ -61,7 +78,7 @@ export async function hostMain(socketPath: string): Promise<void> {
 
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
-    return launch(request.runDir, request.env ?? {});
+    return launch(request.stateDir, request.runId, request.env ?? {});
   }, { label: 'supervisor host' });
 
   // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.

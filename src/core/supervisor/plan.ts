@@ -2,7 +2,6 @@
  * What a supervisor is asked to do, written by the registry to `<run>/plan.json` before the
  * supervisor starts. Environment values are never written here: they travel in the process env.
  */
-import * as path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { PriceTable } from '../pricing';
 import type { StartRequest } from '../runners/types';
@@ -26,17 +25,16 @@ export interface SupervisorPlan {
   usageBaseline?: UsageBaseline;
 }
 
-export const planFile = (runDir: string): string => path.join(runDir, 'plan.json');
 
 /** Not fsynced: the plan lives only until the supervisor host has read it (and then deletes it). */
-export function writePlan(runDir: string, plan: SupervisorPlan): void {
-  writeJsonAtomic(planFile(runDir), plan, { durable: false });
+export function writePlan(file: string, plan: SupervisorPlan): void {
+  writeJsonAtomic(file, plan, { durable: false });
 }
 
-export function readPlan(runDir: string): SupervisorPlan {
-  const read = readJsonFile<SupervisorPlan>(planFile(runDir), (v) =>
+export function readPlan(file: string): SupervisorPlan {
+  const read = readJsonFile<SupervisorPlan>(file, (v) =>
     (v as SupervisorPlan | null)?.version === 1 ? undefined : 'not a version 1 plan',
   );
-  if (read.kind !== 'ok') throw new Error(`cannot read the supervisor plan in ${runDir}: ${read.kind}`);
+  if (read.kind !== 'ok') throw new Error(`cannot read the supervisor plan ${file}: ${read.kind}`);
   return read.value;
 }

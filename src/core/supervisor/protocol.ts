@@ -6,8 +6,8 @@ import type { AgentEvent, RunRecord, SteerDelivery } from '../runs/types';
 import type { ErrorCode } from '../errors';
 
 export type ControlRequest =
-  /** To a supervisor host: start supervising the run prepared in `runDir`; `env` is added to the agent's environment. */
-  | { id: number; op: 'launch'; runDir: string; env: Record<string, string> }
+  /** To a supervisor host: start supervising the run prepared in the state folder; `env` is added to the agent's environment. */
+  | { id: number; op: 'launch'; stateDir: string; runId: string; env: Record<string, string> }
   | { id: number; op: 'subscribe' }
   | { id: number; op: 'steer'; message: string; source: string }
   | { id: number; op: 'interrupt'; source: string }

@@ -10,7 +10,8 @@ import { startTokenOf, type ProcessEntry } from '../proc/processTable';
 import { redactArgs, redactText, secretsFromEnv } from '../redact';
 import { getRunner } from '../runners/runnerTable';
 import type { LineParser, Runner, SpawnSpec } from '../runners/types';
-import { statePaths, type RunPaths } from '../paths';
+import { StateMap, type RunPaths } from '../state/stateMap';
+import type { Journal } from '../feed/journal';
 import { EventLogWriter } from '../runs/eventLog';
 import { OutputFollower, readTail } from '../runs/outputLog';
 import { writeRecord } from '../runs/recordFile';
@@ -22,6 +23,7 @@ import { ControlServer } from './controlServer';
 import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
+import { RunFeed } from './runFeed';
 import { TurnTracker } from './turnTracker';
 
 const RECORD_WRITE_MS = 200;
@@ -38,6 +40,7 @@ export class Supervisor {
   private readonly usage: UsageMeter;
   private readonly turns: TurnTracker;
   private readonly approvals: Approvals;
+  private readonly feed: RunFeed;
   private parser: LineParser;
   private agent: AgentProcess | undefined;
   private pendingResume: string | undefined;
@@ -56,9 +59,12 @@ export class Supervisor {
     private record: RunRecord,
     /** Added to the agent's environment (on top of the host's own). */
     private readonly env: Record<string, string> = {},
+    /** The feed of the run's state folder, told of each change of the run. */
+    journal?: Journal,
   ) {
+    this.feed = new RunFeed(journal);
     this.secrets = secretsFromEnv({ ...process.env, ...env });
-    this.paths = statePaths(plan.stateDir).run(plan.runId);
+    this.paths = new StateMap(plan.stateDir).run(plan.runId);
     this.runner = getRunner(plan.runner);
     this.parser = this.runner.createParser();
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
@@ -163,10 +169,12 @@ export class Supervisor {
 
   /** Important changes are on disk before anyone hears of them; the rest is written at most every 200 ms. */
   private update(patch: Partial<RunRecord>, immediate = false): void {
+    const before = this.record;
     this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count };
     if (immediate) this.writeNow();
     else this.recordTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_MS);
     this.server.notify({ note: 'record', record: this.record });
+    this.feed.changed(before, this.record);
   }
 
   private writeNow(): void {
@@ -278,6 +286,7 @@ export class Supervisor {
       }
       this.turns.messageSent();
       this.emit({ type: 'steer', message, delivery: 'live', source });
+      this.feed.intervention(this.record, { action: 'steer', source, message: redactText(message, this.secrets), delivery: 'live' });
       return { delivery: 'live' };
     }
     if (this.runner.steering === 'interrupt-resume') {
@@ -286,6 +295,7 @@ export class Supervisor {
       }
       this.pendingResume = this.pendingResume === undefined ? message : `${this.pendingResume}\n\n${message}`;
       this.emit({ type: 'steer', message, delivery: 'interrupt-resume', source });
+      this.feed.intervention(this.record, { action: 'steer', source, message: redactText(message, this.secrets), delivery: 'interrupt-resume' });
       this.stopAgent(agent, false);
       return { delivery: 'interrupt-resume' };
     }
@@ -297,6 +307,7 @@ export class Supervisor {
     this.stopReason ??= { kind: 'interrupt', source };
     this.pendingResume = undefined;
     this.emit({ type: 'control', action: 'interrupt', source });
+    this.feed.intervention(this.record, { action: 'interrupt', source });
     return { delivered: this.stopAgent(agent, false) };
   }
 
@@ -319,6 +330,7 @@ export class Supervisor {
   private async kill(force: boolean, source: string): Promise<KillResult> {
     if (this.record.status !== 'running' || !this.agent) return { killed: false, pid: this.record.agent?.pid, status: this.record.status };
     this.emit({ type: 'control', action: 'kill', source, force });
+    this.feed.intervention(this.record, { action: 'kill', source });
     this.stopReason = { kind: 'kill', source };
     this.pendingResume = undefined;
     if (this.agent.identity) this.treeAtKill = treeMembers(this.agent.identity);
@@ -333,6 +345,7 @@ export class Supervisor {
   }
 
   async close(): Promise<void> {
+    this.feed.dispose();
     await this.server.close();
   }
 }

@@ -6,11 +6,12 @@
  * the task's dependencies are merged into its worktree, so it builds on their work.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { tasksFromSpecs } from '../dag/graph';
 import type { Task, TaskSpec } from '../dag/task';
 import { errorMessage, SwitchboardError } from '../errors';
-import { Emitter, type Disposable } from '../events';
+import { Emitter, type Event } from '../events';
+import type { Feed } from '../feed/feed';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { createWorkerWorktree } from '../git/worktrees';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
@@ -21,11 +22,12 @@ import { checkTaskRoles, mergeRoles, takes, type Role } from './roles';
 import { Scheduler } from './scheduler';
 import { prepareTask, putAsideLeftovers, recordTaskWork } from './taskWorktree';
 import { parseTeamSpec } from './spec';
-import { answerRequest, takeRequests, type TeamRequest } from './teamRequests';
-import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, saveTeam, teamsDir, type TeamRecord, type TeamStatus, type TeamWorker } from './teamStore';
+import { TeamFeed } from './teamFeed';
+import type { TeamRequest } from './teamRequests';
+import { StateMap } from '../state/stateMap';
+import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, saveTeam, type TeamRecord, type TeamStatus, type TeamWorker } from './teamStore';
 
 export const TEAMS_POOL = 'teams';
-const REQUEST_CHECK_MS = 500;
 /** How long a shutdown waits for interrupted runs to end before it kills them. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -44,14 +46,22 @@ export interface TeamOptions {
   maxAttempts?: number;
 }
 
-export class Team implements Disposable {
-  private readonly changes = new Emitter<TeamRecord>();
+/** What a team works with: the runs, the feed it reports to, and where its owner takes requests. */
+export interface TeamContext {
+  registry: RunRegistry;
+  feed?: Feed;
+  /** The socket this process answers requests about its teams on (see teamRequests). */
+  ownerSocket?: string;
+}
+
+export class Team extends Lifecycle {
+  private readonly changes: Emitter<TeamRecord>;
   /** The record changed (and was saved). */
-  readonly onDidChange = this.changes.event;
-  private readonly listener: Disposable;
+  readonly onDidChange: Event<TeamRecord>;
+  private readonly registry: RunRegistry;
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
-  private readonly requests: NodeJS.Timeout;
+  private readonly feed: TeamFeed;
   /** Runs whose end was taken. */
   private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
@@ -59,13 +69,19 @@ export class Team implements Disposable {
   private stopped: Promise<TeamRecord> | undefined;
   /** The planner's run while it is being started. */
   private planLaunch: Promise<RunRecord> | undefined;
-  private disposed = false;
 
   private constructor(
-    private readonly registry: RunRegistry,
+    context: TeamContext,
     readonly record: TeamRecord,
     options: Pick<TeamOptions, 'roles' | 'maxAttempts'>,
+    /** The record was saved by another process before (a team taken over). */
+    known: boolean,
   ) {
+    super();
+    const registry = (this.registry = context.registry);
+    this.changes = this.register(new Emitter<TeamRecord>());
+    this.onDidChange = this.changes.event;
+    this.feed = new TeamFeed(context.feed, known ? record : undefined);
     this.roles = record.roles ?? mergeRoles({ ...registry.config.teams.roles, ...options.roles });
     const workerRole = new Map(record.workers.map((w) => [w.name, w.role]));
     this.scheduler = new Scheduler(
@@ -78,15 +94,15 @@ export class Team implements Disposable {
       },
       { maxAttempts: record.maxAttempts ?? options.maxAttempts ?? registry.config.teams.maxAttempts, canTake: (task, worker) => takes(task, workerRole.get(worker)!, record.workers) },
     );
-    this.listener = registry.onDidChange(({ run }) => {
+    this.register(registry.onDidChange(({ run }) => {
       if (run.links.team === record.name && run.links.task !== PLAN_TASK && isFinished(run.status)) void this.runEnded(run).catch(() => undefined);
-    });
-    // Other processes (`switchboard team shutdown`, an MCP server) ask through files.
-    this.requests = setInterval(() => this.answerRequests(), REQUEST_CHECK_MS);
+    }));
+    this.register(toDisposable(() => void this.scheduler.halt()));
   }
 
   /** Makes the team (workers, worktrees, tasks) and starts what is ready, or the planner when no tasks are given. */
-  static async start(registry: RunRegistry, options: TeamOptions): Promise<Team> {
+  static async start(context: TeamContext, options: TeamOptions): Promise<Team> {
+    const { registry } = context;
     const name = checkTeamName(options.name);
     if (listTeams(registry.stateDir).includes(name)) {
       const existing = loadTeam(registry.stateDir, name);
@@ -102,14 +118,14 @@ export class Team implements Disposable {
     const copyFiles = options.copyFiles ?? config.copyFiles;
     const used = Object.fromEntries(workerSpecs.map((w) => [w.role, roles[w.role]!]));
     const maxAttempts = options.maxAttempts ?? config.maxAttempts;
-    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, copyFiles, roles: used, maxAttempts };
+    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, ...(context.ownerSocket ? { ownerSocket: context.ownerSocket } : {}), copyFiles, roles: used, maxAttempts };
     try {
       for (const worker of workerSpecs) {
         const place = await createWorkerWorktree({
           workspace: options.workspace,
           team: name,
           worker: worker.name,
-          folder: path.join(registry.stateDir, 'worktrees', name, worker.name),
+          folder: new StateMap(registry.stateDir).worktree(name, worker.name),
           setup: options.setup ?? config.setup,
           copyFiles,
         });
@@ -128,8 +144,8 @@ export class Team implements Disposable {
       }
       throw error;
     }
-    saveTeam(registry.stateDir, record);
-    const team = new Team(registry, record, options);
+    const team = new Team(context, record, options, false);
+    team.save();
     if (planned) team.planner = team.plan();
     else team.scheduler.pump();
     return team;
@@ -140,11 +156,14 @@ export class Team implements Disposable {
    * process becomes its owner, tasks whose runs ended meanwhile are settled, tasks whose start was
    * cut short go back in line, a plan that was being made is made again, and the rest goes on.
    */
-  static async resume(registry: RunRegistry, record: TeamRecord): Promise<Team> {
+  static async resume(context: TeamContext, record: TeamRecord): Promise<Team> {
+    const { registry } = context;
     if (!isActiveTeam(record.status)) throw new SwitchboardError('not_running', `Team ${record.name} is ${record.status}; there is nothing to resume.`);
     if (isSameProcessAlive(record.owner)) throw new SwitchboardError('name_taken', `Team ${record.name} is run by process ${record.owner!.pid}.`, 'Shut it down from there, or ask it through `switchboard team …`.');
-    record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
-    const team = new Team(registry, record, {});
+    const team = new Team(context, { ...record }, {}, true);
+    team.record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
+    if (context.ownerSocket) team.record.ownerSocket = context.ownerSocket;
+    record = team.record;
     const runs = registry.list({ team: record.name });
     const ended: RunRecord[] = [];
     for (const task of record.tasks.filter((t) => t.status === 'running')) {
@@ -229,7 +248,7 @@ export class Team implements Disposable {
   private async plan(): Promise<void> {
     const planner = this.record.workers.find((w) => w.role === 'planner')!;
     const roles = [...new Set(this.record.workers.filter((w) => w.role !== 'planner').map((w) => w.role))];
-    const planFile = path.join(teamsDir(this.registry.stateDir), this.record.name, 'plan.json');
+    const planFile = new StateMap(this.registry.stateDir).team(this.record.name).plan;
     const plan: NonNullable<TeamRecord['plan']> = (this.record.plan = { runIds: [], rejected: [] });
     for (let attempt = 1; attempt <= PLAN_ATTEMPTS && this.record.status === 'planning'; attempt++) {
       // A plan file from an earlier run must not be taken for this one's.
@@ -311,25 +330,6 @@ export class Team implements Disposable {
     this.scheduler.runEnded(run.id, ok, detail, run.links.task);
   }
 
-  private answerRequests(): void {
-    if (!isActiveTeam(this.record.status) || this.disposed) return;
-    let requests: ReturnType<typeof takeRequests>;
-    try {
-      requests = takeRequests(this.registry.stateDir, this.record.name);
-    } catch {
-      return; // the folder is unreadable for now: asked again in half a second
-    }
-    for (const { id, request } of requests) {
-      void this.handle(request).then(
-        (value) => answerRequest(this.registry.stateDir, this.record.name, id, { ok: true, value }),
-        (error: unknown) => {
-          const e = error instanceof SwitchboardError ? error : new SwitchboardError('internal', errorMessage(error));
-          answerRequest(this.registry.stateDir, this.record.name, id, { ok: false, code: e.code, message: e.message, hint: e.hint });
-        },
-      );
-    }
-  }
-
   /** Does what another process asked (see teamRequests). */
   handle(request: TeamRequest): Promise<unknown> {
     if (request.op === 'shutdown') return this.shutdown({ force: request.force });
@@ -340,7 +340,7 @@ export class Team implements Disposable {
 
   private changed(): void {
     // A team let go of (its process is closing) writes nothing more.
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (this.record.status === 'running' && this.scheduler.settled && !this.stopped) {
       const tasks = this.record.tasks;
       // Every task cancelled is a team stopped, not one that did its work.
@@ -351,7 +351,7 @@ export class Team implements Disposable {
   }
 
   private finish(status: TeamStatus): void {
-    if (!isActiveTeam(this.record.status) || this.disposed) return;
+    if (!isActiveTeam(this.record.status) || this.isDisposed) return;
     this.record.status = status;
     this.record.endedAt = Date.now();
     this.save();
@@ -359,6 +359,7 @@ export class Team implements Disposable {
 
   private save(): void {
     saveTeam(this.registry.stateDir, this.record);
+    this.feed.saved(this.record);
     this.changes.fire(this.record);
   }
 
@@ -367,16 +368,10 @@ export class Team implements Disposable {
    * record says nobody runs it, so another process (or this one, later) can resume it.
    */
   release(): void {
-    if (!isActiveTeam(this.record.status) || this.disposed) return;
+    if (!isActiveTeam(this.record.status) || this.isDisposed) return;
     this.record.owner = undefined;
+    this.record.ownerSocket = undefined;
     saveTeam(this.registry.stateDir, this.record);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    void this.scheduler.halt();
-    this.changes.dispose();
-    clearInterval(this.requests);
-    this.listener.dispose();
+    this.feed.saved(this.record);
   }
 }

@@ -1,73 +1,63 @@
 /**
  * Asking the process that runs a team to do something to it (shut it down, add or cancel tasks)
- * from another process: a request file in `<state>/teams/<name>/requests/`, taken by the owner
- * (it looks twice a second) and answered with a reply file next to it.
+ * from another process: the owner listens on a socket of its own (`hosts/owner-<pid>-….sock`, named
+ * in each team record it owns) and answers at once; when it has gone, the connection says so.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { TaskSpec } from '../dag/task';
-import { SwitchboardError, type ErrorCode } from '../errors';
-import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
-import { teamsDir } from './teamStore';
+import { SwitchboardError } from '../errors';
+import { ControlClient } from '../registry/controlClient';
+import { ensureFolder } from '../state/stateDir';
+import type { StateMap } from '../state/stateMap';
+import { ControlServer } from '../supervisor/controlServer';
 
 export type TeamRequest = { op: 'shutdown'; force: boolean } | { op: 'add'; tasks: TaskSpec[] } | { op: 'cancel'; taskId: string };
-export type TeamReply = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string; hint?: string };
 
-const requestsDir = (stateDir: string, team: string): string => path.join(teamsDir(stateDir), team, 'requests');
-const REQUEST = /^([a-f0-9]{16})\.request\.json$/;
+/** A request about one team, as it travels on the owner's socket. */
+export type OwnerRequest = { id: number; op: 'team'; team: string; request: TeamRequest };
 
-export function sendRequest(stateDir: string, team: string, request: TeamRequest): string {
-  const id = crypto.randomBytes(8).toString('hex');
-  fs.mkdirSync(requestsDir(stateDir, team), { recursive: true, mode: 0o700 });
-  writeJsonAtomic(path.join(requestsDir(stateDir, team), `${id}.request.json`), request, { durable: false });
-  return id;
-}
+/** The owner's side: one socket for every team this process runs. */
+export class OwnerServer {
+  readonly socket: string;
+  private readonly server: ControlServer<OwnerRequest>;
+  private listening: Promise<void> | undefined;
 
-/** The requests waiting for the owner, oldest first; each is removed as it is taken. */
-export function takeRequests(stateDir: string, team: string): { id: string; request: TeamRequest }[] {
-  const dir = requestsDir(stateDir, team);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => REQUEST.test(n));
-  } catch {
-    return [];
+  constructor(state: StateMap, handle: (team: string, request: TeamRequest) => Promise<unknown>, log?: (message: string) => void) {
+    ensureFolder(state.hosts);
+    this.socket = state.hostSocket(`owner-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+    this.server = new ControlServer<OwnerRequest>(this.socket, (r) => handle(r.team, r.request), { label: 'teams', log });
   }
-  const taken = names
-    .map((name) => ({ name, at: fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-    .sort((a, b) => a.at - b.at)
-    .flatMap(({ name }) => {
-      const file = path.join(dir, name);
-      const read = readJsonFile<TeamRequest>(file, (v) => (typeof (v as TeamRequest)?.op === 'string' ? undefined : 'not a team request'));
-      fs.rmSync(file, { force: true });
-      return read.kind === 'ok' ? [{ id: REQUEST.exec(name)![1]!, request: read.value }] : [];
+
+  /** Starts listening (once); resolves when requests can come. */
+  listen(): Promise<void> {
+    this.listening ??= this.server.listen();
+    return this.listening;
+  }
+
+  async close(): Promise<void> {
+    if (this.listening) await this.server.close();
+  }
+}
+
+/** Asks the owner listening on `socket` about `team`; a gone owner is a `not_running` error saying so. */
+export async function askOwner<T>(socket: string, team: string, request: TeamRequest, timeoutMs: number): Promise<T> {
+  let client: ControlClient<OwnerRequest>;
+  try {
+    client = await ControlClient.connect<OwnerRequest>(socket, 2000, `The process running team ${team}`);
+  } catch {
+    throw new SwitchboardError('not_running', `The process that ran team ${team} is gone.`, `See \`switchboard team status ${team}\`; \`switchboard team resume ${team}\` takes over a team left without a process.`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new SwitchboardError('internal', `The process running team ${team} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'Check it with `switchboard team status`, and try again.')),
+        timeoutMs,
+      );
     });
-  return taken;
-}
-
-export function answerRequest(stateDir: string, team: string, id: string, reply: TeamReply): void {
-  writeJsonAtomic(path.join(requestsDir(stateDir, team), `${id}.reply.json`), reply, { durable: false });
-}
-
-/** The owner's answer; throws its error as a SwitchboardError, or `gone()`'s when the owner stops answering. */
-export async function awaitReply<T>(stateDir: string, team: string, id: string, options: { timeoutMs: number; ownerAlive: () => boolean }): Promise<T> {
-  const file = path.join(requestsDir(stateDir, team), `${id}.reply.json`);
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const read = readJsonFile<TeamReply>(file, (v) => (typeof (v as TeamReply)?.ok === 'boolean' ? undefined : 'not a reply'));
-    if (read.kind === 'ok') {
-      fs.rmSync(file, { force: true });
-      if (read.value.ok) return read.value.value as T;
-      throw new SwitchboardError(read.value.code, read.value.message, read.value.hint);
-    }
-    const alive = options.ownerAlive();
-    if (!alive || Date.now() > deadline) {
-      // One last look: the answer may have come as the team ended.
-      if (!alive && fs.existsSync(file)) continue;
-      fs.rmSync(path.join(requestsDir(stateDir, team), `${id}.request.json`), { force: true });
-      if (alive) throw new SwitchboardError('internal', `The process running team ${team} did not answer within ${Math.round(options.timeoutMs / 1000)} s.`, 'Check it with `switchboard team status`, and try again.');
-      throw new SwitchboardError('not_running', `Team ${team} is no longer run by the process that was asked (it ended, or its process exited or let it go).`, `See \`switchboard team status ${team}\`; \`switchboard team resume ${team}\` takes over a team left without a process.`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    return await Promise.race([client.request<T>({ op: 'team', team, request }), timeout]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    client.close();
   }
 }

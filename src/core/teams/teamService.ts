@@ -8,8 +8,12 @@ import * as fs from 'node:fs';
 import { criticalPath } from '../dag/graph';
 import { renderDag } from '../dag/render';
 import type { Task, TaskSpec } from '../dag/task';
-import { SwitchboardError } from '../errors';
-import { Emitter, type Disposable } from '../events';
+import { errorMessage, SwitchboardError } from '../errors';
+import { Emitter, type Disposable, type Event } from '../events';
+import type { Feed } from '../feed/feed';
+import { teamKey } from '../feed/feedEvent';
+import { Lifecycle, toDisposable } from '../lifecycle';
+import { silentLogger, tagged, type Logger } from '../logger';
 import { branchChanges, type BranchChanges } from '../git/branchChanges';
 import { findRepo } from '../git/gitCommand';
 import { mergeWorkerBranch, type MergeOutcome } from '../git/merge';
@@ -19,8 +23,10 @@ import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
 import { isFinished } from '../runs/types';
 import { PLAN_TASK } from './planner';
-import { Team, type TeamOptions } from './team';
-import { awaitReply, sendRequest, type TeamRequest } from './teamRequests';
+import { StateMap } from '../state/stateMap';
+import { Team, type TeamContext, type TeamOptions } from './team';
+import { TeamFeed } from './teamFeed';
+import { askOwner, OwnerServer, type TeamRequest } from './teamRequests';
 import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTakeoverLock, type TeamRecord, type TeamWorker } from './teamStore';
 
 export type TeamRunOptions = Omit<TeamOptions, 'name'> & { name?: string };
@@ -54,25 +60,56 @@ export interface WorkerRemoval {
 /** How long another process's answer is awaited (a graceful shutdown waits for the runs to stop). */
 const REPLY_TIMEOUT_MS = 120_000;
 
-export class TeamService implements Disposable {
-  private readonly live = new Map<string, { team: Team; listener: Disposable; ended: Promise<void>; end: () => void }>();
-  private readonly changes = new Emitter<TeamRecord>();
-  /** A team started here changed. */
-  readonly onDidChange = this.changes.event;
+export interface TeamServiceOptions {
+  /** The live feed the teams run here report to. */
+  feed?: Feed;
+  logger?: Logger;
+}
 
-  constructor(private readonly registry: RunRegistry) {}
+export class TeamService extends Lifecycle {
+  private readonly live = new Map<string, { team: Team; listener: Disposable; ended: Promise<void>; end: () => void }>();
+  private readonly changes: Emitter<TeamRecord>;
+  /** A team started here changed. */
+  readonly onDidChange: Event<TeamRecord>;
+  /** Where other processes ask about the teams run here (made with the first one). */
+  private owner: OwnerServer | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly registry: RunRegistry, private readonly options: TeamServiceOptions = {}) {
+    super();
+    this.log = tagged(options.logger ?? silentLogger, 'teams');
+    this.changes = this.register(new Emitter<TeamRecord>(this.log));
+    this.onDidChange = this.changes.event;
+    this.register(toDisposable(() => this.letGo()));
+  }
 
   /** Starts a team in this process; resolves once its workers are made (a planner may still be planning). */
   async run(options: TeamRunOptions): Promise<TeamRecord> {
     const name = options.name?.trim() || this.freshName();
-    return this.hold(await Team.start(this.registry, { ...options, name }));
+    return this.hold(await Team.start(await this.context(), { ...options, name }));
   }
 
   /** Takes over an active team whose process has exited; it runs on in this process. */
   async resume(name: string): Promise<TeamRecord> {
     if (this.team(name)) return this.get(name);
+    const context = await this.context();
     // The record is read under the lock: another process may have just taken the team over.
-    return this.hold(await withTakeoverLock(this.registry.stateDir, name, () => Team.resume(this.registry, loadTeam(this.registry.stateDir, name))));
+    return this.hold(await withTakeoverLock(this.registry.stateDir, name, () => Team.resume(context, loadTeam(this.registry.stateDir, name))));
+  }
+
+  /** What a team run here works with; the owner socket listens before any team names it. */
+  private async context(): Promise<TeamContext> {
+    if (this.isDisposed) throw new SwitchboardError('not_running', 'Switchboard is closing; it starts no team now.');
+    this.owner ??= new OwnerServer(new StateMap(this.registry.stateDir), (team, request) => this.answer(team, request), (m) => this.log.warn(m));
+    await this.owner.listen();
+    return { registry: this.registry, feed: this.options.feed, ownerSocket: this.owner.socket };
+  }
+
+  /** Another process asks about a team run here. */
+  private answer(name: string, request: TeamRequest): Promise<unknown> {
+    const team = this.team(name);
+    if (!team) return Promise.reject(new SwitchboardError('not_running', `Team ${name} is no longer run by the process that was asked (it ended, or was let go).`, `See \`switchboard team status ${name}\`.`));
+    return team.handle(request);
   }
 
   /** Resumes every active team left without a process that `mine` accepts (a window's own workspace, say). */
@@ -170,8 +207,10 @@ export class TeamService implements Disposable {
     const left = this.registry.list({ team: name }).filter((r) => !isFinished(r.status));
     for (const run of left) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force }).catch(() => undefined);
     cancelUnfinished(record.tasks);
+    const before = new TeamFeed(this.options.feed, loadTeam(this.registry.stateDir, name));
     const ended = { ...record, status: left.length ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
     saveTeam(this.registry.stateDir, ended);
+    before.saved(ended);
     return ended;
   }
 
@@ -220,7 +259,17 @@ export class TeamService implements Disposable {
     const worker = this.worker(record, workerName);
     const { base } = await this.repoOf(record);
     const done = record.tasks.filter((t) => t.worker === worker.name && t.status === 'done').map((t) => `${t.id}: ${t.title}`);
-    const outcome = await mergeWorkerBranch({ workspace: record.workspace, team: name, worker: worker.name, base, body: done.length ? `Tasks done:\n${done.map((d) => `- ${d}`).join('\n')}` : undefined });
+    const merge = { team: name, worker: worker.name, branch: worker.branch, base };
+    const feed = this.options.feed;
+    feed?.append({ type: 'merge.started', key: teamKey(name), entity: merge });
+    let outcome: MergeOutcome;
+    try {
+      outcome = await mergeWorkerBranch({ workspace: record.workspace, team: name, worker: worker.name, base, body: done.length ? `Tasks done:\n${done.map((d) => `- ${d}`).join('\n')}` : undefined });
+    } catch (error) {
+      feed?.append({ type: 'merge.failed', key: teamKey(name), entity: { ...merge, error: errorMessage(error) } });
+      throw error;
+    }
+    feed?.append({ type: 'merge.completed', key: teamKey(name), entity: { ...merge, commit: outcome.commit, alreadyMerged: outcome.alreadyMerged, files: outcome.files } });
     const removed = isActiveTeam(record.status) ? [] : await this.removeWorktrees(name, { workers: [worker.name] });
     return { ...outcome, removedWorktree: removed.some((r) => r.removed) };
   }
@@ -266,18 +315,12 @@ export class TeamService implements Disposable {
     return record;
   }
 
+  /** Asks the process that runs the team, over its owner socket. */
   private ask<T>(record: TeamRecord, request: TeamRequest): Promise<T> {
-    const id = sendRequest(this.registry.stateDir, record.name, request);
-    // Still worth waiting for while the team is at work under the same owner.
-    const answerable = (): boolean => {
-      try {
-        const now = loadTeam(this.registry.stateDir, record.name);
-        return isActiveTeam(now.status) && isSameProcessAlive(now.owner) && now.owner!.pid === record.owner?.pid;
-      } catch {
-        return false;
-      }
-    };
-    return awaitReply<T>(this.registry.stateDir, record.name, id, { timeoutMs: REPLY_TIMEOUT_MS, ownerAlive: answerable });
+    if (!record.ownerSocket) {
+      return Promise.reject(new SwitchboardError('not_running', `The process running team ${record.name} takes no requests (an older Switchboard started it).`, 'Stop it from where it runs, or wait for it to end.'));
+    }
+    return askOwner<T>(record.ownerSocket, record.name, request, REPLY_TIMEOUT_MS);
   }
 
   private branches(record: TeamRecord): TeamWorker[] {
@@ -307,7 +350,8 @@ export class TeamService implements Disposable {
     return name;
   }
 
-  dispose(): void {
+  /** This process lets go of its teams (their records say nobody runs them, so they can be resumed). */
+  private letGo(): void {
     for (const { team, listener, end } of this.live.values()) {
       listener.dispose();
       team.release();
@@ -315,6 +359,6 @@ export class TeamService implements Disposable {
       end();
     }
     this.live.clear();
-    this.changes.dispose();
+    void this.owner?.close();
   }
 }

@@ -5,6 +5,8 @@ import { SwitchboardError } from '../errors';
 import { SETTLED_TASK_STATUSES, type Task } from '../dag/task';
 import type { ProcessIdentity } from '../runs/types';
 import type { Role } from './roles';
+import { ensureFolder } from '../state/stateDir';
+import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 
@@ -47,13 +49,14 @@ export interface TeamRecord {
   /** The roles and attempts it was started with, so that any process can take it over as it was. */
   roles?: Record<string, Role>;
   maxAttempts?: number;
-  /** The process that runs the scheduler; other processes ask it (see teamRequests); absent: nobody does. */
+  /** The process that runs the scheduler; absent: nobody does. */
   owner?: ProcessIdentity;
+  /** Where that process takes requests about the team from other processes (see teamRequests). */
+  ownerSocket?: string;
 }
 
 const TEAM_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
-export const teamsDir = (stateDir: string): string => path.join(stateDir, 'teams');
-const teamFile = (stateDir: string, name: string): string => path.join(teamsDir(stateDir), name, 'team.json');
+const teamFile = (stateDir: string, name: string): string => new StateMap(stateDir).team(name).record;
 
 export function checkTeamName(name: string): string {
   if (!TEAM_NAME.test(name) || name.includes('..')) throw new SwitchboardError('invalid_argument', `"${name}" is not a usable team name.`, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
@@ -61,7 +64,7 @@ export function checkTeamName(name: string): string {
 }
 
 export function saveTeam(stateDir: string, team: TeamRecord): void {
-  fs.mkdirSync(path.dirname(teamFile(stateDir, team.name)), { recursive: true, mode: 0o700 });
+  ensureFolder(path.dirname(teamFile(stateDir, team.name)));
   writeJsonAtomic(teamFile(stateDir, team.name), team, { durable: false });
 }
 
@@ -74,7 +77,7 @@ export function loadTeam(stateDir: string, name: string): TeamRecord {
 
 export function listTeams(stateDir: string): string[] {
   try {
-    return fs.readdirSync(teamsDir(stateDir)).filter((n) => fs.existsSync(teamFile(stateDir, n))).sort();
+    return fs.readdirSync(new StateMap(stateDir).teams).filter((n) => fs.existsSync(teamFile(stateDir, n))).sort();
   } catch {
     return [];
   }
@@ -90,7 +93,7 @@ export function cancelUnfinished(tasks: Task[]): void {
  * exclusively), so that two processes cannot resume one team at once. A lock whose process died is broken.
  */
 export async function withTakeoverLock<T>(stateDir: string, name: string, work: () => Promise<T>): Promise<T> {
-  const lock = path.join(teamsDir(stateDir), checkTeamName(name), 'takeover.lock');
+  const lock = new StateMap(stateDir).team(checkTeamName(name)).takeoverLock;
   const me = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
   for (let attempt = 0; ; attempt++) {
     try {

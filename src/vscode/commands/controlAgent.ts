@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { isFinished } from '../../core/runs/types';
 import { getRunner } from '../../core/runners/runnerTable';
-import { requireTrust, type Services } from '../services';
+import type { Services } from '../services';
+import { requireTrust } from '../trust';
 import { pickRun } from './pickRun';
 
 const SOURCE = 'vscode';
@@ -10,7 +11,7 @@ const running = { filter: (r: { status: string }) => r.status === 'running', non
 
 export async function steerAgent(services: Services, arg?: unknown): Promise<void> {
   requireTrust('steer agents');
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, {
     filter: (r) => r.status === 'running' && getRunner(r.runner).steering !== 'none',
     placeHolder: 'Which agent should be steered?',
@@ -29,14 +30,14 @@ export async function steerAgent(services: Services, arg?: unknown): Promise<voi
 }
 
 export async function interruptAgent(services: Services, arg?: unknown): Promise<void> {
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, { ...running, placeHolder: 'Which agent should be interrupted?' });
   if (!run) return;
   await registry.interrupt(run.id, SOURCE);
 }
 
 export async function killAgent(services: Services, arg?: unknown): Promise<void> {
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, { ...running, placeHolder: 'Which agent should be killed?' });
   if (!run) return;
   const result = await registry.kill(run.id, { source: SOURCE });
@@ -44,7 +45,7 @@ export async function killAgent(services: Services, arg?: unknown): Promise<void
 }
 
 export async function killAllAgents(services: Services): Promise<void> {
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const runs = registry.list().filter((r) => !isFinished(r.status));
   if (runs.length === 0) {
     void vscode.window.showInformationMessage('No agent is running.');
@@ -64,7 +65,7 @@ const waiting = { filter: (r: { status: string; waiting?: unknown }) => r.status
 /** Allow or deny the tool call an agent waits on (its oldest, if it asked several). */
 export async function answerAgentRequest(services: Services, arg: unknown, allow: boolean): Promise<void> {
   if (allow) requireTrust('let agents run tools');
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, { ...waiting, placeHolder: allow ? 'Whose request should be allowed?' : 'Whose request should be denied?' });
   if (!run) return;
   const message = allow ? undefined : await vscode.window.showInputBox({ title: `Deny ${run.name}'s request`, prompt: 'Tell the agent why, or what to do instead (optional)', ignoreFocusOut: true });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 
 export async function poolsStatus(services: Services): Promise<void> {
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const status = registry.poolsStatus();
   const name = (id: string): string => registry.list().find((r) => r.id === id)?.name ?? id;
   const lines = [

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { getRunner } from '../../core/runners/runnerTable';
-import { requireTrust, type Services } from '../services';
+import type { Services } from '../services';
+import { requireTrust } from '../trust';
 
 async function pickRunner(services: Services): Promise<string | undefined> {
   const report = await services.availability.get();
@@ -31,7 +32,7 @@ async function pickFolder(): Promise<string | undefined> {
 
 export async function runAgent(services: Services, runnerArg?: unknown): Promise<void> {
   requireTrust('start agents');
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
   if (!runner) return;
   let command: string | undefined;

@@ -3,13 +3,14 @@ import * as vscode from 'vscode';
 import { isFinished } from '../../core/runs/types';
 import { getRunner } from '../../core/runners/runnerTable';
 import { OutputDocuments } from '../outputDocuments';
-import { requireTrust, type Services } from '../services';
+import type { Services } from '../services';
+import { requireTrust } from '../trust';
 import { pickRun } from './pickRun';
 
 const anyRun = { filter: () => true, none: 'There are no agent runs yet.' };
 
 async function showOutput(services: Services, arg: unknown, raw: boolean): Promise<void> {
-  const run = await pickRun(services.registry(), arg, { ...anyRun, placeHolder: 'Whose output?' });
+  const run = await pickRun(services.switchboard().runs, arg, { ...anyRun, placeHolder: 'Whose output?' });
   if (!run) return;
   const doc = await vscode.workspace.openTextDocument(OutputDocuments.uriFor(run, raw));
   const editor = await vscode.window.showTextDocument(doc, { preview: false });
@@ -22,7 +23,7 @@ export const showAgentRawOutput = (services: Services, arg?: unknown): Promise<v
 
 export async function resumeAgentSession(services: Services, arg?: unknown): Promise<void> {
   requireTrust('resume agent sessions');
-  const registry = services.registry();
+  const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, {
     filter: (r) => isFinished(r.status) && !!r.sessionId && getRunner(r.runner).canResume,
     placeHolder: 'Which session should be resumed?',
@@ -41,14 +42,14 @@ export async function resumeAgentSession(services: Services, arg?: unknown): Pro
 }
 
 export async function copySessionId(services: Services, arg?: unknown): Promise<void> {
-  const run = await pickRun(services.registry(), arg, { filter: (r) => !!r.sessionId, placeHolder: 'Whose session id?', none: 'No run has reported a session id yet.' });
+  const run = await pickRun(services.switchboard().runs, arg, { filter: (r) => !!r.sessionId, placeHolder: 'Whose session id?', none: 'No run has reported a session id yet.' });
   if (!run?.sessionId) return;
   await vscode.env.clipboard.writeText(run.sessionId);
   vscode.window.setStatusBarMessage(`Copied session id ${run.sessionId}`, 3000);
 }
 
 export async function revealFolder(services: Services, arg?: unknown): Promise<void> {
-  const run = await pickRun(services.registry(), arg, { ...anyRun, placeHolder: 'Whose folder?' });
+  const run = await pickRun(services.switchboard().runs, arg, { ...anyRun, placeHolder: 'Whose folder?' });
   if (!run) return;
   const uri = vscode.Uri.file(run.cwd);
   if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
@@ -56,7 +57,7 @@ export async function revealFolder(services: Services, arg?: unknown): Promise<v
 }
 
 export async function removeFromList(services: Services, arg?: unknown): Promise<void> {
-  const run = await pickRun(services.registry(), arg, { filter: (r) => isFinished(r.status), placeHolder: 'Which finished run should be removed?', none: 'No finished run to remove.' });
+  const run = await pickRun(services.switchboard().runs, arg, { filter: (r) => isFinished(r.status), placeHolder: 'Which finished run should be removed?', none: 'No finished run to remove.' });
   if (!run) return;
-  services.registry().remove(run.id);
+  services.switchboard().runs.remove(run.id);
 }

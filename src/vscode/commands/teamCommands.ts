@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { SETTLED_TASK_STATUSES } from '../../core/dag/task';
 import { SwitchboardError } from '../../core/errors';
 import { isActiveTeam, type TeamRecord } from '../../core/teams/teamStore';
-import { requireTrust, type Services } from '../services';
+import type { Services } from '../services';
+import { requireTrust } from '../trust';
 import { pickTask, pickTeam, pickWorker } from '../teams/pickTeam';
 import { askTeamInputs } from '../teams/runTeamInputs';
 import { TeamDocuments } from '../teams/teamDocuments';
@@ -32,7 +33,7 @@ export async function runTeam(services: Services, ui: TeamUi): Promise<void> {
   if (!folder) throw new SwitchboardError('bad_cwd', 'Open a folder first: a team works in a folder (a git repository gives each worker its own worktree).', 'File > Open Folder…');
   const inputs = await askTeamInputs(services.settings().config.teams.roles, folder.uri);
   if (!inputs) return;
-  const teams = services.teams();
+  const teams = services.switchboard().teams;
   const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting team ${inputs.spec}…` }, () =>
     teams.run({ spec: inputs.spec, task: inputs.goal, tasks: inputs.tasks, workspace: folder.uri.fsPath }),
   );
@@ -51,7 +52,7 @@ export async function shutdownTeam(services: Services, ui: TeamUi, arg: unknown,
     const answer = await vscode.window.showWarningMessage(`Force shut down team ${team.name}?`, { modal: true, detail }, 'Force Shut Down');
     if (answer !== 'Force Shut Down') return;
   }
-  const ended = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Shutting down team ${team.name}` }, () => services.teams().shutdown(team.name, force));
+  const ended = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Shutting down team ${team.name}` }, () => services.switchboard().teams.shutdown(team.name, force));
   ui.watcher.reread(team.name);
   vscode.window.setStatusBarMessage(`Team ${team.name} is ${ended.status}`, 5000);
 }
@@ -70,7 +71,7 @@ const branched = { filter: (w: { branch?: string }) => !!w.branch, none: 'No tea
 
 export async function openWorkerBranchDiff(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
   const picked = await pickWorker(ui.watcher, arg, { ...branched, placeHolder: 'Whose changes?' });
-  if (picked) await openWorkerDiff(services.teams(), picked.team.name, picked.worker.name);
+  if (picked) await openWorkerDiff(services.switchboard().teams, picked.team.name, picked.worker.name);
 }
 
 export async function mergeWorker(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
@@ -83,7 +84,7 @@ export async function mergeWorker(services: Services, ui: TeamUi, arg: unknown):
   const detail = `A merge commit is made on ${base} in ${team.workspace}. Tasks done by ${worker.name}: ${done.join(', ') || 'none'}. Nothing is changed if the merge would conflict.`;
   const answer = await vscode.window.showWarningMessage(`Merge ${worker.branch} into ${base}?`, { modal: true, detail }, 'Merge');
   if (answer !== 'Merge') return;
-  const merged = await services.teams().mergeWorker(team.name, worker.name);
+  const merged = await services.switchboard().teams.mergeWorker(team.name, worker.name);
   ui.documents.refresh(team.name);
   const how = merged.alreadyMerged ? 'was already merged into' : `was merged into`;
   const what = merged.alreadyMerged ? '' : ` as ${merged.commit.slice(0, 12)} (${plural(merged.files.length, 'file')})`;
@@ -108,7 +109,7 @@ export async function addTeamTask(services: Services, ui: TeamUi, arg: unknown):
     if (!picked) return;
     dependsOn = picked.map((p) => p.label);
   }
-  const [task] = await services.teams().addTasks(team.name, [{ title, dependsOn }]);
+  const [task] = await services.switchboard().teams.addTasks(team.name, [{ title, dependsOn }]);
   ui.watcher.reread(team.name);
   vscode.window.setStatusBarMessage(`Added ${task?.id ?? 'the task'} to ${team.name}${dependsOn.length ? ` after ${dependsOn.join(', ')}` : ''}`, 5000);
 }
@@ -120,7 +121,7 @@ export async function cancelTeamTask(services: Services, ui: TeamUi, arg: unknow
     none: 'No task of a team at work is waiting or running.',
   });
   if (!picked) return;
-  const task = await services.teams().cancelTask(picked.team.name, picked.task.id);
+  const task = await services.switchboard().teams.cancelTask(picked.team.name, picked.task.id);
   ui.watcher.reread(picked.team.name);
   vscode.window.setStatusBarMessage(`${task.id} of ${picked.team.name} is ${task.status}`, 5000);
 }
@@ -128,7 +129,7 @@ export async function cancelTeamTask(services: Services, ui: TeamUi, arg: unknow
 export async function removeTeamWorktrees(services: Services, ui: TeamUi, arg: unknown): Promise<void> {
   const team = await pickTeam(ui.watcher, arg, { filter: (t) => !isActiveTeam(t.status) && withBranches(t), none: 'No ended team has worktrees.', placeHolder: 'Whose worktrees should be removed?' });
   if (!team) return;
-  const teams = services.teams();
+  const teams = services.switchboard().teams;
   const first = await teams.removeWorktrees(team.name);
   const kept = first.filter((r) => !r.removed);
   const removed = first.length - kept.length;

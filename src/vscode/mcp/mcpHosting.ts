@@ -6,31 +6,36 @@
 import * as vscode from 'vscode';
 import { runDoctor } from '../../core/doctor';
 import type { Logger } from '../../core/logger';
-import type { RunRegistry } from '../../core/registry/registry';
-import type { TeamService } from '../../core/teams/teamService';
-import { readEndpoint } from '../../mcp/credentials';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
+import type { Switchboard } from '../../core/switchboard';
+import type { SwitchboardSlot } from '../../core/switchboardSlot';
+import { readEndpoint } from '../../http/credentials';
 import type { ServerFacts } from '../../mcp/deps';
-import type { McpHttpHost } from '../../mcp/httpHost';
-import { McpService, SERVER_VERSION } from '../../mcp/mcpService';
-import { requireTrust } from '../services';
+import { McpService, SERVER_VERSION, type McpHttp } from '../../mcp/mcpService';
+import { requireTrust } from '../trust';
 import type { ExtensionSettings } from '../settings';
 
 export const MCP_PROVIDER_ID = 'switchboard.mcp';
 
-export class McpHosting implements vscode.Disposable {
+export class McpHosting extends Lifecycle {
   private service: McpService | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly registration: vscode.Disposable | undefined;
 
+  /** Serves the current Switchboard (a new one gets a new server; the old one closes its transports). */
   constructor(
+    slot: SwitchboardSlot,
     private readonly settings: () => ExtensionSettings,
     private readonly logger: Logger,
   ) {
+    super();
+    this.register(this.changed);
+    this.register(slot.onDidChange((sb) => this.serve(sb)));
+    this.register(toDisposable(() => void this.service?.dispose()));
     if (typeof vscode.lm?.registerMcpServerDefinitionProvider !== 'function') {
       logger.warn('[mcp] this VS Code has no MCP server API; the server is still reachable by external clients');
       return;
     }
-    this.registration = vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
+    this.register(vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       onDidChangeMcpServerDefinitions: this.changed.event,
       provideMcpServerDefinitions: () => {
         const known = this.service ? readEndpoint(this.settings().stateDir)?.url : undefined;
@@ -43,18 +48,16 @@ export class McpHosting implements vscode.Disposable {
         definition.headers = { Authorization: `Bearer ${this.token()}` };
         return definition;
       },
-    });
+    }));
   }
 
-  /** A new registry (another state folder) gets a new server; the old one closes its transports. */
-  setRegistry(registry: RunRegistry | undefined, teams: TeamService | undefined): void {
+  private serve(sb: Switchboard | undefined): void {
     const old = this.service;
-    this.service = registry && teams
+    this.service = sb
       ? new McpService({
-          registry,
-          teams,
+          switchboard: sb,
           logger: this.logger,
-          doctor: () => runDoctor(registry.stateDir, this.settings().config),
+          doctor: () => runDoctor(sb.stateDir, this.settings().config),
           defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
           // Starts beyond the limits wait in their pool's line, as the registry admits them.
           guard: (action) => requireTrust({ start: 'start agents', steer: 'steer agents', merge: 'merge or remove worker branches' }[action]),
@@ -65,7 +68,7 @@ export class McpHosting implements vscode.Disposable {
   }
 
   /** Starts the HTTP server if it is not serving yet. */
-  start(): Promise<McpHttpHost> {
+  start(): Promise<McpHttp> {
     if (!this.service) return Promise.reject(new Error('Switchboard has no state folder open, so its MCP server cannot start; see the Switchboard log.'));
     return this.service.startHttp(this.settings().mcpPort || undefined);
   }
@@ -84,13 +87,8 @@ export class McpHosting implements vscode.Disposable {
 
   /** What Doctor shows: the address and the clients, or undefined before the server started. */
   facts(): ServerFacts | undefined {
-    const facts = this.service?.deps.server();
+    const facts = this.service?.deps.host.server();
     return facts?.url ? facts : undefined;
   }
 
-  dispose(): void {
-    this.registration?.dispose();
-    this.changed.dispose();
-    void this.service?.dispose();
-  }
 }

@@ -5,17 +5,17 @@
  * VS Code restores these editors after a window reload and offers them to the diff editors.
  */
 import * as vscode from 'vscode';
+import { Lifecycle } from '../../core/lifecycle';
 
 const refuse = (): never => {
   throw vscode.FileSystemError.NoPermissions('Switchboard documents are read-only.');
 };
 
-export abstract class ReadonlyDocuments implements vscode.FileSystemProvider, vscode.Disposable {
+export abstract class ReadonlyDocuments extends Lifecycle implements vscode.FileSystemProvider {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
   private readonly made = new Map<string, Promise<Uint8Array>>();
   private readonly mtimes = new Map<string, number>();
-  private readonly closing: vscode.Disposable;
 
   readonly readDirectory = refuse;
   readonly createDirectory = refuse;
@@ -24,11 +24,13 @@ export abstract class ReadonlyDocuments implements vscode.FileSystemProvider, vs
   readonly rename = refuse;
 
   constructor(readonly scheme: string) {
-    this.closing = vscode.workspace.onDidCloseTextDocument((doc) => {
+    super();
+    this.register(this.changed);
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => {
       if (doc.uri.scheme !== scheme) return;
       this.made.delete(doc.uri.toString());
       this.mtimes.delete(doc.uri.toString());
-    });
+    }));
   }
 
   /** The document's text (or bytes); a rejection is shown as VS Code's "cannot open" with its message. */
@@ -77,8 +79,4 @@ export abstract class ReadonlyDocuments implements vscode.FileSystemProvider, vs
     return made;
   }
 
-  dispose(): void {
-    this.closing.dispose();
-    this.changed.dispose();
-  }
 }

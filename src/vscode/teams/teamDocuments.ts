@@ -18,17 +18,16 @@ const MERGE_STATUS = 'merge-status.txt';
 export class TeamDocuments extends ReadonlyDocuments {
   /** What the merge status of each team was last made from (its tasks' commits and its status). */
   private readonly mergeInputs = new Map<string, string>();
-  private readonly listener: { dispose(): void };
 
   constructor(
     private readonly watcher: TeamWatcher,
     private readonly teams: () => TeamService,
   ) {
     super(TEAM_SCHEME);
-    this.listener = watcher.onDidChange(({ changed, listChanged }) => {
+    this.register(watcher.onDidChange(({ changed, listChanged }) => {
       const teams = new Set(changed);
       this.invalidate(this.openUris().filter((uri) => listChanged || (teams.has(teamOf(uri)) && this.moved(uri))));
-    });
+    }));
   }
 
   static dagUri(team: string): vscode.Uri {
@@ -66,10 +65,6 @@ export class TeamDocuments extends ReadonlyDocuments {
     }
   }
 
-  override dispose(): void {
-    this.listener.dispose();
-    super.dispose();
-  }
 }
 
 const teamOf = (uri: vscode.Uri): string => uri.path.split('/')[1] ?? '';

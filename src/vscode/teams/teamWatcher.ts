@@ -1,19 +1,19 @@
 /**
- * The teams of one state folder as the Teams view and the team documents show them, kept current:
- * a team is read again when this process's TeamService says it changed, when one of its runs
- * changes, or when its `team.json` changed on disk (teams run by a `switchboard team run` in a
- * terminal). The disk is looked at once a second while a team is active, every five seconds while
- * someone watches (the view is visible) and none is, and never otherwise; a look costs one `readdir`
- * and one `stat` per team, and only the teams whose file moved are parsed. Listeners hear which
- * teams changed, and whether teams came or went. No `vscode` import: it is plain state over the core.
+ * The teams of one state folder as the Teams view and the team documents show them, kept current
+ * without looking at files on a timer: a team is read again when this process's TeamService says it
+ * changed, when one of its runs changes, or when the live feed tells of a change to it made by
+ * another process (a `switchboard team run` in a terminal, another window, an MCP server). Reads are
+ * batched (250 ms). Listeners hear which teams changed, and whether teams came or went. No `vscode`
+ * import: it is plain state over the core.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Emitter, type Disposable } from '../../core/events';
-import type { RunRegistry } from '../../core/registry/registry';
+import { Emitter, type Disposable, type Event } from '../../core/events';
+import type { FeedEvent } from '../../core/feed/feedEvent';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import type { RunRecord } from '../../core/runs/types';
-import type { TeamService, TeamStatusView } from '../../core/teams/teamService';
-import { isActiveTeam, listTeams, teamsDir } from '../../core/teams/teamStore';
+import type { Switchboard } from '../../core/switchboard';
+import type { SwitchboardSlot } from '../../core/switchboardSlot';
+import type { TeamStatusView } from '../../core/teams/teamService';
+import { listTeams } from '../../core/teams/teamStore';
 
 /** One team as last read: its status view, and its runs by id. */
 export interface TeamSnapshot {
@@ -29,46 +29,57 @@ export interface TeamsChange {
 }
 
 const BATCH_MS = 250;
-const ACTIVE_POLL_MS = 1000;
-const IDLE_POLL_MS = 5000;
 
-export class TeamWatcher implements Disposable {
-  private readonly changes = new Emitter<TeamsChange>();
-  readonly onDidChange = this.changes.event;
+/** The team a feed event is about, if any. */
+function teamOf(event: FeedEvent): string | undefined {
+  const match = /^(?:team|task):([^/]+)/.exec(event.key);
+  if (match) return match[1];
+  return (event.entity as { links?: { team?: string } } | undefined)?.links?.team;
+}
+
+export class TeamWatcher extends Lifecycle {
+  private readonly changes: Emitter<TeamsChange>;
+  readonly onDidChange: Event<TeamsChange>;
   private readonly snapshots = new Map<string, TeamSnapshot>();
-  /** Each team file's identity (inode, mtime, size) when it was last read. */
-  private readonly stamps = new Map<string, string>();
-  /** Teams to read again whatever their file says (their runs changed, or the service said so). */
+  /** Teams to read again (they changed). */
   private readonly dirty = new Set<string>();
-  private source: { teams: TeamService; registry: RunRegistry } | undefined;
+  /** Look for teams that came or went. */
+  private relist = false;
+  private source: Switchboard | undefined;
   private listeners: Disposable[] = [];
   private pending: NodeJS.Timeout | undefined;
-  private poller: { timer: NodeJS.Timeout; ms: number } | undefined;
-  private watched = false;
 
-  /** Follows the teams of this service (undefined: no state folder, no teams). */
-  setSource(teams: TeamService | undefined, registry: RunRegistry | undefined): void {
-    for (const l of this.listeners) l.dispose();
-    this.listeners = [];
-    this.source = teams && registry ? { teams, registry } : undefined;
-    this.snapshots.clear();
-    this.stamps.clear();
-    this.dirty.clear();
-    if (this.source) {
-      this.listeners = [
-        this.source.teams.onDidChange((record) => this.markDirty(record.name)),
-        this.source.registry.onDidChange(({ run }) => run.links.team && this.markDirty(run.links.team)),
-      ];
-    }
-    this.refresh();
-    this.changes.fire({ changed: [], listChanged: true });
+  /** Follows the teams of the current Switchboard. */
+  constructor(slot: SwitchboardSlot) {
+    super();
+    this.register(slot.onDidChange((sb) => this.setSource(sb)));
+    this.changes = this.register(new Emitter<TeamsChange>());
+    this.onDidChange = this.changes.event;
+    this.register(toDisposable(() => {
+      if (this.pending) clearTimeout(this.pending);
+      for (const l of this.listeners) l.dispose();
+    }));
   }
 
-  /** Someone looks (the view is visible): teams started elsewhere are looked for even while none is active. */
-  setWatched(watched: boolean): void {
-    this.watched = watched;
-    if (watched) this.refresh();
-    this.schedulePoll();
+  /** Follows the teams of this Switchboard (undefined: no state folder, no teams). */
+  private setSource(source: Switchboard | undefined): void {
+    for (const l of this.listeners) l.dispose();
+    this.source = source;
+    this.snapshots.clear();
+    this.dirty.clear();
+    this.listeners = source
+      ? [
+          source.teams.onDidChange((record) => this.markDirty(record.name)),
+          source.runs.onDidChange(({ run }) => run.links.team && this.markDirty(run.links.team)),
+          source.feed.onDidAppend((event) => {
+            const team = teamOf(event);
+            if (team) this.markDirty(team, event.type === 'team.started');
+          }),
+        ]
+      : [];
+    this.relist = true;
+    this.refresh();
+    this.changes.fire({ changed: [], listChanged: true });
   }
 
   /** Newest first. */
@@ -87,8 +98,10 @@ export class TeamWatcher implements Disposable {
     return this.snapshots.get(name);
   }
 
-  private markDirty(name: string): void {
+  private markDirty(name: string, relist = !this.snapshots.has(name)): void {
     this.dirty.add(name);
+    this.relist ||= relist;
+    if (this.isDisposed) return;
     this.pending ??= setTimeout(() => this.refresh(), BATCH_MS);
   }
 
@@ -96,57 +109,33 @@ export class TeamWatcher implements Disposable {
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
     const source = this.source;
-    const names = source ? listTeams(source.registry.stateDir) : [];
     const before = new Set(this.snapshots.keys());
+    // The folder is listed only when teams may have come or gone; otherwise only the changed ones are read.
+    const names = !source ? [] : this.relist ? listTeams(source.stateDir) : [...this.snapshots.keys()];
     const changed: string[] = [];
     for (const name of names) {
-      const stamp = source ? fileStamp(source.registry.stateDir, name) : '';
-      if (this.snapshots.has(name) && !this.dirty.has(name) && stamp === this.stamps.get(name)) continue;
+      if (this.snapshots.has(name) && !this.dirty.has(name)) continue;
       const snapshot = source && read(source, name);
       if (!snapshot) continue;
       this.snapshots.set(name, snapshot);
-      this.stamps.set(name, stamp);
       changed.push(name);
     }
-    const listed = new Set(names);
-    for (const name of this.snapshots.keys()) {
-      if (listed.has(name)) continue;
-      this.snapshots.delete(name);
-      this.stamps.delete(name);
+    if (this.relist || !source) {
+      const listed = new Set(names);
+      for (const name of this.snapshots.keys()) if (!listed.has(name)) this.snapshots.delete(name);
     }
     const listChanged = before.size !== this.snapshots.size || [...this.snapshots.keys()].some((name) => !before.has(name));
     this.dirty.clear();
-    this.schedulePoll();
+    this.relist = false;
     if (changed.length > 0 || listChanged) this.changes.fire({ changed, listChanged });
   }
-
-  /** Polls fast while a team is active, slowly while watched, not at all otherwise. */
-  private schedulePoll(): void {
-    const active = [...this.snapshots.values()].some((s) => isActiveTeam(s.view.team.status));
-    const ms = active ? ACTIVE_POLL_MS : this.watched && this.source ? IDLE_POLL_MS : 0;
-    if (this.poller?.ms === ms) return;
-    if (this.poller) clearInterval(this.poller.timer);
-    this.poller = ms ? { timer: setInterval(() => this.refresh(), ms), ms } : undefined;
-  }
-
-  dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
-    if (this.poller) clearInterval(this.poller.timer);
-    for (const l of this.listeners) l.dispose();
-    this.changes.dispose();
-  }
-}
-
-function fileStamp(stateDir: string, name: string): string {
-  const stat = fs.statSync(path.join(teamsDir(stateDir), name, 'team.json'), { throwIfNoEntry: false });
-  return stat ? `${stat.ino}:${stat.mtimeMs}:${stat.size}` : '';
 }
 
 /** The team's status and runs, or undefined when its record cannot be read (it is left out). */
-function read(source: { teams: TeamService; registry: RunRegistry }, name: string): TeamSnapshot | undefined {
+function read(source: Switchboard, name: string): TeamSnapshot | undefined {
   try {
     const view = source.teams.status(name);
-    return { view, runs: new Map(source.registry.list({ team: name }).map((r) => [r.id, r])) };
+    return { view, runs: new Map(source.runs.list({ team: name }).map((r) => [r.id, r])) };
   } catch {
     return undefined;
   }

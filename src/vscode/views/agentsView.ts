@@ -6,7 +6,9 @@
  * hundred running rows cost a few small redraws a second rather than one big one per change.
  */
 import * as vscode from 'vscode';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import type { RunRegistry } from '../../core/registry/registry';
+import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import type { RunRecord } from '../../core/runs/types';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 
@@ -19,7 +21,7 @@ const TICK_MS = 250;
  */
 const REDRAW_PATIENCE_MS = 5000;
 
-export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Disposable {
+export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<RunRecord> {
   private readonly changed = new vscode.EventEmitter<RunRecord[] | void>();
   /**
    * One object per run for as long as it is listed, updated in place: VS Code keys its rows (and the
@@ -43,14 +45,23 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
   private registryListener: vscode.Disposable | undefined;
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  /** Follows the runs of the current Switchboard (a new one replaces them all). */
+  constructor(slot: SwitchboardSlot) {
+    super();
     this.view = vscode.window.createTreeView('switchboard.agents', { treeDataProvider: this, showCollapseAll: false });
-    this.disposables.push(this.view, this.changed, this.view.onDidChangeVisibility(() => this.scheduleTick()));
+    this.register(this.view);
+    this.register(this.changed);
+    this.register(this.view.onDidChangeVisibility(() => this.scheduleTick()));
+    this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    this.register(toDisposable(() => {
+      if (this.pending) clearTimeout(this.pending);
+      if (this.ticker) clearInterval(this.ticker);
+      this.registryListener?.dispose();
+    }));
   }
 
-  setRegistry(registry: RunRegistry | undefined): void {
+  private setRegistry(registry: RunRegistry | undefined): void {
     this.registryListener?.dispose();
     this.registry = registry;
     this.nodes.clear();
@@ -172,12 +183,6 @@ export class AgentsView implements vscode.TreeDataProvider<RunRecord>, vscode.Di
     }
   }
 
-  dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
-    if (this.ticker) clearInterval(this.ticker);
-    this.registryListener?.dispose();
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
 /** Makes `node` a copy of `run` again, keeping the object (fields `run` no longer has are removed). */

@@ -5,12 +5,13 @@
  * when its own text did, since VS Code asks again for everything below a row it redraws).
  */
 import * as vscode from 'vscode';
+import { Lifecycle } from '../../core/lifecycle';
 import { isActiveTeam } from '../../core/teams/teamStore';
 import type { TeamsChange, TeamSnapshot, TeamWatcher } from '../teams/teamWatcher';
 import { nodeKey, rowPrint, teamTreeItem, type TeamNode } from './teamItems';
 import { teamTooltip } from './teamTooltip';
 
-export class TeamsView implements vscode.TreeDataProvider<TeamNode>, vscode.Disposable {
+export class TeamsView extends Lifecycle implements vscode.TreeDataProvider<TeamNode> {
   private readonly changed = new vscode.EventEmitter<TeamNode[] | void>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<TeamNode>;
@@ -23,13 +24,12 @@ export class TeamsView implements vscode.TreeDataProvider<TeamNode>, vscode.Disp
   /** Each team's worker names and task ids when last drawn, to tell a group whose rows came or went. */
   private readonly members = new Map<string, { workers: string; tasks: string }>();
   private activeCount = -1;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly watcher: TeamWatcher) {
-    this.view = vscode.window.createTreeView('switchboard.teams', { treeDataProvider: this, showCollapseAll: true });
-    const listener = watcher.onDidChange((change) => this.update(change));
-    this.disposables.push(this.view, this.changed, { dispose: () => listener.dispose() }, this.view.onDidChangeVisibility((e) => watcher.setWatched(e.visible)));
-    watcher.setWatched(this.view.visible);
+    super();
+    this.view = this.register(vscode.window.createTreeView('switchboard.teams', { treeDataProvider: this, showCollapseAll: true }));
+    this.register(this.changed);
+    this.register(watcher.onDidChange((change) => this.update(change)));
   }
 
   getTreeItem(node: TeamNode): vscode.TreeItem {
@@ -131,10 +131,6 @@ export class TeamsView implements vscode.TreeDataProvider<TeamNode>, vscode.Disp
     if (active === this.activeCount) return;
     this.activeCount = active;
     this.view.badge = active > 0 ? { value: active, tooltip: `${active} team${active === 1 ? '' : 's'} at work` } : undefined;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
 

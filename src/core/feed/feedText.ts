@@ -1,0 +1,37 @@
+/** One line about a feed event, for people (the CLI's table, notifications, chat). */
+import { formatTokens, formatUsd } from '../render';
+import type { FeedEvent } from './feedEvent';
+import type { RunEntity, TaskEntity, TeamEntity } from './entities';
+
+const counts = (tasks: TeamEntity['tasks']): string =>
+  Object.entries(tasks)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ') || 'no tasks';
+
+function runText(run: RunEntity): string {
+  const spent = [formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
+  const extra = run.waiting ? ` — waiting for ${run.waiting}` : run.lastError && run.status !== 'done' && run.status !== 'running' ? ` — ${run.lastError}` : '';
+  return `${run.name} (${run.id}, ${run.runner}) ${run.status}${spent ? `, ${spent}` : ''}${run.links.team ? `, team ${run.links.team}${run.links.task ? ` ${run.links.task}` : ''}` : ''}${extra}`;
+}
+
+export function describeFeedEvent(event: FeedEvent): string {
+  const e = event.entity as Record<string, unknown>;
+  const family = event.type.split('.')[0];
+  if (event.type === 'steering.intervention') {
+    const run = e.run as RunEntity;
+    return `${e.action} ${run.name} (${run.id}) by ${e.source}${e.message ? `: ${String(e.message)}` : ''}`;
+  }
+  if (family === 'agent') return runText(e as unknown as RunEntity);
+  if (family === 'task') {
+    const { team, task } = e as unknown as TaskEntity;
+    const who = task.worker ? ` on ${task.worker}` : '';
+    return `${team} ${task.id} "${task.title}" ${task.status}${who}${task.reason ? ` — ${task.reason}` : ''}`;
+  }
+  if (family === 'team') {
+    const team = e as unknown as TeamEntity;
+    return `${team.name} ${team.status} (${counts(team.tasks)})${team.reason ? ` — ${team.reason}` : ''}`;
+  }
+  if (family === 'pool') return `${e.runId} ${event.type.slice(5)} in pool ${e.pool}${e.position ? ` (${e.position} in line)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+  if (family === 'merge') return `${e.team}: ${e.worker} (${e.branch}) into ${e.base}${e.commit ? ` as ${String(e.commit).slice(0, 12)}` : ''}${e.error ? ` — ${e.error}` : ''}`;
+  return event.key;
+}

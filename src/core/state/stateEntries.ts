@@ -1,0 +1,63 @@
+/**
+ * Every entry of the state folder, one line each: its path (`<x>` is a variable segment, a trailing
+ * `/` a folder), its kind, and what it holds. The README's "State and settings" tree is this list.
+ * Folders are made 0700 and files 0600; a worktree holds the project's own files as git writes
+ * them, behind its 0700 folders.
+ */
+export interface StateEntry {
+  readonly pattern: string;
+  readonly kind: 'dir' | 'file' | 'socket' | 'lock' | 'worktree';
+  readonly about: string;
+}
+
+export const STATE_ENTRIES = [
+  { pattern: 'config.json', kind: 'file', about: 'settings of the CLI and headless MCP server (optional; VS Code uses its own settings)' },
+  { pattern: 'supervisor.log', kind: 'file', about: 'what supervisor hosts printed (their errors)' },
+  { pattern: 'hosts/', kind: 'dir', about: 'sockets of live processes' },
+  { pattern: 'hosts/<host>.sock', kind: 'socket', about: 'a supervisor host (host-*) or a process running teams (owner-*)' },
+  { pattern: 'runs/', kind: 'dir', about: 'one folder per agent run' },
+  { pattern: 'runs/<run>/', kind: 'dir', about: 'a run, named by its id' },
+  { pattern: 'runs/<run>/run.json', kind: 'file', about: 'its record: status, pids, session, usage, links (written by its supervisor while it runs)' },
+  { pattern: 'runs/<run>/plan.json', kind: 'file', about: 'what its supervisor is to start (removed once read: it holds the prompt unredacted)' },
+  { pattern: 'runs/<run>/output.log', kind: 'file', about: "the agent's stdout and stderr, byte for byte" },
+  { pattern: 'runs/<run>/output.idx', kind: 'file', about: 'when each piece of the output arrived (byte offset, time)' },
+  { pattern: 'runs/<run>/events.jsonl', kind: 'file', about: 'its parsed events (text, tool calls, usage, steers, exits), secrets redacted' },
+  { pattern: 'runs/<run>/kill.json', kind: 'file', about: 'a kill made without its supervisor, so that it sticks' },
+  { pattern: 'runs/<run>/control.sock', kind: 'socket', about: "its supervisor's control socket (steer, interrupt, kill, subscribe)" },
+  { pattern: 'teams/', kind: 'dir', about: 'one folder per team' },
+  { pattern: 'teams/<team>/', kind: 'dir', about: 'a team, named by its name' },
+  { pattern: 'teams/<team>/team.json', kind: 'file', about: 'its record: spec, workers, tasks, owner' },
+  { pattern: 'teams/<team>/plan.json', kind: 'file', about: "its planner's plan, while it is being made" },
+  { pattern: 'teams/<team>/takeover.lock', kind: 'lock', about: 'held while a process takes the team over' },
+  { pattern: 'worktrees/', kind: 'dir', about: "the teams' git worktrees" },
+  { pattern: 'worktrees/<team>/', kind: 'dir', about: "one team's worktrees" },
+  { pattern: 'worktrees/<team>/<worker>/', kind: 'worktree', about: "a worker's worktree on branch switchboard/<team>/<worker>" },
+  { pattern: 'pools/', kind: 'dir', about: 'admission control' },
+  { pattern: 'pools/ledger.json', kind: 'file', about: 'who holds a slot, who waits in line, the counts' },
+  { pattern: 'pools/ledger.lock/', kind: 'lock', about: 'held while a process changes the ledger' },
+  { pattern: 'mcp/', kind: 'dir', about: 'the MCP server' },
+  { pattern: 'mcp/token', kind: 'file', about: 'its bearer token' },
+  { pattern: 'mcp/endpoint.json', kind: 'file', about: 'where it was last reachable, and which process serves it' },
+  { pattern: 'feed/', kind: 'dir', about: 'the live feed: every change of a run, team, task or pool' },
+  { pattern: 'feed/journal.jsonl', kind: 'file', about: 'the journal being written: one JSON line per change, numbered by seq' },
+  { pattern: 'feed/journal-<seq>.jsonl', kind: 'file', about: 'an older part of the journal, from seq on (compacted once every follower has read it)' },
+  { pattern: 'feed/append.lock', kind: 'lock', about: 'held for the moment a process appends' },
+  { pattern: 'feed/compact.lock', kind: 'lock', about: 'held while a process compacts older parts' },
+  { pattern: 'feed/readers/', kind: 'dir', about: "followers' cursors" },
+  { pattern: 'feed/readers/<reader>.json', kind: 'file', about: 'how far a live follower has read (nothing it has not read is compacted away)' },
+  { pattern: 'goals/', kind: 'dir', about: 'one folder per goal (reserved: goals are the next feature)' },
+  { pattern: 'goals/<goal>/', kind: 'dir', about: 'a goal, named by its id' },
+  { pattern: 'goals/<goal>/goal.json', kind: 'file', about: 'its record: objective, budgets, phase, status, iterations' },
+  { pattern: 'goals/<goal>/events.jsonl', kind: 'file', about: 'its own timeline' },
+  { pattern: 'goals/<goal>/gates/', kind: 'dir', about: 'the full output of its gate runs' },
+  { pattern: 'goals/<goal>/gates/<log>', kind: 'file', about: "one gate run's output" },
+  { pattern: 'gates/', kind: 'dir', about: 'verification gates (reserved, with goals)' },
+  { pattern: 'gates/<workspace>/', kind: 'dir', about: "one workspace's gates (named by a hash of its path)" },
+  { pattern: 'gates/<workspace>/breakers.json', kind: 'file', about: 'their circuit breakers' },
+] as const satisfies readonly StateEntry[];
+
+export type StatePattern = (typeof STATE_ENTRIES)[number]['pattern'];
+
+/** A file left for a moment by an atomic write, or set aside because it was corrupt. */
+export const TRANSIENT_ENTRY: StateEntry = { pattern: '<any>/.<name>.<pid>.<hex>.tmp', kind: 'file', about: 'an atomic write in progress (renamed over its file when complete)' };
+export const SET_ASIDE_ENTRY: StateEntry = { pattern: '<any file>.corrupt-<time>', kind: 'file', about: 'a file that could not be read, set aside (never deleted)' };

@@ -1,0 +1,185 @@
+/**
+ * The map of the state folder: every path Switchboard keeps there, with what it holds. It is the
+ * contract between the processes that share the folder (the extension, CLI commands, MCP servers,
+ * supervisor hosts): every component asks it for its paths, and no other file joins segments of the
+ * state folder. `STATE_ENTRIES` is the one description, `StateMap` builds paths from it, and
+ * `describeStatePath` tells which entry a path found on disk is (the README's tree is checked
+ * against it).
+ */
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SET_ASIDE_ENTRY, STATE_ENTRIES, TRANSIENT_ENTRY, type StateEntry, type StatePattern } from './stateEntries';
+
+export { STATE_ENTRIES, type StateEntry, type StatePattern } from './stateEntries';
+
+/** Longer Unix socket paths than this do not fit `sockaddr_un` everywhere: they move to the temp folder. */
+const MAX_SOCKET_PATH = 100;
+
+/** Fills the `<name>` segments of a pattern (each value must be one plain path segment). */
+function fill(pattern: string, values: Record<string, string>): string {
+  return pattern.replace(/<(\w+)>/g, (_m, key: string) => {
+    const value = values[key];
+    if (value === undefined || value === '' || value.includes('/') || value.includes('\\') || value === '.' || value === '..') {
+      throw new Error(`state map: <${key}> of ${pattern} must be one path segment, not ${JSON.stringify(value)}`);
+    }
+    return value;
+  });
+}
+
+/** A socket at `preferred`, or (too long for a socket address) a hashed name in the temp folder. */
+export function socketPath(preferred: string): string {
+  if (preferred.length <= MAX_SOCKET_PATH) return preferred;
+  const hash = crypto.createHash('sha256').update(preferred).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), `switchboard-${hash}.sock`);
+}
+
+export interface RunPaths {
+  dir: string;
+  record: string;
+  output: string;
+  outputIndex: string;
+  events: string;
+  plan: string;
+  killMarker: string;
+  /** The supervisor's control socket (possibly in the temp folder, see socketPath). */
+  controlSocket: string;
+}
+
+export interface TeamPaths {
+  dir: string;
+  record: string;
+  plan: string;
+  takeoverLock: string;
+}
+
+export class StateMap {
+  constructor(readonly root: string) {}
+
+  /** The absolute path of an entry; the pattern must be one of STATE_ENTRIES (the compiler checks). */
+  at(pattern: StatePattern, values: Record<string, string> = {}): string {
+    return path.join(this.root, fill(pattern.replace(/\/$/, ''), values));
+  }
+
+  get config(): string {
+    return this.at('config.json');
+  }
+  get supervisorLog(): string {
+    return this.at('supervisor.log');
+  }
+  get hosts(): string {
+    return this.at('hosts/');
+  }
+  /** A socket of a live process: a supervisor host (`host-…`), or a process running teams (`owner-…`). */
+  hostSocket(name: string): string {
+    return socketPath(this.at('hosts/<host>.sock', { host: name }));
+  }
+  get runs(): string {
+    return this.at('runs/');
+  }
+  run(id: string): RunPaths {
+    const v = { run: id };
+    return {
+      dir: this.at('runs/<run>/', v),
+      record: this.at('runs/<run>/run.json', v),
+      output: this.at('runs/<run>/output.log', v),
+      outputIndex: this.at('runs/<run>/output.idx', v),
+      events: this.at('runs/<run>/events.jsonl', v),
+      plan: this.at('runs/<run>/plan.json', v),
+      killMarker: this.at('runs/<run>/kill.json', v),
+      controlSocket: socketPath(this.at('runs/<run>/control.sock', v)),
+    };
+  }
+  get teams(): string {
+    return this.at('teams/');
+  }
+  team(name: string): TeamPaths {
+    const v = { team: name };
+    return { dir: this.at('teams/<team>/', v), record: this.at('teams/<team>/team.json', v), plan: this.at('teams/<team>/plan.json', v), takeoverLock: this.at('teams/<team>/takeover.lock', v) };
+  }
+  /** Where a worker's git worktree is made. */
+  worktree(team: string, worker: string): string {
+    return this.at('worktrees/<team>/<worker>/', { team, worker });
+  }
+  get poolLedger(): string {
+    return this.at('pools/ledger.json');
+  }
+  get poolLock(): string {
+    return this.at('pools/ledger.lock/');
+  }
+  get mcpToken(): string {
+    return this.at('mcp/token');
+  }
+  get mcpEndpoint(): string {
+    return this.at('mcp/endpoint.json');
+  }
+  get feed(): string {
+    return this.at('feed/');
+  }
+  get feedJournal(): string {
+    return this.at('feed/journal.jsonl');
+  }
+  feedSegment(firstSeq: number): string {
+    return this.at('feed/journal-<seq>.jsonl', { seq: String(firstSeq).padStart(12, '0') });
+  }
+  get feedAppendLock(): string {
+    return this.at('feed/append.lock');
+  }
+  get feedCompactLock(): string {
+    return this.at('feed/compact.lock');
+  }
+  get feedReaders(): string {
+    return this.at('feed/readers/');
+  }
+  feedReader(id: string): string {
+    return this.at('feed/readers/<reader>.json', { reader: id });
+  }
+  get goals(): string {
+    return this.at('goals/');
+  }
+  goal(id: string): { dir: string; record: string; events: string; gateLogs: string } {
+    const v = { goal: id };
+    return { dir: this.at('goals/<goal>/', v), record: this.at('goals/<goal>/goal.json', v), events: this.at('goals/<goal>/events.jsonl', v), gateLogs: this.at('goals/<goal>/gates/', v) };
+  }
+  /** The circuit breakers of one workspace's gates (`key`: a hash of the workspace path). */
+  breakers(key: string): string {
+    return this.at('gates/<workspace>/breakers.json', { workspace: key });
+  }
+}
+
+function source(pattern: string): string {
+  return pattern.replace(/\/$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/<\w+>/g, '[^/]+');
+}
+
+const compiled = STATE_ENTRIES.map((entry) => ({
+  entry,
+  regex: new RegExp(`^${source(entry.pattern)}$`),
+  inside: new RegExp(`^${source(entry.pattern)}/`),
+}));
+
+/** A temp file of an atomic write (or the state folder's write probe), and a corrupt file set aside. */
+const TRANSIENT = [/^\.[^/]+\.\d+\.[0-9a-f]+\.tmp$/, /^\.write-test-\d+$/];
+const SET_ASIDE = /\.corrupt-\d+(-\d+)?$/;
+
+/**
+ * Which entry a path inside the state folder is (relative, `/`-separated), or undefined when the
+ * map does not know it. Anything inside a worktree counts as the worktree.
+ */
+export function describeStatePath(relative: string): StateEntry | undefined {
+  const rel = relative.split(path.sep).join('/').replace(/\/$/, '');
+  const base = path.posix.basename(rel);
+  if (TRANSIENT.some((r) => r.test(base))) return TRANSIENT_ENTRY;
+  if (SET_ASIDE.test(base)) return describeStatePath(rel.replace(SET_ASIDE, '')) && SET_ASIDE_ENTRY;
+  const found = compiled.find((c) => c.regex.test(rel));
+  if (found) return found.entry;
+  return compiled.find((c) => c.entry.kind === 'worktree' && c.inside.test(rel))?.entry;
+}
+
+/** The state folder as a tree, one line per entry (the README shows exactly this). */
+export function stateTree(): string {
+  return STATE_ENTRIES.map((entry) => {
+    const parts = entry.pattern.replace(/\/$/, '').split('/');
+    const name = `${'  '.repeat(parts.length - 1)}${parts.at(-1)}${entry.pattern.endsWith('/') ? '/' : ''}`;
+    return `${name.padEnd(34)}  ${entry.about}`;
+  }).join('\n');
+}

@@ -1,0 +1,66 @@
+/**
+ * What a supervisor tells the feed about its run: each change of status (started, completed,
+ * failed, killed), a wait for a person, a steer / interrupt / kill sent to it, and, at most once a
+ * second, that something else moved (session, usage, an answer).
+ */
+import { runEntity, runStatusEvent } from '../feed/entities';
+import { runKey } from '../feed/feedEvent';
+import type { Journal } from '../feed/journal';
+import type { RunRecord } from '../runs/types';
+
+const UPDATE_MS = 1000;
+
+export interface Intervention {
+  action: 'steer' | 'interrupt' | 'kill';
+  source: string;
+  message?: string;
+  delivery?: string;
+}
+
+export class RunFeed {
+  private pending: { timer: NodeJS.Timeout; record: RunRecord } | undefined;
+  private lastUpdate = 0;
+
+  constructor(private readonly journal: Journal | undefined) {}
+
+  changed(before: RunRecord, after: RunRecord): void {
+    if (!this.journal) return;
+    if (after.status !== before.status) {
+      const type = runStatusEvent(after.status);
+      if (type) return this.now(type, after);
+    }
+    if (after.status === 'running' && after.waiting && after.waiting.reason !== before.waiting?.reason) return this.now('agent.waiting', after);
+    const moved = after.usage !== before.usage || after.sessionId !== before.sessionId || after.model !== before.model || after.resultText !== before.resultText || after.lastError !== before.lastError || !!after.waiting !== !!before.waiting;
+    if (!moved) return;
+    if (this.pending) {
+      this.pending.record = after;
+      return;
+    }
+    const wait = Math.max(0, this.lastUpdate + UPDATE_MS - Date.now());
+    const timer = setTimeout(() => this.flush(), wait);
+    timer.unref();
+    this.pending = { timer, record: after };
+  }
+
+  intervention(record: RunRecord, what: Intervention): void {
+    this.journal?.append({ type: 'steering.intervention', key: runKey(record.id), entity: { run: runEntity(record), ...what } });
+  }
+
+  private now(type: Parameters<Journal['append']>[0]['type'], record: RunRecord): void {
+    if (this.pending) clearTimeout(this.pending.timer);
+    this.pending = undefined;
+    this.journal?.append({ type, key: runKey(record.id), entity: runEntity(record) });
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    this.lastUpdate = Date.now();
+    this.journal?.append({ type: 'agent.updated', key: runKey(pending.record.id), entity: runEntity(pending.record) });
+  }
+
+  dispose(): void {
+    this.flush();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The core object: one per state folder and process, built once by each entry point (the
+ * extension, the CLI, the MCP server) with `openSwitchboard` and handed down. It owns the map of
+ * the state folder, the live feed, the run registry and the team service (goals and budgets come
+ * here next), and disposes them together, in reverse order.
+ */
+import type { SwitchboardConfig } from './config';
+import { Feed } from './feed/feed';
+import { Lifecycle } from './lifecycle';
+import { silentLogger, type Logger } from './logger';
+import { RunRegistry, type RegistryOptions } from './registry/registry';
+import { ensureStateDir } from './state/stateDir';
+import { StateMap } from './state/stateMap';
+import { TeamService } from './teams/teamService';
+
+export type SwitchboardOptions = Omit<RegistryOptions, 'feed'>;
+
+export class Switchboard extends Lifecycle {
+  private constructor(
+    readonly state: StateMap,
+    readonly feed: Feed,
+    readonly runs: RunRegistry,
+    readonly teams: TeamService,
+    readonly logger: Logger,
+  ) {
+    super();
+    // Disposed newest first: teams let go of their runs before the registry closes, the feed last.
+    this.register(feed);
+    this.register(runs);
+    this.register(teams);
+  }
+
+  static async open(options: SwitchboardOptions): Promise<Switchboard> {
+    ensureStateDir(options.stateDir);
+    const logger = options.logger ?? silentLogger;
+    const state = new StateMap(options.stateDir);
+    const feed = new Feed(state, { logger });
+    let runs: RunRegistry;
+    try {
+      runs = await RunRegistry.open({ ...options, feed });
+    } catch (error) {
+      feed.dispose();
+      throw error;
+    }
+    return new Switchboard(state, feed, runs, new TeamService(runs, { feed, logger }), logger);
+  }
+
+  get stateDir(): string {
+    return this.state.root;
+  }
+
+  get config(): SwitchboardConfig {
+    return this.runs.config;
+  }
+
+  /** New settings apply to what starts from now on. */
+  updateConfig(config: SwitchboardConfig): void {
+    this.runs.updateConfig(config);
+  }
+
+  /** Things a person should know about the state folder (a corrupt file set aside, ...). */
+  get warnings(): readonly string[] {
+    return this.runs.warnings;
+  }
+}
+
+export const openSwitchboard = (options: SwitchboardOptions): Promise<Switchboard> => Switchboard.open(options);

@@ -1,0 +1,42 @@
+/**
+ * Calling an operation, the same for every transport: the arguments are checked (a message that
+ * names each bad field), the handler runs, its answer is checked against the output schema before
+ * anyone sees it, and the call is counted. Never throws: a failure is an answer with a code.
+ */
+import { SwitchboardError, type ErrorCode } from '../core/errors';
+import { describeIssues } from '../core/zodIssues';
+import type { OpContext, Operation } from './operation';
+
+export type Invocation =
+  | { ok: true; structured: Record<string, unknown>; summary: string }
+  | { ok: false; code: ErrorCode | 'unknown_tool'; message: string; hint?: string };
+
+export async function invokeOperation(op: Operation | undefined, name: string, args: unknown, ctx: OpContext): Promise<Invocation> {
+  const { metrics, logger } = ctx.host;
+  if (!op) {
+    metrics.recordCall(name, true);
+    return { ok: false, code: 'unknown_tool', message: `There is no tool "${name}".`, hint: 'List the tools to see what this server offers.' };
+  }
+  const parsed = op.input.safeParse(args ?? {});
+  if (!parsed.success) {
+    metrics.recordCall(op.name, true);
+    return { ok: false, code: 'invalid_argument', message: `${op.name}: ${describeIssues(parsed.error.issues, args ?? {})}.` };
+  }
+  try {
+    const answer = await op.handle(parsed.data, ctx);
+    const checked = op.output.safeParse(answer.structured);
+    if (!checked.success) {
+      // A bug of ours, not the caller's: said plainly, with the details in the log.
+      logger.error(`[ops] ${op.name} answered outside its output schema: ${describeIssues(checked.error.issues, answer.structured)}`);
+      metrics.recordCall(op.name, true);
+      return { ok: false, code: 'internal', message: `${op.name} produced an answer that does not fit its own schema.`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };
+    }
+    metrics.recordCall(op.name, false);
+    return { ok: true, structured: checked.data as Record<string, unknown>, summary: answer.summary };
+  } catch (error) {
+    metrics.recordCall(op.name, true);
+    if (error instanceof SwitchboardError) return { ok: false, code: error.code, message: error.message, hint: error.hint };
+    logger.error(`[ops] ${op.name} failed: ${(error as Error)?.stack ?? String(error)}`);
+    return { ok: false, code: 'internal', message: `${op.name} failed: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };
+  }
+}

@@ -1,0 +1,66 @@
+/** Operations defined once: every call is checked on the way in and on the way out, counted, and never throws. */
+import * as assert from 'node:assert/strict';
+import { z } from 'zod';
+import { SwitchboardError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/logger';
+import type { RunRegistry } from '../../src/core/registry/registry';
+import type { Switchboard } from '../../src/core/switchboard';
+import { invokeOperation } from '../../src/ops/invoke';
+import { Metrics } from '../../src/ops/metrics';
+import { defineOperation, type OpContext } from '../../src/ops/operation';
+import { OPERATIONS } from '../../src/ops/operations';
+
+const echo = defineOperation({
+  name: 'echo',
+  title: 'Echo',
+  description: 'Says back what it is given; `lie` makes it answer outside its schema, `fail` throws.',
+  input: z.strictObject({ text: z.string().min(1), lie: z.boolean().optional(), fail: z.enum(['switchboard', 'bug']).optional() }),
+  output: z.object({ text: z.string(), length: z.number() }),
+  async handle({ text, lie, fail }) {
+    if (fail === 'switchboard') throw new SwitchboardError('unknown_run', 'No run is called "x".', 'List the runs.');
+    if (fail === 'bug') throw new TypeError('cannot read properties of undefined');
+    return { structured: lie ? ({ text, length: 'long' } as never) : { text, length: text.length }, summary: `said ${text}` };
+  },
+});
+
+describe('invoking an operation', () => {
+  const errors: string[] = [];
+  const metrics = new Metrics({ list: () => [], onDidChange: () => ({ dispose() {} }) } as unknown as RunRegistry);
+  const ctx: OpContext = {
+    sb: undefined as unknown as Switchboard,
+    host: { version: '0', metrics, logger: { ...silentLogger, error: (m) => errors.push(m) }, doctor: () => Promise.reject(new Error('no')), server: () => ({ transports: [], clients: [] }), defaultCwd: () => undefined, guard: () => {} },
+    source: 'test',
+    signal: new AbortController().signal,
+    progress: async () => {},
+  };
+
+  it('answers with the structured output, checked, and a summary', async () => {
+    assert.deepEqual(await invokeOperation(echo, 'echo', { text: 'hi' }, ctx), { ok: true, structured: { text: 'hi', length: 2 }, summary: 'said hi' });
+  });
+
+  it('names the bad field, refuses unknown tools, and keeps a SwitchboardError as it is', async () => {
+    assert.deepEqual(await invokeOperation(echo, 'echo', { text: 3 }, ctx), { ok: false, code: 'invalid_argument', message: 'echo: `text` must be a string, not number 3.' });
+    assert.equal((await invokeOperation(undefined, 'nope', {}, ctx)).ok, false);
+    assert.deepEqual(await invokeOperation(echo, 'echo', { text: 'x', fail: 'switchboard' }, ctx), { ok: false, code: 'unknown_run', message: 'No run is called "x".', hint: 'List the runs.' });
+  });
+
+  it('never sends an answer outside the output schema, and logs why', async () => {
+    const answer = await invokeOperation(echo, 'echo', { text: 'x', lie: true }, ctx);
+    assert.equal(answer.ok, false);
+    assert.equal(!answer.ok && answer.code, 'internal');
+    assert.match(errors.at(-1)!, /echo answered outside its output schema: `length` must be a number/);
+  });
+
+  it('turns a bug into an internal error, logged with its stack, and counts every call', async () => {
+    const answer = await invokeOperation(echo, 'echo', { text: 'x', fail: 'bug' }, ctx);
+    assert.equal(!answer.ok && answer.code, 'internal');
+    assert.match(errors.at(-1)!, /TypeError: cannot read properties of undefined/);
+    const counted = metrics.snapshot().by_tool.echo!;
+    assert.ok(counted.calls === 5 && counted.errors === 4, JSON.stringify(counted));
+  });
+
+  it('every operation has a unique name, a title, a description and object schemas', () => {
+    assert.equal(new Set(OPERATIONS.map((o) => o.name)).size, OPERATIONS.length);
+    for (const op of OPERATIONS) assert.ok(op.title && op.description.length > 20 && op.input instanceof z.ZodObject && op.output instanceof z.ZodObject, op.name);
+  });
+});
