@@ -18,6 +18,9 @@ import type { RunLinks, RunRecord } from '../runs/types';
 import { writePlan } from '../supervisor/plan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
+import { runEntity } from '../feed/entities';
+import type { Feed } from '../feed/feed';
+import { runKey } from '../feed/feedEvent';
 
 export interface RunOptions {
   runner: string;
@@ -51,6 +54,8 @@ export interface LaunchContext {
   host: SupervisorHost;
   env: NodeJS.ProcessEnv;
   name: string;
+  /** Told of a run that failed before any supervisor could tell of it. */
+  feed?: Feed;
 }
 
 const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -184,7 +189,11 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
   } catch (error) {
     const after = readRecord(run);
     const saved = after.kind === 'ok' ? after.value : record;
-    if (saved.status === 'queued') writeRecord(run, { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message });
+    if (saved.status === 'queued') {
+      const failed: RunRecord = { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message };
+      writeRecord(run, failed);
+      context.feed?.append({ type: 'agent.failed', key: runKey(id), entity: runEntity(failed) });
+    }
     throw new SwitchboardError('spawn_failed', `The agent could not be started: ${(error as Error).message}`, undefined, { id });
   }
   const after = readRecord(run);

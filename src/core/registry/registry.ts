@@ -182,7 +182,7 @@ export class RunRegistry extends Lifecycle {
     }
     const id = claimRunDir(this.options.stateDir);
     this.tracker.expect(id);
-    const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner) };
+    const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner), feed: this.options.feed };
     const pool = options.pool ?? DEFAULT_POOL;
     const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
     let admission: Admission;

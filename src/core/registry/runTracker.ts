@@ -54,7 +54,8 @@ interface Entry {
   record: RunRecord;
   recent?: AgentEvent[];
   client?: ControlClient;
-  connecting?: Promise<void>;
+  /** An attach under way; resolves true once it connected (whether or not the connection lasted). */
+  connecting?: Promise<boolean>;
   watchdog?: NodeJS.Timeout;
 }
 
@@ -153,8 +154,16 @@ export class RunTracker extends Lifecycle {
     if (!entry || isFinished(entry.record.status) || entry.client?.isOpen) return;
     const record = entry.record;
     if (record.supervisor && isSameProcessAlive(record.supervisor) && record.controlSocket) {
-      entry.connecting ??= this.attach(entry, record.controlSocket).finally(() => (entry.connecting = undefined));
-      return entry.connecting;
+      // An attach under way may be the very connection that just closed (dropped before it
+      // subscribed): once it is through, look again, so that the run is never left unfollowed.
+      if (entry.connecting) {
+        // A failed connect has already planned its own retry, a little later.
+        if (await entry.connecting) return this.settle(id);
+        return;
+      }
+      entry.connecting = this.attach(entry, record.controlSocket).finally(() => (entry.connecting = undefined));
+      await entry.connecting;
+      return;
     }
     if (record.agent && isSameProcessAlive(record.agent)) {
       this.watchUnsupervised(entry);
@@ -172,7 +181,7 @@ export class RunTracker extends Lifecycle {
     this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? 'the run never started (its launcher went away)' : 'its processes ended while nobody was watching; the exit was not recorded');
   }
 
-  private async attach(entry: Entry, socketPath: string): Promise<void> {
+  private async attach(entry: Entry, socketPath: string): Promise<boolean> {
     const id = entry.record.id;
     let client: ControlClient;
     try {
@@ -180,9 +189,12 @@ export class RunTracker extends Lifecycle {
     } catch (error) {
       this.log.warn(`could not reach the supervisor of ${id}: ${(error as Error).message}`);
       if (!this.isDisposed) setTimeout(() => void this.reload(id), 200).unref();
-      return;
+      return false;
     }
-    if (this.isDisposed) return client.close();
+    if (this.isDisposed) {
+      client.close();
+      return true;
+    }
     entry.client = client;
     // Events pushed over an earlier connection end where it dropped; kept, they would leave a hole
     // that events() could serve across. From here the pushed ones are contiguous again.
@@ -205,8 +217,10 @@ export class RunTracker extends Lifecycle {
       this.set(await client.request<RunRecord>({ op: 'subscribe' }));
       this.log.trace(`attached to ${id}`);
     } catch {
-      // The supervisor ended between connect and subscribe; the close handler reloads the record.
+      // The connection closed before the subscription was answered (the supervisor ended, or
+      // dropped it); its close handler looks again once this attach is through.
     }
+    return true;
   }
 
   private watchUnsupervised(entry: Entry): void {
