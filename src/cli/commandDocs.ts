@@ -20,18 +20,29 @@ const FOLLOWED = `The team runs in this process: progress (tasks done, running a
 until it ends, then its status to stdout. Ctrl-C shuts it down gracefully, a second Ctrl-C at once.
 Exit 0 when the team is done, 1 otherwise.`;
 
+const GATES = `A gate is a verification command (npm test, a linter) run as a real process, never through a shell,
+with a timeout (default 10 minutes) that kills everything it started. Each gate of a workspace has a circuit
+breaker: 5 failures in a row open it and the gate then fails at once without running; 60 s later it is half-open
+and lets 3 trial runs through: a pass closes it, a failure opens it again. State: <state>/gates/<workspace hash>/.`;
+const DETECTION = `Found: package.json scripts test, typecheck, lint, build (npm, or pnpm or yarn by their lockfile), Cargo.toml
+(cargo test), pytest (pyproject.toml [tool.pytest…], pytest.ini, setup.cfg [tool:pytest], conftest.py, tests/*.py),
+go.mod (go test ./...), a Makefile test target (make test). Required: tests and type checks; lint and build are
+optional (a build is required when the package has no test or typecheck script).`;
+
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'doctor', 'pools', 'team', 'dag', 'events', 'mcp'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'doctor', 'pools', 'team', 'dag', 'goal', 'gates', 'events', 'mcp'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
-    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--detach] [--raw]', 'start an agent (runners: claude, codex, gemini, qwen, custom) and follow it']],
+    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', 'start an agent (runners: claude, codex, gemini, qwen, custom) and follow it']],
     details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
 the run is done, 1 otherwise; --detach prints the run and returns once it has started. A run whose
 pool is full waits in line (queued) and starts by itself when a slot frees.
   --command   the custom runner's command; {prompt} becomes the prompt (one argument, no shell)
   --resume    continue a session of the runner's CLI
-  --raw       the agent's output as it wrote it, not the readable events`,
+  --raw       the agent's output as it wrote it, not the readable events
+  --max-usd, --max-tokens, --timeout   hard limits: the run is stopped (its whole process tree) when it
+              crosses one; dollars as the CLI reports them or as estimated from the price table`,
   },
   list: { forms: [['list [--status S] [--runner R]', 'the runs, running ones first']] },
   status: { forms: [['status <id>', "a run's details and the tail of its output"]], details: ID },
@@ -54,6 +65,62 @@ ${ID}`,
   pools: { forms: [], subcommands: ['pools status', 'pools cleanup'] },
   'pools status': { forms: [['pools status', 'who runs and who waits in each admission pool']] },
   'pools cleanup': { forms: [['pools cleanup', 'free the slots and places in line that dead processes left']] },
+  gates: { forms: [], subcommands: ['gates status', 'gates reset', 'gates detect', 'gates run'], details: GATES },
+  'gates status': {
+    forms: [['gates status [--cwd DIR]', "the circuit breakers of a workspace's gates"]],
+    details: `One row per gate that has run in the workspace (--cwd, default the current folder): its state (Closed,
+Open, HalfOpen), failures in a row, the last failure, the recovery time and the trial runs left.
+With --format json: {"breakers":[{"gate_name","state","failure_count","last_failure_at","recovery_timeout_secs",
+"half_open_calls_remaining"}]}.`,
+  },
+  'gates reset': {
+    forms: [
+      ['gates reset --gate <name> [--cwd DIR]', "close one gate's breaker (Open or HalfOpen to Closed)"],
+      ['gates reset --all [--cwd DIR]', 'close every breaker of the workspace that is not Closed'],
+    ],
+    details: `It says which breakers were reset; a gate with no breaker is an error (exit 1).
+With --format json: {"reset":[<gate names>],"breakers":[…as gates status…]}.`,
+  },
+  'gates detect': {
+    forms: [['gates detect [--cwd DIR]', 'the gates found in a workspace, each with why']],
+    details: `${DETECTION}
+With --format json: {"workspace","gates":[{"name","command","required","reason"}]}.`,
+  },
+  'gates run': {
+    forms: [['gates run [--gate "name=command"]... [--timeout SECONDS] [--cwd DIR]', 'run the gates through their breakers; exit 0 when every required one passed']],
+    details: `Without --gate, the gates that gates detect finds. Each runs in --cwd (default the current folder), in turn,
+and its result is printed as it ends (the end of its output and its log file when it failed); an open breaker
+fails its gate at once without running it. Exit 0 when every required gate passed, 1 otherwise (130 after Ctrl-C,
+which kills the running gate). --gate gates are required; the command is split like a shell would, without one.
+  --timeout   kill each gate after this many seconds (default 600)
+With --format json: {"passed","gates":[{"name","passed","stdout","stderr","duration_ms","required","command_line",
+"exit_code","timed_out","log"}]}.`,
+  },
+  goal: {
+    forms: [],
+    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
+    details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
+most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
+its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
+iteration, up to --max-iterations (5). At 80% of a budget it warns; at 100% it starts nothing more, stops its
+agents and ends needs_more_budget. Every command takes --format text|json|md.`,
+  },
+  'goal create': {
+    forms: [['goal create "<objective>" [--budget-time 8h] [--budget-tokens N] [--budget-usd X] [--max-agents N] [--gate "name=command"]... [--tasks FILE] [--runner R] [--until-ready] [--max-iterations N] [--quality 0.8] [--cwd DIR] [--detach]', 'create a goal and work on it here until it ends, pauses or needs more budget']],
+    details: `Without --gate, the gates are detected from the workspace (npm test/lint/typecheck/build, cargo test, pytest,
+go test ./..., make test: see \`switchboard gates detect\`). Without --tasks a planner agent makes the task graph.
+Progress goes to stderr; Ctrl-C pauses the goal (a second Ctrl-C cancels it). --detach leaves it to a process
+of its own in the background (its output in the goal's owner.log). Exit 0 when the goal ends ready, 1 otherwise.
+  --quality   an evaluator agent must also score the work at least this (0..1)`,
+  },
+  'goal list': { forms: [['goal list', 'every goal, newest first']] },
+  'goal show': { forms: [['goal show <goal>', 'a goal (with --format json exactly its record: goal_id, status, phase, budgets, …)']] },
+  'goal status': { forms: [['goal status <goal>', 'a goal with what it has spent, its gates and iterations']] },
+  'goal proof': { forms: [['goal proof <goal>', 'what shows the goal done, and the known gaps; exit 0 when it is ready']] },
+  'goal pause': { forms: [['goal pause <goal>', 'stop its agents and start nothing until it is resumed (paused time does not count)']] },
+  'goal resume': { forms: [['goal resume <goal>', 'go on with a paused goal, one whose breaker was reset, or take over one whose process exited']] },
+  'goal cancel': { forms: [['goal cancel <goal>', 'stop a goal for good (its branch stays)']] },
+  'goal extend': { forms: [['goal extend <goal> [--usd +5] [--tokens +100000] [--time +1h]', 'raise its budget; a goal stopped by its budget goes on']] },
   team: {
     forms: [],
     subcommands: ['team run', 'team list', 'team status', 'team shutdown', 'team resume', 'team add-task', 'team cancel-task', 'team merge-status', 'team merge', 'team cleanup'],
@@ -81,7 +148,8 @@ agent.completed, agent.failed, agent.killed, agent.waiting, task.assigned, task.
 team.ended, merge.completed, steering.intervention, pool.queued, pool.admitted, and the rest.
   --follow, -f   go on printing changes as they happen, until Ctrl-C
   --since SEQ    only what came after SEQ ("now": only what comes from now on); default: all that is kept
-  --type T       only this type (agent.started) or family (agent, task, team, pool, merge); repeatable
+  --type T       only this type (agent.started) or family (agent, task, team, pool, merge, gate, breaker,
+                 goal, budget); repeatable
 With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","entity","pid"}.`,
   },
   mcp: {

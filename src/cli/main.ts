@@ -4,6 +4,8 @@ import { doctorCommand } from './commands/doctor';
 import { mcpCommand } from './commands/mcp';
 import { poolsCommand } from './commands/pools';
 import { eventsCommand } from './commands/events';
+import { gatesCommand } from './commands/gates';
+import { goalCommand } from './commands/goal';
 import { dagCommand, teamCommand } from './commands/team';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
@@ -26,6 +28,8 @@ export const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   mcp: mcpCommand,
   pools: poolsCommand,
+  gates: gatesCommand,
+  goal: goalCommand,
   team: teamCommand,
   dag: dagCommand,
   events: eventsCommand,
@@ -45,7 +49,8 @@ function takeFormat(argv: string[]): { format: Format; rest: string[] } {
     else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
     else rest.push(arg);
   }
-  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not "${format}"`);
+  if (format === 'text') format = 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'md') throw new UsageError(`--format must be table (or text), json or md, not "${format}"`);
   return { format, rest };
 }
 

@@ -5,7 +5,8 @@ import { commandUsage, UsageError } from './usage';
 
 export { UsageError, usageError } from './usage';
 
-export type Format = 'table' | 'json';
+/** `table` (for people; `text` is the same), `json` (for programs), `md` (Markdown, where a command has it; else as `table`). */
+export type Format = 'table' | 'json' | 'md';
 
 export interface Out {
   format: Format;

@@ -1,28 +1,13 @@
 /**
  * A team's progress while `team run` (or `team resume`) follows it, on stderr: tasks done, running
- * and failed of the total, spend so far, elapsed. On a terminal one live line rewritten in place
- * (cleared at the end); otherwise a plain line each time the counts change.
+ * and failed of the total, spend so far, elapsed (shown as progress.ts shows any progress).
  */
 import type { Disposable } from '../core/events';
 import { formatDuration } from '../core/render';
 import type { TeamStatusView } from '../core/teams/teamService';
+import { showProgress, type Progress, type ProgressStream } from './progress';
 
-export interface ProgressStream {
-  isTTY: boolean;
-  /** The terminal's width: the live line is cut to fit, or it would wrap and not be rewritten in place. */
-  columns?: number;
-  write(text: string): void;
-}
-
-export interface TeamProgress extends Disposable {
-  /** Prints a line of its own (the live line is put back under it). */
-  say(text: string): void;
-}
-
-/** How often the live line is redrawn at most, and at least (for the elapsed time). */
-const REDRAW_MS = 100;
-const TICK_MS = 1000;
-const CLEAR_LINE = '\r\x1b[2K';
+export type { ProgressStream, Progress as TeamProgress } from './progress';
 
 const usd = (spend: TeamStatusView['spend']): string => `${spend.usdKnown ? '' : '≥'}$${spend.usd.toFixed(spend.usd < 1 ? 4 : 2)}`;
 
@@ -40,51 +25,13 @@ export function progressLine(view: TeamStatusView, now = Date.now()): string {
   return `${countsLine(view)} · ${usd(view.spend)} · ${formatDuration((view.team.endedAt ?? now) - view.team.createdAt)}`;
 }
 
-const fit = (line: string, columns: number | undefined): string => (columns && line.length >= columns ? `${line.slice(0, Math.max(columns - 2, 0))}…` : line);
-
 /**
  * Shows the progress of the team `status()` describes; `watch` subscribes to what may change it
  * (its records, its runs) and calls `changed` for each change.
  */
-export function showTeamProgress(stream: ProgressStream, status: () => TeamStatusView, watch: (changed: () => void) => Disposable[]): TeamProgress {
-  let shown = '';
-  let lastCounts = '';
-  let timer: NodeJS.Timeout | undefined;
-  const draw = (): void => {
-    timer = undefined;
-    let view: TeamStatusView;
-    try {
-      view = status();
-    } catch {
-      return; // A record being rewritten: the next change draws it.
-    }
-    if (stream.isTTY) {
-      const line = fit(progressLine(view), stream.columns);
-      if (line !== shown) stream.write(`${CLEAR_LINE}${line}`);
-      shown = line;
-    } else if (countsLine(view) !== lastCounts) {
-      lastCounts = countsLine(view);
-      stream.write(`${progressLine(view)}\n`);
-    }
-  };
-  // A plain line for every change of the counts; the live line at most every REDRAW_MS.
-  const changed = (): void => {
-    if (!stream.isTTY) draw();
-    else timer ??= setTimeout(draw, REDRAW_MS);
-  };
-  const subscriptions = watch(changed);
-  const tick = stream.isTTY ? setInterval(changed, TICK_MS) : undefined;
-  draw();
-  return {
-    say(text) {
-      stream.write(stream.isTTY ? `${CLEAR_LINE}${text}\n${shown}` : `${text}\n`);
-    },
-    dispose() {
-      subscriptions.forEach((s) => s.dispose());
-      clearInterval(tick);
-      clearTimeout(timer);
-      if (stream.isTTY && shown) stream.write(CLEAR_LINE);
-      shown = '';
-    },
-  };
+export function showTeamProgress(stream: ProgressStream, status: () => TeamStatusView, watch: (changed: () => void) => Disposable[]): Progress {
+  return showProgress(stream, () => {
+    const view = status();
+    return { key: countsLine(view), line: progressLine(view) };
+  }, watch);
 }

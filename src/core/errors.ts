@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'runner_not_installed'
   | 'unknown_run'
   | 'unknown_team'
+  | 'unknown_goal'
+  | 'budget_exhausted'
   | 'ambiguous_run'
   | 'bad_cwd'
   | 'not_running'

@@ -1,16 +1,18 @@
 /**
  * The core object: one per state folder and process, built once by each entry point (the
  * extension, the CLI, the MCP server) with `openSwitchboard` and handed down. It owns the map of
- * the state folder, the live feed, the run registry and the team service (goals and budgets come
- * here next), and disposes them together, in reverse order.
+ * the state folder, the live feed, the run registry, the team service and the goal service, and
+ * disposes them together, in reverse order.
  */
 import type { SwitchboardConfig } from './config';
 import { Feed } from './feed/feed';
-import { Lifecycle } from './lifecycle';
+import { Lifecycle, toDisposable } from './lifecycle';
+import { OwnerServer } from './owner/ownerServer';
 import { silentLogger, type Logger } from './logger';
 import { RunRegistry, type RegistryOptions } from './registry/registry';
 import { ensureStateDir } from './state/stateDir';
 import { StateMap } from './state/stateMap';
+import { GoalService } from './goals/goalService';
 import { TeamService } from './teams/teamService';
 
 export type SwitchboardOptions = Omit<RegistryOptions, 'feed'>;
@@ -20,14 +22,20 @@ export class Switchboard extends Lifecycle {
     readonly state: StateMap,
     readonly feed: Feed,
     readonly runs: RunRegistry,
+    /** Where other processes ask this one about the teams and goals it runs. */
+    readonly owner: OwnerServer,
     readonly teams: TeamService,
+    readonly goals: GoalService,
     readonly logger: Logger,
   ) {
     super();
     // Disposed newest first: teams let go of their runs before the registry closes, the feed last.
     this.register(feed);
     this.register(runs);
+    this.register(toDisposable(() => void owner.close()));
     this.register(teams);
+    // Goals let go before their teams do.
+    this.register(goals);
   }
 
   static async open(options: SwitchboardOptions): Promise<Switchboard> {
@@ -42,7 +50,9 @@ export class Switchboard extends Lifecycle {
       feed.dispose();
       throw error;
     }
-    return new Switchboard(state, feed, runs, new TeamService(runs, { feed, logger }), logger);
+    const owner = new OwnerServer(state, (m) => logger.warn(`[owner] ${m}`));
+    const teams = new TeamService(runs, { feed, logger, owner });
+    return new Switchboard(state, feed, runs, owner, teams, new GoalService({ runs, teams, owner, feed, logger }), logger);
   }
 
   get stateDir(): string {

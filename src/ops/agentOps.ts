@@ -1,5 +1,6 @@
 /** The agent tools: start, list, inspect, stream, wait for, steer, interrupt and kill runs. */
 import { z } from 'zod';
+import { runLimits } from '../core/runs/runLimitsInput';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDuration, formatTokens, formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
@@ -35,6 +36,9 @@ const runAgent = defineOperation({
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
     pool: z.string().min(1).optional().describe('The admission pool (default: default); when it is full the run waits in line, status queued'),
+    max_usd: z.number().positive().optional().describe('Stop the run once it has cost more than this many US dollars (as reported, or estimated from the price table)'),
+    max_tokens: z.number().int().positive().optional().describe('Stop the run once it has used more than this many tokens'),
+    timeout: z.string().optional().describe('Stop the run after this long: 30m, 1h, 90s'),
   }),
   output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField }),
   annotations: { destructiveHint: false, openWorldHint: true },
@@ -49,6 +53,7 @@ const runAgent = defineOperation({
       cwd,
       command: args.command,
       resumeSessionId: args.resume_session_id,
+      limits: runLimits({ maxUsd: args.max_usd, maxTokens: args.max_tokens, timeout: args.timeout }),
       pool: args.pool,
       startedBy: ctx.source,
     });

@@ -105,6 +105,8 @@ export const eventShape = z.object({
   output: z.string().optional(),
   isError: z.boolean().optional(),
   inputTokens: z.number().optional(),
+  provisional: z.boolean().optional().describe('usage: one model call of a turn still under way; the turn\'s own report replaces it'),
+  messageId: z.string().optional(),
   outputTokens: z.number().optional(),
   usd: z.number().optional(),
   ok: z.boolean().optional(),

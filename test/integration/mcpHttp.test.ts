@@ -13,6 +13,7 @@ import { endpointFile, liveEndpoint, tokenFile } from '../../src/http/credential
 import { MAX_BODY_BYTES } from '../../src/http/loopbackListener';
 import type { McpHttp } from '../../src/mcp/mcpService';
 import { McpService } from '../../src/mcp/mcpService';
+import { OPERATIONS } from '../../src/ops/operations';
 import { agentCliBinary } from '../support/agentClis';
 import { createHarness, type Harness } from '../support/harness';
 import { node24Bin } from '../support/providers/openaiChat';
@@ -133,7 +134,7 @@ describe('MCP server over HTTP: the door', function () {
     const inspector = (...args: string[]) =>
       promisify(execFile)(path.join(node24, 'node'), [agentCliBinary('inspector'), '--cli', host.url, '--header', `Authorization: Bearer ${token}`, ...args], { timeout: 60_000 });
     const listed = JSON.parse((await inspector('--method', 'tools/list', '--strict')).stdout) as { tools: { name: string }[] };
-    assert.equal(listed.tools.length, 23);
+    assert.equal(listed.tools.length, OPERATIONS.length);
     assert.ok(listed.tools.some((t) => t.name === 'run_agent'));
     const called = JSON.parse((await inspector('--method', 'tools/call', '--tool-name', 'list_agents', '--tool-arg', 'status=running')).stdout) as { structuredContent: { count: number }; content: { text: string }[] };
     assert.equal(called.structuredContent.count, 0);

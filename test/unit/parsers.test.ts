@@ -31,8 +31,11 @@ describe('runner parsers on real CLI output', () => {
     assert.equal(ofType(events, 'tool_call')[0]?.name, 'Write');
     assert.equal(ofType(events, 'tool_result').length, 1);
     assert.ok(ofType(events, 'text').length >= 1);
-    const usage = ofType(events, 'usage')[0]!;
+    const usage = ofType(events, 'usage').filter((u) => !u.provisional)[0]!;
     assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.usd], [240, 60, 0.00216]);
+    // Each model call's usage comes as it happens, marked provisional, with its message id.
+    const calls = ofType(events, 'usage').filter((u) => u.provisional);
+    assert.ok(calls.length >= 1 && calls.every((c) => c.messageId && c.usd === undefined));
     assert.equal(ofType(events, 'result')[0]?.ok, true);
   });
 
@@ -99,7 +102,7 @@ describe('runner parsers on real CLI output', () => {
     assert.deepEqual(unparsed, []);
     assert.ok(ofType(events, 'session')[0]?.sessionId);
     assert.equal(ofType(events, 'tool_call')[0]?.name, 'write_file');
-    assert.deepEqual(ofType(events, 'usage').map((u) => [u.inputTokens, u.outputTokens, u.usd]), [[240, 60, undefined]]);
+    assert.deepEqual(ofType(events, 'usage').filter((u) => !u.provisional).map((u) => [u.inputTokens, u.outputTokens, u.usd]), [[240, 60, undefined]]);
     assert.equal(ofType(events, 'result')[0]?.ok, true);
     const failed = ofType(parse('qwen', 'error.jsonl').events, 'result').at(-1)!;
     assert.equal(failed.ok, false);

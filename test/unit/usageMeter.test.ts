@@ -22,6 +22,22 @@ const tokens = (u: Usage): [number, number] => [u.inputTokens, u.outputTokens];
 
 describe('usage meter', () => {
   describe('within one run', () => {
+    it("Claude: a turn's model calls count as they happen, the turn's report replaces them, and a turn cut short keeps them", () => {
+      const meter = meterFor('claude');
+      meter.add({ inputTokens: 100, outputTokens: 10, provisional: true, messageId: 'a' });
+      meter.add({ inputTokens: 100, outputTokens: 25, provisional: true, messageId: 'a' });
+      meter.add({ inputTokens: 300, outputTokens: 5, provisional: true, messageId: 'b' });
+      assert.deepEqual(tokens(totalOf(meter, 'claude')), [400, 30], 'a repeated message counts once, at its latest figures');
+      meter.add({ inputTokens: 420, outputTokens: 40, usd: 0.01 });
+      assert.deepEqual(tokens(totalOf(meter, 'claude')), [420, 40], "the turn's own report replaces its calls");
+      meter.add({ inputTokens: 50, outputTokens: 5, provisional: true, messageId: 'c' });
+      meter.closeProcess();
+      assert.deepEqual(tokens(totalOf(meter, 'claude')), [470, 45], 'an interrupted turn still spent its calls');
+      const codex = meterFor('codex');
+      codex.add({ inputTokens: 100, outputTokens: 10, provisional: true, messageId: 'x' });
+      assert.deepEqual(tokens(totalOf(codex, 'codex')), [0, 0], 'running totals are not mixed with per-call figures');
+    });
+
     it('a session total reported again by the resumed process (steer through interrupt + resume) is not added twice', () => {
       const meter = meterFor('codex');
       meter.add({ inputTokens: 240, outputTokens: 60 });

@@ -1,5 +1,6 @@
 /** `switchboard run <runner> "<prompt>"`: start an agent, then follow it (or return at once with --detach). */
 import { parseArgs } from 'node:util';
+import { runLimits } from '../../core/runs/runLimitsInput';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, usageError } from '../output';
@@ -34,14 +35,18 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       pool: { type: 'string' },
       detach: { type: 'boolean', default: false },
       raw: { type: 'boolean', default: false },
+      'max-usd': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
+  const limits = runLimits({ maxUsd: values['max-usd'], maxTokens: values['max-tokens'], timeout: values.timeout });
   const [runner, ...rest] = positionals;
   if (!runner) throw usageError('run', 'which runner? claude, codex, gemini, qwen or custom');
   if (rest.length === 0) throw usageError('run', 'the prompt is missing');
   const prompt = rest.join(' ');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    let run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume, pool: values.pool });
+    let run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume, pool: values.pool, ...(limits ? { limits } : {}) });
     if (run.status === 'queued') {
       // This process starts it when a slot frees, so it stays until then (also with --detach).
       ctx.out.stderr(`${run.name} (${run.id}) waits for a slot in pool ${run.pool}; it starts by itself when one frees (switchboard pools status)`);

@@ -1,10 +1,10 @@
 /**
  * One change in the live feed: a JSON line of the journal with a sequence number that only grows,
  * the time, a type, the key of the entity that changed (`run:<id>`, `team:<name>`,
- * `task:<team>/<id>`, `pool:<name>`) and the entity as it is after the change.
+ * `task:<team>/<id>`, `pool:<name>`, `gate:<workspace>/<gate>`) and the entity as it is after the change.
  */
 
-/** The types of change, with what each means; goals, gates and budgets will add theirs. */
+/** The types of change, with what each means. */
 export const FEED_TYPES = {
   'agent.started': 'a run has started (its agent process has a pid)',
   'agent.updated': 'a running agent reported something new: its session, usage, an answer',
@@ -31,6 +31,16 @@ export const FEED_TYPES = {
   'merge.started': 'a worker branch is being merged',
   'merge.completed': 'a worker branch was merged',
   'merge.failed': 'a worker branch could not be merged',
+  'gate.passed': 'a verification gate (a test or lint command) passed',
+  'gate.failed': 'a verification gate failed, timed out, could not run, or was not run because its breaker is open',
+  'breaker.opened': "a gate's circuit breaker opened after failures in a row: the gate fails at once until it recovers",
+  'breaker.reset': "a gate's circuit breaker was reset to Closed",
+  'goal.created': 'a goal was created (its objective, budgets and gates settled)',
+  'goal.updated': 'a goal moved on: a new phase or iteration, paused, resumed, blocked',
+  'goal.ended': 'a goal ended: ready, not ready, cancelled, or failed',
+  'budget.warning': "a goal has spent 80% of one of its budgets",
+  'budget.exhausted': 'a goal has spent one of its budgets: it starts no run and its agents are stopped',
+  'budget.extended': "a goal's budget was raised",
 } as const;
 
 export type FeedType = keyof typeof FEED_TYPES;
@@ -59,6 +69,9 @@ export const runKey = (id: string): string => `run:${id}`;
 export const teamKey = (name: string): string => `team:${name}`;
 export const taskKey = (team: string, id: string): string => `task:${team}/${id}`;
 export const poolKey = (name: string): string => `pool:${name}`;
+export const goalKey = (id: string): string => `goal:${id}`;
+/** `workspace`: the short hash that names the workspace's gates in the state folder. */
+export const gateKey = (workspace: string, gate: string): string => `gate:${workspace}/${gate}`;
 
 /** Whether `type` matches a filter: a full type (`agent.started`) or a family (`agent`, `agent.*`). */
 export function typeMatches(type: string, filters: readonly string[]): boolean {

@@ -2,6 +2,9 @@
 import { formatTokens, formatUsd } from '../render';
 import type { FeedEvent } from './feedEvent';
 import type { RunEntity, TaskEntity, TeamEntity } from './entities';
+import type { GateEntity } from '../gates/gate';
+import { gateOutcome } from '../gates/gateText';
+import type { BreakerEntity } from '../gates/breakerState';
 
 const counts = (tasks: TeamEntity['tasks']): string =>
   Object.entries(tasks)
@@ -12,6 +15,17 @@ function runText(run: RunEntity): string {
   const spent = [formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
   const extra = run.waiting ? ` — waiting for ${run.waiting}` : run.lastError && run.status !== 'done' && run.status !== 'running' ? ` — ${run.lastError}` : '';
   return `${run.name} (${run.id}, ${run.runner}) ${run.status}${spent ? `, ${spent}` : ''}${run.links.team ? `, team ${run.links.team}${run.links.task ? ` ${run.links.task}` : ''}` : ''}${extra}`;
+}
+
+function gateText(gate: GateEntity): string {
+  const lastLine = gate.stderr.trim().split('\n').at(-1) ?? '';
+  const why = !gate.passed && lastLine ? ` — ${lastLine.replace(/^switchboard: /, '')}` : '';
+  return `gate "${gate.name}"${gate.required ? '' : ' (optional)'} in ${gate.workspace} ${gateOutcome(gate)}${why}`;
+}
+
+function breakerText(type: string, b: BreakerEntity): string {
+  if (type === 'breaker.reset') return `breaker of gate "${b.gateName}" in ${b.workspace} reset to Closed (was ${b.previous ?? 'open'})`;
+  return `breaker of gate "${b.gateName}" in ${b.workspace} opened after ${b.failureCount} failure(s) in a row: it fails at once for ${b.recoveryTimeoutSecs} s`;
 }
 
 export function describeFeedEvent(event: FeedEvent): string {
@@ -32,6 +46,10 @@ export function describeFeedEvent(event: FeedEvent): string {
     return `${team.name} ${team.status} (${counts(team.tasks)})${team.reason ? ` — ${team.reason}` : ''}`;
   }
   if (family === 'pool') return `${e.runId} ${event.type.slice(5)} in pool ${e.pool}${e.position ? ` (${e.position} in line)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+  if (family === 'goal') return `${e.id} ${e.status} (${e.phase}, iteration ${e.iteration}/${e.maxIterations})${e.blockedOn ? ` — ${String(e.blockedOn)}` : e.failure ? ` — ${String(e.failure)}` : ''}`;
+  if (family === 'budget') return `${e.id}: ${String(e.summary)}`;
   if (family === 'merge') return `${e.team}: ${e.worker} (${e.branch}) into ${e.base}${e.commit ? ` as ${String(e.commit).slice(0, 12)}` : ''}${e.error ? ` — ${e.error}` : ''}`;
+  if (family === 'gate') return gateText(e as unknown as GateEntity);
+  if (family === 'breaker') return breakerText(event.type, e as unknown as BreakerEntity);
   return event.key;
 }

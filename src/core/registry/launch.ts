@@ -14,7 +14,7 @@ import { findBinary } from '../runners/findBinary';
 import { getRunner } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
-import type { RunLinks, RunRecord } from '../runs/types';
+import type { RunLimits, RunLinks, RunRecord } from '../runs/types';
 import { writePlan } from '../supervisor/plan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
@@ -43,6 +43,8 @@ export interface RunOptions {
   permissionMode?: string;
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
+  /** Hard limits: the run is stopped when it crosses one. */
+  limits?: RunLimits;
 }
 
 /** The variable that carries the MCP server's token to an agent (its name marks it a secret for redaction). */
@@ -154,6 +156,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     links: options.links ?? {},
     startedBy: options.startedBy,
     pool,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(launcher ? { launcher } : {}),
     outputBytes: 0,
     eventCount: 0,
@@ -183,6 +186,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     prices: context.config.prices,
     controlSocket,
     ...(usageBaseline ? { usageBaseline } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   try {
     await context.host.launch(id, { ...options.env, ...spec.env });

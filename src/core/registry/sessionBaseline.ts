@@ -29,7 +29,7 @@ function raiseToReportedUsage(eventsFile: string, into: UsageBaseline): void {
         if (!line.includes('"type":"usage"')) continue;
         try {
           const event = JSON.parse(line) as { type?: string; inputTokens?: unknown; outputTokens?: unknown; usd?: unknown };
-          if (event.type === 'usage') raiseTo(into, event);
+          if (event.type === 'usage' && !(event as { provisional?: boolean }).provisional) raiseTo(into, event);
         } catch {
           // A torn line: the others still count.
         }

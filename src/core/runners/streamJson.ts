@@ -31,6 +31,14 @@ function usageOf(line: Record<string, unknown>): AgentEventBody | undefined {
   };
 }
 
+/** The usage of one model call, as an assistant message reports it while its turn goes on (see the `provisional` usage event). */
+function callUsage(message: unknown): AgentEventBody[] {
+  const record = asRecord(message);
+  const id = asString(record?.id);
+  const usage = record && id ? usageOf(record) : undefined;
+  return usage?.type === 'usage' ? [{ ...usage, provisional: true, messageId: id }] : [];
+}
+
 function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined {
   switch (line.type) {
     case 'system': {
@@ -40,11 +48,11 @@ function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined 
       return [];
     }
     case 'assistant':
-      return contentBlocks(line.message).flatMap((block): AgentEventBody[] => {
+      return [...callUsage(line.message), ...contentBlocks(line.message).flatMap((block): AgentEventBody[] => {
         if (block.type === 'text' && asString(block.text)) return [{ type: 'text', text: block.text as string }];
         if (block.type === 'tool_use') return [{ type: 'tool_call', name: asString(block.name) ?? '?', callId: asString(block.id), input: block.input }];
         return [];
-      });
+      })];
     case 'user':
       return contentBlocks(line.message)
         .filter((block) => block.type === 'tool_result')

@@ -28,6 +28,13 @@ export interface RunLinks {
   task?: string;
 }
 
+/** A run's hard limits (`run --max-usd --max-tokens --timeout`): crossing one stops it. */
+export interface RunLimits {
+  maxUsd?: number;
+  maxTokens?: number;
+  timeoutMs?: number;
+}
+
 export interface RunRecord {
   version: 1;
   id: string;
@@ -57,6 +64,8 @@ export interface RunRecord {
   startedBy?: string;
   /** The pool that admitted it (or that it waits in, while queued). */
   pool?: string;
+  /** Hard limits: the run is stopped when it crosses one. */
+  limits?: RunLimits;
   /** While it waits in a pool's line: the process that will start it when a slot frees. */
   launcher?: ProcessIdentity;
   lastError?: string;
@@ -76,7 +85,11 @@ export type AgentEventBody =
   | { type: 'text'; text: string }
   | { type: 'tool_call'; name: string; callId?: string; input?: unknown }
   | { type: 'tool_result'; callId?: string; output: string; isError?: boolean }
-  | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number }
+  /**
+   * Tokens (and cost) reported. `provisional`: one model call's usage inside a turn not yet ended
+   * (its message id keeps repeats from counting twice); the turn's own report replaces it.
+   */
+  | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string }
   | { type: 'result'; ok: boolean; text?: string; error?: string }
   /** The agent waits; `request` when it asks the host to approve a tool call (answered with approve). */
   | { type: 'waiting'; reason: string; request?: ApprovalRequest }

@@ -56,15 +56,23 @@ export class UsageMeter {
   private readonly output: Tally;
   private readonly usd: Tally;
   private usdReported = false;
+  /** The model calls of the turn under way (per-turn runners), by message id, until the turn's report comes. */
+  private readonly provisional = new Map<string, { inputTokens: number; outputTokens: number }>();
 
   /** `baseline` applies to the figures whose scope is `session`; `turn` and `process` ones never include an earlier run. */
-  constructor(tokenScope: UsageScope, costScope: UsageScope = tokenScope, baseline?: UsageBaseline) {
+  constructor(private readonly tokenScope: UsageScope, costScope: UsageScope = tokenScope, baseline?: UsageBaseline) {
     this.input = new Tally(tokenScope, baseline?.inputTokens);
     this.output = new Tally(tokenScope, baseline?.outputTokens);
     this.usd = new Tally(costScope, baseline?.usd);
   }
 
-  add(report: { inputTokens: number; outputTokens: number; usd?: number }): void {
+  add(report: { inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string }): void {
+    if (report.provisional) {
+      // Only where reports are per turn can a call's figures stand in for the turn's until it ends.
+      if (this.tokenScope === 'turn' && report.messageId) this.provisional.set(report.messageId, { inputTokens: report.inputTokens, outputTokens: report.outputTokens });
+      return;
+    }
+    this.provisional.clear();
     this.input.add(report.inputTokens);
     this.output.add(report.outputTokens);
     if (typeof report.usd === 'number') {
@@ -73,13 +81,30 @@ export class UsageMeter {
     }
   }
 
-  /** The process ended: its figures are final. */
+  /** The process ended: its figures are final (a turn cut short counts what its calls had used). */
   closeProcess(): void {
+    const pending = this.pending();
+    this.provisional.clear();
+    if (pending.inputTokens || pending.outputTokens) {
+      this.input.add(pending.inputTokens);
+      this.output.add(pending.outputTokens);
+    }
     for (const tally of [this.input, this.output, this.usd]) tally.closeProcess();
   }
 
+  private pending(): { inputTokens: number; outputTokens: number } {
+    let inputTokens = 0;
+    let outputTokens = 0;
+    for (const call of this.provisional.values()) {
+      inputTokens += call.inputTokens;
+      outputTokens += call.outputTokens;
+    }
+    return { inputTokens, outputTokens };
+  }
+
   total(prices: PriceTable, runner: string, model: string | undefined): Usage {
-    const tokens = { inputTokens: this.input.total, outputTokens: this.output.total };
+    const pending = this.pending();
+    const tokens = { inputTokens: this.input.total + pending.inputTokens, outputTokens: this.output.total + pending.outputTokens };
     if (this.usdReported) return { ...tokens, usd: this.usd.total, usdSource: 'reported' };
     return withCost(tokens, prices, runner, model);
   }

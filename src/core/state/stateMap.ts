@@ -137,13 +137,22 @@ export class StateMap {
   get goals(): string {
     return this.at('goals/');
   }
-  goal(id: string): { dir: string; record: string; events: string; gateLogs: string } {
+  goal(id: string): { dir: string; record: string; events: string; proof: string; ownerLog: string; takeoverLock: string; gateLogs: string } {
     const v = { goal: id };
-    return { dir: this.at('goals/<goal>/', v), record: this.at('goals/<goal>/goal.json', v), events: this.at('goals/<goal>/events.jsonl', v), gateLogs: this.at('goals/<goal>/gates/', v) };
+    return {
+      dir: this.at('goals/<goal>/', v),
+      record: this.at('goals/<goal>/goal.json', v),
+      events: this.at('goals/<goal>/events.jsonl', v),
+      proof: this.at('goals/<goal>/proof.json', v),
+      ownerLog: this.at('goals/<goal>/owner.log', v),
+      takeoverLock: this.at('goals/<goal>/takeover.lock', v),
+      gateLogs: this.at('goals/<goal>/gates/', v),
+    };
   }
-  /** The circuit breakers of one workspace's gates (`key`: a hash of the workspace path). */
-  breakers(key: string): string {
-    return this.at('gates/<workspace>/breakers.json', { workspace: key });
+  /** One workspace's gates (`key`: a hash of the workspace path): its breakers, their lock, the logs of runs outside a goal. */
+  gates(key: string): { breakers: string; lock: string; logs: string } {
+    const v = { workspace: key };
+    return { breakers: this.at('gates/<workspace>/breakers.json', v), lock: this.at('gates/<workspace>/breakers.lock', v), logs: this.at('gates/<workspace>/logs/', v) };
   }
 }
 

@@ -5,6 +5,7 @@
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { PriceTable } from '../pricing';
 import type { StartRequest } from '../runners/types';
+import type { RunLimits } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
 
 export interface SupervisorPlan {
@@ -23,6 +24,7 @@ export interface SupervisorPlan {
    * subtracted from the figures the CLI reports as session totals (see UsageMeter).
    */
   usageBaseline?: UsageBaseline;
+  limits?: RunLimits;
 }
 
 

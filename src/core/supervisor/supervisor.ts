@@ -24,6 +24,7 @@ import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import { RunFeed } from './runFeed';
+import { crossedLimit, timeLimitReason } from './runLimits';
 import { TurnTracker } from './turnTracker';
 
 const RECORD_WRITE_MS = 200;
@@ -86,6 +87,11 @@ export class Supervisor {
     const startToken = startTokenOf(process.pid);
     if (startToken) this.record.supervisor = { pid: process.pid, startToken };
     this.spawn(this.runner.build(this.plan.request), false);
+    const limits = this.plan.limits;
+    if (limits?.timeoutMs) {
+      const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), limits.timeoutMs);
+      void this.finished.then(() => clearTimeout(timer));
+    }
     if (!this.agent?.pid) {
       const exit = await this.agent!.exited;
       await this.finish(exit);
@@ -140,6 +146,8 @@ export class Supervisor {
     if (event.type === 'usage') {
       this.usage.add(event);
       this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) });
+      const crossed = crossedLimit(this.plan.limits, this.record.usage);
+      if (crossed) void this.kill(false, crossed);
     }
     if (event.type === 'waiting' && event.request) this.approvals.ask(event.request, event.reason);
     if (event.type === 'result') {
@@ -243,6 +251,7 @@ export class Supervisor {
   }
 
   private failureReason(exit: AgentExit): string {
+    if (this.stopReason?.source.startsWith('its ')) return `stopped at ${this.stopReason.source}`;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
     if (exit.spawnError) return exit.spawnError;
     if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;

@@ -44,6 +44,8 @@ export interface TeamOptions {
   setup?: string;
   copyFiles?: string[];
   maxAttempts?: number;
+  /** The goal this team works an iteration of. */
+  goal?: string;
 }
 
 /** What a team works with: the runs, the feed it reports to, and where its owner takes requests. */
@@ -52,6 +54,8 @@ export interface TeamContext {
   feed?: Feed;
   /** The socket this process answers requests about its teams on (see teamRequests). */
   ownerSocket?: string;
+  /** Asked before each run starts; throws to refuse it (a goal whose budget is spent). */
+  guard?: () => void;
 }
 
 export class Team extends Lifecycle {
@@ -62,6 +66,7 @@ export class Team extends Lifecycle {
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
   private readonly feed: TeamFeed;
+  private readonly guard: () => void;
   /** Runs whose end was taken. */
   private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
@@ -79,6 +84,7 @@ export class Team extends Lifecycle {
   ) {
     super();
     const registry = (this.registry = context.registry);
+    this.guard = context.guard ?? (() => undefined);
     this.changes = this.register(new Emitter<TeamRecord>());
     this.onDidChange = this.changes.event;
     this.feed = new TeamFeed(context.feed, known ? record : undefined);
@@ -118,7 +124,7 @@ export class Team extends Lifecycle {
     const copyFiles = options.copyFiles ?? config.copyFiles;
     const used = Object.fromEntries(workerSpecs.map((w) => [w.role, roles[w.role]!]));
     const maxAttempts = options.maxAttempts ?? config.maxAttempts;
-    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, ...(context.ownerSocket ? { ownerSocket: context.ownerSocket } : {}), copyFiles, roles: used, maxAttempts };
+    const record: TeamRecord = { version: 1, name, spec: options.spec, task: options.task, workspace: options.workspace, status: planned ? 'planning' : 'running', workers: [], tasks, createdAt: Date.now(), owner, ...(context.ownerSocket ? { ownerSocket: context.ownerSocket } : {}), copyFiles, roles: used, maxAttempts, ...(options.goal ? { goal: options.goal } : {}) };
     try {
       for (const worker of workerSpecs) {
         const place = await createWorkerWorktree({
@@ -294,7 +300,9 @@ export class Team extends Lifecycle {
     const role = this.roles[worker.role]!;
     // A role's permission mode is its runner's word: it applies only when the worker uses that runner.
     const permissionMode = worker.runner === role.runner ? role.permissionMode : undefined;
-    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links: { team: this.record.name, task }, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}) });
+    this.guard();
+    const links = { team: this.record.name, task, ...(this.record.goal ? { goal: this.record.goal } : {}) };
+    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}) });
   }
 
   private async start(task: Task, workerName: string): Promise<string> {

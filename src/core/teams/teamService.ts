@@ -26,10 +26,15 @@ import { PLAN_TASK } from './planner';
 import { StateMap } from '../state/stateMap';
 import { Team, type TeamContext, type TeamOptions } from './team';
 import { TeamFeed } from './teamFeed';
-import { askOwner, OwnerServer, type TeamRequest } from './teamRequests';
+import { askOwner, OwnerServer } from '../owner/ownerServer';
+import type { TeamRequest } from './teamRequests';
 import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTakeoverLock, type TeamRecord, type TeamWorker } from './teamStore';
 
-export type TeamRunOptions = Omit<TeamOptions, 'name'> & { name?: string };
+export type TeamRunOptions = Omit<TeamOptions, 'name'> & {
+  name?: string;
+  /** Asked before each of its runs starts; throws to refuse (a goal's budget). */
+  guard?: () => void;
+};
 
 export interface DagView {
   team: string;
@@ -64,6 +69,8 @@ export interface TeamServiceOptions {
   /** The live feed the teams run here report to. */
   feed?: Feed;
   logger?: Logger;
+  /** This process's owner socket (shared with goals); one of its own when absent. */
+  owner?: OwnerServer;
 }
 
 export class TeamService extends Lifecycle {
@@ -71,8 +78,8 @@ export class TeamService extends Lifecycle {
   private readonly changes: Emitter<TeamRecord>;
   /** A team started here changed. */
   readonly onDidChange: Event<TeamRecord>;
-  /** Where other processes ask about the teams run here (made with the first one). */
-  private owner: OwnerServer | undefined;
+  /** Where other processes ask about the teams run here (listening from the first one). */
+  private readonly owner: OwnerServer;
   private readonly log: Logger;
 
   constructor(private readonly registry: RunRegistry, private readonly options: TeamServiceOptions = {}) {
@@ -81,28 +88,31 @@ export class TeamService extends Lifecycle {
     this.changes = this.register(new Emitter<TeamRecord>(this.log));
     this.onDidChange = this.changes.event;
     this.register(toDisposable(() => this.letGo()));
+    this.owner = options.owner ?? new OwnerServer(new StateMap(registry.stateDir), (m) => this.log.warn(m));
+    if (!options.owner) this.register(toDisposable(() => void this.owner.close()));
+    this.owner.handle('team', (team, request) => this.answer(team, request as TeamRequest));
   }
 
   /** Starts a team in this process; resolves once its workers are made (a planner may still be planning). */
   async run(options: TeamRunOptions): Promise<TeamRecord> {
     const name = options.name?.trim() || this.freshName();
-    return this.hold(await Team.start(await this.context(), { ...options, name }));
+    const { guard, ...rest } = options;
+    return this.hold(await Team.start(await this.context(guard), { ...rest, name }));
   }
 
   /** Takes over an active team whose process has exited; it runs on in this process. */
-  async resume(name: string): Promise<TeamRecord> {
+  async resume(name: string, guard?: () => void): Promise<TeamRecord> {
     if (this.team(name)) return this.get(name);
-    const context = await this.context();
+    const context = await this.context(guard);
     // The record is read under the lock: another process may have just taken the team over.
     return this.hold(await withTakeoverLock(this.registry.stateDir, name, () => Team.resume(context, loadTeam(this.registry.stateDir, name))));
   }
 
   /** What a team run here works with; the owner socket listens before any team names it. */
-  private async context(): Promise<TeamContext> {
+  private async context(guard?: () => void): Promise<TeamContext> {
     if (this.isDisposed) throw new SwitchboardError('not_running', 'Switchboard is closing; it starts no team now.');
-    this.owner ??= new OwnerServer(new StateMap(this.registry.stateDir), (team, request) => this.answer(team, request), (m) => this.log.warn(m));
     await this.owner.listen();
-    return { registry: this.registry, feed: this.options.feed, ownerSocket: this.owner.socket };
+    return { registry: this.registry, feed: this.options.feed, ownerSocket: this.owner.socket, ...(guard ? { guard } : {}) };
   }
 
   /** Another process asks about a team run here. */
@@ -116,7 +126,8 @@ export class TeamService extends Lifecycle {
   async adoptOrphans(mine: (record: TeamRecord) => boolean): Promise<TeamRecord[]> {
     const adopted: TeamRecord[] = [];
     for (const record of this.list()) {
-      if (isActiveTeam(record.status) && !this.isOwned(record) && mine(record)) adopted.push(await this.resume(record.name));
+      // A goal's team is resumed with its goal (which guards its budget), not on its own.
+      if (isActiveTeam(record.status) && !record.goal && !this.isOwned(record) && mine(record)) adopted.push(await this.resume(record.name));
     }
     return adopted;
   }
@@ -320,7 +331,7 @@ export class TeamService extends Lifecycle {
     if (!record.ownerSocket) {
       return Promise.reject(new SwitchboardError('not_running', `The process running team ${record.name} takes no requests (an older Switchboard started it).`, 'Stop it from where it runs, or wait for it to end.'));
     }
-    return askOwner<T>(record.ownerSocket, record.name, request, REPLY_TIMEOUT_MS);
+    return askOwner<T>(record.ownerSocket, 'team', record.name, request, REPLY_TIMEOUT_MS);
   }
 
   private branches(record: TeamRecord): TeamWorker[] {
@@ -359,6 +370,5 @@ export class TeamService extends Lifecycle {
       end();
     }
     this.live.clear();
-    void this.owner?.close();
   }
 }

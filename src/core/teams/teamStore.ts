@@ -53,6 +53,8 @@ export interface TeamRecord {
   owner?: ProcessIdentity;
   /** Where that process takes requests about the team from other processes (see teamRequests). */
   ownerSocket?: string;
+  /** The goal whose iteration this team works (its runs are linked to it, and count against its budget). */
+  goal?: string;
 }
 
 const TEAM_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;

@@ -1,0 +1,192 @@
+/**
+ * `switchboard goal …`: goals without VS Code. `goal create` works on the goal in this process,
+ * showing its progress, until it ends, pauses or needs more budget (Ctrl-C pauses it; `goal
+ * resume` goes on); `--detach` leaves it to a background process of its own.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readTaskFile } from '../../core/dag/taskJson';
+import { errorMessage } from '../../core/errors';
+import { parseGateOption } from '../../core/gates/gate';
+import { parseExtension } from '../../core/goals/duration';
+import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
+import type { GoalService } from '../../core/goals/goalService';
+import type { Switchboard } from '../../core/switchboard';
+import { StateMap } from '../../core/state/stateMap';
+import { toGoalShape, toProofShape } from '../../ops/goalShapes';
+import type { CliContext } from '../context';
+import { goalProgress, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
+import { printJson, table, usageError } from '../output';
+import { unknownSubcommand } from '../usage';
+import { showProgress } from '../progress';
+import { stderr } from '../stdio';
+
+const number = (value: string | undefined, what: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value.replace(/^\+/, ''));
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`goal ${what.split(' ')[0]}`, `${what.split(' ').slice(1).join(' ')} must be a number more than zero, not "${value}"`);
+  return n;
+};
+
+function oneGoal(rest: string[], action: string): string {
+  const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw usageError(`goal ${action}`, positionals.length ? `one goal at a time, not ${positionals.join(' ')}` : 'which goal? give its id (switchboard goal list)');
+  return positionals[0]!;
+}
+
+export async function goalCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const show = (sb: Switchboard, goal: GoalRecord): void => {
+    const view = sb.goals.status(goal.id);
+    if (ctx.out.format === 'json') printJson(ctx.out, toGoalShape(view.goal, sb.stateDir));
+    else ctx.out.stdout(ctx.out.format === 'md' ? renderGoalMarkdown(view) : renderGoal(view));
+  };
+  switch (action) {
+    case 'create':
+      return create(ctx, rest);
+    case 'list': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length) throw usageError('goal list', `unexpected ${positionals.join(' ')}`);
+      return ctx.withSwitchboard(async (sb) => {
+        const goals = sb.goals.list();
+        if (ctx.out.format === 'json') printJson(ctx.out, { goals: goals.map((g) => toGoalShape(g, sb.stateDir)) });
+        else ctx.out.stdout(goals.length ? table(['GOAL', 'STATUS', 'PHASE', 'ITERATION', 'OBJECTIVE'], goals.map((g) => [g.id, g.status, g.phase, `${g.iteration}/${g.maxIterations}`, g.normalizedGoal])) : 'No goals yet. Create one with: switchboard goal create "<objective>"');
+        return 0;
+      });
+    }
+    case 'show':
+    case 'status': {
+      const id = oneGoal(rest, action);
+      return ctx.withSwitchboard(async (sb) => {
+        const view = sb.goals.status(id);
+        if (ctx.out.format === 'json') printJson(ctx.out, action === 'show' ? toGoalShape(view.goal, sb.stateDir) : { goal: toGoalShape(view.goal, sb.stateDir), spend: view.budget.spend, used: view.budget.used, owned: view.owned, iterations: view.goal.iterations });
+        else show(sb, view.goal);
+        return 0;
+      });
+    }
+    case 'proof': {
+      const id = oneGoal(rest, 'proof');
+      return ctx.withSwitchboard(async (sb) => {
+        const proof = await sb.goals.proof(id);
+        if (ctx.out.format === 'json') printJson(ctx.out, toProofShape(proof));
+        else ctx.out.stdout(renderProof(proof, ctx.out.format === 'md'));
+        return proof.status === 'ready' ? 0 : 1;
+      });
+    }
+    case 'pause':
+    case 'cancel': {
+      const id = oneGoal(rest, action);
+      return ctx.withSwitchboard(async (sb) => (show(sb, await (action === 'pause' ? sb.goals.pause(id) : sb.goals.cancel(id))), 0));
+    }
+    case 'resume': {
+      const id = oneGoal(rest, 'resume');
+      return ctx.withSwitchboard(async (sb) => {
+        const goal = await sb.goals.resume(id);
+        // Taken over here: this process works on it from now on.
+        if (sb.goals.goal(id)) return follow(ctx, sb, goal.id);
+        show(sb, goal);
+        return 0;
+      });
+    }
+    case 'extend': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { usd: { type: 'string' }, tokens: { type: 'string' }, time: { type: 'string' } } });
+      if (positionals.length !== 1) throw usageError('goal extend', 'which goal? give its id');
+      const more = { usd: number(values.usd, 'extend --usd'), tokens: number(values.tokens, 'extend --tokens'), ...(values.time ? { timeMs: parseExtension(values.time), time: values.time } : {}) };
+      return ctx.withSwitchboard(async (sb) => {
+        const goal = await sb.goals.extend(positionals[0]!, more);
+        if (sb.goals.goal(goal.id) && isLiveGoal(goal.status)) return follow(ctx, sb, goal.id);
+        show(sb, goal);
+        return 0;
+      });
+    }
+    default:
+      throw unknownSubcommand('goal', action);
+  }
+}
+
+async function create(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'budget-time': { type: 'string' },
+      'budget-tokens': { type: 'string' },
+      'budget-usd': { type: 'string' },
+      'max-agents': { type: 'string' },
+      gate: { type: 'string', multiple: true },
+      tasks: { type: 'string' },
+      runner: { type: 'string' },
+      'until-ready': { type: 'boolean', default: false },
+      'max-iterations': { type: 'string' },
+      quality: { type: 'string' },
+      cwd: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length === 0) throw usageError('goal create', 'what is the goal? give it in quotes');
+  return ctx.withSwitchboard(async (sb) => {
+    const options = {
+      objective: positionals.join(' '),
+      workspace: path.resolve(values.cwd ?? process.cwd()),
+      budgetTime: values['budget-time'],
+      budgetTokens: number(values['budget-tokens'], 'create --budget-tokens'),
+      budgetUsd: number(values['budget-usd'], 'create --budget-usd'),
+      maxAgents: number(values['max-agents'], 'create --max-agents'),
+      gates: values.gate?.length ? values.gate.map(parseGateOption) : undefined,
+      tasks: values.tasks ? readTaskFile(values.tasks) : undefined,
+      runner: values.runner,
+      untilReady: values['until-ready'],
+      maxIterations: number(values['max-iterations'], 'create --max-iterations'),
+      quality: values.quality === undefined ? undefined : Number(values.quality),
+    };
+    if (values.detach) return detach(ctx, sb.goals, options);
+    const goal = await sb.goals.create(options);
+    ctx.out.stderr(`goal ${goal.id} created on branch ${goal.branch}; gates: ${goal.gates.map((g) => g.name).join(', ') || 'none'}. Ctrl-C pauses it (switchboard goal resume ${goal.id} goes on).`);
+    return follow(ctx, sb, goal.id);
+  });
+}
+
+/** Records the goal and leaves it to a background `switchboard goal resume`, its output in the goal's owner.log. */
+async function detach(ctx: CliContext, goals: GoalService, options: Parameters<GoalService['create']>[0]): Promise<number> {
+  const goal = await goals.record(options);
+  const log = new StateMap(ctx.stateDir).goal(goal.id).ownerLog;
+  const fd = fs.openSync(log, 'a', 0o600);
+  const child = spawn(process.execPath, [process.argv[1]!, 'goal', 'resume', goal.id], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  fs.closeSync(fd);
+  child.unref();
+  if (ctx.out.format === 'json') printJson(ctx.out, { goal_id: goal.id, pid: child.pid, log });
+  else ctx.out.stdout(`${goal.id} goes on in the background (pid ${child.pid}, its output in ${log}); follow it with: switchboard goal status ${goal.id}`);
+  return 0;
+}
+
+/** Stays with a goal run here until it is no longer at work here; Ctrl-C pauses it (a second one cancels). */
+async function follow(ctx: CliContext, sb: Switchboard, id: string): Promise<number> {
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    progress.say(signals === 1 ? `pausing goal ${id} (its agents are interrupted; Ctrl-C again cancels it)` : `cancelling goal ${id}`);
+    (signals === 1 ? sb.goals.pause(id) : sb.goals.cancel(id)).catch((error: unknown) => progress.say(`switchboard: ${errorMessage(error)}`));
+  };
+  const progress = showProgress(
+    { isTTY: stderr.isTTY, columns: process.stderr.columns, write: (t) => stderr.put(t) },
+    () => goalProgress(sb.goals.status(id)),
+    (changed) => [sb.goals.onDidChange(changed), sb.runs.onDidChange(({ run }) => run.links.goal === id && changed())],
+  );
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let goal: GoalRecord;
+  try {
+    goal = await sb.goals.settled(id);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.dispose();
+  }
+  const view = sb.goals.status(id);
+  if (ctx.out.format === 'json') printJson(ctx.out, toGoalShape(view.goal, sb.stateDir));
+  else ctx.out.stdout(ctx.out.format === 'md' ? renderGoalMarkdown(view) : renderGoal(view));
+  if (goal.status === 'paused' || goal.status === 'needs_more_budget') ctx.out.stderr(`goal ${id} is ${goal.status}: \`switchboard goal ${goal.status === 'paused' ? 'resume' : 'extend'} ${id}\` goes on`);
+  return goal.status === 'ready' ? 0 : 1;
+}

@@ -1,0 +1,124 @@
+/**
+ * A goal as it is kept on disk (`<state>/goals/<id>/goal.json`, written atomically on every
+ * change): the objective, its budgets and terminal criteria, where it works (its own branch and
+ * worktree), its task graph over every iteration, each iteration's team and gate results, and who
+ * runs it. The JSON the CLI and MCP show is made from it by goalShape.ts.
+ */
+import type { Task } from '../dag/task';
+import type { GateResult, GateSpec } from '../gates/gate';
+import type { ProcessIdentity } from '../runs/types';
+
+export const GOAL_STATUSES = ['running', 'ready', 'not_ready', 'blocked_on_human', 'blocked_on_external', 'needs_more_budget', 'failed_infra', 'paused', 'cancelled'] as const;
+export type GoalStatus = (typeof GOAL_STATUSES)[number];
+
+export const GOAL_PHASES = ['intake', 'planning', 'decomposition', 'execution', 'verification_design', 'proof'] as const;
+export type GoalPhase = (typeof GOAL_PHASES)[number];
+
+/** Statuses a goal does not leave by itself (a person resumes, extends or starts a new one). */
+export const isSettledGoal = (status: GoalStatus): boolean => status === 'ready' || status === 'not_ready' || status === 'cancelled' || status === 'failed_infra';
+
+/** Statuses in which a goal's process still has work to do or wait for. */
+export const isLiveGoal = (status: GoalStatus): boolean => status === 'running' || status === 'blocked_on_human' || status === 'blocked_on_external';
+
+export interface TerminalCriteria {
+  /** The goal is ready only with a proof of gates that passed. */
+  proofRequired: boolean;
+  /** Every required gate must pass. */
+  gatesRequired: boolean;
+  /** An agent waiting for a person stops the goal (blocked_on_human) until answered. */
+  humanBlockersStop: boolean;
+}
+
+export interface Artifact {
+  kind: string;
+  path: string;
+  createdAt: number;
+}
+
+export interface Iteration {
+  n: number;
+  team?: string;
+  /** How many teams worked it (more than one when one was stopped midway). */
+  teams?: number;
+  startedAt: number;
+  endedAt?: number;
+  /** The tasks this iteration worked (ids in the goal's graph). */
+  tasks: string[];
+  gates?: GateResult[];
+  /** Every required gate passed (and the score, when asked for, was high enough). */
+  passed?: boolean;
+  /** An evaluator's score, 0..1, and its notes. */
+  score?: number;
+  notes?: string;
+  /** What kept work from reaching the goal branch (a merge refused, say). */
+  problems?: string[];
+}
+
+/** A figure of the budget at a moment: when an iteration ended, a warning, an extension. */
+export interface Checkpoint {
+  label: string;
+  at: number;
+  status: GoalStatus;
+  phase: GoalPhase;
+  elapsedMs: number;
+  usedTokens: number;
+  usedUsd: number;
+  usdEstimated: boolean;
+  budgetTimeMs?: number;
+  budgetTokens?: number;
+  budgetUsd?: number;
+}
+
+export interface GoalRecord {
+  version: 1;
+  id: string;
+  originalGoal: string;
+  normalizedGoal: string;
+  status: GoalStatus;
+  phase: GoalPhase;
+  createdAt: number;
+  updatedAt: number;
+  completedAt?: number;
+  untilReady: boolean;
+  /** As given (`8h`, `90m`), and in milliseconds. */
+  budgetTime?: string;
+  budgetTimeMs?: number;
+  budgetTokens?: number;
+  budgetUsd?: number;
+  maxAgents: number;
+  terminalCriteria: TerminalCriteria;
+  /** Where the result stays: `local` (on the goal's branch). */
+  deliveryPolicy: 'local';
+  /** `disabled`: the goal branch is left for a person to merge; `on_ready`: merged into the base once ready. */
+  mergePolicy: 'disabled' | 'on_ready';
+  sliceExecution: boolean;
+  artifacts: Artifact[];
+  failure?: string;
+  iteration: number;
+  maxIterations: number;
+  /** The workspace the goal works on, its base branch (or commit), and the goal's own branch and worktree. */
+  workspace: string;
+  base: string;
+  baseCommit: string;
+  branch: string;
+  checkout: string;
+  /** The team of the current (or last) iteration. */
+  team?: string;
+  /** The team spec each iteration's team is made from (at most maxAgents workers). */
+  spec: string;
+  gates: GateSpec[];
+  /** The evaluator's bar (0..1), when an evaluator scores the work. */
+  quality?: number;
+  evaluator?: string;
+  tasks: Task[];
+  iterations: Iteration[];
+  checkpoints: Checkpoint[];
+  /** Budget dimensions already warned about (`time`, `tokens`, `usd`). */
+  warned: string[];
+  pausedMs: number;
+  pausedAt?: number;
+  /** Why it is blocked, when it is (the gate whose breaker is open, the run that waits). */
+  blockedOn?: string;
+  owner?: ProcessIdentity;
+  ownerSocket?: string;
+}

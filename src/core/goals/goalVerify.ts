@@ -1,0 +1,38 @@
+/**
+ * Verifying an iteration: the goal's gates run on the goal branch's checkout (each through its
+ * circuit breaker), then, when the goal asks for a quality bar, an evaluator agent scores the work.
+ * A required gate whose breaker is open blocks the goal on it instead of counting as a failure.
+ */
+import { errorMessage } from '../errors';
+import { runGates } from '../gates/runGates';
+import { StateMap } from '../state/stateMap';
+import { evaluate } from './evaluator';
+import type { GoalContext } from './goalContext';
+import type { GoalRecord, Iteration } from './goalRecord';
+import { gatesHold } from './goalTasks';
+
+/** A result that ran nothing because its breaker is open. */
+const failedFast = (gate: { passed: boolean; log: string; stderr: string }): boolean => !gate.passed && !gate.log && /breaker/i.test(gate.stderr);
+
+export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iteration: Iteration): Promise<{ blockedOn?: string }> {
+  const logDir = new StateMap(ctx.stateDir).goal(goal.id).gateLogs;
+  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed });
+  const open = results.find((r) => r.required && failedFast(r));
+  if (open) return { blockedOn: `the circuit breaker of gate "${open.name}" is open (reset it: switchboard gates reset --gate "${open.name}")` };
+  iteration.gates = results;
+  let passed = gatesHold(goal, results);
+  if (goal.quality !== undefined) {
+    try {
+      const review = await evaluate(ctx, goal, iteration);
+      iteration.score = review.score;
+      iteration.notes = review.notes;
+      passed &&= review.score >= goal.quality;
+    } catch (error) {
+      iteration.problems = [...(iteration.problems ?? []), `the evaluator gave no usable score: ${errorMessage(error)}`];
+      passed = false;
+    }
+  }
+  iteration.passed = passed;
+  iteration.endedAt = Date.now();
+  return {};
+}

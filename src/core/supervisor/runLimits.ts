@@ -1,0 +1,17 @@
+/** A run's hard limits: which one its usage has crossed, said for the record (`run --max-usd --max-tokens --timeout`). */
+import type { RunLimits, RunRecord } from '../runs/types';
+
+const money = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+
+/** Why the run must stop now (its dollars or tokens are past their limit), or undefined. */
+export function crossedLimit(limits: RunLimits | undefined, usage: RunRecord['usage']): string | undefined {
+  if (!limits) return undefined;
+  const tokens = usage.inputTokens + usage.outputTokens;
+  if (limits.maxTokens !== undefined && tokens > limits.maxTokens) return `its token limit: it used ${tokens} tokens, over its ${limits.maxTokens}`;
+  if (limits.maxUsd !== undefined && usage.usd !== undefined && usage.usd > limits.maxUsd) {
+    return `its cost limit: it spent ${usage.usdSource === 'estimated' ? '~' : ''}${money(usage.usd)}, over its ${money(limits.maxUsd)}`;
+  }
+  return undefined;
+}
+
+export const timeLimitReason = (limits: RunLimits): string => `its time limit of ${Math.round(limits.timeoutMs! / 1000)} s`;

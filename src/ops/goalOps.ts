@@ -1,0 +1,148 @@
+/** The goal operations: create a goal, list and show goals, their proof, pause, resume, cancel and extend their budget. */
+import * as path from 'node:path';
+import { z } from 'zod';
+import { MAX_TASKS } from '../core/dag/taskJson';
+import { SwitchboardError } from '../core/errors';
+import { parseExtension } from '../core/goals/duration';
+import type { GoalRecord } from '../core/goals/goalRecord';
+import type { OpContext } from './operation';
+import { defineOperation } from './operation';
+import { goalShape, proofShape, toGoalShape, toProofShape } from './goalShapes';
+import { runnerField } from './schemas';
+import { taskInput, taskSpec } from './teamSchemas';
+
+const goalId = z.string().regex(/^goal-\d{8}-[a-z0-9]{6}$/, 'must be a goal id like goal-20261206-abc123').describe('The goal id (goal_list shows them)');
+const money = (n: number): string => `$${n.toFixed(2)}`;
+const line = (g: GoalRecord): string => `${g.id} ${g.status} (${g.phase}, iteration ${g.iteration}/${g.maxIterations})${g.failure ? ` — ${g.failure}` : g.blockedOn ? ` — ${g.blockedOn}` : ''}`;
+const shaped = (ctx: OpContext, g: GoalRecord) => toGoalShape(g, ctx.sb.stateDir);
+
+const gateInput = z.strictObject({
+  name: z.string().trim().min(1).describe('Names the gate (and its circuit breaker)'),
+  command: z.string().trim().min(1).describe('The command line, split like a shell would; no shell runs it'),
+  required: z.boolean().optional().describe('Default true: the goal is not ready unless it passes'),
+  timeout_ms: z.number().int().min(1000).optional(),
+});
+
+const goalCreate = defineOperation({
+  name: 'goal_create',
+  title: 'Create a goal',
+  description:
+    'Work toward an objective until gates prove it done, within budgets. A team of at most `max_agents` agents works a task graph (given in `tasks`, else made by a planner) on the goal\'s own branch switchboard/goal/<id>; then the gates run there (given, else detected: npm test/lint/typecheck/build, cargo test, pytest, go test, make test). ' +
+    'With `until_ready`, a failing required gate becomes fix tasks for the next iteration, up to `max_iterations`. At 80% of a budget the goal warns; at 100% it starts nothing more, stops its agents and ends needs_more_budget (goal_extend_budget goes on). Returns at once; follow it with goal_show and goal_proof.',
+  input: z.strictObject({
+    objective: z.string().trim().min(1, 'must say what should be true when it is done'),
+    cwd: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path').optional().describe('The workspace: a git repository with a commit (default: the workspace folder)'),
+    budget_time: z.string().optional().describe('Wall time, as 8h, 90m, 1h30m'),
+    budget_tokens: z.number().int().min(1).optional(),
+    budget_usd: z.number().positive().optional(),
+    max_agents: z.number().int().min(1).max(16).optional().describe('Agents at work at once (default 2)'),
+    gates: z.array(gateInput).max(50).optional().describe('The checks that prove it done (default: detected from the workspace)'),
+    tasks: z.array(taskInput).min(1).max(MAX_TASKS).optional().describe('The task graph (default: a planner makes it)'),
+    runner: runnerField.optional().describe("The agents' CLI (default: claude)"),
+    until_ready: z.boolean().optional(),
+    max_iterations: z.number().int().min(1).max(50).optional().describe('Default 5'),
+    quality: z.number().gt(0).max(1).optional().describe('An evaluator agent must also score the work at least this (0..1)'),
+  }),
+  output: goalShape,
+  annotations: { destructiveHint: false, openWorldHint: true },
+  async handle(args, ctx) {
+    ctx.host.guard('start');
+    const workspace = args.cwd ?? ctx.host.defaultCwd();
+    if (!workspace) throw new SwitchboardError('bad_cwd', '`cwd` is required: there is no workspace folder to default to.', 'Pass the absolute folder the goal should work in.');
+    const goal = await ctx.sb.goals.create({
+      objective: args.objective,
+      workspace,
+      budgetTime: args.budget_time,
+      budgetTokens: args.budget_tokens,
+      budgetUsd: args.budget_usd,
+      maxAgents: args.max_agents,
+      gates: args.gates?.map((g) => ({ name: g.name, command: g.command, required: g.required ?? true, ...(g.timeout_ms ? { timeoutMs: g.timeout_ms } : {}) })),
+      tasks: args.tasks?.map(taskSpec),
+      runner: args.runner,
+      untilReady: args.until_ready,
+      maxIterations: args.max_iterations,
+      quality: args.quality,
+    });
+    const gates = goal.gates.map((g) => g.name).join(', ') || 'none (nothing will check the work)';
+    return { structured: shaped(ctx, goal), summary: `Created goal ${goal.id} on ${goal.branch}; gates: ${gates}. It goes on by itself; follow it with goal_show.` };
+  },
+});
+
+const goalList = defineOperation({
+  name: 'goal_list',
+  title: 'List goals',
+  description: 'Every goal over this state folder, newest first.',
+  input: z.strictObject({}),
+  output: z.object({ count: z.number(), goals: z.array(goalShape) }),
+  annotations: { readOnlyHint: true },
+  async handle(_args, ctx) {
+    const goals = ctx.sb.goals.list();
+    return { structured: { count: goals.length, goals: goals.map((g) => shaped(ctx, g)) }, summary: goals.length ? goals.map(line).join('; ') : 'No goals yet; create one with goal_create.' };
+  },
+});
+
+const goalShow = defineOperation({
+  name: 'goal_show',
+  title: 'Show a goal',
+  description: 'One goal: its status, phase, iteration, budgets, terminal criteria, artifacts, branch and current team.',
+  input: z.strictObject({ goal_id: goalId }),
+  output: goalShape,
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const view = ctx.sb.goals.status(args.goal_id);
+    const s = view.budget.spend;
+    return { structured: shaped(ctx, view.goal), summary: `${line(view.goal)}; spent ${s.usdEstimated ? '~' : ''}${money(s.usd)}, ${s.tokens} tokens over ${s.runs} run(s)${view.owned ? '' : '; its process has exited (goal_resume takes it over)'}.` };
+  },
+});
+
+const goalProof = defineOperation({
+  name: 'goal_proof',
+  title: "A goal's proof",
+  description: 'What shows the goal done, from real git and real gate runs: readiness, the task graph summary, changed files, commits, the gates\' results, whether they ran after the last change, the known gaps, and what a person must decide.',
+  input: z.strictObject({ goal_id: goalId }),
+  output: proofShape,
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const proof = await ctx.sb.goals.proof(args.goal_id);
+    return { structured: toProofShape(proof), summary: `${proof.readiness}${proof.knownGaps.length ? `; gaps: ${proof.knownGaps.join('; ')}` : ''}.` };
+  },
+});
+
+const control = (name: 'goal_pause' | 'goal_resume' | 'goal_cancel', title: string, description: string, act: (ctx: OpContext, id: string) => Promise<GoalRecord>) =>
+  defineOperation({
+    name,
+    title,
+    description,
+    input: z.strictObject({ goal_id: goalId }),
+    output: goalShape,
+    annotations: { destructiveHint: name === 'goal_cancel', idempotentHint: true },
+    async handle(args, ctx) {
+      if (name === 'goal_resume') ctx.host.guard('start');
+      const goal = await act(ctx, args.goal_id);
+      return { structured: shaped(ctx, goal), summary: line(goal) };
+    },
+  });
+
+const goalExtend = defineOperation({
+  name: 'goal_extend_budget',
+  title: "Extend a goal's budget",
+  description: 'Raise a goal\'s budget (recorded as a budget_extended checkpoint); a goal stopped by its budget goes on once every budget has room again.',
+  input: z.strictObject({ goal_id: goalId, usd: z.number().positive().optional(), tokens: z.number().int().positive().optional(), time: z.string().optional().describe('More wall time: +1h, 30m') }),
+  output: goalShape,
+  annotations: { destructiveHint: false },
+  async handle(args, ctx) {
+    const goal = await ctx.sb.goals.extend(args.goal_id, { usd: args.usd, tokens: args.tokens, ...(args.time ? { timeMs: parseExtension(args.time), time: args.time } : {}) });
+    return { structured: shaped(ctx, goal), summary: `Extended: ${line(goal)}` };
+  },
+});
+
+export const GOAL_OPS = [
+  goalCreate,
+  goalList,
+  goalShow,
+  goalProof,
+  control('goal_pause', 'Pause a goal', 'Stop a goal\'s agents (interrupted, then killed after the grace time) and start nothing until goal_resume; paused time does not count against its time budget.', (ctx, id) => ctx.sb.goals.pause(id)),
+  control('goal_resume', 'Resume a goal', 'Go on with a paused goal, one blocked on a gate whose breaker was reset, or one whose process exited (taken over by this server).', (ctx, id) => ctx.sb.goals.resume(id)),
+  control('goal_cancel', 'Cancel a goal', 'Stop a goal for good: its agents are stopped, its branch stays.', (ctx, id) => ctx.sb.goals.cancel(id)),
+  goalExtend,
+];

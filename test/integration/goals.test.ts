@@ -1,0 +1,139 @@
+/**
+ * Goals over real git, real gates and scripted agents: a goal whose first iteration fails its test
+ * gate and whose second passes ends ready with both iterations recorded; a goal stopped by its time
+ * budget with every agent gone, then extended and finished; a token budget stopping a goal within
+ * moments of being crossed; a breaker that opens, blocks the goal and is reset; a goal taken over
+ * after its process was killed.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Breakers } from '../../src/core/gates/breakers';
+import { runGates } from '../../src/core/gates/runGates';
+import type { GoalRecord } from '../../src/core/goals/goalRecord';
+import { loadGoal } from '../../src/core/goals/goalStore';
+import { gitIn as git, makeRepo } from '../support/gitRepo';
+import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
+
+const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
+const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
+/** A gate that passes once `file` is on the goal branch. */
+const fileGate = (file: string) => ({ name: 'check', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${file}')?0:1)"`, required: true });
+
+describe('goals', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  afterEach(async () => h.cleanup());
+
+  it('fails its gate in the first iteration, fixes it in the second, and ends ready with both iterations and a proof', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const workspace = makeRepo();
+    const created = await h.switchboard.goals.create({ objective: '  Make   T2 exist ', workspace, tasks: [{ title: 'the first part' }], runner: 'custom', untilReady: true, gates: [fileGate('T2.txt')], budgetUsd: 5 });
+    assert.match(created.id, /^goal-\d{8}-[a-z0-9]{6}$/);
+    assert.equal(created.normalizedGoal, 'Make T2 exist');
+    const goal = await h.switchboard.goals.settled(created.id);
+    assert.equal(goal.status, 'ready', goal.failure);
+    assert.equal(goal.phase, 'proof');
+    assert.deepEqual(goal.iterations.map((i) => [i.n, i.passed, i.gates?.map((g) => [g.name, g.passed])]), [[1, false, [['check', false]]], [2, true, [['check', true]]]]);
+    assert.deepEqual(goal.tasks.map((t) => [t.id, t.status]), [['T1', 'done'], ['T2', 'done']]);
+    assert.match(goal.tasks[1]!.title, /Make the "check" check pass/);
+    assert.match(goal.tasks[1]!.description!, /failed \(exit code 1\)/);
+    // The work is on the goal's own branch, not in the workspace.
+    assert.deepEqual(git(workspace, 'ls-tree', '--name-only', goal.branch).split('\n').sort(), ['README.md', 'T1.txt', 'T2.txt']);
+    assert.equal(fs.existsSync(path.join(workspace, 'T1.txt')), false);
+    const proof = await h.switchboard.goals.proof(goal.id);
+    assert.equal(proof.status, 'ready');
+    assert.deepEqual(proof.changedFiles.sort(), ['T1.txt', 'T2.txt']);
+    assert.ok(proof.commits.length >= 2 && proof.postMutationGatesRan);
+    assert.deepEqual(proof.knownGaps, []);
+    const events = h.switchboard.feed.read(0, { types: ['goal'] }).events.map((e) => e.type);
+    assert.deepEqual([events[0], events.at(-1)], ['goal.created', 'goal.ended']);
+    assert.equal(loadGoal(h.stateDir, goal.id).status, 'ready');
+  });
+
+  it('stops at its time budget with every agent gone, and goes on when the budget is extended', async () => {
+    h = await createHarness({ runners: { custom: { command: worker('--sleep', '60000') } } });
+    const goals = h.switchboard.goals;
+    const created = await goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], budgetTime: '2s', maxAgents: 1 });
+    await until(() => h.registry.list({ goal: created.id }).some((r) => r.status === 'running'), 10_000, 'its agent to run');
+    const agent = h.registry.list({ goal: created.id })[0]!.agent!;
+    const stopped = await goals.settled(created.id);
+    assert.equal(stopped.status, 'needs_more_budget');
+    assert.match(stopped.failure!, /time budget is spent/);
+    assert.deepEqual(stopped.checkpoints.map((c) => c.label).filter((l) => l === 'budget_exhausted' || l === 'stopped'), ['budget_exhausted', 'stopped']);
+    await until(() => !pidAlive(agent.pid), 10_000, 'the agent process to be gone');
+    assert.ok(h.registry.list({ goal: created.id }).every((r) => r.status === 'killed' || r.status === 'failed'));
+    await assert.rejects(goals.resume(created.id), /spent its time budget/);
+    // Faster agents from now on, and one more minute: it goes on with the task that was cut short.
+    h.registry.updateConfig({ ...h.registry.config, runners: { custom: { command: worker() } } });
+    await goals.extend(created.id, { timeMs: 60_000, time: '+1m' });
+    const done = await goals.settled(created.id);
+    assert.equal(done.status, 'ready', done.failure);
+    assert.equal(done.budgetTime, '1m2s');
+    assert.ok(done.checkpoints.some((c) => c.label === 'budget_extended'));
+    assert.equal(h.switchboard.feed.read(0, { types: ['budget.exhausted', 'budget.extended'] }).events.length, 2);
+  });
+
+  it('stops at its token budget as soon as an agent crosses it, and starts no run after', async () => {
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --sleep 60000\n`, { mode: 0o755 });
+    h = await createHarness({ runners: { claude: { binary: bin } } });
+    const goals = h.switchboard.goals;
+    const created = await goals.create({ objective: 'spend tokens', workspace: makeRepo(), tasks: [{ title: 'a' }, { title: 'b', dependsOn: ['T1'] }], runner: 'claude', gates: [], budgetTokens: 50, maxAgents: 1 });
+    const stopped = await goals.settled(created.id);
+    assert.equal(stopped.status, 'needs_more_budget');
+    const runs = h.registry.list({ goal: created.id });
+    assert.equal(runs.length, 1, 'no run after the budget was spent');
+    const crossedAt = runs[0]!.startedAt!;
+    const exhausted = stopped.checkpoints.find((c) => c.label === 'budget_exhausted')!;
+    assert.ok(exhausted.at - crossedAt < 5000, `stopped ${exhausted.at - crossedAt} ms after the run started`);
+    assert.ok(exhausted.usedTokens >= 110, 'the figures show the overshoot');
+    await until(() => !pidAlive(runs[0]!.agent!.pid), 15_000, 'the agent process to be gone');
+  });
+
+  it('is blocked on a gate whose breaker is open, and goes on once it is reset', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const workspace = makeRepo();
+    const flag = path.join(tempDir('sb-goal-flag-'), 'flag');
+    const gate = { name: 'flag', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${flag}')?0:1)"`, required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Open');
+    const created = await h.switchboard.goals.create({ objective: 'wait for the flag', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    const blocked = await h.switchboard.goals.settled(created.id);
+    assert.equal(blocked.status, 'blocked_on_external');
+    assert.match(blocked.blockedOn!, /circuit breaker of gate "flag" is open/);
+    fs.writeFileSync(flag, '');
+    new Breakers(h.stateDir, workspace, { feed: h.switchboard.feed }).reset('flag');
+    await until(() => h.switchboard.goals.get(created.id).status !== 'blocked_on_external', 10_000, 'the goal to go on after the reset');
+    const done = await h.switchboard.goals.settled(created.id);
+    assert.equal(done.status, 'ready', done.failure);
+  });
+
+  it('is taken over after its process was killed, without starting again the run that went on', async () => {
+    h = await createHarness({ runners: { custom: { command: worker('--sleep', '2500') } } });
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: worker('--sleep', '2500') } } }), { mode: 0o600 });
+    const workspace = makeRepo();
+    const owner = spawn(process.execPath, [CLI, 'goal', 'create', 'survive', '--cwd', workspace, '--runner', 'custom', '--gate', 'ok=true', '--tasks', writeTasks([{ title: 'slow' }])], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
+    let id = '';
+    await until(() => {
+      const dir = path.join(h.stateDir, 'goals');
+      id = fs.existsSync(dir) ? (fs.readdirSync(dir)[0] ?? '') : '';
+      return !!id && h.registry.list({ goal: id }).some((r) => r.status === 'running');
+    }, 20_000, 'the goal to run in the other process');
+    owner.kill('SIGKILL');
+    await until(() => !pidAlive(owner.pid!), 5000, 'the owner to die');
+    assert.equal(h.switchboard.goals.status(id).owned, false);
+    await h.switchboard.goals.resume(id);
+    const done: GoalRecord = await h.switchboard.goals.settled(id);
+    assert.equal(done.status, 'ready', done.failure);
+    assert.deepEqual(done.tasks.map((t) => [t.id, t.status, t.attempts]), [['T1', 'done', 1]]);
+    assert.equal(h.registry.list({ goal: id }).length, 1, 'the run that went on was adopted, not started again');
+  });
+});
+
+function writeTasks(tasks: object[]): string {
+  const file = path.join(tempDir('sb-goal-tasks-'), 'work.tasks.json');
+  fs.writeFileSync(file, JSON.stringify(tasks));
+  return file;
+}
