@@ -106,7 +106,7 @@ iteration, up to --max-iterations (5). At 80% of a budget it warns; at 100% it s
 agents and ends needs_more_budget. Every command takes --format text|json|md.`,
   },
   'goal create': {
-    forms: [['goal create "<objective>" [--budget-time 8h] [--budget-tokens N] [--budget-usd X] [--max-agents N] [--gate "name=command"]... [--tasks FILE] [--runner R] [--until-ready] [--max-iterations N] [--quality 0.8] [--cwd DIR] [--detach]', 'create a goal and work on it here until it ends, pauses or needs more budget']],
+    forms: [['goal create "<objective>" [--budget-time 8h] [--budget-tokens N] [--budget-usd X] [--max-agents N] [--gate "name=command"]... [--tasks FILE] [--spec N:role,...] [--runner R] [--until-ready] [--max-iterations N] [--quality 0.8] [--cwd DIR] [--detach]', 'create a goal and work on it here until it ends, pauses or needs more budget']],
     details: `Without --gate, the gates are detected from the workspace (npm test/lint/typecheck/build, cargo test, pytest,
 go test ./..., make test: see \`switchboard gates detect\`). Without --tasks a planner agent makes the task graph.
 Progress goes to stderr; Ctrl-C pauses the goal (a second Ctrl-C cancels it). --detach leaves it to a process

@@ -19,6 +19,8 @@ export const DEFAULT_PRICES: PriceTable = {
   'gemini-2.5-flash': { inputPerMTok: 0.3, outputPerMTok: 2.5 },
   'qwen3-coder-plus': { inputPerMTok: 1, outputPerMTok: 5 },
   'claude-sonnet-4': { inputPerMTok: 3, outputPerMTok: 15 },
+  // Claude Code reports its cost; this prices only a turn still under way (its calls' tokens), for budgets.
+  'claude:default': { inputPerMTok: 3, outputPerMTok: 15 },
   'codex:default': { inputPerMTok: 1.25, outputPerMTok: 10 },
   'gemini:default': { inputPerMTok: 1.25, outputPerMTok: 10 },
   'qwen:default': { inputPerMTok: 1, outputPerMTok: 5 },

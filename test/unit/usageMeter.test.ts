@@ -31,6 +31,8 @@ describe('usage meter', () => {
       meter.add({ inputTokens: 420, outputTokens: 40, usd: 0.01 });
       assert.deepEqual(tokens(totalOf(meter, 'claude')), [420, 40], "the turn's own report replaces its calls");
       meter.add({ inputTokens: 50, outputTokens: 5, provisional: true, messageId: 'c' });
+      const during = totalOf(meter, 'claude');
+      assert.deepEqual([during.usd, during.usdSource], [0.01 + (50 * 3 + 5 * 15) / 1e6, 'estimated'], 'a turn under way is priced from the table until it reports');
       meter.closeProcess();
       assert.deepEqual(tokens(totalOf(meter, 'claude')), [470, 45], 'an interrupted turn still spent its calls');
       const codex = meterFor('codex');

@@ -52,6 +52,7 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
       return ctx.withSwitchboard(async (sb) => {
         const goals = sb.goals.list();
         if (ctx.out.format === 'json') printJson(ctx.out, { goals: goals.map((g) => toGoalShape(g, sb.stateDir)) });
+        else if (ctx.out.format === 'md') ctx.out.stdout(['| goal | status | phase | iteration | objective |', '| --- | --- | --- | --- | --- |', ...goals.map((g) => `| ${g.id} | ${g.status} | ${g.phase} | ${g.iteration}/${g.maxIterations} | ${g.normalizedGoal.replace(/\|/g, '\\|')} |`)].join('\n'));
         else ctx.out.stdout(goals.length ? table(['GOAL', 'STATUS', 'PHASE', 'ITERATION', 'OBJECTIVE'], goals.map((g) => [g.id, g.status, g.phase, `${g.iteration}/${g.maxIterations}`, g.normalizedGoal])) : 'No goals yet. Create one with: switchboard goal create "<objective>"');
         return 0;
       });
@@ -118,6 +119,7 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
       gate: { type: 'string', multiple: true },
       tasks: { type: 'string' },
       runner: { type: 'string' },
+      spec: { type: 'string' },
       'until-ready': { type: 'boolean', default: false },
       'max-iterations': { type: 'string' },
       quality: { type: 'string' },
@@ -137,6 +139,7 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
       gates: values.gate?.length ? values.gate.map(parseGateOption) : undefined,
       tasks: values.tasks ? readTaskFile(values.tasks) : undefined,
       runner: values.runner,
+      spec: values.spec,
       untilReady: values['until-ready'],
       maxIterations: number(values['max-iterations'], 'create --max-iterations'),
       quality: values.quality === undefined ? undefined : Number(values.quality),

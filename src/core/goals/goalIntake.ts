@@ -10,6 +10,8 @@ import { SwitchboardError } from '../errors';
 import { detectGates } from '../gates/detectGates';
 import type { GateSpec } from '../gates/gate';
 import { findRunner } from '../runners/runnerTable';
+import { mergeRoles, type Role } from '../teams/roles';
+import { parseTeamSpec } from '../teams/spec';
 import { parseDuration } from './duration';
 import type { GoalRecord, TerminalCriteria } from './goalRecord';
 import { newGoalId, saveGoal } from './goalStore';
@@ -29,6 +31,8 @@ export interface GoalCreateOptions {
   tasks?: TaskSpec[];
   /** The workers' runner (default: each role's). */
   runner?: string;
+  /** The team spec of each iteration (`1:planner,2:executor:codex`); default: a planner (without tasks) and max_agents executors. */
+  spec?: string;
   untilReady?: boolean;
   maxIterations?: number;
   /** An evaluator's bar, 0..1: the goal needs that score as well as its gates. */
@@ -45,7 +49,7 @@ const positive = (value: number | undefined, what: string, integer = false): num
 
 export const normalizeObjective = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
-export async function createGoalRecord(stateDir: string, options: GoalCreateOptions): Promise<GoalRecord> {
+export async function createGoalRecord(stateDir: string, options: GoalCreateOptions, roles: Readonly<Record<string, Role>> = mergeRoles()): Promise<GoalRecord> {
   const objective = normalizeObjective(options.objective ?? '');
   if (!objective) throw new SwitchboardError('invalid_argument', 'The goal is empty.', 'Say what should be true when it is done.');
   const maxAgents = positive(options.maxAgents, 'max_agents', true) ?? 2;
@@ -58,7 +62,9 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
   checkGraph(tasks);
   const gates = options.gates ?? detectGates(options.workspace).map(({ reason: _reason, ...spec }) => spec);
   const runner = options.runner ? `:${options.runner}` : '';
-  const spec = `${tasks.length ? '' : `1:planner${runner},`}${maxAgents}:executor${runner}`;
+  const spec = options.spec?.trim() || `${tasks.length ? '' : `1:planner${runner},`}${maxAgents}:executor${runner}`;
+  const workers = parseTeamSpec(spec, roles).filter((w) => w.role !== 'planner').length;
+  if (workers > maxAgents) throw new SwitchboardError('invalid_argument', `The spec ${spec} has ${workers} workers besides its planner, more than max_agents ${maxAgents}.`, 'Raise max_agents, or give fewer workers.');
   const id = newGoalId(stateDir);
   const checkout = await prepareGoalCheckout(stateDir, id, options.workspace);
   const now = Date.now();

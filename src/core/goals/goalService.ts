@@ -14,6 +14,7 @@ import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
 import { StateMap } from '../state/stateMap';
 import { tryFileLock } from '../feed/fileLock';
+import { mergeRoles, type Role } from '../teams/roles';
 import type { TeamService } from '../teams/teamService';
 import * as fs from 'node:fs';
 import { readJsonFile } from '../store/atomicFile';
@@ -78,13 +79,17 @@ export class GoalService extends Lifecycle {
   /** Creates a goal and starts working on it in this process; resolves once it is recorded (the work goes on). */
   async create(options: GoalCreateOptions): Promise<GoalRecord> {
     const ctx = await this.context();
-    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, options)));
+    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, options, this.roles())));
+  }
+
+  private roles(): Record<string, Role> {
+    return mergeRoles(this.options.runs.config.teams.roles);
   }
 
   /** Records a goal without working on it here (a process of its own takes it over: `goal create --detach`). */
   async record(options: GoalCreateOptions): Promise<GoalRecord> {
     await this.context();
-    return createGoalRecord(this.stateDir, options);
+    return createGoalRecord(this.stateDir, options, this.roles());
   }
 
   private hold(goal: Goal): GoalRecord {

@@ -105,7 +105,12 @@ export class UsageMeter {
   total(prices: PriceTable, runner: string, model: string | undefined): Usage {
     const pending = this.pending();
     const tokens = { inputTokens: this.input.total + pending.inputTokens, outputTokens: this.output.total + pending.outputTokens };
-    if (this.usdReported) return { ...tokens, usd: this.usd.total, usdSource: 'reported' };
+    if (this.usdReported) {
+      // A turn under way has no reported cost yet: its calls are priced from the table until its report comes.
+      const inFlight = pending.inputTokens + pending.outputTokens > 0 ? withCost(pending, prices, runner, model) : undefined;
+      if (inFlight?.usd !== undefined) return { ...tokens, usd: this.usd.total + inFlight.usd, usdSource: 'estimated' };
+      return { ...tokens, usd: this.usd.total, usdSource: 'reported' };
+    }
     return withCost(tokens, prices, runner, model);
   }
 }
