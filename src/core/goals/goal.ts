@@ -50,6 +50,10 @@ export class Goal extends Lifecycle {
 
   /** Takes the goal as this process's, and goes on with it (a new goal, or one taken over). */
   begin(): void {
+    if (this.record.checkpoints.length === 0) {
+      const spend = this.watch.state().spend;
+      this.record.checkpoints.push(checkpoint(this.record, spend, 'goal_created'), checkpoint(this.record, spend, 'iteration_started'));
+    }
     this.record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
     if (this.ctx.ownerSocket) this.record.ownerSocket = this.ctx.ownerSocket;
     this.save();
@@ -140,6 +144,8 @@ export class Goal extends Lifecycle {
     }
     this.follow(team!);
     const ended = await teams.finished(team!);
+    // This process let go of the goal meanwhile (it closes): whoever takes it over goes on from here.
+    if (this.isDisposed) return;
     takeTeamTasks(this.record, iteration, ended.tasks);
     if (ended.tasks.length && this.record.phase === 'planning') this.record.phase = 'execution';
     const { problems } = await mergeTeamWork(teams, team!);
@@ -177,7 +183,7 @@ export class Goal extends Lifecycle {
       return;
     }
     const spend = this.watch.state().spend;
-    this.record.checkpoints.push(checkpoint(this.record, spend, `iteration_${iteration.n}`));
+    this.record.checkpoints.push(checkpoint(this.record, spend, 'iteration_ended'));
     if (iteration.passed) this.record.phase = 'proof';
     else if (this.record.untilReady && iteration.n < this.record.maxIterations) {
       const fixes = fixTasks(this.record, iteration);
@@ -187,6 +193,7 @@ export class Goal extends Lifecycle {
         for (const fix of fixes) this.record.tasks.push({ id: fix.id!, title: fix.title, description: fix.description, dependsOn: [], status: 'pending', attempts: 0 });
         this.record.iterations.push(next);
         this.record.iteration = next.n;
+        this.record.checkpoints.push(checkpoint(this.record, spend, 'iteration_started'));
         this.record.team = undefined;
         this.record.phase = 'execution';
       }
@@ -206,7 +213,7 @@ export class Goal extends Lifecycle {
   private finish(status: GoalStatus): void {
     this.record.status = status;
     this.record.completedAt = Date.now();
-    this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, status));
+    this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'goal_completed'));
     this.save();
   }
 
