@@ -98,7 +98,7 @@ With --format json: {"passed","gates":[{"name","passed","stdout","stderr","durat
   },
   goal: {
     forms: [],
-    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
+    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
     details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
 most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
 its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
@@ -117,6 +117,12 @@ of its own in the background (its output in the goal's owner.log). Exit 0 when t
   'goal show': { forms: [['goal show <goal>', 'a goal (with --format json exactly its record: goal_id, status, phase, budgets, …)']] },
   'goal status': { forms: [['goal status <goal>', 'a goal with what it has spent, its gates and iterations']] },
   'goal proof': { forms: [['goal proof <goal>', 'what shows the goal done, and the known gaps; exit 0 when it is ready']] },
+  'goal budget': {
+    forms: [['goal budget <goal>', 'its budgets, what is used and left, the checkpoints, and where the spend went (by runner, model, worker, task)']],
+    details: `With --format json: {"version","goal_id","generated_at","budget_time","total_budget_secs","budget_tokens","used_tokens",
+"remaining_budget_tokens","budget_usd","estimated_cost_usd","remaining_budget_usd","latest","checkpoints","spent_usd",
+"spent_tokens","spent_seconds","breakdown"}; each checkpoint has its label (goal_created, iteration_started, budget_warning, …).`,
+  },
   'goal pause': { forms: [['goal pause <goal>', 'stop its agents and start nothing until it is resumed (paused time does not count)']] },
   'goal resume': { forms: [['goal resume <goal>', 'go on with a paused goal, one whose breaker was reset, or take over one whose process exited']] },
   'goal cancel': { forms: [['goal cancel <goal>', 'stop a goal for good (its branch stays)']] },

@@ -5,6 +5,8 @@ import type { GoalProof } from '../core/goals/goalProof';
 import type { GoalRecord } from '../core/goals/goalRecord';
 import type { GoalStatusView } from '../core/goals/goalService';
 import { graphSummary } from '../core/goals/goalTasks';
+import { table } from '../core/render';
+import type { BudgetReportShape } from '../ops/goalShapes';
 
 const fmt = {
   usd: (n: number): string => `$${n.toFixed(n < 10 ? 2 : 0)}`,
@@ -62,5 +64,29 @@ export function renderProof(proof: GoalProof, md: boolean): string {
     ...section('Changed files', proof.changedFiles),
     ...section('Known gaps', proof.knownGaps),
     ...section('For a person to decide', proof.humanDecisionsRequired),
+  ].join('\n');
+}
+
+/** A goal's budget report for people: limits and use, the checkpoints, and where the spend went. */
+export function renderBudgetReport(report: BudgetReportShape, md: boolean): string {
+  const of = (used: string, limit: string | null): string => (limit === null ? used : `${used} of ${limit}`);
+  const head = [
+    `${md ? '# ' : ''}Budget of ${report.goal_id}`,
+    `${of(`$${report.estimated_cost_usd.toFixed(4)}`, report.budget_usd === null ? null : `$${report.budget_usd.toFixed(2)}`)} · ${of(`${report.used_tokens} tokens`, report.budget_tokens === null ? null : String(report.budget_tokens))} · ${of(`${report.spent_seconds} s`, report.total_budget_secs === null ? null : `${report.total_budget_secs} s (${report.budget_time})`)}`,
+  ];
+  const checkpoints = table(['CHECKPOINT', 'AT', 'STATUS', 'PHASE', 'ELAPSED', 'TOKENS', 'USD'], report.checkpoints.map((c) => [c.label, c.recorded_at.slice(11, 19), c.status, c.phase, `${c.elapsed_since_created_secs}s`, String(c.used_tokens), `$${c.estimated_cost_usd.toFixed(4)}`]));
+  const spend = (title: string, lines: BudgetReportShape['breakdown']['by_runner']): string[] => [
+    md ? `\n## By ${title}` : `by ${title}:`,
+    ...lines.map((l) => `${md ? '- ' : '  '}${l.key}: $${l.usd.toFixed(4)} (${l.usd_source}), ${l.tokens} tokens, ${l.runs} run(s)`),
+  ];
+  return [
+    ...head,
+    md ? '\n## Checkpoints\n```' : 'checkpoints:',
+    checkpoints,
+    ...(md ? ['```'] : []),
+    ...spend('runner', report.breakdown.by_runner),
+    ...spend('model', report.breakdown.by_model),
+    ...spend('worker', report.breakdown.by_worker),
+    ...spend('task', report.breakdown.by_task),
   ].join('\n');
 }

@@ -7,7 +7,7 @@ import { parseExtension } from '../core/goals/duration';
 import type { GoalRecord } from '../core/goals/goalRecord';
 import type { OpContext } from './operation';
 import { defineOperation } from './operation';
-import { goalShape, proofShape, toGoalShape, toProofShape } from './goalShapes';
+import { budgetReportShape, goalShape, proofShape, toBudgetReportShape, toGoalShape, toProofShape } from './goalShapes';
 import { runnerField } from './schemas';
 import { taskInput, taskSpec } from './teamSchemas';
 
@@ -110,6 +110,20 @@ const goalProof = defineOperation({
   },
 });
 
+const goalBudget = defineOperation({
+  name: 'goal_budget',
+  title: "A goal's budget report",
+  description: "A goal's budgets, what is used and what is left, the checkpoints recorded along the way (created, each iteration, warnings, exhaustion, extensions, completion), and a breakdown of the spend by runner, model, worker and task, each saying whether its dollars were reported by the CLI or estimated.",
+  input: z.strictObject({ goal_id: goalId }),
+  output: budgetReportShape,
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const report = toBudgetReportShape(ctx.sb.goals.budgetReport(args.goal_id));
+    const top = report.breakdown.by_task[0];
+    return { structured: report, summary: `${report.goal_id}: $${report.estimated_cost_usd.toFixed(4)}${report.budget_usd !== null ? ` of $${report.budget_usd}` : ''}, ${report.used_tokens} tokens${report.budget_tokens !== null ? ` of ${report.budget_tokens}` : ''}, ${report.spent_seconds} s${top ? `; most on ${top.key} ($${top.usd.toFixed(4)})` : ''}.` };
+  },
+});
+
 const control = (name: 'goal_pause' | 'goal_resume' | 'goal_cancel', title: string, description: string, act: (ctx: OpContext, id: string) => Promise<GoalRecord>) =>
   defineOperation({
     name,
@@ -143,6 +157,7 @@ export const GOAL_OPS = [
   goalList,
   goalShow,
   goalProof,
+  goalBudget,
   control('goal_pause', 'Pause a goal', 'Stop a goal\'s agents (interrupted, then killed after the grace time) and start nothing until goal_resume; paused time does not count against its time budget.', (ctx, id) => ctx.sb.goals.pause(id)),
   control('goal_resume', 'Resume a goal', 'Go on with a paused goal, one blocked on a gate whose breaker was reset, or one whose process exited (taken over by this server).', (ctx, id) => ctx.sb.goals.resume(id)),
   control('goal_cancel', 'Cancel a goal', 'Stop a goal for good: its agents are stopped, its branch stays.', (ctx, id) => ctx.sb.goals.cancel(id)),

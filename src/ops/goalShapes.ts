@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GOAL_PHASES, GOAL_STATUSES, type GoalRecord } from '../core/goals/goalRecord';
+import type { BudgetFigures, BudgetReport, SpendLine } from '../core/goals/budgetReport';
 import type { GoalProof } from '../core/goals/goalProof';
 import { StateMap } from '../core/state/stateMap';
 import { gateResultShape, toGateResultShape } from '../core/gates/gateShapes';
@@ -109,5 +110,95 @@ export function toProofShape(proof: GoalProof): ProofShape {
     post_mutation_gates_ran: proof.postMutationGatesRan,
     known_gaps: proof.knownGaps,
     human_decisions_required: proof.humanDecisionsRequired,
+  });
+}
+
+const nullable = (n: number | undefined): number | null => n ?? null;
+
+const checkpointShape = z.object({
+  version: z.literal(1),
+  goal_id: z.string(),
+  label: z.string().describe('goal_created, iteration_started, iteration_ended, budget_warning, budget_exhausted, stopped, budget_extended, goal_completed'),
+  status: z.enum(GOAL_STATUSES),
+  phase: z.enum(GOAL_PHASES),
+  recorded_at: time,
+  budget_time: z.string().nullable(),
+  total_budget_secs: z.number().nullable(),
+  elapsed_since_created_secs: z.number(),
+  remaining_budget_secs: z.number().nullable(),
+  budget_tokens: z.number().nullable(),
+  used_tokens: z.number(),
+  remaining_budget_tokens: z.number().nullable(),
+  budget_usd: z.number().nullable(),
+  estimated_cost_usd: z.number(),
+  remaining_budget_usd: z.number().nullable(),
+});
+
+const spendLineShape = z.object({ key: z.string(), runs: z.number(), tokens: z.number(), usd: z.number(), usd_source: z.enum(['reported', 'estimated', 'mixed', 'none']) });
+
+export const budgetReportShape = z.object({
+  version: z.literal(1),
+  goal_id: z.string(),
+  generated_at: time,
+  budget_time: z.string().nullable(),
+  total_budget_secs: z.number().nullable(),
+  budget_tokens: z.number().nullable(),
+  used_tokens: z.number(),
+  remaining_budget_tokens: z.number().nullable(),
+  budget_usd: z.number().nullable(),
+  estimated_cost_usd: z.number().describe('What the runs cost, as reported by their CLIs or estimated from the price table (see breakdown.*.usd_source)'),
+  remaining_budget_usd: z.number().nullable(),
+  latest: checkpointShape.nullable(),
+  checkpoints: z.array(checkpointShape),
+  spent_usd: z.number(),
+  spent_tokens: z.number(),
+  spent_seconds: z.number(),
+  breakdown: z.object({ by_runner: z.array(spendLineShape), by_model: z.array(spendLineShape), by_worker: z.array(spendLineShape), by_task: z.array(spendLineShape) }).describe('Where the spend went'),
+});
+export type BudgetReportShape = z.output<typeof budgetReportShape>;
+
+function toCheckpointShape(goalId: string, f: BudgetFigures): z.output<typeof checkpointShape> {
+  return {
+    version: 1,
+    goal_id: goalId,
+    label: f.label,
+    status: f.status as GoalRecord['status'],
+    phase: f.phase as GoalRecord['phase'],
+    recorded_at: iso(f.recordedAt)!,
+    budget_time: f.budgetTime ?? null,
+    total_budget_secs: nullable(f.totalBudgetSecs),
+    elapsed_since_created_secs: f.elapsedSinceCreatedSecs,
+    remaining_budget_secs: nullable(f.remainingBudgetSecs),
+    budget_tokens: nullable(f.budgetTokens),
+    used_tokens: f.usedTokens,
+    remaining_budget_tokens: nullable(f.remainingBudgetTokens),
+    budget_usd: nullable(f.budgetUsd),
+    estimated_cost_usd: f.estimatedCostUsd,
+    remaining_budget_usd: nullable(f.remainingBudgetUsd),
+  };
+}
+
+export function toBudgetReportShape(report: BudgetReport): BudgetReportShape {
+  const now = report.now;
+  const lines = (list: SpendLine[]) => list.map((l) => ({ key: l.key, runs: l.runs, tokens: l.tokens, usd: l.usd, usd_source: l.usdSource }));
+  const checkpoints = report.checkpoints.map((c) => toCheckpointShape(report.goalId, c));
+  return budgetReportShape.parse({
+    version: 1,
+    goal_id: report.goalId,
+    generated_at: iso(report.generatedAt),
+    budget_time: now.budgetTime ?? null,
+    total_budget_secs: nullable(now.totalBudgetSecs),
+    budget_tokens: nullable(now.budgetTokens),
+    used_tokens: now.usedTokens,
+    remaining_budget_tokens: nullable(now.remainingBudgetTokens),
+    budget_usd: nullable(now.budgetUsd),
+    estimated_cost_usd: now.estimatedCostUsd,
+    remaining_budget_usd: nullable(now.remainingBudgetUsd),
+    latest: checkpoints.at(-1) ?? null,
+    checkpoints,
+    spent_usd: report.spent.usd,
+    spent_tokens: report.spent.tokens,
+    spent_seconds: report.spent.seconds,
+    breakdown: { by_runner: lines(report.breakdown.byRunner), by_model: lines(report.breakdown.byModel), by_worker: lines(report.breakdown.byWorker), by_task: lines(report.breakdown.byTask) },
   });
 }

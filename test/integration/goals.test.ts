@@ -13,6 +13,7 @@ import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { loadGoal } from '../../src/core/goals/goalStore';
+import { toBudgetReportShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
 import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
@@ -47,6 +48,12 @@ describe('goals', function () {
     assert.deepEqual(proof.changedFiles.sort(), ['T1.txt', 'T2.txt']);
     assert.ok(proof.commits.length >= 2 && proof.postMutationGatesRan);
     assert.deepEqual(proof.knownGaps, []);
+    const report = toBudgetReportShape(h.switchboard.goals.budgetReport(goal.id));
+    assert.deepEqual(report.checkpoints.map((c) => c.label), ['goal_created', 'iteration_started', 'iteration_ended', 'iteration_started', 'iteration_ended', 'goal_completed']);
+    assert.equal(report.latest?.label, 'goal_completed');
+    assert.deepEqual([report.budget_usd, report.budget_tokens, report.remaining_budget_usd], [5, null, 5 - report.estimated_cost_usd]);
+    assert.deepEqual(report.breakdown.by_task.map((l) => l.key).sort(), ['T1', 'T2']);
+    assert.deepEqual(report.breakdown.by_runner.map((l) => [l.key, l.runs]), [['custom', 2]]);
     const events = h.switchboard.feed.read(0, { types: ['goal'] }).events.map((e) => e.type);
     assert.deepEqual([events[0], events.at(-1)], ['goal.created', 'goal.ended']);
     assert.equal(loadGoal(h.stateDir, goal.id).status, 'ready');

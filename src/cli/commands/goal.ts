@@ -15,9 +15,9 @@ import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
 import { StateMap } from '../../core/state/stateMap';
-import { toGoalShape, toProofShape } from '../../ops/goalShapes';
+import { toBudgetReportShape, toGoalShape, toProofShape } from '../../ops/goalShapes';
 import type { CliContext } from '../context';
-import { goalProgress, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
+import { goalProgress, renderBudgetReport, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
 import { printJson, table, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
 import { showProgress } from '../progress';
@@ -74,6 +74,15 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
         if (ctx.out.format === 'json') printJson(ctx.out, toProofShape(proof));
         else ctx.out.stdout(renderProof(proof, ctx.out.format === 'md'));
         return proof.status === 'ready' ? 0 : 1;
+      });
+    }
+    case 'budget': {
+      const id = oneGoal(rest, 'budget');
+      return ctx.withSwitchboard(async (sb) => {
+        const report = toBudgetReportShape(sb.goals.budgetReport(id));
+        if (ctx.out.format === 'json') printJson(ctx.out, report);
+        else ctx.out.stdout(renderBudgetReport(report, ctx.out.format === 'md'));
+        return 0;
       });
     }
     case 'pause':

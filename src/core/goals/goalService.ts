@@ -12,6 +12,7 @@ import { silentLogger, tagged, type Logger } from '../logger';
 import { askOwner, type OwnerServer } from '../owner/ownerServer';
 import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
+import type { RunRecord } from '../runs/types';
 import { StateMap } from '../state/stateMap';
 import { tryFileLock } from '../feed/fileLock';
 import { mergeRoles, type Role } from '../teams/roles';
@@ -19,6 +20,7 @@ import type { TeamService } from '../teams/teamService';
 import * as fs from 'node:fs';
 import { readJsonFile } from '../store/atomicFile';
 import { budgetState, spendOf, type BudgetState } from './budget';
+import { budgetReport, type BudgetReport } from './budgetReport';
 import { buildProof, type GoalProof } from './goalProof';
 import { Goal } from './goal';
 import type { GoalContext } from './goalContext';
@@ -142,6 +144,20 @@ export class GoalService extends Lifecycle {
     }
     const { ready: _ready, ...proof } = await buildProof(goal);
     return proof;
+  }
+
+  /** The goal's budget report: limits, use, checkpoints, and where the spend went. */
+  budgetReport(id: string): BudgetReport {
+    const goal = this.get(id);
+    const workerOf = (run: RunRecord): string | undefined => {
+      if (!run.links.team || !run.links.task) return undefined;
+      try {
+        return this.options.teams.get(run.links.team).tasks.find((t) => t.id === run.links.task && t.runId === run.id)?.worker ?? this.options.teams.get(run.links.team).tasks.find((t) => t.id === run.links.task)?.worker;
+      } catch {
+        return undefined;
+      }
+    };
+    return budgetReport(goal, this.options.runs.list({ goal: id }), workerOf);
   }
 
   /** Resolves when the goal is no longer at work in this process (ended, paused, out of budget, blocked, or let go). */
