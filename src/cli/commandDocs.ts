@@ -98,7 +98,7 @@ With --format json: {"passed","gates":[{"name","passed","stdout","stderr","durat
   },
   goal: {
     forms: [],
-    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
+    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
     details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
 most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
 its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
@@ -117,6 +117,13 @@ of its own in the background (its output in the goal's owner.log). Exit 0 when t
   'goal show': { forms: [['goal show <goal>', 'a goal (with --format json exactly its record: goal_id, status, phase, budgets, …)']] },
   'goal status': { forms: [['goal status <goal>', 'a goal with what it has spent, its gates and iterations']] },
   'goal proof': { forms: [['goal proof <goal>', 'what shows the goal done, and the known gaps; exit 0 when it is ready']] },
+  'goal replay': {
+    forms: [['goal replay <goal> [--follow]', 'its timeline, deduplicated: its own events and those of its teams, tasks, runs, gates and budget']],
+    details: `--follow goes on printing each new change as it happens (one JSON object per line with --format json), until Ctrl-C.
+With --format json (not following): {"version","goal_id","status","phase","generated_at","event_count",
+"task_graph_summary","timeline":[{"index","ts","kind","actor","summary"}],"recovery_status","known_gaps",
+"duplicate_events","parse_failures"}; a torn or damaged line is counted in parse_failures, never fatal.`,
+  },
   'goal budget': {
     forms: [['goal budget <goal>', 'its budgets, what is used and left, the checkpoints, and where the spend went (by runner, model, worker, task)']],
     details: `With --format json: {"version","goal_id","generated_at","budget_time","total_budget_secs","budget_tokens","used_tokens",

@@ -7,7 +7,7 @@ import { parseExtension } from '../core/goals/duration';
 import type { GoalRecord } from '../core/goals/goalRecord';
 import type { OpContext } from './operation';
 import { defineOperation } from './operation';
-import { budgetReportShape, goalShape, proofShape, toBudgetReportShape, toGoalShape, toProofShape } from './goalShapes';
+import { budgetReportShape, goalShape, proofShape, replayShape, toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from './goalShapes';
 import { runnerField } from './schemas';
 import { taskInput, taskSpec } from './teamSchemas';
 
@@ -124,6 +124,21 @@ const goalBudget = defineOperation({
   },
 });
 
+const goalReplay = defineOperation({
+  name: 'goal_replay',
+  title: "A goal's replay",
+  description: "A goal's timeline, deduplicated, from its own events and those of its teams, tasks, runs, gates and budget: index, time, kind (goal_created, phase_changed, status_changed, task_started, task_completed, gate_failed, budget_warning, checkpoint_recorded, steering, …), actor and summary; with the known gaps, duplicates and damaged lines counted.",
+  input: z.strictObject({ goal_id: goalId, last: z.number().int().min(1).max(10_000).optional().describe('Only the last N entries') }),
+  output: replayShape,
+  annotations: { readOnlyHint: true },
+  async handle(args, ctx) {
+    const replay = toReplayShape(ctx.sb.goals.replay(args.goal_id));
+    if (args.last) replay.timeline = replay.timeline.slice(-args.last);
+    const last = replay.timeline.at(-1);
+    return { structured: replay, summary: `${replay.goal_id}: ${replay.event_count} event(s)${last ? `, last ${last.kind} at ${last.ts}: ${last.summary}` : ''}${replay.parse_failures ? `; ${replay.parse_failures} damaged line(s) skipped` : ''}.` };
+  },
+});
+
 const control = (name: 'goal_pause' | 'goal_resume' | 'goal_cancel', title: string, description: string, act: (ctx: OpContext, id: string) => Promise<GoalRecord>) =>
   defineOperation({
     name,
@@ -158,6 +173,7 @@ export const GOAL_OPS = [
   goalShow,
   goalProof,
   goalBudget,
+  goalReplay,
   control('goal_pause', 'Pause a goal', 'Stop a goal\'s agents (interrupted, then killed after the grace time) and start nothing until goal_resume; paused time does not count against its time budget.', (ctx, id) => ctx.sb.goals.pause(id)),
   control('goal_resume', 'Resume a goal', 'Go on with a paused goal, one blocked on a gate whose breaker was reset, or one whose process exited (taken over by this server).', (ctx, id) => ctx.sb.goals.resume(id)),
   control('goal_cancel', 'Cancel a goal', 'Stop a goal for good: its agents are stopped, its branch stays.', (ctx, id) => ctx.sb.goals.cancel(id)),

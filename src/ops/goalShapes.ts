@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GOAL_PHASES, GOAL_STATUSES, type GoalRecord } from '../core/goals/goalRecord';
 import type { BudgetFigures, BudgetReport, SpendLine } from '../core/goals/budgetReport';
 import type { GoalProof } from '../core/goals/goalProof';
+import { taskGraphCounts, type Replay } from '../core/goals/replay';
 import { StateMap } from '../core/state/stateMap';
 import { gateResultShape, toGateResultShape } from '../core/gates/gateShapes';
 
@@ -200,5 +201,38 @@ export function toBudgetReportShape(report: BudgetReport): BudgetReportShape {
     spent_tokens: report.spent.tokens,
     spent_seconds: report.spent.seconds,
     breakdown: { by_runner: lines(report.breakdown.byRunner), by_model: lines(report.breakdown.byModel), by_worker: lines(report.breakdown.byWorker), by_task: lines(report.breakdown.byTask) },
+  });
+}
+
+export const replayShape = z.object({
+  version: z.literal(1),
+  goal_id: z.string(),
+  status: z.enum(GOAL_STATUSES),
+  phase: z.enum(GOAL_PHASES),
+  generated_at: time,
+  event_count: z.number(),
+  task_graph_summary: z.object({ total_tasks: z.number(), pending_tasks: z.number(), blocked_tasks: z.number(), done_tasks: z.number() }),
+  timeline: z.array(z.object({ index: z.number(), ts: time, kind: z.string(), actor: z.string().nullable(), summary: z.string() })),
+  recovery_status: z.string().nullable().describe('Set while the goal is being recovered or was rolled back'),
+  known_gaps: z.array(z.string()),
+  duplicate_events: z.number().describe('Changes told more than once (counted once in the timeline)'),
+  parse_failures: z.number().describe('Torn or damaged lines skipped'),
+});
+export type ReplayShape = z.output<typeof replayShape>;
+
+export function toReplayShape(replay: Replay): ReplayShape {
+  return replayShape.parse({
+    version: 1,
+    goal_id: replay.goal.id,
+    status: replay.goal.status,
+    phase: replay.goal.phase,
+    generated_at: iso(replay.generatedAt),
+    event_count: replay.timeline.length,
+    task_graph_summary: taskGraphCounts(replay.goal),
+    timeline: replay.timeline.map((e, index) => ({ index, ts: iso(e.ts), kind: e.kind, actor: e.actor, summary: e.summary })),
+    recovery_status: null,
+    known_gaps: replay.knownGaps,
+    duplicate_events: replay.duplicateEvents,
+    parse_failures: replay.parseFailures,
   });
 }

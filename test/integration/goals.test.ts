@@ -13,7 +13,8 @@ import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { loadGoal } from '../../src/core/goals/goalStore';
-import { toBudgetReportShape } from '../../src/ops/goalShapes';
+import { StateMap } from '../../src/core/state/stateMap';
+import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
 import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
@@ -54,6 +55,16 @@ describe('goals', function () {
     assert.deepEqual([report.budget_usd, report.budget_tokens, report.remaining_budget_usd], [5, null, 5 - report.estimated_cost_usd]);
     assert.deepEqual(report.breakdown.by_task.map((l) => l.key).sort(), ['T1', 'T2']);
     assert.deepEqual(report.breakdown.by_runner.map((l) => [l.key, l.runs]), [['custom', 2]]);
+    const replay = toReplayShape(h.switchboard.goals.replay(goal.id));
+    const kinds = replay.timeline.map((e) => e.kind);
+    for (const kind of ['goal_created', 'phase_changed', 'task_created', 'task_started', 'task_completed', 'gate_failed', 'gate_passed', 'checkpoint_recorded', 'status_changed']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
+    assert.ok(kinds.indexOf('gate_failed') < kinds.lastIndexOf('gate_passed'));
+    assert.deepEqual(replay.timeline.map((e) => e.index), replay.timeline.map((_, i) => i));
+    assert.equal(replay.parse_failures, 0);
+    // A goal's own event file cut mid-line: the damaged line is counted, the rest still told.
+    fs.appendFileSync(new StateMap(h.stateDir).goal(goal.id).events, '{"ts":1,"kind":"phase_ch');
+    const cut = toReplayShape(h.switchboard.goals.replay(goal.id));
+    assert.deepEqual([cut.parse_failures, cut.event_count], [1, replay.event_count]);
     const events = h.switchboard.feed.read(0, { types: ['goal'] }).events.map((e) => e.type);
     assert.deepEqual([events[0], events.at(-1)], ['goal.created', 'goal.ended']);
     assert.equal(loadGoal(h.stateDir, goal.id).status, 'ready');

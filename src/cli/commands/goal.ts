@@ -15,7 +15,8 @@ import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
 import { StateMap } from '../../core/state/stateMap';
-import { toBudgetReportShape, toGoalShape, toProofShape } from '../../ops/goalShapes';
+import { aboutGoal, feedEntry } from '../../core/goals/replay';
+import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
 import type { CliContext } from '../context';
 import { goalProgress, renderBudgetReport, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
 import { printJson, table, usageError } from '../output';
@@ -76,6 +77,8 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
         return proof.status === 'ready' ? 0 : 1;
       });
     }
+    case 'replay':
+      return replay(ctx, rest);
     case 'budget': {
       const id = oneGoal(rest, 'budget');
       return ctx.withSwitchboard(async (sb) => {
@@ -157,6 +160,45 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
     const goal = await sb.goals.create(options);
     ctx.out.stderr(`goal ${goal.id} created on branch ${goal.branch}; gates: ${goal.gates.map((g) => g.name).join(', ') || 'none'}. Ctrl-C pauses it (switchboard goal resume ${goal.id} goes on).`);
     return follow(ctx, sb, goal.id);
+  });
+}
+
+const entryLine = (e: { index: number; ts: string; kind: string; actor: string | null; summary: string }, md: boolean): string =>
+  md ? `| ${e.index} | ${e.ts.slice(11, 23)} | ${e.kind} | ${e.actor ?? ''} | ${e.summary.replace(/\|/g, '\\|')} |` : `${String(e.index).padStart(5)}  ${e.ts.slice(11, 23)}  ${e.kind.padEnd(20)} ${e.actor ? `${e.actor}: ` : ''}${e.summary}`;
+
+/** `goal replay <id> [--follow]`: the timeline so far, then (following) each new entry as it happens. */
+async function replay(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { follow: { type: 'boolean', short: 'f', default: false } } });
+  if (positionals.length !== 1) throw usageError('goal replay', 'which goal? give its id');
+  return ctx.withSwitchboard(async (sb) => {
+    const shape = toReplayShape(sb.goals.replay(positionals[0]!));
+    const md = ctx.out.format === 'md';
+    if (ctx.out.format === 'json' && !values.follow) printJson(ctx.out, shape);
+    else if (ctx.out.format === 'json') for (const e of shape.timeline) await ctx.out.write(`${JSON.stringify(e)}\n`);
+    else {
+      ctx.out.stdout(md ? `# Replay of ${shape.goal_id} (${shape.status}, ${shape.phase})\n\n| # | at | kind | actor | summary |\n| --- | --- | --- | --- | --- |` : `replay of ${shape.goal_id}: ${shape.status}, ${shape.phase}, ${shape.event_count} event(s)`);
+      for (const e of shape.timeline) await ctx.out.write(`${entryLine(e, md)}\n`);
+      for (const gap of shape.known_gaps) ctx.out.stderr(`known gap: ${gap}`);
+    }
+    if (shape.parse_failures) ctx.out.stderr(`switchboard: ${shape.parse_failures} damaged line(s) skipped`);
+    if (!values.follow) return 0;
+    // Following: each new change about the goal, as the feed tells it, until Ctrl-C or the goal ends.
+    const goal = () => sb.goals.get(shape.goal_id);
+    let index = shape.timeline.length;
+    const follower = sb.feed.follow(sb.feed.head());
+    let queue = Promise.resolve();
+    follower.onDidAppend((events) => {
+      for (const event of events) {
+        const mine = event.key === `goal:${shape.goal_id}` || aboutGoal(goal(), event);
+        if (!mine) continue;
+        const e = { index: index++, ...feedEntry(event), ts: new Date(event.ts).toISOString() };
+        queue = queue.then(() => ctx.out.write(`${ctx.out.format === 'json' ? JSON.stringify(e) : entryLine(e, md)}\n`));
+      }
+    });
+    await Promise.race([new Promise((resolve) => process.once('SIGINT', resolve)), ctx.out.closed]);
+    follower.dispose();
+    await queue;
+    return 0;
   });
 }
 

@@ -293,7 +293,7 @@ export class Goal extends Lifecycle {
     const state = this.watch.state();
     this.record.warned = this.record.warned.filter((d) => (state.used[d as BudgetDimension] ?? 0) >= 0.8);
     this.record.checkpoints.push(checkpoint(this.record, state.spend, 'budget_extended'));
-    this.events.budget('budget.extended', [more.usd && `+$${more.usd}`, more.tokens && `+${more.tokens} tokens`, more.timeMs && `+${more.time}`].filter(Boolean).join(', '));
+    this.events.budget('budget.extended', [more.usd && `+$${more.usd}`, more.tokens && `+${more.tokens} tokens`, more.timeMs && `+${formatBudgetTime(more.timeMs)}`].filter(Boolean).join(', '));
     this.save();
     if (this.record.status === 'needs_more_budget' && state.exhausted.length === 0) return this.resume();
     return this.record;

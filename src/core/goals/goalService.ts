@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import { readJsonFile } from '../store/atomicFile';
 import { budgetState, spendOf, type BudgetState } from './budget';
 import { budgetReport, type BudgetReport } from './budgetReport';
+import { replayGoal, type Replay } from './replay';
 import { buildProof, type GoalProof } from './goalProof';
 import { Goal } from './goal';
 import type { GoalContext } from './goalContext';
@@ -144,6 +145,12 @@ export class GoalService extends Lifecycle {
     }
     const { ready: _ready, ...proof } = await buildProof(goal);
     return proof;
+  }
+
+  /** The goal's timeline, from its own events and the feed's changes of its teams, runs and gates. */
+  replay(id: string): Replay {
+    if (!this.options.feed) throw new SwitchboardError('internal', 'This Switchboard has no feed to replay from.');
+    return replayGoal(this.stateDir, this.options.feed, this.get(id));
   }
 
   /** The goal's budget report: limits, use, checkpoints, and where the spend went. */
