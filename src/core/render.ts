@@ -1,4 +1,5 @@
 /** Turns a run's events into readable lines for people (CLI logs, the editor's output view). */
+import { formatBudgetTime } from './goals/duration';
 import type { AgentEvent, RunRecord } from './runs/types';
 
 const MAX_TOOL_TEXT = 300;
@@ -60,6 +61,16 @@ export function formatTokens(usage: RunRecord['usage']): string {
   const total = usage.inputTokens + usage.outputTokens;
   if (total === 0) return '';
   return total >= 1000 ? `${(total / 1000).toFixed(total >= 10_000 ? 0 : 1)}k tok` : `${total} tok`;
+}
+
+/** A run's hard limits in one line, as they are typed (`$0.50 · 200000 tokens · 30m`), or '' for none. */
+export function formatLimits(limits: RunRecord['limits']): string {
+  if (!limits) return '';
+  const parts: string[] = [];
+  if (limits.maxUsd !== undefined) parts.push(`$${limits.maxUsd.toFixed(2)}`);
+  if (limits.maxTokens !== undefined) parts.push(`${limits.maxTokens} tokens`);
+  if (limits.timeoutMs !== undefined) parts.push(limits.timeoutMs < 1000 ? `${limits.timeoutMs} ms` : formatBudgetTime(limits.timeoutMs));
+  return parts.join(' · ');
 }
 
 export function formatDuration(ms: number): string {

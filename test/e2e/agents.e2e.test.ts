@@ -12,6 +12,7 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
+import { OPERATIONS } from '../../src/ops/operations';
 import { liveEndpoint, tokenFile } from '../../src/http/credentials';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { call, connectHttp } from '../support/mcpClients';
@@ -81,10 +82,11 @@ describe('Switchboard in a real VS Code', function () {
   const run = (name: string): RunRecord => registry.resolve(name);
 
   /** Switchboard: Run Agent from the palette, as a person does: the runner, then the prompt (one folder is open). */
-  async function runAgentFromPalette(runner: string, prompt: string): Promise<void> {
+  async function runAgentFromPalette(runner: string, prompt: string, limits = ''): Promise<void> {
     await runCommand(page, 'Switchboard: Run Agent');
     await pickQuickItem(page, runner);
     await answerQuickInput(page, prompt);
+    await answerQuickInput(page, limits);
   }
 
   it('shows Agents, Teams and Goals; Doctor lists the installed agent CLIs', async () => {
@@ -107,6 +109,12 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'custom-1', 'running');
     await waitForRow(page, 'custom-1', 'done');
     assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
+
+    // Limits typed in the Run Agent steps hold: this agent needs 1.5 s, its time limit is 1 s.
+    await runAgentFromPalette('Custom command', 'too slow for its limit', '$1  1s');
+    await waitForRow(page, 'custom-2', 'killed');
+    assert.deepEqual(run('custom-2').limits, { maxUsd: 1, timeoutMs: 1000 });
+    assert.equal(run('custom-2').lastError, 'stopped at its time limit of 1s');
 
     await runAgentFromPalette('Claude Code', 'Write hello.txt please');
     await waitForRow(page, 'claude-1', 'running');
@@ -191,8 +199,8 @@ describe('Switchboard in a real VS Code', function () {
     await serverRow.click();
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Start Server' }).first().click();
     await until(() => !!liveEndpoint(stateDir), 20_000, 'the extension host to start its MCP server for VS Code');
-    // VS Code opens its log of the server: connected, and our thirteen tools discovered.
-    await page.locator('.part.panel').getByText('Discovered 23 tools').waitFor({ timeout: 20_000 });
+    // VS Code opens its log of the server: connected, and every one of our tools discovered.
+    await page.locator('.part.panel').getByText(`Discovered ${OPERATIONS.length} tools`).waitFor({ timeout: 20_000 });
     await screenshot(page, '08-vscode-mcp-running');
     await page.locator('.part.editor').click({ force: true });
   });

@@ -147,6 +147,22 @@ describe('process registry (real processes)', function () {
     assert.equal(done.record.exitCode, 0, 'the agent stopped on its own, without a signal');
   });
 
+  it('stops a run at its hard limits: time, and tokens as the agent reports them; the record says which', async () => {
+    const slow = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000'), limits: { timeoutMs: 400 } });
+    const timed = await h.registry.wait(slow.id, 20_000);
+    assert.equal(timed.record.status, 'killed');
+    assert.match(timed.record.lastError ?? '', /^stopped at its time limit of 400 ms$/);
+    assert.deepEqual(timed.record.limits, { timeoutMs: 400 });
+
+    const bin = path.join(tempDir(), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep 60000 "$@"\n`, { mode: 0o755 });
+    const registry = await h.open({ runners: { claude: { binary: bin } } });
+    const run = await registry.run({ runner: 'claude', prompt: 'a big task', limits: { maxTokens: 100 } });
+    const { record } = await registry.wait(run.id, 20_000);
+    assert.equal(record.status, 'killed');
+    assert.match(record.lastError ?? '', /its token limit: it used \d+ tokens, over its 100/);
+  });
+
   it('keeps multi-byte text whole when large records and events cross the control socket', async () => {
     const bin = path.join(tempDir(), 'claude');
     fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin "$@"\n`, { mode: 0o755 });

@@ -8,7 +8,7 @@ import type { GoalRecord, Iteration } from '../../src/core/goals/goalRecord';
 import { fixTasks, remainingSpecs } from '../../src/core/goals/goalTasks';
 import type { RunRecord } from '../../src/core/runs/types';
 import { crossedLimit } from '../../src/core/supervisor/runLimits';
-import { runLimits } from '../../src/core/runs/runLimitsInput';
+import { parseLimitsText, runLimits } from '../../src/core/runs/runLimitsInput';
 import { toGoalShape, toProofShape } from '../../src/ops/goalShapes';
 
 const T0 = Date.UTC(2026, 11, 6, 10);
@@ -53,6 +53,15 @@ describe('goals: durations and budgets', () => {
     assert.match(crossedLimit(limits, { inputTokens: 200_000, outputTokens: 1 })!, /its token limit/);
     assert.throws(() => runLimits({ maxTokens: '1.5' }), /whole number/);
     assert.equal(runLimits({}), undefined);
+  });
+
+  it('reads limits typed on one line, in any order, and says which word it could not read', () => {
+    assert.deepEqual(parseLimitsText('$0.50  200k tokens  30m'), { maxUsd: 0.5, maxTokens: 200_000, timeoutMs: 1_800_000 });
+    assert.deepEqual(parseLimitsText('1h30m, 1.5M tok, 2$'), { maxUsd: 2, maxTokens: 1_500_000, timeoutMs: 5_400_000 });
+    assert.deepEqual(parseLimitsText('5000tokens'), { maxTokens: 5000 });
+    assert.equal(parseLimitsText('   '), undefined);
+    assert.throws(() => parseLimitsText('$0.50 soon'), /"soon" is not a limit/);
+    assert.throws(() => parseLimitsText('$0'), /more than zero/);
   });
 });
 

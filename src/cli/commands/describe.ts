@@ -1,5 +1,5 @@
 /** One-line and detailed descriptions of a run, shared by the commands that print runs. */
-import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
+import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
 import type { RunRecord } from '../../core/runs/types';
 import { keyValues } from '../output';
 
@@ -43,6 +43,7 @@ export function runDetails(run: RunRecord, tail: string): string {
       ['exit', exit],
       ['tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
       ['cost', run.usage.usd !== undefined ? `${formatUsd(run.usage)} (${run.usage.usdSource})` : 'unknown'],
+      ['limits', formatLimits(run.limits) || undefined],
       ['error', run.lastError],
       ['result', run.resultText?.slice(0, 500)],
     ]),

@@ -242,7 +242,8 @@ export class Goal extends Lifecycle {
     const before = this.record.status;
     this.record.status = status;
     this.record.blockedOn = undefined;
-    if (status === 'paused') this.record.pausedAt = Date.now();
+    // Nobody works while it is paused or waits for more budget: that time does not count against it.
+    if (status === 'paused' || status === 'needs_more_budget') this.record.pausedAt = Date.now();
     if (status === 'cancelled') this.record.completedAt = Date.now();
     if (status === 'needs_more_budget') {
       this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'budget_exhausted'));

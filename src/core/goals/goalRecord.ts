@@ -115,6 +115,7 @@ export interface GoalRecord {
   checkpoints: Checkpoint[];
   /** Budget dimensions already warned about (`time`, `tokens`, `usd`). */
   warned: string[];
+  /** Time it did not work (paused, or waiting for more budget), left out of its time budget. */
   pausedMs: number;
   pausedAt?: number;
   /** Why it is blocked, when it is (the gate whose breaker is open, the run that waits). */

@@ -1,4 +1,5 @@
 /** A run's hard limits: which one its usage has crossed, said for the record (`run --max-usd --max-tokens --timeout`). */
+import { formatLimits } from '../render';
 import type { RunLimits, RunRecord } from '../runs/types';
 
 const money = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
@@ -14,4 +15,4 @@ export function crossedLimit(limits: RunLimits | undefined, usage: RunRecord['us
   return undefined;
 }
 
-export const timeLimitReason = (limits: RunLimits): string => `its time limit of ${Math.round(limits.timeoutMs! / 1000)} s`;
+export const timeLimitReason = (limits: RunLimits): string => `its time limit of ${formatLimits({ timeoutMs: limits.timeoutMs })}`;

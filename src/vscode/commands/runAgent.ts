@@ -1,6 +1,7 @@
-/** Run Agent: pick a runner Doctor found, type the prompt, pick the folder (in a multi-root workspace), go. */
+/** Run Agent: pick a runner Doctor found, type the prompt and any limits, pick the folder (in a multi-root workspace), go. */
 import * as vscode from 'vscode';
-import { SwitchboardError } from '../../core/errors';
+import { errorMessage, SwitchboardError } from '../../core/errors';
+import { parseLimitsText } from '../../core/runs/runLimitsInput';
 import { getRunner } from '../../core/runners/runnerTable';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
@@ -52,9 +53,25 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
     validateInput: (value) => (value.trim() ? undefined : 'Say what the agent should do.'),
   });
   if (!prompt) return;
+  const limitsText = await vscode.window.showInputBox({
+    title: `Run Agent: ${getRunner(runner).displayName}: limits`,
+    prompt: 'Stop it when it crosses any of these (optional; Enter for none)',
+    placeHolder: '$0.50  200k tokens  30m',
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      try {
+        parseLimitsText(value);
+        return undefined;
+      } catch (error) {
+        return errorMessage(error);
+      }
+    },
+  });
+  if (limitsText === undefined) return;
+  const limits = parseLimitsText(limitsText);
   const cwd = await pickFolder();
   if (!cwd) return;
-  const run = await registry.run({ runner, prompt, cwd, command });
+  const run = await registry.run({ runner, prompt, cwd, command, ...(limits ? { limits } : {}) });
   if (run.status === 'queued') {
     services.logger.info(`[commands] ${run.name} (${run.id}) waits for a slot in pool ${run.pool}`);
     vscode.window.setStatusBarMessage(`$(clock) ${run.name} waits for a slot in pool ${run.pool}; it starts by itself when one frees`, 5000);

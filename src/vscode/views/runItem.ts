@@ -5,7 +5,7 @@
  * text fallback) each time the row is drawn, about a third of the cost of redrawing a row.
  */
 import * as vscode from 'vscode';
-import { elapsed, formatDuration, formatTokens, formatUsd } from '../../core/render';
+import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
 import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
 
@@ -46,6 +46,7 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Model', run.model],
     ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
+    ['Limits', formatLimits(run.limits)],
     ['Error', run.lastError],
   ];
   for (const [key, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`${key}: ${escape(String(value))}  \n`);
@@ -64,7 +65,7 @@ export function runFingerprint(run: RunRecord, now = Date.now()): string {
   const u = run.usage;
   return [
     run.name, run.status, runDescription(run, now), runContextValue(run), run.cwd, run.sessionId, run.agent?.pid, run.model,
-    u.inputTokens, u.outputTokens, u.usd, u.usdSource, run.lastError, run.commandLine.join('\0'),
+    u.inputTokens, u.outputTokens, u.usd, u.usdSource, formatLimits(run.limits), run.lastError, run.commandLine.join('\0'),
   ].join('\u0001');
 }
 
