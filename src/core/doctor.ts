@@ -1,8 +1,12 @@
 /** Which agent CLIs are installed (path, version), where state lives, and what to do about anything missing. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execa } from 'execa';
 import type { SwitchboardConfig } from './config';
 import { errorMessage } from './errors';
 import { ensureStateDir } from './state/stateDir';
+import { clineDataDir } from './runners/cline';
+import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
 import { RUNNERS } from './runners/runnerTable';
 
@@ -29,6 +33,33 @@ export interface DoctorReport {
   runners: RunnerCheck[];
 }
 
+/** What is worth knowing about a found CLI, or wrong with it, beyond its version. */
+function runnerNotes(runnerId: string, found: string, env: NodeJS.ProcessEnv): Pick<RunnerCheck, 'note' | 'problem'> {
+  if (runnerId === 'copilot') {
+    const native = nativeCopilotBinary(found);
+    if (native !== found) return { note: `runs the native binary ${native} (the npm loader would not pass interrupts on)` };
+    let real = found;
+    try {
+      real = fs.realpathSync(found);
+    } catch {
+      // Reported by the version check.
+    }
+    if (path.basename(real) === 'npm-loader.js') {
+      return { problem: `the native binary of its platform package (@github/copilot-${process.platform}-${process.arch}) was not found beside ${real}: reinstall it with \`npm install -g @github/copilot\`.` };
+    }
+    return {};
+  }
+  if (runnerId === 'cline') {
+    const dataDir = clineDataDir(env);
+    const telemetry = 'it sends telemetry to its own servers on every run, whatever its settings say; its sessions cannot be resumed from Switchboard';
+    if (!fs.existsSync(path.join(dataDir, 'settings', 'providers.json'))) {
+      return { problem: `no provider is set up in its data folder ${dataDir}: run \`cline auth\` first (${telemetry}).` };
+    }
+    return { note: `data folder ${dataDir} (given as --data-dir, so no hub daemon is left running); ${telemetry}` };
+  }
+  return {};
+}
+
 async function checkRunner(runner: (typeof RUNNERS)[number], config: SwitchboardConfig, env: NodeJS.ProcessEnv): Promise<RunnerCheck> {
   const settings = config.runners[runner.id] ?? {};
   if (runner.id === 'custom') {
@@ -53,7 +84,7 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
     const why = result.timedOut ? 'timed out' : `${result.stderr}`.trim().split('\n').pop() || `exit code ${result.exitCode}`;
     return { ...base, installed: true, path: lookup.path, problem: `"${lookup.path} --version" failed (${why}); the CLI may be broken.` };
   }
-  return { ...base, installed: true, path: lookup.path, version };
+  return { ...base, installed: true, path: lookup.path, version, ...runnerNotes(runner.id, lookup.path, env) };
 }
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {

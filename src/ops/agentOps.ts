@@ -1,6 +1,7 @@
 /** The agent tools: start, list, inspect, stream, wait for, steer, interrupt and kill runs. */
 import { z } from 'zod';
 import { runLimits } from '../core/runs/runLimitsInput';
+import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDuration, formatTokens, formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
@@ -27,7 +28,7 @@ const runAgent = defineOperation({
   name: 'run_agent',
   title: 'Run an agent',
   description:
-    'Start a coding agent CLI (claude, codex, gemini, qwen, or custom with `command`) on a prompt in a folder. Returns at once with its id; follow it with wait_agent, stream_agent_output or get_agent_status.',
+    `Start a coding agent CLI (${RUNNER_IDS.filter((r) => r !== 'custom').join(', ')}, or custom with \`command\`) on a prompt in a folder. Returns at once with its id; follow it with wait_agent, stream_agent_output or get_agent_status.`,
   input: z.strictObject({
     runner: runnerField.describe('Which agent CLI to run'),
     prompt: z.string().trim().min(1, 'must say what the agent should do').describe('What the agent should do'),

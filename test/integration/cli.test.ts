@@ -155,7 +155,7 @@ describe('headless CLI', function () {
       writeRecord(paths.run(id), finishedRecord(id, `n-${id}`));
     }
     const cases: [string[], number, RegExp][] = [
-      [['run', 'nope', 'hi'], 1, /Unknown runner "nope"\. Choose one of: claude, codex, gemini, qwen, custom/],
+      [['run', 'nope', 'hi'], 1, /Unknown runner "nope"\. Choose one of: claude, codex, gemini, qwen, opencode, kilo, copilot, cline, custom/],
       [['run', 'claude', 'hi'], 1, /Claude Code is not installed: "claude" was not found \(looked in \/nowhere\)/],
       [['run', 'custom', '', '--command', 'echo'], 1, /The prompt is empty/],
       [['run', 'custom', 'hi', '--command', 'echo', '--cwd', '/no/such/dir'], 1, /The folder \/no\/such\/dir does not exist/],
@@ -165,7 +165,7 @@ describe('headless CLI', function () {
       [['steer', 'abc11111', 'go'], 1, /is done, not running/],
       [['wait', 'abc11111', '--timeout', 'soon'], 2, /--timeout must be a number/],
       [['frobnicate'], 2, /unknown command "frobnicate"/],
-      [['list', '--format', 'xml'], 2, /--format must be table or json/],
+      [['list', '--format', 'xml'], 2, /--format must be table \(or text\), json or md, not "xml"/],
       [['kill'], 2, /usage: switchboard kill/],
     ];
     for (const [args, code, message] of cases) {

@@ -7,7 +7,8 @@ import { createHarness, ROOT, tempDir, type Harness } from './harness';
 import { startAnthropicProvider, prepareClaudeEnv } from './providers/anthropic';
 import { startOpenAIResponsesProvider, prepareCodexEnv } from './providers/openaiResponses';
 import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
-import { startOpenAIChatProvider, prepareQwenEnv } from './providers/openaiChat';
+import { startOpenAIChatProvider, prepareQwenEnv, prepareOpencodeEnv, prepareKiloEnv, prepareCopilotEnv, prepareClineEnv } from './providers/openaiChat';
+import type { SwitchboardConfig } from '../../src/core/config';
 import type { Script, ScriptedProvider } from './providers/types';
 
 type Pin = { package: string; version: string; bin: string; needsNode24?: boolean };
@@ -40,6 +41,11 @@ const STARTERS: Record<string, { start: (s: Script) => Promise<ScriptedProvider>
   codex: { start: startOpenAIResponsesProvider, prepare: prepareCodexEnv },
   gemini: { start: startGeminiProvider, prepare: prepareGeminiEnv },
   qwen: { start: startOpenAIChatProvider, prepare: prepareQwenEnv },
+  // These four speak Chat Completions too, each with its own tool names (see ChatToolDialect).
+  opencode: { start: (s) => startOpenAIChatProvider(s, 'opencode'), prepare: prepareOpencodeEnv },
+  kilo: { start: (s) => startOpenAIChatProvider(s, 'opencode'), prepare: prepareKiloEnv },
+  copilot: { start: (s) => startOpenAIChatProvider(s, 'copilot'), prepare: prepareCopilotEnv },
+  cline: { start: (s) => startOpenAIChatProvider(s, 'cline'), prepare: prepareClineEnv },
 };
 
 /** Starts the runner's scripted provider and prepares an isolated HOME that points the real CLI at it. */
@@ -62,8 +68,11 @@ export interface RealCliSuite {
   provider(): ScriptedProvider;
 }
 
-/** Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up. */
-export function realCliSuite(runner: string): RealCliSuite {
+/**
+ * Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up.
+ * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated).
+ */
+export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> = {}): RealCliSuite {
   let h: Harness;
   let home: string;
   let cli: OfflineCli | undefined;
@@ -71,7 +80,7 @@ export function realCliSuite(runner: string): RealCliSuite {
     work: '',
     async registryFor(script, permissionMode) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...config, runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
     switchboardOf: (registry) => h.switchboardOf(registry),

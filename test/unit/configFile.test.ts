@@ -62,7 +62,7 @@ describe('config.json', () => {
       [{ teams: { maxAttempts: 0 } }, '"teams.maxAttempts" must be a whole number of at least 1'],
       [{ teams: { maxAttempts: '2' } }, '"teams.maxAttempts" must be a whole number of at least 1'],
       [{ teams: { roles: { tester: 'x' } } }, '"teams.roles.tester" must be an object'],
-      [{ teams: { roles: { tester: { runner: 'aider' } } } }, '"teams.roles.tester.runner" must be one of "claude", "codex", "gemini", "qwen", "custom", not "aider"'],
+      [{ teams: { roles: { tester: { runner: 'aider' } } } }, '"teams.roles.tester.runner" must be one of "claude", "codex", "gemini", "qwen", "opencode", "kilo", "copilot", "cline", "custom", not "aider"'],
       [{ teams: { roles: { tester: { preamble: 1 } } } }, '"teams.roles.tester.preamble" must be a string, not number 1'],
     ];
     for (const [value, message] of cases) assert.ok(configProblem(value)?.startsWith(message), `${JSON.stringify(value)}: ${configProblem(value)}`);

@@ -19,7 +19,7 @@ describe('team specs and roles', () => {
       ['3:', /"3:" is not N:role\[:runner\]/],
       ['0:executor', /asks for no workers/],
       ['2:wizard', /there is no role "wizard" \(roles: planner, executor, reviewer\)/],
-      ['1:executor:gpt', /there is no runner "gpt" \(runners: claude, codex, gemini, qwen, custom\)/],
+      ['1:executor:gpt', /there is no runner "gpt" \(runners: claude, codex, gemini, qwen, opencode, kilo, copilot, cline, custom\)/],
       ['1:executor,,1:reviewer', /empty part/],
       ['40:executor', /more than 32/],
     ];

@@ -1,5 +1,6 @@
 /** `switchboard run <runner> "<prompt>"`: start an agent, then follow it (or return at once with --detach). */
 import { parseArgs } from 'node:util';
+import { RUNNER_IDS } from '../../core/runners/runnerTable';
 import { runLimits } from '../../core/runs/runLimitsInput';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
@@ -42,7 +43,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   });
   const limits = runLimits({ maxUsd: values['max-usd'], maxTokens: values['max-tokens'], timeout: values.timeout });
   const [runner, ...rest] = positionals;
-  if (!runner) throw usageError('run', 'which runner? claude, codex, gemini, qwen or custom');
+  if (!runner) throw usageError('run', `which runner? ${RUNNER_IDS.join(', ')}`);
   if (rest.length === 0) throw usageError('run', 'the prompt is missing');
   const prompt = rest.join(' ');
   return ctx.withSwitchboard(async ({ runs: registry }) => {

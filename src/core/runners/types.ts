@@ -12,7 +12,9 @@ export interface RunnerSettings {
   model?: string;
   /**
    * What the agent may do without asking, in the CLI's own words: Claude's --permission-mode,
-   * Gemini's and Qwen's --approval-mode, Codex's --sandbox. Each runner has a default that lets it edit files.
+   * Gemini's and Qwen's --approval-mode, Codex's --sandbox, opencode's and Kilo's `auto` or agent,
+   * the Copilot CLI's `allow-all-tools`/`allow-all`/`plan`, Cline's `act`/`plan`. Each runner has a
+   * default that lets it edit files.
    */
   permissionMode?: string;
 }
@@ -39,7 +41,15 @@ export interface AgentMcpAccess {
   url: string;
   /** The name of the environment variable that holds the bearer token. */
   tokenEnv: string;
+  /**
+   * The name of the environment variable that holds the run's id, sent as the `X-Switchboard-Run`
+   * header so that the server knows which run calls it (report_discovery files it under its goal or team).
+   */
+  runEnv?: string;
 }
+
+/** The header that names the calling run to Switchboard's MCP server. */
+export const RUN_HEADER = 'X-Switchboard-Run';
 
 /** The name Switchboard's server has in an agent's MCP configuration (Claude's tools are then `mcp__switchboard__*`). */
 export const MCP_SERVER_NAME = 'switchboard';
@@ -67,6 +77,8 @@ export interface Runner {
   readonly structured: boolean;
   readonly steering: SteeringCapability;
   readonly canResume: boolean;
+  /** Why a session cannot be resumed, when the CLI is the reason `canResume` is false (given with the refusal). */
+  readonly resumeRefusal?: string;
   /** Whether Switchboard's MCP server can be given to this CLI on its command line (`mcp` in the request). */
   readonly takesMcpServer: boolean;
   /** Whether the CLI reports its cost in USD itself. */

@@ -327,12 +327,17 @@ export class Supervisor {
       void killTree(identity, { graceMs: 0, known: this.treeAtKill });
       return 'signal';
     }
+    // The tree as it is before the signal: a CLI that dies at once (opencode, Kilo) takes the links to its tools with it.
+    const snapshot = identity ? treeMembers(identity) : [];
     let delivered: InterruptResult['delivered'] = 'signal';
     if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
     else agent.signal('SIGINT');
-    const snapshot = identity ? treeMembers(identity) : [];
     const timer = setTimeout(() => identity && void killTree(identity, { signal: 'SIGTERM', graceMs: 1000, known: snapshot }), this.plan.killGraceMs);
-    void agent.exited.then(() => clearTimeout(timer));
+    void agent.exited.then(() => {
+      clearTimeout(timer);
+      // What it started and left running (a tool's shell in a session of its own) goes with it.
+      if (identity) void killTree(identity, { signal: 'SIGTERM', graceMs: 1000, known: snapshot });
+    });
     return delivered;
   }
 

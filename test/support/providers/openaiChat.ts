@@ -2,13 +2,15 @@
  * Scripted OpenAI Chat Completions provider (POST /v1/chat/completions, SSE streaming) for running the
  * real Qwen Code CLI with no internet. `url` is the base WITHOUT /v1: hand `${url}/v1` to the CLI
  * (prepareQwenEnv does). See test/fixtures/transcripts/qwen/NOTES.md for what Qwen does with it.
+ * opencode, Kilo, the GitHub Copilot CLI and Cline speak the same API with their own tool names: pass
+ * their dialect (ChatToolDialect) and use their prepare*Env (test/fixtures/transcripts/<runner>/NOTES.md).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SCRIPTED_USAGE, type ProviderRequestInfo, type Script, type ScriptedProvider, type ScriptedStep } from './types';
 import { listenOnLoopback } from './loopbackServer';
 
@@ -70,9 +72,35 @@ export function describeChatRequest(path: string, body: unknown): ProviderReques
   };
 }
 
-/** The tool call a step maps to, with Qwen's own tool names and parameter names. */
-function toolCallFor(step: ScriptedStep): ToolCall | undefined {
+/**
+ * Whose tools the `write_file` and `shell` steps call: Qwen Code's (`write_file`, `run_shell_command`),
+ * opencode's and Kilo's (`write {filePath, content}`, `bash`), the Copilot CLI's (`create {path,
+ * file_text}`, `bash`) or Cline's (`editor {path, new_text}`, `run_commands {commands}`).
+ */
+export type ChatToolDialect = 'qwen' | 'opencode' | 'copilot' | 'cline';
+
+const DIALECT_TOOLS: Record<Exclude<ChatToolDialect, 'qwen'>, { write(path: string, content: string): [string, unknown]; shell(command: string): [string, unknown] }> = {
+  opencode: {
+    write: (path, content) => ['write', { filePath: path, content }],
+    shell: (command) => ['bash', { command, description: 'scripted command' }],
+  },
+  copilot: {
+    write: (path, content) => ['create', { path, file_text: content }],
+    shell: (command) => ['bash', { command, description: 'scripted command' }],
+  },
+  cline: {
+    write: (path, content) => ['editor', { path, new_text: content }],
+    shell: (command) => ['run_commands', { commands: [command] }],
+  },
+};
+
+/** The tool call a step maps to, with the dialect's own tool names and parameter names. */
+function toolCallFor(step: ScriptedStep, dialect: ChatToolDialect = 'qwen'): ToolCall | undefined {
   const id = `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  if (dialect !== 'qwen' && (step.kind === 'write_file' || step.kind === 'shell')) {
+    const [name, args] = step.kind === 'write_file' ? DIALECT_TOOLS[dialect].write(step.path, step.content) : DIALECT_TOOLS[dialect].shell(step.command);
+    return { id, name, args: JSON.stringify(args) };
+  }
   if (step.kind === 'write_file') {
     return { id, name: 'write_file', args: JSON.stringify({ file_path: step.path, content: step.content }) };
   }
@@ -112,7 +140,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function answer(res: ServerResponse, step: ScriptedStep, body: Record<string, unknown>): Promise<void> {
+async function answer(res: ServerResponse, step: ScriptedStep, body: Record<string, unknown>, dialect: ChatToolDialect = 'qwen'): Promise<void> {
   if (step.kind === 'http_error') {
     // Qwen retries 429/5xx 7 times with backoff (~80 s); for 429/503 it honours retry-after-ms, so keep those quick.
     const retryAfter: Record<string, string> = step.status === 429 || step.status === 503 ? { 'retry-after-ms': '1' } : {};
@@ -127,7 +155,7 @@ async function answer(res: ServerResponse, step: ScriptedStep, body: Record<stri
   const id = `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const created = Math.floor(Date.now() / 1000);
   const model = typeof body.model === 'string' ? body.model : SCRIPTED_OPENAI_MODEL;
-  const call = toolCallFor(step);
+  const call = toolCallFor(step, dialect);
   const text = step.kind === 'text' ? step.text : '';
   const finishReason = call ? 'tool_calls' : 'stop';
 
@@ -181,7 +209,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startOpenAIChatProvider(script: Script): Promise<ScriptedProvider> {
+/**
+ * `dialect` names whose tools the steps call (Qwen's by default). With any other dialect, a request
+ * that offers no tools (opencode's and Kilo's session title) gets a short title, not the script's step.
+ */
+export async function startOpenAIChatProvider(script: Script, dialect: ChatToolDialect = 'qwen'): Promise<ScriptedProvider> {
   const requests: ProviderRequestInfo[] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -209,7 +241,9 @@ export async function startOpenAIChatProvider(script: Script): Promise<ScriptedP
       }
       const info = describeChatRequest(path, body);
       requests.push(info);
-      await answer(res, script(info), body);
+      const offersTools = Array.isArray(body.tools) && body.tools.length > 0;
+      const step: ScriptedStep = dialect !== 'qwen' && !offersTools ? { kind: 'text', text: 'Scripted title' } : script(info);
+      await answer(res, step, body, dialect);
     })().catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { message: String(err), type: 'server_error', param: null, code: null } });
       else res.destroy();
@@ -253,5 +287,99 @@ export async function prepareQwenEnv(opts: { home: string; providerUrl: string }
   };
   const bin = node24Bin();
   if (bin) env.PATH = `${bin}:${process.env.PATH ?? ''}`;
+  return env;
+}
+
+/** The variable that holds the scripted provider's API key for opencode and Kilo (their configs say `{env:…}`). */
+const SCRIPTED_KEY_ENV = 'SWITCHBOARD_SCRIPTED_API_KEY';
+const SCRIPTED_KEY = 'sk-switchboard-test';
+
+/** HOME, the XDG folders and TMPDIR, all inside `home`, so that a CLI keeps its config, data, caches and temp files there. */
+async function isolatedHome(home: string): Promise<Record<string, string>> {
+  await mkdir(join(home, 'tmp'), { recursive: true });
+  return {
+    HOME: home,
+    TMPDIR: join(home, 'tmp'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    NO_COLOR: '1',
+  };
+}
+
+/** opencode's (and Kilo's) config naming the scripted provider through its bundled OpenAI-compatible SDK. */
+function opencodeConfig(providerUrl: string): Record<string, unknown> {
+  const model = `scripted/${SCRIPTED_OPENAI_MODEL}`;
+  return {
+    model,
+    small_model: model,
+    autoupdate: false,
+    share: 'disabled',
+    provider: {
+      scripted: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'Scripted',
+        options: { baseURL: `${providerUrl}/v1`, apiKey: `{env:${SCRIPTED_KEY_ENV}}` },
+        models: { [SCRIPTED_OPENAI_MODEL]: { tool_call: true, limit: { context: 128000, output: 8192 } } },
+      },
+    },
+  };
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Writes `$XDG_CONFIG_HOME/opencode/opencode.json` (the scripted provider as its model) and returns the
+ * env an opencode run needs. The runner itself turns off autoupdate, sharing, LSP downloads and the
+ * models.dev fetch; opencode still installs its plugin SDK into the config folder from the npm registry
+ * in the background on first start, so the registry is pointed at a closed local port.
+ */
+export async function prepareOpencodeEnv(opts: { home: string; providerUrl: string }): Promise<Record<string, string>> {
+  const env = await isolatedHome(opts.home);
+  await writeJson(join(env.XDG_CONFIG_HOME!, 'opencode', 'opencode.json'), opencodeConfig(opts.providerUrl));
+  return { ...env, [SCRIPTED_KEY_ENV]: SCRIPTED_KEY, npm_config_registry: 'http://127.0.0.1:9/' };
+}
+
+/**
+ * Kilo reads opencode's config format from `$XDG_CONFIG_HOME/kilo/kilo.json`; its own gateway provider
+ * is disabled and its model list is not fetched (the runner leaves that on: Kilo's gateway may need it).
+ */
+export async function prepareKiloEnv(opts: { home: string; providerUrl: string }): Promise<Record<string, string>> {
+  const env = await isolatedHome(opts.home);
+  await writeJson(join(env.XDG_CONFIG_HOME!, 'kilo', 'kilo.json'), { ...opencodeConfig(opts.providerUrl), disabled_providers: ['kilo'] });
+  return { ...env, [SCRIPTED_KEY_ENV]: SCRIPTED_KEY, KILO_DISABLE_MODELS_FETCH: '1', npm_config_registry: 'http://127.0.0.1:9/' };
+}
+
+/** The Copilot CLI takes a custom provider from the environment; offline mode keeps it off GitHub. */
+export async function prepareCopilotEnv(opts: { home: string; providerUrl: string }): Promise<Record<string, string>> {
+  const env = await isolatedHome(opts.home);
+  await mkdir(join(opts.home, '.copilot'), { recursive: true });
+  return {
+    ...env,
+    COPILOT_HOME: join(opts.home, '.copilot'),
+    COPILOT_OFFLINE: 'true',
+    COPILOT_PROVIDER_BASE_URL: `${opts.providerUrl}/v1`,
+    COPILOT_PROVIDER_API_KEY: SCRIPTED_KEY,
+    COPILOT_MODEL: SCRIPTED_OPENAI_MODEL,
+  };
+}
+
+/**
+ * Writes what `cline auth -p openai-compatible -k <key> -m <model> -b <url>/v1` writes into Cline's data
+ * folder (`$HOME/.cline/data/settings/providers.json`, which the runner passes as `--data-dir`).
+ */
+export async function prepareClineEnv(opts: { home: string; providerUrl: string }): Promise<Record<string, string>> {
+  const env = await isolatedHome(opts.home);
+  const settings = { provider: 'openai-compatible', apiKey: SCRIPTED_KEY, model: SCRIPTED_OPENAI_MODEL, baseUrl: `${opts.providerUrl}/v1` };
+  await writeJson(join(opts.home, '.cline', 'data', 'settings', 'providers.json'), {
+    version: 1,
+    lastUsedProvider: 'openai-compatible',
+    modes: {},
+    providers: { 'openai-compatible': { settings, updatedAt: new Date().toISOString(), tokenSource: 'manual' } },
+  });
   return env;
 }
