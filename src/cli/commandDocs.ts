@@ -2,6 +2,7 @@
  * The usage of every command, in one place: `--help` prints it, usage errors print it, and the
  * top-level help lists every form. A key is a command (`logs`) or a subcommand (`team status`).
  */
+import { RUNNER_IDS } from '../core/runners/runnerTable';
 
 export interface CommandDoc {
   /** Each form: its synopsis (after `switchboard `) and what it does, in one line. */
@@ -29,12 +30,21 @@ const DETECTION = `Found: package.json scripts test, typecheck, lint, build (npm
 go.mod (go test ./...), a Makefile test target (make test). Required: tests and type checks; lint and build are
 optional (a build is required when the package has no test or typecheck script).`;
 
+const DISCOVERIES = `A discovery is work an agent found that nobody planned ("the rate limit config is missing"). Agents of a team
+or goal report it through the MCP tool report_discovery, or, without MCP, in a fenced block of their answer:
+  \`\`\`switchboard-discovery
+  {"title": "The rate limit config is missing", "description": "api/limits.ts reads RATE_LIMIT, which nothing sets"}
+  \`\`\`
+It is kept under its goal (or its team, outside goals) as DSC-001, DSC-002… until a person promotes or dismisses it.`;
+const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_run","status","reason","created_at","goal_id","team","promoted_task_id"';
+const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
+
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'doctor', 'pools', 'team', 'dag', 'goal', 'gates', 'events', 'mcp'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'mcp'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
-    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', 'start an agent (runners: claude, codex, gemini, qwen, custom) and follow it']],
+    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
     details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
 the run is done, 1 otherwise; --detach prints the run and returns once it has started. A run whose
 pool is full waits in line (queued) and starts by itself when a slot frees.
@@ -98,7 +108,7 @@ With --format json: {"passed","gates":[{"name","passed","stdout","stderr","durat
   },
   goal: {
     forms: [],
-    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
+    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal diagnose', 'goal recover', 'goal checkpoints', 'goal rollback', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
     details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
 most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
 its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
@@ -130,10 +140,57 @@ With --format json (not following): {"version","goal_id","status","phase","gener
 "remaining_budget_tokens","budget_usd","estimated_cost_usd","remaining_budget_usd","latest","checkpoints","spent_usd",
 "spent_tokens","spent_seconds","breakdown"}; each checkpoint has its label (goal_created, iteration_started, budget_warning, …).`,
   },
+  'goal diagnose': {
+    forms: [['goal diagnose <goal>', 'whether it goes in circles: CircularFix, RepeatedFailure, NoProgress, BudgetBurn, and what to do']],
+    details: `Read from each iteration's measures (gates passing, score, files changed and their contents, diff size, failure
+fingerprints, spend) over the last 3 iterations, after 2 of warm-up. A goal checks itself after every iteration and
+records stagnation_detected in its timeline. Exit 0 when it is stagnant, 1 when not. With --format json:
+{"goal_id","stagnant","confidence","diagnosis":{"primary","secondary","affected_metrics"},"recommended_action",
+"metrics_window":{"window_size","warmup_iterations","evaluated_at"}}.`,
+  },
+  'goal recover': {
+    forms: [['goal recover <goal> [--apply]', 'a recovery plan for a stagnant goal: risk, likely cost, actions; --apply carries it out']],
+    details: `Actions: rollback (to the checkpoint before a circle began), split_task (find the cause of a failure that keeps
+coming back, then fix it from the findings), switch_runner (another installed agent CLI), add_reviewer (whose findings
+the fixes start from), ask_human (pause it). --apply pauses the goal, carries the plan out and lets it go on. With
+--format json: {"goal_id","stagnant","diagnosis","risk_level","estimated_cost_usd","estimated_tokens","actions":[{"kind",
+"description","target"}],"applied","results","status"}.`,
+  },
+  'goal checkpoints': { forms: [['goal checkpoints <goal>', 'its recovery checkpoints (one as each iteration starts) and the rollbacks made']] },
+  'goal rollback': {
+    forms: [['goal rollback <goal> [--to cp-N]', 'put its branch and state back to a recovery checkpoint (default: the one the current iteration started from, undoing its work so far)']],
+    details: `Nothing is lost: the commit the branch was at stays under refs/switchboard/goals/<goal>/abandoned/<checkpoint>-<time>
+(named in the answer; \`git log <ref>\` shows it). A goal at work is paused for it and goes on from there; one that had
+ended is left paused (\`switchboard goal resume\` goes on). With --format json: {"goal_id","checkpoint","restored_commit",
+"abandoned_commit","abandoned_ref","uncommitted_ref","reopened_discoveries","status","iteration"}; a discovery promoted into a
+task the rollback took out of the graph is pending again.`,
+  },
   'goal pause': { forms: [['goal pause <goal>', 'stop its agents and start nothing until it is resumed (paused time does not count)']] },
   'goal resume': { forms: [['goal resume <goal>', 'go on with a paused goal, one whose breaker was reset, or take over one whose process exited']] },
   'goal cancel': { forms: [['goal cancel <goal>', 'stop a goal for good (its branch stays)']] },
   'goal extend': { forms: [['goal extend <goal> [--usd +5] [--tokens +100000] [--time +1h]', 'raise its budget; a goal stopped by its budget goes on']] },
+  discovery: {
+    forms: [],
+    subcommands: ['discovery list', 'discovery promote', 'discovery dismiss'],
+    details: DISCOVERIES,
+  },
+  'discovery list': {
+    forms: [['discovery list [--goal ID | --team NAME] [--status pending|promoted|dismissed]', "the discoveries of a goal or team (default: all), oldest first"]],
+    details: `With --format json: {"count","discoveries":[${DISCOVERY_FIELDS}]}. Every command takes --format text|json|md.`,
+  },
+  'discovery promote': {
+    forms: [['discovery promote <id> [--goal ID | --team NAME] [--depends-on T1,T2]', "make it a task of its goal's or team's graph, scheduled after the tasks named"]],
+    details: `${ID_SCOPE}
+The task's id is the discovery's (DSC-001). A team at work schedules it at once; a goal's team at work takes it,
+else the goal's next team (before the goal verifies anything). Refused, the discovery left pending, when the graph
+cannot take it: an unknown task in --depends-on, a cycle, a team that has ended or is still planning.
+With --format json: {"discovery":{…},"task":{"id","title","description","depends_on","status",…}}.`,
+  },
+  'discovery dismiss': {
+    forms: [['discovery dismiss <id> --reason "<why>" [--goal ID | --team NAME]', 'set it aside, saying why']],
+    details: `${ID_SCOPE}
+With --format json: the discovery, {${DISCOVERY_FIELDS}}.`,
+  },
   team: {
     forms: [],
     subcommands: ['team run', 'team list', 'team status', 'team shutdown', 'team resume', 'team add-task', 'team cancel-task', 'team merge-status', 'team merge', 'team cleanup'],
@@ -162,7 +219,7 @@ team.ended, merge.completed, steering.intervention, pool.queued, pool.admitted, 
   --follow, -f   go on printing changes as they happen, until Ctrl-C
   --since SEQ    only what came after SEQ ("now": only what comes from now on); default: all that is kept
   --type T       only this type (agent.started) or family (agent, task, team, pool, merge, gate, breaker,
-                 goal, budget); repeatable
+                 goal, budget, discovery); repeatable
 With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","entity","pid"}.`,
   },
   mcp: {

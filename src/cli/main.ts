@@ -6,6 +6,7 @@ import { poolsCommand } from './commands/pools';
 import { eventsCommand } from './commands/events';
 import { gatesCommand } from './commands/gates';
 import { goalCommand } from './commands/goal';
+import { discoveryCommand } from './commands/discovery';
 import { dagCommand, teamCommand } from './commands/team';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
@@ -30,6 +31,7 @@ export const COMMANDS: Record<string, Command> = {
   pools: poolsCommand,
   gates: gatesCommand,
   goal: goalCommand,
+  discovery: discoveryCommand,
   team: teamCommand,
   dag: dagCommand,
   events: eventsCommand,

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'unknown_run'
   | 'unknown_team'
   | 'unknown_goal'
+  | 'unknown_discovery'
+  | 'ambiguous_discovery'
   | 'budget_exhausted'
   | 'ambiguous_run'
   | 'bad_cwd'

@@ -1,7 +1,7 @@
 /**
  * The core object: one per state folder and process, built once by each entry point (the
  * extension, the CLI, the MCP server) with `openSwitchboard` and handed down. It owns the map of
- * the state folder, the live feed, the run registry, the team service and the goal service, and
+ * the state folder, the live feed, the run registry, the team, goal and discovery services, and
  * disposes them together, in reverse order.
  */
 import type { SwitchboardConfig } from './config';
@@ -13,6 +13,7 @@ import { RunRegistry, type RegistryOptions } from './registry/registry';
 import { ensureStateDir } from './state/stateDir';
 import { StateMap } from './state/stateMap';
 import { GoalService } from './goals/goalService';
+import { DiscoveryService } from './discoveries/discoveryService';
 import { TeamService } from './teams/teamService';
 
 export type SwitchboardOptions = Omit<RegistryOptions, 'feed'>;
@@ -27,6 +28,8 @@ export class Switchboard extends Lifecycle {
     readonly teams: TeamService,
     readonly goals: GoalService,
     readonly logger: Logger,
+    /** Work the agents found that nobody planned. */
+    readonly discoveries: DiscoveryService,
   ) {
     super();
     // Disposed newest first: teams let go of their runs before the registry closes, the feed last.
@@ -36,6 +39,7 @@ export class Switchboard extends Lifecycle {
     this.register(teams);
     // Goals let go before their teams do.
     this.register(goals);
+    this.register(discoveries);
   }
 
   static async open(options: SwitchboardOptions): Promise<Switchboard> {
@@ -52,7 +56,8 @@ export class Switchboard extends Lifecycle {
     }
     const owner = new OwnerServer(state, (m) => logger.warn(`[owner] ${m}`));
     const teams = new TeamService(runs, { feed, logger, owner });
-    return new Switchboard(state, feed, runs, owner, teams, new GoalService({ runs, teams, owner, feed, logger }), logger);
+    const goals = new GoalService({ runs, teams, owner, feed, logger });
+    return new Switchboard(state, feed, runs, owner, teams, goals, logger, new DiscoveryService({ runs, teams, goals, feed, logger }));
   }
 
   get stateDir(): string {

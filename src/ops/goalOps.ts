@@ -11,7 +11,7 @@ import { budgetReportShape, goalShape, proofShape, replayShape, toBudgetReportSh
 import { runnerField } from './schemas';
 import { taskInput, taskSpec } from './teamSchemas';
 
-const goalId = z.string().regex(/^goal-\d{8}-[a-z0-9]{6}$/, 'must be a goal id like goal-20261206-abc123').describe('The goal id (goal_list shows them)');
+export const goalId = z.string().regex(/^goal-\d{8}-[a-z0-9]{6}$/, 'must be a goal id like goal-20261206-abc123').describe('The goal id (goal_list shows them)');
 const money = (n: number): string => `$${n.toFixed(2)}`;
 const line = (g: GoalRecord): string => `${g.id} ${g.status} (${g.phase}, iteration ${g.iteration}/${g.maxIterations})${g.failure ? ` — ${g.failure}` : g.blockedOn ? ` — ${g.blockedOn}` : ''}`;
 const shaped = (ctx: OpContext, g: GoalRecord) => toGoalShape(g, ctx.sb.stateDir);

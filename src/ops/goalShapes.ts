@@ -9,6 +9,7 @@ import type { GoalProof } from '../core/goals/goalProof';
 import { taskGraphCounts, type Replay } from '../core/goals/replay';
 import { StateMap } from '../core/state/stateMap';
 import { gateResultShape, toGateResultShape } from '../core/gates/gateShapes';
+import { recoveryStatus } from './recoveryShapes';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 const time = z.string().describe('ISO 8601');
@@ -230,7 +231,7 @@ export function toReplayShape(replay: Replay): ReplayShape {
     event_count: replay.timeline.length,
     task_graph_summary: taskGraphCounts(replay.goal),
     timeline: replay.timeline.map((e, index) => ({ index, ts: iso(e.ts), kind: e.kind, actor: e.actor, summary: e.summary })),
-    recovery_status: null,
+    recovery_status: recoveryStatus(replay.goal),
     known_gaps: replay.knownGaps,
     duplicate_events: replay.duplicateEvents,
     parse_failures: replay.parseFailures,

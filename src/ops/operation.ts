@@ -46,6 +46,8 @@ export interface OpContext {
   host: OpHost;
   /** Who is calling, as recorded in a run's events: `mcp:<client>`, `chat`, `api:<client>`… */
   source: string;
+  /** The run that calls, when an agent Switchboard started does (its MCP configuration names it in the X-Switchboard-Run header). */
+  callerRun?: string;
   signal: AbortSignal;
   /** Reports progress when the caller can show it; otherwise does nothing. */
   progress(progress: number, message: string): Promise<void>;

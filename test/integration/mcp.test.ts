@@ -21,6 +21,8 @@ const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
   'team_run', 'team_list', 'team_status', 'team_shutdown', 'task_create', 'task_cancel', 'dag_get',
   'goal_create', 'goal_list', 'goal_show', 'goal_proof', 'goal_budget', 'goal_replay', 'goal_pause', 'goal_resume', 'goal_cancel', 'goal_extend_budget',
+  'goal_diagnose', 'goal_recover', 'goal_checkpoints', 'goal_rollback',
+  'report_discovery', 'discovery_list', 'discovery_promote', 'discovery_dismiss',
   'merge_status', 'merge_worker', 'team_cleanup',
   'pools_status', 'pools_cleanup', 'gates_status', 'gates_reset', 'doctor', 'get_metrics',
 ];
@@ -164,7 +166,7 @@ describe('MCP server', function () {
       it('answers bad input with isError naming the field and what was expected, and never throws', async () => {
         const cases: [string, Record<string, unknown>, RegExp][] = [
           ['run_agent', { prompt: 'x' }, /^invalid_argument: run_agent: `runner` is required/],
-          ['run_agent', { runner: 'gpt-9', prompt: 'x' }, /`runner` must be one of "claude", "codex", "gemini", "qwen", "custom", not "gpt-9"/],
+          ['run_agent', { runner: 'gpt-9', prompt: 'x' }, /`runner` must be one of "claude", "codex", "gemini", "qwen", "opencode", "kilo", "copilot", "cline", "custom", not "gpt-9"/],
           ['run_agent', { runner: 'custom', prompt: '   ' }, /`prompt`: must say what the agent should do/],
           ['run_agent', { runner: 'custom', prompt: 'x', colour: 'red' }, /unknown field `colour`/],
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'no-such-agent-binary {prompt}' }, /^runner_not_installed: .*"no-such-agent-binary" was not found/],

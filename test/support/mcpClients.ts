@@ -7,9 +7,10 @@ import { CLI } from './harness';
 
 export type TransportKind = 'http' | 'stdio';
 
-export async function connectHttp(url: string, token: string, name = 'test-client'): Promise<Client> {
+/** `headers`: more to send with every request (an agent's `X-Switchboard-Run`, say). */
+export async function connectHttp(url: string, token: string, name = 'test-client', headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}`, ...headers } } }));
   return client;
 }
 

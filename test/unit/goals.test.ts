@@ -4,24 +4,15 @@ import type { Task } from '../../src/core/dag/task';
 import { budgetState, elapsedOf, spendOf } from '../../src/core/goals/budget';
 import { formatBudgetTime, parseDuration } from '../../src/core/goals/duration';
 import { scoreOf } from '../../src/core/goals/evaluator';
-import type { GoalRecord, Iteration } from '../../src/core/goals/goalRecord';
+import type { Iteration } from '../../src/core/goals/goalRecord';
 import { fixTasks, remainingSpecs } from '../../src/core/goals/goalTasks';
 import type { RunRecord } from '../../src/core/runs/types';
 import { crossedLimit } from '../../src/core/supervisor/runLimits';
 import { parseLimitsText, runLimits } from '../../src/core/runs/runLimitsInput';
 import { toGoalShape, toProofShape } from '../../src/ops/goalShapes';
+import { goalRecord, T0 } from '../support/goalRecord';
 
-const T0 = Date.UTC(2026, 11, 6, 10);
-
-function goal(more: Partial<GoalRecord> = {}): GoalRecord {
-  return {
-    version: 1, id: 'goal-20261206-abc123', originalGoal: 'do it', normalizedGoal: 'do it', status: 'running', phase: 'execution', createdAt: T0, updatedAt: T0,
-    untilReady: true, maxAgents: 2, terminalCriteria: { proofRequired: true, gatesRequired: true, humanBlockersStop: true }, deliveryPolicy: 'local', mergePolicy: 'disabled',
-    sliceExecution: false, artifacts: [], iteration: 1, maxIterations: 5, workspace: '/w', base: 'main', baseCommit: 'abc', branch: 'switchboard/goal/goal-20261206-abc123',
-    checkout: '/s/worktrees/goal-20261206-abc123/goal', spec: '2:executor', gates: [{ name: 'test', command: 'npm test', required: true }], tasks: [], iterations: [], checkpoints: [],
-    warned: [], pausedMs: 0, ...more,
-  };
-}
+const goal = goalRecord;
 
 const run = (usage: Partial<RunRecord['usage']>): RunRecord => ({ usage: { inputTokens: 0, outputTokens: 0, ...usage } }) as RunRecord;
 

@@ -1,7 +1,7 @@
 /** What each runner is started with when it gets Switchboard's MCP server or asks the host about tool calls. */
 import * as assert from 'node:assert/strict';
 import { mergeConfig } from '../../src/core/config';
-import { MCP_TOKEN_ENV, prepareStart } from '../../src/core/registry/launch';
+import { MCP_TOKEN_ENV, prepareStart, RUN_ID_ENV } from '../../src/core/registry/launch';
 import { getRunner } from '../../src/core/runners/runnerTable';
 import type { StartRequest } from '../../src/core/runners/types';
 
@@ -19,6 +19,16 @@ describe('runner command lines', () => {
   it('Codex gets it as -c mcp_servers.switchboard.* with the token in a named variable', () => {
     const { args } = getRunner('codex').build(request({ mcp }));
     assert.deepEqual(args.filter((_, i) => args[i - 1] === '-c'), ['mcp_servers.switchboard.url="http://127.0.0.1:4321/mcp"', 'mcp_servers.switchboard.bearer_token_env_var="SWITCHBOARD_MCP_TOKEN"']);
+  });
+
+  it("the run's id goes with every call as the X-Switchboard-Run header, from the environment (Claude Code, Codex)", () => {
+    const withRun = { ...mcp, runEnv: RUN_ID_ENV };
+    const claude = getRunner('claude').build(request({ mcp: withRun })).args;
+    assert.deepEqual(JSON.parse(claude[claude.indexOf('--mcp-config') + 1]!).mcpServers.switchboard.headers, { Authorization: 'Bearer ${SWITCHBOARD_MCP_TOKEN}', 'X-Switchboard-Run': '${SWITCHBOARD_RUN_ID}' });
+    const codex = getRunner('codex').build(request({ mcp: withRun })).args;
+    assert.equal(codex.filter((_, i) => codex[i - 1] === '-c')[2], 'mcp_servers.switchboard.env_http_headers={ "X-Switchboard-Run" = "SWITCHBOARD_RUN_ID" }');
+    const config = mergeConfig({ runners: { claude: { binary: process.execPath } } });
+    assert.deepEqual(prepareStart({ runner: 'claude', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 't' } }, { config, env: process.env }).request.mcp, withRun);
   });
 
   it('Gemini CLI, Qwen Code and custom commands take no MCP server on the command line', () => {

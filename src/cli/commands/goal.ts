@@ -23,6 +23,7 @@ import { printJson, table, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
 import { showProgress } from '../progress';
 import { stderr } from '../stdio';
+import { goalRecoveryCommand } from './goalRecovery';
 
 const number = (value: string | undefined, what: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -79,6 +80,11 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
     }
     case 'replay':
       return replay(ctx, rest);
+    case 'diagnose':
+    case 'recover':
+    case 'checkpoints':
+    case 'rollback':
+      return goalRecoveryCommand(ctx, action, rest);
     case 'budget': {
       const id = oneGoal(rest, 'budget');
       return ctx.withSwitchboard(async (sb) => {

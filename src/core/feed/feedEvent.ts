@@ -1,7 +1,7 @@
 /**
  * One change in the live feed: a JSON line of the journal with a sequence number that only grows,
  * the time, a type, the key of the entity that changed (`run:<id>`, `team:<name>`,
- * `task:<team>/<id>`, `pool:<name>`, `gate:<workspace>/<gate>`) and the entity as it is after the change.
+ * `task:<team>/<id>`, `pool:<name>`, `gate:<workspace>/<gate>`, `discovery:<goal or team>/<id>`) and the entity as it is after the change.
  */
 
 /** The types of change, with what each means. */
@@ -41,6 +41,11 @@ export const FEED_TYPES = {
   'budget.warning': "a goal has spent 80% of one of its budgets",
   'budget.exhausted': 'a goal has spent one of its budgets: it starts no run and its agents are stopped',
   'budget.extended': "a goal's budget was raised",
+  'goal.stagnation': 'a goal was found going in circles after an iteration (circular fixes, a repeated failure, no progress, budget burn)',
+  'goal.rollback': "a goal's branch and state were rolled back to a recovery checkpoint (the work left is kept under a ref)",
+  'discovery.created': 'an agent reported work nobody planned (a discovery of its goal or team)',
+  'discovery.promoted': 'a discovery became a task of its goal or team',
+  'discovery.dismissed': 'a discovery was dismissed, with the reason',
 } as const;
 
 export type FeedType = keyof typeof FEED_TYPES;
@@ -72,6 +77,8 @@ export const poolKey = (name: string): string => `pool:${name}`;
 export const goalKey = (id: string): string => `goal:${id}`;
 /** `workspace`: the short hash that names the workspace's gates in the state folder. */
 export const gateKey = (workspace: string, gate: string): string => `gate:${workspace}/${gate}`;
+/** `owner`: the goal id, or the team's name. */
+export const discoveryKey = (owner: string, id: string): string => `discovery:${owner}/${id}`;
 
 /** Whether `type` matches a filter: a full type (`agent.started`) or a family (`agent`, `agent.*`). */
 export function typeMatches(type: string, filters: readonly string[]): boolean {

@@ -18,11 +18,17 @@ import { formatBudgetTime } from './duration';
 import { BudgetWatch } from './budgetWatch';
 import type { GoalContext } from './goalContext';
 import { GoalFeed } from './goalFeed';
-import { isLiveGoal, type GoalRecord, type GoalStatus, type Iteration } from './goalRecord';
+import { isLiveGoal, isSettledGoal, type GoalRecord, type GoalStatus, type Iteration, type RecoveryPoint, type Rollback } from './goalRecord';
+import { measureIteration } from './iterationMetrics';
+import { findRecoveryPoint, recordRecoveryPoint, rollBack } from './recoveryPoints';
+import { addReviewTask, specWithReviewer, specWithRunner, splitTask, type RecoveryPlan } from './recovery';
+import { diagnose } from './stagnation';
 import { verifyIteration } from './goalVerify';
 import { writeProof } from './goalProof';
 import { saveGoal } from './goalStore';
 import { fixTasks, remainingSpecs, takeTeamTasks } from './goalTasks';
+import { addGoalTask, takeAddedWork } from './goalAddTask';
+import type { Task, TaskSpec } from '../dag/task';
 import { mergeTeamWork } from './goalWorkspace';
 
 export class Goal extends Lifecycle {
@@ -31,6 +37,8 @@ export class Goal extends Lifecycle {
   private readonly watch: BudgetWatch;
   private readonly events: GoalFeed;
   private driving: Promise<void> | undefined;
+  /** A rollback or a recovery under way (the goal is not let go of meanwhile). */
+  private acting: Promise<unknown> | undefined;
   private readonly log: Logger;
 
   constructor(private readonly ctx: GoalContext, readonly record: GoalRecord) {
@@ -63,8 +71,13 @@ export class Goal extends Lifecycle {
 
   /** Resolves once the goal is no longer at work here (it ended, was paused, stopped or let go). */
   async settled(): Promise<GoalRecord> {
-    while (this.driving) await this.driving;
+    while (this.driving || this.acting) await (this.driving ?? this.acting)?.catch(() => undefined);
     return this.record;
+  }
+
+  /** Resolves once the loop is through (a stop waits for this; a rollback under way does not count). */
+  private async loopDone(): Promise<void> {
+    while (this.driving) await this.driving;
   }
 
   /** No run may start when the goal is not running, or its budget is spent. */
@@ -89,7 +102,11 @@ export class Goal extends Lifecycle {
           continue;
         }
         const phase = this.record.phase;
-        if (phase === 'verification_design') await this.verify();
+        // Work added while no team was at work (a promoted discovery) is done before anything is verified or proven.
+        if ((phase === 'verification_design' || phase === 'proof') && takeAddedWork(this.record)) {
+          this.record.phase = 'execution';
+          this.save();
+        } else if (phase === 'verification_design') await this.verify();
         else if (phase === 'proof') await this.prove();
         else await this.iterate();
       }
@@ -115,6 +132,7 @@ export class Goal extends Lifecycle {
   /** Runs (or waits for, or takes over) the current iteration's team, then brings its work onto the goal branch. */
   private async iterate(): Promise<void> {
     const iteration = this.current;
+    await this.startIteration(iteration);
     const teams = this.ctx.teams;
     let team = this.record.team;
     const existing = team ? teams.list().find((t) => t.name === team) : undefined;
@@ -156,6 +174,18 @@ export class Goal extends Lifecycle {
     if (ended.status === 'done' || ended.status === 'failed' || remainingSpecs(this.record, iteration).length === 0) this.toVerification();
   }
 
+  /** As an iteration's work starts: its recovery checkpoint (once), and what the goal had spent by then. */
+  private async startIteration(iteration: Iteration): Promise<void> {
+    if (iteration.checkpoint && iteration.spentBefore) return;
+    const spend = this.watch.state().spend;
+    iteration.spentBefore ??= { usd: spend.usd, tokens: spend.tokens };
+    if (!iteration.checkpoint) {
+      const point = await recordRecoveryPoint(this.ctx.stateDir, this.record, iteration);
+      this.events.told(undefined, 'checkpoint_recorded', `${point.id}: iteration ${iteration.n} starts from ${point.commit.slice(0, 12)} (kept as ${point.ref})`);
+    }
+    this.save();
+  }
+
   /** Passes the team's changes on as the goal's (the views follow the goal as its tasks move). */
   private follow(team: string): void {
     const listener = this.ctx.teams.onDidChange((t) => {
@@ -182,6 +212,7 @@ export class Goal extends Lifecycle {
       this.save();
       return;
     }
+    await this.measure(iteration);
     const spend = this.watch.state().spend;
     this.record.checkpoints.push(checkpoint(this.record, spend, 'iteration_ended'));
     if (iteration.passed) this.record.phase = 'proof';
@@ -199,6 +230,108 @@ export class Goal extends Lifecycle {
       }
     } else this.record.phase = 'proof';
     this.save();
+  }
+
+  /** Measures the verified iteration and checks the goal for stagnation (told, never acted on: a person decides). */
+  private async measure(iteration: Iteration): Promise<void> {
+    const point = this.record.recoveryPoints?.find((p) => p.id === iteration.checkpoint);
+    const before = this.record.iterations.filter((i) => i.n < iteration.n && i.metrics).at(-1)?.metrics?.endCommit;
+    try {
+      iteration.metrics = await measureIteration(this.record.checkout, iteration, point?.commit ?? before ?? this.record.baseCommit, this.watch.state().spend);
+    } catch (error) {
+      this.log.warn(`[goals] ${this.record.id}: iteration ${iteration.n} could not be measured: ${errorMessage(error)}`);
+      return;
+    }
+    const diagnosis = diagnose(this.record);
+    const found = diagnosis.stagnant ? diagnosis.primary : null;
+    this.record.stagnation = found ? { iteration: iteration.n, kind: found.kind, confidence: found.confidence, evidence: found.evidence, at: diagnosis.evaluatedAt } : undefined;
+    if (found) this.events.told('goal.stagnation', 'stagnation_detected', `${found.kind} after iteration ${iteration.n} (confidence ${found.confidence}): ${found.evidence}; recommended: ${diagnosis.recommendedAction}`);
+  }
+
+  /** Runs `work` with the goal held here (not let go of while it runs). */
+  private async act<T>(work: () => Promise<T>): Promise<T> {
+    const done = work();
+    this.acting = done;
+    try {
+      return await done;
+    } finally {
+      if (this.acting === done) this.acting = undefined;
+    }
+  }
+
+  /**
+   * Puts the goal branch and state back to a recovery checkpoint (`to`, else the one the current iteration started from). A goal at work
+   * is paused for it and goes on from there; one that had ended is left paused, to be resumed.
+   */
+  rollback(to?: string, actor = 'a person'): Promise<{ record: GoalRecord; point: RecoveryPoint; rollback: Rollback }> {
+    if (this.record.status === 'cancelled') return Promise.reject(new SwitchboardError('not_running', `Goal ${this.record.id} was cancelled; it is not rolled back.`, 'Create a new goal for more work.'));
+    const point = findRecoveryPoint(this.record, to);
+    return this.act(async () => {
+      const wasLive = isLiveGoal(this.record.status);
+      if (wasLive) await this.stop('paused', `paused to roll back to ${point.id}`);
+      const rollback = await this.rollBackTo(point, actor);
+      this.save();
+      if (wasLive) this.resume();
+      return { record: this.record, point, rollback };
+    });
+  }
+
+  private async rollBackTo(point: RecoveryPoint, actor: string): Promise<Rollback> {
+    const rollback = await rollBack(this.ctx.stateDir, this.record, point);
+    if (isSettledGoal(this.record.status)) {
+      // It goes on only when a person resumes it; the time until then is not counted.
+      this.record.status = 'paused';
+      this.record.pausedAt = this.record.completedAt ?? Date.now();
+      this.record.completedAt = undefined;
+    }
+    this.record.failure = undefined;
+    const kept = rollback.abandonedRef ? `; the work after it is kept at ${rollback.abandonedRef} (${rollback.abandonedCommit!.slice(0, 12)})` : '';
+    this.events.told('goal.rollback', 'rollback', `to ${point.id} (iteration ${point.iteration}, ${point.commit.slice(0, 12)})${kept}${rollback.uncommittedRef ? `; uncommitted changes at ${rollback.uncommittedRef}` : ''}${rollback.reopened?.length ? `; ${rollback.reopened.join(', ')} pending again` : ''}`, actor);
+    return rollback;
+  }
+
+  /** Carries out a recovery plan: paused for it, then goes on (unless it asks a person). */
+  recover(plan: RecoveryPlan, actor = 'a person'): Promise<{ record: GoalRecord; results: string[] }> {
+    if (plan.actions.length === 0) return Promise.reject(new SwitchboardError('invalid_argument', `Goal ${this.record.id} is not stagnant; there is nothing to recover.`, `See \`switchboard goal diagnose ${this.record.id}\`.`));
+    if (this.record.status === 'cancelled' || (isSettledGoal(this.record.status) && !plan.actions.some((a) => a.kind === 'rollback'))) {
+      return Promise.reject(new SwitchboardError('not_running', `Goal ${this.record.id} has ended (${this.record.status}); a recovery without a rollback cannot go on with it.`, `Roll it back first: switchboard goal rollback ${this.record.id}`));
+    }
+    return this.act(async () => {
+      const wasLive = isLiveGoal(this.record.status);
+      if (wasLive) await this.stop('paused', 'paused to recover');
+      const evidence = plan.diagnosis.primary?.evidence ?? 'stagnant';
+      const results: string[] = [];
+      let asks = false;
+      for (const action of plan.actions) {
+        if (action.kind === 'rollback') {
+          const done = await this.rollBackTo(findRecoveryPoint(this.record, action.target ?? undefined), actor);
+          results.push(`rolled back to ${done.to}${done.abandonedRef ? ` (the work after it is kept at ${done.abandonedRef})` : ''}`);
+        } else if (action.kind === 'switch_runner' && action.target) {
+          this.record.spec = specWithRunner(this.record.spec, action.target);
+          results.push(`the writers now use ${action.target} (${this.record.spec})`);
+        } else if (action.kind === 'add_reviewer') {
+          const spec = specWithReviewer(this.record.spec, this.record.maxAgents);
+          if (!spec) results.push('no reviewer added: max_agents leaves no room for one');
+          else {
+            this.record.spec = spec;
+            results.push(`reviewer task ${addReviewTask(this.record, evidence).id} added before the pending tasks (${spec})`);
+          }
+        } else if (action.kind === 'split_task' && action.target && this.record.tasks.some((t) => t.id === action.target)) {
+          const reviewer = /(^|,)\d+:reviewer\b/.test(this.record.spec);
+          results.push(`${action.target} now starts from ${splitTask(this.record, action.target, plan.diagnosis.primary?.gate ?? '', evidence, reviewer).id}, which finds the cause`);
+        } else if (action.kind === 'ask_human') {
+          asks = true;
+          if (isLiveGoal(this.record.status) || this.record.status === 'paused') this.record.status = 'paused';
+          this.record.blockedOn = `a person to look at it: ${evidence}`;
+          results.push('paused for a person to look at it');
+        }
+      }
+      if (!asks) this.record.stagnation = undefined;
+      this.events.told(undefined, 'recovery_applied', results.join('; '), actor);
+      this.save();
+      if (wasLive && !asks) this.resume();
+      return { record: this.record, results };
+    });
   }
 
   private async prove(): Promise<void> {
@@ -253,7 +386,7 @@ export class Goal extends Lifecycle {
     this.save();
     const team = this.record.team;
     if (team && isLiveGoal(before)) await this.ctx.teams.shutdown(team).catch((error: unknown) => this.log.warn(`[goals] stopping team ${team}: ${errorMessage(error)}`));
-    await this.settled();
+    await this.loopDone();
     // What running agents spent before they stopped.
     if (status === 'needs_more_budget') this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'stopped'));
     this.save();
@@ -298,6 +431,13 @@ export class Goal extends Lifecycle {
     this.save();
     if (this.record.status === 'needs_more_budget' && state.exhausted.length === 0) return this.resume();
     return this.record;
+  }
+
+  /** Adds a task to the graph (a promoted discovery): the team at work takes it when it can, else the goal's next team does. */
+  async addTask(spec: TaskSpec): Promise<Task> {
+    const task = await addGoalTask(this.record, this.ctx.teams, spec);
+    this.save();
+    return task;
   }
 
   save(): void {

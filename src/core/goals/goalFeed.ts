@@ -64,6 +64,12 @@ export class GoalFeed {
     this.ctx.feed?.append({ type, key: goalKey(this.goalId), entity: { id: this.goalId, summary } });
   }
 
+  /** Told as it happens, to the goal's timeline and the feed: stagnation found, a rollback, a recovery applied. */
+  told(type: 'goal.stagnation' | 'goal.rollback' | undefined, kind: string, summary: string, actor?: string): void {
+    appendGoalEvent(this.ctx.stateDir, this.goalId, { kind, summary, ...(actor ? { actor } : {}) });
+    if (type) this.ctx.feed?.append({ type, key: goalKey(this.goalId), entity: { id: this.goalId, summary } });
+  }
+
   private tell(type: FeedType, goal: GoalRecord, kind: string, summary: string): void {
     appendGoalEvent(this.ctx.stateDir, goal.id, { kind, summary });
     this.ctx.feed?.append({ type, key: goalKey(goal.id), entity: goalEntity(goal) });

@@ -52,6 +52,62 @@ export interface Iteration {
   notes?: string;
   /** What kept work from reaching the goal branch (a merge refused, say). */
   problems?: string[];
+  /** The recovery checkpoint made as it started (`cp-3`). */
+  checkpoint?: string;
+  /** What the goal had spent when its work started (for what the iteration cost). */
+  spentBefore?: { usd: number; tokens: number };
+  /** What it changed and how its gates did, measured once it was verified (stagnation is read from these). */
+  metrics?: IterationMetrics;
+}
+
+/** One iteration measured: the gates, the score, what changed on the goal branch, what it cost. */
+export interface IterationMetrics {
+  startCommit: string;
+  endCommit: string;
+  gatesPassed: number;
+  gatesFailed: number;
+  /** `gate#hash` of each failed required gate: the same failure the same way gives the same fingerprint. */
+  failures: string[];
+  score?: number;
+  changedFiles: string[];
+  linesAdded: number;
+  linesRemoved: number;
+  /** Each changed file's blob before and after ('' when it did not exist). */
+  fileStates: Record<string, [string, string]>;
+  spentUsd: number;
+  spentTokens: number;
+}
+
+/** A recovery checkpoint: the goal branch's commit (kept under `ref`) and the goal's state, as an iteration started. */
+export interface RecoveryPoint {
+  id: string;
+  iteration: number;
+  at: number;
+  commit: string;
+  ref: string;
+}
+
+/** A rollback: where the goal branch was put back to, and where the work it left is kept. */
+export interface Rollback {
+  at: number;
+  to: string;
+  commit: string;
+  /** The commit the branch was at, and the ref that keeps it (absent when nothing was left behind). */
+  abandonedCommit?: string;
+  abandonedRef?: string;
+  /** Changes not committed in the goal's checkout, kept as a commit under this ref. */
+  uncommittedRef?: string;
+  /** Discoveries whose promoted task went with the rollback, pending again. */
+  reopened?: string[];
+}
+
+/** The last stagnation found after an iteration (the goal goes on; a person decides). */
+export interface StagnationNote {
+  iteration: number;
+  kind: string;
+  confidence: number;
+  evidence: string;
+  at: number;
 }
 
 /** A figure of the budget at a moment: when an iteration ended, a warning, an extension. */
@@ -122,4 +178,8 @@ export interface GoalRecord {
   blockedOn?: string;
   owner?: ProcessIdentity;
   ownerSocket?: string;
+  /** Its recovery checkpoints, oldest first (absent in goals made before they existed). */
+  recoveryPoints?: RecoveryPoint[];
+  rollbacks?: Rollback[];
+  stagnation?: StagnationNote;
 }

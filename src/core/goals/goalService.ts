@@ -26,10 +26,39 @@ import { buildProof, type GoalProof } from './goalProof';
 import { Goal } from './goal';
 import type { GoalContext } from './goalContext';
 import { createGoalRecord, type GoalCreateOptions } from './goalIntake';
-import { isLiveGoal, isSettledGoal, type GoalRecord } from './goalRecord';
+import { isLiveGoal, isSettledGoal, type GoalRecord, type RecoveryPoint, type Rollback } from './goalRecord';
+import { recoveryPlan, type RecoveryPlan } from './recovery';
+import { diagnose, type Diagnosis } from './stagnation';
+import { findBinary } from '../runners/findBinary';
+import { RUNNERS } from '../runners/runnerTable';
 import { listGoals, loadGoal, saveGoal } from './goalStore';
+import { addToGoalGraph } from './goalAddTask';
+import type { Task, TaskSpec } from '../dag/task';
 
-export type GoalRequest = { op: 'pause' } | { op: 'resume' } | { op: 'cancel' } | { op: 'extend'; usd?: number; tokens?: number; timeMs?: number; time?: string };
+export type GoalRequest =
+  | { op: 'pause' }
+  | { op: 'resume' }
+  | { op: 'cancel' }
+  | { op: 'extend'; usd?: number; tokens?: number; timeMs?: number; time?: string }
+  | { op: 'rollback'; to?: string; actor?: string }
+  | { op: 'recover'; actor?: string };
+
+/** What a rollback did: the checkpoint, and where the work it left is kept. */
+export interface RollbackResult {
+  goal: GoalRecord;
+  point: RecoveryPoint;
+  rollback: Rollback;
+}
+
+/** A recovery plan, and once applied what was done. */
+export interface RecoveryResult {
+  plan: RecoveryPlan;
+  applied: boolean;
+  results: string[];
+  goal: GoalRecord;
+}
+/** Work added to a goal's graph (a promoted discovery), answered with the task. */
+type AddTaskRequest = { op: 'add-task'; task: TaskSpec };
 
 export interface GoalStatusView {
   goal: GoalRecord;
@@ -63,7 +92,7 @@ export class GoalService extends Lifecycle {
     this.log = tagged(options.logger ?? silentLogger, 'goals');
     this.changes = this.register(new Emitter<GoalRecord>(this.log));
     this.onDidChange = this.changes.event;
-    options.owner.handle('goal', (id, request) => this.answer(id, request as GoalRequest));
+    options.owner.handle('goal', (id, request) => ((request as AddTaskRequest).op === 'add-task' ? this.addTaskHere(id, (request as AddTaskRequest).task) : this.answer(id, request as GoalRequest)));
     this.register(toDisposable(() => this.letGo()));
   }
 
@@ -98,13 +127,16 @@ export class GoalService extends Lifecycle {
   private hold(goal: Goal): GoalRecord {
     const id = goal.record.id;
     this.live.set(id, goal);
+    let begun = false;
     goal.onDidChange((record) => {
       this.changes.fire(record);
       if (record.status === 'blocked_on_external') this.followBreakers();
-      // An ended goal is let go of once its loop is through (its record stays on disk).
-      if (isSettledGoal(record.status)) void goal.settled().then(() => this.live.get(id) === goal && (this.live.delete(id), goal.dispose()));
+      // A goal that ends here is let go of once its loop is through (its record stays on disk). One
+      // taken over after it ended is held for what it was taken over for (a rollback that lets it go on).
+      if (begun && isSettledGoal(record.status)) void goal.settled().then(() => this.live.get(id) === goal && isSettledGoal(goal.record.status) && (this.live.delete(id), goal.dispose()));
     });
     goal.begin();
+    begun = true;
     return goal.record;
   }
 
@@ -167,6 +199,36 @@ export class GoalService extends Lifecycle {
     return budgetReport(goal, this.options.runs.list({ goal: id }), workerOf);
   }
 
+  /** Whether the goal goes in circles, from its measured iterations. */
+  diagnose(id: string): Diagnosis {
+    return diagnose(this.get(id));
+  }
+
+  /** What would get a stagnant goal going again, with its risk and likely cost (nothing is changed). */
+  recoveryPlan(id: string): RecoveryPlan {
+    const goal = this.get(id);
+    const config = this.options.runs.config;
+    const installed = RUNNERS.filter((r) => findBinary(config.runners[r.id]?.binary || r.defaultBinary, this.options.runs.env, goal.workspace).found).map((r) => r.id);
+    const budget = budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id })));
+    return recoveryPlan(goal, diagnose(goal), {
+      installed,
+      defaultRunner: mergeRoles(config.teams.roles).executor?.runner ?? 'claude',
+      ...(goal.budgetUsd !== undefined ? { remainingUsd: Math.max(0, goal.budgetUsd - budget.spend.usd) } : {}),
+      ...(goal.budgetTokens !== undefined ? { remainingTokens: Math.max(0, goal.budgetTokens - budget.spend.tokens) } : {}),
+    });
+  }
+
+  /** The recovery plan; with `apply`, carried out by the process that runs the goal (which makes the plan afresh). */
+  async recover(id: string, apply: boolean, actor?: string): Promise<RecoveryResult> {
+    if (!apply) return { plan: this.recoveryPlan(id), applied: false, results: [], goal: this.get(id) };
+    return this.act<RecoveryResult>(id, { op: 'recover', ...(actor ? { actor } : {}) });
+  }
+
+  /** Puts the goal branch and state back to a recovery checkpoint (`to`, else the one the current iteration started from). */
+  rollback(id: string, to?: string, actor?: string): Promise<RollbackResult> {
+    return this.act<RollbackResult>(id, { op: 'rollback', ...(to ? { to } : {}), ...(actor ? { actor } : {}) });
+  }
+
   /** Resolves when the goal is no longer at work in this process (ended, paused, out of budget, blocked, or let go). */
   async settled(id: string): Promise<GoalRecord> {
     const goal = this.live.get(id);
@@ -182,34 +244,68 @@ export class GoalService extends Lifecycle {
   cancel(id: string): Promise<GoalRecord> {
     return this.act(id, { op: 'cancel' });
   }
+  /**
+   * Adds a task to a goal's graph (a promoted discovery): its team at work takes it, else its next
+   * team. Asked of the process that runs the goal; a goal nobody runs keeps it for whoever resumes it.
+   */
+  async addTask(id: string, spec: TaskSpec): Promise<Task> {
+    if (this.live.has(id)) return this.addTaskHere(id, spec);
+    const record = loadGoal(this.stateDir, id);
+    if (isSameProcessAlive(record.owner) && record.ownerSocket) return askOwner<Task>(record.ownerSocket, 'goal', id, { op: 'add-task', task: spec } satisfies AddTaskRequest, REPLY_TIMEOUT_MS);
+    const added = tryFileLock(new StateMap(this.stateDir).goal(id).takeoverLock, () => {
+      const latest = loadGoal(this.stateDir, id);
+      const task = addToGoalGraph(latest, spec);
+      saveGoal(this.stateDir, latest);
+      return task;
+    });
+    if (!added) throw new SwitchboardError('name_taken', `Goal ${id} is being taken over by another process.`, 'Try again in a moment.');
+    return added;
+  }
+
+  private addTaskHere(id: string, spec: TaskSpec): Promise<Task> {
+    const goal = this.live.get(id);
+    if (!goal) return Promise.reject(new SwitchboardError('not_running', `Goal ${id} is no longer run by the process that was asked.`, `See \`switchboard goal status ${id}\`.`));
+    return goal.addTask(spec);
+  }
+
   extend(id: string, more: Omit<Extract<GoalRequest, { op: 'extend' }>, 'op'>): Promise<GoalRecord> {
     if (!more.usd && !more.tokens && !more.timeMs) return Promise.reject(new SwitchboardError('invalid_argument', 'An extension needs at least one of usd, tokens or time, more than zero.'));
     return this.act(id, { op: 'extend', ...more });
   }
 
   /** Here when this process runs it; over its owner's socket when another does; taken over when nobody does. */
-  private async act(id: string, request: GoalRequest): Promise<GoalRecord> {
+  private async act<T = GoalRecord>(id: string, request: GoalRequest): Promise<T> {
     const live = this.live.get(id);
-    if (live) return this.answer(id, request);
+    if (live) return (await this.answer(id, request)) as T;
     const record = loadGoal(this.stateDir, id);
-    if (isSameProcessAlive(record.owner) && record.ownerSocket) return askOwner<GoalRecord>(record.ownerSocket, 'goal', id, request, REPLY_TIMEOUT_MS);
+    // A process holds a goal until it ends; an ended one (rolled back, say) is taken over by whoever asks.
+    if (!isSettledGoal(record.status) && isSameProcessAlive(record.owner) && record.ownerSocket) return askOwner<T>(record.ownerSocket, 'goal', id, request, REPLY_TIMEOUT_MS);
     if (request.op === 'pause' || request.op === 'cancel') {
       // Nobody runs it: its team (if one still runs) is stopped from here.
       if (record.team) await this.options.teams.shutdown(record.team).catch(() => undefined);
-      if (!isLiveGoal(record.status) && !(request.op === 'cancel' && record.status === 'paused') && record.status !== 'needs_more_budget') return record;
+      if (!isLiveGoal(record.status) && !(request.op === 'cancel' && record.status === 'paused') && record.status !== 'needs_more_budget') return record as T;
       const now = Date.now();
       Object.assign(record, request.op === 'pause' ? { status: 'paused', pausedAt: now } : { status: 'cancelled', completedAt: now }, { owner: undefined, updatedAt: now });
       saveGoal(this.stateDir, record);
-      return record;
+      return record as T;
     }
     const goal = await this.takeOver(id);
-    return this.answer(goal.record.id, request);
+    return (await this.answer(goal.record.id, request)) as T;
   }
 
   /** Does what was asked of a goal this process runs. */
-  private async answer(id: string, request: GoalRequest): Promise<GoalRecord> {
+  private async answer(id: string, request: GoalRequest): Promise<GoalRecord | RollbackResult | RecoveryResult> {
     const goal = this.live.get(id);
     if (!goal) throw new SwitchboardError('not_running', `Goal ${id} is no longer run by the process that was asked.`, `See \`switchboard goal status ${id}\`.`);
+    if (request.op === 'rollback') {
+      const { record, point, rollback } = await goal.rollback(request.to, request.actor);
+      return { goal: record, point, rollback };
+    }
+    if (request.op === 'recover') {
+      const plan = this.recoveryPlan(id);
+      const { record, results } = await goal.recover(plan, request.actor);
+      return { plan, applied: true, results, goal: record };
+    }
     if (request.op === 'pause') return goal.stop('paused', 'paused by a person');
     if (request.op === 'cancel') return goal.stop('cancelled', 'cancelled by a person');
     if (request.op === 'resume') return goal.resume();
@@ -224,7 +320,7 @@ export class GoalService extends Lifecycle {
     const lock = new StateMap(this.stateDir).goal(id).takeoverLock;
     const goal = tryFileLock(lock, () => {
       const record = loadGoal(this.stateDir, id);
-      if (isSameProcessAlive(record.owner)) throw new SwitchboardError('name_taken', `Goal ${id} is run by process ${record.owner!.pid}.`, 'Ask it from there, or through `switchboard goal …`.');
+      if (!isSettledGoal(record.status) && isSameProcessAlive(record.owner)) throw new SwitchboardError('name_taken', `Goal ${id} is run by process ${record.owner!.pid}.`, 'Ask it from there, or through `switchboard goal …`.');
       const taken = new Goal(ctx, record);
       this.hold(taken);
       return taken;

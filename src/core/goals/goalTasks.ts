@@ -12,7 +12,7 @@ const TAIL_LINES = 40;
 const tail = (text: string): string => text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
 
 /** The next free task id of the goal's graph (`T<n>`). */
-function nextIds(tasks: readonly Task[], count: number): string[] {
+export function nextTaskIds(tasks: readonly Task[], count: number): string[] {
   const used = tasks.map((t) => Number(/^T(\d+)$/.exec(t.id)?.[1] ?? 0));
   const start = Math.max(0, ...used) + 1;
   return Array.from({ length: count }, (_, i) => `T${start + i}`);
@@ -40,7 +40,7 @@ export function fixTasks(goal: GoalRecord, iteration: Iteration): TaskSpec[] {
   for (const problem of iteration.problems ?? []) {
     specs.push({ title: 'Bring work that could not be merged onto the goal branch', description: `The goal: ${goal.normalizedGoal}\n\n${problem}\n\nRedo that work on top of the goal branch as it is now.` });
   }
-  const ids = nextIds(goal.tasks, specs.length);
+  const ids = nextTaskIds(goal.tasks, specs.length);
   return specs.map((spec, i) => ({ ...spec, id: ids[i] }));
 }
 

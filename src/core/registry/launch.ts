@@ -49,6 +49,8 @@ export interface RunOptions {
 
 /** The variable that carries the MCP server's token to an agent (its name marks it a secret for redaction). */
 export const MCP_TOKEN_ENV = 'SWITCHBOARD_MCP_TOKEN';
+/** The variable that tells every agent its run's id (its MCP configuration sends it as a header). */
+export const RUN_ID_ENV = 'SWITCHBOARD_RUN_ID';
 
 export interface LaunchContext {
   stateDir: string;
@@ -89,7 +91,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const runner = getRunner(options.runner);
   if (!options.prompt?.trim()) throw new SwitchboardError('invalid_argument', 'The prompt is empty.', 'Say what the agent should do.');
   if (options.resumeSessionId && !runner.canResume) {
-    throw new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`);
+    throw new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
   }
   const cwd = checkCwd(options.cwd ?? process.cwd());
   const settings = context.config.runners[runner.id] ?? {};
@@ -99,7 +101,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
     settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: options.permissionMode ?? settings.permissionMode },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
-    mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV } : undefined,
+    mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV, runEnv: RUN_ID_ENV } : undefined,
     hostApprovals: options.hostApprovals,
   };
   const spec = runner.build(request);
@@ -116,6 +118,11 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   if (runner.id !== 'custom') request.settings.binary = lookup.path;
   const mcpEnv: Record<string, string> = request.mcp && options.mcp ? { [MCP_TOKEN_ENV]: options.mcp.token } : {};
   return { request, spec: { ...spec, command: lookup.path, env: { ...options.env, ...mcpEnv, ...spec.env } } };
+}
+
+/** The agent is told its run's id, claimed after its start was prepared (the supervisor keeps it for resumed processes too). */
+export function tellRunId(prepared: PreparedStart, id: string): void {
+  prepared.spec.env[RUN_ID_ENV] = id;
 }
 
 /** Claims a fresh run id by creating its folder (mkdir fails if another process took the same id). */

@@ -18,7 +18,7 @@ import { readEvents } from '../runs/eventLog';
 import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
-import { claimRunDir, launch, prepareStart, recordQueued, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
+import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
 import { DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
@@ -137,6 +137,11 @@ export class RunRegistry extends Lifecycle {
     return this.options.config;
   }
 
+  /** The environment agents start with (where their CLIs are looked for). */
+  get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
   /** New settings apply to the runs started from now on. */
   updateConfig(config: SwitchboardConfig): void {
     this.options.config = config;
@@ -181,6 +186,7 @@ export class RunRegistry extends Lifecycle {
       if (holder) throw new SwitchboardError('name_taken', `The name "${options.name}" belongs to run ${holder.id}, which is still ${holder.status}.`, 'Choose another name, or stop that run first.');
     }
     const id = claimRunDir(this.options.stateDir);
+    tellRunId(prepared, id);
     this.tracker.expect(id);
     const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner), feed: this.options.feed };
     const pool = options.pool ?? DEFAULT_POOL;

@@ -1,14 +1,16 @@
 /** Claude Code: stream-json in and out, so a run can be steered live and interrupted without a kill. */
 import { randomUUID } from 'node:crypto';
-import { MCP_SERVER_NAME, type AgentMcpAccess, type Runner } from './types';
+import { MCP_SERVER_NAME, RUN_HEADER, type AgentMcpAccess, type Runner } from './types';
 import { approvalLine, createStreamJsonParser, initializeLine, userMessageLine } from './streamJson';
 
 /**
- * Switchboard's server as an HTTP MCP server; Claude Code expands `${VAR}` in the header, so the
- * token stays in the environment. Its tools are allowed, so the agent can start and wait for others.
+ * Switchboard's server as an HTTP MCP server; Claude Code expands `${VAR}` in the headers, so the
+ * token stays in the environment (as does the run's id, which names the caller). Its tools are
+ * allowed, so the agent can start and wait for others.
  */
 function mcpArgs(mcp: AgentMcpAccess): string[] {
-  const config = { mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: mcp.url, headers: { Authorization: `Bearer \${${mcp.tokenEnv}}` } } } };
+  const headers = { Authorization: `Bearer \${${mcp.tokenEnv}}`, ...(mcp.runEnv ? { [RUN_HEADER]: `\${${mcp.runEnv}}` } : {}) };
+  const config = { mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: mcp.url, headers } } };
   return ['--mcp-config', JSON.stringify(config), '--allowedTools', `mcp__${MCP_SERVER_NAME}`];
 }
 

@@ -1,6 +1,6 @@
 /** Codex: `codex exec --json`, JSON-lines events; steering goes through interrupt + `exec resume`. */
 import type { AgentEventBody } from '../runs/types';
-import { asNumber, asRecord, asString, MCP_SERVER_NAME, parseJsonLine, type LineParser, type Runner } from './types';
+import { asNumber, asRecord, asString, MCP_SERVER_NAME, parseJsonLine, RUN_HEADER, type LineParser, type Runner } from './types';
 
 function createCodexParser(): LineParser {
   let lastMessage: string | undefined;
@@ -74,6 +74,8 @@ export const codexRunner: Runner = {
     // Switchboard's server as a streamable HTTP MCP server; Codex reads the token from the named variable.
     if (request.mcp) {
       args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.url=${JSON.stringify(request.mcp.url)}`, '-c', `mcp_servers.${MCP_SERVER_NAME}.bearer_token_env_var=${JSON.stringify(request.mcp.tokenEnv)}`);
+      // The run's id as a header too, read from the named variable (env_http_headers).
+      if (request.mcp.runEnv) args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.env_http_headers={ ${JSON.stringify(RUN_HEADER)} = ${JSON.stringify(request.mcp.runEnv)} }`);
     }
     args.push(...request.settings.extraArgs);
     if (request.resumeSessionId) args.push('resume', request.resumeSessionId);

@@ -137,7 +137,7 @@ export class StateMap {
   get goals(): string {
     return this.at('goals/');
   }
-  goal(id: string): { dir: string; record: string; events: string; proof: string; ownerLog: string; takeoverLock: string; gateLogs: string } {
+  goal(id: string): { dir: string; record: string; events: string; proof: string; ownerLog: string; takeoverLock: string; gateLogs: string; checkpoints: string } {
     const v = { goal: id };
     return {
       dir: this.at('goals/<goal>/', v),
@@ -147,12 +147,22 @@ export class StateMap {
       ownerLog: this.at('goals/<goal>/owner.log', v),
       takeoverLock: this.at('goals/<goal>/takeover.lock', v),
       gateLogs: this.at('goals/<goal>/gates/', v),
+      checkpoints: this.at('goals/<goal>/checkpoints/', v),
     };
+  }
+  /** A goal's recovery checkpoint: its state as an iteration started. */
+  goalCheckpoint(id: string, checkpoint: string): string {
+    return this.at('goals/<goal>/checkpoints/<checkpoint>.json', { goal: id, checkpoint });
   }
   /** One workspace's gates (`key`: a hash of the workspace path): its breakers, their lock, the logs of runs outside a goal. */
   gates(key: string): { breakers: string; lock: string; logs: string } {
     const v = { workspace: key };
     return { breakers: this.at('gates/<workspace>/breakers.json', v), lock: this.at('gates/<workspace>/breakers.lock', v), logs: this.at('gates/<workspace>/logs/', v) };
+  }
+  /** The discoveries of a goal or of a team (not of a goal), and their lock. */
+  discoveries(owner: { goal: string } | { team: string }): { file: string; lock: string } {
+    if ('goal' in owner) return { file: this.at('goals/<goal>/discoveries.json', owner), lock: this.at('goals/<goal>/discoveries.lock', owner) };
+    return { file: this.at('teams/<team>/discoveries.json', owner), lock: this.at('teams/<team>/discoveries.lock', owner) };
   }
 }
 

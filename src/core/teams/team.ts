@@ -18,6 +18,7 @@ import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
 import { isFinished, type RunRecord } from '../runs/types';
 import { PLAN_ATTEMPTS, PLAN_TASK, plannerPrompt, readPlan } from './planner';
+import { DISCOVERY_NOTE } from '../discoveries/discoveryFence';
 import { checkTaskRoles, mergeRoles, takes, type Role } from './roles';
 import { Scheduler } from './scheduler';
 import { prepareTask, putAsideLeftovers, recordTaskWork } from './taskWorktree';
@@ -30,6 +31,12 @@ import { cancelUnfinished, checkTeamName, isActiveTeam, listTeams, loadTeam, sav
 export const TEAMS_POOL = 'teams';
 /** How long a shutdown waits for interrupted runs to end before it kills them. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How much of each earlier task's report a task's prompt carries. */
+const FINDINGS_CHARS = 4000;
+const SUMMARY_BYTES = 2000;
+/** The last whole lines of an output's tail (its first line may be cut), or undefined when it is empty. */
+const outputEnd = (tail: string): string | undefined => (tail.length >= SUMMARY_BYTES ? tail.slice(tail.indexOf('\n') + 1) : tail).trim() || undefined;
+const clipEnd = (text: string): string => (text.length > FINDINGS_CHARS ? `${text.slice(0, FINDINGS_CHARS)}…` : text);
 
 export interface TeamOptions {
   name: string;
@@ -310,8 +317,17 @@ export class Team extends Lifecycle {
     if (worker.branch) await prepareTask(this.record, task, worker);
     if (this.stopped) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
     const role = this.roles[worker.role]!;
-    const prompt = [role.preamble, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? ''].filter(Boolean).join('\n\n');
+    const prompt = [role.preamble, DISCOVERY_NOTE, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? '', this.findingsBefore(task)].filter(Boolean).join('\n\n');
     return (await this.launch(worker, prompt, task.id)).id;
+  }
+
+  /** What the tasks this one waited for reported (a reviewer's findings, an investigation), for the agent to start from. */
+  private findingsBefore(task: Task): string {
+    const reports = task.dependsOn
+      .map((id) => this.record.tasks.find((t) => t.id === id))
+      .filter((t): t is Task => !!t?.result?.summary?.trim())
+      .map((t) => `${t.id} (${t.title}) reported:\n${clipEnd(t.result!.summary!.trim())}`);
+    return reports.length ? `What the tasks before yours found:\n\n${reports.join('\n\n')}` : '';
   }
 
   /** A task's run ended: what it left is committed (done) or put aside (not done), then the scheduler hears of it. */
@@ -322,7 +338,8 @@ export class Team extends Lifecycle {
     const task = this.scheduler.runningTask(run.id, run.links.task);
     const worker = task && this.record.workers.find((w) => w.name === task.worker);
     const ok = run.status === 'done';
-    let detail = run.lastError ?? run.resultText;
+    // An agent that reports no result (a plain command) is summed up by the end of what it printed.
+    let detail = run.lastError ?? run.resultText ?? (ok ? outputEnd(this.registry.tail(run.id, SUMMARY_BYTES)) : undefined);
     if (task && worker?.branch && task.startCommit && fs.existsSync(worker.cwd)) {
       try {
         if (ok) task.result = { ...task.result, ...(await recordTaskWork(this.record, task, worker)) };
