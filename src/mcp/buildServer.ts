@@ -18,6 +18,7 @@ const INSTRUCTIONS =
   'For larger work, team_run starts a team: workers in their own git worktrees and branches working a task graph (given, or planned by a planner worker). ' +
   'It returns at once; poll team_status or dag_get until the team is done, add or cancel tasks with task_create / task_cancel, stop it with team_shutdown, ' +
   'then check merge_status and merge_worker each branch into the base, and team_cleanup its worktrees. ' +
+  'An agent that finds work outside its task reports it with report_discovery instead of doing it; discovery_promote makes it a task of its team or goal, discovery_dismiss sets it aside. ' +
   'Every `id` accepts a run id, its name, or a unique id prefix.';
 
 export interface BuiltServer extends Disposable {

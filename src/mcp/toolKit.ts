@@ -2,6 +2,8 @@
 import type { CallToolResult, ServerNotification, ServerRequest, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
+import { RUN_ID_ENV } from '../core/registry/launch';
+import { RUN_HEADER } from '../core/runners/types';
 import { invokeOperation } from '../ops/invoke';
 import type { Operation } from '../ops/operation';
 import type { McpDeps } from './deps';
@@ -27,10 +29,14 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Answers one call: never throws, whatever the arguments or the core do. */
 export async function callTool(op: Operation | undefined, name: string, args: unknown, deps: McpDeps, source: string, extra: Extra): Promise<CallToolResult> {
   const progressToken = extra._meta?.progressToken;
+  // Over HTTP an agent names its run in a header; a stdio server an agent started itself has the agent's environment.
+  const runHeader = extra.requestInfo ? extra.requestInfo.headers[RUN_HEADER.toLowerCase()] : process.env[RUN_ID_ENV];
+  const callerRun = (Array.isArray(runHeader) ? runHeader[0] : runHeader)?.trim();
   const answer = await invokeOperation(op, name, args, {
     sb: deps.sb,
     host: deps.host,
     source,
+    ...(callerRun ? { callerRun } : {}),
     signal: extra.signal,
     progress: async (progress, message) => {
       if (progressToken === undefined) return;
