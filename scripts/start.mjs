@@ -5,7 +5,8 @@
 //   npm start -- <folder>          another folder
 //   npm start -- --headless [...]  no editor: the `switchboard` CLI (doctor and usage, or the given command)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { cacheRoot } from './cachePaths.mjs';
@@ -43,14 +44,31 @@ const userDataDir = path.join(home, 'user-data');
 mkdirSync(extensionsDir, { recursive: true });
 execFileSync(paths.node24, [paths.codeServerEntry, '--install-extension', vsix, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], { stdio: 'inherit' });
 const port = Number(process.env.PORT) || (await freePort(8080));
+// Whoever reaches the editor runs commands as this user: it asks for a password, made once and kept
+// where only this user can read it.
+const passwordFile = path.join(home, 'password');
+const password = editorPassword(passwordFile);
 const server = spawn(
   paths.node24,
-  [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, folder],
-  { stdio: ['ignore', 'inherit', 'inherit'] },
+  [paths.codeServerEntry, '--auth', 'password', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, folder],
+  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PASSWORD: password } },
 );
-console.log(`\nSwitchboard ${version} in VS Code (code-server): open http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}\nCtrl-C stops the editor; agents you started keep running and are there again next time.\n`);
+console.log(`\nSwitchboard ${version} in VS Code (code-server): open http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}\npassword: ${password} (kept in ${passwordFile}, readable by you only)\nCtrl-C stops the editor; agents you started keep running and are there again next time.\n`);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));
+
+/** The editor's password: the one made before, else a new random one written owner-only. */
+function editorPassword(file) {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 16) return kept;
+  }
+  const made = randomBytes(18).toString('base64url');
+  writeFileSync(file, `${made}\n`, { mode: 0o600 });
+  return made;
+}
 
 /** The preferred port when it is free, else any free one. */
 function freePort(preferred) {

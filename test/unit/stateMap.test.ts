@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeStatePath, STATE_ENTRIES, StateMap, stateTree } from '../../src/core/state/stateMap';
+import { ensureStateDir } from '../../src/core/state/stateDir';
+import { tempDir } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -33,6 +35,13 @@ describe('state map', () => {
     const deep = new StateMap(`/${'x'.repeat(120)}`);
     assert.ok(deep.run('abc').controlSocket.length <= 100);
     assert.ok(map.run('abc').controlSocket.startsWith('/state/runs/abc/'));
+  });
+
+  it('a state folder made earlier with wider permissions is tightened to the user alone', () => {
+    const root = tempDir('sb-wide-state-');
+    fs.chmodSync(root, 0o755);
+    ensureStateDir(root);
+    assert.equal(fs.statSync(root).mode & 0o777, 0o700);
   });
 
   it('is the tree the README shows', () => {

@@ -33,6 +33,8 @@ describe('redaction', () => {
     assert.deepEqual(redactArgs(['cli', '--api-key', 'abc', '--token=xyz', 'sk-ant-0123456789abcdefghij']), ['cli', '--api-key', '[REDACTED]', '--token=[REDACTED]', '[REDACTED]']);
     assert.equal(redactText('Authorization: Bearer abcdefghijklmnop', []), 'Authorization: Bearer [REDACTED]');
     assert.equal(redactText('key is hunter22hunter22', ['hunter22hunter22']), 'key is [REDACTED]');
+    const tokens = ['glpat-AbCdEf0123456789xYzW', 'github_pat_11ABCDEFG0123456789_abcdefghij', 'npm_abcdefghijABCDEFGHIJ0123456789ab', 'hf_abcdefghijABCDEFGHIJ0123456789ab'];
+    for (const token of tokens) assert.equal(redactText(`push with ${token} now`), 'push with [REDACTED] now', token);
   });
 });
 
@@ -53,6 +55,13 @@ describe('JSON lines and atomic files', () => {
     assert.equal(fs.readFileSync((read as { setAsideAs: string }).setAsideAs, 'utf8'), '{"version":1, broken');
     writeJsonAtomic(file, { version: 1 });
     assert.deepEqual(readJsonFile(file, () => undefined), { kind: 'ok', value: { version: 1 } });
+  });
+
+  it('a folder where a document belongs is a clear error, and the folder is left alone', () => {
+    const folder = path.join(tempDir(), 'config.json');
+    fs.mkdirSync(folder);
+    assert.throws(() => readJsonFile(folder, () => undefined), (e: SwitchboardError) => e.code === 'invalid_argument' && /is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+    assert.ok(fs.statSync(folder).isDirectory());
   });
 });
 

@@ -1,5 +1,6 @@
 /** `switchboard steer | interrupt | kill | wait`: acting on a run. */
 import { parseArgs } from 'node:util';
+import { isFinished } from '../../core/runs/types';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
 import { oneId } from '../usage';
@@ -39,7 +40,12 @@ export async function killCommand(ctx: CliContext, argv: string[]): Promise<numb
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
-    else ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
+    else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
+    else {
+      // Neither a supervisor that answers nor an agent process yet: a start under way elsewhere.
+      ctx.out.stderr(`switchboard: ${run.name} could not be killed: it is ${result.status} with no agent process yet, and its supervisor does not answer. Try again in a moment; \`switchboard status ${run.name}\` shows it.`);
+      return 1;
+    }
     return 0;
   });
 }

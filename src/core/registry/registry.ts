@@ -281,6 +281,13 @@ export class RunRegistry extends Lifecycle {
       return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
     }
     const record = await this.tracker.reload(run.id);
+    if (record && !isFinished(record.status) && record.agent && !isSameProcessAlive(record.agent)) {
+      // Its agent is gone and no supervisor answers: nothing runs. It is recorded killed, so that waits end.
+      const reason = `killed by ${options.source} (its agent had already exited, and its supervisor did not answer)`;
+      this.tracker.noteKill(run.id, reason);
+      const done = this.tracker.finishUnsupervised(run.id, 'killed', reason);
+      return { killed: false, pid: record.agent.pid, status: done?.status ?? 'killed' };
+    }
     return { killed: false, pid: run.agent?.pid, status: record?.status ?? run.status };
   }
 

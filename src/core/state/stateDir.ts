@@ -18,10 +18,20 @@ export function ensureFolder(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
+/**
+ * A state folder made before (by hand, or by an older version) with group or other access is
+ * tightened to the user alone when the user owns it: it holds prompts, outputs and a token.
+ */
+function makePrivate(root: string): void {
+  const stat = fs.statSync(root);
+  if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) fs.chmodSync(root, stat.mode & 0o700);
+}
+
 /** Makes sure the state folder exists, is private to the user, and can be written. */
 export function ensureStateDir(root: string): void {
   try {
     ensureFolder(new StateMap(root).runs);
+    makePrivate(root);
     const probe = path.join(root, `.write-test-${process.pid}`);
     fs.writeFileSync(probe, '');
     fs.rmSync(probe);

@@ -1,5 +1,6 @@
 /** Crash-safe JSON documents: write to a temp file, fsync, rename; a corrupt file is set aside, never lost. */
 import * as fs from 'node:fs';
+import { SwitchboardError } from '../errors';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -41,7 +42,10 @@ export function readJsonFile<T>(file: string, validate: (value: unknown) => stri
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    if (code === 'EISDIR') throw new SwitchboardError('invalid_argument', `${file} is a folder where Switchboard keeps a file.`, 'Move that folder away (nothing in it is used), then try again.');
+    if (code === 'EACCES' || code === 'EPERM') throw new SwitchboardError('state_unwritable', `${file} cannot be read (${code}).`, 'Give your user read and write access to it, or point SWITCHBOARD_HOME at a folder of your own.');
     throw error;
   }
   let reason: string | undefined;

@@ -332,7 +332,9 @@ export class Supervisor {
     let delivered: InterruptResult['delivered'] = 'signal';
     if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
     else agent.signal('SIGINT');
-    const timer = setTimeout(() => identity && void killTree(identity, { signal: 'SIGTERM', graceMs: 1000, known: snapshot }), this.plan.killGraceMs);
+    // SIGTERM a little before the grace time is up, so that SIGKILL comes at killGraceMs, not after it.
+    const termGrace = Math.min(1000, Math.floor(this.plan.killGraceMs / 2));
+    const timer = setTimeout(() => identity && void killTree(identity, { signal: 'SIGTERM', graceMs: termGrace, known: snapshot }), this.plan.killGraceMs - termGrace);
     void agent.exited.then(() => {
       clearTimeout(timer);
       // What it started and left running (a tool's shell in a session of its own) goes with it.

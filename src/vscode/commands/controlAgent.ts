@@ -41,6 +41,10 @@ export async function killAgent(services: Services, arg?: unknown): Promise<void
   const run = await pickRun(registry, arg, { ...running, placeHolder: 'Which agent should be killed?' });
   if (!run) return;
   const result = await registry.kill(run.id, { source: SOURCE });
+  if (!result.killed && !isFinished(result.status)) {
+    void vscode.window.showWarningMessage(`${run.name} could not be killed: it is ${result.status} with no agent process yet, and its supervisor does not answer. Try again in a moment.`);
+    return;
+  }
   vscode.window.setStatusBarMessage(result.killed ? `Killed ${run.name} and its process tree` : `${run.name} had already finished (${result.status})`, 4000);
 }
 
