@@ -75,6 +75,11 @@ describe('process registry (real processes)', function () {
     const autogroup = `/proc/${run.agent!.pid}/autogroup`;
     if (fs.existsSync(autogroup)) assert.match(fs.readFileSync(autogroup, 'utf8'), new RegExp(`nice ${AGENT_NICENESS}\\b`));
     await h.registry.kill(run.id, { source: 'test', force: true });
+    // The agent starts already lowered: what it forks in its first instant (here at once) is lowered too.
+    const instant = await h.registry.run({ runner: 'custom', prompt: 'x', command: `/bin/sh -c "cat /proc/self/stat" {prompt}` });
+    await h.registry.wait(instant.id, 10_000);
+    const stat = h.registry.tail(instant.id);
+    assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), AGENT_NICENESS, `niceness of a child forked at once: ${stat}`);
     const normal = await h.open({ agentNiceness: 0 });
     const plain = await normal.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
     assert.equal(os.getPriority(plain.agent!.pid), os.getPriority(process.pid));

@@ -28,3 +28,13 @@ export function runInBackground(pid: number, niceness = 19): void {
     // No session groups (a kernel without them, or a container that hides them).
   }
 }
+
+/**
+ * Where `nice` is, to start an agent already at its priority: set after the start, the processes the
+ * agent forks in its first moments would keep normal priority. Undefined where there is none (or
+ * niceness 0): the agent is then lowered right after it starts.
+ */
+export function niceLauncher(niceness: number | undefined, exists: (file: string) => boolean = fs.existsSync): string | undefined {
+  if (niceness === undefined || niceness <= 0 || process.platform === 'win32') return undefined;
+  return ['/usr/bin/nice', '/bin/nice'].find(exists);
+}

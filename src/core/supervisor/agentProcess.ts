@@ -5,7 +5,7 @@
  * and keeps logging whoever goes away.
  */
 import { execa } from 'execa';
-import { runInBackground } from '../proc/priority';
+import { niceLauncher, runInBackground } from '../proc/priority';
 import { startTokenOf } from '../proc/processTable';
 import type { ProcessIdentity } from '../runs/types';
 import type { SpawnSpec } from '../runners/types';
@@ -28,7 +28,10 @@ export class AgentProcess {
     // execa hands a descriptor number to the child as is (no piping through this process);
     // its typings only spell out the literals 3 to 9, hence the cast.
     const output = outputFd as 3;
-    this.child = execa(spec.command, spec.args, {
+    // `nice` sets the priority, then becomes the agent (same pid): everything it starts inherits it.
+    const nice = niceLauncher(niceness ?? 19);
+    const [command, args] = nice ? [nice, ['-n', String(niceness ?? 19), '--', spec.command, ...spec.args]] : [spec.command, spec.args];
+    this.child = execa(command, args, {
       cwd,
       env: spec.env,
       extendEnv: true,
