@@ -16,7 +16,7 @@ export interface CommandDoc {
 const ID = '<id> is a run id, its name, or a unique id prefix.';
 const SPEC = `<spec> is N:role[:runner] joined with commas (2:executor, 1:planner,2:executor:codex). Without --tasks, a
 planner worker turns the task into a task list; a team without a planner works the task as one task.
---tasks FILE.json: [{"id"?, "title", "description"?, "depends_on"?, "role"?}].`;
+--tasks FILE.json: [{"id"?, "title", "description"?, "depends_on"?, "role"?, "model"?}].`;
 const FOLLOWED = `The team runs in this process: progress (tasks done, running and failed, spend, elapsed) goes to stderr
 until it ends, then its status to stdout. Ctrl-C shuts it down gracefully, a second Ctrl-C at once.
 Exit 0 when the team is done, 1 otherwise.`;
@@ -40,14 +40,19 @@ const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_ru
 const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
 
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'mcp'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'mcp'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
-    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
+    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--model M] [--worktree] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
     details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
 the run is done, 1 otherwise; --detach prints the run and returns once it has started. A run whose
 pool is full waits in line (queued) and starts by itself when a slot frees.
+  --model     the model the agent uses, over the runner's setting (not for custom: its command says)
+  --worktree  work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD
+              (the folder must be in a git repository with a commit; its uncommitted changes stay out of the
+              worktree). What the agent leaves uncommitted is committed for it when it ends. Then
+              switchboard diff, merge and cleanup <name>. The teams' setup command and copied files apply.
   --command   the custom runner's command; {prompt} becomes the prompt (one argument, no shell)
   --resume    continue a session of the runner's CLI
   --raw       the agent's output as it wrote it, not the readable events
@@ -70,7 +75,48 @@ ${ID}`,
   interrupt: { forms: [['interrupt <id>', "stop the agent's current turn (its own protocol, or SIGINT)"]], details: ID },
   kill: { forms: [['kill <id> [--force]', 'the whole process tree; graceful first unless --force']], details: ID },
   wait: { forms: [['wait <id> [--timeout SECONDS]', 'exit 0 done, 1 failed/killed/orphaned, 3 timed out']], details: ID },
-  rm: { forms: [['rm <id>', 'remove a finished run and its logs']], details: ID },
+  rm: { forms: [['rm <id>', 'remove a finished run and its logs (not while it has a worktree)']], details: ID },
+  diff: {
+    forms: [['diff <id> [--stat]', 'what a run started with --worktree changed: the patch, or its --stat']],
+    details: `Against the commit its branch was made from. While the run goes on: its worktree's files as they are now;
+once it has ended: its branch (what it left uncommitted was committed for it). A line on stderr says how many files,
+lines and commits, and whether it is merged; the patch (or stat) goes to stdout. With --format json: {"run","name",
+"status","branch","base_commit","base_branch","folder","present","from","commits","files":[{"status","path",
+"old_path","insertions","deletions","binary"}],"insertions","deletions","uncommitted","merged","patch"|"stat"}.
+${ID}`,
+  },
+  merge: {
+    forms: [['merge <id> [--into BRANCH]', "merge a run's branch into the branch its folder was on, or refuse naming the conflicting files"]],
+    details: `For a run started with --worktree, once it has ended: a merge commit on the branch the folder was on when it
+started (--into names another). Refused, changing nothing, when it would conflict (the files are named), or when
+uncommitted changes in that branch's folder are in the way. With --format json: {"run","name","branch","base","commit",
+"already_merged","files"}. ${ID}`,
+  },
+  cleanup: {
+    forms: [['cleanup <id> [--force] [--delete-branch]', "remove a run's worktree once it has ended; its branch stays"]],
+    details: `Refused while the run goes on, and while its work is not merged or its worktree holds uncommitted changes
+(each reason is said); --force removes it anyway. --delete-branch deletes its branch too. With --format json:
+{"run","name","folder","branch","removed_folder","deleted_branch","already_removed"}. ${ID}`,
+  },
+  compare: {
+    forms: [['compare "<prompt>" --runners R1,R2,... [--models M1,M2,...] [--gate "name=command"]... [--cwd DIR] [--setup "<command>"] [--copy FILE]... [--max-usd X] [--max-tokens N] [--timeout 30m]', 'run the same task with several agents at once, each in its own worktree, then gate and compare them']],
+    subcommands: ['compare list', 'compare show'],
+    details: `Each runner (one may come twice) gets the prompt in a git worktree of its own made from the folder's HEAD; --models
+gives each its model by position (leave one empty for its configured model: --models ,gpt-5). Once every run has
+ended, the gates run in the worktree of each run that is done. Then a table: runner, model, status, time, tokens,
+cost, gate result, files changed, diff size (+added -removed lines) and the run's name, for switchboard diff,
+merge and cleanup. Progress goes to stderr; Ctrl-C stops the runs (exit 130), else exit 0. --format json:
+{"id","status","owned","prompt","workspace","created_at","ended_at","gates","entries":[{"runner","model","name",
+"run_id","branch","status","elapsed_ms","usage","gates":{"passed","results"},"gates_skipped","files","insertions",
+"deletions","error"}]}; --format md: a Markdown table. The comparison is kept: compare list, compare show.`,
+  },
+  'compare list': { forms: [['compare list', 'the comparisons, newest first']] },
+  'compare show': { forms: [['compare show <compare id>', 'a comparison as it stands (its runs live while they go on)']] },
+  models: {
+    forms: [['models [<runner>]', 'the models known for each runner: its configured one and those of the price table']],
+    details: `For run --model, compare --models and a task's "model". Any other model name the runner's CLI knows works
+too. With --format json: {"runners":[{"runner","models":[{"model","configured","input_per_mtok","output_per_mtok"}]}]}.`,
+  },
   doctor: { forms: [['doctor', 'installed agent CLIs, the state directory, the MCP server']] },
   pools: { forms: [], subcommands: ['pools status', 'pools cleanup'] },
   'pools status': { forms: [['pools status', 'who runs and who waits in each admission pool']] },
@@ -219,7 +265,7 @@ team.ended, merge.completed, steering.intervention, pool.queued, pool.admitted, 
   --follow, -f   go on printing changes as they happen, until Ctrl-C
   --since SEQ    only what came after SEQ ("now": only what comes from now on); default: all that is kept
   --type T       only this type (agent.started) or family (agent, task, team, pool, merge, gate, breaker,
-                 goal, budget, discovery); repeatable
+                 goal, budget, discovery, compare); repeatable
 With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","entity","pid"}.`,
   },
   mcp: {

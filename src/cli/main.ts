@@ -11,6 +11,9 @@ import { dagCommand, teamCommand } from './commands/team';
 import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
 import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
 import { runCommand } from './commands/runCommand';
+import { cleanupCommand, diffCommand, mergeCommand } from './commands/runWorktree';
+import { compareCommand } from './commands/compare';
+import { modelsCommand } from './commands/models';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -26,6 +29,11 @@ export const COMMANDS: Record<string, Command> = {
   kill: killCommand,
   wait: waitCommand,
   rm: removeCommand,
+  diff: diffCommand,
+  merge: mergeCommand,
+  cleanup: cleanupCommand,
+  compare: compareCommand,
+  models: modelsCommand,
   doctor: doctorCommand,
   mcp: mcpCommand,
   pools: poolsCommand,

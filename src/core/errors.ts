@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'unknown_team'
   | 'unknown_goal'
   | 'unknown_discovery'
+  | 'unresponsive'
+  | 'unknown_compare'
   | 'ambiguous_discovery'
   | 'budget_exhausted'
   | 'ambiguous_run'

@@ -11,7 +11,10 @@ export interface Price {
 
 export type PriceTable = Record<string, Price>;
 
-/** Keys are model names, matched exactly, then by longest prefix; `<runner>:default` is the fallback. */
+/**
+ * Keys are model names, matched exactly, then by longest prefix; `<runner>:<model>` prices a model of
+ * one runner only (matched exactly, first), and `<runner>:default` is the fallback.
+ */
 export const DEFAULT_PRICES: PriceTable = {
   'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
   'gpt-5-mini': { inputPerMTok: 0.25, outputPerMTok: 2 },
@@ -28,6 +31,8 @@ export const DEFAULT_PRICES: PriceTable = {
 
 export function findPrice(table: PriceTable, runner: string, model: string | undefined): Price | undefined {
   if (model) {
+    const own = table[`${runner}:${model}`];
+    if (own) return own;
     if (table[model]) return table[model];
     const prefix = Object.keys(table)
       .filter((key) => !key.includes(':') && model.startsWith(key))

@@ -15,10 +15,17 @@ import { StateMap } from './state/stateMap';
 import { GoalService } from './goals/goalService';
 import { DiscoveryService } from './discoveries/discoveryService';
 import { TeamService } from './teams/teamService';
+import { CompareService } from './compare/compareService';
+import { RunWorktrees } from './registry/runWorktrees';
 
 export type SwitchboardOptions = Omit<RegistryOptions, 'feed'>;
 
 export class Switchboard extends Lifecycle {
+  /** The worktrees of single runs (`run --worktree`): what each changed, merging it, removing it. */
+  readonly worktrees: RunWorktrees;
+  /** Comparisons: one prompt run by several runners at once, each in its own worktree, then gated. */
+  readonly compares: CompareService;
+
   private constructor(
     readonly state: StateMap,
     readonly feed: Feed,
@@ -40,6 +47,8 @@ export class Switchboard extends Lifecycle {
     // Goals let go before their teams do.
     this.register(goals);
     this.register(discoveries);
+    this.worktrees = new RunWorktrees(runs, feed);
+    this.compares = this.register(new CompareService(runs, this.worktrees, { feed, logger }));
   }
 
   static async open(options: SwitchboardOptions): Promise<Switchboard> {

@@ -6,7 +6,7 @@ import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDuration, formatTokens, formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
 import { outputPage, readableTail } from './runOutput';
-import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField } from './schemas';
+import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -20,6 +20,10 @@ function latest(ctx: OpContext, run: RunRecord): RunRecord {
     return run;
   }
 }
+
+/** What a run in a worktree of its own should know: its branch, and that uncommitted changes of its folder stayed out. */
+const worktreeNote = ({ worktree: wt }: RunRecord): string =>
+  wt ? ` It works on branch ${wt.branch} in ${wt.folder}${wt.workspaceDirty ? ` (made from HEAD: the uncommitted changes of ${wt.workspace} are not in it)` : ''}.` : '';
 
 const oneLine = (run: RunRecord): string =>
   [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
@@ -36,12 +40,14 @@ const runAgent = defineOperation({
     cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
+    model: z.string().min(1).optional().describe("The model the agent should use (default: the runner's configured one); not for the custom runner"),
+    worktree: z.boolean().optional().describe("Work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD (uncommitted changes of the folder stay out of it); then run_diff, run_merge, run_cleanup"),
     pool: z.string().min(1).optional().describe('The admission pool (default: default); when it is full the run waits in line, status queued'),
     max_usd: z.number().positive().optional().describe('Stop the run once it has cost more than this many US dollars (as reported, or estimated from the price table)'),
     max_tokens: z.number().int().positive().optional().describe('Stop the run once it has used more than this many tokens'),
     timeout: z.string().optional().describe('Stop the run after this long: 30m, 1h, 90s'),
   }),
-  output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField }),
+  output: z.object({ id: z.string(), name: z.string(), pid: z.number().optional(), session_id: z.string().optional(), status: statusField, model: z.string().optional(), worktree: worktreeShape.optional() }),
   annotations: { destructiveHint: false, openWorldHint: true },
   async handle(args, ctx) {
     ctx.host.guard('start');
@@ -54,16 +60,18 @@ const runAgent = defineOperation({
       cwd,
       command: args.command,
       resumeSessionId: args.resume_session_id,
+      ...(args.model ? { model: args.model } : {}),
+      ...(args.worktree ? { worktree: true } : {}),
       limits: runLimits({ maxUsd: args.max_usd, maxTokens: args.max_tokens, timeout: args.timeout }),
       pool: args.pool,
       startedBy: ctx.source,
     });
     return {
-      structured: { id: run.id, name: run.name, pid: run.agent?.pid, session_id: run.sessionId, status: run.status },
+      structured: { id: run.id, name: run.name, pid: run.agent?.pid, session_id: run.sessionId, status: run.status, model: run.model, worktree: agentSummary(run).worktree },
       summary:
-        run.status === 'queued'
+        (run.status === 'queued'
           ? `Queued ${run.name} (id ${run.id}) in pool ${run.pool}: it starts by itself when a slot frees (see pools_status).`
-          : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner} in ${run.cwd}.`,
+          : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.`) + worktreeNote(run),
     };
   },
 });

@@ -1,5 +1,6 @@
 /** Every operation Switchboard offers, in the order tools are listed. */
 import { AGENT_OPS } from './agentOps';
+import { COMPARE_OPS } from './compareOps';
 import { DISCOVERY_OPS } from './discoveryOps';
 import { GATE_OPS } from './gateOps';
 import { GOAL_OPS } from './goalOps';
@@ -7,10 +8,11 @@ import { GOAL_RECOVERY_OPS } from './goalRecoveryOps';
 import { MERGE_OPS } from './mergeOps';
 import type { Operation } from './operation';
 import { POOL_OPS } from './poolOps';
+import { RUN_WORKTREE_OPS } from './runWorktreeOps';
 import { SYSTEM_OPS } from './systemOps';
 import { TEAM_OPS } from './teamOps';
 
-export const OPERATIONS: readonly Operation[] = [...AGENT_OPS, ...TEAM_OPS, ...GOAL_OPS, ...GOAL_RECOVERY_OPS, ...DISCOVERY_OPS, ...MERGE_OPS, ...POOL_OPS, ...GATE_OPS, ...SYSTEM_OPS];
+export const OPERATIONS: readonly Operation[] = [...AGENT_OPS, ...RUN_WORKTREE_OPS, ...COMPARE_OPS, ...TEAM_OPS, ...GOAL_OPS, ...GOAL_RECOVERY_OPS, ...DISCOVERY_OPS, ...MERGE_OPS, ...POOL_OPS, ...GATE_OPS, ...SYSTEM_OPS];
 
 const BY_NAME = new Map(OPERATIONS.map((op) => [op.name, op]));
 

@@ -36,6 +36,10 @@ export const usageShape = z.object({
   usd_source: z.enum(['reported', 'estimated']).optional(),
 });
 
+export const worktreeShape = z
+  .object({ folder: z.string(), branch: z.string(), base_commit: z.string(), base_branch: z.string().optional(), workspace_dirty: z.boolean().optional().describe('The folder had uncommitted changes, which the worktree (made from HEAD) does not have') })
+  .describe('Its own git worktree and branch (run_diff, run_merge, run_cleanup)');
+
 export const agentShape = z.object({
   id: z.string(),
   name: z.string(),
@@ -58,6 +62,8 @@ export const agentShape = z.object({
   team: z.string().optional(),
   goal: z.string().optional(),
   task: z.string().optional(),
+  compare: z.string().optional().describe('The comparison it is an entry of'),
+  worktree: worktreeShape.optional(),
   started_by: z.string().optional().describe('Who asked for the run when it was not a person, e.g. mcp:<client>'),
   waiting: z.string().optional().describe('What the run waits for from a person, e.g. "approval to use Bash: npm publish" (answer with approve_agent)'),
 });
@@ -86,6 +92,8 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     team: run.links.team,
     goal: run.links.goal,
     task: run.links.task,
+    compare: run.links.compare,
+    worktree: run.worktree && { folder: run.worktree.folder, branch: run.worktree.branch, base_commit: run.worktree.baseCommit, base_branch: run.worktree.baseBranch, workspace_dirty: run.worktree.workspaceDirty },
     started_by: run.startedBy,
     waiting: run.status === 'running' ? run.waiting?.reason : undefined,
   };

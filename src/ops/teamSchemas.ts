@@ -26,6 +26,7 @@ export const taskShape = z.object({
   depends_on: z.array(z.string()),
   status: taskStatusField,
   role: z.string().optional(),
+  model: z.string().optional().describe('The model its run asks for'),
   worker: z.string().optional().describe('The worker it went to'),
   run_id: z.string().optional().describe('The run of its latest attempt (get_agent_status, stream_agent_output take it)'),
   attempts: z.number(),

@@ -19,6 +19,7 @@ import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, 
 
 const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
+  'run_diff', 'run_merge', 'run_cleanup', 'compare_agents', 'compare_show',
   'team_run', 'team_list', 'team_status', 'team_shutdown', 'task_create', 'task_cancel', 'dag_get',
   'goal_create', 'goal_list', 'goal_show', 'goal_proof', 'goal_budget', 'goal_replay', 'goal_pause', 'goal_resume', 'goal_cancel', 'goal_extend_budget',
   'goal_diagnose', 'goal_recover', 'goal_checkpoints', 'goal_rollback',

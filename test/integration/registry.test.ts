@@ -202,6 +202,22 @@ describe('process registry (real processes)', function () {
     assert.throws(() => h.registry.resolve('nothing'), /No run is called "nothing"/);
   });
 
+  it('a prompt too long for a command line is refused saying what to do; a long one that fits is kept whole in the agent, clipped in the record', async () => {
+    const huge = 'x'.repeat(200 * 1024);
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: huge, command: fakeCommand() }), (e: SwitchboardError) => /too long for Custom command, which takes it as one command-line argument: 200 KiB, over the 128 KiB/.test(e.message) && /in a file/.test(e.hint ?? ''));
+    assert.equal(h.registry.list().length, 0, 'nothing recorded');
+    const long = 'y'.repeat(100 * 1024);
+    const run = await h.registry.run({ runner: 'custom', prompt: long, command: fakeCommand() });
+    const { record } = await h.registry.wait(run.id, 20_000);
+    assert.equal(record.status, 'done');
+    assert.equal(h.registry.tail(run.id, 200 * 1024).trim().length, long.length, 'the agent got all of it');
+    assert.ok(JSON.stringify(record).length < 10_000, `the record stays small: ${JSON.stringify(record).length} bytes`);
+    assert.match(record.commandLine.at(-1)!, /^y{2000}… \[100400 more characters\]$/);
+    const whole = h.registry.runPaths(run.id).prompt;
+    assert.equal(record.prompt, `${'y'.repeat(2000)}… [100400 more characters] (the whole prompt: ${whole})`);
+    assert.equal(fs.readFileSync(whole, 'utf8'), long);
+  });
+
   it('custom runs cannot be steered, and say what to do instead', async () => {
     const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
     await assert.rejects(h.registry.steer(run.id, 'change course', 'test'), (e: SwitchboardError) => e.code === 'not_steerable' && /cannot be steered/.test(e.message));

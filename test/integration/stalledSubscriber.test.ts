@@ -30,6 +30,9 @@ function blockUntil(done: () => boolean, timeoutMs: number): boolean {
   return done();
 }
 
+/** The padding of each answer. */
+const PAD = 256 * 1024;
+
 describe('supervisor host with subscribers that stop reading (real processes)', function () {
   this.timeout(180_000);
   let h: Harness;
@@ -40,20 +43,21 @@ describe('supervisor host with subscribers that stop reading (real processes)', 
     const dir = tempDir();
     const gate = (name: string): string => path.join(dir, name);
     const [begin, flood, flooded, finish] = [gate('begin'), gate('flood'), gate('flooded'), gate('finish')];
-    // An agent in Claude's format that ends 300 turns in a row: each result changes the run's
-    // record, which is pushed whole — with its half-megabyte prompt — to every subscriber: 150 MB
-    // for each, far more than a stalled one may hold. Each step waits for the test's go-ahead (a file).
+    // An agent in Claude's format that ends 300 turns in a row, each answer a quarter of a megabyte:
+    // each is pushed to every subscriber as an event and again in the run's record (75 MB each way),
+    // far more than a stalled one may hold. Each step waits for the test's go-ahead (a file).
     const agent = path.join(dir, 'chatty.mjs');
     fs.writeFileSync(agent, [
       `import * as fs from 'node:fs';`,
       `process.stdin.resume();`,
       `const out = (line) => new Promise((r) => process.stdout.write(JSON.stringify(line) + '\\n', r));`,
       `const result = (text) => ({ type: 'result', subtype: 'success', is_error: false, result: text, session_id: 'chatty' });`,
+      `const pad = ' ' + 'r'.repeat(${PAD});`,
       `const after = async (file) => { while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 20)); };`,
       `await after(${JSON.stringify(begin)});`,
       `await out({ type: 'system', subtype: 'init', session_id: 'chatty', model: 'fake-model' });`,
       `await after(${JSON.stringify(flood)});`,
-      `for (let i = 1; i <= 300; i++) { await out(result('turn ' + i)); if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5)); }`,
+      `for (let i = 1; i <= 300; i++) { await out(result('turn ' + i + pad)); if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5)); }`,
       `fs.writeFileSync(${JSON.stringify(flooded)}, '');`,
       `await after(${JSON.stringify(finish)});`,
       `await out(result('finished'));`,
@@ -63,8 +67,7 @@ describe('supervisor host with subscribers that stop reading (real processes)', 
     fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${agent}"\n`, { mode: 0o755 });
     // Its garbage collected promptly, the host's memory shows what it holds rather than what it has not yet swept.
     const registry = await h.open({ runners: { claude: { binary: bin } } }, { NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=4' });
-    const prompt = `Flood. ${'p'.repeat(512 * 1024)}`;
-    const run = await registry.run({ runner: 'claude', prompt, cwd: dir });
+    const run = await registry.run({ runner: 'claude', prompt: 'Flood.', cwd: dir });
     const hostPid = run.supervisor!.pid;
     const log = path.join(h.stateDir, 'supervisor.log');
     const logText = (): string => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
@@ -104,14 +107,14 @@ describe('supervisor host with subscribers that stop reading (real processes)', 
       const pending = Number(new RegExp(`run ${run.id}: dropped a subscriber that stopped reading \\((\\d+) bytes waiting to be sent, limit ${MAX_PENDING_WRITE}\\)`).exec(line)?.[1]);
       assert.ok(pending > 0 && pending <= MAX_PENDING_WRITE, line);
     }
-    const pushed = 300 * prompt.length;
+    const pushed = 300 * 2 * PAD;
     // Holding on for the stalled subscribers would keep at least the whole flood (the same bytes are queued for all of them).
     const growth = during.peak - before.now;
     assert.ok(growth < pushed / 2, `host memory grew by ${mib(growth)} MiB (peak ${mib(during.peak)}) while ${mib(pushed)} MiB went to each stalled subscriber`);
 
     // The registries read what reached them before the drop, see their sockets close, and reattach.
-    // The supervisor may still be parsing the flood's last lines (150 MiB) on a busy machine.
-    await until(() => followers.every((r) => r.list().find((x) => x.id === run.id)?.resultText === 'turn 300'), 60_000, 'the registries to catch up');
+    // The supervisor may still be parsing the flood's last lines (75 MiB) on a busy machine.
+    await until(() => followers.every((r) => r.list().find((x) => x.id === run.id)?.resultText?.startsWith('turn 300 ')), 60_000, 'the registries to catch up');
     fs.writeFileSync(finish, '');
     for (const follower of followers) {
       const { record, timedOut } = await follower.wait(run.id, 30_000);

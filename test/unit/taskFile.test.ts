@@ -56,14 +56,14 @@ describe('task files', () => {
       const error = refusal(value);
       assert.equal(error.code, 'invalid_argument');
       assert.equal(error.message, message);
-      assert.match(error.hint!, /^Give a JSON array of \{"id"\?, "title", "description"\?, "depends_on"\?: \["T1", \.\.\.\], "role"\?\}\.$/);
+      assert.match(error.hint!, /^Give a JSON array of \{"id"\?, "title", "description"\?, "depends_on"\?: \["T1", \.\.\.\], "role"\?, "model"\?\}\.$/);
     }
     assert.match(refusal(Array.from({ length: 8 }, () => ({}))).message, /task 5 has no "title"; and 3 more problems\.$/);
   });
 
   it('share their fields with the MCP tools, which refuse unknown fields and dependsOn', () => {
     assert.deepEqual(Object.keys(taskInput.shape), Object.keys(taskSchema.shape));
-    assert.deepEqual(Object.keys(taskSchema.shape), ['id', 'title', 'description', 'depends_on', 'role']);
+    assert.deepEqual(Object.keys(taskSchema.shape), ['id', 'title', 'description', 'depends_on', 'role', 'model']);
     const schema = z.toJSONSchema(taskInput, { io: 'input', target: 'draft-7' }) as { properties: Record<string, { description?: string }>; additionalProperties: boolean; required: string[] };
     assert.equal(schema.additionalProperties, false);
     assert.deepEqual(schema.required, ['title']);

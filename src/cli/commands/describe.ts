@@ -9,6 +9,13 @@ export function describeRun(run: RunRecord): string {
   return parts.filter(Boolean).join('  ');
 }
 
+/** Where a run with a worktree of its own works (and that the folder's uncommitted changes are not there), for stderr; '' without one. */
+export function worktreeNote({ worktree: wt, name }: RunRecord): string {
+  if (!wt) return '';
+  const dirty = wt.workspaceDirty ? `; ${wt.workspace} has uncommitted changes, which ${name} does not see (its worktree is made from HEAD, ${wt.baseCommit.slice(0, 12)})` : '';
+  return `${name} works on branch ${wt.branch} in ${wt.folder}${dirty}`;
+}
+
 export function runRow(run: RunRecord): string[] {
   return [
     run.id,
@@ -36,6 +43,7 @@ export function runDetails(run: RunRecord, tail: string): string {
       ['session', run.sessionId],
       ['model', run.model],
       ['folder', run.cwd],
+      ['worktree', run.worktree ? `${run.worktree.branch} from ${run.worktree.baseBranch ?? 'a detached HEAD'} at ${run.worktree.baseCommit.slice(0, 12)}${run.worktree.end?.commit ? `, ends at ${run.worktree.end.commit.slice(0, 12)}` : ''}` : undefined],
       ['command', run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')],
       ['started', run.startedAt ? new Date(run.startedAt).toISOString() : undefined],
       ['ended', run.endedAt ? new Date(run.endedAt).toISOString() : undefined],

@@ -5,7 +5,7 @@ import { runLimits } from '../../core/runs/runLimitsInput';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, usageError } from '../output';
-import { describeRun } from './describe';
+import { describeRun, worktreeNote } from './describe';
 import type { RunRegistry } from '../../core/registry/registry';
 import { isFinished, type RunRecord } from '../../core/runs/types';
 
@@ -34,6 +34,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       command: { type: 'string' },
       resume: { type: 'string' },
       pool: { type: 'string' },
+      model: { type: 'string' },
+      worktree: { type: 'boolean', default: false },
       detach: { type: 'boolean', default: false },
       raw: { type: 'boolean', default: false },
       'max-usd': { type: 'string' },
@@ -47,7 +49,20 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (rest.length === 0) throw usageError('run', 'the prompt is missing');
   const prompt = rest.join(' ');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    let run = await registry.run({ runner, prompt, name: values.name, cwd: values.cwd, command: values.command, resumeSessionId: values.resume, pool: values.pool, ...(limits ? { limits } : {}) });
+    let run = await registry.run({
+      runner,
+      prompt,
+      name: values.name,
+      cwd: values.cwd,
+      command: values.command,
+      resumeSessionId: values.resume,
+      pool: values.pool,
+      ...(values.model !== undefined ? { model: values.model } : {}),
+      ...(values.worktree ? { worktree: true } : {}),
+      ...(limits ? { limits } : {}),
+    });
+    const note = worktreeNote(run);
+    if (note) ctx.out.stderr(note);
     if (run.status === 'queued') {
       // This process starts it when a slot frees, so it stays until then (also with --detach).
       ctx.out.stderr(`${run.name} (${run.id}) waits for a slot in pool ${run.pool}; it starts by itself when one frees (switchboard pools status)`);
@@ -77,6 +92,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     }
     if (json) printJson(ctx.out, final);
     else ctx.out.stderr(describeRun(final));
+    if (!json && final.worktree) ctx.out.stderr(`its work is on ${final.worktree.branch}: switchboard diff ${final.name}, switchboard merge ${final.name}, switchboard cleanup ${final.name}`);
     if (interrupted) return 130;
     return final.status === 'done' ? 0 : 1;
   });

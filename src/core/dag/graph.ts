@@ -23,7 +23,7 @@ export function tasksFromSpecs(specs: readonly TaskSpec[], existing: readonly Ta
     if (!TASK_ID.test(id)) throw new SwitchboardError('invalid_argument', `"${id}" is not a usable task id.`, 'Use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. T3).');
     if (taken.has(id)) throw new SwitchboardError('invalid_argument', `Two tasks have the id ${id}.`, 'Give each task its own id.');
     taken.add(id);
-    return { id, title: spec.title.trim(), description: spec.description, dependsOn: [...new Set(spec.dependsOn ?? [])], status: 'pending' as const, attempts: 0, ...(spec.role ? { role: spec.role } : {}), expectedMs: spec.expectedMs };
+    return { id, title: spec.title.trim(), description: spec.description, dependsOn: [...new Set(spec.dependsOn ?? [])], status: 'pending' as const, attempts: 0, ...(spec.role ? { role: spec.role } : {}), ...(spec.model ? { model: spec.model } : {}), expectedMs: spec.expectedMs };
   });
   checkGraph([...existing, ...tasks]);
   return tasks;

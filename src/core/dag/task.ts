@@ -21,6 +21,8 @@ export interface Task {
   status: TaskStatus;
   /** Only a worker of this role takes it (absent: any worker but a planner). */
   role?: string;
+  /** The model its run asks for (absent: the worker's runner's configured model). */
+  model?: string;
   /** The worker it went to, and the run that worked it (the latest attempt). */
   worker?: string;
   runId?: string;
@@ -43,5 +45,6 @@ export interface TaskSpec {
   description?: string;
   dependsOn?: string[];
   role?: string;
+  model?: string;
   expectedMs?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * Task lists as JSON, from a file, a planner or a tool call: an array of tasks (or `{ "tasks": [...] }`),
- * each `{ id?, title, description?, depends_on? | dependsOn?, role? }`. What is wrong is named with
+ * each `{ id?, title, description?, depends_on? | dependsOn?, role?, model? }`. What is wrong is named with
  * the task it is in, so a person or a planner can fix it.
  */
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ import { taskListSchema, toTaskSpec } from './taskSchema';
 
 export { MAX_TASKS } from './taskSchema';
 
-export const TASK_JSON_SHAPE = 'a JSON array of {"id"?, "title", "description"?, "depends_on"?: ["T1", ...], "role"?}';
+export const TASK_JSON_SHAPE = 'a JSON array of {"id"?, "title", "description"?, "depends_on"?: ["T1", ...], "role"?, "model"?}';
 
 /** Checks the shape of a parsed task list (dependencies and cycles are checked with the graph). */
 export function taskSpecsFromJson(value: unknown, where: string): TaskSpec[] {

@@ -3,6 +3,7 @@
  * task files (`*.tasks.json`, a planner's plan) and by the MCP tools team_run and task_create.
  */
 import { z } from 'zod';
+import { MODEL_PATTERN, MODEL_RULE } from '../runners/models';
 import type { TaskSpec } from './task';
 
 /** More tasks than this in one list is taken for a mistake. */
@@ -20,6 +21,7 @@ export const taskSchema = z.object(
     description: z.string().optional().describe('More detail for the worker'),
     depends_on: dependsOn.optional().describe('Ids of the tasks that must be done first'),
     role: z.string().min(1).optional().describe('Only a worker of this role takes it (default: any worker but a planner)'),
+    model: z.string().regex(MODEL_PATTERN, `must be ${MODEL_RULE}`).optional().describe("The model its agent is asked to use (default: the worker's runner's configured model)"),
   },
   { error: notAnObject },
 );

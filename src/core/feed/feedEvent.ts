@@ -1,7 +1,7 @@
 /**
  * One change in the live feed: a JSON line of the journal with a sequence number that only grows,
  * the time, a type, the key of the entity that changed (`run:<id>`, `team:<name>`,
- * `task:<team>/<id>`, `pool:<name>`, `gate:<workspace>/<gate>`, `discovery:<goal or team>/<id>`) and the entity as it is after the change.
+ * `task:<team>/<id>`, `pool:<name>`, `gate:<workspace>/<gate>`, `discovery:<goal or team>/<id>`, `compare:<id>`) and the entity as it is after the change.
  */
 
 /** The types of change, with what each means. */
@@ -28,9 +28,12 @@ export const FEED_TYPES = {
   'task.blocked': 'a task cannot run: something it depends on failed or was cancelled',
   'task.cancelled': 'a task was cancelled',
   'task.updated': 'a task changed otherwise (back in line after a cut-short start, say)',
-  'merge.started': 'a worker branch is being merged',
-  'merge.completed': 'a worker branch was merged',
-  'merge.failed': 'a worker branch could not be merged',
+  'merge.started': "a worker's or a run's branch is being merged",
+  'merge.completed': "a worker's or a run's branch was merged",
+  'merge.failed': "a worker's or a run's branch could not be merged",
+  'compare.started': 'a comparison started its runs (one prompt, several runners or models, each in a worktree)',
+  'compare.updated': "a comparison moved on: a run of it ended, its gates ran in one's worktree",
+  'compare.ended': 'a comparison ended: its runs ended and its gates ran, or it was cancelled',
   'gate.passed': 'a verification gate (a test or lint command) passed',
   'gate.failed': 'a verification gate failed, timed out, could not run, or was not run because its breaker is open',
   'breaker.opened': "a gate's circuit breaker opened after failures in a row: the gate fails at once until it recovers",
@@ -77,6 +80,7 @@ export const poolKey = (name: string): string => `pool:${name}`;
 export const goalKey = (id: string): string => `goal:${id}`;
 /** `workspace`: the short hash that names the workspace's gates in the state folder. */
 export const gateKey = (workspace: string, gate: string): string => `gate:${workspace}/${gate}`;
+export const compareKey = (id: string): string => `compare:${id}`;
 /** `owner`: the goal id, or the team's name. */
 export const discoveryKey = (owner: string, id: string): string => `discovery:${owner}/${id}`;
 

@@ -48,7 +48,8 @@ export function describeFeedEvent(event: FeedEvent): string {
   if (family === 'pool') return `${e.runId} ${event.type.slice(5)} in pool ${e.pool}${e.position ? ` (${e.position} in line)` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
   if (family === 'goal' && e.status) return `${e.id} ${e.status} (${e.phase}, iteration ${e.iteration}/${e.maxIterations})${e.blockedOn ? ` — ${String(e.blockedOn)}` : e.failure ? ` — ${String(e.failure)}` : ''}`;
   if (family === 'budget' || event.type === 'goal.stagnation' || event.type === 'goal.rollback') return `${e.id}: ${String(e.summary)}`;
-  if (family === 'merge') return `${e.team}: ${e.worker} (${e.branch}) into ${e.base}${e.commit ? ` as ${String(e.commit).slice(0, 12)}` : ''}${e.error ? ` — ${e.error}` : ''}`;
+  if (family === 'merge') return `${e.team ? `${e.team}: ${e.worker}` : `run ${e.name}`} (${e.branch}) into ${e.base}${e.commit ? ` as ${String(e.commit).slice(0, 12)}` : ''}${e.error ? ` — ${e.error}` : ''}`;
+  if (family === 'compare') return `${e.id} ${e.status}: ${String(e.summary)}`;
   if (family === 'gate') return gateText(e as unknown as GateEntity);
   if (family === 'breaker') return breakerText(event.type, e as unknown as BreakerEntity);
   if (family === 'discovery') return `${String(e.goal ?? e.team)} ${e.id} "${e.title}" ${e.status}${e.promotedTask ? ` as task ${e.promotedTask}` : ''}${e.reason ? ` — ${e.reason}` : ''}`;

@@ -18,6 +18,8 @@ export interface GitOptions {
   okExitCodes?: readonly number[];
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** An index of its own (GIT_INDEX_FILE), so that the worktree's index is not touched. */
+  indexFile?: string;
 }
 
 /**
@@ -26,9 +28,10 @@ export interface GitOptions {
  */
 const LOCATING_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_NAMESPACE'];
 
-function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function gitEnv(env: NodeJS.ProcessEnv = process.env, indexFile?: string): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: '0' };
   for (const name of LOCATING_VARIABLES) delete clean[name];
+  if (indexFile) clean.GIT_INDEX_FILE = indexFile;
   return clean;
 }
 
@@ -43,7 +46,7 @@ function run(cwd: string, args: readonly string[], options: GitOptions): Promise
     execFile(
       'git',
       args,
-      { cwd, env: gitEnv(options.env), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, windowsHide: true },
+      { cwd, env: gitEnv(options.env, options.indexFile), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, windowsHide: true },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string; killed?: boolean }) | null;
         resolve({

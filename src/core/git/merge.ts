@@ -18,6 +18,8 @@ export interface MergeWorkerOptions {
   base?: string;
   /** More lines for the merge commit's message (what the worker did, say). */
   body?: string;
+  /** The merge commit's first line, instead of `Merge worker <worker> of team <team> (<branch>)`. */
+  title?: string;
 }
 
 export interface MergeOutcome {
@@ -69,7 +71,7 @@ export async function mergeWorkerBranch(options: MergeWorkerOptions): Promise<Me
   const check = await checkMerge(repo.root, baseCommit, theirs);
   if (!check.clean) {
     const files = check.files.map((f) => `${f.path} (${f.hunks} hunk${f.hunks === 1 ? '' : 's'})`);
-    throw gitRefusal('merge_conflict', `${branch} cannot be merged into ${base} cleanly: ${check.files.length} file(s) conflict: ${listSome(files)}.`, `Merge ${base} into ${branch} in the worker's worktree and resolve the conflicts there, then merge again. Nothing was changed.`, {
+    throw gitRefusal('merge_conflict', `${branch} cannot be merged into ${base} cleanly: ${check.files.length} file(s) conflict: ${listSome(files)}.`, `Merge ${base} into ${branch} in its worktree and resolve the conflicts there, then merge again. Nothing was changed.`, {
       branch,
       base,
       score: check.score,
@@ -77,7 +79,7 @@ export async function mergeWorkerBranch(options: MergeWorkerOptions): Promise<Me
     });
   }
   const touched = await nulList(repo.root, ['diff', '--name-only', '-z', '--no-ext-diff', baseCommit, check.tree, '--']);
-  const message = `Merge worker ${options.worker} of team ${options.team} (${branch})${options.body ? `\n\n${options.body.trim()}` : ''}`;
+  const message = `${options.title ?? `Merge worker ${options.worker} of team ${options.team} (${branch})`}${options.body ? `\n\n${options.body.trim()}` : ''}`;
   const holder = (await listWorktrees(repo.root)).find((w) => w.branch === base);
   if (!holder) {
     const commit = (await git(repo.root, ['commit-tree', check.tree, '-p', baseCommit, '-p', theirs, '-m', message])).stdout.trim();

@@ -21,6 +21,8 @@ export interface RemoveWorktreeOptions {
   deleteBranch?: boolean;
   /** The files copied in when the worktree was made: not the worker's work, so not counted as uncommitted. */
   copyFiles?: readonly string[];
+  /** How refusals name the worktree's owner (default `<team>/<worker>`). */
+  label?: string;
 }
 
 export interface RemovedWorktree {
@@ -65,7 +67,7 @@ export async function removeWorkerWorktree(options: RemoveWorktreeOptions): Prom
     if (dirty.length) reasons.push(`the worktree has uncommitted changes: ${listSome(dirty)}`);
   }
   if (reasons.length && !options.force) {
-    throw gitRefusal('not_merged', `The worktree of ${options.team}/${options.worker} was not removed: ${reasons.join('; ')}.`, `Merge the branch into ${base} (or commit the changes), or force the removal to discard them.`, {
+    throw gitRefusal('not_merged', `The worktree of ${options.label ?? `${options.team}/${options.worker}`} was not removed: ${reasons.join('; ')}.`, `Merge the branch into ${base} (or commit the changes), or force the removal to discard them.`, {
       folder: options.folder,
       branch,
       base,

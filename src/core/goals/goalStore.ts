@@ -1,23 +1,15 @@
 /** Goals as they are kept on disk: `<state>/goals/<id>/goal.json` (atomic) and the goal's own timeline, `events.jsonl`. */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { datedId } from '../store/datedId';
 import type { GoalRecord } from './goalRecord';
 
 const ID = /^goal-\d{8}-[a-z0-9]{6}$/;
-const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
-
 /** `goal-YYYYMMDD-<6 chars>`, unused in this state folder. */
-export function newGoalId(stateDir: string, now = new Date()): string {
-  const day = now.toISOString().slice(0, 10).replace(/-/g, '');
-  for (;;) {
-    const id = `goal-${day}-${[...crypto.randomBytes(6)].map((b) => ALPHABET[b % ALPHABET.length]).join('')}`;
-    if (!fs.existsSync(new StateMap(stateDir).goal(id).dir)) return id;
-  }
-}
+export const newGoalId = (stateDir: string, now = new Date()): string => datedId('goal', (id) => fs.existsSync(new StateMap(stateDir).goal(id).dir), now);
 
 export function checkGoalId(id: string): string {
   if (!ID.test(id)) throw new SwitchboardError('invalid_argument', `"${id}" is not a goal id.`, 'Goal ids look like goal-20261206-abc123; `switchboard goal list` shows them.');

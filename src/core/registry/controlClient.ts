@@ -5,6 +5,9 @@ import { SwitchboardError } from '../errors';
 import { LineSplitter, type ControlMessage, type ControlNotification, type ControlRequest } from '../supervisor/protocol';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** How long an answer may take unless the request says otherwise. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 type RequestBody<R> = R extends { id: number } ? Omit<R, 'id'> : never;
 
 export class ControlClient<R extends { id: number; op: string } = ControlRequest> {
@@ -56,11 +59,21 @@ export class ControlClient<R extends { id: number; op: string } = ControlRequest
     return !this.isClosed;
   }
 
-  request<T>(body: RequestBody<R>): Promise<T> {
+  /**
+   * Asks, and waits for the answer at most `timeoutMs`: a peer that is stopped (SIGSTOP) or hung
+   * accepts connections but never answers, and nobody waits on it forever.
+   */
+  request<T>(body: RequestBody<R>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
     if (this.isClosed) return Promise.reject(new SwitchboardError('not_running', `${this.peer} is gone.`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SwitchboardError('unresponsive', `${this.peer} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'It may be stopped or overloaded; `switchboard doctor` and `ps` show it.'));
+      }, timeoutMs);
+      timer.unref?.();
+      const settle = <A>(fn: (a: A) => void) => (a: A) => (clearTimeout(timer), fn(a));
+      this.pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       this.socket.write(JSON.stringify({ ...body, id }) + '\n');
     });
   }

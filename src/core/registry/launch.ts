@@ -8,13 +8,15 @@ import * as path from 'node:path';
 import type { SwitchboardConfig } from '../config';
 import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
-import { StateMap } from '../state/stateMap';
+import { StateMap, type RunPaths } from '../state/stateMap';
 import { redactArgs, redactText, secretsFromEnv } from '../redact';
 import { findBinary } from '../runners/findBinary';
+import { checkModel } from '../runners/models';
+import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
 import { getRunner } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
-import type { RunLimits, RunLinks, RunRecord } from '../runs/types';
+import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
 import { writePlan } from '../supervisor/plan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
@@ -41,6 +43,13 @@ export interface RunOptions {
   pool?: string;
   /** Overrides the runner's configured permission mode (a team role's, say). */
   permissionMode?: string;
+  /** Overrides the runner's configured model (refused for the custom runner, which takes none). */
+  model?: string;
+  /**
+   * Work in a git worktree of its own, on branch `switchboard/run/<name>` made from the folder's HEAD
+   * (`setup` and `copyFiles` default to the teams' settings); the folder must be in a repository with a commit.
+   */
+  worktree?: boolean | { setup?: string; copyFiles?: string[] };
   /** Who asked for the run (`mcp:<client>`, ...), recorded with it. */
   startedBy?: string;
   /** Hard limits: the run is stopped when it crosses one. */
@@ -85,6 +94,8 @@ export function checkCwd(cwd: string): string {
 export interface PreparedStart {
   request: StartRequest;
   spec: SpawnSpec;
+  /** The worktree made for it (`worktree` in the options). */
+  worktree?: RunWorktree;
 }
 
 export function prepareStart(options: RunOptions, context: Pick<LaunchContext, 'config' | 'env'>): PreparedStart {
@@ -93,18 +104,21 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   if (options.resumeSessionId && !runner.canResume) {
     throw new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
   }
+  if (options.model !== undefined) checkModel(runner.id, options.model, 'model');
   const cwd = checkCwd(options.cwd ?? process.cwd());
   const settings = context.config.runners[runner.id] ?? {};
+  const model = runner.id === 'custom' ? undefined : options.model ?? settings.model;
   const request: StartRequest = {
     prompt: options.prompt,
     cwd,
-    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model: settings.model, permissionMode: options.permissionMode ?? settings.permissionMode },
+    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model, permissionMode: options.permissionMode ?? settings.permissionMode },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV, runEnv: RUN_ID_ENV } : undefined,
     hostApprovals: options.hostApprovals,
   };
   const spec = runner.build(request);
+  checkArgLengths(runner, spec);
   const env = { ...context.env, ...options.env };
   const lookup = findBinary(spec.command, env, cwd);
   if (!lookup.found) {
@@ -153,9 +167,9 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     id,
     name: context.name,
     runner: options.runner,
-    commandLine: redactArgs([spec.command, ...spec.args], secrets),
+    commandLine: clipArgs(redactArgs([spec.command, ...spec.args], secrets)),
     cwd: request.cwd,
-    prompt: redactText(options.prompt, secrets),
+    prompt: keptPrompt(run, redactText(options.prompt, secrets)),
     status: 'queued',
     controlSocket: run.controlSocket,
     createdAt: Date.now(),
@@ -163,7 +177,9 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     links: options.links ?? {},
     startedBy: options.startedBy,
     pool,
+    ...(request.settings.model ? { model: request.settings.model } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(prepared.worktree ? { worktree: prepared.worktree } : {}),
     ...(launcher ? { launcher } : {}),
     outputBytes: 0,
     eventCount: 0,
@@ -171,6 +187,13 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
   // The supervisor rewrites this record (durably) within milliseconds of the launch, so it is not fsynced here.
   writeRecord(run, record, { durable: false });
   return record;
+}
+
+/** The prompt as the record keeps it: whole when short, else its start, the whole of it in prompt.txt beside the record. */
+function keptPrompt(run: RunPaths, prompt: string): string {
+  if (clipMessage(prompt) === prompt) return prompt;
+  fs.writeFileSync(run.prompt, prompt, { mode: 0o600 });
+  return `${clipMessage(prompt)} (the whole prompt: ${run.prompt})`;
 }
 
 /** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */

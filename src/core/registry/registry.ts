@@ -3,6 +3,7 @@
  * supervisors (pushed over their control sockets) and from the folder itself (runs started by
  * other processes). An ordinary object with change events; nothing polls it in a loop.
  */
+import * as fs from 'node:fs';
 import type { SwitchboardConfig } from '../config';
 import { Emitter, type Event } from '../events';
 import { runEntity, runStatusEvent } from '../feed/entities';
@@ -22,6 +23,7 @@ import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type Launch
 import { DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
+import { discardWorktree, isolateRun } from './isolateRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
 
@@ -53,6 +55,12 @@ export interface RegistryOptions {
   feed?: Feed;
 }
 
+/** How much longer than the grace time a supervisor may take to answer a kill. */
+const KILL_ANSWER_MARGIN_MS = 5000;
+
+/** Whether the run's own worktree is still on disk. */
+const hasWorktree = (run: RunRecord): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
+
 export interface RunFilter {
   status?: RunStatus;
   runner?: string;
@@ -78,6 +86,8 @@ export class RunRegistry extends Lifecycle {
   private readonly waiting = new Map<string, () => Promise<void>>();
   private pump: NodeJS.Timeout | undefined;
   private draining = false;
+  /** Names this registry gave to runs it started (so that two starting at once never get the same). */
+  private readonly givenNames = new Set<string>();
   /** list()'s order, kept until the records change. */
   private sorted: { generation: number; runs: RunRecord[] } | undefined;
 
@@ -180,15 +190,23 @@ export class RunRegistry extends Lifecycle {
     }
     if (options.hostApprovals === undefined && this.options.hostApprovals) options = { ...options, hostApprovals: true };
     const env = { ...(this.options.env ?? process.env) };
-    const prepared = prepareStart(options, { config: this.options.config, env });
+    let prepared = prepareStart(options, { config: this.options.config, env });
     if (options.name) {
       const holder = this.tracker.records().find((r) => r.name === options.name && !isFinished(r.status));
       if (holder) throw new SwitchboardError('name_taken', `The name "${options.name}" belongs to run ${holder.id}, which is still ${holder.status}.`, 'Choose another name, or stop that run first.');
     }
     const id = claimRunDir(this.options.stateDir);
-    tellRunId(prepared, id);
     this.tracker.expect(id);
     const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner), feed: this.options.feed };
+    if (options.worktree) {
+      try {
+        prepared = await isolateRun(options, context, id, context.name);
+      } catch (error) {
+        this.tracker.remove(id);
+        throw error;
+      }
+    }
+    tellRunId(prepared, id);
     const pool = options.pool ?? DEFAULT_POOL;
     const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
     let admission: Admission;
@@ -197,6 +215,7 @@ export class RunRegistry extends Lifecycle {
     } catch (error) {
       // Refused: the run never existed for anyone but the caller, who hears why.
       this.tracker.remove(id);
+      if (prepared.worktree) await discardWorktree(prepared.worktree).catch(() => undefined);
       throw error;
     }
     if (!admission.admitted) {
@@ -207,6 +226,11 @@ export class RunRegistry extends Lifecycle {
       return this.tracker.get(id) ?? queued;
     }
     return this.start(id, prepared, options, context, queued);
+  }
+
+  /** Checks a run request as `run` would (runner, prompt, model, folder, the CLI installed), starting nothing. */
+  check(options: RunOptions): void {
+    prepareStart(options, { config: this.options.config, env: { ...(this.options.env ?? process.env) } });
   }
 
   private async start(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, queued: RunRecord): Promise<RunRecord> {
@@ -252,10 +276,12 @@ export class RunRegistry extends Lifecycle {
     return this.pools.cleanup();
   }
 
+  /** `<runner>-<n>`, free: not the name of a known run, nor one given here to a run still starting (starts overlap). */
   private nextName(runner: string): string {
-    const taken = new Set(this.tracker.records().map((r) => r.name));
+    const taken = new Set([...this.tracker.records().map((r) => r.name), ...this.givenNames]);
     let n = this.tracker.records().filter((r) => r.runner === runner).length + 1;
     while (taken.has(`${runner}-${n}`)) n++;
+    this.givenNames.add(`${runner}-${n}`);
     return `${runner}-${n}`;
   }
 
@@ -270,8 +296,16 @@ export class RunRegistry extends Lifecycle {
       return { killed: true, status: record?.status ?? 'killed' };
     }
     const client = this.tracker.client(run.id);
-    if (client) return client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source });
-    // No supervisor to ask: the agent (if it still lives) is killed from here.
+    if (client) {
+      try {
+        // Its answer comes once the agent is gone: within the grace time, and a little more.
+        return await client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source }, this.options.config.killGraceMs + KILL_ANSWER_MARGIN_MS);
+      } catch (error) {
+        if ((error as SwitchboardError).code !== 'unresponsive') throw error;
+        this.log.warn(`the supervisor of ${run.name} does not answer; its process tree is killed from here`);
+      }
+    }
+    // No supervisor to ask (or none that answers): the agent (if it still lives) is killed from here.
     if (run.agent && isSameProcessAlive(run.agent)) {
       // Its supervisor may still live (only unreachable) and record the agent's death as a failure: the kill is noted first so it sticks.
       const reason = `killed by ${options.source}`;
@@ -376,10 +410,13 @@ export class RunRegistry extends Lifecycle {
     return [...disk, ...pushed].slice(0, limit);
   }
 
-  /** Removes a finished run and its logs from the list and the disk. */
+  /** Removes a finished run and its logs from the list and the disk (not while its worktree is there: it would be lost track of). */
   remove(query: string): RunRecord {
     const run = this.resolve(query);
     if (!isFinished(run.status)) throw new SwitchboardError('invalid_argument', `Run ${run.name} is ${run.status}; only finished runs can be removed.`, 'Kill it first.');
+    if (hasWorktree(run)) {
+      throw new SwitchboardError('invalid_argument', `Run ${run.name} still has its worktree ${run.worktree!.folder} (branch ${run.worktree!.branch}).`, `Merge it (switchboard merge ${run.name}) or remove the worktree (switchboard cleanup ${run.name}) first; its branch stays either way.`);
+    }
     this.tracker.remove(run.id);
     return run;
   }
@@ -387,7 +424,8 @@ export class RunRegistry extends Lifecycle {
   /** Removes finished runs older than the retention time; never a running one. */
   applyRetention(now = Date.now()): number {
     const cutoff = now - this.options.config.retentionHours * 3600_000;
-    const old = this.tracker.records().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff);
+    // A run whose worktree is still there is kept: its record is what diff, merge and cleanup go by.
+    const old = this.tracker.records().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff && !hasWorktree(r));
     for (const run of old) this.tracker.remove(run.id);
     if (old.length > 0) this.log.info(`retention removed ${old.length} finished run(s)`);
     return old.length;

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from '../events';
+import type { SwitchboardError } from '../errors';
 import { Lifecycle, toDisposable } from '../lifecycle';
 import type { Logger } from '../logger';
 import type { StateMap } from '../state/stateMap';
@@ -39,6 +40,10 @@ export interface TrackerSink {
 
 /** Events kept in memory per run, so readers never wait for the supervisor's next flush to disk. */
 const RECENT_EVENTS = 500;
+/** How long a reload waits for a supervisor to be attached before going on with the record on disk. */
+const ATTACH_WAIT_MS = 1500;
+/** How long a supervisor may take to answer a subscription. */
+const SUBSCRIBE_TIMEOUT_MS = 5000;
 
 export interface TrackerOptions {
   /** See QUEUED_STALE_MS (tests shorten it). */
@@ -54,6 +59,8 @@ interface Entry {
   record: RunRecord;
   recent?: AgentEvent[];
   client?: ControlClient;
+  /** Whether its supervisor answered over `client` (a stopped one accepts the connection, and never answers). */
+  answered?: boolean;
   /** An attach under way; resolves true once it connected (whether or not the connection lasted). */
   connecting?: Promise<boolean>;
   watchdog?: NodeJS.Timeout;
@@ -101,9 +108,10 @@ export class RunTracker extends Lifecycle {
     return this.entries.get(id)?.recent ?? [];
   }
 
+  /** The run's supervisor, connected and known to answer (it answered the subscription). */
   client(id: string): ControlClient | undefined {
-    const client = this.entries.get(id)?.client;
-    return client?.isOpen ? client : undefined;
+    const entry = this.entries.get(id);
+    return entry?.client?.isOpen && entry.answered ? entry.client : undefined;
   }
 
   async loadAll(): Promise<void> {
@@ -162,7 +170,9 @@ export class RunTracker extends Lifecycle {
         return;
       }
       entry.connecting = this.attach(entry, record.controlSocket).finally(() => (entry.connecting = undefined));
-      await entry.connecting;
+      // A supervisor that does not answer (stopped, hung) is not waited on: the record on disk
+      // stands meanwhile, and the attach goes on by itself.
+      await Promise.race([entry.connecting, new Promise((resolve) => setTimeout(resolve, ATTACH_WAIT_MS).unref())]);
       return;
     }
     if (record.agent && isSameProcessAlive(record.agent)) {
@@ -196,6 +206,7 @@ export class RunTracker extends Lifecycle {
       return true;
     }
     entry.client = client;
+    entry.answered = false;
     // Events pushed over an earlier connection end where it dropped; kept, they would leave a hole
     // that events() could serve across. From here the pushed ones are contiguous again.
     entry.recent = [];
@@ -214,11 +225,14 @@ export class RunTracker extends Lifecycle {
       if (!this.isDisposed) void this.reload(id);
     });
     try {
-      this.set(await client.request<RunRecord>({ op: 'subscribe' }));
+      this.set(await client.request<RunRecord>({ op: 'subscribe' }, SUBSCRIBE_TIMEOUT_MS));
+      entry.answered = true;
       this.log.trace(`attached to ${id}`);
-    } catch {
+    } catch (error) {
       // The connection closed before the subscription was answered (the supervisor ended, or
-      // dropped it); its close handler looks again once this attach is through.
+      // dropped it); its close handler looks again once this attach is through. Or the supervisor
+      // does not answer: the connection stays, and what it pushes once it does is taken.
+      if ((error as SwitchboardError).code === 'unresponsive') this.log.warn(`the supervisor of ${id} does not answer; its record on disk stands meanwhile`);
     }
     return true;
   }

@@ -12,6 +12,9 @@ import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { ControlClient } from './controlClient';
 
+/** How long a host may take to say it started an agent. */
+const LAUNCH_TIMEOUT_MS = 60_000;
+
 export interface HostOptions {
   stateDir: string;
   supervisorScript: string;
@@ -30,7 +33,8 @@ export class SupervisorHost {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
-        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env });
+        // A host starting many agents at once answers each in turn: a launch may wait its place.
+        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env }, LAUNCH_TIMEOUT_MS);
       } catch (error) {
         // A host that was leaving (idle) or died: start a fresh one, once.
         const hostGone = !client.isOpen || /shutting down|went away|is gone/.test((error as Error).message);

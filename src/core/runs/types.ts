@@ -26,6 +26,40 @@ export interface RunLinks {
   team?: string;
   goal?: string;
   task?: string;
+  /** The comparison (`switchboard compare`) it is one of the entries of. */
+  compare?: string;
+}
+
+/**
+ * A run's own git worktree (`run --worktree`): a branch made from the folder's HEAD, in a folder of
+ * the state directory, so that its work can be looked at, merged or thrown away on its own.
+ */
+export interface RunWorktree {
+  /** The folder the run was asked to work in (a repository, or a folder inside one). */
+  workspace: string;
+  /** The top folder of that repository. */
+  repo: string;
+  /** The worktree's top folder; the run works in the same place inside it as `workspace` is in `repo`. */
+  folder: string;
+  /** `switchboard/run/<name>`. */
+  branch: string;
+  /** The commit the branch was made from (the folder's HEAD when the run started). */
+  baseCommit: string;
+  /** The branch checked out in the folder then: where `merge` brings the work. Undefined: HEAD was detached. */
+  baseBranch?: string;
+  /** Files copied in from the folder (`teams.copyFiles`): not the run's work. */
+  copied?: string[];
+  /** The folder had uncommitted changes, which the worktree (made from HEAD) does not have. */
+  workspaceDirty?: boolean;
+  /** Written when the run ended: what its work ends with. */
+  end?: {
+    /** The branch's last commit, when the run changed anything. */
+    commit?: string;
+    /** Whether Switchboard committed what the agent left uncommitted. */
+    committedLeftovers: boolean;
+    /** Why its work could not be committed (it is still in the worktree). */
+    error?: string;
+  };
 }
 
 /** A run's hard limits (`run --max-usd --max-tokens --timeout`): crossing one stops it. */
@@ -52,6 +86,7 @@ export interface RunRecord {
   /** Unix socket the supervisor listens on for steer / interrupt / kill / subscribe. */
   controlSocket?: string;
   sessionId?: string;
+  /** The model asked for (`--model`, else the runner's setting), then the one the agent reports. */
   model?: string;
   exitCode?: number;
   signal?: string;
@@ -66,6 +101,8 @@ export interface RunRecord {
   pool?: string;
   /** Hard limits: the run is stopped when it crosses one. */
   limits?: RunLimits;
+  /** Its own git worktree and branch, when it was started with one. */
+  worktree?: RunWorktree;
   /** While it waits in a pool's line: the process that will start it when a slot frees. */
   launcher?: ProcessIdentity;
   lastError?: string;

@@ -41,6 +41,8 @@ export interface RunPaths {
   outputIndex: string;
   events: string;
   plan: string;
+  /** The whole prompt, when it is too long for the record. */
+  prompt: string;
   killMarker: string;
   /** The supervisor's control socket (possibly in the temp folder, see socketPath). */
   controlSocket: string;
@@ -86,6 +88,7 @@ export class StateMap {
       outputIndex: this.at('runs/<run>/output.idx', v),
       events: this.at('runs/<run>/events.jsonl', v),
       plan: this.at('runs/<run>/plan.json', v),
+      prompt: this.at('runs/<run>/prompt.txt', v),
       killMarker: this.at('runs/<run>/kill.json', v),
       controlSocket: socketPath(this.at('runs/<run>/control.sock', v)),
     };
@@ -100,6 +103,18 @@ export class StateMap {
   /** Where a worker's git worktree is made. */
   worktree(team: string, worker: string): string {
     return this.at('worktrees/<team>/<worker>/', { team, worker });
+  }
+  /** Where a run's own git worktree is made (`run --worktree`). */
+  runWorktree(id: string): string {
+    return this.at('run-worktrees/<run>/', { run: id });
+  }
+  get compares(): string {
+    return this.at('compares/');
+  }
+  /** A comparison's record and the folder of its gate logs. */
+  compare(id: string): { dir: string; record: string; gateLogs: string } {
+    const v = { compare: id };
+    return { dir: this.at('compares/<compare>/', v), record: this.at('compares/<compare>/compare.json', v), gateLogs: this.at('compares/<compare>/gates/', v) };
   }
   get poolLedger(): string {
     return this.at('pools/ledger.json');

@@ -17,6 +17,8 @@ import { OutputFollower, readTail } from '../runs/outputLog';
 import { writeRecord } from '../runs/recordFile';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
+import { commitRunWork } from '../runs/runWork';
+import { clipArgs, clipMessage } from '../runners/argLimits';
 import { AgentProcess, type AgentExit } from './agentProcess';
 import { Approvals } from './approvals';
 import { ControlServer } from './controlServer';
@@ -101,7 +103,7 @@ export class Supervisor {
   }
 
   private spawn(spec: SpawnSpec, resumed: boolean): void {
-    const commandLine = redactArgs([spec.command, ...spec.args], this.secrets);
+    const commandLine = clipArgs(redactArgs([spec.command, ...spec.args], this.secrets));
     this.turns.reset();
     this.parser = this.runner.createParser();
     this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
@@ -236,10 +238,12 @@ export class Supervisor {
     this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
     const status = this.finalStatus(exit);
     const lastError = status === 'done' ? undefined : this.failureReason(exit);
+    // In a worktree of its own, what the agent left is committed on its branch before anyone hears it ended.
+    const worktree = this.record.worktree && { ...this.record.worktree, end: await commitRunWork({ ...this.record, status, worktree: this.record.worktree }) };
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.output.close();
     this.events.close();
-    this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError }, true);
+    this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError, ...(worktree ? { worktree } : {}) }, true);
     this.server.notify({ note: 'output', bytes: this.output.bytes });
     this.resolveFinished();
   }
@@ -253,7 +257,7 @@ export class Supervisor {
   private failureReason(exit: AgentExit): string {
     if (this.stopReason?.source.startsWith('its ')) return `stopped at ${this.stopReason.source}`;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
-    if (exit.spawnError) return exit.spawnError;
+    if (exit.spawnError) return clipMessage(exit.spawnError);
     if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;
     const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();

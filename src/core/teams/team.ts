@@ -303,13 +303,13 @@ export class Team extends Lifecycle {
     this.finish('failed');
   }
 
-  private launch(worker: TeamWorker, prompt: string, task: string): Promise<RunRecord> {
+  private launch(worker: TeamWorker, prompt: string, task: string, model?: string): Promise<RunRecord> {
     const role = this.roles[worker.role]!;
     // A role's permission mode is its runner's word: it applies only when the worker uses that runner.
     const permissionMode = worker.runner === role.runner ? role.permissionMode : undefined;
     this.guard();
     const links = { team: this.record.name, task, ...(this.record.goal ? { goal: this.record.goal } : {}) };
-    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}) });
+    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}), ...(model ? { model } : {}) });
   }
 
   private async start(task: Task, workerName: string): Promise<string> {
@@ -318,7 +318,7 @@ export class Team extends Lifecycle {
     if (this.stopped) throw new SwitchboardError('not_running', `Team ${this.record.name} is shutting down.`);
     const role = this.roles[worker.role]!;
     const prompt = [role.preamble, DISCOVERY_NOTE, `Team goal: ${this.record.task}`, `Your task (${task.id}): ${task.title}`, task.description ?? '', this.findingsBefore(task)].filter(Boolean).join('\n\n');
-    return (await this.launch(worker, prompt, task.id)).id;
+    return (await this.launch(worker, prompt, task.id, task.model)).id;
   }
 
   /** What the tasks this one waited for reported (a reviewer's findings, an investigation), for the agent to start from. */

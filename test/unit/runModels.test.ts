@@ -1,0 +1,43 @@
+/** A run's model (the rule, the custom runner's refusal, the models known for a runner, a task's model) and the diff figures of a run's worktree. */
+import * as assert from 'node:assert/strict';
+import { mergeConfig } from '../../src/core/config';
+import { taskSpecsFromJson } from '../../src/core/dag/taskJson';
+import { parseNumstat } from '../../src/core/git/diffStat';
+import { findPrice } from '../../src/core/pricing';
+import { checkModel, knownModels } from '../../src/core/runners/models';
+
+describe('a model per run', () => {
+  it('takes a model name without spaces or control characters; refuses one for the custom runner and for an unknown runner', () => {
+    assert.equal(checkModel('claude', 'claude-sonnet-4-5'), 'claude-sonnet-4-5');
+    assert.equal(checkModel('opencode', 'anthropic/claude-sonnet-4-5'), 'anthropic/claude-sonnet-4-5');
+    for (const bad of ['', 'two words', 'tab\there', 'line\nbreak', 'x'.repeat(201)]) assert.throws(() => checkModel('codex', bad), /is not a usable model name/, JSON.stringify(bad));
+    assert.throws(() => checkModel('custom', 'gpt-5'), /The custom runner takes no model/);
+    assert.throws(() => checkModel('nope', 'gpt-5'), /Unknown runner "nope"/);
+  });
+
+  it("lists a runner's configured model first, then the price table's of its family and its own `<runner>:<model>` keys", () => {
+    const config = mergeConfig({ runners: { codex: { model: 'gpt-5.5' } }, prices: { 'codex:o4-mini': { inputPerMTok: 1, outputPerMTok: 4 }, 'opencode:anthropic/claude-sonnet-4-5': { inputPerMTok: 3, outputPerMTok: 15 } } });
+    assert.deepEqual(knownModels('codex', config).map((m) => [m.model, m.configured]), [['gpt-5.5', true], ['gpt-5', false], ['gpt-5-mini', false], ['o4-mini', false]]);
+    assert.deepEqual(knownModels('claude', config).map((m) => m.model), ['claude-sonnet-4']);
+    assert.deepEqual(knownModels('opencode', config).map((m) => m.model), ['anthropic/claude-sonnet-4-5']);
+    assert.deepEqual(knownModels('custom', config), []);
+    assert.deepEqual(findPrice(config.prices, 'codex', 'o4-mini'), { inputPerMTok: 1, outputPerMTok: 4 }, 'a <runner>:<model> key prices that runner');
+    assert.deepEqual(findPrice(config.prices, 'qwen', 'o4-mini'), config.prices['qwen:default'], 'and no other');
+  });
+
+  it('takes a model per task in task files, refusing a bad one with the task named', () => {
+    assert.deepEqual(taskSpecsFromJson([{ title: 'A', model: 'gpt-5-mini' }], 'f'), [{ title: 'A', model: 'gpt-5-mini' }]);
+    assert.throws(() => taskSpecsFromJson([{ title: 'A' }, { title: 'B', model: 'two words' }], 'f'), /task 2.*"model" must be a model name without spaces/s);
+  });
+});
+
+describe('diff figures', () => {
+  it('reads `git diff --numstat -z`: plain files, renames and binary files', () => {
+    const stats = parseNumstat('3\t1\ta.txt\0' + '0\t0\t\0old name.txt\0new name.txt\0' + '-\t-\timage.png\0');
+    assert.deepEqual([...stats], [
+      ['a.txt', { insertions: 3, deletions: 1 }],
+      ['new name.txt', { insertions: 0, deletions: 0 }],
+      ['image.png', { binary: true }],
+    ]);
+  });
+});
