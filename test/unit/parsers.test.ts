@@ -1,27 +1,9 @@
 /** The runners' parsers against real output captured from the real CLIs (test/fixtures/transcripts). */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { getRunner } from '../../src/core/runners/runnerTable';
-import type { AgentEventBody } from '../../src/core/runs/types';
+import { feedTranscript, ofType } from '../support/transcripts';
 
-const TRANSCRIPTS = path.join(__dirname, '..', 'fixtures', 'transcripts');
-
-function parse(runner: string, file: string): { events: AgentEventBody[]; unparsed: string[] } {
-  const parser = getRunner(runner).createParser();
-  const events: AgentEventBody[] = [];
-  const unparsed: string[] = [];
-  for (const line of fs.readFileSync(path.join(TRANSCRIPTS, runner, file), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const parsed = parser(line);
-    if (parsed) events.push(...parsed);
-    else unparsed.push(line);
-  }
-  return { events, unparsed };
-}
-
-const ofType = <T extends AgentEventBody['type']>(events: AgentEventBody[], type: T) =>
-  events.filter((e): e is Extract<AgentEventBody, { type: T }> => e.type === type);
+const parse = (runner: string, file: string) => feedTranscript(runner, [file]);
 
 describe('runner parsers on real CLI output', () => {
   it('Claude Code: session, the Write tool call and result, text, usage with reported cost, success', () => {

@@ -12,26 +12,9 @@ import { clineDataDir, clineSessionOfAgent, createClineParser } from '../../src/
 import { copilotUsageFile, createCopilotParser, nativeCopilotBinary } from '../../src/core/runners/copilot';
 import { getRunner } from '../../src/core/runners/runnerTable';
 import type { LineParser, StartRequest } from '../../src/core/runners/types';
-import type { AgentEventBody } from '../../src/core/runs/types';
+import { feedTranscript, ofType, TRANSCRIPTS } from '../support/transcripts';
 
-const TRANSCRIPTS = path.join(__dirname, '..', 'fixtures', 'transcripts');
-
-function feed(parser: LineParser, runner: string, ...files: string[]): { events: AgentEventBody[]; unparsed: string[] } {
-  const events: AgentEventBody[] = [];
-  const unparsed: string[] = [];
-  for (const file of files) {
-    for (const line of fs.readFileSync(path.join(TRANSCRIPTS, runner, file), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const parsed = parser(line);
-      if (parsed) events.push(...parsed);
-      else unparsed.push(line);
-    }
-  }
-  return { events, unparsed };
-}
-
-const ofType = <T extends AgentEventBody['type']>(events: AgentEventBody[], type: T) =>
-  events.filter((e): e is Extract<AgentEventBody, { type: T }> => e.type === type);
+const feed = (parser: LineParser, runner: string, ...files: string[]) => feedTranscript(runner, files, parser);
 
 const request = (more: Partial<StartRequest> = {}, settings: Partial<StartRequest['settings']> = {}): StartRequest => ({
   prompt: 'Fix the parser',

@@ -4,12 +4,12 @@
  * that outlives the run. Its session id is not in its output: it is read from its own log, where the
  * agent id of the `agent_start` line sits beside the session id. See test/fixtures/transcripts/cline/NOTES.md.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { AgentEventBody } from '../runs/types';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
+import { readFileTail } from '../store/fileTail';
 
 export const CLINE_CANNOT_RESUME =
   'Cline continues a session only in its terminal UI (`cline --id <session>` opens it), so Switchboard cannot resume or steer a Cline run.';
@@ -24,29 +24,13 @@ export function clineDataDir(env: NodeJS.ProcessEnv = process.env): string {
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const LOG_TAIL_BYTES = 1024 * 1024;
 
-function readTail(file: string, bytes: number): string {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
 /**
  * The session of an agent, from Cline's log (`<data>/logs/cline.log`): its telemetry lines name the
  * agent id and the session (`ulid`) together. Newest lines first; undefined when not (yet) there.
  */
 export function clineSessionOfAgent(dataDir: string, agentId: string): string | undefined {
   const needle = `"agentId":"${agentId}"`;
-  const lines = readTail(path.join(dataDir, 'logs', 'cline.log'), LOG_TAIL_BYTES).split('\n');
+  const lines = readFileTail(path.join(dataDir, 'logs', 'cline.log'), LOG_TAIL_BYTES).split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.includes(needle)) continue;

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { AgentEventBody } from '../runs/types';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
+import { readFileTail } from '../store/fileTail';
 
 /** Session ids go into file names: only these characters are trusted. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -88,22 +89,6 @@ export function copilotHome(env: NodeJS.ProcessEnv = process.env): string {
 
 const TAIL_BYTES = 256 * 1024;
 
-function readTailText(file: string, bytes = TAIL_BYTES): string {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
 /** The session whose event log (`session-state/<id>/events.jsonl`) holds the event with this id; the newest sessions are looked at. */
 export function copilotSessionOfEvent(home: string, eventId: string): string | undefined {
   const root = path.join(home, 'session-state');
@@ -124,7 +109,7 @@ export function copilotSessionOfEvent(home: string, eventId: string): string | u
     .sort((a, b) => b.mtime - a.mtime)
     .slice(0, 20);
   const needle = `"id":"${eventId}"`;
-  return newest.find(({ name }) => readTailText(path.join(root, name, 'events.jsonl')).includes(needle))?.name;
+  return newest.find(({ name }) => readFileTail(path.join(root, name, 'events.jsonl'), TAIL_BYTES).includes(needle))?.name;
 }
 
 function readUsage(file: string | undefined): { inputTokens: number; outputTokens: number; model?: string } | undefined {
