@@ -14,12 +14,19 @@ import { RunnerAvailability } from './vscode/runnerAvailability';
 import type { Services } from './vscode/services';
 import { readSettings, type ExtensionSettings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
+import { ContextKeys } from './vscode/contextKeys';
+import { DiscoveryNotifier } from './vscode/discoveries/discoveryNotifier';
+import { revealingDiscoveries } from './vscode/discoveries/pickDiscovery';
+import { adoptGoals } from './vscode/goals/adoptGoals';
+import { GOAL_SCHEME, GoalDocuments } from './vscode/goals/goalDocuments';
+import { GoalNotifier } from './vscode/goals/goalNotifier';
+import { GoalWatcher } from './vscode/goals/goalWatcher';
 import { adoptTeams } from './vscode/teams/adoptTeams';
 import { GIT_SCHEME, GitRevisions } from './vscode/teams/gitRevisions';
 import { TEAM_SCHEME, TeamDocuments } from './vscode/teams/teamDocuments';
 import { TeamWatcher } from './vscode/teams/teamWatcher';
 import { AgentsView } from './vscode/views/agentsView';
-import { EmptyView } from './vscode/views/emptyView';
+import { GoalsView } from './vscode/views/goalsView';
 import { TeamsView } from './vscode/views/teamsView';
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
@@ -33,8 +40,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const outputs = new OutputDocuments(slot);
   const mcp = new McpHosting(slot, () => settings, logger);
   const teamWatcher = new TeamWatcher(slot);
+  const goalWatcher = new GoalWatcher(slot);
   const services: Services = { switchboard: () => slot.require(), settings: () => settings, availability: new RunnerAvailability(() => settings), outputs, mcp, logger };
   const teamDocuments = new TeamDocuments(teamWatcher, () => services.switchboard().teams);
+  const goalDocuments = new GoalDocuments(goalWatcher, () => services.switchboard().goals);
+  const teamsView = new TeamsView(teamWatcher);
+  const goalsView = new GoalsView(goalWatcher);
+  const discoveryUi = revealingDiscoveries(goalWatcher, teamWatcher, goalsView, teamsView);
   const doctorPage = new DoctorDocument();
   const gitRevisions = new GitRevisions();
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
@@ -61,28 +73,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     logger.info(`[extension] state folder ${settings.stateDir}: ${sb.runs.list().length} runs, ${sb.runs.list({ status: 'running' }).length} running`);
     showTrust();
     void adoptTeams(sb.teams, logger);
+    void adoptGoals(sb.goals, logger);
   }
 
   context.subscriptions.push(
     channel,
     agents,
-    new StatusBar(slot),
+    new StatusBar(slot, goalWatcher),
     new Notifier(slot, () => settings),
+    new GoalNotifier(slot, () => settings),
+    new DiscoveryNotifier(slot),
     outputs,
     mcp,
     teamWatcher,
     teamDocuments,
-    new TeamsView(teamWatcher),
+    teamsView,
+    goalWatcher,
+    goalDocuments,
+    goalsView,
+    new ContextKeys(goalWatcher, teamWatcher),
     vscode.workspace.registerFileSystemProvider(OUTPUT_SCHEME, outputs, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerFileSystemProvider(TEAM_SCHEME, teamDocuments, { isReadonly: true, isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(GOAL_SCHEME, goalDocuments, { isReadonly: true, isCaseSensitive: true }),
     gitRevisions,
     vscode.workspace.registerFileSystemProvider(GIT_SCHEME, gitRevisions, { isReadonly: true, isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
-    vscode.window.registerTreeDataProvider('switchboard.goals', new EmptyView()),
-    ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }),
+    ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();
       if (slot.current) void adoptTeams(slot.current.teams, logger);
+      if (slot.current) void adoptGoals(slot.current.goals, logger);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('switchboard')) return;

@@ -16,7 +16,7 @@ export interface Setting<T> {
 const setting = <T>(key: string, fallback: T): Setting<T> => ({ key, fallback });
 
 /** The runners with their own path, arguments, model and permission mode settings (`custom` has a command). */
-export const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen'] as const;
+export const AGENT_RUNNERS = ['claude', 'codex', 'gemini', 'qwen', 'opencode', 'kilo', 'copilot', 'cline'] as const;
 
 /** The settings of one agent runner, by the RunnerConfig field they fill. */
 export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({

@@ -1,10 +1,16 @@
-/** The status bar item: how many agents run, and what today's runs have spent; a click opens the Agents view. */
+/**
+ * The status bar item: how many agents run, what today's runs have spent and, while goals are at
+ * work, what they have spent (`· goals $1.20`, each listed in the tooltip); a click opens the view.
+ */
 import * as vscode from 'vscode';
+import { isLiveGoal } from '../core/goals/goalRecord';
+import { BUDGET_FIGURES, goalBudgetLine } from '../core/goals/goalText';
 import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
+import { budgetNow, type GoalWatcher } from './goals/goalWatcher';
 
 const UPDATE_MS = 500;
 
@@ -26,10 +32,11 @@ export class StatusBar extends Lifecycle {
   private registry: RunRegistry | undefined;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor(slot: SwitchboardSlot) {
+  constructor(slot: SwitchboardSlot, private readonly goals?: GoalWatcher) {
     super();
     this.register(this.item);
     this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    if (goals) this.register(goals.onDidChange(() => (this.pending ??= setTimeout(() => this.update(), UPDATE_MS))));
     this.register(toDisposable(() => {
       if (this.pending) clearTimeout(this.pending);
       this.registryListener?.dispose();
@@ -54,12 +61,33 @@ export class StatusBar extends Lifecycle {
     const running = runs.filter((r) => r.status === 'running').length;
     const { usd, estimated } = spentToday(runs);
     const money = formatUsd({ inputTokens: 0, outputTokens: 0, usd, usdSource: estimated ? 'estimated' : 'reported' });
-    const text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today`;
-    const tooltip = `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}. Click to open the Agents view.`;
+    const goals = this.liveGoals();
+    const goalsText = goals ? ` · goals ${goals.usd}` : '';
+    const text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today${goalsText}`;
+    const tooltip = [
+      `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}.`,
+      ...(goals ? [`Goals at work (${goals.usd} spent):`, ...goals.lines] : []),
+      'Click to open the Agents view.',
+    ].join('\n');
     if (text === this.item.text && tooltip === this.item.tooltip) return;
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today` };
+    this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today${goals ? `, goals ${goals.usd}` : ''}` };
+  }
+
+  /** The goals at work and what they spent (undefined: none is at work). */
+  private liveGoals(): { usd: string; lines: string[] } | undefined {
+    const live = this.goals?.list().filter((s) => isLiveGoal(s.view.goal.status)) ?? [];
+    if (live.length === 0) return undefined;
+    let usd = 0;
+    let estimated = false;
+    const lines = live.map((snapshot) => {
+      const budget = budgetNow(snapshot);
+      usd += budget.spend.usd;
+      estimated ||= budget.spend.usdEstimated;
+      return `- ${snapshot.view.goal.normalizedGoal}: ${snapshot.view.goal.status} · ${goalBudgetLine(snapshot.view.goal, budget)}`;
+    });
+    return { usd: `${estimated ? '~' : ''}${BUDGET_FIGURES.usd(usd)}`, lines };
   }
 
 }

@@ -1,7 +1,8 @@
 /**
  * Teams in a real VS Code (code-server) driven by a real browser: a team run from the palette in a
  * real git repository, its planner's tasks going done in the Teams view, a worker's diff, the DAG,
- * a merge checked with git; then a slow team given a task, the task cancelled, and the team shut
+ * a merge checked with git; a worker's discovery under its team, shown from its notification and
+ * dismissed from its row; then a slow team given a task, the task cancelled, and the team shut
  * down from its context menu with its agents' processes gone; last, a team run by the CLI in a
  * terminal showing up. The agents are the scripted git worker (test/fixtures/gitWorker.mjs, through
  * support/teamWorker.mjs). Screenshots of each state go to .test-artifacts/e2e/.
@@ -14,10 +15,12 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRegistry } from '../../src/core/registry/registry';
+import { readDiscoveries } from '../../src/core/discoveries/discoveryStore';
 import { listTeams, loadTeam, type TeamRecord } from '../../src/core/teams/teamStore';
 import { gitIn, makeRepo } from '../support/gitRepo';
 import { CLI, pidAlive, until } from '../support/harness';
 import { contextMenu, editorText, showSwitchboard } from './support/agentsView';
+import { clickInlineAction, clickNotificationButton } from './support/goalsView';
 import { openSwitchboard, screenshotIfFailed, type SwitchboardSession } from './support/session';
 import { answerDialog, diffText, focusTeamsView, hoverText, pickQuickItems, teamRow, teamWorkerCommand, waitForTeamRow } from './support/teamsView';
 import { answerQuickInput, pickQuickItem, reloadWindow, runCommand, screenshot, treeRows, waitForNotification } from './support/workbench';
@@ -31,6 +34,7 @@ const CHAIN_TASKS = [
   { id: 'C1', title: 'first step (sleep 6000)' },
   { id: 'C2', title: 'second step', depends_on: ['C1'] },
 ];
+const DISCOVER_TASKS = [{ id: 'D1', title: 'look around', description: 'discover: The README has no install steps' }];
 
 describe('Teams in a real VS Code', function () {
   this.timeout(240_000);
@@ -43,7 +47,7 @@ describe('Teams in a real VS Code', function () {
   before(async function () {
     this.timeout(30 * 60_000);
     // A real repository with one commit: each worker gets a worktree and a branch of it.
-    workspace = makeRepo({ 'README.md': '# a project for a team\n', 'slow-tasks.json': `${JSON.stringify(SLOW_TASKS, null, 2)}\n`, 'chain-tasks.json': `${JSON.stringify(CHAIN_TASKS, null, 2)}\n` });
+    workspace = makeRepo({ 'README.md': '# a project for a team\n', 'slow-tasks.json': `${JSON.stringify(SLOW_TASKS, null, 2)}\n`, 'chain-tasks.json': `${JSON.stringify(CHAIN_TASKS, null, 2)}\n`, 'discover-tasks.json': `${JSON.stringify(DISCOVER_TASKS, null, 2)}\n` });
     session = await openSwitchboard(workspace, {
       // A planner plans three independent tasks; a task whose title says "(sleep N)" takes N ms.
       'switchboard.runners.custom.command': teamWorkerCommand('--plan', '3'),
@@ -177,6 +181,26 @@ describe('Teams in a real VS Code', function () {
     assert.equal(fs.existsSync(folder), false);
     assert.match(gitIn(workspace, 'rev-parse', '--verify', `switchboard/${name}/${other}`), /^[0-9a-f]{40}$/, 'the branch stays');
     // Make room for the next team.
+    await teamRow(page, `${name},`).locator('.monaco-tl-twistie').click();
+  });
+
+  it('work a worker reports shows under its team\'s Discoveries with a notification whose Show selects it; dismissed from its row with a reason', async () => {
+    const before = listTeams(stateDir);
+    await runTeamFromPalette('1:executor:custom', 'Look around', 'From a JSON file…');
+    await pickQuickItem(page, 'discover-tasks.json');
+    const name = await newTeam(before);
+    const text = `An agent of team ${name} found work nobody planned: DSC-001 "The README has no install steps".`;
+    await waitForNotification(page, text, 30_000);
+    await clickNotificationButton(page, text, 'Show');
+    await page.locator('.part.sidebar .monaco-list-row.selected[aria-label^="DSC-001: The README has no install steps, pending,"]').waitFor();
+    assert.match(await waitForTeamRow(page, 'Discoveries', '1 pending of 1'), /^Discoveries, 1 pending of 1/);
+    await screenshot(page, 'teams-09c-discovery');
+    await clickInlineAction(page, teamRow(page, 'DSC-001: The README has no install steps, pending,'), 'Dismiss Discovery…');
+    await answerQuickInput(page, 'Already in the wiki');
+    assert.match(await waitForTeamRow(page, 'DSC-001: The README has no install steps', 'dismissed'), /dismissed: Already in the wiki · from D1$/);
+    assert.deepEqual(readDiscoveries(stateDir, { team: name }).map((d) => [d.id, d.status, d.reason]), [['DSC-001', 'dismissed', 'Already in the wiki']]);
+    await screenshot(page, 'teams-09d-discovery-dismissed');
+    await waitForTeamRow(page, name, 'done', 30_000);
     await teamRow(page, `${name},`).locator('.monaco-tl-twistie').click();
   });
 

@@ -18,7 +18,8 @@ import { StateMap } from '../../core/state/stateMap';
 import { aboutGoal, feedEntry } from '../../core/goals/replay';
 import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
 import type { CliContext } from '../context';
-import { goalProgress, renderBudgetReport, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
+import { renderBudgetReport, replayEntryLine, replayHeading } from '../../ops/goalReportText';
+import { goalProgress, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
 import { printJson, table, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
 import { showProgress } from '../progress';
@@ -169,9 +170,6 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
   });
 }
 
-const entryLine = (e: { index: number; ts: string; kind: string; actor: string | null; summary: string }, md: boolean): string =>
-  md ? `| ${e.index} | ${e.ts.slice(11, 23)} | ${e.kind} | ${e.actor ?? ''} | ${e.summary.replace(/\|/g, '\\|')} |` : `${String(e.index).padStart(5)}  ${e.ts.slice(11, 23)}  ${e.kind.padEnd(20)} ${e.actor ? `${e.actor}: ` : ''}${e.summary}`;
-
 /** `goal replay <id> [--follow]`: the timeline so far, then (following) each new entry as it happens. */
 async function replay(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { follow: { type: 'boolean', short: 'f', default: false } } });
@@ -182,8 +180,8 @@ async function replay(ctx: CliContext, argv: string[]): Promise<number> {
     if (ctx.out.format === 'json' && !values.follow) printJson(ctx.out, shape);
     else if (ctx.out.format === 'json') for (const e of shape.timeline) await ctx.out.write(`${JSON.stringify(e)}\n`);
     else {
-      ctx.out.stdout(md ? `# Replay of ${shape.goal_id} (${shape.status}, ${shape.phase})\n\n| # | at | kind | actor | summary |\n| --- | --- | --- | --- | --- |` : `replay of ${shape.goal_id}: ${shape.status}, ${shape.phase}, ${shape.event_count} event(s)`);
-      for (const e of shape.timeline) await ctx.out.write(`${entryLine(e, md)}\n`);
+      ctx.out.stdout(replayHeading(shape, md));
+      for (const e of shape.timeline) await ctx.out.write(`${replayEntryLine(e, md)}\n`);
       for (const gap of shape.known_gaps) ctx.out.stderr(`known gap: ${gap}`);
     }
     if (shape.parse_failures) ctx.out.stderr(`switchboard: ${shape.parse_failures} damaged line(s) skipped`);
@@ -198,7 +196,7 @@ async function replay(ctx: CliContext, argv: string[]): Promise<number> {
         const mine = event.key === `goal:${shape.goal_id}` || aboutGoal(goal(), event);
         if (!mine) continue;
         const e = { index: index++, ...feedEntry(event), ts: new Date(event.ts).toISOString() };
-        queue = queue.then(() => ctx.out.write(`${ctx.out.format === 'json' ? JSON.stringify(e) : entryLine(e, md)}\n`));
+        queue = queue.then(() => ctx.out.write(`${ctx.out.format === 'json' ? JSON.stringify(e) : replayEntryLine(e, md)}\n`));
       }
     });
     await Promise.race([new Promise((resolve) => process.once('SIGINT', resolve)), ctx.out.closed]);

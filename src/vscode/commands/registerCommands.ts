@@ -1,10 +1,15 @@
 /** The command table: every id to its handler, each wrapped so errors are logged and shown, never thrown. */
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import type { DiscoveryUi } from '../discoveries/pickDiscovery';
 import type { Services } from '../services';
 import type { CommandId } from './commandIds';
 import { answerAgentRequest, killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
 import { doctor, type DoctorDocument } from './doctor';
+import { dismissDiscovery, promoteDiscovery, showDiscovery } from './discoveryCommands';
+import { resetAllGates, resetGate, runGatesNow } from './gateCommands';
+import { cancelGoal, extendGoalBudget, newGoal, pauseGoal, resumeGoal, showGoalProof, showGoalTaskOutput, showGoalTeamDag, type GoalUi } from './goalCommands';
+import { diagnoseGoal, recoverGoal, rollBackGoal, showGoalBudgetReport, showGoalReplay } from './goalRecoveryCommands';
 import { copyMcpConfiguration } from './mcpCommands';
 import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
@@ -13,7 +18,7 @@ import { addTeamTask, cancelTeamTask, mergeWorker, openWorkerBranchDiff, removeT
 
 type Handler = (...args: unknown[]) => Promise<void>;
 
-export function registerCommands(services: Services, doctorPage: DoctorDocument, teamUi: TeamUi): vscode.Disposable[] {
+export function registerCommands(services: Services, doctorPage: DoctorDocument, teamUi: TeamUi, goalUi: GoalUi, discoveryUi: DiscoveryUi): vscode.Disposable[] {
   const table: Record<CommandId, Handler> = {
     'switchboard.runAgent': (runner) => runAgent(services, runner),
     'switchboard.steerAgent': (run) => steerAgent(services, run),
@@ -47,6 +52,26 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument,
     'switchboard.addTeamTask': (team) => addTeamTask(services, teamUi, team),
     'switchboard.cancelTeamTask': (task) => cancelTeamTask(services, teamUi, task),
     'switchboard.removeTeamWorktrees': (team) => removeTeamWorktrees(services, teamUi, team),
+    'switchboard.newGoal': () => newGoal(services, goalUi),
+    'switchboard.pauseGoal': (goal) => pauseGoal(services, goalUi, goal),
+    'switchboard.resumeGoal': (goal) => resumeGoal(services, goalUi, goal),
+    'switchboard.cancelGoal': (goal) => cancelGoal(services, goalUi, goal),
+    'switchboard.extendGoalBudget': (goal) => extendGoalBudget(services, goalUi, goal),
+    'switchboard.showGoalProof': (goal) => showGoalProof(services, goalUi, goal),
+    'switchboard.showGoalTeamDag': (goal) => showGoalTeamDag(services, goalUi, goal),
+    'switchboard.showGoalTaskOutput': (task) => showGoalTaskOutput(services, goalUi, task),
+    'switchboard.runGatesNow': (goal) => runGatesNow(services, goalUi, goal),
+    'switchboard.resetGate': (gate) => resetGate(services, goalUi, gate),
+    'switchboard.resetAllGates': (goal) => resetAllGates(services, goalUi, goal),
+    'switchboard.showGoalReplay': (goal) => showGoalReplay(services, goalUi, goal),
+    'switchboard.showGoalBudgetReport': (goal) => showGoalBudgetReport(services, goalUi, goal),
+    'switchboard.diagnoseGoal': (goal) => diagnoseGoal(services, goalUi, goal),
+    'switchboard.recoverGoal': (goal) => recoverGoal(services, goalUi, goal),
+    'switchboard.rollBackGoal': (goal) => rollBackGoal(services, goalUi, goal),
+    'switchboard.rollBackToCheckpoint': (checkpoint) => rollBackGoal(services, goalUi, checkpoint),
+    'switchboard.promoteDiscovery': (discovery) => promoteDiscovery(services, discoveryUi, discovery),
+    'switchboard.dismissDiscovery': (discovery) => dismissDiscovery(services, discoveryUi, discovery),
+    'switchboard.showDiscovery': (discovery) => showDiscovery(services, discoveryUi, discovery),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -1,27 +1,21 @@
 /**
  * How a team looks in the Teams view: the team row (status icon, `running · 3/5 done · $0.12`),
- * its Workers and Tasks, each worker with its current run (the run's icon and click-to-output come
- * from the Agents view's runTreeItem) and each task with its status. Every row has a `print`: the
+ * its Workers, Tasks and (for a team that is not a goal's) Discoveries, each worker with its
+ * current run (the run's icon and click-to-output come from the Agents view's runTreeItem), each
+ * task with its status, each discovery as the Goals view shows them. Every row has a `print`: the
  * text it shows, so the view redraws only rows whose print changed. Tooltips: teamTooltip.ts.
  */
 import * as vscode from 'vscode';
 import { SETTLED_TASK_STATUSES, type Task, type TaskStatus } from '../../core/dag/task';
 import { PLAN_TASK } from '../../core/teams/planner';
 import { isActiveTeam, type TeamStatus } from '../../core/teams/teamStore';
+import { discoveriesSummary, discoveryRow, teamTakesTasks } from '../discoveries/discoveryRows';
 import type { TeamSnapshot } from '../teams/teamWatcher';
+import { icon, modelTreeItem } from './icon';
+import { nodeKey, type TeamNode } from './teamNodes';
 import { runTreeItem } from './runItem';
 
-/** A row of the Teams view; the same object for as long as the row exists (menus hand it to commands). */
-export type TeamNode =
-  | { kind: 'team'; team: string }
-  | { kind: 'workers'; team: string }
-  | { kind: 'tasks'; team: string }
-  | { kind: 'worker'; team: string; worker: string }
-  | { kind: 'task'; team: string; task: string };
-
 type Worker = TeamSnapshot['view']['workers'][number];
-
-const icon = (id: string, color?: string): vscode.ThemeIcon => new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 
 /** Icons of the states teams and tasks share, like a run's in the Agents view. */
 const ICONS = {
@@ -37,18 +31,14 @@ const TEAM_ICONS: Record<TeamStatus, [string, string?]> = {
   interrupted: ['debug-pause', 'list.warningForeground'],
 };
 
-const TASK_ICONS: Record<TaskStatus, [string, string?]> = {
+/** A task's icon and colour by status (the Goals view's Tasks use them too). */
+export const TASK_ICONS: Record<TaskStatus, [string, string?]> = {
   ...ICONS,
   pending: ['circle-large-outline', 'disabledForeground'],
   ready: ['play-circle', 'charts.blue'],
   blocked: ['circle-slash', 'list.warningForeground'],
   cancelled: ['close', 'disabledForeground'],
 };
-
-export function nodeKey(node: TeamNode): string {
-  const leaf = node.kind === 'worker' ? node.worker : node.kind === 'task' ? node.task : '';
-  return `${node.kind}:${node.team}/${leaf}`;
-}
 
 /** The team's status as a word: an active team whose process has exited says so. */
 export function teamState(snapshot: TeamSnapshot): string {
@@ -69,7 +59,7 @@ function workerDescription(worker: Worker): string {
   return [run, worker.role, worker.runner, worker.branch ?? 'shared folder'].join(' · ');
 }
 
-function taskDescription(task: Task): string {
+export function taskDescription(task: Task): string {
   const after = task.status === 'pending' && task.dependsOn.length ? `after ${task.dependsOn.join(', ')}` : '';
   return [task.worker ?? '', after, task.reason ?? ''].filter(Boolean).join(' · ');
 }
@@ -96,6 +86,19 @@ export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: b
     item.description = String(workers ? team.workers.length : team.tasks.length);
     item.iconPath = icon(workers ? 'organization' : 'checklist');
     state = item.description;
+  } else if (node.kind === 'discoveries') {
+    // Empty, it is a plain row saying so (no twistie that opens onto nothing).
+    item = new vscode.TreeItem('Discoveries', snapshot.discoveries.length ? vscode.TreeItemCollapsibleState.Expanded : none);
+    item.description = discoveriesSummary(snapshot.discoveries);
+    item.iconPath = icon('lightbulb');
+    item.contextValue = 'teamDiscoveries';
+    state = item.description;
+  } else if (node.kind === 'discovery') {
+    const found = snapshot.discoveries.find((d) => d.id === node.discovery);
+    if (!found) return undefined;
+    const model = discoveryRow(found, teamTakesTasks(team));
+    item = modelTreeItem(model);
+    state = model.state;
   } else if (node.kind === 'worker') {
     const worker = snapshot.view.workers.find((w) => w.name === node.worker);
     if (!worker) return undefined;
@@ -124,11 +127,4 @@ export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: b
   // "<label>, <state>, <description>": what a screen reader says, and what the tests find rows by.
   item.accessibilityInformation = { label: `${String(item.label)}, ${state}, ${String(item.description ?? '')}` };
   return item;
-}
-
-/** Everything the row shows, as one string (its tooltip is rebuilt when this changes). */
-export function rowPrint(item: vscode.TreeItem | undefined): string {
-  if (!item) return '';
-  const iconPath = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
-  return [item.label, item.description, iconPath, item.contextValue, item.accessibilityInformation?.label, item.command?.command].join('\u0001');
 }

@@ -1,44 +1,30 @@
 /**
  * The Teams view's tooltips, built only for the row being hovered (resolveTreeItem): a team's
- * status report, a worker's place and run, a task's dependencies and result. Agent text in them
- * (task titles, descriptions, reasons) is escaped (MarkdownString.appendText) or fenced, never read
- * as Markdown.
+ * status report, a worker's place and run, a task's dependencies and result, a discovery. Agent
+ * text in them (task titles, descriptions, reasons) is escaped (MarkdownString.appendText) or
+ * fenced, never read as Markdown.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { renderTeamStatus } from '../../core/teams/teamText';
 import type { TeamSnapshot } from '../teams/teamWatcher';
-import type { TeamNode } from './teamItems';
-
-/** Text fenced so that nothing in it (a task title with backticks, say) is read as Markdown. */
-function appendFenced(md: vscode.MarkdownString, text: string): void {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  md.appendMarkdown(`\n${fence}text\n${text}\n${fence}\n`);
-}
-
-function appendRows(md: vscode.MarkdownString, rows: [string, string | number | undefined][]): void {
-  for (const [key, value] of rows) {
-    if (value === undefined || value === '') continue;
-    md.appendMarkdown(`${key}: `);
-    md.appendText(String(value));
-    md.appendMarkdown('  \n');
-  }
-}
+import type { TeamNode } from './teamNodes';
+import { appendFenced, appendHeading, appendRows, discoveryTooltip, tooltip } from './tooltipText';
 
 export function teamTooltip(node: TeamNode, snapshot: TeamSnapshot): vscode.MarkdownString | undefined {
-  const md = new vscode.MarkdownString();
-  md.supportHtml = false;
+  const md = tooltip();
   const { team } = snapshot.view;
-  if (node.kind === 'team' || node.kind === 'workers' || node.kind === 'tasks') {
+  if (node.kind === 'discovery') {
+    const found = snapshot.discoveries.find((d) => d.id === node.discovery);
+    return found && discoveryTooltip(found);
+  }
+  if (node.kind === 'team' || node.kind === 'workers' || node.kind === 'tasks' || node.kind === 'discoveries') {
     appendFenced(md, renderTeamStatus(snapshot.view));
     return md;
   }
   if (node.kind === 'worker') {
     const worker = snapshot.view.workers.find((w) => w.name === node.worker);
     if (!worker) return undefined;
-    md.appendMarkdown('**');
-    md.appendText(worker.name);
-    md.appendMarkdown(`** — ${worker.run?.status ?? 'idle'}\n\n`);
+    appendHeading(md, worker.name, worker.run?.status ?? 'idle');
     const run = worker.run && snapshot.runs.get(worker.run.id);
     appendRows(md, [
       ['Role', worker.role],
@@ -52,9 +38,7 @@ export function teamTooltip(node: TeamNode, snapshot: TeamSnapshot): vscode.Mark
   }
   const task = team.tasks.find((t) => t.id === node.task);
   if (!task) return undefined;
-  md.appendMarkdown('**');
-  md.appendText(`${task.id}: ${task.title}`);
-  md.appendMarkdown(`** — ${task.status}\n\n`);
+  appendHeading(md, `${task.id}: ${task.title}`, task.status);
   if (task.description) {
     md.appendText(task.description);
     md.appendMarkdown('\n\n');

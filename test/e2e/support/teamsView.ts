@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from './codeServer';
+import { focusView, viewRow, waitForViewRow } from './sidebar';
 
 const TEAM_WORKER = path.join(REPO_ROOT, 'test', 'e2e', 'support', 'teamWorker.mjs');
 
@@ -10,40 +11,14 @@ export function teamWorkerCommand(...args: string[]): string {
   return [process.execPath, TEAM_WORKER, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' {prompt}';
 }
 
-const pane = (page: Page, title: string): Locator =>
-  page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
-
-/**
- * Gives the Teams view the side bar: Agents and Goals collapsed, Teams expanded (a list draws only
- * the rows in view), and the side bar widened so that the screenshots show the rows' descriptions.
- */
-export async function focusTeamsView(page: Page, width = 520): Promise<void> {
-  const bar = await page.locator('.part.sidebar').boundingBox();
-  if (bar && bar.width < width) {
-    const y = bar.y + bar.height / 2;
-    await page.mouse.move(bar.x + bar.width + 1, y);
-    await page.mouse.down();
-    await page.mouse.move(bar.x + width, y, { steps: 5 });
-    await page.mouse.up();
-  }
-  for (const [title, open] of [['Agents', false], ['Goals', false], ['Teams', true]] as const) {
-    const header = pane(page, title).locator('.pane-header');
-    await header.waitFor();
-    if (((await header.getAttribute('aria-expanded')) === 'true') !== open) await header.click();
-  }
-}
+/** Gives the Teams view the side bar (Agents and Goals collapsed), widened so that the screenshots show the descriptions. */
+export const focusTeamsView = (page: Page, width = 520): Promise<void> => focusView(page, 'Teams', width);
 
 /** The Teams view row whose accessible label ("<label>, <state>, <description>") starts with `prefix`. */
-export function teamRow(page: Page, prefix: string): Locator {
-  return pane(page, 'Teams').locator(`.monaco-list-row[aria-label^="${prefix.replace(/"/g, '\\"')}"]`).first();
-}
+export const teamRow = (page: Page, prefix: string): Locator => viewRow(page, 'Teams', prefix);
 
 /** Waits for the row of `label` in `state` (e.g. `T1: part 1 of the goal`, `done`); returns its whole accessible label. */
-export async function waitForTeamRow(page: Page, label: string, state: string, timeoutMs = 60_000): Promise<string> {
-  const row = teamRow(page, `${label}, ${state},`);
-  await row.waitFor({ timeout: timeoutMs });
-  return (await row.getAttribute('aria-label')) ?? '';
-}
+export const waitForTeamRow = (page: Page, label: string, state: string, timeoutMs = 60_000): Promise<string> => waitForViewRow(page, 'Teams', label, state, timeoutMs);
 
 /** Clicks `button` in the modal dialog on screen (window.dialogStyle is custom in these tests); returns the dialog's text. */
 export async function answerDialog(page: Page, button: string): Promise<string> {

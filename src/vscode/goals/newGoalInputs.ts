@@ -1,0 +1,161 @@
+/**
+ * What New Goal asks, each answer checked as it is typed: the objective; the budgets (time, dollars,
+ * tokens, each optional); how many agents at most; which runner the workers use; the gates (those
+ * detected in the workspace, for the user to confirm or edit, and any added as name=command); where
+ * the tasks come from (a planner, or a `*.tasks.json` file of the workspace); and whether to
+ * iterate until ready (and for how many iterations at most).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TaskSpec } from '../../core/dag/task';
+import { readTaskFile } from '../../core/dag/taskJson';
+import { errorMessage } from '../../core/errors';
+import { detectGates } from '../../core/gates/detectGates';
+import { parseGateOption, type GateSpec } from '../../core/gates/gate';
+import { parseDuration } from '../../core/goals/duration';
+import type { GoalCreateOptions } from '../../core/goals/goalIntake';
+import { mergeRoles } from '../../core/teams/roles';
+import type { Services } from '../services';
+
+export type GoalInputs = Omit<GoalCreateOptions, 'workspace'>;
+
+const TITLE = 'New Goal';
+const ROLE_RUNNERS = "Each role's own runner";
+const PLAN = 'Plan with a planner worker';
+const BROWSE = 'Browse…';
+const ADD_GATE = 'Add a gate…';
+const UNTIL_READY = 'Until ready';
+const ONCE = 'One iteration';
+
+/** `12`, `0.5`: a positive number, or undefined when the text is empty; throws saying what is wrong. */
+export function parseAmount(text: string, what: string, integer = false): number | undefined {
+  const trimmed = text.trim().replace(/^\+/, '').replace(/^\$/, '');
+  if (!trimmed) return undefined;
+  const scaled = /^(\d+(?:\.\d+)?)\s*([km])$/i.exec(trimmed);
+  const n = scaled ? Number(scaled[1]) * (scaled[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000) : Number(trimmed);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${what} must be ${integer ? 'a whole number' : 'a number'} more than zero${integer ? ' (500000, 500k, 1.5m)' : ''}, or empty.`);
+  return n;
+}
+
+const check = (parse: (text: string) => unknown) => (text: string): string | undefined => {
+  try {
+    parse(text);
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
+};
+
+async function ask(step: string, prompt: string, options: { value?: string; placeHolder?: string; validate?: (text: string) => unknown } = {}): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title: `${TITLE}: ${step}`, prompt, value: options.value, placeHolder: options.placeHolder, ignoreFocusOut: true, validateInput: options.validate && check(options.validate) });
+}
+
+/** Undefined when the user gave up along the way. */
+export async function askGoalInputs(services: Services, folder: vscode.Uri): Promise<GoalInputs | undefined> {
+  const objective = await ask('objective', 'What should be true when the goal is done?', { validate: (t) => { if (!t.trim()) throw new Error('Say what should be true when it is done.'); } });
+  if (!objective) return undefined;
+  const time = await ask('time budget', 'At most this long, paused time aside (empty: no time limit).', { placeHolder: '8h, 90m, 1h30m', validate: (t) => t.trim() && parseDuration(t, 'a time budget') });
+  if (time === undefined) return undefined;
+  const usd = await ask('dollar budget', 'At most this many US dollars (empty: no dollar limit).', { placeHolder: '10', validate: (t) => parseAmount(t, 'The dollar budget') });
+  if (usd === undefined) return undefined;
+  const tokens = await ask('token budget', 'At most this many tokens (empty: no token limit).', { placeHolder: '500k', validate: (t) => parseAmount(t, 'The token budget', true) });
+  if (tokens === undefined) return undefined;
+  const agents = await ask('agents', 'At most this many agents at once (1 to 16).', { value: '2', validate: (t) => { const n = parseAmount(t, 'The number of agents', true); if (!n || n > 16) throw new Error('Give a whole number from 1 to 16.'); } });
+  if (!agents) return undefined;
+  const runner = await pickRunner(services);
+  if (runner === undefined) return undefined;
+  const gates = await pickGates(folder.fsPath);
+  if (!gates) return undefined;
+  const tasks = await pickTasks(folder);
+  if (tasks === undefined) return undefined;
+  const loop = await vscode.window.showQuickPick(
+    [
+      { label: UNTIL_READY, detail: 'When a required gate fails, its failure becomes tasks of the next iteration, until the gates pass or the iterations run out.' },
+      { label: ONCE, detail: 'One iteration: the tasks, then the gates; the goal ends ready or not ready.' },
+    ],
+    { title: `${TITLE}: iterations`, placeHolder: 'Iterate until ready?', ignoreFocusOut: true },
+  );
+  if (!loop) return undefined;
+  let maxIterations: number | undefined;
+  if (loop.label === UNTIL_READY) {
+    const text = await ask('max iterations', 'At most this many iterations.', { value: '5', validate: (t) => { if (!parseAmount(t, 'The number of iterations', true)) throw new Error('Give a whole number more than zero.'); } });
+    if (!text) return undefined;
+    maxIterations = parseAmount(text, 'iterations', true);
+  }
+  return {
+    objective,
+    ...(time.trim() ? { budgetTime: time.trim() } : {}),
+    budgetUsd: parseAmount(usd, 'dollars'),
+    budgetTokens: parseAmount(tokens, 'tokens', true),
+    maxAgents: parseAmount(agents, 'agents', true),
+    ...(runner ? { runner } : {}),
+    gates,
+    ...(tasks === 'plan' ? {} : { tasks }),
+    untilReady: loop.label === UNTIL_READY,
+    ...(maxIterations ? { maxIterations } : {}),
+  };
+}
+
+/** '' for each role's own runner; undefined when given up. */
+async function pickRunner(services: Services): Promise<string | undefined> {
+  const roles = mergeRoles(services.settings().config.teams.roles);
+  const report = await services.availability.get();
+  const preferred = services.settings().defaultRunner;
+  const items = [
+    { label: ROLE_RUNNERS, description: `planner: ${roles.planner?.runner}, executor: ${roles.executor?.runner}`, runner: '' },
+    ...report.runners
+      .filter((r) => r.installed && !r.problem)
+      .map((r) => ({ label: r.runner, description: r.displayName, detail: r.runner === 'custom' ? r.note : r.path, runner: r.runner }))
+      .sort((a, b) => Number(b.runner === preferred) - Number(a.runner === preferred)),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: `${TITLE}: runner`, placeHolder: 'Which agent CLI do the workers use?', ignoreFocusOut: true });
+  return picked?.runner;
+}
+
+type GateItem = vscode.QuickPickItem & { gate?: GateSpec };
+
+/** The detected gates (all checked) and any added, for the user to confirm or edit; undefined when given up. */
+async function pickGates(workspace: string): Promise<GateSpec[] | undefined> {
+  const items: GateItem[] = detectGates(workspace).map(({ reason, ...gate }) => ({
+    label: gate.name,
+    description: `${gate.command === gate.name ? '' : `${gate.command} · `}${gate.required ? 'required' : 'optional'}`,
+    detail: `Found: ${reason}`,
+    picked: true,
+    gate,
+  }));
+  for (;;) {
+    const picked = await vscode.window.showQuickPick([...items, { label: ADD_GATE, description: 'name=command, e.g. unit=npm test' }], {
+      title: `${TITLE}: gates`,
+      placeHolder: items.length ? 'The gates that prove it done (found in the workspace; uncheck or add)' : 'No gates found in the workspace: add one (without gates nothing checks the work)',
+      canPickMany: true,
+      ignoreFocusOut: true,
+    });
+    if (!picked) return undefined;
+    if (!picked.some((p) => p.label === ADD_GATE)) return picked.flatMap((p) => (p.gate ? [p.gate] : []));
+    for (const item of items) item.picked = picked.includes(item);
+    const text = await ask('add a gate', 'name=command (run in the goal\'s checkout, without a shell; required)', { placeHolder: 'unit=npm test', validate: (t) => { const gate = parseGateOption(t); if (items.some((i) => i.gate?.name === gate.name)) throw new Error(`There is a gate "${gate.name}" already.`); } });
+    if (text) {
+      const gate = parseGateOption(text);
+      items.push({ label: gate.name, description: `${String(gate.command).trim()} · required`, detail: 'Added by you', picked: true, gate: { ...gate, command: String(gate.command).trim(), required: true } });
+    }
+  }
+}
+
+/** 'plan' for a planner, else the tasks of the file picked; undefined when given up. */
+async function pickTasks(folder: vscode.Uri): Promise<TaskSpec[] | 'plan' | undefined> {
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.tasks.json'), '**/node_modules/**', 200);
+  const files = found.map((uri) => ({ label: path.relative(folder.fsPath, uri.fsPath), detail: 'The tasks in this file (with their dependencies) are the first iteration\'s.', file: uri.fsPath })).sort((a, b) => a.label.localeCompare(b.label));
+  const picked = await vscode.window.showQuickPick(
+    [{ label: PLAN, detail: 'A planner worker turns the objective into tasks with dependencies; executors work them.', file: '' }, ...files, { label: BROWSE, detail: 'Another JSON file of tasks.', file: '' }],
+    { title: `${TITLE}: tasks`, placeHolder: 'Where do the tasks come from?', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  if (picked.label === PLAN) return 'plan';
+  let file = picked.file;
+  if (picked.label === BROWSE) {
+    const chosen = await vscode.window.showOpenDialog({ defaultUri: folder, canSelectMany: false, filters: { 'Task lists': ['json'] }, openLabel: 'Use These Tasks' });
+    if (!chosen?.[0]) return undefined;
+    file = chosen[0].fsPath;
+  }
+  return readTaskFile(file, path.relative(folder.fsPath, file) || file);
+}
