@@ -15,6 +15,8 @@ import type { Services } from './vscode/services';
 import { readSettings, type ExtensionSettings } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { ContextKeys } from './vscode/contextKeys';
+import { COMPARE_SCHEME, CompareDocuments } from './vscode/compare/compareDocuments';
+import { CompareNotifier } from './vscode/compare/compareNotifier';
 import { DiscoveryNotifier } from './vscode/discoveries/discoveryNotifier';
 import { revealingDiscoveries } from './vscode/discoveries/pickDiscovery';
 import { adoptGoals } from './vscode/goals/adoptGoals';
@@ -49,6 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const discoveryUi = revealingDiscoveries(goalWatcher, teamWatcher, goalsView, teamsView);
   const doctorPage = new DoctorDocument();
   const gitRevisions = new GitRevisions();
+  const compareDocuments = new CompareDocuments(slot);
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
 
   async function open(): Promise<void> {
@@ -83,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new Notifier(slot, () => settings),
     new GoalNotifier(slot, () => settings),
     new DiscoveryNotifier(slot),
+    new CompareNotifier(slot),
     outputs,
     mcp,
     teamWatcher,
@@ -97,6 +101,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerFileSystemProvider(GOAL_SCHEME, goalDocuments, { isReadonly: true, isCaseSensitive: true }),
     gitRevisions,
     vscode.workspace.registerFileSystemProvider(GIT_SCHEME, gitRevisions, { isReadonly: true, isCaseSensitive: true }),
+    compareDocuments,
+    vscode.workspace.registerFileSystemProvider(COMPARE_SCHEME, compareDocuments, { isReadonly: true, isCaseSensitive: true }),
+    vscode.languages.registerCodeLensProvider({ scheme: COMPARE_SCHEME }, compareDocuments),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
     ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

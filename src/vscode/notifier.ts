@@ -1,14 +1,20 @@
-/** Notifications a person wants: an agent failed, or an agent waits for input or approval; each opens its output. */
+/**
+ * Notifications a person wants: an agent failed, or an agent waits for input or approval (each opens
+ * its output), and an agent in a worktree of its own ended (Open Diff; a comparison's runs are told
+ * by the comparison's end instead). Each end is told once.
+ */
 import * as vscode from 'vscode';
 import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
-import type { RunRecord } from '../core/runs/types';
+import { isFinished, type RunRecord, type RunWorktree } from '../core/runs/types';
+import { endedMessage } from './runs/worktreeText';
 import type { ExtensionSettings } from './settings';
 
 export class Notifier extends Lifecycle {
   private listeners: vscode.Disposable[] = [];
-  private readonly notifiedFailures = new Set<string>();
+  /** Runs whose end was told. */
+  private readonly told = new Set<string>();
 
   /** Follows the runs of the current Switchboard. */
   constructor(slot: SwitchboardSlot, private readonly settings: () => ExtensionSettings) {
@@ -25,7 +31,9 @@ export class Notifier extends Lifecycle {
       registry.onDidChange(({ kind, run }) => {
         const before = known.get(run.id);
         known.set(run.id, run.status);
-        if (kind !== 'removed' && run.status === 'failed' && before !== 'failed' && !this.notifiedFailures.has(run.id)) this.failed(run);
+        if (kind === 'removed' || this.told.has(run.id)) return;
+        if (run.status === 'failed' && before !== 'failed') this.failed(run);
+        else if (run.worktree && !run.links.compare && isFinished(run.status) && !(before && isFinished(before))) this.endedInWorktree(run as RunRecord & { worktree: RunWorktree });
       }),
       registry.onDidAppendEvent(({ runId, event }) => {
         if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason, !!event.request);
@@ -34,11 +42,20 @@ export class Notifier extends Lifecycle {
   }
 
   private failed(run: RunRecord): void {
-    this.notifiedFailures.add(run.id);
+    this.told.add(run.id);
     if (!this.settings().notifyOnFailure) return;
-    void vscode.window.showErrorMessage(`Agent ${run.name} failed: ${run.lastError ?? 'no reason given'}`, 'Show Output').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('switchboard.showAgentOutput', run);
-    });
+    const diff = run.worktree && !run.links.compare ? ['Open Diff'] : [];
+    void vscode.window.showErrorMessage(`Agent ${run.name} failed: ${run.lastError ?? 'no reason given'}`, 'Show Output', ...diff).then((choice) => this.act(choice, run));
+  }
+
+  private endedInWorktree(run: RunRecord & { worktree: RunWorktree }): void {
+    this.told.add(run.id);
+    void vscode.window.showInformationMessage(endedMessage(run), 'Open Diff', 'Show Output').then((choice) => this.act(choice, run));
+  }
+
+  private act(choice: string | undefined, run: RunRecord): void {
+    const command = { 'Open Diff': 'switchboard.openRunDiff', 'Show Output': 'switchboard.showAgentOutput' }[choice ?? ''];
+    if (command) void vscode.commands.executeCommand(command, { id: run.id });
   }
 
   /** A request to approve is answered right from the notification (or later from the row). */

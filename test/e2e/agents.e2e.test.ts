@@ -108,6 +108,8 @@ describe('Switchboard in a real VS Code', function () {
     // Eight runners and what to do about each missing one fill the screen: the state is further down.
     await page.keyboard.press('Control+End');
     assert.match(await editorText(page, 'State folder'), /State folder: `.*sb-e2e-state-/);
+    // Back to the top: Doctor opened again later shows this editor where it was left.
+    await page.keyboard.press('Control+Home');
   });
 
   it('Run Agent starts a custom agent and a real Claude Code; their rows go running, then done, with tokens for Claude', async () => {

@@ -56,11 +56,12 @@ export function renderCompare(view: CompareView): string {
 
 const mdCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ') || ' ';
 
-export function renderCompareMarkdown(view: CompareView): string {
+/** `end`: the paragraph after the table (by default, how to diff, merge and clean up with the CLI). */
+export function renderCompareMarkdown(view: CompareView, end = footer(view)): string {
   const gates = view.record.gates.length;
   const [title, where] = heading(view);
   const rows = view.rows.map((r) => `| ${cells(r, gates).map(mdCell).join(' | ')} |`);
-  return [`## Comparison ${title}`, '', where, '', `| ${HEADERS.join(' | ')} |`, `|${HEADERS.map(() => ' --- ').join('|')}|`, ...rows, '', footer(view)].join('\n').trimEnd();
+  return [`## Comparison ${title}`, '', where, '', `| ${HEADERS.join(' | ')} |`, `|${HEADERS.map(() => ' --- ').join('|')}|`, ...rows, '', end].join('\n').trimEnd();
 }
 
 /** One line per comparison, for `compare list`. */

@@ -5,6 +5,7 @@ import type { DiscoveryUi } from '../discoveries/pickDiscovery';
 import type { Services } from '../services';
 import type { CommandId } from './commandIds';
 import { answerAgentRequest, killAgent, killAllAgents, interruptAgent, steerAgent } from './controlAgent';
+import { compareAgents, showComparison } from './compareCommands';
 import { doctor, type DoctorDocument } from './doctor';
 import { dismissDiscovery, promoteDiscovery, showDiscovery } from './discoveryCommands';
 import { resetAllGates, resetGate, runGatesNow } from './gateCommands';
@@ -14,6 +15,7 @@ import { copyMcpConfiguration } from './mcpCommands';
 import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
 import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
+import { mergeRun, openRunDiffCommand, removeRunWorktree } from './runWorktreeCommands';
 import { addTeamTask, cancelTeamTask, mergeWorker, openWorkerBranchDiff, removeTeamWorktrees, runTeam, showMergeStatus, showTeamDag, shutdownTeam, type TeamUi } from './teamCommands';
 
 type Handler = (...args: unknown[]) => Promise<void>;
@@ -31,6 +33,11 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument,
     'switchboard.copySessionId': (run) => copySessionId(services, run),
     'switchboard.revealFolder': (run) => revealFolder(services, run),
     'switchboard.removeFromList': (run) => removeFromList(services, run),
+    'switchboard.openRunDiff': (run) => openRunDiffCommand(services, run),
+    'switchboard.mergeRun': (run) => mergeRun(services, run),
+    'switchboard.removeRunWorktree': (run) => removeRunWorktree(services, run),
+    'switchboard.compareAgents': () => compareAgents(services),
+    'switchboard.showComparison': (id) => showComparison(services, id),
     'switchboard.doctor': () => doctor(services, doctorPage),
     'switchboard.openSettings': async () => {
       await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:switchboard-dev.switchboard');

@@ -1,19 +1,20 @@
-/** Run Agent: pick a runner Doctor found, type the prompt and any limits, pick the folder (in a multi-root workspace), go. */
+/**
+ * Run Agent: pick a runner Doctor found, type the prompt, pick its model and any limits, pick the
+ * folder (in a multi-root workspace) and, in a git repository, whether it works in a worktree of its
+ * own; go.
+ */
 import * as vscode from 'vscode';
-import { errorMessage, SwitchboardError } from '../../core/errors';
+import { errorMessage } from '../../core/errors';
 import { parseLimitsText } from '../../core/runs/runLimitsInput';
 import { getRunner } from '../../core/runners/runnerTable';
+import { pickModel } from '../runs/pickModel';
+import { askCustomCommand, installedRunnerItems, pickFolder } from '../runs/runnerInputs';
+import { askWorktree } from '../runs/worktreeChoice';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
 
 async function pickRunner(services: Services): Promise<string | undefined> {
-  const report = await services.availability.get();
-  const preferred = services.settings().defaultRunner;
-  const items = report.runners
-    .filter((r) => r.installed && !r.problem)
-    .map((r) => ({ label: r.displayName, description: r.runner === 'custom' ? r.note : r.version, detail: r.path, runner: r.runner }))
-    .sort((a, b) => Number(b.runner === preferred) - Number(a.runner === preferred));
-  const missing = report.runners.filter((r) => !r.installed).map((r) => r.displayName);
+  const { items, missing } = await installedRunnerItems(services);
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Run Agent',
     placeHolder: missing.length ? `Which agent? (not installed: ${missing.join(', ')} — see Doctor)` : 'Which agent?',
@@ -21,40 +22,25 @@ async function pickRunner(services: Services): Promise<string | undefined> {
   return picked?.runner;
 }
 
-async function pickFolder(): Promise<string | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) {
-    throw new SwitchboardError('bad_cwd', 'Open a folder first: an agent works in a folder.', 'File > Open Folder…');
-  }
-  if (folders.length === 1) return folders[0]!.uri.fsPath;
-  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder should the agent work in?' });
-  return picked?.uri.fsPath;
-}
-
 export async function runAgent(services: Services, runnerArg?: unknown): Promise<void> {
   requireTrust('start agents');
   const registry = services.switchboard().runs;
   const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
   if (!runner) return;
-  let command: string | undefined;
-  if (runner === 'custom' && !services.settings().config.runners.custom?.command) {
-    command = await vscode.window.showInputBox({
-      title: 'Run Agent: custom command',
-      prompt: 'The command to start; {prompt} is replaced by the prompt (no shell is involved)',
-      placeHolder: 'my-agent --task {prompt}',
-      ignoreFocusOut: true,
-    });
-    if (!command) return;
-  }
+  const title = `Run Agent: ${getRunner(runner).displayName}`;
+  const custom = runner === 'custom' ? await askCustomCommand(services, 'Run Agent') : {};
+  if (!custom) return;
   const prompt = await vscode.window.showInputBox({
-    title: `Run Agent: ${getRunner(runner).displayName}`,
+    title,
     prompt: 'What should the agent do?',
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : 'Say what the agent should do.'),
   });
   if (!prompt) return;
+  const model = await pickModel(services, runner, `${title}: model`);
+  if (!model) return;
   const limitsText = await vscode.window.showInputBox({
-    title: `Run Agent: ${getRunner(runner).displayName}: limits`,
+    title: `${title}: limits`,
     prompt: 'Stop it when it crosses any of these (optional; Enter for none)',
     placeHolder: '$0.50  200k tokens  30m',
     ignoreFocusOut: true,
@@ -71,12 +57,15 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   const limits = parseLimitsText(limitsText);
   const cwd = await pickFolder();
   if (!cwd) return;
-  const run = await registry.run({ runner, prompt, cwd, command, ...(limits ? { limits } : {}) });
+  const worktree = await askWorktree(cwd, `${title}: where`);
+  if (worktree === undefined) return;
+  const run = await registry.run({ runner, prompt, cwd, ...custom, ...model, ...(limits ? { limits } : {}), ...(worktree ? { worktree: true } : {}) });
   if (run.status === 'queued') {
     services.logger.info(`[commands] ${run.name} (${run.id}) waits for a slot in pool ${run.pool}`);
     vscode.window.setStatusBarMessage(`$(clock) ${run.name} waits for a slot in pool ${run.pool}; it starts by itself when one frees`, 5000);
     return;
   }
-  services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner} in ${cwd}`);
-  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}); click its row for its output`, 5000);
+  const where = run.worktree ? `on branch ${run.worktree.branch}` : `in ${cwd}`;
+  services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner}${run.model ? ` (${run.model})` : ''} ${where}`);
+  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}) ${where}; click its row for its output`, 5000);
 }

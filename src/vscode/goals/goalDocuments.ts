@@ -7,7 +7,6 @@
  */
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { toDisposable } from '../../core/lifecycle';
 import type { GoalService } from '../../core/goals/goalService';
 import { renderProof } from '../../core/goals/goalText';
 import { toBudgetReportShape, toReplayShape } from '../../ops/goalShapes';
@@ -45,16 +44,9 @@ const KINDS = {
 
 export type GoalDocumentKind = keyof typeof KINDS;
 
-/** Documents remade on any change are remade at most this often. */
-const FOLLOW_MS = 1000;
-
 export class GoalDocuments extends ReadonlyDocuments {
   /** What each open document was made from (its kind's input). */
   private readonly inputs = new Map<string, string>();
-  /** When each was last made, and those waiting to be made again. */
-  private readonly madeAt = new Map<string, number>();
-  private readonly later = new Map<string, vscode.Uri>();
-  private timer: NodeJS.Timeout | undefined;
   /** The text of each gate run shown. */
   private readonly gateRuns = new Map<string, string>();
   private runs = 0;
@@ -72,10 +64,7 @@ export class GoalDocuments extends ReadonlyDocuments {
       const key = doc.uri.toString();
       this.gateRuns.delete(key);
       this.inputs.delete(key);
-      this.madeAt.delete(key);
-      this.later.delete(key);
     }));
-    this.register(toDisposable(() => this.timer && clearTimeout(this.timer)));
   }
 
   static uri(goal: string, kind: GoalDocumentKind): vscode.Uri {
@@ -100,26 +89,6 @@ export class GoalDocuments extends ReadonlyDocuments {
     return !snapshot || !input || input(snapshot) !== this.inputs.get(uri.toString());
   }
 
-  /** Makes these again now, or (made less than FOLLOW_MS ago) once that time is up. */
-  private follow(uris: vscode.Uri[]): void {
-    const now = Date.now();
-    const due: vscode.Uri[] = [];
-    for (const uri of uris) {
-      const wait = (this.madeAt.get(uri.toString()) ?? 0) + FOLLOW_MS - now;
-      if (wait <= 0) due.push(uri);
-      else {
-        this.later.set(uri.toString(), uri);
-        this.timer ??= setTimeout(() => {
-          this.timer = undefined;
-          const waiting = [...this.later.values()];
-          this.later.clear();
-          this.follow(waiting);
-        }, wait);
-      }
-    }
-    this.invalidate(due);
-  }
-
   protected async make(uri: vscode.Uri): Promise<string> {
     const goal = goalOf(uri);
     const run = this.gateRuns.get(uri.toString());
@@ -130,7 +99,6 @@ export class GoalDocuments extends ReadonlyDocuments {
       const snapshot = this.watcher.get(goal);
       const input = KINDS[kind].input;
       if (snapshot && input) this.inputs.set(uri.toString(), input(snapshot));
-      this.madeAt.set(uri.toString(), Date.now());
       const goals = this.goals();
       const text = await KINDS[kind].make(goals, goal);
       const record = goals.get(goal);

@@ -10,11 +10,10 @@ import * as vscode from 'vscode';
 import type { TaskSpec } from '../../core/dag/task';
 import { readTaskFile } from '../../core/dag/taskJson';
 import { errorMessage } from '../../core/errors';
-import { detectGates } from '../../core/gates/detectGates';
-import { parseGateOption, type GateSpec } from '../../core/gates/gate';
 import { parseDuration } from '../../core/goals/duration';
 import type { GoalCreateOptions } from '../../core/goals/goalIntake';
 import { mergeRoles } from '../../core/teams/roles';
+import { pickGates } from '../gatePicks';
 import type { Services } from '../services';
 
 export type GoalInputs = Omit<GoalCreateOptions, 'workspace'>;
@@ -23,7 +22,6 @@ const TITLE = 'New Goal';
 const ROLE_RUNNERS = "Each role's own runner";
 const PLAN = 'Plan with a planner worker';
 const BROWSE = 'Browse…';
-const ADD_GATE = 'Add a gate…';
 const UNTIL_READY = 'Until ready';
 const ONCE = 'One iteration';
 
@@ -64,7 +62,12 @@ export async function askGoalInputs(services: Services, folder: vscode.Uri): Pro
   if (!agents) return undefined;
   const runner = await pickRunner(services);
   if (runner === undefined) return undefined;
-  const gates = await pickGates(folder.fsPath);
+  const gates = await pickGates(folder.fsPath, {
+    title: TITLE,
+    found: 'The gates that prove it done (found in the workspace; uncheck or add)',
+    none: 'No gates found in the workspace: add one (without gates nothing checks the work)',
+    runsIn: "in the goal's checkout",
+  });
   if (!gates) return undefined;
   const tasks = await pickTasks(folder);
   if (tasks === undefined) return undefined;
@@ -110,35 +113,6 @@ async function pickRunner(services: Services): Promise<string | undefined> {
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `${TITLE}: runner`, placeHolder: 'Which agent CLI do the workers use?', ignoreFocusOut: true });
   return picked?.runner;
-}
-
-type GateItem = vscode.QuickPickItem & { gate?: GateSpec };
-
-/** The detected gates (all checked) and any added, for the user to confirm or edit; undefined when given up. */
-async function pickGates(workspace: string): Promise<GateSpec[] | undefined> {
-  const items: GateItem[] = detectGates(workspace).map(({ reason, ...gate }) => ({
-    label: gate.name,
-    description: `${gate.command === gate.name ? '' : `${gate.command} · `}${gate.required ? 'required' : 'optional'}`,
-    detail: `Found: ${reason}`,
-    picked: true,
-    gate,
-  }));
-  for (;;) {
-    const picked = await vscode.window.showQuickPick([...items, { label: ADD_GATE, description: 'name=command, e.g. unit=npm test' }], {
-      title: `${TITLE}: gates`,
-      placeHolder: items.length ? 'The gates that prove it done (found in the workspace; uncheck or add)' : 'No gates found in the workspace: add one (without gates nothing checks the work)',
-      canPickMany: true,
-      ignoreFocusOut: true,
-    });
-    if (!picked) return undefined;
-    if (!picked.some((p) => p.label === ADD_GATE)) return picked.flatMap((p) => (p.gate ? [p.gate] : []));
-    for (const item of items) item.picked = picked.includes(item);
-    const text = await ask('add a gate', 'name=command (run in the goal\'s checkout, without a shell; required)', { placeHolder: 'unit=npm test', validate: (t) => { const gate = parseGateOption(t); if (items.some((i) => i.gate?.name === gate.name)) throw new Error(`There is a gate "${gate.name}" already.`); } });
-    if (text) {
-      const gate = parseGateOption(text);
-      items.push({ label: gate.name, description: `${String(gate.command).trim()} · required`, detail: 'Added by you', picked: true, gate: { ...gate, command: String(gate.command).trim(), required: true } });
-    }
-  }
 }
 
 /** 'plan' for a planner, else the tasks of the file picked; undefined when given up. */

@@ -1,12 +1,11 @@
 /**
- * A worker's branch against where it left the base, in VS Code's diff editors: the multi-file
- * changes editor (`vscode.changes`), or a single diff when one file changed; each side is the file
- * at a commit (the merge base, the branch's tip), served by GitRevisions.
+ * A worker's branch against where it left the base, in VS Code's diff editors (showChanges): each
+ * side is the file at a commit (the merge base, the branch's tip), served by GitRevisions.
  */
 import * as vscode from 'vscode';
-import type { ChangedFile } from '../../core/git/branchChanges';
 import { resolveCommit } from '../../core/git/gitCommand';
 import type { TeamService } from '../../core/teams/teamService';
+import { showChanges } from '../diffEditors';
 import { GitRevisions } from './gitRevisions';
 
 export async function openWorkerDiff(teams: TeamService, team: string, worker: string): Promise<void> {
@@ -17,20 +16,10 @@ export async function openWorkerDiff(teams: TeamService, team: string, worker: s
     return;
   }
   const tip = (await resolveCommit(repo, branch)) ?? branch;
-  const before = (f: ChangedFile): string | undefined => (f.status === 'A' ? undefined : mergeBase);
-  const after = (f: ChangedFile): string | undefined => (f.status === 'D' ? undefined : tip);
-  const title = `${worker}: ${base} ↔ ${branch}`;
-  if (files.length === 1) {
-    const f = files[0]!;
-    const left = GitRevisions.uri(repo, before(f), f.oldPath ?? f.path);
-    const right = GitRevisions.uri(repo, after(f), f.path);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${f.path} (${title})`, { preview: false });
-    return;
-  }
-  const list = files.map((f) => {
-    const left = before(f) && GitRevisions.uri(repo, before(f), f.oldPath ?? f.path);
-    const right = after(f) && GitRevisions.uri(repo, after(f), f.path);
-    return [right ?? left, left, right];
-  });
-  await vscode.commands.executeCommand('vscode.changes', title, list);
+  const pairs = files.map((f) => ({
+    path: f.path,
+    left: f.status === 'A' ? undefined : GitRevisions.uri(repo, mergeBase, f.oldPath ?? f.path),
+    right: f.status === 'D' ? undefined : GitRevisions.uri(repo, tip, f.path),
+  }));
+  await showChanges(repo, `${worker}: ${base} ↔ ${branch}`, pairs);
 }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
 import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
+import { worktreeNotes, worktreeRows } from '../runs/worktreeText';
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   queued: ['clock', undefined],
@@ -20,7 +21,7 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 
 export function runDescription(run: RunRecord, now = Date.now()): string {
   if (run.waiting) return [`waiting for ${run.waiting.reason}`, run.runner, formatDuration(elapsed(run, now))].join(' · ');
-  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(' · ');
+  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), run.worktree?.branch].filter(Boolean).join(' · ');
 }
 
 /** Words the menus match on (`viewItem =~ /\brunning\b/`). */
@@ -31,6 +32,7 @@ export function runContextValue(run: RunRecord): string {
   if (run.status === 'running' && run.waiting) words.push('waiting');
   if (run.sessionId) words.push('hasSession');
   if (isFinished(run.status) && run.sessionId && runner.canResume) words.push('resumable');
+  if (run.worktree) words.push('worktree');
   return words.join(' ');
 }
 
@@ -47,9 +49,11 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
     ['Limits', formatLimits(run.limits)],
+    ...(run.worktree ? worktreeRows(run.worktree) : []),
     ['Error', run.lastError],
   ];
   for (const [key, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`${key}: ${escape(String(value))}  \n`);
+  for (const note of run.worktree ? worktreeNotes(run.worktree) : []) md.appendMarkdown(`\n${escape(note)}\n`);
   return md;
 }
 
@@ -66,6 +70,7 @@ export function runFingerprint(run: RunRecord, now = Date.now()): string {
   return [
     run.name, run.status, runDescription(run, now), runContextValue(run), run.cwd, run.sessionId, run.agent?.pid, run.model,
     u.inputTokens, u.outputTokens, u.usd, u.usdSource, formatLimits(run.limits), run.lastError, run.commandLine.join('\0'),
+    run.worktree?.end?.commit, run.worktree?.end?.error,
   ].join('\u0001');
 }
 

@@ -48,7 +48,7 @@ export async function waitForStep(page: Page, title: string): Promise<void> {
 }
 
 /** Types into the input of the step on screen and presses Enter. */
-async function type(page: Page, step: string, text: string): Promise<void> {
+export async function answerStep(page: Page, step: string, text: string): Promise<void> {
   await waitForStep(page, step);
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
   await input.fill(text);
@@ -56,7 +56,7 @@ async function type(page: Page, step: string, text: string): Promise<void> {
 }
 
 /** Picks the item labelled `label` in the (single) quick pick of the step on screen. */
-async function choose(page: Page, step: string, label: string): Promise<void> {
+export async function chooseInStep(page: Page, step: string, label: string): Promise<void> {
   await waitForStep(page, step);
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
   await input.fill(label);
@@ -64,7 +64,7 @@ async function choose(page: Page, step: string, label: string): Promise<void> {
 }
 
 /** In the multi-select quick pick on screen: checks the item labelled `label`. */
-async function check(page: Page, label: string): Promise<void> {
+export async function checkItem(page: Page, label: string): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
   await input.fill(label);
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: label }) }).first();
@@ -87,25 +87,30 @@ export interface NewGoalAnswers {
   untilReady?: number;
 }
 
+/** The gates step (`<title>: gates`): keeps the detected gates, adds these (name=command), and goes on. */
+export async function answerGates(page: Page, title: string, gates: readonly string[]): Promise<void> {
+  for (const gate of gates) {
+    await waitForStep(page, `${title}: gates`);
+    await checkItem(page, 'Add a gate…');
+    await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
+    await answerStep(page, `${title}: add a gate`, gate);
+  }
+  await waitForStep(page, `${title}: gates`);
+  await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
+}
+
 /** Switchboard: New Goal… from the palette, answering each question. */
 export async function newGoalFromPalette(page: Page, a: NewGoalAnswers): Promise<void> {
   await runCommand(page, 'Switchboard: New Goal…');
-  await type(page, 'New Goal: objective', a.objective);
-  await type(page, 'New Goal: time budget', a.time ?? '');
-  await type(page, 'New Goal: dollar budget', a.usd ?? '');
-  await type(page, 'New Goal: token budget', a.tokens ?? '');
-  await type(page, 'New Goal: agents', a.agents ?? '2');
-  await choose(page, 'New Goal: runner', a.runner);
-  for (const gate of a.addGates ?? []) {
-    await waitForStep(page, 'New Goal: gates');
-    await check(page, 'Add a gate…');
-    await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
-    await type(page, 'New Goal: add a gate', gate);
-  }
-  await waitForStep(page, 'New Goal: gates');
-  await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
-  await choose(page, 'New Goal: tasks', a.tasks);
-  await choose(page, 'New Goal: iterations', a.untilReady ? 'Until ready' : 'One iteration');
-  if (a.untilReady) await type(page, 'New Goal: max iterations', String(a.untilReady));
+  await answerStep(page, 'New Goal: objective', a.objective);
+  await answerStep(page, 'New Goal: time budget', a.time ?? '');
+  await answerStep(page, 'New Goal: dollar budget', a.usd ?? '');
+  await answerStep(page, 'New Goal: token budget', a.tokens ?? '');
+  await answerStep(page, 'New Goal: agents', a.agents ?? '2');
+  await chooseInStep(page, 'New Goal: runner', a.runner);
+  await answerGates(page, 'New Goal', a.addGates ?? []);
+  await chooseInStep(page, 'New Goal: tasks', a.tasks);
+  await chooseInStep(page, 'New Goal: iterations', a.untilReady ? 'Until ready' : 'One iteration');
+  if (a.untilReady) await answerStep(page, 'New Goal: max iterations', String(a.untilReady));
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
 }

@@ -56,3 +56,26 @@ export async function openSwitchboard(workspace: string, settings: Record<string
 export async function screenshotIfFailed(context: Context, page: Page | undefined, prefix: string): Promise<void> {
   if (context.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${prefix}-${context.currentTest.title.slice(0, 40)}`).catch(() => undefined);
 }
+
+/**
+ * A suite's Switchboard: opened in `before` over the workspace and settings `setup` makes, closed in
+ * `after`, with a screenshot of each failed test. Returns the session (once `before` has run).
+ */
+export function suiteSession(prefix: string, setup: () => { workspace: string; settings: Record<string, unknown> }): () => SwitchboardSession {
+  let session: SwitchboardSession | undefined;
+  before(async function () {
+    this.timeout(30 * 60_000);
+    const { workspace, settings } = setup();
+    session = await openSwitchboard(workspace, settings);
+  });
+  after(async () => {
+    await session?.close();
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this, session?.page, prefix);
+  });
+  return () => {
+    if (!session) throw new Error('the Switchboard session is not open');
+    return session;
+  };
+}
