@@ -2,7 +2,7 @@
 import type { CallToolResult, ServerNotification, ServerRequest, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
-import { RUN_ID_ENV } from '../core/registry/launch';
+import { RUN_ID_ENV } from '../core/runs/runMarker';
 import { RUN_HEADER } from '../core/runners/types';
 import { invokeOperation } from '../ops/invoke';
 import type { Operation } from '../ops/operation';

@@ -1,8 +1,10 @@
 /**
  * The fault suite (issue 16): what a careful user's machine does to Switchboard, each found once and
  * kept fixed. A supervisor frozen with SIGSTOP: listing and status do not wait on it, kill kills the
- * run's tree itself, and once the supervisor goes on it records the run killed.
+ * run's tree itself, and once the supervisor goes on it records the run killed. Daemons an agent
+ * started (left its session and its parentage) are killed with it.
  */
+import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
 import { runCli } from '../support/cliChild';
@@ -54,5 +56,26 @@ describe('faults', function () {
     const final = JSON.parse((await cli('status', 'stuck', '--format', 'json')).stdout) as RunRecord;
     assert.equal(final.status, 'killed');
     assert.match(final.lastError ?? '', /killed by/);
+  });
+
+  it('kill stops the daemons an agent started, even those that left its session and parentage', async () => {
+    const tag = String(300_000 + Math.floor(Math.random() * 99_999));
+    // The double fork and setsid of a daemon: the inner sleep has neither the agent's session nor an ancestor in its tree.
+    const command = `bash -c '(setsid bash -c "sleep ${tag}1 & wait" &); sleep ${tag}0' {prompt}`;
+    const run = await h.registry.run({ runner: 'custom', prompt: 'daemonise', command });
+    const sleeps = (): number[] =>
+      fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
+        try {
+          return new RegExp(`^sleep\\x00${tag}[01]\\x00$`).test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
+    await until(() => sleeps().length === 2, 10_000, 'both sleeps to start');
+    const before = sleeps();
+    const killed = await h.registry.kill(run.id, { source: 'test' });
+    assert.equal(killed.killed, true);
+    await until(() => before.every((pid) => !pidAlive(pid)), 5000, `the sleeps ${before.join(', ')} to die`);
+    assert.equal(h.registry.resolve(run.id).status, 'killed');
   });
 });

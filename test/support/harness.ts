@@ -2,6 +2,7 @@
  * Shared test plumbing: temporary state folders, a registry over the built supervisor, the fake
  * agent, and cleanup that leaves no process and no folder behind.
  */
+import { runMarker } from '../../src/core/runs/runMarker';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -98,7 +99,7 @@ export async function killEverything(stateDir: string): Promise<void> {
     const read = readRecord(paths.run(id));
     if (read.kind !== 'ok') continue;
     const { agent, supervisor } = read.value;
-    if (agent) await killTree(agent, { graceMs: 0 });
+    if (agent) await killTree(agent, { graceMs: 0, marker: runMarker(id) });
     if (supervisor && isSameProcessAlive(supervisor)) process.kill(supervisor.pid, 'SIGKILL');
   }
 }

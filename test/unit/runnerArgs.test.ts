@@ -1,7 +1,8 @@
 /** What each runner is started with when it gets Switchboard's MCP server or asks the host about tool calls. */
 import * as assert from 'node:assert/strict';
 import { mergeConfig } from '../../src/core/config';
-import { MCP_TOKEN_ENV, prepareStart, RUN_ID_ENV } from '../../src/core/registry/launch';
+import { MCP_TOKEN_ENV, prepareStart } from '../../src/core/registry/launch';
+import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { getRunner } from '../../src/core/runners/runnerTable';
 import type { StartRequest } from '../../src/core/runners/types';
 

@@ -1,21 +1,29 @@
 /**
  * Signals a whole agent process tree: the agent, every descendant, and every process still in the
  * agent's session (tool children re-parented to init after their CLI died keep the session id).
+ * With a run's marker (the environment variable every agent of the run inherits), also processes
+ * that left both the session and the parentage (daemons) and their descendants.
  * Each pid's start time is checked right before it is signalled, so a reused pid is never hit.
  */
-import { allProcesses, processEntry, type ProcessEntry } from './processTable';
+import { allProcesses, processEntry, processesMarked, type ProcessEntry } from './processTable';
 import type { ProcessIdentity } from '../runs/types';
 
-export function treeMembers(agent: ProcessIdentity): ProcessEntry[] {
+/** `name=value` in the environment of every process a run started (see RUN_ID_ENV). */
+export interface RunMarker {
+  name: string;
+  value: string;
+}
+
+export function treeMembers(agent: ProcessIdentity, marker?: RunMarker): ProcessEntry[] {
   const all = allProcesses();
   const leader = all.find((p) => p.pid === agent.pid);
   const leaderIsOurs = leader?.startToken === agent.startToken;
+  const members = new Map<number, ProcessEntry>();
+  for (const p of marker ? processesMarked(marker.name, marker.value) : []) members.set(p.pid, p);
   // A pid that is someone else's now cannot still be the session id of our old children:
   // the kernel does not reuse a pid while a session or group still carries it.
-  if (leader && !leaderIsOurs) return [];
-  const members = new Map<number, ProcessEntry>();
-  if (leader) members.set(leader.pid, leader);
-  for (const p of all) if (p.sid === agent.pid || p.pgid === agent.pid) members.set(p.pid, p);
+  if (leader && leaderIsOurs) members.set(leader.pid, leader);
+  if (!leader || leaderIsOurs) for (const p of all) if (p.sid === agent.pid || p.pgid === agent.pid) members.set(p.pid, p);
   const byParent = new Map<number, ProcessEntry[]>();
   for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
   const stack = [...members.keys()];
@@ -61,9 +69,11 @@ export async function killTree(
     pollMs?: number;
     /** Members seen earlier (a snapshot taken while the parents were alive): children that left the session are still found. */
     known?: ProcessEntry[];
+    /** The run's marker: processes carrying it are members wherever they went. */
+    marker?: RunMarker;
   },
 ): Promise<{ signalled: number; forced: number }> {
-  const current = treeMembers(agent);
+  const current = treeMembers(agent, options.marker);
   const currentPids = new Set(current.map((m) => m.pid));
   const initial = [...current, ...aliveMembers(options.known ?? []).filter((m) => !currentPids.has(m.pid))];
   const signalled = options.graceMs > 0 ? signalMembers(initial, options.signal ?? 'SIGTERM') : 0;
@@ -74,7 +84,7 @@ export async function killTree(
     remaining = aliveMembers(remaining);
   }
   const seen = new Set(initial.map((m) => m.pid));
-  const late = treeMembers(agent).filter((m) => !seen.has(m.pid));
+  const late = treeMembers(agent, options.marker).filter((m) => !seen.has(m.pid));
   const doomed = [...remaining, ...late];
   const forced = signalMembers(doomed, 'SIGKILL');
   // SIGKILL is delivered asynchronously: return once the tree is really gone (or after a short while).

@@ -91,6 +91,31 @@ export function allProcesses(): ProcessEntry[] {
   return entries;
 }
 
+/**
+ * Processes of this user whose environment, as they were started, holds `name=value`: an agent's
+ * daemons inherit its run's marker even after leaving its session and parentage. Linux only (other
+ * systems do not show another process's environment cheaply); elsewhere none.
+ */
+export function processesMarked(name: string, value: string): ProcessEntry[] {
+  if (!isLinux) return [];
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const first = Buffer.from(`${name}=${value}`);
+  const found: ProcessEntry[] = [];
+  for (const entry of allProcesses()) {
+    if (entry.pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = fs.readFileSync(`/proc/${entry.pid}/environ`);
+    } catch {
+      continue; // Another user's process, or gone.
+    }
+    const at = environ.indexOf(needle);
+    const whole = at === 0 || (at > 0 && environ[at - 1] === 0) || (environ.length === first.length && environ.equals(first));
+    if (whole) found.push(entry);
+  }
+  return found;
+}
+
 /** The start-time token of `pid`, also for a child that has exited but is not yet reaped (right after a fast spawn). */
 export function startTokenOf(pid: number): string | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;

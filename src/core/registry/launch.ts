@@ -17,6 +17,7 @@ import { getRunner } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
+import { RUN_ID_ENV } from '../runs/runMarker';
 import { writePlan } from '../supervisor/plan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
@@ -58,8 +59,6 @@ export interface RunOptions {
 
 /** The variable that carries the MCP server's token to an agent (its name marks it a secret for redaction). */
 export const MCP_TOKEN_ENV = 'SWITCHBOARD_MCP_TOKEN';
-/** The variable that tells every agent its run's id (its MCP configuration sends it as a header). */
-export const RUN_ID_ENV = 'SWITCHBOARD_RUN_ID';
 
 export interface LaunchContext {
   stateDir: string;

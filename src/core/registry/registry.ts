@@ -14,6 +14,7 @@ import { SwitchboardError } from '../errors';
 import { silentLogger, tagged, type Logger } from '../logger';
 import { StateMap, type RunPaths } from '../state/stateMap';
 import { killTree } from '../proc/killTree';
+import { runMarker } from '../runs/runMarker';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
 import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
@@ -310,7 +311,7 @@ export class RunRegistry extends Lifecycle {
       // Its supervisor may still live (only unreachable) and record the agent's death as a failure: the kill is noted first so it sticks.
       const reason = `killed by ${options.source}`;
       this.tracker.noteKill(run.id, reason);
-      await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs });
+      await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs, marker: runMarker(run.id) });
       const record = this.tracker.finishUnsupervised(run.id, 'killed', reason);
       return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
     }

@@ -3,6 +3,7 @@
  * supervise each new run, so a burst of starts costs one process rather than one per run. If it has
  * gone (it leaves when idle), the next run starts a new one.
  */
+import { unmarked } from '../runs/runMarker';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -64,7 +65,7 @@ export class SupervisorHost {
     const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', socketPath], {
       detached: true,
       stdio: ['ignore', 'pipe', log],
-      env: { ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...unmarked(this.options.env), ELECTRON_RUN_AS_NODE: '1' },
       cwd: this.options.stateDir,
       windowsHide: true,
     });

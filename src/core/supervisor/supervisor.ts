@@ -6,6 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { SwitchboardError } from '../errors';
 import { killTree, treeMembers } from '../proc/killTree';
+import { runMarker } from '../runs/runMarker';
 import { startTokenOf, type ProcessEntry } from '../proc/processTable';
 import { redactArgs, redactText, secretsFromEnv } from '../redact';
 import { getRunner } from '../runners/runnerTable';
@@ -232,7 +233,7 @@ export class Supervisor {
   private async finishOnce(exit: AgentExit): Promise<void> {
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
-      await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill });
+      await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill, marker: runMarker(this.record.id) });
     }
     this.approvals.clear();
     this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
@@ -328,7 +329,7 @@ export class Supervisor {
   private stopAgent(agent: AgentProcess, force: boolean): InterruptResult['delivered'] {
     const identity = agent.identity;
     if (force && identity) {
-      void killTree(identity, { graceMs: 0, known: this.treeAtKill });
+      void killTree(identity, { graceMs: 0, known: this.treeAtKill, marker: runMarker(this.record.id) });
       return 'signal';
     }
     // The tree as it is before the signal: a CLI that dies at once (opencode, Kilo) takes the links to its tools with it.
@@ -353,7 +354,7 @@ export class Supervisor {
     this.feed.intervention(this.record, { action: 'kill', source });
     this.stopReason = { kind: 'kill', source };
     this.pendingResume = undefined;
-    if (this.agent.identity) this.treeAtKill = treeMembers(this.agent.identity);
+    if (this.agent.identity) this.treeAtKill = treeMembers(this.agent.identity, runMarker(this.record.id));
     this.stopAgent(this.agent, force);
     await this.finished;
     return { killed: true, pid: this.record.agent?.pid, status: this.record.status };
