@@ -2,11 +2,13 @@
  * The fault suite (issue 16): what a careful user's machine does to Switchboard, each found once and
  * kept fixed. A supervisor frozen with SIGSTOP: listing and status do not wait on it, kill kills the
  * run's tree itself, and once the supervisor goes on it records the run killed. Daemons an agent
- * started (left its session and its parentage) are killed with it.
+ * started (left its session and its parentage) are killed with it. A live run whose record was
+ * truncated or overwritten stays listed and controllable.
  */
 import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
+import { StateMap } from '../../src/core/state/stateMap';
 import { runCli } from '../support/cliChild';
 import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
 
@@ -77,5 +79,58 @@ describe('faults', function () {
     assert.equal(killed.killed, true);
     await until(() => before.every((pid) => !pidAlive(pid)), 5000, `the sleeps ${before.join(', ')} to die`);
     assert.equal(h.registry.resolve(run.id).status, 'killed');
+  });
+
+  describe('a corrupt record', () => {
+    const cli = (...args: string[]) => runCli(h.stateDir, args);
+    const startLong = async (name: string): Promise<RunRecord> => {
+      const started = await cli('run', 'custom', 'long job', '--detach', '--name', name, '--format', 'json', '--command', fakeCommand('--sleep', '120000'));
+      assert.equal(started.code, 0, started.stderr);
+      const run = JSON.parse(started.stdout) as RunRecord;
+      await until(() => h.registry.resolve(run.id).status === 'running' && h.registry.resolve(run.id).agent !== undefined, 10_000, 'the run to start');
+      return h.registry.resolve(run.id);
+    };
+
+    it('is written again by its supervisor: another process finds it by name and kills it', async () => {
+      const run = await startLong('truncated');
+      fs.truncateSync(new StateMap(h.stateDir).run(run.id).record, 17);
+      const listed = await cli('list', '--format', 'json');
+      assert.equal((JSON.parse(listed.stdout) as { runs: RunRecord[] }).runs.find((r) => r.id === run.id)?.status, 'running');
+      const killed = await cli('kill', 'truncated');
+      assert.equal(killed.code, 0, killed.stderr);
+      assert.match(killed.stdout, /killed truncated/);
+      await until(() => !pidAlive(run.agent!.pid), 5000, 'the agent to die');
+      const final = JSON.parse((await cli('status', 'truncated', '--format', 'json')).stdout) as RunRecord;
+      assert.equal(final.status, 'killed');
+    });
+
+    it('is rebuilt from its processes when its supervisor is gone: listed running, killed by id, settled once its agent is gone', async () => {
+      const run = await startLong('garbled');
+      process.kill(run.supervisor!.pid, 'SIGKILL');
+      await until(() => !pidAlive(run.supervisor!.pid), 5000, 'the supervisor to die');
+      assert.equal(pidAlive(run.agent!.pid), true, 'the agent outlives its supervisor');
+      fs.writeFileSync(new StateMap(h.stateDir).run(run.id).record, '{"version":1,"id":"' + run.id + '","name":"garbled","runner":"custom","cwd":"/tm\0\0garbage');
+      const listed = await cli('list', '--format', 'json');
+      const row = (JSON.parse(listed.stdout) as { runs: RunRecord[] }).runs.find((r) => r.id === run.id);
+      assert.equal(row?.status, 'running', JSON.stringify(row));
+      assert.equal(row?.name, 'garbled');
+      assert.equal(row?.agent?.pid, run.agent!.pid);
+      const killed = await cli('kill', run.id);
+      assert.equal(killed.code, 0, killed.stderr);
+      await until(() => !pidAlive(run.agent!.pid), 5000, 'the agent to die');
+      const final = JSON.parse((await cli('status', run.id, '--format', 'json')).stdout) as RunRecord;
+      assert.equal(final.status, 'killed');
+    });
+
+    it('of a run whose processes are all gone is settled as orphaned, its bytes set aside', async () => {
+      const run = await startLong('gone');
+      await h.registry.kill(run.id, { source: 'test' });
+      await until(() => h.registry.resolve(run.id).status === 'killed', 10_000, 'the run to end');
+      fs.writeFileSync(new StateMap(h.stateDir).run(run.id).record, 'not json at all');
+      const final = JSON.parse((await cli('status', run.id, '--format', 'json')).stdout) as RunRecord;
+      assert.equal(final.status, 'orphaned');
+      assert.match(final.lastError ?? '', /corrupt/);
+      assert.ok(fs.readdirSync(new StateMap(h.stateDir).run(run.id).dir).some((f) => f.includes('.corrupt-')), 'the corrupt bytes are kept');
+    });
   });
 });

@@ -15,6 +15,7 @@ import { readRecord, writeRecord } from '../runs/recordFile';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
+import { rescueRecord } from './recordRescue';
 
 /**
  * A run recorded as queued for longer than this without a supervisor never started; so did a run
@@ -142,6 +143,13 @@ export class RunTracker extends Lifecycle {
     const read = readRecord(paths);
     if (read.kind === 'missing') return undefined;
     if (read.kind === 'corrupt') {
+      // A run that still lives is never declared orphaned: its record is written again by its supervisor, or rebuilt from its processes.
+      const rescued = await rescueRecord(id, paths, read.setAsideAs, this.log);
+      if (rescued) {
+        this.set(rescued);
+        await this.settle(id);
+        return this.get(id);
+      }
       this.sink.warn(`The record of run ${id} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs} and the run is listed as orphaned.`);
       const stub: RunRecord = {
         version: 1, id, name: `unknown-${id.slice(0, 4)}`, runner: 'custom', commandLine: [], cwd: '', prompt: '', status: 'orphaned',

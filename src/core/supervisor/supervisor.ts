@@ -271,6 +271,9 @@ export class Supervisor {
         // Everything emitted before the subscription is on disk, everything after is pushed: no gap.
         this.events.flush();
         return Promise.resolve(this.record);
+      case 'rewrite':
+        this.writeNow();
+        return Promise.resolve(this.record);
       case 'steer':
         return Promise.resolve(this.steer(request.message, request.source));
       case 'interrupt':
