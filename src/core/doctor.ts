@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import type { SwitchboardConfig } from './config';
 import { errorMessage } from './errors';
 import { ensureStateDir } from './state/stateDir';
+import { checkDisk, type DiskCheck } from './store/diskSpace';
 import { clineDataDir } from './runners/cline';
 import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
@@ -28,6 +29,8 @@ export interface DoctorReport {
   stateDir: string;
   /** Why the state directory cannot be used, when it cannot. */
   stateDirProblem?: string;
+  /** Free space on the state folder's disk (absent where it cannot be asked), with a warning when low. */
+  disk?: DiskCheck;
   node: string;
   platform: string;
   runners: RunnerCheck[];
@@ -95,5 +98,6 @@ export async function runDoctor(stateDir: string, config: SwitchboardConfig, env
   } catch (error) {
     stateDirProblem = errorMessage(error);
   }
-  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners };
+  const disk = checkDisk(stateDir);
+  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), ...(disk ? { disk } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners };
 }

@@ -11,6 +11,7 @@ const doctor = defineOperation({
   output: z.object({
     state_dir: z.string(),
     state_dir_problem: z.string().optional(),
+    disk: z.object({ free_bytes: z.number(), total_bytes: z.number(), warning: z.string().optional() }).optional().describe("free space on the state folder's disk; a warning when it runs low"),
     node: z.string(),
     platform: z.string(),
     runners: z.array(
@@ -42,6 +43,7 @@ const doctor = defineOperation({
       structured: {
         state_dir: report.stateDir,
         state_dir_problem: report.stateDirProblem,
+        disk: report.disk && { free_bytes: report.disk.freeBytes, total_bytes: report.disk.totalBytes, warning: report.disk.warning },
         node: report.node,
         platform: report.platform,
         runners: report.runners.map((r) => ({
@@ -61,7 +63,7 @@ const doctor = defineOperation({
           clients: facts.clients.map((c) => ({ name: c.name, version: c.version, transport: c.transport, connected_at: new Date(c.connectedAt).toISOString() })),
         },
       },
-      summary: `Ready: ${ready.join(', ') || 'none'}${problems.length ? `; needs attention: ${problems.join(', ')}` : ''}${report.stateDirProblem ? `; state folder: ${report.stateDirProblem}` : ''}.`,
+      summary: `Ready: ${ready.join(', ') || 'none'}${problems.length ? `; needs attention: ${problems.join(', ')}` : ''}${report.stateDirProblem ? `; state folder: ${report.stateDirProblem}` : ''}${report.disk?.warning ? `; ${report.disk.warning}` : ''}.`,
     };
   },
 });

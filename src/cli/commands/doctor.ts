@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, loadConfigFile } from '../../core/config';
 import { runDoctor } from '../../core/doctor';
+import { formatBytes } from '../../core/store/diskSpace';
 import { liveEndpoint } from '../../http/credentials';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
@@ -24,12 +25,13 @@ export async function doctorCommand(ctx: CliContext, argv: string[]): Promise<nu
   const rows = report.runners.map((r) => [r.runner, r.installed ? (r.problem ? 'problem' : 'ok') : 'missing', r.version ?? '', r.path ?? r.note ?? r.binary]);
   ctx.out.stdout(table(['RUNNER', 'STATE', 'VERSION', 'PATH'], rows));
   for (const r of report.runners.filter((r) => r.problem)) ctx.out.stdout(`\n${r.displayName}: ${r.problem}`);
-  ctx.out.stdout(`\nstate directory: ${report.stateDir}${report.stateDirProblem ? `\n  problem: ${report.stateDirProblem}` : ''}\nnode: ${report.node} (${report.platform})`);
+  ctx.out.stdout(`\nstate directory: ${report.stateDir}${report.stateDirProblem ? `\n  problem: ${report.stateDirProblem}` : ''}${report.disk ? `\n  free: ${formatBytes(report.disk.freeBytes)} of ${formatBytes(report.disk.totalBytes)}` : ''}\nnode: ${report.node} (${report.platform})`);
   ctx.out.stdout(
     mcp
       ? `mcp server: ${mcp.url} (pid ${mcp.server.pid}); \`switchboard mcp config <client>\` prints what a client needs`
       : 'mcp server: none serving this state directory over HTTP (VS Code starts one when needed; `switchboard mcp --http` serves one headless)',
   );
   if (warning) ctx.out.stdout(`warning: ${warning}`);
+  if (report.disk?.warning) ctx.out.stdout(`warning: ${report.disk.warning}`);
   return report.stateDirProblem ? 1 : 0;
 }

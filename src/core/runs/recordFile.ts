@@ -1,7 +1,8 @@
 /** Reading and writing one run's `run.json` (atomic, versioned, validated). */
-import { readJsonFile, writeJsonAtomic, type ReadResult } from '../store/atomicFile';
+import { isNoSpace, withReserve } from '../store/diskSpace';
+import { overwriteInPlace, readJsonFile, writeJsonAtomic, type ReadResult } from '../store/atomicFile';
 import { RunPaths } from '../state/stateMap';
-import { RUN_STATUSES, type RunRecord } from './types';
+import { isFinished, RUN_STATUSES, type RunRecord } from './types';
 
 function validateRecord(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return 'expected a JSON object';
@@ -26,6 +27,17 @@ export function readRecord(paths: RunPaths): ReadResult<RunRecord> {
   return read;
 }
 
+/**
+ * A final record (the run ended) that cannot be written for want of space is written with the state
+ * folder's reserve given up; the records of running runs never touch the reserve.
+ */
 export function writeRecord(paths: RunPaths, record: RunRecord, options: { durable?: boolean } = {}): void {
-  writeJsonAtomic(paths.record, record, options);
+  const write = (): void => writeJsonAtomic(paths.record, record, options);
+  if (!isFinished(record.status)) return write();
+  try {
+    withReserve(paths.diskReserve, write);
+  } catch (error) {
+    // No reserve left either: over the old record's own bytes, when the compact form fits there.
+    if (!isNoSpace(error) || !overwriteInPlace(paths.record, JSON.stringify(record))) throw error;
+  }
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
 import { StateMap } from './stateMap';
+import { ensureReserve } from '../store/diskSpace';
 
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.SWITCHBOARD_HOME) return path.resolve(env.SWITCHBOARD_HOME);
@@ -35,6 +36,7 @@ export function ensureStateDir(root: string): void {
     const probe = path.join(root, `.write-test-${process.pid}`);
     fs.writeFileSync(probe, '');
     fs.rmSync(probe);
+    ensureReserve(new StateMap(root).diskReserve);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new SwitchboardError(

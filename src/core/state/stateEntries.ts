@@ -13,6 +13,7 @@ export interface StateEntry {
 export const STATE_ENTRIES = [
   { pattern: 'config.json', kind: 'file', about: 'settings of the CLI and headless MCP server (optional; VS Code uses its own settings)' },
   { pattern: 'supervisor.log', kind: 'file', about: 'what supervisor hosts printed (their errors)' },
+  { pattern: 'disk-reserve', kind: 'file', about: 'space held back (512 KiB) and given up when the disk is full, so that final records can still be written' },
   { pattern: 'hosts/', kind: 'dir', about: 'sockets of live processes' },
   { pattern: 'hosts/<host>.sock', kind: 'socket', about: 'a supervisor host (host-*) or a process running teams (owner-*)' },
   { pattern: 'runs/', kind: 'dir', about: 'one folder per agent run' },

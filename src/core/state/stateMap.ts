@@ -46,6 +46,8 @@ export interface RunPaths {
   killMarker: string;
   /** The supervisor's control socket (possibly in the temp folder, see socketPath). */
   controlSocket: string;
+  /** The state folder's disk reserve, given up to write the record when the disk is full. */
+  diskReserve: string;
 }
 
 export interface TeamPaths {
@@ -69,6 +71,10 @@ export class StateMap {
   get supervisorLog(): string {
     return this.at('supervisor.log');
   }
+  /** Space held back for a full disk (see diskSpace.ts). */
+  get diskReserve(): string {
+    return this.at('disk-reserve');
+  }
   get hosts(): string {
     return this.at('hosts/');
   }
@@ -91,6 +97,7 @@ export class StateMap {
       prompt: this.at('runs/<run>/prompt.txt', v),
       killMarker: this.at('runs/<run>/kill.json', v),
       controlSocket: socketPath(this.at('runs/<run>/control.sock', v)),
+      diskReserve: this.diskReserve,
     };
   }
   get teams(): string {

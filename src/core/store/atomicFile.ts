@@ -17,16 +17,41 @@ export function writeTextAtomic(file: string, text: string, options: { durable?:
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, text);
-    if (options.durable !== false) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    try {
+      fs.writeSync(fd, text);
+      if (options.durable !== false) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (error) {
+    // A full disk, say: no half-written temp file is left behind.
     fs.rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * The last resort on a full disk: `text` written over the file's own blocks (padded with spaces to
+ * its length, which JSON ignores), taking no new space. Not atomic; false when it does not fit.
+ */
+export function overwriteInPlace(file: string, text: string): boolean {
+  const bytes = Buffer.from(text);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (bytes.length > size) return false;
+    fs.writeSync(fd, Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x20)]), 0, size, 0);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

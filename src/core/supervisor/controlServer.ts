@@ -2,6 +2,7 @@
  * The serving side of a control socket (a run's supervisor, a supervisor host, a process running
  * teams): answers newline-delimited JSON requests and pushes notifications to subscribers.
  */
+import { hostLog } from './hostLog';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { SwitchboardError } from '../errors';
@@ -44,7 +45,7 @@ export class ControlServer<R extends AnyRequest = ControlRequest> {
     this.server = net.createServer((socket) => this.accept(socket));
     this.maxPendingWrite = options.maxPendingWrite ?? MAX_PENDING_WRITE;
     const label = options.label ? `${options.label}: ` : '';
-    const log = options.log ?? ((message: string) => process.stderr.write(`${new Date().toISOString()} switchboard control socket: ${message}\n`));
+    const log = options.log ?? ((message: string) => hostLog(`${new Date().toISOString()} switchboard control socket: ${message}`));
     this.log = (message) => log(label + message);
   }
 

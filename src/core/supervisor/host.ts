@@ -12,14 +12,15 @@ import { ControlServer } from './controlServer';
 import { readPlan } from './plan';
 import type { ControlRequest, LaunchResult } from './protocol';
 import { Supervisor } from './supervisor';
+import { hostLog } from './hostLog';
 
 /** How long a host with nothing to watch stays (SWITCHBOARD_HOST_IDLE_MS shortens it, for tests). */
 const IDLE_EXIT_MS = Number(process.env.SWITCHBOARD_HOST_IDLE_MS) || 60_000;
 const CLOSE_GRACE_MS = 5_000;
 
 export async function hostMain(socketPath: string): Promise<void> {
-  process.on('uncaughtException', (error) => process.stderr.write(`uncaught: ${error.stack ?? error.message}\n`));
-  process.on('unhandledRejection', (error) => process.stderr.write(`unhandled rejection: ${String(error)}\n`));
+  process.on('uncaughtException', (error) => hostLog(`uncaught: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => hostLog(`unhandled rejection: ${String(error)}`));
   process.on('SIGHUP', () => {});
   const supervisors = new Set<Supervisor>();
   const journals = new Map<string, Journal>();

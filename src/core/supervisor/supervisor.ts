@@ -22,6 +22,8 @@ import { commitRunWork } from '../runs/runWork';
 import { clipArgs, clipMessage } from '../runners/argLimits';
 import { AgentProcess, type AgentExit } from './agentProcess';
 import { Approvals } from './approvals';
+import { hostLog } from './hostLog';
+import { isDiskFull, isNoSpace } from '../store/diskSpace';
 import { ControlServer } from './controlServer';
 import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
@@ -31,6 +33,8 @@ import { crossedLimit, timeLimitReason } from './runLimits';
 import { TurnTracker } from './turnTracker';
 
 const RECORD_WRITE_MS = 200;
+/** How often a running agent's disk is looked at (a full disk ends the run: its output is being lost). */
+const DISK_CHECK_MS = 1000;
 const OUTPUT_NOTIFY_MS = 100;
 const MAX_EVENT_OUTPUT = 32 * 1024;
 
@@ -50,6 +54,8 @@ export class Supervisor {
   private pendingResume: string | undefined;
   private stopReason: { kind: 'kill' | 'interrupt'; source: string } | undefined;
   private lastResultOk: boolean | undefined;
+  /** Why the run is failing for want of disk space, once it is. */
+  private diskFull: string | undefined;
   /** The agent's process tree as it was when a kill began, so children that leave its session are still swept. */
   private treeAtKill: ProcessEntry[] = [];
   private recordTimer: NodeJS.Timeout | undefined;
@@ -72,7 +78,7 @@ export class Supervisor {
     this.runner = getRunner(plan.runner);
     this.parser = this.runner.createParser();
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
-    const onIoError = (error: Error): void => this.noteError(`could not write the run's files: ${error.message}`);
+    const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.noteError(`could not write the run's files: ${error.message}`));
     this.output = new OutputFollower(this.paths, this.runner.structured ? this.lineReader() : undefined, () => this.scheduleOutputNote(), onIoError);
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
@@ -95,6 +101,8 @@ export class Supervisor {
       const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), limits.timeoutMs);
       void this.finished.then(() => clearTimeout(timer));
     }
+    const diskCheck = setInterval(() => isDiskFull(this.plan.stateDir) && this.stopForDisk(), DISK_CHECK_MS);
+    void this.finished.then(() => clearInterval(diskCheck));
     if (!this.agent?.pid) {
       const exit = await this.agent!.exited;
       await this.finish(exit);
@@ -195,8 +203,20 @@ export class Supervisor {
     try {
       writeRecord(this.paths, { ...this.record, outputBytes: this.output.bytes });
     } catch (error) {
-      process.stderr.write(`switchboard supervisor: cannot write run.json: ${(error as Error).message}\n`);
+      if (isNoSpace(error)) this.stopForDisk();
+      else hostLog(`switchboard supervisor: cannot write run.json: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The state folder's disk is full: the agent's output is being lost, so the agent is stopped at
+   * once and the run ends failed, its final record written with the reserve (see diskSpace.ts).
+   */
+  private stopForDisk(): void {
+    if (this.diskFull || this.record.status !== 'running' || !this.agent) return;
+    this.diskFull = this.diskFullReason('so the agent was stopped');
+    this.pendingResume = undefined;
+    this.stopAgent(this.agent, true);
   }
 
   private scheduleOutputNote(): void {
@@ -231,6 +251,8 @@ export class Supervisor {
   }
 
   private async finishOnce(exit: AgentExit): Promise<void> {
+    // An agent that died writing to a full disk (most do) failed for that reason.
+    if (!this.diskFull && !this.stopReason && isDiskFull(this.plan.stateDir)) this.diskFull = this.diskFullReason('and the agent ended');
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
       await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill, marker: runMarker(this.record.id) });
@@ -249,13 +271,19 @@ export class Supervisor {
     this.resolveFinished();
   }
 
+  private diskFullReason(what: string): string {
+    return `disk full: the disk of the state folder ${this.plan.stateDir} has no space left, ${what} (its output is kept up to byte ${this.output.bytes}); free some space and run it again`;
+  }
+
   private finalStatus(exit: AgentExit): RunRecord['status'] {
+    if (this.diskFull) return 'failed';
     if (this.stopReason) return 'killed';
     if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
     return this.lastResultOk === false ? 'failed' : 'done';
   }
 
   private failureReason(exit: AgentExit): string {
+    if (this.diskFull) return this.diskFull;
     if (this.stopReason?.source.startsWith('its ')) return `stopped at ${this.stopReason.source}`;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
     if (exit.spawnError) return clipMessage(exit.spawnError);

@@ -1,6 +1,7 @@
 /** Doctor: installed agent CLIs (path, version), the state folder, and what to do about anything missing. */
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../../core/doctor';
+import { formatBytes } from '../../core/store/diskSpace';
 import type { ServerFacts } from '../../mcp/deps';
 import type { Services } from '../services';
 
@@ -15,6 +16,7 @@ export function renderDoctor(report: DoctorReport, mcp: ServerFacts | undefined)
   const problems = report.runners.filter((r) => r.problem);
   if (problems.length) lines.push('', '## What to do', '', ...problems.map((r) => `- **${r.displayName}**: ${r.problem}`));
   lines.push('', '## State', '', `- State folder: \`${report.stateDir}\`${report.stateDirProblem ? ` — **${report.stateDirProblem}**` : ''}`);
+  if (report.disk) lines.push(`- Free on its disk: ${formatBytes(report.disk.freeBytes)} of ${formatBytes(report.disk.totalBytes)}${report.disk.warning ? ` — **warning: ${report.disk.warning}**` : ''}`);
   lines.push(`- Extension host: Node ${report.node} (${report.platform})`);
   lines.push('', '## MCP server', '');
   if (!mcp?.url) lines.push('- Not started yet: it starts when VS Code chat, a Copy MCP Configuration command or an agent needs it.');
