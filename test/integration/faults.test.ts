@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
+import { allProcesses, isSameProcessAlive, processesMarked } from '../../src/core/proc/processTable';
+import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { runCli } from '../support/cliChild';
 import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
 
@@ -132,5 +134,46 @@ describe('faults', function () {
       assert.match(final.lastError ?? '', /corrupt/);
       assert.ok(fs.readdirSync(new StateMap(h.stateDir).run(run.id).dir).some((f) => f.includes('.corrupt-')), 'the corrupt bytes are kept');
     });
+  });
+
+  it('a supervisor host killed at random moments of launches never leaves an agent untracked nor starts one twice', async function () {
+    this.timeout(300_000);
+    const hosts = (): number[] =>
+      allProcesses().filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(new StateMap(h.stateDir).hosts);
+        } catch {
+          return false;
+        }
+      }).map((p) => p.pid);
+    const launches = 40;
+    let adopted = 0;
+    let failed = 0;
+    for (let i = 0; i < launches; i++) {
+      const starting = h.registry.run({ runner: 'custom', prompt: `launch ${i}`, command: fakeCommand('--sleep', '60000') }).then(
+        (record) => record,
+        (error: { details?: { id?: string } }) => error.details?.id,
+      );
+      await new Promise((r) => setTimeout(r, Math.random() * 400));
+      for (const pid of hosts()) process.kill(pid, 'SIGKILL');
+      const outcome = await starting;
+      const id = typeof outcome === 'string' ? outcome : outcome?.id;
+      assert.ok(id, `launch ${i} names its run`);
+      await until(() => h.registry.resolve(id).status !== 'queued', 10_000, `launch ${i} to settle`);
+      const record = h.registry.resolve(id);
+      const alive = processesMarked(RUN_ID_ENV, id);
+      if (record?.status === 'running') {
+        // Tracked: its agent is the one alive, and only one was started; and the start said it runs.
+        assert.notEqual(typeof outcome, 'string', `launch ${i} runs but was reported failed`);
+        assert.equal(alive.filter((p) => p.pid === record.agent?.pid).length, 1, `launch ${i}: the recorded agent lives`);
+        if (!record.supervisor || !isSameProcessAlive(record.supervisor)) adopted++;
+        await h.registry.kill(id, { source: 'test' });
+      } else {
+        failed++;
+        assert.equal(record?.status, 'failed', `launch ${i} is ${record?.status}`);
+      }
+      await until(() => processesMarked(RUN_ID_ENV, id).length === 0, 10_000, `launch ${i}: nothing of it to be left running`);
+    }
+    console.log(`      ${launches} launches: ${launches - failed} ran (${adopted} adopted without their supervisor), ${failed} failed cleanly, 0 untracked`);
   });
 });

@@ -18,6 +18,8 @@ import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
 import { RUN_ID_ENV } from '../runs/runMarker';
+import { isSameProcessAlive, processesMarked } from '../proc/processTable';
+import { leaderOf } from './recordRescue';
 import { writePlan } from '../supervisor/plan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
@@ -195,6 +197,24 @@ function keptPrompt(run: RunPaths, prompt: string): string {
   return `${clipMessage(prompt)} (the whole prompt: ${run.prompt})`;
 }
 
+/** The run's agent, alive with the run's mark though no supervisor answered for it: recorded running without one. */
+function adoptStrayAgent(run: RunPaths, saved: RunRecord): RunRecord | undefined {
+  const marked = processesMarked(RUN_ID_ENV, saved.id);
+  if (marked.length === 0) return undefined;
+  const leader = leaderOf(marked);
+  const agent = saved.agent && isSameProcessAlive(saved.agent) ? saved.agent : { pid: leader.pid, startToken: leader.startToken };
+  const adopted: RunRecord = {
+    ...saved,
+    status: 'running',
+    agent,
+    supervisor: undefined,
+    startedAt: saved.startedAt ?? Date.now(),
+    lastError: 'its supervisor died while starting it: it runs on without one (kill, status and output work; steering does not, and its exit code will not be known)',
+  };
+  writeRecord(run, adopted);
+  return adopted;
+}
+
 /** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */
 export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
   const { request, spec } = prepared;
@@ -222,6 +242,10 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
   } catch (error) {
     const after = readRecord(run);
     const saved = after.kind === 'ok' ? after.value : record;
+    // A host that died mid-launch may have started the agent (a launch is claimed once, by the host
+    // that took its plan): that agent is adopted, never left running untracked nor started twice.
+    const adopted = adoptStrayAgent(run, saved);
+    if (adopted) return adopted;
     if (saved.status === 'queued') {
       const failed: RunRecord = { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message };
       writeRecord(run, failed);

@@ -47,7 +47,7 @@ async function askSupervisor(socketPath: string): Promise<RunRecord | undefined>
 }
 
 /** The marked process whose parent is not marked: the agent (or what is left at the top of its tree). */
-function leaderOf(marked: ProcessEntry[]): ProcessEntry {
+export function leaderOf(marked: ProcessEntry[]): ProcessEntry {
   const pids = new Set(marked.map((p) => p.pid));
   const tops = marked.filter((p) => !pids.has(p.ppid));
   return (tops.length > 0 ? tops : marked).reduce((a, b) => (a.pid <= b.pid ? a : b));

@@ -302,8 +302,9 @@ export class RunRegistry extends Lifecycle {
         // Its answer comes once the agent is gone: within the grace time, and a little more.
         return await client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source }, this.options.config.killGraceMs + KILL_ANSWER_MARGIN_MS);
       } catch (error) {
-        if ((error as SwitchboardError).code !== 'unresponsive') throw error;
-        this.log.warn(`the supervisor of ${run.name} does not answer; its process tree is killed from here`);
+        // A supervisor that does not answer, or went away while asked (its host was killed), leaves the kill to us.
+        if ((error as SwitchboardError).code !== 'unresponsive' && client.isOpen) throw error;
+        this.log.warn(`the supervisor of ${run.name} ${client.isOpen ? 'does not answer' : 'went away'}; its process tree is killed from here`);
       }
     }
     // No supervisor to ask (or none that answers): the agent (if it still lives) is killed from here.

@@ -40,6 +40,8 @@ export async function hostMain(socketPath: string): Promise<void> {
   /** The run's supervisor, made from its plan and record (a launch that cannot make one arms the idle exit again). */
   const supervise = (stateDir: string, runId: string, env: Record<string, string>): Supervisor => {
     const paths = new StateMap(stateDir).run(runId);
+    // The plan is taken by the one host that starts the run: none left means another host took it (and went away).
+    if (!fs.existsSync(paths.plan)) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed');
     const plan = readPlan(paths.plan);
     // The plan holds the prompt unredacted: it lives only until it has been read.
     fs.rmSync(paths.plan, { force: true });
