@@ -59,7 +59,7 @@ pool is full waits in line (queued) and starts by itself when a slot frees.
   --max-usd, --max-tokens, --timeout   hard limits: the run is stopped (its whole process tree) when it
               crosses one; dollars as the CLI reports them or as estimated from the price table`,
   },
-  list: { forms: [['list [--status S] [--runner R]', 'the runs, running ones first']] },
+  list: { forms: [['list [--status S] [--runner R] [--all]', 'the runs: live ones first, then the 50 most recent finished ones (--all: every one)']] },
   status: { forms: [['status <id>', "a run's details and the tail of its output"]], details: ID },
   logs: {
     forms: [['logs <id> [--follow] [--raw]', 'what a run printed: readable events, or its raw output']],

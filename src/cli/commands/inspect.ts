@@ -1,21 +1,32 @@
 /** `switchboard list`, `status <id>`, `logs <id> [--follow]`, `rm <id>`: looking at runs. */
 import { parseArgs } from 'node:util';
-import { RUN_STATUSES, type RunStatus } from '../../core/runs/types';
+import { isFinished, RUN_STATUSES, type RunStatus } from '../../core/runs/types';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, table, usageError } from '../output';
 import { oneId } from '../usage';
 import { RUN_HEADERS, runDetails, runRow } from './describe';
 
+/** How many finished runs `list` prints (after every live one) unless asked for --all. */
+export const RECENT_FINISHED = 50;
+
 export async function listCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { status: { type: 'string' }, runner: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { status: { type: 'string' }, runner: { type: 'string' }, all: { type: 'boolean', default: false } } });
   if (values.status && !RUN_STATUSES.includes(values.status as RunStatus)) {
     throw usageError('list', `--status must be one of ${RUN_STATUSES.join(', ')}`);
   }
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const runs = registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
     if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs });
-    else ctx.out.stdout(runs.length ? table(RUN_HEADERS, runs.map(runRow)) : 'No runs yet. Start one with: switchboard run <runner> "<prompt>"');
+    else if (!runs.length) ctx.out.stdout('No runs yet. Start one with: switchboard run <runner> "<prompt>"');
+    else {
+      // Live runs come first, then the finished ones newest first: the older ones are left out unless asked for.
+      const live = runs.filter((r) => !isFinished(r.status)).length;
+      const shown = values.all ? runs : runs.slice(0, live + RECENT_FINISHED);
+      ctx.out.stdout(table(RUN_HEADERS, shown.map(runRow)));
+      const hidden = runs.length - shown.length;
+      if (hidden > 0) ctx.out.stdout(`… and ${hidden} older finished run${hidden === 1 ? '' : 's'} (switchboard list --all shows every one)`);
+    }
     return 0;
   });
 }

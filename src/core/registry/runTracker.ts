@@ -16,6 +16,7 @@ import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
 import { rescueRecord } from './recordRescue';
+import { RecordCache, stampOf } from './recordCache';
 
 /**
  * A run recorded as queued for longer than this without a supervisor never started; so did a run
@@ -115,6 +116,7 @@ export class RunTracker extends Lifecycle {
     return entry?.client?.isOpen && entry.answered ? entry.client : undefined;
   }
 
+  /** Loads every run of the folder: finished ones from the record cache when their file has not changed, the rest read. */
   async loadAll(): Promise<void> {
     let ids: string[] = [];
     try {
@@ -122,7 +124,21 @@ export class RunTracker extends Lifecycle {
     } catch {
       return;
     }
-    await Promise.all(ids.map((id) => this.reload(id)));
+    const cache = RecordCache.open(this.paths.runsCache);
+    const toRead: string[] = [];
+    for (const id of ids) {
+      const stamp = stampOf(this.paths.run(id).record);
+      const cached = stamp && cache.get(id, stamp);
+      if (cached) this.set(cached);
+      else toRead.push(id);
+    }
+    await Promise.all(toRead.map((id) => this.reload(id)));
+    for (const id of toRead) {
+      const record = this.get(id);
+      if (record) cache.put(record, stampOf(this.paths.run(id).record));
+    }
+    cache.keepOnly(new Set(ids));
+    cache.save();
   }
 
   /** This process is creating run `id` itself: the folder watcher must leave it alone. */

@@ -17,6 +17,7 @@ export const STATE_ENTRIES = [
   { pattern: 'hosts/', kind: 'dir', about: 'sockets of live processes' },
   { pattern: 'hosts/<host>.sock', kind: 'socket', about: 'a supervisor host (host-*) or a process running teams (owner-*)' },
   { pattern: 'runs/', kind: 'dir', about: 'one folder per agent run' },
+  { pattern: 'runs-cache.json', kind: 'file', about: "finished runs' records as last read, so a folder of thousands opens fast (rebuilt when missing)" },
   { pattern: 'runs/<run>/', kind: 'dir', about: 'a run, named by its id' },
   { pattern: 'runs/<run>/run.json', kind: 'file', about: 'its record: status, pids, session, usage, links (written by its supervisor while it runs)' },
   { pattern: 'runs/<run>/plan.json', kind: 'file', about: 'what its supervisor is to start (removed once read: it holds the prompt unredacted)' },

@@ -58,6 +58,8 @@ export interface TeamPaths {
 }
 
 export class StateMap {
+  private readonly runPaths = new Map<string, RunPaths>();
+
   constructor(readonly root: string) {}
 
   /** The absolute path of an entry; the pattern must be one of STATE_ENTRIES (the compiler checks). */
@@ -85,20 +87,29 @@ export class StateMap {
   get runs(): string {
     return this.at('runs/');
   }
+  get runsCache(): string {
+    return this.at('runs-cache.json');
+  }
+  /** A run's paths (made once per id: a folder of 10,000 runs asks for them all when it opens). */
   run(id: string): RunPaths {
-    const v = { run: id };
-    return {
-      dir: this.at('runs/<run>/', v),
-      record: this.at('runs/<run>/run.json', v),
-      output: this.at('runs/<run>/output.log', v),
-      outputIndex: this.at('runs/<run>/output.idx', v),
-      events: this.at('runs/<run>/events.jsonl', v),
-      plan: this.at('runs/<run>/plan.json', v),
-      prompt: this.at('runs/<run>/prompt.txt', v),
-      killMarker: this.at('runs/<run>/kill.json', v),
-      controlSocket: socketPath(this.at('runs/<run>/control.sock', v)),
+    let paths = this.runPaths.get(id);
+    if (paths) return paths;
+    const dir = this.at('runs/<run>/', { run: id });
+    const inRun = (pattern: StatePattern & `runs/<run>/${string}`): string => `${dir}${path.sep}${pattern.slice('runs/<run>/'.length)}`;
+    paths = {
+      dir,
+      record: inRun('runs/<run>/run.json'),
+      output: inRun('runs/<run>/output.log'),
+      outputIndex: inRun('runs/<run>/output.idx'),
+      events: inRun('runs/<run>/events.jsonl'),
+      plan: inRun('runs/<run>/plan.json'),
+      prompt: inRun('runs/<run>/prompt.txt'),
+      killMarker: inRun('runs/<run>/kill.json'),
+      controlSocket: socketPath(inRun('runs/<run>/control.sock')),
       diskReserve: this.diskReserve,
     };
+    this.runPaths.set(id, paths);
+    return paths;
   }
   get teams(): string {
     return this.at('teams/');

@@ -1,0 +1,74 @@
+/**
+ * A week of heavy use: 10,000 finished runs in the state folder. Prints how long `switchboard list`
+ * takes (a CLI process from start to exit) the first time (no record cache) and after (the cache
+ * of finished records), and how long opening the state folder takes in-process (what the extension
+ * does on activation); each beside its baseline in the same run (`node -e 0`, `list` over an empty
+ * folder). `list_agents` with limit 1000 is measured by bench/mcp.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { mergeConfig } from '../src/core/config';
+import { writeRecord } from '../src/core/runs/recordFile';
+import type { RunRecord } from '../src/core/runs/types';
+import { StateMap } from '../src/core/state/stateMap';
+import { Switchboard } from '../src/core/switchboard';
+import { median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
+
+const RUNS = 10_000;
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function fill(stateDir: string): void {
+  const map = new StateMap(stateDir);
+  fs.mkdirSync(map.runs, { recursive: true, mode: 0o700 });
+  const now = Date.now();
+  for (let i = 0; i < RUNS; i++) {
+    const id = `bench${String(i).padStart(5, '0')}`;
+    const paths = map.run(id);
+    fs.mkdirSync(paths.dir, { mode: 0o700 });
+    const createdAt = now - (RUNS - i) * 60_000;
+    const record: RunRecord = {
+      version: 1, id, name: `claude-${i + 1}`, runner: 'claude', commandLine: ['claude', '-p', 'fix the flaky test in parser.test.ts', '--output-format', 'stream-json'],
+      cwd: '/home/dev/project', prompt: 'fix the flaky test in parser.test.ts and explain the cause', status: i % 10 === 0 ? 'failed' : 'done',
+      createdAt, startedAt: createdAt + 100, endedAt: createdAt + 95_000, exitCode: i % 10 === 0 ? 1 : 0,
+      usage: { inputTokens: 12_000 + i, outputTokens: 900, usd: 0.04, usdSource: 'reported' }, links: {}, outputBytes: 48_000, eventCount: 40, sessionId: `session-${i}`,
+    };
+    writeRecord(paths, record, { durable: false });
+  }
+}
+
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+  const start = performance.now();
+  execFileSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return performance.now() - start;
+}
+
+const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+
+runBench(async () => {
+  const stateDir = tempDir('sb-bench-history-');
+  const empty = tempDir('sb-bench-empty-');
+  const t = performance.now();
+  fill(stateDir);
+  console.log(`history: ${RUNS} finished runs written in ${ms(performance.now() - t)}`);
+
+  const nodeBaseline = median([0, 1, 2, 3, 4].map(() => timeProcess(['-e', '0'], {})));
+  const emptyList = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: empty })));
+  fs.rmSync(new StateMap(stateDir).runsCache, { force: true });
+  const cold = timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir });
+  const warm = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir })));
+  console.log(`history: switchboard list over ${RUNS} runs: first ${ms(cold)} (no cache), then ${ms(warm)} (median of 5) | over an empty folder ${ms(emptyList)} | node -e 0 ${ms(nodeBaseline)}`);
+
+  const opens: number[] = [];
+  let switchboard: Switchboard | undefined;
+  for (let i = 0; i < 5; i++) {
+    switchboard?.dispose();
+    const start = performance.now();
+    switchboard = await Switchboard.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
+    opens.push(performance.now() - start);
+  }
+  console.log(`history: opening the state folder in-process (what the extension does on activation): median ${ms(median(opens))}, rows ${switchboard!.runs.list().length}`);
+
+  switchboard!.dispose();
+});
