@@ -49,7 +49,16 @@ export const frame = (event: FeedEvent): string => `id: ${event.seq}\nevent: ${e
 export class EventStream implements Disposable {
   private readonly open = new Set<() => void>();
 
+  /** Each event's frame, made once for all the subscribers it goes to. */
+  private readonly frames = new WeakMap<FeedEvent, string>();
+
   constructor(private readonly sb: Switchboard, private readonly options: EventStreamOptions = {}) {}
+
+  private frameOf(event: FeedEvent): string {
+    let text = this.frames.get(event);
+    if (text === undefined) this.frames.set(event, (text = frame(event)));
+    return text;
+  }
 
   /** Where to start: after Last-Event-ID, else after `?since=` (a seq, or `now`), else from now. */
   private since(req: http.IncomingMessage, query: URLSearchParams): number {
@@ -84,12 +93,20 @@ export class EventStream implements Disposable {
     const maxBuffered = this.options.maxBufferedBytes ?? 8 * 1024 * 1024;
     let last = since;
     let pending: FeedEvent[] | undefined = [];
+    // Frames are written together once per turn of the event loop, not one write each.
+    let out: string[] = [];
+    const flush = (): void => {
+      const text = out.join('');
+      out = [];
+      if (!this.open.has(close)) return;
+      res.write(text);
+      if (res.writableLength > maxBuffered) close();
+    };
     const deliver = (event: FeedEvent): void => {
       if (event.seq <= last) return;
       last = event.seq;
       if (!concerns(event, filter)) return;
-      res.write(frame(event));
-      if (res.writableLength > maxBuffered) close();
+      if (out.push(this.frameOf(event)) === 1) setImmediate(flush);
     };
     // Live events are held while the backlog is read, so that none falls between the two.
     const live = this.sb.feed.onDidAppend((event) => (pending ? pending.push(event) : deliver(event)));
