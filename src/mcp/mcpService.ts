@@ -95,7 +95,7 @@ export class McpService {
     const listener = await LoopbackListener.start({ token: this.token(), port, preferredPort: readEndpoint(stateDir)?.port, logger: this.options.logger });
     this.transport = new McpHttpTransport(() => buildServer(this.deps), this.options.logger);
     listener.mount(MCP_PATH, this.transport);
-    this.api = new ApiMount({ deps: this.deps, logger: this.options.logger, events: this.options.events });
+    this.api = new ApiMount({ deps: this.deps, events: this.options.events });
     listener.mount(API_PATH, this.api);
     listener.mount(METRICS_PATH, new PrometheusMount(() => this.metrics.snapshot()));
     const url = `${listener.origin}${MCP_PATH}`;

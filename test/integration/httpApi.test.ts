@@ -292,6 +292,8 @@ describe('HTTP API', function () {
       assert.ok(samples.get('switchboard_team_runs_total')! >= 1 && samples.get('switchboard_spawns_total') === samples.get('switchboard_team_runs_total'));
       assert.ok(samples.get('switchboard_api_calls_total')! >= 10 && samples.get('switchboard_api_errors_total')! >= 5);
       assert.ok(samples.has('switchboard_runs{status="done"}'));
+      for (const counted of ['goal_runs', 'goal_iterations', 'gate_runs', 'tasks_created', 'tasks_completed', 'kills']) assert.ok(samples.get(`switchboard_${counted}_total`)! >= 1, counted);
+      assert.ok(samples.get('switchboard_input_tokens_total')! >= 0 && samples.get('switchboard_tokens_total') === samples.get('switchboard_input_tokens_total')! + samples.get('switchboard_output_tokens_total')!);
     });
   });
 });

@@ -6,7 +6,6 @@
  */
 import type * as http from 'node:http';
 import type { z } from 'zod';
-import type { Logger } from '../../core/logger';
 import { RUN_HEADER } from '../../core/runners/types';
 import { StateMap } from '../../core/state/stateMap';
 import type { McpDeps } from '../../mcp/deps';
@@ -67,7 +66,6 @@ function queryArgs(route: Route, query: URLSearchParams): Record<string, unknown
 
 export interface ApiOptions {
   deps: McpDeps;
-  logger: Logger;
   events?: EventStreamOptions;
 }
 
