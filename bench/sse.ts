@@ -1,7 +1,7 @@
 /**
  * The HTTP API's event stream under load: `switchboard serve` (the built CLI, its own process)
  * serving 100 Server-Sent Events subscribers in this process while a writer process appends 1,000
- * changes a second to the feed. Prints how long a change takes from being written to reaching a
+ * changes a second to the feed (other figures can be given: see below). Prints how long a change takes from being written to reaching a
  * subscriber (p50, p99, max over every delivery), and whether every subscriber got every change
  * once, in order.
  */
@@ -11,9 +11,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cleanup, ROOT, tempDir } from './support';
 
-const SUBSCRIBERS = 100;
-const PER_SECOND = 1000;
-const SECONDS = 10;
+// `bench/sse.ts [subscribers] [changes a second] [seconds]`: 100, 1,000 and 10 unless given.
+const [SUBSCRIBERS = 100, PER_SECOND = 1000, SECONDS = 10] = process.argv.slice(2).map(Number);
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const now = (): number => performance.timeOrigin + performance.now();
 
