@@ -271,7 +271,7 @@ With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","en
   mcp: {
     forms: [
       ['mcp --stdio', 'serve the MCP tools on stdin/stdout (for clients that start servers)'],
-      ['mcp --http [--port N]', 'serve them on http://127.0.0.1:N/mcp with a bearer token'],
+      ['mcp --http [--port N]', 'serve them on http://127.0.0.1:N/mcp with a bearer token (and the HTTP API at /api/v1, as serve does)'],
     ],
     subcommands: ['mcp config'],
     details: 'SIGINT or SIGTERM stops the server; teams it runs are shut down gracefully first (a second signal: at once).',

@@ -3,6 +3,7 @@
  * state directory; `switchboard mcp config <client>`: what a client needs to reach a running one.
  * Teams started through the server run in its process: when the stdio client goes, the process
  * stays until they end; SIGINT or SIGTERM shuts them down gracefully first (a second one: at once).
+ * Over HTTP the same listener serves the HTTP API at /api/v1; `switchboard serve` hosts it the same way.
  */
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
