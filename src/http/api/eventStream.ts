@@ -67,7 +67,8 @@ export class EventStream implements Disposable {
     if (given === 'now') return this.sb.feed.head();
     const seq = Number(given);
     if (!Number.isInteger(seq) || seq < 0) throw new SwitchboardError('invalid_argument', `The stream cannot start after "${given}".`, 'Last-Event-ID or ?since= must be a sequence number (0: everything kept) or "now".');
-    return seq;
+    // Past the head: an id from a feed that was since removed; what is written from now on is new to the client.
+    return Math.min(seq, this.sb.feed.head());
   }
 
   private filter(query: URLSearchParams): Filter {
