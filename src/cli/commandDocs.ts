@@ -40,7 +40,7 @@ const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_ru
 const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
 
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'mcp'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
@@ -271,10 +271,20 @@ With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","en
   mcp: {
     forms: [
       ['mcp --stdio', 'serve the MCP tools on stdin/stdout (for clients that start servers)'],
-      ['mcp --http [--port N]', 'serve them on http://127.0.0.1:N/mcp with a bearer token'],
+      ['mcp --http [--port N]', 'serve them on http://127.0.0.1:N/mcp with a bearer token (and the HTTP API at /api/v1, as serve does)'],
     ],
     subcommands: ['mcp config'],
     details: 'SIGINT or SIGTERM stops the server; teams it runs are shut down gracefully first (a second signal: at once).',
   },
   'mcp config': { forms: [['mcp config <claude|codex|gemini|cursor>', 'what that client needs to reach the HTTP server']] },
+  metrics: {
+    forms: [['metrics', 'counters every process of the state folder adds to: runs, kills, teams, tasks, goals, gates, calls, tokens, dollars']],
+    details: 'With --format json: {"metrics":{"total_runs",…,"created_at","updated_at"}}, as MCP get_metrics and GET /api/v1/metrics say.',
+  },
+  serve: {
+    forms: [['serve [--port N]', 'serve MCP at /mcp and the HTTP API at /api/v1 on http://127.0.0.1:N, headless']],
+    details: `Every request needs the bearer token (in <state>/mcp/token), a loopback Host and no foreign Origin.
+The OpenAPI document is at /api/v1/openapi.json, the live feed at /api/v1/events (Server-Sent Events),
+Prometheus counters at /metrics. SIGINT or SIGTERM stops it; teams it runs are shut down gracefully first.`,
+  },
 };

@@ -14,6 +14,8 @@ import { runCommand } from './commands/runCommand';
 import { cleanupCommand, diffCommand, mergeCommand } from './commands/runWorktree';
 import { compareCommand } from './commands/compare';
 import { modelsCommand } from './commands/models';
+import { metricsCommand } from './commands/metrics';
+import { serveCommand } from './commands/serve';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -43,6 +45,8 @@ export const COMMANDS: Record<string, Command> = {
   team: teamCommand,
   dag: dagCommand,
   events: eventsCommand,
+  metrics: metricsCommand,
+  serve: serveCommand,
 };
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */

@@ -1,8 +1,8 @@
 /**
  * The one loopback HTTP listener of a process: `http://127.0.0.1:<port>`, where MCP is mounted at
- * `/mcp` (and the HTTP API will be at `/api/v1`). Before a request reaches a mount it must name a
- * loopback Host (against DNS rebinding), come from no Origin or a loopback one, carry the bearer
- * token, and fit the body limit; its body is read here.
+ * `/mcp`, the HTTP API at `/api/v1` and Prometheus metrics at `/metrics`. Before a request reaches
+ * a mount it must name a loopback Host (against DNS rebinding), come from no Origin or a loopback
+ * one, carry the bearer token, and fit the body limit; its body is read here.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,7 +130,7 @@ export class LoopbackListener {
       if (!LOOPBACK_NAMES.has(hostnameOf(host))) return refuse(res, 403, `Host "${host}" is not a loopback address; this server only answers on 127.0.0.1.`);
       const origin = req.headers.origin;
       if (origin !== undefined && !isLoopbackOrigin(origin)) return refuse(res, 403, `Origin "${origin}" may not use this server.`);
-      if (!mount) return refuse(res, 404, `Nothing here; the MCP endpoint is /mcp.`);
+      if (!mount) return refuse(res, 404, `Nothing here; MCP is at /mcp, the HTTP API at /api/v1.`);
       const auth = req.headers.authorization;
       const presented = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
       if (!tokenMatches(presented, this.options.token)) {

@@ -1,6 +1,6 @@
 /**
  * The MCP server as a service over one Switchboard: HTTP at `/mcp` on the process's loopback
- * listener (started on first need) and stdio, sharing the metrics and the facts `doctor` reports.
+ * listener (started on first need, serving the HTTP API at `/api/v1` and `/metrics` beside it) and stdio, sharing the metrics and the facts `doctor` reports.
  * The extension and the headless CLI both host it through this.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -9,6 +9,10 @@ import type { Logger } from '../core/logger';
 import { startTokenOf } from '../core/proc/processTable';
 import type { Switchboard } from '../core/switchboard';
 import { loadOrCreateToken, readEndpoint, writeEndpoint } from '../http/credentials';
+import { ApiMount } from '../http/api/apiMount';
+import type { EventStreamOptions } from '../http/api/eventStream';
+import { API_PATH, apiUrlOf } from '../http/api/apiPath';
+import { METRICS_PATH, PrometheusMount } from '../http/api/prometheus';
 import { LoopbackListener } from '../http/loopbackListener';
 import { Metrics } from '../ops/metrics';
 import type { OpHost } from '../ops/operation';
@@ -25,11 +29,15 @@ export interface McpServiceOptions {
   doctor(): Promise<DoctorReport>;
   defaultCwd(): string | undefined;
   guard: OpHost['guard'];
+  /** How the API's event stream keeps time (tests make its heartbeat quicker). */
+  events?: EventStreamOptions;
 }
 
 /** The server on HTTP: its address, and the listener other mounts (the HTTP API) can share. */
 export interface McpHttp {
   url: string;
+  /** Where the HTTP API is (`…/api/v1`). */
+  apiUrl: string;
   port: number;
   listener: LoopbackListener;
 }
@@ -39,12 +47,13 @@ export class McpService {
   readonly deps: McpDeps;
   private http: Promise<McpHttp> | undefined;
   private transport: McpHttpTransport | undefined;
+  private api: ApiMount | undefined;
   private served: McpHttp | undefined;
   private readonly stdioClients: ConnectedClient[] = [];
   private disposed = false;
 
   constructor(private readonly options: McpServiceOptions) {
-    this.metrics = new Metrics(options.switchboard.runs);
+    this.metrics = new Metrics(options.switchboard.runs, options.switchboard.stateDir);
     this.deps = {
       sb: options.switchboard,
       host: {
@@ -86,10 +95,13 @@ export class McpService {
     const listener = await LoopbackListener.start({ token: this.token(), port, preferredPort: readEndpoint(stateDir)?.port, logger: this.options.logger });
     this.transport = new McpHttpTransport(() => buildServer(this.deps), this.options.logger);
     listener.mount(MCP_PATH, this.transport);
+    this.api = new ApiMount({ deps: this.deps, events: this.options.events });
+    listener.mount(API_PATH, this.api);
+    listener.mount(METRICS_PATH, new PrometheusMount(() => this.metrics.snapshot()));
     const url = `${listener.origin}${MCP_PATH}`;
     writeEndpoint(stateDir, { version: 1, url, port: listener.port, server: { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' }, startedAt: Date.now() });
-    this.options.logger.info(`[mcp] serving ${url}`);
-    return { url, port: listener.port, listener };
+    this.options.logger.info(`[mcp] serving ${url}, and the HTTP API at ${listener.origin}${API_PATH}`);
+    return { url, apiUrl: apiUrlOf(url), port: listener.port, listener };
   }
 
   /** Serves one client over stdin/stdout until it closes the stream. */
@@ -118,6 +130,7 @@ export class McpService {
     this.metrics.dispose();
     const served = await this.http?.catch(() => undefined);
     await this.transport?.dispose();
+    this.api?.dispose();
     await served?.listener.dispose();
   }
 }

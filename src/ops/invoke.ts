@@ -14,12 +14,12 @@ export type Invocation =
 export async function invokeOperation(op: Operation | undefined, name: string, args: unknown, ctx: OpContext): Promise<Invocation> {
   const { metrics, logger } = ctx.host;
   if (!op) {
-    metrics.recordCall(name, true);
+    metrics.recordCall(name, true, ctx.source);
     return { ok: false, code: 'unknown_tool', message: `There is no tool "${name}".`, hint: 'List the tools to see what this server offers.' };
   }
   const parsed = op.input.safeParse(args ?? {});
   if (!parsed.success) {
-    metrics.recordCall(op.name, true);
+    metrics.recordCall(op.name, true, ctx.source);
     return { ok: false, code: 'invalid_argument', message: `${op.name}: ${describeIssues(parsed.error.issues, args ?? {})}.` };
   }
   try {
@@ -28,13 +28,13 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
     if (!checked.success) {
       // A bug of ours, not the caller's: said plainly, with the details in the log.
       logger.error(`[ops] ${op.name} answered outside its output schema: ${describeIssues(checked.error.issues, answer.structured)}`);
-      metrics.recordCall(op.name, true);
+      metrics.recordCall(op.name, true, ctx.source);
       return { ok: false, code: 'internal', message: `${op.name} produced an answer that does not fit its own schema.`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };
     }
-    metrics.recordCall(op.name, false);
+    metrics.recordCall(op.name, false, ctx.source);
     return { ok: true, structured: checked.data as Record<string, unknown>, summary: answer.summary };
   } catch (error) {
-    metrics.recordCall(op.name, true);
+    metrics.recordCall(op.name, true, ctx.source);
     if (error instanceof SwitchboardError) return { ok: false, code: error.code, message: error.message, hint: error.hint };
     logger.error(`[ops] ${op.name} failed: ${(error as Error)?.stack ?? String(error)}`);
     return { ok: false, code: 'internal', message: `${op.name} failed: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };

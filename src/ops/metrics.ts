@@ -1,59 +1,51 @@
 /**
- * Runtime counters for `get_metrics`, in the spirit of omk's: what the registry holds now, and what
- * this server process has seen since it started (spawns, kills, failures, tool calls and errors).
+ * The counters `get_metrics`, `GET /api/v1/metrics` and `/metrics` answer with: the lasting ones of
+ * the state folder (every process adds to them, see core/metrics/counters.ts), the runs the registry
+ * holds now by status, and this process's tool calls per tool. Operation calls over MCP and the HTTP
+ * API are counted here, as they are answered.
  */
 import { Lifecycle } from '../core/lifecycle';
+import { addCounters, readCounters, type CounterDeltas, type Counters } from '../core/metrics/counters';
 import type { RunRegistry } from '../core/registry/registry';
+import { StateMap } from '../core/state/stateMap';
 import { RUN_STATUSES, type RunStatus } from '../core/runs/types';
 
 export interface MetricsSnapshot {
-  version: 1;
-  since: string;
+  metrics: Counters;
+  /** The runs the registry holds now, by status. */
   runs: Record<RunStatus | 'total', number>;
-  spawns: number;
-  kills: number;
-  failures: number;
-  tool_calls: number;
-  tool_errors: number;
-  by_tool: Record<string, { calls: number; errors: number }>;
+  /** This process's calls since it started, per operation. */
+  process: { since: string; by_tool: Record<string, { calls: number; errors: number }> };
+}
+
+/** Which lasting counters a call from `source` adds to (`mcp:<client>`, `api:<client>`; others are not counted). */
+function callDeltas(source: string, failed: boolean): CounterDeltas {
+  const e = failed ? 1 : 0;
+  if (source.startsWith('mcp:')) return { total_mcp_calls: 1, total_mcp_errors: e };
+  if (source.startsWith('api:')) return { total_api_calls: 1, total_api_errors: e };
+  return {};
 }
 
 export class Metrics extends Lifecycle {
   private readonly since = new Date().toISOString();
-  private spawns = 0;
-  private kills = 0;
-  private failures = 0;
-  private toolCalls = 0;
-  private toolErrors = 0;
   private readonly byTool = new Map<string, { calls: number; errors: number }>();
-  private readonly last = new Map<string, { status: RunStatus; pid?: number }>();
-  constructor(private readonly registry: RunRegistry) {
+  private readonly state: StateMap;
+
+  constructor(private readonly registry: RunRegistry, stateDir: string) {
     super();
-    for (const run of registry.list()) this.last.set(run.id, { status: run.status, pid: run.agent?.pid });
-    this.register(
-      // A new agent pid on a run is a spawn (a steer by interrupt + resume spawns again); a run
-      // that turns killed, failed or orphaned is counted once.
-      registry.onDidChange(({ kind, run }) => {
-        const before = this.last.get(run.id);
-        if (kind === 'removed') return void this.last.delete(run.id);
-        this.last.set(run.id, { status: run.status, pid: run.agent?.pid });
-        if (run.agent && run.agent.pid !== before?.pid) this.spawns++;
-        if (before?.status === run.status) return;
-        if (run.status === 'killed') this.kills++;
-        if (run.status === 'failed' || run.status === 'orphaned') this.failures++;
-      }),
-    );
+    this.state = new StateMap(stateDir);
   }
 
-  recordCall(tool: string, failed: boolean): void {
+  recordCall(tool: string, failed: boolean, source: string): void {
     const entry = this.byTool.get(tool) ?? { calls: 0, errors: 0 };
     entry.calls++;
-    this.toolCalls++;
-    if (failed) {
-      entry.errors++;
-      this.toolErrors++;
-    }
+    if (failed) entry.errors++;
     this.byTool.set(tool, entry);
+    try {
+      addCounters(this.state, callDeltas(source, failed));
+    } catch {
+      // The state folder cannot be written: the call itself was answered; doctor says what is wrong.
+    }
   }
 
   snapshot(): MetricsSnapshot {
@@ -62,16 +54,6 @@ export class Metrics extends Lifecycle {
       runs.total++;
       runs[run.status]++;
     }
-    return {
-      version: 1,
-      since: this.since,
-      runs,
-      spawns: this.spawns,
-      kills: this.kills,
-      failures: this.failures,
-      tool_calls: this.toolCalls,
-      tool_errors: this.toolErrors,
-      by_tool: Object.fromEntries(this.byTool),
-    };
+    return { metrics: readCounters(this.state), runs, process: { since: this.since, by_tool: Object.fromEntries(this.byTool) } };
   }
 }

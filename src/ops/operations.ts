@@ -9,10 +9,11 @@ import { MERGE_OPS } from './mergeOps';
 import type { Operation } from './operation';
 import { POOL_OPS } from './poolOps';
 import { RUN_WORKTREE_OPS } from './runWorktreeOps';
+import { STATUS_OPS } from './statusOps';
 import { SYSTEM_OPS } from './systemOps';
 import { TEAM_OPS } from './teamOps';
 
-export const OPERATIONS: readonly Operation[] = [...AGENT_OPS, ...RUN_WORKTREE_OPS, ...COMPARE_OPS, ...TEAM_OPS, ...GOAL_OPS, ...GOAL_RECOVERY_OPS, ...DISCOVERY_OPS, ...MERGE_OPS, ...POOL_OPS, ...GATE_OPS, ...SYSTEM_OPS];
+export const OPERATIONS: readonly Operation[] = [...AGENT_OPS, ...RUN_WORKTREE_OPS, ...COMPARE_OPS, ...TEAM_OPS, ...GOAL_OPS, ...GOAL_RECOVERY_OPS, ...DISCOVERY_OPS, ...MERGE_OPS, ...POOL_OPS, ...GATE_OPS, ...SYSTEM_OPS, ...STATUS_OPS];
 
 const BY_NAME = new Map(OPERATIONS.map((op) => [op.name, op]));
 

@@ -1,5 +1,7 @@
 /** The tools about Switchboard itself: doctor (installed CLIs, state, this server) and get_metrics. */
 import { z } from 'zod';
+import { apiUrlOf } from '../http/api/apiPath';
+import { COUNTER_NAMES, COUNTERS } from '../core/metrics/counters';
 import { RUN_STATUSES } from '../core/runs/types';
 import { defineOperation } from './operation';
 
@@ -29,6 +31,7 @@ const doctor = defineOperation({
     server: z.object({
       version: z.string(),
       url: z.string().optional(),
+      api_url: z.string().optional().describe('The HTTP API beside it (same token)'),
       transports: z.array(z.enum(['http', 'stdio'])),
       clients: z.array(z.object({ name: z.string(), version: z.string().optional(), transport: z.enum(['http', 'stdio']), connected_at: z.string() })),
     }),
@@ -59,6 +62,7 @@ const doctor = defineOperation({
         server: {
           version: ctx.host.version,
           url: facts.url,
+          api_url: facts.url ? apiUrlOf(facts.url) : undefined,
           transports: facts.transports,
           clients: facts.clients.map((c) => ({ name: c.name, version: c.version, transport: c.transport, connected_at: new Date(c.connectedAt).toISOString() })),
         },
@@ -70,26 +74,34 @@ const doctor = defineOperation({
 
 const count = z.number();
 
+/** The lasting counters, as every view shows them. */
+export const countersShape = z.object({
+  ...Object.fromEntries(COUNTER_NAMES.map((name) => [name, count.describe(COUNTERS[name])])),
+  created_at: z.string().describe('When the first counter of this state folder was counted'),
+  updated_at: z.string().describe('When a counter last changed'),
+});
+
+export const metricsShape = z.object({
+  metrics: countersShape,
+  runs: z.object(Object.fromEntries([['total', count], ...RUN_STATUSES.map((s) => [s, count])])).describe('The runs the registry holds now, by status'),
+  process: z.object({ since: z.string(), by_tool: z.record(z.string(), z.object({ calls: count, errors: count })) }).describe("This server process's operation calls since it started"),
+});
+
 const getMetrics = defineOperation({
   name: 'get_metrics',
   title: 'Get metrics',
-  description: 'Counters: runs in the registry by status, and since this server started: agent processes spawned, runs killed, runs failed or orphaned, tool calls and tool errors (also per tool).',
+  description:
+    'Counters that last, shared by every Switchboard process of the state folder (runs started, failed and killed, steers, teams, tasks, goals and their iterations, gate runs and failures, MCP and API calls and errors, tokens and dollars), the runs held now by status, and this process\'s calls per tool.',
   input: z.strictObject({}),
-  output: z.object({
-    version: z.literal(1),
-    since: z.string(),
-    runs: z.object(Object.fromEntries([['total', count], ...RUN_STATUSES.map((s) => [s, count])])),
-    spawns: count,
-    kills: count,
-    failures: count,
-    tool_calls: count,
-    tool_errors: count,
-    by_tool: z.record(z.string(), z.object({ calls: count, errors: count })),
-  }),
+  output: metricsShape,
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
     const m = ctx.host.metrics.snapshot();
-    return { structured: m, summary: `${m.runs.total} runs (${m.runs.running} running); since ${m.since}: ${m.spawns} spawns, ${m.kills} kills, ${m.failures} failures, ${m.tool_calls} tool calls, ${m.tool_errors} tool errors.` };
+    const c = m.metrics;
+    return {
+      structured: m,
+      summary: `${m.runs.total} runs held (${m.runs.running} running); since ${c.created_at}: ${c.total_runs} runs started, ${c.total_runs_failed} failed, ${c.total_kills} killed, ${c.total_team_runs} teams, ${c.total_goal_runs} goals, ${c.total_mcp_calls} MCP calls (${c.total_mcp_errors} errors), $${c.total_cost_usd.toFixed(2)}.`,
+    };
   },
 });
 

@@ -12,6 +12,7 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
+import { apiUrlOf } from '../../src/http/api/apiPath';
 import { OPERATIONS } from '../../src/ops/operations';
 import { liveEndpoint, tokenFile } from '../../src/http/credentials';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
@@ -244,6 +245,12 @@ describe('Switchboard in a real VS Code', function () {
       // The list may also hold the Claude Code agents of earlier tests, which get this server too.
       assert.match(doctor, /Clients connected: code-server [\d.]+ \(http\)/);
       assert.match(doctor, /e2e-external-client 1\.0\.0/);
+      // The window's listener serves the HTTP API beside MCP, with the same token.
+      const api = apiUrlOf(endpoint.url);
+      assert.match(doctor, new RegExp(`HTTP API: \`${api}\``));
+      const viaApi = await fetch(`${api}/runs/via-mcp`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(viaApi.status, 200);
+      assert.equal(((await viaApi.json()) as { status: string }).status, 'done');
       await screenshot(page, '10-doctor-mcp');
     } finally {
       await client.close();

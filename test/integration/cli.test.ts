@@ -66,6 +66,30 @@ describe('headless CLI', function () {
     assert.match((await cli(home, ['doctor'])).stdout, /mcp server: none serving this state directory/);
   });
 
+  it('serve serves /mcp and /api/v1 on one port until SIGTERM; mcp config and doctor show the API address', async () => {
+    assert.equal((await cli(home, ['serve', '--port', 'high'])).code, 2);
+    assert.equal((await cli(home, ['serve', 'now'])).code, 2);
+    const server = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    server.stderr.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    try {
+      await waitFor(async () => /the HTTP API at http:\/\/127\.0\.0\.1:\d+\/api\/v1/.test(said), 10_000);
+      const api = /(http:\S+\/api\/v1)/.exec(said)![1]!;
+      assert.match(said, new RegExp(`MCP at ${api.replace('/api/v1', '/mcp').replace(/[.]/g, '\\.')}`));
+      const token = fs.readFileSync(path.join(home, 'mcp', 'token'), 'utf8').trim();
+      const health = (await (await fetch(`${api}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { version: string; status: string };
+      assert.equal(health.version, (await cli(home, ['--version'])).stdout.trim());
+      assert.equal((await fetch(api.replace('/api/v1', '/mcp'), { method: 'POST' })).status, 401, '/mcp is there, behind the token');
+      assert.match((await cli(home, ['mcp', 'config', 'claude'])).stderr, new RegExp(`The HTTP API is at ${api.replace(/[.]/g, '\\.')} with the same bearer token`));
+      assert.match((await cli(home, ['doctor'])).stdout, new RegExp(`http api: ${api.replace(/[.]/g, '\\.')}`));
+      assert.equal(JSON.parse((await cli(home, ['doctor', '--format', 'json'])).stdout).mcpServer.apiUrl, api);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+  });
+
   it('a run that finds its pool full waits in line, then starts by itself; pools status shows the counts', async () => {
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, pools: { default: { maxWorkers: 1 } } }));
     const first = await cli(home, ['run', 'custom', 'first', '--detach', '--name', 'first', '--command', fakeCommand('--sleep', '1500')]);

@@ -8,14 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { execFileSync } from 'node:child_process';
-import type { DoctorReport } from '../../src/core/doctor';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRegistry } from '../../src/core/registry/registry';
 import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
+import { doctorOf } from '../support/cliChild';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
-import { CLI, createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
+import { createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
 const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
@@ -25,14 +24,8 @@ const TOOL_NAMES = [
   'goal_diagnose', 'goal_recover', 'goal_checkpoints', 'goal_rollback',
   'report_discovery', 'discovery_list', 'discovery_promote', 'discovery_dismiss',
   'merge_status', 'merge_worker', 'team_cleanup',
-  'pools_status', 'pools_cleanup', 'gates_status', 'gates_reset', 'doctor', 'get_metrics',
+  'pools_status', 'pools_cleanup', 'gates_status', 'gates_reset', 'doctor', 'get_metrics', 'get_status', 'get_cost',
 ];
-
-/** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
-function doctorOf(stateDir: string): Promise<DoctorReport> {
-  const json = execFileSync(process.execPath, [CLI, 'doctor', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: stateDir }, encoding: 'utf8' });
-  return Promise.resolve(JSON.parse(json) as DoctorReport);
-}
 
 /** A `claude` that is the fake agent speaking Claude's stream-json, steerable on stdin. */
 function fakeClaude(turnMs: number): string {
@@ -210,10 +203,11 @@ describe('MCP server', function () {
         assert.ok(doctor.runners.find((r) => r.runner === 'claude')?.installed);
         assert.ok(doctor.server.clients.some((c) => c.name === `${kind}-client`));
         if (kind === 'http') assert.equal(doctor.server.url, url);
-        const metrics = (await call(client, 'get_metrics')).structuredContent as { tool_calls: number; tool_errors: number; spawns: number; kills: number; runs: { total: number }; by_tool: Record<string, { calls: number; errors: number }> };
-        assert.ok(metrics.tool_calls >= 28 && metrics.tool_errors >= 20, JSON.stringify(metrics));
-        assert.ok(metrics.by_tool.run_agent!.errors >= 6);
-        assert.ok(metrics.spawns >= 3 && metrics.kills >= 2 && metrics.runs.total >= 3, JSON.stringify(metrics));
+        const answer = (await call(client, 'get_metrics')).structuredContent as { metrics: Record<string, number>; runs: { total: number }; process: { by_tool: Record<string, { calls: number; errors: number }> } };
+        const m = answer.metrics;
+        assert.ok(m.total_mcp_calls! >= 28 && m.total_mcp_errors! >= 20, JSON.stringify(answer));
+        assert.ok(answer.process.by_tool.run_agent!.errors >= 6);
+        assert.ok(m.total_runs! >= 3 && m.total_kills! >= 2 && answer.runs.total >= 3, JSON.stringify(answer));
       });
 
       it('serves the run list and each run output as resources, and notifies subscribers of new output', async () => {

@@ -1,5 +1,6 @@
 /** The built CLI as a child process, for the CLI tests: its exit code and what it printed. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import type { DoctorReport } from '../../src/core/doctor';
 import { CLI } from './harness';
 
 export interface CliResult {
@@ -25,4 +26,10 @@ export async function inBatches<T, R>(items: T[], limit: number, work: (item: T)
   const results: R[] = [];
   for (let i = 0; i < items.length; i += limit) results.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
   return results;
+}
+
+/** The real doctor, from the built CLI (the core's doctor runs execa, which loads only bundled under this test runner). */
+export function doctorOf(stateDir: string): Promise<DoctorReport> {
+  const json = execFileSync(process.execPath, [CLI, 'doctor', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: stateDir }, encoding: 'utf8' });
+  return Promise.resolve(JSON.parse(json) as DoctorReport);
 }

@@ -1,5 +1,8 @@
 /** Operations defined once: every call is checked on the way in and on the way out, counted, and never throws. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { SwitchboardError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
@@ -25,7 +28,9 @@ const echo = defineOperation({
 
 describe('invoking an operation', () => {
   const errors: string[] = [];
-  const metrics = new Metrics({ list: () => [], onDidChange: () => ({ dispose() {} }) } as unknown as RunRegistry);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-invoke-'));
+  const metrics = new Metrics({ list: () => [] } as unknown as RunRegistry, stateDir);
+  after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
   const ctx: OpContext = {
     sb: undefined as unknown as Switchboard,
     host: { version: '0', metrics, logger: { ...silentLogger, error: (m) => errors.push(m) }, doctor: () => Promise.reject(new Error('no')), server: () => ({ transports: [], clients: [] }), defaultCwd: () => undefined, guard: () => {} },
@@ -55,7 +60,7 @@ describe('invoking an operation', () => {
     const answer = await invokeOperation(echo, 'echo', { text: 'x', fail: 'bug' }, ctx);
     assert.equal(!answer.ok && answer.code, 'internal');
     assert.match(errors.at(-1)!, /TypeError: cannot read properties of undefined/);
-    const counted = metrics.snapshot().by_tool.echo!;
+    const counted = metrics.snapshot().process.by_tool.echo!;
     assert.ok(counted.calls === 5 && counted.errors === 4, JSON.stringify(counted));
   });
 

@@ -4,19 +4,15 @@
  */
 import { parseArgs } from 'node:util';
 import { Feed } from '../../core/feed/feed';
-import { FEED_TYPE_NAMES, typeMatches, type FeedEvent } from '../../core/feed/feedEvent';
+import { typeMatches, unknownFeedTypes, type FeedEvent } from '../../core/feed/feedEvent';
 import { describeFeedEvent } from '../../core/feed/feedText';
 import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
 import { usageError } from '../output';
 
-const FAMILIES = new Set(FEED_TYPE_NAMES.map((t) => t.split('.')[0]!));
-
 function checkTypes(types: string[]): string[] {
-  for (const type of types) {
-    const known = FEED_TYPE_NAMES.includes(type as never) || FAMILIES.has(type.replace(/\.\*$/, ''));
-    if (!known) throw usageError('events', `unknown --type "${type}"; types: ${FEED_TYPE_NAMES.join(', ')} (or a family: ${[...FAMILIES].join(', ')})`);
-  }
+  const { unknown, known } = unknownFeedTypes(types);
+  if (unknown.length) throw usageError('events', `unknown --type "${unknown[0]}"; ${known}`);
   return types;
 }
 

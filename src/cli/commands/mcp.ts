@@ -3,15 +3,18 @@
  * state directory; `switchboard mcp config <client>`: what a client needs to reach a running one.
  * Teams started through the server run in its process: when the stdio client goes, the process
  * stays until they end; SIGINT or SIGTERM shuts them down gracefully first (a second one: at once).
+ * Over HTTP the same listener serves the HTTP API at /api/v1; `switchboard serve` hosts it the same way.
  */
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
 import { errorMessage, SwitchboardError } from '../../core/errors';
 import { CLIENT_IDS, clientConfig, type ClientId } from '../../mcp/clientConfigs';
+import { apiUrlOf } from '../../http/api/apiPath';
 import { liveEndpoint, loadOrCreateToken, tokenFile } from '../../http/credentials';
 import { McpService } from '../../mcp/mcpService';
 import { TeamService } from '../../core/teams/teamService';
 import { isActiveTeam } from '../../core/teams/teamStore';
+import type { Switchboard } from '../../core/switchboard';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
 
@@ -24,8 +27,27 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (positionals[0] === 'config') return configCommand(ctx, positionals.slice(1));
   if (positionals.length > 0) throw usageError('mcp', `unknown mcp command "${positionals[0]}"`);
   if (values.stdio === values.http) throw usageError('mcp', values.stdio ? '--stdio or --http, not both' : '--stdio or --http?');
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('mcp', `--port must be a port number (0-65535), not "${values.port}"`);
+  const port = parsePort('mcp', values.port);
+  return host(ctx, async (service, sb, signals) => {
+    if (values.stdio) return Promise.race([service.serveStdio().then(() => undefined), signals.next()]);
+    const served = await service.startHttp(port);
+    ctx.out.stderr(`Switchboard MCP server on ${served.url} (bearer token in ${tokenFile(sb.stateDir)}); Ctrl+C stops it.`);
+    return signals.next();
+  });
+}
+
+/** `--port N`: a port number (0: any free one). */
+export function parsePort(command: string, value: string | undefined): number | undefined {
+  const port = value === undefined ? undefined : Number(value);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError(command, `--port must be a port number (0-65535), not "${value}"`);
+  return port;
+}
+
+/**
+ * Hosts the MCP service (and with HTTP the API) over the state folder until `serve` resolves: with
+ * a signal, or with nothing when the client has gone. Then the teams it runs end (see endTeams).
+ */
+export async function host(ctx: CliContext, serve: (service: McpService, sb: Switchboard, signals: Signals) => Promise<NodeJS.Signals | undefined>): Promise<number> {
   const sb = await ctx.openSwitchboard();
   const teams = sb.teams;
   const service = new McpService({
@@ -37,14 +59,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
   });
   const signals = watchSignals();
   try {
-    if (values.stdio) {
-      const signal = await Promise.race([service.serveStdio().then(() => undefined), signals.next()]);
-      await endTeams(ctx, teams, signals, signal);
-      return 0;
-    }
-    const host = await service.startHttp(port);
-    ctx.out.stderr(`Switchboard MCP server on ${host.url} (bearer token in ${tokenFile(sb.stateDir)}); Ctrl+C stops it.`);
-    await endTeams(ctx, teams, signals, await signals.next());
+    await endTeams(ctx, teams, signals, await serve(service, sb, signals));
     return 0;
   } finally {
     signals.dispose();
@@ -53,7 +68,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
 }
 
-interface Signals {
+export interface Signals {
   /** Resolves with the next SIGINT or SIGTERM. */
   next(): Promise<NodeJS.Signals>;
   dispose(): void;
@@ -114,10 +129,11 @@ async function configCommand(ctx: CliContext, args: string[]): Promise<number> {
     throw new SwitchboardError('not_running', 'No Switchboard MCP server is serving this state directory over HTTP.', 'Start one with `switchboard mcp --http` (or open VS Code with the extension), then ask again.');
   }
   const config = clientConfig(client, endpoint.url, loadOrCreateToken(ctx.stateDir));
-  if (ctx.out.format === 'json') printJson(ctx.out, config);
+  if (ctx.out.format === 'json') printJson(ctx.out, { ...config, apiUrl: apiUrlOf(endpoint.url) });
   else {
     ctx.out.stdout(config.text);
     ctx.out.stderr(`# ${config.displayName}: ${config.where}`);
+    ctx.out.stderr(`# The HTTP API is at ${apiUrlOf(endpoint.url)} with the same bearer token.`);
   }
   return 0;
 }

@@ -89,3 +89,11 @@ export function typeMatches(type: string, filters: readonly string[]): boolean {
   if (filters.length === 0) return true;
   return filters.some((f) => f === type || type.startsWith(`${f.replace(/\.\*$/, '')}.`));
 }
+
+const FAMILIES = new Set(FEED_TYPE_NAMES.map((t) => t.split('.')[0]!));
+
+/** The filters that name no type (`agent.started`) and no family (`agent`, `agent.*`), and what the known ones are. */
+export function unknownFeedTypes(filters: readonly string[]): { unknown: string[]; known: string } {
+  const unknown = filters.filter((f) => !FEED_TYPE_NAMES.includes(f as FeedType) && !FAMILIES.has(f.replace(/\.\*$/, '')));
+  return { unknown, known: `types: ${FEED_TYPE_NAMES.join(', ')} (or a family: ${[...FAMILIES].join(', ')}, also as agent.*)` };
+}

@@ -7,6 +7,8 @@
  */
 import * as fs from 'node:fs';
 import type { Logger } from '../logger';
+import { addCounters } from '../metrics/counters';
+import { feedCounts } from '../metrics/feedCounts';
 import { ensureFolder } from '../state/stateDir';
 import type { StateMap } from '../state/stateMap';
 import { compactJournal, type CompactionLimits } from './compaction';
@@ -63,12 +65,24 @@ export class Journal {
         return event;
       });
       if (sealed) this.compactSoon();
+      this.count(change);
       return event;
     } catch (error) {
       this.failures++;
       this.options.logger?.error(`[feed] could not append ${change.type} ${change.key}: ${(error as Error).message}`);
       this.forget();
       return undefined;
+    }
+  }
+
+  /** Adds what the change counts for to the lasting counters (a failure is logged: the change itself was written). */
+  private count(change: FeedChange<unknown>): void {
+    const deltas = feedCounts(change);
+    if (!deltas) return;
+    try {
+      addCounters(this.state, deltas);
+    } catch (error) {
+      this.options.logger?.warn(`[metrics] could not count ${change.type}: ${(error as Error).message}`);
     }
   }
 

@@ -167,6 +167,12 @@ export class StateMap {
   feedReader(id: string): string {
     return this.at('feed/readers/<reader>.json', { reader: id });
   }
+  get metricsCounters(): string {
+    return this.at('metrics/counters.json');
+  }
+  get metricsLock(): string {
+    return this.at('metrics/counters.lock');
+  }
   get goals(): string {
     return this.at('goals/');
   }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../../core/doctor';
 import { formatBytes } from '../../core/store/diskSpace';
+import { apiUrlOf } from '../../http/api/apiPath';
 import type { ServerFacts } from '../../mcp/deps';
 import type { Services } from '../services';
 
@@ -22,6 +23,7 @@ export function renderDoctor(report: DoctorReport, mcp: ServerFacts | undefined)
   if (!mcp?.url) lines.push('- Not started yet: it starts when VS Code chat, a Copy MCP Configuration command or an agent needs it.');
   else {
     lines.push(`- Address: \`${mcp.url}\` (bearer token in \`${report.stateDir}/mcp/token\`; Copy MCP Configuration puts it in a client's snippet)`);
+    lines.push(`- HTTP API: \`${apiUrlOf(mcp.url)}\` (same token; its OpenAPI document is \`${apiUrlOf(mcp.url)}/openapi.json\`)`);
     const clients = mcp.clients.map((c) => `${c.name}${c.version ? ` ${c.version}` : ''} (${c.transport})`);
     lines.push(`- Clients connected: ${clients.length ? clients.join(', ') : 'none'}`);
   }
