@@ -40,6 +40,7 @@ export const SETTINGS = {
   notifyOnWaiting: setting('notifications.onWaiting', true),
   mcpPort: setting('mcp.port', 0),
   mcpForAgents: setting('mcp.giveToAgents', true),
+  mcpWithWindow: setting('mcp.startWithWindow', true),
   teamRoles: setting<Record<string, Partial<Role>>>('teams.roles', DEFAULT_CONFIG.teams.roles),
   teamSetup: setting('teams.setupCommand', ''),
   teamCopyFiles: setting<string[]>('teams.copyFiles', DEFAULT_CONFIG.teams.copyFiles),

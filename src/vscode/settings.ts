@@ -14,6 +14,8 @@ export interface ExtensionSettings {
   mcpPort: number;
   /** Give agents whose CLI takes an MCP server on its command line (Claude Code, Codex) this one. */
   mcpForAgents: boolean;
+  /** Start the listener (HTTP API and MCP) as soon as a state folder is open. */
+  mcpWithWindow: boolean;
 }
 
 type Get = <T>(setting: Setting<T>) => T;
@@ -50,6 +52,7 @@ export function readSettings(): ExtensionSettings {
     notifyOnWaiting: get(SETTINGS.notifyOnWaiting),
     mcpPort: get(SETTINGS.mcpPort),
     mcpForAgents: get(SETTINGS.mcpForAgents),
+    mcpWithWindow: get(SETTINGS.mcpWithWindow),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * The MCP server inside the extension: built over the window's registry, started on first need
- * (VS Code's chat resolving it, a Copy MCP Configuration command, an agent that gets it), and
+ * The MCP server (and the HTTP API beside it) inside the extension: built over the window's registry,
+ * started with the window (switchboard.mcp.startWithWindow) or else on first need (VS Code's chat
+ * resolving it, a Copy MCP Configuration command, an agent that gets it), and
  * registered with VS Code so its own chat agents see it with no setup.
  */
 import * as vscode from 'vscode';
@@ -65,6 +66,13 @@ export class McpHosting extends Lifecycle {
       : undefined;
     void old?.dispose();
     if (old) this.changed.fire();
+    // The HTTP API is for scripts that do not ask first: serve it with the window, where it may start agents.
+    if (this.service && this.settings().mcpWithWindow && vscode.workspace.isTrusted) {
+      this.start().then(
+        (host) => this.logger.info(`[mcp] serving ${host.url} and the HTTP API beside it`),
+        (error: unknown) => this.logger.warn(`[mcp] the listener did not start with the window: ${(error as Error).message}`),
+      );
+    }
   }
 
   /** Starts the HTTP server if it is not serving yet. */
