@@ -4,10 +4,14 @@
  * CLI's tokens by model (its router first), each priced at its own model's price.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_PRICES, type PriceTable } from '../../src/core/pricing';
 import { formatDenials, formatRetrying, formatStatus, renderEvent } from '../../src/core/render';
 import { getRunner } from '../../src/core/runners/runnerTable';
+import { settingsOverlay } from '../../src/core/runners/settingsOverlay';
 import { UsageMeter } from '../../src/core/runs/usageMeter';
+import { tempDir } from '../support/harness';
 import { feedTranscript, ofType } from '../support/transcripts';
 
 const parse = (runner: string, file: string) => feedTranscript(runner, [file]);
@@ -112,6 +116,37 @@ describe("agents' own troubles, from their real output", () => {
       const total = meter.total(prices, 'gemini', undefined);
       assert.deepEqual([total.inputTokens, total.outputTokens], [420, 70]);
       assert.deepEqual(total.models?.['gemini-3.5-flash-lite'] && [total.models['gemini-3.5-flash-lite'].inputTokens, total.models['gemini-3.5-flash-lite'].outputTokens], [180, 10]);
+    });
+  });
+
+  describe('a cap on the CLI\'s own retries (`maxRetries`)', () => {
+    const request = (runner: string, maxRetries?: number) => getRunner(runner).build({ prompt: 'hi', cwd: '/tmp', settings: { binary: runner, extraArgs: [], ...(maxRetries === undefined ? {} : { maxRetries }) } });
+
+    it('Claude Code: CLAUDE_CODE_MAX_RETRIES; nothing without the setting', () => {
+      assert.equal(request('claude', 4).env.CLAUDE_CODE_MAX_RETRIES, '4');
+      assert.equal(request('claude').env.CLAUDE_CODE_MAX_RETRIES, undefined);
+    });
+
+    it('Qwen Code: a system settings file that holds its own system settings with the cap over them; none for the Gemini CLI', () => {
+      const dir = tempDir('sb-system-settings-');
+      const system = path.join(dir, 'settings.json');
+      fs.writeFileSync(system, JSON.stringify({ general: { enableAutoUpdate: false }, model: { name: 'kept' } }));
+      const spec = { cli: 'test', envVar: 'TEST_SYSTEM_SETTINGS_PATH', defaultPaths: { linux: path.join(dir, 'none.json'), darwin: '', win32: '' } };
+      const env = settingsOverlay(spec, { general: { maxAttempts: 3 } }, { TEST_SYSTEM_SETTINGS_PATH: system });
+      const file = env.TEST_SYSTEM_SETTINGS_PATH!;
+      assert.notEqual(file, system, "the system's own file is left alone");
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { general: { enableAutoUpdate: false, maxAttempts: 3 }, model: { name: 'kept' } });
+      assert.equal(fs.statSync(file).mode & 0o077, 0, 'owner-only');
+      assert.deepEqual(settingsOverlay(spec, { general: { maxAttempts: 3 } }, { TEST_SYSTEM_SETTINGS_PATH: system }), env, 'the same settings share one file');
+      assert.deepEqual(JSON.parse(fs.readFileSync(settingsOverlay(spec, { a: 1 }, {}).TEST_SYSTEM_SETTINGS_PATH!, 'utf8')), { a: 1 }, 'no system file: the cap alone');
+      fs.writeFileSync(system, '{ // a comment\n}');
+      assert.deepEqual(settingsOverlay(spec, { a: 1 }, { TEST_SYSTEM_SETTINGS_PATH: system }), {}, 'a file it cannot read as JSON is not replaced by one without its settings');
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const name of new Set([file, settingsOverlay(spec, { a: 1 }, {}).TEST_SYSTEM_SETTINGS_PATH!])) fs.rmSync(name, { force: true });
+      const qwen = JSON.parse(fs.readFileSync(request('qwen', 2).env.QWEN_CODE_SYSTEM_SETTINGS_PATH!, 'utf8'));
+      assert.equal(qwen.model.generationConfig.maxRetries, 2);
+      // The Gemini CLI skips a system settings file that is not root's in folders only root may write.
+      assert.equal(getRunner('gemini').retryCap, undefined);
     });
   });
 });

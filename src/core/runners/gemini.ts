@@ -1,13 +1,6 @@
 /** Gemini CLI: `-p ... -o stream-json`; no live steering in this mode, so steering is interrupt + `--resume`. */
 import type { AgentEventBody, ModelUsage } from '../runs/types';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
-import { settingsOverlay } from './settingsOverlay';
-
-const SYSTEM_SETTINGS = {
-  cli: 'gemini',
-  envVar: 'GEMINI_CLI_SYSTEM_SETTINGS_PATH',
-  defaultPaths: { linux: '/etc/gemini-cli/settings.json', darwin: '/Library/Application Support/GeminiCli/settings.json', win32: 'C:\\ProgramData\\gemini-cli\\settings.json' },
-};
 
 /**
  * `stats.models` of its result: the tokens of each model it called. The first is its router (it picks
@@ -112,15 +105,14 @@ export const geminiRunner: Runner = {
   takesMcpServer: false,
   usageScope: 'process',
   reportsCost: false,
-  retryCap: 'general.maxAttempts (retries + 1) in a system settings file over its own',
+  // No retryCap: its knob is `general.maxAttempts` in its settings files only, and it reads a system settings
+  // file (GEMINI_CLI_SYSTEM_SETTINGS_PATH) only when the file and every folder above it are root's and not writable by others.
   build(request) {
     const args = ['-p', request.prompt, '-o', 'stream-json', '--approval-mode', request.settings.permissionMode ?? 'auto_edit', '--skip-trust'];
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
     if (request.settings.model) args.push('-m', request.settings.model);
     args.push(...request.settings.extraArgs);
-    const retries = request.settings.maxRetries;
-    const env = retries === undefined ? {} : settingsOverlay(SYSTEM_SETTINGS, { general: { maxAttempts: retries + 1 } });
-    return { command: request.settings.binary, args, env, stdin: 'ignore', initialInput: [] };
+    return { command: request.settings.binary, args, env: {}, stdin: 'ignore', initialInput: [] };
   },
   createParser: createGeminiParser,
 };

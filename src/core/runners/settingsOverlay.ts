@@ -1,7 +1,6 @@
 /**
- * A CLI setting Switchboard sets without touching the user's files. Qwen Code and the Gemini CLI read a
- * system settings file named by an environment variable, and it wins over the user's and the project's
- * settings: the overlay is the system settings file they would read (the one the variable or the
+ * A CLI setting Switchboard sets without touching the user's files. Qwen Code reads a system settings
+ * file named by an environment variable, and it wins over the user's and the project's settings: the overlay is the system settings file they would read (the one the variable or the
  * platform names, when there is one) with the patch merged over it, written to a folder of the user's
  * own in the temp folder, its name made from its content (so that every run with the same settings
  * shares one file).
@@ -13,7 +12,7 @@ import { ownTempFolder } from './ownTempFolder';
 import { asRecord } from './types';
 
 export interface SystemSettings {
-  /** The CLI's name for the file's folder and the overlay's (`qwen`, `gemini`). */
+  /** The CLI's name, for the overlay's folder (`qwen`). */
   cli: string;
   /** The environment variable that names the system settings file (e.g. `QWEN_CODE_SYSTEM_SETTINGS_PATH`). */
   envVar: string;
