@@ -1,7 +1,8 @@
 /**
  * What agent CLIs say of their own troubles, from real recorded output (test/fixtures/transcripts):
  * a provider error they retry on their own, tool calls they refuse in a headless run, and the Gemini
- * CLI's tokens by model (its router first), each priced at its own model's price.
+ * CLI's tokens by model (its router first), each priced at its own model's price; the cap on a CLI's
+ * retries; and what the Agents view says of them.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,7 +11,9 @@ import { DEFAULT_PRICES, type PriceTable } from '../../src/core/pricing';
 import { formatDenials, formatRetrying, formatStatus, renderEvent } from '../../src/core/render';
 import { getRunner } from '../../src/core/runners/runnerTable';
 import { settingsOverlay } from '../../src/core/runners/settingsOverlay';
+import type { RunRecord } from '../../src/core/runs/types';
 import { UsageMeter } from '../../src/core/runs/usageMeter';
+import { refusedWord, retryingDescription, troubleRows } from '../../src/vscode/runs/runTroubleText';
 import { tempDir } from '../support/harness';
 import { feedTranscript, ofType } from '../support/transcripts';
 
@@ -148,5 +151,29 @@ describe("agents' own troubles, from their real output", () => {
       // The Gemini CLI skips a system settings file that is not root's in folders only root may write.
       assert.equal(getRunner('gemini').retryCap, undefined);
     });
+  });
+});
+
+describe("the Agents view's text about them", () => {
+  const run = (more: Partial<RunRecord> = {}): RunRecord => ({
+    version: 1, id: 'r1', name: 'claude-1', runner: 'claude', commandLine: ['claude'], cwd: '/w', prompt: 'p', status: 'running',
+    createdAt: 0, startedAt: 0, usage: { inputTokens: 0, outputTokens: 0 }, links: {}, outputBytes: 0, eventCount: 0, ...more,
+  });
+
+  it('a row says its CLI retries, for how long, in its description, and what it said in its tooltip', () => {
+    const retrying = run({ retrying: { status: 429, attempt: 3, of: 10, since: 10_000, message: 'API Error: 429 slow down' } });
+    assert.equal(retryingDescription(retrying, 140_000), 'retrying (429, attempt 3 of 10) · for 2m10s');
+    assert.deepEqual(troubleRows(retrying).find(([k]) => k === 'Retrying'), ['Retrying', 'retrying (429, attempt 3 of 10): API Error: 429 slow down']);
+    assert.equal(retryingDescription({ ...retrying, status: 'done' }), undefined, 'an ended run retries no more');
+    assert.equal(retryingDescription(run()), undefined);
+  });
+
+  it('a run whose CLI refused tool calls says how many on its row and which in its tooltip; tokens by model when there are several', () => {
+    const refused = run({ status: 'done', permissionDenials: [{ tool: 'Bash', what: 'rm -rf /tmp/x' }, { tool: 'WebFetch', what: 'https://example.com' }] });
+    assert.equal(refusedWord(refused), '2 refused');
+    assert.deepEqual(troubleRows(refused).find(([k]) => k === 'Refused'), ['Refused', 'refused 2 tool calls: Bash (rm -rf /tmp/x), WebFetch (https://example.com)']);
+    assert.equal(refusedWord(run()), undefined);
+    const gemini = run({ usage: { inputTokens: 210, outputTokens: 35, models: { 'gemini-3.5-flash-lite': { inputTokens: 90, outputTokens: 5, usd: 0.000011 }, 'gemini-3.8-flash': { inputTokens: 120, outputTokens: 30, usd: 0.0006 } } } });
+    assert.equal(troubleRows(gemini).find(([k]) => k === 'Models')?.[1], 'gemini-3.5-flash-lite 90 in / 5 out ~$0.0000, gemini-3.8-flash 120 in / 30 out ~$0.0006');
   });
 });

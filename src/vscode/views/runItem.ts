@@ -5,10 +5,11 @@
  * text fallback) each time the row is drawn, about a third of the cost of redrawing a row.
  */
 import * as vscode from 'vscode';
-import { elapsed, formatDenials, formatDuration, formatLimits, formatModels, formatRetrying, formatTokens, formatUsd } from '../../core/render';
+import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
 import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
 import { worktreeNotes, worktreeRows } from '../runs/worktreeText';
+import { refusedWord, retryingDescription, troubleRows } from '../runs/runTroubleText';
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   queued: ['clock', undefined],
@@ -22,9 +23,9 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 export function runDescription(run: RunRecord, now = Date.now()): string {
   if (run.waiting) return [`waiting for ${run.waiting.reason}`, run.runner, formatDuration(elapsed(run, now))].join(' · ');
   // The agent CLI retries a failed model call on its own: said first, with how long it has been at it.
-  if (run.status === 'running' && run.retrying) return [formatRetrying(run.retrying), `for ${formatDuration(now - run.retrying.since)}`, run.runner, formatDuration(elapsed(run, now))].join(' · ');
-  const refused = run.permissionDenials?.length ? `${run.permissionDenials.length} refused` : undefined;
-  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), refused, run.worktree?.branch].filter(Boolean).join(' · ');
+  const retrying = retryingDescription(run, now);
+  if (retrying) return [retrying, run.runner, formatDuration(elapsed(run, now))].join(' · ');
+  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), refusedWord(run), run.worktree?.branch].filter(Boolean).join(' · ');
 }
 
 /** Words the menus match on (`viewItem =~ /\brunning\b/`). */
@@ -49,14 +50,12 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Session', run.sessionId],
     ['PID', run.agent?.pid],
     ['Model', run.model],
-    ['Models', run.usage.models && Object.keys(run.usage.models).length > 1 ? formatModels(run.usage.models) : undefined],
-    ['Retrying', run.status === 'running' && run.retrying ? `${formatRetrying(run.retrying)}${run.retrying.message ? `: ${run.retrying.message}` : ''}` : undefined],
     ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
     ['Limits', formatLimits(run.limits)],
     ...(run.worktree ? worktreeRows(run.worktree) : []),
     ['Error', run.lastError],
-    ['Refused', run.permissionDenials?.length ? formatDenials(run.permissionDenials) : undefined],
+    ...troubleRows(run),
   ];
   for (const [key, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`${key}: ${escape(String(value))}  \n`);
   for (const note of run.worktree ? worktreeNotes(run.worktree) : []) md.appendMarkdown(`\n${escape(note)}\n`);
