@@ -16,6 +16,8 @@ export interface RunnerConfig {
   command?: string;
   /** Passed to the CLI's permission / approval / sandbox flag (see RunnerSettings.permissionMode). */
   permissionMode?: string;
+  /** Caps the CLI's own retries of failed model calls, where it has a knob for it (see RunnerSettings.maxRetries). */
+  maxRetries?: number;
 }
 
 export interface SwitchboardConfig {

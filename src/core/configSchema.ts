@@ -23,8 +23,9 @@ const runnerConfig = z.object(
     model: z.string().optional().describe('The model the CLI should use (default: the CLI chooses).'),
     permissionMode: z.string().optional().describe('What the agent may do without asking, passed to its CLI\'s own flag: Claude `--permission-mode` (default acceptEdits), Codex `--sandbox` (workspace-write), Gemini `--approval-mode` (auto_edit), Qwen `--approval-mode` (auto-edit).'),
     command: commandLine.optional().describe('The custom runner\'s command: `{prompt}` is replaced by the prompt as one argument (no shell runs it); without `{prompt}`, the prompt is added last.'),
+    maxRetries: wholeNumber(0, 100).optional().describe(`The most times the CLI retries a failed model call (a 429, a 5xx) on its own, where it has a knob for it: ${RUNNERS.filter((r) => r.retryCap).map((r) => `${r.id} (${r.retryCap})`).join(', ')}. Default: the CLI's own.`),
   },
-  { error: 'must be an object ({ "binary", "extraArgs", "model", "permissionMode", "command" })' },
+  { error: 'must be an object ({ "binary", "extraArgs", "model", "permissionMode", "command", "maxRetries" })' },
 );
 
 const runnersConfig = z

@@ -1,6 +1,7 @@
 /** Turns a run's events into readable lines for people (CLI logs, the editor's output view). */
 import { formatBudgetTime } from './goals/duration';
-import type { AgentEvent, RunRecord } from './runs/types';
+import { toolTarget } from './runners/types';
+import type { AgentEvent, PermissionDenial, RunRecord, RunRetrying } from './runs/types';
 
 const MAX_TOOL_TEXT = 300;
 
@@ -12,9 +13,7 @@ function clip(text: string, max = MAX_TOOL_TEXT): string {
 function toolInput(input: unknown): string {
   if (input === undefined || input === null) return '';
   if (typeof input === 'string') return clip(input);
-  const record = input as Record<string, unknown>;
-  const key = ['command', 'file_path', 'path', 'absolute_path', 'pattern', 'url'].find((k) => typeof record[k] === 'string');
-  return clip(key ? String(record[key]) : JSON.stringify(input));
+  return clip(toolTarget(input) ?? JSON.stringify(input));
 }
 
 /** One event as zero or more lines; `raw` output is shown only when asked for. */
@@ -31,7 +30,9 @@ export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = 
     case 'usage':
       return [];
     case 'result':
-      return event.ok ? ['✓ finished'] : [`✗ ${event.error ?? 'failed'}`];
+      return [event.ok ? '✓ finished' : `✗ ${event.error ?? 'failed'}`, ...(event.denials?.length ? [`! ${formatDenials(event.denials)}`] : [])];
+    case 'retry':
+      return [`… ${formatRetrying(event)}${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}${event.message ? `: ${event.message}` : ''}`];
     case 'waiting':
       return [`… waiting for ${event.reason}`];
     case 'raw':
@@ -49,6 +50,29 @@ export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = 
     case 'error':
       return [`! ${event.message}`];
   }
+}
+
+/** `retrying (429, attempt 3 of 10)`, with what the CLI said of it. */
+export function formatRetrying(retrying: Omit<RunRetrying, 'since'>): string {
+  const attempt = retrying.attempt === undefined ? undefined : `attempt ${retrying.attempt}${retrying.of !== undefined ? ` of ${retrying.of}` : ''}`;
+  const details = [retrying.status, attempt].filter((d) => d !== undefined).join(', ');
+  return details ? `retrying (${details})` : 'retrying';
+}
+
+/** The status, and while it runs what the agent CLI does about a failed model call: `running, retrying (429, attempt 3 of 10)`. */
+export function formatStatus(run: Pick<RunRecord, 'status' | 'retrying'>): string {
+  return run.status === 'running' && run.retrying ? `running, ${formatRetrying(run.retrying)}` : run.status;
+}
+
+/** `refused 2 tool calls: Bash (rm -rf /tmp/x), WebFetch (https://…)`. */
+export function formatDenials(denials: PermissionDenial[]): string {
+  const calls = denials.map((d) => (d.what ? `${d.tool} (${clip(d.what, 120)})` : d.tool));
+  return `refused ${denials.length === 1 ? 'a tool call' : `${denials.length} tool calls`}: ${calls.join(', ')}`;
+}
+
+/** Tokens and estimated cost by model: `gemini-3.8-flash 240 in / 60 out ~$0.0009, gemini-3.5-flash-lite 90 in / 5 out ~$0.0000`. */
+export function formatModels(models: NonNullable<RunRecord['usage']['models']>): string {
+  return Object.entries(models).map(([name, u]) => `${name} ${u.inputTokens} in / ${u.outputTokens} out${u.usd !== undefined ? ` ${formatUsd({ ...u, usdSource: 'estimated' })}` : ''}`).join(', ');
 }
 
 export function formatUsd(usage: RunRecord['usage']): string {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { runLimits } from '../core/runs/runLimitsInput';
 import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
-import { elapsed, formatDuration, formatTokens, formatUsd } from '../core/render';
+import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
 import { outputPage, readableTail } from './runOutput';
 import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
@@ -26,7 +26,7 @@ const worktreeNote = ({ worktree: wt }: RunRecord): string =>
   wt ? ` It works on branch ${wt.branch} in ${wt.folder}${wt.workspaceDirty ? ` (made from HEAD: the uncommitted changes of ${wt.workspace} are not in it)` : ''}.` : '';
 
 const oneLine = (run: RunRecord): string =>
-  [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
+  [`${run.name} (${run.id}) ${formatStatus(run)}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage), run.permissionDenials?.length ? formatDenials(run.permissionDenials) : ''].filter(Boolean).join(', ');
 
 const runAgent = defineOperation({
   name: 'run_agent',

@@ -3,7 +3,7 @@
  * conversion; `toShape` converts any other core value the same way.
  */
 import { z } from 'zod';
-import { elapsed } from '../core/render';
+import { elapsed, formatRetrying } from '../core/render';
 import { findRunner, RUNNER_IDS } from '../core/runners/runnerTable';
 import { RUN_STATUSES, type RunRecord } from '../core/runs/types';
 
@@ -34,6 +34,10 @@ export const usageShape = z.object({
   output_tokens: z.number(),
   usd: z.number().optional().describe('Cost in US dollars, when reported or estimable'),
   usd_source: z.enum(['reported', 'estimated']).optional(),
+  by_model: z
+    .record(z.string(), z.object({ input_tokens: z.number(), output_tokens: z.number(), usd: z.number().optional() }))
+    .optional()
+    .describe('Tokens and estimated cost by model, where the CLI reports them so (Gemini CLI: its router and its main model)'),
 });
 
 export const worktreeShape = z
@@ -66,6 +70,14 @@ export const agentShape = z.object({
   worktree: worktreeShape.optional(),
   started_by: z.string().optional().describe('Who asked for the run when it was not a person, e.g. mcp:<client>'),
   waiting: z.string().optional().describe('What the run waits for from a person, e.g. "approval to use Bash: npm publish" (answer with approve_agent)'),
+  retrying: z
+    .object({ text: z.string(), status: z.number().optional(), attempt: z.number().optional(), of: z.number().optional(), delay_ms: z.number().optional(), message: z.string().optional(), since: z.string() })
+    .optional()
+    .describe('While the agent CLI retries a failed model call on its own, as it says: text "retrying (429, attempt 3 of 10)", the HTTP status, which retry of how many, its wait, and since when'),
+  permission_denials: z
+    .array(z.object({ tool: z.string(), what: z.string().optional() }))
+    .optional()
+    .describe('Tool calls the agent CLI refused on its own in this headless run (its permission mode did not allow them), e.g. Bash with its command'),
 });
 export type AgentSummary = z.input<typeof agentShape>;
 
@@ -84,7 +96,7 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     started_at: iso(run.startedAt),
     ended_at: iso(run.endedAt),
     elapsed_ms: elapsed(run, now),
-    usage: { input_tokens: run.usage.inputTokens, output_tokens: run.usage.outputTokens, usd: run.usage.usd, usd_source: run.usage.usdSource },
+    usage: usageSummary(run.usage),
     exit_code: run.exitCode,
     signal: run.signal,
     last_error: run.lastError,
@@ -96,14 +108,25 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     worktree: run.worktree && { folder: run.worktree.folder, branch: run.worktree.branch, base_commit: run.worktree.baseCommit, base_branch: run.worktree.baseBranch, workspace_dirty: run.worktree.workspaceDirty },
     started_by: run.startedBy,
     waiting: run.status === 'running' ? run.waiting?.reason : undefined,
+    retrying: run.status === 'running' && run.retrying ? retryingSummary(run.retrying) : undefined,
+    permission_denials: run.permissionDenials?.map((d) => ({ tool: d.tool, what: d.what })),
   };
+}
+
+function usageSummary(usage: RunRecord['usage']): z.input<typeof usageShape> {
+  const byModel = usage.models && Object.fromEntries(Object.entries(usage.models).map(([name, u]) => [name, { input_tokens: u.inputTokens, output_tokens: u.outputTokens, usd: u.usd }]));
+  return { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, usd: usage.usd, usd_source: usage.usdSource, ...(byModel ? { by_model: byModel } : {}) };
+}
+
+function retryingSummary(r: NonNullable<RunRecord['retrying']>): NonNullable<AgentSummary['retrying']> {
+  return { text: formatRetrying(r), status: r.status, attempt: r.attempt, of: r.of, delay_ms: r.delayMs, message: r.message, since: iso(r.since)! };
 }
 
 /** One event as stream_agent_output returns it: the fields of each `type` (see AgentEventBody in the core). */
 export const eventShape = z.object({
   seq: z.number().describe('The cursor position of this event'),
   ts: z.number().optional().describe('Milliseconds since the epoch (parsed events only)'),
-  type: z.enum(['session', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'waiting', 'approval', 'raw', 'steer', 'control', 'spawn', 'exit', 'error']),
+  type: z.enum(['session', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'retry', 'waiting', 'approval', 'raw', 'steer', 'control', 'spawn', 'exit', 'error']),
   text: z.string().optional(),
   sessionId: z.string().optional(),
   model: z.string().optional(),
@@ -134,4 +157,10 @@ export const eventShape = z.object({
   resumed: z.boolean().optional(),
   exitCode: z.number().optional(),
   signal: z.string().optional(),
+  status: z.number().optional().describe('retry: the HTTP status of the failed model call'),
+  attempt: z.number().optional().describe('retry: which retry this is'),
+  of: z.number().optional().describe('retry: how many retries at most'),
+  delayMs: z.number().optional().describe('retry: how long the CLI waits first'),
+  models: z.record(z.string(), z.object({ inputTokens: z.number(), outputTokens: z.number(), usd: z.number().optional() })).optional().describe('usage: tokens by model'),
+  denials: z.array(z.object({ tool: z.string(), what: z.string().optional(), id: z.string().optional() })).optional().describe('result: tool calls the CLI refused in this turn'),
 });

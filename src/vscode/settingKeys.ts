@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG } from '../core/config';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
+import { getRunner } from '../core/runners/runnerTable';
 
 /** A setting's key under `switchboard.`, typed by its value. */
 export interface Setting<T> {
@@ -25,6 +26,10 @@ export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
   model: setting(`runners.${id}.model`, ''),
   permissionMode: setting(`runners.${id}.permissionMode`, ''),
 });
+
+/** The runners whose CLI has a knob for its own retries of failed model calls (`Runner.retryCap`), and their setting (null: the CLI's own). */
+export const RETRY_CAP_RUNNERS = AGENT_RUNNERS.filter((id) => getRunner(id).retryCap);
+export const maxRetriesSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<number | null>(`runners.${id}.maxRetries`, null);
 
 export const SETTINGS = {
   customCommand: setting('runners.custom.command', ''),
@@ -48,4 +53,4 @@ export const SETTINGS = {
 };
 
 /** Every setting read, the runners' included. */
-export const ALL_SETTINGS: readonly Setting<unknown>[] = [...Object.values(SETTINGS), ...AGENT_RUNNERS.flatMap((id) => Object.values(runnerSettings(id)))];
+export const ALL_SETTINGS: readonly Setting<unknown>[] = [...Object.values(SETTINGS), ...AGENT_RUNNERS.flatMap((id) => Object.values(runnerSettings(id))), ...RETRY_CAP_RUNNERS.map(maxRetriesSetting)];

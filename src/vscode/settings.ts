@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
 import { defaultStateDir } from '../core/state/stateDir';
-import { AGENT_RUNNERS, runnerSettings, SETTINGS, type Setting } from './settingKeys';
+import { AGENT_RUNNERS, maxRetriesSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type Setting } from './settingKeys';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -31,6 +31,7 @@ export function readSettings(): ExtensionSettings {
       extraArgs: get(keys.extraArgs),
       model: get(keys.model) || undefined,
       permissionMode: get(keys.permissionMode) || undefined,
+      maxRetries: RETRY_CAP_RUNNERS.includes(id) ? get(maxRetriesSetting(id)) ?? undefined : undefined,
     };
   }
   runners.custom = { command: get(SETTINGS.customCommand) || undefined };

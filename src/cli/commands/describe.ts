@@ -1,11 +1,12 @@
 /** One-line and detailed descriptions of a run, shared by the commands that print runs. */
-import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
+import { elapsed, formatDenials, formatDuration, formatLimits, formatModels, formatStatus, formatTokens, formatUsd } from '../../core/render';
 import type { RunRecord } from '../../core/runs/types';
 import { keyValues } from '../output';
 
 export function describeRun(run: RunRecord): string {
-  const parts = [`${run.name} (${run.id}) ${run.status}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)];
+  const parts = [`${run.name} (${run.id}) ${formatStatus(run)}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage)];
   if (run.lastError && run.status !== 'done') parts.push(`— ${run.lastError}`);
+  if (run.permissionDenials?.length) parts.push(`— ${formatDenials(run.permissionDenials)}`);
   return parts.filter(Boolean).join('  ');
 }
 
@@ -21,7 +22,7 @@ export function runRow(run: RunRecord): string[] {
     run.id,
     run.name,
     run.runner,
-    run.status,
+    formatStatus(run),
     formatDuration(elapsed(run)),
     formatTokens(run.usage),
     formatUsd(run.usage),
@@ -38,10 +39,11 @@ export function runDetails(run: RunRecord, tail: string): string {
       ['id', run.id],
       ['name', run.name],
       ['runner', run.runner],
-      ['status', run.status],
+      ['status', formatStatus(run)],
       ['pid', run.agent?.pid],
       ['session', run.sessionId],
       ['model', run.model],
+      ['models', run.usage.models && Object.keys(run.usage.models).length > 1 ? formatModels(run.usage.models) : undefined],
       ['folder', run.cwd],
       ['worktree', run.worktree ? `${run.worktree.branch} from ${run.worktree.baseBranch ?? 'a detached HEAD'} at ${run.worktree.baseCommit.slice(0, 12)}${run.worktree.end?.commit ? `, ends at ${run.worktree.end.commit.slice(0, 12)}` : ''}` : undefined],
       ['command', run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')],
@@ -53,6 +55,7 @@ export function runDetails(run: RunRecord, tail: string): string {
       ['cost', run.usage.usd !== undefined ? `${formatUsd(run.usage)} (${run.usage.usdSource})` : 'unknown'],
       ['limits', formatLimits(run.limits) || undefined],
       ['error', run.lastError],
+      ['refused', run.permissionDenials?.length ? formatDenials(run.permissionDenials) : undefined],
       ['result', run.resultText?.slice(0, 500)],
     ]),
     tail ? `\n--- output tail ---\n${tail}` : '',

@@ -1,11 +1,12 @@
 /** The entities as feed events carry them: small, without prompts or command lines (the records have those). */
 import type { Task } from '../dag/task';
+import { formatRetrying } from '../render';
 import type { RunRecord, RunStatus } from '../runs/types';
 import type { TeamRecord } from '../teams/teamStore';
 import type { FeedType } from './feedEvent';
 
 export type RunEntity = Pick<RunRecord, 'id' | 'name' | 'runner' | 'status' | 'cwd' | 'links' | 'createdAt' | 'usage'> &
-  Partial<Pick<RunRecord, 'sessionId' | 'model' | 'pool' | 'startedAt' | 'endedAt' | 'exitCode' | 'signal' | 'lastError' | 'startedBy'>> & { pid?: number; waiting?: string };
+  Partial<Pick<RunRecord, 'sessionId' | 'model' | 'pool' | 'startedAt' | 'endedAt' | 'exitCode' | 'signal' | 'lastError' | 'startedBy'>> & { pid?: number; waiting?: string; retrying?: string; refusedToolCalls?: number };
 
 export function runEntity(run: RunRecord): RunEntity {
   return {
@@ -20,6 +21,8 @@ export function runEntity(run: RunRecord): RunEntity {
     ...(run.agent ? { pid: run.agent.pid } : {}),
     ...pick(run, ['sessionId', 'model', 'pool', 'startedAt', 'endedAt', 'exitCode', 'signal', 'lastError', 'startedBy']),
     ...(run.status === 'running' && run.waiting ? { waiting: run.waiting.reason } : {}),
+    ...(run.status === 'running' && run.retrying ? { retrying: formatRetrying(run.retrying) } : {}),
+    ...(run.permissionDenials?.length ? { refusedToolCalls: run.permissionDenials.length } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ const counts = (tasks: TeamEntity['tasks']): string =>
 
 function runText(run: RunEntity): string {
   const spent = [formatTokens(run.usage), formatUsd(run.usage)].filter(Boolean).join(', ');
-  const extra = run.waiting ? ` — waiting for ${run.waiting}` : run.lastError && run.status !== 'done' && run.status !== 'running' ? ` — ${run.lastError}` : '';
+  const extra = run.waiting ? ` — waiting for ${run.waiting}` : run.retrying ? ` — ${run.retrying}` : run.lastError && run.status !== 'done' && run.status !== 'running' ? ` — ${run.lastError}` : '';
   return `${run.name} (${run.id}, ${run.runner}) ${run.status}${spent ? `, ${spent}` : ''}${run.links.team ? `, team ${run.links.team}${run.links.task ? ` ${run.links.task}` : ''}` : ''}${extra}`;
 }
 

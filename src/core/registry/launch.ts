@@ -112,7 +112,7 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const request: StartRequest = {
     prompt: options.prompt,
     cwd,
-    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model, permissionMode: options.permissionMode ?? settings.permissionMode },
+    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model, permissionMode: options.permissionMode ?? settings.permissionMode, ...(settings.maxRetries !== undefined && runner.retryCap ? { maxRetries: settings.maxRetries } : {}) },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV, runEnv: RUN_ID_ENV } : undefined,

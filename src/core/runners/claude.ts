@@ -26,6 +26,7 @@ export const claudeRunner: Runner = {
   usageScope: 'turn',
   costScope: 'session',
   reportsCost: true,
+  retryCap: 'CLAUDE_CODE_MAX_RETRIES',
   build(request) {
     const args = [
       '-p',
@@ -42,7 +43,8 @@ export const claudeRunner: Runner = {
     if (request.hostApprovals) args.push('--permission-prompt-tool', 'stdio');
     args.push(...request.settings.extraArgs);
     const initialInput = [...(request.hostApprovals ? [initializeLine()] : []), userMessageLine(request.prompt)];
-    return { command: request.settings.binary, args, env: {}, stdin: 'pipe', initialInput };
+    const env: Record<string, string> = request.settings.maxRetries === undefined ? {} : { CLAUDE_CODE_MAX_RETRIES: String(request.settings.maxRetries) };
+    return { command: request.settings.binary, args, env, stdin: 'pipe', initialInput };
   },
   createParser: createStreamJsonParser,
   steerInput: userMessageLine,

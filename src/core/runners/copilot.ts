@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
 import type { AgentEventBody } from '../runs/types';
+import { ownTempFolder } from './ownTempFolder';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
 import { readFileTail } from '../store/fileTail';
 
@@ -48,17 +49,7 @@ export function nativeCopilotBinary(binary: string): string {
 }
 
 /** The folder of the usage files: the user's own, in the temp folder (undefined when it cannot be made safely). */
-function usageFolder(create: boolean): string | undefined {
-  const uid = process.getuid?.();
-  const dir = path.join(os.tmpdir(), `switchboard-copilot-usage-${uid ?? 'user'}`);
-  try {
-    if (create) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = fs.lstatSync(dir);
-    return stat.isDirectory() && (uid === undefined || stat.uid === uid) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const usageFolder = (create: boolean): string | undefined => ownTempFolder('switchboard-copilot-usage', create);
 
 const STALE_USAGE_MS = 24 * 60 * 60 * 1000;
 

@@ -1,6 +1,43 @@
 /** Gemini CLI: `-p ... -o stream-json`; no live steering in this mode, so steering is interrupt + `--resume`. */
-import type { AgentEventBody } from '../runs/types';
+import type { AgentEventBody, ModelUsage } from '../runs/types';
 import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner } from './types';
+
+/**
+ * `stats.models` of its result: the tokens of each model it called. The first is its router (it picks
+ * the model for each turn, cheaply); the model that did the work is the one that used the most tokens.
+ */
+function modelsOf(stats: Record<string, unknown>): { models: Record<string, ModelUsage>; main?: string } {
+  const models: Record<string, ModelUsage> = {};
+  for (const [name, value] of Object.entries(asRecord(stats.models) ?? {})) {
+    const figures = asRecord(value);
+    const usage = { inputTokens: asNumber(figures?.input_tokens), outputTokens: asNumber(figures?.output_tokens) };
+    if (usage.inputTokens + usage.outputTokens > 0) models[name] = usage;
+  }
+  const size = (u: ModelUsage): number => u.inputTokens + u.outputTokens;
+  const main = Object.entries(models).sort(([, a], [, b]) => size(b) - size(a) || b.outputTokens - a.outputTokens)[0]?.[0];
+  return { models, main };
+}
+
+/**
+ * Its retries of a failed model call, on stderr: `Attempt 2 failed with status 429. Retrying with backoff...`,
+ * `Attempt 2 failed: <message>. Retrying after 5000ms...`, `Attempt 2 failed with 5xx error. Retrying with backoff...`.
+ */
+const RETRY = /^Attempt (\d+) failed(?: with status (\d{3})| with (\d{3}) error[^.]*| with 5xx error|: (.*?))?\. Retrying (?:after (\d+)ms|with backoff)/;
+
+function retryText(text: string): AgentEventBody[] | undefined {
+  const match = RETRY.exec(text.trim());
+  if (!match) return undefined;
+  const status = match[2] ?? match[3];
+  // After the retry it prints the error, the provider's JSON answer included: its message is the one worth showing.
+  const message = match[4] ?? /"message":\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  return [{
+    type: 'retry',
+    attempt: Number(match[1]),
+    ...(status ? { status: Number(status) } : {}),
+    ...(match[5] ? { delayMs: Number(match[5]) } : {}),
+    ...(message ? { message: message.length > 300 ? `${message.slice(0, 300)}…` : message } : {}),
+  }];
+}
 
 /** Gemini streams its answer as many small `delta` messages: they are joined into one text event. */
 function createGeminiParser(): LineParser {
@@ -29,10 +66,10 @@ function createGeminiParser(): LineParser {
       case 'result': {
         const stats = asRecord(line.stats) ?? {};
         const ok = line.status === 'success';
-        const model = Object.keys(asRecord(stats.models) ?? {})[0];
+        const { models, main } = modelsOf(stats);
         const events: AgentEventBody[] = [
-          ...(model && sessionId ? [{ type: 'session' as const, sessionId, model }] : []),
-          { type: 'usage', inputTokens: asNumber(stats.input_tokens), outputTokens: asNumber(stats.output_tokens) },
+          ...(main && sessionId ? [{ type: 'session' as const, sessionId, model: main }] : []),
+          { type: 'usage', inputTokens: asNumber(stats.input_tokens), outputTokens: asNumber(stats.output_tokens), ...(main ? { models } : {}) },
           { type: 'result', ok, text: answer || undefined, ...(ok ? {} : { error: asString(asRecord(line.error)?.message) ?? 'the agent reported an error' }) },
         ];
         answer = '';
@@ -44,7 +81,7 @@ function createGeminiParser(): LineParser {
   };
   return (text) => {
     const line = parseJsonLine(text);
-    if (!line) return undefined;
+    if (!line) return retryText(text);
     if (line.type === 'message') {
       if (line.role !== 'assistant') return [];
       const content = asString(line.content) ?? '';
@@ -68,6 +105,8 @@ export const geminiRunner: Runner = {
   takesMcpServer: false,
   usageScope: 'process',
   reportsCost: false,
+  // No retryCap: its knob is `general.maxAttempts` in its settings files only, and it reads a system settings
+  // file (GEMINI_CLI_SYSTEM_SETTINGS_PATH) only when the file and every folder above it are root's and not writable by others.
   build(request) {
     const args = ['-p', request.prompt, '-o', 'stream-json', '--approval-mode', request.settings.permissionMode ?? 'auto_edit', '--skip-trust'];
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);

@@ -4,6 +4,13 @@
  */
 import type { Runner } from './types';
 import { createStreamJsonParser, userMessageLine } from './streamJson';
+import { settingsOverlay } from './settingsOverlay';
+
+const SYSTEM_SETTINGS = {
+  cli: 'qwen',
+  envVar: 'QWEN_CODE_SYSTEM_SETTINGS_PATH',
+  defaultPaths: { linux: '/etc/qwen-code/settings.json', darwin: '/Library/Application Support/QwenCode/settings.json', win32: 'C:\\ProgramData\\qwen-code\\settings.json' },
+};
 
 const controlRequest = (requestId: string, subtype: string): string =>
   JSON.stringify({ type: 'control_request', request_id: requestId, request: { subtype } });
@@ -19,6 +26,8 @@ export const qwenRunner: Runner = {
   takesMcpServer: false,
   usageScope: 'session',
   reportsCost: false,
+  // Its rate-limit retries (10, a minute apart, by default), printed as `system/retry`; its quick retries before them are silent.
+  retryCap: 'model.generationConfig.maxRetries in a system settings file over its own',
   build(request) {
     const args = ['--input-format', 'stream-json', '-o', 'stream-json', '--approval-mode', request.settings.permissionMode ?? 'auto-edit'];
     if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
@@ -27,7 +36,7 @@ export const qwenRunner: Runner = {
     return {
       command: request.settings.binary,
       args,
-      env: {},
+      env: request.settings.maxRetries === undefined ? {} : settingsOverlay(SYSTEM_SETTINGS, { model: { generationConfig: { maxRetries: request.settings.maxRetries } } }),
       stdin: 'pipe',
       // Qwen only honours an interrupt after an `initialize` control request.
       initialInput: [controlRequest('sb-init', 'initialize'), userMessageLine(request.prompt)],

@@ -2,8 +2,8 @@
  * The stream-json line format shared by Claude Code and Qwen Code: system/init, assistant and user
  * messages with content blocks, a final result with usage, and control requests/responses.
  */
-import type { AgentEventBody, ApprovalRequest } from '../runs/types';
-import { asNumber, asRecord, asString, parseJsonLine, type LineParser } from './types';
+import type { AgentEventBody, ApprovalRequest, PermissionDenial } from '../runs/types';
+import { asNumber, asRecord, asString, parseJsonLine, toolTarget, type LineParser } from './types';
 
 function contentBlocks(message: unknown): Record<string, unknown>[] {
   const content = asRecord(message)?.content;
@@ -39,12 +39,55 @@ function callUsage(message: unknown): AgentEventBody[] {
   return usage?.type === 'usage' ? [{ ...usage, provisional: true, messageId: id }] : [];
 }
 
+const optionalNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** Keeps only the fields that are there, so that a retry event says no more than the CLI did. */
+function retryEvent(fields: { status?: number; attempt?: number; of?: number; delayMs?: number; message?: string }): AgentEventBody {
+  return { type: 'retry', ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) };
+}
+
+/**
+ * The CLI retries a failed model call. Claude Code: `system/api_retry {attempt, max_retries, retry_delay_ms,
+ * error_status, error}`. Qwen Code (its rate-limit retries): `system/retry {data: {attempt, maxRetries, delayMs}}`,
+ * the status only on stderr (see QWEN_RETRY); a `system/retry` without an attempt starts the retry, nothing new.
+ */
+function retryLine(line: Record<string, unknown>): AgentEventBody[] {
+  if (line.subtype === 'api_retry') {
+    return [retryEvent({ status: optionalNumber(line.error_status), attempt: optionalNumber(line.attempt), of: optionalNumber(line.max_retries), delayMs: optionalNumber(line.retry_delay_ms), message: asString(line.error) })];
+  }
+  const data = asRecord(line.data);
+  const attempt = optionalNumber(data?.attempt);
+  return attempt === undefined ? [] : [retryEvent({ attempt, of: optionalNumber(data?.maxRetries), delayMs: optionalNumber(data?.delayMs) })];
+}
+
+/** Qwen Code's stderr line beside its `system/retry`: `Retrying in 60s (attempt 3/10): [API Error: 429 <message>]`. */
+const QWEN_RETRY = /^Retrying in (\d+)s \(attempt (\d+)\/(\d+)\)(?:: (.*))?$/;
+
+function retryText(text: string): AgentEventBody[] | undefined {
+  const match = QWEN_RETRY.exec(text.trim());
+  if (!match) return undefined;
+  const message = match[4]?.replace(/^\[(.*)\]$/, '$1');
+  const status = /\b(?:API Error|status):? (\d{3})\b/.exec(message ?? '')?.[1];
+  return [retryEvent({ status: status ? Number(status) : undefined, attempt: Number(match[2]), of: Number(match[3]), delayMs: Number(match[1]) * 1000, message: message && message.length > 300 ? `${message.slice(0, 300)}…` : message })];
+}
+
+/** A result's `permission_denials` (Claude Code, Qwen Code): the tool calls the CLI refused on its own. */
+function denialsOf(line: Record<string, unknown>): PermissionDenial[] {
+  const denials = Array.isArray(line.permission_denials) ? line.permission_denials.map(asRecord) : [];
+  return denials.flatMap((d) => {
+    if (!d) return [];
+    const what = toolTarget(d.tool_input);
+    const id = asString(d.tool_use_id);
+    return [{ tool: asString(d.tool_name) ?? '?', ...(what ? { what: what.length > 300 ? `${what.slice(0, 300)}…` : what } : {}), ...(id ? { id } : {}) }];
+  });
+}
+
 function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined {
   switch (line.type) {
     case 'system': {
       const sessionId = asString(line.session_id);
       if (line.subtype === 'init' && sessionId) return [{ type: 'session', sessionId, model: asString(line.model) }];
-      if (line.subtype === 'api_retry') return [{ type: 'error', message: `provider error, retrying (${JSON.stringify(line.error ?? line.status ?? '')})` }];
+      if (line.subtype === 'api_retry' || line.subtype === 'retry') return retryLine(line);
       return [];
     }
     case 'assistant':
@@ -67,14 +110,14 @@ function parseLine(line: Record<string, unknown>): AgentEventBody[] | undefined 
       const text = asString(line.result);
       const usage = usageOf(line);
       const error = ok ? undefined : text || asString(asRecord(line.error)?.message) || asString(line.subtype) || 'the agent reported an error';
-      return [...(usage ? [usage] : []), { type: 'result', ok, text, ...(error ? { error } : {}) }];
+      const denials = denialsOf(line);
+      return [...(usage ? [usage] : []), { type: 'result', ok, text, ...(error ? { error } : {}), ...(denials.length ? { denials } : {}) }];
     }
     case 'control_request': {
       const request = asRecord(line.request);
       if (request?.subtype !== 'can_use_tool') return [];
       const tool = asString(request.tool_name) ?? '?';
-      const input = asRecord(request.input);
-      const what = asString(input?.command) ?? asString(input?.file_path) ?? asString(input?.url) ?? asString(request.description);
+      const what = toolTarget(request.input) ?? asString(request.description);
       const id = asString(line.request_id);
       return [{ type: 'waiting', reason: `approval to use ${tool}${what ? `: ${what.length > 200 ? `${what.slice(0, 200)}…` : what}` : ''}`, ...(id ? { request: { id, tool, input: request.input } } : {}) }];
     }
@@ -90,7 +133,7 @@ export function createStreamJsonParser(): LineParser {
   let session = '';
   return (text) => {
     const line = parseJsonLine(text);
-    if (!line) return undefined;
+    if (!line) return retryText(text);
     const events = parseLine(line);
     // The init line comes again before every turn of a stdin-driven session: report the session once.
     return events?.filter((e) => {

@@ -17,6 +17,8 @@ export interface RunnerSettings {
    * default that lets it edit files.
    */
   permissionMode?: string;
+  /** Caps the CLI's own retries of a failed model call, where it has a knob for it (`Runner.retryCap`). */
+  maxRetries?: number;
 }
 
 export interface StartRequest {
@@ -81,6 +83,8 @@ export interface Runner {
   readonly resumeRefusal?: string;
   /** Whether Switchboard's MCP server can be given to this CLI on its command line (`mcp` in the request). */
   readonly takesMcpServer: boolean;
+  /** The CLI's own knob that `maxRetries` sets (absent: it has none Switchboard can set), for settings and docs. */
+  readonly retryCap?: string;
   /** Whether the CLI reports its cost in USD itself. */
   readonly reportsCost: boolean;
   /**
@@ -112,6 +116,13 @@ export function asNumber(value: unknown): number {
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** What a tool call is about, from its input: the command, the file, the pattern or the URL; undefined when none of these. */
+export function toolTarget(input: unknown): string | undefined {
+  const record = asRecord(input);
+  const key = record && ['command', 'file_path', 'path', 'absolute_path', 'pattern', 'url'].find((k) => typeof record[k] === 'string');
+  return key ? (record[key] as string) : undefined;
 }
 
 /** Parses a JSON object line; undefined for anything else. */

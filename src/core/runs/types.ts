@@ -13,6 +13,39 @@ export interface Usage {
   usd?: number;
   /** `reported` when the CLI printed the cost, `estimated` when it came from the price table. */
   usdSource?: 'reported' | 'estimated';
+  /** Tokens (and their estimated cost) by model, where the CLI reports them so (Gemini CLI: its router and its main model). */
+  models?: Record<string, ModelUsage>;
+}
+
+export interface ModelUsage {
+  inputTokens: number;
+  outputTokens: number;
+  usd?: number;
+}
+
+/** The agent CLI retries a failed model call on its own, as it said in its output (`retrying (429, attempt 3 of 10)`). */
+export interface RunRetrying {
+  /** The provider's HTTP status, when the CLI names it. */
+  status?: number;
+  /** Which retry this is (1 = the first retry), when the CLI numbers them. */
+  attempt?: number;
+  /** How many retries it makes at most, when the CLI says (or a `maxRetries` setting set it). */
+  of?: number;
+  /** How long it waits before this retry, when the CLI says. */
+  delayMs?: number;
+  /** Its own words about the error, clipped. */
+  message?: string;
+  /** When the retrying began (the first retry of this series). */
+  since: number;
+}
+
+/** A tool call the agent CLI refused on its own in a headless run (its permission mode did not allow it). */
+export interface PermissionDenial {
+  tool: string;
+  /** What it would have done: the command, the file or the URL, clipped. */
+  what?: string;
+  /** The CLI's id of the tool call, so that a denial reported again is counted once. */
+  id?: string;
 }
 
 /** Which process an agent run is: a pid alone is never enough, since pids are reused. */
@@ -108,6 +141,10 @@ export interface RunRecord {
   lastError?: string;
   /** Set while the agent waits for a person (a tool call to approve). */
   waiting?: { reason: string; since: number; tool?: string };
+  /** Set while the agent CLI retries a failed model call on its own; cleared when it goes on. */
+  retrying?: RunRetrying;
+  /** Tool calls the agent CLI refused on its own (Claude Code's `permission_denials`), over the whole run. */
+  permissionDenials?: PermissionDenial[];
   /** The final answer text where the runner reports one. */
   resultText?: string;
   /** Output bytes written to the log so far. */
@@ -126,8 +163,11 @@ export type AgentEventBody =
    * Tokens (and cost) reported. `provisional`: one model call's usage inside a turn not yet ended
    * (its message id keeps repeats from counting twice); the turn's own report replaces it.
    */
-  | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string }
-  | { type: 'result'; ok: boolean; text?: string; error?: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string; models?: Record<string, ModelUsage> }
+  /** `denials`: tool calls the CLI refused in this turn, as its result reports them. */
+  | { type: 'result'; ok: boolean; text?: string; error?: string; denials?: PermissionDenial[] }
+  /** The CLI retries a failed model call on its own (see RunRetrying). */
+  | { type: 'retry'; status?: number; attempt?: number; of?: number; delayMs?: number; message?: string }
   /** The agent waits; `request` when it asks the host to approve a tool call (answered with approve). */
   | { type: 'waiting'; reason: string; request?: ApprovalRequest }
   | { type: 'approval'; tool: string; allow: boolean; source: string; message?: string }

@@ -4,13 +4,16 @@
  * `turn` reports are added up, `process` reports are running totals for one process, and
  * `session` reports are running totals for the whole session, earlier processes included.
  *
+ * Where the CLI reports tokens by model (Gemini CLI: its router and the model that did the work), each
+ * model's tokens are tallied the same way and priced at that model's price.
+ *
  * A run that resumes a session an earlier run started gets that session's total so far as a
  * baseline: its `session` figures then count only what this run added, so a resumed run does not
  * show (and today's spend does not count) the parent's usage a second time.
  */
 import { withCost, type PriceTable } from '../pricing';
 import type { UsageScope } from '../runners/types';
-import type { Usage } from './types';
+import type { ModelUsage, Usage } from './types';
 
 /** What the resumed session had already used before this run: its last running totals. */
 export interface UsageBaseline {
@@ -58,6 +61,8 @@ export class UsageMeter {
   private usdReported = false;
   /** The model calls of the turn under way (per-turn runners), by message id, until the turn's report comes. */
   private readonly provisional = new Map<string, { inputTokens: number; outputTokens: number }>();
+  /** Tokens by model, where reports give them. */
+  private readonly byModel = new Map<string, { input: Tally; output: Tally }>();
 
   /** `baseline` applies to the figures whose scope is `session`; `turn` and `process` ones never include an earlier run. */
   constructor(private readonly tokenScope: UsageScope, costScope: UsageScope = tokenScope, baseline?: UsageBaseline) {
@@ -66,7 +71,7 @@ export class UsageMeter {
     this.usd = new Tally(costScope, baseline?.usd);
   }
 
-  add(report: { inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string }): void {
+  add(report: { inputTokens: number; outputTokens: number; usd?: number; provisional?: boolean; messageId?: string; models?: Record<string, ModelUsage> }): void {
     if (report.provisional) {
       // Only where reports are per turn can a call's figures stand in for the turn's until it ends.
       if (this.tokenScope === 'turn' && report.messageId) this.provisional.set(report.messageId, { inputTokens: report.inputTokens, outputTokens: report.outputTokens });
@@ -75,6 +80,12 @@ export class UsageMeter {
     this.provisional.clear();
     this.input.add(report.inputTokens);
     this.output.add(report.outputTokens);
+    for (const [model, usage] of Object.entries(report.models ?? {})) {
+      let tallies = this.byModel.get(model);
+      if (!tallies) this.byModel.set(model, (tallies = { input: new Tally(this.tokenScope), output: new Tally(this.tokenScope) }));
+      tallies.input.add(usage.inputTokens);
+      tallies.output.add(usage.outputTokens);
+    }
     if (typeof report.usd === 'number') {
       this.usd.add(report.usd);
       this.usdReported = true;
@@ -89,7 +100,7 @@ export class UsageMeter {
       this.input.add(pending.inputTokens);
       this.output.add(pending.outputTokens);
     }
-    for (const tally of [this.input, this.output, this.usd]) tally.closeProcess();
+    for (const tally of [this.input, this.output, this.usd, ...[...this.byModel.values()].flatMap((m) => [m.input, m.output])]) tally.closeProcess();
   }
 
   private pending(): { inputTokens: number; outputTokens: number } {
@@ -111,6 +122,29 @@ export class UsageMeter {
       if (inFlight?.usd !== undefined) return { ...tokens, usd: this.usd.total + inFlight.usd, usdSource: 'estimated' };
       return { ...tokens, usd: this.usd.total, usdSource: 'reported' };
     }
-    return withCost(tokens, prices, runner, model);
+    if (this.byModel.size === 0) return withCost(tokens, prices, runner, model);
+    return this.pricedByModel(tokens, prices, runner, model);
+  }
+
+  /** Each model's tokens at its own price; tokens no model accounts for at the run's model's. */
+  private pricedByModel(tokens: { inputTokens: number; outputTokens: number }, prices: PriceTable, runner: string, model: string | undefined): Usage {
+    const models: Record<string, ModelUsage> = {};
+    let usd = 0;
+    let priced = true;
+    const rest = { ...tokens };
+    for (const [name, tallies] of this.byModel) {
+      const usage = withCost({ inputTokens: tallies.input.total, outputTokens: tallies.output.total }, prices, runner, name);
+      models[name] = usage.usd === undefined ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: usage.usd };
+      rest.inputTokens -= usage.inputTokens;
+      rest.outputTokens -= usage.outputTokens;
+      if (usage.usd === undefined) priced = false;
+      else usd += usage.usd;
+    }
+    const unattributed = withCost({ inputTokens: Math.max(0, rest.inputTokens), outputTokens: Math.max(0, rest.outputTokens) }, prices, runner, model);
+    if (unattributed.inputTokens + unattributed.outputTokens > 0) {
+      if (unattributed.usd === undefined) priced = false;
+      else usd += unattributed.usd;
+    }
+    return { ...tokens, ...(priced ? { usd, usdSource: 'estimated' as const } : {}), models };
   }
 }

@@ -30,7 +30,7 @@ export class RunFeed {
       if (type) return this.now(type, after);
     }
     if (after.status === 'running' && after.waiting && after.waiting.reason !== before.waiting?.reason) return this.now('agent.waiting', after);
-    const moved = after.usage !== before.usage || after.sessionId !== before.sessionId || after.model !== before.model || after.resultText !== before.resultText || after.lastError !== before.lastError || !!after.waiting !== !!before.waiting;
+    const moved = after.usage !== before.usage || after.sessionId !== before.sessionId || after.model !== before.model || after.resultText !== before.resultText || after.lastError !== before.lastError || !!after.waiting !== !!before.waiting || after.retrying !== before.retrying || after.permissionDenials !== before.permissionDenials;
     if (!moved) return;
     if (this.pending) {
       this.pending.record = after;

@@ -35,6 +35,23 @@ import { TurnTracker } from './turnTracker';
 const RECORD_WRITE_MS = 200;
 /** How often a running agent's disk is looked at (a full disk ends the run: its output is being lost). */
 const DISK_CHECK_MS = 1000;
+/** Events that say the agent went on after retrying a model call: the call got through. */
+const GOES_ON: ReadonlySet<AgentEventBody['type']> = new Set(['text', 'tool_call', 'tool_result', 'usage', 'result']);
+/** The most refused tool calls a record keeps (the events have them all). */
+const MAX_DENIALS = 20;
+
+/** The retry the CLI announced, over what earlier lines of the same series said (Qwen Code names the status on another line). */
+function nextRetrying(current: RunRecord['retrying'], event: Extract<AgentEventBody, { type: 'retry' }>, maxRetries: number | undefined): RunRecord['retrying'] {
+  const { type: _type, ...said } = event;
+  return { ...(maxRetries !== undefined ? { of: maxRetries } : {}), ...current, ...said, since: current?.since ?? Date.now() };
+}
+
+/** The run's refused tool calls so far, each once. */
+function addDenials(known: RunRecord['permissionDenials'] = [], denials: NonNullable<RunRecord['permissionDenials']>): RunRecord['permissionDenials'] {
+  const seen = new Set(known.map((d) => d.id ?? `${d.tool}\0${d.what ?? ''}`));
+  const fresh = denials.filter((d) => !seen.has(d.id ?? `${d.tool}\0${d.what ?? ''}`));
+  return fresh.length ? [...known, ...fresh].slice(0, MAX_DENIALS) : known;
+}
 const OUTPUT_NOTIFY_MS = 100;
 const MAX_EVENT_OUTPUT = 32 * 1024;
 
@@ -153,6 +170,8 @@ export class Supervisor {
 
   private onEvent(event: AgentEventBody): void {
     this.emit(event);
+    if (event.type === 'retry') this.update({ retrying: nextRetrying(this.record.retrying, event, this.plan.request.settings.maxRetries) }, true);
+    else if (this.record.retrying && GOES_ON.has(event.type)) this.update({ retrying: undefined }, true);
     if (event.type === 'session') this.update({ sessionId: event.sessionId, model: event.model ?? this.record.model }, true);
     if (event.type === 'usage') {
       this.usage.add(event);
@@ -164,7 +183,7 @@ export class Supervisor {
     if (event.type === 'result') {
       this.approvals.clear();
       this.lastResultOk = event.ok;
-      this.update({ resultText: event.text, lastError: event.ok ? undefined : event.error });
+      this.update({ resultText: event.text, lastError: event.ok ? undefined : event.error, ...(event.denials ? { permissionDenials: addDenials(this.record.permissionDenials, event.denials) } : {}) });
     }
     if (this.runner.isTurnEnd?.(event)) this.turns.turnEnded(this.stopReason !== undefined);
   }
@@ -266,7 +285,7 @@ export class Supervisor {
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.output.close();
     this.events.close();
-    this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError, ...(worktree ? { worktree } : {}) }, true);
+    this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError, retrying: undefined, ...(worktree ? { worktree } : {}) }, true);
     this.server.notify({ note: 'output', bytes: this.output.bytes });
     this.resolveFinished();
   }

@@ -9,6 +9,7 @@ import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '
 import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
 import { worktreeNotes, worktreeRows } from '../runs/worktreeText';
+import { refusedWord, retryingDescription, troubleRows } from '../runs/runTroubleText';
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   queued: ['clock', undefined],
@@ -21,7 +22,10 @@ const ICONS: Record<RunStatus, [string, string | undefined]> = {
 
 export function runDescription(run: RunRecord, now = Date.now()): string {
   if (run.waiting) return [`waiting for ${run.waiting.reason}`, run.runner, formatDuration(elapsed(run, now))].join(' · ');
-  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), run.worktree?.branch].filter(Boolean).join(' · ');
+  // The agent CLI retries a failed model call on its own: said first, with how long it has been at it.
+  const retrying = retryingDescription(run, now);
+  if (retrying) return [retrying, run.runner, formatDuration(elapsed(run, now))].join(' · ');
+  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), refusedWord(run), run.worktree?.branch].filter(Boolean).join(' · ');
 }
 
 /** Words the menus match on (`viewItem =~ /\brunning\b/`). */
@@ -51,6 +55,7 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Limits', formatLimits(run.limits)],
     ...(run.worktree ? worktreeRows(run.worktree) : []),
     ['Error', run.lastError],
+    ...troubleRows(run),
   ];
   for (const [key, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`${key}: ${escape(String(value))}  \n`);
   for (const note of run.worktree ? worktreeNotes(run.worktree) : []) md.appendMarkdown(`\n${escape(note)}\n`);
@@ -70,7 +75,7 @@ export function runFingerprint(run: RunRecord, now = Date.now()): string {
   return [
     run.name, run.status, runDescription(run, now), runContextValue(run), run.cwd, run.sessionId, run.agent?.pid, run.model,
     u.inputTokens, u.outputTokens, u.usd, u.usdSource, formatLimits(run.limits), run.lastError, run.commandLine.join('\0'),
-    run.worktree?.end?.commit, run.worktree?.end?.error,
+    run.worktree?.end?.commit, run.worktree?.end?.error, run.retrying?.message, run.permissionDenials?.length, JSON.stringify(u.models ?? ''),
   ].join('\u0001');
 }
 
@@ -80,8 +85,8 @@ export function runTreeItem(run: RunRecord, now = Date.now()): vscode.TreeItem {
   item.id = run.id;
   const description = runDescription(run, now);
   item.description = description;
-  // A run waiting for a person stands out from the spinning ones.
-  const [icon, color] = run.status === 'running' && run.waiting ? ['bell-dot', 'list.warningForeground'] : ICONS[run.status];
+  // A run waiting for a person stands out from the spinning ones, and one whose CLI retries a failed model call spins in warning colour.
+  const [icon, color] = run.status === 'running' && run.waiting ? ['bell-dot', 'list.warningForeground'] : run.status === 'running' && run.retrying ? ['sync~spin', 'list.warningForeground'] : ICONS[run.status];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = runContextValue(run);
   item.accessibilityInformation = { label: `${run.name}, ${run.status}, ${description}` };

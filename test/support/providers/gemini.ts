@@ -139,7 +139,8 @@ function sampleFromSchema(schema: unknown, key = ''): unknown {
   return key === 'reasoning' || key.endsWith('_reasoning') ? 'scripted' : '';
 }
 
-function utilityReply(body: unknown, model: string): unknown {
+/** `usage`: the tokens each utility call reports (its router's, as a real provider reports them); none by default. */
+function utilityReply(body: unknown, model: string, usage?: { inputTokens: number; outputTokens: number }): unknown {
   const config = ((body as { generationConfig?: Record<string, unknown> } | null)?.generationConfig ?? {}) as Record<
     string,
     unknown
@@ -147,7 +148,8 @@ function utilityReply(body: unknown, model: string): unknown {
   const schema = config['responseJsonSchema'] ?? config['responseSchema'];
   const text = schema ? JSON.stringify(sampleFromSchema(schema)) : 'ok';
   return {
-    // No usageMetadata: the CLI would add it to its totals, and tests expect only SCRIPTED_USAGE per model call.
+    // No usageMetadata unless asked for: the CLI would add it to its totals, and most tests expect only SCRIPTED_USAGE per model call.
+    ...(usage ? { usageMetadata: { promptTokenCount: usage.inputTokens, candidatesTokenCount: usage.outputTokens, totalTokenCount: usage.inputTokens + usage.outputTokens } } : {}),
     candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
     modelVersion: model,
     responseId: 'scripted-utility',
@@ -161,7 +163,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return text ? (JSON.parse(text) as unknown) : {};
 }
 
-export async function startGeminiProvider(script: Script): Promise<ScriptedProvider> {
+export async function startGeminiProvider(script: Script, utilityUsage?: { inputTokens: number; outputTokens: number }): Promise<ScriptedProvider> {
   const requests: ProviderRequestInfo[] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -178,7 +180,7 @@ export async function startGeminiProvider(script: Script): Promise<ScriptedProvi
       }
       if (method === 'generateContent') {
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-        return void res.end(JSON.stringify(utilityReply(body, model)));
+        return void res.end(JSON.stringify(utilityReply(body, model, utilityUsage)));
       }
       if (method === 'countTokens') {
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });

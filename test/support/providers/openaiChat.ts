@@ -143,7 +143,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function answer(res: ServerResponse, step: ScriptedStep, body: Record<string, unknown>, dialect: ChatToolDialect = 'qwen'): Promise<void> {
   if (step.kind === 'http_error') {
     // Qwen retries 429/5xx 7 times with backoff (~80 s); for 429/503 it honours retry-after-ms, so keep those quick.
-    const retryAfter: Record<string, string> = step.status === 429 || step.status === 503 ? { 'retry-after-ms': '1' } : {};
+    const retryAfterMs = step.retryAfterMs === undefined ? (step.status === 429 || step.status === 503 ? 1 : null) : step.retryAfterMs;
+    const retryAfter: Record<string, string> = retryAfterMs === null ? {} : { 'retry-after-ms': String(retryAfterMs) };
     sendJson(
       res,
       step.status,

@@ -14,8 +14,11 @@ export type ScriptedStep =
   | { kind: 'shell'; command: string }
   /** Call any tool by name (e.g. Claude's MCP tool `mcp__switchboard__run_agent`); not the OpenAI Responses provider (Codex) yet. */
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
-  /** Answer with an HTTP error status (e.g. 400, 500) and the provider's error body. */
-  | { kind: 'http_error'; status: number; message: string };
+  /**
+   * Answer with an HTTP error status (e.g. 400, 500) and the provider's error body. `retryAfterMs`: the
+   * `retry-after-ms` header to send, `null` for none (the Chat Completions provider sends `1` for 429 and 503 by default).
+   */
+  | { kind: 'http_error'; status: number; message: string; retryAfterMs?: number | null };
 
 /** What the script sees of one request. */
 export interface ProviderRequestInfo {
