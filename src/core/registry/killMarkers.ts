@@ -3,6 +3,7 @@
  * a marker (`kill.json` in its folder): the supervisor, if it still lives, records the agent's death
  * as a failure, and every process that reads that record makes it `killed` again.
  */
+import * as fs from 'node:fs';
 import type { Logger } from '../logger';
 import type { RunPaths, StateMap } from '../state/stateMap';
 import { writeRecord } from '../runs/recordFile';
@@ -16,6 +17,8 @@ interface KillMarker {
 
 
 function readMarker(paths: RunPaths): KillMarker | undefined {
+  // Asked of every finished run when a folder opens, and almost never there: a failed open (an exception) costs ten times more.
+  if (!fs.existsSync(paths.killMarker)) return undefined;
   try {
     const read = readJsonFile<KillMarker>(paths.killMarker, (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
     return read.kind === 'ok' ? read.value : undefined;
