@@ -6,6 +6,7 @@ import { printOutput } from '../follow';
 import { printJson, table, usageError } from '../output';
 import { oneId } from '../usage';
 import { RUN_HEADERS, runDetails, runRow } from './describe';
+import { readableTail, redactedRun, runRedactor } from '../../ops/runOutput';
 
 export async function listCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { status: { type: 'string' }, runner: { type: 'string' } } });
@@ -14,18 +15,24 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const runs = registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
-    if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs });
+    if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs: runs.map((r) => redactedRun(registry, r)) });
     else ctx.out.stdout(runs.length ? table(RUN_HEADERS, runs.map(runRow)) : 'No runs yet. Start one with: switchboard run <runner> "<prompt>"');
     return 0;
   });
 }
 
+/** The readable lines of output `status` shows. */
+const STATUS_TAIL_LINES = 40;
+
 export async function statusCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const id = oneId(positionals, 'status');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    const run = registry.resolve(id);
-    const tail = registry.tail(run.id, 2000);
+    const found = registry.resolve(id);
+    // As every answer gives it: secrets redacted (`logs --raw` has the bytes as printed).
+    const redactor = runRedactor(registry, found);
+    const run = redactedRun(registry, found, redactor);
+    const tail = readableTail(registry, found, STATUS_TAIL_LINES, redactor);
     if (ctx.out.format === 'json') printJson(ctx.out, { ...run, outputTail: tail });
     else ctx.out.stdout(runDetails(run, tail));
     return 0;

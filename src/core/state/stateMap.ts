@@ -38,6 +38,8 @@ export interface RunPaths {
   dir: string;
   record: string;
   output: string;
+  /** A plain-text runner's output with secrets redacted. */
+  outputRedacted: string;
   outputIndex: string;
   events: string;
   plan: string;
@@ -85,6 +87,7 @@ export class StateMap {
       dir: this.at('runs/<run>/', v),
       record: this.at('runs/<run>/run.json', v),
       output: this.at('runs/<run>/output.log', v),
+      outputRedacted: this.at('runs/<run>/output.redacted.log', v),
       outputIndex: this.at('runs/<run>/output.idx', v),
       events: this.at('runs/<run>/events.jsonl', v),
       plan: this.at('runs/<run>/plan.json', v),
@@ -173,6 +176,21 @@ export class StateMap {
   gates(key: string): { breakers: string; lock: string; logs: string } {
     const v = { workspace: key };
     return { breakers: this.at('gates/<workspace>/breakers.json', v), lock: this.at('gates/<workspace>/breakers.lock', v), logs: this.at('gates/<workspace>/logs/', v) };
+  }
+  /** Webhook deliveries: the feed cursor, the deliverer's lease and its lock, the queue, the log. */
+  get webhooks(): { dir: string; cursor: string; lease: string; leaseLock: string; queue: string; log: string } {
+    return {
+      dir: this.at('webhooks/'),
+      cursor: this.at('webhooks/cursor.json'),
+      lease: this.at('webhooks/deliverer.json'),
+      leaseLock: this.at('webhooks/deliverer.lock'),
+      queue: this.at('webhooks/queue/'),
+      log: this.at('webhooks/log.jsonl'),
+    };
+  }
+  /** One queued webhook delivery. */
+  webhookDelivery(id: string): string {
+    return this.at('webhooks/queue/<delivery>.json', { delivery: id });
   }
   /** The discoveries of a goal or of a team (not of a goal), and their lock. */
   discoveries(owner: { goal: string } | { team: string }): { file: string; lock: string } {
