@@ -14,6 +14,7 @@ import { runCommand } from './commands/runCommand';
 import { cleanupCommand, diffCommand, mergeCommand } from './commands/runWorktree';
 import { compareCommand } from './commands/compare';
 import { modelsCommand } from './commands/models';
+import { webhooksCommand } from './commands/webhooks';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -43,6 +44,7 @@ export const COMMANDS: Record<string, Command> = {
   team: teamCommand,
   dag: dagCommand,
   events: eventsCommand,
+  webhooks: webhooksCommand,
 };
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */

@@ -6,6 +6,8 @@ import { DEFAULT_CONFIG } from '../core/config';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
+import type { CustomPattern } from '../core/redact';
+import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 
 /** A setting's key under `switchboard.`, typed by its value. */
 export interface Setting<T> {
@@ -26,6 +28,9 @@ export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
   permissionMode: setting(`runners.${id}.permissionMode`, ''),
 });
 
+/** When a finished run is told: every time, only when the window is not focused, or never. */
+export type RunFinishedNotice = 'always' | 'unfocused' | 'never';
+
 export const SETTINGS = {
   customCommand: setting('runners.custom.command', ''),
   prices: setting<PriceTable>('prices', {}),
@@ -38,6 +43,10 @@ export const SETTINGS = {
   defaultRunner: setting('defaultRunner', 'claude'),
   notifyOnFailure: setting('notifications.onFailure', true),
   notifyOnWaiting: setting('notifications.onWaiting', true),
+  notifyOnRunFinished: setting<RunFinishedNotice>('notifications.onRunFinished', 'unfocused'),
+  webhooks: setting<Partial<WebhookConfig>[]>('webhooks', DEFAULT_CONFIG.webhooks),
+  redactionPatterns: setting<CustomPattern[]>('redaction.patterns', DEFAULT_CONFIG.redaction.patterns),
+  redactionSecrets: setting<string[]>('redaction.secrets', DEFAULT_CONFIG.redaction.secrets),
   mcpPort: setting('mcp.port', 0),
   mcpForAgents: setting('mcp.giveToAgents', true),
   teamRoles: setting<Record<string, Partial<Role>>>('teams.roles', DEFAULT_CONFIG.teams.roles),

@@ -3,6 +3,7 @@
  * state directory; `switchboard mcp config <client>`: what a client needs to reach a running one.
  * Teams started through the server run in its process: when the stdio client goes, the process
  * stays until they end; SIGINT or SIGTERM shuts them down gracefully first (a second one: at once).
+ * A long-lived process, it also delivers the state folder's webhooks (when no other process does).
  */
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
@@ -14,6 +15,8 @@ import { TeamService } from '../../core/teams/teamService';
 import { isActiveTeam } from '../../core/teams/teamStore';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
+import { WebhookDeliverer } from '../../core/webhooks/webhookDeliverer';
+import { VERSION } from '../usage';
 
 export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,6 +38,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     defaultCwd: () => process.cwd(),
     guard: () => {},
   });
+  const webhooks = new WebhookDeliverer(sb.state, sb.feed, () => sb.config, VERSION, { logger: ctx.logger });
   const signals = watchSignals();
   try {
     if (values.stdio) {
@@ -48,6 +52,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     return 0;
   } finally {
     signals.dispose();
+    webhooks.dispose();
     await service.dispose();
     sb.dispose();
   }
