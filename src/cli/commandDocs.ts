@@ -286,6 +286,6 @@ runs wait in the feed and are delivered when one starts. A failed delivery is tr
 backoff and jitter for up to an hour; the queue is on disk (<state>/webhooks/).`,
   },
   'webhooks log': { forms: [['webhooks log [--failed] [--limit N]', 'deliveries: event, address, tries, outcome (--failed: those not delivered)']] },
-  'webhooks test': { forms: [['webhooks test <url> [--secret S] [--format json|slack|discord]', 'send one test delivery (event ping) now; a configured webhook is sent as configured']] },
+  'webhooks test': { forms: [['webhooks test <url> [--secret S] [--payload json|slack|discord]', 'send one test delivery (event ping) now; a configured webhook is sent as configured']] },
   'webhooks deliver': { forms: [['webhooks deliver [--once]', 'deliver in the foreground until Ctrl+C (--once: what is due now, then exit)']] },
 };

@@ -27,7 +27,7 @@ const NOT_A_VALUE = /^(?:null|none|nil|true|false|undefined|\*+|x+|\.+|\$.*|%.*|
 const notAValue = (secret: string): boolean => NOT_A_VALUE.test(secret);
 
 /** What follows `name=`, `name: `, `"name": "` — an optionally quoted value. */
-const VALUE = String.raw`["'\x60]?(?<s>(?!<<REDACTED_)[^\s"'\x60,;&)}\]]+)`;
+const VALUE = String.raw`\\?["'\x60]?(?<s>(?!<<REDACTED_)[^\s"'\x60,;&)}\]\\]+)`;
 
 const rule = (kind: RedactRule['kind'], source: string, flags = '', skip?: RedactRule['skip']): RedactRule => ({ kind, re: new RegExp(source, `gd${flags}`), skip });
 
@@ -53,11 +53,11 @@ export const BUILT_IN_RULES: readonly RedactRule[] = [
   rule('BEARER_TOKEN', String.raw`\bBearer\s+(?<s>(?!<<REDACTED_)[A-Za-z0-9._~+/-]{12,}=*)`, 'i'),
   rule(
     (m) => (/^client/i.test(m[0]) ? 'CLIENT_SECRET' : /^secret/i.test(m[0]) ? 'SECRET' : 'PASSWORD'),
-    String.raw`(?<!\w)(?:client_secret|password|passwd|secret)["']?\s*[=:]\s*${VALUE}`,
+    String.raw`(?<!\w)(?:client_secret|password|passwd|secret)\\?["']?\s*[=:]\s*${VALUE}`,
     'i',
     (s) => s.length < 4 || notAValue(s),
   ),
-  rule('ENV_SECRET', String.raw`(?<!\w)(?:[A-Za-z][A-Za-z0-9]*[_-])+(?:api[_-]?)?(?:key|token|secret|password|passwd|credentials?|pat)["']?\s*[=:]\s*${VALUE}`, 'i', (s) => s.length < 8 || notAValue(s)),
+  rule('ENV_SECRET', String.raw`(?<!\w)(?:[A-Za-z][A-Za-z0-9]*[_-])+(?:api[_-]?)?(?:key|token|secret|password|passwd|credentials?|pat)\\?["']?\s*[=:]\s*${VALUE}`, 'i', (s) => s.length < 8 || notAValue(s)),
 ];
 
 /** A config pattern as a rule: its kind is its name in capitals (`internal token` → `INTERNAL_TOKEN`). */

@@ -25,11 +25,13 @@ export class StreamRedactor {
     this.held += text;
     if (this.inBlock && !this.skipBlock()) return;
     let cut = this.held.lastIndexOf('\n') + 1;
-    const open = openBlock(this.held);
+    const long = cut === 0 && this.held.length > MAX_HELD;
+    // A key block begun in the whole lines (or in a line too long to wait for) and not ended there.
+    const open = openBlock(this.held.slice(0, long ? this.held.length : cut));
     const forced = open >= 0 && this.held.length - open > MAX_HELD;
     if (forced) cut = this.held.length;
-    else if (open >= 0) cut = Math.min(cut, open);
-    else if (cut === 0 && this.held.length > MAX_HELD) cut = Math.max(this.held.lastIndexOf(' ') + 1, this.held.length - 1024);
+    else if (open >= 0) cut = open;
+    else if (long) cut = Math.max(this.held.lastIndexOf(' ') + 1, this.held.length - 1024);
     if (cut > 0) this.pass(cut, forced);
   }
 

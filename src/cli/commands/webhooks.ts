@@ -66,15 +66,15 @@ async function logCommand(ctx: CliContext, argv: string[]): Promise<number> {
 }
 
 async function testCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { secret: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { secret: { type: 'string' }, payload: { type: 'string' } } });
   const url = positionals[0];
   if (!url || positionals.length > 1) throw usageError('webhooks test', 'which address? give one URL');
   if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw usageError('webhooks test', `${url} is not an http:// or https:// address`);
-  if (values.format !== undefined && !WEBHOOK_FORMATS.includes(values.format as WebhookFormat)) throw usageError('webhooks test', `--format must be one of ${WEBHOOK_FORMATS.join(', ')}`);
+  if (values.payload !== undefined && !WEBHOOK_FORMATS.includes(values.payload as WebhookFormat)) throw usageError('webhooks test', `--payload must be one of ${WEBHOOK_FORMATS.join(', ')} (the webhook's format)`);
   return ctx.withSwitchboard(async (sb) => {
     // A configured webhook is tested as it is configured (its secret, its format), unless told otherwise.
     const configured = sb.config.webhooks.find((h) => h.url === url);
-    const hook = webhookWithDefaults({ url, format: (values.format as WebhookFormat | undefined) ?? configured?.format, secret: values.secret ?? configured?.secret });
+    const hook = webhookWithDefaults({ url, format: (values.payload as WebhookFormat | undefined) ?? configured?.format, secret: values.secret ?? configured?.secret });
     const id = `test-${Date.now()}-${crypto.randomBytes(3).toString('hex')}`;
     const at = Date.now();
     const body = deliveryBody(hook, id, PING_EVENT, at, { key: 'switchboard', entity: { version: VERSION } });

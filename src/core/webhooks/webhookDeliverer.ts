@@ -39,7 +39,8 @@ export interface DelivererOptions {
 
 interface Lease {
   version: 1;
-  holder: ProcessIdentity;
+  /** The process, and which deliverer of it (a process may open a state folder twice). */
+  holder: ProcessIdentity & { deliverer: string };
   until: number;
 }
 
@@ -59,7 +60,7 @@ export function deliveryId(seq: number, url: string, event: string): string {
 export class WebhookDeliverer extends Lifecycle {
   private readonly queue: WebhookQueue;
   private readonly log: Logger;
-  private readonly me: ProcessIdentity;
+  private readonly me: Lease['holder'];
   private readonly retryBaseMs: number;
   private readonly giveUpMs: number;
   private readonly leaseMs: number;
@@ -78,7 +79,7 @@ export class WebhookDeliverer extends Lifecycle {
     super();
     this.queue = new WebhookQueue(state);
     this.log = options.logger ?? silentLogger;
-    this.me = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
+    this.me = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '', deliverer: crypto.randomBytes(6).toString('hex') };
     this.retryBaseMs = options.retryBaseMs ?? 5000;
     this.giveUpMs = options.giveUpMs ?? 60 * 60_000;
     this.leaseMs = options.leaseMs ?? 15_000;
@@ -194,7 +195,7 @@ export class WebhookDeliverer extends Lifecycle {
       return withFileLock(leaseLock, () => {
         const held = this.readLease();
         const now = Date.now();
-        const mine = held && held.holder.pid === this.me.pid && held.holder.startToken === this.me.startToken;
+        const mine = held?.holder.deliverer === this.me.deliverer;
         if (held && !mine && held.until > now && isSameProcessAlive(held.holder)) return false;
         writeJsonAtomic(lease, { version: 1, holder: this.me, until: now + this.leaseMs } satisfies Lease, { durable: false });
         return true;
@@ -210,7 +211,7 @@ export class WebhookDeliverer extends Lifecycle {
     try {
       withFileLock(leaseLock, () => {
         const held = this.readLease();
-        if (held && held.holder.pid === this.me.pid && held.holder.startToken === this.me.startToken) fs.rmSync(lease, { force: true });
+        if (held?.holder.deliverer === this.me.deliverer) fs.rmSync(lease, { force: true });
       }, { waitMs: 500 });
     } catch {
       // It runs out by itself.
