@@ -19,12 +19,13 @@ import { runCli } from '../support/cliChild';
 import { CLI, createHarness, fakeCommand, tempDir, until, type Harness } from '../support/harness';
 
 const SECRET = 'whsec-test-0123456789';
+const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 interface Received {
   id: string;
   event: string;
   signed: boolean;
-  body: { id?: string; event?: string; subject?: { key: string; id?: string; status?: string }; text?: string };
+  body: { id?: string; event?: string; subject?: { key: string; id?: string; status?: string; lastError?: string }; text?: string };
   status: number;
 }
 
@@ -72,7 +73,8 @@ function delivererChild(stateDir: string): ChildProcess {
 const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
 
 async function runAgents(sb: Switchboard, work: string, exits: number[]): Promise<string[]> {
-  const runs = await Promise.all(exits.map((code, i) => sb.runs.run({ runner: 'custom', prompt: `job ${i}`, cwd: work, command: fakeCommand('--exit', String(code)) })));
+  // What a failing one prints last is its error, which the delivery carries: with a secret in it.
+  const runs = await Promise.all(exits.map((code, i) => sb.runs.run({ runner: 'custom', prompt: `job ${i} with ${AWS_KEY}`, cwd: work, command: fakeCommand('--exit', String(code)) })));
   await Promise.all(runs.map((r) => sb.runs.wait(r.id, 20_000)));
   return runs.map((r) => r.id);
 }
@@ -117,6 +119,9 @@ describe('webhooks', function () {
     const accepted = [...receiver.accepted().values()];
     assert.deepEqual(accepted.map((r) => [r.event, r.body.subject?.id, r.body.subject?.key]).sort(), [['agent.completed', done, `run:${done}`], ['agent.failed', failed, `run:${failed}`]].sort());
     for (const r of accepted) assert.equal(r.body.id, r.id, 'the body carries the idempotency key');
+    const failure = accepted.find((r) => r.event === 'agent.failed')!;
+    assert.equal(failure.body.subject?.lastError, 'the agent exited with code 1: job 1 with <<REDACTED_AWS_KEY_1>>');
+    assert.ok(!receiver.requests.some((r) => JSON.stringify(r.body).includes(AWS_KEY)), 'no delivery carries the secret');
     assert.ok(receiver.requests.every((r) => r.signed), 'every attempt is signed with the secret');
     for (const { id } of accepted) assert.deepEqual(receiver.requests.filter((r) => r.id === id).map((r) => r.status), [500, 500, 200]);
     const log = new WebhookQueue(h.switchboard.state).readLog();

@@ -17,6 +17,7 @@ import { killTree } from '../proc/killTree';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
 import { fileSize, offsetAfter, readOutput, readTail } from '../runs/outputLog';
+import { redactorFor, type Redactor } from '../redact';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
@@ -385,20 +386,28 @@ export class RunRegistry extends Lifecycle {
 
   /**
    * Raw output bytes from a byte cursor (or from the first chunk after a timestamp). `redacted`: from
-   * the copy with secrets redacted that a plain-text runner's supervisor writes (`output.log` when
-   * there is none, for the caller to redact); its cursors are offsets in that copy.
+   * the copy with secrets redacted that a plain-text runner's supervisor writes (`output.log`, redacted
+   * as read, when there is none); its cursors are offsets in what was read.
    */
   readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number; redacted?: boolean }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
     const run = this.resolve(query);
     const paths = this.paths.run(run.id);
     const file = from.redacted ? redactedFile(paths) : paths.output;
     const cursor = from.sinceTimestamp !== undefined && file === paths.output ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
-    return readOutput(paths, cursor, limit, isFinished(run.status), file);
+    const read = readOutput(paths, cursor, limit, isFinished(run.status), file);
+    return from.redacted && file === paths.output ? { ...read, data: Buffer.from(this.redactor().text(read.data.toString('utf8'))) } : read;
+  }
+
+  /** For output without a redacted copy (a structured runner's, a run from before copies): config's and the environment's secrets. */
+  private redactor(): Redactor {
+    return redactorFor(this.options.config.redaction, this.options.env ?? process.env);
   }
 
   tail(query: string, bytes = this.options.config.outputTailBytes, options: { redacted?: boolean } = {}): string {
     const paths = this.runPaths(query);
-    return readTail(paths, bytes, options.redacted ? redactedFile(paths) : paths.output).toString('utf8');
+    const file = options.redacted ? redactedFile(paths) : paths.output;
+    const text = readTail(paths, bytes, file).toString('utf8');
+    return options.redacted && file === paths.output ? this.redactor().text(text) : text;
   }
 
   /**
