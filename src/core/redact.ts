@@ -124,6 +124,7 @@ export class Redactor {
   private spans(text: string): Span[] {
     const found: Span[] = [];
     this.rules.forEach((r, priority) => {
+      if (r.hint && !(typeof r.hint === 'string' ? text.includes(r.hint) : r.hint.test(text))) return;
       r.re.lastIndex = 0;
       for (let m = r.re.exec(text); m; m = r.re.exec(text)) {
         if (m[0].length === 0) {
