@@ -115,7 +115,9 @@ describe('webhooks', function () {
     receiver.failures = 2;
     deliverer(h.switchboard);
     const [done, failed] = await runAgents(h.switchboard, work, [0, 1]);
-    await until(() => receiver.accepted().size === 2, 20_000, 'both deliveries accepted');
+    const queue = new WebhookQueue(h.switchboard.state);
+    // Accepted, and the answers recorded (a moment after the receiver has answered).
+    await until(() => receiver.accepted().size === 2 && queue.all().length === 0, 20_000, 'both deliveries accepted');
     const accepted = [...receiver.accepted().values()];
     assert.deepEqual(accepted.map((r) => [r.event, r.body.subject?.id, r.body.subject?.key]).sort(), [['agent.completed', done, `run:${done}`], ['agent.failed', failed, `run:${failed}`]].sort());
     for (const r of accepted) assert.equal(r.body.id, r.id, 'the body carries the idempotency key');
@@ -124,9 +126,8 @@ describe('webhooks', function () {
     assert.ok(!receiver.requests.some((r) => JSON.stringify(r.body).includes(AWS_KEY)), 'no delivery carries the secret');
     assert.ok(receiver.requests.every((r) => r.signed), 'every attempt is signed with the secret');
     for (const { id } of accepted) assert.deepEqual(receiver.requests.filter((r) => r.id === id).map((r) => r.status), [500, 500, 200]);
-    const log = new WebhookQueue(h.switchboard.state).readLog();
+    const log = queue.readLog();
     for (const { id } of accepted) assert.deepEqual(log.filter((e) => e.id === id).map((e) => [e.attempt, e.outcome]), [[1, 'retrying'], [2, 'retrying'], [3, 'delivered']]);
-    assert.deepEqual(new WebhookQueue(h.switchboard.state).all(), [], 'nothing left queued');
     const listed = await runCli(h.stateDir, ['webhooks', 'log', '--format', 'json']);
     const rows = (JSON.parse(listed.stdout) as { deliveries: { id: string; attempts: number; outcome: string }[] }).deliveries;
     assert.deepEqual(rows.map((r) => [r.attempts, r.outcome]), [[3, 'delivered'], [3, 'delivered']]);
@@ -153,19 +154,31 @@ describe('webhooks', function () {
     const lease = h.switchboard.state.webhooks.lease;
     await until(() => fs.existsSync(lease) && (JSON.parse(fs.readFileSync(lease, 'utf8')) as { holder: { pid: number } }).holder.pid === first.pid, 15_000, 'the child holds the lease');
     const [id] = await runAgents(h.switchboard, work, [0]);
-    await until(() => receiver.requests.length >= 1, 15_000, 'a first, failed attempt');
+    const queue = new WebhookQueue(h.switchboard.state);
+    await until(() => queue.all()[0]?.attempts === 1, 15_000, 'a first, failed attempt, recorded');
     first.kill('SIGKILL');
     await exited(first);
-    const queued = new WebhookQueue(h.switchboard.state).all();
+    const queued = queue.all();
     assert.equal(queued.length, 1, 'the delivery waits on disk');
     assert.equal(queued[0]!.attempts, 1);
     receiver.failures = 0;
     // A new process (this one) takes the dead holder's lease and sends what waits, when it is due.
     deliverer(await h.openSwitchboard());
-    await until(() => receiver.accepted().size === 1, 20_000, 'delivered after the restart');
+    await until(() => receiver.accepted().size === 1 && queue.all().length === 0, 20_000, 'delivered after the restart, and so recorded');
     assert.equal(receiver.accepted().values().next().value!.body.subject?.id, id);
     assert.equal(receiver.accepted().values().next().value!.id, queued[0]!.id, 'the same idempotency key');
-    assert.deepEqual(new WebhookQueue(h.switchboard.state).all(), []);
+  });
+
+  it('delivers what happened while no deliverer ran, at the next one (`webhooks deliver --once` at the end of a CI job)', async () => {
+    const [id] = await runAgents(h.switchboard, work, [0]);
+    assert.equal(receiver.requests.length, 0);
+    const once = await runCli(h.stateDir, ['webhooks', 'deliver', '--once']);
+    assert.equal(once.code, 0, once.stderr);
+    assert.equal(once.stdout.trim(), 'nothing left to deliver');
+    assert.deepEqual(receiver.requests.map((r) => [r.event, r.body.subject?.id, r.status]), [['agent.completed', id, 200]]);
+    // Delivered once: the cursor moved past it.
+    await runCli(h.stateDir, ['webhooks', 'deliver', '--once']);
+    assert.equal(receiver.requests.length, 1);
   });
 
   it('sends a test delivery to an address (`webhooks test`), signed as configured', async () => {

@@ -15,8 +15,7 @@ import { TeamService } from '../../core/teams/teamService';
 import { isActiveTeam } from '../../core/teams/teamStore';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
-import { WebhookDeliverer } from '../../core/webhooks/webhookDeliverer';
-import { VERSION } from '../usage';
+import { headlessDeliverer } from './webhooks';
 
 export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,7 +37,7 @@ export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<numbe
     defaultCwd: () => process.cwd(),
     guard: () => {},
   });
-  const webhooks = new WebhookDeliverer(sb.state, sb.feed, () => sb.config, VERSION, { logger: ctx.logger });
+  const webhooks = headlessDeliverer(sb, ctx.logger);
   const signals = watchSignals();
   try {
     if (values.stdio) {

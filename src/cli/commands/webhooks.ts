@@ -5,6 +5,7 @@
  * the lease; with --once, one pass: queue what the feed has, send what is due, and exit).
  */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { webhookWithDefaults } from '../../core/config';
 import { WEBHOOK_FORMATS, type WebhookFormat } from '../../core/webhooks/webhookEvents';
@@ -12,9 +13,22 @@ import { WebhookDeliverer } from '../../core/webhooks/webhookDeliverer';
 import { deliveryBody, deliveryHeaders, PING_EVENT } from '../../core/webhooks/webhookPayload';
 import { postJson } from '../../core/webhooks/webhookPost';
 import { displayUrl, WebhookQueue, type DeliveryLogEntry } from '../../core/webhooks/webhookQueue';
+import type { Logger } from '../../core/logger';
+import type { Switchboard } from '../../core/switchboard';
 import type { CliContext } from '../context';
 import { printJson, table, usageError } from '../output';
 import { unknownSubcommand, VERSION } from '../usage';
+
+/** A headless process's deliverer: webhooks of config.json are told what happened since the file was last written. */
+export function headlessDeliverer(sb: Switchboard, logger: Logger): WebhookDeliverer {
+  let configuredAt: number | undefined;
+  try {
+    configuredAt = fs.statSync(sb.state.config).mtimeMs;
+  } catch {
+    // No config.json: no webhooks either (until one is written; then from when this process started).
+  }
+  return new WebhookDeliverer(sb.state, sb.feed, () => sb.config, VERSION, { logger, configuredAt });
+}
 
 export async function webhooksCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -94,7 +108,7 @@ async function deliverCommand(ctx: CliContext, argv: string[]): Promise<number> 
       ctx.out.stderr('switchboard: no webhooks are configured (`webhooks` in config.json); nothing to deliver.');
       return 0;
     }
-    const deliverer = new WebhookDeliverer(sb.state, sb.feed, () => sb.config, VERSION, { logger: ctx.logger });
+    const deliverer = headlessDeliverer(sb, ctx.logger);
     try {
       if (values.once) {
         await deliverer.wake();

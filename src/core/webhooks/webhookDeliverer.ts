@@ -34,6 +34,11 @@ export interface DelivererOptions {
   leaseMs?: number;
   /** A POST without an answer within this long fails (default 10 s). */
   timeoutMs?: number;
+  /**
+   * When webhooks were configured (config.json's time): the first deliverer of a state folder sends
+   * the events from then on. Without it, from the moment it starts.
+   */
+  configuredAt?: number;
   logger?: Logger;
 }
 
@@ -65,6 +70,7 @@ export class WebhookDeliverer extends Lifecycle {
   private readonly giveUpMs: number;
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
+  private readonly configuredAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -84,6 +90,7 @@ export class WebhookDeliverer extends Lifecycle {
     this.giveUpMs = options.giveUpMs ?? 60 * 60_000;
     this.leaseMs = options.leaseMs ?? 15_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.configuredAt = options.configuredAt;
     this.register(feed.onDidAppend(() => this.wake()));
     this.register(toDisposable(() => {
       if (this.timer) clearTimeout(this.timer);
@@ -139,11 +146,11 @@ export class WebhookDeliverer extends Lifecycle {
 
   /** Turns the feed events after the cursor into queued deliveries, then moves the cursor past them. */
   private queueNewEvents(): void {
-    const cursor = this.readCursor();
+    let cursor = this.readCursor();
     if (cursor === undefined) {
-      // Webhooks are new here: they hear of what happens from now on.
-      this.writeCursor(this.feed.head());
-      return;
+      // Webhooks are new here: they hear of what happens from when they were configured (or from now on).
+      cursor = this.configuredAt === undefined ? this.feed.head() : this.lastSeqBefore(this.configuredAt);
+      this.writeCursor(cursor);
     }
     const read = this.feed.read(cursor, { limit: EVENTS_PER_PASS });
     const redactor = redactorFor(this.config().redaction, process.env);
@@ -159,6 +166,16 @@ export class WebhookDeliverer extends Lifecycle {
     }
     if (read.position > cursor) this.writeCursor(read.position);
     if (read.events.length >= EVENTS_PER_PASS) this.again = true;
+  }
+
+  /** The seq of the last event before `ts` (0: none). */
+  private lastSeqBefore(ts: number): number {
+    let seq = 0;
+    for (const event of this.feed.read(0).events) {
+      if (event.ts >= ts) break;
+      seq = event.seq;
+    }
+    return seq;
   }
 
   private async send(delivery: QueuedDelivery): Promise<void> {
