@@ -55,6 +55,8 @@ interface Cursor {
 }
 
 const SENDING_AT_ONCE = 4;
+/** The holder reads the queue from disk this often at most (it alone changes it; the rest of the time it knows it). */
+const QUEUE_REREAD_MS = 30_000;
 const EVENTS_PER_PASS = 1000;
 
 /** The same event to the same address has the same id, whichever process queues it. */
@@ -72,6 +74,11 @@ export class WebhookDeliverer extends Lifecycle {
   private readonly timeoutMs: number;
   private readonly configuredAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Until when this deliverer holds the lease, as far as it knows (0: it does not). */
+  private leaseUntil = 0;
+  /** The queue, by id, while this deliverer holds the lease. */
+  private known: Map<string, QueuedDelivery> | undefined;
+  private knownAt = 0;
   private running: Promise<void> | undefined;
   private again = false;
 
@@ -126,7 +133,7 @@ export class WebhookDeliverer extends Lifecycle {
 
   private scheduleNext(): void {
     if (this.isDisposed || this.hooks.length === 0) return;
-    const due = this.queue.all().reduce((min, d) => Math.min(min, d.nextAt), Infinity);
+    const due = this.known ? [...this.known.values()].reduce((min, d) => Math.min(min, d.nextAt), Infinity) : Infinity;
     // Renew the lease (or look whether its holder is gone) well before it runs out.
     const wait = Math.max(50, Math.min(due - Date.now(), this.leaseMs / 3));
     this.timer = setTimeout(() => void this.wake(), wait);
@@ -137,7 +144,7 @@ export class WebhookDeliverer extends Lifecycle {
     if (this.hooks.length === 0 || !this.holdLease()) return;
     this.queueNewEvents();
     const now = Date.now();
-    const due = this.queue.all().filter((d) => d.nextAt <= now);
+    const due = this.queued().filter((d) => d.nextAt <= now);
     for (let i = 0; i < due.length && !this.isDisposed; i += SENDING_AT_ONCE) {
       if (!this.holdLease()) return;
       await Promise.all(due.slice(i, i + SENDING_AT_ONCE).map((d) => this.send(d)));
@@ -161,7 +168,8 @@ export class WebhookDeliverer extends Lifecycle {
       for (const hook of this.hooks.filter((h) => wants(h, type))) {
         const id = deliveryId(event.seq, hook.url, type);
         const body = deliveryBody(hook, id, type, event.ts, { key: event.key, entity }, event.seq);
-        this.queue.put({ version: 1, id, url: hook.url, format: hook.format, event: type, seq: event.seq, body, createdAt: event.ts, attempts: 0, nextAt: 0 });
+        const delivery: QueuedDelivery = { version: 1, id, url: hook.url, format: hook.format, event: type, seq: event.seq, body, createdAt: event.ts, attempts: 0, nextAt: 0 };
+        if (this.queue.put(delivery)) this.known?.set(id, delivery);
       }
     }
     if (read.position > cursor) this.writeCursor(read.position);
@@ -182,7 +190,7 @@ export class WebhookDeliverer extends Lifecycle {
     const hook = this.hooks.find((h) => h.url === delivery.url && h.format === delivery.format);
     const base = { id: delivery.id, event: delivery.event, url: displayUrl(delivery.url), attempt: delivery.attempts + 1 };
     if (!hook) {
-      this.queue.remove(delivery.id);
+      this.forget(delivery.id);
       this.queue.log({ ts: Date.now(), ...base, attempt: delivery.attempts, outcome: 'dropped', error: 'the webhook is no longer configured' });
       return;
     }
@@ -190,37 +198,64 @@ export class WebhookDeliverer extends Lifecycle {
     const outcome = await postJson(delivery.url, delivery.body, deliveryHeaders(delivery.id, delivery.event, at, delivery.body, hook.secret, this.version), this.timeoutMs);
     const result = { ts: Date.now(), ...base, ms: outcome.ms, ...(outcome.status ? { status: outcome.status } : {}), ...(outcome.error ? { error: outcome.error } : {}) };
     if (outcome.ok) {
-      this.queue.remove(delivery.id);
+      this.forget(delivery.id);
       this.queue.log({ ...result, outcome: 'delivered' });
     } else if (Date.now() - delivery.createdAt >= this.giveUpMs) {
-      this.queue.remove(delivery.id);
+      this.forget(delivery.id);
       this.queue.log({ ...result, outcome: 'gave_up' });
       this.log.warn(`[webhooks] gave up on ${delivery.event} to ${base.url} after ${base.attempt} attempts: ${outcome.error}`);
     } else {
       const nextAt = Date.now() + retryDelay(base.attempt, this.retryBaseMs);
-      this.queue.update({ ...delivery, attempts: base.attempt, nextAt, lastError: outcome.error });
+      const next = { ...delivery, attempts: base.attempt, nextAt, lastError: outcome.error };
+      this.queue.update(next);
+      this.known?.set(next.id, next);
       this.queue.log({ ...result, outcome: 'retrying', nextAt });
     }
   }
 
-  /** Takes or renews the lease; false while another live process holds it. */
+  /** The queue as this holder knows it (read from disk on taking the lease, and now and then). */
+  private queued(): QueuedDelivery[] {
+    if (!this.known || Date.now() - this.knownAt > QUEUE_REREAD_MS) {
+      this.known = new Map(this.queue.all().map((d) => [d.id, d]));
+      this.knownAt = Date.now();
+    }
+    return [...this.known.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  private forget(id: string): void {
+    this.queue.remove(id);
+    this.known?.delete(id);
+  }
+
+  /** Takes or renews the lease (on disk only once a third of it has passed); false while another live process holds it. */
   private holdLease(): boolean {
     if (this.isDisposed) return false;
+    if (this.leaseUntil - Date.now() > (this.leaseMs * 2) / 3) return true;
     const { lease, leaseLock, dir } = this.state.webhooks;
     try {
       ensureFolder(dir);
-      return withFileLock(leaseLock, () => {
-        const held = this.readLease();
+      const held = withFileLock(leaseLock, () => {
+        const current = this.readLease();
         const now = Date.now();
-        const mine = held?.holder.deliverer === this.me.deliverer;
-        if (held && !mine && held.until > now && isSameProcessAlive(held.holder)) return false;
+        const mine = current?.holder.deliverer === this.me.deliverer;
+        if (current && !mine && current.until > now && isSameProcessAlive(current.holder)) return false;
         writeJsonAtomic(lease, { version: 1, holder: this.me, until: now + this.leaseMs } satisfies Lease, { durable: false });
+        this.leaseUntil = now + this.leaseMs;
         return true;
       }, { waitMs: 2000 });
+      if (!held) this.letGo();
+      return held;
     } catch (error) {
       this.log.warn(`[webhooks] could not take the deliverer's lease: ${(error as Error).message}`);
+      this.letGo();
       return false;
     }
+  }
+
+  /** Another holds the lease: what this one knew of the queue is stale from now on. */
+  private letGo(): void {
+    this.leaseUntil = 0;
+    this.known = undefined;
   }
 
   private releaseLease(): void {
