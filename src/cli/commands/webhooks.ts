@@ -112,6 +112,7 @@ async function deliverCommand(ctx: CliContext, argv: string[]): Promise<number> 
     try {
       if (values.once) {
         await deliverer.wake();
+        await deliverer.idle();
         const left = new WebhookQueue(sb.state).all().length;
         if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, queued: left });
         else ctx.out.stdout(left ? `${left} deliver${left === 1 ? 'y waits' : 'ies wait'} to be tried again (switchboard webhooks log --failed)` : 'nothing left to deliver');

@@ -131,6 +131,11 @@ export class WebhookDeliverer extends Lifecycle {
     return this.running;
   }
 
+  /** Resolves once no pass runs and none is asked for (what was due when it was called has been tried). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   private scheduleNext(): void {
     if (this.isDisposed || this.hooks.length === 0) return;
     const due = this.known ? [...this.known.values()].reduce((min, d) => Math.min(min, d.nextAt), Infinity) : Infinity;
