@@ -30,6 +30,7 @@ import { TeamWatcher } from './vscode/teams/teamWatcher';
 import { AgentsView } from './vscode/views/agentsView';
 import { GoalsView } from './vscode/views/goalsView';
 import { TeamsView } from './vscode/views/teamsView';
+import { WebhookHosting } from './vscode/webhookHosting';
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
@@ -89,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new CompareNotifier(slot),
     outputs,
     mcp,
+    new WebhookHosting(slot, logger),
     teamWatcher,
     teamDocuments,
     teamsView,

@@ -40,7 +40,7 @@ const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_ru
 const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
 
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve', 'webhooks'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
@@ -287,4 +287,15 @@ With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","en
 The OpenAPI document is at /api/v1/openapi.json, the live feed at /api/v1/events (Server-Sent Events),
 Prometheus counters at /metrics. SIGINT or SIGTERM stops it; teams it runs are shut down gracefully first.`,
   },
+  webhooks: {
+    forms: [],
+    subcommands: ['webhooks log', 'webhooks test', 'webhooks deliver'],
+    details: `Webhooks are configured in config.json ("webhooks": [{"url", "events", "secret", "format"}]). One process of the
+state folder delivers at a time: VS Code, an MCP server, or \`webhooks deliver\`. Events that happen while none
+runs wait in the feed and are delivered when one starts. A failed delivery is tried again with exponential
+backoff and jitter for up to an hour; the queue is on disk (<state>/webhooks/).`,
+  },
+  'webhooks log': { forms: [['webhooks log [--failed] [--limit N]', 'deliveries: event, address, tries, outcome (--failed: those not delivered)']] },
+  'webhooks test': { forms: [['webhooks test <url> [--secret S] [--payload json|slack|discord]', 'send one test delivery (event ping) now; a configured webhook is sent as configured']] },
+  'webhooks deliver': { forms: [['webhooks deliver [--once]', 'deliver in the foreground until Ctrl+C (--once: what is due now, then exit)']] },
 };

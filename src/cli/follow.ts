@@ -8,6 +8,8 @@ import { renderEvent } from '../core/render';
 import type { RunRegistry } from '../core/registry/registry';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { getRunner } from '../core/runners/runnerTable';
+import type { Redactor } from '../core/redact';
+import { runRedactor } from '../ops/runOutput';
 import type { Out } from './output';
 
 export interface FollowOptions {
@@ -26,24 +28,26 @@ const SAFETY_POLL_MS = 1000;
 /** Writes what there is to write now; resolves once it is written. */
 type Pump = () => Promise<void>;
 
-function rawPump(registry: RunRegistry, id: string, { json, out }: FollowOptions): Pump {
+/** `redactor`: a plain-text runner's output as answers show it (its redacted copy), else the bytes as printed. */
+function rawPump(registry: RunRegistry, id: string, { json, out }: FollowOptions, redactor: Redactor | undefined): Pump {
   let cursor = 0;
   return async () => {
     while (!out.isClosed()) {
-      const chunk = registry.readOutput(id, { cursor }, RAW_CHUNK);
+      const chunk = registry.readOutput(id, { cursor, redacted: !!redactor }, RAW_CHUNK);
       if (chunk.data.length === 0) return;
       // readOutput never cuts a UTF-8 character, so each chunk decodes on its own.
-      await out.write(json ? `${JSON.stringify({ cursor, next: chunk.nextCursor, data: chunk.data.toString('utf8') })}\n` : chunk.data);
+      const data = redactor ? redactor.text(chunk.data.toString('utf8')) : chunk.data;
+      await out.write(json ? `${JSON.stringify({ cursor, next: chunk.nextCursor, data: data.toString('utf8') })}\n` : data);
       cursor = chunk.nextCursor;
     }
   };
 }
 
-function eventPump(registry: RunRegistry, id: string, { json, out }: FollowOptions): Pump {
+function eventPump(registry: RunRegistry, id: string, { json, out }: FollowOptions, redactor: Redactor): Pump {
   let lastSeq = 0;
   return async () => {
     while (!out.isClosed()) {
-      const events = registry.events(id, lastSeq, EVENT_BATCH);
+      const events = redactor.value(registry.events(id, lastSeq, EVENT_BATCH));
       if (events.length === 0) return;
       lastSeq = events.at(-1)!.seq;
       const lines = json ? events.map((e) => JSON.stringify(e)) : events.flatMap((e) => renderEvent(e));
@@ -74,7 +78,8 @@ class Wakeup {
 /** Prints what the run has written so far and, with `follow`, everything after until it ends (or stdout closes). */
 export async function printOutput(registry: RunRegistry, run: RunRecord, options: FollowOptions): Promise<RunRecord> {
   const raw = options.raw || !getRunner(run.runner).structured;
-  const pump = raw ? rawPump(registry, run.id, options) : eventPump(registry, run.id, options);
+  const redactor = runRedactor(registry, run);
+  const pump = raw ? rawPump(registry, run.id, options, options.raw ? undefined : redactor) : eventPump(registry, run.id, options, redactor);
   const wake = new Wakeup();
   const mine = (id: string): boolean => id === run.id;
   const subscriptions: Disposable[] = options.follow

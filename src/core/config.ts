@@ -6,6 +6,8 @@ import type { PoolLimits } from './pools/pools';
 import { configFileSchema, type ConfigFile } from './configSchema';
 import { checkFile, fileStyle } from './zodIssues';
 import type { Role } from './teams/roles';
+import type { RedactionConfig } from './redact';
+import type { WebhookConfig } from './webhooks/webhookEvents';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -36,6 +38,10 @@ export interface SwitchboardConfig {
   /** Runs at once over all pools. */
   maxWorkers: number;
   teams: TeamsConfig;
+  /** Told of what happens by a signed POST each. */
+  webhooks: WebhookConfig[];
+  /** More secrets to redact: patterns and literal values. */
+  redaction: RedactionConfig;
 }
 
 /** How teams are made: roles over the built-in ones, and what each new worktree gets. */
@@ -60,6 +66,8 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   pools: { default: { maxWorkers: 8 } },
   maxWorkers: 16,
   teams: { roles: {}, copyFiles: [], maxAttempts: 2 },
+  webhooks: [],
+  redaction: { patterns: [], secrets: [] },
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -70,6 +78,7 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
     prices: { ...DEFAULT_CONFIG.prices, ...partial.prices },
     pools: { ...DEFAULT_CONFIG.pools, ...partial.pools },
     teams: { ...DEFAULT_CONFIG.teams, ...partial.teams },
+    redaction: { ...DEFAULT_CONFIG.redaction, ...partial.redaction },
   };
 }
 
@@ -80,9 +89,20 @@ export function configProblem(value: unknown): string | undefined {
 }
 
 /** What a good file sets, for mergeConfig (which merges `teams` over the default field by field). */
-function fromFile({ $schema: _schema, version: _version, runners, teams, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
+function fromFile({ $schema: _schema, version: _version, runners, teams, webhooks, redaction, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
   // A runner's settings are never undefined in parsed JSON; the schema's type only allows it.
-  return { ...rest, ...(runners ? { runners: runners as Record<string, RunnerConfig> } : {}), ...(teams ? { teams: teams as TeamsConfig } : {}) };
+  return {
+    ...rest,
+    ...(runners ? { runners: runners as Record<string, RunnerConfig> } : {}),
+    ...(teams ? { teams: teams as TeamsConfig } : {}),
+    ...(webhooks ? { webhooks: webhooks.map(webhookWithDefaults) } : {}),
+    ...(redaction ? { redaction: { patterns: redaction.patterns ?? [], secrets: redaction.secrets ?? [] } } : {}),
+  };
+}
+
+/** A webhook as config gives it, its defaults filled in (all events, format json). */
+export function webhookWithDefaults(hook: { url: string; events?: WebhookConfig['events']; secret?: string; format?: WebhookConfig['format'] }): WebhookConfig {
+  return { url: hook.url, events: hook.events ?? [], format: hook.format ?? 'json', ...(hook.secret ? { secret: hook.secret } : {}) };
 }
 
 /** Reads `<stateDir>/config.json` (optional). A broken file is set aside and defaults are used; `warning` says so. */

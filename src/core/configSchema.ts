@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { RUNNERS, RUNNER_IDS } from './runners/runnerTable';
+import { patternProblem } from './redactRules';
+import { WEBHOOK_EVENT_NAMES, WEBHOOK_FORMATS } from './webhooks/webhookEvents';
 
 /** A whole number in [min, max], one message for whatever is wrong with it. */
 function wholeNumber(min: number, max?: number, text = `must be a whole number of at least ${min}`) {
@@ -67,6 +69,41 @@ const teams = z.object(
   { error: 'must be an object ({ "roles", "setup", "copyFiles", "maxAttempts" })' },
 );
 
+const httpUrl = z.string({ error: 'must be an http:// or https:// address' }).refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { error: 'must be an http:// or https:// address' });
+
+export const webhookSchema = z.object(
+  {
+    url: httpUrl.describe('Where each delivery is POSTed.'),
+    events: z.array(z.enum(WEBHOOK_EVENT_NAMES, { error: `must be one of ${WEBHOOK_EVENT_NAMES.join(', ')}` }), { error: 'must be an array of event names' }).optional().describe(`The events it is sent (default: all): ${WEBHOOK_EVENT_NAMES.join(', ')}.`),
+    secret: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional().describe('Signs each delivery: X-Switchboard-Signature is sha256=<hex HMAC-SHA256 of "<X-Switchboard-Timestamp>.<body>">.'),
+    format: z.enum(WEBHOOK_FORMATS, { error: `must be one of ${WEBHOOK_FORMATS.join(', ')}` }).optional().describe('json (default): the event and what it is about; slack or discord: a message those render.'),
+  },
+  { error: 'must be an object ({ "url", "events", "secret", "format" })' },
+);
+
+const redaction = z.object(
+  {
+    patterns: z
+      .array(
+        z.object(
+          {
+            name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).describe('Names the placeholder: `internal token` gives <<REDACTED_INTERNAL_TOKEN_1>>.'),
+            pattern: z.string({ error: 'must be a string' }).superRefine((v, ctx) => {
+              const problem = patternProblem(v);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }).describe('A JavaScript regular expression; its first group, when it has one, is the secret.'),
+          },
+          { error: 'must be an object ({ "name", "pattern" })' },
+        ),
+        { error: 'must be an array of { "name", "pattern" }' },
+      )
+      .optional()
+      .describe('Secrets of your own shapes.'),
+    secrets: z.array(z.string().min(4, { error: 'must be at least 4 characters' }), { error: 'must be an array of strings' }).optional().describe('Values hidden wherever they appear.'),
+  },
+  { error: 'must be an object ({ "patterns", "secrets" })' },
+);
+
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */
 export const configFileSchema = z
   .object(
@@ -82,6 +119,8 @@ export const configFileSchema = z
       maxWorkers: wholeNumber(1).optional().describe('At most this many runs at once over all pools; more wait in line.').meta({ default: 16 }),
       pools: z.record(z.string(), poolLimits, { error: 'must be an object of pool names to { "maxWorkers", "maxQueue" }' }).optional().describe('Admission pools by name (`default` takes runs that name none, `teams` the runs of teams); a run waits in line while its pool is full.'),
       teams: teams.optional().describe('How teams are made: roles, and what each new worker worktree gets.'),
+      webhooks: z.array(webhookSchema, { error: 'must be an array of { "url", "events", "secret", "format" }' }).optional().describe('Told of what happens (a run ended, a task done, a goal ready…) by a signed POST each.').meta({ default: [] }),
+      redaction: redaction.optional().describe('More secrets to keep out of every answer, besides the built-in shapes and the environment\'s secrets.'),
     },
     { error: 'must be a JSON object' },
   )

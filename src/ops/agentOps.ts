@@ -5,7 +5,7 @@ import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
 import type { RunRecord } from '../core/runs/types';
-import { outputPage, readableTail } from './runOutput';
+import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
 import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
@@ -101,7 +101,7 @@ const listAgents = defineOperation({
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
     return {
-      structured: { count: runs.length, agents: page.map((r) => agentSummary(r, now)), next_offset: more ? offset + page.length : undefined },
+      structured: { count: runs.length, agents: page.map((r) => agentSummary(redactedRun(ctx.sb.runs, r), now)), next_offset: more ? offset + page.length : undefined },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
     };
   },
@@ -116,7 +116,10 @@ const getAgentStatus = defineOperation({
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
     const registry = ctx.sb.runs;
-    const run = registry.resolve(args.id);
+    const found = registry.resolve(args.id);
+    // One redactor for the whole answer: a secret has one placeholder in all of it.
+    const redactor = runRedactor(registry, found);
+    const run = redactedRun(registry, found, redactor);
     return {
       structured: {
         ...agentSummary(run),
@@ -124,7 +127,7 @@ const getAgentStatus = defineOperation({
         result_text: run.resultText,
         output_bytes: run.outputBytes,
         event_count: run.eventCount,
-        output_tail: readableTail(registry, run, args.tail_lines ?? 40),
+        output_tail: readableTail(registry, found, args.tail_lines ?? 40, redactor),
       },
       summary: oneLine(run),
     };
@@ -184,7 +187,7 @@ const waitAgent = defineOperation({
   async handle(args, ctx) {
     const run = ctx.sb.runs.resolve(args.id);
     const { record, timedOut } = await waitWithProgress(run, args.timeout_ms ?? WAIT_DEFAULT_MS, ctx);
-    const final = timedOut ? latest(ctx, record) : record;
+    const final = redactedRun(ctx.sb.runs, timedOut ? latest(ctx, record) : record);
     return {
       structured: { timed_out: timedOut, agent: agentSummary(final), result_text: final.resultText },
       summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLine(final)}${final.lastError && final.status !== 'done' ? ` — ${final.lastError}` : ''}.`,

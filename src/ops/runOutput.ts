@@ -1,8 +1,13 @@
 /**
- * A run's output as MCP answers it. Runners that print structured lines (Claude, Codex, Gemini,
- * Qwen) are read as parsed events with their sequence numbers as the cursor; plain-text runners
- * (custom) as their output lines, `raw` events whose cursor is the byte offset after the line.
+ * A run's output as every answer gives it (MCP, the CLI's JSON, the HTTP API), secrets redacted.
+ * Runners that print structured lines (Claude, Codex, Gemini, Qwen) are read as parsed events with
+ * their sequence numbers as the cursor; plain-text runners (custom) as the lines of their redacted
+ * output, `raw` events whose cursor is the byte offset after the line. What the supervisor stored
+ * is redacted already (events, the redacted output, the record); it is redacted once more here with
+ * this process's config and environment, numbering on from the run's own placeholders. The bytes
+ * as printed are only in `output.log` (`switchboard logs --raw`, Show Agent Raw Output).
  */
+import { redactorFor, type Redactor } from '../core/redact';
 import type { RunRegistry } from '../core/registry/registry';
 import { renderEvent } from '../core/render';
 import { findRunner } from '../core/runners/runnerTable';
@@ -21,14 +26,20 @@ export interface OutputPage {
 
 const structured = (run: RunRecord): boolean => findRunner(run.runner)?.structured ?? false;
 
-export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number, limit: number): OutputPage {
+/** The redactor of an answer about a run: config's patterns and secrets, this process's environment, numbering on from the run's. */
+export const runRedactor = (registry: RunRegistry, run: RunRecord): Redactor => redactorFor(registry.config.redaction, process.env, run.redactions);
+
+/** The run's record as answers give it (its prompt, command line, answer, error and wait redacted). */
+export const redactedRun = (registry: RunRegistry, run: RunRecord, redactor = runRedactor(registry, run)): RunRecord => redactor.value(run);
+
+export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number, limit: number, redactor = runRedactor(registry, run)): OutputPage {
   const finished = isFinished(run.status);
   if (structured(run)) {
     const found = registry.events(run.id, cursor, limit + 1);
     const events = found.slice(0, limit);
-    return { events, nextCursor: events.at(-1)?.seq ?? cursor, complete: finished && found.length <= limit };
+    return { events: redactor.value(events), nextCursor: events.at(-1)?.seq ?? cursor, complete: finished && found.length <= limit };
   }
-  const { data, nextCursor, size } = registry.readOutput(run.id, { cursor }, PAGE_BYTES);
+  const { data, nextCursor, size } = registry.readOutput(run.id, { cursor, redacted: true }, PAGE_BYTES);
   const events: OutputEvent[] = [];
   let offset = cursor;
   let start = 0;
@@ -38,16 +49,20 @@ export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number
     if (newline < 0 && !finished && !(start === 0 && data.length === PAGE_BYTES)) break;
     const end = newline < 0 ? data.length : newline + 1;
     offset = cursor + end;
-    events.push({ seq: offset, type: 'raw', stream: 'stdout', text: data.subarray(start, newline < 0 ? end : newline).toString('utf8') });
+    events.push({ seq: offset, type: 'raw', stream: 'stdout', text: redactor.text(data.subarray(start, newline < 0 ? end : newline).toString('utf8')) });
     start = end;
   }
   return { events, nextCursor: offset, complete: finished && offset >= size && nextCursor >= size };
 }
 
 /** The last `lines` readable lines: rendered events, or the plain text a custom runner printed. */
-export function readableTail(registry: RunRegistry, run: RunRecord, lines: number): string {
+export function readableTail(registry: RunRegistry, run: RunRecord, lines: number, redactor = runRedactor(registry, run)): string {
+  return redactor.text(tailLines(registry, run, lines));
+}
+
+function tailLines(registry: RunRegistry, run: RunRecord, lines: number): string {
   if (lines <= 0) return '';
-  if (!structured(run)) return registry.tail(run.id, TAIL_BYTES).replace(/\n$/, '').split('\n').slice(-lines).join('\n');
+  if (!structured(run)) return registry.tail(run.id, TAIL_BYTES, { redacted: true }).replace(/\n$/, '').split('\n').slice(-lines).join('\n');
   const events = registry.events(run.id, Math.max(0, run.eventCount - lines * 4));
   const out: string[] = [];
   for (let i = events.length - 1; i >= 0 && out.length < lines; i--) out.unshift(...renderEvent(events[i]!));

@@ -191,7 +191,8 @@ export class OutputDocuments extends Lifecycle implements vscode.FileSystemProvi
       return `Run ${id} is no longer in the list (it was removed, or its logs expired).`;
     }
     const header = [`${run.name} · ${run.runner} · ${run.status}${run.lastError && run.status !== 'done' ? ` — ${run.lastError}` : ''}`, `prompt: ${run.prompt}`, ''];
-    if (params.get('raw') === '1' || !getRunner(run.runner).structured) return [...header, registry.tail(run.id, RAW_TAIL_BYTES)].join('\n');
+    // Raw: the bytes as printed; a plain-text runner's readable output is its redacted copy.
+    if (params.get('raw') === '1' || !getRunner(run.runner).structured) return [...header, registry.tail(run.id, RAW_TAIL_BYTES, { redacted: params.get('raw') !== '1' })].join('\n');
     const state = this.readableLines(uri.toString(), run);
     const dropped = state.dropped > 0 ? [`… ${state.dropped} earlier lines are in the full log (Show Agent Raw Output).`] : [];
     return [...header, ...dropped, ...state.lines].join('\n');

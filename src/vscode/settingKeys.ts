@@ -7,6 +7,8 @@ import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
 import { getRunner } from '../core/runners/runnerTable';
+import type { CustomPattern } from '../core/redact';
+import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 
 /** A setting's key under `switchboard.`, typed by its value. */
 export interface Setting<T> {
@@ -30,6 +32,8 @@ export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
 /** The runners whose CLI has a knob for its own retries of failed model calls (`Runner.retryCap`), and their setting (null: the CLI's own). */
 export const RETRY_CAP_RUNNERS = AGENT_RUNNERS.filter((id) => getRunner(id).retryCap);
 export const maxRetriesSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<number | null>(`runners.${id}.maxRetries`, null);
+/** When a finished run is told: every time, only when the window is not focused, or never. */
+export type RunFinishedNotice = 'always' | 'unfocused' | 'never';
 
 export const SETTINGS = {
   customCommand: setting('runners.custom.command', ''),
@@ -43,6 +47,10 @@ export const SETTINGS = {
   defaultRunner: setting('defaultRunner', 'claude'),
   notifyOnFailure: setting('notifications.onFailure', true),
   notifyOnWaiting: setting('notifications.onWaiting', true),
+  notifyOnRunFinished: setting<RunFinishedNotice>('notifications.onRunFinished', 'unfocused'),
+  webhooks: setting<Partial<WebhookConfig>[]>('webhooks', DEFAULT_CONFIG.webhooks),
+  redactionPatterns: setting<CustomPattern[]>('redaction.patterns', DEFAULT_CONFIG.redaction.patterns),
+  redactionSecrets: setting<string[]>('redaction.secrets', DEFAULT_CONFIG.redaction.secrets),
   mcpPort: setting('mcp.port', 0),
   mcpForAgents: setting('mcp.giveToAgents', true),
   mcpWithWindow: setting('mcp.startWithWindow', true),

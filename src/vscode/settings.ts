@@ -1,8 +1,9 @@
 /** The extension's settings (`switchboard.*`), turned into the core's config. */
 import * as vscode from 'vscode';
-import { DEFAULT_CONFIG, mergeConfig, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig, webhookWithDefaults, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
+import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 import { defaultStateDir } from '../core/state/stateDir';
-import { AGENT_RUNNERS, maxRetriesSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type Setting } from './settingKeys';
+import { AGENT_RUNNERS, maxRetriesSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type RunFinishedNotice, type Setting } from './settingKeys';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -10,6 +11,7 @@ export interface ExtensionSettings {
   defaultRunner: string;
   notifyOnFailure: boolean;
   notifyOnWaiting: boolean;
+  notifyOnRunFinished: RunFinishedNotice;
   /** The MCP server's port; 0 picks the one used last time if free, else any free one. */
   mcpPort: number;
   /** Give agents whose CLI takes an MCP server on its command line (Claude Code, Codex) this one. */
@@ -46,11 +48,14 @@ export function readSettings(): ExtensionSettings {
       maxWorkers: get(SETTINGS.maxConcurrentAgents),
       pools: { ...DEFAULT_CONFIG.pools, ...get(SETTINGS.pools) },
       teams: readTeams(get),
+      webhooks: readWebhooks(get),
+      redaction: { patterns: get(SETTINGS.redactionPatterns), secrets: get(SETTINGS.redactionSecrets) },
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: get(SETTINGS.defaultRunner),
     notifyOnFailure: get(SETTINGS.notifyOnFailure),
     notifyOnWaiting: get(SETTINGS.notifyOnWaiting),
+    notifyOnRunFinished: get(SETTINGS.notifyOnRunFinished),
     mcpPort: get(SETTINGS.mcpPort),
     mcpForAgents: get(SETTINGS.mcpForAgents),
     mcpWithWindow: get(SETTINGS.mcpWithWindow),
@@ -66,4 +71,11 @@ function readTeams(get: Get): TeamsConfig {
     copyFiles: get(SETTINGS.teamCopyFiles),
     maxAttempts: Math.max(1, Math.floor(get(SETTINGS.teamMaxAttempts))),
   };
+}
+
+/** `switchboard.webhooks`: those with an address, their defaults filled in (VS Code has checked them against the schema). */
+function readWebhooks(get: Get): WebhookConfig[] {
+  return get(SETTINGS.webhooks)
+    .filter((hook): hook is Partial<WebhookConfig> & { url: string } => typeof hook?.url === 'string' && /^https?:\/\//.test(hook.url))
+    .map(webhookWithDefaults);
 }

@@ -1,6 +1,7 @@
 /**
  * The status bar item: how many agents run, what today's runs have spent and, while goals are at
  * work, what they have spent (`· goals $1.20`, each listed in the tooltip); a click opens the view.
+ * While an agent waits for a person it turns to the warning colour and says how many wait.
  */
 import * as vscode from 'vscode';
 import { isLiveGoal } from '../core/goals/goalRecord';
@@ -13,6 +14,8 @@ import type { RunRecord } from '../core/runs/types';
 import { budgetNow, type GoalWatcher } from './goals/goalWatcher';
 
 const UPDATE_MS = 500;
+/** The item's colour while an agent waits for a person. */
+const WAITING_BACKGROUND = new vscode.ThemeColor('statusBarItem.warningBackground');
 
 export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd: number; estimated: boolean } {
   const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
@@ -59,20 +62,25 @@ export class StatusBar extends Lifecycle {
     this.pending = undefined;
     const runs = this.registry?.list() ?? [];
     const running = runs.filter((r) => r.status === 'running').length;
+    const waiting = runs.filter((r) => r.status === 'running' && r.waiting);
     const { usd, estimated } = spentToday(runs);
     const money = formatUsd({ inputTokens: 0, outputTokens: 0, usd, usdSource: estimated ? 'estimated' : 'reported' });
     const goals = this.liveGoals();
     const goalsText = goals ? ` · goals ${goals.usd}` : '';
-    const text = `${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today${goalsText}`;
+    const waitingText = waiting.length ? `$(bell) ${waiting.length} waiting · ` : '';
+    const text = `${waitingText}${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today${goalsText}`;
     const tooltip = [
+      ...waiting.map((r) => `${r.name} waits for ${r.waiting!.reason}.`),
       `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}.`,
       ...(goals ? [`Goals at work (${goals.usd} spent):`, ...goals.lines] : []),
       'Click to open the Agents view.',
     ].join('\n');
-    if (text === this.item.text && tooltip === this.item.tooltip) return;
+    const background = waiting.length ? WAITING_BACKGROUND : undefined;
+    if (text === this.item.text && tooltip === this.item.tooltip && background === this.item.backgroundColor) return;
+    this.item.backgroundColor = background;
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Switchboard, ${running} running, ${money} today${goals ? `, goals ${goals.usd}` : ''}` };
+    this.item.accessibilityInformation = { label: `Switchboard, ${waiting.length ? `${waiting.length} waiting for you, ` : ''}${running} running, ${money} today${goals ? `, goals ${goals.usd}` : ''}` };
   }
 
   /** The goals at work and what they spent (undefined: none is at work). */

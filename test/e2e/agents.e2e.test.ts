@@ -1,7 +1,8 @@
 /**
  * The extension in a real VS Code (code-server) driven by a real browser: what a person sees and
  * does in the Agents view, with real agents (a custom command and a real Claude Code against the
- * scripted provider). Screenshots of each state go to .test-artifacts/e2e/.
+ * scripted provider), the notification when a run finishes and the status bar's warning colour while
+ * an agent waits. Screenshots of each state go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,7 +21,7 @@ import { call, connectHttp } from '../support/mcpClients';
 import { CLI, fakeCommand, killEverything, pidAlive, SUPERVISOR, tempDir, until } from '../support/harness';
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
 import { packageVsix, writeMachineSettings } from './support/extension';
-import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
+import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, reloadWindow, runCommand, screenshot, waitForNotification } from './support/workbench';
 import { agentRow, answerRunPickIfAsked, contextMenu, editorText, rowLabel, showSwitchboard, untrustedWorkbench, waitForRow } from './support/agentsView';
 
 describe('Switchboard in a real VS Code', function () {
@@ -59,6 +60,8 @@ describe('Switchboard in a real VS Code', function () {
       'switchboard.runners.claude.path': agentCliBinary('claude'),
       'switchboard.runners.custom.command': fakeCommand('--sleep', '1500'),
       'switchboard.killGraceSeconds': 2,
+      // The browser's window has the focus: the default (only when unfocused) would never tell.
+      'switchboard.notifications.onRunFinished': 'always',
     };
     writeMachineSettings(userDataDir, settings);
     server = await startCodeServer({ workspace, extensionsDir, userDataDir, env: claude.env, settings });
@@ -118,6 +121,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'custom-1', 'running');
     await waitForRow(page, 'custom-1', 'done');
     assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
+    await waitForNotification(page, 'Agent custom-1 finished.');
 
     // Limits typed in the Run Agent steps hold: this agent needs 1.5 s, its time limit is 1 s.
     await runAgentFromPalette('Custom command', 'too slow for its limit', '$1  1s');
@@ -130,6 +134,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'claude-1', 'done', 60_000);
     assert.match(await rowLabel(page, 'claude-1'), /claude · \d+s · 300 tok · \$0\.00\d+/);
     assert.equal(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8'), 'hello from claude\n');
+    assert.match(await waitForNotification(page, 'Agent claude-1 finished'), /Agent claude-1 finished \(\$0\.00\d+\): done writing/);
     await screenshot(page, '03-runs-done');
   });
 
@@ -169,9 +174,13 @@ describe('Switchboard in a real VS Code', function () {
     await page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name}, running, waiting for approval to use Bash: touch "]`).first().waitFor({ timeout: 10_000 });
     assert.match(await rowLabel(page, name), /approved\.txt/);
     assert.equal(fs.existsSync(outsideFile), false, 'nothing ran before the answer');
+    // The status bar turns to the warning colour while it waits.
+    const warning = page.locator('.part.statusbar .statusbar-item.warning-kind', { hasText: '1 waiting' });
+    await warning.waitFor({ timeout: 10_000 });
     await screenshot(page, '06-waiting-for-approval');
     await toast.locator('.monaco-button', { hasText: 'Allow' }).click();
     await waitForRow(page, name, 'done', 60_000);
+    await warning.waitFor({ state: 'detached', timeout: 10_000 });
     assert.ok(fs.existsSync(outsideFile), 'the allowed command ran');
     assert.ok(registry.events(name).some((e) => e.type === 'approval' && e.allow && e.source === 'vscode'));
   });

@@ -208,7 +208,7 @@ describe('discoveries', function () {
         assert.match(textOf(lonely), new RegExp(`Run custom-\\d+ \\(${alone.id}\\) belongs to no goal or team`));
         const given = await call(named, 'report_discovery', { title: 'Docs are stale', description: 'README says npm 6 (token sk-ant-abcdefghijklmnopqrstuv)', team: 'alpha' });
         assert.ok(!given.isError, textOf(given));
-        assert.deepEqual([given.structuredContent!.id, given.structuredContent!.source_run, given.structuredContent!.description], ['DSC-003', alone.id, 'README says npm 6 (token [REDACTED])']);
+        assert.deepEqual([given.structuredContent!.id, given.structuredContent!.source_run, given.structuredContent!.description], ['DSC-003', alone.id, 'README says npm 6 (token <<REDACTED_ANTHROPIC_KEY_1>>)']);
       } finally {
         await named.close();
       }

@@ -54,7 +54,7 @@ describe('gates', function () {
     const r = await runGate({ name: 'fail', command: node(code), required: false }, { cwd: dir, logFile, env: { ...process.env, API_TOKEN: 'tok-1234567890-secret' } });
     assert.deepEqual([r.passed, r.exitCode, r.timedOut, r.required], [false, 3, false, false]);
     assert.ok(r.stdout.length <= 4096 && r.stdout.endsWith('out line 1999\n') && !r.stdout.includes('out line 1000\n'), r.stdout.slice(0, 80));
-    assert.equal(r.stderr, 'using [REDACTED]\nboom\n');
+    assert.equal(r.stderr, 'using <<REDACTED_SECRET_1>>\nboom\n');
     const log = fs.readFileSync(logFile, 'utf8');
     assert.ok(log.includes('out line 0\n') && log.includes('out line 1999\n') && log.includes('boom\n'));
     assert.ok(log.includes('tok-1234567890-secret'), 'the log keeps the bytes as printed (it is owner-only)');

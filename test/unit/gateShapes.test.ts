@@ -74,6 +74,6 @@ describe('gate shapes', () => {
     assert.ok(!text.includes('\ufffd'), 'no broken character at the start');
     const secret = new Tail();
     secret.push(Buffer.from(`token: sk-ant-${'a'.repeat(30)} and hunter2hunter2\n`));
-    assert.equal(secret.text(['hunter2hunter2']), 'token: [REDACTED] and [REDACTED]\n');
+    assert.equal(secret.text(['hunter2hunter2']), 'token: <<REDACTED_ANTHROPIC_KEY_1>> and <<REDACTED_SECRET_1>>\n');
   });
 });

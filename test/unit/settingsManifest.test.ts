@@ -49,6 +49,9 @@ describe('settings in package.json', () => {
       'teams.copyFiles': DEFAULT_CONFIG.teams.copyFiles,
       'teams.maxAttempts': DEFAULT_CONFIG.teams.maxAttempts,
       prices: {}, // over DEFAULT_CONFIG.prices, which settings.ts keeps
+      webhooks: DEFAULT_CONFIG.webhooks,
+      'redaction.patterns': DEFAULT_CONFIG.redaction.patterns,
+      'redaction.secrets': DEFAULT_CONFIG.redaction.secrets,
     };
     for (const [key, value] of Object.entries(expected)) assert.deepEqual(contributed(key).default, value, `switchboard.${key}`);
     for (const id of AGENT_RUNNERS) assert.deepEqual(contributed(`runners.${id}.extraArgs`).default, []);
@@ -69,6 +72,7 @@ describe('settings in package.json', () => {
   it('allows the values config.json allows where a setting fills a config.json field', () => {
     const config = jsonSchemaOf(configFileSchema) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const teams = config.properties.teams!.properties!;
+    const redaction = config.properties.redaction!.properties!;
     const pairs: [string, unknown][] = [
       ['maxConcurrentAgents', config.properties.maxWorkers],
       ['pools', config.properties.pools],
@@ -76,6 +80,9 @@ describe('settings in package.json', () => {
       ['teams.roles', teams.roles],
       ['teams.copyFiles', teams.copyFiles],
       ['teams.maxAttempts', teams.maxAttempts],
+      ['webhooks', config.properties.webhooks],
+      ['redaction.patterns', redaction.patterns],
+      ['redaction.secrets', redaction.secrets],
     ];
     for (const [key, field] of pairs) assert.deepEqual(allowed(contributed(key)), allowed(field), `switchboard.${key}`);
   });

@@ -30,11 +30,11 @@ describe('command templates', () => {
 
 describe('redaction', () => {
   it('hides secret flags, assignments, known key shapes and given values', () => {
-    assert.deepEqual(redactArgs(['cli', '--api-key', 'abc', '--token=xyz', 'sk-ant-0123456789abcdefghij']), ['cli', '--api-key', '[REDACTED]', '--token=[REDACTED]', '[REDACTED]']);
-    assert.equal(redactText('Authorization: Bearer abcdefghijklmnop', []), 'Authorization: Bearer [REDACTED]');
-    assert.equal(redactText('key is hunter22hunter22', ['hunter22hunter22']), 'key is [REDACTED]');
+    assert.deepEqual(redactArgs(['cli', '--api-key', 'abc', '--token=xyz', 'sk-ant-0123456789abcdefghij']), ['cli', '--api-key', '<<REDACTED_SECRET_1>>', '--token=<<REDACTED_SECRET_2>>', '<<REDACTED_ANTHROPIC_KEY_1>>']);
+    assert.equal(redactText('Authorization: Bearer abcdefghijklmnop', []), 'Authorization: Bearer <<REDACTED_BEARER_TOKEN_1>>');
+    assert.equal(redactText('key is hunter22hunter22', ['hunter22hunter22']), 'key is <<REDACTED_SECRET_1>>');
     const tokens = ['glpat-AbCdEf0123456789xYzW', 'github_pat_11ABCDEFG0123456789_abcdefghij', 'npm_abcdefghijABCDEFGHIJ0123456789ab', 'hf_abcdefghijABCDEFGHIJ0123456789ab'];
-    for (const token of tokens) assert.equal(redactText(`push with ${token} now`), 'push with [REDACTED] now', token);
+    for (const token of tokens) assert.match(redactText(`push with ${token} now`), /^push with <<REDACTED_[A-Z]+_TOKEN_1>> now$/, token);
   });
 });
 

@@ -6,6 +6,7 @@ import { printOutput } from '../follow';
 import { printJson, table, usageError } from '../output';
 import { oneId } from '../usage';
 import { RUN_HEADERS, runDetails, runRow } from './describe';
+import { readableTail, redactedRun, runRedactor } from '../../ops/runOutput';
 
 /** How many finished runs `list` prints (after every live one) unless asked for --all. */
 export const RECENT_FINISHED = 50;
@@ -17,13 +18,13 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const runs = registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
-    if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs });
+    if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs: runs.map((r) => redactedRun(registry, r)) });
     else if (!runs.length) ctx.out.stdout('No runs yet. Start one with: switchboard run <runner> "<prompt>"');
     else {
       // Live runs come first, then the finished ones newest first: the older ones are left out unless asked for.
       const live = runs.filter((r) => !isFinished(r.status)).length;
       const shown = values.all ? runs : runs.slice(0, live + RECENT_FINISHED);
-      ctx.out.stdout(table(RUN_HEADERS, shown.map(runRow)));
+      ctx.out.stdout(table(RUN_HEADERS, shown.map((r) => runRow(redactedRun(registry, r)))));
       const hidden = runs.length - shown.length;
       if (hidden > 0) ctx.out.stdout(`… and ${hidden} older finished run${hidden === 1 ? '' : 's'} (switchboard list --all shows every one)`);
     }
@@ -31,12 +32,18 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   });
 }
 
+/** The readable lines of output `status` shows. */
+const STATUS_TAIL_LINES = 40;
+
 export async function statusCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const id = oneId(positionals, 'status');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    const run = registry.resolve(id);
-    const tail = registry.tail(run.id, 2000);
+    const found = registry.resolve(id);
+    // As every answer gives it: secrets redacted (`logs --raw` has the bytes as printed).
+    const redactor = runRedactor(registry, found);
+    const run = redactedRun(registry, found, redactor);
+    const tail = readableTail(registry, found, STATUS_TAIL_LINES, redactor);
     if (ctx.out.format === 'json') printJson(ctx.out, { ...run, outputTail: tail });
     else ctx.out.stdout(runDetails(run, tail));
     return 0;

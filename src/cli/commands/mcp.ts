@@ -4,6 +4,7 @@
  * Teams started through the server run in its process: when the stdio client goes, the process
  * stays until they end; SIGINT or SIGTERM shuts them down gracefully first (a second one: at once).
  * Over HTTP the same listener serves the HTTP API at /api/v1; `switchboard serve` hosts it the same way.
+ * A long-lived process, it also delivers the state folder's webhooks (when no other process does).
  */
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../../core/doctor';
@@ -17,6 +18,7 @@ import { isActiveTeam } from '../../core/teams/teamStore';
 import type { Switchboard } from '../../core/switchboard';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
+import { headlessDeliverer } from './webhooks';
 
 export async function mcpCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,12 +59,14 @@ export async function host(ctx: CliContext, serve: (service: McpService, sb: Swi
     defaultCwd: () => process.cwd(),
     guard: () => {},
   });
+  const webhooks = headlessDeliverer(sb, ctx.logger);
   const signals = watchSignals();
   try {
     await endTeams(ctx, teams, signals, await serve(service, sb, signals));
     return 0;
   } finally {
     signals.dispose();
+    webhooks.dispose();
     await service.dispose();
     sb.dispose();
   }

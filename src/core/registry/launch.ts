@@ -9,7 +9,7 @@ import type { SwitchboardConfig } from '../config';
 import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap, type RunPaths } from '../state/stateMap';
-import { redactArgs, redactText, secretsFromEnv } from '../redact';
+import { redactorFor } from '../redact';
 import { findBinary } from '../runners/findBinary';
 import { checkModel } from '../runners/models';
 import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
@@ -159,18 +159,21 @@ export function claimRunDir(stateDir: string): string {
  * Records the run as queued in its claimed folder, before it is admitted (so that every process
  * sees a place in a pool's line belongs to a real run).
  */
-export function recordQueued(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'env' | 'name'>, pool: string, launcher?: RunRecord['launcher']): RunRecord {
+export function recordQueued(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'env' | 'name' | 'config'>, pool: string, launcher?: RunRecord['launcher']): RunRecord {
   const { request, spec } = prepared;
   const run = new StateMap(context.stateDir).run(id);
-  const secrets = secretsFromEnv({ ...context.env, ...options.env });
+  // The command line first, then the prompt: the supervisor redacts them in this order too, so its placeholders are these.
+  const redactor = redactorFor(context.config.redaction, { ...context.env, ...options.env });
+  const commandLine = clipArgs(redactor.args([spec.command, ...spec.args]));
+  const prompt = keptPrompt(run, redactor.text(options.prompt));
   const record: RunRecord = {
     version: 1,
     id,
     name: context.name,
     runner: options.runner,
-    commandLine: clipArgs(redactArgs([spec.command, ...spec.args], secrets)),
+    commandLine,
     cwd: request.cwd,
-    prompt: keptPrompt(run, redactText(options.prompt, secrets)),
+    prompt,
     status: 'queued',
     controlSocket: run.controlSocket,
     createdAt: Date.now(),
@@ -233,6 +236,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     killGraceMs: context.config.killGraceMs,
     agentNiceness: context.config.agentNiceness,
     prices: context.config.prices,
+    redaction: context.config.redaction,
     controlSocket,
     ...(usageBaseline ? { usageBaseline } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

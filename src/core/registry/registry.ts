@@ -17,7 +17,8 @@ import { killTree } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readEvents } from '../runs/eventLog';
-import { offsetAfter, readOutput, readTail } from '../runs/outputLog';
+import { fileSize, offsetAfter, readOutput, readTail } from '../runs/outputLog';
+import { redactorFor, type Redactor } from '../redact';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
@@ -385,16 +386,30 @@ export class RunRegistry extends Lifecycle {
     });
   }
 
-  /** Raw output bytes from a byte cursor (or from the first chunk after a timestamp). */
-  readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
+  /**
+   * Raw output bytes from a byte cursor (or from the first chunk after a timestamp). `redacted`: from
+   * the copy with secrets redacted that a plain-text runner's supervisor writes (`output.log`, redacted
+   * as read, when there is none); its cursors are offsets in what was read.
+   */
+  readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number; redacted?: boolean }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
     const run = this.resolve(query);
     const paths = this.paths.run(run.id);
-    const cursor = from.sinceTimestamp !== undefined ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
-    return readOutput(paths, cursor, limit, isFinished(run.status));
+    const file = from.redacted ? redactedFile(paths) : paths.output;
+    const cursor = from.sinceTimestamp !== undefined && file === paths.output ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
+    const read = readOutput(paths, cursor, limit, isFinished(run.status), file);
+    return from.redacted && file === paths.output ? { ...read, data: Buffer.from(this.redactor().text(read.data.toString('utf8'))) } : read;
   }
 
-  tail(query: string, bytes = this.options.config.outputTailBytes): string {
-    return readTail(this.runPaths(query), bytes).toString('utf8');
+  /** For output without a redacted copy (a structured runner's, a run from before copies): config's and the environment's secrets. */
+  private redactor(): Redactor {
+    return redactorFor(this.options.config.redaction, this.options.env ?? process.env);
+  }
+
+  tail(query: string, bytes = this.options.config.outputTailBytes, options: { redacted?: boolean } = {}): string {
+    const paths = this.runPaths(query);
+    const file = options.redacted ? redactedFile(paths) : paths.output;
+    const text = readTail(paths, bytes, file).toString('utf8');
+    return options.redacted && file === paths.output ? this.redactor().text(text) : text;
   }
 
   /**
@@ -442,3 +457,6 @@ export class RunRegistry extends Lifecycle {
     this.waiting.clear();
   }
 }
+
+/** The redacted copy of a plain-text runner's output, or `output.log` for runs from before there was one. */
+const redactedFile = (paths: RunPaths): string => (fs.existsSync(paths.outputRedacted) || fileSize(paths.output) === 0 ? paths.outputRedacted : paths.output);

@@ -121,13 +121,13 @@ export function fileSize(file: string): number {
  * also at the end of a live log, whose last character may be half written. `final`: the log will
  * not grow, so its last bytes are returned as they are.
  */
-export function readOutput(paths: RunPaths, cursor: number, limit: number, final = false): { data: Buffer; nextCursor: number; size: number } {
-  const size = fileSize(paths.output);
+export function readOutput(paths: RunPaths, cursor: number, limit: number, final = false, file = paths.output): { data: Buffer; nextCursor: number; size: number } {
+  const size = fileSize(file);
   const start = Math.min(Math.max(cursor, 0), size);
   const length = Math.min(limit, size - start);
   if (length <= 0) return { data: Buffer.alloc(0), nextCursor: start, size };
   const data = Buffer.alloc(length);
-  const fd = fs.openSync(paths.output, 'r');
+  const fd = fs.openSync(file, 'r');
   try {
     fs.readSync(fd, data, 0, length, start);
   } finally {
@@ -137,10 +137,10 @@ export function readOutput(paths: RunPaths, cursor: number, limit: number, final
   return { data: data.subarray(0, end), nextCursor: start + end, size };
 }
 
-/** The last `bytes` bytes of the output (starting on a character boundary). */
-export function readTail(paths: RunPaths, bytes: number): Buffer {
-  const size = fileSize(paths.output);
-  const { data } = readOutput(paths, Math.max(0, size - bytes), bytes);
+/** The last `bytes` bytes of the output (starting on a character boundary); `file`: the redacted copy instead. */
+export function readTail(paths: RunPaths, bytes: number, file = paths.output): Buffer {
+  const size = fileSize(file);
+  const { data } = readOutput(paths, Math.max(0, size - bytes), bytes, false, file);
   let start = 0;
   while (start < data.length && start < 4 && (data[start]! & 0xc0) === 0x80) start++;
   return data.subarray(start);

@@ -151,6 +151,8 @@ export interface RunRecord {
   outputBytes: number;
   /** Parsed events written so far. */
   eventCount: number;
+  /** How many secrets of each kind its output held (the placeholders given, `<<REDACTED_AWS_KEY_1>>`…). */
+  redactions?: Record<string, number>;
 }
 
 /** One parsed event of an agent's output, or a control action taken on the run. */

@@ -23,6 +23,7 @@ export const STATE_ENTRIES = [
   { pattern: 'runs/<run>/plan.json', kind: 'file', about: 'what its supervisor is to start (removed once read: it holds the prompt unredacted)' },
   { pattern: 'runs/<run>/prompt.txt', kind: 'file', about: 'its whole prompt, secrets redacted, when it is too long to keep in run.json' },
   { pattern: 'runs/<run>/output.log', kind: 'file', about: "the agent's stdout and stderr, byte for byte" },
+  { pattern: 'runs/<run>/output.redacted.log', kind: 'file', about: 'a plain-text runner\'s output (custom) as answers show it, secrets redacted' },
   { pattern: 'runs/<run>/output.idx', kind: 'file', about: 'when each piece of the output arrived (byte offset, time)' },
   { pattern: 'runs/<run>/events.jsonl', kind: 'file', about: 'its parsed events (text, tool calls, usage, steers, exits), secrets redacted' },
   { pattern: 'runs/<run>/kill.json', kind: 'file', about: 'a kill made without its supervisor, so that it sticks' },
@@ -79,6 +80,13 @@ export const STATE_ENTRIES = [
   { pattern: 'gates/<workspace>/breakers.lock', kind: 'lock', about: 'held while a process changes them' },
   { pattern: 'gates/<workspace>/logs/', kind: 'dir', about: 'the full output of gate runs outside a goal (`switchboard gates run`)' },
   { pattern: 'gates/<workspace>/logs/<log>', kind: 'file', about: "one gate run's output (the newest 100 are kept)" },
+  { pattern: 'webhooks/', kind: 'dir', about: 'webhook deliveries' },
+  { pattern: 'webhooks/cursor.json', kind: 'file', about: 'how far in the feed deliveries have been queued' },
+  { pattern: 'webhooks/deliverer.json', kind: 'file', about: 'which process delivers (a lease it renews while it lives)' },
+  { pattern: 'webhooks/deliverer.lock', kind: 'lock', about: 'held for the moment a process takes or renews the lease' },
+  { pattern: 'webhooks/queue/', kind: 'dir', about: 'deliveries waiting to be sent or tried again' },
+  { pattern: 'webhooks/queue/<delivery>.json', kind: 'file', about: 'one delivery: its webhook, body, attempts and when it is next tried' },
+  { pattern: 'webhooks/log.jsonl', kind: 'file', about: 'every attempt: when, to where, the answer (`switchboard webhooks log`)' },
 ] as const satisfies readonly StateEntry[];
 
 export type StatePattern = (typeof STATE_ENTRIES)[number]['pattern'];

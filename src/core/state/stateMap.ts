@@ -38,6 +38,8 @@ export interface RunPaths {
   dir: string;
   record: string;
   output: string;
+  /** A plain-text runner's output with secrets redacted. */
+  outputRedacted: string;
   outputIndex: string;
   events: string;
   plan: string;
@@ -100,6 +102,7 @@ export class StateMap {
       dir,
       record: inRun('runs/<run>/run.json'),
       output: inRun('runs/<run>/output.log'),
+      outputRedacted: inRun('runs/<run>/output.redacted.log'),
       outputIndex: inRun('runs/<run>/output.idx'),
       events: inRun('runs/<run>/events.jsonl'),
       plan: inRun('runs/<run>/plan.json'),
@@ -197,6 +200,21 @@ export class StateMap {
   gates(key: string): { breakers: string; lock: string; logs: string } {
     const v = { workspace: key };
     return { breakers: this.at('gates/<workspace>/breakers.json', v), lock: this.at('gates/<workspace>/breakers.lock', v), logs: this.at('gates/<workspace>/logs/', v) };
+  }
+  /** Webhook deliveries: the feed cursor, the deliverer's lease and its lock, the queue, the log. */
+  get webhooks(): { dir: string; cursor: string; lease: string; leaseLock: string; queue: string; log: string } {
+    return {
+      dir: this.at('webhooks/'),
+      cursor: this.at('webhooks/cursor.json'),
+      lease: this.at('webhooks/deliverer.json'),
+      leaseLock: this.at('webhooks/deliverer.lock'),
+      queue: this.at('webhooks/queue/'),
+      log: this.at('webhooks/log.jsonl'),
+    };
+  }
+  /** One queued webhook delivery. */
+  webhookDelivery(id: string): string {
+    return this.at('webhooks/queue/<delivery>.json', { delivery: id });
   }
   /** The discoveries of a goal or of a team (not of a goal), and their lock. */
   discoveries(owner: { goal: string } | { team: string }): { file: string; lock: string } {

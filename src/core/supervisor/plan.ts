@@ -4,6 +4,7 @@
  */
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { PriceTable } from '../pricing';
+import type { RedactionConfig } from '../redact';
 import type { StartRequest } from '../runners/types';
 import type { RunLimits } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
@@ -25,6 +26,8 @@ export interface SupervisorPlan {
    */
   usageBaseline?: UsageBaseline;
   limits?: RunLimits;
+  /** Config's patterns and literal secrets to redact (the environment's secrets travel in the env). */
+  redaction?: RedactionConfig;
 }
 
 

@@ -8,13 +8,14 @@ import { SwitchboardError } from '../errors';
 import { killTree, treeMembers } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
 import { startTokenOf, type ProcessEntry } from '../proc/processTable';
-import { redactArgs, redactText, secretsFromEnv } from '../redact';
+import { redactorFor, type Redactor } from '../redact';
 import { getRunner } from '../runners/runnerTable';
 import type { LineParser, Runner, SpawnSpec } from '../runners/types';
 import { StateMap, type RunPaths } from '../state/stateMap';
 import type { Journal } from '../feed/journal';
 import { EventLogWriter } from '../runs/eventLog';
 import { OutputFollower, readTail } from '../runs/outputLog';
+import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeRecord } from '../runs/recordFile';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
@@ -58,8 +59,11 @@ const MAX_EVENT_OUTPUT = 32 * 1024;
 export class Supervisor {
   private readonly paths: RunPaths;
   private readonly runner: Runner;
-  private readonly secrets: string[];
+  /** One per run: the same secret gets the same placeholder in every event, record field and line. */
+  private readonly redactor: Redactor;
   private readonly output: OutputFollower;
+  /** A plain-text runner's output with secrets redacted, as answers show it. */
+  private readonly redactedOutput: RedactedOutputWriter | undefined;
   private readonly events: EventLogWriter;
   private readonly server: ControlServer;
   private readonly usage: UsageMeter;
@@ -90,19 +94,21 @@ export class Supervisor {
     journal?: Journal,
   ) {
     this.feed = new RunFeed(journal);
-    this.secrets = secretsFromEnv({ ...process.env, ...env });
+    this.redactor = redactorFor(plan.redaction, { ...process.env, ...env }, undefined);
     this.paths = new StateMap(plan.stateDir).run(plan.runId);
     this.runner = getRunner(plan.runner);
     this.parser = this.runner.createParser();
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.noteError(`could not write the run's files: ${error.message}`));
-    this.output = new OutputFollower(this.paths, this.runner.structured ? this.lineReader() : undefined, () => this.scheduleOutputNote(), onIoError);
+    this.redactedOutput = this.runner.structured ? undefined : new RedactedOutputWriter(this.paths, this.redactor, onIoError);
+    const copy = this.redactedOutput;
+    this.output = new OutputFollower(this.paths, copy ? (chunk) => copy.push(chunk) : this.lineReader(), () => this.scheduleOutputNote(), onIoError);
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
     this.turns = new TurnTracker(() => this.agent?.endInput());
     this.approvals = new Approvals({
       answer: (request, allow, message) => !!this.agent && !!this.runner.approvalInput && this.agent.writeLine(this.runner.approvalInput(request, allow, message)),
-      waiting: (waiting) => this.update({ waiting }, true),
+      waiting: (waiting) => this.update({ waiting: this.redactor.value(waiting) }, true),
       emit: (body) => this.emit(body),
     });
   }
@@ -112,7 +118,11 @@ export class Supervisor {
     await this.server.listen();
     const startToken = startTokenOf(process.pid);
     if (startToken) this.record.supervisor = { pid: process.pid, startToken };
-    this.spawn(this.runner.build(this.plan.request), false);
+    const spec = this.runner.build(this.plan.request);
+    // As the record was made (command line, then prompt): its placeholders are this redactor's first.
+    this.redactor.args([spec.command, ...spec.args]);
+    this.redactor.text(this.plan.request.prompt);
+    this.spawn(spec, false);
     const limits = this.plan.limits;
     if (limits?.timeoutMs) {
       const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), limits.timeoutMs);
@@ -129,7 +139,7 @@ export class Supervisor {
   }
 
   private spawn(spec: SpawnSpec, resumed: boolean): void {
-    const commandLine = clipArgs(redactArgs([spec.command, ...spec.args], this.secrets));
+    const commandLine = clipArgs(this.redactor.args([spec.command, ...spec.args]));
     this.turns.reset();
     this.parser = this.runner.createParser();
     this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
@@ -168,8 +178,9 @@ export class Supervisor {
     for (const event of parsed) this.onEvent(event);
   }
 
-  private onEvent(event: AgentEventBody): void {
-    this.emit(event);
+  private onEvent(parsed: AgentEventBody): void {
+    // The approval request is kept as the agent sent it (it is answered by its id); what is recorded is redacted.
+    const event = this.emit(parsed);
     if (event.type === 'retry') this.update({ retrying: nextRetrying(this.record.retrying, event, this.plan.request.settings.maxRetries) }, true);
     else if (this.record.retrying && GOES_ON.has(event.type)) this.update({ retrying: undefined }, true);
     if (event.type === 'session') this.update({ sessionId: event.sessionId, model: event.model ?? this.record.model }, true);
@@ -179,7 +190,7 @@ export class Supervisor {
       const crossed = crossedLimit(this.plan.limits, this.record.usage);
       if (crossed) void this.kill(false, crossed);
     }
-    if (event.type === 'waiting' && event.request) this.approvals.ask(event.request, event.reason);
+    if (parsed.type === 'waiting' && parsed.request) this.approvals.ask(parsed.request, parsed.reason);
     if (event.type === 'result') {
       this.approvals.clear();
       this.lastResultOk = event.ok;
@@ -188,16 +199,17 @@ export class Supervisor {
     if (this.runner.isTurnEnd?.(event)) this.turns.turnEnded(this.stopReason !== undefined);
   }
 
-  private emit(body: AgentEventBody): void {
+  /** Records an event, secrets redacted; returns it as recorded. */
+  private emit(body: AgentEventBody): AgentEventBody {
     // Events stay small; the whole of a long tool output is in the log.
     if (body.type === 'tool_result' && body.output.length > MAX_EVENT_OUTPUT) {
       body = { ...body, output: `${body.output.slice(0, MAX_EVENT_OUTPUT)}… (${body.output.length - MAX_EVENT_OUTPUT} more characters in the output log)` };
     }
-    const text = JSON.stringify(body);
-    const clean = redactText(text, this.secrets);
-    const event = this.events.append(clean === text ? body : (JSON.parse(clean) as AgentEventBody));
+    const clean = this.redactor.value(body);
+    const event = this.events.append(clean);
     this.record.eventCount = this.events.count;
     this.server.notify({ note: 'event', event });
+    return clean;
   }
 
   private noteError(message: string): void {
@@ -208,7 +220,7 @@ export class Supervisor {
   /** Important changes are on disk before anyone hears of them; the rest is written at most every 200 ms. */
   private update(patch: Partial<RunRecord>, immediate = false): void {
     const before = this.record;
-    this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count };
+    this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count, ...redactionsOf(this.redactor) };
     if (immediate) this.writeNow();
     else this.recordTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_MS);
     this.server.notify({ note: 'record', record: this.record });
@@ -284,6 +296,7 @@ export class Supervisor {
     const worktree = this.record.worktree && { ...this.record.worktree, end: await commitRunWork({ ...this.record, status, worktree: this.record.worktree }) };
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.output.close();
+    this.redactedOutput?.close();
     this.events.close();
     this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError, retrying: undefined, ...(worktree ? { worktree } : {}) }, true);
     this.server.notify({ note: 'output', bytes: this.output.bytes });
@@ -309,7 +322,7 @@ export class Supervisor {
     if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;
     const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
-    return redactText(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`, this.secrets);
+    return this.redactor.text(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`);
   }
 
   private handle(request: ControlRequest): Promise<unknown> {
@@ -350,7 +363,7 @@ export class Supervisor {
       }
       this.turns.messageSent();
       this.emit({ type: 'steer', message, delivery: 'live', source });
-      this.feed.intervention(this.record, { action: 'steer', source, message: redactText(message, this.secrets), delivery: 'live' });
+      this.feed.intervention(this.record, { action: 'steer', source, message: this.redactor.text(message), delivery: 'live' });
       return { delivery: 'live' };
     }
     if (this.runner.steering === 'interrupt-resume') {
@@ -359,7 +372,7 @@ export class Supervisor {
       }
       this.pendingResume = this.pendingResume === undefined ? message : `${this.pendingResume}\n\n${message}`;
       this.emit({ type: 'steer', message, delivery: 'interrupt-resume', source });
-      this.feed.intervention(this.record, { action: 'steer', source, message: redactText(message, this.secrets), delivery: 'interrupt-resume' });
+      this.feed.intervention(this.record, { action: 'steer', source, message: this.redactor.text(message), delivery: 'interrupt-resume' });
       this.stopAgent(agent, false);
       return { delivery: 'interrupt-resume' };
     }
@@ -419,4 +432,10 @@ export class Supervisor {
     this.feed.dispose();
     await this.server.close();
   }
+}
+
+/** The placeholders given so far, by kind, for the record (left out while there are none). */
+function redactionsOf(redactor: Redactor): Pick<RunRecord, 'redactions'> {
+  const counts = redactor.counts;
+  return Object.keys(counts).length ? { redactions: counts } : {};
 }

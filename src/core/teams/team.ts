@@ -339,7 +339,7 @@ export class Team extends Lifecycle {
     const worker = task && this.record.workers.find((w) => w.name === task.worker);
     const ok = run.status === 'done';
     // An agent that reports no result (a plain command) is summed up by the end of what it printed.
-    let detail = run.lastError ?? run.resultText ?? (ok ? outputEnd(this.registry.tail(run.id, SUMMARY_BYTES)) : undefined);
+    let detail = run.lastError ?? run.resultText ?? (ok ? outputEnd(this.registry.tail(run.id, SUMMARY_BYTES, { redacted: true })) : undefined);
     if (task && worker?.branch && task.startCommit && fs.existsSync(worker.cwd)) {
       try {
         if (ok) task.result = { ...task.result, ...(await recordTaskWork(this.record, task, worker)) };

@@ -1,0 +1,137 @@
+/**
+ * Secrets stay out of every answer, with real runs that print them: a plain-text agent (some
+ * secrets cut in two by a pause, so its supervisor reads each half on its own) and a Claude Code
+ * agent (its answer and result), read over MCP (stream_agent_output a line at a time,
+ * get_agent_status, the output resource) and by the CLI (`status --format json`, `logs`), while
+ * `logs --raw` and output.log keep the bytes as printed.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RunRecord } from '../../src/core/runs/types';
+import { McpService } from '../../src/mcp/mcpService';
+import { runCli } from '../support/cliChild';
+import { call, connectHttp } from '../support/mcpClients';
+import { createHarness, FAKE_AGENT, ROOT, tempDir, type Harness } from '../support/harness';
+
+const SECRETS = {
+  ANTHROPIC: 'sk-ant-api03-Zk3v9Qx7Lp2Rt8Wm4Yn6Bc1Df5Gh0Jk',
+  AWS: 'AKIAIOSFODNN7EXAMPLE',
+  PEM_BODY: 'MIIEowIBAAKCAQEA7Vr4q9XyQ3mZpLk2Hn5Tg8Wc1Rb6Ys0Jd4Fe7Ua3Oi9Pl2Kj',
+  DB_PASSWORD: 'Hunter2Pass9',
+};
+const SERVICE_TOKEN = 'tok_live_0123456789abcdef';
+const TICKET = 'TCK-123456';
+const ALL = [...Object.values(SECRETS), SERVICE_TOKEN, TICKET];
+
+/** Any 8 characters in a row of a secret shown (half a secret is a leak too). */
+function leaks(answer: string): string[] {
+  const found: string[] = [];
+  for (const secret of ALL) {
+    const width = Math.min(8, secret.length);
+    for (let i = 0; i + width <= secret.length; i++) if (answer.includes(secret.slice(i, i + width))) found.push(secret.slice(i, i + width));
+  }
+  return found;
+}
+
+const noLeak = (answer: string, where: string): void => assert.deepEqual(leaks(answer), [], `${where} shows a secret: ${answer}`);
+
+describe('redaction across MCP and the CLI', function () {
+  this.timeout(90_000);
+  let h: Harness;
+  let service: McpService;
+  let client: Client;
+  let custom: RunRecord;
+  let claude: RunRecord;
+
+  before(async () => {
+    const bin = path.join(tempDir('sb-redact-claude-'), 'claude');
+    const said = `Found ${SECRETS.ANTHROPIC} and ${SECRETS.AWS}; the token is ${SERVICE_TOKEN}, see ${TICKET}. Again ${SECRETS.ANTHROPIC}.`;
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --text '${said}' "$@"\n`, { mode: 0o755 });
+    const redaction = { patterns: [{ name: 'ticket', pattern: 'TCK-\\d{6}' }], secrets: [] };
+    h = await createHarness({ runners: { claude: { binary: bin } }, redaction }, { MY_SERVICE_TOKEN: SERVICE_TOKEN });
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: bin } }, redaction }));
+    const work = tempDir('sb-redact-work-');
+    custom = await h.registry.run({
+      runner: 'custom',
+      prompt: 'print your secrets',
+      cwd: work,
+      command: `${process.execPath} ${path.join(ROOT, 'test', 'fixtures', 'secretsAgent.mjs')}`,
+      env: { SECRETS_AGENT_JSON: JSON.stringify(SECRETS), SECRETS_AGENT_PAUSE_MS: '300' },
+    });
+    claude = await h.registry.run({ runner: 'claude', prompt: 'look around', cwd: work });
+    await h.registry.wait(custom.id, 20_000);
+    await h.registry.wait(claude.id, 20_000);
+    service = new McpService({ switchboard: h.switchboard, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not here')), defaultCwd: () => work, guard: () => {} });
+    const { url } = await service.startHttp();
+    client = await connectHttp(url, service.token());
+  });
+  after(async () => {
+    await client?.close().catch(() => {});
+    await service?.dispose();
+    await h.cleanup();
+  });
+
+  it('keeps the bytes as printed in output.log and `logs --raw`', async () => {
+    const raw = fs.readFileSync(h.switchboard.state.run(custom.id).output, 'utf8');
+    for (const secret of ALL) assert.ok(raw.includes(secret), secret);
+    const printed = await runCli(h.stateDir, ['logs', custom.id, '--raw']);
+    assert.equal(printed.stdout, raw);
+  });
+
+  it('streams a plain-text run line by line without a secret or half of one, one placeholder per secret', async () => {
+    const lines: string[] = [];
+    let cursor = 0;
+    for (let page = 0; page < 50; page++) {
+      const chunk = (await call(client, 'stream_agent_output', { id: custom.id, cursor, limit: 1 })).structuredContent as { events: { text: string }[]; next_cursor: number; complete: boolean };
+      lines.push(...chunk.events.map((e) => e.text));
+      if (chunk.complete) break;
+      cursor = chunk.next_cursor;
+    }
+    const text = lines.join('\n');
+    noLeak(text, 'stream_agent_output');
+    assert.deepEqual(lines, [
+      'anthropic key: <<REDACTED_ANTHROPIC_KEY_1>> (keep it safe)',
+      'aws <<REDACTED_AWS_KEY_1>>',
+      'service token from the env: <<REDACTED_SECRET_1>>',
+      '<<REDACTED_PRIVATE_KEY_1>>',
+      'db: postgres://app:<<REDACTED_CONNECTION_PASSWORD_1>>@db.internal:5432/app',
+      'again: <<REDACTED_ANTHROPIC_KEY_1>>',
+      'see ticket <<REDACTED_TICKET_1>> for the rest',
+      'done',
+    ]);
+  });
+
+  it('redacts get_agent_status, the output resource and wait_agent of both runs', async () => {
+    for (const run of [custom, claude]) {
+      const status = (await call(client, 'get_agent_status', { id: run.id })).structuredContent!;
+      noLeak(JSON.stringify(status), `get_agent_status of ${run.runner}`);
+      assert.match(String(status.output_tail), /<<REDACTED_ANTHROPIC_KEY_1>>/);
+      const resource = await client.readResource({ uri: `switchboard://agents/${run.id}/output` });
+      const text = resource.contents.map((c) => ('text' in c ? c.text : '')).join('');
+      noLeak(text, `the output resource of ${run.runner}`);
+      assert.match(text, /<<REDACTED_AWS_KEY_1>>/);
+      noLeak(JSON.stringify((await call(client, 'wait_agent', { id: run.id })).structuredContent), 'wait_agent');
+      noLeak(JSON.stringify((await call(client, 'list_agents', {})).structuredContent), 'list_agents');
+    }
+    const status = (await call(client, 'get_agent_status', { id: claude.id })).structuredContent!;
+    assert.equal(status.result_text, 'Found <<REDACTED_ANTHROPIC_KEY_1>> and <<REDACTED_AWS_KEY_1>>; the token is <<REDACTED_SECRET_1>>, see <<REDACTED_TICKET_1>>. Again <<REDACTED_ANTHROPIC_KEY_1>>.');
+    const events = (await call(client, 'stream_agent_output', { id: claude.id })).structuredContent as { events: { type: string; text?: string }[] };
+    noLeak(JSON.stringify(events), 'stream_agent_output of claude');
+    assert.ok(events.events.some((e) => e.type === 'text' && e.text?.includes('<<REDACTED_SECRET_1>>')));
+  });
+
+  it('redacts the CLI: status --format json, list, logs', async () => {
+    for (const run of [custom, claude]) {
+      const status = await runCli(h.stateDir, ['status', run.id, '--format', 'json']);
+      assert.equal(status.code, 0, status.stderr);
+      noLeak(status.stdout, `status --format json of ${run.runner}`);
+      assert.match((JSON.parse(status.stdout) as { outputTail: string }).outputTail, /<<REDACTED_ANTHROPIC_KEY_1>>/);
+      noLeak((await runCli(h.stateDir, ['status', run.id])).stdout, 'status');
+      noLeak((await runCli(h.stateDir, ['logs', run.id])).stdout, 'logs');
+      noLeak((await runCli(h.stateDir, ['logs', run.id, '--format', 'json'])).stdout, 'logs --format json');
+    }
+    noLeak((await runCli(h.stateDir, ['list', '--format', 'json'])).stdout, 'list --format json');
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * Webhooks for real: a receiver on loopback that checks each signature and counts deliveries by
+ * their idempotency key; real runs whose ends go out as deliveries; deliverers in this process and
+ * in `switchboard webhooks deliver` children over the same state folder; a deliverer killed with
+ * deliveries queued and another that sends them after; and the `webhooks log` and `test` commands.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { webhookWithDefaults } from '../../src/core/config';
+import type { Switchboard } from '../../src/core/switchboard';
+import { WebhookDeliverer } from '../../src/core/webhooks/webhookDeliverer';
+import { verifySignature } from '../../src/core/webhooks/webhookPayload';
+import { WebhookQueue } from '../../src/core/webhooks/webhookQueue';
+import { runCli } from '../support/cliChild';
+import { CLI, createHarness, fakeCommand, tempDir, until, type Harness } from '../support/harness';
+
+const SECRET = 'whsec-test-0123456789';
+const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+interface Received {
+  id: string;
+  event: string;
+  signed: boolean;
+  body: { id?: string; event?: string; subject?: { key: string; id?: string; status?: string; lastError?: string }; text?: string };
+  status: number;
+}
+
+/** A receiver that answers 500 to the first `failures` requests of each delivery id, then 200. */
+class Receiver {
+  readonly requests: Received[] = [];
+  failures = 0;
+  private readonly server = http.createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (text += c));
+    req.on('end', () => {
+      const id = String(req.headers['idempotency-key']);
+      const before = this.requests.filter((r) => r.id === id).length;
+      const status = before < this.failures ? 500 : 200;
+      const signed = verifySignature(SECRET, String(req.headers['x-switchboard-timestamp']), text, req.headers['x-switchboard-signature'] as string | undefined);
+      this.requests.push({ id, event: String(req.headers['x-switchboard-event']), signed, body: JSON.parse(text) as Received['body'], status });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
+    });
+  });
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return this;
+  }
+
+  /** Each delivery accepted, by id. */
+  accepted(): Map<string, Received> {
+    return new Map(this.requests.filter((r) => r.status === 200).map((r) => [r.id, r]));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** `switchboard webhooks deliver` over the state folder, as another process. */
+function delivererChild(stateDir: string): ChildProcess {
+  return spawn(process.execPath, [CLI, 'webhooks', 'deliver'], { env: { ...process.env, SWITCHBOARD_HOME: stateDir }, stdio: 'ignore' });
+}
+
+const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
+
+async function runAgents(sb: Switchboard, work: string, exits: number[]): Promise<string[]> {
+  // What a failing one prints last is its error, which the delivery carries: with a secret in it.
+  const runs = await Promise.all(exits.map((code, i) => sb.runs.run({ runner: 'custom', prompt: `job ${i} with ${AWS_KEY}`, cwd: work, command: fakeCommand('--exit', String(code)) })));
+  await Promise.all(runs.map((r) => sb.runs.wait(r.id, 20_000)));
+  return runs.map((r) => r.id);
+}
+
+describe('webhooks', function () {
+  this.timeout(90_000);
+  let h: Harness;
+  let receiver: Receiver;
+  let work: string;
+  const children: ChildProcess[] = [];
+  const deliverers: WebhookDeliverer[] = [];
+
+  beforeEach(async () => {
+    receiver = await new Receiver().start();
+    const webhooks = [webhookWithDefaults({ url: receiver.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] })];
+    h = await createHarness({ webhooks });
+    // The children read config.json; this process was given the same.
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ version: 1, webhooks }));
+    work = tempDir('sb-webhooks-work-');
+  });
+  afterEach(async () => {
+    for (const d of deliverers.splice(0)) d.dispose();
+    for (const c of children.splice(0)) {
+      c.kill('SIGTERM');
+      await exited(c);
+    }
+    await h.cleanup();
+    await receiver.close();
+  });
+
+  const deliverer = (sb: Switchboard): WebhookDeliverer => {
+    const d = new WebhookDeliverer(sb.state, sb.feed, () => sb.config, 'test', { retryBaseMs: 100 });
+    deliverers.push(d);
+    return d;
+  };
+
+  it('delivers each run end once, signed, through two failed attempts', async () => {
+    receiver.failures = 2;
+    deliverer(h.switchboard);
+    const [done, failed] = await runAgents(h.switchboard, work, [0, 1]);
+    const queue = new WebhookQueue(h.switchboard.state);
+    // Accepted, and the answers recorded (a moment after the receiver has answered).
+    await until(() => receiver.accepted().size === 2 && queue.all().length === 0, 20_000, 'both deliveries accepted');
+    const accepted = [...receiver.accepted().values()];
+    assert.deepEqual(accepted.map((r) => [r.event, r.body.subject?.id, r.body.subject?.key]).sort(), [['agent.completed', done, `run:${done}`], ['agent.failed', failed, `run:${failed}`]].sort());
+    for (const r of accepted) assert.equal(r.body.id, r.id, 'the body carries the idempotency key');
+    const failure = accepted.find((r) => r.event === 'agent.failed')!;
+    assert.equal(failure.body.subject?.lastError, 'the agent exited with code 1: job 1 with <<REDACTED_AWS_KEY_1>>');
+    assert.ok(!receiver.requests.some((r) => JSON.stringify(r.body).includes(AWS_KEY)), 'no delivery carries the secret');
+    assert.ok(receiver.requests.every((r) => r.signed), 'every attempt is signed with the secret');
+    for (const { id } of accepted) assert.deepEqual(receiver.requests.filter((r) => r.id === id).map((r) => r.status), [500, 500, 200]);
+    const log = queue.readLog();
+    for (const { id } of accepted) assert.deepEqual(log.filter((e) => e.id === id).map((e) => [e.attempt, e.outcome]), [[1, 'retrying'], [2, 'retrying'], [3, 'delivered']]);
+    const listed = await runCli(h.stateDir, ['webhooks', 'log', '--format', 'json']);
+    const rows = (JSON.parse(listed.stdout) as { deliveries: { id: string; attempts: number; outcome: string }[] }).deliveries;
+    assert.deepEqual(rows.map((r) => [r.attempts, r.outcome]), [[3, 'delivered'], [3, 'delivered']]);
+    assert.equal(JSON.parse((await runCli(h.stateDir, ['webhooks', 'log', '--failed', '--format', 'json'])).stdout).deliveries.length, 0);
+  });
+
+  it('is delivered by exactly one of several processes sharing the state folder', async () => {
+    children.push(delivererChild(h.stateDir), delivererChild(h.stateDir));
+    const other = await h.openSwitchboard();
+    deliverer(h.switchboard);
+    deliverer(other);
+    const ids = await runAgents(h.switchboard, work, [0, 0, 1, 0]);
+    await until(() => receiver.accepted().size === 4, 20_000, 'four deliveries');
+    // Time for a second deliverer to send any of them again, were it to.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(receiver.requests.length, 4, `each once: ${receiver.requests.map((r) => r.id).join(' ')}`);
+    assert.deepEqual([...receiver.accepted().values()].map((r) => r.body.subject?.id).sort(), [...ids].sort());
+  });
+
+  it('keeps queued deliveries across a deliverer killed outright, and another sends them', async () => {
+    receiver.failures = 1000;
+    const first = delivererChild(h.stateDir);
+    children.push(first);
+    const lease = h.switchboard.state.webhooks.lease;
+    await until(() => fs.existsSync(lease) && (JSON.parse(fs.readFileSync(lease, 'utf8')) as { holder: { pid: number } }).holder.pid === first.pid, 15_000, 'the child holds the lease');
+    const [id] = await runAgents(h.switchboard, work, [0]);
+    const queue = new WebhookQueue(h.switchboard.state);
+    await until(() => queue.all()[0]?.attempts === 1, 15_000, 'a first, failed attempt, recorded');
+    first.kill('SIGKILL');
+    await exited(first);
+    const queued = queue.all();
+    assert.equal(queued.length, 1, 'the delivery waits on disk');
+    assert.equal(queued[0]!.attempts, 1);
+    receiver.failures = 0;
+    // A new process (this one) takes the dead holder's lease and sends what waits, when it is due.
+    deliverer(await h.openSwitchboard());
+    await until(() => receiver.accepted().size === 1 && queue.all().length === 0, 20_000, 'delivered after the restart, and so recorded');
+    assert.equal(receiver.accepted().values().next().value!.body.subject?.id, id);
+    assert.equal(receiver.accepted().values().next().value!.id, queued[0]!.id, 'the same idempotency key');
+  });
+
+  it('delivers what happened while no deliverer ran, at the next one (`webhooks deliver --once` at the end of a CI job)', async () => {
+    const [id] = await runAgents(h.switchboard, work, [0]);
+    assert.equal(receiver.requests.length, 0);
+    const once = await runCli(h.stateDir, ['webhooks', 'deliver', '--once']);
+    assert.equal(once.code, 0, once.stderr);
+    assert.equal(once.stdout.trim(), 'nothing left to deliver');
+    assert.deepEqual(receiver.requests.map((r) => [r.event, r.body.subject?.id, r.status]), [['agent.completed', id, 200]]);
+    // Delivered once: the cursor moved past it.
+    await runCli(h.stateDir, ['webhooks', 'deliver', '--once']);
+    assert.equal(receiver.requests.length, 1);
+  });
+
+  it('sends a test delivery to an address (`webhooks test`), signed as configured', async () => {
+    const ok = await runCli(h.stateDir, ['webhooks', 'test', receiver.url]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^delivered to http:\/\/127\.0\.0\.1:\d+\/hooks: HTTP 200 in \d+ ms \(json, signed; id test-/);
+    assert.deepEqual(receiver.requests.map((r) => [r.event, r.signed, r.body.event]), [['ping', true, 'ping']]);
+    const slack = await runCli(h.stateDir, ['webhooks', 'test', receiver.url, '--payload', 'slack']);
+    assert.equal(slack.code, 0, slack.stderr);
+    assert.equal(receiver.requests[1]!.body.text, 'Switchboard · Switchboard test delivery: this webhook works.');
+    receiver.failures = 5;
+    const failed = await runCli(h.stateDir, ['webhooks', 'test', receiver.url]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /not delivered to .*: HTTP 500: try later/);
+    const closed = await runCli(h.stateDir, ['webhooks', 'test', 'http://127.0.0.1:9/nothing']);
+    assert.equal(closed.code, 1);
+    assert.match(closed.stderr, /ECONNREFUSED/);
+    const bad = await runCli(h.stateDir, ['webhooks', 'test', 'ftp://x']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /ftp:\/\/x is not an http:\/\/ or https:\/\/ address/);
+    const log = await runCli(h.stateDir, ['webhooks', 'log', '--failed']);
+    assert.match(log.stdout, /ping .* gave up +HTTP 500: try later/);
+    assert.match(log.stdout, /ping .*127\.0\.0\.1:9\/nothing .*ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The redaction corpus: every built-in shape, config's patterns and literals, each at every
+ * boundary (alone, at the start and end of a line, quoted, inside JSON, before punctuation), one
+ * placeholder per secret within a redactor, and streamed output cut at every place inside a secret.
+ */
+import * as assert from 'node:assert/strict';
+import { placeholderCounts, Redactor, redactorFor, secretsFromEnv } from '../../src/core/redact';
+import { patternProblem } from '../../src/core/redactRules';
+import { StreamRedactor } from '../../src/core/redactStream';
+
+interface Sample {
+  kind: string;
+  /** The text as printed. */
+  text: string;
+  /** The part that must not be shown. */
+  secret: string;
+}
+
+const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7Vr4q9XyQ3mZpLk2Hn5Tg8Wc1Rb6Ys0Jd4Fe7Ua3Oi9Pl2Kj\nq9XyQ3mZpLk2Hn5Tg8Wc1Rb6\n-----END RSA PRIVATE KEY-----';
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+const secret = (kind: string, value: string, before = '', after = ''): Sample => ({ kind, text: `${before}${value}${after}`, secret: value });
+
+export const CORPUS: Sample[] = [
+  secret('AWS_KEY', 'AKIAIOSFODNN7EXAMPLE'),
+  secret('AWS_KEY', 'ASIAY34FZKBOKMUTVV7A'),
+  secret('AWS_SECRET_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key = '),
+  secret('GITHUB_TOKEN', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'),
+  secret('GITHUB_TOKEN', 'github_pat_11ABCDEFG0123456789_abcdefghijKLMNOPQRSTUVWXYZ0123456789'),
+  secret('GITHUB_TOKEN', 'ghs_abcdefghijklmnopqrstuvwxyz0123456789'),
+  secret('OPENAI_KEY', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB7cD0eF'),
+  secret('OPENAI_KEY', 'sk-T3BlbkFJabcdefghijklmnopqrstuvwxyz012345'),
+  secret('ANTHROPIC_KEY', 'sk-ant-api03-Zk3v9Qx7Lp2Rt8Wm4Yn6Bc1Df5Gh0Jk-AbCdEf_123'),
+  secret('GOOGLE_API_KEY', 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'),
+  secret('GOOGLE_OAUTH_TOKEN', 'ya29.a0AfH6SMBx3kJ9pQrStUvWxYz0123456789abcdef'),
+  secret('SLACK_TOKEN', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'),
+  secret('SLACK_WEBHOOK', 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'),
+  secret('STRIPE_KEY', 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ0123456789'),
+  secret('STRIPE_KEY', 'rk_test_51HqLyjWDarjtT1zdp7dcXYZ0123456789'),
+  secret('PRIVATE_KEY', PEM),
+  secret('PRIVATE_KEY', PEM.replace(/RSA /g, 'OPENSSH ')),
+  secret('JWT', JWT),
+  secret('CONNECTION_PASSWORD', 'S3cr3tPa55', 'postgres://app:', '@db.internal:5432/app'),
+  secret('CONNECTION_PASSWORD', 'hunter2pass', 'mongodb+srv://admin:', '@cluster0.example.net/test'),
+  secret('PASSWORD', 'correct-horse-battery', 'password='),
+  secret('PASSWORD', 'correct-horse-battery', 'PASSWORD: '),
+  secret('SECRET', 'tr0ub4dor&3', 'secret='.replace('=', '= ')),
+  secret('CLIENT_SECRET', 'Xk9-Qw2e_Rt5yU8i', 'client_secret='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'export MY_SERVICE_API_KEY='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'DATABASE_TOKEN="', '"'),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', '"deploy_token": "', '"'),
+  secret('BEARER_TOKEN', 'abcdefghijklmnopqrstuvwx', 'Authorization: Bearer '),
+];
+
+/** Each sample at each boundary: alone, in a sentence, quoted, in JSON, between lines, before punctuation. */
+const BOUNDARIES: [string, (t: string) => string][] = [
+  ['alone', (t) => t],
+  ['at the start', (t) => `${t} and more`],
+  ['at the end', (t) => `this is it: ${t}`],
+  ['quoted', (t) => `"${t}"`],
+  ['single-quoted', (t) => `'${t}'`],
+  ['in JSON', (t) => JSON.stringify({ output: t })],
+  ['between lines', (t) => `first line\n${t}\nlast line`],
+  ['before punctuation', (t) => `(${t}).`],
+  ['before a comma', (t) => `${t}, then`],
+];
+
+const allows = (kind: string): RegExp => new RegExp(`<<REDACTED_${kind}_1>>`);
+
+describe('redaction corpus', () => {
+  for (const sample of CORPUS) {
+    for (const [where, wrap] of BOUNDARIES) {
+      // Quotes around an unquoted assignment value are part of the value's surroundings, not of the secret.
+      it(`${sample.kind} ${sample.secret.slice(0, 12)}… ${where}`, () => {
+        const redactor = new Redactor();
+        const printed = wrap(sample.text);
+        const shown = redactor.text(printed);
+        assert.ok(!shown.includes(sample.secret), shown);
+        for (const line of sample.secret.split('\n').filter((l) => l.length >= 8)) assert.ok(!shown.includes(line), `a line of the secret is shown: ${shown}`);
+        assert.match(shown, allows(sample.kind), shown);
+        assert.equal(redactor.text(shown), shown, 'redacting again changes nothing');
+      });
+    }
+  }
+
+  it('gives the same secret the same placeholder, and each new one the next number', () => {
+    const redactor = new Redactor();
+    const a = 'AKIAIOSFODNN7EXAMPLE';
+    const b = 'AKIAI44QH8DHBEXAMPLE';
+    assert.equal(redactor.text(`${a} ${b}`), '<<REDACTED_AWS_KEY_1>> <<REDACTED_AWS_KEY_2>>');
+    assert.equal(redactor.text(`again ${b} then ${a}`), 'again <<REDACTED_AWS_KEY_2>> then <<REDACTED_AWS_KEY_1>>');
+    assert.deepEqual(redactor.counts, { AWS_KEY: 2 });
+    assert.equal(new Redactor({ counts: { AWS_KEY: 2 } }).text(`x ${'AKIAZZZZZZZZZZZZZZZZ'}`), 'x <<REDACTED_AWS_KEY_3>>', 'counts on from the numbers given');
+    assert.deepEqual(placeholderCounts('<<REDACTED_AWS_KEY_3>> <<REDACTED_JWT_1>> <<REDACTED_AWS_KEY_1>>'), { AWS_KEY: 3, JWT: 1 });
+  });
+
+  it('hides config patterns (their first group) and literals, and the values of secret-named variables', () => {
+    const redactor = redactorFor(
+      { patterns: [{ name: 'internal token', pattern: 'itk-([0-9a-f]{12})' }, { name: 'ticket', pattern: 'TCK\\d{6}' }], secrets: ['open sesame please'] },
+      { MY_API_TOKEN: 'zz-0123456789', HOME: '/home/someone', SHORT_KEY: 'abc' },
+    );
+    assert.equal(
+      redactor.text('token itk-0123456789ab, TCK123456, say open sesame please, env zz-0123456789 at /home/someone'),
+      'token itk-<<REDACTED_INTERNAL_TOKEN_1>>, <<REDACTED_TICKET_1>>, say <<REDACTED_SECRET_1>>, env <<REDACTED_SECRET_2>> at /home/someone',
+    );
+    assert.deepEqual(secretsFromEnv({ A_TOKEN: 'abcdefgh1', PATH: '/usr/bin:/bin', B_KEY: 'short' }), ['abcdefgh1']);
+    assert.match(patternProblem('(')!, /^is not a regular expression: .*Unterminated group/);
+    assert.equal(patternProblem('a*'), 'matches the empty string');
+    assert.equal(patternProblem('tok-\\d+'), undefined);
+  });
+
+  it('leaves ordinary output alone', () => {
+    const plain = [
+      '"input_tokens": 1234, "max_tokens": 4096, "cache_read_input_tokens": 0',
+      'primary_key: id, password: ***, secret=$SECRET, token: null',
+      'sk-learn is a library; ghp_ is a prefix; see https://example.com/a:b@c',
+      'The secret: it works.',
+      'session 3f1c2a9e-7b4d-4c1e-9a2b-5d6e7f8a9b0c, PWD=/home/me/project',
+    ];
+    for (const text of plain) assert.equal(new Redactor().text(text), text);
+  });
+
+  it('redacts every string of an event and keeps the rest of it', () => {
+    const redactor = new Redactor();
+    const event = { type: 'tool_call', name: 'Bash', input: { command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx" x', n: 3, flags: ['--token', 'AKIAIOSFODNN7EXAMPLE'] } };
+    assert.deepEqual(redactor.value(event), { type: 'tool_call', name: 'Bash', input: { command: 'curl -H "Authorization: Bearer <<REDACTED_BEARER_TOKEN_1>>" x', n: 3, flags: ['--token', '<<REDACTED_AWS_KEY_1>>'] } });
+    const clean = { type: 'text', text: 'nothing here' };
+    assert.equal(redactor.value(clean), clean, 'the same object when nothing changed');
+    assert.deepEqual(redactor.args(['cli', '--password', 'hunter2', '--api-key=abc', 'AKIAIOSFODNN7EXAMPLE']), ['cli', '--password', '<<REDACTED_SECRET_1>>', '--api-key=<<REDACTED_SECRET_2>>', '<<REDACTED_AWS_KEY_1>>']);
+  });
+});
+
+/** Streams `text` cut at `cuts` (offsets), then ends; what was written. */
+function streamed(text: string, cuts: number[]): string {
+  let out = '';
+  const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
+  let at = 0;
+  for (const cut of [...cuts, text.length]) {
+    stream.push(text.slice(at, cut));
+    at = cut;
+  }
+  stream.end();
+  return out;
+}
+
+describe('redaction of streamed output', () => {
+  it('never shows part of a secret cut in two by a read, wherever the cut', () => {
+    for (const sample of CORPUS) {
+      const text = `before\n${sample.text} after\nnext line\n`;
+      const whole = new Redactor().text(text);
+      const start = text.indexOf(sample.secret);
+      for (let cut = start; cut <= start + sample.secret.length; cut++) {
+        assert.equal(streamed(text, [cut]), whole, `${sample.kind} cut at ${cut - start}`);
+      }
+    }
+  });
+
+  it('holds a key block until its END line, and hides a block that never ends', () => {
+    const lines = PEM.split('\n');
+    assert.equal(streamed(`a\n${PEM}\nb\n`, lines.map((_l, i) => 2 + lines.slice(0, i + 1).join('\n').length + 1)), 'a\n<<REDACTED_PRIVATE_KEY_1>>\nb\n');
+    const huge = `-----BEGIN PRIVATE KEY-----\n${'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n'.repeat(3000)}`;
+    let out = '';
+    const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
+    stream.push(huge);
+    stream.push('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END PRIVATE KEY-----\nafter\n');
+    stream.end();
+    assert.equal(out, '<<REDACTED_PRIVATE_KEY_1>>\nafter\n');
+  });
+
+  it('passes whole lines on as they come, and a very long line without its end', () => {
+    const written: string[] = [];
+    const stream = new StreamRedactor(new Redactor(), (t) => written.push(t));
+    stream.push('one\ntw');
+    assert.deepEqual(written, ['one\n']);
+    stream.push('o\n');
+    assert.deepEqual(written, ['one\n', 'two\n']);
+    stream.push(`${'word '.repeat(20_000)}`);
+    assert.equal(written.length, 3, 'a line longer than 64 KB is passed on (cut at a space)');
+    stream.end();
+    assert.equal(written.join(''), `one\ntwo\n${'word '.repeat(20_000)}`);
+  });
+});
