@@ -123,6 +123,19 @@ describe('HTTP API: the event stream', function () {
     await until(() => ahead.data().some((e) => e.seq === seq), 10_000, 'the next change');
   });
 
+  it("carries no secret in clear: what a run's change says is redacted, the same secret the same placeholder", async () => {
+    const key = 'sk-ant-api03-' + 'Q'.repeat(40) + 'xyz';
+    const stream = open('?type=agent.failed');
+    await until(() => stream.status === 200, 5000, 'the stream');
+    const seq = journal.append({ type: 'agent.failed', key: 'run:leaky', entity: { id: 'leaky', prompt: `use ${key}`, lastError: `401 for ${key}` } })!.seq;
+    await until(() => stream.data().some((e) => e.seq === seq), 10_000, 'the change');
+    const sent = JSON.stringify(stream.data().find((e) => e.seq === seq));
+    assert.ok(!sent.includes(key.slice(10, 30)), sent);
+    const placeholders = sent.match(/<<REDACTED_[A-Z_]+_\d+>>/g) ?? [];
+    assert.equal(placeholders.length, 2, sent);
+    assert.equal(placeholders[0], placeholders[1]);
+  });
+
   it('sends a heartbeat comment while nothing happens', async () => {
     const quietStream = open('?type=breaker.reset');
     await until(() => quietStream.events.filter((e) => e.comment === 'heartbeat').length >= 2, 5000, 'two heartbeats');

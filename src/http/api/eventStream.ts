@@ -6,6 +6,7 @@
  * `?goal=`, `?run=`. A comment line every 15 s keeps proxies and clients from timing out; a client
  * that reads too slowly is let go (it resumes from its last id).
  */
+import { redactorFor, type Redactor } from '../../core/redact';
 import type * as http from 'node:http';
 import type { Disposable } from '../../core/events';
 import { typeMatches, unknownFeedTypes, type FeedEvent } from '../../core/feed/feedEvent';
@@ -44,7 +45,8 @@ function concerns(event: FeedEvent, f: Filter): boolean {
   return true;
 }
 
-export const frame = (event: FeedEvent): string => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+/** An event as the stream sends it; what it carries of runs (prompts, errors, results) with secrets redacted. */
+export const frame = (event: FeedEvent, redactor: Redactor): string => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(redactor.value(event))}\n\n`;
 
 export class EventStream implements Disposable {
   private readonly open = new Set<() => void>();
@@ -52,11 +54,16 @@ export class EventStream implements Disposable {
   /** Each event's frame, made once for all the subscribers it goes to. */
   private readonly frames = new WeakMap<FeedEvent, string>();
 
-  constructor(private readonly sb: Switchboard, private readonly options: EventStreamOptions = {}) {}
+  /** One for the stream: a secret is the same placeholder in every event it is in. */
+  private readonly redactor: Redactor;
+
+  constructor(private readonly sb: Switchboard, private readonly options: EventStreamOptions = {}) {
+    this.redactor = redactorFor(sb.config.redaction, process.env);
+  }
 
   private frameOf(event: FeedEvent): string {
     let text = this.frames.get(event);
-    if (text === undefined) this.frames.set(event, (text = frame(event)));
+    if (text === undefined) this.frames.set(event, (text = frame(event, this.redactor)));
     return text;
   }
 
