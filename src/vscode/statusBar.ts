@@ -1,7 +1,8 @@
 /**
  * The status bar item: how many agents run, what today's runs have spent and, while goals are at
  * work, what they have spent (`· goals $1.20`, each listed in the tooltip); a click opens the view.
- * While an agent waits for a person it turns to the warning colour and says how many wait.
+ * While an agent waits for a person it turns to the warning colour and says how many wait; so it
+ * does, with a warning sign, while the state folder's disk runs low (checked every 30 s).
  */
 import * as vscode from 'vscode';
 import { isLiveGoal } from '../core/goals/goalRecord';
@@ -10,10 +11,12 @@ import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { formatUsd } from '../core/render';
+import { checkDisk } from '../core/store/diskSpace';
 import type { RunRecord } from '../core/runs/types';
 import { budgetNow, type GoalWatcher } from './goals/goalWatcher';
 
 const UPDATE_MS = 500;
+const DISK_CHECK_MS = 30_000;
 /** The item's colour while an agent waits for a person. */
 const WAITING_BACKGROUND = new vscode.ThemeColor('statusBarItem.warningBackground');
 
@@ -34,11 +37,19 @@ export class StatusBar extends Lifecycle {
   private registryListener: vscode.Disposable | undefined;
   private registry: RunRegistry | undefined;
   private pending: NodeJS.Timeout | undefined;
+  private stateDir: string | undefined;
+  private diskWarning: string | undefined;
 
   constructor(slot: SwitchboardSlot, private readonly goals?: GoalWatcher) {
     super();
     this.register(this.item);
-    this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    this.register(slot.onDidChange((sb) => {
+      this.stateDir = sb?.stateDir;
+      this.checkDisk();
+      this.setRegistry(sb?.runs);
+    }));
+    const diskTimer = setInterval(() => this.checkDisk(true), DISK_CHECK_MS);
+    this.register(toDisposable(() => clearInterval(diskTimer)));
     if (goals) this.register(goals.onDidChange(() => (this.pending ??= setTimeout(() => this.update(), UPDATE_MS))));
     this.register(toDisposable(() => {
       if (this.pending) clearTimeout(this.pending);
@@ -68,19 +79,29 @@ export class StatusBar extends Lifecycle {
     const goals = this.liveGoals();
     const goalsText = goals ? ` · goals ${goals.usd}` : '';
     const waitingText = waiting.length ? `$(bell) ${waiting.length} waiting · ` : '';
-    const text = `${waitingText}${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today${goalsText}`;
+    const diskText = this.diskWarning ? '$(warning) disk low · ' : '';
+    const text = `${diskText}${waitingText}${running > 0 ? '$(sync~spin)' : '$(pulse)'} ${running} running · ${money} today${goalsText}`;
     const tooltip = [
+      ...(this.diskWarning ? [`Warning: ${this.diskWarning}`] : []),
       ...waiting.map((r) => `${r.name} waits for ${r.waiting!.reason}.`),
       `Switchboard: ${running} agent${running === 1 ? '' : 's'} running; ${money} spent by today's runs${estimated ? ' (partly estimated from the price table)' : ''}.`,
       ...(goals ? [`Goals at work (${goals.usd} spent):`, ...goals.lines] : []),
       'Click to open the Agents view.',
     ].join('\n');
-    const background = waiting.length ? WAITING_BACKGROUND : undefined;
+    const background = waiting.length || this.diskWarning ? WAITING_BACKGROUND : undefined;
     if (text === this.item.text && tooltip === this.item.tooltip && background === this.item.backgroundColor) return;
     this.item.backgroundColor = background;
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Switchboard, ${waiting.length ? `${waiting.length} waiting for you, ` : ''}${running} running, ${money} today${goals ? `, goals ${goals.usd}` : ''}` };
+    this.item.accessibilityInformation = { label: `Switchboard, ${this.diskWarning ? 'disk space low, ' : ''}${waiting.length ? `${waiting.length} waiting for you, ` : ''}${running} running, ${money} today${goals ? `, goals ${goals.usd}` : ''}` };
+  }
+
+  /** Looks at the free space of the state folder's disk; shows it when what it says changed. */
+  private checkDisk(show = false): void {
+    const warning = this.stateDir ? checkDisk(this.stateDir)?.warning : undefined;
+    if (warning === this.diskWarning) return;
+    this.diskWarning = warning;
+    if (show) this.update();
   }
 
   /** The goals at work and what they spent (undefined: none is at work). */
