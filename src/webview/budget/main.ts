@@ -11,7 +11,7 @@ import type { BudgetProtocol, BudgetReportView } from '../../shared/protocol/bud
 import { Channel, initialState } from '../shared/vscodeApi';
 import { el, formatDuration, formatTokens, formatUsd, onThemeChange } from '../shared/dom';
 import { SpendChart } from './chart';
-import { afterPaint, metrics } from '../dag/metrics';
+import { afterPaint, metrics } from '../shared/metrics';
 import { Breakdown, checkpointsTable, Timeline } from './tables';
 
 const first = initialState<BudgetReportView>();
@@ -45,7 +45,9 @@ function render(next: BudgetReportView, rebuild = false): void {
     ...(limits.seconds !== undefined ? [card('Time left', formatDuration((remaining.seconds ?? 0) * 1000), `of ${formatDuration(limits.seconds * 1000)}`)] : []),
     ...(limits.usd === undefined && limits.tokens === undefined && limits.seconds === undefined ? [card('Budget', 'none', 'no limit set here')] : []),
   );
+  const chartStarted = performance.now();
   chart.show(next, rebuild);
+  metrics.chartMs.push(performance.now() - chartStarted);
   checkpoints.replaceChildren(el('h2', {}, 'Checkpoints'), checkpointsTable(next.checkpoints));
   checkpoints.hidden = !next.key.startsWith('goal:');
   breakdown.show(next.breakdown);

@@ -8,7 +8,7 @@
 import type { DagNode } from '../../shared/protocol/dagProtocol';
 import { el } from '../shared/dom';
 import { NODE_HEIGHT, NODE_WIDTH, type Layout, type PlacedEdge } from './layout';
-import { metrics } from './metrics';
+import { metrics } from '../shared/metrics';
 import { neighbour, type Direction, type Placed } from './navigation';
 import { fillNode, makeNodeElement, tickNode } from './nodeElement';
 import { readPalette, type Palette } from './statusLook';

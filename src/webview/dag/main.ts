@@ -13,7 +13,7 @@ import { custom, el, onThemeChange } from '../shared/dom';
 import { Details } from './details';
 import { GraphView, type ViewTransform } from './graphView';
 import { layout } from './layout';
-import { afterPaint, metrics } from './metrics';
+import { afterPaint, metrics } from '../shared/metrics';
 import { Minimap } from './minimap';
 
 interface DagState {
@@ -46,7 +46,10 @@ const channel = new Channel<DagProtocol, DagState>((message) => {
   view.update(nodes);
   minimap.invalidate();
   refreshDetails();
-  afterPaint((at) => metrics.updateMs.push(at - received));
+  afterPaint((at) => {
+    metrics.updateMs.push(at - received);
+    metrics.lastPaintedAt = Date.now();
+  });
 });
 const saved = channel.state;
 

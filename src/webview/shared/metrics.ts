@@ -1,5 +1,5 @@
 /**
- * Figures the benchmark reads from the real webview (bench/webviews.ts): when the first render was
+ * Figures the benchmark reads from the real webviews (bench/webviews.ts): when the first render was
  * on screen, how long the layout took, how soon a node's change was on screen after its message,
  * and frame times while panning. Plain numbers on a global; nothing is sent anywhere.
  */
@@ -8,7 +8,11 @@ export interface DagMetrics {
   firstRenderAt?: number;
   /** Message received → the frame that shows it painted, per update. */
   updateMs: number[];
+  /** The wall clock (Date.now()) when the last update was painted, to set against when its event happened. */
+  lastPaintedAt?: number;
+  /** JavaScript time of each drawn frame of the graph, or of each chart drawing. */
   frames: number[];
+  chartMs: number[];
 }
 
 declare global {
@@ -17,7 +21,7 @@ declare global {
   }
 }
 
-export const metrics: DagMetrics = (window.switchboardMetrics = { layoutMs: [], updateMs: [], frames: [] });
+export const metrics: DagMetrics = (window.switchboardMetrics = { layoutMs: [], updateMs: [], frames: [], chartMs: [] });
 
 /** Calls `done` with the time once the next frame has been painted (a task queued from its animation frame runs after the paint). */
 export function afterPaint(done: (at: number) => void): void {
