@@ -57,6 +57,24 @@ export interface DagGraph extends DagHeader {
   nodes: DagNode[];
 }
 
+/**
+ * A layout the webview computed, kept by the host (and in the webview's state) so that the same
+ * graph shown again (the panel reopened, the window reloaded) is drawn at once, without ELK.
+ */
+export interface CachedLayout {
+  /** Says which tasks and edges it is for (see the webview's shapeOf). */
+  shape: string;
+  width: number;
+  height: number;
+  /** id, x, y of each task. */
+  nodes: [string, number, number][];
+  /** from, to, and the edge's points (x0, y0, x1, y1, …). */
+  edges: [string, string, number[]][];
+}
+
+/** What the page embeds: the graph, and its layout when one is known. */
+export type DagInitial = DagGraph & { layout?: CachedLayout };
+
 export type DagAction = 'openOutput' | 'cancel' | 'retry' | 'diff' | 'steer';
 
 export interface TaskDetails {
@@ -75,6 +93,8 @@ export interface DagProtocol {
     /** The webview listens: the host sends what changed since the embedded first graph. */
     ready: Record<string, never>;
     act: { action: DagAction; task: string };
+    /** A new layout was made: kept for the next time the same graph is shown. */
+    layout: CachedLayout;
   };
   requests: {
     details: { params: { task: string }; result: TaskDetails };

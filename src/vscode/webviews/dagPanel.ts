@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { Lifecycle } from '../../core/lifecycle';
 import { readableTail } from '../../ops/runOutput';
-import type { DagGraph, DagProtocol } from '../../shared/protocol/dagProtocol';
+import type { CachedLayout, DagGraph, DagInitial, DagProtocol } from '../../shared/protocol/dagProtocol';
 import type { CommandMessage, RequestMessage } from '../../shared/protocol/ipc';
 import type { GoalWatcher } from '../goals/goalWatcher';
 import type { Services } from '../services';
@@ -17,6 +17,9 @@ import { changedNodes, dagGraph, sameShape } from './dagModel';
 import type { PanelController, Post } from './webviewPanels';
 
 const OUTPUT_LINES = 40;
+/** Layouts kept for graphs shown again (by panel key, the newest few). */
+const LAYOUTS = new Map<string, CachedLayout>();
+const KEPT_LAYOUTS = 8;
 
 export interface DagSources {
   services: Services;
@@ -65,8 +68,9 @@ export class DagController extends Lifecycle implements PanelController<DagProto
     return `${this.shown.title} (${this.shown.status})`;
   }
 
-  initial(): DagGraph {
-    return this.embedded;
+  initial(): DagInitial {
+    const layout = LAYOUTS.get(dagKey(this.kind, this.id));
+    return layout ? { ...this.embedded, layout } : this.embedded;
   }
 
   /** Tells the webview what changed since it was last told (`from`): the whole graph, or the changed nodes. */
@@ -84,6 +88,13 @@ export class DagController extends Lifecycle implements PanelController<DagProto
 
   command(message: CommandMessage<DagProtocol>): Promise<void> | void {
     if (message.method === 'ready') return this.update(this.embedded);
+    if (message.method === 'layout') {
+      const key = dagKey(this.kind, this.id);
+      LAYOUTS.delete(key);
+      LAYOUTS.set(key, message.params);
+      for (const old of [...LAYOUTS.keys()].slice(0, Math.max(0, LAYOUTS.size - KEPT_LAYOUTS))) LAYOUTS.delete(old);
+      return;
+    }
     return this.act(message.params.action, message.params.task);
   }
 

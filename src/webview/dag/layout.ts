@@ -6,6 +6,7 @@
  */
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
 import workerSource from 'elk-worker-source';
+import type { CachedLayout } from '../../shared/protocol/dagProtocol';
 
 export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 64;
@@ -52,7 +53,7 @@ const COMMON = {
 const FAST = {
   'elk.layered.thoroughness': '1',
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
-  'elk.layered.greedySwitch.type': 'OFF',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
   'elk.separateConnectedComponents': 'false',
 };
 
@@ -77,4 +78,35 @@ export async function layout(tasks: readonly { id: string; dependsOn: readonly s
     return { from: e.sources[0]!, to: e.targets[0]!, points: Float64Array.from(coords) };
   });
   return { nodes, edges: out, width: placed.width ?? 0, height: placed.height ?? 0 };
+}
+
+/** Which tasks and edges a layout is for: a hash of the ids and dependencies, in order. */
+export function shapeOf(tasks: readonly { id: string; dependsOn: readonly string[] }[]): string {
+  let hash = 0x811c9dc5;
+  for (const t of tasks) {
+    for (const text of [t.id, ...t.dependsOn, '\n']) {
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      hash = Math.imul(hash ^ 0x1f, 0x01000193);
+    }
+  }
+  return `${tasks.length}:${(hash >>> 0).toString(16)}`;
+}
+
+export function toCached(layout: Layout, shape: string): CachedLayout {
+  return {
+    shape,
+    width: layout.width,
+    height: layout.height,
+    nodes: [...layout.nodes.values()].map((n) => [n.id, n.x, n.y]),
+    edges: layout.edges.map((e) => [e.from, e.to, Array.from(e.points)]),
+  };
+}
+
+export function fromCached(cached: CachedLayout): Layout {
+  return {
+    width: cached.width,
+    height: cached.height,
+    nodes: new Map(cached.nodes.map(([id, x, y]) => [id, { id, x, y }])),
+    edges: cached.edges.map(([from, to, points]) => ({ from, to, points: Float64Array.from(points) })),
+  };
 }

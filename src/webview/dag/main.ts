@@ -7,12 +7,12 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './dag.css';
-import type { DagGraph, DagHeader, DagNode, DagProtocol } from '../../shared/protocol/dagProtocol';
+import type { CachedLayout, DagHeader, DagInitial, DagNode, DagProtocol } from '../../shared/protocol/dagProtocol';
 import { Channel, initialState } from '../shared/vscodeApi';
 import { custom, el, onThemeChange } from '../shared/dom';
 import { Details } from './details';
 import { GraphView, type ViewTransform } from './graphView';
-import { layout } from './layout';
+import { fromCached, layout, shapeOf, toCached, type Layout } from './layout';
 import { afterPaint, metrics } from '../shared/metrics';
 import { Minimap } from './minimap';
 
@@ -20,14 +20,17 @@ interface DagState {
   key: string;
   view?: ViewTransform;
   selected?: string;
+  layout?: CachedLayout;
 }
 
-const first = initialState<DagGraph>();
+const first = initialState<DagInitial>();
 let header: DagHeader = first.content;
 // (setHeader below keeps it current; the graph messages and the node updates both carry it.)
 const data = new Map<string, DagNode>(first.content.nodes.map((n) => [n.id, n]));
 /** Graphs waiting to be laid out (only the newest counts). */
-let pendingGraph: DagGraph | undefined;
+let pendingGraph: DagInitial | undefined;
+/** The layout on screen (kept in the state, and by the host, for the next time). */
+let shownLayout: CachedLayout | undefined;
 let laying = false;
 let laidOut = false;
 
@@ -40,12 +43,15 @@ const channel = new Channel<DagProtocol, DagState>((message) => {
     return void relayout(message.params);
   }
   const { header: next, nodes } = message.params;
+  const activeBefore = header.active;
   setHeader(next);
   for (const n of nodes) data.set(n.id, n);
   view.setMeta(next);
   view.update(nodes);
+  metrics.applyMs.push(performance.now() - received);
   minimap.invalidate();
-  refreshDetails();
+  // The details again only when they show a task that changed (or what can be done changed).
+  if (view.selected && (activeBefore !== next.active || nodes.some((n) => n.id === view.selected))) refreshDetails();
   afterPaint((at) => {
     metrics.updateMs.push(at - received);
     metrics.lastPaintedAt = Date.now();
@@ -79,7 +85,7 @@ function save(): void {
   // Written at most every 200 ms while panning.
   persist ||= window.setTimeout(() => {
     persist = 0;
-    channel.state = { key: first.key, view: view.transform, ...(view.selected ? { selected: view.selected } : {}) };
+    channel.state = { key: first.key, view: view.transform, ...(view.selected ? { selected: view.selected } : {}), ...(shownLayout ? { layout: shownLayout } : {}) };
   }, 200);
 }
 
@@ -143,7 +149,23 @@ function setHeader(next: DagHeader): void {
   note.hidden = !next.note;
 }
 
-async function relayout(graph: DagGraph): Promise<void> {
+/** The layout of `graph`: one already made for the same tasks and edges, else ELK's (then kept). */
+async function layoutOf(graph: DagInitial): Promise<Layout> {
+  const shape = shapeOf(graph.nodes);
+  const known = [shownLayout, graph.layout, saved?.layout].find((l) => l?.shape === shape);
+  if (known) {
+    shownLayout = known;
+    return fromCached(known);
+  }
+  const started = performance.now();
+  const placed = await layout(graph.nodes);
+  metrics.layoutMs.push(performance.now() - started);
+  shownLayout = toCached(placed, shape);
+  channel.command('layout', shownLayout);
+  return placed;
+}
+
+async function relayout(graph: DagInitial): Promise<void> {
   pendingGraph = graph;
   if (laying) return;
   laying = true;
@@ -151,9 +173,14 @@ async function relayout(graph: DagGraph): Promise<void> {
     while (pendingGraph) {
       const next = pendingGraph;
       pendingGraph = undefined;
-      const started = performance.now();
-      const placed = await layout(next.nodes);
-      metrics.layoutMs.push(performance.now() - started);
+      let placed: Layout;
+      try {
+        placed = await layoutOf(next);
+      } catch (error) {
+        note.textContent = `The graph could not be laid out: ${(error as Error).message ?? String(error)}`;
+        note.hidden = false;
+        continue;
+      }
       // Changes that came while it was laid out apply on top.
       view.setGraph(next.nodes.map((n) => data.get(n.id) ?? n), placed, header);
       if (!laidOut) {
@@ -166,6 +193,7 @@ async function relayout(graph: DagGraph): Promise<void> {
       minimap.element.hidden = next.nodes.length < 30 && minimap.element.hidden !== false;
       minimap.invalidate();
       refreshDetails();
+      save();
     }
   } finally {
     laying = false;
@@ -177,7 +205,7 @@ setHeader(header);
 minimap.element.hidden = first.content.nodes.length < 30;
 onThemeChange(() => {
   view.themeChanged();
-  minimap.invalidate();
+  minimap.themeChanged();
 });
 void relayout(first.content);
 channel.command('ready', {});

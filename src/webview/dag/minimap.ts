@@ -15,6 +15,8 @@ export class Minimap {
   readonly element: HTMLCanvasElement;
   private dots: HTMLCanvasElement | undefined;
   private scale = 1;
+  private palette = readPalette();
+  private later = 0;
 
   constructor(private readonly view: GraphView) {
     this.element = el('canvas', { class: 'minimap', attrs: { role: 'img', 'aria-label': 'Minimap of the task graph; click to move the view there' } });
@@ -35,10 +37,18 @@ export class Minimap {
     this.element.addEventListener('pointerup', () => (dragging = false));
   }
 
-  /** The graph or a status changed: the dots are drawn again with the frame. */
+  /** The graph or a status changed: the dots are drawn again a little later (the graph itself first). */
   invalidate(): void {
     this.dots = undefined;
-    this.draw();
+    this.later ||= window.setTimeout(() => {
+      this.later = 0;
+      this.draw();
+    }, 100);
+  }
+
+  themeChanged(): void {
+    this.palette = readPalette();
+    this.invalidate();
   }
 
   draw(): void {
@@ -47,7 +57,7 @@ export class Minimap {
     if (!width || !height) return;
     this.scale = Math.min(WIDTH / width, HEIGHT / height);
     const dpr = window.devicePixelRatio || 1;
-    const palette = readPalette();
+    const palette = this.palette;
     if (!this.dots) {
       this.dots = document.createElement('canvas');
       this.dots.width = this.element.width;

@@ -6,6 +6,8 @@
 export interface DagMetrics {
   layoutMs: number[];
   firstRenderAt?: number;
+  /** Message received → the update applied (before the browser draws it), per update. */
+  applyMs: number[];
   /** Message received → the frame that shows it painted, per update. */
   updateMs: number[];
   /** The wall clock (Date.now()) when the last update was painted, to set against when its event happened. */
@@ -21,7 +23,7 @@ declare global {
   }
 }
 
-export const metrics: DagMetrics = (window.switchboardMetrics = { layoutMs: [], updateMs: [], frames: [], chartMs: [] });
+export const metrics: DagMetrics = (window.switchboardMetrics = { layoutMs: [], applyMs: [], updateMs: [], frames: [], chartMs: [] });
 
 /** Calls `done` with the time once the next frame has been painted (a task queued from its animation frame runs after the paint). */
 export function afterPaint(done: (at: number) => void): void {

@@ -5,12 +5,12 @@
  */
 import type { Frame, Page } from 'playwright-core';
 
-/** The frame of the webview page that has an element matching `selector` (waits for one to show up). */
-export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+/** The frame of the webview page that has an element matching `selector` (waits for one to show up), other than those `except`. */
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000, except: ReadonlySet<Frame> = new Set()): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      if (frame === page.mainFrame() || frame.isDetached() || except.has(frame)) continue;
       if (await frame.locator(selector).count().catch(() => 0)) return frame;
     }
     if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
