@@ -58,7 +58,11 @@ async function openDag(page: Page, team: string): Promise<{ frame: Frame; wallMs
   await pickQuickItem(page, team);
   const frame = await webviewFrame(page, `.dag .title:text-is("DAG: ${team}")`, 60_000, seen);
   seen.add(frame);
-  await until(async () => (await metricsOf(frame))?.firstRenderAt !== undefined, 600_000, 'the first render');
+  await until(async () => {
+    const failed = await frame.locator('.note', { hasText: 'could not be laid out' }).textContent({ timeout: 100 }).catch(() => null);
+    if (failed) throw new Error(failed);
+    return (await metricsOf(frame))?.firstRenderAt !== undefined;
+  }, 600_000, 'the first render');
   return { frame, wallMs: performance.now() - started, metrics: await metricsOf(frame) };
 }
 

@@ -2,7 +2,9 @@
  * The graph's layout by ELK (elkjs, its layered algorithm, left to right) in a Web Worker, so that
  * neither the extension host nor the webview's page waits for it. The worker is elkjs's own, put
  * into the bundle as text and started from a blob (the page may load nothing else). Large graphs
- * get ELK's faster settings (one pass of crossing minimisation, simple node placement).
+ * get ELK's faster settings (one pass of crossing minimisation, simple node placement); very large
+ * ones, and any graph whose layout failed, the longest-path layering, whose recursion stays within
+ * a worker's stack (network simplex's does not, for thousands of tasks).
  */
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
 import workerSource from 'elk-worker-source';
@@ -12,6 +14,8 @@ export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 64;
 /** Past this many tasks the faster settings are used. */
 const LARGE = 150;
+/** Past this many, the longest-path layering. */
+const HUGE = 1500;
 
 export interface PlacedNode {
   id: string;
@@ -56,17 +60,22 @@ const FAST = {
   'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
   'elk.separateConnectedComponents': 'false',
 };
+const SHALLOW = { 'elk.layered.layering.strategy': 'LONGEST_PATH' };
 
 export async function layout(tasks: readonly { id: string; dependsOn: readonly string[] }[]): Promise<Layout> {
   const ids = new Set(tasks.map((t) => t.id));
   const edges: ElkExtendedEdge[] = tasks.flatMap((t) => t.dependsOn.filter((d) => ids.has(d)).map((d) => ({ id: `${d}->${t.id}`, sources: [d], targets: [t.id] })));
-  const graph: ElkNode = {
+  const graph = (shallow: boolean): ElkNode => ({
     id: 'root',
-    layoutOptions: { ...COMMON, ...(tasks.length > LARGE ? FAST : {}) },
+    layoutOptions: { ...COMMON, ...(tasks.length > LARGE ? FAST : {}), ...(shallow ? SHALLOW : {}) },
     children: tasks.map((t) => ({ id: t.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
     edges,
-  };
-  const placed = await engine().layout(graph);
+  });
+  const huge = tasks.length > HUGE;
+  const placed = await engine().layout(graph(huge)).catch((error: unknown) => {
+    if (huge) throw error;
+    return engine().layout(graph(true));
+  });
   const nodes = new Map<string, PlacedNode>((placed.children ?? []).map((n) => [n.id, { id: n.id, x: n.x ?? 0, y: n.y ?? 0 }]));
   const out: PlacedEdge[] = (placed.edges ?? []).map((e) => {
     const coords: number[] = [];
