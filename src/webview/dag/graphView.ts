@@ -16,6 +16,8 @@ import { readPalette, type Palette } from './statusLook';
 const CELL = 512;
 /** Below this zoom the nodes are drawn as boxes on the canvas, without elements. */
 const BOXES_BELOW = 0.3;
+/** Below this zoom only the edges of the critical path and into blocked tasks are drawn (the others would be a grey haze). */
+const PLAIN_EDGES_BELOW = 0.08;
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 2.5;
 const UNDONE = new Set(['failed', 'blocked', 'cancelled']);
@@ -294,6 +296,7 @@ export class GraphView {
       const target = this.nodes.get(edge.to)?.data.status;
       const source = this.nodes.get(edge.from)?.data.status ?? '';
       const kind = target === 'blocked' && UNDONE.has(source) ? 'blocked' : this.criticalEdges.has(`${edge.from}->${edge.to}`) ? 'critical' : 'edge';
+      if (kind === 'edge' && k < PLAIN_EDGES_BELOW) continue;
       const path = kinds[kind];
       const p = edge.points;
       path.moveTo(p[0]!, p[1]!);
