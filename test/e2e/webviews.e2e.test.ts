@@ -21,7 +21,7 @@ import { makeRepo } from '../support/gitRepo';
 import { CLI, tempDir, until } from '../support/harness';
 import { contextMenu, editorText, showSwitchboard } from './support/agentsView';
 import { suiteSession } from './support/session';
-import { focusView, viewRow, waitForViewRow } from './support/sidebar';
+import { focusView, waitForViewRow } from './support/sidebar';
 import { teamWorkerCommand } from './support/teamsView';
 import { webviewFrame, watchDialogs } from './support/webview';
 import { pickQuickItem, reloadWindow, runCommand, screenshot } from './support/workbench';
@@ -153,7 +153,8 @@ describe('The DAG and budget report webviews in a real VS Code', function () {
     feed.dispose();
     await focusView(page, 'Goals', 520);
     await waitForViewRow(page, 'Goals', 'Spend carefully', 'paused');
-    await contextMenu(page, viewRow(page, 'Goals', 'Spend carefully, paused,'), 'Show Budget Report');
+    await runCommand(page, 'Switchboard: Show Budget Report');
+    await pickQuickItem(page, 'Spend carefully');
     const budget = await webviewFrame(page, '.budget .checkpoints table');
     const rows = await budget.locator('.checkpoints tbody tr').allInnerTexts();
     assert.equal(rows.length, 4);
