@@ -1,11 +1,13 @@
 // Builds the bundles: the extension (Node/CJS, `vscode` external), the headless CLI, the detached
-// supervisor, and (when it exists) the webview bundle for the browser; then writes the JSON Schemas
-// of config.json and task files (dist/schemas/) from their zod schemas.
+// supervisor, and the webview bundles for the browser (one per panel, with its CSS, in dist/webview/;
+// elkjs's layout worker goes into the DAG's bundle as text); then writes the JSON Schemas of
+// config.json and task files (dist/schemas/) from their zod schemas.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -25,8 +27,29 @@ const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/cliMain.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['src/supervisorMain.ts'], outfile: 'dist/supervisor.js' },
-  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', sourcemap: !production, minify: production },
 ].filter((b) => existsSync(b.entryPoints[0]));
+
+/** `import source from 'elk-worker-source'`: elkjs's worker script as a string (the webview starts it from a blob). */
+const elkWorkerSource = {
+  name: 'elk-worker-source',
+  setup(build) {
+    build.onResolve({ filter: /^elk-worker-source$/ }, () => ({ path: join(process.cwd(), 'node_modules', 'elkjs', 'lib', 'elk-worker.min.js'), namespace: 'elk-worker' }));
+    build.onLoad({ filter: /.*/, namespace: 'elk-worker' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
+
+builds.push({
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  entryPoints: { dag: 'src/webview/dag/main.ts', budget: 'src/webview/budget/main.ts' },
+  outdir: 'dist/webview',
+  plugins: [elkWorkerSource],
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
 
 /** Bundles src/schemaFiles.ts into a throwaway script and runs it: the schemas come from the code itself. */
 async function writeSchemas() {

@@ -17,4 +17,10 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/mcp must not import vscode: they run headless and under plain mocha.' }] }],
     },
   },
+  {
+    files: ['src/webview/**/*.ts', 'src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Webview code runs in the browser: it talks to the host only through its protocol.' }], patterns: [{ group: ['node:*', '../../core/*', '../../vscode/*', '../../ops/*'], message: 'Webview code runs in the browser: no Node modules, no extension code.' }] }],
+    },
+  },
 );

@@ -8,6 +8,7 @@ const steps = [
   ['VS Code (code-server) and Chromium', ['node', 'scripts/setupVscode.mjs']],
   ['build', ['node', 'esbuild.mjs']],
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
+  ['typecheck (webviews)', ['npx', 'tsc', '-p', 'tsconfig.webview.json', '--noEmit']],
   ['lint', ['npx', 'eslint', 'src', 'test', 'scripts', 'bench']],
 ];
 const suites = [

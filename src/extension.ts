@@ -31,6 +31,7 @@ import { AgentsView } from './vscode/views/agentsView';
 import { GoalsView } from './vscode/views/goalsView';
 import { TeamsView } from './vscode/views/teamsView';
 import { WebhookHosting } from './vscode/webhookHosting';
+import { createPanels } from './vscode/webviews/panels';
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
@@ -53,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const doctorPage = new DoctorDocument();
   const gitRevisions = new GitRevisions();
   const compareDocuments = new CompareDocuments(slot);
+  const panels = createPanels(context.extensionUri, { services, teams: teamWatcher, goals: goalWatcher }, logger);
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
 
   async function open(): Promise<void> {
@@ -107,7 +109,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerFileSystemProvider(COMPARE_SCHEME, compareDocuments, { isReadonly: true, isCaseSensitive: true }),
     vscode.languages.registerCodeLensProvider({ scheme: COMPARE_SCHEME }, compareDocuments),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
-    ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi),
+    panels.dag,
+    panels.budget,
+    ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi, { ...panels, teams: teamWatcher, goals: goalWatcher }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();
       if (slot.current) void adoptTeams(slot.current.teams, logger);

@@ -118,7 +118,7 @@ describe('Goal forensics and discoveries in a real VS Code', function () {
     assert.match(replay, /\| goal_created \|/);
     assert.match(replay, /\| discovery_created \| +\| [^|]*DSC-001 "The rate limit config is missing" pending \|/);
     await screenshot(page, 'forensics-04-replay');
-    await contextMenu(page, goalRow(page, 'Find more work, ready,'), 'Show Budget Report');
+    await contextMenu(page, goalRow(page, 'Find more work, ready,'), 'Show Budget Report as Text');
     const budget = unwrapped(await editorText(page, `# Budget of ${found}`));
     assert.match(budget, /## Checkpoints/);
     assert.match(budget, /goal_created +\S+ +running/);

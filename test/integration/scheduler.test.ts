@@ -89,4 +89,19 @@ describe('team scheduler', function () {
     assert.equal(h.registry.resolve(runId).status, 'killed');
     await assert.rejects(scheduler.cancel('T2'), /already cancelled/);
   });
+
+  it('tries a cancelled task again from its first attempt, and what it blocked waits for it again', async () => {
+    const { scheduler, settled, task } = team([{ title: 'slow' }, { title: 'after', dependsOn: ['T1'] }, { title: 'other' }], ['w1'], () => 0, 300);
+    scheduler.pump();
+    await until(() => task('T1').status === 'running' && !!task('T1').runId, 10_000, 'T1 to run');
+    await scheduler.cancel('T1');
+    assert.deepEqual([task('T2').status, task('T2').reason], ['blocked', 'T1 was cancelled']);
+    assert.throws(() => scheduler.retry('T3'), /T3 is (pending|running); only a failed or cancelled task can be retried/);
+    assert.throws(() => scheduler.retry('T9'), /There is no task T9/);
+    const retried = scheduler.retry('T1');
+    assert.ok(retried.attempts <= 1, 'from its first attempt');
+    assert.deepEqual([task('T2').status, task('T2').reason], ['pending', undefined]);
+    await settled();
+    assert.deepEqual(scheduler.all.map((t) => [t.id, t.status]), [['T1', 'done'], ['T2', 'done'], ['T3', 'done']]);
+  });
 });

@@ -64,7 +64,8 @@ function figures(goal: GoalRecord, c: Checkpoint): BudgetFigures {
   };
 }
 
-function group(runs: readonly RunRecord[], keyOf: (r: RunRecord) => string): SpendLine[] {
+/** The runs' spend grouped by `keyOf` (a runner, a model, a worker, a task), the most dollars first. */
+export function spendLines(runs: readonly RunRecord[], keyOf: (r: RunRecord) => string): SpendLine[] {
   const lines = new Map<string, SpendLine & { reported: number; estimated: number }>();
   for (const run of runs) {
     const key = keyOf(run);
@@ -96,10 +97,10 @@ export function budgetReport(goal: GoalRecord, runs: readonly RunRecord[], teamW
     checkpoints: goal.checkpoints.map((c) => figures(goal, c)),
     spent: { usd: spend.usd, tokens: spend.tokens, seconds: Math.round(spend.elapsedMs / 1000) },
     breakdown: {
-      byRunner: group(runs, (r) => r.runner),
-      byModel: group(runs, (r) => r.model ?? `${r.runner} (model not reported)`),
-      byWorker: group(runs, (r) => teamWorkerOf(r) ?? (r.links.task?.startsWith('evaluate') ? 'evaluator' : r.links.task === 'plan' ? 'planner' : 'other')),
-      byTask: group(runs, (r) => r.links.task ?? 'none'),
+      byRunner: spendLines(runs, (r) => r.runner),
+      byModel: spendLines(runs, (r) => r.model ?? `${r.runner} (model not reported)`),
+      byWorker: spendLines(runs, (r) => teamWorkerOf(r) ?? (r.links.task?.startsWith('evaluate') ? 'evaluator' : r.links.task === 'plan' ? 'planner' : 'other')),
+      byTask: spendLines(runs, (r) => r.links.task ?? 'none'),
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The task scheduler of a team: hands each ready task (every dependency done) to a free worker,
  * starts a finished task's dependents at once, retries a failed task up to `maxAttempts`, then
- * blocks everything that depends on it. Tasks can be added while it runs, and cancelled. It knows
+ * blocks everything that depends on it. Tasks can be added while it runs, cancelled, and a failed or
+ * cancelled one tried again (what it blocked waits for it once more). It knows
  * nothing of processes: `start` and `stop` are the team's, and it is told when a run ends.
  */
 import { SwitchboardError } from '../errors';
@@ -199,6 +200,25 @@ export class Scheduler {
     this.blockDependents(task, `${task.id} was cancelled`);
     this.hooks.changed(this.tasks);
     if (runId) await this.hooks.stop(runId);
+    this.pump();
+    return task;
+  }
+
+  /** Tries a failed or cancelled task again from its first attempt; the tasks it blocked wait for it again. */
+  retry(taskId: string): Task {
+    const task = this.tasks.find((t) => t.id === taskId);
+    if (!task) throw new SwitchboardError('invalid_argument', `There is no task ${taskId}.`, `Tasks: ${this.tasks.map((t) => t.id).join(', ')}.`);
+    if (this.halted) throw new SwitchboardError('not_running', 'The team is shutting down; it retries no task.', 'Start a new team.');
+    if (task.status !== 'failed' && task.status !== 'cancelled') throw new SwitchboardError('invalid_argument', `Task ${taskId} is ${task.status}; only a failed or cancelled task can be retried.`);
+    Object.assign(task, { status: 'pending', attempts: 0, reason: undefined, startedAt: undefined, endedAt: undefined });
+    const byId = new Map(this.tasks.map((t) => [t.id, t]));
+    // In graph order: a dependent is unblocked only once none of its own dependencies will stay undone.
+    for (const dependent of dependentsOf(this.tasks, task.id)) {
+      if (dependent.status !== 'blocked') continue;
+      if (dependent.dependsOn.some((d) => ['failed', 'blocked', 'cancelled'].includes(byId.get(d)!.status))) continue;
+      Object.assign(dependent, { status: 'pending', reason: undefined });
+    }
+    this.hooks.changed(this.tasks);
     this.pump();
     return task;
   }

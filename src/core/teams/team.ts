@@ -216,6 +216,11 @@ export class Team extends Lifecycle {
     return this.scheduler.cancel(id);
   }
 
+  retryTask(id: string): Task {
+    if (!isActiveTeam(this.record.status) || this.stopped) throw new SwitchboardError('not_running', `Team ${this.record.name} is ${this.record.status}; it retries no task.`, 'Add the task again to a new team.');
+    return this.scheduler.retry(id);
+  }
+
   /** Interrupts every worker's run, waits up to `graceMs` (10 s), then kills what is left (force: at once). A force during a shutdown hurries it. */
   shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
     if (this.stopped && options.force) void this.killAll(true);
@@ -360,6 +365,7 @@ export class Team extends Lifecycle {
     if (request.op === 'shutdown') return this.shutdown({ force: request.force });
     if (request.op === 'add') return Promise.resolve().then(() => this.addTasks(request.tasks));
     if (request.op === 'cancel') return this.cancelTask(request.taskId);
+    if (request.op === 'retry') return Promise.resolve().then(() => this.retryTask(request.taskId));
     return Promise.reject(new SwitchboardError('invalid_argument', `Unknown team request "${(request as { op: string }).op}".`, 'Use the same Switchboard version in every process.'));
   }
 

@@ -237,6 +237,13 @@ export class TeamService extends Lifecycle {
     return this.ask(this.active(name), { op: 'cancel', taskId });
   }
 
+  /** Tries a failed or cancelled task of an active team again (see Scheduler.retry). */
+  async retryTask(name: string, taskId: string): Promise<Task> {
+    const team = this.team(name);
+    if (team) return team.retryTask(taskId);
+    return this.ask(this.active(name), { op: 'retry', taskId });
+  }
+
   dag(name: string): DagView {
     const { tasks } = this.get(name);
     const critical = criticalPath(tasks);

@@ -55,6 +55,10 @@ export const COMMAND_IDS = [
   'switchboard.promoteDiscovery',
   'switchboard.dismissDiscovery',
   'switchboard.showDiscovery',
+  'switchboard.showDag',
+  'switchboard.showBudgetReport',
+  'switchboard.showSpendToday',
+  'switchboard.retryTeamTask',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

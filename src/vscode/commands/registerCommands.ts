@@ -16,11 +16,12 @@ import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
 import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
 import { mergeRun, openRunDiffCommand, removeRunWorktree } from './runWorktreeCommands';
+import { retryTeamTask, showBudgetReport, showDag, type WebviewUi } from './webviewCommands';
 import { addTeamTask, cancelTeamTask, mergeWorker, openWorkerBranchDiff, removeTeamWorktrees, runTeam, showMergeStatus, showTeamDag, shutdownTeam, type TeamUi } from './teamCommands';
 
 type Handler = (...args: unknown[]) => Promise<void>;
 
-export function registerCommands(services: Services, doctorPage: DoctorDocument, teamUi: TeamUi, goalUi: GoalUi, discoveryUi: DiscoveryUi): vscode.Disposable[] {
+export function registerCommands(services: Services, doctorPage: DoctorDocument, teamUi: TeamUi, goalUi: GoalUi, discoveryUi: DiscoveryUi, webviewUi: WebviewUi): vscode.Disposable[] {
   const table: Record<CommandId, Handler> = {
     'switchboard.runAgent': (runner) => runAgent(services, runner),
     'switchboard.steerAgent': (run) => steerAgent(services, run),
@@ -79,6 +80,10 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument,
     'switchboard.promoteDiscovery': (discovery) => promoteDiscovery(services, discoveryUi, discovery),
     'switchboard.dismissDiscovery': (discovery) => dismissDiscovery(services, discoveryUi, discovery),
     'switchboard.showDiscovery': (discovery) => showDiscovery(services, discoveryUi, discovery),
+    'switchboard.showDag': (target) => showDag(services, webviewUi, target),
+    'switchboard.showBudgetReport': (target) => showBudgetReport(services, webviewUi, target),
+    'switchboard.showSpendToday': () => showBudgetReport(services, webviewUi, 'today'),
+    'switchboard.retryTeamTask': (task) => retryTeamTask(services, webviewUi, task),
   };
   return Object.entries(table).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

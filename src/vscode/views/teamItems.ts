@@ -120,7 +120,8 @@ export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: b
     const run = task.runId ? snapshot.runs.get(task.runId) : undefined;
     item.command = run && runTreeItem(run).command;
     const cancellable = !SETTLED_TASK_STATUSES.has(task.status) && isActiveTeam(team.status);
-    item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(run ? ['hasRun'] : [])].join(' ');
+    const retryable = (task.status === 'failed' || task.status === 'cancelled') && isActiveTeam(team.status);
+    item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(retryable ? ['retryable'] : []), ...(run ? ['hasRun'] : [])].join(' ');
     state = task.status;
   }
   item.id = nodeKey(node);

@@ -1,0 +1,5 @@
+/** elkjs's layout worker (elkjs/lib/elk-worker.min.js) as text, put into the bundle by esbuild.mjs. */
+declare module 'elk-worker-source' {
+  const source: string;
+  export = source;
+}

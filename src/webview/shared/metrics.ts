@@ -1,0 +1,31 @@
+/**
+ * Figures the benchmark reads from the real webviews (bench/webviews.ts): when the first render was
+ * on screen, how long the layout took, how soon a node's change was on screen after its message,
+ * and frame times while panning. Plain numbers on a global; nothing is sent anywhere.
+ */
+export interface DagMetrics {
+  layoutMs: number[];
+  firstRenderAt?: number;
+  /** Message received → the update applied (before the browser draws it), per update. */
+  applyMs: number[];
+  /** Message received → the frame that shows it painted, per update. */
+  updateMs: number[];
+  /** The wall clock (Date.now()) when the last update was painted, to set against when its event happened. */
+  lastPaintedAt?: number;
+  /** JavaScript time of each drawn frame of the graph, or of each chart drawing. */
+  frames: number[];
+  chartMs: number[];
+}
+
+declare global {
+  interface Window {
+    switchboardMetrics?: DagMetrics;
+  }
+}
+
+export const metrics: DagMetrics = (window.switchboardMetrics = { layoutMs: [], applyMs: [], updateMs: [], frames: [], chartMs: [] });
+
+/** Calls `done` with the time once the next frame has been painted (a task queued from its animation frame runs after the paint). */
+export function afterPaint(done: (at: number) => void): void {
+  requestAnimationFrame(() => setTimeout(() => done(performance.now()), 0));
+}
