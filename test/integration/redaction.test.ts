@@ -2,7 +2,8 @@
  * Secrets stay out of every answer, with real runs that print them: a plain-text agent (some
  * secrets cut in two by a pause, so its supervisor reads each half on its own) and a Claude Code
  * agent (its answer and result), read over MCP (stream_agent_output a line at a time,
- * get_agent_status, the output resource) and by the CLI (`status --format json`, `logs`), while
+ * get_agent_status, the output resource), over the HTTP API (a run, its output page by page, the
+ * list) and by the CLI (`status --format json`, `logs`), while
  * `logs --raw` and output.log keep the bytes as printed.
  */
 import * as assert from 'node:assert/strict';
@@ -37,11 +38,12 @@ function leaks(answer: string): string[] {
 
 const noLeak = (answer: string, where: string): void => assert.deepEqual(leaks(answer), [], `${where} shows a secret: ${answer}`);
 
-describe('redaction across MCP and the CLI', function () {
+describe('redaction across MCP, the HTTP API and the CLI', function () {
   this.timeout(90_000);
   let h: Harness;
   let service: McpService;
   let client: Client;
+  let apiUrl: string;
   let custom: RunRecord;
   let claude: RunRecord;
 
@@ -64,8 +66,9 @@ describe('redaction across MCP and the CLI', function () {
     await h.registry.wait(custom.id, 20_000);
     await h.registry.wait(claude.id, 20_000);
     service = new McpService({ switchboard: h.switchboard, logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not here')), defaultCwd: () => work, guard: () => {} });
-    const { url } = await service.startHttp();
-    client = await connectHttp(url, service.token());
+    const served = await service.startHttp();
+    apiUrl = served.apiUrl;
+    client = await connectHttp(served.url, service.token());
   });
   after(async () => {
     await client?.close().catch(() => {});
@@ -120,6 +123,30 @@ describe('redaction across MCP and the CLI', function () {
     const events = (await call(client, 'stream_agent_output', { id: claude.id })).structuredContent as { events: { type: string; text?: string }[] };
     noLeak(JSON.stringify(events), 'stream_agent_output of claude');
     assert.ok(events.events.some((e) => e.type === 'text' && e.text?.includes('<<REDACTED_SECRET_1>>')));
+  });
+
+  it('redacts the HTTP API: a run, its output page by page, the list of runs', async () => {
+    const get = async (route: string): Promise<string> => {
+      const res = await fetch(`${apiUrl}${route}`, { headers: { authorization: `Bearer ${service.token()}` } });
+      assert.equal(res.status, 200, route);
+      return res.text();
+    };
+    for (const run of [custom, claude]) {
+      const one = await get(`/runs/${run.id}`);
+      noLeak(one, `GET /runs/${run.runner}`);
+      assert.match(one, /<<REDACTED_ANTHROPIC_KEY_1>>/);
+      let cursor: unknown = 0;
+      let pages = '';
+      for (let n = 0; n < 200 && cursor !== null && cursor !== undefined; n++) {
+        const page = JSON.parse(await get(`/runs/${run.id}/output?cursor=${String(cursor)}&limit=1`)) as { next_cursor?: unknown; complete?: boolean };
+        pages += JSON.stringify(page);
+        if (page.complete || page.next_cursor === cursor) break;
+        cursor = page.next_cursor;
+      }
+      noLeak(pages, `GET /runs/${run.runner}/output`);
+      assert.match(pages, /<<REDACTED_/);
+    }
+    noLeak(await get('/runs'), 'GET /runs');
   });
 
   it('redacts the CLI: status --format json, list, logs', async () => {
