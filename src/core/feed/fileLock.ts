@@ -36,9 +36,9 @@ function acquire(file: string, staleMs: number, waitMs: number): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const seen = readHolder(file);
-      // Taken over by renaming it aside: of several processes finding it abandoned at once, one goes on.
+      // Of several processes finding it abandoned at once, one takes it over (see takeOver).
       if (seen !== undefined && holderGone(file, seen, staleMs)) {
-        takeOver(file, seen);
+        takeOver(file, seen, staleMs);
         continue;
       }
       if (Date.now() >= deadline) return false;

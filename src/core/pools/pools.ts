@@ -112,7 +112,7 @@ export class Pools {
   /**
    * For a run of this process in line: admitted when it is next and there is room; gone when it left
    * the line (killed, cleaned up). The lock is taken only when the ledger as last written leaves room
-   * for it: a run that must wait on costs no one anything.
+   * for it and no live run ahead of it could take that room: runs that must wait on cost no one anything.
    */
   async tryAdmit(runId: string): Promise<'admitted' | 'waiting' | 'gone'> {
     const seen = readLedger(this.stateDir);
@@ -122,7 +122,13 @@ export class Pools {
     const endedSlots = this.staleSlots(seen);
     const free = { ...seen, slots: seen.slots.filter((s) => !endedSlots.has(s.runId)) };
     if (!this.hasRoom(free, mine.pool)) return 'waiting';
-    const stale = new Set([...endedSlots, ...this.staleQueue(seen.queue.slice(0, seen.queue.indexOf(mine)))]);
+    // First come, first served: a live run ahead whose pool has room goes first (only those looked at are checked).
+    const stale = new Set(endedSlots);
+    for (const ahead of seen.queue.slice(0, seen.queue.indexOf(mine))) {
+      if (!this.hasRoom(free, ahead.pool)) continue;
+      if (!this.staleQueue([ahead]).has(ahead.runId)) return 'waiting';
+      stale.add(ahead.runId);
+    }
     let cleaned: Pruned | undefined;
     let admittedTo: string | undefined;
     const verdict = await withLedger(this.stateDir, (ledger) => {

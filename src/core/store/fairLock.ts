@@ -3,9 +3,10 @@
  * blocking a thread. The lock is a folder: each waiter puts a ticket in it named by its arrival time
  * (first come, first served), and the first in line takes `held`, made whole in one step (a hard
  * link of a file naming its holder). A holder that died, or held it past `staleMs` (a frozen
- * process), is taken over by renaming `held` to a name of the taker's own: of several takers, only
- * the one whose rename moved the stale holder's file goes on. Waiters wake when the folder changes
- * (and every 50 ms at worst); tickets of waiters that died are swept, those of frozen ones skipped.
+ * process), is taken over by one taker only: the one that makes that holder's reaper mark, which
+ * removes `held` only while it is still the abandoned holder's (see takeOver). Each waiter watches
+ * the ticket of the one right before it, so a release wakes the next process only (each also looks
+ * again every 250 ms); tickets of waiters that died are swept, those of frozen ones skipped.
  * Within one process, callers are served in the order they asked, one ticket at a time.
  */
 import * as crypto from 'node:crypto';
@@ -50,20 +51,24 @@ function ticketName(): string {
 const ticketPid = (name: string): number => Number(name.split('-')[1]);
 const isTicket = (name: string): boolean => /^\d{15}-\d+-[0-9a-f]+$/.test(name);
 
-/** Whether no live, unfrozen waiter came before `mine` (tickets of dead waiters are removed on the way). */
-function firstInLine(dir: string, mine: string, staleMs: number): boolean {
+/**
+ * The live, unfrozen waiter right before `mine` in line (the last to go before it), or undefined
+ * when `mine` is first. Tickets of dead waiters are removed on the way.
+ */
+function predecessor(dir: string, mine: string, staleMs: number): string | undefined {
   const now = Date.now();
+  let before: string | undefined;
   for (const name of fs.readdirSync(dir).filter(isTicket).sort()) {
-    if (name >= mine) return true;
+    if (name >= mine) break;
     const file = path.join(dir, name);
     if (!pidAlive(ticketPid(name))) {
       fs.rmSync(file, { force: true });
       continue;
     }
     const stat = fs.statSync(file, { throwIfNoEntry: false });
-    if (stat && now - stat.mtimeMs <= staleMs) return false;
+    if (stat && now - stat.mtimeMs <= staleMs) before = name;
   }
-  return true;
+  return before;
 }
 
 /** What the holder file says (`<pid> <nonce>`), or undefined when there is none. */
@@ -88,35 +93,39 @@ export function holderGone(file: string, seen: string, staleMs: number): boolean
 }
 
 /**
- * Takes over the abandoned lock file `file` whose holder wrote `seen`: renames it aside to a name of
- * this taker's own, and goes on only if what it moved is that holder's. If another taker was quicker
- * and a new holder already holds the lock, what was moved is put back (never over a lock made since).
- * Returns whether the stale holder's file is gone.
+ * Takes over the abandoned lock file `file` whose holder wrote `seen`. Of several takers, one only
+ * goes on: the one that makes the reaper mark of that holder (made exclusively, named by a hash of
+ * what the holder wrote). It removes the file only if it is still that holder's — nobody but the
+ * holder and its one reaper removes a holder's file, so a lock taken since is never removed. Says
+ * what happened: `reaped` (this taker removed it), `gone` (another taker is at it, or was), or
+ * `live` (the file is a new holder's).
  */
-export function takeOver(file: string, seen: string): boolean {
-  // Named as a temp file of the state folder: a taker that dies here leaves nothing unknown behind.
-  const aside = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nonce()}.tmp`);
+export function takeOver(file: string, seen: string, staleMs = 10_000): 'reaped' | 'gone' | 'live' {
+  const hash = crypto.createHash('sha256').update(seen).digest('hex').slice(0, 16);
+  // Named as a temp file of the state folder (a taker that dies here leaves nothing unknown behind).
+  const mark = path.join(path.dirname(file), `.${path.basename(file)}.0.${hash}.tmp`);
   try {
-    fs.renameSync(file, aside);
+    fs.writeFileSync(mark, String(process.pid), { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true; // another taker moved it
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A reaper that died at it leaves its mark: after staleMs it is taken for gone too.
+    const stat = fs.statSync(mark, { throwIfNoEntry: false });
+    if (stat && Date.now() - stat.mtimeMs > staleMs) fs.rmSync(mark, { force: true });
+    return 'gone';
   }
-  const moved = readHolder(aside);
-  if (moved !== seen) {
-    // A live holder's lock: it goes back where it was, unless a lock was made there meanwhile.
-    try {
-      fs.linkSync(aside, file);
-    } catch {
-      // EEXIST: a lock was made since; this one's holder loses it, which it would have after staleMs anyway.
-    }
+  try {
+    const now = readHolder(file);
+    if (now === undefined) return 'gone';
+    if (now !== seen) return 'live';
+    fs.rmSync(file, { force: true });
+    return 'reaped';
+  } finally {
+    fs.rmSync(mark, { force: true });
   }
-  fs.rmSync(aside, { force: true });
-  return moved === seen;
 }
 
-/** Makes `held` in one step, naming this holder; false when it exists. */
-function take(dir: string, holder: string): boolean {
+/** Makes `held` in the lock folder in one step, naming this holder; false when it exists. */
+export function take(dir: string, holder: string): boolean {
   const temp = path.join(dir, `.${HELD}.${process.pid}.${nonce()}.tmp`);
   fs.writeFileSync(temp, holder, { mode: 0o600 });
   try {
@@ -130,39 +139,27 @@ function take(dir: string, holder: string): boolean {
   }
 }
 
-/** Wakes a waiter when the folder changes, or after `ms`. */
-function folderWaker(dir: string): { next(ms: number): Promise<void>; close(): void } {
-  let changed = false;
-  let poke: (() => void) | undefined;
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(dir, () => {
-      changed = true;
-      poke?.();
-    });
-    watcher.on('error', () => undefined);
-  } catch {
-    // No watch (out of inotify instances, say): polling alone still works.
-  }
-  return {
-    next(ms) {
-      if (changed) {
-        changed = false;
-        return Promise.resolve();
-      }
-      return new Promise((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          poke = undefined;
-          changed = false;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        poke = done;
-      });
-    },
-    close: () => watcher?.close(),
-  };
+/**
+ * Resolves when `file` changes or goes (the waiter ahead left the line), or after `ms`. Each waiter
+ * watches only the one before it, so a release wakes one process, not the whole line.
+ */
+function changeOf(file: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: fs.FSWatcher | undefined;
+    const done = (): void => {
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    try {
+      watcher = fs.watch(file, done);
+      watcher.on('error', done);
+    } catch {
+      // Gone already (look again at once), or no watch to be had (out of inotify instances): the timer does.
+      if (!fs.existsSync(file)) done();
+    }
+  });
 }
 
 async function acquire(dir: string, options: FairLockOptions): Promise<() => void> {
@@ -174,16 +171,22 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
   const heldFile = path.join(dir, HELD);
   const holder = `${process.pid} ${ticket}`;
   fs.writeFileSync(ticketFile, '', { mode: 0o600, flag: 'wx' });
-  const waker = folderWaker(dir);
-  const deadline = Date.now() + waitMs;
+  // Given up only when the line has not moved for waitMs: a long line that moves is waited out.
+  let deadline = Date.now() + waitMs;
+  let lastAhead: string | undefined;
   let touched = Date.now();
   try {
     for (;;) {
-      if (firstInLine(dir, ticket, staleMs)) {
+      const ahead = predecessor(dir, ticket, staleMs);
+      if (ahead !== lastAhead) {
+        lastAhead = ahead;
+        deadline = Date.now() + waitMs;
+      }
+      if (!ahead) {
         if (take(dir, holder)) break;
         const seen = readHolder(heldFile);
         if (seen !== undefined && holderGone(heldFile, seen, staleMs)) {
-          takeOver(heldFile, seen);
+          takeOver(heldFile, seen, staleMs);
           continue;
         }
       }
@@ -191,7 +194,7 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
         const seen = readHolder(heldFile);
         throw new SwitchboardError(
           'state_unwritable',
-          `Waited ${Math.round(waitMs / 1000)} s in line for ${options.what} (${dir})${seen ? `, held by process ${seen.split(' ')[0]}` : ''}.`,
+          `Waited ${Math.round(waitMs / 1000)} s in line for ${options.what} (${dir}) without the line moving${seen ? `; it is held by process ${seen.split(' ')[0]}` : ''}.`,
           `Other Switchboard processes are using it; try again. Do not remove the lock by hand: a holder that dies or hangs loses it after ${Math.round(staleMs / 1000)} s by itself.`,
         );
       }
@@ -200,13 +203,12 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
         fs.utimesSync(ticketFile, now, now);
         touched = Date.now();
       }
-      await waker.next(POLL_MS);
+      // First in line behind a holder whose ticket was swept: the holder file is what changes.
+      await changeOf(ahead ? path.join(dir, ahead) : heldFile, ahead ? POLL_MS * 5 : POLL_MS);
     }
   } catch (error) {
     fs.rmSync(ticketFile, { force: true });
     throw error;
-  } finally {
-    waker.close();
   }
   return () => {
     // A holder taken over as frozen leaves the new holder's lock alone.
