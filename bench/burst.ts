@@ -83,13 +83,22 @@ async function fromCliProcesses(label: string, config: object | undefined, sleep
   console.log(`  CLIs: last exited ${secs(Math.max(...outcomes.map((o) => o.exitedAt)) - t0)}; ${uncaught} printed a stack trace`);
 }
 
-/** For scale: as many CLI processes doing the least a command does (open the state folder, list nothing), at once. */
-async function cliBaseline(): Promise<void> {
-  const stateDir = tempDir('sb-bench-burst-base-');
-  const t0 = Date.now();
-  const outcomes = await Promise.all(Array.from({ length: RUNS }, () => startCli(stateDir, ['list'])));
-  const times = outcomes.map((o) => o.exitedAt - t0).sort((a, b) => a - b);
-  console.log(`  baseline: ${RUNS} \`switchboard list\` processes at once: all exited ${secs(times.at(-1)!)} (p50 ${secs(percentile(times, 50))}) | ${outcomes.filter((o) => o.code !== 0).length} failed`);
+/**
+ * For scale, as many CLI processes at once doing everything a run does before the pool (start,
+ * open the state folder, check the request) and then refused: the burst's cost beyond these is
+ * the pool, the lock and the supervisor host.
+ */
+async function cliBaselines(): Promise<void> {
+  for (const [label, args] of [
+    ['`switchboard list`', ['list']],
+    ['`switchboard run` refused (its command is not installed)', ['run', 'custom', 'x', '--command', 'no-such-agent-cli {prompt}', '--detach']],
+  ] as const) {
+    const stateDir = tempDir('sb-bench-burst-base-');
+    const t0 = Date.now();
+    const outcomes = await Promise.all(Array.from({ length: RUNS }, () => startCli(stateDir, [...args])));
+    const times = outcomes.map((o) => o.exitedAt - t0).sort((a, b) => a - b);
+    console.log(`  baseline: ${RUNS} ${label} processes at once: all exited ${secs(times.at(-1)!)} (p50 ${secs(percentile(times, 50))})`);
+  }
 }
 
 async function fromMcpServer(): Promise<void> {
@@ -115,7 +124,7 @@ runBench(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node esbuild.mjs\` first (npm run bench does).`);
   try {
     // The agents sleep long enough that all 100 run at once when the pool has room for them.
-    await cliBaseline();
+    await cliBaselines();
     await fromCliProcesses('200-slot pool', { maxWorkers: 200, pools: { default: { maxWorkers: 200 } } }, 5000);
     // 8 at a time: the rest wait in line and start as slots free, each started by its own CLI.
     await fromCliProcesses('default pools (8 at once)', undefined, 300);

@@ -52,23 +52,24 @@ const ticketPid = (name: string): number => Number(name.split('-')[1]);
 const isTicket = (name: string): boolean => /^\d{15}-\d+-[0-9a-f]+$/.test(name);
 
 /**
- * The live, unfrozen waiter right before `mine` in line (the last to go before it), or undefined
- * when `mine` is first. Tickets of dead waiters are removed on the way.
+ * The live, unfrozen waiter right before `mine` in line (the last to go before it; undefined when
+ * `mine` is first), and how many tickets are ahead. Looks from `mine` backwards, so it mostly
+ * checks one ticket; tickets of dead waiters met on the way are removed.
  */
-function predecessor(dir: string, mine: string, staleMs: number): string | undefined {
+function predecessor(dir: string, mine: string, staleMs: number): { ahead: string | undefined; count: number } {
+  const before = fs.readdirSync(dir).filter((name) => isTicket(name) && name < mine).sort();
   const now = Date.now();
-  let before: string | undefined;
-  for (const name of fs.readdirSync(dir).filter(isTicket).sort()) {
-    if (name >= mine) break;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const name = before[i]!;
     const file = path.join(dir, name);
     if (!pidAlive(ticketPid(name))) {
       fs.rmSync(file, { force: true });
       continue;
     }
     const stat = fs.statSync(file, { throwIfNoEntry: false });
-    if (stat && now - stat.mtimeMs <= staleMs) before = name;
+    if (stat && now - stat.mtimeMs <= staleMs) return { ahead: name, count: before.length };
   }
-  return before;
+  return { ahead: undefined, count: before.length };
 }
 
 /** What the holder file says (`<pid> <nonce>`), or undefined when there is none. */
@@ -173,13 +174,13 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
   fs.writeFileSync(ticketFile, '', { mode: 0o600, flag: 'wx' });
   // Given up only when the line has not moved for waitMs: a long line that moves is waited out.
   let deadline = Date.now() + waitMs;
-  let lastAhead: string | undefined;
+  let lastCount = Infinity;
   let touched = Date.now();
   try {
     for (;;) {
-      const ahead = predecessor(dir, ticket, staleMs);
-      if (ahead !== lastAhead) {
-        lastAhead = ahead;
+      const { ahead, count } = predecessor(dir, ticket, staleMs);
+      if (count < lastCount) {
+        lastCount = count;
         deadline = Date.now() + waitMs;
       }
       if (!ahead) {
