@@ -17,7 +17,7 @@ const poolsStatus = defineOperation({
   }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    const s = ctx.sb.runs.poolsStatus();
+    const s = await ctx.sb.runs.poolsStatus();
     return {
       structured: { max_workers: s.maxWorkers, running: s.running, waiting: s.waiting, pools: s.pools.map(({ maxWorkers, ...p }) => ({ ...p, max_workers: maxWorkers })) },
       summary: `${s.running}/${s.maxWorkers} running, ${s.waiting} waiting; ${s.pools.map((p) => `${p.name} ${p.running.length}/${p.maxWorkers}${p.waiting.length ? ` (+${p.waiting.length} waiting)` : ''}`).join(', ')}.`,
@@ -33,7 +33,7 @@ const poolsCleanup = defineOperation({
   output: z.object({ freed_slots: z.array(z.string()), removed_from_line: z.array(z.string()) }),
   annotations: { destructiveHint: false, idempotentHint: true },
   async handle(_args, ctx) {
-    const { slots, queue } = ctx.sb.runs.poolsCleanup();
+    const { slots, queue } = await ctx.sb.runs.poolsCleanup();
     return { structured: { freed_slots: slots, removed_from_line: queue }, summary: `Freed ${slots.length} slot(s); removed ${queue.length} place(s) in line.` };
   },
 });

@@ -23,7 +23,7 @@ describe('pools', function () {
     assert.equal(runs[2]!.agent, undefined, 'a run in line has no process yet');
     let most = 0;
     const sampler = setInterval(() => (most = Math.max(most, h.registry.list({ status: 'running' }).length)), 10);
-    const status = h.registry.poolsStatus().pools.find((p) => p.name === 'default')!;
+    const status = (await h.registry.poolsStatus()).pools.find((p) => p.name === 'default')!;
     assert.deepEqual([status.running.length, status.waiting, status.admitted, status.queued], [2, runs.slice(2).map((r) => r.id), 2, 3]);
     try {
       for (const run of runs) assert.equal((await h.registry.wait(run.id, 20_000)).record.status, 'done');
@@ -33,7 +33,7 @@ describe('pools', function () {
     assert.ok(most <= 2, `at most two ran at once (saw ${most})`);
     const started = runs.map((r) => h.registry.resolve(r.id).startedAt!);
     assert.deepEqual([...started].sort((a, b) => a - b), started, 'first come, first served');
-    const after = h.registry.poolsStatus().pools.find((p) => p.name === 'default')!;
+    const after = (await h.registry.poolsStatus()).pools.find((p) => p.name === 'default')!;
     assert.deepEqual([after.running, after.waiting, after.admitted], [[], [], 5]);
   });
 
@@ -58,7 +58,7 @@ describe('pools', function () {
     const killed = await h.registry.kill(second.id, { source: 'test' });
     assert.deepEqual([killed.killed, killed.status], [true, 'killed']);
     assert.match(h.registry.resolve(second.id).lastError ?? '', /killed by test while waiting for a slot/);
-    const small = h.registry.poolsStatus().pools.find((p) => p.name === 'small')!;
+    const small = (await h.registry.poolsStatus()).pools.find((p) => p.name === 'small')!;
     assert.deepEqual([small.running, small.waiting, small.admitted, small.queued, small.rejected], [[first.id], [], 1, 1, 1]);
     await h.registry.kill(first.id, { source: 'test', force: true });
   });
@@ -66,12 +66,12 @@ describe('pools', function () {
   it('cleanup frees slots of runs that ended and places in line of processes that died', async () => {
     const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '100') });
     await h.registry.wait(run.id, 10_000);
-    withLedger(h.stateDir, (ledger) => {
+    await withLedger(h.stateDir, (ledger) => {
       ledger.slots.push({ runId: run.id, pool: 'default', admittedAt: 0 });
       ledger.queue.push({ runId: 'gone-run', pool: 'default', queuedAt: 0, launcher: { pid: 999_999, startToken: 'x' } });
     });
     assert.equal(pidAlive(999_999), false);
-    assert.deepEqual(h.registry.poolsCleanup(), { slots: [run.id], queue: ['gone-run'] });
+    assert.deepEqual(await h.registry.poolsCleanup(), { slots: [run.id], queue: ['gone-run'] });
     assert.deepEqual(JSON.parse(fs.readFileSync(ledgerFile(h.stateDir), 'utf8')).queue, []);
   });
 

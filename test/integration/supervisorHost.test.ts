@@ -17,7 +17,7 @@ describe('supervisor host', function () {
     try {
       await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
       const client = await ControlClient.connect(socket);
-      await assert.rejects(client.request({ op: 'launch', stateDir, runId: 'nothing', env: {} }), (e: SwitchboardError) => /cannot read the supervisor plan/.test(e.message));
+      await assert.rejects(client.request({ op: 'launch', stateDir, runId: 'nothing', env: {} }), (e: SwitchboardError) => /another supervisor host took this run/.test(e.message));
       client.close();
       await until(() => !pidAlive(host.pid!), 10_000, 'the idle host to exit');
     } finally {

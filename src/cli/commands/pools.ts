@@ -10,12 +10,12 @@ export async function poolsCommand(ctx: CliContext, argv: string[]): Promise<num
   parseArgs({ args: rest, options: {} });
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     if (action === 'cleanup') {
-      const cleaned = registry.poolsCleanup();
+      const cleaned = await registry.poolsCleanup();
       if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, ...cleaned });
       else ctx.out.stdout(`freed ${cleaned.slots.length} slot(s) of runs that ended; removed ${cleaned.queue.length} place(s) in line whose process is gone`);
       return 0;
     }
-    const status = registry.poolsStatus();
+    const status = await registry.poolsStatus();
     if (ctx.out.format === 'json') return printJson(ctx.out, { version: 1, ...status }), 0;
     const name = (id: string): string => registry.list().find((r) => r.id === id)?.name ?? id;
     const rows = status.pools.map((p) => [p.name, `${p.running.length}/${p.maxWorkers}`, String(p.waiting.length), String(p.admitted), String(p.queued), String(p.rejected), p.waiting.map(name).join(' ')]);

@@ -1,10 +1,21 @@
 /**
  * A lock between the processes of one state folder, held for moments: a file made exclusively
  * (`wx`) that names its holder. A holder that died, or has held it for longer than `staleMs` (a
- * frozen process), loses it. Taken synchronously: it guards a few system calls.
+ * frozen process), loses it. Taken synchronously, for callers that cannot wait (a feed append): it
+ * guards a few system calls, so a wait is rare and short. Callers that can wait use the fair,
+ * asynchronous store/fairLock.ts.
  */
 import * as fs from 'node:fs';
 import { SwitchboardError } from '../errors';
+import { holderGone, takeOver } from '../store/fairLock';
+
+function readHolder(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // released meanwhile
+  }
+}
 
 export interface FileLockOptions {
   /** Held longer than this, a lock is taken for abandoned. */
@@ -15,26 +26,6 @@ export interface FileLockOptions {
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function holderGone(file: string, staleMs: number): boolean {
-  let text: string;
-  let mtimeMs: number;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-    mtimeMs = fs.statSync(file).mtimeMs;
-  } catch {
-    return false; // Released meanwhile: just try again.
-  }
-  if (Date.now() - mtimeMs > staleMs) return true;
-  const pid = Number(text);
-  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - mtimeMs > 100; // being written, or torn
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 /** Takes the lock, waiting up to `waitMs`; false when it stayed held that long. */
 function acquire(file: string, staleMs: number, waitMs: number): boolean {
   const deadline = Date.now() + waitMs;
@@ -44,8 +35,10 @@ function acquire(file: string, staleMs: number, waitMs: number): boolean {
       fd = fs.openSync(file, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (holderGone(file, staleMs)) {
-        fs.rmSync(file, { force: true });
+      const seen = readHolder(file);
+      // Of several processes finding it abandoned at once, one takes it over (see takeOver).
+      if (seen !== undefined && holderGone(file, seen, staleMs)) {
+        takeOver(file, seen, staleMs);
         continue;
       }
       if (Date.now() >= deadline) return false;
@@ -74,7 +67,7 @@ function holding<T>(file: string, work: () => T): T {
 export function withFileLock<T>(file: string, work: () => T, options: FileLockOptions = {}): T {
   const waitMs = options.waitMs ?? 15_000;
   if (!acquire(file, options.staleMs ?? 5_000, waitMs)) {
-    throw new SwitchboardError('state_unwritable', `${file} stayed locked for ${Math.round(waitMs / 1000)} s.`, 'Another Switchboard process holds it; remove the file if none is running.');
+    throw new SwitchboardError('state_unwritable', `${file} stayed locked for ${Math.round(waitMs / 1000)} s.`, `Another Switchboard process holds it; try again. Do not remove it by hand: a holder that dies or hangs loses it after ${Math.round((options.staleMs ?? 5_000) / 1000)} s by itself.`);
   }
   return holding(file, work);
 }

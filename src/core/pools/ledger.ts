@@ -1,15 +1,14 @@
 /**
  * The pools' shared ledger (`<state>/pools/ledger.json`): which runs hold a slot, which wait in
  * line, and the counts, for every process over the state directory (the extension, CLI commands,
- * MCP servers). Changed only under an exclusive lock (a directory made with mkdir), which a holder
- * that died or hung past LOCK_STALE_MS loses.
+ * MCP servers). Changed only under a fair lock (store/fairLock.ts), held for the moment of a read,
+ * a change in memory and a write; a holder that died or hung past LOCK_STALE_MS loses it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { withFairLock } from '../store/fairLock';
 import type { ProcessIdentity } from '../runs/types';
 
 export interface Slot {
@@ -40,7 +39,7 @@ export interface Ledger {
 }
 
 const LOCK_STALE_MS = 10_000;
-const LOCK_WAIT_MS = 15_000;
+const LOCK_WAIT_MS = 30_000;
 
 export const ledgerFile = (stateDir: string): string => new StateMap(stateDir).poolLedger;
 const lockDir = (stateDir: string): string => new StateMap(stateDir).poolLock;
@@ -53,39 +52,15 @@ function read(stateDir: string): Ledger {
   return result.kind === 'ok' ? { ...empty(), ...result.value } : empty();
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Runs `change` on the ledger under the lock and writes what it leaves; returns what it returns. */
-export function withLedger<T>(stateDir: string, change: (ledger: Ledger) => T): T {
+/** Runs `change` on the ledger under the lock (in line after those who asked first) and writes what it leaves; returns what it returns. */
+export function withLedger<T>(stateDir: string, change: (ledger: Ledger) => T): Promise<T> {
   ensureFolder(path.dirname(lockDir(stateDir)));
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir(stateDir), { mode: 0o700 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let age = 0;
-      try {
-        age = Date.now() - fs.statSync(lockDir(stateDir)).mtimeMs;
-      } catch {
-        continue; // Released meanwhile.
-      }
-      if (age > LOCK_STALE_MS) fs.rmSync(lockDir(stateDir), { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new SwitchboardError('state_unwritable', `The pools ledger stayed locked for ${LOCK_WAIT_MS / 1000} s.`, `Another Switchboard process holds ${lockDir(stateDir)}; remove it if none is running.`);
-      else sleepSync(5);
-    }
-  }
-  try {
+  return withFairLock(lockDir(stateDir), () => {
     const ledger = read(stateDir);
     const result = change(ledger);
     writeJsonAtomic(ledgerFile(stateDir), ledger, { durable: false });
     return result;
-  } finally {
-    fs.rmSync(lockDir(stateDir), { recursive: true, force: true });
-  }
+  }, { what: 'the pools ledger', staleMs: LOCK_STALE_MS, waitMs: LOCK_WAIT_MS });
 }
 
 export function readLedger(stateDir: string): Ledger {

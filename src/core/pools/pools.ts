@@ -3,7 +3,9 @@
  * at once, and all pools together at most the overall `maxWorkers`; a run that finds no slot waits
  * in line (FIFO, `queued`) and is started by the process that asked for it as soon as one frees.
  * A full line refuses. The ledger is shared by every process over the state directory; slots of
- * finished or vanished runs and places in line whose launcher died are cleaned up on every change.
+ * finished or vanished runs and places in line whose launcher died are cleaned up when they stand
+ * in the way: found by reading the ledger as last written and the runs' records before the lock is
+ * taken, so that the lock is held only for a read, a change in memory and a write.
  */
 import { SwitchboardError } from '../errors';
 import { StateMap } from '../state/stateMap';
@@ -77,10 +79,13 @@ export class Pools {
   }
 
   /** Admits the run now, or puts it in line; refuses (pool_full) when the line is full. */
-  request(runId: string, pool: string): Admission {
+  async request(runId: string, pool: string): Promise<Admission> {
+    // Slots of runs that ended matter only when there is no room; they are looked up before the lock, never under it.
+    const seen = readLedger(this.stateDir);
+    const stale = seen.queue.some((q) => q.pool === pool) || this.hasRoom(seen, pool) ? new Set<string>() : this.staleSlots(seen);
     let cleaned: Pruned | undefined;
-    const verdict = withLedger(this.stateDir, (ledger): Admission | SwitchboardError => {
-      cleaned = this.prune(ledger);
+    const verdict = await withLedger(this.stateDir, (ledger): Admission | SwitchboardError => {
+      cleaned = this.drop(ledger, stale);
       const counts = (ledger.counts[pool] ??= { admitted: 0, rejected: 0, queued: 0 });
       const ahead = ledger.queue.filter((q) => q.pool === pool).length;
       if (ahead === 0 && this.hasRoom(ledger, pool)) {
@@ -104,12 +109,30 @@ export class Pools {
     return verdict;
   }
 
-  /** For a run of this process in line: admitted when it is next and there is room; gone when it left the line (killed, cleaned up). */
-  tryAdmit(runId: string): 'admitted' | 'waiting' | 'gone' {
+  /**
+   * For a run of this process in line: admitted when it is next and there is room; gone when it left
+   * the line (killed, cleaned up). The lock is taken only when the ledger as last written leaves room
+   * for it and no live run ahead of it could take that room: runs that must wait on cost no one anything.
+   */
+  async tryAdmit(runId: string): Promise<'admitted' | 'waiting' | 'gone'> {
+    const seen = readLedger(this.stateDir);
+    const mine = seen.queue.find((q) => q.runId === runId);
+    // The ledger is replaced whole: a place missing from it now never comes back.
+    if (!mine) return 'gone';
+    const endedSlots = this.staleSlots(seen);
+    const free = { ...seen, slots: seen.slots.filter((s) => !endedSlots.has(s.runId)) };
+    if (!this.hasRoom(free, mine.pool)) return 'waiting';
+    // First come, first served: a live run ahead whose pool has room goes first (only those looked at are checked).
+    const stale = new Set(endedSlots);
+    for (const ahead of seen.queue.slice(0, seen.queue.indexOf(mine))) {
+      if (!this.hasRoom(free, ahead.pool)) continue;
+      if (!this.staleQueue([ahead]).has(ahead.runId)) return 'waiting';
+      stale.add(ahead.runId);
+    }
     let cleaned: Pruned | undefined;
     let admittedTo: string | undefined;
-    const verdict = withLedger(this.stateDir, (ledger) => {
-      cleaned = this.prune(ledger);
+    const verdict = await withLedger(this.stateDir, (ledger) => {
+      cleaned = this.drop(ledger, stale);
       const entry = ledger.queue.find((q) => q.runId === runId);
       if (!entry) return 'gone';
       // First come, first served: among the runs whose pool has room, the oldest goes first.
@@ -127,8 +150,8 @@ export class Pools {
   }
 
   /** Frees the run's slot or its place in line. */
-  release(runId: string): void {
-    const held = withLedger(this.stateDir, (ledger) => {
+  async release(runId: string): Promise<void> {
+    const held = await withLedger(this.stateDir, (ledger) => {
       const held = [...ledger.slots, ...ledger.queue].find((s) => s.runId === runId);
       ledger.slots = ledger.slots.filter((s) => s.runId !== runId);
       ledger.queue = ledger.queue.filter((q) => q.runId !== runId);
@@ -138,8 +161,10 @@ export class Pools {
   }
 
   /** Removes slots of runs that ended or vanished and places in line whose launcher is gone. */
-  cleanup(): Cleaned {
-    const pruned = withLedger(this.stateDir, (ledger) => this.prune(ledger));
+  async cleanup(): Promise<Cleaned> {
+    const seen = readLedger(this.stateDir);
+    const stale = new Set([...this.staleSlots(seen), ...this.staleQueue(seen.queue)]);
+    const pruned = await withLedger(this.stateDir, (ledger) => this.drop(ledger, stale));
     this.tellCleaned(pruned);
     return { slots: pruned.slots, queue: pruned.queue };
   }
@@ -172,16 +197,28 @@ export class Pools {
     return ledger.slots.length < this.config().maxWorkers && ledger.slots.filter((s) => s.pool === pool).length < this.limits(pool).maxWorkers;
   }
 
-  private prune(ledger: Ledger): Pruned {
+  private ended(runId: string): boolean {
+    const read = readRecord(new StateMap(this.stateDir).run(runId));
+    return read.kind !== 'ok' || isFinished(read.value.status);
+  }
+
+  /** Slots of runs that ended or vanished (looked up outside the lock: a run that ended stays ended). */
+  private staleSlots(ledger: Ledger): Set<string> {
+    return new Set(ledger.slots.filter((s) => this.ended(s.runId)).map((s) => s.runId));
+  }
+
+  /** Places in line of runs that ended or whose launcher died (which stays so). */
+  private staleQueue(queue: QueueEntry[]): Set<string> {
+    return new Set(queue.filter((q) => this.ended(q.runId) || !isSameProcessAlive(q.launcher)).map((q) => q.runId));
+  }
+
+  /** Under the lock: removes what was found stale before it, without reading anything. */
+  private drop(ledger: Ledger, stale: Set<string>): Pruned {
     const poolOf = new Map([...ledger.slots, ...ledger.queue].map((s) => [s.runId, s.pool]));
-    const ended = (runId: string): boolean => {
-      const read = readRecord(new StateMap(this.stateDir).run(runId));
-      return read.kind !== 'ok' || isFinished(read.value.status);
-    };
-    const staleSlots = ledger.slots.filter((s) => ended(s.runId)).map((s) => s.runId);
-    const staleQueue = ledger.queue.filter((q: QueueEntry) => ended(q.runId) || !isSameProcessAlive(q.launcher)).map((q) => q.runId);
-    ledger.slots = ledger.slots.filter((s) => !staleSlots.includes(s.runId));
-    ledger.queue = ledger.queue.filter((q) => !staleQueue.includes(q.runId));
-    return { slots: [...new Set(staleSlots)], queue: [...new Set(staleQueue)], poolOf };
+    const slots = ledger.slots.filter((s) => stale.has(s.runId)).map((s) => s.runId);
+    const queue = ledger.queue.filter((q) => stale.has(q.runId)).map((q) => q.runId);
+    ledger.slots = ledger.slots.filter((s) => !stale.has(s.runId));
+    ledger.queue = ledger.queue.filter((q) => !stale.has(q.runId));
+    return { slots: [...new Set(slots)], queue: [...new Set(queue)], poolOf };
   }
 }

@@ -213,7 +213,7 @@ export class RunRegistry extends Lifecycle {
     const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
     let admission: Admission;
     try {
-      admission = this.pools.request(id, pool);
+      admission = await this.pools.request(id, pool);
     } catch (error) {
       // Refused: the run never existed for anyone but the caller, who hears why.
       this.tracker.remove(id);
@@ -247,13 +247,20 @@ export class RunRegistry extends Lifecycle {
     }
   }
 
-  /** Starts this process's runs whose turn in line has come (oldest first, where their pool has room). */
+  /** Starts this process's runs whose turn in line has come (oldest first, where their pool has room); never rejects. */
   private async drainQueue(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
       for (const [id, start] of [...this.waiting]) {
-        const verdict = this.pools.tryAdmit(id);
+        let verdict: 'admitted' | 'waiting' | 'gone';
+        try {
+          verdict = await this.pools.tryAdmit(id);
+        } catch (error) {
+          // The ledger could not be had this time (a long line for its lock, say): the run keeps its place and asks again.
+          this.log.warn(`could not look at the pools ledger for ${id}: ${(error as Error).message}`);
+          continue;
+        }
         if (verdict === 'waiting') continue;
         this.waiting.delete(id);
         if (verdict === 'admitted') await start().catch((error: unknown) => this.log.warn(`a queued run could not start: ${(error as Error).message}`));
@@ -268,13 +275,13 @@ export class RunRegistry extends Lifecycle {
   }
 
   /** The pools: who runs, who waits, and the counts. */
-  poolsStatus(): PoolsStatus {
-    this.pools.cleanup();
+  async poolsStatus(): Promise<PoolsStatus> {
+    await this.pools.cleanup();
     return this.pools.status();
   }
 
   /** Frees slots of runs that ended and places in line whose launcher is gone. */
-  poolsCleanup(): Cleaned {
+  poolsCleanup(): Promise<Cleaned> {
     return this.pools.cleanup();
   }
 
@@ -293,7 +300,7 @@ export class RunRegistry extends Lifecycle {
     if (run.status === 'queued' && !run.supervisor) {
       // Still waiting for a slot: it leaves the line (its launcher, if another process, finds it gone).
       this.waiting.delete(run.id);
-      this.pools.release(run.id);
+      await this.pools.release(run.id);
       const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source} while waiting for a slot`);
       return { killed: true, status: record?.status ?? 'killed' };
     }
@@ -451,7 +458,8 @@ export class RunRegistry extends Lifecycle {
   private abandonWaiting(): void {
     if (this.pump) clearInterval(this.pump);
     for (const id of this.waiting.keys()) {
-      this.pools.release(id);
+      // Not awaited (closing is synchronous): a place left behind by a process that exits first is swept as its launcher's.
+      this.pools.release(id).catch((error: unknown) => this.log.warn(`could not free the place in line of ${id}: ${(error as Error).message}`));
       this.tracker.finishUnsupervised(id, 'failed', 'the process that was to start it closed before a slot freed');
     }
     this.waiting.clear();

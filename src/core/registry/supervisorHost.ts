@@ -1,20 +1,36 @@
 /**
- * The registry's supervisor host: started detached on the first run, then asked over its socket to
- * supervise each new run, so a burst of starts costs one process rather than one per run. If it has
- * gone (it leaves when idle), the next run starts a new one.
+ * The supervisor host a registry hands its runs to: a live one of the state folder (any process's,
+ * of the same build, found by its socket in hosts/), else one it starts, detached. Starting one is
+ * done under the state folder's host-start lock, after looking again, so that a burst of processes
+ * starting runs at once costs a few hosts rather than one each. A host that is leaving (idle) takes
+ * its socket away first and refuses launches; the launch then goes to another host or a new one.
  */
 import { unmarked } from '../runs/runMarker';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { SwitchboardError } from '../errors';
 import type { LaunchResult } from '../supervisor/protocol';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
+import { withFairLock } from '../store/fairLock';
 import { ControlClient } from './controlClient';
 
 /** How long a host may take to say it started an agent. */
 const LAUNCH_TIMEOUT_MS = 60_000;
+/** How long a live host takes to accept a connection. */
+const CONNECT_TIMEOUT_MS = 2000;
+/** A socket nothing listens on, older than this, was left by a host that died. */
+const STALE_SOCKET_MS = 5000;
+/** Hosts that may be found leaving in a row before a launch gives up. */
+const LAUNCH_ATTEMPTS = 4;
+
+/** The build of a supervisor script (its path, size and time): hosts are shared only between registries of the same build. */
+function buildTag(script: string): string {
+  const stat = fs.statSync(script, { throwIfNoEntry: false });
+  return crypto.createHash('sha256').update(`${script}\0${stat?.size}\0${stat?.mtimeMs}`).digest('hex').slice(0, 8);
+}
 
 export interface HostOptions {
   stateDir: string;
@@ -26,20 +42,28 @@ export interface HostOptions {
 
 export class SupervisorHost {
   private client: Promise<ControlClient> | undefined;
+  private readonly state: StateMap;
+  private readonly prefix: string;
 
-  constructor(private readonly options: HostOptions) {}
+  constructor(private readonly options: HostOptions) {
+    this.state = new StateMap(options.stateDir);
+    this.prefix = `host-${buildTag(options.supervisorScript)}-`;
+  }
 
-  /** Asks the host to supervise the run prepared in the state folder; starts a host first when there is none. */
+  /** Asks a host to supervise the run prepared in the state folder; starts a host first when none is live. */
   async launch(runId: string, env: Record<string, string>): Promise<LaunchResult> {
+    // The host may have been started by another process: the agent gets this process's environment, not the host's.
+    const agentEnv = { ...(unmarked(this.options.env) as Record<string, string>), ...env };
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
         // A host starting many agents at once answers each in turn: a launch may wait its place.
-        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env }, LAUNCH_TIMEOUT_MS);
+        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env: agentEnv }, LAUNCH_TIMEOUT_MS);
       } catch (error) {
-        // A host that was leaving (idle) or died: start a fresh one, once.
+        // A host that was leaving (idle) or died: find or start another.
         const hostGone = !client.isOpen || /shutting down|went away|is gone/.test((error as Error).message);
-        if (!hostGone || attempt >= 2) throw error;
+        if (!hostGone || attempt >= LAUNCH_ATTEMPTS) throw error;
+        client.close();
         this.client = undefined;
       }
     }
@@ -50,16 +74,43 @@ export class SupervisorHost {
     if (current) {
       return current.then((client) => (client.isOpen ? client : ((this.client = undefined), this.connect())));
     }
-    this.client = this.start().catch((error) => {
+    this.client = this.findOrStart().catch((error) => {
       this.client = undefined;
       throw error;
     });
     return this.client;
   }
 
+  private async findOrStart(): Promise<ControlClient> {
+    const live = await this.findLive();
+    if (live) return live;
+    // One process at a time starts a host; those waiting behind it find the one it started.
+    return withFairLock(this.state.hostStartLock, async () => (await this.findLive()) ?? this.start(), { what: 'starting a supervisor host', staleMs: 30_000, waitMs: 90_000 });
+  }
+
+  /** A live host of this build in hosts/ (the newest first); sockets that hosts which died left behind are removed. */
+  private async findLive(): Promise<ControlClient | undefined> {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.state.hosts).filter((n) => n.startsWith(this.prefix) && n.endsWith('.sock'));
+    } catch {
+      return undefined;
+    }
+    const sockets = names.map((name) => ({ file: path.join(this.state.hosts, name), mtime: fs.statSync(path.join(this.state.hosts, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
+    for (const { file, mtime } of sockets.sort((a, b) => b.mtime - a.mtime)) {
+      try {
+        return await ControlClient.connect(file, CONNECT_TIMEOUT_MS, 'The supervisor host');
+      } catch (error) {
+        // Nothing listens on a socket that is not brand new: its host died without removing it.
+        if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' && Date.now() - mtime > STALE_SOCKET_MS) fs.rmSync(file, { force: true });
+      }
+    }
+    return undefined;
+  }
+
   private async start(): Promise<ControlClient> {
-    const state = new StateMap(this.options.stateDir);
-    const socketPath = state.hostSocket(`host-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+    const state = this.state;
+    const socketPath = state.hostSocket(`${this.prefix}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
     ensureFolder(state.hosts);
     const log = fs.openSync(state.supervisorLog, 'a', 0o600);
     const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', socketPath], {
@@ -89,10 +140,10 @@ export class SupervisorHost {
     child.stdout?.destroy();
     child.unref();
     if (!ready.ok) throw new SwitchboardError('spawn_failed', `The supervisor could not be started: ${ready.error?.message ?? 'unknown error'}`);
-    return ControlClient.connect(socketPath);
+    return ControlClient.connect(socketPath, CONNECT_TIMEOUT_MS, 'The supervisor host');
   }
 
-  /** Lets go of the host; it keeps supervising its runs and leaves when they are done. */
+  /** Lets go of the host; it keeps supervising its runs (and others') and leaves when they are done. */
   dispose(): void {
     void this.client?.then((client) => client.close(), () => undefined);
     this.client = undefined;

@@ -86,6 +86,10 @@ export class StateMap {
   hostSocket(name: string): string {
     return socketPath(this.at('hosts/<host>.sock', { host: name }));
   }
+  /** Taken by the process that starts a supervisor host, so that processes starting runs at once share one. */
+  get hostStartLock(): string {
+    return this.at('hosts/start.lock/');
+  }
   get runs(): string {
     return this.at('runs/');
   }

@@ -1,7 +1,8 @@
 /**
- * The supervisor host: one detached process that supervises the runs one registry starts (a
- * registry starts its host on its first run). It outlives the registry — runs go on after a window
- * reload or the CLI's exit — and leaves once it has had no run to watch for a minute.
+ * The supervisor host: one detached process that supervises the runs of every registry over a
+ * state folder that finds it (by its socket in hosts/; a registry starts one when it finds none).
+ * It outlives the registry — runs go on after a window reload or the CLI's exit — and leaves once it
+ * has had no run to watch for a minute.
  */
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
@@ -29,6 +30,8 @@ export async function hostMain(socketPath: string): Promise<void> {
 
   const exit = async (): Promise<void> => {
     exiting = true;
+    // Its socket goes first: registries looking for a live host find it no more, while those already connected are told it is shutting down.
+    fs.rmSync(socketPath, { force: true });
     // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
     await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     process.exit(0);

@@ -4,7 +4,7 @@ import type { Services } from '../services';
 
 export async function poolsStatus(services: Services): Promise<void> {
   const registry = services.switchboard().runs;
-  const status = registry.poolsStatus();
+  const status = await registry.poolsStatus();
   const name = (id: string): string => registry.list().find((r) => r.id === id)?.name ?? id;
   const lines = [
     '# Switchboard pools',

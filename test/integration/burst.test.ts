@@ -1,0 +1,104 @@
+/**
+ * Bursts and races with real processes: 100 `switchboard run --detach` processes at once over one
+ * state folder (every run admitted or queued, none lost, a few supervisor hosts for all of them),
+ * several processes taking over one abandoned lock at the same moment (one wins), and processes
+ * asking for a lock one after another served in that order.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HELD } from '../../src/core/store/fairLock';
+import { readRecord } from '../../src/core/runs/recordFile';
+import { isFinished, type RunRecord } from '../../src/core/runs/types';
+import { StateMap } from '../../src/core/state/stateMap';
+import { runCli } from '../support/cliChild';
+import { ensureBuilt, killEverything, ROOT, tempDir, until } from '../support/harness';
+
+const RACER = path.join(ROOT, 'test', 'fixtures', 'lockRacer.ts');
+
+/** A pid that was just alive and is no more. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+/** A lock folder whose holder died holding it, long ago. */
+function abandonedLock(): string {
+  const dir = path.join(tempDir('sb-lock-'), 'the.lock');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, HELD), `${deadPid()} 000000000000000-1-ab`);
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(path.join(dir, HELD), old, old);
+  return dir;
+}
+
+function racers(count: number, args: (i: number) => string[]): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', RACER, ...args(i)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`racer ${i} exited ${code}: ${err}`))));
+    })),
+  );
+}
+
+function records(stateDir: string): RunRecord[] {
+  const map = new StateMap(stateDir);
+  return fs.readdirSync(map.runs).flatMap((id) => {
+    const read = readRecord(map.run(id));
+    return read.kind === 'ok' ? [read.value] : [];
+  });
+}
+
+describe('bursts and lock races across processes', function () {
+  this.timeout(300_000);
+  before(() => ensureBuilt());
+
+  it('several processes taking over one abandoned lock at the same moment: exactly one takes it', async () => {
+    const dir = abandonedLock();
+    // They start far enough ahead to be loaded, then spin to the same millisecond.
+    const startAt = Date.now() + 6000;
+    const results = (await racers(6, () => ['takeover', dir, String(startAt)])).map((out) => JSON.parse(out) as { pid: number; takeover: string; took: boolean });
+    assert.equal(results.filter((r) => r.took).length, 1, `one took the lock: ${JSON.stringify(results)}`);
+    assert.equal(results.filter((r) => r.takeover === 'reaped').length, 1, `one removed the abandoned holder: ${JSON.stringify(results)}`);
+    const winner = results.find((r) => r.took)!;
+    assert.equal(fs.readFileSync(path.join(dir, HELD), 'utf8'), `${winner.pid} racer`, 'the lock is the one taker\'s, never removed under it');
+    assert.deepEqual(fs.readdirSync(dir).sort(), [HELD], 'nothing else is left in the lock folder');
+  });
+
+  it('processes asking one after another, behind an abandoned holder, are served one at a time in the order they asked', async () => {
+    const dir = abandonedLock();
+    const startAt = Date.now() + 6000;
+    await racers(5, (i) => ['fair', dir, String(startAt), String(i * 150)]);
+    const lines = fs.readFileSync(path.join(path.dirname(dir), 'log'), 'utf8').trim().split('\n');
+    const asked = lines.filter((l) => l.startsWith('asked')).map((l) => l.split(' ')).sort((a, b) => Number(a[2]) - Number(b[2])).map((a) => a[1]);
+    const inside = lines.filter((l) => !l.startsWith('asked'));
+    assert.deepEqual(inside, asked.flatMap((pid) => [`enter ${pid}`, `leave ${pid}`]), 'one at a time, first come first served');
+    assert.deepEqual(fs.readdirSync(dir), [], 'no ticket and no holder is left');
+  });
+
+  it('100 `switchboard run --detach` processes at once (default pools: 8 run, the rest wait): every run is admitted or queued, all end done, none is lost, and they share a few supervisor hosts', async () => {
+    const stateDir = tempDir('sb-burst-');
+    try {
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => runCli(stateDir, ['run', 'custom', `burst-${i}`, '--command', 'true {prompt}', '--detach'])));
+      const failed = results.filter((r) => r.code !== 0);
+      assert.deepEqual(failed.map((r) => r.stderr.trim()), [], 'every CLI started its run');
+      assert.equal(results.filter((r) => /uncaught|^\s+at /im.test(r.stderr)).length, 0, 'no CLI printed a stack trace');
+      await until(() => records(stateDir).every((r) => isFinished(r.status)), 60_000, 'every run to end');
+      const runs = records(stateDir);
+      assert.equal(runs.length, 100, 'a record for every run');
+      assert.deepEqual(runs.filter((r) => r.status !== 'done').map((r) => `${r.name} ${r.status}: ${r.lastError}`), [], 'every run ran and ended done');
+      assert.deepEqual(new Set(runs.map((r) => r.prompt)).size, 100, 'each run once');
+      const hosts = new Set(runs.map((r) => r.supervisor?.pid)).size;
+      assert.ok(hosts <= 5, `a few supervisor hosts served the burst (${hosts})`);
+      const ledger = JSON.parse(fs.readFileSync(new StateMap(stateDir).poolLedger, 'utf8'));
+      assert.deepEqual([ledger.queue.length, ledger.counts.default.rejected], [0, 0], 'nobody is left in line, and none was refused');
+      assert.equal(ledger.counts.default.admitted, 100);
+    } finally {
+      await killEverything(stateDir);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The fair lock (store/fairLock.ts): callers are served one at a time in the order they asked,
+ * a waiter whose ticket came first goes first, tickets of dead waiters are swept and those of
+ * frozen ones skipped, waiting never blocks the event loop, an abandoned holder is taken over (a
+ * live one never), and a lock held too long gives an error that does not tell anyone to remove it.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SwitchboardError } from '../../src/core/errors';
+import { HELD, takeOver, withFairLock } from '../../src/core/store/fairLock';
+
+const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const ticket = (ms: number, pid: number): string => `${String(ms).padStart(15, '0')}-${pid}-abcdef`;
+
+describe('fair lock', () => {
+  let root: string;
+  let dir: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-fairlock-'));
+    dir = path.join(root, 'the.lock');
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('serves the callers of a process one at a time, in the order they asked, and leaves nothing behind', async () => {
+    const order: string[] = [];
+    let inside = 0;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => withFairLock(dir, async () => {
+      inside++;
+      assert.equal(inside, 1, 'one at a time');
+      order.push(`in ${i}`);
+      await sleep(i % 3);
+      inside--;
+    }, { what: 'the test' })));
+    assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => `in ${i}`));
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('lets a waiter that came first (another live process) go first, and waits for it without blocking the event loop', async () => {
+    fs.mkdirSync(dir);
+    // process.ppid stands for another live process whose ticket is older than ours.
+    const earlier = path.join(dir, ticket(Date.now() - 1000, process.ppid));
+    fs.writeFileSync(earlier, '');
+    let ticks = 0;
+    const clock = setInterval(() => ticks++, 10);
+    let entered = false;
+    const waiting = withFairLock(dir, () => (entered = true), { what: 'the test' });
+    await sleep(300);
+    assert.equal(entered, false, 'it waits its turn');
+    assert.ok(ticks >= 10, `the event loop ran while it waited (${ticks} ticks)`);
+    fs.rmSync(earlier);
+    await waiting;
+    clearInterval(clock);
+    assert.equal(entered, true);
+  });
+
+  it('sweeps the tickets of waiters that died and skips those of frozen ones', async () => {
+    fs.mkdirSync(dir);
+    const dead = path.join(dir, ticket(Date.now() - 1000, deadPid()));
+    const frozen = path.join(dir, ticket(Date.now() - 900, process.ppid));
+    fs.writeFileSync(dead, '');
+    fs.writeFileSync(frozen, '');
+    const old = new Date(Date.now() - 5000);
+    fs.utimesSync(frozen, old, old);
+    assert.equal(await withFairLock(dir, () => 'in', { what: 'the test', staleMs: 2000, waitMs: 3000 }), 'in');
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(frozen)], 'the dead one is gone; the frozen one stays, its owner may yet wake');
+  });
+
+  it('takes over a holder that died, at once', async () => {
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, HELD), `${deadPid()} x`);
+    const started = Date.now();
+    await withFairLock(dir, () => undefined, { what: 'the test', waitMs: 2000 });
+    assert.ok(Date.now() - started < 1500);
+  });
+
+  it('never takes a live holder\'s lock; held too long it fails saying who holds it and not to remove it', async () => {
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, HELD), `${process.ppid} y`);
+    await assert.rejects(withFairLock(dir, () => undefined, { what: 'the test ledger', waitMs: 300, staleMs: 10_000 }), (e: SwitchboardError) => {
+      assert.match(e.message, /Waited 0 s in line for the test ledger .*held by process \d+/);
+      assert.match(e.hint ?? '', /Do not remove the lock by hand: a holder that dies or hangs loses it after 10 s by itself/);
+      assert.doesNotMatch(`${e.message} ${e.hint}`, /remove it if/);
+      return true;
+    });
+    assert.deepEqual(fs.readdirSync(dir), [HELD], 'its ticket is gone, the holder untouched');
+  });
+
+  it('a holder taken for abandoned is removed by one taker only, and never once a new holder holds the lock', () => {
+    fs.mkdirSync(dir);
+    const held = path.join(dir, HELD);
+    fs.writeFileSync(held, 'old holder');
+    assert.equal(takeOver(held, 'old holder'), 'reaped');
+    assert.equal(takeOver(held, 'old holder'), 'gone', 'a second taker finds nothing to take');
+    fs.writeFileSync(held, 'new holder');
+    assert.equal(takeOver(held, 'old holder'), 'live', 'a late taker leaves the new holder alone');
+    assert.equal(fs.readFileSync(held, 'utf8'), 'new holder');
+    assert.deepEqual(fs.readdirSync(dir), [HELD], 'no reaper mark is left');
+  });
+});
