@@ -176,4 +176,22 @@ describe('faults', function () {
     }
     console.log(`      ${launches} launches: ${launches - failed} ran (${adopted} adopted without their supervisor), ${failed} failed cleanly, 0 untracked`);
   });
+
+  it('a stopped shared supervisor host is passed over: another process starts its run on a host that answers', async () => {
+    const cli = (...args: string[]) => runCli(h.stateDir, args);
+    const first = JSON.parse((await cli('run', 'custom', 'first', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '60000'))).stdout) as RunRecord;
+    await until(() => h.registry.resolve(first.id).supervisor !== undefined, 10_000, 'the first run to have its host');
+    const host = h.registry.resolve(first.id).supervisor!.pid;
+    process.kill(host, 'SIGSTOP');
+    frozen = host;
+    const started = await cli('run', 'custom', 'second', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '60000'));
+    assert.equal(started.code, 0, started.stderr);
+    const second = JSON.parse(started.stdout) as RunRecord;
+    assert.equal(second.status, 'running');
+    assert.notEqual(second.supervisor?.pid, host, 'not on the stopped host');
+    process.kill(host, 'SIGCONT');
+    frozen = undefined;
+    await h.registry.kill(first.id, { source: 'test' });
+    await h.registry.kill(second.id, { source: 'test' });
+  });
 });

@@ -21,6 +21,8 @@ import { ControlClient } from './controlClient';
 const LAUNCH_TIMEOUT_MS = 60_000;
 /** How long a live host takes to accept a connection. */
 const CONNECT_TIMEOUT_MS = 2000;
+/** How long a host found in hosts/ may take to answer a ping before it is passed over (stopped, hung). */
+const PING_TIMEOUT_MS = 1500;
 /** A socket nothing listens on, older than this, was left by a host that died. */
 const STALE_SOCKET_MS = 5000;
 /** Hosts that may be found leaving in a row before a launch gives up. */
@@ -98,9 +100,14 @@ export class SupervisorHost {
     }
     const sockets = names.map((name) => ({ file: path.join(this.state.hosts, name), mtime: fs.statSync(path.join(this.state.hosts, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
     for (const { file, mtime } of sockets.sort((a, b) => b.mtime - a.mtime)) {
+      let client: ControlClient | undefined;
       try {
-        return await ControlClient.connect(file, CONNECT_TIMEOUT_MS, 'The supervisor host');
+        client = await ControlClient.connect(file, CONNECT_TIMEOUT_MS, 'The supervisor host');
+        // A stopped or hung host still accepts connections (the kernel does): only an answer says it works.
+        await client.request({ op: 'ping' }, PING_TIMEOUT_MS);
+        return client;
       } catch (error) {
+        client?.close();
         // Nothing listens on a socket that is not brand new: its host died without removing it.
         if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' && Date.now() - mtime > STALE_SOCKET_MS) fs.rmSync(file, { force: true });
       }

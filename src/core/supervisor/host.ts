@@ -83,6 +83,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   };
 
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
+    if (request.op === 'ping') return Promise.resolve({ pid: process.pid });
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
     return launch(request.stateDir, request.runId, request.env ?? {});
   }, { label: 'supervisor host' });

@@ -9,6 +9,8 @@ export type ControlRequest =
   /** To a supervisor host: start supervising the run prepared in the state folder; `env` is added to the agent's environment. */
   | { id: number; op: 'launch'; stateDir: string; runId: string; env: Record<string, string> }
   | { id: number; op: 'subscribe' }
+  /** Is anyone there: answered at once by a host or a run's supervisor that is not stopped or hung. */
+  | { id: number; op: 'ping' }
   /** To a run whose record was found corrupt: write it to disk again now, and answer it. */
   | { id: number; op: 'rewrite' }
   | { id: number; op: 'steer'; message: string; source: string }

@@ -343,6 +343,8 @@ export class Supervisor {
       case 'approve':
         this.requireRunning();
         return Promise.resolve(this.approvals.answer(request.allow, request.source, request.message));
+      case 'ping':
+        return Promise.resolve({ pid: process.pid });
       case 'launch':
         return Promise.reject(new SwitchboardError('invalid_argument', 'launch goes to the supervisor host, not to a run'));
     }
