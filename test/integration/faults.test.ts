@@ -11,6 +11,7 @@ import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
 import { allProcesses, isSameProcessAlive, processesMarked } from '../../src/core/proc/processTable';
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
+import { readRecord } from '../../src/core/runs/recordFile';
 import { runCli } from '../support/cliChild';
 import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
 
@@ -124,10 +125,25 @@ describe('faults', function () {
       assert.equal(final.status, 'killed');
     });
 
-    it('of a run whose processes are all gone is settled as orphaned, its bytes set aside', async () => {
+    it('of a finished run is written again as it was last read (by any process: the record cache)', async () => {
+      const run = await startLong('finished');
+      await h.registry.kill(run.id, { source: 'test' });
+      await until(() => h.registry.resolve(run.id).status === 'killed', 10_000, 'the run to end');
+      assert.equal((await cli('list')).code, 0); // a process that reads it (and keeps it in the cache)
+      fs.truncateSync(new StateMap(h.stateDir).run(run.id).record, 21);
+      const final = JSON.parse((await cli('status', run.id, '--format', 'json')).stdout) as RunRecord;
+      assert.equal(final.status, 'killed');
+      assert.equal(final.name, 'finished');
+      assert.equal(readRecord(new StateMap(h.stateDir).run(run.id)).kind, 'ok');
+    });
+
+    it('of a run whose processes are all gone, that no process knows, is settled as orphaned, its bytes set aside', async () => {
       const run = await startLong('gone');
       await h.registry.kill(run.id, { source: 'test' });
       await until(() => h.registry.resolve(run.id).status === 'killed', 10_000, 'the run to end');
+      // No process that read it is left, and no cache of it: nothing knows what it was.
+      h.switchboard.dispose();
+      fs.rmSync(new StateMap(h.stateDir).runsCache, { force: true });
       fs.writeFileSync(new StateMap(h.stateDir).run(run.id).record, 'not json at all');
       const final = JSON.parse((await cli('status', run.id, '--format', 'json')).stdout) as RunRecord;
       assert.equal(final.status, 'orphaned');

@@ -62,6 +62,11 @@ export class RecordCache {
     return hit && hit.m === stamp.mtimeMs && hit.s === stamp.size ? hit.r : undefined;
   }
 
+  /** The record of `id` as last read, whatever its file says now (to restore a finished record found corrupt). */
+  latest(id: string): RunRecord | undefined {
+    return this.runs.get(id)?.r;
+  }
+
   /** Keeps a record read from disk (finished ones only: a live run's record changes all the time). */
   put(record: RunRecord, stamp: FileStamp | undefined): void {
     if (!stamp || !isFinished(record.status)) return;

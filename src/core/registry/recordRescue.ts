@@ -4,7 +4,8 @@
  * no supervisor answers but processes carrying the run's mark live, a record is rebuilt from them
  * (pid and start time, command line, folder, and what can be read of the corrupt file) so that the
  * run is listed, followed until its agent ends, and can be killed by id (or its name, when salvaged).
- * Only a run with neither is settled as orphaned by the caller.
+ * A finished run's record is written again as it was last read (restoreFinished). Only a run with
+ * none of these is settled as orphaned by the caller.
  */
 import * as fs from 'node:fs';
 import type { Logger } from '../logger';
@@ -31,6 +32,13 @@ export async function rescueRecord(id: string, paths: RunPaths, setAsideAs: stri
   const record = rebuild(id, paths, leaderOf(marked), setAsideAs);
   writeRecord(paths, record);
   log.warn(`the record of ${id} was corrupt and no supervisor answered; it was rebuilt from its agent (pid ${record.agent?.pid})`);
+  return record;
+}
+
+/** A finished run's record found corrupt, written again as it was last read (nothing of it is lost). */
+export function restoreFinished(paths: RunPaths, record: RunRecord, log: Logger): RunRecord {
+  writeRecord(paths, record);
+  log.warn(`the record of ${record.id} (${record.name}) was corrupt; it was written again as it was last read`);
   return record;
 }
 

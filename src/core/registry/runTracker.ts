@@ -15,7 +15,7 @@ import { readRecord, writeRecord } from '../runs/recordFile';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
-import { rescueRecord } from './recordRescue';
+import { rescueRecord, restoreFinished } from './recordRescue';
 import { RecordCache, stampOf } from './recordCache';
 
 /**
@@ -160,7 +160,9 @@ export class RunTracker extends Lifecycle {
     if (read.kind === 'missing') return undefined;
     if (read.kind === 'corrupt') {
       // A run that still lives is never declared orphaned: its record is written again by its supervisor, or rebuilt from its processes.
-      const rescued = await rescueRecord(id, paths, read.setAsideAs, this.log);
+      // A finished run's record is written again from what was last read of it (here, or by any process: the cache).
+      const known = this.get(id) ?? RecordCache.open(this.paths.runsCache).latest(id);
+      const rescued = known && isFinished(known.status) ? restoreFinished(paths, known, this.log) : await rescueRecord(id, paths, read.setAsideAs, this.log);
       if (rescued) {
         this.set(rescued);
         await this.settle(id);
