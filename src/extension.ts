@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
 import type { Switchboard } from './core/switchboard';
 import { SwitchboardSlot } from './core/switchboardSlot';
+import { ChatOps } from './vscode/chat/chatOps';
+import { registerTools } from './vscode/chat/lmTools';
+import { registerParticipant } from './vscode/chat/participant';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
 import { createLogChannel } from './vscode/logChannel';
@@ -52,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const doctorPage = new DoctorDocument();
   const gitRevisions = new GitRevisions();
   const compareDocuments = new CompareDocuments(slot);
+  const chatOps = new ChatOps(() => mcp.deps());
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
 
   async function open(): Promise<void> {
@@ -105,6 +109,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerFileSystemProvider(COMPARE_SCHEME, compareDocuments, { isReadonly: true, isCaseSensitive: true }),
     vscode.languages.registerCodeLensProvider({ scheme: COMPARE_SCHEME }, compareDocuments),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
+    ...registerParticipant(context.extensionUri, chatOps, logger),
+    ...registerTools(chatOps),
     ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();
