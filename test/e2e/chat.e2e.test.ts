@@ -10,9 +10,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fakeCommand, pidAlive, tempDir, until } from '../support/harness';
-import { answerWith, buttonsOf, openChat, sendChat } from './support/chatPanel';
+import { answerWith, buttonsOf, cancelChat, openChat, sendChat } from './support/chatPanel';
 import { openSwitchboard, screenshotIfFailed, type SwitchboardSession } from './support/session';
-import { screenshot } from './support/workbench';
+import { reloadWindow, screenshot } from './support/workbench';
 
 const SCRIPTED_MODEL = path.join(__dirname, 'support', 'scriptedModel');
 
@@ -84,5 +84,35 @@ describe('The chat panel in a real VS Code', function () {
     const tools = Number(/from (\d+) Switchboard tools/.exec(await answer.innerText())![1]);
     assert.ok(tools >= 40, `${tools} tools offered`);
     await screenshot(page, 'chat-free');
+  });
+
+  it('cancelling a /run stops following, not the agent; /kill asks first and its button kills', async () => {
+    const { page, registry } = session!;
+    await sendChat(page, '@switchboard /run custom second marker');
+    await answerWith(page, 'second marker');
+    const run = registry.list().find((r) => r.prompt.includes('second marker'))!;
+    await cancelChat(page);
+    await page.waitForTimeout(2000);
+    assert.equal(registry.resolve(run.id).status, 'running', 'the agent runs on');
+    await sendChat(page, `@switchboard /kill ${run.id}`);
+    const ask = await answerWith(page, /whole process tree\?/);
+    await page.waitForTimeout(1000);
+    assert.equal(registry.resolve(run.id).status, 'running', 'nothing is killed before the button');
+    await screenshot(page, 'chat-kill-asks');
+    const pid = registry.resolve(run.id).agent!.pid;
+    await ask.locator('.monaco-button', { hasText: `Kill ${run.name}` }).click();
+    await until(() => registry.resolve(run.id).status === 'killed', 20_000, 'the run killed');
+    await until(() => !pidAlive(pid), 10_000, 'the agent process gone');
+  });
+
+  it('after a window reload, /status in the same conversation names the runs it started', async () => {
+    const { page, registry } = session!;
+    await reloadWindow(page);
+    await openChat(page, 'Scripted Model');
+    await sendChat(page, '@switchboard /status');
+    const answer = await answerWith(page, /Started in this conversation \(2\)/);
+    const text = await answer.innerText();
+    for (const run of registry.list()) assert.ok(text.includes(`${run.name} (${run.id}) killed`), text);
+    await screenshot(page, 'chat-status-after-reload');
   });
 });

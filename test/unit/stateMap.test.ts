@@ -16,7 +16,7 @@ describe('state map', () => {
   const map = new StateMap('/state');
 
   it('builds every path from its entries, and recognises each one it builds', () => {
-    const built = [map.config, map.supervisorLog, map.hostSocket('host-1-ab'), ...Object.values(map.run('abc')), ...Object.values(map.team('alpha')), map.worktree('alpha', 'executor-1'), map.runWorktree('abc'), ...Object.values(map.compare('cmp-20261206-abc123')), map.poolLedger, map.poolLock, map.mcpToken, map.mcpEndpoint, map.feedJournal, map.feedSegment(42), map.feedAppendLock, map.feedCompactLock, map.feedReader('1-ab'), ...Object.values(map.goal('goal-20261206-abc123')), ...Object.values(map.gates('3f2a')), ...Object.values(map.discoveries({ team: 'alpha' })), ...Object.values(map.discoveries({ goal: 'goal-20261206-abc123' }))];
+    const built = [map.config, map.supervisorLog, map.hostSocket('host-1-ab'), ...Object.values(map.run('abc')), ...Object.values(map.team('alpha')), map.worktree('alpha', 'executor-1'), map.runWorktree('abc'), ...Object.values(map.compare('cmp-20261206-abc123')), map.poolLedger, map.poolLock, map.mcpToken, map.mcpEndpoint, map.feedJournal, map.feedSegment(42), map.feedAppendLock, map.feedCompactLock, map.feedReader('1-ab'), ...Object.values(map.goal('goal-20261206-abc123')), ...Object.values(map.gates('3f2a')), ...Object.values(map.discoveries({ team: 'alpha' })), ...Object.values(map.discoveries({ goal: 'goal-20261206-abc123' })), ...Object.values(map.session('chat-20261206-abc123'))];
     for (const file of built) assert.ok(describeStatePath(path.relative('/state', file)), file);
     assert.equal(map.feedSegment(42), '/state/feed/journal-000000000042.jsonl');
     assert.equal(describeStatePath('worktrees/alpha/executor-1/src/index.ts')?.kind, 'worktree');

@@ -79,6 +79,11 @@ export const STATE_ENTRIES = [
   { pattern: 'gates/<workspace>/breakers.lock', kind: 'lock', about: 'held while a process changes them' },
   { pattern: 'gates/<workspace>/logs/', kind: 'dir', about: 'the full output of gate runs outside a goal (`switchboard gates run`)' },
   { pattern: 'gates/<workspace>/logs/<log>', kind: 'file', about: "one gate run's output (the newest 100 are kept)" },
+  { pattern: 'sessions/', kind: 'dir', about: 'chat conversations that started work (`@switchboard` in VS Code)' },
+  { pattern: 'sessions/<session>/', kind: 'dir', about: 'one conversation, named by its id' },
+  { pattern: 'sessions/<session>/meta.json', kind: 'file', about: 'its id, start time and workspace' },
+  { pattern: 'sessions/<session>/conversation.jsonl', kind: 'file', about: 'one {"ts","role","text"} line per turn, secrets redacted' },
+  { pattern: 'sessions/<session>/engine-events.jsonl', kind: 'file', about: 'the runs, teams and goals it started, the steers and kills it sent' },
 ] as const satisfies readonly StateEntry[];
 
 export type StatePattern = (typeof STATE_ENTRIES)[number]['pattern'];

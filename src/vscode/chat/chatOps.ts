@@ -3,6 +3,7 @@
  * tools all go through `invokeOperation` over the window's core object, recorded as `chat` (or
  * `chat:<tool caller>`) in what they start. No logic of its own.
  */
+import { ChatSessions } from '../../core/chat/chatSessions';
 import type { Switchboard } from '../../core/switchboard';
 import type { McpDeps } from '../../mcp/deps';
 import { invokeOperation, type Invocation } from '../../ops/invoke';
@@ -16,6 +17,12 @@ export class ChatOps {
   /** The core object in use, or undefined while no state folder is open. */
   switchboard(): Switchboard | undefined {
     return this.deps()?.sb;
+  }
+
+  /** The conversations recorded under the state folder in use. */
+  sessions(): ChatSessions | undefined {
+    const sb = this.switchboard();
+    return sb && new ChatSessions(sb.state);
   }
 
   async call(name: string, args: Record<string, unknown>, signal: AbortSignal, progress?: OpProgress, source = 'chat'): Promise<Invocation> {

@@ -28,6 +28,7 @@ export async function freeAnswer(a: Answer, request: vscode.ChatRequest): Promis
       for await (const part of response.stream) {
         if (part instanceof vscode.LanguageModelTextPart) {
           said.push(part);
+          a.said.push(part.value);
           a.stream.markdown(part.value);
         } else if (part instanceof vscode.LanguageModelToolCallPart) calls.push(part);
       }

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type OpCall } from './answerContext';
+import { isSessionId } from '../../core/chat/chatSessions';
+import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type ConfirmArg } from './answerContext';
 import { parseChatRequest, type ChatAction } from './chatCommands';
 import { failureText, type ChatOps } from './chatOps';
 import { helpMarkdown } from './chatText';
@@ -70,27 +71,46 @@ function followups(meta: AnswerMeta): vscode.ChatFollowup[] {
   return [];
 }
 
-/** Runs the calls a confirmation button carries, saying what each did. */
+/** Runs the calls a confirmation button carries, saying what each did, and records kills and goals in the conversation. */
 async function confirmed(ops: ChatOps, arg: unknown): Promise<void> {
-  const { title, calls } = (arg ?? {}) as { title?: string; calls?: OpCall[] };
+  const { title, calls, session } = (arg ?? {}) as Partial<ConfirmArg>;
   for (const call of calls ?? []) {
     const result = await ops.call(call.op, call.args, new AbortController().signal);
-    if (result.ok) void vscode.window.showInformationMessage(result.summary);
-    else void vscode.window.showErrorMessage(`${title ?? call.op}: ${failureText(result)}`);
+    if (!result.ok) {
+      void vscode.window.showErrorMessage(`${title ?? call.op}: ${failureText(result)}`);
+      continue;
+    }
+    void vscode.window.showInformationMessage(result.summary);
+    const id = String(result.structured.id ?? '');
+    if (isSessionId(session) && (call.op === 'kill_agent' || call.op === 'goal_create')) ops.sessions()?.record(session, { kind: call.op === 'kill_agent' ? 'kill' : 'goal', id });
   }
 }
 
+/** The conversation's session: the last one an answer of ours in its history reported (kept across reloads with the history). */
+function sessionOf(context: vscode.ChatContext): string | undefined {
+  for (const turn of [...context.history].reverse()) {
+    const session = turn instanceof vscode.ChatResponseTurn && turn.participant === PARTICIPANT_ID ? (turn.result.metadata as AnswerMeta | undefined)?.session : undefined;
+    if (isSessionId(session)) return session;
+  }
+  return undefined;
+}
+
 export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, logger: Logger): vscode.Disposable[] {
-  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, _context, stream, token) => {
-    const a = new Answer(ops, stream, token);
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, context, stream, token) => {
+    const prompt = `${request.command ? `/${request.command} ` : ''}${request.prompt}`;
+    const session = sessionOf(context);
+    const sessions = ops.sessions();
+    const a = new Answer(ops, stream, token, session && sessions?.meta(session) ? session : undefined, prompt);
+    if (a.session) sessions?.turn(a.session, 'user', prompt);
+    let metadata: AnswerMeta = {};
     try {
-      const metadata = await answer(a, parseChatRequest(request.command, request.prompt), request);
-      return { metadata };
+      metadata = await answer(a, parseChatRequest(request.command, request.prompt), request);
     } catch (error) {
-      logger.error(`[chat] /${request.command ?? ''} failed: ${errorMessage(error)}`);
+      logger.error(`[chat] ${prompt.slice(0, 80)} failed: ${errorMessage(error)}`);
       a.text(errorMessage(error));
-      return { metadata: {} };
     }
+    if (a.session) sessions?.turn(a.session, 'assistant', a.said.join('\n'));
+    return { metadata: { ...metadata, ...(a.session ? { session: a.session } : {}) } };
   });
   participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'switchboard.svg');
   participant.followupProvider = { provideFollowups: (result) => followups((result.metadata ?? {}) as AnswerMeta) };

@@ -38,6 +38,7 @@ export async function runAnswer(a: Answer, registry: RunRegistry, runner: string
   const started = await a.get<{ id: string; status: string }>('run_agent', { runner, prompt });
   if (!started) return {};
   const { id } = started.structured;
+  a.did({ kind: 'run', id });
   a.text(started.summary);
   runButtons(a, { id, status: 'running', steering: findRunner(runner)?.steering });
   a.stream.progress('Following its output…');
@@ -58,8 +59,22 @@ export async function runAnswer(a: Answer, registry: RunRegistry, runner: string
   return { command: 'run', run: id };
 }
 
+/** The runs, teams and goals this conversation started (after a reload too), each as it is now. */
+async function conversationWork(a: Answer): Promise<void> {
+  const work = a.session ? (a.ops.sessions()?.work(a.session) ?? []) : [];
+  const started = work.filter((w) => w.kind === 'run' || w.kind === 'team' || w.kind === 'goal').slice(-10);
+  if (started.length === 0) return;
+  a.text(`Started in this conversation (${started.length}):`);
+  for (const w of started) {
+    const op = { run: 'get_agent_status', team: 'team_status', goal: 'goal_show' }[w.kind as 'run' | 'team' | 'goal'];
+    const answer = await a.call(op, w.kind === 'run' ? { id: w.id, tail_lines: 0 } : w.kind === 'team' ? { name: w.id } : { goal_id: w.id });
+    a.text(`• ${w.kind} ${answer.ok ? answer.summary : `${w.id}: ${answer.message}`}`);
+  }
+}
+
 export async function statusAnswer(a: Answer, id: string | undefined): Promise<AnswerMeta> {
   if (!id) {
+    await conversationWork(a);
     const got = await a.get<{ agents: AgentSummary[] }>('list_agents', { limit: 20 });
     if (!got) return {};
     a.text(got.summary);
@@ -79,6 +94,7 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
 
 export async function steerAnswer(a: Answer, id: string, message: string): Promise<AnswerMeta> {
   const got = await a.get<{ id: string }>('steer_agent', { id, message });
+  if (got) a.did({ kind: 'steer', id: got.structured.id, text: message });
   if (got) a.text(got.summary);
   return { command: 'steer', run: got?.structured.id };
 }

@@ -17,6 +17,7 @@ export async function teamAnswer(a: Answer, registry: RunRegistry, spec: string,
   const started = await a.get<{ name: string }>('team_run', { spec, task });
   if (!started) return {};
   const team = started.structured.name;
+  a.did({ kind: 'team', id: team });
   a.text(started.summary);
   a.button('Show DAG', 'switchboard.showTeamDag', team);
   // Its tasks as they finish: woken by its runs' changes, until the team ends or the request is cancelled.
@@ -66,6 +67,7 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
   a.text(`Proposed budgets: ${PROPOSED_BUDGET.budget_time} of wall time and $${PROPOSED_BUDGET.budget_usd.toFixed(2)}; at 80% the goal warns, at 100% it stops and waits for more.`);
   a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (New Goal… lets you add some).`);
   for (const g of gates) a.text(`• ${g.name}: ${g.command}${g.required ? '' : ' (optional)'} (${g.reason})`);
+  a.ensureSession();
   a.confirm('Start Goal', { op: 'goal_create', args: { objective, ...PROPOSED_BUDGET, gates: gates.map(({ name, command, required }) => ({ name, command, required })) } });
   a.button('Change in New Goal…', 'switchboard.newGoal');
   return { command: 'goal' };

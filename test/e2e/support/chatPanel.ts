@@ -29,6 +29,11 @@ export async function sendChat(page: Page, query: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Cancels the request in progress with the input's stop button. */
+export async function cancelChat(page: Page): Promise<void> {
+  await page.locator(INPUT).first().getByRole('button', { name: /^(Cancel|Stop)/ }).first().click();
+}
+
 /** The last answer whose text matches `text`, once it shows. */
 export async function answerWith(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<Locator> {
   const answer = page.locator(RESPONSE, { hasText: text }).last();
