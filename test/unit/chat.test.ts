@@ -17,6 +17,7 @@ describe('chat: slash commands', () => {
     assert.deepEqual(parseChatRequest('status', ''), { kind: 'status' });
     assert.deepEqual(parseChatRequest('status', 'r-123'), { kind: 'status', id: 'r-123' });
     assert.deepEqual(parseChatRequest('steer', 'fix-bug use the other API'), { kind: 'steer', id: 'fix-bug', message: 'use the other API' });
+    assert.deepEqual(parseChatRequest('steer', 'r-1'), { kind: 'steer', id: 'r-1' });
     assert.deepEqual(parseChatRequest('kill', 'r-1'), { kind: 'kill', id: 'r-1' });
     assert.deepEqual(parseChatRequest('kill', 'ALL'), { kind: 'killAll' });
     assert.deepEqual(parseChatRequest('logs', 'r-1'), { kind: 'logs', id: 'r-1' });
@@ -36,7 +37,7 @@ describe('chat: slash commands', () => {
     const cases: [string, string, RegExp, string][] = [
       ['run', '', /which runner/, '/run <runner> <prompt>'],
       ['run', 'claude', /what claude should do/, '/run <runner> <prompt>'],
-      ['steer', 'r-1', /what r-1 should do differently/, '/steer <id> <message>'],
+      ['steer', '', /which run/, '/steer <id> <message>'],
       ['kill', '', /which run/, '/kill <id>|all'],
       ['kill', 'r-1 r-2', /left over/, '/kill <id>|all'],
       ['logs', '', /which run/i, '/logs <id>'],

@@ -24,7 +24,7 @@ export type ChatCommandName = (typeof CHAT_COMMANDS)[number]['name'];
 export type ChatAction =
   | { kind: 'run'; runner: string; prompt: string }
   | { kind: 'status'; id?: string }
-  | { kind: 'steer'; id: string; message: string }
+  | { kind: 'steer'; id: string; message?: string }
   | { kind: 'kill'; id: string }
   | { kind: 'killAll' }
   | { kind: 'logs'; id: string }
@@ -61,8 +61,8 @@ export function parseChatRequest(command: string | undefined, prompt: string): C
       return first ? { kind: 'status', id: first } : { kind: 'status' };
     case 'steer':
       if (!first) return invalid('steer', 'Say which run (its id or name) and the new instruction.');
-      if (!rest) return invalid('steer', `Say what ${first} should do differently.`);
-      return { kind: 'steer', id: first, message: rest };
+      // Without a message (the Steer follow-up), the answer offers the Steer… box.
+      return rest ? { kind: 'steer', id: first, message: rest } : { kind: 'steer', id: first };
     case 'kill':
       if (!first) return invalid('kill', 'Say which run (its id or name), or all.');
       if (rest) return invalid('kill', `Kill takes one run, or all; "${rest}" is left over.`);

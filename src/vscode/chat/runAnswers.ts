@@ -92,7 +92,12 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
   return { command: 'status', run: run.id };
 }
 
-export async function steerAnswer(a: Answer, id: string, message: string): Promise<AnswerMeta> {
+export async function steerAnswer(a: Answer, id: string, message: string | undefined): Promise<AnswerMeta> {
+  if (!message) {
+    a.text(`What should ${id} do differently? Type /steer ${id} <message>, or:`);
+    a.button('Steer…', 'switchboard.steerAgent', { id });
+    return { command: 'steer' };
+  }
   const got = await a.get<{ id: string }>('steer_agent', { id, message });
   if (got) a.did({ kind: 'steer', id: got.structured.id, text: message });
   if (got) a.text(got.summary);
