@@ -4,7 +4,8 @@
  * participant runs only when some model is registered): `@switchboard /run custom …` streams a
  * scripted agent's output into the answer with its buttons, and its Kill button ends it (no process
  * left); `/status` names the run; a free request is answered by the model calling Switchboard's
- * tools. Screenshots of the answers go to .test-artifacts/e2e/.
+ * tools; a cancelled /run leaves its agent running; /kill asks first; after a reload /status knows
+ * the conversation's runs; another participant calls the tools, and a kill through them asks first. Screenshots of the answers go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -112,7 +113,25 @@ describe('The chat panel in a real VS Code', function () {
     await sendChat(page, '@switchboard /status');
     const answer = await answerWith(page, /Started in this conversation \(2\)/);
     const text = await answer.innerText();
-    for (const run of registry.list()) assert.ok(text.includes(`${run.name} (${run.id}) killed`), text);
+    for (const run of registry.list().filter((r) => r.prompt.includes('marker'))) assert.ok(text.includes(`${run.name} (${run.id}) killed`), text);
     await screenshot(page, 'chat-status-after-reload');
+  });
+
+  it("another participant invokes Switchboard's tools; a destructive one asks first", async () => {
+    const { page, registry } = session!;
+    await sendChat(page, '@probe switchboard_list_agents {}');
+    await answerWith(page, /probe got: 2 agents: 2 killed/);
+    const run = await registry.run({ runner: 'custom', prompt: 'probe target', cwd: registry.list()[0]!.cwd, command: fakeCommand('--sleep', '120000') });
+    // Started by another process (as from a terminal): the window knows it once its status bar counts it.
+    await page.locator('.part.statusbar', { hasText: '1 running' }).waitFor({ timeout: 30_000 });
+    await sendChat(page, `@probe switchboard_kill_agent {"id":"${run.id}"}`);
+    await answerWith(page, /Kill an agent\?/);
+    await page.waitForTimeout(1000);
+    assert.equal(registry.resolve(run.id).status, 'running', 'nothing is killed before the user allows it');
+    await screenshot(page, 'chat-tool-confirmation');
+    // The confirmation shows above the chat input, not in the answer.
+    await page.locator('.monaco-button', { hasText: /^(Allow|Continue)/ }).filter({ visible: true }).first().click();
+    await answerWith(page, new RegExp(`probe got: Killed ${run.name}`));
+    await until(() => registry.resolve(run.id).status === 'killed', 20_000, 'the run killed');
   });
 });

@@ -8,14 +8,14 @@ import * as vscode from 'vscode';
 import { OPERATIONS } from '../../ops/operations';
 import type { Operation } from '../../ops/operation';
 import { failureText, type ChatOps } from './chatOps';
-import { fenced } from './chatText';
 import { isDestructive, toolName } from './toolManifest';
 
 function tool(op: Operation, ops: ChatOps): vscode.LanguageModelTool<Record<string, unknown>> {
   return {
-    prepareInvocation: ({ input }) => ({
+    prepareInvocation: () => ({
       invocationMessage: `${op.title}…`,
-      ...(isDestructive(op) ? { confirmationMessages: { title: `${op.title}?`, message: new vscode.MarkdownString(`${op.description}\n\n${fenced(JSON.stringify(input ?? {}, null, 2), 'json')}`) } } : {}),
+      // VS Code shows the call's input under the message.
+      ...(isDestructive(op) ? { confirmationMessages: { title: `${op.title}?`, message: op.description } } : {}),
     }),
     invoke: async ({ input }, token) => {
       const abort = new AbortController();

@@ -1,7 +1,8 @@
 // Test-only extension: one language model, "Scripted Model", with tool calling, answering from a
 // script (as the agent CLIs' tests use scripted providers). Asked with Switchboard's tools and no
 // tool result yet, it calls switchboard_list_agents; given a tool result, it answers with how many
-// Switchboard tools it was offered and the result's first line.
+// Switchboard tools it was offered and the result's first line. And @probe, another participant:
+// `@probe <tool> <json input>` invokes that tool as any participant would and shows its answer.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an extension's main is CommonJS
 const vscode = require('vscode');
 
@@ -31,6 +32,12 @@ function activate(context) {
       provideTokenCount: async (_model, text) => Math.ceil((typeof text === 'string' ? text : textOf(text)).length / 4),
     }),
   );
+  const probe = vscode.chat.createChatParticipant('switchboard-test.probe', async (request, _context, stream, token) => {
+    const [, name, input] = /^(\S+)\s*(.*)$/s.exec(request.prompt.trim()) || [];
+    const result = await vscode.lm.invokeTool(name, { input: JSON.parse(input || '{}'), toolInvocationToken: request.toolInvocationToken }, token);
+    stream.markdown(`probe got: ${result.content.map((p) => p.value || '').join('')}`);
+  });
+  context.subscriptions.push(probe);
   // Models load lazily: asking for them now makes the first chat request find this one.
   void vscode.lm.selectChatModels({ vendor: 'scripted' });
 }
