@@ -109,7 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerFileSystemProvider(COMPARE_SCHEME, compareDocuments, { isReadonly: true, isCaseSensitive: true }),
     vscode.languages.registerCodeLensProvider({ scheme: COMPARE_SCHEME }, compareDocuments),
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
-    ...registerParticipant(context.extensionUri, chatOps, logger),
+    ...registerParticipant(context.extensionUri, chatOps, (listener) => teamWatcher.onDidChange(({ changed }) => listener(changed)), logger),
     ...registerTools(chatOps),
     ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

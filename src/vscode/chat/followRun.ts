@@ -9,6 +9,7 @@ import { renderEvent } from '../../core/render';
 import { findRunner } from '../../core/runners/runnerTable';
 import type { AgentEvent } from '../../core/runs/types';
 import type { Invocation } from '../../ops/invoke';
+import { Wakeup } from './wakeup';
 
 const PAGE = 200;
 /** Output is gathered this long after a wake-up, so a busy agent makes a few large writes, not many small ones. */
@@ -25,31 +26,23 @@ export interface FollowDeps {
 export async function followRun(id: string, runner: string, deps: FollowDeps): Promise<boolean> {
   const { registry, signal } = deps;
   const showRaw = !(findRunner(runner)?.structured ?? false);
-  let dirty = true;
-  let wake: (() => void) | undefined;
+  const wakeup = new Wakeup();
   const touched = (runId: string): void => {
-    if (runId !== id) return;
-    dirty = true;
-    wake?.();
+    if (runId === id) wakeup.ring();
   };
   const listeners = [
     registry.onDidAppendEvent(({ runId }) => touched(runId)),
     registry.onDidOutput(({ runId }) => touched(runId)),
     registry.onDidChange(({ run }) => touched(run.id)),
   ];
-  const onAbort = (): void => wake?.();
-  signal.addEventListener('abort', onAbort);
   try {
     let cursor = 0;
+    let first = true;
     for (;;) {
+      await wakeup.wait(signal);
       if (signal.aborted) return false;
-      if (!dirty) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        if (signal.aborted) return false;
-        await new Promise((resolve) => setTimeout(resolve, BATCH_MS));
-      }
-      dirty = false;
+      if (!first) await new Promise((resolve) => setTimeout(resolve, BATCH_MS));
+      first = false;
       const answer = await deps.call('stream_agent_output', { id, cursor, limit: PAGE });
       if (!answer.ok) throw new Error(answer.message);
       const page = answer.structured as { events: AgentEvent[]; next_cursor: number; complete: boolean };
@@ -58,10 +51,9 @@ export async function followRun(id: string, runner: string, deps: FollowDeps): P
       cursor = page.next_cursor;
       if (page.complete) return true;
       // A full page: more is waiting now.
-      if (page.events.length >= PAGE) dirty = true;
+      if (page.events.length >= PAGE) wakeup.ring();
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
     for (const l of listeners) l.dispose();
   }
 }

@@ -13,11 +13,11 @@ import { failureText, type ChatOps } from './chatOps';
 import { helpMarkdown } from './chatText';
 import { freeAnswer } from './freeAnswer';
 import { killAllAnswer, killAnswer, logsAnswer, runAnswer, statusAnswer, steerAnswer } from './runAnswers';
-import { budgetAnswer, discoveriesAnswer, doctorAnswer, gatesAnswer, goalAnswer, teamAnswer } from './workAnswers';
+import { budgetAnswer, discoveriesAnswer, doctorAnswer, gatesAnswer, goalAnswer, teamAnswer, type TeamChanges } from './workAnswers';
 
 export const PARTICIPANT_ID = 'switchboard.chat';
 
-function answer(a: Answer, action: ChatAction, request: vscode.ChatRequest): Promise<AnswerMeta> | AnswerMeta {
+function answer(a: Answer, action: ChatAction, request: vscode.ChatRequest, teamChanges: TeamChanges): Promise<AnswerMeta> | AnswerMeta {
   const registry = a.ops.switchboard()?.runs;
   const workspace = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   if (!registry && (action.kind === 'run' || action.kind === 'team')) {
@@ -38,7 +38,7 @@ function answer(a: Answer, action: ChatAction, request: vscode.ChatRequest): Pro
     case 'logs':
       return logsAnswer(a, action.id);
     case 'team':
-      return teamAnswer(a, registry!, action.spec, action.task);
+      return teamAnswer(a, teamChanges, action.spec, action.task);
     case 'goal':
       return goalAnswer(a, workspace, action.objective);
     case 'budget':
@@ -95,7 +95,7 @@ function sessionOf(context: vscode.ChatContext): string | undefined {
   return undefined;
 }
 
-export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, logger: Logger): vscode.Disposable[] {
+export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, teamChanges: TeamChanges, logger: Logger): vscode.Disposable[] {
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, context, stream, token) => {
     const prompt = `${request.command ? `/${request.command} ` : ''}${request.prompt}`;
     const session = sessionOf(context);
@@ -104,7 +104,7 @@ export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, logg
     if (a.session) sessions?.turn(a.session, 'user', prompt);
     let metadata: AnswerMeta = {};
     try {
-      metadata = await answer(a, parseChatRequest(request.command, request.prompt), request);
+      metadata = await answer(a, parseChatRequest(request.command, request.prompt), request, teamChanges);
     } catch (error) {
       logger.error(`[chat] ${prompt.slice(0, 80)} failed: ${errorMessage(error)}`);
       a.text(errorMessage(error));

@@ -4,30 +4,33 @@
  * /budget, /gates (breakers with Reset), /discoveries (Promote, Dismiss) and /doctor.
  */
 import { detectGates } from '../../core/gates/detectGates';
-import type { RunRegistry } from '../../core/registry/registry';
+import type { Disposable } from '../../core/events';
 import type { BreakerShape } from '../../core/gates/gateShapes';
 import type { DiscoveryShape } from '../../ops/discoveryOps';
 import type { AnswerMeta, Answer } from './answerContext';
+import { Wakeup } from './wakeup';
 
 /** What /goal proposes when the objective says nothing of money or time: enough for a few agents for a while, never open-ended. */
 export const PROPOSED_BUDGET = { budget_time: '2h', budget_usd: 10 } as const;
 const FINISHED_TASK = new Set(['done', 'failed', 'cancelled', 'blocked']);
 
-export async function teamAnswer(a: Answer, registry: RunRegistry, spec: string, task: string): Promise<AnswerMeta> {
+/** Tells of teams that changed, by name (the window's TeamWatcher: this process's changes, their runs', and the feed's). */
+export type TeamChanges = (listener: (teams: readonly string[]) => void) => Disposable;
+
+export async function teamAnswer(a: Answer, teamChanges: TeamChanges, spec: string, task: string): Promise<AnswerMeta> {
   const started = await a.get<{ name: string }>('team_run', { spec, task });
   if (!started) return {};
   const team = started.structured.name;
   a.did({ kind: 'team', id: team });
   a.text(started.summary);
   a.button('Show DAG', 'switchboard.showTeamDag', team);
-  // Its tasks as they finish: woken by its runs' changes, until the team ends or the request is cancelled.
+  // Its tasks as they finish: woken by its changes, until the team ends or the request is cancelled.
   const reported = new Set<string>();
-  let wake: (() => void) | undefined;
-  const listener = registry.onDidChange(({ run }) => run.links.team === team && wake?.());
-  const onAbort = (): void => wake?.();
-  a.signal.addEventListener('abort', onAbort);
+  const wakeup = new Wakeup();
+  const listener = teamChanges((teams) => teams.includes(team) && wakeup.ring());
   try {
     for (;;) {
+      await wakeup.wait(a.signal);
       const status = await a.get<{ status: string; tasks: { id: string; title: string; status: string; worker?: string }[] }>('team_status', { name: team });
       if (!status) break;
       for (const t of status.structured.tasks.filter((x) => FINISHED_TASK.has(x.status) && !reported.has(x.id))) {
@@ -42,11 +45,9 @@ export async function teamAnswer(a: Answer, registry: RunRegistry, spec: string,
         a.text(`Stopped following; team ${team} works on (its row in the Teams view shows it).`);
         break;
       }
-      await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     listener.dispose();
-    a.signal.removeEventListener('abort', onAbort);
   }
   return { command: 'team', team };
 }
