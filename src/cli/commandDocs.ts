@@ -40,7 +40,7 @@ const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_ru
 const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
 
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve', 'chat'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
@@ -286,5 +286,16 @@ With --format json, one JSON object per line: {"v":1,"seq","ts","type","key","en
     details: `Every request needs the bearer token (in <state>/mcp/token), a loopback Host and no foreign Origin.
 The OpenAPI document is at /api/v1/openapi.json, the live feed at /api/v1/events (Server-Sent Events),
 Prometheus counters at /metrics. SIGINT or SIGTERM stops it; teams it runs are shut down gracefully first.`,
+  },
+  chat: {
+    forms: [
+      ['chat [--session ID | --new] [--runner R]', "VS Code's @switchboard in a terminal: one request a line on stdin"],
+      ['chat --list', 'the chat sessions (conversations that started work)'],
+    ],
+    details: `The same slash commands as @switchboard: /run <runner> <prompt> (follows its output), /status [id], /steer <id> <message>,
+/kill <id>|all, /logs <id>, /team <spec> <goal>, /goal <objective>, /budget [goal], /gates, /discoveries, /doctor, /help.
+What needs a yes (a kill, starting a goal, a reset) is asked as "…? [y/N]" on the next line. Free text goes to an
+orchestrator agent (--runner, default claude), which drives Switchboard through its MCP server when one serves the
+state folder. Ctrl+C stops following (the agent runs on); a second one, or end of input, ends the conversation.`,
   },
 };

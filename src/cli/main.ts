@@ -16,6 +16,7 @@ import { compareCommand } from './commands/compare';
 import { modelsCommand } from './commands/models';
 import { metricsCommand } from './commands/metrics';
 import { serveCommand } from './commands/serve';
+import { chatCommand } from './commands/chat';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -47,6 +48,7 @@ export const COMMANDS: Record<string, Command> = {
   events: eventsCommand,
   metrics: metricsCommand,
   serve: serveCommand,
+  chat: chatCommand,
 };
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */

@@ -1,7 +1,7 @@
 /**
  * Text for the chat panel's answers: what agents wrote shown as text, never as markdown (every
  * punctuation character escaped, lines kept), pre-formatted blocks fenced so their own backticks
- * cannot end them, and the lines of the help. Free of `vscode` so it tests in plain Node.
+ * cannot end them, and the help. Free of `vscode` so it tests in plain Node.
  */
 import { CHAT_COMMANDS } from './chatCommands';
 
@@ -27,10 +27,11 @@ export function outputMarkdown(lines: readonly string[]): string {
   return kept.length ? `${kept.map(escapeMarkdown).join('  \n')}  \n` : '';
 }
 
-export function helpMarkdown(noModel: boolean): string {
-  const rows = CHAT_COMMANDS.map((c) => `- \`${c.usage}\`: ${c.description}`);
-  const free = noModel
-    ? 'No language model is available in this window, so free questions cannot be answered: type one of the commands above.'
-    : 'Without a command, ask in your own words ("run codex and claude on this bug and tell me which one made the tests pass"): the model you picked answers, using Switchboard\'s tools.';
-  return ['**@switchboard** starts, watches, steers and stops coding agents, teams and goals.', '', ...rows, '', free, ''].join('\n');
+/** What free text does in the chat panel. */
+export const PANEL_FREE_TEXT = 'Without a command, ask in your own words ("run codex and claude on this bug and tell me which one made the tests pass"): the model you picked answers, using Switchboard\'s tools.';
+export const NO_MODEL_TEXT = 'No language model answered here, so free questions cannot be answered: type one of the commands above.';
+
+/** The help, one paragraph per line: what @switchboard does, each command, and `free`: what free text does here. */
+export function helpText(free: string): string[] {
+  return ['@switchboard starts, watches, steers and stops coding agents, teams and goals.', ...CHAT_COMMANDS.map((c) => `${c.usage}: ${c.description}`), free];
 }

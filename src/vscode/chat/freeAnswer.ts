@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { AnswerMeta, Answer } from './answerContext';
-import { helpMarkdown } from './chatText';
+import { helpText, NO_MODEL_TEXT } from './chatText';
 import { TOOL_PREFIX } from './toolManifest';
 
 const MAX_ROUNDS = 16;
@@ -17,27 +17,27 @@ const INSTRUCTIONS = [
   'Say plainly what you did, with the run ids. Never invent results.',
 ].join(' ');
 
-export async function freeAnswer(a: Answer, request: vscode.ChatRequest): Promise<AnswerMeta> {
+export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<AnswerMeta> {
   const tools = vscode.lm.tools.filter((t) => t.name.startsWith(TOOL_PREFIX));
   const messages = [vscode.LanguageModelChatMessage.User(INSTRUCTIONS), vscode.LanguageModelChatMessage.User(request.prompt)];
   try {
-    for (let round = 0; round < MAX_ROUNDS && !a.token.isCancellationRequested; round++) {
-      const response = await request.model.sendRequest(messages, { tools, justification: 'Switchboard answers with your model, using its tools.' }, a.token);
+    for (let round = 0; round < MAX_ROUNDS && !token.isCancellationRequested; round++) {
+      const response = await request.model.sendRequest(messages, { tools, justification: 'Switchboard answers with your model, using its tools.' }, token);
       const calls: vscode.LanguageModelToolCallPart[] = [];
       const said: vscode.LanguageModelTextPart[] = [];
       for await (const part of response.stream) {
         if (part instanceof vscode.LanguageModelTextPart) {
           said.push(part);
           a.said.push(part.value);
-          a.stream.markdown(part.value);
+          a.sink.markdown(part.value);
         } else if (part instanceof vscode.LanguageModelToolCallPart) calls.push(part);
       }
       if (calls.length === 0) return { command: 'free' };
       messages.push(vscode.LanguageModelChatMessage.Assistant([...said, ...calls]));
       for (const call of calls) {
-        if (a.token.isCancellationRequested) break;
-        a.stream.progress(`${call.name.slice(TOOL_PREFIX.length)}…`);
-        const result = await vscode.lm.invokeTool(call.name, { input: call.input, toolInvocationToken: request.toolInvocationToken }, a.token).then(
+        if (token.isCancellationRequested) break;
+        a.sink.progress(`${call.name.slice(TOOL_PREFIX.length)}…`);
+        const result = await vscode.lm.invokeTool(call.name, { input: call.input, toolInvocationToken: request.toolInvocationToken }, token).then(
           (r) => r.content.filter((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart),
           (error: unknown) => [new vscode.LanguageModelTextPart(`Error: ${(error as Error)?.message ?? String(error)}`)],
         );
@@ -45,9 +45,9 @@ export async function freeAnswer(a: Answer, request: vscode.ChatRequest): Promis
       }
     }
   } catch (error) {
-    if (a.token.isCancellationRequested) return { command: 'free' };
+    if (token.isCancellationRequested) return { command: 'free' };
     a.text(`No language model answered (${(error as Error)?.message ?? String(error)}). Type a command instead:`);
-    a.stream.markdown(helpMarkdown(true));
+    for (const line of helpText(NO_MODEL_TEXT)) a.text(line);
   }
   return { command: 'free' };
 }

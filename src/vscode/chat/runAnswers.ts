@@ -7,9 +7,7 @@ import type { RunRegistry } from '../../core/registry/registry';
 import { findRunner } from '../../core/runners/runnerTable';
 import type { AgentSummary } from '../../ops/schemas';
 import type { AnswerMeta, Answer } from './answerContext';
-import { fenced, outputMarkdown } from './chatText';
 import { followRun } from './followRun';
-import { agentTable } from './statusText';
 
 type Detail = AgentSummary & { result_text?: string; output_tail: string };
 
@@ -18,7 +16,7 @@ function runButtons(a: Answer, run: { id: string; status: string; steering?: str
   if (run.status === 'running') {
     if (run.steering !== 'none') a.button('Steer…', 'switchboard.steerAgent', { id: run.id });
     a.button('Interrupt', 'switchboard.interruptAgent', { id: run.id });
-    a.confirm('Kill', { op: 'kill_agent', args: { id: run.id } });
+    a.action('Kill', { op: 'kill_agent', args: { id: run.id } });
   }
   a.button('Show Output', 'switchboard.showAgentOutput', { id: run.id });
 }
@@ -29,7 +27,7 @@ async function outcome(a: Answer, id: string): Promise<Detail | undefined> {
   if (!got) return undefined;
   const run = got.structured;
   a.text(got.summary);
-  if (run.result_text) a.stream.markdown(fenced(run.result_text));
+  if (run.result_text) a.sink.block(run.result_text);
   else if (run.last_error && run.status !== 'done') a.text(run.last_error);
   return run;
 }
@@ -41,14 +39,11 @@ export async function runAnswer(a: Answer, registry: RunRegistry, runner: string
   a.did({ kind: 'run', id });
   a.text(started.summary);
   runButtons(a, { id, status: 'running', steering: findRunner(runner)?.steering });
-  a.stream.progress('Following its output…');
+  a.sink.progress('Following its output…');
   const complete = await followRun(id, runner, {
     registry,
     call: (op, args) => a.call(op, args),
-    write: (lines) => {
-      const md = outputMarkdown(lines);
-      if (md) a.stream.markdown(md);
-    },
+    write: (lines) => a.sink.lines(lines),
     signal: a.signal,
   });
   if (!complete) {
@@ -78,7 +73,7 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
     const got = await a.get<{ agents: AgentSummary[] }>('list_agents', { limit: 20 });
     if (!got) return {};
     a.text(got.summary);
-    if (got.structured.agents.length) a.stream.markdown(agentTable(got.structured.agents));
+    if (got.structured.agents.length) a.sink.table(got.structured.agents);
     return { command: 'status' };
   }
   const got = await a.get<Detail>('get_agent_status', { id, tail_lines: 10 });
@@ -87,7 +82,7 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
   a.text(`${got.summary}. Runner ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}. Prompt: ${run.prompt}`);
   if (run.waiting) a.text(`Waiting for ${run.waiting}.`);
   if (run.last_error && run.status !== 'done') a.text(run.last_error);
-  if (run.output_tail) a.stream.markdown(fenced(run.output_tail));
+  if (run.output_tail) a.sink.block(run.output_tail);
   runButtons(a, run);
   return { command: 'status', run: run.id };
 }
@@ -135,7 +130,8 @@ export async function logsAnswer(a: Answer, id: string): Promise<AnswerMeta> {
   const got = await a.get<Detail>('get_agent_status', { id, tail_lines: 60 });
   if (!got) return {};
   a.text(got.summary);
-  a.stream.markdown(got.structured.output_tail ? fenced(got.structured.output_tail) : 'No readable output yet.\n\n');
+  if (got.structured.output_tail) a.sink.block(got.structured.output_tail);
+  else a.text('No readable output yet.');
   a.button('Show Output', 'switchboard.showAgentOutput', { id: got.structured.id });
   return { command: 'logs', run: got.structured.id };
 }
