@@ -17,4 +17,10 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/mcp must not import vscode: they run headless and under plain mocha.' }] }],
     },
   },
+  {
+    files: ['src/chat/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/chat answers the chat panel and `switchboard chat` alike: the panel-only parts live in src/vscode/chat.' }] }],
+    },
+  },
 );

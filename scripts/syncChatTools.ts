@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OPERATIONS } from '../src/ops/operations';
-import { toolContribution } from '../src/vscode/chat/toolManifest';
+import { toolContribution } from '../src/chat/toolManifest';
 
 const file = path.join(__dirname, '..', 'package.json');
 const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { contributes: Record<string, unknown> };

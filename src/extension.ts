@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
 import type { Switchboard } from './core/switchboard';
 import { SwitchboardSlot } from './core/switchboardSlot';
-import { ChatOps } from './vscode/chat/chatOps';
+import { ChatOps } from './chat/chatOps';
 import { registerTools } from './vscode/chat/lmTools';
 import { registerParticipant } from './vscode/chat/participant';
 import { registerCommands } from './vscode/commands/registerCommands';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/core/logger';
 import { invokeOperation } from '../../src/ops/invoke';
 import { Metrics } from '../../src/ops/metrics';
 import { findOperation } from '../../src/ops/operations';
-import { followRun } from '../../src/vscode/chat/followRun';
+import { followRun } from '../../src/chat/followRun';
 import { createHarness, fakeCommand, tempDir, until, type Harness } from '../support/harness';
 
 describe('chat: following a run', function () {

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { OPERATIONS } from '../../src/ops/operations';
-import { CHAT_COMMANDS, parseChatRequest } from '../../src/vscode/chat/chatCommands';
-import { escapeMarkdown, fenced, outputMarkdown } from '../../src/vscode/chat/chatText';
-import { agentTable } from '../../src/vscode/chat/statusText';
-import { isDestructive, opNameOf, toolContribution, toolName } from '../../src/vscode/chat/toolManifest';
+import { CHAT_COMMANDS, parseChatRequest } from '../../src/chat/chatCommands';
+import { escapeMarkdown, fenced, outputMarkdown } from '../../src/chat/chatText';
+import { agentTable } from '../../src/chat/statusText';
+import { isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 

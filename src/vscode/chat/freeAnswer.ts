@@ -5,9 +5,9 @@
  * answers, it says what to type instead.
  */
 import * as vscode from 'vscode';
-import type { AnswerMeta, Answer } from './answerContext';
-import { helpText, NO_MODEL_TEXT } from './chatText';
-import { TOOL_PREFIX } from './toolManifest';
+import type { AnswerMeta, Answer } from '../../chat/answerContext';
+import { helpText, NO_MODEL_TEXT } from '../../chat/chatText';
+import { TOOL_PREFIX } from '../../chat/toolManifest';
 
 const MAX_ROUNDS = 16;
 

@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { OPERATIONS } from '../../ops/operations';
 import type { Operation } from '../../ops/operation';
-import { failureText, type ChatOps } from './chatOps';
-import { isDestructive, toolName } from './toolManifest';
+import { failureText, type ChatOps } from '../../chat/chatOps';
+import { isDestructive, toolName } from '../../chat/toolManifest';
 
 function tool(op: Operation, ops: ChatOps): vscode.LanguageModelTool<Record<string, unknown>> {
   return {

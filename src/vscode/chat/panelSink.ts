@@ -1,8 +1,8 @@
 /** The chat panel's sink: answers as escaped markdown, fenced blocks, tables and buttons in a response stream. */
 import type * as vscode from 'vscode';
-import { CHAT_INVOKE_COMMAND, type ChatSink } from './answerContext';
-import { escapeMarkdown, fenced, outputMarkdown } from './chatText';
-import { agentTable } from './statusText';
+import { CHAT_INVOKE_COMMAND, type ChatSink } from '../../chat/answerContext';
+import { escapeMarkdown, fenced, outputMarkdown } from '../../chat/chatText';
+import { agentTable } from '../../chat/statusText';
 
 export function panelSink(stream: vscode.ChatResponseStream): ChatSink {
   return {

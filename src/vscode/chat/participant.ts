@@ -8,15 +8,15 @@ import * as vscode from 'vscode';
 import { isSessionId } from '../../core/chat/chatSessions';
 import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type ConfirmArg } from './answerContext';
-import { parseChatRequest } from './chatCommands';
-import { PANEL_FREE_TEXT } from './chatText';
-import type { ChatOps } from './chatOps';
-import { runConfirmed } from './confirmed';
-import { dispatch } from './dispatch';
+import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type ConfirmArg } from '../../chat/answerContext';
+import { parseChatRequest } from '../../chat/chatCommands';
+import { PANEL_FREE_TEXT } from '../../chat/chatText';
+import type { ChatOps } from '../../chat/chatOps';
+import { runConfirmed } from '../../chat/confirmed';
+import { dispatch } from '../../chat/dispatch';
 import { freeAnswer } from './freeAnswer';
 import { panelSink } from './panelSink';
-import type { TeamChanges } from './workAnswers';
+import type { TeamChanges } from '../../chat/workAnswers';
 
 export const PARTICIPANT_ID = 'switchboard.chat';
 

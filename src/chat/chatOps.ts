@@ -3,11 +3,11 @@
  * tools all go through `invokeOperation` over the window's core object, recorded as `chat` (or
  * `chat:<tool caller>`) in what they start. No logic of its own.
  */
-import { ChatSessions } from '../../core/chat/chatSessions';
-import type { Switchboard } from '../../core/switchboard';
-import type { McpDeps } from '../../mcp/deps';
-import { invokeOperation, type Invocation } from '../../ops/invoke';
-import { findOperation } from '../../ops/operations';
+import { ChatSessions } from '../core/chat/chatSessions';
+import type { Switchboard } from '../core/switchboard';
+import type { McpDeps } from '../mcp/deps';
+import { invokeOperation, type Invocation } from '../ops/invoke';
+import { findOperation } from '../ops/operations';
 
 export type OpProgress = (message: string) => void;
 

@@ -1,5 +1,5 @@
 /** What a confirmation does once the user says yes (a button in the panel, y in a terminal): its calls, each said, and kills and goals recorded in the conversation. Free of `vscode`. */
-import { isSessionId } from '../../core/chat/chatSessions';
+import { isSessionId } from '../core/chat/chatSessions';
 import type { ConfirmArg } from './answerContext';
 import { failureText, type ChatOps } from './chatOps';
 

@@ -4,11 +4,11 @@
  * are), each written as it comes. It wakes on the registry's events for that run (no timer), and
  * stops when the run's output is complete or the signal aborts (the run goes on).
  */
-import type { RunRegistry } from '../../core/registry/registry';
-import { renderEvent } from '../../core/render';
-import { findRunner } from '../../core/runners/runnerTable';
-import type { AgentEvent } from '../../core/runs/types';
-import type { Invocation } from '../../ops/invoke';
+import type { RunRegistry } from '../core/registry/registry';
+import { renderEvent } from '../core/render';
+import { findRunner } from '../core/runners/runnerTable';
+import type { AgentEvent } from '../core/runs/types';
+import type { Invocation } from '../ops/invoke';
 import { Wakeup } from './wakeup';
 
 const PAGE = 200;

@@ -3,10 +3,10 @@
  * as they finish, Show DAG), /goal (propose budgets and the detected gates; start on Accept),
  * /budget, /gates (breakers with Reset), /discoveries (Promote, Dismiss) and /doctor.
  */
-import { detectGates } from '../../core/gates/detectGates';
-import type { Disposable } from '../../core/events';
-import type { BreakerShape } from '../../core/gates/gateShapes';
-import type { DiscoveryShape } from '../../ops/discoveryOps';
+import { detectGates } from '../core/gates/detectGates';
+import type { Disposable } from '../core/events';
+import type { BreakerShape } from '../core/gates/gateShapes';
+import type { DiscoveryShape } from '../ops/discoveryOps';
 import type { AnswerMeta, Answer } from './answerContext';
 import { Wakeup } from './wakeup';
 

@@ -5,9 +5,9 @@
  * lines and questions), and the conversation's session (made when it first starts work), where
  * what it started is recorded.
  */
-import type { WorkDone } from '../../core/chat/chatSessions';
-import type { Invocation } from '../../ops/invoke';
-import type { AgentSummary } from '../../ops/schemas';
+import type { WorkDone } from '../core/chat/chatSessions';
+import type { Invocation } from '../ops/invoke';
+import type { AgentSummary } from '../ops/schemas';
 import { failureText, type ChatOps } from './chatOps';
 
 /** The command behind confirmation buttons (Kill, Reset, Start Goal…): calls operations with the arguments the answer proposed. */

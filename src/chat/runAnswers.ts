@@ -3,9 +3,9 @@
  * the outcome, with Steer…, Interrupt, Kill and Show Output), /status, /steer, /kill (asks first,
  * with a button) and /logs. Each is a view onto the agent operations.
  */
-import type { RunRegistry } from '../../core/registry/registry';
-import { findRunner } from '../../core/runners/runnerTable';
-import type { AgentSummary } from '../../ops/schemas';
+import type { RunRegistry } from '../core/registry/registry';
+import { findRunner } from '../core/runners/runnerTable';
+import type { AgentSummary } from '../ops/schemas';
 import type { AnswerMeta, Answer } from './answerContext';
 import { followRun } from './followRun';
 

@@ -4,8 +4,8 @@
  * for the model, the JSON Schema of its zod input as MCP lists it). package.json holds the output
  * of `npx tsx scripts/syncChatTools.ts`; a unit test fails when they drift. Free of `vscode`.
  */
-import { describeTool } from '../../mcp/toolKit';
-import type { Operation } from '../../ops/operation';
+import { describeTool } from '../mcp/toolKit';
+import type { Operation } from '../ops/operation';
 
 export const TOOL_PREFIX = 'switchboard_';
 

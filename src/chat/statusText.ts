@@ -1,7 +1,7 @@
 /** Tables of runs for the chat panel's answers, every cell escaped. Free of `vscode` so it tests in plain Node. */
-import { formatDuration, formatTokens, formatUsd } from '../../core/render';
-import type { RunRecord } from '../../core/runs/types';
-import type { AgentSummary } from '../../ops/schemas';
+import { formatDuration, formatTokens, formatUsd } from '../core/render';
+import type { RunRecord } from '../core/runs/types';
+import type { AgentSummary } from '../ops/schemas';
 import { escapeMarkdown } from './chatText';
 
 const usage = ({ usage: u }: AgentSummary): RunRecord['usage'] => ({ inputTokens: u.input_tokens, outputTokens: u.output_tokens, usd: u.usd, usdSource: u.usd_source }) as RunRecord['usage'];
