@@ -67,7 +67,7 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
   a.text(`Goal: ${objective}`);
   a.text(`Proposed budgets: ${PROPOSED_BUDGET.budget_time} of wall time and $${PROPOSED_BUDGET.budget_usd.toFixed(2)}; at 80% the goal warns, at 100% it stops and waits for more.`);
   a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (New Goal… lets you add some).`);
-  for (const g of gates) a.text(`• ${g.name}: ${g.command}${g.required ? '' : ' (optional)'} (${g.reason})`);
+  for (const g of gates) a.text(`• ${g.name === g.command ? g.command : `${g.name}: ${g.command}`}${g.required ? '' : ', optional'} (${g.reason})`);
   a.ensureSession();
   a.confirm('Start Goal', { op: 'goal_create', args: { objective, ...PROPOSED_BUDGET, gates: gates.map(({ name, command, required }) => ({ name, command, required })) } });
   a.button('Change in New Goal…', 'switchboard.newGoal');
