@@ -8,6 +8,7 @@ import { CHAT_COMMANDS, parseChatRequest } from '../../src/chat/chatCommands';
 import { escapeMarkdown, fenced, outputMarkdown } from '../../src/chat/chatText';
 import { agentTable } from '../../src/chat/statusText';
 import { isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
+import { toolResultText, workOfToolResult } from '../../src/chat/toolResult';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
@@ -111,5 +112,19 @@ describe('chat: package.json', () => {
     const destructive = OPERATIONS.filter(isDestructive).map((op) => op.name);
     for (const name of ['kill_agent', 'team_shutdown', 'goal_rollback', 'run_merge', 'merge_worker']) assert.ok(destructive.includes(name), name);
     assert.ok(!destructive.includes('run_agent') && !destructive.includes('list_agents'));
+  });
+});
+
+describe('chat: tool answers', () => {
+  it('answers with the summary and the structured answer, and reads back the work they did', () => {
+    const started = toolResultText({ ok: true, summary: 'Started claude-1 (id r1).', structured: { id: 'r1', name: 'claude-1', status: 'running' } });
+    assert.equal(started, 'Started claude-1 (id r1).\n{"id":"r1","name":"claude-1","status":"running"}');
+    assert.deepEqual(workOfToolResult('run_agent', started), { kind: 'run', id: 'r1' });
+    assert.deepEqual(workOfToolResult('team_run', toolResultText({ ok: true, summary: 's', structured: { name: 'alpha' } })), { kind: 'team', id: 'alpha' });
+    assert.equal(workOfToolResult('list_agents', started), undefined);
+    const failed = toolResultText({ ok: false, code: 'unknown_run', message: 'No run is called "x".', hint: 'List the runs.' });
+    assert.equal(failed, 'Error (unknown_run): No run is called "x". List the runs.');
+    assert.equal(workOfToolResult('kill_agent', failed), undefined);
+    assert.equal(workOfToolResult('kill_agent', 'Killed\nnot json'), undefined);
   });
 });

@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import type { AnswerMeta, Answer } from '../../chat/answerContext';
 import { helpText, NO_MODEL_TEXT } from '../../chat/chatText';
-import { TOOL_PREFIX } from '../../chat/toolManifest';
+import { opNameOf, TOOL_PREFIX } from '../../chat/toolManifest';
+import { workOfToolResult } from '../../chat/toolResult';
 
 const MAX_ROUNDS = 16;
 
@@ -41,6 +42,8 @@ export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: 
           (r) => r.content.filter((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart),
           (error: unknown) => [new vscode.LanguageModelTextPart(`Error: ${(error as Error)?.message ?? String(error)}`)],
         );
+        const work = workOfToolResult(opNameOf(call.name) ?? '', result.map((p) => p.value).join(''));
+        if (work) a.did(work);
         messages.push(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, result)]));
       }
     }

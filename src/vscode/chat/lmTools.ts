@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { OPERATIONS } from '../../ops/operations';
 import type { Operation } from '../../ops/operation';
-import { failureText, type ChatOps } from '../../chat/chatOps';
+import type { ChatOps } from '../../chat/chatOps';
+import { toolResultText } from '../../chat/toolResult';
 import { isDestructive, toolName } from '../../chat/toolManifest';
 
 function tool(op: Operation, ops: ChatOps): vscode.LanguageModelTool<Record<string, unknown>> {
@@ -22,8 +23,7 @@ function tool(op: Operation, ops: ChatOps): vscode.LanguageModelTool<Record<stri
       const listener = token.onCancellationRequested(() => abort.abort());
       try {
         const answer = await ops.call(op.name, input ?? {}, abort.signal, undefined, 'chat:tool');
-        const text = answer.ok ? `${answer.summary}\n${JSON.stringify(answer.structured)}` : `Error (${answer.code}): ${failureText(answer)}`;
-        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(toolResultText(answer))]);
       } finally {
         listener.dispose();
       }
