@@ -7,6 +7,7 @@ import type { RunRegistry } from '../core/registry/registry';
 import { findRunner } from '../core/runners/runnerTable';
 import type { AgentSummary } from '../ops/schemas';
 import type { AnswerMeta, Answer } from './answerContext';
+import { failureText } from './chatOps';
 import { followRun } from './followRun';
 
 type Detail = AgentSummary & { result_text?: string; output_tail: string };
@@ -76,8 +77,19 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
     if (got.structured.agents.length) a.sink.table(got.structured.agents);
     return { command: 'status' };
   }
-  const got = await a.get<Detail>('get_agent_status', { id, tail_lines: 10 });
-  if (!got) return {};
+  const found = await a.call('get_agent_status', { id, tail_lines: 10 });
+  // Not a run: a team of that name (the follow-up after /team asks this way).
+  const team = !found.ok && found.code === 'unknown_run' ? await a.call('team_status', { name: id }) : undefined;
+  if (team?.ok) {
+    a.text(team.summary);
+    a.button('Show DAG', 'switchboard.showTeamDag', id);
+    return { command: 'status', team: id };
+  }
+  if (!found.ok) {
+    a.text(failureText(found));
+    return {};
+  }
+  const got = { structured: found.structured as Detail, summary: found.summary };
   const run = got.structured;
   a.text(`${got.summary}. Runner ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}. Prompt: ${run.prompt}`);
   if (run.waiting) a.text(`Waiting for ${run.waiting}.`);

@@ -59,5 +59,6 @@ describe('chat: answers over the operations', function () {
     assert.ok(doctor.said.length > 0);
     assert.deepEqual(doctor.buttons, ['Open Doctor']);
     assert.match((await ask('help')).said.join('\n'), /\/run <runner> <prompt>: Start an agent/);
+    assert.match((await ask('status', 'no-such-thing')).said.join('\n'), /No run is called "no-such-thing"/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The `@switchboard` chat participant: each request parsed and answered by `dispatch` into the
  * panel's sink (free text by the picked model's tool loop); follow-ups after an answer about a run
- * (Steer, Show Output, Kill); the conversation's session found again from its history; and the
+ * (Steer, Show Output, Kill) or a team (its status, with Show DAG); the conversation's session found again from its history; and the
  * command behind its confirmation buttons.
  */
 import * as vscode from 'vscode';
@@ -21,6 +21,7 @@ import type { TeamChanges } from '../../chat/workAnswers';
 export const PARTICIPANT_ID = 'switchboard.chat';
 
 function followups(meta: AnswerMeta): vscode.ChatFollowup[] {
+  if (meta.team) return [{ label: 'Team status and DAG', command: 'status', prompt: meta.team }];
   if (!meta.run) return [];
   return [
     { label: 'Steer', command: 'steer', prompt: meta.run },
