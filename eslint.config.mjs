@@ -23,4 +23,10 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Webview code runs in the browser: it talks to the host only through its protocol.' }], patterns: [{ group: ['node:*', '../../core/*', '../../vscode/*', '../../ops/*'], message: 'Webview code runs in the browser: no Node modules, no extension code.' }] }],
     },
   },
+  {
+    files: ['src/chat/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/chat answers the chat panel and `switchboard chat` alike: the panel-only parts live in src/vscode/chat.' }] }],
+    },
+  },
 );

@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
 import type { Switchboard } from './core/switchboard';
 import { SwitchboardSlot } from './core/switchboardSlot';
+import { ChatOps } from './chat/chatOps';
+import { registerTools } from './vscode/chat/lmTools';
+import { registerParticipant } from './vscode/chat/participant';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
 import { createLogChannel } from './vscode/logChannel';
@@ -55,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const gitRevisions = new GitRevisions();
   const compareDocuments = new CompareDocuments(slot);
   const panels = createPanels(context.extensionUri, { services, teams: teamWatcher, goals: goalWatcher }, logger);
+  const chatOps = new ChatOps(() => mcp.deps());
   const showTrust = (): void => agents.setMessage(vscode.workspace.isTrusted ? undefined : UNTRUSTED);
 
   async function open(): Promise<void> {
@@ -111,6 +115,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider('switchboard-doctor', doctorPage),
     panels.dag,
     panels.budget,
+    ...registerParticipant(context.extensionUri, chatOps, (listener) => teamWatcher.onDidChange(({ changed }) => listener(changed)), logger),
+    ...registerTools(chatOps),
     ...registerCommands(services, doctorPage, { watcher: teamWatcher, documents: teamDocuments }, { watcher: goalWatcher, documents: goalDocuments }, discoveryUi, { ...panels, teams: teamWatcher, goals: goalWatcher }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       showTrust();

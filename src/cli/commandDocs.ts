@@ -40,7 +40,7 @@ const DISCOVERY_FIELDS = '"id","title","description","source_task_id","source_ru
 const ID_SCOPE = `<id> is DSC-001 (ids repeat from one goal or team to another: --goal or --team says which), or <goal or team>/DSC-001.`;
 
 /** The top-level help lists these, in this order. */
-export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve', 'webhooks'];
+export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt', 'kill', 'wait', 'rm', 'diff', 'merge', 'cleanup', 'compare', 'models', 'doctor', 'pools', 'team', 'dag', 'goal', 'discovery', 'gates', 'events', 'metrics', 'mcp', 'serve', 'webhooks', 'chat'];
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
@@ -298,4 +298,15 @@ backoff and jitter for up to an hour; the queue is on disk (<state>/webhooks/).`
   'webhooks log': { forms: [['webhooks log [--failed] [--limit N]', 'deliveries: event, address, tries, outcome (--failed: those not delivered)']] },
   'webhooks test': { forms: [['webhooks test <url> [--secret S] [--payload json|slack|discord]', 'send one test delivery (event ping) now; a configured webhook is sent as configured']] },
   'webhooks deliver': { forms: [['webhooks deliver [--once]', 'deliver in the foreground until Ctrl+C (--once: what is due now, then exit)']] },
+  chat: {
+    forms: [
+      ['chat [--session ID | --new] [--runner R]', "VS Code's @switchboard in a terminal: one request a line on stdin"],
+      ['chat --list', 'the chat sessions (conversations that started work)'],
+    ],
+    details: `The same slash commands as @switchboard: /run <runner> <prompt> (follows its output), /status [id], /steer <id> <message>,
+/kill <id>|all, /logs <id>, /team <spec> <goal>, /goal <objective>, /budget [goal], /gates, /discoveries, /doctor, /help.
+What needs a yes (a kill, starting a goal, a reset) is asked as "…? [y/N]" on the next line. Free text goes to an
+orchestrator agent (--runner, default claude), which drives Switchboard through its MCP server when one serves the
+state folder. Ctrl+C stops following (the agent runs on); a second one, or end of input, ends the conversation.`,
+  },
 };

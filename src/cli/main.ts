@@ -17,6 +17,7 @@ import { modelsCommand } from './commands/models';
 import { metricsCommand } from './commands/metrics';
 import { serveCommand } from './commands/serve';
 import { webhooksCommand } from './commands/webhooks';
+import { chatCommand } from './commands/chat';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -49,6 +50,7 @@ export const COMMANDS: Record<string, Command> = {
   metrics: metricsCommand,
   serve: serveCommand,
   webhooks: webhooksCommand,
+  chat: chatCommand,
 };
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */

@@ -90,6 +90,11 @@ export const STATE_ENTRIES = [
   { pattern: 'webhooks/queue/', kind: 'dir', about: 'deliveries waiting to be sent or tried again' },
   { pattern: 'webhooks/queue/<delivery>.json', kind: 'file', about: 'one delivery: its webhook, body, attempts and when it is next tried' },
   { pattern: 'webhooks/log.jsonl', kind: 'file', about: 'every attempt: when, to where, the answer (`switchboard webhooks log`)' },
+  { pattern: 'sessions/', kind: 'dir', about: 'chat conversations that started work (`@switchboard` in VS Code)' },
+  { pattern: 'sessions/<session>/', kind: 'dir', about: 'one conversation, named by its id' },
+  { pattern: 'sessions/<session>/meta.json', kind: 'file', about: 'its id, start time and workspace' },
+  { pattern: 'sessions/<session>/conversation.jsonl', kind: 'file', about: 'one {"ts","role","text"} line per turn, secrets redacted' },
+  { pattern: 'sessions/<session>/engine-events.jsonl', kind: 'file', about: 'the runs, teams and goals it started, the steers and kills it sent' },
 ] as const satisfies readonly StateEntry[];
 
 export type StatePattern = (typeof STATE_ENTRIES)[number]['pattern'];

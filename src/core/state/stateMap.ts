@@ -220,6 +220,14 @@ export class StateMap {
   webhookDelivery(id: string): string {
     return this.at('webhooks/queue/<delivery>.json', { delivery: id });
   }
+  get sessions(): string {
+    return this.at('sessions/');
+  }
+  /** A chat conversation's folder and files. */
+  session(id: string): { dir: string; meta: string; conversation: string; events: string } {
+    const v = { session: id };
+    return { dir: this.at('sessions/<session>/', v), meta: this.at('sessions/<session>/meta.json', v), conversation: this.at('sessions/<session>/conversation.jsonl', v), events: this.at('sessions/<session>/engine-events.jsonl', v) };
+  }
   /** The discoveries of a goal or of a team (not of a goal), and their lock. */
   discoveries(owner: { goal: string } | { team: string }): { file: string; lock: string } {
     if ('goal' in owner) return { file: this.at('goals/<goal>/discoveries.json', owner), lock: this.at('goals/<goal>/discoveries.lock', owner) };

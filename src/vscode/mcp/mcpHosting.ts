@@ -11,7 +11,7 @@ import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import type { Switchboard } from '../../core/switchboard';
 import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import { readEndpoint } from '../../http/credentials';
-import type { ServerFacts } from '../../mcp/deps';
+import type { McpDeps, ServerFacts } from '../../mcp/deps';
 import { McpService, SERVER_VERSION, type McpHttp } from '../../mcp/mcpService';
 import { requireTrust } from '../trust';
 import type { ExtensionSettings } from '../settings';
@@ -91,6 +91,11 @@ export class McpHosting extends Lifecycle {
   token(): string {
     if (!this.service) throw new Error('Switchboard has no state folder open.');
     return this.service.token();
+  }
+
+  /** The core object and host the operations run over (the chat participant and language model tools call them), or undefined with no state folder open. */
+  deps(): McpDeps | undefined {
+    return this.service?.deps;
   }
 
   /** What Doctor shows: the address and the clients, or undefined before the server started. */

@@ -9,7 +9,7 @@ import type { Context } from 'mocha';
 import { mergeConfig } from '../../../src/core/config';
 import { RunRegistry } from '../../../src/core/registry/registry';
 import { killEverything, SUPERVISOR, tempDir } from '../../support/harness';
-import { installExtension, setupVscode, startCodeServer, type CodeServer } from './codeServer';
+import { installExtension, installUnpacked, setupVscode, startCodeServer, type CodeServer } from './codeServer';
 import { packageVsix, writeMachineSettings } from './extension';
 import { launchBrowser, openWorkbench, screenshot } from './workbench';
 
@@ -22,14 +22,18 @@ export interface SwitchboardSession {
   close(): Promise<void>;
 }
 
-/** Settings for the extension besides its state folder (`switchboard.stateDirectory` is set here). */
-export async function openSwitchboard(workspace: string, settings: Record<string, unknown>, env?: NodeJS.ProcessEnv): Promise<SwitchboardSession> {
+/**
+ * Settings for the extension besides its state folder (`switchboard.stateDirectory` is set here);
+ * `extensions`: unpacked test-only extensions to install beside it (say the scripted language model).
+ */
+export async function openSwitchboard(workspace: string, settings: Record<string, unknown>, env?: NodeJS.ProcessEnv, extensions: string[] = []): Promise<SwitchboardSession> {
   await setupVscode();
   const vsix = packageVsix();
   const stateDir = tempDir('sb-e2e-state-');
   const extensionsDir = tempDir('sb-e2e-ext-');
   const userDataDir = tempDir('sb-e2e-user-');
   await installExtension(vsix, extensionsDir, userDataDir);
+  for (const folder of extensions) installUnpacked(folder, extensionsDir);
   const all = { 'switchboard.stateDirectory': stateDir, ...settings };
   writeMachineSettings(userDataDir, all);
   const server = await startCodeServer({ workspace, extensionsDir, userDataDir, env, settings: all });

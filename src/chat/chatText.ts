@@ -1,0 +1,37 @@
+/**
+ * Text for the chat panel's answers: what agents wrote shown as text, never as markdown (every
+ * punctuation character escaped, lines kept), pre-formatted blocks fenced so their own backticks
+ * cannot end them, and the help. Free of `vscode` so it tests in plain Node.
+ */
+import { CHAT_COMMANDS } from './chatCommands';
+
+/** Markdown that renders as exactly `text`: every ASCII punctuation character escaped, each line break kept. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`).replace(/^( +)/, (s) => '&nbsp;'.repeat(s.length)))
+    .join('  \n');
+}
+
+/** A fenced code block holding `text` as is: the fence is longer than any run of backticks inside. */
+export function fenced(text: string, language = 'text'): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}\n`;
+}
+
+/** Lines of an agent's output as markdown: escaped text, one line each; blank lines dropped. */
+export function outputMarkdown(lines: readonly string[]): string {
+  const kept = lines.filter((l) => l.trim() !== '');
+  return kept.length ? `${kept.map(escapeMarkdown).join('  \n')}  \n` : '';
+}
+
+/** What free text does in the chat panel. */
+export const PANEL_FREE_TEXT = 'Without a command, ask in your own words ("run codex and claude on this bug and tell me which one made the tests pass"): the model you picked answers, using Switchboard\'s tools.';
+export const NO_MODEL_TEXT = 'No language model answered here, so free questions cannot be answered: type one of the commands above.';
+
+/** The help, one paragraph per line: what @switchboard does, each command, and `free`: what free text does here. */
+export function helpText(free: string): string[] {
+  return ['@switchboard starts, watches, steers and stops coding agents, teams and goals.', ...CHAT_COMMANDS.map((c) => `${c.usage}: ${c.description}`), free];
+}

@@ -1,0 +1,104 @@
+/**
+ * `switchboard chat`: the `@switchboard` conversation in a terminal. Lines from stdin are the
+ * requests: the same slash commands, answered by the same code as the chat panel (dispatch) into a
+ * terminal sink (plain lines; a confirmation is a y/N question on the next line); free text goes to
+ * an orchestrator agent (`--runner`, Claude Code by default), which gets Switchboard's MCP server
+ * when one serves this state folder. A conversation that starts work is a session under the state
+ * folder: `--list` lists them, `--session <id>` resumes one, `--new` (the default) starts afresh.
+ */
+import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ChatSessions } from '../../core/chat/chatSessions';
+import { runDoctor } from '../../core/doctor';
+import { liveEndpoint } from '../../http/credentials';
+import { McpService } from '../../mcp/mcpService';
+import { Answer, type ChatSink, type ConfirmArg } from '../../chat/answerContext';
+import { parseChatRequest } from '../../chat/chatCommands';
+import { ChatOps } from '../../chat/chatOps';
+import { dispatch } from '../../chat/dispatch';
+import { runAnswer } from '../../chat/runAnswers';
+import { runConfirmed } from '../../chat/confirmed';
+import type { CliContext } from '../context';
+import { table } from '../output';
+import { usageError } from '../usage';
+
+function terminalSink(ctx: CliContext, pending: ConfirmArg[]): ChatSink {
+  const say = (text: string): void => ctx.out.stdout(text);
+  return {
+    text: say,
+    block: (text) => say(text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n')),
+    lines: (lines) => lines.forEach((l) => say(`  ${l}`)),
+    table: (agents) => say(table(['RUN', 'ID', 'STATUS', 'RUNNER'], agents.map((a) => [a.name, a.id, a.status, a.runner]))),
+    progress: () => {},
+    // VS Code's own actions (Show Output, Steer…) have slash commands here.
+    button: () => {},
+    confirm: (confirm) => pending.push(confirm),
+    markdown: say,
+  };
+}
+
+function listSessions(ctx: CliContext, sessions: ChatSessions): number {
+  const all = sessions.list();
+  if (all.length === 0) return ctx.out.stdout('No chat sessions yet: a conversation gets one when it starts work.'), 0;
+  ctx.out.stdout(table(['SESSION', 'STARTED', 'TURNS', 'WORK', 'WORKSPACE'], all.map((s) => [s.id, s.startedAt, String(sessions.turns(s.id).length), String(sessions.work(s.id).length), s.workspace ?? ''])));
+  return 0;
+}
+
+export async function chatCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { list: { type: 'boolean' }, session: { type: 'string' }, new: { type: 'boolean' }, runner: { type: 'string' } } });
+  if (values.session && values.new) throw usageError('chat', 'give --session or --new, not both');
+  return ctx.withSwitchboard(async (sb) => {
+    const sessions = new ChatSessions(sb.state);
+    if (values.list) return listSessions(ctx, sessions);
+    if (values.session && !sessions.meta(values.session)) throw usageError('chat', `there is no session "${values.session}" (switchboard chat --list shows them)`);
+    const service = new McpService({ switchboard: sb, logger: ctx.logger, doctor: () => runDoctor(sb.stateDir, sb.config), defaultCwd: () => process.cwd(), guard: () => {} });
+    const ops = new ChatOps(() => service.deps);
+    const runner = values.runner ?? 'claude';
+    let session = values.session;
+    const rl = readline.createInterface({ input: process.stdin, terminal: false });
+    const lines = rl[Symbol.asyncIterator]();
+    const next = async (): Promise<string | undefined> => {
+      const got = await lines.next();
+      return got.done ? undefined : String(got.value);
+    };
+    let current: AbortController | undefined;
+    const onSigint = (): void => (current ? current.abort() : rl.close());
+    process.on('SIGINT', onSigint);
+    try {
+      for (let line = await next(); line !== undefined; line = await next()) {
+        const text = line.trim();
+        if (!text) continue;
+        if (text === 'exit' || text === 'quit') break;
+        const [, command, rest] = /^\/(\S+)\s*([\s\S]*)$/.exec(text) ?? [undefined, undefined, text];
+        const pending: ConfirmArg[] = [];
+        current = new AbortController();
+        const a = new Answer(ops, terminalSink(ctx, pending), current.signal, session, text, process.cwd());
+        if (session) sessions.turn(session, 'user', text);
+        await dispatch(a, parseChatRequest(command, rest ?? ''), {
+          workspace: process.cwd(),
+          teamChanges: (listener) => sb.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team])),
+          freeHelp: `Without a command, the text goes to an orchestrator agent (${runner}; --runner changes it) that drives Switchboard through its MCP server.`,
+          free: (request) => {
+            if (!liveEndpoint(sb.stateDir)) a.text(`(No MCP server serves this state folder, so ${runner} cannot drive Switchboard; \`switchboard serve\` starts one.)`);
+            return runAnswer(a, sb.runs, runner, request);
+          },
+        });
+        current = undefined;
+        for (const confirm of pending) {
+          ctx.out.stdout(`${confirm.title}? [y/N]`);
+          const answer = (await next())?.trim().toLowerCase();
+          if (answer === 'y' || answer === 'yes') await runConfirmed(ops, confirm, (_ok, said) => a.text(said));
+          else a.text('Not done.');
+        }
+        if (a.session && !session) ctx.out.stdout(`(session ${a.session}: switchboard chat --session ${a.session} resumes it)`);
+        session = a.session;
+        if (session) sessions.turn(session, 'assistant', a.said.join('\n'));
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      rl.close();
+      await service.dispose();
+    }
+    return 0;
+  });
+}
