@@ -1,14 +1,15 @@
 /**
  * `switchboard chat` driven through its stdin, as a person types: /run follows a real agent's
  * output, /kill asks "[y/N]" and kills on y, the conversation becomes a session that --list shows
- * and --session resumes (its /status names its runs), and a bad --session is a usage error.
+ * and --session resumes (its /status names its runs), a bad --session is a usage error, and free
+ * text starts an orchestrator agent given the MCP server the chat serves.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { runCli } from '../support/cliChild';
-import { CLI, ensureBuilt, fakeCommand, killEverything, pidAlive, tempDir, until } from '../support/harness';
+import { CLI, ensureBuilt, FAKE_AGENT, fakeCommand, killEverything, pidAlive, tempDir, until } from '../support/harness';
 
 /** A chat whose stdout is collected as it comes; `send` types a line. */
 function chat(home: string, cwd: string, args: string[] = []): { child: ChildProcessWithoutNullStreams; out: () => string; send(line: string): void; exit: Promise<number> } {
@@ -77,5 +78,19 @@ describe('switchboard chat', function () {
     assert.match(c.out(), /@switchboard has no \/nope command\. Usage: \/help/);
     assert.match(c.out(), /Say which runner .* Usage: \/run <runner> <prompt>/);
     assert.match(c.out(), /orchestrator agent \(claude; --runner changes it\)/);
+  });
+
+  it('sends free text to an orchestrator agent started with the MCP server this chat serves (none served the folder)', async () => {
+    const bin = path.join(tempDir('sb-chat-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --text 'on it' "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: bin } } }));
+    const c = chat(home, work);
+    c.send('run codex and claude on this bug and tell me which one made the tests pass');
+    await until(() => /Started claude-1/.test(c.out()), 20_000, 'the orchestrator to start');
+    const listed = JSON.parse((await runCli(home, ['list', '--format', 'json'])).stdout) as { runs: { name: string; commandLine: string[] }[] };
+    const orchestrator = listed.runs.find((r) => r.name === 'claude-1')!;
+    assert.ok(orchestrator.commandLine.includes('--mcp-config'), `given Switchboard's MCP server: ${orchestrator.commandLine.join(' ')}`);
+    c.child.stdin.end();
+    assert.equal(await c.exit, 0);
   });
 });

@@ -3,7 +3,7 @@
  * requests: the same slash commands, answered by the same code as the chat panel (dispatch) into a
  * terminal sink (plain lines; a confirmation is a y/N question on the next line); free text goes to
  * an orchestrator agent (`--runner`, Claude Code by default), which gets Switchboard's MCP server
- * when one serves this state folder. A conversation that starts work is a session under the state
+ * (the one serving this state folder, else one this chat serves while it lasts). A conversation that starts work is a session under the state
  * folder: `--list` lists them, `--session <id>` resumes one, `--new` (the default) starts afresh.
  */
 import * as readline from 'node:readline';
@@ -78,8 +78,15 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
           workspace: process.cwd(),
           teamChanges: (listener) => sb.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team])),
           freeHelp: `Without a command, the text goes to an orchestrator agent (${runner}; --runner changes it) that drives Switchboard through its MCP server.`,
-          free: (request) => {
-            if (!liveEndpoint(sb.stateDir)) a.text(`(No MCP server serves this state folder, so ${runner} cannot drive Switchboard; \`switchboard serve\` starts one.)`);
+          free: async (request) => {
+            // The orchestrator drives Switchboard through an MCP server: this chat serves one while it lasts when none serves the folder.
+            if (!liveEndpoint(sb.stateDir)) {
+              try {
+                await service.startHttp();
+              } catch (error) {
+                a.text(`(Switchboard's MCP server could not start here (${(error as Error).message}), so ${runner} cannot drive Switchboard; \`switchboard serve\` starts one.)`);
+              }
+            }
             return runAnswer(a, sb.runs, runner, request);
           },
         });
