@@ -1,7 +1,8 @@
 /**
  * The chat answers beyond /run, over a real Switchboard and the operations, into a recording sink:
  * /goal proposes budgets and the gates detected in the workspace behind a Start Goal question,
- * /gates, /discoveries, /budget and /doctor answer from their operations, /help lists the commands.
+ * /gates, /discoveries, /budget and /doctor answer from their operations, /help lists the commands;
+ * in an untrusted workspace it lists but starts nothing, and says why.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ import { ChatOps } from '../../src/chat/chatOps';
 import { dispatch } from '../../src/chat/dispatch';
 import { silentLogger } from '../../src/core/logger';
 import { McpService } from '../../src/mcp/mcpService';
+import { SwitchboardError } from '../../src/core/errors';
 import { createHarness, tempDir, type Harness } from '../support/harness';
 
 describe('chat: answers over the operations', function () {
@@ -60,5 +62,29 @@ describe('chat: answers over the operations', function () {
     assert.deepEqual(doctor.buttons, ['Open Doctor']);
     assert.match((await ask('help')).said.join('\n'), /\/run <runner> <prompt>: Start an agent/);
     assert.match((await ask('status', 'no-such-thing')).said.join('\n'), /No run is called "no-such-thing"/);
+  });
+
+  it('in an untrusted workspace lists but starts nothing, and says why', async () => {
+    // The guard VS Code gives the operations in an untrusted workspace (src/vscode/trust.ts says the same).
+    const untrusted = new McpService({
+      switchboard: h.switchboard, logger: silentLogger, doctor: () => Promise.reject(new Error('not here')), defaultCwd: () => workspace,
+      guard: (action) => {
+        throw new SwitchboardError('invalid_argument', `This workspace is not trusted, so Switchboard will not ${action} agents.`, 'Trust the workspace (Manage Workspace Trust) if you want agents to run here.');
+      },
+    });
+    try {
+      const said: string[] = [];
+      const sink: ChatSink = { text: (t) => said.push(t), block: (t) => said.push(t), lines: (l) => said.push(...l), table: () => said.push('(table)'), progress: () => {}, button: () => {}, confirm: () => {}, markdown: (m) => said.push(m) };
+      const before = h.registry.list().length;
+      for (const [command, prompt] of [['run', 'custom do something'], ['status', '']] as const) {
+        const a = new Answer(new ChatOps(() => untrusted.deps), sink, new AbortController().signal, undefined, `/${command} ${prompt}`, workspace);
+        await dispatch(a, parseChatRequest(command, prompt), { workspace, teamChanges: () => ({ dispose() {} }), freeHelp: 'free', free: async () => ({}) });
+      }
+      assert.match(said.join('\n'), /not trusted, so Switchboard will not start agents/);
+      assert.equal(h.registry.list().length, before, 'nothing started');
+      assert.ok(said.some((s) => /No run|running|runs?/i.test(s)), `status still answers: ${said.join(' | ')}`);
+    } finally {
+      await untrusted.dispose();
+    }
   });
 });
