@@ -2,7 +2,7 @@
  * The chat answers beyond /run, over a real Switchboard and the operations, into a recording sink:
  * /goal proposes budgets and the gates detected in the workspace behind a Start Goal question,
  * /gates, /discoveries, /budget and /doctor answer from their operations, /help lists the commands;
- * in an untrusted workspace it lists but starts nothing, and says why.
+ * in an untrusted workspace it lists but starts nothing, and says why; /team reports its tasks as they finish.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,7 +14,7 @@ import { dispatch } from '../../src/chat/dispatch';
 import { silentLogger } from '../../src/core/logger';
 import { McpService } from '../../src/mcp/mcpService';
 import { SwitchboardError } from '../../src/core/errors';
-import { createHarness, tempDir, type Harness } from '../support/harness';
+import { createHarness, fakeCommand, tempDir, type Harness } from '../support/harness';
 
 describe('chat: answers over the operations', function () {
   this.timeout(60_000);
@@ -85,6 +85,26 @@ describe('chat: answers over the operations', function () {
       assert.ok(said.some((s) => /No run|running|runs?/i.test(s)), `status still answers: ${said.join(' | ')}`);
     } finally {
       await untrusted.dispose();
+    }
+  });
+
+  it('/team starts a team and reports its task as it finishes, with Show DAG', async () => {
+    const teamHarness = await createHarness({ runners: { custom: { command: fakeCommand('--sleep', '300') } } });
+    const teamService = new McpService({ switchboard: teamHarness.switchboard, logger: silentLogger, doctor: () => Promise.reject(new Error('not here')), defaultCwd: () => workspace, guard: () => {} });
+    try {
+      const said: string[] = [];
+      const buttons: string[] = [];
+      const sink: ChatSink = { text: (t) => said.push(t), block: (t) => said.push(t), lines: (l) => said.push(...l), table: () => said.push('(table)'), progress: () => {}, button: (title) => buttons.push(title), confirm: () => {}, markdown: (m) => said.push(m) };
+      const a = new Answer(new ChatOps(() => teamService.deps), sink, new AbortController().signal, undefined, '/team 1:executor:custom write the notes', workspace);
+      const teamChanges = (listener: (teams: readonly string[]) => void) => teamHarness.switchboard.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team]));
+      await dispatch(a, parseChatRequest('team', '1:executor:custom write the notes'), { workspace, teamChanges, freeHelp: 'free', free: async () => ({}) });
+      const text = said.join('\n');
+      assert.deepEqual(buttons.slice(0, 1), ['Show DAG']);
+      assert.match(text, /T1 done: write the notes \(executor-1\)/);
+      assert.match(said.at(-1)!, /done/);
+    } finally {
+      await teamService.dispose();
+      await teamHarness.cleanup();
     }
   });
 });
