@@ -4,7 +4,8 @@
  * participant runs only when some model is registered): `@switchboard /run custom …` streams a
  * scripted agent's output into the answer with its buttons, and its Kill button ends it (no process
  * left); `/status` names the run; a free request is answered by the model calling Switchboard's
- * tools; a cancelled /run leaves its agent running; /kill asks first; after a reload /status knows
+ * tools; a cancelled /run leaves its agent running, and so does a cancelled free request (its model
+ * loop stops); /kill asks first; after a reload /status knows
  * the conversation's runs; another participant calls the tools, and a kill through them asks first. Screenshots of the answers go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
@@ -111,16 +112,37 @@ describe('The chat panel in a real VS Code', function () {
     await reloadWindow(page);
     await openChat(page, 'Scripted Model');
     await sendChat(page, '@switchboard /status');
+    // Just after a reload the input may take the Enter before it can send: the command is still there; send it again.
+    const input = page.locator('.interactive-input-part .view-lines').first();
+    for (let i = 0; i < 5 && (await input.innerText().catch(() => '')).includes('/status'); i++) {
+      await page.waitForTimeout(2000);
+      if ((await input.innerText().catch(() => '')).includes('/status')) await page.keyboard.press('Enter');
+    }
     const answer = await answerWith(page, /Started in this conversation \(2\)/);
     const text = await answer.innerText();
     for (const run of registry.list().filter((r) => r.prompt.includes('marker'))) assert.ok(text.includes(`${run.name} (${run.id}) killed`), text);
     await screenshot(page, 'chat-status-after-reload');
   });
 
+  it('a cancelled free request stops the model loop, not the agent it started', async () => {
+    const { page, registry } = session!;
+    await sendChat(page, '@switchboard start one and think slowly');
+    await until(() => registry.list().some((r) => r.prompt.includes('slow marker') && r.status === 'running'), 60_000, 'the model to start an agent');
+    const run = registry.list().find((r) => r.prompt.includes('slow marker'))!;
+    await cancelChat(page);
+    // The request ends at once (the stop button goes), with no answer from the model, and the agent runs on.
+    await page.locator('.interactive-input-part').first().getByRole('button', { name: /^(Cancel|Stop)/ }).first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('.interactive-item-container.interactive-response', { hasText: 'Scripted slow answer' }).count(), 0);
+    assert.equal(registry.resolve(run.id).status, 'running', 'the agent runs on');
+    await screenshot(page, 'chat-free-cancelled');
+    await registry.kill(run.id, { source: 'test' });
+  });
+
   it("another participant invokes Switchboard's tools; a destructive one asks first", async () => {
     const { page, registry } = session!;
     await sendChat(page, '@probe switchboard_list_agents {}');
-    await answerWith(page, /probe got: 2 agents: 2 killed/);
+    await answerWith(page, /probe got: (\d+) agents: \1 killed/);
     const run = await registry.run({ runner: 'custom', prompt: 'probe target', cwd: registry.list()[0]!.cwd, command: fakeCommand('--sleep', '120000') });
     // Started by another process (as from a terminal): the window knows it once its status bar counts it.
     await page.locator('.part.statusbar', { hasText: '1 running' }).waitFor({ timeout: 30_000 });

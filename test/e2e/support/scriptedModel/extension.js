@@ -1,7 +1,8 @@
 // Test-only extension: one language model, "Scripted Model", with tool calling, answering from a
 // script (as the agent CLIs' tests use scripted providers). Asked with Switchboard's tools and no
 // tool result yet, it calls switchboard_list_agents; given a tool result, it answers with how many
-// Switchboard tools it was offered and the result's first line. And @probe, another participant:
+// Switchboard tools it was offered and the result's first line. Asked to "think slowly", it starts an
+// agent, then takes 30 s to answer (the test cancels it first). And @probe, another participant:
 // `@probe <tool> <json input>` invokes that tool as any participant would and shows its answer.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an extension's main is CommonJS
 const vscode = require('vscode');
@@ -10,10 +11,24 @@ const MODEL = { id: 'scripted-model', name: 'Scripted Model', family: 'scripted'
 
 const textOf = (message) => (message.content || []).map((p) => (typeof p.value === 'string' ? p.value : p.content ? p.content.map((c) => c.value || '').join('') : '')).join('');
 
-function respond(messages, options, progress) {
+/** "… think slowly": starts an agent with switchboard_run_agent, then takes 30 s to answer (unless cancelled first). */
+async function respondSlowly(result, progress, token) {
+  if (!result) {
+    progress.report(new vscode.LanguageModelToolCallPart('call-slow', 'switchboard_run_agent', { runner: 'custom', prompt: 'slow marker' }));
+    return;
+  }
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 30000);
+    token.onCancellationRequested(() => (clearTimeout(timer), resolve()));
+  });
+  if (!token.isCancellationRequested) progress.report(new vscode.LanguageModelTextPart('Scripted slow answer'));
+}
+
+async function respond(messages, options, progress, token) {
   const tools = (options.tools || []).filter((t) => t.name.startsWith('switchboard_'));
   const last = messages[messages.length - 1];
   const result = (last.content || []).find((p) => p instanceof vscode.LanguageModelToolResultPart);
+  if (messages.some((m) => textOf(m).includes('think slowly'))) return respondSlowly(result, progress, token);
   if (result) {
     const text = result.content.map((c) => c.value || '').join('').split('\n')[0];
     progress.report(new vscode.LanguageModelTextPart(`Scripted answer from ${tools.length} Switchboard tools: ${text}`));
@@ -28,7 +43,7 @@ function activate(context) {
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider('scripted', {
       provideLanguageModelChatInformation: () => [MODEL],
-      provideLanguageModelChatResponse: async (_model, messages, options, progress) => respond(messages, options, progress),
+      provideLanguageModelChatResponse: async (_model, messages, options, progress, token) => respond(messages, options, progress, token),
       provideTokenCount: async (_model, text) => Math.ceil((typeof text === 'string' ? text : textOf(text)).length / 4),
     }),
   );
