@@ -22,6 +22,8 @@ export interface DiskSpace {
 export function diskSpace(dir: string): DiskSpace | undefined {
   try {
     const s = fs.statfsSync(dir);
+    // A file system that reports no size at all (some virtual and network ones) says nothing about its space.
+    if (s.blocks === 0) return undefined;
     return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
   } catch {
     return undefined;
