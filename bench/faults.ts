@@ -13,7 +13,7 @@ import { isSameProcessAlive, processesMarked, processEntry, startTokenOf } from 
 import { RUN_ID_ENV } from '../src/core/runs/runMarker';
 import { isFinished, type RunRecord } from '../src/core/runs/types';
 import { StateMap } from '../src/core/state/stateMap';
-import { fakeCommand, until } from '../test/support/harness';
+import { fakeCommand, supervisorHostPids, until } from '../test/support/harness';
 import { openRegistry, runBench, SUPERVISOR } from './support';
 import { mergeConfig } from '../src/core/config';
 import { RunRegistry } from '../src/core/registry/registry';
@@ -21,17 +21,6 @@ import { RunRegistry } from '../src/core/registry/registry';
 const ROUNDS = Number(process.argv[2] ?? 40);
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function hostPids(stateDir: string): number[] {
-  const hosts = new StateMap(stateDir).hosts;
-  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(hosts);
-    } catch {
-      return false;
-    }
-  });
-}
 
 runBench(async () => {
   const registry = await openRegistry();
@@ -57,7 +46,7 @@ runBench(async () => {
     // A host killed at a random moment: before, during or after the launch, or while the agent writes.
     await pause(Math.random() * 500);
     if (round % 2 === 0) {
-      for (const pid of hostPids(stateDir)) process.kill(pid, 'SIGKILL');
+      for (const pid of supervisorHostPids(stateDir)) process.kill(pid, 'SIGKILL');
       faults.hostKills++;
     }
     const id = await launching;

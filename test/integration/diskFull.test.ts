@@ -10,9 +10,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../../src/core/runs/types';
-import { allProcesses } from '../../src/core/proc/processTable';
 import { runCli } from '../support/cliChild';
-import { FAKE_AGENT, killEverything, tempDir, until } from '../support/harness';
+import { FAKE_AGENT, killEverything, supervisorHostPids, tempDir, until } from '../support/harness';
 
 function mountTmpfs(dir: string, size: string): boolean {
   try {
@@ -25,18 +24,6 @@ function mountTmpfs(dir: string, size: string): boolean {
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f));
-}
-
-function hostsOf(stateDir: string): number[] {
-  return allProcesses()
-    .filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(path.join(stateDir, 'hosts'));
-      } catch {
-        return false;
-      }
-    })
-    .map((p) => p.pid);
 }
 
 describe('a full disk', function () {
@@ -54,8 +41,8 @@ describe('a full disk', function () {
   after(async () => {
     if (!stateDir) return;
     await killEverything(stateDir);
-    for (const pid of hostsOf(stateDir)) process.kill(pid, 'SIGKILL');
-    await until(() => hostsOf(stateDir).length === 0, 5000, 'the hosts to go').catch(() => undefined);
+    for (const pid of supervisorHostPids(stateDir)) process.kill(pid, 'SIGKILL');
+    await until(() => supervisorHostPids(stateDir).length === 0, 5000, 'the hosts to go').catch(() => undefined);
     execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
   });
 
@@ -80,7 +67,7 @@ describe('a full disk', function () {
       assert.equal(pools.running, 0, JSON.stringify(pools));
       assert.deepEqual(pools.pools.find((p) => p.name === 'default')?.running, []);
       assert.deepEqual(filesUnder(stateDir).filter((f) => f.endsWith('.tmp')), []);
-      await until(() => hostsOf(stateDir).length === 0, 15_000, 'the supervisor host to leave');
+      await until(() => supervisorHostPids(stateDir).length === 0, 15_000, 'the supervisor host to leave');
       // Room again for the next case (and the reserve is made again by the next command that opens the folder).
       fs.rmSync(path.join(stateDir, 'runs', run.id, 'output.log'));
     });

@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
-import { allProcesses, isSameProcessAlive, processesMarked } from '../../src/core/proc/processTable';
+import { isSameProcessAlive, processesMarked } from '../../src/core/proc/processTable';
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { runCli } from '../support/cliChild';
-import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
+import { createHarness, fakeCommand, pidAlive, supervisorHostPids, until, type Harness } from '../support/harness';
 
 describe('faults', function () {
   this.timeout(120_000);
@@ -154,14 +154,7 @@ describe('faults', function () {
 
   it('a supervisor host killed at random moments of launches never leaves an agent untracked nor starts one twice', async function () {
     this.timeout(300_000);
-    const hosts = (): number[] =>
-      allProcesses().filter((p) => {
-        try {
-          return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(new StateMap(h.stateDir).hosts);
-        } catch {
-          return false;
-        }
-      }).map((p) => p.pid);
+    const hosts = (): number[] => supervisorHostPids(h.stateDir);
     const launches = 40;
     let adopted = 0;
     let failed = 0;

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mergeConfig, type SwitchboardConfig } from '../../src/core/config';
 import type { RunRegistry } from '../../src/core/registry/registry';
 import { Switchboard } from '../../src/core/switchboard';
-import { isSameProcessAlive } from '../../src/core/proc/processTable';
+import { allProcesses, isSameProcessAlive } from '../../src/core/proc/processTable';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { StateMap } from '../../src/core/state/stateMap';
 import { killTree } from '../../src/core/proc/killTree';
@@ -102,6 +102,20 @@ export async function killEverything(stateDir: string): Promise<void> {
     if (agent) await killTree(agent, { graceMs: 0, marker: runMarker(id) });
     if (supervisor && isSameProcessAlive(supervisor)) process.kill(supervisor.pid, 'SIGKILL');
   }
+}
+
+/** The pids of the supervisor hosts serving a state folder (their command line names its hosts/ folder). */
+export function supervisorHostPids(stateDir: string): number[] {
+  const hosts = new StateMap(stateDir).hosts;
+  return allProcesses()
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(hosts);
+      } catch {
+        return false; // Gone meanwhile.
+      }
+    })
+    .map((p) => p.pid);
 }
 
 export async function removeTempDirs(): Promise<void> {
