@@ -19,7 +19,7 @@ export function treeMembers(agent: ProcessIdentity, marker?: RunMarker): Process
   const leader = all.find((p) => p.pid === agent.pid);
   const leaderIsOurs = leader?.startToken === agent.startToken;
   const members = new Map<number, ProcessEntry>();
-  for (const p of marker ? processesMarked(marker.name, marker.value) : []) members.set(p.pid, p);
+  for (const p of marker ? processesMarked(marker.name, marker.value, all) : []) members.set(p.pid, p);
   // A pid that is someone else's now cannot still be the session id of our old children:
   // the kernel does not reuse a pid while a session or group still carries it.
   if (leader && leaderIsOurs) members.set(leader.pid, leader);

@@ -96,12 +96,12 @@ export function allProcesses(): ProcessEntry[] {
  * daemons inherit its run's marker even after leaving its session and parentage. Linux only (other
  * systems do not show another process's environment cheaply); elsewhere none.
  */
-export function processesMarked(name: string, value: string): ProcessEntry[] {
+export function processesMarked(name: string, value: string, among?: readonly ProcessEntry[]): ProcessEntry[] {
   if (!isLinux) return [];
   const needle = Buffer.from(`${name}=${value}\0`);
   const first = Buffer.from(`${name}=${value}`);
   const found: ProcessEntry[] = [];
-  for (const entry of allProcesses()) {
+  for (const entry of among ?? allProcesses()) {
     if (entry.pid === process.pid) continue;
     let environ: Buffer;
     try {
