@@ -27,6 +27,15 @@ export async function sendChat(page: Page, query: string): Promise<void> {
   await page.keyboard.type(query, { delay: 5 });
   if (await page.locator('.suggest-widget.visible').isVisible()) await page.keyboard.press('Escape');
   await page.keyboard.press('Enter');
+  // The input can take an Enter without sending (just after a reload, or while the last answer
+  // settles): the query is then still there, so send it again until it leaves the input.
+  const lines = page.locator(`${INPUT} .view-lines`).first();
+  const rest = query.replace(/^@\S+\s*/, '').slice(0, 20);
+  const waiting = async () => (await lines.innerText().catch(() => '')).replace(/\s+/g, ' ').includes(rest.replace(/\s+/g, ' '));
+  for (let i = 0; i < 5 && (await waiting()); i++) {
+    await page.waitForTimeout(1500);
+    if (await waiting()) await page.keyboard.press('Enter');
+  }
 }
 
 /** Cancels the request in progress with the input's stop button. */
