@@ -4,11 +4,14 @@
  * on screen after its event, pan and zoom of a 5,000-task graph in frames per second, and the
  * budget chart drawing 10,000 points. The graphs are team records written to the state folder (as
  * a team that ran would leave them); a status change is a record saved and its feed event.
+ * Run: `npm run build && node --import tsx bench/webviews.ts`. BENCH_TRACE=<folder> also writes
+ * Chromium traces of the first render and of the status changes there (open them in the Performance
+ * panel of Chrome's DevTools); BENCH_ONLY=1k measures the 1,000-task graph only.
  */
 import { performance } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { Task } from '../src/core/dag/task';
 import { Feed } from '../src/core/feed/feed';
 import { StateMap } from '../src/core/state/stateMap';
@@ -92,6 +95,27 @@ async function panZoom(page: Page, frame: Frame): Promise<{ fps: number; p50: nu
   return { fps: (frames / elapsed) * 1000, p50: sorted[Math.floor(sorted.length / 2)] ?? 0, p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0 };
 }
 
+const traceDir = process.env.BENCH_TRACE;
+
+async function startTrace(browser: Browser, page: Page): Promise<void> {
+  if (traceDir) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'disabled-by-default-v8.cpu_profiler', 'v8.execute', 'blink.user_timing', 'cc', 'viz', 'gpu', 'benchmark'] });
+}
+
+async function stopTrace(browser: Browser, name: string): Promise<void> {
+  if (!traceDir) return;
+  fs.mkdirSync(traceDir, { recursive: true });
+  fs.writeFileSync(path.join(traceDir, `${name}.json`), await browser.stopTracing());
+}
+
+async function traced<T>(browser: Browser, page: Page, name: string, work: () => Promise<T>): Promise<T> {
+  await startTrace(browser, page);
+  try {
+    return await work();
+  } finally {
+    await stopTrace(browser, name);
+  }
+}
+
 function budgetReport(points: number): BudgetReportView {
   const start = Date.now() - points * 1000;
   let reportedUsd = 0;
@@ -137,7 +161,7 @@ runBench(async () => {
     await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
 
     // 1,000 tasks: the first render (ELK lays it out), then the same graph reopened twice (its layout kept).
-    const first = await openDag(page, 'bench-1k');
+    const first = await traced(browser, page, 'first-render', () => openDag(page, 'bench-1k'));
     const frame = first.frame;
     console.log(
       `dag webview, 1,000 tasks: first render ${first.metrics.firstRenderAt!.toFixed(0)} ms after the page started, of which the ELK layout in its worker ${first.metrics.layoutMs[0]!.toFixed(0)} ms` +
@@ -147,6 +171,7 @@ runBench(async () => {
     // One node's status change, ten times: the record saved and its feed event, as a team's process does.
     await keyDown(frame, 'ArrowRight'); // the first task selected: zoomed in to where tasks are elements
     const toScreen: number[] = [];
+    await startTrace(browser, page);
     const applied: number[] = [];
     const fromEvent: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -162,6 +187,7 @@ runBench(async () => {
       applied.push(m.applyMs.at(-1)!);
       fromEvent.push(m.lastPaintedAt! - at);
     }
+    await stopTrace(browser, 'status-change');
     console.log(
       `dag webview, one node's status change: on screen ${median(toScreen).toFixed(1)} ms after its message reached the webview (median of 10, worst ${Math.max(...toScreen).toFixed(1)} ms; applied to the page in ${median(applied).toFixed(1)} ms)` +
         ` | ${median(fromEvent).toFixed(0)} ms after its feed event (the Teams watcher batches changes for 250 ms)`,
@@ -175,6 +201,7 @@ runBench(async () => {
     }
     console.log(`dag webview, 1,000 tasks reopened (the layout kept by the host): first render ${median(again).toFixed(0)} ms after the page started (${again.map((a) => a.toFixed(0)).join(', ')} ms)`);
     await closeEditor(page);
+    if (process.env.BENCH_ONLY === '1k') return;
 
     // 5,000 tasks: pan and zoom, at the fitted zoom (boxes on the canvas) and at 100% (node elements).
     const big = await openDag(page, 'bench-5k');

@@ -125,21 +125,44 @@ export class GraphView {
   }
 
   setMeta(meta: { critical: string[]; team?: string; active: boolean }): void {
+    const criticalChanged = meta.critical.join('\n') !== [...this.critical].join('\n');
     this.team = meta.team;
     this.active = meta.active;
     this.critical = new Set(meta.critical);
     this.criticalEdges = new Set(meta.critical.slice(1).map((id, i) => `${meta.critical[i]}->${id}`));
+    if (!criticalChanged) return;
+    for (const id of this.mounted) this.fill(this.nodes.get(id)!);
+    this.request();
   }
 
-  /** Tasks whose status or figures changed: their nodes are updated in place. */
+  /**
+   * Tasks whose status or figures changed: their elements are updated in place, which the browser
+   * paints at its next frame. The canvas is drawn again only when it shows something that changed
+   * (zoomed out, the nodes' colours; else an edge's look, which follows its ends' statuses).
+   */
   update(nodes: readonly DagNode[]): void {
+    let canvas = this.t.k < BOXES_BELOW;
     for (const data of nodes) {
       const node = this.nodes.get(data.id);
       if (!node) continue;
+      const before = canvas ? '' : this.edgeKindsAt(node.id);
       node.data = data;
       if (node.element) this.fill(node);
+      canvas ||= this.edgeKindsAt(node.id) !== before;
     }
-    this.request();
+    if (canvas) this.request();
+  }
+
+  /** How an edge is drawn: into a blocked task from one that will not be done, on the critical path, or plain. */
+  private edgeKind(from: string, to: string): 'blocked' | 'critical' | 'edge' {
+    const target = this.nodes.get(to)?.data.status;
+    const source = this.nodes.get(from)?.data.status ?? '';
+    return target === 'blocked' && UNDONE.has(source) ? 'blocked' : this.criticalEdges.has(`${from}->${to}`) ? 'critical' : 'edge';
+  }
+
+  private edgeKindsAt(id: string): string {
+    const into = this.nodes.get(id)?.dependsOn.map((from) => this.edgeKind(from, id)) ?? [];
+    return [...into, ...(this.dependents.get(id) ?? []).map((to) => this.edgeKind(id, to))].join();
   }
 
   setMatches(ids: Iterable<string>): void {
@@ -293,9 +316,7 @@ export class GraphView {
     for (const box of this.edges) {
       if (box.maxX < view.x || box.minX > view.x + view.width || box.maxY < view.y || box.minY > view.y + view.height) continue;
       const { edge } = box;
-      const target = this.nodes.get(edge.to)?.data.status;
-      const source = this.nodes.get(edge.from)?.data.status ?? '';
-      const kind = target === 'blocked' && UNDONE.has(source) ? 'blocked' : this.criticalEdges.has(`${edge.from}->${edge.to}`) ? 'critical' : 'edge';
+      const kind = this.edgeKind(edge.from, edge.to);
       if (kind === 'edge' && k < PLAIN_EDGES_BELOW) continue;
       const path = kinds[kind];
       const p = edge.points;

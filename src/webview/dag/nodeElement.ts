@@ -73,8 +73,9 @@ export function fillNode(element: HTMLElement, node: DagNode, flags: { critical:
   element.dataset.vscodeContext = menuContext(node, flags.team, flags.active);
 }
 
-/** Moves a node's clock on (running tasks, every second). */
-export function tickNode(element: HTMLElement, node: DagNode): void {
-  const elapsed = elapsedOf(node);
+/** Moves a node's clock on (running tasks, every second), and turns a running task's icon a step. */
+export function tickNode(element: HTMLElement, node: DagNode, now = Date.now()): void {
+  const elapsed = elapsedOf(node, now);
   part(element, 'elapsed').textContent = elapsed === undefined ? '' : formatDuration(elapsed);
+  part(element, 'icon').style.transform = node.status === 'running' ? `rotate(${(Math.floor(now / 1000) % 8) * 45}deg)` : '';
 }
