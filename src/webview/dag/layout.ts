@@ -39,7 +39,8 @@ export interface Layout {
 
 let elk: InstanceType<typeof ELK> | undefined;
 
-function engine(): InstanceType<typeof ELK> {
+/** Starts ELK's worker (it takes a few hundred ms to compile ELK), e.g. while the page is still being built. */
+export function engine(): InstanceType<typeof ELK> {
   elk ??= new ELK({
     workerFactory: () => new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }))),
   });

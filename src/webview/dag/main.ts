@@ -12,7 +12,7 @@ import { Channel, initialState } from '../shared/vscodeApi';
 import { custom, el, onThemeChange } from '../shared/dom';
 import { Details } from './details';
 import { GraphView, type ViewTransform } from './graphView';
-import { fromCached, layout, shapeOf, toCached, type Layout } from './layout';
+import { engine, fromCached, layout, shapeOf, toCached, type Layout } from './layout';
 import { afterPaint, metrics } from '../shared/metrics';
 import { Minimap } from './minimap';
 
@@ -58,6 +58,8 @@ const channel = new Channel<DagProtocol, DagState>((message) => {
   });
 });
 const saved = channel.state;
+// Without a layout kept for the first graph, ELK's worker starts now, while the page is built.
+if (![first.content.layout, saved?.layout].some((l) => l?.shape === shapeOf(first.content.nodes))) engine();
 
 const dependentsOf = (id: string): string[] => [...data.values()].filter((n) => n.dependsOn.includes(id)).map((n) => n.id);
 
