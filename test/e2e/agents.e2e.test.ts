@@ -121,7 +121,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'custom-1', 'running');
     await waitForRow(page, 'custom-1', 'done');
     assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
-    await waitForNotification(page, 'Agent custom-1 finished.');
+    assert.match(await waitForNotification(page, 'Agent custom-1 finished ('), /Agent custom-1 finished \(\d+s\)\./);
 
     // Limits typed in the Run Agent steps hold: this agent needs 1.5 s, its time limit is 1 s.
     await runAgentFromPalette('Custom command', 'too slow for its limit', '$1  1s');
@@ -134,7 +134,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'claude-1', 'done', 60_000);
     assert.match(await rowLabel(page, 'claude-1'), /claude · \d+s · 300 tok · \$0\.00\d+/);
     assert.equal(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8'), 'hello from claude\n');
-    assert.match(await waitForNotification(page, 'Agent claude-1 finished'), /Agent claude-1 finished \(\$0\.00\d+\): done writing/);
+    assert.match(await waitForNotification(page, 'Agent claude-1 finished'), /Agent claude-1 finished \(\d+s · 300 tok · \$0\.00\d+\): done writing/);
     await screenshot(page, '03-runs-done');
   });
 

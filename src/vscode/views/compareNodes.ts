@@ -71,6 +71,7 @@ export class CompareNodes {
       item.iconPath = new vscode.ThemeIcon('git-compare');
       item.tooltip = 'The same task given to several agents (or models), each in a worktree of its own: Compare Agents…';
       item.contextValue = 'comparisons';
+      item.accessibilityInformation = { label: 'Comparisons' };
       return item;
     }
     const record = this.record(node.kind === 'comparison' ? node.id : node.compare);
@@ -91,6 +92,7 @@ export class CompareNodes {
     item.id = `compare:${node.compare}/${node.index}`;
     item.iconPath = new vscode.ThemeIcon(entry?.error ? 'error' : 'circle-outline');
     item.description = entry?.error ? `not started: ${entry.error}` : `${entry?.name ?? 'its run'} is no longer listed${entry?.outcome ? ` (it ended ${entry.outcome.status})` : ''}`;
+    item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
     return item;
   }
 
