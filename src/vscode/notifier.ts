@@ -1,17 +1,16 @@
 /**
  * Notifications a person wants: an agent failed, or an agent waits for input or approval (each opens
- * its output), an agent in a worktree of its own ended (Open Diff; a comparison's runs are told by
- * the comparison's end instead), and any other run of its own (not a team's or goal's, which tell
- * their own ends) finished — always, only when the window is not focused, or never, as
- * `switchboard.notifications.onRunFinished` says. Each end is told once.
+ * its output), and a run of its own (not a team's, goal's or comparison's, which tell their own ends)
+ * ended — done, orphaned, or killed in a worktree of its own — with how long it took and what it
+ * spent, and for a run in a worktree Open Diff and, once done, Merge…; always, only when the window is
+ * not focused, or never, as `switchboard.notifications.onRunFinished` says. Each end is told once.
  */
 import * as vscode from 'vscode';
 import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
-import { isFinished, type RunRecord, type RunWorktree } from '../core/runs/types';
-import { formatUsd } from '../core/render';
-import { endedMessage } from './runs/worktreeText';
+import { isFinished, type RunRecord } from '../core/runs/types';
+import { endedActions, endedMessage } from './runs/runEndText';
 import type { ExtensionSettings } from './settings';
 
 export class Notifier extends Lifecycle {
@@ -37,8 +36,8 @@ export class Notifier extends Lifecycle {
         if (kind === 'removed' || this.told.has(run.id)) return;
         const ended = isFinished(run.status) && !(before && isFinished(before));
         if (run.status === 'failed' && before !== 'failed') this.failed(run);
-        else if (run.worktree && !run.links.compare && ended) this.endedInWorktree(run as RunRecord & { worktree: RunWorktree });
-        else if (run.status === 'done' && ended && !run.links.team && !run.links.goal && !run.links.compare) this.finished(run);
+        // A run killed by a person is not told back to them, unless its work waits in a worktree.
+        else if (ended && !run.links.team && !run.links.goal && !run.links.compare && (run.status !== 'killed' || run.worktree)) this.ended(run);
       }),
       registry.onDidAppendEvent(({ runId, event }) => {
         if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason, !!event.request);
@@ -53,22 +52,15 @@ export class Notifier extends Lifecycle {
     void vscode.window.showErrorMessage(`Agent ${run.name} failed: ${run.lastError ?? 'no reason given'}`, 'Show Output', ...diff).then((choice) => this.act(choice, run));
   }
 
-  private finished(run: RunRecord): void {
+  private ended(run: RunRecord): void {
     this.told.add(run.id);
     const when = this.settings().notifyOnRunFinished;
     if (when === 'never' || (when === 'unfocused' && vscode.window.state.focused)) return;
-    const answer = run.resultText?.trim().split('\n')[0];
-    const text = `Agent ${run.name} finished${run.usage.usd !== undefined ? ` (${formatUsd(run.usage)})` : ''}${answer ? `: ${answer.length > 200 ? `${answer.slice(0, 200)}…` : answer}` : '.'}`;
-    void vscode.window.showInformationMessage(text, 'Show Output').then((choice) => this.act(choice, run));
-  }
-
-  private endedInWorktree(run: RunRecord & { worktree: RunWorktree }): void {
-    this.told.add(run.id);
-    void vscode.window.showInformationMessage(endedMessage(run), 'Open Diff', 'Show Output').then((choice) => this.act(choice, run));
+    void vscode.window.showInformationMessage(endedMessage(run), ...endedActions(run)).then((choice) => this.act(choice, run));
   }
 
   private act(choice: string | undefined, run: RunRecord): void {
-    const command = { 'Open Diff': 'switchboard.openRunDiff', 'Show Output': 'switchboard.showAgentOutput' }[choice ?? ''];
+    const command = { 'Open Diff': 'switchboard.openRunDiff', 'Merge…': 'switchboard.mergeRun', 'Show Output': 'switchboard.showAgentOutput' }[choice ?? ''];
     if (command) void vscode.commands.executeCommand(command, { id: run.id });
   }
 

@@ -1,8 +1,8 @@
 /**
  * The extension in a real VS Code (code-server) driven by a real browser: what a person sees and
  * does in the Agents view, with real agents (a custom command and a real Claude Code against the
- * scripted provider), the notification when a run finishes and the status bar's warning colour while
- * an agent waits. Screenshots of each state go to .test-artifacts/e2e/.
+ * scripted provider), the notification when a run finishes, Continue in Terminal on a Claude Code run,
+ * and the status bar's warning colour while an agent waits. Screenshots of each state go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -121,7 +121,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'custom-1', 'running');
     await waitForRow(page, 'custom-1', 'done');
     assert.equal(registry.tail('custom-1'), 'hello from the palette\n');
-    await waitForNotification(page, 'Agent custom-1 finished.');
+    assert.match(await waitForNotification(page, 'Agent custom-1 finished ('), /Agent custom-1 finished \(\d+s\)\./);
 
     // Limits typed in the Run Agent steps hold: this agent needs 1.5 s, its time limit is 1 s.
     await runAgentFromPalette('Custom command', 'too slow for its limit', '$1  1s');
@@ -134,7 +134,7 @@ describe('Switchboard in a real VS Code', function () {
     await waitForRow(page, 'claude-1', 'done', 60_000);
     assert.match(await rowLabel(page, 'claude-1'), /claude · \d+s · 300 tok · \$0\.00\d+/);
     assert.equal(fs.readFileSync(path.join(workspace, 'hello.txt'), 'utf8'), 'hello from claude\n');
-    assert.match(await waitForNotification(page, 'Agent claude-1 finished'), /Agent claude-1 finished \(\$0\.00\d+\): done writing/);
+    assert.match(await waitForNotification(page, 'Agent claude-1 finished'), /Agent claude-1 finished \(\d+s · 300 tok · \$0\.00\d+\): done writing/);
     await screenshot(page, '03-runs-done');
   });
 
@@ -146,6 +146,35 @@ describe('Switchboard in a real VS Code', function () {
     assert.match(text, /✓ finished/);
     assert.doesNotMatch(text, /"type":"assistant"/, 'raw JSON is hidden');
     await screenshot(page, '04-output');
+  });
+
+  it("Continue in Terminal starts the real Claude Code's own session on the run's session in a terminal, in the run's folder; the palette offers only runs it can continue", async () => {
+    const session = run('claude-1').sessionId!;
+    await runCommand(page, 'Switchboard: Continue in Terminal');
+    const choices = page.locator('.quick-input-widget .monaco-list-row');
+    await choices.filter({ hasText: 'claude-1' }).first().waitFor();
+    assert.equal(await choices.filter({ hasText: 'custom-' }).count(), 0, 'a custom command has no session to continue');
+    await pickQuickItem(page, 'claude-1');
+    await page.locator('.part.panel').getByText('claude-1 · Claude Code').first().waitFor({ timeout: 30_000 });
+    // The CLI itself (no shell), on the run's session with its permission mode, in the run's folder.
+    const argv = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const resumed = (): number[] =>
+      fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+        try {
+          const args = argv(pid);
+          return args[args.indexOf('--resume') + 1] === session;
+        } catch {
+          return false; // Gone meanwhile.
+        }
+      });
+    await until(() => resumed().length > 0, 30_000, 'claude --resume <session> started by the terminal');
+    const pid = resumed()[0]!;
+    const args = argv(pid);
+    assert.deepEqual(args.slice(args.indexOf('--resume'), args.indexOf('--resume') + 4), ['--resume', session, '--permission-mode', 'acceptEdits']);
+    assert.equal(fs.realpathSync(`/proc/${pid}/cwd`), fs.realpathSync(workspace));
+    await screenshot(page, '04b-continue-in-terminal');
+    await runCommand(page, 'Terminal: Kill the Active Terminal Instance');
+    await until(() => resumed().length === 0, 15_000, 'the session to end with its terminal');
   });
 
   it('a long-running agent is steered from the palette, then killed from its context menu, and its process tree is gone', async () => {

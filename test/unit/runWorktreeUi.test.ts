@@ -1,7 +1,7 @@
 /**
  * What VS Code shows of models, runs in worktrees of their own and comparisons, as data: the model
  * step's choices, a worktree run's tooltip rows and notes, the Run Agent choice, the sides of each
- * changed file in the diff editors, the messages of an ended run and a refused merge or removal, and
+ * changed file in the diff editors, the notification of an ended run, the messages of a refused merge or removal, and
  * a comparison's document with the line of each contender's actions.
  */
 import * as assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { mergeConfig } from '../../src/core/config';
 import type { RunRecord, RunWorktree } from '../../src/core/runs/types';
 import { compareDocument } from '../../src/vscode/compare/compareDocumentText';
 import { modelChoices, modelProblem, RUNNER_DEFAULT, TYPE_MODEL } from '../../src/vscode/runs/modelChoices';
-import { diffPairs, endedMessage, refusalDetail, worktreeNotes, worktreeOfferDetail, worktreeRows } from '../../src/vscode/runs/worktreeText';
+import { endedActions, endedMessage } from '../../src/vscode/runs/runEndText';
+import { diffPairs, refusalDetail, worktreeNotes, worktreeOfferDetail, worktreeRows } from '../../src/vscode/runs/worktreeText';
 
 const BASE = 'b'.repeat(40);
 const worktree = (more: Partial<RunWorktree> = {}): RunWorktree => ({ workspace: '/repo', repo: '/repo', folder: '/state/run-worktrees/abc', branch: 'switchboard/run/codex-1', baseCommit: BASE, baseBranch: 'main', ...more });
@@ -62,9 +63,16 @@ describe('a run in a worktree of its own', () => {
   });
 
   it('says where the work of an ended run is, and why a merge or a removal was refused', () => {
-    const run = { name: 'codex-1', status: 'done', worktree: worktree() } as RunRecord & { worktree: RunWorktree };
-    assert.equal(endedMessage(run), 'Agent codex-1 is done; its work is on branch switchboard/run/codex-1.');
-    assert.equal(endedMessage({ ...run, status: 'killed' }), 'Agent codex-1 was killed; its work is on branch switchboard/run/codex-1.');
+    const run = { name: 'codex-1', status: 'done', createdAt: 0, startedAt: 1000, endedAt: 83_000, usage: { inputTokens: 1200, outputTokens: 300, usd: 0.12, usdSource: 'estimated' }, worktree: worktree(), resultText: 'Fixed it.' } as RunRecord;
+    assert.equal(endedMessage(run), 'Agent codex-1 finished (1m22s · 1.5k tok · ~$0.12); its work is on branch switchboard/run/codex-1.');
+    assert.deepEqual(endedActions(run), ['Open Diff', 'Merge…', 'Show Output']);
+    assert.equal(endedMessage({ ...run, status: 'killed' }), 'Agent codex-1 was killed (1m22s · 1.5k tok · ~$0.12); its work is on branch switchboard/run/codex-1.');
+    assert.deepEqual(endedActions({ ...run, status: 'killed' }), ['Open Diff', 'Show Output'], 'no merge of a run that did not finish its work');
+    const plain = { ...run, worktree: undefined, usage: { inputTokens: 0, outputTokens: 0 } };
+    assert.equal(endedMessage(plain), 'Agent codex-1 finished (1m22s): Fixed it.');
+    assert.equal(endedMessage({ ...plain, resultText: `${'x'.repeat(250)}\nmore` }), `Agent codex-1 finished (1m22s): ${'x'.repeat(200)}…`);
+    assert.equal(endedMessage({ ...plain, status: 'orphaned', resultText: undefined }), 'Agent codex-1 was orphaned (1m22s).');
+    assert.deepEqual(endedActions(plain), ['Show Output']);
     assert.equal(refusalDetail({ reason: 'merge_conflict', files: [{ path: 'a.txt', hunks: 1 }, { path: 'b.txt', hunks: 3 }] }), 'Conflicting files:\n  a.txt (1 hunk)\n  b.txt (3 hunks)');
     assert.equal(refusalDetail({ reasons: ['x has 1 commit(s) not merged into main', 'the worktree has uncommitted changes: a.txt'] }), '• x has 1 commit(s) not merged into main\n• the worktree has uncommitted changes: a.txt');
     assert.equal(refusalDetail(undefined), '');

@@ -46,6 +46,12 @@ export const claudeRunner: Runner = {
     const env: Record<string, string> = request.settings.maxRetries === undefined ? {} : { CLAUDE_CODE_MAX_RETRIES: String(request.settings.maxRetries) };
     return { command: request.settings.binary, args, env, stdin: 'pipe', initialInput };
   },
+  // Its interactive session on the run's session, with the run's permission mode and model.
+  interactive: ({ sessionId, settings }) => ({
+    command: settings.binary,
+    args: ['--resume', sessionId, '--permission-mode', settings.permissionMode ?? 'acceptEdits', ...(settings.model ? ['--model', settings.model] : [])],
+    env: {},
+  }),
   createParser: createStreamJsonParser,
   steerInput: userMessageLine,
   approvalInput: approvalLine,

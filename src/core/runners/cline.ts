@@ -12,7 +12,7 @@ import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runn
 import { readFileTail } from '../store/fileTail';
 
 export const CLINE_CANNOT_RESUME =
-  'Cline continues a session only in its terminal UI (`cline --id <session>` opens it), so Switchboard cannot resume or steer a Cline run.';
+  'Cline continues a session only in its terminal UI (`cline --id <session>` opens it: Continue in Terminal), so Switchboard cannot resume or steer a Cline run.';
 
 /** Cline's data folder as Cline finds it: `$CLINE_DATA_DIR`, else `data` in `$CLINE_DIR` (default `~/.cline`). */
 export function clineDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -160,6 +160,13 @@ function hasOption(args: string[], name: string): boolean {
   return args.some((arg) => arg === name || arg.startsWith(`${name}=`));
 }
 
+/** The data folder a run was given: the one in its extra arguments, else Cline's own (where its sessions are). */
+function dataDirArgs(extraArgs: string[]): string[] {
+  const i = extraArgs.findIndex((arg) => arg === '--data-dir' || arg.startsWith('--data-dir='));
+  if (i < 0) return ['--data-dir', clineDataDir()];
+  return extraArgs[i] === '--data-dir' ? extraArgs.slice(i, i + 2) : [extraArgs[i]!];
+}
+
 export const clineRunner: Runner = {
   id: 'cline',
   displayName: 'Cline',
@@ -177,7 +184,7 @@ export const clineRunner: Runner = {
     if (request.resumeSessionId) throw new SwitchboardError('invalid_argument', CLINE_CANNOT_RESUME);
     const { extraArgs, model, permissionMode } = request.settings;
     const args = ['--json'];
-    if (!hasOption(extraArgs, '--data-dir')) args.push('--data-dir', clineDataDir());
+    if (!hasOption(extraArgs, '--data-dir')) args.push(...dataDirArgs(extraArgs));
     if (permissionMode === 'plan') args.push('--plan');
     else if (permissionMode && permissionMode !== 'act') {
       throw new SwitchboardError('invalid_argument', `Cline's permission mode is "act" or "plan", not "${permissionMode}".`);
@@ -186,5 +193,11 @@ export const clineRunner: Runner = {
     args.push(...extraArgs, '--', request.prompt);
     return { command: request.settings.binary, args, env: { PWD: request.cwd }, stdin: 'ignore', initialInput: [] };
   },
+  // Its terminal UI on the run's session (`--id`), in the run's data folder and mode, with its model.
+  interactive: ({ sessionId, cwd, settings }) => ({
+    command: settings.binary,
+    args: ['--id', sessionId, ...dataDirArgs(settings.extraArgs), ...(settings.permissionMode === 'plan' ? ['--plan'] : []), ...(settings.model ? ['-m', settings.model] : [])],
+    env: { PWD: cwd },
+  }),
   createParser: () => createClineParser(),
 };

@@ -82,5 +82,11 @@ export const codexRunner: Runner = {
     args.push(request.prompt);
     return { command: request.settings.binary, args, env: {}, stdin: 'ignore', initialInput: [] };
   },
+  // `codex resume <id>`: its interactive session, with the run's sandbox and model.
+  interactive: ({ sessionId, settings }) => ({
+    command: settings.binary,
+    args: ['resume', '--sandbox', settings.permissionMode ?? 'workspace-write', ...(settings.model ? ['-m', settings.model] : []), sessionId],
+    env: {},
+  }),
   createParser: createCodexParser,
 };

@@ -255,5 +255,11 @@ export const copilotRunner: Runner = {
     args.push(...request.settings.extraArgs);
     return { command: nativeCopilotBinary(request.settings.binary), args, env: { PWD: request.cwd }, stdin: 'ignore', initialInput: [] };
   },
+  // Its interactive session on the run's session (the native binary, as runs use), with the run's permissions and model.
+  interactive: ({ sessionId, cwd, settings }) => ({
+    command: nativeCopilotBinary(settings.binary),
+    args: ['--resume', sessionId, ...permissionArgs(settings.permissionMode), '--no-auto-update', ...(settings.model ? ['--model', settings.model] : [])],
+    env: { PWD: cwd },
+  }),
   createParser: () => createCopilotParser(),
 };

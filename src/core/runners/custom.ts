@@ -11,6 +11,7 @@ export const customRunner: Runner = {
   structured: false,
   steering: 'none',
   canResume: false,
+  interactiveRefusal: 'A custom command reports no session, so there is none to continue at a terminal.',
   takesMcpServer: false,
   usageScope: 'turn',
   reportsCost: false,

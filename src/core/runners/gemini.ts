@@ -114,5 +114,11 @@ export const geminiRunner: Runner = {
     args.push(...request.settings.extraArgs);
     return { command: request.settings.binary, args, env: {}, stdin: 'ignore', initialInput: [] };
   },
+  // Its interactive session on the run's session, the folder trusted as the run had it.
+  interactive: ({ sessionId, settings }) => ({
+    command: settings.binary,
+    args: ['--resume', sessionId, '--approval-mode', settings.permissionMode ?? 'auto_edit', '--skip-trust', ...(settings.model ? ['-m', settings.model] : [])],
+    env: {},
+  }),
   createParser: createGeminiParser,
 };

@@ -7,7 +7,7 @@
  * See test/fixtures/transcripts/opencode/NOTES.md.
  */
 import type { AgentEventBody } from '../runs/types';
-import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner, type StartRequest } from './types';
+import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runner, type RunnerSettings, type StartRequest } from './types';
 
 /** A step that stopped for one of these reasons ended the run without an answer. */
 const FAILED_STOPS = new Set(['error', 'content-filter']);
@@ -81,7 +81,7 @@ export function createOpencodeJsonParser(): LineParser {
  * `$PWD` rather than from the working directory they were started in (an inherited `PWD` makes the
  * run's own folder "external", and writes there are refused).
  */
-export function opencodeEnv(request: StartRequest, offline: Record<string, string>): Record<string, string> {
+export function opencodeEnv(request: Pick<StartRequest, 'cwd'>, offline: Record<string, string>): Record<string, string> {
   return { ...offline, PWD: request.cwd };
 }
 
@@ -92,14 +92,15 @@ export function opencodeEnv(request: StartRequest, offline: Record<string, strin
  * `--` (so that a prompt starting with `-` stays a prompt).
  */
 export function opencodeRunArgs(request: StartRequest): string[] {
-  const args = ['run', '--format', 'json'];
-  const mode = request.settings.permissionMode;
-  if (mode === 'auto') args.push('--auto');
-  else if (mode) args.push('--agent', mode);
-  if (request.settings.model) args.push('-m', request.settings.model);
+  const args = ['run', '--format', 'json', ...modeAndModelArgs(request.settings)];
   if (request.resumeSessionId) args.push('-s', request.resumeSessionId);
   args.push(...request.settings.extraArgs, '--', request.prompt);
   return args;
+}
+
+/** The permission mode (`--auto`, or the agent to run as) and the model, which `run` and the interactive session both take. */
+function modeAndModelArgs({ permissionMode: mode, model }: RunnerSettings): string[] {
+  return [...(mode === 'auto' ? ['--auto'] : mode ? ['--agent', mode] : []), ...(model ? ['-m', model] : [])];
 }
 
 /**
@@ -120,6 +121,8 @@ export function opencodeFamilyRunner(runner: Pick<Runner, 'id' | 'displayName' |
     build(request) {
       return { command: request.settings.binary, args: opencodeRunArgs(request), env: opencodeEnv(request, offline), stdin: 'ignore', initialInput: [] };
     },
+    // Its terminal UI on the run's session (`-s`), as the run was set up.
+    interactive: (request) => ({ command: request.settings.binary, args: [...modeAndModelArgs(request.settings), '-s', request.sessionId], env: opencodeEnv(request, offline) }),
     createParser: createOpencodeJsonParser,
   };
 }

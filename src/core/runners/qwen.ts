@@ -42,6 +42,11 @@ export const qwenRunner: Runner = {
       initialInput: [controlRequest('sb-init', 'initialize'), userMessageLine(request.prompt)],
     };
   },
+  interactive: ({ sessionId, settings }) => ({
+    command: settings.binary,
+    args: ['--resume', sessionId, '--approval-mode', settings.permissionMode ?? 'auto-edit', ...(settings.model ? ['--model', settings.model] : [])],
+    env: {},
+  }),
   createParser: createStreamJsonParser,
   steerInput: userMessageLine,
   interruptInput: (requestId) => controlRequest(requestId, 'interrupt'),

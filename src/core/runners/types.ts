@@ -66,6 +66,16 @@ export interface SpawnSpec {
   initialInput: string[];
 }
 
+/** What Continue in Terminal continues: a run's session, in its folder, with its runner's settings and the run's model. */
+export interface InteractiveRequest {
+  sessionId: string;
+  cwd: string;
+  settings: RunnerSettings;
+}
+
+/** The CLI's own interactive session (no prompt, a terminal for stdin): what a terminal starts. */
+export type InteractiveSpec = Pick<SpawnSpec, 'command' | 'args' | 'env'>;
+
 /** Turns one stdout line into events; returns undefined for a line it does not understand (kept as raw). */
 export type LineParser = (line: string) => AgentEventBody[] | undefined;
 
@@ -95,6 +105,13 @@ export interface Runner {
   /** What one reported USD figure covers, when the CLI reports cost (Claude: a running total for the session). */
   readonly costScope?: UsageScope;
   build(request: StartRequest): SpawnSpec;
+  /**
+   * The CLI's own interactive session continuing a run's session, for a person at a terminal
+   * (Continue in Terminal). Absent: the CLI has none; `interactiveRefusal` says why.
+   */
+  interactive?(request: InteractiveRequest): InteractiveSpec;
+  /** Why a run's session cannot be continued at a terminal, when `interactive` is absent. */
+  readonly interactiveRefusal?: string;
   createParser(): LineParser;
   /** For host approvals: the stdin line that answers an approval request. */
   approvalInput?(request: ApprovalRequest, allow: boolean, message?: string): string;

@@ -8,6 +8,7 @@ export const COMMAND_IDS = [
   'switchboard.showAgentOutput',
   'switchboard.showAgentRawOutput',
   'switchboard.resumeAgentSession',
+  'switchboard.continueInTerminal',
   'switchboard.copySessionId',
   'switchboard.revealFolder',
   'switchboard.removeFromList',

@@ -29,8 +29,10 @@ export async function compareAgents(services: Services): Promise<void> {
   vscode.window.setStatusBarMessage(`$(versions) Comparison ${record.id} started; its document fills in as the agents work`, 5000);
 }
 
+/** `arg`: a comparison's id, or its row in the Agents view; else one is picked. */
 export async function showComparison(services: Services, arg?: unknown): Promise<void> {
-  const id = typeof arg === 'string' ? arg : await pickComparison(services);
+  const row = arg as { kind?: unknown; id?: unknown } | undefined;
+  const id = typeof arg === 'string' ? arg : row?.kind === 'comparison' && typeof row.id === 'string' ? row.id : await pickComparison(services);
   if (id) await openCompareDocument(id);
 }
 

@@ -14,7 +14,7 @@ import { diagnoseGoal, recoverGoal, rollBackGoal, showGoalBudgetReport, showGoal
 import { copyMcpConfiguration } from './mcpCommands';
 import { poolsStatus } from './poolsStatus';
 import { runAgent } from './runAgent';
-import { copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
+import { continueInTerminal, copySessionId, removeFromList, resumeAgentSession, revealFolder, showAgentOutput, showAgentRawOutput } from './runCommands';
 import { mergeRun, openRunDiffCommand, removeRunWorktree } from './runWorktreeCommands';
 import { retryTeamTask, showBudgetReport, showDag, type WebviewUi } from './webviewCommands';
 import { addTeamTask, cancelTeamTask, mergeWorker, openWorkerBranchDiff, removeTeamWorktrees, runTeam, showMergeStatus, showTeamDag, shutdownTeam, type TeamUi } from './teamCommands';
@@ -31,6 +31,7 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument,
     'switchboard.showAgentOutput': (run) => showAgentOutput(services, run),
     'switchboard.showAgentRawOutput': (run) => showAgentRawOutput(services, run),
     'switchboard.resumeAgentSession': (run) => resumeAgentSession(services, run),
+    'switchboard.continueInTerminal': (run) => continueInTerminal(services, run),
     'switchboard.copySessionId': (run) => copySessionId(services, run),
     'switchboard.revealFolder': (run) => revealFolder(services, run),
     'switchboard.removeFromList': (run) => removeFromList(services, run),

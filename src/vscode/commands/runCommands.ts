@@ -1,6 +1,7 @@
-/** Show Output, Show Raw Output, Resume Session, Copy Session ID, Reveal Folder, Remove from List. */
+/** Show Output, Show Raw Output, Resume Session, Continue in Terminal, Copy Session ID, Reveal Folder, Remove from List. */
 import * as vscode from 'vscode';
-import { isFinished } from '../../core/runs/types';
+import { isFinished, type RunRecord } from '../../core/runs/types';
+import { interactiveRefusal, interactiveSession } from '../../core/runners/interactiveSession';
 import { getRunner } from '../../core/runners/runnerTable';
 import { OutputDocuments } from '../outputDocuments';
 import type { Services } from '../services';
@@ -39,6 +40,28 @@ export async function resumeAgentSession(services: Services, arg?: unknown): Pro
   if (!prompt) return;
   const next = await registry.run({ runner: run.runner, prompt, cwd: run.cwd, resumeSessionId: run.sessionId, links: run.links });
   void vscode.window.showTextDocument(OutputDocuments.uriFor(next), { preview: false });
+}
+
+/**
+ * The agent CLI's own interactive session on a finished run's session, in an integrated terminal in
+ * the run's folder: the CLI is started directly (no shell), with its runner's binary and settings.
+ */
+export async function continueInTerminal(services: Services, arg?: unknown): Promise<void> {
+  requireTrust('start agents');
+  const registry = services.switchboard().runs;
+  const run = await pickRun(registry, arg, { filter: (r) => !interactiveRefusal(r), placeHolder: 'Whose session should continue in a terminal?', none: noContinuable(registry.list()) });
+  if (!run) return;
+  const launch = interactiveSession(run, services.settings().config.runners, process.env);
+  services.logger.info(`[terminal] ${run.name}: ${launch.command} ${launch.args.join(' ')} in ${launch.cwd}`);
+  const terminal = vscode.window.createTerminal({ name: launch.name, shellPath: launch.command, shellArgs: launch.args, cwd: launch.cwd, env: launch.env, iconPath: new vscode.ThemeIcon('terminal') });
+  terminal.show();
+}
+
+/** Why no run can be continued: none has a session yet, or the reasons of those that have one. */
+function noContinuable(runs: RunRecord[]): string {
+  const reasons = [...new Set(runs.filter((r) => r.sessionId).map((r) => interactiveRefusal(r)!))];
+  if (reasons.length === 0) return 'No run has a session to continue yet: a run has one once its agent has reported it.';
+  return `No run can be continued in a terminal. ${reasons.slice(0, 3).join(' ')}`;
 }
 
 export async function copySessionId(services: Services, arg?: unknown): Promise<void> {

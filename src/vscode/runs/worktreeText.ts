@@ -1,12 +1,12 @@
 /**
  * What VS Code says about a run in a worktree of its own, as data: its tooltip rows and notes, the
  * Run Agent choice, the two sides of each changed file in the diff editors, and the messages of a
- * run that ended, a refused merge or a refused removal.
+ * refused merge or a refused removal.
  */
 import * as path from 'node:path';
 import type { FileDiff } from '../../core/git/diffStat';
 import type { RunChanges } from '../../core/registry/runWorktrees';
-import type { RunRecord, RunWorktree } from '../../core/runs/types';
+import type { RunWorktree } from '../../core/runs/types';
 
 export const DIRTY_NOTE = 'the folder had uncommitted changes, which the run does not see (its worktree is made from HEAD)';
 
@@ -53,12 +53,6 @@ export function diffPairs(changes: Pick<RunChanges, 'baseCommit' | 'from' | 'fol
     left: f.status === 'A' ? undefined : { commit: changes.baseCommit, path: f.oldPath ?? f.path },
     right: f.status === 'D' ? undefined : changes.from === 'worktree' || !tip ? { file: path.join(changes.folder, f.path) } : { commit: tip, path: f.path },
   }));
-}
-
-/** The notification of a run in a worktree that ended (not failed: the failure notification says that). */
-export function endedMessage(run: RunRecord & { worktree: RunWorktree }): string {
-  const how = run.status === 'done' ? 'is done' : `was ${run.status}`;
-  return `Agent ${run.name} ${how}; its work is on branch ${run.worktree.branch}.`;
 }
 
 /** A refused merge's files (`merge_conflict`) or reasons, for the dialog's detail. */

@@ -4,12 +4,16 @@
  * is asked for again only when runs come, go or change places. While the view is visible and
  * something runs, a running row is redrawn when its elapsed time turns to the next second, so a
  * hundred running rows cost a few small redraws a second rather than one big one per change.
+ * Above the runs, once there is a comparison, a Comparisons node groups each comparison's runs
+ * (compareNodes.ts); it is redrawn when a comparison or one of its runs changes.
  */
 import * as vscode from 'vscode';
 import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import type { RunRegistry } from '../../core/registry/registry';
+import type { Switchboard } from '../../core/switchboard';
 import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import type { RunRecord } from '../../core/runs/types';
+import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 
 const REFRESH_MS = 250;
@@ -21,8 +25,8 @@ const TICK_MS = 250;
  */
 const REDRAW_PATIENCE_MS = 5000;
 
-export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<RunRecord> {
-  private readonly changed = new vscode.EventEmitter<RunRecord[] | void>();
+export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<AgentNode> {
+  private readonly changed = new vscode.EventEmitter<AgentNode[] | void>();
   /**
    * One object per run for as long as it is listed, updated in place: VS Code keys its rows (and the
    * argument a context menu hands a command) by element, so they must survive refreshes.
@@ -40,9 +44,16 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
   private readonly updated = new Set<string>();
   private badgeCount = -1;
   readonly onDidChangeTreeData = this.changed.event;
-  readonly view: vscode.TreeView<RunRecord>;
+  readonly view: vscode.TreeView<AgentNode>;
   private registry: RunRegistry | undefined;
   private registryListener: vscode.Disposable | undefined;
+  private switchboard: Switchboard | undefined;
+  private feedListener: vscode.Disposable | undefined;
+  private readonly compares = new CompareNodes(() => this.switchboard);
+  /** Whether the Comparisons node was in the list VS Code last asked for. */
+  private listedComparisons = false;
+  /** A comparison or one of its runs changed since the last look. */
+  private comparesChanged = false;
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
@@ -53,12 +64,25 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
     this.register(this.view);
     this.register(this.changed);
     this.register(this.view.onDidChangeVisibility(() => this.scheduleTick()));
-    this.register(slot.onDidChange((sb) => this.setRegistry(sb?.runs)));
+    this.register(slot.onDidChange((sb) => this.setSwitchboard(sb)));
     this.register(toDisposable(() => {
       if (this.pending) clearTimeout(this.pending);
       if (this.ticker) clearInterval(this.ticker);
       this.registryListener?.dispose();
+      this.feedListener?.dispose();
     }));
+  }
+
+  private setSwitchboard(sb: Switchboard | undefined): void {
+    this.feedListener?.dispose();
+    this.switchboard = sb;
+    // Comparisons of every process are told by the feed.
+    this.feedListener = sb?.feed.onDidAppend((event) => {
+      if (!event.type.startsWith('compare.')) return;
+      this.comparesChanged = true;
+      this.scheduleRefresh();
+    });
+    this.setRegistry(sb?.runs);
   }
 
   private setRegistry(registry: RunRegistry | undefined): void {
@@ -73,6 +97,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
     this.registryListener = registry?.onDidChange((change) => {
       // Runs added or removed show up as a different list at the next look.
       if (change.kind === 'updated') this.updated.add(change.run.id);
+      if (change.run.links.compare) this.comparesChanged = true;
       this.scheduleRefresh();
     });
     this.refreshNow();
@@ -83,7 +108,10 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
     this.view.message = message;
   }
 
-  getTreeItem(run: RunRecord): vscode.TreeItem {
+  getTreeItem(node: AgentNode): vscode.TreeItem {
+    if (isCompareNode(node)) return this.compares.item(node);
+    if (isContenderRun(node)) return this.compares.runItem(node);
+    const run = node;
     const now = Date.now();
     this.shown.set(run.id, runFingerprint(run, now));
     this.redrawing.delete(run.id);
@@ -91,14 +119,16 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
   }
 
   /** The tooltip is built only for the row being hovered. */
-  resolveTreeItem(item: vscode.TreeItem, run: RunRecord): vscode.TreeItem {
-    item.tooltip = runTooltip(run);
+  resolveTreeItem(item: vscode.TreeItem, node: AgentNode): vscode.TreeItem {
+    if (!isCompareNode(node)) item.tooltip = runTooltip(node);
     return item;
   }
 
-  getChildren(element?: RunRecord): RunRecord[] {
-    if (element || !this.registry) return [];
+  getChildren(element?: AgentNode): AgentNode[] {
+    if (element) return isCompareNode(element) ? this.compares.children(element) : [];
+    if (!this.registry) return [];
     this.listRequestedAt = undefined;
+    this.listedComparisons = this.compares.hasAny();
     const runs = this.registry.list();
     const listed = new Set(runs.map((r) => r.id));
     for (const id of this.nodes.keys()) {
@@ -108,13 +138,14 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
       this.redrawing.delete(id);
     }
     this.order = runs.map((r) => r.id);
-    return runs.map((run) => {
+    const rows = runs.map((run) => {
       const node = this.nodes.get(run.id);
       if (node) return refill(node, run);
       const created = { ...run };
       this.nodes.set(run.id, created);
       return created;
     });
+    return this.listedComparisons ? [COMPARISONS, ...rows] : rows;
   }
 
   private scheduleRefresh(): void {
@@ -133,7 +164,10 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
       void vscode.commands.executeCommand('setContext', 'switchboard.runningCount', running);
     }
     const now = Date.now();
-    if (runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
+    const comparesChanged = this.comparesChanged;
+    this.comparesChanged = false;
+    const comparisonsCame = comparesChanged && this.compares.hasAny() !== this.listedComparisons;
+    if (comparisonsCame || runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
       // Runs came, went or changed places: VS Code asks for the whole list (once, however often this runs before it does).
       if (!this.awaitingList(now)) {
         this.listRequestedAt = now;
@@ -147,6 +181,8 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Run
       }
       if (redraw.length > 0) this.changed.fire(redraw);
     }
+    // The comparisons and their runs' rows are drawn again together (few rows, seldom).
+    if (comparesChanged && this.listedComparisons && !comparisonsCame && !this.awaitingList(now)) this.changed.fire([COMPARISONS]);
     this.updated.clear();
     this.scheduleTick();
   }

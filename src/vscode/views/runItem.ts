@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { elapsed, formatDuration, formatLimits, formatTokens, formatUsd } from '../../core/render';
+import { interactiveRefusal } from '../../core/runners/interactiveSession';
 import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
 import { worktreeNotes, worktreeRows } from '../runs/worktreeText';
@@ -36,6 +37,7 @@ export function runContextValue(run: RunRecord): string {
   if (run.status === 'running' && run.waiting) words.push('waiting');
   if (run.sessionId) words.push('hasSession');
   if (isFinished(run.status) && run.sessionId && runner.canResume) words.push('resumable');
+  if (!interactiveRefusal(run)) words.push('continuable');
   if (run.worktree) words.push('worktree');
   return words.join(' ');
 }
