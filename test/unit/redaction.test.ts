@@ -130,17 +130,18 @@ describe('redaction corpus', () => {
   });
 });
 
-/** Streams `text` cut at `cuts` (offsets), then ends; what was written. */
-function streamed(text: string, cuts: number[]): string {
-  let out = '';
-  const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
+/** Streams `text` cut at `cuts` (byte offsets), then ends; what was written. */
+function streamed(text: string, cuts: number[], redactor = new Redactor()): string {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  const stream = new StreamRedactor(redactor, (piece) => out.push(Buffer.from(piece)));
   let at = 0;
-  for (const cut of [...cuts, text.length]) {
-    stream.push(text.slice(at, cut));
+  for (const cut of [...cuts, bytes.length]) {
+    stream.push(bytes.subarray(at, cut));
     at = cut;
   }
   stream.end();
-  return out;
+  return Buffer.concat(out).toString();
 }
 
 describe('redaction of streamed output', () => {
@@ -159,22 +160,18 @@ describe('redaction of streamed output', () => {
     const lines = PEM.split('\n');
     assert.equal(streamed(`a\n${PEM}\nb\n`, lines.map((_l, i) => 2 + lines.slice(0, i + 1).join('\n').length + 1)), 'a\n<<REDACTED_PRIVATE_KEY_1>>\nb\n');
     const huge = `-----BEGIN PRIVATE KEY-----\n${'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n'.repeat(3000)}`;
-    let out = '';
-    const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
-    stream.push(huge);
-    stream.push('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END PRIVATE KEY-----\nafter\n');
-    stream.end();
-    assert.equal(out, '<<REDACTED_PRIVATE_KEY_1>>\nafter\n');
+    assert.equal(streamed(`${huge}QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END PRIVATE KEY-----\nafter\n`, [huge.length]), '<<REDACTED_PRIVATE_KEY_1>>\nafter\n');
   });
 
   it('passes whole lines on as they come, and a very long line without its end', () => {
     const written: string[] = [];
-    const stream = new StreamRedactor(new Redactor(), (t) => written.push(t));
-    stream.push('one\ntw');
+    const stream = new StreamRedactor(new Redactor(), (piece) => written.push(piece.toString()));
+    const push = (text: string): void => stream.push(Buffer.from(text));
+    push('one\ntw');
     assert.deepEqual(written, ['one\n']);
-    stream.push('o\n');
+    push('o\n');
     assert.deepEqual(written, ['one\n', 'two\n']);
-    stream.push(`${'word '.repeat(20_000)}`);
+    push(`${'word '.repeat(20_000)}`);
     assert.equal(written.length, 3, 'a line longer than 64 KB is passed on (cut at a space)');
     stream.end();
     assert.equal(written.join(''), `one\ntwo\n${'word '.repeat(20_000)}`);
