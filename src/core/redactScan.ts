@@ -37,9 +37,15 @@ function rank(byte: number): number {
 const lower = (byte: number): number => (byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte);
 const upper = (byte: number): number => (byte >= 0x61 && byte <= 0x7a ? byte & ~0x20 : byte);
 
+/** The needles looked for by one byte, and which bytes may follow it in one of them (most hits of a common byte end there). */
+interface Group {
+  needles: Anchored[];
+  next: Uint8Array;
+}
+
 export class NeedleScan {
   /** Needles by the byte they are looked for by. */
-  private readonly byAnchor = new Map<number, Anchored[]>();
+  private readonly byAnchor = new Map<number, Group>();
 
   constructor(needles: readonly Needle[]) {
     const seen = new Set<string>();
@@ -52,15 +58,22 @@ export class NeedleScan {
       let at = 0;
       for (let i = 1; i < bytes.length; i++) if (rank(bytes[i]!) < rank(bytes[at]!)) at = i;
       const anchors = caseless ? new Set([lower(bytes[at]!), upper(bytes[at]!)]) : [bytes[at]!];
-      for (const anchor of anchors) this.byAnchor.set(anchor, [...(this.byAnchor.get(anchor) ?? []), { bytes, at, caseless }]);
+      for (const anchor of anchors) {
+        const group = this.byAnchor.get(anchor) ?? { needles: [], next: new Uint8Array(256) };
+        group.needles.push({ bytes, at, caseless });
+        if (at + 1 === bytes.length) group.next.fill(1);
+        else for (const next of caseless ? [lower(bytes[at + 1]!), upper(bytes[at + 1]!)] : [bytes[at + 1]!]) group.next[next] = 1;
+        this.byAnchor.set(anchor, group);
+      }
     }
   }
 
   /** Where needles are in `bytes` from `from` to `to`: start and end of each, sorted by start (a flat list of pairs). */
   find(bytes: Buffer, from: number, to: number): number[] {
     const found: [number, number][] = [];
-    for (const [anchor, needles] of this.byAnchor) {
+    for (const [anchor, { needles, next }] of this.byAnchor) {
       for (let p = bytes.indexOf(anchor, from); p >= 0 && p < to; p = bytes.indexOf(anchor, p + 1)) {
+        if (next[bytes[p + 1] ?? 0] === 0) continue;
         for (const needle of needles) {
           const start = p - needle.at;
           const end = start + needle.bytes.length;
