@@ -68,8 +68,11 @@ export class NeedleScan {
     }
   }
 
-  /** Where needles are in `bytes` from `from` to `to`: start and end of each, sorted by start (a flat list of pairs). */
-  find(bytes: Buffer, from: number, to: number): number[] {
+  /**
+   * Where needles are in `bytes` from `from` to `to`: start and end of each, sorted by start (a flat
+   * list of pairs); undefined once there are more than `most` (they are everywhere: all of it is to be redacted).
+   */
+  find(bytes: Buffer, from: number, to: number, most = Infinity): number[] | undefined {
     const found: [number, number][] = [];
     for (const [anchor, { needles, next }] of this.byAnchor) {
       for (let p = bytes.indexOf(anchor, from); p >= 0 && p < to; p = bytes.indexOf(anchor, p + 1)) {
@@ -79,6 +82,7 @@ export class NeedleScan {
           const end = start + needle.bytes.length;
           if (start >= from && end <= to && matches(bytes, start, needle)) found.push([start, end]);
         }
+        if (found.length > most) return undefined;
       }
     }
     found.sort((a, b) => a[0] - b[0]);

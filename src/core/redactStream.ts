@@ -20,12 +20,14 @@ const BLOCK_END = /^-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 /** Longer than any BEGIN or END line the patterns above match in practice. */
 const MARKER_BYTES = 128;
 const EMPTY = Buffer.alloc(0);
+/** More than a needle in this many bytes on average: everything is redacted, not the lines around each. */
+const DENSE_BYTES = 1024;
 
 export class StreamRedactor {
   private held = EMPTY;
   /** Inside a key block that was passed on before its end: bytes are dropped until the END line. */
   private inBlock = false;
-  /** Undefined when a config pattern could match anywhere: then every line is redacted. */
+  /** Undefined when a config pattern could match anywhere: then all is redacted. */
   private readonly scan: NeedleScan | undefined;
 
   constructor(
@@ -63,7 +65,8 @@ export class StreamRedactor {
     const size = bytes.length;
     let cut = final ? size : Math.max(start, bytes.lastIndexOf(NL) + 1);
     const long = !final && cut === start && size - start > MAX_HELD;
-    const needles = this.scan?.find(bytes, start, size);
+    // Where needles are dense (code, logs full of `=` and `:`), the lines around them are all of it.
+    const needles = this.scan?.find(bytes, start, size, (size - start) / DENSE_BYTES);
     // A key block begun in the whole lines (or in a line too long to wait for) and not ended there.
     const open = final ? -1 : openBlock(bytes, needles, start, long ? size : cut);
     const forced = open >= 0 && size - open > MAX_HELD;
@@ -89,10 +92,15 @@ export class StreamRedactor {
       return;
     }
     let window: [number, number] | undefined;
+    /** The end of the line of the last needle looked at: another needle within it adds nothing. */
+    let lineDone = start;
     for (let i = 0; i < needles.length && needles[i]! < cut; i += 2) {
+      const isBlock = isMarker(bytes, needles[i]!, BLOCK_BEGIN);
+      if (needles[i + 1]! < lineDone && !isBlock) continue;
+      lineDone = lineEnd(bytes, needles[i]!, cut);
       const from = Math.max(start, lineAround(bytes, needles[i]!, -1, start, cut));
       // A key block's window reaches its END line, or the cut when that is inside the block (the block is hidden up to there).
-      const blockTo = isMarker(bytes, needles[i]!, BLOCK_BEGIN) ? blockEnd(bytes, needles[i]!, cut) : undefined;
+      const blockTo = isBlock ? blockEnd(bytes, needles[i]!, cut) : undefined;
       const to = blockTo === -1 ? cut : lineAround(bytes, Math.max(blockTo ?? 0, needles[i + 1]!), 1, start, cut);
       if (window && from <= window[1]) window[1] = Math.max(window[1], to);
       else {
@@ -136,7 +144,7 @@ function charStart(bytes: Buffer, p: number): number {
 }
 
 /** Whether a BEGIN or END line of a key block starts at `p`. */
-const isMarker = (bytes: Buffer, p: number, marker: RegExp): boolean => marker.test(bytes.toString('latin1', p, p + MARKER_BYTES));
+const isMarker = (bytes: Buffer, p: number, marker: RegExp): boolean => bytes[p] === 0x2d && marker.test(bytes.toString('latin1', p, p + MARKER_BYTES));
 
 /** Just after the first END line of a key block from `from` (before `to`); -1 when there is none. */
 function blockEnd(bytes: Buffer, from: number, to: number): number {

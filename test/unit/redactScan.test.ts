@@ -11,7 +11,7 @@ import { NeedleScan } from '../../src/core/redactScan';
 /** The needles found in `text`, as the strings found. */
 function found(scan: NeedleScan, text: string, from = 0, to?: number): string[] {
   const bytes = Buffer.from(text);
-  const hits = scan.find(bytes, from, to ?? bytes.length);
+  const hits = scan.find(bytes, from, to ?? bytes.length) ?? assert.fail('too many needles');
   const out: string[] = [];
   for (let i = 0; i < hits.length; i += 2) out.push(bytes.toString('utf8', hits[i], hits[i + 1]));
   return out;
@@ -48,11 +48,17 @@ describe('the byte scan for needles', () => {
 
   it('gives the places in order, each needle once however many rules name it', () => {
     const bytes = Buffer.from('x=1 https://u:p@h AKIA sk-ant-x');
-    const hits = scan.find(bytes, 0, bytes.length);
+    const hits = scan.find(bytes, 0, bytes.length) ?? assert.fail('too many needles');
     const starts = hits.filter((_h, i) => i % 2 === 0);
     assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
     assert.deepEqual(found(scan, 'a=b'), ['=']);
     assert.deepEqual(found(scan, 'sk-ant-x').sort(), ['sk-', 'sk-ant-']);
+  });
+
+  it('gives up once there are more needles than asked for (then all of the text is redacted)', () => {
+    const bytes = Buffer.from('a=1 b=2 c:3');
+    assert.equal(scan.find(bytes, 0, bytes.length, 2), undefined);
+    assert.equal(scan.find(bytes, 0, bytes.length, 3)?.length, 6);
   });
 
   it('finds literal secrets: without any rarer byte, with spaces, not ASCII', () => {

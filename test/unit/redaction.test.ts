@@ -180,8 +180,10 @@ describe('redaction of streamed output', () => {
   });
 });
 
-/** Lines of base64 and of prose around a secret: many bytes to copy as they are, a few needles that are no secret. */
-const FILLER = ['QUtJQUFBQUFhYWFhQklBYmVhckFJemE0NTY3ODkwYWJjZGVm+/QUFBQUFB', 'Ünïcödé prose — ✓ 漢字, nothing secret here at all', 'src/a.ts:12: const x = a - b; // ok', ''];
+/** Lines of base64 and of prose around a secret: many bytes to copy as they are, without needles (the lines around the secret's are redacted)... */
+const SPARSE = ['QUtJQUFBQUFhYWFhQklBYmVhckFJemE0NTY3ODkwYWJjZGVm+/QUFBQUFB', 'Ünïcödé prose — ✓ 漢字, nothing secret here at all', ''];
+/** ...and lines of code, with needles that are no secret everywhere (all is redacted). */
+const DENSE = [...SPARSE, 'src/a.ts:12: const x = a - b; // ok'];
 
 /** A pseudo-random generator with a seed, so a failure can be run again. */
 function random(seed: number): () => number {
@@ -189,13 +191,14 @@ function random(seed: number): () => number {
 }
 
 describe('redaction of streamed output: the lines scanned for needles', () => {
-  const filler = (n: number): string => Array.from({ length: n }, (_v, i) => FILLER[i % FILLER.length]).join('\n');
+  const filler = (n: number, lines = SPARSE): string => Array.from({ length: n }, (_v, i) => lines[i % lines.length]).join('\n');
 
   it('gives what redacting the whole text gives, every secret at every boundary amid filler, cut anywhere', () => {
     const next = random(7);
     for (const sample of CORPUS) {
       for (const [where, wrap] of BOUNDARIES) {
-        const text = `${filler(40)}\n${wrap(sample.text)}\n${filler(40)}\n`;
+        const lines = next() < 0.5 ? SPARSE : DENSE;
+        const text = `${filler(40, lines)}\n${wrap(sample.text)}\n${filler(40, lines)}\n`;
         const whole = new Redactor().text(text);
         const size = Buffer.byteLength(text);
         for (let round = 0; round < 4; round++) {
