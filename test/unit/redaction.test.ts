@@ -51,6 +51,9 @@ export const CORPUS: Sample[] = [
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'export MY_SERVICE_API_KEY='),
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'DATABASE_TOKEN="', '"'),
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', '"deploy_token": "', '"'),
+  secret('ENV_SECRET', 'hunter22abcd', 'export MY_PASSWORD='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'GOOGLE_CREDENTIALS='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'DB_PASSWD = "', '"'),
   secret('BEARER_TOKEN', 'abcdefghijklmnopqrstuvwx', 'Authorization: Bearer '),
 ];
 
