@@ -34,11 +34,12 @@ function time(work: () => void): number {
 runBench(async () => {
   const text = output();
   const bytes = Buffer.byteLength(text);
-  const chunks: string[] = [];
-  for (let at = 0; at < text.length; at += 64 * 1024) chunks.push(text.slice(at, at + 64 * 1024));
+  const all = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; at += 64 * 1024) chunks.push(all.subarray(at, at + 64 * 1024));
   let placeholders = 0;
   const streamMs = time(() => {
-    const stream = new StreamRedactor(new Redactor({ secrets: ['a-literal-secret-value'] }), (t) => (placeholders += t.split('<<REDACTED_').length - 1));
+    const stream = new StreamRedactor(new Redactor({ secrets: ['a-literal-secret-value'] }), (piece) => (placeholders += piece.toString().split('<<REDACTED_').length - 1));
     for (const chunk of chunks) stream.push(chunk);
     stream.end();
   });

@@ -6,6 +6,7 @@
  * named like secrets and those listed in config.
  */
 import { BUILT_IN_RULES, customRule, type CustomPattern, type RedactRule } from './redactRules';
+import type { Needle } from './redactScan';
 
 export type { CustomPattern } from './redactRules';
 
@@ -54,6 +55,13 @@ export class Redactor {
   /** How many placeholders of each kind have been given. */
   get counts(): Record<string, number> {
     return { ...this.numbers };
+  }
+
+  /** Literals one of which every secret this redactor hides contains (redactScan.ts); undefined when a rule (a config pattern) names none. */
+  needles(): Needle[] | undefined {
+    if (this.rules.some((r) => !r.needles)) return undefined;
+    const ruled = this.rules.flatMap((r) => r.needles!.map((text) => ({ text, caseless: r.re.ignoreCase })));
+    return [...ruled, ...this.literals.map(({ value }) => ({ text: value }))];
   }
 
   /** The text with every secret replaced by its placeholder. */

@@ -1,10 +1,12 @@
 /**
  * The redaction corpus: every built-in shape, config's patterns and literals, each at every
  * boundary (alone, at the start and end of a line, quoted, inside JSON, before punctuation), one
- * placeholder per secret within a redactor, and streamed output cut at every place inside a secret.
+ * placeholder per secret within a redactor, and streamed output cut at every place inside a secret:
+ * only the lines around a needle (redactScan.ts) are redacted there, the rest copied as bytes, and
+ * what comes out is what redacting the whole text at once gives.
  */
 import * as assert from 'node:assert/strict';
-import { placeholderCounts, Redactor, redactorFor, secretsFromEnv } from '../../src/core/redact';
+import { placeholderCounts, Redactor, redactorFor, secretsFromEnv, type RedactionConfig } from '../../src/core/redact';
 import { patternProblem } from '../../src/core/redactRules';
 import { StreamRedactor } from '../../src/core/redactStream';
 
@@ -49,6 +51,9 @@ export const CORPUS: Sample[] = [
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'export MY_SERVICE_API_KEY='),
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'DATABASE_TOKEN="', '"'),
   secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', '"deploy_token": "', '"'),
+  secret('ENV_SECRET', 'hunter22abcd', 'export MY_PASSWORD='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'GOOGLE_CREDENTIALS='),
+  secret('ENV_SECRET', 'q8W2e4R6t8Y0u2I4', 'DB_PASSWD = "', '"'),
   secret('BEARER_TOKEN', 'abcdefghijklmnopqrstuvwx', 'Authorization: Bearer '),
 ];
 
@@ -130,17 +135,18 @@ describe('redaction corpus', () => {
   });
 });
 
-/** Streams `text` cut at `cuts` (offsets), then ends; what was written. */
-function streamed(text: string, cuts: number[]): string {
-  let out = '';
-  const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
+/** Streams `text` cut at `cuts` (byte offsets), then ends; what was written. */
+function streamed(text: string, cuts: number[], redactor = new Redactor()): string {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  const stream = new StreamRedactor(redactor, (piece) => out.push(Buffer.from(piece)));
   let at = 0;
-  for (const cut of [...cuts, text.length]) {
-    stream.push(text.slice(at, cut));
+  for (const cut of [...cuts, bytes.length]) {
+    stream.push(bytes.subarray(at, cut));
     at = cut;
   }
   stream.end();
-  return out;
+  return Buffer.concat(out).toString();
 }
 
 describe('redaction of streamed output', () => {
@@ -159,24 +165,90 @@ describe('redaction of streamed output', () => {
     const lines = PEM.split('\n');
     assert.equal(streamed(`a\n${PEM}\nb\n`, lines.map((_l, i) => 2 + lines.slice(0, i + 1).join('\n').length + 1)), 'a\n<<REDACTED_PRIVATE_KEY_1>>\nb\n');
     const huge = `-----BEGIN PRIVATE KEY-----\n${'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n'.repeat(3000)}`;
-    let out = '';
-    const stream = new StreamRedactor(new Redactor(), (t) => (out += t));
-    stream.push(huge);
-    stream.push('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END PRIVATE KEY-----\nafter\n');
-    stream.end();
-    assert.equal(out, '<<REDACTED_PRIVATE_KEY_1>>\nafter\n');
+    assert.equal(streamed(`${huge}QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END PRIVATE KEY-----\nafter\n`, [huge.length]), '<<REDACTED_PRIVATE_KEY_1>>\nafter\n');
   });
 
   it('passes whole lines on as they come, and a very long line without its end', () => {
     const written: string[] = [];
-    const stream = new StreamRedactor(new Redactor(), (t) => written.push(t));
-    stream.push('one\ntw');
+    const stream = new StreamRedactor(new Redactor(), (piece) => written.push(piece.toString()));
+    const push = (text: string): void => stream.push(Buffer.from(text));
+    push('one\ntw');
     assert.deepEqual(written, ['one\n']);
-    stream.push('o\n');
+    push('o\n');
     assert.deepEqual(written, ['one\n', 'two\n']);
-    stream.push(`${'word '.repeat(20_000)}`);
+    push(`${'word '.repeat(20_000)}`);
     assert.equal(written.length, 3, 'a line longer than 64 KB is passed on (cut at a space)');
     stream.end();
     assert.equal(written.join(''), `one\ntwo\n${'word '.repeat(20_000)}`);
+  });
+});
+
+/** Lines of base64 and of prose around a secret: many bytes to copy as they are, without needles (the lines around the secret's are redacted)... */
+const SPARSE = ['QUtJQUFBQUFhYWFhQklBYmVhckFJemE0NTY3ODkwYWJjZGVm+/QUFBQUFB', 'Ünïcödé prose — ✓ 漢字, nothing secret here at all', ''];
+/** ...and lines of code, with needles that are no secret everywhere (all is redacted). */
+const DENSE = [...SPARSE, 'src/a.ts:12: const x = a - b; // ok'];
+
+/** A pseudo-random generator with a seed, so a failure can be run again. */
+function random(seed: number): () => number {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('redaction of streamed output: the lines scanned for needles', () => {
+  const filler = (n: number, lines = SPARSE): string => Array.from({ length: n }, (_v, i) => lines[i % lines.length]).join('\n');
+
+  it('gives what redacting the whole text gives, every secret at every boundary amid filler, cut anywhere', () => {
+    const next = random(7);
+    for (const sample of CORPUS) {
+      for (const [where, wrap] of BOUNDARIES) {
+        const lines = next() < 0.5 ? SPARSE : DENSE;
+        const text = `${filler(40, lines)}\n${wrap(sample.text)}\n${filler(40, lines)}\n`;
+        const whole = new Redactor().text(text);
+        const size = Buffer.byteLength(text);
+        for (let round = 0; round < 4; round++) {
+          const cuts = [...new Set(Array.from({ length: 1 + round * 3 }, () => Math.floor(next() * size)))].sort((a, b) => a - b);
+          assert.equal(streamed(text, cuts), whole, `${sample.kind} ${where}, cut at ${cuts.join(',')}`);
+        }
+      }
+    }
+  });
+
+  it('hides an assignment or a bearer token whose value is on the next line that is not blank', () => {
+    for (const secretLines of ['password:\n\n   hunter2hunter2', 'Authorization: Bearer\n  abcdefghijklmnopqrstuvwx', 'export MY_SERVICE_API_KEY\n=\nq8W2e4R6t8Y0u2I4', 'aws_secret_access_key\n\n=\n\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']) {
+      const text = `${filler(30)}\n${secretLines}\n${filler(30)}\n`;
+      const whole = new Redactor().text(text);
+      assert.notEqual(whole, text, secretLines);
+      assert.equal(streamed(text, []), whole, secretLines);
+    }
+  });
+
+  it('hides literal secrets and config patterns, in clean output and cut at every place inside them', () => {
+    const config: RedactionConfig = { patterns: [{ name: 'ticket', pattern: 'TCK\\d{6}' }], secrets: ['open sesame please', 'pässwörd-ü€9'] };
+    const env = { MY_API_TOKEN: 'zq9zq9zq9zq9' };
+    for (const secret of ['open sesame please', 'pässwörd-ü€9', 'zq9zq9zq9zq9', 'TCK123456']) {
+      const text = `${filler(20)}\nsay ${secret} now\n${filler(20)}\n`;
+      const whole = redactorFor(config, env).text(text);
+      assert.ok(!whole.includes(secret), whole);
+      const start = Buffer.from(text).indexOf(secret);
+      for (let cut = start; cut <= start + Buffer.byteLength(secret); cut++) assert.equal(streamed(text, [cut], redactorFor(config, env)), whole, `${secret} cut at ${cut - start}`);
+      const withoutPatterns = { ...config, patterns: [] };
+      if (secret !== 'TCK123456') assert.equal(streamed(text, [start + 2], redactorFor(withoutPatterns, env)), redactorFor(withoutPatterns, env).text(text), `${secret} found by the scan`);
+    }
+  });
+
+  it('copies every byte that holds no secret as it came, characters cut by reads and lines longer than 64 KB too', () => {
+    const text = `${filler(200)}\n${'wörd ✓ = '.repeat(10_000)}\n=${'漢'.repeat(30_000)}\n`;
+    const bytes = Buffer.byteLength(text);
+    for (const cuts of [[1], [bytes - 3, bytes - 2, bytes - 1], Array.from({ length: 50 }, (_v, i) => Math.floor(((i + 1) * bytes) / 51) + (i % 3))]) {
+      assert.equal(streamed(text, cuts), text);
+    }
+  });
+
+  it('hides a key block amid filler, whatever the lines it comes in', () => {
+    const text = `${filler(20)}\n${PEM}\n${filler(20)}\n`;
+    const whole = new Redactor().text(text);
+    assert.match(whole, /<<REDACTED_PRIVATE_KEY_1>>/);
+    const ends = [...text.matchAll(/\n/g)].map((m) => Buffer.byteLength(text.slice(0, m.index + 1)));
+    assert.equal(streamed(text, ends), whole);
+    assert.equal(streamed(text, ends.map((e) => e - 5)), whole);
   });
 });

@@ -100,9 +100,10 @@ export class Supervisor {
     this.parser = this.runner.createParser();
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.noteError(`could not write the run's files: ${error.message}`));
-    this.redactedOutput = this.runner.structured ? undefined : new RedactedOutputWriter(this.paths, this.redactor, onIoError);
-    const copy = this.redactedOutput;
-    this.output = new OutputFollower(this.paths, copy ? (chunk) => copy.push(chunk) : this.lineReader(), () => this.scheduleOutputNote(), onIoError);
+    // A plain-text runner's output is not parsed: its redacted copy reads output.log itself as it grows.
+    const plain = !this.runner.structured;
+    this.output = new OutputFollower(this.paths, plain ? undefined : this.lineReader(), (bytes) => this.onOutputGrew(bytes), onIoError);
+    this.redactedOutput = plain ? new RedactedOutputWriter(this.paths, this.redactor, this.output.bytes, onIoError) : undefined;
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
     this.turns = new TurnTracker(() => this.agent?.endInput());
@@ -250,6 +251,11 @@ export class Supervisor {
     this.stopAgent(this.agent, true);
   }
 
+  private onOutputGrew(bytes: number): void {
+    this.redactedOutput?.catchUp(bytes);
+    this.scheduleOutputNote();
+  }
+
   private scheduleOutputNote(): void {
     this.outputTimer ??= setTimeout(() => {
       this.outputTimer = undefined;
@@ -296,7 +302,7 @@ export class Supervisor {
     const worktree = this.record.worktree && { ...this.record.worktree, end: await commitRunWork({ ...this.record, status, worktree: this.record.worktree }) };
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.output.close();
-    this.redactedOutput?.close();
+    this.redactedOutput?.close(this.output.bytes);
     this.events.close();
     this.update({ status, exitCode: exit.exitCode, signal: exit.signal, endedAt: Date.now(), lastError, retrying: undefined, ...(worktree ? { worktree } : {}) }, true);
     this.server.notify({ note: 'output', bytes: this.output.bytes });
