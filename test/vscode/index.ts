@@ -31,6 +31,7 @@ function loadTests(): void {
   require('./agents.test');
   require('./lmTools.test');
   require('./teams.test');
+  require('./goals.test');
   require('./chat.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

@@ -62,6 +62,15 @@ describe('Language model tools (in the extension host)', () => {
     assert.equal(structuredOf<{ runs: { total: number } }>(await invokeTool('switchboard_get_status', {})).runs.total, before);
   });
 
+  it('steer_agent on a custom command is refused with what to do instead, and the agent runs on', async () => {
+    const started = await startAgent('not steerable', '--sleep', '60000');
+    await agentRow(started.id, (r) => r.status === 'running' && !!r.agent);
+    const text = await invokeTool('switchboard_steer_agent', { id: started.id, message: 'do something else' });
+    assert.match(text, /^Error \(not_steerable\): The Custom command runner cannot be steered\./);
+    assert.match(text, /Kill the run and start a new one/);
+    assert.equal((await agentRow(started.id)).run.status, 'running');
+  });
+
   it('an unknown run is an error answer, not a thrown exception', async () => {
     const text = await invokeTool('switchboard_get_agent_status', { id: 'no-such-run' });
     assert.match(text, /^Error \(unknown_run\)/);
