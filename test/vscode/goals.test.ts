@@ -14,7 +14,7 @@ describe('Goals view and goal commands (in the extension host)', function () {
   afterEach(closeEditors);
 
   it('a goal whose gate passes: its row goes from running to ready with a filled check, its groups below it; Show Goal Proof opens the proof', async () => {
-    const created = structuredOf<{ id: string }>(await invokeTool('switchboard_goal_create', {
+    const created = structuredOf<{ goal_id: string }>(await invokeTool('switchboard_goal_create', {
       objective: 'G1.txt exists',
       spec: '1:executor:custom',
       tasks: [{ id: 'G1', title: 'write the file' }],
@@ -22,11 +22,13 @@ describe('Goals view and goal commands (in the extension host)', function () {
       max_iterations: 1,
     }));
     const { goals } = await switchboard();
-    const root = (): GoalNode | undefined => goals.getChildren().find((n) => n.kind === 'goal' && n.goal === created.id);
-    const ready = await eventually('the goal to be ready', () => {
+    const root = (): GoalNode | undefined => goals.getChildren().find((n) => n.kind === 'goal' && n.goal === created.goal_id);
+    let last = 'no row';
+    const ready = await eventually(() => `the goal to be ready (its row: ${last})`, () => {
       const node = root();
       const item = node && goals.getTreeItem(node);
-      return item && String(item.accessibilityInformation?.label).includes(', ready,') && { node, item };
+      if (item) last = String(item.accessibilityInformation?.label);
+      return item && last.includes(', ready,') && { node, item };
     }, 240_000);
     assert.equal(ready.item.label, 'G1.txt exists');
     assert.equal(iconOf(ready.item), 'pass-filled/testing.iconPassed');
