@@ -31,10 +31,13 @@ describe('In the extension host: the VS Code layer through the real API (code-se
 
   before(async function () {
     this.timeout(30 * 60_000 + SUITE_TIMEOUT_MS);
+    const started = Date.now();
     buildInhost();
     const fixture = inHostFixture();
     session = await openSwitchboard(fixture.workspace, fixture.settings, fixture.env, [INHOST_EXTENSION, SCRIPTED_MODEL]);
+    const opened = Date.now();
     results = await waitForResults(fixture.resultsFile, session);
+    console.log(`      (the in-host suite: ${results.results.length} tests in ${(results.durationMs / 1000).toFixed(1)} s; VS Code ready in ${((opened - started) / 1000).toFixed(1)} s)`);
     // One test here per test there, run after this hook (mocha takes a suite's tests when its hooks have run).
     const suite = this.test!.parent!;
     for (const result of results.results) {
