@@ -14,6 +14,8 @@ const steps = [
 const suites = [
   ['unit', ['test/unit/**/*.test.ts']],
   ['integration', ['--timeout', '120000', 'test/integration/**/*.test.ts']],
+  // The VS Code layer through the real API, inside code-server's extension host (one code-server for all of it).
+  ['in-host (VS Code API)', ['--timeout', '300000', 'test/inhost/**/*.test.ts']],
   ['real VS Code (e2e)', ['--timeout', '300000', 'test/e2e/**/*.e2e.test.ts']],
 ];
 

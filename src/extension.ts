@@ -38,7 +38,19 @@ import { createPanels } from './vscode/webviews/panels';
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/**
+ * What `activate` returns (`vscode.extensions.getExtension(...).exports`): the views' providers and
+ * the status bar item, which the VS Code API gives no other extension a way to read; the in-host
+ * tests (test/vscode) check the rows and the item through it.
+ */
+export interface SwitchboardApi {
+  readonly agents: AgentsView;
+  readonly teams: TeamsView;
+  readonly goals: GoalsView;
+  readonly statusBar: vscode.StatusBarItem;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SwitchboardApi> {
   const { channel, logger } = createLogChannel();
   let settings: ExtensionSettings = readSettings();
   // The core object over the state folder in use: replaced as a whole when the folder changes.
@@ -86,10 +98,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void adoptGoals(sb.goals, logger);
   }
 
+  const statusBar = new StatusBar(slot, goalWatcher);
   context.subscriptions.push(
     channel,
     agents,
-    new StatusBar(slot, goalWatcher),
+    statusBar,
     new Notifier(slot, () => settings),
     new GoalNotifier(slot, () => settings),
     new DiscoveryNotifier(slot),
@@ -135,6 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     slot,
   );
   await open();
+  return { agents, teams: teamsView, goals: goalsView, statusBar: statusBar.item };
 }
 
 /** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. */

@@ -33,7 +33,8 @@ export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd:
 }
 
 export class StatusBar extends Lifecycle {
-  private readonly item = vscode.window.createStatusBarItem('switchboard.status', vscode.StatusBarAlignment.Left, 50);
+  /** Public for SwitchboardApi (src/extension.ts): the in-host tests read its text. */
+  readonly item = vscode.window.createStatusBarItem('switchboard.status', vscode.StatusBarAlignment.Left, 50);
   private registryListener: vscode.Disposable | undefined;
   private registry: RunRegistry | undefined;
   private pending: NodeJS.Timeout | undefined;

@@ -15,7 +15,10 @@ import { readRecord } from '../../src/core/runs/recordFile';
 import { StateMap } from '../../src/core/state/stateMap';
 import { killTree } from '../../src/core/proc/killTree';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository; the in-host suite (test/vscode, bundled and copied into an extension) is told it by SWITCHBOARD_TEST_ROOT. */
+export const ROOT = process.env.SWITCHBOARD_TEST_ROOT || path.resolve(__dirname, '..', '..');
+/** The Node that runs scripted agents: this one, unless SWITCHBOARD_TEST_NODE names another (a desktop VS Code's host is Electron). */
+export const NODE = process.env.SWITCHBOARD_TEST_NODE || process.execPath;
 export const DIST = path.join(ROOT, 'dist');
 export const SUPERVISOR = path.join(DIST, 'supervisor.js');
 export const CLI = path.join(DIST, 'cli.js');
@@ -39,7 +42,7 @@ export function tempDir(prefix = 'sb-test-'): string {
 
 /** A command template that runs the fake agent with these options (the prompt is appended as --text). */
 export function fakeCommand(...args: string[]): string {
-  return [process.execPath, FAKE_AGENT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' --text {prompt}';
+  return [NODE, FAKE_AGENT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' --text {prompt}';
 }
 
 export interface Harness {

@@ -1,0 +1,99 @@
+/**
+ * What the in-host tests share: the Switchboard extension's API (its views and status bar item),
+ * its language model tools, scripted agents started through them, and waiting for a condition.
+ * Runs inside the extension host: `vscode` is the real API.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SwitchboardApi } from '../../../src/extension';
+import type { RunRecord } from '../../../src/core/runs/types';
+import { fakeCommand } from '../../support/harness';
+
+export const EXTENSION_ID = 'switchboard-dev.switchboard';
+
+/** The activated extension's API. */
+export async function switchboard(): Promise<SwitchboardApi> {
+  const extension = vscode.extensions.getExtension<SwitchboardApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not installed in this VS Code`);
+  return extension.isActive ? extension.exports : extension.activate();
+}
+
+/** The workspace folder the suite was opened on (a git repository with one commit). */
+export function workspaceFolder(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  assert.ok(folder, 'the in-host suite needs a workspace folder');
+  return folder;
+}
+
+/** Polls `check` (generously: agents start slowly on a loaded machine) until it returns something other than undefined/false, or fails naming `what` (asked at the end). */
+export async function eventually<T>(what: string | (() => string), check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+      last = undefined;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Invokes one of Switchboard's language model tools as any extension would, and returns its text. */
+export async function invokeTool(name: string, input: Record<string, unknown>): Promise<string> {
+  const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+  return result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+}
+
+/** A tool's structured answer: the JSON on the line after its summary. */
+export function structuredOf<T>(text: string): T {
+  assert.ok(!text.startsWith('Error'), text);
+  return JSON.parse(text.slice(text.indexOf('\n') + 1)) as T;
+}
+
+/** Starts the scripted agent (test/fixtures/fakeAgent.mjs with these options) through the run_agent tool. */
+export async function startAgent(prompt: string, ...fakeArgs: string[]): Promise<{ id: string; name: string }> {
+  return structuredOf(await invokeTool('switchboard_run_agent', { runner: 'custom', prompt, command: fakeCommand(...fakeArgs) }));
+}
+
+/** The Agents view's row of a run, once `ready` holds for its record. */
+export async function agentRow(id: string, ready: (run: RunRecord) => boolean = () => true, timeoutMs?: number): Promise<{ run: RunRecord; item: vscode.TreeItem }> {
+  const { agents } = await switchboard();
+  let last = 'not listed';
+  return eventually(() => `the Agents row of ${id} (last seen: ${last})`, () => {
+    const run = agents.getChildren().find((r) => r.id === id);
+    if (run) last = `${run.status}${run.lastError ? `, ${run.lastError}` : ''}`;
+    return run && ready(run) ? { run, item: agents.getTreeItem(run) } : undefined;
+  }, timeoutMs);
+}
+
+/** A tree item's icon as `id` or `id/colour`. */
+export function iconOf(item: vscode.TreeItem): string {
+  const icon = item.iconPath;
+  assert.ok(icon instanceof vscode.ThemeIcon, `the row "${String(item.label)}" has no theme icon`);
+  return icon.color ? `${icon.id}/${icon.color.id}` : icon.id;
+}
+
+/** The text of an open document with this scheme, once `ready` holds for it. */
+export async function documentText(scheme: string, ready: (text: string) => boolean, timeoutMs?: number): Promise<{ uri: vscode.Uri; text: string }> {
+  return eventually(`a ${scheme} document`, () => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === scheme && ready(d.getText()));
+    return doc && { uri: doc.uri, text: doc.getText() };
+  }, timeoutMs);
+}
+
+/** Closes every editor, so the next test finds only what it opened. */
+export async function closeEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Kills, through the Kill Agent command, every run still going (a test's leftovers). */
+export async function killRunning(): Promise<void> {
+  const { agents } = await switchboard();
+  for (const run of agents.getChildren().filter((r) => r.status === 'running' || r.status === 'queued')) {
+    await vscode.commands.executeCommand('switchboard.killAgent', run);
+  }
+}
