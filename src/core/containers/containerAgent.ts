@@ -1,0 +1,203 @@
+/**
+ * One agent in a container, driven through the Engine API: created with the run's labels (run id,
+ * state folder) so that it can be found again, its worktree mounted at the same path, a home of its
+ * own, the CA store read-only and only the environment it is given. It is attached before it starts
+ * (stdin for CLIs that take their prompt and steering there; stdout and stderr, multiplexed in the
+ * order written, copied byte for byte into the run's output log); its exit comes from the engine. A
+ * supervisor that takes the run over (the first one died) follows the engine's log instead, skipping
+ * what the output log already has: Docker's log keeps the bytes except that it drops the newline
+ * ending a line longer than 16 KiB (it stores such lines in pieces).
+ */
+import * as fs from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { errorMessage } from '../errors';
+import type { AgentExit } from '../supervisor/agentProcess';
+import type { SpawnSpec } from '../runners/types';
+import { DockerApi, parseDockerHost, query } from './dockerApi';
+import { LogFrames } from './logFrames';
+import type { ContainerPlan } from './containerPlan';
+
+export const RUN_LABEL = 'switchboard.run';
+export const STATE_LABEL = 'switchboard.state';
+/** Where the run's own home is mounted inside the container. */
+export const CONTAINER_HOME = '/switchboard/home';
+
+interface Inspect {
+  Id: string;
+  Name: string;
+  State: { Status: string; Running: boolean; ExitCode: number; Error?: string; OOMKilled?: boolean };
+}
+
+/** How long after the container stopped its log may take to reach its end. */
+const LOG_DRAIN_MS = 5000;
+
+export class ContainerAgent {
+  readonly pid = undefined;
+  readonly identity = undefined;
+  readonly exited: Promise<AgentExit>;
+  /** Resolves once the container runs (true), or could not be made (false; `exited` says why). */
+  readonly started: Promise<boolean>;
+  id: string | undefined;
+  private readonly api: DockerApi;
+  private stdin: Duplex | undefined;
+  private stdinEnded = false;
+  private resolveExit!: (exit: AgentExit) => void;
+
+  constructor(
+    private readonly plan: ContainerPlan,
+    private readonly runId: string,
+    private readonly stateDir: string,
+    private readonly outputFd: number,
+    /** New: the spec to start. Adopted: the id of a container already running, and the output bytes already logged. */
+    what: { spec: SpawnSpec; env: Record<string, string> } | { adopt: string; logged: number },
+  ) {
+    this.api = new DockerApi(parseDockerHost(plan.endpoint));
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    this.started = 'adopt' in what ? this.follow(what.adopt, what.logged) : this.create(what.spec, what.env);
+  }
+
+  private async create(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
+    try {
+      const created = await this.api.call<{ Id: string }>('POST', `/containers/create${query({ name: `sb-${this.runId}-${Date.now().toString(36)}` })}`, this.createBody(spec, env), 'create the container');
+      this.id = created.Id;
+      const { socket, head } = await this.api.hijack(`/containers/${created.Id}/attach${query({ stream: 1, stdin: spec.stdin === 'pipe' ? 1 : 0, stdout: 1, stderr: 1 })}`);
+      socket.on('error', () => undefined);
+      const frames = new LogFrames((bytes) => fs.writeSync(this.outputFd, bytes));
+      if (head.length) frames.push(head);
+      const ended = this.copyFrom(socket, frames);
+      if (spec.stdin === 'pipe') {
+        this.stdin = socket;
+        for (const line of spec.initialInput) this.writeLine(line);
+      } else {
+        socket.end();
+      }
+      await this.api.call('POST', `/containers/${created.Id}/start`, undefined, 'start the container');
+      void this.waitForEnd(created.Id, ended);
+      return true;
+    } catch (error) {
+      if (this.id) void this.remove();
+      this.resolveExit({ spawnError: errorMessage(error) });
+      return false;
+    }
+  }
+
+  /** Copies a multiplexed stream into the frames; resolves at its end. */
+  private copyFrom(stream: NodeJS.ReadableStream, frames: LogFrames): Promise<void> {
+    return new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer) => frames.push(chunk));
+      stream.on('end', () => resolve());
+      stream.on('error', () => resolve());
+      stream.on('close', () => resolve());
+    });
+  }
+
+  private createBody(spec: SpawnSpec, env: Record<string, string>): unknown {
+    const plan = this.plan;
+    const binds = [
+      ...plan.mounts.map((dir) => `${dir}:${dir}`),
+      `${plan.home}:${CONTAINER_HOME}`,
+      '/etc/ssl/certs:/etc/ssl/certs:ro',
+      ...plan.files.map((file) => `${file}:${file}:ro`),
+    ];
+    const hostConfig: Record<string, unknown> = {
+      Binds: binds,
+      Init: true,
+      NetworkMode: plan.network,
+      LogConfig: { Type: 'local', Config: {} },
+      ExtraHosts: ['host.docker.internal:host-gateway'],
+      ...(plan.cpus ? { NanoCpus: Math.round(plan.cpus * 1e9) } : {}),
+      ...(plan.memoryBytes ? { Memory: plan.memoryBytes } : {}),
+    };
+    return {
+      Image: plan.image,
+      Cmd: [spec.command, ...spec.args],
+      WorkingDir: plan.cwd,
+      Env: Object.entries({ HOME: CONTAINER_HOME, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', ...env }).map(([k, v]) => `${k}=${v}`),
+      Labels: { [RUN_LABEL]: this.runId, [STATE_LABEL]: this.stateDir },
+      ...(plan.user ? { User: plan.user } : {}),
+      Tty: false,
+      OpenStdin: spec.stdin === 'pipe',
+      StdinOnce: spec.stdin === 'pipe',
+      AttachStdin: spec.stdin === 'pipe',
+      HostConfig: hostConfig,
+    };
+  }
+
+  /** Takes over a container: follows its log into the output log from byte `logged`, and its end. */
+  private async follow(id: string, logged: number): Promise<boolean> {
+    this.id = id;
+    const first = await this.inspect();
+    if (!first) {
+      this.resolveExit({ vanished: `its container ${id.slice(0, 12)} is gone (removed outside Switchboard)` });
+      return false;
+    }
+    let logEnded: Promise<void> = Promise.resolve();
+    try {
+      const logs = await this.api.stream('GET', `/containers/${id}/logs${query({ follow: 1, stdout: 1, stderr: 1 })}`);
+      logEnded = this.copyFrom(logs, new LogFrames((bytes) => fs.writeSync(this.outputFd, bytes), logged));
+    } catch {
+      // No log to follow (the container went meanwhile): its end says what happened.
+    }
+    void this.waitForEnd(id, logEnded);
+    return true;
+  }
+
+  private async waitForEnd(id: string, logEnded: Promise<void>): Promise<void> {
+    for (;;) {
+      try {
+        await this.api.call('POST', `/containers/${id}/wait${query({ condition: 'not-running' })}`, undefined, 'wait for the container');
+        break;
+      } catch (error) {
+        // The engine restarted or the connection dropped: look at the container itself.
+        const state = await this.inspect().catch(() => undefined);
+        if (!state || !state.State.Running) break;
+        void error;
+      }
+    }
+    await Promise.race([logEnded, new Promise((resolve) => setTimeout(resolve, LOG_DRAIN_MS))]);
+    const state = await this.inspect().catch(() => undefined);
+    if (!state || state.State.Status === 'removing' || state.State.Status === 'dead') {
+      this.resolveExit({ vanished: `its container ${id.slice(0, 12)} was removed outside Switchboard while it ran (docker rm)` });
+      return;
+    }
+    const code = state.State.ExitCode;
+    // Docker reports death by a signal as 128 + the signal's number.
+    this.resolveExit(state.State.OOMKilled ? { exitCode: code, spawnError: 'the container ran out of memory (its memory limit)' } : { exitCode: code });
+  }
+
+  private async inspect(): Promise<Inspect | undefined> {
+    const answer = await this.api.request<Inspect>('GET', `/containers/${this.id}/json`);
+    return answer.status === 200 ? answer.body : undefined;
+  }
+
+  get stdinOpen(): boolean {
+    return !!this.stdin && !this.stdinEnded && this.stdin.writable;
+  }
+
+  writeLine(line: string): boolean {
+    if (!this.stdinOpen) return false;
+    this.stdin!.write(line + '\n');
+    return true;
+  }
+
+  endInput(): void {
+    if (this.stdinOpen) this.stdin!.end();
+    this.stdinEnded = true;
+  }
+
+  /** Sends a signal into the container (its init passes it to the agent). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.id) void this.api.request('POST', `/containers/${this.id}/kill${query({ signal })}`).catch(() => undefined);
+  }
+
+  /** The end of the grace time: the container is killed, its whole tree with it. */
+  forceStop(): void {
+    this.signal('SIGKILL');
+  }
+
+  /** Removes the container (its log has been copied); gone already is fine. */
+  async remove(): Promise<void> {
+    this.stdin?.destroy();
+    if (this.id) await this.api.request('DELETE', `/containers/${this.id}${query({ force: 1 })}`).catch(() => undefined);
+  }
+}
