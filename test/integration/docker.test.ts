@@ -7,11 +7,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
+import { CLI, createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
 import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
 import { readIndex } from '../../src/core/runs/outputLog';
 import { StateMap } from '../../src/core/state/stateMap';
 import { readRecord } from '../../src/core/runs/recordFile';
+import { execFileSync } from 'node:child_process';
 
 /** A script that writes every byte value, a long line, stderr between, and ends without a newline. */
 const BYTES_SCRIPT = `
@@ -115,5 +116,18 @@ describe('docker backend', function () {
     const { record } = await h.registry.wait(run.id, 30_000);
     assert.equal(record.status, 'orphaned');
     assert.match(record.lastError ?? '', /removed outside Switchboard/);
+  });
+
+  it('Doctor reports the engine: its version, swarm state and whether the image is there; an engine that does not answer, why', () => {
+    const doctor = (env: NodeJS.ProcessEnv, image: string): { engine: { version?: string; imagePresent?: boolean; swarm?: string; problem?: string } } => {
+      fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ containers: { image } }));
+      return JSON.parse(execFileSync(process.execPath, [CLI, 'doctor', '--format', 'json'], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_HOME: h.stateDir, ...env } }));
+    };
+    const report = doctor({ DOCKER_HOST: 'unix:///var/run/docker.sock' }, dockerSetup().image!);
+    assert.match(report.engine.version ?? '', /^\d+\.\d+/);
+    assert.equal(report.engine.imagePresent, true);
+    assert.ok(['active', 'inactive', 'pending', 'locked', 'error'].includes(report.engine.swarm ?? ''));
+    assert.match(doctor({}, 'no-such-image:1').engine.problem ?? '', /no-such-image:1 is not there: build it with `npm run docker-image`/);
+    assert.match(doctor({ DOCKER_HOST: `unix://${path.join(work, 'no.sock')}` }, dockerSetup().image!).engine.problem ?? '', /does not answer/);
   });
 });

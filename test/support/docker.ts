@@ -34,3 +34,13 @@ export async function containersOf(stateDir: string): Promise<string[]> {
 export async function removeContainersOf(stateDir: string): Promise<void> {
   for (const id of await containersOf(stateDir)) await docker().request('DELETE', `/containers/${id}${query({ force: 1 })}`);
 }
+
+/** The bridge network's gateway: the host's address as containers on it reach it. */
+export async function bridgeGateway(): Promise<string> {
+  const bridge = await docker().call<{ IPAM: { Config: { Gateway?: string; Subnet?: string }[] } }>('GET', '/networks/bridge');
+  // The default bridge may name only its subnet: its gateway is then the subnet's first address (docker0's).
+  const config = bridge.IPAM.Config.find((c) => c.Gateway || c.Subnet?.includes('.'));
+  const gateway = config?.Gateway ?? config?.Subnet?.replace(/\.\d+\/\d+$/, '.1');
+  if (!gateway) throw new Error('the docker bridge network has no gateway');
+  return gateway;
+}
