@@ -16,6 +16,7 @@ import type { SpawnSpec } from '../runners/types';
 import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
+import { jobState, serviceBody } from './swarmJob';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
@@ -30,6 +31,10 @@ interface Inspect {
 
 /** How long after the container stopped its log may take to reach its end. */
 const LOG_DRAIN_MS = 5000;
+/** How often a swarm job's task is looked at, and how long its log is read after it ended. */
+const JOB_POLL_MS = 300;
+const JOB_LOG_DRAIN_MS = 1500;
+const JOB_LOG_MAX_MS = 10_000;
 
 export class ContainerAgent {
   readonly pid = undefined;
@@ -37,7 +42,14 @@ export class ContainerAgent {
   readonly exited: Promise<AgentExit>;
   /** Resolves once the container runs (true), or could not be made (false; `exited` says why). */
   readonly started: Promise<boolean>;
+  /** The container's id, or a swarm job's service id. */
   id: string | undefined;
+  /** A swarm job's task container, once known. */
+  private containerId: string | undefined;
+  private logs: { destroy(): void } | undefined;
+  private lastLogAt = 0;
+  /** Set once Switchboard removes it (a swarm service gone after that was not removed behind its back). */
+  private removing = false;
   private readonly api: DockerApi;
   private stdin: Duplex | undefined;
   private stdinEnded = false;
@@ -50,10 +62,99 @@ export class ContainerAgent {
     private readonly outputFd: number,
     /** New: the spec to start. Adopted: the id of a container already running, and the output bytes already logged. */
     what: { spec: SpawnSpec; env: Record<string, string> } | { adopt: string; logged: number },
+    /** How long a swarm job's task is given to stop when its service is removed. */
+    private readonly stopGraceMs = 5000,
   ) {
     this.api = new DockerApi(parseDockerHost(plan.endpoint));
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
-    this.started = 'adopt' in what ? this.follow(what.adopt, what.logged) : this.create(what.spec, what.env);
+    const swarm = plan.backend === 'swarm';
+    if ('adopt' in what) this.started = swarm ? this.followJob(what.adopt, what.logged) : this.follow(what.adopt, what.logged);
+    else this.started = swarm ? this.createJob(what.spec, what.env) : this.create(what.spec, what.env);
+  }
+
+  private get labels(): Record<string, string> {
+    return { [RUN_LABEL]: this.runId, [STATE_LABEL]: this.stateDir };
+  }
+
+  private envOf(env: Record<string, string>): Record<string, string> {
+    return { HOME: CONTAINER_HOME, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', ...env };
+  }
+
+  /** A swarm job: the service made, its log followed; stdin attached where its container runs on this engine. */
+  private async createJob(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
+    try {
+      const body = serviceBody(this.plan, spec, this.envOf(env), this.labels, `sb-${this.runId}-${Date.now().toString(36)}`, CONTAINER_HOME, this.stopGraceMs);
+      const created = await this.api.call<{ ID: string }>('POST', '/services/create', body, 'create the swarm job');
+      this.id = created.ID;
+      if (spec.stdin === 'pipe') await this.attachJobStdin(created.ID, spec.initialInput);
+    } catch (error) {
+      if (this.id) void this.remove();
+      this.resolveExit({ spawnError: errorMessage(error) });
+      return false;
+    }
+    return this.followJob(this.id, 0);
+  }
+
+  /** The job's task container, once it runs, attached for stdin (only where it runs on this engine's node). */
+  private async attachJobStdin(service: string, lines: string[]): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const state = await jobState(this.api, service);
+      if (state.containerId && (state.state === 'running' || state.final)) {
+        this.containerId = state.containerId;
+        if (state.final) return;
+        const { socket } = await this.api.hijack(`/containers/${state.containerId}/attach${query({ stream: 1, stdin: 1 })}`).catch(() => {
+          throw new Error(`its task runs on another node (container ${state.containerId!.slice(0, 12)}): this runner takes its prompt on stdin, which only reaches a swarm task on this engine's node`);
+        });
+        socket.on('error', () => undefined);
+        this.stdin = socket;
+        for (const line of lines) this.writeLine(line);
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`its task did not start within a minute (${state.state ?? 'no task yet'}${state.error ? `: ${state.error}` : ''})`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Follows a swarm job: its service's log into the output log from byte `logged`, and its task's end. */
+  private async followJob(service: string, logged: number): Promise<boolean> {
+    this.id = service;
+    let logEnded: Promise<void> = Promise.resolve();
+    try {
+      const logs = await this.api.stream('GET', `/services/${service}/logs${query({ follow: 1, stdout: 1, stderr: 1 })}`);
+      this.logs = logs;
+      logEnded = this.copyFrom(logs, new LogFrames((bytes) => {
+        this.lastLogAt = Date.now();
+        fs.writeSync(this.outputFd, bytes);
+      }, logged));
+    } catch {
+      // No log (the service went meanwhile): its state says what happened.
+    }
+    void this.waitForJob(service, logEnded);
+    return true;
+  }
+
+  private async waitForJob(service: string, logEnded: Promise<void>): Promise<void> {
+    let state = await jobState(this.api, service).catch(() => undefined);
+    while (!state?.final) {
+      await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+      state = await jobState(this.api, service).catch(() => state);
+      if (state?.containerId) this.containerId = state.containerId;
+    }
+    // A service's log stays open after its task ended, and brings its last lines a moment later:
+    // it is read until it has been quiet for a while (at most JOB_LOG_MAX_MS).
+    const ended = Date.now();
+    let open = true;
+    void logEnded.then(() => (open = false));
+    while (open && Date.now() - ended < JOB_LOG_MAX_MS && (Date.now() - ended < JOB_LOG_DRAIN_MS || Date.now() - this.lastLogAt < JOB_LOG_DRAIN_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.logs?.destroy();
+    if (state.gone && !this.removing) {
+      this.resolveExit({ vanished: `its swarm service ${service.slice(0, 12)} was removed outside Switchboard while it ran (docker service rm)` });
+      return;
+    }
+    this.resolveExit(state.exitCode !== undefined ? { exitCode: state.exitCode } : { exitCode: 137, ...(state.error && state.state !== 'shutdown' ? { spawnError: `its swarm task ended ${state.state}: ${state.error}` } : {}) });
   }
 
   private async create(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
@@ -112,8 +213,8 @@ export class ContainerAgent {
       Image: plan.image,
       Cmd: [spec.command, ...spec.args],
       WorkingDir: plan.cwd,
-      Env: Object.entries({ HOME: CONTAINER_HOME, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', ...env }).map(([k, v]) => `${k}=${v}`),
-      Labels: { [RUN_LABEL]: this.runId, [STATE_LABEL]: this.stateDir },
+      Env: Object.entries(this.envOf(env)).map(([k, v]) => `${k}=${v}`),
+      Labels: this.labels,
       ...(plan.user ? { User: plan.user } : {}),
       Tty: false,
       OpenStdin: spec.stdin === 'pipe',
@@ -185,19 +286,24 @@ export class ContainerAgent {
     this.stdinEnded = true;
   }
 
-  /** Sends a signal into the container (its init passes it to the agent). */
+  /** Sends a signal into the container (its init passes it to the agent); a swarm job's, where its container runs on this engine. */
   signal(signal: NodeJS.Signals): void {
-    if (this.id) void this.api.request('POST', `/containers/${this.id}/kill${query({ signal })}`).catch(() => undefined);
+    const container = this.plan.backend === 'swarm' ? this.containerId : this.id;
+    if (container) void this.api.request('POST', `/containers/${container}/kill${query({ signal })}`).catch(() => undefined);
   }
 
-  /** The end of the grace time: the container is killed, its whole tree with it. */
+  /** The end of the grace time: the container is killed, its whole tree with it (a swarm job: its service removed, the swarm stops it). */
   forceStop(): void {
-    this.signal('SIGKILL');
+    if (this.plan.backend === 'swarm') void this.remove();
+    else this.signal('SIGKILL');
   }
 
-  /** Removes the container (its log has been copied); gone already is fine. */
+  /** Removes the container or the job's service (its log has been copied); gone already is fine. */
   async remove(): Promise<void> {
     this.stdin?.destroy();
-    if (this.id) await this.api.request('DELETE', `/containers/${this.id}${query({ force: 1 })}`).catch(() => undefined);
+    this.removing = true;
+    if (!this.id) return;
+    const path = this.plan.backend === 'swarm' ? `/services/${this.id}` : `/containers/${this.id}${query({ force: 1 })}`;
+    await this.api.request('DELETE', path).catch(() => undefined);
   }
 }

@@ -157,7 +157,7 @@ export class Supervisor {
     const id = this.record.container?.id;
     if (!container || !id) throw new SwitchboardError('internal', `run ${this.record.id} has no container to take over`);
     const startToken = startTokenOf(process.pid);
-    const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: id, logged: this.output.bytes });
+    const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: id, logged: this.output.bytes }, this.plan.killGraceMs);
     this.agent = agent;
     this.output.start();
     this.update({ status: 'running', ...(startToken ? { supervisor: { pid: process.pid, startToken } } : {}) }, true);
@@ -176,7 +176,7 @@ export class Supervisor {
     if (container) {
       // A container gets the run's own variables and the credentials named in the settings, never the whole environment.
       const env = { ...passedEnv([...container.passEnv, ...container.runEnv], this.env), ...spec.env };
-      const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { spec, env });
+      const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { spec, env }, this.plan.killGraceMs);
       this.agent = agent;
       void agent.started.then((ok) => ok && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
       this.record.container = { backend: container.context ? `${container.backend}:${container.context}` : container.backend, endpoint: container.endpoint };
