@@ -11,7 +11,7 @@ import { CLI, createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tem
 import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
 import { readIndex } from '../../src/core/runs/outputLog';
 import { StateMap } from '../../src/core/state/stateMap';
-import { readRecord } from '../../src/core/runs/recordFile';
+import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
 import { execFileSync } from 'node:child_process';
 
 /** A script that writes every byte value, a long line, stderr between, and ends without a newline. */
@@ -107,6 +107,23 @@ describe('docker backend', function () {
     assert.deepEqual(await containersOf(h.stateDir), []);
     const saved = readRecord(paths);
     assert.equal(saved.kind === 'ok' && saved.value.exitCode, 0);
+  });
+
+  it('finds its container by the run\'s labels when the record never got its id (the host died making it)', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'the end', cwd: work, command: fake('--lines', '20', '--every', '150'), backend: 'docker' });
+    const paths = new StateMap(h.stateDir).run(run.id);
+    await until(() => fs.existsSync(paths.output) && fs.statSync(paths.output).size > 0, 30_000, 'the first output');
+    for (const pid of supervisorHostPids(h.stateDir)) process.kill(pid, 'SIGKILL');
+    h.switchboard.dispose();
+    const saved = readRecord(paths);
+    assert.ok(saved.kind === 'ok' && saved.value.container?.id);
+    if (saved.kind === 'ok') writeRecord(paths, { ...saved.value, container: { backend: 'docker', endpoint: saved.value.container!.endpoint } });
+    const again = await h.open();
+    const { record } = await again.wait(run.id, 90_000);
+    assert.equal(record.status, 'done', record.lastError);
+    assert.equal(record.container?.id, saved.kind === 'ok' ? saved.value.container?.id : '');
+    assert.equal(output(run.id).toString(), Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a busy agent\n`).join('') + 'the end\n');
+    assert.deepEqual(await containersOf(h.stateDir), []);
   });
 
   it('a container removed behind its back makes the run orphaned, saying so', async () => {

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, FAKE_AGENT, removeTempDirs, tempDir, until, type Harness } from '../support/harness';
-import { docker, dockerSetup } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
 import { query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -41,6 +41,7 @@ describe('swarm backend', function () {
   afterEach(async () => {
     await h.cleanup();
     for (const id of await servicesOf(h.stateDir)) await docker().request('DELETE', `/services/${id}`);
+    await removeContainersOf(h.stateDir);
     await removeTempDirs();
   });
 
@@ -59,6 +60,7 @@ describe('swarm backend', function () {
     assert.equal(after.record.status, 'failed');
     assert.equal(after.record.exitCode, 3);
     assert.deepEqual(await servicesOf(h.stateDir), []);
+    assert.deepEqual(await containersOf(h.stateDir), [], 'the finished tasks\' containers are removed too');
   });
 
   it('kills a job (its service removed) and leaves nothing; a service removed behind its back orphans the run', async () => {
@@ -67,6 +69,7 @@ describe('swarm backend', function () {
     const result = await h.registry.kill(run.id, { source: 'test' });
     assert.equal(result.status, 'killed');
     assert.deepEqual(await servicesOf(h.stateDir), []);
+    assert.deepEqual(await containersOf(h.stateDir), []);
 
     const other = await h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: fake('--lines', '1', '--sleep', '60000'), backend: 'swarm' });
     await until(() => fs.existsSync(new StateMap(h.stateDir).run(other.id).output) && output(other.id).length > 0, 60_000, 'the job to start');

@@ -68,8 +68,24 @@ export class ContainerAgent {
     this.api = new DockerApi(parseDockerHost(plan.endpoint));
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     const swarm = plan.backend === 'swarm';
-    if ('adopt' in what) this.started = swarm ? this.followJob(what.adopt, what.logged) : this.follow(what.adopt, what.logged);
+    if ('adopt' in what) this.started = this.takeOver(what.adopt, what.logged);
     else this.started = swarm ? this.createJob(what.spec, what.env) : this.create(what.spec, what.env);
+  }
+
+  /** Takes over a running container or job: by its id, or (when the record never got one) by the run's labels. */
+  private async takeOver(known: string, logged: number): Promise<boolean> {
+    const swarm = this.plan.backend === 'swarm';
+    let id = known;
+    if (!id) {
+      const filters = query({ ...(swarm ? {} : { all: 1 }), filters: { label: [`${RUN_LABEL}=${this.runId}`, `${STATE_LABEL}=${this.stateDir}`] } });
+      const found = await this.api.call<({ Id?: string; ID?: string })[]>('GET', `${swarm ? '/services' : '/containers/json'}${filters}`).catch(() => []);
+      id = found[0]?.Id ?? found[0]?.ID ?? '';
+      if (!id) {
+        this.resolveExit({ vanished: `no ${swarm ? 'service' : 'container'} labelled with this run was found on ${this.plan.endpoint} (its supervisor died while making it)` });
+        return false;
+      }
+    }
+    return swarm ? this.followJob(id, logged) : this.follow(id, logged);
   }
 
   private get labels(): Record<string, string> {
@@ -141,6 +157,7 @@ export class ContainerAgent {
       state = await jobState(this.api, service).catch(() => state);
       if (state?.containerId) this.containerId = state.containerId;
     }
+    if (state.containerId) this.containerId = state.containerId;
     // A service's log stays open after its task ended, and brings its last lines a moment later:
     // it is read until it has been quiet for a while (at most JOB_LOG_MAX_MS).
     const ended = Date.now();
@@ -303,7 +320,9 @@ export class ContainerAgent {
     this.stdin?.destroy();
     this.removing = true;
     if (!this.id) return;
-    const path = this.plan.backend === 'swarm' ? `/services/${this.id}` : `/containers/${this.id}${query({ force: 1 })}`;
-    await this.api.request('DELETE', path).catch(() => undefined);
+    const swarm = this.plan.backend === 'swarm';
+    await this.api.request('DELETE', swarm ? `/services/${this.id}` : `/containers/${this.id}${query({ force: 1 })}`).catch(() => undefined);
+    // A removed job's finished task container stays on its node: where that is this engine's, it goes too.
+    if (swarm && this.containerId) await this.api.request('DELETE', `/containers/${this.containerId}${query({ force: 1 })}`).catch(() => undefined);
   }
 }

@@ -205,7 +205,7 @@ export class RunTracker extends Lifecycle {
       await Promise.race([entry.connecting, new Promise((resolve) => setTimeout(resolve, ATTACH_WAIT_MS).unref())]);
       return;
     }
-    if (record.container?.id && record.status === 'running' && this.sink.readopt) {
+    if (record.container && record.status === 'running' && this.sink.readopt) {
       if (!entry.readopting) await this.readopt(entry);
       return;
     }

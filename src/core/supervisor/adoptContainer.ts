@@ -19,7 +19,7 @@ export function adoptContainerRun(stateDir: string, runId: string, env: Record<s
   const read = readRecord(paths);
   if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${paths.dir} could not be read (${read.kind})`);
   const record = read.value;
-  if (record.status !== 'running' || !record.container?.id) throw new SwitchboardError('invalid_argument', `run ${runId} is not a running container run`);
+  if (record.status !== 'running' || !record.container) throw new SwitchboardError('invalid_argument', `run ${runId} is not a running container run`);
   if (record.supervisor && isSameProcessAlive(record.supervisor)) throw new SwitchboardError('invalid_argument', `run ${runId} has a live supervisor`);
   const claim = path.join(paths.dir, `adopted-${record.supervisor?.pid ?? 0}-${(record.supervisor?.startToken ?? 'none').replace(/[^\w-]/g, '_')}`);
   try {

@@ -154,10 +154,10 @@ export class Supervisor {
   async adopt(): Promise<RunRecord> {
     await this.server.listen();
     const container = this.plan.container;
-    const id = this.record.container?.id;
-    if (!container || !id) throw new SwitchboardError('internal', `run ${this.record.id} has no container to take over`);
+    if (!container) throw new SwitchboardError('internal', `run ${this.record.id} has no container to take over`);
     const startToken = startTokenOf(process.pid);
-    const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: id, logged: this.output.bytes }, this.plan.killGraceMs);
+    const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: this.record.container?.id ?? '', logged: this.output.bytes }, this.plan.killGraceMs);
+    void agent.started.then((ok) => ok && agent.id !== this.record.container?.id && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
     this.agent = agent;
     this.output.start();
     this.update({ status: 'running', ...(startToken ? { supervisor: { pid: process.pid, startToken } } : {}) }, true);
