@@ -126,6 +126,22 @@ describe('docker backend', function () {
     assert.deepEqual(await containersOf(h.stateDir), []);
   });
 
+  it('steers a stdin-driven agent live through the attached stdin, and interrupts it through its own protocol', async () => {
+    // The scripted agent stands in for claude (its shebang finds the image's node), taking stream-json on stdin.
+    const bin = path.join(work, 'fakeAgent.mjs');
+    fs.chmodSync(bin, 0o755);
+    const boxed = await h.open({ runners: { claude: { binary: bin } } });
+    const run = await boxed.run({ runner: 'claude', prompt: 'first', cwd: work, backend: 'docker', env: { FAKE_AGENT_ARGS: JSON.stringify(['--format', 'claude', '--stdin', '--sleep', '1500']) } });
+    await until(() => boxed.events(run.id).some((e) => e.type === 'text' && e.text === 'ack: first'), 30_000, 'the first turn');
+    assert.deepEqual(await boxed.steer(run.id, 'second', 'test'), { delivery: 'live' });
+    await until(() => boxed.events(run.id).some((e) => e.type === 'text' && e.text === 'ack: second'), 30_000, 'the steered turn');
+    assert.deepEqual(await boxed.interrupt(run.id, 'test'), { delivered: 'protocol' });
+    const { record } = await boxed.wait(run.id, 30_000);
+    assert.equal(record.status, 'killed');
+    assert.match(record.lastError ?? '', /interrupted by test/);
+    assert.deepEqual(await containersOf(h.stateDir), []);
+  });
+
   it('a container removed behind its back makes the run orphaned, saying so', async () => {
     const run = await h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: fake('--sleep', '60000'), backend: 'docker' });
     await until(() => (h.registry.resolve(run.id)?.container?.id ?? '') !== '', 30_000, 'the container to start');
