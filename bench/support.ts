@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mergeConfig } from '../src/core/config';
+import { mergeConfig, type SwitchboardConfig } from '../src/core/config';
 import { RunRegistry } from '../src/core/registry/registry';
 import { killEverything } from '../test/support/harness';
 
@@ -26,10 +26,10 @@ export function tempDir(prefix: string): string {
 }
 
 /** A registry over dist/supervisor.js in a fresh temp state folder, with default settings. */
-export async function openRegistry(): Promise<RunRegistry> {
+export async function openRegistry(more: Partial<SwitchboardConfig> = {}): Promise<RunRegistry> {
   if (!fs.existsSync(SUPERVISOR)) throw new Error(`${SUPERVISOR} is missing: run \`node esbuild.mjs\` first (npm run bench does).`);
   // The benches start a hundred runs at once: no pool holds them back.
-  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 } } }), supervisorScript: SUPERVISOR });
+  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 }, docker: { maxWorkers: 1000 } }, ...more }), supervisorScript: SUPERVISOR });
   registries.push(registry);
   return registry;
 }

@@ -1,11 +1,13 @@
 // The README's test command (`npm test`): installs what the tests need (the pinned agent CLIs, and
-// Node 24 + code-server + Chromium for the real-VS-Code suite, all cached outside the repository),
+// Node 24 + code-server + Chromium for the real-VS-Code suite, Docker and the agent image for the
+// container runs, all cached outside the repository),
 // builds, type-checks, lints, then runs every mocha suite, and ends with one plain summary line.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['agent CLIs', ['node', 'scripts/installAgentClis.mjs']],
   ['VS Code (code-server) and Chromium', ['node', 'scripts/setupVscode.mjs']],
+  ['Docker and the agent image (container runs)', ['node', 'scripts/setupDocker.mjs', '--clis', 'claude']],
   ['build', ['node', 'esbuild.mjs']],
   ['typecheck', ['npx', 'tsc', '-p', '.', '--noEmit']],
   ['typecheck (webviews)', ['npx', 'tsc', '-p', 'tsconfig.webview.json', '--noEmit']],

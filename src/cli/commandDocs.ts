@@ -44,7 +44,7 @@ export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt',
 
 export const DOCS: Record<string, CommandDoc> = {
   run: {
-    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--model M] [--worktree] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
+    forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--model M] [--worktree] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--backend docker[:CONTEXT]|swarm] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
     details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
 the run is done, 1 otherwise; --detach prints the run and returns once it has started. A run whose
 pool is full waits in line (queued) and starts by itself when a slot frees.
@@ -55,6 +55,8 @@ pool is full waits in line (queued) and starts by itself when a slot frees.
               switchboard diff, merge and cleanup <name>. The teams' setup command and copied files apply.
   --command   the custom runner's command; {prompt} becomes the prompt (one argument, no shell)
   --resume    continue a session of the runner's CLI
+  --backend   where it runs: local (default), docker (a container on DOCKER_HOST's engine, or on a Docker
+              context's: docker:build-box), swarm (a replicated-job service); see the containers settings
   --raw       the agent's output as it wrote it, not the readable events
   --max-usd, --max-tokens, --timeout   hard limits: the run is stopped (its whole process tree) when it
               crosses one; dollars as the CLI reports them or as estimated from the price table`,

@@ -8,6 +8,7 @@ import { checkFile, fileStyle } from './zodIssues';
 import type { Role } from './teams/roles';
 import type { RedactionConfig } from './redact';
 import type { WebhookConfig } from './webhooks/webhookEvents';
+import { DEFAULT_CONTAINERS, type ContainersConfig } from './containers/containerPlan';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -42,6 +43,8 @@ export interface SwitchboardConfig {
   webhooks: WebhookConfig[];
   /** More secrets to redact: patterns and literal values. */
   redaction: RedactionConfig;
+  /** How container runs (backends docker and swarm) are made: image, limits, network, credentials. */
+  containers: ContainersConfig;
 }
 
 /** How teams are made: roles over the built-in ones, and what each new worktree gets. */
@@ -68,6 +71,7 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   teams: { roles: {}, copyFiles: [], maxAttempts: 2 },
   webhooks: [],
   redaction: { patterns: [], secrets: [] },
+  containers: DEFAULT_CONTAINERS,
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -79,6 +83,7 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
     pools: { ...DEFAULT_CONFIG.pools, ...partial.pools },
     teams: { ...DEFAULT_CONFIG.teams, ...partial.teams },
     redaction: { ...DEFAULT_CONFIG.redaction, ...partial.redaction },
+    containers: { ...DEFAULT_CONFIG.containers, ...partial.containers },
   };
 }
 
@@ -89,13 +94,14 @@ export function configProblem(value: unknown): string | undefined {
 }
 
 /** What a good file sets, for mergeConfig (which merges `teams` over the default field by field). */
-function fromFile({ $schema: _schema, version: _version, runners, teams, webhooks, redaction, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
+function fromFile({ $schema: _schema, version: _version, runners, teams, webhooks, redaction, containers, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
   // A runner's settings are never undefined in parsed JSON; the schema's type only allows it.
   return {
     ...rest,
     ...(runners ? { runners: runners as Record<string, RunnerConfig> } : {}),
     ...(teams ? { teams: teams as TeamsConfig } : {}),
     ...(webhooks ? { webhooks: webhooks.map(webhookWithDefaults) } : {}),
+    ...(containers ? { containers: { ...DEFAULT_CONTAINERS, ...containers } } : {}),
     ...(redaction ? { redaction: { patterns: redaction.patterns ?? [], secrets: redaction.secrets ?? [] } } : {}),
   };
 }

@@ -104,6 +104,18 @@ const redaction = z.object(
   { error: 'must be an object ({ "patterns", "secrets" })' },
 );
 
+const containers = z.object(
+  {
+    image: z.string({ error: 'must be an image name' }).min(1).optional().describe('The image container runs use (built by `npm run docker-image`, or one of your own with Node and the agent CLIs on its PATH).').meta({ default: 'switchboard-agent:latest' }),
+    cpus: z.number({ error: 'must be a number of CPUs' }).positive().optional().describe('CPUs each container run may use (`docker run --cpus`).'),
+    memory: z.string({ error: 'must be a size such as 2g' }).regex(/^\d+(\.\d+)?\s*[kmgKMG]?[bB]?$/, { error: 'must be a size such as 512m or 2g' }).optional().describe('Memory each container run may use (`docker run --memory`), e.g. 2g.'),
+    network: z.string({ error: 'must be a network mode' }).min(1).optional().describe('The network mode of container runs: bridge, host, none or a network name.').meta({ default: 'bridge' }),
+    env: z.array(z.string(), { error: 'must be an array of variable names' }).optional().describe("Names of this process's environment variables passed into containers (the agent CLIs' credentials); nothing else of the environment is."),
+    files: z.array(z.string(), { error: 'must be an array of paths' }).optional().describe('Files mounted read-only at the same path in every container run (credential files a CLI reads).').meta({ default: [] }),
+  },
+  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files" })' },
+);
+
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */
 export const configFileSchema = z
   .object(
@@ -120,6 +132,7 @@ export const configFileSchema = z
       pools: z.record(z.string(), poolLimits, { error: 'must be an object of pool names to { "maxWorkers", "maxQueue" }' }).optional().describe('Admission pools by name (`default` takes runs that name none, `teams` the runs of teams); a run waits in line while its pool is full.'),
       teams: teams.optional().describe('How teams are made: roles, and what each new worker worktree gets.'),
       webhooks: z.array(webhookSchema, { error: 'must be an array of { "url", "events", "secret", "format" }' }).optional().describe('Told of what happens (a run ended, a task done, a goal ready…) by a signed POST each.').meta({ default: [] }),
+      containers: containers.optional().describe('Container runs (`--backend docker` or `swarm`): the image, CPU and memory limits, network, and the credentials passed in.'),
       redaction: redaction.optional().describe('More secrets to keep out of every answer, besides the built-in shapes and the environment\'s secrets.'),
     },
     { error: 'must be a JSON object' },

@@ -6,6 +6,8 @@ import type { SwitchboardConfig } from './config';
 import { errorMessage } from './errors';
 import { ensureStateDir } from './state/stateDir';
 import { checkDisk, type DiskCheck } from './store/diskSpace';
+import { checkEngine, type EngineCheck } from './containers/engineCheck';
+import { DEFAULT_DOCKER_HOST } from './containers/dockerApi';
 import { clineDataDir } from './runners/cline';
 import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
@@ -34,6 +36,8 @@ export interface DoctorReport {
   node: string;
   platform: string;
   runners: RunnerCheck[];
+  /** The container engine `--backend docker` uses (DOCKER_HOST, else the local socket). */
+  engine?: EngineCheck;
 }
 
 /** What is worth knowing about a found CLI, or wrong with it, beyond its version. */
@@ -91,7 +95,7 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
 }
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const runners = await Promise.all(RUNNERS.map((r) => checkRunner(r, config, env)));
+  const [runners, engine] = await Promise.all([Promise.all(RUNNERS.map((r) => checkRunner(r, config, env))), checkEngine(env.DOCKER_HOST || DEFAULT_DOCKER_HOST, config.containers.image)]);
   let stateDirProblem: string | undefined;
   try {
     ensureStateDir(stateDir);
@@ -99,5 +103,5 @@ export async function runDoctor(stateDir: string, config: SwitchboardConfig, env
     stateDirProblem = errorMessage(error);
   }
   const disk = checkDisk(stateDir);
-  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), ...(disk ? { disk } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners };
+  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), ...(disk ? { disk } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners, engine };
 }

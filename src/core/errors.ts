@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'name_taken'
   | 'state_unwritable'
   | 'spawn_failed'
+  | 'docker_unavailable'
+  | 'docker_error'
   | 'internal';
 
 export class SwitchboardError extends Error {

@@ -43,6 +43,7 @@ const runAgent = defineOperation({
     model: z.string().min(1).optional().describe("The model the agent should use (default: the runner's configured one); not for the custom runner"),
     worktree: z.boolean().optional().describe("Work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD (uncommitted changes of the folder stay out of it); then run_diff, run_merge, run_cleanup"),
     pool: z.string().min(1).optional().describe('The admission pool (default: default); when it is full the run waits in line, status queued'),
+    backend: z.string().regex(/^(local|docker|swarm)(:.+)?$/, 'must be local, docker, docker:<context>, swarm or swarm:<context>').optional().describe('Where it runs: local (default), docker (a container; docker:<context> for a Docker context), swarm (a replicated-job service)'),
     max_usd: z.number().positive().optional().describe('Stop the run once it has cost more than this many US dollars (as reported, or estimated from the price table)'),
     max_tokens: z.number().int().positive().optional().describe('Stop the run once it has used more than this many tokens'),
     timeout: z.string().optional().describe('Stop the run after this long: 30m, 1h, 90s'),
@@ -64,6 +65,7 @@ const runAgent = defineOperation({
       ...(args.worktree ? { worktree: true } : {}),
       limits: runLimits({ maxUsd: args.max_usd, maxTokens: args.max_tokens, timeout: args.timeout }),
       pool: args.pool,
+      ...(args.backend ? { backend: args.backend } : {}),
       startedBy: ctx.source,
     });
     return {

@@ -39,7 +39,7 @@ const goalCreate = defineOperation({
     gates: z.array(gateInput).max(50).optional().describe('The checks that prove it done (default: detected from the workspace)'),
     tasks: z.array(taskInput).min(1).max(MAX_TASKS).optional().describe('The task graph (default: a planner makes it)'),
     runner: runnerField.optional().describe("The agents' CLI (default: claude)"),
-    spec: z.string().trim().min(1).optional().describe('The team spec of each iteration, N:role[:runner] joined by commas (default: a planner without tasks, and max_agents executors)'),
+    spec: z.string().trim().min(1).optional().describe('The team spec of each iteration, N:role[:runner][@backend] joined by commas (default: a planner without tasks, and max_agents executors)'),
     until_ready: z.boolean().optional(),
     max_iterations: z.number().int().min(1).max(50).optional().describe('Default 5'),
     quality: z.number().gt(0).max(1).optional().describe('An evaluator agent must also score the work at least this (0..1)'),

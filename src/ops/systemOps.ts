@@ -28,6 +28,7 @@ const doctor = defineOperation({
         note: z.string().optional(),
       }),
     ),
+    engine: z.object({ endpoint: z.string(), version: z.string().optional(), image: z.string(), image_present: z.boolean().optional(), swarm: z.string().optional(), problem: z.string().optional() }).optional().describe('The container engine of --backend docker'),
     server: z.object({
       version: z.string(),
       url: z.string().optional(),
@@ -59,6 +60,7 @@ const doctor = defineOperation({
           problem: r.problem,
           note: r.note,
         })),
+        engine: report.engine && { endpoint: report.engine.endpoint, version: report.engine.version, image: report.engine.image, image_present: report.engine.imagePresent, swarm: report.engine.swarm, problem: report.engine.problem },
         server: {
           version: ctx.host.version,
           url: facts.url,

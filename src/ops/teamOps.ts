@@ -21,13 +21,13 @@ const teamRun = defineOperation({
   name: 'team_run',
   title: 'Run a team',
   description:
-    'Start a team of agents working a task graph. `spec` says the workers: N:role[:runner] joined by commas ("2:executor", "1:planner,2:executor:codex"; roles planner, executor, reviewer and any configured; runner default: the role\'s, claude). ' +
+    'Start a team of agents working a task graph. `spec` says the workers: N:role[:runner][@backend] joined by commas ("2:executor", "1:planner,2:executor:codex", "2:executor:claude@docker" for workers in containers; roles planner, executor, reviewer and any configured; runner default: the role\'s, claude). ' +
     'Each worker gets its own git worktree on branch switchboard/<team>/<worker> (a folder that is not a git repository is shared instead, with a warning). ' +
     'Give `tasks` (ids and depends_on) to set the graph yourself; without them a planner worker turns `task` into tasks, and a team without a planner works `task` as one task. ' +
     'A free worker takes a task once everything it depends on is done, with those workers\' branches merged into its worktree. A cycle or an unknown dependency is refused, naming it. ' +
     'Returns at once (status planning or running), not when the team is done: follow it with team_status or dag_get, then bring its work in with merge_status and merge_worker. The team runs inside this server\'s process.',
   input: z.strictObject({
-    spec: z.string().trim().min(1).describe('Workers: N:role[:runner] joined by commas'),
+    spec: z.string().trim().min(1).describe('Workers: N:role[:runner][@backend] joined by commas (@docker, @swarm: in containers)'),
     task: z.string().trim().min(1, 'must say what the team is for').describe('What the team is for (the planner plans it; without tasks or planner it is the one task)'),
     name: nameField.optional().describe('A unique team name (default: team-<time>)'),
     tasks: z.array(taskInput).min(1).max(MAX_TASKS).optional().describe('The task graph; no planner step when given'),

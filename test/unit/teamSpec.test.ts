@@ -13,6 +13,15 @@ describe('team specs and roles', () => {
     ]);
   });
 
+  it('takes @backend for workers that run in containers', () => {
+    assert.deepEqual(parseTeamSpec('1:executor:claude@docker,1:reviewer@docker:box,1:executor@local', DEFAULT_ROLES), [
+      { name: 'executor-1', role: 'executor', runner: 'claude', backend: 'docker' },
+      { name: 'reviewer-1', role: 'reviewer', runner: 'claude', backend: 'docker:box' },
+      { name: 'executor-2', role: 'executor', runner: 'claude' },
+    ]);
+    assert.throws(() => parseTeamSpec('1:executor@kube', DEFAULT_ROLES), (e: SwitchboardError) => /Unknown backend "kube"/.test(e.message));
+  });
+
   it('refuses a malformed spec showing the accepted forms', () => {
     const cases: [string, RegExp][] = [
       ['executor', /"executor" is not N:role\[:runner\]/],

@@ -1,4 +1,5 @@
 /** `switchboard doctor`: installed agent CLIs, the state directory, and what to do about what is missing. */
+import { engineLine } from '../../core/containers/engineCheck';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, loadConfigFile } from '../../core/config';
 import { runDoctor } from '../../core/doctor';
@@ -32,6 +33,7 @@ export async function doctorCommand(ctx: CliContext, argv: string[]): Promise<nu
       ? `mcp server: ${mcp.url} (pid ${mcp.server.pid}); \`switchboard mcp config <client>\` prints what a client needs\nhttp api: ${apiUrlOf(mcp.url)} (same bearer token)`
       : 'mcp server: none serving this state directory over HTTP (VS Code starts one when needed; `switchboard serve` serves it and the HTTP API headless)',
   );
+  if (report.engine) ctx.out.stdout(engineLine(report.engine));
   if (warning) ctx.out.stdout(`warning: ${warning}`);
   if (report.disk?.warning) ctx.out.stdout(`warning: ${report.disk.warning}`);
   return report.stateDirProblem ? 1 : 0;

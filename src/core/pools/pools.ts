@@ -16,6 +16,21 @@ import { readLedger, withLedger, type Ledger, type PoolCounts, type QueueEntry }
 
 export const DEFAULT_POOL = 'default';
 
+/**
+ * The backend a pool's runs go to: container runs are admitted through pools named after their
+ * backend (`docker`, `docker:build-box`, `swarm`, or `teams@docker` for a team's), and `maxWorkers`
+ * counts each backend apart, so that containers on a build box take no local slots.
+ */
+export function backendOfPool(pool: string): string {
+  const match = /^(?:[^@]*@)?((?:docker|swarm)(?::.*)?)$/.exec(pool);
+  return match ? match[1]! : 'local';
+}
+
+/** The pool a run of `backend` (not local) is admitted through, given the pool it names (if any). */
+export function backendPool(pool: string | undefined, backend: string): string {
+  return pool ? `${pool}@${backend}` : backend;
+}
+
 export interface PoolLimits {
   maxWorkers: number;
   /** How many may wait in line before new runs are refused (default 100). */
@@ -194,7 +209,8 @@ export class Pools {
   }
 
   private hasRoom(ledger: Ledger, pool: string): boolean {
-    return ledger.slots.length < this.config().maxWorkers && ledger.slots.filter((s) => s.pool === pool).length < this.limits(pool).maxWorkers;
+    const backend = backendOfPool(pool);
+    return ledger.slots.filter((s) => backendOfPool(s.pool) === backend).length < this.config().maxWorkers && ledger.slots.filter((s) => s.pool === pool).length < this.limits(pool).maxWorkers;
   }
 
   private ended(runId: string): boolean {

@@ -21,6 +21,7 @@ import { RUN_ID_ENV } from '../runs/runMarker';
 import { isSameProcessAlive, processesMarked } from '../proc/processTable';
 import { leaderOf } from './recordRescue';
 import { writePlan } from '../supervisor/plan';
+import { backendName, containerPlan, endpointOf, parseBackend, type Backend } from '../containers/containerPlan';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
 import { runEntity } from '../feed/entities';
@@ -57,6 +58,8 @@ export interface RunOptions {
   startedBy?: string;
   /** Hard limits: the run is stopped when it crosses one. */
   limits?: RunLimits;
+  /** Where it runs: `local` (default), `docker`, `docker:<context>`, `swarm`, `swarm:<context>`. */
+  backend?: string;
 }
 
 /** The variable that carries the MCP server's token to an agent (its name marks it a secret for redaction). */
@@ -97,6 +100,8 @@ export interface PreparedStart {
   spec: SpawnSpec;
   /** The worktree made for it (`worktree` in the options). */
   worktree?: RunWorktree;
+  /** Not local: the backend and its engine's endpoint. */
+  container?: { backend: Backend; endpoint: string };
 }
 
 export function prepareStart(options: RunOptions, context: Pick<LaunchContext, 'config' | 'env'>): PreparedStart {
@@ -121,6 +126,13 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const spec = runner.build(request);
   checkArgLengths(runner, spec);
   const env = { ...context.env, ...options.env };
+  const backend = parseBackend(options.backend);
+  const mcpEnv: Record<string, string> = request.mcp && options.mcp ? { [MCP_TOKEN_ENV]: options.mcp.token } : {};
+  if (backend.kind !== 'local') {
+    // The CLI is the image's: its name is looked up on the container's PATH.
+    const container = { backend, endpoint: endpointOf(backend, env) };
+    return { request, spec: { ...spec, env: { ...options.env, ...mcpEnv, ...spec.env } }, container };
+  }
   const lookup = findBinary(spec.command, env, cwd);
   if (!lookup.found) {
     throw new SwitchboardError(
@@ -131,7 +143,6 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
     );
   }
   if (runner.id !== 'custom') request.settings.binary = lookup.path;
-  const mcpEnv: Record<string, string> = request.mcp && options.mcp ? { [MCP_TOKEN_ENV]: options.mcp.token } : {};
   return { request, spec: { ...spec, command: lookup.path, env: { ...options.env, ...mcpEnv, ...spec.env } } };
 }
 
@@ -185,6 +196,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     ...(options.limits ? { limits: options.limits } : {}),
     ...(prepared.worktree ? { worktree: prepared.worktree } : {}),
     ...(launcher ? { launcher } : {}),
+    ...(prepared.container ? { container: { backend: backendName(prepared.container.backend), endpoint: prepared.container.endpoint } } : {}),
     outputBytes: 0,
     eventCount: 0,
   };
@@ -240,6 +252,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     controlSocket,
     ...(usageBaseline ? { usageBaseline } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(prepared.container ? { container: containerPlan(prepared.container.backend, context.config.containers, request.cwd, path.join(run.dir, 'home'), { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env)) } : {}),
   });
   try {
     await context.host.launch(id, { ...options.env, ...spec.env });

@@ -22,7 +22,8 @@ import { redactorFor, type Redactor } from '../redact';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
-import { DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
+import { backendName } from '../containers/containerPlan';
+import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
@@ -121,6 +122,7 @@ export class RunRegistry extends Lifecycle {
         this.warnings.push(message);
         this.log.warn(message);
       },
+      readopt: (record) => this.host.launch(record.id, {}, true),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
     }));
     // Runs still waiting here cannot start once this process lets go of them.
@@ -209,7 +211,7 @@ export class RunRegistry extends Lifecycle {
       }
     }
     tellRunId(prepared, id);
-    const pool = options.pool ?? DEFAULT_POOL;
+    const pool = prepared.container ? backendPool(options.pool, backendName(prepared.container.backend)) : options.pool ?? DEFAULT_POOL;
     const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
     let admission: Admission;
     try {

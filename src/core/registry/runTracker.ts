@@ -36,6 +36,8 @@ export interface TrackerSink {
   event(runId: string, event: AgentEvent): void;
   output(runId: string, bytes: number): void;
   warn(message: string): void;
+  /** A container run whose supervisor died: ask a supervisor host to take it over (its container runs on). */
+  readopt?(record: RunRecord): Promise<unknown>;
   /** This process settled a run that had no supervisor left to (orphaned, killed), or removed one. */
   settled?(record: RunRecord, how: 'ended' | 'removed'): void;
 }
@@ -66,6 +68,8 @@ interface Entry {
   /** An attach under way; resolves true once it connected (whether or not the connection lasted). */
   connecting?: Promise<boolean>;
   watchdog?: NodeJS.Timeout;
+  /** A take-over of its container under way (see TrackerSink.readopt). */
+  readopting?: boolean;
 }
 
 export class RunTracker extends Lifecycle {
@@ -201,6 +205,10 @@ export class RunTracker extends Lifecycle {
       await Promise.race([entry.connecting, new Promise((resolve) => setTimeout(resolve, ATTACH_WAIT_MS).unref())]);
       return;
     }
+    if (record.container && record.status === 'running' && this.sink.readopt) {
+      if (!entry.readopting) await this.readopt(entry);
+      return;
+    }
     if (record.agent && isSameProcessAlive(record.agent)) {
       this.watchUnsupervised(entry);
       return;
@@ -261,6 +269,25 @@ export class RunTracker extends Lifecycle {
       if ((error as SwitchboardError).code === 'unresponsive') this.log.warn(`the supervisor of ${id} does not answer; its record on disk stands meanwhile`);
     }
     return true;
+  }
+
+  /** Its container runs on without a supervisor: a host takes it over (or another process's already does), then it is attached to. */
+  private async readopt(entry: Entry): Promise<void> {
+    const id = entry.record.id;
+    entry.readopting = true;
+    try {
+      await this.sink.readopt!(entry.record);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!/being taken over|has a live supervisor|not a running container run/.test(message)) {
+        this.finishUnsupervised(id, 'orphaned', `its supervisor died and its container could not be followed again: ${message}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      entry.readopting = false;
+    }
+    if (!this.isDisposed) await this.reload(id);
   }
 
   private watchUnsupervised(entry: Entry): void {

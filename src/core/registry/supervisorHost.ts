@@ -53,14 +53,14 @@ export class SupervisorHost {
   }
 
   /** Asks a host to supervise the run prepared in the state folder; starts a host first when none is live. */
-  async launch(runId: string, env: Record<string, string>): Promise<LaunchResult> {
+  async launch(runId: string, env: Record<string, string>, adopt = false): Promise<LaunchResult> {
     // The host may have been started by another process: the agent gets this process's environment, not the host's.
     const agentEnv = { ...(unmarked(this.options.env) as Record<string, string>), ...env };
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
         // A host starting many agents at once answers each in turn: a launch may wait its place.
-        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env: agentEnv }, LAUNCH_TIMEOUT_MS);
+        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env: agentEnv, ...(adopt ? { adopt } : {}) }, LAUNCH_TIMEOUT_MS);
       } catch (error) {
         // A host that was leaving (idle) or died: find or start another.
         const hostGone = !client.isOpen || /shutting down|went away|is gone/.test((error as Error).message);

@@ -102,6 +102,16 @@ export interface RunLimits {
   timeoutMs?: number;
 }
 
+/** A run's place in a container engine (see RunRecord.container). */
+export interface RunContainer {
+  backend: string;
+  endpoint: string;
+  /** The container's id, once made. */
+  id?: string;
+  /** A swarm run's service. */
+  service?: string;
+}
+
 export interface RunRecord {
   version: 1;
   id: string;
@@ -147,6 +157,8 @@ export interface RunRecord {
   permissionDenials?: PermissionDenial[];
   /** The final answer text where the runner reports one. */
   resultText?: string;
+  /** Where it runs when not a local process: the backend (`docker`, `docker:ctx`, `swarm`), the engine's endpoint, and its container (or service). */
+  container?: RunContainer;
   /** Output bytes written to the log so far. */
   outputBytes: number;
   /** Parsed events written so far. */

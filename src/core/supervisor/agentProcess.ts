@@ -15,6 +15,8 @@ export interface AgentExit {
   signal?: string;
   /** Set when the process could not be started at all (e.g. the binary vanished). */
   spawnError?: string;
+  /** Set when the agent's container vanished (removed outside Switchboard): the run is orphaned, for this reason. */
+  vanished?: string;
 }
 
 export class AgentProcess {

@@ -14,6 +14,7 @@ import { readPlan } from './plan';
 import type { ControlRequest, LaunchResult } from './protocol';
 import { Supervisor } from './supervisor';
 import { hostLog } from './hostLog';
+import { adoptContainerRun } from './adoptContainer';
 
 /** How long a host with nothing to watch stays (SWITCHBOARD_HOST_IDLE_MS shortens it, for tests). */
 const IDLE_EXIT_MS = Number(process.env.SWITCHBOARD_HOST_IDLE_MS) || 60_000;
@@ -41,8 +42,9 @@ export async function hostMain(socketPath: string): Promise<void> {
   };
 
   /** The run's supervisor, made from its plan and record (a launch that cannot make one arms the idle exit again). */
-  const supervise = (stateDir: string, runId: string, env: Record<string, string>): Supervisor => {
+  const supervise = (stateDir: string, runId: string, env: Record<string, string>, adopt: boolean): Supervisor => {
     const paths = new StateMap(stateDir).run(runId);
+    if (adopt) return adoptContainerRun(stateDir, runId, env, journalOf(stateDir));
     // The plan is taken by the one host that starts the run: none left means another host took it (and went away).
     if (!fs.existsSync(paths.plan)) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed');
     const plan = readPlan(paths.plan);
@@ -50,17 +52,17 @@ export async function hostMain(socketPath: string): Promise<void> {
     fs.rmSync(paths.plan, { force: true });
     const read = readRecord(paths);
     if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${paths.dir} could not be read (${read.kind})`);
-    const journal = journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
-    return new Supervisor(plan, read.value, env, journal);
+    return new Supervisor(plan, read.value, env, journalOf(stateDir));
   };
+  const journalOf = (stateDir: string): Journal => journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
 
-  const launch = async (stateDir: string, runId: string, env: Record<string, string>): Promise<LaunchResult> => {
+  const launch = async (stateDir: string, runId: string, env: Record<string, string>, adopt: boolean): Promise<LaunchResult> => {
     if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
     if (idle) clearTimeout(idle);
     idle = undefined;
     let supervisor: Supervisor;
     try {
-      supervisor = supervise(stateDir, runId, env);
+      supervisor = supervise(stateDir, runId, env, adopt);
     } catch (error) {
       // Nothing to watch after all: the host must still leave when idle.
       armIdleExit();
@@ -73,7 +75,7 @@ export async function hostMain(socketPath: string): Promise<void> {
       armIdleExit();
     });
     try {
-      const record = await supervisor.start();
+      const record = adopt ? await supervisor.adopt() : await supervisor.start();
       return { pid: record.agent?.pid ?? 0 };
     } catch (error) {
       supervisors.delete(supervisor);
@@ -85,7 +87,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
     if (request.op === 'ping') return Promise.resolve({ pid: process.pid });
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
-    return launch(request.stateDir, request.runId, request.env ?? {});
+    return launch(request.stateDir, request.runId, request.env ?? {}, request.adopt === true);
   }, { label: 'supervisor host' });
 
   // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.

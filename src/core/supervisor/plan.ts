@@ -7,6 +7,7 @@ import type { PriceTable } from '../pricing';
 import type { RedactionConfig } from '../redact';
 import type { StartRequest } from '../runners/types';
 import type { RunLimits } from '../runs/types';
+import type { ContainerPlan } from '../containers/containerPlan';
 import type { UsageBaseline } from '../runs/usageMeter';
 
 export interface SupervisorPlan {
@@ -28,6 +29,8 @@ export interface SupervisorPlan {
   limits?: RunLimits;
   /** Config's patterns and literal secrets to redact (the environment's secrets travel in the env). */
   redaction?: RedactionConfig;
+  /** The run goes in a container (backend docker or swarm), made so. */
+  container?: ContainerPlan;
 }
 
 

@@ -7,7 +7,8 @@ import type { ErrorCode } from '../errors';
 
 export type ControlRequest =
   /** To a supervisor host: start supervising the run prepared in the state folder; `env` is added to the agent's environment. */
-  | { id: number; op: 'launch'; stateDir: string; runId: string; env: Record<string, string> }
+  /** `adopt`: take over a container run whose supervisor died (its container runs on), rather than start one. */
+  | { id: number; op: 'launch'; stateDir: string; runId: string; env: Record<string, string>; adopt?: boolean }
   | { id: number; op: 'subscribe' }
   /** Is anyone there: answered at once by a host or a run's supervisor that is not stopped or hung. */
   | { id: number; op: 'ping' }

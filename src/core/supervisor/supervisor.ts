@@ -17,11 +17,15 @@ import { EventLogWriter } from '../runs/eventLog';
 import { OutputFollower, readTail } from '../runs/outputLog';
 import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeRecord } from '../runs/recordFile';
+import { writeJsonAtomic } from '../store/atomicFile';
+import { containerPlanFile } from '../containers/containerPlan';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
 import { commitRunWork } from '../runs/runWork';
 import { clipArgs, clipMessage } from '../runners/argLimits';
 import { AgentProcess, type AgentExit } from './agentProcess';
+import { ContainerAgent } from '../containers/containerAgent';
+import { passedEnv } from '../containers/containerPlan';
 import { Approvals } from './approvals';
 import { hostLog } from './hostLog';
 import { isDiskFull, isNoSpace } from '../store/diskSpace';
@@ -71,7 +75,7 @@ export class Supervisor {
   private readonly approvals: Approvals;
   private readonly feed: RunFeed;
   private parser: LineParser;
-  private agent: AgentProcess | undefined;
+  private agent: AgentProcess | ContainerAgent | undefined;
   private pendingResume: string | undefined;
   private stopReason: { kind: 'kill' | 'interrupt'; source: string } | undefined;
   private lastResultOk: boolean | undefined;
@@ -123,6 +127,10 @@ export class Supervisor {
     // As the record was made (command line, then prompt): its placeholders are this redactor's first.
     this.redactor.args([spec.command, ...spec.args]);
     this.redactor.text(this.plan.request.prompt);
+    if (this.plan.container) {
+      // Kept for a supervisor that takes the run over after this one died (without the prompt, which it does not need).
+      writeJsonAtomic(containerPlanFile(this.paths), { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
+    }
     this.spawn(spec, false);
     const limits = this.plan.limits;
     if (limits?.timeoutMs) {
@@ -131,7 +139,8 @@ export class Supervisor {
     }
     const diskCheck = setInterval(() => isDiskFull(this.plan.stateDir) && this.stopForDisk(), DISK_CHECK_MS);
     void this.finished.then(() => clearInterval(diskCheck));
-    if (!this.agent?.pid) {
+    const inContainer = this.agent instanceof ContainerAgent && (await this.agent.started);
+    if (!this.agent?.pid && !inContainer) {
       const exit = await this.agent!.exited;
       await this.finish(exit);
       throw new SwitchboardError('spawn_failed', this.record.lastError ?? 'the agent could not be started');
@@ -139,11 +148,42 @@ export class Supervisor {
     return this.record;
   }
 
+  /**
+   * Takes over a container run whose supervisor died (its container ran on): its log is followed
+   * again from the bytes the output log already has, its exit waited for, its container removed.
+   */
+  async adopt(): Promise<RunRecord> {
+    await this.server.listen();
+    const container = this.plan.container;
+    if (!container) throw new SwitchboardError('internal', `run ${this.record.id} has no container to take over`);
+    const startToken = startTokenOf(process.pid);
+    const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: this.record.container?.id ?? '', logged: this.output.bytes }, this.plan.killGraceMs);
+    void agent.started.then((ok) => ok && agent.id !== this.record.container?.id && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
+    this.agent = agent;
+    this.output.start();
+    this.update({ status: 'running', ...(startToken ? { supervisor: { pid: process.pid, startToken } } : {}) }, true);
+    void agent.exited.then((exit) => this.onExit(exit));
+    await agent.started;
+    return this.record;
+  }
+
   private spawn(spec: SpawnSpec, resumed: boolean): void {
     const commandLine = clipArgs(this.redactor.args([spec.command, ...spec.args]));
     this.turns.reset();
     this.parser = this.runner.createParser();
-    this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
+    const container = this.plan.container;
+    // A steered run's earlier container has ended: it goes.
+    if (this.agent instanceof ContainerAgent) void this.agent.remove();
+    if (container) {
+      // A container gets the run's own variables and the credentials named in the settings, never the whole environment.
+      const env = { ...passedEnv([...container.passEnv, ...container.runEnv], this.env), ...spec.env };
+      const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { spec, env }, this.plan.killGraceMs);
+      this.agent = agent;
+      void agent.started.then((ok) => ok && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
+      this.record.container = { backend: container.context ? `${container.backend}:${container.context}` : container.backend, endpoint: container.endpoint };
+    } else {
+      this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
+    }
     this.output.start();
     const identity = this.agent.identity;
     const source = !resumed && this.record.startedBy ? { source: this.record.startedBy } : {};
@@ -290,6 +330,7 @@ export class Supervisor {
   private async finishOnce(exit: AgentExit): Promise<void> {
     // An agent that died writing to a full disk (most do) failed for that reason.
     if (!this.diskFull && !this.stopReason && isDiskFull(this.plan.stateDir)) this.diskFull = this.diskFullReason('and the agent ended');
+    if (this.agent instanceof ContainerAgent) await this.agent.remove();
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
       await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill, marker: runMarker(this.record.id) });
@@ -315,6 +356,7 @@ export class Supervisor {
 
   private finalStatus(exit: AgentExit): RunRecord['status'] {
     if (this.diskFull) return 'failed';
+    if (exit.vanished) return 'orphaned';
     if (this.stopReason) return 'killed';
     if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
     return this.lastResultOk === false ? 'failed' : 'done';
@@ -322,6 +364,7 @@ export class Supervisor {
 
   private failureReason(exit: AgentExit): string {
     if (this.diskFull) return this.diskFull;
+    if (exit.vanished) return exit.vanished;
     if (this.stopReason?.source.startsWith('its ')) return `stopped at ${this.stopReason.source}`;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
     if (exit.spawnError) return clipMessage(exit.spawnError);
@@ -356,7 +399,7 @@ export class Supervisor {
     }
   }
 
-  private requireRunning(): AgentProcess {
+  private requireRunning(): AgentProcess | ContainerAgent {
     if (this.record.status !== 'running' || !this.agent) {
       throw new SwitchboardError('not_running', `Run ${this.record.name} is ${this.record.status}, not running.`);
     }
@@ -397,7 +440,8 @@ export class Supervisor {
   }
 
   /** The gentle stop: the runner's own interrupt where it has one, else SIGINT; the tree is forced after the grace time. */
-  private stopAgent(agent: AgentProcess, force: boolean): InterruptResult['delivered'] {
+  private stopAgent(agent: AgentProcess | ContainerAgent, force: boolean): InterruptResult['delivered'] {
+    if (agent instanceof ContainerAgent) return this.stopContainer(agent, force);
     const identity = agent.identity;
     if (force && identity) {
       void killTree(identity, { graceMs: 0, known: this.treeAtKill, marker: runMarker(this.record.id) });
@@ -416,6 +460,20 @@ export class Supervisor {
       // What it started and left running (a tool's shell in a session of its own) goes with it.
       if (identity) void killTree(identity, { signal: 'SIGTERM', graceMs: 1000, known: snapshot });
     });
+    return delivered;
+  }
+
+  /** A container's gentle stop: the runner's interrupt or SIGINT into it; killed (its whole tree) after the grace time. */
+  private stopContainer(agent: ContainerAgent, force: boolean): InterruptResult['delivered'] {
+    if (force) {
+      agent.forceStop();
+      return 'signal';
+    }
+    let delivered: InterruptResult['delivered'] = 'signal';
+    if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
+    else agent.signal('SIGINT');
+    const timer = setTimeout(() => agent.forceStop(), this.plan.killGraceMs);
+    void agent.exited.then(() => clearTimeout(timer));
     return delivered;
   }
 

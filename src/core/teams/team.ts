@@ -314,7 +314,7 @@ export class Team extends Lifecycle {
     const permissionMode = worker.runner === role.runner ? role.permissionMode : undefined;
     this.guard();
     const links = { team: this.record.name, task, ...(this.record.goal ? { goal: this.record.goal } : {}) };
-    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links, pool: TEAMS_POOL, ...(permissionMode ? { permissionMode } : {}), ...(model ? { model } : {}) });
+    return this.registry.run({ runner: worker.runner, prompt, cwd: worker.cwd, links, pool: TEAMS_POOL, ...(worker.backend ? { backend: worker.backend } : {}), ...(permissionMode ? { permissionMode } : {}), ...(model ? { model } : {}) });
   }
 
   private async start(task: Task, workerName: string): Promise<string> {

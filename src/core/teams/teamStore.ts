@@ -19,6 +19,8 @@ export interface TeamWorker {
   name: string;
   role: string;
   runner: string;
+  /** Where its runs go when not local (`docker`, `swarm`, …), from the spec's `@backend`. */
+  backend?: string;
   /** Where it works: its worktree, or the shared workspace when that is not a git repository. */
   cwd: string;
   branch?: string;

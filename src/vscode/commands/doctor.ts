@@ -1,4 +1,5 @@
 /** Doctor: installed agent CLIs (path, version), the state folder, and what to do about anything missing. */
+import { engineLine } from '../../core/containers/engineCheck';
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../../core/doctor';
 import { formatBytes } from '../../core/store/diskSpace';
@@ -19,6 +20,7 @@ export function renderDoctor(report: DoctorReport, mcp: ServerFacts | undefined)
   lines.push('', '## State', '', `- State folder: \`${report.stateDir}\`${report.stateDirProblem ? ` — **${report.stateDirProblem}**` : ''}`);
   if (report.disk) lines.push(`- Free on its disk: ${formatBytes(report.disk.freeBytes)} of ${formatBytes(report.disk.totalBytes)}${report.disk.warning ? ` — **warning: ${report.disk.warning}**` : ''}`);
   lines.push(`- Extension host: Node ${report.node} (${report.platform})`);
+  if (report.engine) lines.push(`- Container engine: ${engineLine(report.engine).replace(/^container engine: /, '')}`);
   lines.push('', '## MCP server', '');
   if (!mcp?.url) lines.push('- Not started yet: it starts when VS Code chat, a Copy MCP Configuration command or an agent needs it.');
   else {

@@ -185,7 +185,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return text === '' ? {} : (JSON.parse(text) as unknown);
 }
 
-export async function startAnthropicProvider(script: Script): Promise<ScriptedProvider> {
+export async function startAnthropicProvider(script: Script, host?: string): Promise<ScriptedProvider> {
   const requests: ProviderRequestInfo[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -213,7 +213,7 @@ export async function startAnthropicProvider(script: Script): Promise<ScriptedPr
       else res.end();
     });
   });
-  const { url, close } = await listenOnLoopback(server);
+  const { url, close } = await listenOnLoopback(server, host);
   return { url, requests, close };
 }
 

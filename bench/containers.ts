@@ -1,0 +1,50 @@
+/**
+ * Container runs against local processes: the start overhead of one run (from `run` until its
+ * first output byte, and until it has ended), median of a few, `--backend docker` vs local; then
+ * 20 containerised agents started at once (time until all are running, until all are done).
+ * Needs docker and the agent image (scripts/setupDocker.mjs sets them up).
+ * Usage: node --import tsx bench/containers.ts [rounds]
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunRegistry } from '../src/core/registry/registry';
+import { StateMap } from '../src/core/state/stateMap';
+import { median, openRegistry, ROOT, runBench, seconds, tempDir } from './support';
+
+const rounds = Number(process.argv[2] ?? 5);
+
+async function firstByte(registry: RunRegistry, id: string, started: number): Promise<number> {
+  const output = registry.runPaths(id).output;
+  while (!(fs.existsSync(output) && fs.statSync(output).size > 0)) await new Promise((r) => setTimeout(r, 5));
+  return Date.now() - started;
+}
+
+async function once(registry: RunRegistry, work: string, backend: string | undefined): Promise<{ first: number; done: number }> {
+  const started = Date.now();
+  const run = await registry.run({ runner: 'custom', prompt: 'hello', cwd: work, command: 'node -e "console.log(process.argv[1])" {prompt}', ...(backend ? { backend } : {}) });
+  const first = await firstByte(registry, run.id, started);
+  const { record } = await registry.wait(run.id, 120_000);
+  if (record.status !== 'done') throw new Error(`run ${run.id} ended ${record.status}: ${record.lastError}`);
+  return { first, done: Date.now() - started };
+}
+
+runBench(async () => {
+  const setup = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'setupDocker.mjs'), '--clis', 'claude', '--json'], { encoding: 'utf8' }).trim()) as { ok: boolean; image?: string; reason?: string };
+  if (!setup.ok) throw new Error(`docker is not available: ${setup.reason}`);
+  const registry = await openRegistry({ containers: { image: setup.image!, network: 'bridge', env: [], files: [] } });
+  const work = tempDir('sb-bench-containers-');
+  for (const backend of [undefined, 'docker']) {
+    await once(registry, work, backend); // warm-up
+    const figures = [];
+    for (let i = 0; i < rounds; i++) figures.push(await once(registry, work, backend));
+    console.log(`${backend ?? 'local'}: first output ${seconds(median(figures.map((f) => f.first)))}, ended ${seconds(median(figures.map((f) => f.done)))} (median of ${rounds})`);
+  }
+  const started = Date.now();
+  const runs = await Promise.all(Array.from({ length: 20 }, () => registry.run({ runner: 'custom', prompt: 'hi', cwd: work, command: 'node -e "setTimeout(() => console.log(process.argv[1]), 2000)" {prompt}', backend: 'docker' })));
+  const running = Date.now() - started;
+  const ended = await Promise.all(runs.map((run) => registry.wait(run.id, 300_000)));
+  const done = Date.now() - started;
+  const ok = ended.filter((e) => e.record.status === 'done' && fs.readFileSync(new StateMap(registry.stateDir).run(e.record.id).output, 'utf8') === 'hi\n').length;
+  console.log(`20 containers at once: all started in ${seconds(running)}, all ended in ${seconds(done)} (each sleeps 2 s); ${ok}/20 done with their output whole`);
+});

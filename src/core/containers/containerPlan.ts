@@ -1,0 +1,156 @@
+/**
+ * Where a run goes (`local`, `docker[:context]`, `swarm[:context]`) and, for a container, what it is
+ * made of: the image, limits and network from the `containers` settings, the engine's endpoint (the
+ * context's, else DOCKER_HOST, else the local socket), the folders it sees (its worktree, and the
+ * repository's git folder a worktree needs) and its own home.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SwitchboardError } from '../errors';
+import { DEFAULT_DOCKER_HOST, parseDockerHost } from './dockerApi';
+
+export type BackendKind = 'local' | 'docker' | 'swarm';
+export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'docker', 'swarm'];
+
+export interface Backend {
+  kind: BackendKind;
+  /** The Docker context named after the colon (`docker:build-box`). */
+  context?: string;
+}
+
+/** The `containers` settings. */
+export interface ContainersConfig {
+  /** The agent image (default `switchboard-agent:latest`, built by `npm run docker-image`). */
+  image: string;
+  cpus?: number;
+  /** A memory limit: bytes, or a number with k, m or g. */
+  memory?: string;
+  /** `bridge` (default), `host`, `none` or a network's name. */
+  network: string;
+  /** Names of the host's environment variables passed to the agent (its credentials), besides the run's own. */
+  env: string[];
+  /** Files (credentials the CLI reads) mounted read-only at the same path. */
+  files: string[];
+}
+
+export const DEFAULT_CONTAINERS: ContainersConfig = {
+  image: 'switchboard-agent:latest',
+  network: 'bridge',
+  env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'DASHSCOPE_API_KEY', 'OPENROUTER_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN', 'COPILOT_GITHUB_TOKEN'],
+  files: [],
+};
+
+/** What the supervisor needs to start (or find again) a run's container; in its plan. */
+export interface ContainerPlan {
+  backend: 'docker' | 'swarm';
+  /** unix:///… or tcp://… */
+  endpoint: string;
+  context?: string;
+  image: string;
+  cwd: string;
+  /** Folders mounted read-write at the same path. */
+  mounts: string[];
+  /** The run's own home on the host (mounted at CONTAINER_HOME). */
+  home: string;
+  files: string[];
+  /** Names of host variables passed in. */
+  passEnv: string[];
+  /** Names of the run's own variables (its MCP token, a team's, the runner's), passed too. */
+  runEnv: string[];
+  network: string;
+  cpus?: number;
+  memoryBytes?: number;
+  /** uid:gid the agent runs as (the host user's, so the files it writes in the worktree are theirs). */
+  user?: string;
+}
+
+/** `local`, `docker`, `docker:build-box`, `swarm`, `swarm:ctx`. */
+export function parseBackend(text: string | undefined): Backend {
+  if (!text) return { kind: 'local' };
+  const [kind, context] = text.split(/:(.*)/s, 2) as [string, string | undefined];
+  if (!BACKEND_KINDS.includes(kind as BackendKind) || (kind === 'local' && context)) {
+    throw new SwitchboardError('invalid_argument', `Unknown backend "${text}".`, 'Use local, docker, docker:<context>, swarm or swarm:<context>.');
+  }
+  return { kind: kind as BackendKind, ...(context ? { context } : {}) };
+}
+
+export function backendName(backend: Backend): string {
+  return backend.context ? `${backend.kind}:${backend.context}` : backend.kind;
+}
+
+/** The engine a backend talks to: its context's endpoint, else DOCKER_HOST, else the local socket. */
+export function endpointOf(backend: Backend, env: NodeJS.ProcessEnv): string {
+  let url = env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
+  if (backend.context) {
+    try {
+      url = execFileSync('docker', ['context', 'inspect', backend.context, '--format', '{{.Endpoints.docker.Host}}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }).trim();
+    } catch (error) {
+      throw new SwitchboardError('invalid_argument', `The Docker context "${backend.context}" could not be read: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, 'List them with `docker context ls`.');
+    }
+  }
+  parseDockerHost(url);
+  return url;
+}
+
+/** 2g, 512m, 1024k or bytes. */
+export function parseMemory(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(text.trim());
+  if (!match) throw new SwitchboardError('invalid_argument', `The memory limit "${text}" is not a size.`, 'Write it as 512m, 2g or a number of bytes.');
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(match[1]) * scale);
+}
+
+/** The folders a run in `cwd` sees: its git worktree's top (else `cwd`), and the repository's git folder when that lies outside it. */
+export function runMounts(cwd: string): string[] {
+  let top = cwd;
+  let common: string | undefined;
+  try {
+    const [shown, gitCommon] = execFileSync('git', ['-C', cwd, 'rev-parse', '--show-toplevel', '--git-common-dir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim().split('\n');
+    if (shown) top = shown;
+    if (gitCommon) common = path.resolve(cwd, gitCommon);
+  } catch {
+    // Not in a git repository: the folder alone.
+  }
+  return [top, ...(common && !isInside(common, top) ? [common] : [])];
+}
+
+const isInside = (child: string, parent: string): boolean => {
+  const rel = path.relative(parent, child);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+/** The plan of a run's container (its home made, owner-only). */
+export function containerPlan(backend: Backend, config: ContainersConfig, cwd: string, home: string, env: NodeJS.ProcessEnv, runEnv: string[]): ContainerPlan {
+  if (backend.kind === 'local') throw new SwitchboardError('internal', 'a local run has no container');
+  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  return {
+    backend: backend.kind,
+    endpoint: endpointOf(backend, env),
+    ...(backend.context ? { context: backend.context } : {}),
+    image: config.image,
+    cwd,
+    mounts: runMounts(cwd),
+    home,
+    files: config.files.map((file) => path.resolve(file)),
+    passEnv: config.env,
+    runEnv,
+    network: config.network,
+    ...(config.cpus ? { cpus: config.cpus } : {}),
+    ...(config.memory ? { memoryBytes: parseMemory(config.memory) } : {}),
+    ...(uid !== undefined && gid !== undefined ? { user: `${uid}:${gid}` } : {}),
+  };
+}
+
+/** The variables a container gets from the host: only those named, when set. */
+export function passedEnv(names: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (env[name] !== undefined ? [[name, env[name]!]] : [])));
+}
+
+/** Where a container run's supervisor keeps its plan (without the prompt) for one that takes the run over. */
+export function containerPlanFile(run: { dir: string }): string {
+  return path.join(run.dir, 'container-plan.json');
+}

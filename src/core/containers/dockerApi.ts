@@ -1,0 +1,124 @@
+/**
+ * A small client of the Docker Engine API: plain HTTP over the engine's unix socket (or tcp://), no
+ * native modules, no `docker` processes, no shell. Requests answer JSON; `stream` gives the raw
+ * response (logs, wait); `hijack` upgrades a connection for a container's stdin (attach).
+ */
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SwitchboardError } from '../errors';
+
+/** Where an engine listens: a unix socket path, or a host and port (tcp://, plain HTTP). */
+export type DockerEndpoint = { socketPath: string; url: string } | { host: string; port: number; url: string };
+
+export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+
+/** `unix:///var/run/docker.sock` or `tcp://host:2375` as an endpoint; other schemes (ssh://) are refused with what to do. */
+export function parseDockerHost(url: string): DockerEndpoint {
+  if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), url };
+  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(url);
+  if (tcp) return { host: tcp[1]!, port: Number(tcp[2] ?? 2375), url };
+  throw new SwitchboardError(
+    'invalid_argument',
+    `The Docker endpoint ${url} is not one Switchboard can reach: it talks to unix:// sockets and tcp:// addresses.`,
+    'For a remote engine over ssh, forward its socket (ssh -L /tmp/box.sock:/var/run/docker.sock box) and use a context or DOCKER_HOST of unix:///tmp/box.sock.',
+  );
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+}
+
+export class DockerApi {
+  constructor(readonly endpoint: DockerEndpoint) {}
+
+  private options(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
+    const where = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    return { ...where, method, path, headers: { Host: 'docker', ...headers } };
+  }
+
+  private unreachable(error: Error): SwitchboardError {
+    return new SwitchboardError('docker_unavailable', `The Docker engine at ${this.endpoint.url} does not answer: ${error.message}`, 'Start the Docker daemon (dockerd), or check DOCKER_HOST / the Docker context.');
+  }
+
+  /** A JSON request; any status is returned (callers decide what 404 or 409 mean). */
+  request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<ApiAnswer<T>> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.options(method, path, payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}), (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            // Not JSON: kept as text.
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed as T });
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(this.unreachable(error)));
+      req.end(payload);
+    });
+  }
+
+  /** A request that must succeed (2xx): its body, else an error with the engine's message. */
+  async call<T = unknown>(method: string, path: string, body?: unknown, what = `${method} ${path}`): Promise<T> {
+    const answer = await this.request<T>(method, path, body);
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    throw new SwitchboardError('docker_error', `Docker refused to ${what}: ${engineMessage(answer)}`);
+  }
+
+  /** The response of a long request (logs with follow, wait), as a stream; rejects on a non-2xx status. */
+  stream(method: string, path: string): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.options(method, path), (res) => {
+        if ((res.statusCode ?? 0) >= 300) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => reject(new SwitchboardError('docker_error', `Docker refused ${method} ${path}: ${Buffer.concat(chunks).toString('utf8').trim()}`, undefined, { status: res.statusCode })));
+          return;
+        }
+        resolve(res);
+      });
+      req.on('error', (error) => reject(this.unreachable(error)));
+      req.end();
+    });
+  }
+
+  /** Upgrades a connection (POST /containers/{id}/attach) to a raw socket; `head`: bytes that came with the upgrade. */
+  hijack(path: string): Promise<{ socket: Duplex; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.options('POST', path, { Connection: 'Upgrade', Upgrade: 'tcp' }));
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => {
+        res.resume();
+        reject(new SwitchboardError('docker_error', `Docker did not attach (${res.statusCode})`));
+      });
+      req.on('error', (error) => reject(this.unreachable(error)));
+      req.end();
+    });
+  }
+}
+
+/** The engine's own words for a refusal. */
+export function engineMessage(answer: ApiAnswer<unknown>): string {
+  const body = answer.body as { message?: string } | string | undefined;
+  const message = typeof body === 'string' ? body : body?.message;
+  return `${message?.trim() || 'no reason given'} (HTTP ${answer.status})`;
+}
+
+/** A query string from defined values (objects as JSON, as the engine's filters take them). */
+export function query(values: Record<string, string | number | boolean | object | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

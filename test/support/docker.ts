@@ -1,0 +1,46 @@
+/**
+ * Docker for the container tests: the engine and the agent image as scripts/setupDocker.mjs leaves
+ * them (set up once, cached), the containers a state folder's runs made, and their removal.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { DockerApi, parseDockerHost, query } from '../../src/core/containers/dockerApi';
+import { STATE_LABEL } from '../../src/core/containers/containerAgent';
+import { ROOT } from './harness';
+
+export interface DockerSetup {
+  ok: boolean;
+  image?: string;
+  reason?: string;
+}
+
+let setup: DockerSetup | undefined;
+
+/** Sets Docker up (installs, starts the daemon, builds the image; cached) once per test process. */
+export function dockerSetup(): DockerSetup {
+  setup ??= JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'setupDocker.mjs'), '--clis', 'claude', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 1_800_000 }).trim().split('\n').pop()!) as DockerSetup;
+  return setup;
+}
+
+export const docker = (): DockerApi => new DockerApi(parseDockerHost(process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'));
+
+/** The ids of the containers (running or not) of a state folder's runs. */
+export async function containersOf(stateDir: string): Promise<string[]> {
+  const listed = await docker().call<{ Id: string }[]>('GET', `/containers/json${query({ all: 1, filters: { label: [`${STATE_LABEL}=${stateDir}`] } })}`);
+  return listed.map((c) => c.Id);
+}
+
+/** Removes whatever containers a state folder's runs left. */
+export async function removeContainersOf(stateDir: string): Promise<void> {
+  for (const id of await containersOf(stateDir)) await docker().request('DELETE', `/containers/${id}${query({ force: 1 })}`);
+}
+
+/** The bridge network's gateway: the host's address as containers on it reach it. */
+export async function bridgeGateway(): Promise<string> {
+  const bridge = await docker().call<{ IPAM: { Config: { Gateway?: string; Subnet?: string }[] } }>('GET', '/networks/bridge');
+  // The default bridge may name only its subnet: its gateway is then the subnet's first address (docker0's).
+  const config = bridge.IPAM.Config.find((c) => c.Gateway || c.Subnet?.includes('.'));
+  const gateway = config?.Gateway ?? config?.Subnet?.replace(/\.\d+\/\d+$/, '.1');
+  if (!gateway) throw new Error('the docker bridge network has no gateway');
+  return gateway;
+}
