@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { pidAlive } from '../support/harness';
-import { agentRow, closeEditors, documentText, eventually, iconOf, killRunning, startAgent, switchboard, workspaceFolder } from './support/host';
+import { agentRow, closeEditors, documentText, eventually, iconOf, killRunning, runRows, startAgent, switchboard, workspaceFolder } from './support/host';
 
 const OUTPUT_SCHEME = 'switchboard-output';
 
@@ -62,7 +62,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     const running = await startAgent('second, runs on', '--sleep', '60000');
     await agentRow(running.id, (r) => r.status === 'running');
     const { agents } = await switchboard();
-    const ids = agents.getChildren().map((r) => r.id);
+    const ids = runRows(agents).map((r) => r.id);
     assert.ok(ids.indexOf(running.id) < ids.indexOf(finished.id), `${ids.join(' ')}`);
   });
 
@@ -94,7 +94,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     const { run } = await agentRow(started.id, (r) => r.status === 'done');
     await vscode.commands.executeCommand('switchboard.removeFromList', run);
     const { agents } = await switchboard();
-    await eventually('the row to go', () => !agents.getChildren().some((r) => r.id === started.id));
+    await eventually('the row to go', () => !runRows(agents).some((r) => r.id === started.id));
   });
 
   it('Show Agent Output opens a read-only document with what the agent printed; the raw one has the bytes', async () => {
@@ -122,8 +122,8 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
 
   it('a command given an unknown run shows the error and changes nothing', async () => {
     const { agents } = await switchboard();
-    const before = agents.getChildren().map((r) => `${r.id}:${r.status}`);
+    const before = runRows(agents).map((r) => `${r.id}:${r.status}`);
     await vscode.commands.executeCommand('switchboard.killAgent', { id: 'no-such-run' });
-    assert.deepEqual(agents.getChildren().map((r) => `${r.id}:${r.status}`), before);
+    assert.deepEqual(runRows(agents).map((r) => `${r.id}:${r.status}`), before);
   });
 });

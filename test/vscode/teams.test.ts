@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TeamNode } from '../../src/vscode/views/teamNodes';
 import { pidAlive } from '../support/harness';
-import { closeEditors, documentText, eventually, iconOf, invokeTool, structuredOf, switchboard } from './support/host';
+import { closeEditors, documentText, eventually, iconOf, invokeTool, runRows, structuredOf, switchboard } from './support/host';
 
 /** The Teams view's rows under a team: `kind:key` → its tree item (the team's own row as `team`). */
 async function teamRows(team: string): Promise<Map<string, { node: TeamNode; item: vscode.TreeItem }>> {
@@ -106,7 +106,7 @@ describe('Teams view and team commands (in the extension host)', function () {
     structuredOf(await invokeTool('switchboard_team_run', { name: 'inhost-slow', spec: '1:executor:custom', task: 'slow', tasks: [{ id: 'S1', title: 'slow part (sleep 60000)' }] }));
     const running = await teamRowsWhen('inhost-slow', 'S1 running', (rows) => rows.get('task:S1')?.item.accessibilityInformation?.label?.includes(', running,') === true);
     const { agents } = await switchboard();
-    const run = await eventually('the worker\'s run', () => agents.getChildren().find((r) => r.status === 'running' && !!r.agent && r.prompt.includes('slow part')));
+    const run = await eventually('the worker\'s run', () => runRows(agents).find((r) => r.status === 'running' && !!r.agent && r.prompt.includes('slow part')));
     await vscode.commands.executeCommand('switchboard.shutdownTeam', running.get('team')!.node);
     const ended = await teamRowsWhen('inhost-slow', 'interrupted', (rows) => description(rows, 'team').startsWith('interrupted'));
     assert.equal(iconOf(row(ended, 'team')), 'debug-pause/list.warningForeground');

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../../src/extension';
 import type { RunRecord } from '../../../src/core/runs/types';
+import { isCompareNode, type AgentNode } from '../../../src/vscode/views/compareNodes';
 import { fakeCommand } from '../../support/harness';
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
@@ -59,12 +60,17 @@ export async function startAgent(prompt: string, ...fakeArgs: string[]): Promise
   return structuredOf(await invokeTool('switchboard_run_agent', { runner: 'custom', prompt, command: fakeCommand(...fakeArgs) }));
 }
 
+/** The Agents view's run rows (the Comparisons node, when there is one, left out). */
+export function runRows(agents: { getChildren(): AgentNode[] }): RunRecord[] {
+  return agents.getChildren().filter((node): node is RunRecord => !isCompareNode(node));
+}
+
 /** The Agents view's row of a run, once `ready` holds for its record. */
 export async function agentRow(id: string, ready: (run: RunRecord) => boolean = () => true, timeoutMs?: number): Promise<{ run: RunRecord; item: vscode.TreeItem }> {
   const { agents } = await switchboard();
   let last = 'not listed';
   return eventually(() => `the Agents row of ${id} (last seen: ${last})`, () => {
-    const run = agents.getChildren().find((r) => r.id === id);
+    const run = runRows(agents).find((r) => r.id === id);
     if (run) last = `${run.status}${run.lastError ? `, ${run.lastError}` : ''}`;
     return run && ready(run) ? { run, item: agents.getTreeItem(run) } : undefined;
   }, timeoutMs);
@@ -93,7 +99,7 @@ export async function closeEditors(): Promise<void> {
 /** Kills, through the Kill Agent command, every run still going (a test's leftovers). */
 export async function killRunning(): Promise<void> {
   const { agents } = await switchboard();
-  for (const run of agents.getChildren().filter((r) => r.status === 'running' || r.status === 'queued')) {
+  for (const run of runRows(agents).filter((r) => r.status === 'running' || r.status === 'queued')) {
     await vscode.commands.executeCommand('switchboard.killAgent', run);
   }
 }
