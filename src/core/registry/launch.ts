@@ -218,9 +218,12 @@ function adoptStrayAgent(run: RunPaths, saved: RunRecord): RunRecord | undefined
   return adopted;
 }
 
-/** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */
-export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
-  const { request, spec } = prepared;
+/**
+ * Writes what the run's supervisor is to do (plan.json), beside the record recordQueued wrote: from
+ * then on any supervisor host can start it, once (see supervisor/plan.ts).
+ */
+export function writeLaunchPlan(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'config'>, record: RunRecord): void {
+  const { request } = prepared;
   const run = new StateMap(context.stateDir).run(id);
   const controlSocket = record.controlSocket!;
   // A resumed session's CLI reports running totals that include what earlier runs already recorded.
@@ -241,8 +244,16 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     ...(usageBaseline ? { usageBaseline } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
+}
+
+/** What the agent's environment adds to the starting process's (the run's own variables, the MCP token). */
+export const agentEnv = (prepared: PreparedStart, options: RunOptions): Record<string, string> => ({ ...options.env, ...prepared.spec.env });
+
+/** Starts the supervisor of a run recorded by recordQueued and writeLaunchPlan; resolves once the agent has a pid (or the start failed). */
+export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
+  const run = new StateMap(context.stateDir).run(id);
   try {
-    await context.host.launch(id, { ...options.env, ...spec.env });
+    await context.host.launch(id, agentEnv(prepared, options));
   } catch (error) {
     const after = readRecord(run);
     const saved = after.kind === 'ok' ? after.value : record;

@@ -1,8 +1,9 @@
 /**
  * The supervisor host: one detached process that supervises the runs of every registry over a
  * state folder that finds it (by its socket in hosts/; a registry starts one when it finds none).
- * It outlives the registry — runs go on after a window reload or the CLI's exit — and leaves once it
- * has had no run to watch for a minute.
+ * It outlives the registry — runs go on after a window reload or the CLI's exit, and runs waiting in
+ * a pool's line are kept and started here (queueKeeper.ts) — and leaves once it has had no run to
+ * watch nor keep for a minute.
  */
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
@@ -10,8 +11,12 @@ import { StateMap } from '../state/stateMap';
 import { Journal } from '../feed/journal';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
-import { readPlan } from './plan';
-import type { ControlRequest, LaunchResult } from './protocol';
+import { takePlan } from './plan';
+import type { ControlRequest, KeepResult, LaunchResult } from './protocol';
+import { QueueKeeper } from './queueKeeper';
+import type { PoolsConfig } from '../pools/pools';
+import { runEntity } from '../feed/entities';
+import { poolKey, runKey } from '../feed/feedEvent';
 import { Supervisor } from './supervisor';
 import { hostLog } from './hostLog';
 
@@ -37,21 +42,27 @@ export async function hostMain(socketPath: string): Promise<void> {
     process.exit(0);
   };
   const armIdleExit = (): void => {
-    if (supervisors.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
+    if (supervisors.size === 0 && keeper.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
   };
+  const journalOf = (stateDir: string): Journal => journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
+  // Runs waiting in pools' lines that processes handed over, to start when their turn comes.
+  const keeper = new QueueKeeper({
+    launch: (stateDir, runId, env) => launch(stateDir, runId, env),
+    poolChanged: (stateDir, { type, pool, ...rest }) => journalOf(stateDir).append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
+    ended: (stateDir, record) => journalOf(stateDir).append({ type: 'agent.failed', key: runKey(record.id), entity: runEntity(record) }),
+    idle: () => armIdleExit(),
+  });
 
   /** The run's supervisor, made from its plan and record (a launch that cannot make one arms the idle exit again). */
   const supervise = (stateDir: string, runId: string, env: Record<string, string>): Supervisor => {
     const paths = new StateMap(stateDir).run(runId);
-    // The plan is taken by the one host that starts the run: none left means another host took it (and went away).
-    if (!fs.existsSync(paths.plan)) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed');
-    const plan = readPlan(paths.plan);
-    // The plan holds the prompt unredacted: it lives only until it has been read.
-    fs.rmSync(paths.plan, { force: true });
+    // The plan is taken by the one host that starts the run (it holds the prompt unredacted, and lives only until taken):
+    // none left means another host took it (and went away), or the run was killed while it waited in line.
+    const plan = takePlan(paths.plan);
+    if (!plan) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed, or it was killed before it started', undefined, { planTaken: true });
     const read = readRecord(paths);
     if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${paths.dir} could not be read (${read.kind})`);
-    const journal = journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
-    return new Supervisor(plan, read.value, env, journal);
+    return new Supervisor(plan, read.value, env, journalOf(stateDir));
   };
 
   const launch = async (stateDir: string, runId: string, env: Record<string, string>): Promise<LaunchResult> => {
@@ -70,6 +81,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     void supervisor.finished.then(async () => {
       await supervisor.close();
       supervisors.delete(supervisor);
+      // Its slot is free: a run kept in line here may go now.
+      keeper.poke();
       armIdleExit();
     });
     try {
@@ -82,8 +95,20 @@ export async function hostMain(socketPath: string): Promise<void> {
     }
   };
 
+  const keep = async (stateDir: string, runId: string, env: Record<string, string>, pools: PoolsConfig): Promise<KeepResult> => {
+    if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
+    if (idle) clearTimeout(idle);
+    idle = undefined;
+    try {
+      return { launcher: await keeper.keep(stateDir, runId, env, pools) };
+    } finally {
+      armIdleExit();
+    }
+  };
+
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
     if (request.op === 'ping') return Promise.resolve({ pid: process.pid });
+    if (request.op === 'keep') return keep(request.stateDir, request.runId, request.env ?? {}, request.pools);
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
     return launch(request.stateDir, request.runId, request.env ?? {});
   }, { label: 'supervisor host' });
@@ -91,7 +116,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      void Promise.all([...supervisors].map((s) => s.stopFromSignal(signal))).then(exit);
+      void Promise.all([keeper.abandon(`the supervisor host keeping its place in line was stopped (${signal}) before a slot freed`), ...[...supervisors].map((s) => s.stopFromSignal(signal))]).then(exit);
     });
   }
   try {
