@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
 import { StateMap } from '../state/stateMap';
-import { Journal } from '../feed/journal';
+import { Journal, writesSettled } from '../feed/journal';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
 import { takePlan } from './plan';
@@ -38,7 +38,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     // Its socket goes first: registries looking for a live host find it no more, while those already connected are told it is shutting down.
     fs.rmSync(socketPath, { force: true });
     // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
-    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+    // Feed lines that waited for the append lock are written too.
+    await Promise.race([Promise.all([server.close(), writesSettled()]), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     process.exit(0);
   };
   const armIdleExit = (): void => {
