@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from './core/errors';
+import { writesSettled } from './core/feed/journal';
 import type { Switchboard } from './core/switchboard';
 import { SwitchboardSlot } from './core/switchboardSlot';
 import { ChatOps } from './chat/chatOps';
@@ -151,5 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Switch
   return { agents, teams: teamsView, goals: goalsView, statusBar: statusBar.item };
 }
 
-/** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. */
-export function deactivate(): void {}
+/** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. Feed lines still waiting for their lock are written. */
+export function deactivate(): Promise<void> {
+  return writesSettled();
+}

@@ -46,8 +46,9 @@ export const DOCS: Record<string, CommandDoc> = {
   run: {
     forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--model M] [--worktree] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--backend docker[:CONTEXT]|swarm] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
     details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
-the run is done, 1 otherwise; --detach prints the run and returns once it has started. A run whose
-pool is full waits in line (queued) and starts by itself when a slot frees.
+the run is done, 1 otherwise; --detach prints the run and returns once it has started (at once, as
+queued, when its pool is full). A run whose pool is full waits in line (queued) and starts by itself
+when a slot frees, also after this command has exited (a supervisor host keeps its place).
   --model     the model the agent uses, over the runner's setting (not for custom: its command says)
   --worktree  work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD
               (the folder must be in a git repository with a commit; its uncommitted changes stay out of the

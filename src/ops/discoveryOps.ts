@@ -72,7 +72,7 @@ const reportDiscovery = defineOperation({
   output: discoveryShape,
   annotations: { destructiveHint: false, idempotentHint: false },
   async handle(args, ctx) {
-    const d = ctx.sb.discoveries.report({ title: args.title, description: args.description, sourceTaskId: args.source_task_id, run: ctx.callerRun, ...scopeOf(args) });
+    const d = await ctx.sb.discoveries.report({ title: args.title, description: args.description, sourceTaskId: args.source_task_id, run: ctx.callerRun, ...scopeOf(args) });
     return { structured: toDiscoveryShape(d), summary: `Recorded ${discoveryLine(d)}; a person will promote or dismiss it. Go on with your task.` };
   },
 });
@@ -114,7 +114,7 @@ const discoveryDismiss = defineOperation({
   output: discoveryShape,
   annotations: { destructiveHint: false, idempotentHint: false },
   async handle(args, ctx) {
-    const d = ctx.sb.discoveries.dismiss(args.id, scopeOf(args), args.reason);
+    const d = await ctx.sb.discoveries.dismiss(args.id, scopeOf(args), args.reason);
     return { structured: toDiscoveryShape(d), summary: `Dismissed ${discoveryLine(d)}.` };
   },
 });

@@ -51,7 +51,7 @@ const gatesReset = defineOperation({
       throw new SwitchboardError('invalid_argument', args.all ? 'Give `gate` or `all`, not both.' : 'Which breaker? Give `gate` (its name) or `all: true`.');
     }
     const breakers = new Breakers(ctx.sb.stateDir, workspaceOf(args.workspace, ctx), { feed: ctx.sb.feed });
-    const { summary, ...structured } = resetGates(breakers, args.gate !== undefined ? { gate: args.gate } : { all: true });
+    const { summary, ...structured } = await resetGates(breakers, args.gate !== undefined ? { gate: args.gate } : { all: true });
     return { structured, summary: [summary, ...breakers.warnings].join(' ') };
   },
 });

@@ -41,11 +41,9 @@ export class Metrics extends Lifecycle {
     entry.calls++;
     if (failed) entry.errors++;
     this.byTool.set(tool, entry);
-    try {
-      addCounters(this.state, callDeltas(source, failed));
-    } catch {
+    addCounters(this.state, callDeltas(source, failed)).catch(() => {
       // The state folder cannot be written: the call itself was answered; doctor says what is wrong.
-    }
+    });
   }
 
   snapshot(): MetricsSnapshot {

@@ -72,7 +72,7 @@ describe('goals that go in circles', function () {
     assert.deepEqual([back.iteration, back.iterations.length, back.stagnation, back.tasks.map((t) => [t.id, t.status])], [2, 2, undefined, [['T1', 'done'], ['T2', 'pending']]]);
     assert.deepEqual(toCheckpointsShape(back).rollbacks.map((r) => r.to), ['cp-2']);
     // Work nobody planned, promoted into the paused goal's graph; rolled back again, its task goes, and the discovery is pending again.
-    const found = h.switchboard.discoveries.report({ title: 'the config needs a schema', description: 'nothing checks config.txt', goal: created.id });
+    const found = await h.switchboard.discoveries.report({ title: 'the config needs a schema', description: 'nothing checks config.txt', goal: created.id });
     await h.switchboard.discoveries.promote(found.id, { goal: created.id });
     const again = await goals.rollback(created.id);
     assert.deepEqual([again.point.id, again.rollback.abandonedRef, again.rollback.reopened], ['cp-2', undefined, [found.id]], 'the branch was there already: nothing left behind');

@@ -1,7 +1,7 @@
 /**
  * Pools with real processes: admission, a FIFO line that starts runs by itself when slots free,
  * across two processes over one state folder, refusals when the line is full, killing a run in
- * line, and cleanup of what dead processes left.
+ * line, cleanup of what dead processes left, and runs in line outliving the process that asked.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -75,13 +75,19 @@ describe('pools', function () {
     assert.deepEqual(JSON.parse(fs.readFileSync(ledgerFile(h.stateDir), 'utf8')).queue, []);
   });
 
-  it('runs still in line when their process closes are recorded as never started, not left waiting', async () => {
+  it('runs still in line when their process closes are kept by a supervisor host and start when a slot frees', async () => {
     const other = await h.open();
-    await other.run({ runner: 'custom', prompt: 'a', command: fakeCommand('--sleep', '30000') });
-    await other.run({ runner: 'custom', prompt: 'b', command: fakeCommand('--sleep', '30000') });
+    const a = await other.run({ runner: 'custom', prompt: 'a', command: fakeCommand('--sleep', '30000') });
+    const b = await other.run({ runner: 'custom', prompt: 'b', command: fakeCommand('--sleep', '30000') });
     const waiting = await other.run({ runner: 'custom', prompt: 'c', command: fakeCommand() });
+    assert.equal(waiting.status, 'queued');
+    assert.notEqual(waiting.launcher?.pid, process.pid, 'a supervisor host keeps its place');
     other.dispose();
-    await until(() => h.registry.list().find((r) => r.id === waiting.id)?.status === 'failed', 5000, 'the abandoned run to settle');
-    assert.match(h.registry.resolve(waiting.id).lastError ?? '', /closed before a slot freed/);
+    await until(() => h.registry.list().some((r) => r.id === waiting.id), 5000, 'the first process to see the queued run');
+    await h.registry.kill(a.id, { source: 'test', force: true });
+    const { record } = await h.registry.wait(waiting.id, 20_000);
+    assert.equal(record.status, 'done');
+    assert.ok(record.startedAt! >= h.registry.resolve(a.id).endedAt!, 'it started when the slot freed');
+    await h.registry.kill(b.id, { source: 'test', force: true });
   });
 });

@@ -105,6 +105,8 @@ export async function killEverything(stateDir: string): Promise<void> {
     if (agent) await killTree(agent, { graceMs: 0, marker: runMarker(id) });
     if (supervisor && isSameProcessAlive(supervisor)) process.kill(supervisor.pid, 'SIGKILL');
   }
+  // Hosts that only keep runs waiting in line supervise none.
+  for (const pid of supervisorHostPids(stateDir)) process.kill(pid, 'SIGKILL');
 }
 
 /** The pids of the supervisor hosts serving a state folder (their command line names its hosts/ folder). */

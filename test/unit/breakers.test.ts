@@ -14,10 +14,10 @@ describe('gate circuit breakers', () => {
   let now: number;
   const clock = (): number => now;
   const open = (more: ConstructorParameters<typeof Breakers>[2] = {}): Breakers => new Breakers(stateDir, workspace, { clock, ...more });
-  const fail = (b: Breakers, gate: string, times: number): void => {
+  const fail = async (b: Breakers, gate: string, times: number): Promise<void> => {
     for (let i = 0; i < times; i++) {
-      assert.equal(b.admit(gate).allowed, true, `run ${i + 1} is let through`);
-      b.record(gate, false);
+      assert.equal((await b.admit(gate)).allowed, true, `run ${i + 1} is let through`);
+      await b.record(gate, false);
     }
   };
 
@@ -27,98 +27,98 @@ describe('gate circuit breakers', () => {
     now = Date.parse('2026-05-26T10:00:00Z');
   });
 
-  it('stays Closed below the threshold; a pass sets the count back to 0', () => {
+  it('stays Closed below the threshold; a pass sets the count back to 0', async () => {
     const b = open();
-    fail(b, 'npm test', 4);
+    await fail(b, 'npm test', 4);
     assert.deepEqual(b.view('npm test'), { gateName: 'npm test', state: 'Closed', failureCount: 4, lastFailureAt: now, recoveryTimeoutSecs: 60, halfOpenCallsRemaining: 3 });
-    b.record('npm test', true);
+    await b.record('npm test', true);
     assert.equal(b.view('npm test')?.failureCount, 0);
-    fail(b, 'npm test', 4);
+    await fail(b, 'npm test', 4);
     assert.equal(b.view('npm test')?.state, 'Closed', 'failures in a row count, not failures in all');
   });
 
-  it('opens after 5 failures in a row and fails fast; half-open after 60 s with 3 trials; a pass closes it', () => {
+  it('opens after 5 failures in a row and fails fast; half-open after 60 s with 3 trials; a pass closes it', async () => {
     const b = open();
-    fail(b, 'npm test', 5);
+    await fail(b, 'npm test', 5);
     const opened = b.view('npm test')!;
     assert.deepEqual([opened.state, opened.failureCount, opened.halfOpenCallsRemaining], ['Open', 5, 0]);
-    const refused = b.admit('npm test');
+    const refused = await b.admit('npm test');
     assert.equal(refused.allowed, false);
     assert.match(!refused.allowed ? refused.reason : '', /^breaker open: 5 failure\(s\) in a row, the last at 2026-05-26T10:00:00.000Z; not run\. A trial run is let through from 2026-05-26T10:01:00.000Z/);
 
     now += 59_999;
-    assert.equal(b.admit('npm test').allowed, false, 'still open a moment before the recovery time');
+    assert.equal((await b.admit('npm test')).allowed, false, 'still open a moment before the recovery time');
     now += 1;
     assert.deepEqual([b.view('npm test')?.state, b.view('npm test')?.halfOpenCallsRemaining], ['HalfOpen', 3]);
-    const trials = [b.admit('npm test'), b.admit('npm test'), b.admit('npm test')];
+    const trials = [await b.admit('npm test'), await b.admit('npm test'), await b.admit('npm test')];
     assert.ok(trials.every((t) => t.allowed && t.trialId), 'three trial runs are let through');
     assert.equal(b.view('npm test')?.halfOpenCallsRemaining, 0);
-    const fourth = b.admit('npm test');
+    const fourth = await b.admit('npm test');
     assert.match(!fourth.allowed ? fourth.reason : '', /^breaker half-open: its 3 trial run\(s\) are under way/);
 
     const first = trials[0]!;
-    b.record('npm test', true, first.allowed ? first.trialId : undefined);
+    await b.record('npm test', true, first.allowed ? first.trialId : undefined);
     assert.deepEqual(b.view('npm test'), { gateName: 'npm test', state: 'Closed', failureCount: 0, lastFailureAt: now - 60_000, recoveryTimeoutSecs: 60, halfOpenCallsRemaining: 3 });
   });
 
-  it('a failed trial opens it again, for another recovery time; a cancelled trial gives its place back', () => {
+  it('a failed trial opens it again, for another recovery time; a cancelled trial gives its place back', async () => {
     const b = open();
-    fail(b, 'lint', 5);
+    await fail(b, 'lint', 5);
     now += 60_000;
-    const trial = b.admit('lint');
-    const other = b.admit('lint');
+    const trial = await b.admit('lint');
+    const other = await b.admit('lint');
     assert.ok(trial.allowed && other.allowed);
-    b.release('lint', other.allowed ? other.trialId! : '');
+    await b.release('lint', other.allowed ? other.trialId! : '');
     assert.equal(b.view('lint')?.halfOpenCallsRemaining, 2, 'the cancelled trial is given back');
-    b.record('lint', false, trial.trialId);
+    await b.record('lint', false, trial.trialId);
     const view = b.view('lint')!;
     assert.deepEqual([view.state, view.failureCount, view.lastFailureAt], ['Open', 6, now]);
     now += 30_000;
-    assert.equal(b.admit('lint').allowed, false);
+    assert.equal((await b.admit('lint')).allowed, false);
     now += 30_000;
     assert.equal(b.view('lint')?.state, 'HalfOpen');
   });
 
-  it('follows its policy: threshold, recovery time and trial runs', () => {
+  it('follows its policy: threshold, recovery time and trial runs', async () => {
     const b = open({ policy: { failureThreshold: 2, recoveryTimeoutSecs: 5, halfOpenCalls: 1 } });
-    fail(b, 'cargo test', 2);
+    await fail(b, 'cargo test', 2);
     assert.equal(b.view('cargo test')?.state, 'Open');
     now += 5000;
-    assert.equal(b.admit('cargo test').allowed, true);
-    assert.equal(b.admit('cargo test').allowed, false, 'one trial at a time');
+    assert.equal((await b.admit('cargo test')).allowed, true);
+    assert.equal((await b.admit('cargo test')).allowed, false, 'one trial at a time');
     assert.equal(open().view('cargo test')?.recoveryTimeoutSecs, 5, 'the policy is kept with the breaker');
   });
 
-  it('gives back the place of a trial whose process died', () => {
+  it('gives back the place of a trial whose process died', async () => {
     const b = open({ policy: { halfOpenCalls: 1 } });
-    fail(b, 'pytest', 5);
+    await fail(b, 'pytest', 5);
     now += 60_000;
-    assert.equal(b.admit('pytest').allowed, true);
+    assert.equal((await b.admit('pytest')).allowed, true);
     const dead = spawnSync('true').pid!;
     const file = JSON.parse(fs.readFileSync(b.paths.breakers, 'utf8'));
     file.breakers.pytest.trials[0].pid = dead;
     fs.writeFileSync(b.paths.breakers, JSON.stringify(file));
-    assert.equal(b.admit('pytest').allowed, true, 'the dead trial no longer holds the only place');
+    assert.equal((await b.admit('pytest')).allowed, true, 'the dead trial no longer holds the only place');
   });
 
-  it('resets one gate or every one that is not Closed, saying which, and tells the feed', () => {
+  it('resets one gate or every one that is not Closed, saying which, and tells the feed', async () => {
     const feed = new Feed(new StateMap(stateDir));
     try {
       const b = open({ feed });
-      fail(b, 'a', 5);
-      fail(b, 'b', 5);
-      fail(b, 'c', 1);
+      await fail(b, 'a', 5);
+      await fail(b, 'b', 5);
+      await fail(b, 'c', 1);
       now += 60_000;
-      fail(b, 'd', 5);
+      await fail(b, 'd', 5);
       assert.deepEqual(b.status().map((v) => [v.gateName, v.state]), [['a', 'HalfOpen'], ['b', 'HalfOpen'], ['c', 'Closed'], ['d', 'Open']]);
-      const one = b.reset('a');
+      const one = await b.reset('a');
       assert.deepEqual([one?.view.state, one?.view.failureCount, one?.previous], ['Closed', 0, 'HalfOpen']);
-      assert.deepEqual(b.reset('c')?.previous, 'Closed', 'a Closed breaker stays as it is');
-      assert.equal(b.reset('nope'), undefined);
-      const all = b.resetAll();
+      assert.deepEqual((await b.reset('c'))?.previous, 'Closed', 'a Closed breaker stays as it is');
+      assert.equal(await b.reset('nope'), undefined);
+      const all = await b.resetAll();
       assert.deepEqual(all.map((r) => [r.view.gateName, r.previous]), [['b', 'HalfOpen'], ['d', 'Open']]);
       assert.ok(b.status().every((v) => v.state === 'Closed'));
-      assert.deepEqual(b.resetAll(), []);
+      assert.deepEqual(await b.resetAll(), []);
 
       const events = feed.read().events;
       const key = workspaceKey(workspace);
@@ -130,11 +130,11 @@ describe('gate circuit breakers', () => {
     }
   });
 
-  it('is kept in the state folder: another Breakers (another process, as it were) sees and changes the same breakers', () => {
+  it('is kept in the state folder: another Breakers (another process, as it were) sees and changes the same breakers', async () => {
     const first = open();
-    fail(first, 'npm test', 3);
+    await fail(first, 'npm test', 3);
     const second = open();
-    fail(second, 'npm test', 2);
+    await fail(second, 'npm test', 2);
     assert.equal(first.view('npm test')?.state, 'Open');
     const paths = gatePaths(stateDir, workspace);
     assert.equal(paths.breakers, new StateMap(stateDir).gates(workspaceKey(workspace)).breakers);
@@ -149,14 +149,14 @@ describe('gate circuit breakers', () => {
     assert.equal(new Breakers(stateDir, link, { clock }).view('npm test')?.state, 'Open');
   });
 
-  it('sets a corrupt file aside and starts Closed, saying so', () => {
+  it('sets a corrupt file aside and starts Closed, saying so', async () => {
     const b = open();
-    fail(b, 'npm test', 5);
+    await fail(b, 'npm test', 5);
     fs.writeFileSync(b.paths.breakers, '{"version":1,"breakers":{"npm test":{"state":"Sideways"');
     const again = open();
     assert.deepEqual(again.status(), []);
     assert.match(again.warnings[0] ?? '', /could not be read \(not valid JSON.*set aside as .*breakers\.json\.corrupt-\d+-\d+ and every breaker starts Closed/);
-    assert.equal(again.admit('npm test').allowed, true);
+    assert.equal((await again.admit('npm test')).allowed, true);
     const dir = fs.readdirSync(b.paths.breakers.replace(/\/breakers\.json$/, ''));
     assert.ok(dir.some((n) => /^breakers\.json\.corrupt-/.test(n)), dir.join(' '));
 

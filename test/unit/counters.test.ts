@@ -28,14 +28,14 @@ describe('lasting counters', () => {
     assert.deepEqual(feedCounts({ type: 'goal.created', key: 'goal:g', entity: {} }), { total_goal_runs: 1 });
   });
 
-  it('start at zero, keep their first date, and add up', () => {
+  it('start at zero, keep their first date, and add up', async () => {
     const state = new StateMap(dir);
     const empty = readCounters(state);
     assert.ok(COUNTER_NAMES.every((n) => empty[n] === 0));
     assert.equal(fs.existsSync(state.metricsCounters), false, 'reading writes nothing');
-    addCounters(state, { total_runs: 2, total_cost_usd: 0.1 });
+    await addCounters(state, { total_runs: 2, total_cost_usd: 0.1 });
     const first = readCounters(state);
-    addCounters(state, { total_runs: 1, total_cost_usd: 0.2, total_kills: 0 });
+    await addCounters(state, { total_runs: 1, total_cost_usd: 0.2, total_kills: 0 });
     const second = readCounters(state);
     assert.deepEqual([second.total_runs, second.total_cost_usd, second.total_kills], [3, 0.3, 0]);
     assert.equal(second.created_at, first.created_at);

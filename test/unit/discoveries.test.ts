@@ -64,17 +64,17 @@ describe('discoveries', () => {
       assert.equal(nextDiscoveryId(Array.from({ length: 999 }, (_, i) => entry(`DSC-${i + 1}`))), 'DSC-1000');
     });
 
-    it('keeps them in the state folder, owner-only; refuses a goal or team that does not exist', () => {
+    it('keeps them in the state folder, owner-only; refuses a goal or team that does not exist', async () => {
       const state = new StateMap(tempDir('sb-dsc-'));
       fs.mkdirSync(state.team('alpha').dir, { recursive: true });
-      changeDiscoveries(state.root, { team: 'alpha' }, (list) => list.push(entry(nextDiscoveryId(list))));
-      changeDiscoveries(state.root, { team: 'alpha' }, (list) => list.push(entry(nextDiscoveryId(list))));
+      await changeDiscoveries(state.root, { team: 'alpha' }, (list) => list.push(entry(nextDiscoveryId(list))));
+      await changeDiscoveries(state.root, { team: 'alpha' }, (list) => list.push(entry(nextDiscoveryId(list))));
       assert.deepEqual(readDiscoveries(state.root, { team: 'alpha' }).map((d) => d.id), ['DSC-001', 'DSC-002']);
       const file = state.discoveries({ team: 'alpha' }).file;
       assert.equal(fs.statSync(file).mode & 0o777, 0o600);
       assert.equal(fs.existsSync(state.discoveries({ team: 'alpha' }).lock), false, 'the lock is held only for the change');
       assert.deepEqual(readDiscoveries(state.root, { goal: 'goal-20260101-abcdef' }), []);
-      assert.throws(() => changeDiscoveries(state.root, { team: 'ghost' }, () => undefined), /There is no team ghost/);
+      await assert.rejects(changeDiscoveries(state.root, { team: 'ghost' }, () => undefined), /There is no team ghost/);
     });
 
     it('a corrupt file is set aside, never lost, and said', () => {

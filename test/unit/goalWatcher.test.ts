@@ -78,12 +78,12 @@ describe('GoalWatcher', function () {
   it('shows a breaker opened by another process, half-open when its recovery time has passed, and reset', async () => {
     const goal = watcher.list()[0]!.view.goal;
     const elsewhere = new Breakers(h.stateDir, goal.workspace, { feed: h.switchboard.feed, policy: { recoveryTimeoutSecs: 1.5 } });
-    for (let i = 0; i < 5; i++) elsewhere.record('t2', false);
+    for (let i = 0; i < 5; i++) await elsewhere.record('t2', false);
     await until(() => watcher.get(goal.id)?.breakers.get('t2')?.state === 'Open', 5000, 'the breaker to show Open');
     assert.equal(watcher.get(goal.id)!.breakers.get('t2')!.failureCount, 5);
     // Nothing is written when it turns half-open: the watcher's clock tells.
     await until(() => watcher.get(goal.id)?.breakers.get('t2')?.state === 'HalfOpen', 5000, 'the breaker to show HalfOpen');
-    const answer = resetGates(new Breakers(h.stateDir, goal.workspace, { feed: h.switchboard.feed }), { gate: 't2' });
+    const answer = await resetGates(new Breakers(h.stateDir, goal.workspace, { feed: h.switchboard.feed }), { gate: 't2' });
     assert.deepEqual(answer.reset, ['t2']);
     await until(() => watcher.get(goal.id)?.breakers.get('t2')?.state === 'Closed', 5000, 'the breaker to show Closed');
   });
@@ -93,14 +93,14 @@ describe('GoalWatcher', function () {
     try {
       const goal = watcher.list()[0]!.view.goal;
       const sb = h.switchboard;
-      const found = sb.discoveries.report({ title: 'The rate limit config is missing', description: 'nothing sets RATE_LIMIT', goal: goal.id });
+      const found = await sb.discoveries.report({ title: 'The rate limit config is missing', description: 'nothing sets RATE_LIMIT', goal: goal.id });
       await until(() => watcher.get(goal.id)?.discoveries.some((d) => d.id === found.id) ?? false, 5000, 'the discovery under its goal');
-      sb.discoveries.dismiss(found.id, { goal: goal.id }, 'tracked elsewhere');
+      await sb.discoveries.dismiss(found.id, { goal: goal.id }, 'tracked elsewhere');
       await until(() => watcher.get(goal.id)?.discoveries[0]?.status === 'dismissed', 5000, 'the dismissal');
       // A team of its own (not a goal's): its discoveries are its own; a goal's team shows none.
       const team = await sb.teams.run({ spec: '1:executor', task: 'one file', tasks: [{ id: 'T1', title: 'the file' }], workspace: makeRepo() });
       await until(() => !isActiveTeam(sb.teams.get(team.name).status), 30_000, 'the team to end');
-      const own = sb.discoveries.report({ title: 'A test nobody wrote', description: 'for the parser', team: team.name });
+      const own = await sb.discoveries.report({ title: 'A test nobody wrote', description: 'for the parser', team: team.name });
       await until(() => teams.get(team.name)?.discoveries.some((d) => d.id === own.id) ?? false, 5000, 'the discovery under its team');
       const goalTeam = teams.get(goal.team!);
       assert.ok(goalTeam, 'the goal\'s team is followed');

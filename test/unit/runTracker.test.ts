@@ -62,7 +62,7 @@ describe('run tracker: runs whose launcher went away', () => {
     writeRecord(run, queuedRecord('queued01'));
     await until(() => tracker.following === 1, 2000, 'the folder to be followed');
     await until(() => tracker.following === 0 && tracker.get('queued01')?.status === 'orphaned', 5000, 'the run to be settled');
-    assert.match(tracker.get('queued01')!.lastError ?? '', /never started \(its launcher went away\)/);
+    assert.match(tracker.get('queued01')!.lastError ?? '', /never started: the process that kept its place in line( \(pid \d+\))? went away/);
     const onDisk = readRecord(run);
     assert.equal(onDisk.kind === 'ok' && onDisk.value.status, 'orphaned');
   });

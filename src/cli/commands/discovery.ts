@@ -70,7 +70,7 @@ export async function discoveryCommand(ctx: CliContext, argv: string[]): Promise
       if (!values.reason?.trim()) throw usageError('discovery dismiss', 'say why with --reason "…"');
       const scope = scopeOf(values, 'discovery dismiss');
       return ctx.withSwitchboard(async (sb) => {
-        const discovery = sb.discoveries.dismiss(id, scope, values.reason!);
+        const discovery = await sb.discoveries.dismiss(id, scope, values.reason!);
         if (json) printJson(ctx.out, toDiscoveryShape(discovery));
         else ctx.out.stdout(`dismissed ${discoveryLine(discovery)}`);
         return 0;

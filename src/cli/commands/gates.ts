@@ -54,9 +54,9 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string' }, all: { type: 'boolean' } } });
       const workspace = workspaceOf(values.cwd);
       if ((values.gate === undefined) === !values.all) throw usageError('gates reset', values.all ? 'give --gate <name> or --all, not both' : 'which breaker? give --gate <name>, or --all');
-      return withFeed(ctx, (feed) => {
+      return withFeed(ctx, async (feed) => {
         const breakers = new Breakers(ctx.stateDir, workspace, { feed });
-        const answer = resetGates(breakers, values.gate !== undefined ? { gate: values.gate } : { all: true });
+        const answer = await resetGates(breakers, values.gate !== undefined ? { gate: values.gate } : { all: true });
         warnAll(ctx, breakers.warnings);
         if (json) printJson(ctx.out, { reset: answer.reset, breakers: answer.breakers });
         else ctx.out.stdout(answer.summary);

@@ -6,23 +6,7 @@ import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, usageError } from '../output';
 import { describeRun, worktreeNote } from './describe';
-import type { RunRegistry } from '../../core/registry/registry';
-import { isFinished, type RunRecord } from '../../core/runs/types';
-
-/** Resolves once a queued run has left the line (started, or ended: killed while waiting). */
-function startedOrEnded(registry: RunRegistry, id: string): Promise<RunRecord> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const run = registry.resolve(id);
-      if (run.status === 'queued') return false;
-      listener.dispose();
-      resolve(run);
-      return true;
-    };
-    const listener = registry.onDidChange(({ run }) => void (run.id === id && check()));
-    check();
-  });
-}
+import { isFinished } from '../../core/runs/types';
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -65,17 +49,13 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     });
     const note = worktreeNote(run);
     if (note) ctx.out.stderr(note);
-    if (run.status === 'queued') {
-      // This process starts it when a slot frees, so it stays until then (also with --detach).
-      ctx.out.stderr(`${run.name} (${run.id}) waits for a slot in pool ${run.pool}; it starts by itself when one frees (switchboard pools status)`);
-      run = await startedOrEnded(registry, run.id);
-    }
+    // A supervisor host keeps its place in line and starts it when a slot frees, whether or not this process is still there.
+    if (run.status === 'queued') ctx.out.stderr(`${run.name} (${run.id}) waits for a slot in pool ${run.pool}; it starts by itself when one frees (switchboard pools status)`);
     if (values.detach) {
       if (ctx.out.format === 'json') printJson(ctx.out, run);
-      else ctx.out.stdout(`${run.id}  ${run.name}  pid ${run.agent?.pid ?? '?'}  (detached; follow with: switchboard logs ${run.name} --follow)`);
+      else ctx.out.stdout(`${run.id}  ${run.name}  ${run.status === 'queued' ? 'queued' : `pid ${run.agent?.pid ?? '?'}`}  (detached; follow with: switchboard logs ${run.name} --follow)`);
       return 0;
     }
-    ctx.out.stderr(`started ${run.name} (${run.id}), pid ${run.agent?.pid ?? '?'}; Ctrl-C stops it`);
     let interrupted = false;
     const onSigint = (): void => {
       if (interrupted) return;
@@ -84,6 +64,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       void registry.kill(run.id, { source: 'cli (Ctrl-C)' });
     };
     process.on('SIGINT', onSigint);
+    if (run.status === 'queued') run = await registry.whenStarted(run.id);
+    if (!isFinished(run.status)) ctx.out.stderr(`started ${run.name} (${run.id}), pid ${run.agent?.pid ?? '?'}; Ctrl-C stops it`);
     const json = ctx.out.format === 'json';
     const final = json ? (await registry.wait(run.id)).record : await printOutput(registry, run, { raw: values.raw, follow: true, json: false, out: ctx.out });
     process.off('SIGINT', onSigint);

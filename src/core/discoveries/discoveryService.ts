@@ -82,12 +82,12 @@ export class DiscoveryService extends Lifecycle {
     this.stateDir = options.runs.stateDir;
     // The process that runs a team (or goal) reads the text of its runs as they end; a team taken
     // over here, also those of its runs that ended while nobody ran it.
-    this.register(options.runs.onDidChange(({ run }) => isFinished(run.status) && this.followed(run) && this.scan(run)));
+    this.register(options.runs.onDidChange(({ run }) => void (isFinished(run.status) && this.followed(run) && this.scan(run))));
     this.register(options.teams.onDidChange((team) => this.catchUp(team)));
   }
 
   /** Records a discovery reported through MCP (or another surface); throws, saying what to pass, when it has nowhere to go. */
-  report(report: DiscoveryReport): Discovery {
+  report(report: DiscoveryReport): Promise<Discovery> {
     const run = report.run ? this.knownRun(report.run) : undefined;
     const owner = this.ownerFor(report, run);
     const task = report.sourceTaskId?.trim() || (run?.links.task && run.links.task !== PLAN_TASK ? run.links.task : undefined);
@@ -136,7 +136,7 @@ export class DiscoveryService extends Lifecycle {
     const existing = this.graph(found).find((t) => t.id === found.id && t.title === found.title);
     // Added before, and its record not updated then (its process went): only the record is left to do.
     const task = existing ?? (await this.addTask(found, spec));
-    const promoted = this.change(found, (d) => {
+    const promoted = await this.change(found, (d) => {
       this.checkPending(d, 'promoted');
       Object.assign(d, { status: 'promoted', promotedTask: task.id, updatedAt: Date.now() });
     }, 'discovery.promoted');
@@ -144,7 +144,7 @@ export class DiscoveryService extends Lifecycle {
   }
 
   /** Dismisses a pending discovery, saying why. */
-  dismiss(id: string, scope: DiscoveryScope, reason: string): Discovery {
+  async dismiss(id: string, scope: DiscoveryScope, reason: string): Promise<Discovery> {
     const why = redactText(reason ?? '', secretsFromEnv(process.env)).trim();
     if (!why) throw new SwitchboardError('invalid_argument', 'A dismissal needs a reason.', 'Say why the work is not wanted (--reason "…"), so that whoever reported it can tell.');
     const found = this.get(id, scope);
@@ -156,7 +156,7 @@ export class DiscoveryService extends Lifecycle {
   }
 
   /** Reads a finished run's text for fenced discoveries (once per run); what it finds is recorded under the run's goal or team. */
-  scan(run: RunRecord): Discovery[] {
+  async scan(run: RunRecord): Promise<Discovery[]> {
     if (this.scanned.has(run.id)) return [];
     this.scanned.add(run.id);
     const owner = run.links.goal ? { goal: run.links.goal } : run.links.team ? { team: run.links.team } : undefined;
@@ -167,7 +167,7 @@ export class DiscoveryService extends Lifecycle {
     const out: Discovery[] = [];
     for (const block of found) {
       try {
-        out.push(this.add(owner, { title: block.title, description: block.description, sourceRun: run.id, ...(block.sourceTaskId || task ? { sourceTaskId: block.sourceTaskId ?? task } : {}), via: 'output' }));
+        out.push(await this.add(owner, { title: block.title, description: block.description, sourceRun: run.id, ...(block.sourceTaskId || task ? { sourceTaskId: block.sourceTaskId ?? task } : {}), via: 'output' }));
       } catch (error) {
         this.log.warn(`${run.name} (${run.id}): a discovery could not be recorded: ${errorMessage(error)}`);
       }
@@ -177,7 +177,7 @@ export class DiscoveryService extends Lifecycle {
 
   private catchUp(team: TeamRecord): void {
     if (!team.tasks.some((t) => t.runId && !this.scanned.has(t.runId))) return;
-    for (const run of this.options.runs.list({ team: team.name })) if (isFinished(run.status) && !this.scanned.has(run.id) && this.followed(run)) this.scan(run);
+    for (const run of this.options.runs.list({ team: team.name })) if (isFinished(run.status) && !this.scanned.has(run.id) && this.followed(run)) void this.scan(run);
   }
 
   /** Whether this process runs the team or goal of a run (so it, and no other process, reads the run's text). */
@@ -197,7 +197,7 @@ export class DiscoveryService extends Lifecycle {
     }
   }
 
-  private add(owner: DiscoveryOwner, fields: Pick<Discovery, 'title' | 'description' | 'sourceTaskId' | 'sourceRun' | 'via'>): Discovery {
+  private async add(owner: DiscoveryOwner, fields: Pick<Discovery, 'title' | 'description' | 'sourceTaskId' | 'sourceRun' | 'via'>): Promise<Discovery> {
     const secrets = secretsFromEnv(process.env);
     const title = clip(redactText(fields.title ?? '', secrets).replace(/\s+/g, ' ').trim(), MAX_TITLE);
     const description = clip(redactText(fields.description ?? '', secrets).trim(), MAX_DESCRIPTION);
@@ -205,7 +205,7 @@ export class DiscoveryService extends Lifecycle {
     // A fenced block is recognised once, however often the agents' text repeats it.
     const fingerprint = fields.via === 'output' ? fingerprintOf(title, description) : undefined;
     let created = true;
-    const discovery = changeDiscoveries(this.stateDir, owner, (list) => {
+    const discovery = await changeDiscoveries(this.stateDir, owner, (list) => {
       const seen = fingerprint && list.find((d) => d.fingerprint === fingerprint);
       if (seen) {
         created = false;
@@ -223,8 +223,8 @@ export class DiscoveryService extends Lifecycle {
     return discovery;
   }
 
-  private change(found: Discovery, change: (d: Discovery) => void, type: FeedType): Discovery {
-    const updated = changeDiscoveries(this.stateDir, ownerOf(found), (list) => {
+  private async change(found: Discovery, change: (d: Discovery) => void, type: FeedType): Promise<Discovery> {
+    const updated = await changeDiscoveries(this.stateDir, ownerOf(found), (list) => {
       const d = list.find((x) => x.id === found.id);
       if (!d) throw new SwitchboardError('unknown_discovery', `Discovery ${found.id} of ${describeOwner(ownerOf(found))} is gone.`);
       change(d);

@@ -71,8 +71,8 @@ export function readDiscoveries(stateDir: string, owner: DiscoveryOwner): Discov
   return [];
 }
 
-/** Changes the discoveries of a goal or team under their lock; what `change` returns is returned. */
-export function changeDiscoveries<T>(stateDir: string, owner: DiscoveryOwner, change: (discoveries: Discovery[]) => T): T {
+/** Changes the discoveries of a goal or team under their lock (waited for without blocking); what `change` returns is returned. */
+export async function changeDiscoveries<T>(stateDir: string, owner: DiscoveryOwner, change: (discoveries: Discovery[]) => T): Promise<T> {
   const paths = new StateMap(stateDir).discoveries(owner);
   if (!fs.existsSync(path.dirname(paths.file))) {
     throw new SwitchboardError('goal' in owner ? 'unknown_goal' : 'unknown_team', `There is no ${describeOwner(owner)}.`);

@@ -69,7 +69,7 @@ export class Breakers {
   }
 
   /** Whether `gate` may run now; a trial run (half-open) is named, to be given to `record` or `release`. */
-  admit(gate: string): { allowed: true; trialId?: string } | { allowed: false; reason: string } {
+  admit(gate: string): Promise<{ allowed: true; trialId?: string } | { allowed: false; reason: string }> {
     const trial = { id: randomBytes(6).toString('hex'), pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
     return this.change(gate, (record, now) => {
       const admission = machine.admitRun(record, now, trial);
@@ -78,8 +78,8 @@ export class Breakers {
   }
 
   /** Records a run's verdict; tells the feed when it opened the breaker. */
-  record(gate: string, passed: boolean, trialId?: string): machine.BreakerView {
-    const { before, after } = this.change(gate, (record, now) => {
+  async record(gate: string, passed: boolean, trialId?: string): Promise<machine.BreakerView> {
+    const { before, after } = await this.change(gate, (record, now) => {
       const next = machine.recordRun(record, now, passed, trialId);
       return [next, { before: machine.currentBreaker(record, now).state, after: machine.breakerView(gate, next, now) }];
     });
@@ -88,23 +88,23 @@ export class Breakers {
   }
 
   /** A trial run that gave no verdict (cancelled) gives its place back. */
-  release(gate: string, trialId: string): void {
-    this.change(gate, (record) => [machine.releaseTrial(record, trialId), undefined]);
+  async release(gate: string, trialId: string): Promise<void> {
+    await this.change(gate, (record) => [machine.releaseTrial(record, trialId), undefined]);
   }
 
   /** Resets `gate` (Open or HalfOpen) to Closed; undefined when it has no breaker. `previous` says what it was. */
-  reset(gate: string): ResetBreaker | undefined {
+  async reset(gate: string): Promise<ResetBreaker | undefined> {
     if (!(gate in this.read().breakers)) return undefined;
-    return this.resetWhere((name) => name === gate)[0] ?? { view: this.view(gate)!, previous: 'Closed' };
+    return (await this.resetWhere((name) => name === gate))[0] ?? { view: this.view(gate)!, previous: 'Closed' };
   }
 
   /** Resets every breaker that is not Closed; returns those. */
-  resetAll(): ResetBreaker[] {
+  resetAll(): Promise<ResetBreaker[]> {
     return this.resetWhere(() => true);
   }
 
-  private resetWhere(which: (name: string) => boolean): ResetBreaker[] {
-    const reset = this.update((file, now) => {
+  private async resetWhere(which: (name: string) => boolean): Promise<ResetBreaker[]> {
+    const reset = await this.update((file, now) => {
       const changed: ResetBreaker[] = [];
       for (const [name, record] of Object.entries(file.breakers)) {
         const previous = machine.currentBreaker(record, now).state;
@@ -119,7 +119,7 @@ export class Breakers {
   }
 
   /** Changes one gate's breaker (made Closed if it has none) under the lock; trials of processes that died are dropped first. */
-  private change<T>(gate: string, work: (record: machine.BreakerRecord, now: number) => [machine.BreakerRecord, T]): T {
+  private change<T>(gate: string, work: (record: machine.BreakerRecord, now: number) => [machine.BreakerRecord, T]): Promise<T> {
     return this.update((file, now) => {
       const stored = file.breakers[gate] ?? machine.closedBreaker(this.policy);
       const record = { ...stored, ...this.policy, trials: stored.trials.filter((t) => isSameProcessAlive(t)) };
@@ -129,7 +129,8 @@ export class Breakers {
     });
   }
 
-  private update<T>(work: (file: BreakersFile, now: number) => T): T {
+  /** Changes the file under its lock, waited for without blocking (writers of several processes never lose each other's changes). */
+  private update<T>(work: (file: BreakersFile, now: number) => T): Promise<T> {
     fs.mkdirSync(path.dirname(this.paths.breakers), { recursive: true, mode: 0o700 });
     return withFileLock(this.paths.lock, () => {
       const file = this.read();

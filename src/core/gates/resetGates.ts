@@ -6,16 +6,16 @@ import type { z } from 'zod';
 
 export type ResetAnswer = z.output<typeof resetShape> & { summary: string };
 
-export function resetGates(breakers: Breakers, which: { gate: string } | { all: true }): ResetAnswer {
+export async function resetGates(breakers: Breakers, which: { gate: string } | { all: true }): Promise<ResetAnswer> {
   let reset: ResetBreaker[];
   if ('gate' in which) {
-    const one = breakers.reset(which.gate);
+    const one = await breakers.reset(which.gate);
     if (!one) {
       const known = breakers.status().map((b) => `"${b.gateName}"`);
       throw new SwitchboardError('invalid_argument', `Gate "${which.gate}" has no breaker in ${breakers.workspace}.`, known.length ? `Its gates with breakers: ${known.join(', ')}.` : 'No gate has run there yet.', { gate: which.gate, workspace: breakers.workspace });
     }
     reset = one.previous === 'Closed' ? [] : [one];
-  } else reset = breakers.resetAll();
+  } else reset = await breakers.resetAll();
   const names = reset.map((r) => r.view.gateName);
   const told = reset.map((r) => `"${r.view.gateName}" (was ${r.previous})`).join(', ');
   const summary =

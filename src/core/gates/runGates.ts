@@ -53,7 +53,7 @@ export async function runGates(specs: readonly GateSpec[], options: RunGatesOpti
   const results: GateResult[] = [];
   for (const spec of specs) {
     if (options.signal?.aborted) break;
-    const admission = breakers.admit(spec.name);
+    const admission = await breakers.admit(spec.name);
     const result = admission.allowed
       ? await runGate(spec, { cwd: options.cwd ?? options.workspace, logFile: path.join(logDir, gateLogName(spec.name)), env, signal: options.signal })
       : notRun(spec, admission.reason, env);
@@ -61,8 +61,8 @@ export async function runGates(specs: readonly GateSpec[], options: RunGatesOpti
     options.feed?.append({ type: result.passed ? 'gate.passed' : 'gate.failed', key: gateKey(breakers.paths.key, spec.name), entity });
     // A cancelled run says nothing about the work: it is no verdict.
     if (admission.allowed && options.signal?.aborted) {
-      if (admission.trialId) breakers.release(spec.name, admission.trialId);
-    } else if (admission.allowed) breakers.record(spec.name, result.passed, admission.trialId);
+      if (admission.trialId) await breakers.release(spec.name, admission.trialId);
+    } else if (admission.allowed) await breakers.record(spec.name, result.passed, admission.trialId);
     for (const warning of breakers.warnings.splice(0)) options.warn?.(warning);
     results.push(result);
     options.onResult?.(result);

@@ -58,11 +58,9 @@ export class GoalFeed {
   iteration(iteration: Iteration): void {
     const gates = (iteration.gates ?? []).map((g) => `${g.name} ${g.passed ? 'passed' : g.timedOut ? 'timed out' : 'failed'}`).join('; ');
     appendGoalEvent(this.ctx.stateDir, this.goalId, { kind: iteration.passed ? 'iteration_passed' : 'iteration_failed', summary: `iteration ${iteration.n}: ${gates || 'no gates'}` });
-    try {
-      addCounters(new StateMap(this.ctx.stateDir), { total_goal_iterations: 1 });
-    } catch {
+    addCounters(new StateMap(this.ctx.stateDir), { total_goal_iterations: 1 }).catch(() => {
       // Counting is best effort: the iteration itself is recorded above.
-    }
+    });
   }
 
   budget(type: 'budget.warning' | 'budget.exhausted' | 'budget.extended', summary: string): void {

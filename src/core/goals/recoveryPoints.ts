@@ -108,13 +108,13 @@ export async function rollBack(stateDir: string, goal: GoalRecord, point: Recove
   goal.phase = state.phase;
   goal.team = undefined;
   goal.stagnation = undefined;
-  rollback.reopened = reopenDiscoveries(stateDir, goal, point, now);
+  rollback.reopened = await reopenDiscoveries(stateDir, goal, point, now);
   (goal.rollbacks ??= []).push(rollback);
   return rollback;
 }
 
 /** Discoveries promoted into tasks the rollback took out of the graph are pending again (their work went with it). */
-function reopenDiscoveries(stateDir: string, goal: GoalRecord, point: RecoveryPoint, now: number): string[] | undefined {
+async function reopenDiscoveries(stateDir: string, goal: GoalRecord, point: RecoveryPoint, now: number): Promise<string[] | undefined> {
   const owner = { goal: goal.id };
   const gone = (d: Discovery): boolean => d.status === 'promoted' && !!d.promotedTask && !goal.tasks.some((t) => t.id === d.promotedTask);
   if (!readDiscoveries(stateDir, owner).some(gone)) return undefined;

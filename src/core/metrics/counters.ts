@@ -5,7 +5,7 @@
  */
 import { ensureFolder } from '../state/stateDir';
 import type { StateMap } from '../state/stateMap';
-import { withFileLock } from '../feed/fileLock';
+import { tryFileLock, withFileLock } from '../feed/fileLock';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 
 /** Every counter, with what it counts (the Prometheus HELP text). */
@@ -70,16 +70,22 @@ export function readCounters(state: StateMap): Counters {
   return shaped(load(state), new Date().toISOString());
 }
 
-/** Adds to the counters, under the lock so that no other process's addition is lost. Throws when the folder cannot be written. */
-export function addCounters(state: StateMap, deltas: CounterDeltas): void {
+/**
+ * Adds to the counters, under the lock so that no other process's addition is lost. Never waits:
+ * added now when the lock is free, else as soon as it frees (the promise says when; it rejects
+ * when the folder cannot be written).
+ */
+export async function addCounters(state: StateMap, deltas: CounterDeltas): Promise<void> {
   const names = COUNTER_NAMES.filter((n) => deltas[n]);
   if (!names.length) return;
   ensureFolder(state.at('metrics/'));
-  withFileLock(state.metricsLock, () => {
+  const add = (): true => {
     const now = new Date().toISOString();
     const doc: CountersFile = load(state) ?? { version: 1, created_at: now, updated_at: now, counters: {} };
     for (const name of names) doc.counters[name] = (doc.counters[name] ?? 0) + deltas[name]!;
     doc.updated_at = now;
     writeJsonAtomic(state.metricsCounters, doc, { durable: false });
-  });
+    return true;
+  };
+  if (!tryFileLock(state.metricsLock, add)) await withFileLock(state.metricsLock, add);
 }

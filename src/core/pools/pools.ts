@@ -1,7 +1,8 @@
 /**
  * Admission control: every run is admitted through a pool. A pool holds at most `maxWorkers` runs
  * at once, and all pools together at most the overall `maxWorkers`; a run that finds no slot waits
- * in line (FIFO, `queued`) and is started by the process that asked for it as soon as one frees.
+ * in line (FIFO, `queued`) and is started as soon as one frees by its launcher, a supervisor host
+ * (which outlives the process that asked for the run; see supervisor/queueKeeper.ts).
  * A full line refuses. The ledger is shared by every process over the state directory; slots of
  * finished or vanished runs and places in line whose launcher died are cleaned up when they stand
  * in the way: found by reading the ledger as last written and the runs' records before the lock is
@@ -68,6 +69,12 @@ type Pruned = Cleaned & { poolOf: Map<string, string> };
 
 const DEFAULT_MAX_QUEUE = 100;
 
+/** The ledger as read outside the lock, and the slots in it whose runs ended. */
+export interface PoolsView {
+  ledger: Ledger;
+  endedSlots: Set<string>;
+}
+
 /** What a pool change is told as in the feed. */
 export interface PoolChange {
   type: 'pool.queued' | 'pool.admitted' | 'pool.released';
@@ -129,12 +136,11 @@ export class Pools {
    * the line (killed, cleaned up). The lock is taken only when the ledger as last written leaves room
    * for it and no live run ahead of it could take that room: runs that must wait on cost no one anything.
    */
-  async tryAdmit(runId: string): Promise<'admitted' | 'waiting' | 'gone'> {
-    const seen = readLedger(this.stateDir);
+  async tryAdmit(runId: string, view: PoolsView = this.look()): Promise<'admitted' | 'waiting' | 'gone'> {
+    const { ledger: seen, endedSlots } = view;
     const mine = seen.queue.find((q) => q.runId === runId);
     // The ledger is replaced whole: a place missing from it now never comes back.
     if (!mine) return 'gone';
-    const endedSlots = this.staleSlots(seen);
     const free = { ...seen, slots: seen.slots.filter((s) => !endedSlots.has(s.runId)) };
     if (!this.hasRoom(free, mine.pool)) return 'waiting';
     // First come, first served: a live run ahead whose pool has room goes first (only those looked at are checked).
@@ -162,6 +168,23 @@ export class Pools {
     this.tellCleaned(cleaned);
     if (admittedTo) this.changed({ type: 'pool.admitted', pool: admittedTo, runId });
     return verdict;
+  }
+
+  /** The ledger as last written and its slots whose runs ended: what tryAdmit goes by (one look serves several runs in line). */
+  look(): PoolsView {
+    const ledger = readLedger(this.stateDir);
+    return { ledger, endedSlots: this.staleSlots(ledger) };
+  }
+
+  /** Makes `launcher` the process that starts the run when its turn comes (and runs `also` under the lock); false when it is no longer in line. */
+  async handOver(runId: string, launcher: QueueEntry['launcher'], also: () => void = () => undefined): Promise<boolean> {
+    return withLedger(this.stateDir, (ledger) => {
+      const entry = ledger.queue.find((q) => q.runId === runId);
+      if (!entry) return false;
+      entry.launcher = launcher;
+      also();
+      return true;
+    });
   }
 
   /** Frees the run's slot or its place in line. */

@@ -8,7 +8,7 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 
 /** How long an answer may take unless the request says otherwise. */
 export const REQUEST_TIMEOUT_MS = 10_000;
-type RequestBody<R> = R extends { id: number } ? Omit<R, 'id'> : never;
+export type RequestBody<R> = R extends { id: number } ? Omit<R, 'id'> : never;
 
 export class ControlClient<R extends { id: number; op: string } = ControlRequest> {
   private readonly pending = new Map<number, Pending>();

@@ -230,8 +230,11 @@ function adoptStrayAgent(run: RunPaths, saved: RunRecord): RunRecord | undefined
   return adopted;
 }
 
-/** Starts the supervisor of a run recorded by recordQueued; resolves once the agent has a pid (or the start failed). */
-export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
+/**
+ * Writes what the run's supervisor is to do (plan.json), beside the record recordQueued wrote: from
+ * then on any supervisor host can start it, once (see supervisor/plan.ts).
+ */
+export function writeLaunchPlan(id: string, prepared: PreparedStart, options: RunOptions, context: Pick<LaunchContext, 'stateDir' | 'config' | 'env'>, record: RunRecord): void {
   const { request, spec } = prepared;
   const run = new StateMap(context.stateDir).run(id);
   const controlSocket = record.controlSocket!;
@@ -254,8 +257,16 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     ...(options.limits ? { limits: options.limits } : {}),
     ...(prepared.container ? { container: containerPlan(prepared.container.backend, context.config.containers, request.cwd, path.join(run.dir, 'home'), { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env)) } : {}),
   });
+}
+
+/** What the agent's environment adds to the starting process's (the run's own variables, the MCP token). */
+export const agentEnv = (prepared: PreparedStart, options: RunOptions): Record<string, string> => ({ ...options.env, ...prepared.spec.env });
+
+/** Starts the supervisor of a run recorded by recordQueued and writeLaunchPlan; resolves once the agent has a pid (or the start failed). */
+export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
+  const run = new StateMap(context.stateDir).run(id);
   try {
-    await context.host.launch(id, { ...options.env, ...spec.env });
+    await context.host.launch(id, agentEnv(prepared, options));
   } catch (error) {
     const after = readRecord(run);
     const saved = after.kind === 'ok' ? after.value : record;

@@ -21,8 +21,9 @@ import { fileSize, offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { redactorFor, type Redactor } from '../redact';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
-import { claimRunDir, launch, prepareStart, recordQueued, tellRunId, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
+import { agentEnv, claimRunDir, launch, prepareStart, recordQueued, tellRunId, writeLaunchPlan, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
 import { backendName } from '../containers/containerPlan';
+import { dropPlan } from '../supervisor/plan';
 import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
@@ -32,9 +33,6 @@ import { RunTracker, type RunChange } from './runTracker';
 
 export type { RunChange } from './runTracker';
 import { ensureStateDir } from '../state/stateDir';
-
-/** How often runs waiting for a slot look again (a finished run here also wakes them at once). */
-const QUEUE_CHECK_MS = 500;
 
 export interface RegistryOptions {
   stateDir: string;
@@ -57,6 +55,9 @@ export interface RegistryOptions {
   /** The live feed of the state folder, told of pool changes and of runs settled here. */
   feed?: Feed;
 }
+
+/** How long a kill waits for a run whose host took its plan to be running (a host takes it only to start it at once). */
+const START_WAIT_MS = 15_000;
 
 /** How much longer than the grace time a supervisor may take to answer a kill. */
 const KILL_ANSWER_MARGIN_MS = 5000;
@@ -85,10 +86,6 @@ export class RunRegistry extends Lifecycle {
   private readonly tracker: RunTracker;
   private readonly host: SupervisorHost;
   private readonly pools: Pools;
-  /** This process's runs waiting for a slot, and how to start each. */
-  private readonly waiting = new Map<string, () => Promise<void>>();
-  private pump: NodeJS.Timeout | undefined;
-  private draining = false;
   /** Names this registry gave to runs it started (so that two starting at once never get the same). */
   private readonly givenNames = new Set<string>();
   /** list()'s order, kept until the records change. */
@@ -125,8 +122,6 @@ export class RunRegistry extends Lifecycle {
       readopt: (record) => this.host.launch(record.id, {}, true),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
     }));
-    // Runs still waiting here cannot start once this process lets go of them.
-    this.register(toDisposable(() => this.abandonWaiting()));
   }
 
   static async open(options: RegistryOptions): Promise<RunRegistry> {
@@ -135,8 +130,6 @@ export class RunRegistry extends Lifecycle {
     await registry.tracker.loadAll();
     registry.applyRetention();
     if (options.watch !== false) registry.register(registry.tracker.watch());
-    // A run that ends frees a slot: runs waiting here look at once.
-    registry.register(registry.onDidChange(({ run }) => void (isFinished(run.status) && registry.waiting.size > 0 && registry.drainQueue())));
     const hourly = setInterval(() => registry.applyRetention(), 3600_000);
     hourly.unref();
     registry.register(toDisposable(() => clearInterval(hourly)));
@@ -185,7 +178,8 @@ export class RunRegistry extends Lifecycle {
 
   /**
    * Starts an agent through its pool: resolves as soon as it has a pid, or at once as `queued` when
-   * the pool is full (this process then starts it as soon as a slot frees). A full line refuses.
+   * the pool is full (a supervisor host then keeps its place and starts it as soon as a slot frees,
+   * whether or not this process is still there). A full line refuses.
    */
   async run(options: RunOptions): Promise<RunRecord> {
     if (!options.mcp && this.options.agentMcp && getRunner(options.runner).takesMcpServer) {
@@ -213,6 +207,7 @@ export class RunRegistry extends Lifecycle {
     tellRunId(prepared, id);
     const pool = prepared.container ? backendPool(options.pool, backendName(prepared.container.backend)) : options.pool ?? DEFAULT_POOL;
     const queued = recordQueued(id, prepared, options, context, pool, { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' });
+    writeLaunchPlan(id, prepared, options, context, queued);
     let admission: Admission;
     try {
       admission = await this.pools.request(id, pool);
@@ -222,14 +217,46 @@ export class RunRegistry extends Lifecycle {
       if (prepared.worktree) await discardWorktree(prepared.worktree).catch(() => undefined);
       throw error;
     }
-    if (!admission.admitted) {
-      this.log.info(`${queued.name} (${id}) waits for a slot in pool ${pool} (${admission.position} in line)`);
-      this.waiting.set(id, () => this.start(id, prepared, options, context, queued).then(() => undefined));
-      this.pump ??= setInterval(() => void this.drainQueue(), QUEUE_CHECK_MS);
-      await this.tracker.adopt(queued);
-      return this.tracker.get(id) ?? queued;
-    }
+    if (!admission.admitted) return this.handOver(id, prepared, options, queued, admission.position);
     return this.start(id, prepared, options, context, queued);
+  }
+
+  /** A run that must wait in line is handed to a supervisor host, which starts it when its turn comes (this process may be gone by then). */
+  private async handOver(id: string, prepared: PreparedStart, options: RunOptions, queued: RunRecord, position: number): Promise<RunRecord> {
+    this.log.info(`${queued.name} (${id}) waits for a slot in pool ${queued.pool} (${position} in line)`);
+    try {
+      const { launcher } = await this.host.keep(id, agentEnv(prepared, options), { pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers });
+      await this.tracker.adopt({ ...queued, launcher });
+    } catch (error) {
+      // No host would keep it: it leaves the line (unless killed meanwhile: then the kill has its plan) and ends with why.
+      if (dropPlan(this.paths.run(id).plan)) {
+        await this.pools.release(id).catch(() => undefined);
+        await this.tracker.adopt(queued);
+        this.tracker.finishUnsupervised(id, 'failed', `no supervisor host would keep its place in line: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+    return this.tracker.get(id) ?? queued;
+  }
+
+  /** Resolves once a queued run has left the line (started, or ended), or after `timeoutMs` with the run as it is then. */
+  whenStarted(query: string, timeoutMs?: number): Promise<RunRecord> {
+    const id = this.resolve(query).id;
+    return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        listener.dispose();
+        resolve(this.resolve(id));
+      }, timeoutMs);
+      const check = (): void => {
+        const run = this.tracker.get(id);
+        if (run?.status === 'queued') return;
+        listener.dispose();
+        clearTimeout(timer);
+        resolve(run ?? this.resolve(id));
+      };
+      const listener = this.onDidChange(({ run }) => run.id === id && check());
+      check();
+    });
   }
 
   /** Checks a run request as `run` would (runner, prompt, model, folder, the CLI installed), starting nothing. */
@@ -246,33 +273,6 @@ export class RunRegistry extends Lifecycle {
     } catch (error) {
       await this.tracker.reload(id);
       throw error;
-    }
-  }
-
-  /** Starts this process's runs whose turn in line has come (oldest first, where their pool has room); never rejects. */
-  private async drainQueue(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (const [id, start] of [...this.waiting]) {
-        let verdict: 'admitted' | 'waiting' | 'gone';
-        try {
-          verdict = await this.pools.tryAdmit(id);
-        } catch (error) {
-          // The ledger could not be had this time (a long line for its lock, say): the run keeps its place and asks again.
-          this.log.warn(`could not look at the pools ledger for ${id}: ${(error as Error).message}`);
-          continue;
-        }
-        if (verdict === 'waiting') continue;
-        this.waiting.delete(id);
-        if (verdict === 'admitted') await start().catch((error: unknown) => this.log.warn(`a queued run could not start: ${(error as Error).message}`));
-      }
-    } finally {
-      this.draining = false;
-      if (this.waiting.size === 0 && this.pump) {
-        clearInterval(this.pump);
-        this.pump = undefined;
-      }
     }
   }
 
@@ -300,8 +300,11 @@ export class RunRegistry extends Lifecycle {
     const run = this.resolve(query);
     if (isFinished(run.status)) return { killed: false, pid: run.agent?.pid, status: run.status };
     if (run.status === 'queued' && !run.supervisor) {
-      // Still waiting for a slot: it leaves the line (its launcher, if another process, finds it gone).
-      this.waiting.delete(run.id);
+      // Still waiting for a slot. Whoever removes its plan has it: taken here, it can never start; then it leaves the line.
+      const taken = dropPlan(this.paths.run(run.id).plan);
+      // Its plan already taken: a host is starting it this moment. Once it runs it is killed as any running run.
+      const started = taken ? run : await this.whenStarted(run.id, START_WAIT_MS);
+      if (started.status !== 'queued') return this.kill(run.id, options);
       await this.pools.release(run.id);
       const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source} while waiting for a slot`);
       return { killed: true, status: record?.status ?? 'killed' };
@@ -457,15 +460,7 @@ export class RunRegistry extends Lifecycle {
     return old.length;
   }
 
-  private abandonWaiting(): void {
-    if (this.pump) clearInterval(this.pump);
-    for (const id of this.waiting.keys()) {
-      // Not awaited (closing is synchronous): a place left behind by a process that exits first is swept as its launcher's.
-      this.pools.release(id).catch((error: unknown) => this.log.warn(`could not free the place in line of ${id}: ${(error as Error).message}`));
-      this.tracker.finishUnsupervised(id, 'failed', 'the process that was to start it closed before a slot freed');
-    }
-    this.waiting.clear();
-  }
+
 }
 
 /** The redacted copy of a plain-text runner's output, or `output.log` for runs from before there was one. */

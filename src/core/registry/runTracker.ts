@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
+import { dropPlan } from '../supervisor/plan';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
@@ -218,11 +219,14 @@ export class RunTracker extends Lifecycle {
       this.follow(id, Date.now() + this.queuedStaleMs);
       return;
     }
-    if (record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < this.queuedStaleMs) {
+    // Its launcher is gone. Whoever removes its plan has it: removed here, nothing can start it any more, and
+    // it is settled now. A plan already taken means a host is starting it: given until the deadline to say so.
+    const claimed = record.status === 'queued' && !record.supervisor && dropPlan(this.paths.run(id).plan);
+    if (!claimed && record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < this.queuedStaleMs) {
       this.follow(id, record.createdAt + this.queuedStaleMs);
       return;
     }
-    this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? 'the run never started (its launcher went away)' : 'its processes ended while nobody was watching; the exit was not recorded');
+    this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? `the run never started: the process that kept its place in line${record.launcher ? ` (pid ${record.launcher.pid})` : ''} went away` : 'its processes ended while nobody was watching; the exit was not recorded');
   }
 
   private async attach(entry: Entry, socketPath: string): Promise<boolean> {
@@ -314,7 +318,12 @@ export class RunTracker extends Lifecycle {
       // The agent's output and the other files of a starting run change often: only the record tells.
       if (name && name.toString() !== recordName) return;
       const read = readRecord(paths);
-      if (read.kind !== 'ok' || read.value.status === 'queued') return;
+      if (read.kind !== 'ok') return;
+      if (read.value.status === 'queued') {
+        // Listed while it waits in line (settled at the deadline if what keeps its place is gone by then).
+        if (!this.entries.has(id) && isSameProcessAlive(read.value.launcher)) this.set(read.value);
+        return;
+      }
       this.unfollow(id);
       void this.reload(id);
     };
@@ -384,6 +393,8 @@ export class RunTracker extends Lifecycle {
     if (status === 'killed') record.lastError = reason;
     try {
       writeRecord(this.paths.run(id), record);
+      // A run that ends in line never starts: its plan (the prompt unredacted) goes.
+      if (entry.record.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
     } catch (error) {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }

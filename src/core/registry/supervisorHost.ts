@@ -11,14 +11,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { SwitchboardError } from '../errors';
-import type { LaunchResult } from '../supervisor/protocol';
+import type { PoolsConfig } from '../pools/pools';
+import type { ControlRequest, KeepResult, LaunchResult } from '../supervisor/protocol';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { withFairLock } from '../store/fairLock';
-import { ControlClient } from './controlClient';
+import { ControlClient, type RequestBody } from './controlClient';
 
 /** How long a host may take to say it started an agent. */
 const LAUNCH_TIMEOUT_MS = 60_000;
+/** How long a host may take to take over a run's place in line (a wait for the pools ledger's lock). */
+const KEEP_TIMEOUT_MS = 45_000;
 /** How long a live host takes to accept a connection. */
 const CONNECT_TIMEOUT_MS = 2000;
 /** How long a host found in hosts/ may take to answer a ping before it is passed over (stopped, hung). */
@@ -53,14 +56,26 @@ export class SupervisorHost {
   }
 
   /** Asks a host to supervise the run prepared in the state folder; starts a host first when none is live. */
-  async launch(runId: string, env: Record<string, string>, adopt = false): Promise<LaunchResult> {
-    // The host may have been started by another process: the agent gets this process's environment, not the host's.
-    const agentEnv = { ...(unmarked(this.options.env) as Record<string, string>), ...env };
+  launch(runId: string, env: Record<string, string>, adopt = false): Promise<LaunchResult> {
+    // A host starting many agents at once answers each in turn: a launch may wait its place.
+    return this.ask<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env: this.agentEnv(env), ...(adopt ? { adopt } : {}) }, LAUNCH_TIMEOUT_MS);
+  }
+
+  /** Hands a run waiting in a pool's line to a host, which keeps its place and starts it when its turn comes (this process may go). */
+  keep(runId: string, env: Record<string, string>, pools: PoolsConfig): Promise<KeepResult> {
+    return this.ask<KeepResult>({ op: 'keep', stateDir: this.options.stateDir, runId, env: this.agentEnv(env), pools }, KEEP_TIMEOUT_MS);
+  }
+
+  /** The host may have been started by another process: the agent gets this process's environment, not the host's. */
+  private agentEnv(env: Record<string, string>): Record<string, string> {
+    return { ...(unmarked(this.options.env) as Record<string, string>), ...env };
+  }
+
+  private async ask<T>(request: RequestBody<ControlRequest>, timeoutMs: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       try {
-        // A host starting many agents at once answers each in turn: a launch may wait its place.
-        return await client.request<LaunchResult>({ op: 'launch', stateDir: this.options.stateDir, runId, env: agentEnv, ...(adopt ? { adopt } : {}) }, LAUNCH_TIMEOUT_MS);
+        return await client.request<T>(request, timeoutMs);
       } catch (error) {
         // A host that was leaving (idle) or died: find or start another.
         const hostGone = !client.isOpen || /shutting down|went away|is gone/.test((error as Error).message);

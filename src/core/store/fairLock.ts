@@ -13,6 +13,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
+import { InTurn } from './inTurn';
 
 export interface FairLockOptions {
   /** What the lock guards, for messages ("the pools ledger"). */
@@ -29,7 +30,7 @@ const POLL_MS = 50;
 const TOUCH_MS = 1000;
 
 /** Callers of this process, per lock folder: each waits for the one before it. */
-const inProcess = new Map<string, Promise<unknown>>();
+const inProcess = new InTurn();
 
 const nonce = (): string => crypto.randomBytes(6).toString('hex');
 
@@ -220,11 +221,7 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
 
 /** Runs `work` holding the lock folder `dir`, after the callers (of any process) that came first; releases it whatever happens. */
 export function withFairLock<T>(dir: string, work: () => T | Promise<T>, options: FairLockOptions): Promise<T> {
-  const before = inProcess.get(dir) ?? Promise.resolve();
-  const turn = before.then(
-    () => undefined,
-    () => undefined,
-  ).then(async () => {
+  return inProcess.run(dir, async () => {
     const release = await acquire(dir, options);
     try {
       return await work();
@@ -232,13 +229,4 @@ export function withFairLock<T>(dir: string, work: () => T | Promise<T>, options
       release();
     }
   });
-  const settled = turn.then(
-    () => undefined,
-    () => undefined,
-  );
-  inProcess.set(dir, settled);
-  void settled.then(() => {
-    if (inProcess.get(dir) === settled) inProcess.delete(dir);
-  });
-  return turn;
 }

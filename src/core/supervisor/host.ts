@@ -1,17 +1,22 @@
 /**
  * The supervisor host: one detached process that supervises the runs of every registry over a
  * state folder that finds it (by its socket in hosts/; a registry starts one when it finds none).
- * It outlives the registry — runs go on after a window reload or the CLI's exit — and leaves once it
- * has had no run to watch for a minute.
+ * It outlives the registry — runs go on after a window reload or the CLI's exit, and runs waiting in
+ * a pool's line are kept and started here (queueKeeper.ts) — and leaves once it has had no run to
+ * watch nor keep for a minute.
  */
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
 import { StateMap } from '../state/stateMap';
-import { Journal } from '../feed/journal';
+import { Journal, writesSettled } from '../feed/journal';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
-import { readPlan } from './plan';
-import type { ControlRequest, LaunchResult } from './protocol';
+import { takePlan } from './plan';
+import type { ControlRequest, KeepResult, LaunchResult } from './protocol';
+import { QueueKeeper } from './queueKeeper';
+import type { PoolsConfig } from '../pools/pools';
+import { runEntity } from '../feed/entities';
+import { poolKey, runKey } from '../feed/feedEvent';
 import { Supervisor } from './supervisor';
 import { hostLog } from './hostLog';
 import { adoptContainerRun } from './adoptContainer';
@@ -34,29 +39,36 @@ export async function hostMain(socketPath: string): Promise<void> {
     // Its socket goes first: registries looking for a live host find it no more, while those already connected are told it is shutting down.
     fs.rmSync(socketPath, { force: true });
     // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
-    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+    // Feed lines that waited for the append lock are written too.
+    await Promise.race([Promise.all([server.close(), writesSettled()]), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     process.exit(0);
   };
   const armIdleExit = (): void => {
-    if (supervisors.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
+    if (supervisors.size === 0 && keeper.size === 0 && !idle) idle = setTimeout(() => void exit(), IDLE_EXIT_MS);
   };
+  const journalOf = (stateDir: string): Journal => journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
+  // Runs waiting in pools' lines that processes handed over, to start when their turn comes.
+  const keeper = new QueueKeeper({
+    launch: (stateDir, runId, env) => launch(stateDir, runId, env),
+    poolChanged: (stateDir, { type, pool, ...rest }) => journalOf(stateDir).append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
+    ended: (stateDir, record) => journalOf(stateDir).append({ type: 'agent.failed', key: runKey(record.id), entity: runEntity(record) }),
+    idle: () => armIdleExit(),
+  });
 
   /** The run's supervisor, made from its plan and record (a launch that cannot make one arms the idle exit again). */
   const supervise = (stateDir: string, runId: string, env: Record<string, string>, adopt: boolean): Supervisor => {
     const paths = new StateMap(stateDir).run(runId);
     if (adopt) return adoptContainerRun(stateDir, runId, env, journalOf(stateDir));
-    // The plan is taken by the one host that starts the run: none left means another host took it (and went away).
-    if (!fs.existsSync(paths.plan)) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed');
-    const plan = readPlan(paths.plan);
-    // The plan holds the prompt unredacted: it lives only until it has been read.
-    fs.rmSync(paths.plan, { force: true });
+    // The plan is taken by the one host that starts the run (it holds the prompt unredacted, and lives only until taken):
+    // none left means another host took it (and went away), or the run was killed while it waited in line.
+    const plan = takePlan(paths.plan);
+    if (!plan) throw new SwitchboardError('spawn_failed', 'another supervisor host took this run and went away before its agent could be followed, or it was killed before it started', undefined, { planTaken: true });
     const read = readRecord(paths);
     if (read.kind !== 'ok') throw new SwitchboardError('internal', `the run record in ${paths.dir} could not be read (${read.kind})`);
     return new Supervisor(plan, read.value, env, journalOf(stateDir));
   };
-  const journalOf = (stateDir: string): Journal => journals.get(stateDir) ?? journals.set(stateDir, new Journal(new StateMap(stateDir))).get(stateDir)!;
 
-  const launch = async (stateDir: string, runId: string, env: Record<string, string>, adopt: boolean): Promise<LaunchResult> => {
+  const launch = async (stateDir: string, runId: string, env: Record<string, string>, adopt = false): Promise<LaunchResult> => {
     if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
     if (idle) clearTimeout(idle);
     idle = undefined;
@@ -72,6 +84,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     void supervisor.finished.then(async () => {
       await supervisor.close();
       supervisors.delete(supervisor);
+      // Its slot is free: a run kept in line here may go now.
+      keeper.poke();
       armIdleExit();
     });
     try {
@@ -84,8 +98,20 @@ export async function hostMain(socketPath: string): Promise<void> {
     }
   };
 
+  const keep = async (stateDir: string, runId: string, env: Record<string, string>, pools: PoolsConfig): Promise<KeepResult> => {
+    if (exiting) throw new SwitchboardError('internal', 'the supervisor host is shutting down');
+    if (idle) clearTimeout(idle);
+    idle = undefined;
+    try {
+      return { launcher: await keeper.keep(stateDir, runId, env, pools) };
+    } finally {
+      armIdleExit();
+    }
+  };
+
   const server = new ControlServer(socketPath, (request: ControlRequest) => {
     if (request.op === 'ping') return Promise.resolve({ pid: process.pid });
+    if (request.op === 'keep') return keep(request.stateDir, request.runId, request.env ?? {}, request.pools);
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
     return launch(request.stateDir, request.runId, request.env ?? {}, request.adopt === true);
   }, { label: 'supervisor host' });
@@ -93,7 +119,7 @@ export async function hostMain(socketPath: string): Promise<void> {
   // Someone stopping the host itself means: stop its runs too, rather than leave them unwatched.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      void Promise.all([...supervisors].map((s) => s.stopFromSignal(signal))).then(exit);
+      void Promise.all([keeper.abandon(`the supervisor host keeping its place in line was stopped (${signal}) before a slot freed`), ...[...supervisors].map((s) => s.stopFromSignal(signal))]).then(exit);
     });
   }
   try {

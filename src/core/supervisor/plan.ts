@@ -1,7 +1,10 @@
 /**
- * What a supervisor is asked to do, written by the registry to `<run>/plan.json` before the
- * supervisor starts. Environment values are never written here: they travel in the process env.
+ * What a supervisor is asked to do, written by the registry to `<run>/plan.json` when the run is
+ * recorded (before it is admitted). Environment values are never written here: they travel in the
+ * process env. A run is started once: whoever removes the plan has it (the host that starts it, or
+ * a kill while it waits in line), see takePlan and dropPlan.
  */
+import * as fs from 'node:fs';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import type { PriceTable } from '../pricing';
 import type { RedactionConfig } from '../redact';
@@ -34,7 +37,7 @@ export interface SupervisorPlan {
 }
 
 
-/** Not fsynced: the plan lives only until the supervisor host has read it (and then deletes it). */
+/** Not fsynced: the plan lives only until the supervisor host has taken it (or the run ended in line). */
 export function writePlan(file: string, plan: SupervisorPlan): void {
   writeJsonAtomic(file, plan, { durable: false });
 }
@@ -45,4 +48,23 @@ export function readPlan(file: string): SupervisorPlan {
   );
   if (read.kind !== 'ok') throw new Error(`cannot read the supervisor plan ${file}: ${read.kind}`);
   return read.value;
+}
+
+/** Removes the plan; true when this caller removed it (so nobody else can start the run), false when it was gone. */
+export function dropPlan(file: string): boolean {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Reads the plan and removes it, in one claim: undefined when another (a host, a kill) took it first. */
+export function takePlan(file: string): SupervisorPlan | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const plan = readPlan(file);
+  // Of several takers that read it, the one whose unlink succeeds has it.
+  return dropPlan(file) ? plan : undefined;
 }

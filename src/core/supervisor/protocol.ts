@@ -2,13 +2,19 @@
  * The supervisor's control protocol: newline-delimited JSON over a Unix socket. Any process that
  * shares the state directory can steer, interrupt, kill or subscribe to a run this way.
  */
-import type { AgentEvent, RunRecord, SteerDelivery } from '../runs/types';
+import type { AgentEvent, ProcessIdentity, RunRecord, SteerDelivery } from '../runs/types';
 import type { ErrorCode } from '../errors';
+import type { PoolsConfig } from '../pools/pools';
 
 export type ControlRequest =
   /** To a supervisor host: start supervising the run prepared in the state folder; `env` is added to the agent's environment. */
   /** `adopt`: take over a container run whose supervisor died (its container runs on), rather than start one. */
   | { id: number; op: 'launch'; stateDir: string; runId: string; env: Record<string, string>; adopt?: boolean }
+  /**
+   * To a supervisor host: keep the run's place in a pool's line (it becomes its launcher) and start
+   * it when its turn comes, with `env` added as for a launch; `pools` are the limits it was queued under.
+   */
+  | { id: number; op: 'keep'; stateDir: string; runId: string; env: Record<string, string>; pools: PoolsConfig }
   | { id: number; op: 'subscribe' }
   /** Is anyone there: answered at once by a host or a run's supervisor that is not stopped or hung. */
   | { id: number; op: 'ping' }
@@ -21,6 +27,11 @@ export type ControlRequest =
 
 export interface LaunchResult {
   pid: number;
+}
+
+/** A host keeping a run's place in line: it is the run's launcher now. */
+export interface KeepResult {
+  launcher: ProcessIdentity;
 }
 
 export interface SteerResult {

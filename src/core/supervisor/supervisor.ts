@@ -395,7 +395,8 @@ export class Supervisor {
       case 'ping':
         return Promise.resolve({ pid: process.pid });
       case 'launch':
-        return Promise.reject(new SwitchboardError('invalid_argument', 'launch goes to the supervisor host, not to a run'));
+      case 'keep':
+        return Promise.reject(new SwitchboardError('invalid_argument', `${request.op} goes to the supervisor host, not to a run`));
     }
   }
 

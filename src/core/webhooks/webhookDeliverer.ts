@@ -11,7 +11,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { SwitchboardConfig } from '../config';
 import type { Feed } from '../feed/feed';
-import { withFileLock } from '../feed/fileLock';
+import { tryFileLock, withFileLock } from '../feed/fileLock';
 import { Lifecycle, toDisposable } from '../lifecycle';
 import { silentLogger, type Logger } from '../logger';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
@@ -146,12 +146,12 @@ export class WebhookDeliverer extends Lifecycle {
   }
 
   private async pass(): Promise<void> {
-    if (this.hooks.length === 0 || !this.holdLease()) return;
+    if (this.hooks.length === 0 || !(await this.holdLease())) return;
     this.queueNewEvents();
     const now = Date.now();
     const due = this.queued().filter((d) => d.nextAt <= now);
     for (let i = 0; i < due.length && !this.isDisposed; i += SENDING_AT_ONCE) {
-      if (!this.holdLease()) return;
+      if (!(await this.holdLease())) return;
       await Promise.all(due.slice(i, i + SENDING_AT_ONCE).map((d) => this.send(d)));
     }
   }
@@ -233,13 +233,15 @@ export class WebhookDeliverer extends Lifecycle {
   }
 
   /** Takes or renews the lease (on disk only once a third of it has passed); false while another live process holds it. */
-  private holdLease(): boolean {
+  private async holdLease(): Promise<boolean> {
     if (this.isDisposed) return false;
     if (this.leaseUntil - Date.now() > (this.leaseMs * 2) / 3) return true;
     const { lease, leaseLock, dir } = this.state.webhooks;
     try {
       ensureFolder(dir);
-      const held = withFileLock(leaseLock, () => {
+      const held = await withFileLock(leaseLock, () => {
+        // Closed while it waited for the lock: it takes nothing.
+        if (this.isDisposed) return false;
         const current = this.readLease();
         const now = Date.now();
         const mine = current?.holder.deliverer === this.me.deliverer;
@@ -266,10 +268,11 @@ export class WebhookDeliverer extends Lifecycle {
   private releaseLease(): void {
     const { lease, leaseLock } = this.state.webhooks;
     try {
-      withFileLock(leaseLock, () => {
+      // Closing does not wait: with the lock held elsewhere this moment, the lease runs out by itself.
+      tryFileLock(leaseLock, () => {
         const held = this.readLease();
         if (held?.holder.deliverer === this.me.deliverer) fs.rmSync(lease, { force: true });
-      }, { waitMs: 500 });
+      });
     } catch {
       // It runs out by itself.
     }

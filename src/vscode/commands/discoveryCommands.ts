@@ -49,7 +49,7 @@ export async function dismissDiscovery(services: Services, ui: DiscoveryUi, arg:
     validateInput: (value) => (value.trim() ? undefined : 'A dismissal needs a reason.'),
   });
   if (!reason) return;
-  services.switchboard().discoveries.dismiss(d.id, ownerOf(d), reason);
+  await services.switchboard().discoveries.dismiss(d.id, ownerOf(d), reason);
   reread(ui, d);
   vscode.window.setStatusBarMessage(`Dismissed ${d.id} of ${ownerLabel(ui, d)}`, 5000);
 }

@@ -71,7 +71,7 @@ export async function resetGate(services: Services, ui: GoalUi, arg: unknown): P
     target = picked?.value;
   }
   if (!target) return;
-  const answer = resetGates(new Breakers(sb.stateDir, target.workspace, { feed: sb.feed }), { gate: target.gate });
+  const answer = await resetGates(new Breakers(sb.stateDir, target.workspace, { feed: sb.feed }), { gate: target.gate });
   rereadGoalsOf(ui, [target.workspace]);
   void vscode.window.showInformationMessage(answer.summary);
 }
@@ -79,7 +79,7 @@ export async function resetGate(services: Services, ui: GoalUi, arg: unknown): P
 export async function resetAllGates(services: Services, ui: GoalUi, arg: unknown): Promise<void> {
   const sb = services.switchboard();
   const places = workspaces(sb, ui, arg);
-  const summaries = places.map((workspace) => resetGates(new Breakers(sb.stateDir, workspace, { feed: sb.feed }), { all: true }));
+  const summaries = await Promise.all(places.map((workspace) => resetGates(new Breakers(sb.stateDir, workspace, { feed: sb.feed }), { all: true })));
   rereadGoalsOf(ui, places);
   const reset = summaries.filter((s) => s.reset.length > 0);
   void vscode.window.showInformationMessage(reset.length ? reset.map((s) => s.summary).join(' ') : 'No gate had an open or half-open breaker; nothing to reset.');
