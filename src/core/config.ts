@@ -8,6 +8,7 @@ import { checkFile, fileStyle } from './zodIssues';
 import type { Role } from './teams/roles';
 import type { RedactionConfig } from './redact';
 import type { WebhookConfig } from './webhooks/webhookEvents';
+import type { RunnerProtocol } from './runners/types';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -20,6 +21,8 @@ export interface RunnerConfig {
   permissionMode?: string;
   /** Caps the CLI's own retries of failed model calls, where it has a knob for it (see RunnerSettings.maxRetries). */
   maxRetries?: number;
+  /** `acp` or `json`, for runners whose CLI speaks both (see RunnerSettings.protocol). */
+  protocol?: RunnerProtocol;
 }
 
 export interface SwitchboardConfig {

@@ -66,11 +66,13 @@ export interface RealCliSuite {
   switchboardOf(registry: RunRegistry): Switchboard;
   /** The provider of the current test (after registryFor). */
   provider(): ScriptedProvider;
+  /** The environment that points the CLI at the provider (after registryFor): its isolated HOME and config folders. */
+  env(): Record<string, string>;
 }
 
 /**
  * Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up.
- * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated).
+ * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`).
  */
 export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> = {}): RealCliSuite {
   let h: Harness;
@@ -80,9 +82,10 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
     work: '',
     async registryFor(script, permissionMode) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ ...config, runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
+    env: () => cli!.env,
     switchboardOf: (registry) => h.switchboardOf(registry),
   };
   beforeEach(async () => {
