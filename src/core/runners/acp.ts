@@ -128,7 +128,8 @@ export function createAcpConversation({ request, permissions, dialect = {} }: Ac
     return [...flushText(), { type: 'result', ok, ...(lastText ? { text: lastText } : {}), ...(error ? { error } : {}), ...(denials.length ? { denials: [...denials] } : {}) }];
   };
   const failure = (what: string, error: unknown): { events: AgentEventBody[]; replies: string[] } => {
-    const message = `${what}: ${asString(asRecord(error)?.message) ?? JSON.stringify(error)}`;
+    const details = asString(asRecord(asRecord(error)?.data)?.details);
+    const message = `${what}: ${asString(asRecord(error)?.message) ?? JSON.stringify(error)}${details ? ` (${details})` : ''}`;
     return { events: [{ type: 'error', message }, ...result(false, message)], replies: [] };
   };
 
