@@ -29,7 +29,7 @@ export const RUNNER_IDS = RUNNERS.map((r) => r.id);
  * The runners that also speak ACP, by id: their ACP variant, and the protocol a run uses when its
  * settings name none. Gemini CLI's ACP is better in every way (live steering, approvals, a clean
  * cancel; the same tokens); opencode's and Kilo's report only the last model call's tokens of each
- * prompt, and the Copilot CLI's none, so their one-shot JSON stays the default.
+ * prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test suite yet.
  */
 const ACP: Readonly<Record<string, { runner: Runner; byDefault: boolean }>> = {
   gemini: { runner: geminiAcpRunner(geminiRunner), byDefault: true },
