@@ -9,6 +9,7 @@ import { startOpenAIResponsesProvider, prepareCodexEnv } from './providers/opena
 import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
 import { startOpenAIChatProvider, prepareQwenEnv, prepareOpencodeEnv, prepareKiloEnv, prepareCopilotEnv, prepareClineEnv } from './providers/openaiChat';
 import type { SwitchboardConfig } from '../../src/core/config';
+import { protocolFor } from '../../src/core/runners/runnerTable';
 import type { Script, ScriptedProvider } from './providers/types';
 
 type Pin = { package: string; version: string; bin: string; needsNode24?: boolean };
@@ -54,6 +55,11 @@ export async function offlineCli(runner: string, home: string, script: Script): 
   const provider = await start(script);
   const env = await prepare({ home, providerUrl: provider.url });
   return { provider, env };
+}
+
+/** The config that runs this runner in its one-shot JSON mode where it would speak ACP by default (Gemini CLI). */
+export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
+  return protocolFor(runner, undefined) === 'acp' ? { runners: { [runner]: { protocol: 'json' } } } : {};
 }
 
 /** What a suite over one real CLI works with; filled afresh before each test. */
