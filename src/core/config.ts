@@ -9,6 +9,7 @@ import type { Role } from './teams/roles';
 import type { RedactionConfig } from './redact';
 import type { WebhookConfig } from './webhooks/webhookEvents';
 import { DEFAULT_CONTAINERS, type ContainersConfig } from './containers/containerPlan';
+import type { RunnerProtocol } from './runners/types';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -21,6 +22,8 @@ export interface RunnerConfig {
   permissionMode?: string;
   /** Caps the CLI's own retries of failed model calls, where it has a knob for it (see RunnerSettings.maxRetries). */
   maxRetries?: number;
+  /** `acp` or `json`, for runners whose CLI speaks both (see RunnerSettings.protocol). */
+  protocol?: RunnerProtocol;
 }
 
 export interface SwitchboardConfig {

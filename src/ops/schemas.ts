@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { elapsed, formatRetrying } from '../core/render';
-import { findRunner, RUNNER_IDS } from '../core/runners/runnerTable';
+import { runnerOfRun, RUNNER_IDS } from '../core/runners/runnerTable';
 import { RUN_STATUSES, type RunRecord } from '../core/runs/types';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -100,7 +100,7 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     exit_code: run.exitCode,
     signal: run.signal,
     last_error: run.lastError,
-    steering: findRunner(run.runner)?.steering ?? 'none',
+    steering: runnerOfRun(run)?.steering ?? 'none',
     team: run.links.team,
     goal: run.links.goal,
     task: run.links.task,

@@ -6,7 +6,8 @@ import { DEFAULT_CONFIG } from '../core/config';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
-import { getRunner } from '../core/runners/runnerTable';
+import { ACP_RUNNER_IDS, getRunner } from '../core/runners/runnerTable';
+import type { RunnerProtocol } from '../core/runners/types';
 import type { CustomPattern } from '../core/redact';
 import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 
@@ -32,6 +33,9 @@ export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
 /** The runners whose CLI has a knob for its own retries of failed model calls (`Runner.retryCap`), and their setting (null: the CLI's own). */
 export const RETRY_CAP_RUNNERS = AGENT_RUNNERS.filter((id) => getRunner(id).retryCap);
 export const maxRetriesSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<number | null>(`runners.${id}.maxRetries`, null);
+/** The runners whose CLI speaks ACP as well as one-shot JSON, and their protocol setting ('' : the runner's default). */
+export const PROTOCOL_RUNNERS = AGENT_RUNNERS.filter((id) => ACP_RUNNER_IDS.includes(id));
+export const protocolSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<'' | RunnerProtocol>(`runners.${id}.protocol`, '');
 /** When a finished run is told: every time, only when the window is not focused, or never. */
 export type RunFinishedNotice = 'always' | 'unfocused' | 'never';
 
@@ -61,4 +65,4 @@ export const SETTINGS = {
 };
 
 /** Every setting read, the runners' included. */
-export const ALL_SETTINGS: readonly Setting<unknown>[] = [...Object.values(SETTINGS), ...AGENT_RUNNERS.flatMap((id) => Object.values(runnerSettings(id))), ...RETRY_CAP_RUNNERS.map(maxRetriesSetting)];
+export const ALL_SETTINGS: readonly Setting<unknown>[] = [...Object.values(SETTINGS), ...AGENT_RUNNERS.flatMap((id) => Object.values(runnerSettings(id))), ...RETRY_CAP_RUNNERS.map(maxRetriesSetting), ...PROTOCOL_RUNNERS.map(protocolSetting)];

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, mergeConfig, webhookWithDefaults, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
 import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 import { defaultStateDir } from '../core/state/stateDir';
-import { AGENT_RUNNERS, maxRetriesSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type RunFinishedNotice, type Setting } from './settingKeys';
+import { AGENT_RUNNERS, maxRetriesSetting, PROTOCOL_RUNNERS, protocolSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type RunFinishedNotice, type Setting } from './settingKeys';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -34,6 +34,7 @@ export function readSettings(): ExtensionSettings {
       model: get(keys.model) || undefined,
       permissionMode: get(keys.permissionMode) || undefined,
       maxRetries: RETRY_CAP_RUNNERS.includes(id) ? get(maxRetriesSetting(id)) ?? undefined : undefined,
+      protocol: PROTOCOL_RUNNERS.includes(id) ? get(protocolSetting(id)) || undefined : undefined,
     };
   }
   runners.custom = { command: get(SETTINGS.customCommand) || undefined };

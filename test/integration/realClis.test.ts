@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { AgentEvent, RunRecord } from '../../src/core/runs/types';
-import { realCliSuite } from '../support/agentClis';
+import { oneShotJson, realCliSuite } from '../support/agentClis';
 import { pidAlive, until } from '../support/harness';
 
 const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type === 'text' ? [e.text] : []));
@@ -16,7 +16,8 @@ const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type 
 for (const runner of ['claude', 'codex', 'gemini', 'qwen'] as const) {
   describe(`real ${runner} CLI through Switchboard`, function () {
     this.timeout(120_000);
-    const suite = realCliSuite(runner);
+    // Gemini CLI runs over ACP by default: its one-shot JSON mode is tested here, its ACP in acpRunners.test.ts.
+    const suite = realCliSuite(runner, oneShotJson(runner));
     const SHELL_MODE: Record<string, string | undefined> = { gemini: 'yolo', qwen: 'yolo' };
 
     it('runs a real tool call that writes a file, and records session id, usage and cost', async () => {

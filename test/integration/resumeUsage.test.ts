@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { RunRegistry } from '../../src/core/registry/registry';
 import type { RunRecord, Usage } from '../../src/core/runs/types';
-import { realCliSuite } from '../support/agentClis';
+import { oneShotJson, realCliSuite } from '../support/agentClis';
 import { until } from '../support/harness';
 
 const tokens = (u: Usage): [number, number] => [u.inputTokens, u.outputTokens];
@@ -18,7 +18,8 @@ const near = (a: number | undefined, b: number, what: string): void => assert.ok
 for (const runner of ['claude', 'codex', 'gemini', 'qwen'] as const) {
   describe(`usage of resumed ${runner} sessions (real CLI)`, function () {
     this.timeout(180_000);
-    const suite = realCliSuite(runner);
+    // Gemini CLI in its one-shot JSON mode: resumed processes and interrupt + resume steering are what is measured.
+    const suite = realCliSuite(runner, oneShotJson(runner));
 
     async function finish(registry: RunRegistry, run: RunRecord): Promise<RunRecord> {
       const { record } = await registry.wait(run.id, 120_000);

@@ -9,6 +9,7 @@ import { startOpenAIResponsesProvider, prepareCodexEnv } from './providers/opena
 import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
 import { startOpenAIChatProvider, prepareQwenEnv, prepareOpencodeEnv, prepareKiloEnv, prepareCopilotEnv, prepareClineEnv } from './providers/openaiChat';
 import type { SwitchboardConfig } from '../../src/core/config';
+import { protocolFor } from '../../src/core/runners/runnerTable';
 import type { Script, ScriptedProvider } from './providers/types';
 
 type Pin = { package: string; version: string; bin: string; needsNode24?: boolean };
@@ -56,6 +57,11 @@ export async function offlineCli(runner: string, home: string, script: Script): 
   return { provider, env };
 }
 
+/** The config that runs this runner in its one-shot JSON mode where it would speak ACP by default (Gemini CLI). */
+export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
+  return protocolFor(runner, undefined) === 'acp' ? { runners: { [runner]: { protocol: 'json' } } } : {};
+}
+
 /** What a suite over one real CLI works with; filled afresh before each test. */
 export interface RealCliSuite {
   /** The test's folder for the agent to work in. */
@@ -66,11 +72,13 @@ export interface RealCliSuite {
   switchboardOf(registry: RunRegistry): Switchboard;
   /** The provider of the current test (after registryFor). */
   provider(): ScriptedProvider;
+  /** The environment that points the CLI at the provider (after registryFor): its isolated HOME and config folders. */
+  env(): Record<string, string>;
 }
 
 /**
  * Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up.
- * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated).
+ * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`).
  */
 export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> = {}): RealCliSuite {
   let h: Harness;
@@ -80,9 +88,10 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
     work: '',
     async registryFor(script, permissionMode) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ ...config, runners: { [runner]: { binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
+    env: () => cli!.env,
     switchboardOf: (registry) => h.switchboardOf(registry),
   };
   beforeEach(async () => {

@@ -13,7 +13,7 @@ import { redactorFor } from '../redact';
 import { findBinary } from '../runners/findBinary';
 import { checkModel } from '../runners/models';
 import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
-import { getRunner } from '../runners/runnerTable';
+import { getRunner, protocolFor, runnerFor } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
@@ -105,19 +105,21 @@ export interface PreparedStart {
 }
 
 export function prepareStart(options: RunOptions, context: Pick<LaunchContext, 'config' | 'env'>): PreparedStart {
-  const runner = getRunner(options.runner);
+  const settings = context.config.runners[options.runner] ?? {};
+  // ACP or one-shot JSON, where the CLI speaks both (`runners.<id>.protocol`).
+  const protocol = protocolFor(getRunner(options.runner).id, settings.protocol, !!options.resumeSessionId);
+  const runner = runnerFor(options.runner, protocol);
   if (!options.prompt?.trim()) throw new SwitchboardError('invalid_argument', 'The prompt is empty.', 'Say what the agent should do.');
   if (options.resumeSessionId && !runner.canResume) {
     throw new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
   }
   if (options.model !== undefined) checkModel(runner.id, options.model, 'model');
   const cwd = checkCwd(options.cwd ?? process.cwd());
-  const settings = context.config.runners[runner.id] ?? {};
   const model = runner.id === 'custom' ? undefined : options.model ?? settings.model;
   const request: StartRequest = {
     prompt: options.prompt,
     cwd,
-    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model, permissionMode: options.permissionMode ?? settings.permissionMode, ...(settings.maxRetries !== undefined && runner.retryCap ? { maxRetries: settings.maxRetries } : {}) },
+    settings: { binary: settings.binary || runner.defaultBinary, extraArgs: settings.extraArgs ?? [], model, permissionMode: options.permissionMode ?? settings.permissionMode, ...(settings.maxRetries !== undefined && runner.retryCap ? { maxRetries: settings.maxRetries } : {}), ...(protocol ? { protocol } : {}) },
     resumeSessionId: options.resumeSessionId,
     commandTemplate: options.command ?? settings.command,
     mcp: options.mcp && runner.takesMcpServer ? { url: options.mcp.url, tokenEnv: MCP_TOKEN_ENV, runEnv: RUN_ID_ENV } : undefined,
@@ -193,6 +195,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     startedBy: options.startedBy,
     pool,
     ...(request.settings.model ? { model: request.settings.model } : {}),
+    ...(request.settings.protocol === 'acp' ? { protocol: 'acp' as const } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(prepared.worktree ? { worktree: prepared.worktree } : {}),
     ...(launcher ? { launcher } : {}),
@@ -239,7 +242,7 @@ export function writeLaunchPlan(id: string, prepared: PreparedStart, options: Ru
   const run = new StateMap(context.stateDir).run(id);
   const controlSocket = record.controlSocket!;
   // A resumed session's CLI reports running totals that include what earlier runs already recorded.
-  const runner = getRunner(options.runner);
+  const runner = runnerFor(options.runner, request.settings.protocol);
   const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';
   const usageBaseline = request.resumeSessionId && sessionTotals ? sessionUsageBaseline(context.stateDir, runner.id, request.resumeSessionId, id) : undefined;
   writePlan(run.plan, {

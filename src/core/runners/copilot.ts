@@ -226,7 +226,7 @@ export function createCopilotParser(options: CopilotParserOptions = {}): LinePar
  * `allow-all-tools` (the default: `--allow-all-tools`, without which `-p` runs no tool), `allow-all`
  * (`--allow-all`: also any path and URL), `plan` (`--plan`: it plans; file edits are blocked).
  */
-function permissionArgs(mode: string | undefined): string[] {
+export function permissionArgs(mode: string | undefined): string[] {
   if (!mode || mode === 'allow-all-tools') return ['--allow-all-tools'];
   if (mode === 'allow-all') return ['--allow-all'];
   if (mode === 'plan') return ['--plan', '--allow-all-tools'];

@@ -6,7 +6,7 @@ import { asNumber, asRecord, asString, parseJsonLine, type LineParser, type Runn
  * `stats.models` of its result: the tokens of each model it called. The first is its router (it picks
  * the model for each turn, cheaply); the model that did the work is the one that used the most tokens.
  */
-function modelsOf(stats: Record<string, unknown>): { models: Record<string, ModelUsage>; main?: string } {
+export function modelsOf(stats: Record<string, unknown>): { models: Record<string, ModelUsage>; main?: string } {
   const models: Record<string, ModelUsage> = {};
   for (const [name, value] of Object.entries(asRecord(stats.models) ?? {})) {
     const figures = asRecord(value);
@@ -24,7 +24,7 @@ function modelsOf(stats: Record<string, unknown>): { models: Record<string, Mode
  */
 const RETRY = /^Attempt (\d+) failed(?: with status (\d{3})| with (\d{3}) error[^.]*| with 5xx error|: (.*?))?\. Retrying (?:after (\d+)ms|with backoff)/;
 
-function retryText(text: string): AgentEventBody[] | undefined {
+export function retryText(text: string): AgentEventBody[] | undefined {
   const match = RETRY.exec(text.trim());
   if (!match) return undefined;
   const status = match[2] ?? match[3];

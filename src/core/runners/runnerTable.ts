@@ -9,7 +9,8 @@ import { geminiRunner } from './gemini';
 import { kiloRunner } from './kilo';
 import { opencodeRunner } from './opencode';
 import { qwenRunner } from './qwen';
-import type { Runner } from './types';
+import { copilotAcpRunner, geminiAcpRunner, opencodeAcpRunner } from './acpRunners';
+import type { Runner, RunnerProtocol } from './types';
 
 export const RUNNERS: readonly Runner[] = [
   claudeRunner,
@@ -24,6 +25,35 @@ export const RUNNERS: readonly Runner[] = [
 ];
 export const RUNNER_IDS = RUNNERS.map((r) => r.id);
 
+/**
+ * The runners that also speak ACP, by id: their ACP variant, and the protocol a run uses when its
+ * settings name none. Gemini CLI's ACP is better for a new session (live steering, approvals, a clean
+ * cancel; the same tokens), but its `session/load` (0.61) does not always find a session that is on
+ * disk: a run that resumes one uses its one-shot JSON (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's tokens of each
+ * prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test suite yet.
+ */
+const ACP: Readonly<Record<string, { runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
+  gemini: { runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
+  opencode: { runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
+  kilo: { runner: opencodeAcpRunner(kiloRunner), byDefault: false },
+  copilot: { runner: copilotAcpRunner(copilotRunner), byDefault: false },
+};
+
+/** The runner ids that speak ACP as well as one-shot JSON (`runners.<id>.protocol`). */
+export const ACP_RUNNER_IDS = Object.keys(ACP);
+
+/** The protocol a run of this runner uses with this setting (`resuming`: it continues a session): `acp` or `json` where it has both, else undefined. */
+export function protocolFor(id: string, setting: RunnerProtocol | undefined, resuming = false): RunnerProtocol | undefined {
+  const acp = ACP[id];
+  if (!acp) return undefined;
+  return setting ?? (acp.byDefault && !(resuming && acp.resumesBadly) ? 'acp' : 'json');
+}
+
+/** The runner that runs with this protocol (a record's `protocol`; absent: the runner's one-shot JSON runner). */
+export function runnerFor(id: string, protocol: RunnerProtocol | undefined): Runner {
+  return protocol === 'acp' && ACP[id] ? ACP[id].runner : getRunner(id);
+}
+
 /** The runner with this id, if there is one (a record may name a runner this version does not know). */
 export function findRunner(id: string): Runner | undefined {
   return RUNNERS.find((r) => r.id === id);
@@ -35,4 +65,9 @@ export function getRunner(id: string): Runner {
     throw new SwitchboardError('unknown_runner', `Unknown runner "${id}".`, `Choose one of: ${RUNNER_IDS.join(', ')}.`);
   }
   return runner;
+}
+
+/** The runner a recorded run ran with (its protocol's), if this version knows it. */
+export function runnerOfRun(run: { runner: string; protocol?: RunnerProtocol }): Runner | undefined {
+  return findRunner(run.runner) && runnerFor(run.runner, run.protocol);
 }

@@ -19,7 +19,12 @@ export interface RunnerSettings {
   permissionMode?: string;
   /** Caps the CLI's own retries of a failed model call, where it has a knob for it (`Runner.retryCap`). */
   maxRetries?: number;
+  /** How to talk to a CLI that speaks ACP as well as one-shot JSON (`RunnerProtocol`); absent: the runner's default. */
+  protocol?: RunnerProtocol;
 }
+
+/** `acp`: a live ACP session over the agent's stdio (see acp.ts); `json`: one prompt per process, its JSON lines read. */
+export type RunnerProtocol = 'acp' | 'json';
 
 export interface StartRequest {
   prompt: string;
@@ -64,6 +69,11 @@ export interface SpawnSpec {
   stdin: 'pipe' | 'ignore';
   /** Lines to write to stdin right after spawning (e.g. the prompt for stream-json input). */
   initialInput: string[];
+  /**
+   * Its stdout goes through a pipe that the supervisor copies into the output log, for CLIs that
+   * write nothing to a file (Gemini CLI's ACP). Default: stdout is the output log itself.
+   */
+  stdoutPipe?: boolean;
 }
 
 /** What Continue in Terminal continues: a run's session, in its folder, with its runner's settings and the run's model. */
@@ -78,6 +88,22 @@ export type InteractiveSpec = Pick<SpawnSpec, 'command' | 'args' | 'env'>;
 
 /** Turns one stdout line into events; returns undefined for a line it does not understand (kept as raw). */
 export type LineParser = (line: string) => AgentEventBody[] | undefined;
+
+/**
+ * A runner's exchange with one agent process over its stdio, for protocols with state (ACP's
+ * request ids and session). Each method answers with the lines to write to the agent's stdin;
+ * undefined where the agent can no longer be reached that way.
+ */
+export interface Conversation {
+  /** One output line: the events it tells, and lines to write back; undefined when it is not the protocol's (kept as raw). */
+  read(line: string): { events: AgentEventBody[]; replies: string[] } | undefined;
+  /** Delivers a steering message live. */
+  steer?(message: string): string[] | undefined;
+  /** Stops the current turn without killing the process. */
+  interrupt?(requestId: string): string[] | undefined;
+  /** Answers an approval request. */
+  answer?(request: ApprovalRequest, allow: boolean, message?: string): string[] | undefined;
+}
 
 export interface Runner {
   readonly id: string;
@@ -113,6 +139,8 @@ export interface Runner {
   /** Why a run's session cannot be continued at a terminal, when `interactive` is absent. */
   readonly interactiveRefusal?: string;
   createParser(): LineParser;
+  /** For runners whose protocol has state (ACP): the conversation with one process, used instead of the line functions below. */
+  createConversation?(request: StartRequest): Conversation;
   /** For host approvals: the stdin line that answers an approval request. */
   approvalInput?(request: ApprovalRequest, allow: boolean, message?: string): string;
   /** For `live` steering: the stdin line that delivers a message. */

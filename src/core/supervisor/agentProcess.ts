@@ -2,8 +2,9 @@
  * One agent process, spawned with execa (never through a shell), in its own session and process
  * group, at background priority (see runInBackground). Its stdout and stderr are the run's output
  * log itself (opened for appending), so it writes at the speed of the disk, never waits on a reader,
- * and keeps logging whoever goes away.
+ * and keeps logging whoever goes away; or its stdout is piped and copied there (`stdoutPipe`).
  */
+import * as fs from 'node:fs';
 import { execa } from 'execa';
 import { niceLauncher, runInBackground } from '../proc/priority';
 import { startTokenOf } from '../proc/processTable';
@@ -38,7 +39,7 @@ export class AgentProcess {
       env: spec.env,
       extendEnv: true,
       stdin: spec.stdin,
-      stdout: output,
+      stdout: spec.stdoutPipe ? 'pipe' : output,
       stderr: output,
       buffer: false,
       reject: false,
@@ -59,6 +60,14 @@ export class AgentProcess {
     });
     // A child that exits early makes writes to its stdin fail with EPIPE: that is not our crash.
     this.child.stdin?.on('error', () => {});
+    // Copied as it comes, in order; a write that fails (a full disk) is the disk check's to report.
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      try {
+        fs.writeSync(outputFd, chunk);
+      } catch {
+        // See above.
+      }
+    });
     for (const line of spec.initialInput) this.writeLine(line);
   }
 

@@ -9,8 +9,9 @@ import { killTree, treeMembers } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
 import { startTokenOf, type ProcessEntry } from '../proc/processTable';
 import { redactorFor, type Redactor } from '../redact';
-import { getRunner } from '../runners/runnerTable';
-import type { LineParser, Runner, SpawnSpec } from '../runners/types';
+import { runnerFor } from '../runners/runnerTable';
+import { openConversation } from '../runners/conversation';
+import type { Conversation, Runner, SpawnSpec, StartRequest } from '../runners/types';
 import { StateMap, type RunPaths } from '../state/stateMap';
 import type { Journal } from '../feed/journal';
 import { EventLogWriter } from '../runs/eventLog';
@@ -74,7 +75,7 @@ export class Supervisor {
   private readonly turns: TurnTracker;
   private readonly approvals: Approvals;
   private readonly feed: RunFeed;
-  private parser: LineParser;
+  private conversation: Conversation;
   private agent: AgentProcess | ContainerAgent | undefined;
   private pendingResume: string | undefined;
   private stopReason: { kind: 'kill' | 'interrupt'; source: string } | undefined;
@@ -100,8 +101,8 @@ export class Supervisor {
     this.feed = new RunFeed(journal);
     this.redactor = redactorFor(plan.redaction, { ...process.env, ...env }, undefined);
     this.paths = new StateMap(plan.stateDir).run(plan.runId);
-    this.runner = getRunner(plan.runner);
-    this.parser = this.runner.createParser();
+    this.runner = runnerFor(plan.runner, plan.request.settings.protocol);
+    this.conversation = openConversation(this.runner, plan.request);
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.noteError(`could not write the run's files: ${error.message}`));
     // A plain-text runner's output is not parsed: its redacted copy reads output.log itself as it grows.
@@ -112,7 +113,7 @@ export class Supervisor {
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
     this.turns = new TurnTracker(() => this.agent?.endInput());
     this.approvals = new Approvals({
-      answer: (request, allow, message) => !!this.agent && !!this.runner.approvalInput && this.agent.writeLine(this.runner.approvalInput(request, allow, message)),
+      answer: (request, allow, message) => this.write(this.conversation.answer?.(request, allow, message)),
       waiting: (waiting) => this.update({ waiting: this.redactor.value(waiting) }, true),
       emit: (body) => this.emit(body),
     });
@@ -131,7 +132,7 @@ export class Supervisor {
       // Kept for a supervisor that takes the run over after this one died (without the prompt, which it does not need).
       writeJsonAtomic(containerPlanFile(this.paths), { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
     }
-    this.spawn(spec, false);
+    this.spawn(spec, this.plan.request, false);
     const limits = this.plan.limits;
     if (limits?.timeoutMs) {
       const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), limits.timeoutMs);
@@ -167,10 +168,10 @@ export class Supervisor {
     return this.record;
   }
 
-  private spawn(spec: SpawnSpec, resumed: boolean): void {
+  private spawn(spec: SpawnSpec, request: StartRequest, resumed: boolean): void {
     const commandLine = clipArgs(this.redactor.args([spec.command, ...spec.args]));
     this.turns.reset();
-    this.parser = this.runner.createParser();
+    this.conversation = openConversation(this.runner, request);
     const container = this.plan.container;
     // A steered run's earlier container has ended: it goes.
     if (this.agent instanceof ContainerAgent) void this.agent.remove();
@@ -210,13 +211,21 @@ export class Supervisor {
   private onLine(line: string): void {
     if (!line.trim()) return;
     this.turns.sawOutput();
-    const parsed = this.parser(line);
-    if (!parsed) {
+    const read = this.conversation.read(line);
+    if (!read) {
       // Not the runner's format: usually a warning or an error on stderr. Kept, never fatal.
       this.emit({ type: 'raw', stream: 'stderr', text: line.length > 4000 ? `${line.slice(0, 4000)}…` : line });
       return;
     }
-    for (const event of parsed) this.onEvent(event);
+    // Answers the protocol owes the agent (an ACP request served, its next request) go before anything else.
+    this.write(read.replies);
+    for (const event of read.events) this.onEvent(event);
+  }
+
+  /** Writes lines to the agent's stdin; false when there are none or its input is closed. */
+  private write(lines: string[] | undefined): boolean {
+    const agent = this.agent;
+    return !!agent && !!lines && lines.every((line) => agent.writeLine(line));
   }
 
   private onEvent(parsed: AgentEventBody): void {
@@ -313,7 +322,8 @@ export class Supervisor {
       const message = this.pendingResume;
       this.pendingResume = undefined;
       this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
-      this.spawn(this.runner.build({ ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId }), true);
+      const request = { ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId };
+      this.spawn(this.runner.build(request), request, true);
       return;
     }
     await this.finish(exit);
@@ -409,8 +419,9 @@ export class Supervisor {
 
   private steer(message: string, source: string): SteerResult {
     const agent = this.requireRunning();
-    if (this.runner.steering === 'live' && this.runner.steerInput) {
-      if (!agent.writeLine(this.runner.steerInput(message))) {
+    if (this.runner.steering === 'live' && this.conversation.steer) {
+      const lines = this.conversation.steer(message);
+      if (!lines || (lines.length && !this.write(lines))) {
         throw new SwitchboardError('not_running', `Run ${this.record.name} has finished reading input; it can no longer be steered.`, 'Resume its session with a new run instead.');
       }
       this.turns.messageSent();
@@ -451,7 +462,8 @@ export class Supervisor {
     // The tree as it is before the signal: a CLI that dies at once (opencode, Kilo) takes the links to its tools with it.
     const snapshot = identity ? treeMembers(identity) : [];
     let delivered: InterruptResult['delivered'] = 'signal';
-    if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
+    const lines = this.conversation.interrupt?.(`sb-${Date.now()}`);
+    if (lines?.length && this.write(lines)) delivered = 'protocol';
     else agent.signal('SIGINT');
     // SIGTERM a little before the grace time is up, so that SIGKILL comes at killGraceMs, not after it.
     const termGrace = Math.min(1000, Math.floor(this.plan.killGraceMs / 2));

@@ -1,7 +1,7 @@
 /** Steer, Interrupt, Kill and Kill All: acting on running agents. */
 import * as vscode from 'vscode';
 import { isFinished } from '../../core/runs/types';
-import { getRunner } from '../../core/runners/runnerTable';
+import { getRunner, runnerOfRun } from '../../core/runners/runnerTable';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
 import { pickRun } from './pickRun';
@@ -20,7 +20,7 @@ export async function steerAgent(services: Services, arg?: unknown): Promise<voi
   if (!run) return;
   const message = await vscode.window.showInputBox({
     title: `Steer ${run.name}`,
-    prompt: getRunner(run.runner).steering === 'live' ? 'Delivered live on the agent\'s input' : 'The agent is interrupted and resumes its session with this message',
+    prompt: runnerOfRun(run)?.steering === 'live' ? 'Delivered live on the agent\'s input' : 'The agent is interrupted and resumes its session with this message',
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : 'Say what the agent should do differently.'),
   });
