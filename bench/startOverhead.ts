@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mergeConfig } from '../src/core/config';
 import { RunRegistry } from '../src/core/registry/registry';
-import { median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
+import { childrenCpuMs, median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const CLI = path.resolve(process.argv[3] ?? path.join(ROOT, 'dist', 'cli.js'));
@@ -26,12 +26,13 @@ const CLI = path.resolve(process.argv[3] ?? path.join(ROOT, 'dist', 'cli.js'));
 const wallMs = (): number => performance.timeOrigin + performance.now();
 
 /** Spawns `command`, waits for it to exit, and returns when it started (wall ms) and how long it ran. */
-function spawnAndWait(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ start: number; took: number }> {
+function spawnAndWait(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ start: number; took: number; cpu: number }> {
+  const cpuBefore = childrenCpuMs() ?? 0;
   const start = wallMs();
   const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve({ start, took: wallMs() - start }) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve({ start, took: wallMs() - start, cpu: (childrenCpuMs() ?? 0) - cpuBefore }) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
   });
 }
 
@@ -65,12 +66,15 @@ runBench(async () => {
   const coldCli: number[] = [];
   const warmCli: number[] = [];
   const nodeFloor: number[] = [];
+  const cliCpu: number[] = [];
+  const nodeCpu: number[] = [];
   const viaSwitchboard = async (stateDir: string, into: number[], cliTook: number[]): Promise<void> => {
     const marker = path.join(markers, `m${n++}`);
     const command = `sh -c 'date +%s%N > "$0"' ${marker}`;
     const run = await spawnAndWait(process.execPath, [CLI, 'run', 'custom', '--detach', '--command', command, 'bench'], { ...process.env, SWITCHBOARD_HOME: stateDir });
     into.push((await agentRanAt(marker)) - run.start);
     cliTook.push(run.took);
+    if (into === warm) cliCpu.push(run.cpu);
   };
   // The first CLI process writes the code cache (when there is one): not counted.
   await viaSwitchboard(stateFolder(), [], []);
@@ -78,7 +82,9 @@ runBench(async () => {
     const marker = path.join(markers, `m${n++}`);
     const d = await spawnAndWait('sh', agentArgs(marker), process.env);
     direct.push((await agentRanAt(marker)) - d.start);
-    nodeFloor.push((await spawnAndWait(process.execPath, ['-e', '0'], process.env)).took);
+    const bare = await spawnAndWait(process.execPath, ['-e', '0'], process.env);
+    nodeFloor.push(bare.took);
+    nodeCpu.push(bare.cpu);
     const stateDir = stateFolder();
     await viaSwitchboard(stateDir, cold, coldCli);
     await viaSwitchboard(stateDir, warm, warmCli);
@@ -105,5 +111,5 @@ runBench(async () => {
   console.log(`start overhead: via switchboard run --detach, host warm: agent ran ${ms(median(warm))} after the CLI's spawn (+${ms(median(warm) - base)} over direct), CLI exited after ${ms(median(warmCli))}`);
   console.log(`start overhead: via switchboard run --detach, host cold: agent ran ${ms(median(cold))} after the CLI's spawn (+${ms(median(cold) - base)} over direct), CLI exited after ${ms(median(coldCli))}`);
   console.log(`start overhead: in-process runs.run() (MCP server, extension), host warm: agent ran ${ms(median(inProcessWarm))} after the call (+${ms(median(inProcessWarm) - base)}); host cold ${ms(median(inProcessCold))} (+${ms(median(inProcessCold) - base)})`);
-  console.log(`start overhead: node -e 0 ${ms(median(nodeFloor))} (any Node process's floor)`);
+  console.log(`start overhead: node -e 0 ${ms(median(nodeFloor))} (any Node process's floor) | CPU time: the warm run --detach CLI process ${ms(median(cliCpu))}, node -e 0 ${ms(median(nodeCpu))} (10 ms ticks)`);
 });
