@@ -3,7 +3,7 @@
  * module.enableCompileCache): the bundle is compiled with the bytes V8 produced last time, so a CLI
  * process skips parsing its 2+ MB of JavaScript. The cache lives in the user's cache folder
  * (`$XDG_CACHE_HOME/switchboard/v8`, or `~/.cache/...`; `SWITCHBOARD_CODE_CACHE=<dir>` or `off`),
- * one file per bundle version (its size, mtime, inode, Node version and arch), written once after the
+ * one file per bundle path, Node and bundle version (size, mtime, inode), written once after the
  * first run, replaced when V8 rejects it. A cache folder that cannot be made, read or written, or
  * that another user could write, is simply not used. Uses only Node's built-ins: it is what starts first.
  */
@@ -30,21 +30,27 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   }
 }
 
-/** The cache file of this version of `file`: any change to the bundle or to Node gives another name. */
-function cacheFileOf(dir: string, file: string, name: string): string {
+const hash = (parts: unknown[]): string => createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
+
+/**
+ * The cache files of `file` under this Node (`<name>-<where>-`: a bundle at another path, or run by
+ * another Node such as VS Code's, has caches of its own) and of this version of it (any change to the
+ * bundle gives another name).
+ */
+function cacheFileOf(dir: string, file: string, name: string): { prefix: string; cacheFile: string } {
   const stat = fs.statSync(file);
-  const key = createHash('sha1').update([file, stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino, process.version, process.arch].join('\0')).digest('hex').slice(0, 16);
-  return path.join(dir, `${name}-${key}.bin`);
+  const prefix = `${name}-${hash([file, process.version, process.arch])}-`;
+  return { prefix, cacheFile: path.join(dir, `${prefix}${hash([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino])}.bin`) };
 }
 
 /** Writes the cache atomically (temp file, rename) and removes older versions of it; failures are ignored. */
-function saveCache(dir: string, cacheFile: string, name: string, data: Buffer): void {
+function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, cacheFile);
     for (const entry of fs.readdirSync(dir)) {
-      if (entry.startsWith(`${name}-`) && entry.endsWith('.bin') && path.join(dir, entry) !== cacheFile) fs.rmSync(path.join(dir, entry), { force: true });
+      if (entry.startsWith(prefix) && entry.endsWith('.bin') && path.join(dir, entry) !== cacheFile) fs.rmSync(path.join(dir, entry), { force: true });
     }
   } catch {
     fs.rmSync(temp, { force: true });
@@ -62,21 +68,21 @@ export function runBundle(file: string, name: string, options: { saveAfterMs?: n
     createRequire(file)(file);
     return;
   }
-  let cacheFile: string | undefined;
+  let names: { prefix: string; cacheFile: string } | undefined;
   let cached: Buffer | undefined;
   try {
-    cacheFile = cacheFileOf(dir, file, name);
-    cached = fs.readFileSync(cacheFile);
+    names = cacheFileOf(dir, file, name);
+    cached = fs.readFileSync(names.cacheFile);
   } catch {
     cached = undefined;
   }
   // The shebang line is blanked, not removed, so that line and column numbers stay those of the file.
   const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData: cached });
-  if (cacheFile && (!cached || script.cachedDataRejected)) {
+  if (names && (!cached || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled lazily, not only the top level.
-    const target = cacheFile;
-    const save = (): void => saveCache(dir, target, name, script.createCachedData());
+    const { cacheFile, prefix } = names;
+    const save = (): void => saveCache(dir, cacheFile, prefix, script.createCachedData());
     if (options.saveAfterMs === undefined) process.once('exit', save);
     else setTimeout(save, options.saveAfterMs).unref();
   }
