@@ -14,10 +14,11 @@ import { writeRecord } from '../src/core/runs/recordFile';
 import type { RunRecord } from '../src/core/runs/types';
 import { StateMap } from '../src/core/state/stateMap';
 import { Switchboard } from '../src/core/switchboard';
-import { median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
+import { childrenCpuMs, median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
 
 const RUNS = 10_000;
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** `node --import tsx bench/history.ts [cli.js]`: another cli.js measures a baseline build. */
+const CLI = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist', 'cli.js'));
 
 function fill(stateDir: string): void {
   const map = new StateMap(stateDir);
@@ -38,11 +39,20 @@ function fill(stateDir: string): void {
   }
 }
 
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+/** CPU time (ms) of each process timed, beside its wall time: the machine may be busy with other work. */
+const cpuTimes = new Map<string, number[]>();
+
+function timeProcess(args: string[], env: NodeJS.ProcessEnv, label = args.join(' ')): number {
+  const cpuBefore = childrenCpuMs();
   const start = performance.now();
   execFileSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return performance.now() - start;
+  const took = performance.now() - start;
+  const cpuAfter = childrenCpuMs();
+  if (cpuBefore !== undefined && cpuAfter !== undefined) cpuTimes.set(label, [...(cpuTimes.get(label) ?? []), cpuAfter - cpuBefore]);
+  return took;
 }
+
+const cpu = (label: string): string => (cpuTimes.has(label) ? `, CPU ${median(cpuTimes.get(label)!)} ms` : '');
 
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
 
@@ -53,12 +63,15 @@ runBench(async () => {
   fill(stateDir);
   console.log(`history: ${RUNS} finished runs written in ${ms(performance.now() - t)}`);
 
-  const nodeBaseline = median([0, 1, 2, 3, 4].map(() => timeProcess(['-e', '0'], {})));
-  const emptyList = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: empty })));
+  const nodeBaseline = median([0, 1, 2, 3, 4].map(() => timeProcess(['-e', '0'], {}, 'node')));
+  const emptyList = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: empty }, 'empty')));
   fs.rmSync(new StateMap(stateDir).runsCache, { force: true });
-  const cold = timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir });
-  const warm = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir })));
-  console.log(`history: switchboard list over ${RUNS} runs: first ${ms(cold)} (no cache), then ${ms(warm)} (median of 5) | over an empty folder ${ms(emptyList)} | node -e 0 ${ms(nodeBaseline)}`);
+  const cold = timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir }, 'cold');
+  const warm = median([0, 1, 2, 3, 4].map(() => timeProcess([CLI, 'list'], { SWITCHBOARD_HOME: stateDir }, 'warm')));
+  console.log(
+    `history: switchboard list over ${RUNS} runs (${path.relative(ROOT, CLI)}): first ${ms(cold)}${cpu('cold')} (no cache), then ${ms(warm)}${cpu('warm')} (median of 5)` +
+      ` | over an empty folder ${ms(emptyList)}${cpu('empty')} | node -e 0 ${ms(nodeBaseline)}${cpu('node')}`,
+  );
 
   const opens: number[] = [];
   let switchboard: Switchboard | undefined;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches = ['bench/ingest.ts', 'bench/concurrency.ts', 'bench/mcp.ts', 'bench/agentsView.ts', 'bench/teams.ts', 'bench/feed.ts', 'bench/goals.ts', 'bench/history.ts', 'bench/sse.ts', 'bench/webviews.ts', 'bench/burst.ts', 'bench/faults.ts'];
+const benches = ['bench/ingest.ts', 'bench/concurrency.ts', 'bench/mcp.ts', 'bench/agentsView.ts', 'bench/teams.ts', 'bench/feed.ts', 'bench/goals.ts', 'bench/history.ts', 'bench/startOverhead.ts', 'bench/sse.ts', 'bench/webviews.ts', 'bench/burst.ts', 'bench/faults.ts'];
 const nproc = () => {
   try {
     return execFileSync('nproc', { encoding: 'utf8' }).trim();

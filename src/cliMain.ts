@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Bundle entry of the headless CLI (dist/cli.js, the package's `switchboard` bin). */
+/** Bundle entry of the headless CLI (dist/cliBundle.js, which the `switchboard` bin dist/cli.js runs from a code cache). */
 import { main } from './cli/main';
 import { flushStdio, stdout } from './cli/stdio';
 import { writesSettled } from './core/feed/journal';

@@ -1,4 +1,4 @@
-/** Bundle entry of the supervisor host process (dist/supervisor.js --host <socket>). */
+/** Bundle entry of the supervisor host process (dist/supervisorBundle.js, which dist/supervisor.js --host <socket> runs from a code cache). */
 import { hostMain } from './core/supervisor/host';
 
 const [flag, socketPath] = process.argv.slice(2);

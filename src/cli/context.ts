@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { loadConfigFile } from '../core/config';
 import type { Logger } from '../core/logger';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
-import { openSwitchboard, type Switchboard } from '../core/switchboard';
-import { liveEndpoint, loadOrCreateToken } from '../http/credentials';
+import type { Switchboard } from '../core/switchboard';
 import type { Out } from './output';
 
 export interface CliContext {
@@ -35,6 +34,9 @@ export function createContext(out: Out): CliContext {
       ensureStateDir(stateDir);
       const { config, warning } = loadConfigFile(stateDir);
       if (warning) out.stderr(`switchboard: ${warning}`);
+      // Loaded here, not at start: `--version`, `--help` and usage errors never evaluate the core.
+      const { openSwitchboard } = await import('../core/switchboard.js');
+      const { liveEndpoint, loadOrCreateToken } = await import('../http/credentials.js');
       const sb = await openSwitchboard({
         stateDir,
         config,

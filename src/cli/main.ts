@@ -1,56 +1,42 @@
 /** The headless CLI: the same core and state directory as the extension, for terminals and CI. */
 import { createContext, type CliContext } from './context';
-import { doctorCommand } from './commands/doctor';
-import { mcpCommand } from './commands/mcp';
-import { poolsCommand } from './commands/pools';
-import { eventsCommand } from './commands/events';
-import { gatesCommand } from './commands/gates';
-import { goalCommand } from './commands/goal';
-import { discoveryCommand } from './commands/discovery';
-import { dagCommand, teamCommand } from './commands/team';
-import { interruptCommand, killCommand, steerCommand, waitCommand } from './commands/control';
-import { listCommand, logsCommand, removeCommand, statusCommand } from './commands/inspect';
-import { runCommand } from './commands/runCommand';
-import { cleanupCommand, diffCommand, mergeCommand } from './commands/runWorktree';
-import { compareCommand } from './commands/compare';
-import { modelsCommand } from './commands/models';
-import { metricsCommand } from './commands/metrics';
-import { serveCommand } from './commands/serve';
-import { webhooksCommand } from './commands/webhooks';
-import { chatCommand } from './commands/chat';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
-export const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  list: listCommand,
-  status: statusCommand,
-  logs: logsCommand,
-  steer: steerCommand,
-  interrupt: interruptCommand,
-  kill: killCommand,
-  wait: waitCommand,
-  rm: removeCommand,
-  diff: diffCommand,
-  merge: mergeCommand,
-  cleanup: cleanupCommand,
-  compare: compareCommand,
-  models: modelsCommand,
-  doctor: doctorCommand,
-  mcp: mcpCommand,
-  pools: poolsCommand,
-  gates: gatesCommand,
-  goal: goalCommand,
-  discovery: discoveryCommand,
-  team: teamCommand,
-  dag: dagCommand,
-  events: eventsCommand,
-  metrics: metricsCommand,
-  serve: serveCommand,
-  webhooks: webhooksCommand,
-  chat: chatCommand,
+/**
+ * Each command's module is loaded when that command runs, not at start: `list` does not evaluate the MCP
+ * server, the HTTP API, webhooks or the team/goal engines (bench/history.ts prints what start costs).
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/runCommand.js')).runCommand,
+  list: async () => (await import('./commands/inspect.js')).listCommand,
+  status: async () => (await import('./commands/inspect.js')).statusCommand,
+  logs: async () => (await import('./commands/inspect.js')).logsCommand,
+  steer: async () => (await import('./commands/control.js')).steerCommand,
+  interrupt: async () => (await import('./commands/control.js')).interruptCommand,
+  kill: async () => (await import('./commands/control.js')).killCommand,
+  wait: async () => (await import('./commands/control.js')).waitCommand,
+  rm: async () => (await import('./commands/inspect.js')).removeCommand,
+  diff: async () => (await import('./commands/runWorktree.js')).diffCommand,
+  merge: async () => (await import('./commands/runWorktree.js')).mergeCommand,
+  cleanup: async () => (await import('./commands/runWorktree.js')).cleanupCommand,
+  compare: async () => (await import('./commands/compare.js')).compareCommand,
+  models: async () => (await import('./commands/models.js')).modelsCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  mcp: async () => (await import('./commands/mcp.js')).mcpCommand,
+  pools: async () => (await import('./commands/pools.js')).poolsCommand,
+  gates: async () => (await import('./commands/gates.js')).gatesCommand,
+  goal: async () => (await import('./commands/goal.js')).goalCommand,
+  discovery: async () => (await import('./commands/discovery.js')).discoveryCommand,
+  team: async () => (await import('./commands/team.js')).teamCommand,
+  dag: async () => (await import('./commands/team.js')).dagCommand,
+  events: async () => (await import('./commands/events.js')).eventsCommand,
+  metrics: async () => (await import('./commands/metrics.js')).metricsCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  webhooks: async () => (await import('./commands/webhooks.js')).webhooksCommand,
+  chat: async () => (await import('./commands/chat.js')).chatCommand,
 };
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */
@@ -116,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"; run \`switchboard --help\` for the list`);
     if (asksHelp(args)) return help(out, name, args);
     key = commandKey(name, args);
-    return await command(createContext(out), args);
+    return await (await command())(createContext(out), args);
   } catch (error) {
     return reportError(out, asUsageError(error, key));
   }

@@ -4,9 +4,9 @@ import { runLimits } from '../core/runs/runLimitsInput';
 import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
-import type { RunRecord } from '../core/runs/types';
+import { isFinished, type RunRecord } from '../core/runs/types';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
-import { agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
+import { agentShape, agentSummary, type AgentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -80,6 +80,17 @@ const runAgent = defineOperation({
 
 const LIST_DEFAULT = 50;
 
+/** Summaries of finished runs, by their (redacted, cached) record: a page of a thousand is mostly these. */
+const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
+
+function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummary {
+  const redacted = redactedRun(ctx.sb.runs, run);
+  if (!isFinished(run.status)) return agentSummary(redacted, now);
+  let summary = finishedSummaries.get(redacted);
+  if (!summary) finishedSummaries.set(redacted, (summary = agentSummary(redacted, now)));
+  return summary;
+}
+
 const listAgents = defineOperation({
   name: 'list_agents',
   title: 'List agents',
@@ -103,7 +114,7 @@ const listAgents = defineOperation({
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
     return {
-      structured: { count: runs.length, agents: page.map((r) => agentSummary(redactedRun(ctx.sb.runs, r), now)), next_offset: more ? offset + page.length : undefined },
+      structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), next_offset: more ? offset + page.length : undefined },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
     };
   },

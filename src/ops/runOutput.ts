@@ -29,8 +29,25 @@ const structured = (run: RunRecord): boolean => findRunner(run.runner)?.structur
 /** The redactor of an answer about a run: config's patterns and secrets, this process's environment, numbering on from the run's. */
 export const runRedactor = (registry: RunRegistry, run: RunRecord): Redactor => redactorFor(registry.config.redaction, process.env, run.redactions);
 
+/**
+ * Redacted copies of finished runs' records, made once: a record is replaced, never changed, when its
+ * run changes, and a finished one seldom is, so `list_agents` over a thousand runs does not build a
+ * thousand redactors per call. A copy is made again when the redaction config is another object
+ * (a reload); the environment's secrets are this process's, which do not change while it runs.
+ */
+const redactedCopies = new WeakMap<RunRecord, { redaction: unknown; copy: RunRecord }>();
+
 /** The run's record as answers give it (its prompt, command line, answer, error and wait redacted). */
-export const redactedRun = (registry: RunRegistry, run: RunRecord, redactor = runRedactor(registry, run)): RunRecord => redactor.value(run);
+export function redactedRun(registry: RunRegistry, run: RunRecord, redactor?: Redactor): RunRecord {
+  // A redactor given is shared with the rest of an answer (one secret, one placeholder): its numbering must go on through this record.
+  if (redactor) return redactor.value(run);
+  const redaction = registry.config.redaction;
+  const hit = redactedCopies.get(run);
+  if (hit && hit.redaction === redaction) return hit.copy;
+  const copy = runRedactor(registry, run).value(run);
+  if (isFinished(run.status)) redactedCopies.set(run, { redaction, copy });
+  return copy;
+}
 
 export function outputPage(registry: RunRegistry, run: RunRecord, cursor: number, limit: number, redactor = runRedactor(registry, run)): OutputPage {
   const finished = isFinished(run.status);

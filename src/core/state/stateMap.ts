@@ -18,13 +18,15 @@ const MAX_SOCKET_PATH = 100;
 
 /** Fills the `<name>` segments of a pattern (each value must be one plain path segment). */
 function fill(pattern: string, values: Record<string, string>): string {
-  return pattern.replace(/<(\w+)>/g, (_m, key: string) => {
-    const value = values[key];
-    if (value === undefined || value === '' || value.includes('/') || value.includes('\\') || value === '.' || value === '..') {
-      throw new Error(`state map: <${key}> of ${pattern} must be one path segment, not ${JSON.stringify(value)}`);
-    }
-    return value;
-  });
+  return pattern.replace(/<(\w+)>/g, (_m, key: string) => segment(pattern, key, values[key]));
+}
+
+/** `value` when it is one plain path segment, else an error naming the pattern's `<key>`. */
+function segment(pattern: string, key: string, value: string | undefined): string {
+  if (value === undefined || value === '' || value.includes('/') || value.includes('\\') || value === '.' || value === '..') {
+    throw new Error(`state map: <${key}> of ${pattern} must be one path segment, not ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /** A socket at `preferred`, or (too long for a socket address) a hashed name in the temp folder. */
@@ -61,6 +63,8 @@ export interface TeamPaths {
 
 export class StateMap {
   private readonly runPaths = new Map<string, RunPaths>();
+  private runsDir: string | undefined;
+  private reserve: string | undefined;
 
   constructor(readonly root: string) {}
 
@@ -100,7 +104,10 @@ export class StateMap {
   run(id: string): RunPaths {
     let paths = this.runPaths.get(id);
     if (paths) return paths;
-    const dir = this.at('runs/<run>/', { run: id });
+    // What at('runs/<run>/') gives, without a join per run: the runs folder is joined once.
+    this.runsDir ??= this.at('runs/');
+    this.reserve ??= this.diskReserve;
+    const dir = `${this.runsDir}${path.sep}${segment('runs/<run>/', 'run', id)}`;
     const inRun = (pattern: StatePattern & `runs/<run>/${string}`): string => `${dir}${path.sep}${pattern.slice('runs/<run>/'.length)}`;
     paths = {
       dir,
@@ -113,7 +120,7 @@ export class StateMap {
       prompt: inRun('runs/<run>/prompt.txt'),
       killMarker: inRun('runs/<run>/kill.json'),
       controlSocket: socketPath(inRun('runs/<run>/control.sock')),
-      diskReserve: this.diskReserve,
+      diskReserve: this.reserve,
     };
     this.runPaths.set(id, paths);
     return paths;

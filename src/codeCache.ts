@@ -1,0 +1,92 @@
+/**
+ * Runs a CommonJS bundle from a V8 code cache, as v8-compile-cache does (Node 20 has no
+ * module.enableCompileCache): the bundle is compiled with the bytes V8 produced last time, so a CLI
+ * process skips parsing its 2+ MB of JavaScript. The cache lives in the user's cache folder
+ * (`$XDG_CACHE_HOME/switchboard/v8`, or `~/.cache/...`; `SWITCHBOARD_CODE_CACHE=<dir>` or `off`),
+ * one file per bundle path, Node and bundle version (size, mtime, inode), written once after the
+ * first run, replaced when V8 rejects it. A cache folder that cannot be made, read or written, or
+ * that another user could write, is simply not used. Uses only Node's built-ins: it is what starts first.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+
+/** The folder for code caches, or undefined when caching is off or the folder is not safely ours. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const setting = env.SWITCHBOARD_CODE_CACHE;
+  if (setting === 'off' || setting === '0') return undefined;
+  const dir = setting || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'switchboard', 'v8');
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = fs.lstatSync(dir);
+    // Code from this folder runs as this user: never one that someone else owns or can write.
+    if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (stat.mode & 0o022) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+const hash = (parts: unknown[]): string => createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
+
+/**
+ * The cache files of `file` under this Node (`<name>-<where>-`: a bundle at another path, or run by
+ * another Node such as VS Code's, has caches of its own) and of this version of it (any change to the
+ * bundle gives another name).
+ */
+function cacheFileOf(dir: string, file: string, name: string): { prefix: string; cacheFile: string } {
+  const stat = fs.statSync(file);
+  const prefix = `${name}-${hash([file, process.version, process.arch])}-`;
+  return { prefix, cacheFile: path.join(dir, `${prefix}${hash([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino])}.bin`) };
+}
+
+/** Writes the cache atomically (temp file, rename) and removes older versions of it; failures are ignored. */
+function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer): void {
+  const temp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, data, { mode: 0o600 });
+    fs.renameSync(temp, cacheFile);
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry.startsWith(prefix) && entry.endsWith('.bin') && path.join(dir, entry) !== cacheFile) fs.rmSync(path.join(dir, entry), { force: true });
+    }
+  } catch {
+    fs.rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * Loads and runs the CommonJS bundle `file` (which must not use a real dynamic `import()`: esbuild turns
+ * bundled ones into requires) with `require`, `module` and `__dirname` of its own path. A new cache is
+ * written at exit, or (`saveAfterMs`, for a process that lives long) that long after the start.
+ */
+export function runBundle(file: string, name: string, options: { saveAfterMs?: number } = {}): void {
+  const dir = codeCacheDir();
+  if (!dir) {
+    createRequire(file)(file);
+    return;
+  }
+  let names: { prefix: string; cacheFile: string } | undefined;
+  let cached: Buffer | undefined;
+  try {
+    names = cacheFileOf(dir, file, name);
+    cached = fs.readFileSync(names.cacheFile);
+  } catch {
+    cached = undefined;
+  }
+  // The shebang line is blanked, not removed, so that line and column numbers stay those of the file.
+  const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData: cached });
+  if (names && (!cached || script.cachedDataRejected)) {
+    // At exit the cache also holds the functions this run compiled lazily, not only the top level.
+    const { cacheFile, prefix } = names;
+    const save = (): void => saveCache(dir, cacheFile, prefix, script.createCachedData());
+    if (options.saveAfterMs === undefined) process.once('exit', save);
+    else setTimeout(save, options.saveAfterMs).unref();
+  }
+  const module = { exports: {}, filename: file, id: '.', loaded: false };
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  module.loaded = true;
+}

@@ -1,0 +1,74 @@
+/**
+ * The V8 code cache a CLI or supervisor bundle runs from (src/codeCache.ts), in real Node processes:
+ * the first run writes it, later runs use it, a stale or garbage cache is replaced without harm, and
+ * a cache folder that is off or that others could write is never used.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { codeCacheDir } from '../../src/codeCache';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('code cache', () => {
+  let dir: string;
+  let bundle: string;
+  let cache: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-code-cache-'));
+    bundle = path.join(dir, 'bundle.js');
+    cache = path.join(dir, 'cache');
+    // A bundle that shows what a CommonJS module sees: its own path, require, exports, argv.
+    fs.writeFileSync(bundle, "#!/usr/bin/env node\nconst p = require('node:path');\nmodule.exports.x = 1;\nconsole.log([p.basename(__filename), p.basename(__dirname) === p.basename(" + JSON.stringify(dir) + "), typeof exports.x, process.argv.slice(2).join(',')].join(' '));\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the bundle through runBundle in a fresh Node process, as dist/cli.js does. */
+  const run = (setting: string): string => {
+    const loader = path.join(dir, 'loader.js');
+    fs.writeFileSync(loader, `require(${JSON.stringify(path.join(ROOT, 'src', 'codeCache.ts'))}).runBundle(${JSON.stringify(bundle)}, 'test');\n`);
+    return execFileSync(process.execPath, ['--require', 'tsx/cjs', loader, 'a', 'b'], { env: { ...process.env, SWITCHBOARD_CODE_CACHE: setting }, encoding: 'utf8', cwd: ROOT }).trim();
+  };
+  const cacheFiles = (): string[] => (fs.existsSync(cache) ? fs.readdirSync(cache) : []);
+
+  it('writes the cache on the first run, uses it after, and runs the bundle as a CommonJS module each time', () => {
+    assert.equal(run(cache), 'bundle.js true number a,b');
+    assert.deepEqual(cacheFiles().length, 1);
+    const [file] = cacheFiles();
+    const written = fs.statSync(path.join(cache, file!));
+    assert.equal(written.mode & 0o777, 0o600);
+    assert.equal(run(cache), 'bundle.js true number a,b');
+    assert.deepEqual(cacheFiles(), [file], 'an accepted cache is not written again');
+    assert.equal(fs.statSync(path.join(cache, file!)).mtimeMs, written.mtimeMs);
+  });
+
+  it('replaces a garbage cache, and a changed bundle gets a cache of its own in place of the old one', () => {
+    run(cache);
+    const [file] = cacheFiles();
+    fs.writeFileSync(path.join(cache, file!), 'not a code cache at all');
+    assert.equal(run(cache), 'bundle.js true number a,b');
+    assert.notEqual(fs.readFileSync(path.join(cache, file!), 'utf8'), 'not a code cache at all');
+    fs.appendFileSync(bundle, "console.log('changed');\n");
+    assert.equal(run(cache), 'bundle.js true number a,b\nchanged');
+    assert.equal(cacheFiles().length, 1);
+    assert.notEqual(cacheFiles()[0], file);
+  });
+
+  it('is not used when off, nor in a folder that others can write or that cannot be made', () => {
+    assert.equal(run('off'), 'bundle.js true number a,b');
+    assert.equal(codeCacheDir({ SWITCHBOARD_CODE_CACHE: 'off' }), undefined);
+    fs.mkdirSync(cache, { mode: 0o700 });
+    fs.chmodSync(cache, 0o777);
+    assert.equal(codeCacheDir({ SWITCHBOARD_CODE_CACHE: cache }), undefined);
+    assert.equal(run(cache), 'bundle.js true number a,b');
+    assert.deepEqual(cacheFiles(), []);
+    fs.writeFileSync(path.join(dir, 'file'), '');
+    assert.equal(codeCacheDir({ SWITCHBOARD_CODE_CACHE: path.join(dir, 'file', 'cache') }), undefined);
+    assert.equal(run(path.join(dir, 'file', 'cache')), 'bundle.js true number a,b');
+    fs.chmodSync(cache, 0o700);
+    assert.equal(codeCacheDir({ SWITCHBOARD_CODE_CACHE: cache }), cache);
+  });
+});
