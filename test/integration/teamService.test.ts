@@ -32,14 +32,15 @@ describe('team service', function () {
     await h.cleanup();
   });
 
-  /** `switchboard team run <args>` in a process of its own, once its first task runs. */
+  /** `switchboard team run <args>` in a process of its own, once its first task's agent runs (not only its run recorded: killed before its launch, the run never starts). */
   const teamInAnotherProcess = async (args: string[]): Promise<{ owner: ChildProcess; exited: Promise<number | null> }> => {
     const owner = spawn(process.execPath, [CLI, 'team', 'run', ...args], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => owner.once('exit', resolve));
     const name = args[args.indexOf('--name') + 1]!;
     await until(() => {
       try {
-        return loadTeam(h.stateDir, name).tasks[0]!.status === 'running';
+        const task = loadTeam(h.stateDir, name).tasks[0]!;
+        return task.status === 'running' && !!task.runId && h.registry.resolve(task.runId).status === 'running';
       } catch {
         return false;
       }
