@@ -16,9 +16,9 @@ export interface EngineCheck {
   problem?: string;
 }
 
-export async function checkEngine(endpoint: string, image: string): Promise<EngineCheck> {
+export async function checkEngine(endpoint: string, image: string, sshArgs: readonly string[] = []): Promise<EngineCheck> {
   try {
-    const api = new DockerApi(parseDockerHost(endpoint));
+    const api = new DockerApi(parseDockerHost(endpoint, sshArgs));
     const version = await api.request<{ Version?: string; ApiVersion?: string }>('GET', '/version', undefined, 2000);
     if (version.status !== 200) return { endpoint, image, problem: `the engine answered ${version.status}` };
     const [inspected, info] = await Promise.all([
