@@ -57,13 +57,26 @@ class DialStdio extends Duplex {
       this.touch();
       if (!this.push(chunk)) this.child.stdout.pause();
     });
-    this.child.stdout.on('end', () => this.push(null));
+    // The end of the stream waits for ssh's exit as well: one that fails before any answer is an
+    // error with ssh's own words, not an empty answer.
+    let stdoutEnded = false;
+    let exit: number | null | undefined;
+    const ended = (): void => {
+      if (!stdoutEnded || exit === undefined || this.destroyed) return;
+      if (exit !== 0 && !this.received) this.destroy(new Error(`ssh to ${this.where} failed (exit ${exit}): ${this.stderr.trim() || 'no reason given'}`));
+      else this.push(null);
+    };
+    this.child.stdout.on('end', () => {
+      stdoutEnded = true;
+      ended();
+    });
+    this.child.on('close', (code) => {
+      exit = code;
+      ended();
+    });
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000)));
     this.child.stdin.on('error', () => undefined);
     this.child.on('error', (error) => this.destroy(new Error(`ssh could not be started: ${error.message}`)));
-    this.child.on('close', (code) => {
-      if (code !== 0 && !this.received && !this.destroyed) this.destroy(new Error(`ssh to ${this.where} failed (exit ${code}): ${this.stderr.trim() || 'no reason given'}`));
-    });
   }
 
   private get where(): string {

@@ -71,5 +71,5 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   }
   const where = `${run.worktree ? `on branch ${run.worktree.branch}` : `in ${cwd}`}${run.container ? ` (${run.container.backend})` : ''}`;
   services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner}${run.model ? ` (${run.model})` : ''} ${where}`);
-  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}) ${where}; click its row for its output`, 5000);
+  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (${run.container ? `container ${run.container.id?.slice(0, 12) ?? 'starting'}` : `pid ${run.agent?.pid ?? '?'}`}) ${where}; click its row for its output`, 5000);
 }
