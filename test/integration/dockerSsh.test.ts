@@ -2,15 +2,16 @@
  * A Docker engine reached over ssh (`docker:<context>` whose endpoint is ssh://root@127.0.0.1:<port>),
  * as the docker CLI reaches one: each request through `ssh … docker system dial-stdio` to a real sshd
  * on a loopback port (test/support/sshd.ts; its keys and known_hosts in a temp dir). A containerised
- * scripted agent's output arrives whole through the attach stream, a kill leaves no container, and
- * sshd's log shows the requests came through it. The Docker context lives in a DOCKER_CONFIG of the
+ * scripted agent's output arrives whole through the attach stream, one that steers on stdin is steered
+ * through it, a kill leaves no container, a run whose supervisor host is killed with -9 is taken over
+ * through ssh (its log followed), and sshd's log shows the requests came through it. The Docker context lives in a DOCKER_CONFIG of the
  * test's, so the user's contexts are untouched. Skipped, with the reason, where docker or sshd cannot run.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHarness, FAKE_AGENT, removeTempDirs, tempDir, until, type Harness } from '../support/harness';
+import { createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
 import { containersOf, dockerSetup, removeContainersOf } from '../support/docker';
 import { sshdMissing, startSshd, type TestSshd } from '../support/sshd';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -88,6 +89,33 @@ describe('docker backend over ssh://', function () {
     const result = await h!.registry.kill(run.id, { source: 'test' });
     assert.equal(result.status, 'killed');
     assert.equal(h!.registry.resolve(run.id)!.status, 'killed');
+    assert.deepEqual(await containersOf(h!.stateDir), []);
+  });
+
+  it('steers a stdin-driven agent through the attached stdin over ssh', async () => {
+    const bin = path.join(work, 'fakeAgent.mjs');
+    fs.chmodSync(bin, 0o755);
+    const boxed = await h!.open({ runners: { claude: { binary: bin } } });
+    const run = await boxed.run({ runner: 'claude', prompt: 'first', cwd: work, backend: `docker:${context}`, env: { FAKE_AGENT_ARGS: JSON.stringify(['--format', 'claude', '--stdin', '--sleep', '1500']) } });
+    const said = (text: string) => () => boxed.events(run.id).some((e) => e.type === 'text' && e.text === text);
+    await until(said('ack: first'), 60_000, 'the first turn');
+    assert.deepEqual(await boxed.steer(run.id, 'second', 'test'), { delivery: 'live' });
+    await until(said('ack: second'), 60_000, 'the steered turn');
+    await boxed.kill(run.id, { source: 'test' });
+    assert.deepEqual(await containersOf(h!.stateDir), []);
+  });
+
+  it('takes a run over through ssh after its supervisor host is killed with -9: output whole', async () => {
+    const run = await h!.registry.run({ runner: 'custom', prompt: 'the end', cwd: work, command: fake('--lines', '20', '--every', '200'), backend: `docker:${context}` });
+    await until(() => fs.existsSync(new StateMap(h!.stateDir).run(run.id).output) && output(run.id).length > 0, 60_000, 'the first output');
+    for (const pid of supervisorHostPids(h!.stateDir)) process.kill(pid, 'SIGKILL');
+    h!.switchboard.dispose();
+    const before = sshd.logins();
+    const again = await h!.open();
+    const { record } = await again.wait(run.id, 90_000);
+    assert.equal(record.status, 'done', record.lastError);
+    assert.equal(output(run.id), Array.from({ length: 20 }, (_, i) => `line ${i + 1} of a busy agent\n`).join('') + 'the end\n');
+    assert.ok(sshd.logins() > before, 'the new supervisor reached the engine through ssh');
     assert.deepEqual(await containersOf(h!.stateDir), []);
   });
 });
