@@ -1,7 +1,8 @@
 /**
  * Container runs against local processes: the start overhead of one run (from `run` until its
- * first output byte, and until it has ended), median of a few, `--backend docker` vs local; then
- * 20 containerised agents started at once (time until all are running, until all are done).
+ * first output byte, and until it has ended), median of a few, `--backend docker` vs local, and
+ * `docker:<context>` over ssh:// (a real sshd on a loopback port, test/support/sshd.ts) where sshd can
+ * run; then 20 containerised agents started at once (time until all are running, until all are done).
  * Needs docker and the agent image (scripts/setupDocker.mjs sets them up).
  * Usage: node --import tsx bench/containers.ts [rounds]
  */
@@ -11,6 +12,8 @@ import * as path from 'node:path';
 import type { RunRegistry } from '../src/core/registry/registry';
 import { StateMap } from '../src/core/state/stateMap';
 import { median, openRegistry, ROOT, runBench, seconds, tempDir } from './support';
+import { removeTempDirs } from '../test/support/harness';
+import { sshdMissing, startSshd } from '../test/support/sshd';
 
 const rounds = Number(process.argv[2] ?? 5);
 
@@ -32,9 +35,15 @@ async function once(registry: RunRegistry, work: string, backend: string | undef
 runBench(async () => {
   const setup = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'setupDocker.mjs'), '--clis', 'claude', '--json'], { encoding: 'utf8' }).trim()) as { ok: boolean; image?: string; reason?: string };
   if (!setup.ok) throw new Error(`docker is not available: ${setup.reason}`);
-  const registry = await openRegistry({ containers: { image: setup.image!, network: 'bridge', env: [], files: [] } });
+  const sshd = sshdMissing() ? undefined : await startSshd();
+  if (sshd) {
+    // The context lives in a Docker config of the bench's own.
+    process.env.DOCKER_CONFIG = tempDir('sb-bench-docker-config-');
+    execFileSync('docker', ['context', 'create', 'sb-bench-ssh', '--docker', `host=ssh://root@127.0.0.1:${sshd.port}`], { stdio: 'ignore' });
+  }
+  const registry = await openRegistry({ containers: { image: setup.image!, network: 'bridge', env: [], files: [], ...(sshd ? { sshArgs: sshd.sshArgs } : {}) } });
   const work = tempDir('sb-bench-containers-');
-  for (const backend of [undefined, 'docker']) {
+  for (const backend of [undefined, 'docker', ...(sshd ? ['docker:sb-bench-ssh'] : [])]) {
     await once(registry, work, backend); // warm-up
     const figures = [];
     for (let i = 0; i < rounds; i++) figures.push(await once(registry, work, backend));
@@ -47,4 +56,6 @@ runBench(async () => {
   const done = Date.now() - started;
   const ok = ended.filter((e) => e.record.status === 'done' && fs.readFileSync(new StateMap(registry.stateDir).run(e.record.id).output, 'utf8') === 'hi\n').length;
   console.log(`20 containers at once: all started in ${seconds(running)}, all ended in ${seconds(done)} (each sleeps 2 s); ${ok}/20 done with their output whole`);
+  await sshd?.stop();
+  await removeTempDirs();
 });

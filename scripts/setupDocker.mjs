@@ -32,7 +32,7 @@ const run = (command, args, options = {}) => spawnSync(command, args, { encoding
 const onPath = (command) => (process.env.PATH ?? '').split(path.delimiter).concat('/usr/sbin', '/sbin').some((dir) => dir && fs.existsSync(path.join(dir, command)));
 const daemonAnswers = () => run('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 15_000 }).status === 0;
 
-function aptInstall(...packages) {
+export function aptInstall(...packages) {
   if (!isRoot || !onPath('apt-get')) return `${packages.join(', ')} missing, and this is not root on a Debian system (install ${packages.join(' ')} yourself)`;
   log(`installing ${packages.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -113,8 +113,9 @@ const containers = z.object(
     network: z.string({ error: 'must be a network mode' }).min(1).optional().describe('The network mode of container runs: bridge, host, none or a network name.').meta({ default: 'bridge' }),
     env: z.array(z.string(), { error: 'must be an array of variable names' }).optional().describe("Names of this process's environment variables passed into containers (the agent CLIs' credentials); nothing else of the environment is."),
     files: z.array(z.string(), { error: 'must be an array of paths' }).optional().describe('Files mounted read-only at the same path in every container run (credential files a CLI reads).').meta({ default: [] }),
+    sshArgs: z.array(z.string(), { error: 'must be an array of ssh arguments' }).optional().describe('Arguments given to `ssh` before the host when an engine is reached over ssh:// (a Docker context or DOCKER_HOST), e.g. ["-i", "/home/me/.ssh/build_box"].').meta({ default: [] }),
   },
-  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files" })' },
+  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs" })' },
 );
 
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */

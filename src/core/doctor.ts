@@ -95,7 +95,7 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
 }
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const [runners, engine] = await Promise.all([Promise.all(RUNNERS.map((r) => checkRunner(r, config, env))), checkEngine(env.DOCKER_HOST || DEFAULT_DOCKER_HOST, config.containers.image)]);
+  const [runners, engine] = await Promise.all([Promise.all(RUNNERS.map((r) => checkRunner(r, config, env))), checkEngine(env.DOCKER_HOST || DEFAULT_DOCKER_HOST, config.containers.image, config.containers.sshArgs)]);
   let stateDirProblem: string | undefined;
   try {
     ensureStateDir(stateDir);

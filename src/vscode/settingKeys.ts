@@ -39,6 +39,17 @@ export const protocolSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<'
 /** When a finished run is told: every time, only when the window is not focused, or never. */
 export type RunFinishedNotice = 'always' | 'unfocused' | 'never';
 
+/** `switchboard.containers.*`: the `containers` config of container runs (0 CPUs, '' memory: no limit). */
+export const CONTAINER_SETTINGS = {
+  containersImage: setting('containers.image', DEFAULT_CONFIG.containers.image),
+  containersCpus: setting('containers.cpus', 0),
+  containersMemory: setting('containers.memory', ''),
+  containersNetwork: setting('containers.network', DEFAULT_CONFIG.containers.network),
+  containersEnv: setting<string[]>('containers.env', DEFAULT_CONFIG.containers.env),
+  containersFiles: setting<string[]>('containers.files', DEFAULT_CONFIG.containers.files),
+  containersSshArgs: setting<string[]>('containers.sshArgs', DEFAULT_CONFIG.containers.sshArgs ?? []),
+};
+
 export const SETTINGS = {
   customCommand: setting('runners.custom.command', ''),
   prices: setting<PriceTable>('prices', {}),
@@ -62,6 +73,7 @@ export const SETTINGS = {
   teamSetup: setting('teams.setupCommand', ''),
   teamCopyFiles: setting<string[]>('teams.copyFiles', DEFAULT_CONFIG.teams.copyFiles),
   teamMaxAttempts: setting('teams.maxAttempts', DEFAULT_CONFIG.teams.maxAttempts),
+  ...CONTAINER_SETTINGS,
 };
 
 /** Every setting read, the runners' included. */

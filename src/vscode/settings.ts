@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, mergeConfig, webhookWithDefaults, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
 import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 import { defaultStateDir } from '../core/state/stateDir';
-import { AGENT_RUNNERS, maxRetriesSetting, PROTOCOL_RUNNERS, protocolSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type RunFinishedNotice, type Setting } from './settingKeys';
+import type { ContainersConfig } from '../core/containers/containerPlan';
+import { AGENT_RUNNERS, CONTAINER_SETTINGS, maxRetriesSetting, PROTOCOL_RUNNERS, protocolSetting, RETRY_CAP_RUNNERS, runnerSettings, SETTINGS, type RunFinishedNotice, type Setting } from './settingKeys';
 
 export interface ExtensionSettings {
   config: SwitchboardConfig;
@@ -51,6 +52,7 @@ export function readSettings(): ExtensionSettings {
       teams: readTeams(get),
       webhooks: readWebhooks(get),
       redaction: { patterns: get(SETTINGS.redactionPatterns), secrets: get(SETTINGS.redactionSecrets) },
+      containers: readContainers(get),
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: get(SETTINGS.defaultRunner),
@@ -72,6 +74,30 @@ function readTeams(get: Get): TeamsConfig {
     copyFiles: get(SETTINGS.teamCopyFiles),
     maxAttempts: Math.max(1, Math.floor(get(SETTINGS.teamMaxAttempts))),
   };
+}
+
+/** `switchboard.containers.*`: the image, limits (0 CPUs and '' memory: none), network and what is passed in. */
+function readContainers(get: Get): ContainersConfig {
+  const cpus = get(SETTINGS.containersCpus);
+  const memory = get(SETTINGS.containersMemory).trim();
+  return {
+    image: get(SETTINGS.containersImage).trim() || DEFAULT_CONFIG.containers.image,
+    network: get(SETTINGS.containersNetwork).trim() || DEFAULT_CONFIG.containers.network,
+    env: get(SETTINGS.containersEnv),
+    files: get(SETTINGS.containersFiles),
+    sshArgs: get(SETTINGS.containersSshArgs),
+    ...(cpus > 0 ? { cpus } : {}),
+    ...(memory ? { memory } : {}),
+  };
+}
+
+/** Whether any `switchboard.containers.*` setting is set (not left at its default): container runs are then offered in Run Agent. */
+export function containersConfigured(): boolean {
+  const s = vscode.workspace.getConfiguration('switchboard');
+  return Object.values(CONTAINER_SETTINGS).some((setting) => {
+    const found = s.inspect(setting.key);
+    return found?.globalValue !== undefined || found?.workspaceValue !== undefined || found?.workspaceFolderValue !== undefined;
+  });
 }
 
 /** `switchboard.webhooks`: those with an address, their defaults filled in (VS Code has checked them against the schema). */

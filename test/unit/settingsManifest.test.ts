@@ -52,6 +52,11 @@ describe('settings in package.json', () => {
       webhooks: DEFAULT_CONFIG.webhooks,
       'redaction.patterns': DEFAULT_CONFIG.redaction.patterns,
       'redaction.secrets': DEFAULT_CONFIG.redaction.secrets,
+      'containers.image': DEFAULT_CONFIG.containers.image,
+      'containers.network': DEFAULT_CONFIG.containers.network,
+      'containers.env': DEFAULT_CONFIG.containers.env,
+      'containers.files': DEFAULT_CONFIG.containers.files,
+      'containers.sshArgs': DEFAULT_CONFIG.containers.sshArgs,
     };
     for (const [key, value] of Object.entries(expected)) assert.deepEqual(contributed(key).default, value, `switchboard.${key}`);
     for (const id of AGENT_RUNNERS) assert.deepEqual(contributed(`runners.${id}.extraArgs`).default, []);
@@ -73,6 +78,7 @@ describe('settings in package.json', () => {
     const config = jsonSchemaOf(configFileSchema) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const teams = config.properties.teams!.properties!;
     const redaction = config.properties.redaction!.properties!;
+    const containers = config.properties.containers!.properties!;
     const pairs: [string, unknown][] = [
       ['maxConcurrentAgents', config.properties.maxWorkers],
       ['pools', config.properties.pools],
@@ -83,6 +89,7 @@ describe('settings in package.json', () => {
       ['webhooks', config.properties.webhooks],
       ['redaction.patterns', redaction.patterns],
       ['redaction.secrets', redaction.secrets],
+      ...['image', 'memory', 'network', 'env', 'files', 'sshArgs'].map((key): [string, unknown] => [`containers.${key}`, containers[key]]),
     ];
     for (const [key, field] of pairs) assert.deepEqual(allowed(contributed(key)), allowed(field), `switchboard.${key}`);
   });

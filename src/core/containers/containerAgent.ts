@@ -65,7 +65,7 @@ export class ContainerAgent {
     /** How long a swarm job's task is given to stop when its service is removed. */
     private readonly stopGraceMs = 5000,
   ) {
-    this.api = new DockerApi(parseDockerHost(plan.endpoint));
+    this.api = new DockerApi(parseDockerHost(plan.endpoint, plan.sshArgs));
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     const swarm = plan.backend === 'swarm';
     if ('adopt' in what) this.started = this.takeOver(what.adopt, what.logged);

@@ -32,6 +32,8 @@ export interface ContainersConfig {
   env: string[];
   /** Files (credentials the CLI reads) mounted read-only at the same path. */
   files: string[];
+  /** ssh options for ssh:// engines (`-i key`, `-o UserKnownHostsFile=…`), put before the host. */
+  sshArgs?: string[];
 }
 
 export const DEFAULT_CONTAINERS: ContainersConfig = {
@@ -39,13 +41,16 @@ export const DEFAULT_CONTAINERS: ContainersConfig = {
   network: 'bridge',
   env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'DASHSCOPE_API_KEY', 'OPENROUTER_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN', 'COPILOT_GITHUB_TOKEN'],
   files: [],
+  sshArgs: [],
 };
 
 /** What the supervisor needs to start (or find again) a run's container; in its plan. */
 export interface ContainerPlan {
   backend: 'docker' | 'swarm';
-  /** unix:///… or tcp://… */
+  /** unix:///…, tcp://… or ssh://… */
   endpoint: string;
+  /** The ssh options of an ssh:// endpoint. */
+  sshArgs?: string[];
   context?: string;
   image: string;
   cwd: string;
@@ -93,6 +98,11 @@ export function endpointOf(backend: Backend, env: NodeJS.ProcessEnv): string {
   return url;
 }
 
+/** The ssh options a plan keeps: those of the settings, for an ssh:// endpoint. */
+export function sshArgsFor(endpoint: string, config: Pick<ContainersConfig, 'sshArgs'>): string[] | undefined {
+  return endpoint.startsWith('ssh://') && config.sshArgs?.length ? config.sshArgs : undefined;
+}
+
 /** 2g, 512m, 1024k or bytes. */
 export function parseMemory(text: string | undefined): number | undefined {
   if (!text) return undefined;
@@ -127,9 +137,12 @@ export function containerPlan(backend: Backend, config: ContainersConfig, cwd: s
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.();
   const gid = process.getgid?.();
+  const endpoint = endpointOf(backend, env);
+  const sshArgs = sshArgsFor(endpoint, config);
   return {
     backend: backend.kind,
-    endpoint: endpointOf(backend, env),
+    endpoint,
+    ...(sshArgs ? { sshArgs } : {}),
     ...(backend.context ? { context: backend.context } : {}),
     image: config.image,
     cwd,

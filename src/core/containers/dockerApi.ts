@@ -1,26 +1,29 @@
 /**
- * A small client of the Docker Engine API: plain HTTP over the engine's unix socket (or tcp://), no
- * native modules, no `docker` processes, no shell. Requests answer JSON; `stream` gives the raw
+ * A small client of the Docker Engine API: plain HTTP over the engine's unix socket, a tcp://
+ * address, or an ssh:// host (each request over its own `ssh … docker system dial-stdio`, as the
+ * docker CLI does); no native modules, no shell. Requests answer JSON; `stream` gives the raw
  * response (logs, wait); `hijack` upgrades a connection for a container's stdin (attach).
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SwitchboardError } from '../errors';
+import { dialStdio, parseSshHost, type SshTarget } from './sshDial';
 
-/** Where an engine listens: a unix socket path, or a host and port (tcp://, plain HTTP). */
-export type DockerEndpoint = { socketPath: string; url: string } | { host: string; port: number; url: string };
+/** Where an engine listens: a unix socket path, a host and port (tcp://, plain HTTP), or an ssh target. */
+export type DockerEndpoint = { socketPath: string; url: string } | { host: string; port: number; url: string } | { ssh: SshTarget; url: string };
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
-/** `unix:///var/run/docker.sock` or `tcp://host:2375` as an endpoint; other schemes (ssh://) are refused with what to do. */
-export function parseDockerHost(url: string): DockerEndpoint {
+/** `unix:///var/run/docker.sock`, `tcp://host:2375` or `ssh://[user@]host[:port]` (reached with `ssh` and `sshArgs`) as an endpoint; other schemes are refused. */
+export function parseDockerHost(url: string, sshArgs: readonly string[] = []): DockerEndpoint {
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), url };
   const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(url);
   if (tcp) return { host: tcp[1]!, port: Number(tcp[2] ?? 2375), url };
+  if (url.startsWith('ssh://')) return { ssh: parseSshHost(url, sshArgs), url };
   throw new SwitchboardError(
     'invalid_argument',
-    `The Docker endpoint ${url} is not one Switchboard can reach: it talks to unix:// sockets and tcp:// addresses.`,
-    'For a remote engine over ssh, forward its socket (ssh -L /tmp/box.sock:/var/run/docker.sock box) and use a context or DOCKER_HOST of unix:///tmp/box.sock.',
+    `The Docker endpoint ${url} is not one Switchboard can reach: it talks to unix:// sockets, tcp:// addresses and ssh:// hosts.`,
+    'Use a Docker context or DOCKER_HOST of unix:///…, tcp://host:port or ssh://user@host.',
   );
 }
 
@@ -33,7 +36,9 @@ export class DockerApi {
   constructor(readonly endpoint: DockerEndpoint) {}
 
   private options(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
-    const where = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    const endpoint = this.endpoint;
+    const where: http.RequestOptions =
+      'socketPath' in endpoint ? { socketPath: endpoint.socketPath } : 'ssh' in endpoint ? { createConnection: () => dialStdio(endpoint.ssh) } : { host: endpoint.host, port: endpoint.port };
     return { ...where, method, path, headers: { Host: 'docker', ...headers } };
   }
 

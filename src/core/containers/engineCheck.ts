@@ -1,6 +1,7 @@
 /**
  * Doctor's look at a container engine: does it answer, which version, is the agent image there, is
- * it a swarm manager (for `--backend swarm`). Quick: an engine that does not answer in 2 s is said so.
+ * it a swarm manager (for `--backend swarm`). Quick: an engine that does not answer in 2 s is said so
+ * (over ssh, 20 s: each request logs in first).
  */
 import { errorMessage } from '../errors';
 import { DockerApi, parseDockerHost } from './dockerApi';
@@ -16,14 +17,15 @@ export interface EngineCheck {
   problem?: string;
 }
 
-export async function checkEngine(endpoint: string, image: string): Promise<EngineCheck> {
+export async function checkEngine(endpoint: string, image: string, sshArgs: readonly string[] = []): Promise<EngineCheck> {
   try {
-    const api = new DockerApi(parseDockerHost(endpoint));
-    const version = await api.request<{ Version?: string; ApiVersion?: string }>('GET', '/version', undefined, 2000);
+    const api = new DockerApi(parseDockerHost(endpoint, sshArgs));
+    const quick = endpoint.startsWith('ssh://') ? 20_000 : 2000;
+    const version = await api.request<{ Version?: string; ApiVersion?: string }>('GET', '/version', undefined, quick);
     if (version.status !== 200) return { endpoint, image, problem: `the engine answered ${version.status}` };
     const [inspected, info] = await Promise.all([
-      api.request('GET', `/images/${encodeURIComponent(image)}/json`, undefined, 2000),
-      api.request<{ Swarm?: { LocalNodeState?: string } }>('GET', '/info', undefined, 5000),
+      api.request('GET', `/images/${encodeURIComponent(image)}/json`, undefined, quick),
+      api.request<{ Swarm?: { LocalNodeState?: string } }>('GET', '/info', undefined, Math.max(quick, 5000)),
     ]);
     const imagePresent = inspected.status === 200;
     return {

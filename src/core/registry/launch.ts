@@ -22,6 +22,7 @@ import { isSameProcessAlive, processesMarked } from '../proc/processTable';
 import { leaderOf } from './recordRescue';
 import { writePlan } from '../supervisor/plan';
 import { backendName, containerPlan, endpointOf, parseBackend, type Backend } from '../containers/containerPlan';
+import { seedResumedHome } from './resumeHome';
 import { sessionUsageBaseline } from './sessionBaseline';
 import type { SupervisorHost } from './supervisorHost';
 import { runEntity } from '../feed/entities';
@@ -245,6 +246,9 @@ export function writeLaunchPlan(id: string, prepared: PreparedStart, options: Ru
   const runner = runnerFor(options.runner, request.settings.protocol);
   const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';
   const usageBaseline = request.resumeSessionId && sessionTotals ? sessionUsageBaseline(context.stateDir, runner.id, request.resumeSessionId, id) : undefined;
+  const container = prepared.container ? containerPlan(prepared.container.backend, context.config.containers, request.cwd, path.join(run.dir, 'home'), { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env)) : undefined;
+  // A resumed session's files are in the home of the container run that had it.
+  if (container && request.resumeSessionId) seedResumedHome(context.stateDir, runner.id, request.resumeSessionId, id, container.home);
   writePlan(run.plan, {
     version: 1,
     runId: id,
@@ -258,7 +262,7 @@ export function writeLaunchPlan(id: string, prepared: PreparedStart, options: Ru
     controlSocket,
     ...(usageBaseline ? { usageBaseline } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(prepared.container ? { container: containerPlan(prepared.container.backend, context.config.containers, request.cwd, path.join(run.dir, 'home'), { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env)) } : {}),
+    ...(container ? { container } : {}),
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { StateMap } from '../state/stateMap';
+import { StateMap, type RunPaths } from '../state/stateMap';
 import type { RunRecord } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
 
@@ -55,14 +55,27 @@ function raiseTo(into: UsageBaseline, figures: { inputTokens?: unknown; outputTo
  * (one started outside Switchboard: what it spent before is not known).
  */
 export function sessionUsageBaseline(stateDir: string, runner: string, sessionId: string, excludeRunId?: string): UsageBaseline | undefined {
+  let baseline: UsageBaseline | undefined;
+  for (const { run, record } of runsOfSession(stateDir, runner, sessionId, excludeRunId)) {
+    baseline ??= { inputTokens: 0, outputTokens: 0 };
+    // What a run recorded never exceeds the session's total (it may be only what that run added)...
+    const usage = record.usage;
+    if (usage) raiseTo(baseline, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: usage.usdSource === 'reported' ? usage.usd : undefined });
+    // ...and the CLI's own reports, kept in the events, are the session's totals as they were then.
+    raiseToReportedUsage(run.events, baseline);
+  }
+  return baseline;
+}
+
+/** The runs of this state directory (other than `excludeRunId`) whose runner reported the session `sessionId`. */
+export function* runsOfSession(stateDir: string, runner: string, sessionId: string, excludeRunId?: string): Generator<{ run: RunPaths; record: Partial<RunRecord> }> {
   const paths = new StateMap(stateDir);
   let ids: string[];
   try {
     ids = fs.readdirSync(paths.runs);
   } catch {
-    return undefined;
+    return;
   }
-  let baseline: UsageBaseline | undefined;
   for (const id of ids) {
     if (id === excludeRunId || id.startsWith('.')) continue;
     const run = paths.run(id);
@@ -73,13 +86,6 @@ export function sessionUsageBaseline(stateDir: string, runner: string, sessionId
     } catch {
       continue;
     }
-    if (record?.runner !== runner || record.sessionId !== sessionId) continue;
-    baseline ??= { inputTokens: 0, outputTokens: 0 };
-    // What a run recorded never exceeds the session's total (it may be only what that run added)...
-    const usage = record.usage;
-    if (usage) raiseTo(baseline, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, usd: usage.usdSource === 'reported' ? usage.usd : undefined });
-    // ...and the CLI's own reports, kept in the events, are the session's totals as they were then.
-    raiseToReportedUsage(run.events, baseline);
+    if (record?.runner === runner && record.sessionId === sessionId) yield { run, record };
   }
-  return baseline;
 }

@@ -1,7 +1,7 @@
 /**
  * Run Agent: pick a runner Doctor found, type the prompt, pick its model and any limits, pick the
- * folder (in a multi-root workspace) and, in a git repository, whether it works in a worktree of its
- * own; go.
+ * folder (in a multi-root workspace), in a git repository whether it works in a worktree of its own,
+ * and, when container runs are configured, where it runs (this machine, Docker, a context, a swarm); go.
  */
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
@@ -10,6 +10,7 @@ import { getRunner } from '../../core/runners/runnerTable';
 import { pickModel } from '../runs/pickModel';
 import { askCustomCommand, installedRunnerItems, pickFolder } from '../runs/runnerInputs';
 import { askWorktree } from '../runs/worktreeChoice';
+import { askBackend, lookForBackends } from '../runs/backendChoice';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
 
@@ -27,6 +28,7 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   const registry = services.switchboard().runs;
   const runner = typeof runnerArg === 'string' ? runnerArg : await pickRunner(services);
   if (!runner) return;
+  const backends = lookForBackends(services);
   const title = `Run Agent: ${getRunner(runner).displayName}`;
   const custom = runner === 'custom' ? await askCustomCommand(services, 'Run Agent') : {};
   if (!custom) return;
@@ -59,13 +61,15 @@ export async function runAgent(services: Services, runnerArg?: unknown): Promise
   if (!cwd) return;
   const worktree = await askWorktree(cwd, `${title}: where`);
   if (worktree === undefined) return;
-  const run = await registry.run({ runner, prompt, cwd, ...custom, ...model, ...(limits ? { limits } : {}), ...(worktree ? { worktree: true } : {}) });
+  const backend = await askBackend(backends, `${title}: runs on`);
+  if (!backend) return;
+  const run = await registry.run({ runner, prompt, cwd, ...custom, ...model, ...(limits ? { limits } : {}), ...(worktree ? { worktree: true } : {}), ...(backend !== 'local' ? { backend } : {}) });
   if (run.status === 'queued') {
     services.logger.info(`[commands] ${run.name} (${run.id}) waits for a slot in pool ${run.pool}`);
     vscode.window.setStatusBarMessage(`$(clock) ${run.name} waits for a slot in pool ${run.pool}; it starts by itself when one frees`, 5000);
     return;
   }
-  const where = run.worktree ? `on branch ${run.worktree.branch}` : `in ${cwd}`;
+  const where = `${run.worktree ? `on branch ${run.worktree.branch}` : `in ${cwd}`}${run.container ? ` (${run.container.backend})` : ''}`;
   services.logger.info(`[commands] started ${run.name} (${run.id}) with ${runner}${run.model ? ` (${run.model})` : ''} ${where}`);
-  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (pid ${run.agent?.pid ?? '?'}) ${where}; click its row for its output`, 5000);
+  vscode.window.setStatusBarMessage(`$(play) Started ${run.name} (${run.container ? `container ${run.container.id?.slice(0, 12) ?? 'starting'}` : `pid ${run.agent?.pid ?? '?'}`}) ${where}; click its row for its output`, 5000);
 }

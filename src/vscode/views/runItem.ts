@@ -26,7 +26,7 @@ export function runDescription(run: RunRecord, now = Date.now()): string {
   // The agent CLI retries a failed model call on its own: said first, with how long it has been at it.
   const retrying = retryingDescription(run, now);
   if (retrying) return [retrying, run.runner, formatDuration(elapsed(run, now))].join(' · ');
-  return [run.runner, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), refusedWord(run), run.worktree?.branch].filter(Boolean).join(' · ');
+  return [run.runner, run.container?.backend, formatDuration(elapsed(run, now)), formatTokens(run.usage), formatUsd(run.usage), refusedWord(run), run.worktree?.branch].filter(Boolean).join(' · ');
 }
 
 /** Words the menus match on (`viewItem =~ /\brunning\b/`). */
@@ -51,6 +51,8 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Folder', run.cwd],
     ['Session', run.sessionId],
     ['PID', run.agent?.pid],
+    ['Runs on', run.container ? `${run.container.backend} (${run.container.endpoint})` : undefined],
+    ['Container', run.container?.id?.slice(0, 12) ?? run.container?.service?.slice(0, 12)],
     ['Model', run.model],
     ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
@@ -77,7 +79,7 @@ export function runFingerprint(run: RunRecord, now = Date.now()): string {
   return [
     run.name, run.status, runDescription(run, now), runContextValue(run), run.cwd, run.sessionId, run.agent?.pid, run.model,
     u.inputTokens, u.outputTokens, u.usd, u.usdSource, formatLimits(run.limits), run.lastError, run.commandLine.join('\0'),
-    run.worktree?.end?.commit, run.worktree?.end?.error, run.retrying?.message, run.permissionDenials?.length, JSON.stringify(u.models ?? ''),
+    run.worktree?.end?.commit, run.worktree?.end?.error, run.container?.id ?? run.container?.service, run.retrying?.message, run.permissionDenials?.length, JSON.stringify(u.models ?? ''),
   ].join('\u0001');
 }
 

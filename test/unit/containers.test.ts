@@ -1,0 +1,103 @@
+/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, and the home a resumed session starts in. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDockerHost } from '../../src/core/containers/dockerApi';
+import { dialArgs } from '../../src/core/containers/sshDial';
+import { sshArgsFor } from '../../src/core/containers/containerPlan';
+import { choicesOf } from '../../src/core/containers/backendChoices';
+import { seedResumedHome, sessionHome } from '../../src/core/registry/resumeHome';
+import { StateMap } from '../../src/core/state/stateMap';
+import { removeTempDirs, tempDir } from '../support/harness';
+
+describe('container endpoints', () => {
+  it('reads unix://, tcp:// and ssh:// endpoints', () => {
+    assert.deepEqual(parseDockerHost('unix:///var/run/docker.sock'), { socketPath: '/var/run/docker.sock', url: 'unix:///var/run/docker.sock' });
+    assert.deepEqual(parseDockerHost('tcp://box:2376'), { host: 'box', port: 2376, url: 'tcp://box:2376' });
+    assert.deepEqual(parseDockerHost('ssh://build-box'), { ssh: { host: 'build-box', args: [] }, url: 'ssh://build-box' });
+    assert.deepEqual(parseDockerHost('ssh://me@10.0.0.5:2222/', ['-i', 'k']), { ssh: { host: '10.0.0.5', user: 'me', port: 2222, args: ['-i', 'k'] }, url: 'ssh://me@10.0.0.5:2222/' });
+    assert.deepEqual(parseDockerHost('ssh://root@[::1]:22'), { ssh: { host: '::1', user: 'root', port: 22, args: [] }, url: 'ssh://root@[::1]:22' });
+  });
+
+  it('refuses what is not an endpoint, and an ssh host that would read as an option', () => {
+    assert.throws(() => parseDockerHost('http://box:2375'), /not one Switchboard can reach: it talks to unix:\/\/ sockets, tcp:\/\/ addresses and ssh:\/\/ hosts/);
+    assert.throws(() => parseDockerHost('ssh://-oProxyCommand=touch%20x'), /not an ssh address Switchboard can use/);
+    assert.throws(() => parseDockerHost('ssh://box/var/run/docker.sock'), (error: Error & { hint?: string }) => /not an ssh address/.test(error.message) && /ssh:\/\/user@host:port/.test(error.hint ?? ''));
+    assert.throws(() => parseDockerHost('ssh://a b'), /not an ssh address/);
+  });
+
+  it('dials with ssh in batch mode, the settings\' arguments before the host, the host after --', () => {
+    assert.deepEqual(dialArgs({ host: 'box', user: 'me', port: 2222, args: ['-i', '/k', '-o', 'UserKnownHostsFile=/kh'] }), [
+      '-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', '-i', '/k', '-o', 'UserKnownHostsFile=/kh', '-p', '2222', '-l', 'me', '--', 'box', 'docker', 'system', 'dial-stdio',
+    ]);
+    assert.deepEqual(dialArgs({ host: 'box', args: [] }).slice(-5), ['--', 'box', 'docker', 'system', 'dial-stdio']);
+  });
+
+  it('keeps the ssh arguments in a plan only for an ssh:// endpoint', () => {
+    assert.deepEqual(sshArgsFor('ssh://box', { sshArgs: ['-i', 'k'] }), ['-i', 'k']);
+    assert.equal(sshArgsFor('unix:///var/run/docker.sock', { sshArgs: ['-i', 'k'] }), undefined);
+    assert.equal(sshArgsFor('ssh://box', { sshArgs: [] }), undefined);
+  });
+});
+
+describe("Run Agent's choice of backend", () => {
+  const answering = { endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
+
+  it('offers only this machine when container runs are not configured', () => {
+    assert.deepEqual(choicesOf(answering, [], false).map((c) => c.backend), ['local']);
+  });
+
+  it('offers docker, each context and, on a swarm node, swarm', () => {
+    const choices = choicesOf({ ...answering, swarm: 'active' }, [{ name: 'build-box', endpoint: 'ssh://me@build-box' }], true);
+    assert.deepEqual(choices.map((c) => c.backend), ['local', 'docker', 'docker:build-box', 'swarm']);
+    assert.match(choices[1]!.detail, /image switchboard-agent:latest\) on unix:\/\/\/var\/run\/docker\.sock: Docker 26\.1\.5/);
+    assert.match(choices[2]!.detail, /ssh:\/\/me@build-box/);
+    // A context alone is a configuration.
+    assert.deepEqual(choicesOf(answering, [{ name: 'ci', endpoint: 'tcp://ci:2375' }], false).map((c) => c.backend), ['local', 'docker', 'docker:ci']);
+  });
+
+  it('says why the engine would not do: not answering, or without the image', () => {
+    assert.match(choicesOf({ endpoint: 'unix:///nope.sock', image: 'i', problem: 'connect ENOENT /nope.sock' }, [], true)[1]!.detail, /does not answer: connect ENOENT/);
+    assert.match(choicesOf({ ...answering, imagePresent: false, problem: 'the image i is not there' }, [], true)[1]!.detail, /the image i is not there/);
+  });
+});
+
+describe('the home of a resumed container session', () => {
+  after(removeTempDirs);
+
+  function stateWith(runs: { id: string; session: string; runner?: string; container?: boolean; createdAt: number; file?: string }[]): string {
+    const stateDir = tempDir('sb-resume-home-');
+    const map = new StateMap(stateDir);
+    for (const r of runs) {
+      const paths = map.run(r.id);
+      fs.mkdirSync(path.join(paths.dir, 'home', '.claude', 'projects', 'p'), { recursive: true });
+      if (r.file) fs.writeFileSync(path.join(paths.dir, 'home', '.claude', 'projects', 'p', `${r.session}.jsonl`), r.file);
+      const record = { id: r.id, runner: r.runner ?? 'claude', sessionId: r.session, createdAt: r.createdAt, ...(r.container === false ? {} : { container: { backend: 'docker', endpoint: 'unix:///var/run/docker.sock' } }) };
+      fs.writeFileSync(paths.record, JSON.stringify(record));
+    }
+    return stateDir;
+  }
+
+  it('copies the home of the newest container run of the session into the new run\'s home', () => {
+    const stateDir = stateWith([
+      { id: 'r-old', session: 's1', createdAt: 1, file: 'old' },
+      { id: 'r-new', session: 's1', createdAt: 2, file: 'new' },
+      { id: 'r-local', session: 's1', createdAt: 3, container: false, file: 'local' },
+      { id: 'r-codex', session: 's1', runner: 'codex', createdAt: 4, file: 'codex' },
+      { id: 'r-other', session: 's2', createdAt: 5, file: 'other' },
+    ]);
+    const home = path.join(new StateMap(stateDir).run('r-resumed').dir, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    assert.equal(seedResumedHome(stateDir, 'claude', 's1', 'r-resumed', home), path.join(new StateMap(stateDir).run('r-new').dir, 'home'));
+    assert.equal(fs.readFileSync(path.join(home, '.claude', 'projects', 'p', 's1.jsonl'), 'utf8'), 'new');
+    // The earlier home is left as it was.
+    assert.equal(fs.readFileSync(path.join(new StateMap(stateDir).run('r-new').dir, 'home', '.claude', 'projects', 'p', 's1.jsonl'), 'utf8'), 'new');
+  });
+
+  it('finds none for a session no container run had, and never the run itself', () => {
+    const stateDir = stateWith([{ id: 'r-local', session: 's1', createdAt: 1, container: false, file: 'local' }, { id: 'r-self', session: 's3', createdAt: 2, file: 'self' }]);
+    assert.equal(sessionHome(stateDir, 'claude', 's1', 'x'), undefined);
+    assert.equal(sessionHome(stateDir, 'claude', 's3', 'r-self'), undefined);
+    assert.equal(sessionHome(tempDir('sb-empty-state-'), 'claude', 's1', 'x'), undefined);
+  });
+});
