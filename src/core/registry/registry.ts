@@ -167,9 +167,19 @@ export class RunRegistry extends Lifecycle {
     );
   }
 
-  /** Finds a run by id, name or unique id prefix; throws a clear error otherwise. */
+  /**
+   * Compares these runs' records with their files now, when they were taken from the record cache
+   * without (a finished run's record is otherwise compared in the background): what is shown is
+   * current. True when any changed (list() again).
+   */
+  verify(runs: readonly RunRecord[]): boolean {
+    return this.tracker.check(runs.map((r) => r.id));
+  }
+
+  /** Finds a run by id, name or unique id prefix (its record compared with its file); throws a clear error otherwise. */
   resolve(query: string): RunRecord {
-    return resolveRun(this.tracker.records(), query);
+    const run = resolveRun(this.tracker.records(), query);
+    return this.tracker.check([run.id]) ? resolveRun(this.tracker.records(), run.id) : run;
   }
 
   runPaths(id: string): RunPaths {
