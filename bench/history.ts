@@ -13,34 +13,13 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mergeConfig } from '../src/core/config';
-import { writeRecord } from '../src/core/runs/recordFile';
-import type { RunRecord } from '../src/core/runs/types';
 import { StateMap } from '../src/core/state/stateMap';
 import { Switchboard } from '../src/core/switchboard';
+import { fillHistory, RUNS } from './history10k';
 import { childrenCpuMs, median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
 
-const RUNS = 10_000;
 /** `node --import tsx bench/history.ts [cli.js]`: another cli.js measures a baseline build. */
 const CLI = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist', 'cli.js'));
-
-function fill(stateDir: string): void {
-  const map = new StateMap(stateDir);
-  fs.mkdirSync(map.runs, { recursive: true, mode: 0o700 });
-  const now = Date.now();
-  for (let i = 0; i < RUNS; i++) {
-    const id = `bench${String(i).padStart(5, '0')}`;
-    const paths = map.run(id);
-    fs.mkdirSync(paths.dir, { mode: 0o700 });
-    const createdAt = now - (RUNS - i) * 60_000;
-    const record: RunRecord = {
-      version: 1, id, name: `claude-${i + 1}`, runner: 'claude', commandLine: ['claude', '-p', 'fix the flaky test in parser.test.ts', '--output-format', 'stream-json'],
-      cwd: '/home/dev/project', prompt: 'fix the flaky test in parser.test.ts and explain the cause', status: i % 10 === 0 ? 'failed' : 'done',
-      createdAt, startedAt: createdAt + 100, endedAt: createdAt + 95_000, exitCode: i % 10 === 0 ? 1 : 0,
-      usage: { inputTokens: 12_000 + i, outputTokens: 900, usd: 0.04, usdSource: 'reported' }, links: {}, outputBytes: 48_000, eventCount: 40, sessionId: `session-${i}`,
-    };
-    writeRecord(paths, record, { durable: false });
-  }
-}
 
 /** CPU time (ms) of each process timed, beside its wall time: the machine may be busy with other work. */
 const cpuTimes = new Map<string, number[]>();
@@ -82,7 +61,7 @@ runBench(async () => {
   const stateDir = tempDir('sb-bench-history-');
   const empty = tempDir('sb-bench-empty-');
   const t = performance.now();
-  fill(stateDir);
+  fillHistory(stateDir);
   console.log(`history: ${RUNS} finished runs written in ${ms(performance.now() - t)}`);
 
   const nodeBaseline = median([0, 1, 2, 3, 4].map(() => timeProcess(['-e', '0'], {}, 'node')));

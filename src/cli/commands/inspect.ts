@@ -1,15 +1,13 @@
 /** `switchboard list`, `status <id>`, `logs <id> [--follow]`, `rm <id>`: looking at runs. */
 import { parseArgs } from 'node:util';
-import { isFinished, RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/runs/types';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/runs/types';
+import { recentRuns } from '../../core/registry/registry';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, table, usageError } from '../output';
 import { oneId } from '../usage';
 import { RUN_HEADERS, runDetails, runRow } from './describe';
 import { readableTail, redactedRun, runRedactor } from '../../ops/runOutput';
-
-/** How many finished runs `list` prints (after every live one) unless asked for --all. */
-export const RECENT_FINISHED = 50;
 
 export async function listCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { status: { type: 'string' }, runner: { type: 'string' }, all: { type: 'boolean', default: false } } });
@@ -19,7 +17,7 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const json = ctx.out.format === 'json';
     // Live runs come first, then the finished ones newest first: the older ones are left out of the table unless asked for.
-    const shownOf = (runs: RunRecord[]): RunRecord[] => (values.all || json ? runs : runs.slice(0, runs.filter((r) => !isFinished(r.status)).length + RECENT_FINISHED));
+    const shownOf = (runs: RunRecord[]): RunRecord[] => (values.all || json ? runs : recentRuns(runs).shown);
     const list = (): RunRecord[] => registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
     let runs = list();
     // What is shown is compared with its files (the rest of a large folder is taken from the record cache as it is).

@@ -65,6 +65,16 @@ const KILL_ANSWER_MARGIN_MS = 5000;
 /** Whether the run's own worktree is still on disk. */
 const hasWorktree = (run: RunRecord): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
 
+/** How many finished runs a listing shows after the live ones unless asked for every one (`list`, the Agents view). */
+export const RECENT_FINISHED = 50;
+
+/** A listing (live runs first, then finished ones newest first: list()) split into what is shown and the older finished runs left out. */
+export function recentRuns(runs: RunRecord[]): { shown: RunRecord[]; older: RunRecord[] } {
+  let live = 0;
+  while (live < runs.length && !isFinished(runs[live]!.status)) live++;
+  return { shown: runs.slice(0, live + RECENT_FINISHED), older: runs.slice(live + RECENT_FINISHED) };
+}
+
 export interface RunFilter {
   status?: RunStatus;
   runner?: string;
