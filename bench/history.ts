@@ -2,42 +2,25 @@
  * A week of heavy use: 10,000 finished runs in the state folder. Prints how long `switchboard list`
  * takes (a CLI process from start to exit) the first time (no record cache) and after (the cache
  * of finished records), and how long opening the state folder takes in-process (what the extension
- * does on activation); each beside its baseline in the same run (`node -e 0`, `list` over an empty
- * folder). `list_agents` with limit 1000 is measured by bench/mcp.ts.
+ * does on activation) and then building the Agents view's rows as its getChildren and getTreeItem
+ * do (with the few vscode classes a row uses stubbed: VS Code's own drawing is not counted); each
+ * beside its baseline in the same run (`node -e 0`, `list` over an empty folder). `list_agents`
+ * with limit 1000 is measured by bench/mcp.ts.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mergeConfig } from '../src/core/config';
-import { writeRecord } from '../src/core/runs/recordFile';
-import type { RunRecord } from '../src/core/runs/types';
 import { StateMap } from '../src/core/state/stateMap';
 import { Switchboard } from '../src/core/switchboard';
+import { recentRuns } from '../src/core/registry/registry';
+import { fillHistory, RUNS } from './history10k';
 import { childrenCpuMs, median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
 
-const RUNS = 10_000;
 /** `node --import tsx bench/history.ts [cli.js]`: another cli.js measures a baseline build. */
 const CLI = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist', 'cli.js'));
-
-function fill(stateDir: string): void {
-  const map = new StateMap(stateDir);
-  fs.mkdirSync(map.runs, { recursive: true, mode: 0o700 });
-  const now = Date.now();
-  for (let i = 0; i < RUNS; i++) {
-    const id = `bench${String(i).padStart(5, '0')}`;
-    const paths = map.run(id);
-    fs.mkdirSync(paths.dir, { mode: 0o700 });
-    const createdAt = now - (RUNS - i) * 60_000;
-    const record: RunRecord = {
-      version: 1, id, name: `claude-${i + 1}`, runner: 'claude', commandLine: ['claude', '-p', 'fix the flaky test in parser.test.ts', '--output-format', 'stream-json'],
-      cwd: '/home/dev/project', prompt: 'fix the flaky test in parser.test.ts and explain the cause', status: i % 10 === 0 ? 'failed' : 'done',
-      createdAt, startedAt: createdAt + 100, endedAt: createdAt + 95_000, exitCode: i % 10 === 0 ? 1 : 0,
-      usage: { inputTokens: 12_000 + i, outputTokens: 900, usd: 0.04, usdSource: 'reported' }, links: {}, outputBytes: 48_000, eventCount: 40, sessionId: `session-${i}`,
-    };
-    writeRecord(paths, record, { durable: false });
-  }
-}
 
 /** CPU time (ms) of each process timed, beside its wall time: the machine may be busy with other work. */
 const cpuTimes = new Map<string, number[]>();
@@ -54,13 +37,32 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv, label = args.join('
 
 const cpu = (label: string): string => (cpuTimes.has(label) ? `, CPU ${median(cpuTimes.get(label)!)} ms` : '');
 
+/** What a row of the Agents view uses of `vscode`, so that runItem.ts loads in plain Node. */
+function stubVscode(): void {
+  class TreeItem {
+    constructor(readonly label: string, readonly collapsibleState: number) {}
+  }
+  class ThemeIcon {
+    constructor(readonly id: string, readonly color?: unknown) {}
+  }
+  class ThemeColor {
+    constructor(readonly id: string) {}
+  }
+  const vscode = { TreeItem, ThemeIcon, ThemeColor, TreeItemCollapsibleState: { None: 0 }, MarkdownString: class {} };
+  const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+  const load = loader._load;
+  loader._load = function (this: unknown, request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? vscode : load.call(this, request, ...rest);
+  };
+}
+
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
 
 runBench(async () => {
   const stateDir = tempDir('sb-bench-history-');
   const empty = tempDir('sb-bench-empty-');
   const t = performance.now();
-  fill(stateDir);
+  fillHistory(stateDir);
   console.log(`history: ${RUNS} finished runs written in ${ms(performance.now() - t)}`);
 
   const nodeBaseline = median([0, 1, 2, 3, 4].map(() => timeProcess(['-e', '0'], {}, 'node')));
@@ -73,15 +75,29 @@ runBench(async () => {
       ` | over an empty folder ${ms(emptyList)}${cpu('empty')} | node -e 0 ${ms(nodeBaseline)}${cpu('node')}`,
   );
 
+  stubVscode();
+  const { runFingerprint, runTreeItem } = await import('../src/vscode/views/runItem.js');
   const opens: number[] = [];
+  const rowTimes: number[] = [];
   let switchboard: Switchboard | undefined;
   for (let i = 0; i < 5; i++) {
     switchboard?.dispose();
     const start = performance.now();
     switchboard = await Switchboard.open({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR });
-    opens.push(performance.now() - start);
+    const opened = performance.now();
+    opens.push(opened - start);
+    // The Agents view's first look (AgentsView.refreshNow, getChildren: a copy per row shown above Older Runs) and VS Code asking each row (getTreeItem).
+    const now = Date.now();
+    for (const run of recentRuns(switchboard.runs.list()).shown.map((r) => ({ ...r }))) {
+      runFingerprint(run, now);
+      runTreeItem(run, now);
+    }
+    rowTimes.push(performance.now() - opened);
   }
-  console.log(`history: opening the state folder in-process (what the extension does on activation): median ${ms(median(opens))}, rows ${switchboard!.runs.list().length}`);
+  console.log(
+    `history: opening the state folder in-process (what the extension does on activation): median ${ms(median(opens))}, rows ${switchboard!.runs.list().length}` +
+      `; then the Agents view's rows (getChildren and every getTreeItem, vscode stubbed): median ${ms(median(rowTimes))}`,
+  );
 
   switchboard!.dispose();
 });

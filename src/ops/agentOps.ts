@@ -107,7 +107,9 @@ const listAgents = defineOperation({
   annotations: { readOnlyHint: true },
   async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
     const now = Date.now();
-    const runs = ctx.sb.runs.list(filter);
+    let runs = ctx.sb.runs.list(filter);
+    // The page is compared with its files (see RunRegistry.verify).
+    if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.list(filter);
     const page = runs.slice(offset, offset + limit);
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);

@@ -1,6 +1,7 @@
 /** `switchboard list`, `status <id>`, `logs <id> [--follow]`, `rm <id>`: looking at runs. */
 import { parseArgs } from 'node:util';
-import { isFinished, RUN_STATUSES, type RunStatus } from '../../core/runs/types';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/runs/types';
+import { recentRuns } from '../../core/registry/registry';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson, table, usageError } from '../output';
@@ -8,22 +9,23 @@ import { oneId } from '../usage';
 import { RUN_HEADERS, runDetails, runRow } from './describe';
 import { readableTail, redactedRun, runRedactor } from '../../ops/runOutput';
 
-/** How many finished runs `list` prints (after every live one) unless asked for --all. */
-export const RECENT_FINISHED = 50;
-
 export async function listCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { status: { type: 'string' }, runner: { type: 'string' }, all: { type: 'boolean', default: false } } });
   if (values.status && !RUN_STATUSES.includes(values.status as RunStatus)) {
     throw usageError('list', `--status must be one of ${RUN_STATUSES.join(', ')}`);
   }
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    const runs = registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
-    if (ctx.out.format === 'json') printJson(ctx.out, { version: 1, runs: runs.map((r) => redactedRun(registry, r)) });
+    const json = ctx.out.format === 'json';
+    // Live runs come first, then the finished ones newest first: the older ones are left out of the table unless asked for.
+    const shownOf = (runs: RunRecord[]): RunRecord[] => (values.all || json ? runs : recentRuns(runs).shown);
+    const list = (): RunRecord[] => registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
+    let runs = list();
+    // What is shown is compared with its files (the rest of a large folder is taken from the record cache as it is).
+    if (registry.verify(shownOf(runs))) runs = list();
+    if (json) printJson(ctx.out, { version: 1, runs: runs.map((r) => redactedRun(registry, r)) });
     else if (!runs.length) ctx.out.stdout('No runs yet. Start one with: switchboard run <runner> "<prompt>"');
     else {
-      // Live runs come first, then the finished ones newest first: the older ones are left out unless asked for.
-      const live = runs.filter((r) => !isFinished(r.status)).length;
-      const shown = values.all ? runs : runs.slice(0, live + RECENT_FINISHED);
+      const shown = shownOf(runs);
       ctx.out.stdout(table(RUN_HEADERS, shown.map((r) => runRow(redactedRun(registry, r)))));
       const hidden = runs.length - shown.length;
       if (hidden > 0) ctx.out.stdout(`… and ${hidden} older finished run${hidden === 1 ? '' : 's'} (switchboard list --all shows every one)`);

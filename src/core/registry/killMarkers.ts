@@ -1,7 +1,10 @@
 /**
  * Kills that must stick. A run killed from here because its supervisor could not be reached gets
  * a marker (`kill.json` in its folder): the supervisor, if it still lives, records the agent's death
- * as a failure, and every process that reads that record makes it `killed` again.
+ * as a failure, and every process that reads that record makes it `killed` again. A marker is
+ * looked for when a finished record is read from its file; a record taken from the record cache
+ * was looked at when it was cached, and noting a kill tells every cache made before to look again
+ * (finishedRecordChanged).
  */
 import * as fs from 'node:fs';
 import type { Logger } from '../logger';
@@ -9,6 +12,7 @@ import type { RunPaths, StateMap } from '../state/stateMap';
 import { writeRecord } from '../runs/recordFile';
 import { isFinished, type RunRecord } from '../runs/types';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { finishedRecordChanged } from './recordCache';
 
 interface KillMarker {
   reason: string;
@@ -37,23 +41,29 @@ export class KillMarkers {
     this.killedHere.set(id, reason);
     try {
       writeJsonAtomic(this.paths.run(id).killMarker, { reason, at: Date.now() } satisfies KillMarker);
+      // A record cached as finished before the marker (the run ended as it was being killed) is looked at again.
+      finishedRecordChanged(this.paths.runsCacheGeneration);
     } catch (error) {
       this.log.warn(`could not note the kill of ${id}: ${(error as Error).message}`);
     }
   }
 
-  /** A run the user killed stays killed, whatever its supervisor recorded after. */
-  keepKilled(record: RunRecord): RunRecord {
+  /**
+   * A run the user killed stays killed, whatever its supervisor recorded after. `fromFile`: the
+   * record was read from its file (false: taken from the record cache, whose records were looked at).
+   */
+  keepKilled(record: RunRecord, fromFile = true): RunRecord {
     if (record.status === 'killed') return record;
     let reason = this.killedHere.get(record.id);
     // Another process's kill is looked up only once the run has ended: a marker is rare, records are many.
-    if (reason === undefined && isFinished(record.status)) reason = readMarker(this.paths.run(record.id))?.reason;
+    if (reason === undefined && fromFile && isFinished(record.status)) reason = readMarker(this.paths.run(record.id))?.reason;
     if (reason === undefined) return record;
     const killed: RunRecord = { ...record, status: 'killed', endedAt: record.endedAt ?? Date.now(), lastError: reason };
     if (isFinished(record.status)) {
       // The supervisor has written its last: put the kill back on disk for every later reader.
       try {
         writeRecord(this.paths.run(record.id), killed);
+        finishedRecordChanged(this.paths.runsCacheGeneration);
       } catch (error) {
         this.warn(`could not write the record of ${record.id}: ${(error as Error).message}`);
       }

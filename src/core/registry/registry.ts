@@ -65,6 +65,16 @@ const KILL_ANSWER_MARGIN_MS = 5000;
 /** Whether the run's own worktree is still on disk. */
 const hasWorktree = (run: RunRecord): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
 
+/** How many finished runs a listing shows after the live ones unless asked for every one (`list`, the Agents view). */
+export const RECENT_FINISHED = 50;
+
+/** A listing (live runs first, then finished ones newest first: list()) split into what is shown and the older finished runs left out. */
+export function recentRuns(runs: RunRecord[]): { shown: RunRecord[]; older: RunRecord[] } {
+  let live = 0;
+  while (live < runs.length && !isFinished(runs[live]!.status)) live++;
+  return { shown: runs.slice(0, live + RECENT_FINISHED), older: runs.slice(live + RECENT_FINISHED) };
+}
+
 export interface RunFilter {
   status?: RunStatus;
   runner?: string;
@@ -167,9 +177,19 @@ export class RunRegistry extends Lifecycle {
     );
   }
 
-  /** Finds a run by id, name or unique id prefix; throws a clear error otherwise. */
+  /**
+   * Compares these runs' records with their files now, when they were taken from the record cache
+   * without (a finished run's record is otherwise compared in the background): what is shown is
+   * current. True when any changed (list() again).
+   */
+  verify(runs: readonly RunRecord[]): boolean {
+    return this.tracker.check(runs.map((r) => r.id));
+  }
+
+  /** Finds a run by id, name or unique id prefix (its record compared with its file); throws a clear error otherwise. */
   resolve(query: string): RunRecord {
-    return resolveRun(this.tracker.records(), query);
+    const run = resolveRun(this.tracker.records(), query);
+    return this.tracker.check([run.id]) ? resolveRun(this.tracker.records(), run.id) : run;
   }
 
   runPaths(id: string): RunPaths {

@@ -17,7 +17,7 @@ import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
 import { rescueRecord, restoreFinished } from './recordRescue';
-import { RecordCache, stampOf } from './recordCache';
+import { finishedRecordChanged, RecordCache, stampOf, unchanged, type CachedRecord } from './recordCache';
 
 /**
  * A run recorded as queued for longer than this without a supervisor never started; so did a run
@@ -26,6 +26,14 @@ import { RecordCache, stampOf } from './recordCache';
 export const QUEUED_STALE_MS = 60_000;
 /** How often an agent that lost its supervisor is checked for life (there is no pipe to tell us). */
 const UNSUPERVISED_CHECK_MS = 1000;
+/**
+ * Finished runs taken from a current record cache without a look at their files are looked at in
+ * the background (a short-lived process never gets there: it looks at what it shows), this many
+ * at a time, from this long after the folder opened.
+ */
+const CHECK_BATCH = 250;
+const CHECK_DELAY_MS = 2000;
+const CHECK_EVERY_MS = 20;
 
 export interface RunChange {
   kind: 'added' | 'updated' | 'removed';
@@ -53,6 +61,8 @@ const SUBSCRIBE_TIMEOUT_MS = 5000;
 export interface TrackerOptions {
   /** See QUEUED_STALE_MS (tests shorten it). */
   queuedStaleMs?: number;
+  /** See CHECK_DELAY_MS (tests shorten it). */
+  checkDelayMs?: number;
 }
 
 interface Follower {
@@ -71,6 +81,8 @@ interface Entry {
   watchdog?: NodeJS.Timeout;
   /** A take-over of its container under way (see TrackerSink.readopt). */
   readopting?: boolean;
+  /** A finished record taken from the record cache and not yet compared with its file (the cache's entry: the file's stamp then). */
+  unchecked?: CachedRecord;
 }
 
 export class RunTracker extends Lifecycle {
@@ -84,12 +96,24 @@ export class RunTracker extends Lifecycle {
   /** Runs killed from this process without their supervisor, and why (see KillMarker). */
   private readonly kills: KillMarkers;
   private readonly queuedStaleMs: number;
+  private readonly checkDelayMs: number;
   private changes = 0;
+  /** The record cache the folder was opened with (see loadAll and check). */
+  private cache: RecordCache | undefined;
+  /** How many entries still have `unchecked` set, and the timer that looks at them in the background. */
+  private uncheckedCount = 0;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly paths: StateMap, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
     super();
     this.queuedStaleMs = options.queuedStaleMs ?? QUEUED_STALE_MS;
-    this.register(toDisposable(() => this.closeAll()));
+    this.checkDelayMs = options.checkDelayMs ?? CHECK_DELAY_MS;
+    this.register(toDisposable(() => {
+      clearTimeout(this.checkTimer);
+      // What was read again since the folder opened is kept for the next process.
+      this.cache?.save();
+      this.closeAll();
+    }));
     this.kills = new KillMarkers(paths, log, (message) => sink.warn(message));
   }
 
@@ -121,7 +145,11 @@ export class RunTracker extends Lifecycle {
     return entry?.client?.isOpen && entry.answered ? entry.client : undefined;
   }
 
-  /** Loads every run of the folder: finished ones from the record cache when their file has not changed, the rest read. */
+  /**
+   * Loads every run of the folder: the rest read, finished ones from the record cache. From a
+   * current cache (see RecordCache) they are taken as they are and compared with their files when
+   * shown or asked for (check), or in the background; from another, when their file has not changed.
+   */
   async loadAll(): Promise<void> {
     let ids: string[] = [];
     try {
@@ -129,9 +157,16 @@ export class RunTracker extends Lifecycle {
     } catch {
       return;
     }
-    const cache = RecordCache.open(this.paths.runsCache);
+    const cache = RecordCache.open(this.paths.runsCache, this.paths.runsCacheGeneration);
+    this.cache = cache;
     const toRead: string[] = [];
     for (const id of ids) {
+      if (cache.current) {
+        const hit = cache.entry(id);
+        if (hit) this.set(hit.r, hit);
+        else toRead.push(id);
+        continue;
+      }
       const stamp = stampOf(this.paths.run(id).record);
       const cached = stamp && cache.get(id, stamp);
       if (cached) this.set(cached);
@@ -144,6 +179,60 @@ export class RunTracker extends Lifecycle {
     }
     cache.keepOnly(new Set(ids));
     cache.save();
+    // Kept (in memory) only while runs taken from it are left to compare with their files.
+    if (this.uncheckedCount > 0) this.checkTimer = setTimeout(() => this.checkInBackground(), this.checkDelayMs).unref();
+    else this.cache = undefined;
+  }
+
+  /**
+   * Compares these runs' records taken from the record cache with their files (a stat each), reading
+   * again those that changed: a finished record rewritten, found corrupt (written again as cached),
+   * or gone. Runs read from their files, or already compared, cost nothing. True when any changed.
+   * (The record cache keeps what was read, and is saved when the background check ends or this closes.)
+   */
+  check(ids: Iterable<string>): boolean {
+    let changed = false;
+    for (const id of ids) if (this.checkOne(id)) changed = true;
+    return changed;
+  }
+
+  private checkOne(id: string): boolean {
+    const entry = this.entries.get(id);
+    const cached = entry?.unchecked;
+    if (!entry || !cached) return false;
+    entry.unchecked = undefined;
+    this.uncheckedCount--;
+    const file = this.paths.run(id).record;
+    const now = stampOf(file);
+    if (unchanged(cached, now)) return false;
+    if (!now) {
+      // Its record is gone (its folder removed by another process, whose removal the watcher tells too).
+      this.drop(id);
+      return true;
+    }
+    // A finished record is read (or, found corrupt, written again as cached) and set before reload's first wait.
+    this.reload(id).catch((error: unknown) => this.sink.warn(`could not read the record of ${id} again: ${(error as Error).message}`));
+    const record = this.get(id);
+    if (record) this.cache?.put(record, stampOf(file));
+    return true;
+  }
+
+  /** Looks at the runs taken from the record cache a batch at a time, leaving the process free in between. */
+  private checkInBackground(): void {
+    this.checkTimer = undefined;
+    if (this.isDisposed || this.uncheckedCount <= 0) return;
+    const batch: string[] = [];
+    for (const [id, entry] of this.entries) {
+      if (!entry.unchecked) continue;
+      batch.push(id);
+      if (batch.length === CHECK_BATCH) break;
+    }
+    this.check(batch);
+    if (this.uncheckedCount > 0) this.checkTimer = setTimeout(() => this.checkInBackground(), CHECK_EVERY_MS).unref();
+    else {
+      this.cache?.save();
+      this.cache = undefined;
+    }
   }
 
   /** This process is creating run `id` itself: the folder watcher must leave it alone. */
@@ -166,7 +255,7 @@ export class RunTracker extends Lifecycle {
     if (read.kind === 'corrupt') {
       // A run that still lives is never declared orphaned: its record is written again by its supervisor, or rebuilt from its processes.
       // A finished run's record is written again from what was last read of it (here, or by any process: the cache).
-      const known = this.get(id) ?? RecordCache.open(this.paths.runsCache).latest(id);
+      const known = this.get(id) ?? RecordCache.open(this.paths.runsCache, this.paths.runsCacheGeneration).latest(id);
       const rescued = known && isFinished(known.status) ? restoreFinished(paths, known, this.log) : await rescueRecord(id, paths, read.setAsideAs, this.log);
       if (rescued) {
         this.set(rescued);
@@ -180,6 +269,7 @@ export class RunTracker extends Lifecycle {
         lastError: `its record was corrupt and was set aside as ${read.setAsideAs}`, outputBytes: 0, eventCount: 0,
       };
       writeRecord(paths, stub);
+      finishedRecordChanged(this.paths.runsCacheGeneration);
       this.set(stub);
       return stub;
     }
@@ -393,6 +483,7 @@ export class RunTracker extends Lifecycle {
     if (status === 'killed') record.lastError = reason;
     try {
       writeRecord(this.paths.run(id), record);
+      if (wasFinished) finishedRecordChanged(this.paths.runsCacheGeneration);
       // A run that ends in line never starts: its plan (the prompt unredacted) goes.
       if (entry.record.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
     } catch (error) {
@@ -428,16 +519,23 @@ export class RunTracker extends Lifecycle {
     if (exists && !known) this.follow(id);
   }
 
-  private set(incoming: RunRecord): void {
-    const record = this.kills.keepKilled(incoming);
+  /** `cached`: the record was taken from a current record cache without a look at its file (the cache's entry: the file's stamp then). */
+  private set(incoming: RunRecord, cached?: CachedRecord): void {
+    const record = this.kills.keepKilled(incoming, !cached);
     this.changes++;
     const entry = this.entries.get(record.id);
     if (!entry) {
-      this.entries.set(record.id, { record });
+      this.entries.set(record.id, { record, unchecked: cached });
+      if (cached) this.uncheckedCount++;
       this.sink.changed({ kind: 'added', run: record });
       return;
     }
     entry.record = record;
+    if (entry.unchecked && !cached) {
+      // Read again meanwhile (or pushed by its supervisor): nothing left to compare.
+      entry.unchecked = undefined;
+      this.uncheckedCount--;
+    }
     this.sink.changed({ kind: 'updated', run: record });
   }
 
@@ -452,6 +550,7 @@ export class RunTracker extends Lifecycle {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    if (entry.unchecked) this.uncheckedCount--;
     this.changes++;
     this.kills.forget(id);
     entry.client?.close();

@@ -20,6 +20,7 @@ export const STATE_ENTRIES = [
   { pattern: 'hosts/start.lock/<ticket>', kind: 'lock', about: 'its holder (held) and the processes waiting in line, first come first served' },
   { pattern: 'runs/', kind: 'dir', about: 'one folder per agent run' },
   { pattern: 'runs-cache.json', kind: 'file', about: "finished runs' records as last read, so a folder of thousands opens fast (rebuilt when missing)" },
+  { pattern: 'runs-cache.gen', kind: 'file', about: "a token rewritten whenever a finished run's record changes: a runs-cache.json made before it is checked run by run" },
   { pattern: 'runs/<run>/', kind: 'dir', about: 'a run, named by its id' },
   { pattern: 'runs/<run>/run.json', kind: 'file', about: 'its record: status, pids, session, usage, links (written by its supervisor while it runs)' },
   { pattern: 'runs/<run>/plan.json', kind: 'file', about: 'what its supervisor is to start (removed once read: it holds the prompt unredacted)' },

@@ -100,6 +100,10 @@ export class StateMap {
   get runsCache(): string {
     return this.at('runs-cache.json');
   }
+  /** Rewritten by whoever changes a finished run's record: a record cache made before is checked run by run. */
+  get runsCacheGeneration(): string {
+    return this.at('runs-cache.gen');
+  }
   /** A run's paths (made once per id: a folder of 10,000 runs asks for them all when it opens). */
   run(id: string): RunPaths {
     let paths = this.runPaths.get(id);

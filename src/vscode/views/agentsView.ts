@@ -5,7 +5,9 @@
  * something runs, a running row is redrawn when its elapsed time turns to the next second, so a
  * hundred running rows cost a few small redraws a second rather than one big one per change.
  * Above the runs, once there is a comparison, a Comparisons node groups each comparison's runs
- * (compareNodes.ts); it is redrawn when a comparison or one of its runs changes.
+ * (compareNodes.ts); it is redrawn when a comparison or one of its runs changes. Below the live runs
+ * and the newest finished ones (as `switchboard list` shows them), an Older Runs node holds the
+ * other finished runs, drawn only when it is opened: a folder of 10,000 runs shows its rows at once.
  */
 import * as vscode from 'vscode';
 import { Lifecycle, toDisposable } from '../../core/lifecycle';
@@ -15,6 +17,12 @@ import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import type { RunRecord } from '../../core/runs/types';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
+import { recentRuns } from '../../core/registry/registry';
+
+/** The node under which the older finished runs are listed (recentRuns). */
+export const OLDER_RUNS = { kind: 'older' } as const;
+type ViewNode = AgentNode | typeof OLDER_RUNS;
+const isOlderNode = (node: ViewNode): node is typeof OLDER_RUNS => node === OLDER_RUNS;
 
 const REFRESH_MS = 250;
 /** How often the running rows are looked at; each is redrawn only when its text changed. */
@@ -25,15 +33,17 @@ const TICK_MS = 250;
  */
 const REDRAW_PATIENCE_MS = 5000;
 
-export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<AgentNode> {
-  private readonly changed = new vscode.EventEmitter<AgentNode[] | void>();
+export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<ViewNode> {
+  private readonly changed = new vscode.EventEmitter<ViewNode[] | void>();
   /**
    * One object per run for as long as it is listed, updated in place: VS Code keys its rows (and the
    * argument a context menu hands a command) by element, so they must survive refreshes.
    */
   private readonly nodes = new Map<string, RunRecord>();
-  /** The runs in the order VS Code last asked for them. */
+  /** The runs in the order VS Code last asked for them (older runs included), and how many were above Older Runs. */
   private order: string[] = [];
+  /** The runs VS Code last got above Older Runs (never also under it: a row is listed once). */
+  private top = new Set<string>();
   /** What each row showed when VS Code last asked for it (runFingerprint). */
   private readonly shown = new Map<string, string>();
   /** Rows handed to VS Code to redraw that it has not asked for yet, and since when. */
@@ -44,7 +54,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Age
   private readonly updated = new Set<string>();
   private badgeCount = -1;
   readonly onDidChangeTreeData = this.changed.event;
-  readonly view: vscode.TreeView<AgentNode>;
+  readonly view: vscode.TreeView<ViewNode>;
   private registry: RunRegistry | undefined;
   private registryListener: vscode.Disposable | undefined;
   private switchboard: Switchboard | undefined;
@@ -108,7 +118,8 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Age
     this.view.message = message;
   }
 
-  getTreeItem(node: AgentNode): vscode.TreeItem {
+  getTreeItem(node: ViewNode): vscode.TreeItem {
+    if (isOlderNode(node)) return this.olderItem();
     if (isCompareNode(node)) return this.compares.item(node);
     if (isContenderRun(node)) return this.compares.runItem(node);
     const run = node;
@@ -119,17 +130,42 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Age
   }
 
   /** The tooltip is built only for the row being hovered. */
-  resolveTreeItem(item: vscode.TreeItem, node: AgentNode): vscode.TreeItem {
-    if (!isCompareNode(node)) item.tooltip = runTooltip(node);
+  resolveTreeItem(item: vscode.TreeItem, node: ViewNode): vscode.TreeItem {
+    if (!isOlderNode(node) && !isCompareNode(node)) item.tooltip = runTooltip(node);
     return item;
   }
 
-  getChildren(element?: AgentNode): AgentNode[] {
+  private olderItem(): vscode.TreeItem {
+    const count = this.order.length - this.top.size;
+    const item = new vscode.TreeItem('Older Runs', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = 'switchboard.olderRuns';
+    item.iconPath = new vscode.ThemeIcon('history');
+    item.description = `${count.toLocaleString('en-US')} finished`;
+    item.tooltip = 'Finished runs older than the newest 50 (switchboard list --all shows every one)';
+    item.contextValue = 'olderRuns';
+    item.accessibilityInformation = { label: `Older Runs, ${count} finished` };
+    return item;
+  }
+
+  getChildren(element?: ViewNode): ViewNode[] {
+    if (element && isOlderNode(element)) {
+      const runs = this.registry?.list() ?? [];
+      return this.rows(runs, recentRuns(runs).older.filter((r) => !this.top.has(r.id)));
+    }
     if (element) return isCompareNode(element) ? this.compares.children(element) : [];
     if (!this.registry) return [];
     this.listRequestedAt = undefined;
     this.listedComparisons = this.compares.hasAny();
     const runs = this.registry.list();
+    const { shown, older } = recentRuns(runs);
+    this.top = new Set(shown.map((r) => r.id));
+    const rows = this.rows(runs, shown);
+    const top = older.length > 0 ? [...rows, OLDER_RUNS] : rows;
+    return this.listedComparisons ? [COMPARISONS, ...top] : top;
+  }
+
+  /** The nodes of `rows` (kept from one call to the next; see `nodes`), of the `runs` listed; runs no longer listed are forgotten. */
+  private rows(runs: RunRecord[], rows: RunRecord[]): RunRecord[] {
     const listed = new Set(runs.map((r) => r.id));
     for (const id of this.nodes.keys()) {
       if (listed.has(id)) continue;
@@ -138,14 +174,13 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Age
       this.redrawing.delete(id);
     }
     this.order = runs.map((r) => r.id);
-    const rows = runs.map((run) => {
+    return rows.map((run) => {
       const node = this.nodes.get(run.id);
       if (node) return refill(node, run);
       const created = { ...run };
       this.nodes.set(run.id, created);
       return created;
     });
-    return this.listedComparisons ? [COMPARISONS, ...rows] : rows;
   }
 
   private scheduleRefresh(): void {

@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../../src/extension';
 import type { RunRecord } from '../../../src/core/runs/types';
-import { isCompareNode, type AgentNode } from '../../../src/vscode/views/compareNodes';
 import { fakeCommand } from '../../support/harness';
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
@@ -60,9 +59,12 @@ export async function startAgent(prompt: string, ...fakeArgs: string[]): Promise
   return structuredOf(await invokeTool('switchboard_run_agent', { runner: 'custom', prompt, command: fakeCommand(...fakeArgs) }));
 }
 
-/** The Agents view's run rows (the Comparisons node, when there is one, left out). */
-export function runRows(agents: { getChildren(): AgentNode[] }): RunRecord[] {
-  return agents.getChildren().filter((node): node is RunRecord => !isCompareNode(node));
+/** The Agents view's run rows (the Comparisons node, when there is one, left out; the rows under Older Runs included). */
+export function runRows(agents: SwitchboardApi['agents']): RunRecord[] {
+  const top = agents.getChildren();
+  // The extension's own node object (this suite is bundled apart from it): found by its kind.
+  const older = top.find((node) => 'kind' in node && node.kind === 'older');
+  return [...top, ...(older ? agents.getChildren(older) : [])].filter((node): node is RunRecord => !('kind' in node));
 }
 
 /** The Agents view's row of a run, once `ready` holds for its record. */

@@ -1,0 +1,118 @@
+/**
+ * The record cache of finished runs (runs-cache.json): a cache made at the folder's current
+ * generation is taken without a look at the runs' files, and what is shown or asked for is still
+ * compared with its file; a change made through Switchboard (a kill noted, a kill put back) makes
+ * every cache made before be checked run by run; the rest is checked in the background.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { silentLogger } from '../../src/core/logger';
+import { StateMap } from '../../src/core/state/stateMap';
+import { KillMarkers } from '../../src/core/registry/killMarkers';
+import { finishedRecordChanged, RecordCache } from '../../src/core/registry/recordCache';
+import { RunTracker } from '../../src/core/registry/runTracker';
+import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
+import type { RunRecord, RunStatus } from '../../src/core/runs/types';
+import { tempDir, until } from '../support/harness';
+
+function finished(id: string, status: RunStatus = 'done', name = `run-${id}`): RunRecord {
+  const createdAt = Date.now() - 60_000;
+  return {
+    version: 1, id, name, runner: 'custom', commandLine: ['agent'], cwd: '/', prompt: 'x', status,
+    createdAt, startedAt: createdAt, endedAt: createdAt + 1000, exitCode: status === 'done' ? 0 : 1, usage: { inputTokens: 0, outputTokens: 0 }, links: {}, outputBytes: 0, eventCount: 0,
+  };
+}
+
+describe('record cache: finished runs opened without a look at their files', () => {
+  let paths: StateMap;
+  const trackers: RunTracker[] = [];
+  const sink = { changed: () => undefined, event: () => undefined, output: () => undefined, warn: () => undefined };
+  /** Another process opening the folder. */
+  async function open(checkDelayMs = 60_000): Promise<RunTracker> {
+    const tracker = new RunTracker(paths, silentLogger, sink, { checkDelayMs });
+    trackers.push(tracker);
+    await tracker.loadAll();
+    return tracker;
+  }
+  /** Changes a finished record on disk as nothing in Switchboard does: the generation stays. */
+  function changeBehindItsBack(record: RunRecord): void {
+    writeRecord(paths.run(record.id), record);
+    // A later mtime even on a coarse clock, and another size.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(paths.run(record.id).record, later, later);
+  }
+
+  beforeEach(() => {
+    paths = new StateMap(tempDir('sb-record-cache-'));
+    fs.mkdirSync(paths.runs, { recursive: true });
+    for (const id of ['aaaa0001', 'aaaa0002', 'aaaa0003']) {
+      fs.mkdirSync(paths.run(id).dir);
+      writeRecord(paths.run(id), finished(id));
+    }
+  });
+  afterEach(() => {
+    for (const t of trackers.splice(0)) t.dispose();
+  });
+
+  it('a cache of the current generation is taken as it is; a run asked for (check) is compared with its file and read again', async () => {
+    await open(); // reads the files and makes the cache
+    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+    changeBehindItsBack(finished('aaaa0002', 'failed', 'renamed-behind'));
+    const next = await open();
+    assert.equal(next.get('aaaa0002')?.status, 'done', 'taken from the cache without a look at the file');
+    assert.equal(next.check(['aaaa0001']), false, 'an unchanged file is not read again');
+    assert.equal(next.check(['aaaa0002']), true);
+    assert.equal(next.get('aaaa0002')?.status, 'failed');
+    assert.equal(next.get('aaaa0002')?.name, 'renamed-behind');
+    assert.equal(next.check(['aaaa0002']), false, 'compared once');
+    // The cache keeps what was read once this process closes: the next process takes it.
+    next.dispose();
+    assert.equal((await open()).get('aaaa0002')?.status, 'failed');
+  });
+
+  it('a change made through Switchboard makes the next process check every run against its file', async () => {
+    await open();
+    changeBehindItsBack(finished('aaaa0003', 'failed'));
+    finishedRecordChanged(paths.runsCacheGeneration);
+    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, false);
+    const next = await open();
+    assert.equal(next.get('aaaa0003')?.status, 'failed', 'read again at open');
+    // And it saves the cache at the new generation: the one after takes it as it is.
+    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+  });
+
+  it('a kill noted by a process that died before writing the record sticks, even over a record cached as finished', async () => {
+    await open(); // aaaa0001 cached as done
+    // Another process kills it without its supervisor: the marker, then it dies before writing the record.
+    new KillMarkers(paths, silentLogger, () => undefined).note('aaaa0001', 'killed by test');
+    const next = await open();
+    assert.equal(next.get('aaaa0001')?.status, 'killed');
+    const onDisk = readRecord(paths.run('aaaa0001'));
+    assert.equal(onDisk.kind === 'ok' && onDisk.value.status, 'killed', 'put back on disk for every later reader');
+  });
+
+  it('a finished record truncated in place is written again as cached once the run is asked for', async () => {
+    await open();
+    fs.truncateSync(paths.run('aaaa0002').record, 21);
+    const next = await open();
+    assert.equal(next.check(['aaaa0002']), true);
+    assert.equal(next.get('aaaa0002')?.status, 'done');
+    assert.equal(next.get('aaaa0002')?.name, 'run-aaaa0002');
+    assert.equal(readRecord(paths.run('aaaa0002')).kind, 'ok');
+  });
+
+  it('a run whose folder was removed behind the cache is dropped when checked', async () => {
+    await open();
+    const next = await open();
+    fs.rmSync(paths.run('aaaa0003').dir, { recursive: true });
+    assert.equal(next.check(['aaaa0003']), true);
+    assert.equal(next.get('aaaa0003'), undefined);
+  });
+
+  it('runs nobody asks for are checked in the background', async () => {
+    await open();
+    changeBehindItsBack(finished('aaaa0001', 'failed'));
+    const next = await open(50);
+    await until(() => next.get('aaaa0001')?.status === 'failed', 5000, 'the background check to read the changed record');
+  });
+});
