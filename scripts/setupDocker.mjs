@@ -43,7 +43,9 @@ export function aptInstall(...packages) {
 
 /** The engine: installed and answering, or why not. */
 async function ensureEngine() {
-  if (!onPath('docker')) {
+  // A machine may have the docker client alone (no engine): the engine comes with Debian's docker.io.
+  if (onPath('docker') && daemonAnswers()) return undefined;
+  if (!onPath('dockerd')) {
     const failed = aptInstall('docker.io');
     if (failed) return failed;
   }
