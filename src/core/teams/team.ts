@@ -231,6 +231,8 @@ export class Team extends Lifecycle {
   private async stop(options: { force?: boolean; graceMs?: number }): Promise<TeamRecord> {
     if (!isActiveTeam(this.record.status)) return this.record;
     const wasPlanning = this.record.status === 'planning';
+    // Work cut short makes the team interrupted, even when a forced stop has ended its runs before they are looked at below.
+    const cutShort = this.activeRuns().length > 0;
     // Settled first, so that the runs' ends below are not taken for failures to retry.
     this.record.status = 'running';
     cancelUnfinished(this.record.tasks);
@@ -247,7 +249,7 @@ export class Team extends Lifecycle {
     }
     const killed = await this.killAll(options.force ?? false);
     await Promise.all(killed.map((runId) => this.registry.wait(runId, this.registry.config.killGraceMs + 5_000)));
-    this.finish(running.length > 0 || wasPlanning ? 'interrupted' : 'shutdown');
+    this.finish(cutShort || running.length > 0 || wasPlanning ? 'interrupted' : 'shutdown');
     return this.record;
   }
 
