@@ -9,37 +9,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { treeMembers } from '../../src/core/proc/killTree';
-import type { ProcessEntry } from '../../src/core/proc/processTable';
-import type { RunRegistry } from '../../src/core/registry/registry';
-import type { AgentEvent } from '../../src/core/runs/types';
 import { McpService } from '../../src/mcp/mcpService';
-import { realCliSuite } from '../support/agentClis';
+import { realCliSuite, texts, treeWithSleep } from '../support/agentClis';
 import { call, connectHttp } from '../support/mcpClients';
 import { pidAlive, until } from '../support/harness';
 
-const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type === 'text' ? [e.text] : []));
 const PRICE = { inputPerMTok: 1, outputPerMTok: 5 };
 /** A long answer that does not repeat itself (Gemini CLI stops an answer it finds looping). */
 const LONG_ANSWER = Array.from({ length: 80 }, (_, i) => `step ${i} of my reasoning`).join(', ');
 
-function commandOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
-}
-
-async function treeWithSleep(registry: RunRegistry, id: string): Promise<ProcessEntry[]> {
-  let tree: ProcessEntry[] = [];
-  await until(() => {
-    const agent = registry.resolve(id).agent;
-    tree = agent ? treeMembers(agent) : [];
-    return tree.some((p) => /(^|\/)sleep 20/.test(commandOf(p.pid)));
-  }, 60_000, 'the sleep tool child');
-  return tree;
-}
 
 for (const runner of ['gemini', 'opencode'] as const) {
   describe(`real ${runner} CLI over ACP through Switchboard`, function () {

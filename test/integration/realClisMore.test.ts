@@ -7,36 +7,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { treeMembers } from '../../src/core/proc/killTree';
 import type { ProcessEntry } from '../../src/core/proc/processTable';
-import type { RunRegistry } from '../../src/core/registry/registry';
 import { getRunner } from '../../src/core/runners/runnerTable';
-import type { AgentEvent, ProcessIdentity, RunRecord } from '../../src/core/runs/types';
-import { realCliSuite } from '../support/agentClis';
+import type { RunRecord } from '../../src/core/runs/types';
+import { commandOf, realCliSuite, texts, treeWithSleep } from '../support/agentClis';
 import { pidAlive, until } from '../support/harness';
 import type { Script } from '../support/providers/types';
 
-const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type === 'text' ? [e.text] : []));
-
-/** The command line of a live process (empty once it is gone). */
-function commandOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** The agent's process tree once its shell tool runs `sleep` (which some CLIs start in a session of its own). */
-async function treeWithSleep(registry: RunRegistry, id: string): Promise<ProcessEntry[]> {
-  let tree: ProcessEntry[] = [];
-  await until(() => {
-    const agent: ProcessIdentity | undefined = registry.resolve(id).agent;
-    tree = agent ? treeMembers(agent) : [];
-    return tree.some((p) => /(^|\/)sleep 20/.test(commandOf(p.pid)));
-  }, 60_000, 'the sleep tool child');
-  return tree;
-}
 
 /**
  * A Copilot run stopped before its last line leaves its usage file unread (the runner sweeps such files

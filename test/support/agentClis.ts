@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Switchboard } from '../../src/core/switchboard';
 import type { RunRegistry } from '../../src/core/registry/registry';
-import { createHarness, ROOT, tempDir, type Harness } from './harness';
+import { createHarness, ROOT, tempDir, until, type Harness } from './harness';
+import { treeMembers } from '../../src/core/proc/killTree';
+import type { ProcessEntry } from '../../src/core/proc/processTable';
+import type { AgentEvent } from '../../src/core/runs/types';
 import { startAnthropicProvider, prepareClaudeEnv } from './providers/anthropic';
 import { startOpenAIResponsesProvider, prepareCodexEnv } from './providers/openaiResponses';
 import { startGeminiProvider, prepareGeminiEnv } from './providers/gemini';
@@ -105,4 +108,27 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
     cli = undefined;
   });
   return suite;
+}
+
+/** The text an agent's events said, in order. */
+export const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type === 'text' ? [e.text] : []));
+
+/** The command line of a live process (empty once it is gone). */
+export function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The agent's process tree once its shell tool runs `sleep` (which some CLIs start in a session of its own). */
+export async function treeWithSleep(registry: RunRegistry, id: string): Promise<ProcessEntry[]> {
+  let tree: ProcessEntry[] = [];
+  await until(() => {
+    const agent = registry.resolve(id).agent;
+    tree = agent ? treeMembers(agent) : [];
+    return tree.some((p) => /(^|\/)sleep 20/.test(commandOf(p.pid)));
+  }, 60_000, 'the sleep tool child');
+  return tree;
 }
