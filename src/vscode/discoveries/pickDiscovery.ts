@@ -58,8 +58,12 @@ export function graphOf(ui: DiscoveryUi, d: Discovery): Task[] {
 }
 
 function find(ui: DiscoveryUi, id: string, owner: DiscoveryOwner): Discovery {
-  const list = 'goal' in owner ? (ui.goals.get(owner.goal) ?? ui.goals.reread(owner.goal))?.discoveries : (ui.teams.get(owner.team) ?? ui.teams.reread(owner.team))?.discoveries;
-  const found = list?.find((d) => d.id === id);
+  // A discovery told by the feed may be newer than the watcher's snapshot of its owner: read it again then.
+  const inOwner = (fresh: boolean) => {
+    const snapshot = 'goal' in owner ? (fresh ? ui.goals.reread(owner.goal) : ui.goals.get(owner.goal)) : fresh ? ui.teams.reread(owner.team) : ui.teams.get(owner.team);
+    return snapshot?.discoveries.find((d) => d.id === id);
+  };
+  const found = inOwner(false) ?? inOwner(true);
   if (!found) throw new SwitchboardError('unknown_discovery', `There is no discovery ${id} in ${'goal' in owner ? `goal ${owner.goal}` : `team ${owner.team}`}.`);
   return found;
 }
