@@ -3,7 +3,7 @@
  * before the circle began, split the task that keeps failing into finding the cause and fixing it,
  * switch the workers to another installed agent CLI, add a reviewer whose findings the fixes start
  * from, or ask a person), how risky that is, and what the next iteration is likely to cost. The
- * changes to the goal's spec and task graph that carry it out are here too; Goal.recover applies them.
+ * changes to the goal's spec and task graph that carry it out are here too; goalRecover applies them.
  */
 import type { Task } from '../dag/task';
 import { RUNNERS } from '../runners/runnerTable';
