@@ -16,8 +16,7 @@ import type { GoalSnapshot } from '../goals/goalWatcher';
 import { discoveryRow, goalTakesTasks, type RowModel } from '../discoveries/discoveryRows';
 import type { GoalNode } from './goalNodes';
 import { icon, modelTreeItem } from './icon';
-import { runTreeItem } from './runItem';
-import { TASK_ICONS, taskDescription } from './teamItems';
+import { taskTreeItem } from './taskItem';
 
 type Part = Extract<GoalNode, { kind: 'gate' | 'task' | 'discovery' | 'iteration' | 'gateResult' | 'checkpoint' | 'rollback' | 'artifact' }>;
 
@@ -81,11 +80,7 @@ export function partTreeItem(node: Part, snapshot: GoalSnapshot): { item: vscode
   if (node.kind === 'task') {
     const task = goal.tasks.find((t) => t.id === node.task);
     if (!task) return undefined;
-    const item = new vscode.TreeItem(`${task.id}: ${task.title}`, none);
-    item.description = taskDescription(task);
-    item.iconPath = icon(...TASK_ICONS[task.status]);
-    const run = task.runId ? snapshot.runs.get(task.runId) : undefined;
-    item.command = run && runTreeItem(run).command;
+    const { item, run } = taskTreeItem(task, snapshot.runs);
     item.contextValue = `goalTask${run ? ' hasRun' : ''}`;
     return { item, state: task.status };
   }

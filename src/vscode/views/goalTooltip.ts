@@ -1,7 +1,7 @@
 /**
  * The Goals view's tooltips, built only for the row being hovered (resolveTreeItem): a goal's
- * details (why it is blocked, stagnant or failed first), a gate's command and breaker, a task's
- * description and result, a discovery, an iteration's gates, score and problems, a checkpoint and a
+ * details (why it is blocked, stagnant or failed first), a gate's command and breaker, a task and
+ * a discovery (tooltipText.ts), an iteration's gates, score and problems, a checkpoint and a
  * rollback (where the work it left is kept). Text from agents, gates and people (the
  * objective, task titles, gate output) is escaped (MarkdownString.appendText) or fenced, never read
  * as Markdown.
@@ -15,7 +15,7 @@ import { checkpointRow, shortCommit } from '../goals/checkpointRows';
 import type { GoalNode } from './goalNodes';
 import { goalState, stagnationOf } from './goalItems';
 import { iterationState, lastGateResult } from './goalPartItems';
-import { appendFenced, appendHeading as heading, appendRows, discoveryTooltip, localTime as time, tooltip } from './tooltipText';
+import { appendFenced, appendHeading as heading, appendRows, discoveryTooltip, localTime as time, taskTooltip, tooltip } from './tooltipText';
 
 export function goalTooltip(node: GoalNode, snapshot: GoalSnapshot): vscode.MarkdownString | undefined {
   const md = tooltip();
@@ -41,18 +41,7 @@ export function goalTooltip(node: GoalNode, snapshot: GoalSnapshot): vscode.Mark
   }
   if (node.kind === 'task') {
     const task = goal.tasks.find((t) => t.id === node.task);
-    if (!task) return undefined;
-    heading(md, `${task.id}: ${task.title}`, task.status);
-    if (task.description) appendFenced(md, task.description);
-    appendRows(md, [
-      ['Depends on', task.dependsOn.join(', ') || 'nothing'],
-      ['Worker', task.worker],
-      ['Attempts', task.attempts || undefined],
-      ['Commit', task.result?.commit?.slice(0, 12)],
-      ['Changed files', task.result?.changedFiles?.join(', ')],
-      ['Reason', task.reason],
-    ]);
-    return md;
+    return task && taskTooltip(task);
   }
   if (node.kind === 'iteration' || node.kind === 'gateResult') {
     const iteration = goal.iterations.find((i) => i.n === node.n);

@@ -2,11 +2,12 @@
  * How a team looks in the Teams view: the team row (status icon, `running · 3/5 done · $0.12`),
  * its Workers, Tasks and (for a team that is not a goal's) Discoveries, each worker with its
  * current run (the run's icon and click-to-output come from the Agents view's runTreeItem), each
- * task with its status, each discovery as the Goals view shows them. Every row has a `print`: the
- * text it shows, so the view redraws only rows whose print changed. Tooltips: teamTooltip.ts.
+ * task as taskItem.ts shows it, each discovery as the Goals view shows them. Every row has a
+ * `print`: the text it shows, so the view redraws only rows whose print changed. Tooltips:
+ * teamTooltip.ts.
  */
 import * as vscode from 'vscode';
-import { SETTLED_TASK_STATUSES, type Task, type TaskStatus } from '../../core/dag/task';
+import { SETTLED_TASK_STATUSES } from '../../core/dag/task';
 import { PLAN_TASK } from '../../core/teams/planner';
 import { isActiveTeam, type TeamStatus } from '../../core/teams/teamStore';
 import { discoveriesSummary, discoveryRow, teamTakesTasks } from '../discoveries/discoveryRows';
@@ -14,30 +15,18 @@ import type { TeamSnapshot } from '../teams/teamWatcher';
 import { icon, modelTreeItem } from './icon';
 import { nodeKey, type TeamNode } from './teamNodes';
 import { runTreeItem } from './runItem';
+import { TASK_ICONS, taskTreeItem } from './taskItem';
 
 type Worker = TeamSnapshot['view']['workers'][number];
 
-/** Icons of the states teams and tasks share, like a run's in the Agents view. */
-const ICONS = {
-  running: ['sync~spin', 'charts.blue'],
-  done: ['pass', 'testing.iconPassed'],
-  failed: ['error', 'testing.iconFailed'],
-} satisfies Record<string, [string, string?]>;
-
 const TEAM_ICONS: Record<TeamStatus, [string, string?]> = {
-  ...ICONS,
+  // The states teams and tasks share look alike, like a run's in the Agents view.
+  running: TASK_ICONS.running,
+  done: TASK_ICONS.done,
+  failed: TASK_ICONS.failed,
   planning: ['loading~spin', 'charts.blue'],
   shutdown: ['debug-stop', 'disabledForeground'],
   interrupted: ['debug-pause', 'list.warningForeground'],
-};
-
-/** A task's icon and colour by status (the Goals view's Tasks use them too). */
-export const TASK_ICONS: Record<TaskStatus, [string, string?]> = {
-  ...ICONS,
-  pending: ['circle-large-outline', 'disabledForeground'],
-  ready: ['play-circle', 'charts.blue'],
-  blocked: ['circle-slash', 'list.warningForeground'],
-  cancelled: ['close', 'disabledForeground'],
 };
 
 /** The team's status as a word: an active team whose process has exited says so. */
@@ -57,11 +46,6 @@ export function teamDescription(snapshot: TeamSnapshot): string {
 function workerDescription(worker: Worker): string {
   const run = worker.run ? `${worker.run.task === PLAN_TASK ? 'plan' : (worker.run.task ?? worker.run.name)} ${worker.run.status}` : 'idle';
   return [run, worker.role, worker.runner, worker.branch ?? 'shared folder'].join(' · ');
-}
-
-export function taskDescription(task: Task): string {
-  const after = task.status === 'pending' && task.dependsOn.length ? `after ${task.dependsOn.join(', ')}` : '';
-  return [task.worker ?? '', after, task.reason ?? ''].filter(Boolean).join(' · ');
 }
 
 /** The row, without its tooltip; undefined when the team (or its worker or task) is gone. */
@@ -113,15 +97,11 @@ export function teamTreeItem(node: TeamNode, snapshot: TeamSnapshot, expanded: b
   } else {
     const task = team.tasks.find((t) => t.id === node.task);
     if (!task) return undefined;
-    item = new vscode.TreeItem(`${task.id}: ${task.title}`, none);
-    item.description = taskDescription(task);
-    const [id, color] = TASK_ICONS[task.status];
-    item.iconPath = icon(id, color);
-    const run = task.runId ? snapshot.runs.get(task.runId) : undefined;
-    item.command = run && runTreeItem(run).command;
+    const row = taskTreeItem(task, snapshot.runs);
+    item = row.item;
     const cancellable = !SETTLED_TASK_STATUSES.has(task.status) && isActiveTeam(team.status);
     const retryable = (task.status === 'failed' || task.status === 'cancelled') && isActiveTeam(team.status);
-    item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(retryable ? ['retryable'] : []), ...(run ? ['hasRun'] : [])].join(' ');
+    item.contextValue = ['task', ...(cancellable ? ['cancellable'] : []), ...(retryable ? ['retryable'] : []), ...(row.run ? ['hasRun'] : [])].join(' ');
     state = task.status;
   }
   item.id = nodeKey(node);

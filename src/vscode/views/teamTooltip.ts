@@ -8,7 +8,7 @@ import type * as vscode from 'vscode';
 import { renderTeamStatus } from '../../core/teams/teamText';
 import type { TeamSnapshot } from '../teams/teamWatcher';
 import type { TeamNode } from './teamNodes';
-import { appendFenced, appendHeading, appendRows, discoveryTooltip, tooltip } from './tooltipText';
+import { appendFenced, appendHeading, appendRows, discoveryTooltip, taskTooltip, tooltip } from './tooltipText';
 
 export function teamTooltip(node: TeamNode, snapshot: TeamSnapshot): vscode.MarkdownString | undefined {
   const md = tooltip();
@@ -37,21 +37,5 @@ export function teamTooltip(node: TeamNode, snapshot: TeamSnapshot): vscode.Mark
     return md;
   }
   const task = team.tasks.find((t) => t.id === node.task);
-  if (!task) return undefined;
-  appendHeading(md, `${task.id}: ${task.title}`, task.status);
-  if (task.description) {
-    md.appendText(task.description);
-    md.appendMarkdown('\n\n');
-  }
-  appendRows(md, [
-    ['Depends on', task.dependsOn.join(', ') || 'nothing'],
-    ['Role', task.role],
-    ['Worker', task.worker],
-    ['Attempts', task.attempts || undefined],
-    ['Commit', task.result?.commit?.slice(0, 12)],
-    ['Changed files', task.result?.changedFiles?.join(', ')],
-    ['Summary', task.result?.summary],
-    ['Reason', task.reason],
-  ]);
-  return md;
+  return task && taskTooltip(task);
 }

@@ -1,9 +1,10 @@
 /**
  * What the views' tooltips are written with: a heading, rows of `Key: value`, text in a fence, and
- * a discovery's details (the Goals and Teams views show discoveries alike). Text from agents, gates
+ * a task's and a discovery's details (the Goals and Teams views show tasks and discoveries alike). Text from agents, gates
  * and people is escaped (MarkdownString.appendText) or fenced, never read as Markdown.
  */
 import * as vscode from 'vscode';
+import type { Task } from '../../core/dag/task';
 import type { Discovery } from '../../core/discoveries/discoveryStore';
 
 /** A Markdown tooltip that runs no HTML. */
@@ -54,5 +55,23 @@ export function discoveryTooltip(d: Discovery): vscode.MarkdownString {
     [d.status === 'dismissed' ? 'Dismissed because' : 'Note', d.reason],
   ]);
   if (d.status === 'pending') md.appendMarkdown('\nPromote it into a task of the graph, or dismiss it with a reason.');
+  return md;
+}
+
+/** A task: its title and status, what it asks, what it waits for, who did it, and what it left. */
+export function taskTooltip(task: Task): vscode.MarkdownString {
+  const md = tooltip();
+  appendHeading(md, `${task.id}: ${task.title}`, task.status);
+  if (task.description) appendFenced(md, task.description);
+  appendRows(md, [
+    ['Depends on', task.dependsOn.join(', ') || 'nothing'],
+    ['Role', task.role],
+    ['Worker', task.worker],
+    ['Attempts', task.attempts || undefined],
+    ['Commit', task.result?.commit?.slice(0, 12)],
+    ['Changed files', task.result?.changedFiles?.join(', ')],
+    ['Summary', task.result?.summary],
+    ['Reason', task.reason],
+  ]);
   return md;
 }
