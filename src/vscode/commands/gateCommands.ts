@@ -17,6 +17,7 @@ import { givenGoal, pickGoal } from '../goals/pickGoal';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
 import type { GoalUi } from './goalCommands';
+import { localFolders } from '../localFolders';
 
 export async function runGatesNow(services: Services, ui: GoalUi, arg: unknown): Promise<void> {
   requireTrust('run gates');
@@ -52,8 +53,7 @@ export async function runGatesNow(services: Services, ui: GoalUi, arg: unknown):
 function workspaces(sb: Switchboard, ui: GoalUi, arg: unknown): string[] {
   const id = givenGoal(arg);
   if (id) return [(ui.watcher.get(id)?.view.goal ?? sb.goals.get(id)).workspace];
-  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-  return [...new Set([...folders, ...ui.watcher.list().map((s) => s.view.goal.workspace)])];
+  return [...new Set([...localFolders(), ...ui.watcher.list().map((s) => s.view.goal.workspace)])];
 }
 
 export async function resetGate(services: Services, ui: GoalUi, arg: unknown): Promise<void> {
