@@ -25,6 +25,8 @@ export async function newGoalId(stateDir: string, before: string[]): Promise<str
 
 /** Hovers a row and clicks its inline action with this title (`Reset Gate`). */
 export async function clickInlineAction(page: Page, row: Locator, title: string): Promise<void> {
+  // Away from the view first: the tooltip of a row the mouse was left on (where a menu closed) may cover this one.
+  await page.mouse.move(900, 700);
   await row.hover();
   const action = row.locator(`.actions .action-label[aria-label="${title}"], .actions .action-label[title="${title}"]`).first();
   await action.waitFor({ state: 'visible', timeout: 10_000 });
