@@ -222,8 +222,10 @@ describe('Teams in a real VS Code', function () {
     await waitForTeamRow(page, 'T3: follow-up', 'cancelled');
 
     await until(() => registry.list({ team: name, status: 'running' }).length === 2, 20_000, 'both workers running');
-    const trees = registry.list({ team: name, status: 'running' }).flatMap((r) => treeMembers(r.agent!));
-    assert.ok(trees.length >= 4, 'two agents, each a wrapper and the git worker');
+    // Each agent is a wrapper that starts its git worker; under load the workers may come a moment later.
+    const runningTrees = () => registry.list({ team: name, status: 'running' }).flatMap((r) => treeMembers(r.agent!));
+    await until(() => runningTrees().length >= 4, 20_000, 'two agents, each a wrapper and the git worker');
+    const trees = runningTrees();
     await contextMenu(page, teamRow(page, `${name},`), 'Shut Down Team');
     await waitForTeamRow(page, name, 'interrupted', 60_000);
     for (const task of SLOW_TASKS) await waitForTeamRow(page, `${task.id}: ${task.title}`, 'cancelled');
