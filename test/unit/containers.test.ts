@@ -1,4 +1,4 @@
-/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, and the home a resumed session starts in. */
+/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, the engines Doctor checks and its line for each, and the home a resumed session starts in. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,6 +6,7 @@ import { parseDockerHost } from '../../src/core/containers/dockerApi';
 import { dialArgs } from '../../src/core/containers/sshDial';
 import { sshArgsFor } from '../../src/core/containers/containerPlan';
 import { choicesOf } from '../../src/core/containers/backendChoices';
+import { configuredContexts, engineLine } from '../../src/core/containers/engineCheck';
 import { seedResumedHome, sessionHome } from '../../src/core/registry/resumeHome';
 import { StateMap } from '../../src/core/state/stateMap';
 import { removeTempDirs, tempDir } from '../support/harness';
@@ -41,7 +42,7 @@ describe('container endpoints', () => {
 });
 
 describe("Run Agent's choice of backend", () => {
-  const answering = { endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
+  const answering = { backend: 'docker', endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
 
   it('offers only this machine when container runs are not configured', () => {
     assert.deepEqual(choicesOf(answering, [], false).map((c) => c.backend), ['local']);
@@ -57,8 +58,29 @@ describe("Run Agent's choice of backend", () => {
   });
 
   it('says why the engine would not do: not answering, or without the image', () => {
-    assert.match(choicesOf({ endpoint: 'unix:///nope.sock', image: 'i', problem: 'connect ENOENT /nope.sock' }, [], true)[1]!.detail, /does not answer: connect ENOENT/);
+    assert.match(choicesOf({ backend: 'docker', endpoint: 'unix:///nope.sock', image: 'i', problem: 'connect ENOENT /nope.sock' }, [], true)[1]!.detail, /does not answer: connect ENOENT/);
     assert.match(choicesOf({ ...answering, imagePresent: false, problem: 'the image i is not there' }, [], true)[1]!.detail, /the image i is not there/);
+  });
+});
+
+describe("Doctor's engines", () => {
+  it('checks the contexts the settings name: containers.contexts, then pools named after a backend, each once', () => {
+    assert.deepEqual(configuredContexts({ contexts: ['build-box', 'ci'] }, ['default', 'docker', 'docker:ci', 'swarm:gpu', 'teams@docker:build-box', 'reviews']), ['build-box', 'ci', 'gpu']);
+    assert.deepEqual(configuredContexts({}, ['default', 'docker', 'swarm']), []);
+  });
+
+  it('says of each engine whether it is reachable, its version, whether the image is there, and what to do when not', () => {
+    const ok = { backend: 'docker', endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
+    assert.equal(engineLine(ok), 'container engine docker (unix:///var/run/docker.sock): reachable, Docker 26.1.5 (API 1.45), swarm inactive, image switchboard-agent:latest present');
+    assert.equal(
+      engineLine({ ...ok, backend: 'docker:box', endpoint: 'ssh://me@box', imagePresent: false, problem: 'the image switchboard-agent:latest is not there: build it with `npm run docker-image`' }),
+      'container engine docker:box (ssh://me@box): reachable, Docker 26.1.5 (API 1.45), swarm inactive, image switchboard-agent:latest missing — the image switchboard-agent:latest is not there: build it with `npm run docker-image`',
+    );
+    assert.equal(
+      engineLine({ backend: 'docker:box', endpoint: 'ssh://me@box', image: 'i', problem: 'The Docker engine at ssh://me@box does not answer: ssh to me@box failed (exit 255): Permission denied', hint: 'Check that `ssh <host> docker version` works.' }),
+      'container engine docker:box (ssh://me@box): not reachable: The Docker engine at ssh://me@box does not answer: ssh to me@box failed (exit 255): Permission denied — Check that `ssh <host> docker version` works.',
+    );
+    assert.equal(engineLine({ backend: 'docker:gone', endpoint: '', image: 'i', problem: 'there is no Docker context named gone' }), 'container engine docker:gone: not reachable: there is no Docker context named gone');
   });
 });
 

@@ -27,6 +27,13 @@ export function parseDockerHost(url: string, sshArgs: readonly string[] = []): D
   );
 }
 
+/** What to do about an engine that does not answer, by how it is reached. */
+export function engineHint(url: string): string {
+  if (url.startsWith('ssh://')) return 'Check that `ssh <host> docker version` works without a prompt (the key and known_hosts, given in containers.sshArgs) and that the docker CLI is on the remote PATH.';
+  if (url.startsWith('tcp://')) return 'Check that an engine listens at that address (dockerd -H tcp://…) and that nothing between blocks it.';
+  return 'Start the Docker daemon (dockerd), or point DOCKER_HOST or the Docker context at an engine that runs.';
+}
+
 export interface ApiAnswer<T> {
   status: number;
   body: T;
@@ -43,7 +50,7 @@ export class DockerApi {
   }
 
   private unreachable(error: Error): SwitchboardError {
-    return new SwitchboardError('docker_unavailable', `The Docker engine at ${this.endpoint.url} does not answer: ${error.message}`, 'Start the Docker daemon (dockerd), or check DOCKER_HOST / the Docker context.');
+    return new SwitchboardError('docker_unavailable', `The Docker engine at ${this.endpoint.url} does not answer: ${error.message}`, engineHint(this.endpoint.url));
   }
 
   /** A JSON request; any status is returned (callers decide what 404 or 409 mean). */
