@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDockerHost } from '../../src/core/containers/dockerApi';
-import { dialArgs } from '../../src/core/containers/sshDial';
+import { controlPath, dialArgs, shareArgs } from '../../src/core/containers/sshDial';
 import { sshArgsFor } from '../../src/core/containers/containerPlan';
 import { choicesOf } from '../../src/core/containers/backendChoices';
 import { configuredContexts, engineLine } from '../../src/core/containers/engineCheck';
@@ -28,10 +28,20 @@ describe('container endpoints', () => {
   });
 
   it('dials with ssh in batch mode, the settings\' arguments before the host, the host after --', () => {
-    assert.deepEqual(dialArgs({ host: 'box', user: 'me', port: 2222, args: ['-i', '/k', '-o', 'UserKnownHostsFile=/kh'] }), [
+    assert.deepEqual(dialArgs({ host: 'box', user: 'me', port: 2222, args: ['-i', '/k', '-o', 'UserKnownHostsFile=/kh'] }, []), [
       '-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', '-i', '/k', '-o', 'UserKnownHostsFile=/kh', '-p', '2222', '-l', 'me', '--', 'box', 'docker', 'system', 'dial-stdio',
     ]);
     assert.deepEqual(dialArgs({ host: 'box', args: [] }).slice(-5), ['--', 'box', 'docker', 'system', 'dial-stdio']);
+  });
+
+  it('shares one connection per target and ssh arguments, after the settings\' arguments (so that they can turn it off)', () => {
+    const target = { host: 'box', user: 'me', port: 2222, args: ['-i', '/k'] };
+    const share = shareArgs(target, '/tmp/sb-ssh-1000');
+    assert.deepEqual(share, ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath(target, '/tmp/sb-ssh-1000')}`, '-o', 'ControlPersist=180']);
+    assert.match(controlPath(target, '/tmp/sb-ssh-1000'), /^\/tmp\/sb-ssh-1000\/[0-9a-f]{24}$/);
+    assert.notEqual(controlPath(target, '/d'), controlPath({ ...target, args: ['-i', '/other'] }, '/d'), 'another key, another connection');
+    assert.notEqual(controlPath(target, '/d'), controlPath({ ...target, port: 22 }, '/d'));
+    assert.deepEqual(dialArgs(target, share).slice(0, 13), ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', '-i', '/k', ...share]);
   });
 
   it('keeps the ssh arguments in a plan only for an ssh:// endpoint', () => {
