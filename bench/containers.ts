@@ -47,18 +47,22 @@ runBench(async () => {
   const containers = { image: setup.image!, network: 'bridge', env: [], files: [] };
   const registry = await openRegistry({ containers: { ...containers, ...(sshd ? { sshArgs: sshd.sshArgs } : {}) } });
   const work = tempDir('sb-bench-containers-');
-  const measure = async (label: string, on: RunRegistry, backend: string | undefined): Promise<void> => {
-    await once(on, work, backend); // warm-up
-    const figures = [];
-    for (let i = 0; i < rounds; i++) figures.push(await once(on, work, backend));
-    console.log(`${label}: first output ${seconds(median(figures.map((f) => f.first)))}, ended ${seconds(median(figures.map((f) => f.done)))} (median of ${rounds})`);
+  // The ways are measured round by round in turn, so that a busy machine weighs on each alike.
+  const measure = async (ways: { label: string; on: RunRegistry; backend: string | undefined }[]): Promise<void> => {
+    for (const way of ways) await once(way.on, work, way.backend); // warm-up
+    const figures = ways.map(() => [] as { first: number; done: number }[]);
+    for (let i = 0; i < rounds; i++) for (const [n, way] of ways.entries()) figures[n]!.push(await once(way.on, work, way.backend));
+    for (const [n, way] of ways.entries()) {
+      console.log(`${way.label}: first output ${seconds(median(figures[n]!.map((f) => f.first)))}, ended ${seconds(median(figures[n]!.map((f) => f.done)))} (median of ${rounds})`);
+    }
   };
-  for (const backend of [undefined, 'docker', ...(sshd ? ['docker:sb-bench-ssh'] : [])]) await measure(backend ?? 'local', registry, backend);
-  if (sshd) {
-    const unshared = await openRegistry({ containers: { ...containers, sshArgs: ['-o', 'ControlMaster=no', ...sshd.sshArgs] } });
-    await measure('docker:sb-bench-ssh, a login per request', unshared, 'docker:sb-bench-ssh');
-    unshared.dispose();
-  }
+  const unshared = sshd ? await openRegistry({ containers: { ...containers, sshArgs: ['-o', 'ControlMaster=no', ...sshd.sshArgs] } }) : undefined;
+  await measure([
+    { label: 'local', on: registry, backend: undefined },
+    { label: 'docker', on: registry, backend: 'docker' },
+    ...(unshared ? [{ label: 'docker:sb-bench-ssh', on: registry, backend: 'docker:sb-bench-ssh' }, { label: 'docker:sb-bench-ssh, a login per request', on: unshared, backend: 'docker:sb-bench-ssh' }] : []),
+  ]);
+  unshared?.dispose();
   const started = Date.now();
   const runs = await Promise.all(Array.from({ length: 20 }, () => registry.run({ runner: 'custom', prompt: 'hi', cwd: work, command: 'node -e "setTimeout(() => console.log(process.argv[1]), 2000)" {prompt}', backend: 'docker' })));
   const running = Date.now() - started;

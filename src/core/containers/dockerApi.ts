@@ -1,13 +1,13 @@
 /**
  * A small client of the Docker Engine API: plain HTTP over the engine's unix socket, a tcp://
- * address, or an ssh:// host (each request over its own `ssh … docker system dial-stdio`, as the
- * docker CLI does); no native modules, no shell. Requests answer JSON; `stream` gives the raw
+ * address, or an ssh:// host (over `ssh … docker system dial-stdio` connections, as the docker CLI
+ * does, kept alive for the next request); no native modules, no shell. Requests answer JSON; `stream` gives the raw
  * response (logs, wait); `hijack` upgrades a connection for a container's stdin (attach).
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SwitchboardError } from '../errors';
-import { dialStdio, parseSshHost, type SshTarget } from './sshDial';
+import { dialAgent, parseSshHost, type SshTarget } from './sshDial';
 
 /** Where an engine listens: a unix socket path, a host and port (tcp://, plain HTTP), or an ssh target. */
 export type DockerEndpoint = { socketPath: string; url: string } | { host: string; port: number; url: string } | { ssh: SshTarget; url: string };
@@ -40,12 +40,17 @@ export interface ApiAnswer<T> {
 }
 
 export class DockerApi {
-  constructor(readonly endpoint: DockerEndpoint) {}
+  /** An ssh:// engine's connections (see dialAgent). */
+  private readonly agent: http.Agent | undefined;
+
+  constructor(readonly endpoint: DockerEndpoint) {
+    if ('ssh' in endpoint) this.agent = dialAgent(endpoint.ssh);
+  }
 
   private options(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
     const endpoint = this.endpoint;
     const where: http.RequestOptions =
-      'socketPath' in endpoint ? { socketPath: endpoint.socketPath } : 'ssh' in endpoint ? { createConnection: () => dialStdio(endpoint.ssh) } : { host: endpoint.host, port: endpoint.port };
+      'socketPath' in endpoint ? { socketPath: endpoint.socketPath } : 'ssh' in endpoint ? { agent: this.agent, host: 'docker' } : { host: endpoint.host, port: endpoint.port };
     return { ...where, method, path, headers: { Host: 'docker', ...headers } };
   }
 

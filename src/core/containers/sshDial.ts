@@ -1,8 +1,9 @@
 /**
  * A Docker engine over ssh, reached as the docker CLI reaches one: `ssh [-p port] [-l user] -- host
  * docker system dial-stdio` (spawned with an argv, never a shell string on this side), whose stdin and
- * stdout carry one HTTP connection to the remote engine. Each request (an attach or a followed log
- * included) gets its own process, which ends when its connection does. `sshArgs` (the
+ * stdout carry one HTTP connection to the remote engine. Short requests one after another share
+ * one (dialAgent keeps it for the next); an attach or a followed log holds its own, and the process
+ * ends when its connection does. `sshArgs` (the
  * `containers.sshArgs` setting: `-i key`, `-o UserKnownHostsFile=…`) come before the host; ssh runs
  * in batch mode, so a missing key or an unknown host key is an error, never a prompt.
  *
@@ -17,6 +18,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duplex } from 'node:stream';
@@ -133,7 +135,11 @@ class DialStdio extends Duplex {
     const ended = (): void => {
       if (!stdoutEnded || exit === undefined || this.destroyed) return;
       if (exit !== 0 && !this.received) this.destroy(new Error(`ssh to ${this.where} failed (exit ${exit}): ${this.stderr.trim() || 'no reason given'}`));
-      else this.push(null);
+      else {
+        // ssh is gone: once what it sent has been read, the stream closes (a kept-alive connection leaves its agent's pool).
+        this.once('end', () => this.destroy());
+        this.push(null);
+      }
     };
     this.child.stdout.on('end', () => {
       stdoutEnded = true;
@@ -207,4 +213,18 @@ class DialStdio extends Duplex {
 
 export function dialStdio(target: SshTarget): Duplex {
   return new DialStdio(target);
+}
+
+/** How long a kept-alive `dial-stdio` connection waits for its next request before it ends. */
+const DIAL_IDLE_MS = 5000;
+
+/**
+ * An HTTP agent whose connections are `ssh … docker system dial-stdio` processes, kept alive: short
+ * requests one after another (create, then start; inspect, then remove) go over one, and each new
+ * one is another session on the shared login.
+ */
+export function dialAgent(target: SshTarget): http.Agent {
+  const agent = new http.Agent({ keepAlive: true, timeout: DIAL_IDLE_MS });
+  (agent as unknown as { createConnection: () => Duplex }).createConnection = () => dialStdio(target);
+  return agent;
 }
