@@ -56,7 +56,7 @@ describe('docker backend: budgets across a take-over', function () {
   }
 
   it('counts the usage of the whole run, before and after the take-over, each event once', async () => {
-    const { id, boxed } = await start(30, 150);
+    const { id, boxed } = await start(30, 200);
     await until(() => fs.existsSync(new StateMap(h.stateDir).run(id).output) && output(id).includes('turn 8 done'), 60_000, 'eight turns');
     await until(() => (boxed.resolve(id).usage.inputTokens ?? 0) > 0, 10_000, 'usage recorded');
     killHosts();
@@ -76,7 +76,7 @@ describe('docker backend: budgets across a take-over', function () {
     const timeoutMs = 10_000;
     const { id } = await start(1000, 200, { timeoutMs });
     await until(() => fs.existsSync(new StateMap(h.stateDir).run(id).output) && output(id).includes('turn 3 done'), 60_000, 'three turns');
-    // Far enough into the run that a limit counted again from the take-over would fire visibly late.
+    // Far enough into the run that a limit counted again from the take-over would fire late by more than the margin.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     killHosts();
     const again = await h.open({ runners: { claude: { binary: bin } } });
@@ -86,7 +86,7 @@ describe('docker backend: budgets across a take-over', function () {
     const kill = again.events(id).find((e) => e.type === 'control' && e.action === 'kill');
     assert.ok(kill, 'the kill is recorded');
     const at = kill.ts - record.startedAt!;
-    assert.ok(at >= timeoutMs && at < timeoutMs + 2000, `the time limit fired ${at} ms after the start`);
+    assert.ok(at >= timeoutMs && at < timeoutMs + 3000, `the time limit fired ${at} ms after the start`);
     assert.deepEqual(await containersOf(h.stateDir), []);
   });
 
