@@ -2,7 +2,9 @@
  * Container runs against local processes: the start overhead of one run (from `run` until its
  * first output byte, and until it has ended), median of a few, `--backend docker` vs local, and
  * `docker:<context>` over ssh:// (a real sshd on a loopback port, test/support/sshd.ts) where sshd can
- * run; then 20 containerised agents started at once (time until all are running, until all are done).
+ * run, its requests sharing one login (the default) and, for comparison, each logging in
+ * (`-o ControlMaster=no` in containers.sshArgs); then 20 containerised agents started at once (time
+ * until all are running, until all are done).
  * Needs docker and the agent image (scripts/setupDocker.mjs sets them up).
  * Usage: node --import tsx bench/containers.ts [rounds]
  */
@@ -14,6 +16,7 @@ import { StateMap } from '../src/core/state/stateMap';
 import { median, openRegistry, ROOT, runBench, seconds, tempDir } from './support';
 import { removeTempDirs } from '../test/support/harness';
 import { sshdMissing, startSshd } from '../test/support/sshd';
+import { parseSshHost, stopShared } from '../src/core/containers/sshDial';
 
 const rounds = Number(process.argv[2] ?? 5);
 
@@ -41,14 +44,25 @@ runBench(async () => {
     process.env.DOCKER_CONFIG = tempDir('sb-bench-docker-config-');
     execFileSync('docker', ['context', 'create', 'sb-bench-ssh', '--docker', `host=ssh://root@127.0.0.1:${sshd.port}`], { stdio: 'ignore' });
   }
-  const registry = await openRegistry({ containers: { image: setup.image!, network: 'bridge', env: [], files: [], ...(sshd ? { sshArgs: sshd.sshArgs } : {}) } });
+  const containers = { image: setup.image!, network: 'bridge', env: [], files: [] };
+  const registry = await openRegistry({ containers: { ...containers, ...(sshd ? { sshArgs: sshd.sshArgs } : {}) } });
   const work = tempDir('sb-bench-containers-');
-  for (const backend of [undefined, 'docker', ...(sshd ? ['docker:sb-bench-ssh'] : [])]) {
-    await once(registry, work, backend); // warm-up
-    const figures = [];
-    for (let i = 0; i < rounds; i++) figures.push(await once(registry, work, backend));
-    console.log(`${backend ?? 'local'}: first output ${seconds(median(figures.map((f) => f.first)))}, ended ${seconds(median(figures.map((f) => f.done)))} (median of ${rounds})`);
-  }
+  // The ways are measured round by round in turn, so that a busy machine weighs on each alike.
+  const measure = async (ways: { label: string; on: RunRegistry; backend: string | undefined }[]): Promise<void> => {
+    for (const way of ways) await once(way.on, work, way.backend); // warm-up
+    const figures = ways.map(() => [] as { first: number; done: number }[]);
+    for (let i = 0; i < rounds; i++) for (const [n, way] of ways.entries()) figures[n]!.push(await once(way.on, work, way.backend));
+    for (const [n, way] of ways.entries()) {
+      console.log(`${way.label}: first output ${seconds(median(figures[n]!.map((f) => f.first)))}, ended ${seconds(median(figures[n]!.map((f) => f.done)))} (median of ${rounds})`);
+    }
+  };
+  const unshared = sshd ? await openRegistry({ containers: { ...containers, sshArgs: ['-o', 'ControlMaster=no', ...sshd.sshArgs] } }) : undefined;
+  await measure([
+    { label: 'local', on: registry, backend: undefined },
+    { label: 'docker', on: registry, backend: 'docker' },
+    ...(unshared ? [{ label: 'docker:sb-bench-ssh', on: registry, backend: 'docker:sb-bench-ssh' }, { label: 'docker:sb-bench-ssh, a login per request', on: unshared, backend: 'docker:sb-bench-ssh' }] : []),
+  ]);
+  unshared?.dispose();
   const started = Date.now();
   const runs = await Promise.all(Array.from({ length: 20 }, () => registry.run({ runner: 'custom', prompt: 'hi', cwd: work, command: 'node -e "setTimeout(() => console.log(process.argv[1]), 2000)" {prompt}', backend: 'docker' })));
   const running = Date.now() - started;
@@ -56,6 +70,7 @@ runBench(async () => {
   const done = Date.now() - started;
   const ok = ended.filter((e) => e.record.status === 'done' && fs.readFileSync(new StateMap(registry.stateDir).run(e.record.id).output, 'utf8') === 'hi\n').length;
   console.log(`20 containers at once: all started in ${seconds(running)}, all ended in ${seconds(done)} (each sleeps 2 s); ${ok}/20 done with their output whole`);
+  if (sshd) await stopShared(parseSshHost(`ssh://root@127.0.0.1:${sshd.port}`, sshd.sshArgs), 'exit');
   await sshd?.stop();
   await removeTempDirs();
 });

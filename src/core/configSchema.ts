@@ -114,8 +114,9 @@ const containers = z.object(
     env: z.array(z.string(), { error: 'must be an array of variable names' }).optional().describe("Names of this process's environment variables passed into containers (the agent CLIs' credentials); nothing else of the environment is."),
     files: z.array(z.string(), { error: 'must be an array of paths' }).optional().describe('Files mounted read-only at the same path in every container run (credential files a CLI reads).').meta({ default: [] }),
     sshArgs: z.array(z.string(), { error: 'must be an array of ssh arguments' }).optional().describe('Arguments given to `ssh` before the host when an engine is reached over ssh:// (a Docker context or DOCKER_HOST), e.g. ["-i", "/home/me/.ssh/build_box"].').meta({ default: [] }),
+    contexts: z.array(z.string().min(1), { error: 'must be an array of Docker context names' }).optional().describe('Docker contexts container runs go to (`--backend docker:<context>`): Doctor checks the engine of each.').meta({ default: [] }),
   },
-  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs" })' },
+  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs", "contexts" })' },
 );
 
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */

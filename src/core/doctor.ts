@@ -6,8 +6,7 @@ import type { SwitchboardConfig } from './config';
 import { errorMessage } from './errors';
 import { ensureStateDir } from './state/stateDir';
 import { checkDisk, type DiskCheck } from './store/diskSpace';
-import { checkEngine, type EngineCheck } from './containers/engineCheck';
-import { DEFAULT_DOCKER_HOST } from './containers/dockerApi';
+import { checkEngines, type EngineCheck } from './containers/engineCheck';
 import { clineDataDir } from './runners/cline';
 import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
@@ -36,8 +35,8 @@ export interface DoctorReport {
   node: string;
   platform: string;
   runners: RunnerCheck[];
-  /** The container engine `--backend docker` uses (DOCKER_HOST, else the local socket). */
-  engine?: EngineCheck;
+  /** The container engine `--backend docker` uses (DOCKER_HOST, else the local socket), then that of each Docker context the settings name. */
+  engines: EngineCheck[];
 }
 
 /** What is worth knowing about a found CLI, or wrong with it, beyond its version. */
@@ -95,7 +94,7 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
 }
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const [runners, engine] = await Promise.all([Promise.all(RUNNERS.map((r) => checkRunner(r, config, env))), checkEngine(env.DOCKER_HOST || DEFAULT_DOCKER_HOST, config.containers.image, config.containers.sshArgs)]);
+  const [runners, engines] = await Promise.all([Promise.all(RUNNERS.map((r) => checkRunner(r, config, env))), checkEngines(config.containers, Object.keys(config.pools), env)]);
   let stateDirProblem: string | undefined;
   try {
     ensureStateDir(stateDir);
@@ -103,5 +102,5 @@ export async function runDoctor(stateDir: string, config: SwitchboardConfig, env
     stateDirProblem = errorMessage(error);
   }
   const disk = checkDisk(stateDir);
-  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), ...(disk ? { disk } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners, engine };
+  return { version: 1, stateDir, ...(stateDirProblem ? { stateDirProblem } : {}), ...(disk ? { disk } : {}), node: process.version, platform: `${process.platform}-${process.arch}`, runners, engines };
 }

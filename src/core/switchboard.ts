@@ -17,6 +17,7 @@ import { DiscoveryService } from './discoveries/discoveryService';
 import { TeamService } from './teams/teamService';
 import { CompareService } from './compare/compareService';
 import { RunWorktrees } from './registry/runWorktrees';
+import { stopSharedSsh } from './containers/sshDial';
 
 export type SwitchboardOptions = Omit<RegistryOptions, 'feed'>;
 
@@ -39,7 +40,9 @@ export class Switchboard extends Lifecycle {
     readonly discoveries: DiscoveryService,
   ) {
     super();
-    // Disposed newest first: teams let go of their runs before the registry closes, the feed last.
+    // Disposed newest first: teams let go of their runs before the registry closes, the feed last;
+    // then the ssh connections this process shared with Docker engines take no new sessions.
+    this.register(toDisposable(() => void stopSharedSsh()));
     this.register(feed);
     this.register(runs);
     this.register(toDisposable(() => void owner.close()));

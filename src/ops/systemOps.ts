@@ -28,7 +28,9 @@ const doctor = defineOperation({
         note: z.string().optional(),
       }),
     ),
-    engine: z.object({ endpoint: z.string(), version: z.string().optional(), image: z.string(), image_present: z.boolean().optional(), swarm: z.string().optional(), problem: z.string().optional() }).optional().describe('The container engine of --backend docker'),
+    engines: z
+      .array(z.object({ backend: z.string(), endpoint: z.string(), version: z.string().optional(), image: z.string(), image_present: z.boolean().optional(), swarm: z.string().optional(), problem: z.string().optional(), hint: z.string().optional() }))
+      .describe('The container engine of --backend docker, then that of each Docker context the settings name (containers.contexts, pools named docker:<context>)'),
     server: z.object({
       version: z.string(),
       url: z.string().optional(),
@@ -60,7 +62,7 @@ const doctor = defineOperation({
           problem: r.problem,
           note: r.note,
         })),
-        engine: report.engine && { endpoint: report.engine.endpoint, version: report.engine.version, image: report.engine.image, image_present: report.engine.imagePresent, swarm: report.engine.swarm, problem: report.engine.problem },
+        engines: report.engines.map((e) => ({ backend: e.backend, endpoint: e.endpoint, version: e.version, image: e.image, image_present: e.imagePresent, swarm: e.swarm, problem: e.problem, hint: e.hint })),
         server: {
           version: ctx.host.version,
           url: facts.url,

@@ -48,6 +48,7 @@ export const CONTAINER_SETTINGS = {
   containersEnv: setting<string[]>('containers.env', DEFAULT_CONFIG.containers.env),
   containersFiles: setting<string[]>('containers.files', DEFAULT_CONFIG.containers.files),
   containersSshArgs: setting<string[]>('containers.sshArgs', DEFAULT_CONFIG.containers.sshArgs ?? []),
+  containersContexts: setting<string[]>('containers.contexts', []),
 };
 
 export const SETTINGS = {

@@ -86,6 +86,7 @@ function readContainers(get: Get): ContainersConfig {
     env: get(SETTINGS.containersEnv),
     files: get(SETTINGS.containersFiles),
     sshArgs: get(SETTINGS.containersSshArgs),
+    contexts: get(SETTINGS.containersContexts),
     ...(cpus > 0 ? { cpus } : {}),
     ...(memory ? { memory } : {}),
   };

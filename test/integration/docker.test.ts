@@ -151,16 +151,42 @@ describe('docker backend', function () {
     assert.match(record.lastError ?? '', /removed outside Switchboard/);
   });
 
-  it('Doctor reports the engine: its version, swarm state and whether the image is there; an engine that does not answer, why', () => {
-    const doctor = (env: NodeJS.ProcessEnv, image: string): { engine: { version?: string; imagePresent?: boolean; swarm?: string; problem?: string } } => {
-      fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ containers: { image } }));
-      return JSON.parse(execFileSync(process.execPath, [CLI, 'doctor', '--format', 'json'], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_HOME: h.stateDir, ...env } }));
+  it('Doctor reports each engine: the default one and every context the settings name, each reachable or not with why and what to do', () => {
+    // The contexts live in a DOCKER_CONFIG of the test's: the user's are untouched.
+    const dockerConfig = tempDir('sb-docker-config-');
+    const contextEnv = { ...process.env, DOCKER_CONFIG: dockerConfig };
+    execFileSync('docker', ['context', 'create', 'sb-here', '--docker', 'host=unix:///var/run/docker.sock'], { stdio: 'ignore', env: contextEnv });
+    execFileSync('docker', ['context', 'create', 'sb-nowhere', '--docker', `host=unix://${path.join(work, 'no.sock')}`], { stdio: 'ignore', env: contextEnv });
+    type Engine = { backend: string; endpoint: string; version?: string; imagePresent?: boolean; swarm?: string; problem?: string; hint?: string };
+    const doctor = (env: NodeJS.ProcessEnv, config: object, format = 'json'): string => {
+      fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config));
+      return execFileSync(process.execPath, [CLI, 'doctor', '--format', format], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_HOME: h.stateDir, DOCKER_CONFIG: dockerConfig, ...env } });
     };
-    const report = doctor({ DOCKER_HOST: 'unix:///var/run/docker.sock' }, dockerSetup().image!);
-    assert.match(report.engine.version ?? '', /^\d+\.\d+/);
-    assert.equal(report.engine.imagePresent, true);
-    assert.ok(['active', 'inactive', 'pending', 'locked', 'error'].includes(report.engine.swarm ?? ''));
-    assert.match(doctor({}, 'no-such-image:1').engine.problem ?? '', /no-such-image:1 is not there: build it with `npm run docker-image`/);
-    assert.match(doctor({ DOCKER_HOST: `unix://${path.join(work, 'no.sock')}` }, dockerSetup().image!).engine.problem ?? '', /does not answer/);
+    const engines = (env: NodeJS.ProcessEnv, config: object): Engine[] => (JSON.parse(doctor(env, config)) as { engines: Engine[] }).engines;
+    const image = dockerSetup().image!;
+    const config = { containers: { image, contexts: ['sb-here', 'sb-nowhere', 'sb-unknown'] }, pools: { 'docker:sb-here': { maxWorkers: 2 } } };
+    const report = engines({ DOCKER_HOST: 'unix:///var/run/docker.sock' }, config);
+    assert.deepEqual(report.map((e) => e.backend), ['docker', 'docker:sb-here', 'docker:sb-nowhere', 'docker:sb-unknown']);
+    const [local, here, nowhere, unknown] = report as [Engine, Engine, Engine, Engine];
+    for (const reachable of [local, here]) {
+      assert.match(reachable.version ?? '', /^\d+\.\d+/);
+      assert.equal(reachable.imagePresent, true);
+      assert.ok(['active', 'inactive', 'pending', 'locked', 'error'].includes(reachable.swarm ?? ''));
+    }
+    assert.equal(here.endpoint, 'unix:///var/run/docker.sock');
+    assert.match(nowhere.problem ?? '', /does not answer/);
+    assert.match(nowhere.hint ?? '', /Start the Docker daemon/);
+    assert.match(unknown.problem ?? '', /no Docker context named sb-unknown/);
+    assert.match(unknown.hint ?? '', /docker context create sb-unknown/);
+    // The text: one line each.
+    const lines = doctor({ DOCKER_HOST: 'unix:///var/run/docker.sock' }, config, 'table').split('\n').filter((line) => line.startsWith('container engine'));
+    assert.equal(lines.length, 4);
+    assert.match(lines[1]!, /^container engine docker:sb-here \(unix:\/\/\/var\/run\/docker\.sock\): reachable, Docker \d+\.\d+.*present$/);
+    assert.match(lines[2]!, /^container engine docker:sb-nowhere \(unix:\/\/.*no\.sock\): not reachable: .*does not answer.* — Start the Docker daemon/);
+    // The default engine alone when no context is named; an image it lacks and an engine that does not answer say so.
+    assert.match(engines({}, { containers: { image: 'no-such-image:1' } }).map((e) => e.problem).join(), /no-such-image:1 is not there: build it with `npm run docker-image`/);
+    const down = engines({ DOCKER_HOST: `unix://${path.join(work, 'no.sock')}` }, { containers: { image } });
+    assert.equal(down.length, 1);
+    assert.match(down[0]!.problem ?? '', /does not answer/);
   });
 });

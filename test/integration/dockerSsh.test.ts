@@ -4,8 +4,11 @@
  * on a loopback port (test/support/sshd.ts; its keys and known_hosts in a temp dir). A containerised
  * scripted agent's output arrives whole through the attach stream, one that steers on stdin is steered
  * through it, a kill leaves no container, a run whose supervisor host is killed with -9 is taken over
- * through ssh (its log followed), and sshd's log shows the requests came through it. The Docker context lives in a DOCKER_CONFIG of the
- * test's, so the user's contexts are untouched. Skipped, with the reason, where docker or sshd cannot run.
+ * through ssh (its log followed), and sshd's log shows the requests came through it. The requests of
+ * one target and key share one login (ssh connection sharing): a run logs in once, Doctor's three
+ * requests once, another key logs in apart; the shared connection takes no new sessions once disposed,
+ * and ends. The Docker context lives in a DOCKER_CONFIG of the test's, so the user's contexts are
+ * untouched. Skipped, with the reason, where docker or sshd cannot run.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,13 +18,28 @@ import { createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir,
 import { containersOf, dockerSetup, removeContainersOf } from '../support/docker';
 import { sshdMissing, startSshd, type TestSshd } from '../support/sshd';
 import { StateMap } from '../../src/core/state/stateMap';
-import { checkEngine } from '../../src/core/containers/engineCheck';
+import { checkEngine, checkEngines } from '../../src/core/containers/engineCheck';
+import { DEFAULT_CONTAINERS } from '../../src/core/containers/containerPlan';
+import { controlPath, parseSshHost, shareDir, stopShared, stopSharedSsh, type SshTarget } from '../../src/core/containers/sshDial';
+
+/** The ssh processes holding a shared connection at `socket` (its master shows it in its title). */
+function mastersAt(socket: string): number[] {
+  return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(socket) ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 describe('docker backend over ssh://', function () {
   this.timeout(180_000);
   let sshd: TestSshd;
   let h: Harness | undefined;
   let work: string;
+  let target: SshTarget;
+  let socket: string;
   const context = `sb-ssh-${process.pid}`;
   const savedDockerConfig = process.env.DOCKER_CONFIG;
 
@@ -35,8 +53,12 @@ describe('docker backend over ssh://', function () {
     sshd = await startSshd();
     process.env.DOCKER_CONFIG = tempDir('sb-docker-config-');
     execFileSync('docker', ['context', 'create', context, '--docker', `host=ssh://root@127.0.0.1:${sshd.port}`], { stdio: 'ignore' });
+    target = parseSshHost(`ssh://root@127.0.0.1:${sshd.port}`, sshd.sshArgs);
+    socket = controlPath(target, shareDir()!);
   });
   after(async () => {
+    // The shared connection the supervisor hosts left (they were killed, not disposed) ends with the test.
+    if (target) await stopShared(target, 'exit');
     if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
     else process.env.DOCKER_CONFIG = savedDockerConfig;
     await sshd?.stop();
@@ -55,20 +77,32 @@ describe('docker backend over ssh://', function () {
   const fake = (...args: string[]): string => ['node', path.join(work, 'fakeAgent.mjs'), ...args, '--text', '{prompt}'].join(' ');
   const output = (id: string): string => fs.readFileSync(new StateMap(h!.stateDir).run(id).output, 'utf8');
 
-  it('Doctor\'s engine check reaches the engine through ssh; a key the server does not know is refused with ssh\'s reason', async () => {
+  it('Doctor\'s engine check reaches the engine through ssh, its requests on one login that ends once disposed; a key the server does not know is refused with ssh\'s reason', async () => {
+    await stopShared(target, 'exit');
     const endpoint = `ssh://root@127.0.0.1:${sshd.port}`;
     const before = sshd.logins();
     const engine = await checkEngine(endpoint, dockerSetup().image!, sshd.sshArgs);
     assert.equal(engine.problem, undefined);
     assert.match(engine.version ?? '', /^\d+\.\d+/);
-    assert.ok(sshd.logins() > before, 'the requests came through sshd');
+    // Three requests (version, image, info), one login.
+    assert.equal(sshd.logins() - before, 1, 'one login for the three requests');
+    assert.ok(fs.existsSync(socket), 'the shared connection\'s socket is in the private folder');
+    assert.equal(fs.statSync(shareDir()!).mode & 0o777, 0o700);
+    // Doctor's view of the context, through the same connection.
+    const [, viaContext] = await checkEngines({ ...DEFAULT_CONTAINERS, image: dockerSetup().image!, sshArgs: sshd.sshArgs, contexts: [context] }, [], process.env);
+    assert.deepEqual({ backend: viaContext?.backend, endpoint: viaContext?.endpoint, present: viaContext?.imagePresent }, { backend: `docker:${context}`, endpoint, present: true });
+    assert.equal(sshd.logins() - before, 1);
+    await stopSharedSsh();
+    await until(() => !fs.existsSync(socket) && mastersAt(socket).length === 0, 10_000, 'the shared connection to end');
     const stranger = path.join(tempDir('sb-ssh-stranger-'), 'key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
     const refused = await checkEngine(endpoint, dockerSetup().image!, sshd.sshArgs.map((arg) => (arg.endsWith('client_key') ? stranger : arg)));
     assert.match(refused.problem ?? '', /does not answer: ssh to root@127\.0\.0\.1:\d+ failed \(exit 255\): .*Permission denied/s);
+    assert.match(refused.hint ?? '', /ssh <host> docker version/);
   });
 
-  it('runs a scripted agent in a container through docker:<ssh context>: its output whole, its record naming the ssh endpoint', async () => {
+  it('runs a scripted agent in a container through docker:<ssh context>, on one login: its output whole, its record naming the ssh endpoint', async () => {
+    await stopShared(target, 'exit');
     const before = sshd.logins();
     const run = await h!.registry.run({ runner: 'custom', prompt: 'the end', cwd: work, command: fake('--lines', '5', '--every', '100'), backend: `docker:${context}` });
     assert.deepEqual({ backend: run.container?.backend, endpoint: run.container?.endpoint }, { backend: `docker:${context}`, endpoint: `ssh://root@127.0.0.1:${sshd.port}` });
@@ -77,8 +111,9 @@ describe('docker backend over ssh://', function () {
     assert.match(record.container?.id ?? '', /^[0-9a-f]{64}$/);
     assert.equal(output(run.id), Array.from({ length: 5 }, (_, i) => `line ${i + 1} of a busy agent\n`).join('') + 'the end\n');
     assert.equal(record.pool, `docker:${context}`);
-    // create, attach, start, wait, inspect, remove: each its own ssh login.
-    assert.ok(sshd.logins() - before >= 4, `${sshd.logins() - before} logins`);
+    // create, attach, start, wait, inspect, remove: each its own ssh session, all on one login.
+    assert.equal(sshd.logins() - before, 1);
+    assert.ok(fs.existsSync(socket));
     assert.deepEqual(await containersOf(h!.stateDir), []);
   });
 
@@ -110,6 +145,8 @@ describe('docker backend over ssh://', function () {
     await until(() => fs.existsSync(new StateMap(h!.stateDir).run(run.id).output) && output(run.id).length > 0, 60_000, 'the first output');
     for (const pid of supervisorHostPids(h!.stateDir)) process.kill(pid, 'SIGKILL');
     h!.switchboard.dispose();
+    // The connection the dead host shared outlives it; ended here, the new supervisor must log in itself.
+    await stopShared(target, 'exit');
     const before = sshd.logins();
     const again = await h!.open();
     const { record } = await again.wait(run.id, 90_000);

@@ -1,11 +1,12 @@
-/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, and the home a resumed session starts in. */
+/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, the engines Doctor checks and its line for each, and the home a resumed session starts in. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDockerHost } from '../../src/core/containers/dockerApi';
-import { dialArgs } from '../../src/core/containers/sshDial';
+import { controlPath, dialArgs, shareArgs } from '../../src/core/containers/sshDial';
 import { sshArgsFor } from '../../src/core/containers/containerPlan';
 import { choicesOf } from '../../src/core/containers/backendChoices';
+import { configuredContexts, engineLine } from '../../src/core/containers/engineCheck';
 import { seedResumedHome, sessionHome } from '../../src/core/registry/resumeHome';
 import { StateMap } from '../../src/core/state/stateMap';
 import { removeTempDirs, tempDir } from '../support/harness';
@@ -27,10 +28,20 @@ describe('container endpoints', () => {
   });
 
   it('dials with ssh in batch mode, the settings\' arguments before the host, the host after --', () => {
-    assert.deepEqual(dialArgs({ host: 'box', user: 'me', port: 2222, args: ['-i', '/k', '-o', 'UserKnownHostsFile=/kh'] }), [
+    assert.deepEqual(dialArgs({ host: 'box', user: 'me', port: 2222, args: ['-i', '/k', '-o', 'UserKnownHostsFile=/kh'] }, []), [
       '-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', '-i', '/k', '-o', 'UserKnownHostsFile=/kh', '-p', '2222', '-l', 'me', '--', 'box', 'docker', 'system', 'dial-stdio',
     ]);
     assert.deepEqual(dialArgs({ host: 'box', args: [] }).slice(-5), ['--', 'box', 'docker', 'system', 'dial-stdio']);
+  });
+
+  it('shares one connection per target and ssh arguments, after the settings\' arguments (so that they can turn it off)', () => {
+    const target = { host: 'box', user: 'me', port: 2222, args: ['-i', '/k'] };
+    const share = shareArgs(target, '/tmp/sb-ssh-1000');
+    assert.deepEqual(share, ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath(target, '/tmp/sb-ssh-1000')}`, '-o', 'ControlPersist=180']);
+    assert.match(controlPath(target, '/tmp/sb-ssh-1000'), /^\/tmp\/sb-ssh-1000\/[0-9a-f]{24}$/);
+    assert.notEqual(controlPath(target, '/d'), controlPath({ ...target, args: ['-i', '/other'] }, '/d'), 'another key, another connection');
+    assert.notEqual(controlPath(target, '/d'), controlPath({ ...target, port: 22 }, '/d'));
+    assert.deepEqual(dialArgs(target, share).slice(0, 13), ['-T', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20', '-i', '/k', ...share]);
   });
 
   it('keeps the ssh arguments in a plan only for an ssh:// endpoint', () => {
@@ -41,7 +52,7 @@ describe('container endpoints', () => {
 });
 
 describe("Run Agent's choice of backend", () => {
-  const answering = { endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
+  const answering = { backend: 'docker', endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
 
   it('offers only this machine when container runs are not configured', () => {
     assert.deepEqual(choicesOf(answering, [], false).map((c) => c.backend), ['local']);
@@ -57,8 +68,29 @@ describe("Run Agent's choice of backend", () => {
   });
 
   it('says why the engine would not do: not answering, or without the image', () => {
-    assert.match(choicesOf({ endpoint: 'unix:///nope.sock', image: 'i', problem: 'connect ENOENT /nope.sock' }, [], true)[1]!.detail, /does not answer: connect ENOENT/);
+    assert.match(choicesOf({ backend: 'docker', endpoint: 'unix:///nope.sock', image: 'i', problem: 'connect ENOENT /nope.sock' }, [], true)[1]!.detail, /does not answer: connect ENOENT/);
     assert.match(choicesOf({ ...answering, imagePresent: false, problem: 'the image i is not there' }, [], true)[1]!.detail, /the image i is not there/);
+  });
+});
+
+describe("Doctor's engines", () => {
+  it('checks the contexts the settings name: containers.contexts, then pools named after a backend, each once', () => {
+    assert.deepEqual(configuredContexts({ contexts: ['build-box', 'ci'] }, ['default', 'docker', 'docker:ci', 'swarm:gpu', 'teams@docker:build-box', 'reviews']), ['build-box', 'ci', 'gpu']);
+    assert.deepEqual(configuredContexts({}, ['default', 'docker', 'swarm']), []);
+  });
+
+  it('says of each engine whether it is reachable, its version, whether the image is there, and what to do when not', () => {
+    const ok = { backend: 'docker', endpoint: 'unix:///var/run/docker.sock', image: 'switchboard-agent:latest', version: '26.1.5 (API 1.45)', imagePresent: true, swarm: 'inactive' };
+    assert.equal(engineLine(ok), 'container engine docker (unix:///var/run/docker.sock): reachable, Docker 26.1.5 (API 1.45), swarm inactive, image switchboard-agent:latest present');
+    assert.equal(
+      engineLine({ ...ok, backend: 'docker:box', endpoint: 'ssh://me@box', imagePresent: false, problem: 'the image switchboard-agent:latest is not there: build it with `npm run docker-image`' }),
+      'container engine docker:box (ssh://me@box): reachable, Docker 26.1.5 (API 1.45), swarm inactive, image switchboard-agent:latest missing — the image switchboard-agent:latest is not there: build it with `npm run docker-image`',
+    );
+    assert.equal(
+      engineLine({ backend: 'docker:box', endpoint: 'ssh://me@box', image: 'i', problem: 'The Docker engine at ssh://me@box does not answer: ssh to me@box failed (exit 255): Permission denied', hint: 'Check that `ssh <host> docker version` works.' }),
+      'container engine docker:box (ssh://me@box): not reachable: The Docker engine at ssh://me@box does not answer: ssh to me@box failed (exit 255): Permission denied — Check that `ssh <host> docker version` works.',
+    );
+    assert.equal(engineLine({ backend: 'docker:gone', endpoint: '', image: 'i', problem: 'there is no Docker context named gone' }), 'container engine docker:gone: not reachable: there is no Docker context named gone');
   });
 });
 

@@ -33,7 +33,7 @@ export async function doctorCommand(ctx: CliContext, argv: string[]): Promise<nu
       ? `mcp server: ${mcp.url} (pid ${mcp.server.pid}); \`switchboard mcp config <client>\` prints what a client needs\nhttp api: ${apiUrlOf(mcp.url)} (same bearer token)`
       : 'mcp server: none serving this state directory over HTTP (VS Code starts one when needed; `switchboard serve` serves it and the HTTP API headless)',
   );
-  if (report.engine) ctx.out.stdout(engineLine(report.engine));
+  for (const engine of report.engines) ctx.out.stdout(engineLine(engine));
   if (warning) ctx.out.stdout(`warning: ${warning}`);
   if (report.disk?.warning) ctx.out.stdout(`warning: ${report.disk.warning}`);
   return report.stateDirProblem ? 1 : 0;

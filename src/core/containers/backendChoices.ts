@@ -6,8 +6,8 @@
  * are configured (`configured`: a `containers` setting is set, DOCKER_HOST is, or a context exists):
  * an engine that merely happens to run on the machine does not add a question to every run.
  */
-import { execFile } from 'node:child_process';
 import { DEFAULT_DOCKER_HOST } from './dockerApi';
+import { dockerContexts, type DockerContext } from './dockerContexts';
 import { checkEngine, type EngineCheck } from './engineCheck';
 import type { ContainersConfig } from './containerPlan';
 
@@ -16,27 +16,6 @@ export interface BackendChoice {
   backend: string;
   label: string;
   detail: string;
-}
-
-export interface DockerContext {
-  name: string;
-  endpoint: string;
-}
-
-/** The Docker contexts (`docker context ls`), without `default`; none when the docker CLI is missing or fails. */
-export function dockerContexts(timeoutMs = 5000): Promise<DockerContext[]> {
-  return new Promise((resolve) => {
-    execFile('docker', ['context', 'ls', '--format', '{{.Name}}\t{{.DockerEndpoint}}'], { encoding: 'utf8', timeout: timeoutMs }, (error, stdout) => {
-      if (error) return resolve([]);
-      resolve(
-        stdout
-          .split('\n')
-          .map((line) => line.split('\t'))
-          .filter(([name, endpoint]) => name && endpoint && name !== 'default')
-          .map(([name, endpoint]) => ({ name: name!, endpoint: endpoint! })),
-      );
-    });
-  });
 }
 
 /** The choices from what was found (pure: tested without an engine). Only `local` when nothing is configured. */
@@ -52,8 +31,8 @@ export function choicesOf(engine: EngineCheck, contexts: readonly DockerContext[
 
 /** The choices on this machine now. */
 export async function backendChoices(config: ContainersConfig, env: NodeJS.ProcessEnv, configured: boolean): Promise<BackendChoice[]> {
-  const contexts = await dockerContexts();
+  const contexts = await dockerContexts(env);
   const wanted = configured || !!env.DOCKER_HOST;
-  if (!wanted && contexts.length === 0) return choicesOf({ endpoint: '', image: config.image }, [], false);
+  if (!wanted && contexts.length === 0) return choicesOf({ backend: 'docker', endpoint: '', image: config.image }, [], false);
   return choicesOf(await checkEngine(env.DOCKER_HOST || DEFAULT_DOCKER_HOST, config.image, config.sshArgs), contexts, wanted);
 }

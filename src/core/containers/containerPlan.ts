@@ -34,6 +34,8 @@ export interface ContainersConfig {
   files: string[];
   /** ssh options for ssh:// engines (`-i key`, `-o UserKnownHostsFile=…`), put before the host. */
   sshArgs?: string[];
+  /** Docker contexts runs go to (`--backend docker:<context>`): Doctor checks each one's engine. */
+  contexts?: string[];
 }
 
 export const DEFAULT_CONTAINERS: ContainersConfig = {

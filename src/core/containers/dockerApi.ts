@@ -1,13 +1,13 @@
 /**
  * A small client of the Docker Engine API: plain HTTP over the engine's unix socket, a tcp://
- * address, or an ssh:// host (each request over its own `ssh … docker system dial-stdio`, as the
- * docker CLI does); no native modules, no shell. Requests answer JSON; `stream` gives the raw
+ * address, or an ssh:// host (over `ssh … docker system dial-stdio` connections, as the docker CLI
+ * does, kept alive for the next request); no native modules, no shell. Requests answer JSON; `stream` gives the raw
  * response (logs, wait); `hijack` upgrades a connection for a container's stdin (attach).
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SwitchboardError } from '../errors';
-import { dialStdio, parseSshHost, type SshTarget } from './sshDial';
+import { dialAgent, parseSshHost, type SshTarget } from './sshDial';
 
 /** Where an engine listens: a unix socket path, a host and port (tcp://, plain HTTP), or an ssh target. */
 export type DockerEndpoint = { socketPath: string; url: string } | { host: string; port: number; url: string } | { ssh: SshTarget; url: string };
@@ -27,23 +27,35 @@ export function parseDockerHost(url: string, sshArgs: readonly string[] = []): D
   );
 }
 
+/** What to do about an engine that does not answer, by how it is reached. */
+export function engineHint(url: string): string {
+  if (url.startsWith('ssh://')) return 'Check that `ssh <host> docker version` works without a prompt (the key and known_hosts, given in containers.sshArgs) and that the docker CLI is on the remote PATH.';
+  if (url.startsWith('tcp://')) return 'Check that an engine listens at that address (dockerd -H tcp://…) and that nothing between blocks it.';
+  return 'Start the Docker daemon (dockerd), or point DOCKER_HOST or the Docker context at an engine that runs.';
+}
+
 export interface ApiAnswer<T> {
   status: number;
   body: T;
 }
 
 export class DockerApi {
-  constructor(readonly endpoint: DockerEndpoint) {}
+  /** An ssh:// engine's connections (see dialAgent). */
+  private readonly agent: http.Agent | undefined;
+
+  constructor(readonly endpoint: DockerEndpoint) {
+    if ('ssh' in endpoint) this.agent = dialAgent(endpoint.ssh);
+  }
 
   private options(method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
     const endpoint = this.endpoint;
     const where: http.RequestOptions =
-      'socketPath' in endpoint ? { socketPath: endpoint.socketPath } : 'ssh' in endpoint ? { createConnection: () => dialStdio(endpoint.ssh) } : { host: endpoint.host, port: endpoint.port };
+      'socketPath' in endpoint ? { socketPath: endpoint.socketPath } : 'ssh' in endpoint ? { agent: this.agent, host: 'docker' } : { host: endpoint.host, port: endpoint.port };
     return { ...where, method, path, headers: { Host: 'docker', ...headers } };
   }
 
   private unreachable(error: Error): SwitchboardError {
-    return new SwitchboardError('docker_unavailable', `The Docker engine at ${this.endpoint.url} does not answer: ${error.message}`, 'Start the Docker daemon (dockerd), or check DOCKER_HOST / the Docker context.');
+    return new SwitchboardError('docker_unavailable', `The Docker engine at ${this.endpoint.url} does not answer: ${error.message}`, engineHint(this.endpoint.url));
   }
 
   /** A JSON request; any status is returned (callers decide what 404 or 409 mean). */

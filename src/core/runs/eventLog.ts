@@ -1,4 +1,5 @@
 /** A run's parsed events on disk: `events.jsonl`, one AgentEvent a line, seq numbers from 1. */
+import * as fs from 'node:fs';
 import { JsonLinesWriter, readJsonLines } from '../store/jsonLines';
 import { RunPaths } from '../state/stateMap';
 import { fileSize } from './outputLog';
@@ -43,4 +44,33 @@ export function readEvents(paths: RunPaths, afterSeq = 0, limit = Number.MAX_SAF
     if (out.length >= limit) break;
   }
   return out;
+}
+
+/**
+ * Cuts the events file back to its first `keep` events (those a dead supervisor's last record
+ * counted; what it wrote after them, a torn line included, goes) and returns them: a supervisor that
+ * takes the run over parses the output again from where that record was, so they come again, with
+ * the same seq numbers.
+ */
+export function keepEvents(paths: RunPaths, keep: number): AgentEvent[] {
+  const text = fs.readFileSync(paths.events);
+  const kept: AgentEvent[] = [];
+  let end = 0;
+  for (let at = 0; at < text.length; ) {
+    const newline = text.indexOf(0x0a, at);
+    if (newline < 0) break;
+    let item: Partial<AgentEvent> | undefined;
+    try {
+      item = JSON.parse(text.toString('utf8', at, newline)) as Partial<AgentEvent>;
+    } catch {
+      // A line torn by an earlier crash, with later lines after it: skipped, as readers skip it.
+    }
+    if (typeof item?.seq === 'number') {
+      if (item.seq > keep) break;
+      kept.push(item as AgentEvent);
+    }
+    end = at = newline + 1;
+  }
+  if (end < text.length) fs.truncateSync(paths.events, end);
+  return kept;
 }

@@ -28,6 +28,8 @@ export class OutputFollower {
   private watcher: fs.FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** Set by resumeAt: where the next read's bytes for the parser begin (earlier than what is indexed). */
+  private parseFrom: number | undefined;
 
   constructor(
     private readonly paths: RunPaths,
@@ -46,6 +48,16 @@ export class OutputFollower {
 
   get bytes(): number {
     return this.offset;
+  }
+
+  /**
+   * A supervisor that takes over a run whose supervisor died: the index goes on from where the dead
+   * one's ended (bytes it never read get indexed now), and the parser is handed the output again from
+   * `parsed`, the start of the line the dead one was inside when its record was last written.
+   */
+  resumeAt(parsed: number, indexed: number): void {
+    this.offset = Math.min(indexed, this.offset);
+    this.parseFrom = Math.min(parsed, fs.fstatSync(this.fd).size);
   }
 
   /** Starts following: file-change events, and a slow safety poll in case an event is missed. */
@@ -76,13 +88,15 @@ export class OutputFollower {
 
   private readNew(): void {
     const size = fs.fstatSync(this.fd).size;
-    if (size <= this.offset) return;
+    const parseFrom = this.parseFrom ?? this.offset;
+    this.parseFrom = undefined;
+    if (size <= this.offset && parseFrom >= size) return;
     const from = this.offset;
     // Advance first: a reader that throws must not make the same bytes count twice.
-    this.offset = size;
-    this.index.append([from, size - from, Date.now(), 'o'] satisfies IndexEntry);
+    this.offset = Math.max(size, from);
+    if (size > from) this.index.append([from, size - from, Date.now(), 'o'] satisfies IndexEntry);
     if (this.onChunk) {
-      for (let at = from; at < size; at += READ_CHUNK) {
+      for (let at = parseFrom; at < size; at += READ_CHUNK) {
         const length = Math.min(READ_CHUNK, size - at);
         const chunk = Buffer.allocUnsafe(length);
         const read = fs.readSync(this.fd, chunk, 0, length, at);
@@ -150,6 +164,30 @@ export function readIndex(paths: RunPaths): IndexEntry[] {
   return readJsonLines<IndexEntry>(paths.outputIndex, 0, Number.MAX_SAFE_INTEGER).items.filter((entry) => Array.isArray(entry));
 }
 
+/** The byte the index covers the output up to. */
+export function indexedBytes(paths: RunPaths, index = readIndex(paths)): number {
+  const last = index.at(-1);
+  return last ? last[0] + last[1] : 0;
+}
+
+/** The start of the line that byte `offset` of the output is in (0, or just after a newline). */
+export function lineStart(paths: RunPaths, offset: number): number {
+  const step = 64 * 1024;
+  const fd = fs.openSync(paths.output, 'r');
+  try {
+    for (let end = offset; end > 0; end -= step) {
+      const start = Math.max(0, end - step);
+      const chunk = Buffer.alloc(end - start);
+      fs.readSync(fd, chunk, 0, chunk.length, start);
+      const newline = chunk.lastIndexOf(0x0a);
+      if (newline >= 0) return start + newline + 1;
+    }
+    return 0;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * The byte offset of the first chunk that arrived after `ts`. Bytes written after the last indexed
  * chunk (by an agent that outlived its supervisor) have no time, so they count as after any `ts`.
@@ -157,9 +195,7 @@ export function readIndex(paths: RunPaths): IndexEntry[] {
 export function offsetAfter(paths: RunPaths, ts: number): number {
   const index = readIndex(paths);
   const entry = index.find((e) => e[2] > ts);
-  if (entry) return entry[0];
-  const last = index.at(-1);
-  return last ? last[0] + last[1] : 0;
+  return entry ? entry[0] : indexedBytes(paths, index);
 }
 
 /** Length of the longest prefix of `data` that does not end inside a multi-byte UTF-8 character. */

@@ -20,6 +20,7 @@ import { poolKey, runKey } from '../feed/feedEvent';
 import { Supervisor } from './supervisor';
 import { hostLog } from './hostLog';
 import { adoptContainerRun } from './adoptContainer';
+import { stopSharedSsh } from '../containers/sshDial';
 
 /** How long a host with nothing to watch stays (SWITCHBOARD_HOST_IDLE_MS shortens it, for tests). */
 const IDLE_EXIT_MS = Number(process.env.SWITCHBOARD_HOST_IDLE_MS) || 60_000;
@@ -39,8 +40,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     // Its socket goes first: registries looking for a live host find it no more, while those already connected are told it is shutting down.
     fs.rmSync(socketPath, { force: true });
     // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
-    // Feed lines that waited for the append lock are written too.
-    await Promise.race([Promise.all([server.close(), writesSettled()]), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+    // Feed lines that waited for the append lock are written too; the ssh connections it shared with Docker engines take no new sessions.
+    await Promise.race([Promise.all([server.close(), writesSettled(), stopSharedSsh()]), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     process.exit(0);
   };
   const armIdleExit = (): void => {

@@ -14,8 +14,8 @@ import { openConversation } from '../runners/conversation';
 import type { Conversation, Runner, SpawnSpec, StartRequest } from '../runners/types';
 import { StateMap, type RunPaths } from '../state/stateMap';
 import type { Journal } from '../feed/journal';
-import { EventLogWriter } from '../runs/eventLog';
-import { OutputFollower, readTail } from '../runs/outputLog';
+import { EventLogWriter, keepEvents } from '../runs/eventLog';
+import { fileSize, indexedBytes, lineStart, OutputFollower, readTail } from '../runs/outputLog';
 import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeRecord } from '../runs/recordFile';
 import { writeJsonAtomic } from '../store/atomicFile';
@@ -133,11 +133,7 @@ export class Supervisor {
       writeJsonAtomic(containerPlanFile(this.paths), { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
     }
     this.spawn(spec, this.plan.request, false);
-    const limits = this.plan.limits;
-    if (limits?.timeoutMs) {
-      const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), limits.timeoutMs);
-      void this.finished.then(() => clearTimeout(timer));
-    }
+    this.armTimeLimit();
     const diskCheck = setInterval(() => isDiskFull(this.plan.stateDir) && this.stopForDisk(), DISK_CHECK_MS);
     void this.finished.then(() => clearInterval(diskCheck));
     const inContainer = this.agent instanceof ContainerAgent && (await this.agent.started);
@@ -150,22 +146,63 @@ export class Supervisor {
   }
 
   /**
-   * Takes over a container run whose supervisor died (its container ran on): its log is followed
-   * again from the bytes the output log already has, its exit waited for, its container removed.
+   * Takes over a container run whose supervisor died (its container ran on): it goes on from the
+   * dead supervisor's last record — its usage rebuilt from the events that record counted, the
+   * output parsed again from where it was (see resume) — its log is followed again from the bytes
+   * the output log already has, its exit waited for, its container removed. Its limits hold as
+   * they did: the time limit counts from the run's start, and a run already past one is stopped now.
    */
   async adopt(): Promise<RunRecord> {
     await this.server.listen();
     const container = this.plan.container;
     if (!container) throw new SwitchboardError('internal', `run ${this.record.id} has no container to take over`);
     const startToken = startTokenOf(process.pid);
+    this.resume();
     const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { adopt: this.record.container?.id ?? '', logged: this.output.bytes }, this.plan.killGraceMs);
     void agent.started.then((ok) => ok && agent.id !== this.record.container?.id && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
     this.agent = agent;
     this.output.start();
     this.update({ status: 'running', ...(startToken ? { supervisor: { pid: process.pid, startToken } } : {}) }, true);
     void agent.exited.then((exit) => this.onExit(exit));
-    await agent.started;
+    if (await agent.started) {
+      this.armTimeLimit();
+      this.checkUsageLimit();
+    }
     return this.record;
+  }
+
+  /**
+   * Where the dead supervisor's last record left the run: its events up to the record's count are
+   * kept (later ones, written after that record, go) and their usage and results counted again,
+   * process by process as they came; the output is parsed again from the start of the line the
+   * record's byte count was in (the dead one held that line's beginning, unparsed), so what it
+   * parsed after that record comes again, once, and nothing it had not yet read is missed.
+   */
+  private resume(): void {
+    for (const event of keepEvents(this.paths, this.record.eventCount)) {
+      if (event.type === 'usage') this.usage.add(event);
+      else if (event.type === 'exit') this.usage.closeProcess();
+      else if (event.type === 'result') this.lastResultOk = event.ok;
+    }
+    if (this.runner.structured) this.output.resumeAt(lineStart(this.paths, this.record.outputBytes), indexedBytes(this.paths));
+    else this.output.resumeAt(fileSize(this.paths.output), indexedBytes(this.paths));
+    this.output.catchUp();
+    this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) }, true);
+  }
+
+  /** The run's time limit, counted from its start (kept by a supervisor that takes the run over): stopped at once when it is past. */
+  private armTimeLimit(): void {
+    const limits = this.plan.limits;
+    if (!limits?.timeoutMs) return;
+    const left = (this.record.startedAt ?? Date.now()) + limits.timeoutMs - Date.now();
+    const timer = setTimeout(() => void this.kill(false, timeLimitReason(limits)), Math.max(0, left));
+    void this.finished.then(() => clearTimeout(timer));
+  }
+
+  /** Stops the run when its usage is past its token or cost limit. */
+  private checkUsageLimit(): void {
+    const crossed = crossedLimit(this.plan.limits, this.record.usage);
+    if (crossed) void this.kill(false, crossed);
   }
 
   private spawn(spec: SpawnSpec, request: StartRequest, resumed: boolean): void {
@@ -237,8 +274,7 @@ export class Supervisor {
     if (event.type === 'usage') {
       this.usage.add(event);
       this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) });
-      const crossed = crossedLimit(this.plan.limits, this.record.usage);
-      if (crossed) void this.kill(false, crossed);
+      this.checkUsageLimit();
     }
     if (parsed.type === 'waiting' && parsed.request) this.approvals.ask(parsed.request, parsed.reason);
     if (event.type === 'result') {

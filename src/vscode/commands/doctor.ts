@@ -20,7 +20,7 @@ export function renderDoctor(report: DoctorReport, mcp: ServerFacts | undefined)
   lines.push('', '## State', '', `- State folder: \`${report.stateDir}\`${report.stateDirProblem ? ` — **${report.stateDirProblem}**` : ''}`);
   if (report.disk) lines.push(`- Free on its disk: ${formatBytes(report.disk.freeBytes)} of ${formatBytes(report.disk.totalBytes)}${report.disk.warning ? ` — **warning: ${report.disk.warning}**` : ''}`);
   lines.push(`- Extension host: Node ${report.node} (${report.platform})`);
-  if (report.engine) lines.push(`- Container engine: ${engineLine(report.engine).replace(/^container engine: /, '')}`);
+  for (const engine of report.engines) lines.push(`- ${engineLine(engine).replace(/^container engine/, 'Container engine')}`);
   lines.push('', '## MCP server', '');
   if (!mcp?.url) lines.push('- Not started yet: it starts when VS Code chat, a Copy MCP Configuration command or an agent needs it.');
   else {
