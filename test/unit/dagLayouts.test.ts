@@ -74,12 +74,16 @@ describe('DAG layouts in the host\'s layout worker', function () {
   it('lays out a panel\'s graph ahead of the background ones still waiting', async () => {
     layouts = new DagLayouts(SCRIPT);
     const done: string[] = [];
-    const ask = (name: string, tasks: LayoutTask[], background: boolean) => layouts!.layout(tasks, background).then(() => done.push(name));
-    const all = [ask('bg1', layered(6, 8, 'a'), true), ask('bg2', layered(3, 3, 'b'), true), ask('bg3', layered(3, 3, 'c'), true), ask('panel', layered(3, 3, 'd'), false)];
+    const ask = (name: string, tasks: LayoutTask[], team?: string) => layouts!.layout(tasks, team).then(() => done.push(name));
+    const all = [ask('bg1', layered(6, 8, 'a'), 'a'), ask('bg2', layered(3, 3, 'b'), 'b'), ask('bg3', layered(3, 3, 'c'), 'c'), ask('panel', layered(3, 3, 'd'))];
     // A background one asked for by a panel moves up too.
-    all.push(ask('bg3 again', layered(3, 3, 'c'), false));
+    all.push(ask('bg3 again', layered(3, 3, 'c')));
+    // A newer graph of a team whose older one still waits takes its place.
+    const replaced = layouts.layout(layered(3, 3, 'e'), 'e');
+    all.push(ask('bg4', layered(3, 4, 'e'), 'e'));
+    await assert.rejects(replaced, /newer graph of e/);
     await Promise.all(all);
-    assert.deepEqual(done, ['bg1', 'panel', 'bg3', 'bg3 again', 'bg2']);
+    assert.deepEqual(done, ['bg1', 'panel', 'bg3', 'bg3 again', 'bg2', 'bg4']);
   });
 
   it('keeps the newest layouts, and those a webview sent', async () => {
@@ -117,7 +121,7 @@ describe('DAG layouts in the host\'s layout worker', function () {
     fs.writeFileSync(broken, "throw new Error('no ELK here');\n");
     const warnings: string[] = [];
     layouts = new DagLayouts(broken, { logger: { trace() {}, info() {}, warn: (m) => warnings.push(m), error() {} } });
-    const waiting = [layouts.layout(layered(2, 2, 'a')), layouts.layout(layered(2, 2, 'b'), true)];
+    const waiting = [layouts.layout(layered(2, 2, 'a')), layouts.layout(layered(2, 2, 'b'), 'b')];
     for (const w of waiting) await assert.rejects(w, /no ELK here/);
     assert.equal(layouts.available, false);
     await assert.rejects(layouts.layout(layered(2, 2, 'c')), /not available/);

@@ -41,7 +41,8 @@ export interface DagLayoutsOptions {
 interface Job {
   shape: string;
   tasks: LayoutTask[];
-  background: boolean;
+  /** What a background job is for (a team): a newer one for the same replaces it while it waits. */
+  background: string | undefined;
   done: Promise<CachedLayout>;
   resolve(layout: CachedLayout): void;
   reject(error: Error): void;
@@ -95,19 +96,20 @@ export class DagLayouts implements Disposable {
 
   /**
    * The layout of `tasks`: the kept one, the one under way, or a new one from the worker. A panel's
-   * (not `background`) goes ahead of the background ones still waiting. Rejects when the worker
-   * failed or ELK could not lay the graph out.
+   * goes ahead of the background ones still waiting; a background one (`backgroundFor`: a team) takes
+   * the place of an older one for the same that still waits. Rejects when the worker failed, ELK could
+   * not lay the graph out, or (a background one) a newer one took its place.
    */
-  layout(tasks: readonly LayoutTask[], background = false): Promise<CachedLayout> {
+  layout(tasks: readonly LayoutTask[], backgroundFor?: string): Promise<CachedLayout> {
     const shape = shapeOf(tasks);
     const known = this.touch(shape);
     if (known) return Promise.resolve(known);
     if (this.failed) return Promise.reject(new Error('The layout worker is not available.'));
     const queued = this.jobs.get(shape);
     if (queued) {
-      if (!background && queued.background) {
+      if (backgroundFor === undefined && queued.background !== undefined) {
         // Wanted now: ahead of the other background ones.
-        queued.background = false;
+        queued.background = undefined;
         this.jobs.delete(shape);
         this.enqueue(queued);
       }
@@ -117,7 +119,7 @@ export class DagLayouts implements Disposable {
     let reject!: (error: Error) => void;
     const done = new Promise<CachedLayout>((res, rej) => ((resolve = res), (reject = rej)));
     // Only what the layout needs crosses to the worker.
-    this.enqueue({ shape, tasks: tasks.map((t) => ({ id: t.id, dependsOn: [...t.dependsOn] })), background, done, resolve, reject });
+    this.enqueue({ shape, tasks: tasks.map((t) => ({ id: t.id, dependsOn: [...t.dependsOn] })), background: backgroundFor, done, resolve, reject });
     this.next();
     return done;
   }
@@ -151,8 +153,13 @@ export class DagLayouts implements Disposable {
 
   /** Puts a job after the running one and the panels' jobs, and before the background ones when it is a panel's. */
   private enqueue(job: Job): void {
+    const older = [...this.jobs.values()].find((j) => j.background !== undefined && j.background === job.background && j !== this.running);
+    if (older) {
+      this.jobs.delete(older.shape);
+      older.reject(new Error(`A newer graph of ${older.background} is laid out instead.`));
+    }
     const order = [...this.jobs.values()];
-    const at = job.background ? order.length : order.findIndex((j) => j.background && j !== this.running);
+    const at = job.background !== undefined ? order.length : order.findIndex((j) => j.background !== undefined && j !== this.running);
     order.splice(at < 0 ? order.length : at, 0, job);
     this.jobs.clear();
     for (const j of order) this.jobs.set(j.shape, j);

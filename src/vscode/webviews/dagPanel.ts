@@ -7,7 +7,8 @@
  */
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
-import { Lifecycle } from '../../core/lifecycle';
+import type { Disposable } from '../../core/events';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import { readableTail } from '../../ops/runOutput';
 import { shapeOf } from '../../shared/dagLayout';
 import type { DagGraph, DagInitial, DagPanelState, DagProtocol } from '../../shared/protocol/dagProtocol';
@@ -20,7 +21,11 @@ import { isLayout, type DagLayouts } from './dagLayouts';
 import type { PanelController, Post } from './webviewPanels';
 
 const OUTPUT_LINES = 40;
-/** Soon after activation, the graphs of the newest few teams are laid out in the background (not the largest: those wait to be shown). */
+/**
+ * The newest few teams' graphs are kept laid out in the background (from a little after activation,
+ * and again when teams come or their tasks change), so that the DAG a person opens is drawn at once;
+ * not the largest: those are laid out when shown.
+ */
 const PREPARED_TEAMS = 3;
 const PREPARED_MAX_TASKS = 2000;
 const PREPARE_AFTER_MS = 3000;
@@ -31,14 +36,23 @@ export interface DagSources {
   goals: GoalWatcher;
 }
 
-/** Lays out the newest teams' graphs in the background a little after activation (and warms the worker), so the first DAG shown is drawn at once. */
-export function prepareLayouts(teams: TeamWatcher, layouts: DagLayouts): { dispose(): void } {
-  const timer = setTimeout(() => {
+/** Keeps the newest teams' graphs laid out in the background (see PREPARED_TEAMS). */
+export function prepareLayouts(teams: TeamWatcher, layouts: DagLayouts): Disposable {
+  const prepare = (): void => {
     for (const { view } of teams.list().slice(0, PREPARED_TEAMS)) {
-      if (view.team.tasks.length && view.team.tasks.length <= PREPARED_MAX_TASKS) layouts.layout(view.team.tasks, true).catch(() => undefined);
+      const { name, tasks } = view.team;
+      if (layouts.available && tasks.length && tasks.length <= PREPARED_MAX_TASKS && !layouts.known(tasks)) layouts.layout(tasks, name).catch(() => undefined);
     }
+  };
+  let listening: Disposable | undefined;
+  const timer = setTimeout(() => {
+    prepare();
+    listening = teams.onDidChange(prepare);
   }, PREPARE_AFTER_MS).unref();
-  return { dispose: () => clearTimeout(timer) };
+  return toDisposable(() => {
+    clearTimeout(timer);
+    listening?.dispose();
+  });
 }
 
 export const dagKey = (kind: 'team' | 'goal', id: string): string => `${kind}:${id}`;
@@ -127,15 +141,16 @@ export class DagController extends Lifecycle implements PanelController<DagProto
       const nodes = changedNodes(from, next);
       const { nodes: _all, ...header } = next;
       const { nodes: _before, ...before } = from;
-      if (nodes.length || JSON.stringify(header) !== JSON.stringify({ ...before, at: header.at })) this.post('nodes', { header, nodes });
+      // (Set before posting: the panel's title follows what was last sent.)
       this.shown = next;
+      if (nodes.length || JSON.stringify(header) !== JSON.stringify({ ...before, at: header.at })) this.post('nodes', { header, nodes });
       return;
     }
     const graph = this.withLayout(next);
     if (graph.layoutPending && fromLaidOut) return;
-    this.post('graph', graph);
     this.shown = next;
     this.laidOut = !graph.layoutPending;
+    this.post('graph', graph);
   }
 
   command(message: CommandMessage<DagProtocol>): Promise<void> | void {

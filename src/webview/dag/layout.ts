@@ -1,11 +1,11 @@
 /**
  * The layout as the webview draws it (positions by id, edges' points as typed arrays), made from the
  * positions the host sends; and, only when the host's layout worker is not available, the webview's
- * own ELK in a Web Worker (elkjs's worker, put into the bundle as text and started from a blob: the
- * page may load nothing else), laying out with the same code and options (src/shared/dagLayout.ts).
+ * own ELK in a Web Worker, laying out with the same code and options (src/shared/dagLayout.ts).
+ * elkjs's worker script comes then from dagElk.js (elkWorkerScript.ts), a script next to this bundle
+ * loaded with this page's nonce, and starts from a blob (the page may load workers from nothing else).
  */
 import ELK from 'elkjs/lib/elk-api.js';
-import workerSource from 'elk-worker-source';
 import type { CachedLayout } from '../../shared/protocol/dagProtocol';
 import { layoutTasks, type LayoutTask } from '../../shared/dagLayout';
 
@@ -31,14 +31,32 @@ export interface Layout {
   height: number;
 }
 
-let elk: InstanceType<typeof ELK> | undefined;
+/** This bundle's script element (known only while it runs): where dagElk.js is, and the nonce it loads with. */
+const bundle = document.currentScript as HTMLScriptElement | null;
+const elkScript = { src: bundle?.src.replace(/dag\.js(?=$|[?#])/, 'dagElk.js') ?? '', nonce: bundle?.nonce ?? '' };
+let elk: Promise<InstanceType<typeof ELK>> | undefined;
 
-/** The webview's own layout of `tasks` (ELK's worker started on first use). */
-export function layoutHere(tasks: readonly LayoutTask[]): Promise<CachedLayout> {
-  elk ??= new ELK({
-    workerFactory: () => new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }))),
+/** elkjs's worker script, from dagElk.js. */
+function loadWorkerSource(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.nonce = elkScript.nonce;
+    script.src = elkScript.src;
+    script.onload = () => {
+      const source = (window as { switchboardElkWorker?: string }).switchboardElkWorker;
+      if (source) resolve(source);
+      else reject(new Error('dagElk.js did not define the layout worker'));
+    };
+    script.onerror = () => reject(new Error(`could not load ${elkScript.src}`));
+    document.head.append(script);
   });
-  return layoutTasks(elk, tasks);
+}
+
+/** The webview's own layout of `tasks` (ELK's worker loaded and started on first use). */
+export async function layoutHere(tasks: readonly LayoutTask[]): Promise<CachedLayout> {
+  elk ??= loadWorkerSource().then((source) => new ELK({ workerFactory: () => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))) }));
+  elk.catch(() => (elk = undefined));
+  return layoutTasks(await elk, tasks);
 }
 
 export function fromCached(cached: CachedLayout): Layout {
