@@ -1,7 +1,8 @@
 // Builds the bundles: the extension (Node/CJS, `vscode` external), the headless CLI, the detached
-// supervisor, and the webview bundles for the browser (one per panel, with its CSS, in dist/webview/;
-// elkjs's layout worker goes into the DAG's bundle as text); then writes the JSON Schemas of
-// config.json and task files (dist/schemas/) from their zod schemas.
+// supervisor, the DAG layout worker (a worker_thread of the extension host, with elkjs), and the
+// webview bundles for the browser (one per panel, with its CSS, in dist/webview/; and elkjs's layout
+// worker as text in dagElk.js, which the DAG's page loads only when the host's worker is not available); then
+// writes the JSON Schemas of config.json and task files (dist/schemas/) from their zod schemas.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,9 +31,10 @@ const builds = [
   { ...node, entryPoints: ['src/cliBin.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['src/supervisorMain.ts'], outfile: 'dist/supervisorBundle.js' },
   { ...node, entryPoints: ['src/supervisorBin.ts'], outfile: 'dist/supervisor.js' },
+  { ...node, entryPoints: ['src/vscode/webviews/dagLayoutWorker.ts'], outfile: 'dist/dagLayoutWorker.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
-/** `import source from 'elk-worker-source'`: elkjs's worker script as a string (the webview starts it from a blob). */
+/** `import source from 'elk-worker-source'`: elkjs's worker script as a string (the webview starts it from a blob when it lays out itself). */
 const elkWorkerSource = {
   name: 'elk-worker-source',
   setup(build) {
@@ -46,7 +48,7 @@ builds.push({
   platform: 'browser',
   format: 'iife',
   target: 'es2022',
-  entryPoints: { dag: 'src/webview/dag/main.ts', budget: 'src/webview/budget/main.ts' },
+  entryPoints: { dag: 'src/webview/dag/main.ts', dagElk: 'src/webview/dag/elkWorkerScript.ts', budget: 'src/webview/budget/main.ts' },
   outdir: 'dist/webview',
   plugins: [elkWorkerSource],
   sourcemap: !production,

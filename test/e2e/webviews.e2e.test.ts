@@ -4,7 +4,8 @@
  * makes) is shown with Show DAG: its nodes change colour as tasks finish, updated in place with the
  * pan and zoom kept; a title and an output carrying HTML and script are shown as text and run
  * nothing; a double-click opens a task's output; Cancel Task and Retry Task from a node's context
- * menu; the panel comes back after Reload Window. Then the budget report of a goal with a budget
+ * menu; the panel comes back after Reload Window; a graph sent without its layout (the host's layout
+ * worker failed) is laid out by the page itself. Then the budget report of a goal with a budget
  * warning checkpoint. Screenshots of each state go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
@@ -59,7 +60,15 @@ describe('The DAG and budget report webviews in a real VS Code', function () {
       env: { ...process.env, SWITCHBOARD_HOME: stateDir },
       stdio: 'ignore',
     });
-    await until(() => fs.existsSync(path.join(stateDir, 'teams', TEAM)) && loadTeam(stateDir, TEAM).tasks.some((t) => t.status === 'running'), 60_000, 'the team to start');
+    // (Its folder comes a moment before its record.)
+    const running = (): boolean => {
+      try {
+        return loadTeam(stateDir, TEAM).tasks.some((t) => t.status === 'running');
+      } catch {
+        return false;
+      }
+    };
+    await until(running, 60_000, 'the team to start');
     await showSwitchboard(page);
   });
 
@@ -137,6 +146,24 @@ describe('The DAG and budget report webviews in a real VS Code', function () {
     await until(() => loadTeam(session().stateDir, TEAM).status !== 'running', 30_000, 'the team to end');
     await dag.locator('.team-status', { hasText: /^(done|failed)/ }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'webviews-07-dag-ended');
+  });
+
+  it('lays a graph out itself (ELK loaded into the page) when the host sends it without a layout, as it does when its layout worker fails', async () => {
+    assert.equal(await dag.locator('script[src*="dagElk.js"]').count(), 0, 'the page loads ELK only when it lays out itself');
+    const task = (id: string, dependsOn: string[]) => ({ id, title: `fallback ${id}`, status: 'done', dependsOn, attempts: 1 });
+    const graph = { key: `team:${TEAM}`, title: `DAG: ${TEAM}`, team: TEAM, status: 'done', active: false, critical: [], at: Date.now(), nodes: [task('F1', []), task('F2', ['F1']), task('F3', ['F1', 'F2'])] };
+    await dag.evaluate(`window.postMessage(${JSON.stringify({ kind: 'notification', method: 'graph', params: graph })}, '*')`);
+    const laidOut = (): Promise<boolean> => dag.evaluate('window.switchboardMetrics.layoutMs.length > 0 || /could not be laid out/.test(document.querySelector(".note").textContent)') as Promise<boolean>;
+    for (const deadline = Date.now() + 60_000; !(await laidOut()); await page.waitForTimeout(100)) assert.ok(Date.now() < deadline, 'the page laid the graph out');
+    assert.doesNotMatch((await dag.locator('.note').textContent()) ?? '', /could not be laid out/);
+    // (A new graph keeps the pan and zoom: Fit brings it into view.)
+    await dag.locator('vscode-button[aria-label^="Fit"]').click();
+    await node(dag, 'F3').waitFor();
+    const x = async (id: string) => (await node(dag, id).boundingBox())!.x;
+    const [x1, x2, x3] = [await x('F1'), await x('F2'), await x('F3')];
+    assert.ok(x1 < x2 && x2 < x3, `laid out left to right (${x1}, ${x2}, ${x3})`);
+    assert.equal(await dag.evaluate('window.switchboardMetrics.layoutMs.length'), 1);
+    await screenshot(page, 'webviews-07b-dag-laid-out-by-the-page');
   });
 
   it('shows the budget report of a goal with a budget warning checkpoint', async () => {

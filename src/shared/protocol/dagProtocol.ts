@@ -1,7 +1,8 @@
 /**
  * The DAG panel's messages (see ipc.ts), shared by the host (src/vscode/webviews/dagPanel.ts) and
- * the webview (src/webview/dag/). The host sends the whole graph when tasks or edges come or go
- * (the webview lays it out again) and only the changed nodes otherwise (no new layout).
+ * the webview (src/webview/dag/). The host sends the whole graph, with its layout, when tasks or
+ * edges come or go, and only the changed nodes otherwise (no new layout). The host lays graphs out in
+ * its layout worker; only when that is not available does the webview lay them out itself.
  */
 import type { PanelState } from './ipc';
 
@@ -58,11 +59,12 @@ export interface DagGraph extends DagHeader {
 }
 
 /**
- * A layout the webview computed, kept by the host (and in the webview's state) so that the same
- * graph shown again (the panel reopened, the window reloaded) is drawn at once, without ELK.
+ * A graph's layout (ELK's positions, see src/shared/dagLayout.ts), made by the host's layout worker
+ * (or by the webview when that is not available), kept by the host and in the webview's state so that
+ * the same graph shown again (the panel reopened, the window reloaded) is drawn at once.
  */
 export interface CachedLayout {
-  /** Says which tasks and edges it is for (see the webview's shapeOf). */
+  /** Says which tasks and edges it is for (see shapeOf in src/shared/dagLayout.ts). */
   shape: string;
   width: number;
   height: number;
@@ -72,8 +74,12 @@ export interface CachedLayout {
   edges: [string, string, number[]][];
 }
 
-/** What the page embeds: the graph, and its layout when one is known. */
-export type DagInitial = DagGraph & { layout?: CachedLayout };
+/**
+ * A whole graph as the page embeds it or the host sends it: with its layout when the host has it;
+ * else `layoutPending` when the host is laying it out (it sends the graph again with it); else
+ * (the host's worker is not available) the webview lays it out.
+ */
+export type DagInitial = DagGraph & { layout?: CachedLayout; layoutPending?: boolean };
 
 export type DagAction = 'openOutput' | 'cancel' | 'retry' | 'diff' | 'steer';
 
@@ -84,8 +90,8 @@ export interface TaskDetails {
 
 export interface DagProtocol {
   notifications: {
-    /** Tasks or edges came or went (or the panel's first graph): laid out again. */
-    graph: DagGraph;
+    /** Tasks or edges came or went (or the panel's first graph, or its layout came): drawn again. */
+    graph: DagInitial;
     /** Only statuses and figures changed: these nodes are updated in place. */
     nodes: { header: DagHeader; nodes: DagNode[] };
   };
@@ -93,7 +99,7 @@ export interface DagProtocol {
     /** The webview listens: the host sends what changed since the embedded first graph. */
     ready: Record<string, never>;
     act: { action: DagAction; task: string };
-    /** A new layout was made: kept for the next time the same graph is shown. */
+    /** The webview laid a graph out itself (the host's worker was not available): kept for the next time. */
     layout: CachedLayout;
   };
   requests: {
@@ -101,4 +107,7 @@ export interface DagProtocol {
   };
 }
 
-export type DagPanelState = PanelState;
+/** What the webview keeps across Reload Window that the host reads back: the layout on screen. */
+export interface DagPanelState extends PanelState {
+  layout?: CachedLayout;
+}

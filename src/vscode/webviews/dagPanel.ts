@@ -1,30 +1,58 @@
 /**
  * The controller of one DAG panel (`team:<name>` or `goal:<id>`, a goal showing its current team):
  * follows the team through the Teams view's watcher (itself fed by the live feed), sends the whole
- * graph when tasks or edges change and only the changed nodes otherwise, and carries out what the
- * webview asks by running the extension's own commands (output, cancel, retry, worker diff, steer).
+ * graph with its layout (from the host's layout worker, see dagLayouts.ts) when tasks or edges
+ * change and only the changed nodes otherwise, and carries out what the webview asks by running the
+ * extension's own commands (output, cancel, retry, worker diff, steer).
  */
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
-import { Lifecycle } from '../../core/lifecycle';
+import type { Disposable } from '../../core/events';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import { readableTail } from '../../ops/runOutput';
-import type { CachedLayout, DagGraph, DagInitial, DagProtocol } from '../../shared/protocol/dagProtocol';
+import { shapeOf } from '../../shared/dagLayout';
+import type { DagGraph, DagInitial, DagPanelState, DagProtocol } from '../../shared/protocol/dagProtocol';
 import type { CommandMessage, RequestMessage } from '../../shared/protocol/ipc';
 import type { GoalWatcher } from '../goals/goalWatcher';
 import type { Services } from '../services';
 import type { TeamWatcher } from '../teams/teamWatcher';
 import { changedNodes, dagGraph, sameShape } from './dagModel';
+import { isLayout, type DagLayouts } from './dagLayouts';
 import type { PanelController, Post } from './webviewPanels';
 
 const OUTPUT_LINES = 40;
-/** Layouts kept for graphs shown again (by panel key, the newest few). */
-const LAYOUTS = new Map<string, CachedLayout>();
-const KEPT_LAYOUTS = 8;
+/**
+ * The newest few teams' graphs are kept laid out in the background (from a little after activation,
+ * and again when teams come or their tasks change), so that the DAG a person opens is drawn at once;
+ * not the largest: those are laid out when shown.
+ */
+const PREPARED_TEAMS = 3;
+const PREPARED_MAX_TASKS = 2000;
+const PREPARE_AFTER_MS = 3000;
 
 export interface DagSources {
   services: Services;
   teams: TeamWatcher;
   goals: GoalWatcher;
+}
+
+/** Keeps the newest teams' graphs laid out in the background (see PREPARED_TEAMS). */
+export function prepareLayouts(teams: TeamWatcher, layouts: DagLayouts): Disposable {
+  const prepare = (): void => {
+    for (const { view } of teams.list().slice(0, PREPARED_TEAMS)) {
+      const { name, tasks } = view.team;
+      if (layouts.available && tasks.length && tasks.length <= PREPARED_MAX_TASKS && !layouts.known(tasks)) layouts.layout(tasks, name).catch(() => undefined);
+    }
+  };
+  let listening: Disposable | undefined;
+  const timer = setTimeout(() => {
+    prepare();
+    listening = teams.onDidChange(prepare);
+  }, PREPARE_AFTER_MS).unref();
+  return toDisposable(() => {
+    clearTimeout(timer);
+    listening?.dispose();
+  });
 }
 
 export const dagKey = (kind: 'team' | 'goal', id: string): string => `${kind}:${id}`;
@@ -34,16 +62,25 @@ export class DagController extends Lifecycle implements PanelController<DagProto
   private readonly id: string;
   /** What the webview shows now (the last graph or nodes sent). */
   private shown: DagGraph;
+  /** Whether the webview has the layout of `shown` (or lays it out itself); false while the worker lays it out. */
+  private laidOut: boolean;
   /** What the HTML embeds (a hidden webview comes back from it). */
-  private readonly embedded: DagGraph;
+  private readonly embedded: DagInitial;
+  /** A graph the worker could not lay out (the webview tries). */
+  private unplaced: string | undefined;
 
-  constructor(key: string, private readonly sources: DagSources, private readonly post: Post<DagProtocol>) {
+  constructor(key: string, private readonly sources: DagSources, private readonly post: Post<DagProtocol>, private readonly layouts: DagLayouts, restored?: Partial<DagPanelState>) {
     super();
     const [kind, ...rest] = key.split(':');
     if ((kind !== 'team' && kind !== 'goal') || !rest.length) throw new SwitchboardError('invalid_argument', `Not a DAG panel: ${key}.`);
     this.kind = kind;
     this.id = rest.join(':');
-    this.shown = this.embedded = this.current();
+    // The layout a restored webview kept, and the worker kept warm while the panel is open.
+    if (isLayout(restored?.layout)) layouts.remember(restored.layout);
+    this.register(layouts.hold());
+    this.shown = this.current();
+    this.embedded = this.withLayout(this.shown);
+    this.laidOut = !this.embedded.layoutPending;
     this.register(sources.teams.onDidChange(({ changed, listChanged }) => (listChanged || changed.includes(this.shown.team ?? '')) && this.update()));
     if (kind === 'goal') this.register(sources.goals.onDidChange(({ changed }) => changed.includes(this.id) && this.update()));
   }
@@ -69,30 +106,57 @@ export class DagController extends Lifecycle implements PanelController<DagProto
   }
 
   initial(): DagInitial {
-    const layout = LAYOUTS.get(dagKey(this.kind, this.id));
-    return layout ? { ...this.embedded, layout } : this.embedded;
+    return this.embedded;
   }
 
-  /** Tells the webview what changed since it was last told (`from`): the whole graph, or the changed nodes. */
-  private update(from = this.shown): void {
+  /**
+   * The graph with its layout when it is kept; else marked pending while the worker lays it out (the
+   * graph is sent again when it is done); else bare, for the webview to lay out (no worker, or the
+   * worker could not).
+   */
+  private withLayout(graph: DagGraph): DagInitial {
+    if (!graph.nodes.length) return { ...graph, layout: { shape: shapeOf([]), width: 0, height: 0, nodes: [], edges: [] } };
+    const layout = this.layouts.known(graph.nodes);
+    if (layout) return { ...graph, layout };
+    const shape = shapeOf(graph.nodes);
+    if (!this.layouts.available || this.unplaced === shape) return graph;
+    this.layouts.layout(graph.nodes).then(
+      () => !this.isDisposed && this.update(),
+      () => {
+        this.unplaced = shape;
+        if (!this.isDisposed) this.update();
+      },
+    );
+    return { ...graph, layoutPending: true };
+  }
+
+  /**
+   * Tells the webview what changed since it was last told (`from`, laid out or not): only the changed
+   * nodes while the tasks and edges stay, else the whole graph with its layout. A graph whose new
+   * layout is under way is sent once it is done (the old one stays on screen meanwhile).
+   */
+  private update(from = this.shown, fromLaidOut = this.laidOut): void {
     const next = this.current();
-    if (!sameShape(from, next)) this.post('graph', next);
-    else {
+    if (sameShape(from, next) && (fromLaidOut || this.layouts.pending(next.nodes))) {
       const nodes = changedNodes(from, next);
       const { nodes: _all, ...header } = next;
       const { nodes: _before, ...before } = from;
+      // (Set before posting: the panel's title follows what was last sent.)
+      this.shown = next;
       if (nodes.length || JSON.stringify(header) !== JSON.stringify({ ...before, at: header.at })) this.post('nodes', { header, nodes });
+      return;
     }
+    const graph = this.withLayout(next);
+    if (graph.layoutPending && fromLaidOut) return;
     this.shown = next;
+    this.laidOut = !graph.layoutPending;
+    this.post('graph', graph);
   }
 
   command(message: CommandMessage<DagProtocol>): Promise<void> | void {
-    if (message.method === 'ready') return this.update(this.embedded);
+    if (message.method === 'ready') return this.update(this.embedded, !this.embedded.layoutPending);
     if (message.method === 'layout') {
-      const key = dagKey(this.kind, this.id);
-      LAYOUTS.delete(key);
-      LAYOUTS.set(key, message.params);
-      for (const old of [...LAYOUTS.keys()].slice(0, Math.max(0, LAYOUTS.size - KEPT_LAYOUTS))) LAYOUTS.delete(old);
+      if (isLayout(message.params)) this.layouts.remember(message.params);
       return;
     }
     return this.act(message.params.action, message.params.task);

@@ -27,8 +27,8 @@ export interface PanelKind<P extends Protocol> {
   viewType: string;
   /** The bundle's base name in dist/webview/ (`dag` → dag.js and dag.css). */
   bundle: string;
-  /** The controller of the panel showing `key`; undefined when `key` is not one this kind knows. */
-  controller(key: string, post: Post<P>): PanelController<P> | undefined;
+  /** The controller of the panel showing `key` (`restored`: its webview's state, after Reload Window); undefined when `key` is not one this kind knows. */
+  controller(key: string, post: Post<P>, restored?: unknown): PanelController<P> | undefined;
 }
 
 export class WebviewPanels<P extends Protocol> extends Lifecycle {
@@ -41,11 +41,16 @@ export class WebviewPanels<P extends Protocol> extends Lifecycle {
   ) {
     super();
     this.register(vscode.window.registerWebviewPanelSerializer(kind.viewType, {
-      deserializeWebviewPanel: async (panel, state) => this.adopt(panel, (state as Partial<PanelState> | undefined)?.key),
+      deserializeWebviewPanel: async (panel, state) => this.adopt(panel, (state as Partial<PanelState> | undefined)?.key, state),
     }));
     this.register(toDisposable(() => {
       for (const panel of [...this.open.values()]) panel.dispose();
     }));
+  }
+
+  /** Keeps `resource` (what this kind's controllers share) until the panels are disposed. */
+  own(resource: vscode.Disposable): void {
+    this.register(resource);
   }
 
   /** Shows the panel of `key`, making it if it is not open yet. */
@@ -60,14 +65,14 @@ export class WebviewPanels<P extends Protocol> extends Lifecycle {
     return { enableScripts: true, enableFindWidget: false, localResourceRoots: [bundleRoot(this.extensionUri)] };
   }
 
-  private adopt(panel: vscode.WebviewPanel, key: string | undefined): void {
+  private adopt(panel: vscode.WebviewPanel, key: string | undefined, restored?: unknown): void {
     // The title follows what the controller last sent.
     const made: { controller?: PanelController<P> } = {};
     const post: Post<P> = (method, params) => {
       void panel.webview.postMessage({ kind: 'notification', method, params } as NotificationMessage<P>);
       if (made.controller) panel.title = made.controller.title();
     };
-    const controller = (made.controller = key === undefined || this.open.has(key) ? undefined : this.kind.controller(key, post));
+    const controller = (made.controller = key === undefined || this.open.has(key) ? undefined : this.kind.controller(key, post, restored));
     if (!controller || key === undefined) {
       // A panel of something gone (or shown twice by a restore): nothing to show.
       panel.dispose();

@@ -1,26 +1,27 @@
 /**
  * The DAG panel's webview: the toolbar (Fit, zoom, search by id or title, minimap), the graph, the
- * details of the selected task. The first graph comes embedded in the page; then the host sends a
- * new graph when tasks or edges change (laid out again, pan and zoom kept) or only changed nodes
- * (updated in place). The pan, zoom and selection are kept across Reload Window.
+ * details of the selected task. The first graph comes embedded in the page, with its layout (or it
+ * follows when the host's layout worker is done); then the host sends a new graph with its layout
+ * when tasks or edges change (drawn again, pan and zoom kept) or only changed nodes (updated in
+ * place). Only when the host has no layout worker does the page lay graphs out itself. The pan,
+ * zoom, selection and layout are kept across Reload Window.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './dag.css';
-import type { CachedLayout, DagHeader, DagInitial, DagNode, DagProtocol } from '../../shared/protocol/dagProtocol';
+import type { CachedLayout, DagHeader, DagInitial, DagNode, DagPanelState, DagProtocol } from '../../shared/protocol/dagProtocol';
+import { shapeOf } from '../../shared/dagLayout';
 import { Channel, initialState } from '../shared/vscodeApi';
 import { custom, el, onThemeChange } from '../shared/dom';
 import { Details } from './details';
 import { GraphView, type ViewTransform } from './graphView';
-import { engine, fromCached, layout, shapeOf, toCached, type Layout } from './layout';
+import { fromCached, layoutHere, type Layout } from './layout';
 import { afterPaint, metrics } from '../shared/metrics';
 import { Minimap } from './minimap';
 
-interface DagState {
-  key: string;
+interface DagState extends DagPanelState {
   view?: ViewTransform;
   selected?: string;
-  layout?: CachedLayout;
 }
 
 const first = initialState<DagInitial>();
@@ -29,8 +30,9 @@ let header: DagHeader = first.content;
 const data = new Map<string, DagNode>(first.content.nodes.map((n) => [n.id, n]));
 /** Graphs waiting to be laid out (only the newest counts). */
 let pendingGraph: DagInitial | undefined;
-/** The layout on screen (kept in the state, and by the host, for the next time). */
+/** The layout on screen (kept in the state for the next time), and whether it is drawn. */
 let shownLayout: CachedLayout | undefined;
+let drawnShape: string | undefined;
 let laying = false;
 let laidOut = false;
 
@@ -58,8 +60,6 @@ const channel = new Channel<DagProtocol, DagState>((message) => {
   });
 });
 const saved = channel.state;
-// Without a layout kept for the first graph, ELK's worker starts now, while the page is built.
-if (![first.content.layout, saved?.layout].some((l) => l?.shape === shapeOf(first.content.nodes))) engine();
 
 const dependentsOf = (id: string): string[] => [...data.values()].filter((n) => n.dependsOn.includes(id)).map((n) => n.id);
 
@@ -151,19 +151,24 @@ function setHeader(next: DagHeader): void {
   note.hidden = !next.note;
 }
 
-/** The layout of `graph`: one already made for the same tasks and edges, else ELK's (then kept). */
-async function layoutOf(graph: DagInitial): Promise<Layout> {
+/**
+ * The layout of `graph`: the host's, or one kept for the same tasks and edges; none yet while the
+ * host lays it out (it sends the graph again); else (the host has no layout worker) this page's own.
+ */
+async function layoutOf(graph: DagInitial): Promise<CachedLayout | undefined> {
   const shape = shapeOf(graph.nodes);
-  const known = [shownLayout, graph.layout, saved?.layout].find((l) => l?.shape === shape);
-  if (known) {
-    shownLayout = known;
-    return fromCached(known);
+  if (graph.layout?.shape === shape) {
+    metrics.layoutFrom ??= graph === first.content ? 'embedded in the page' : 'sent by the host when laid out';
+    return graph.layout;
   }
+  const known = [shownLayout, saved?.layout].find((l) => l?.shape === shape);
+  if (known) metrics.layoutFrom ??= 'kept by the page';
+  if (known || graph.layoutPending) return known;
   const started = performance.now();
-  const placed = await layout(graph.nodes);
+  const placed = await layoutHere(graph.nodes);
   metrics.layoutMs.push(performance.now() - started);
-  shownLayout = toCached(placed, shape);
-  channel.command('layout', shownLayout);
+  metrics.layoutFrom ??= 'laid out by the page';
+  channel.command('layout', placed);
   return placed;
 }
 
@@ -175,22 +180,41 @@ async function relayout(graph: DagInitial): Promise<void> {
     while (pendingGraph) {
       const next = pendingGraph;
       pendingGraph = undefined;
-      let placed: Layout;
+      let cached: CachedLayout | undefined;
       try {
-        placed = await layoutOf(next);
+        cached = await layoutOf(next);
       } catch (error) {
         note.textContent = `The graph could not be laid out: ${(error as Error).message ?? String(error)}`;
         note.hidden = false;
         continue;
       }
+      if (!cached) {
+        if (!drawnShape) {
+          note.textContent = `Laying out ${next.nodes.length.toLocaleString('en')} tasks…`;
+          note.hidden = false;
+        }
+        continue;
+      }
       // Changes that came while it was laid out apply on top.
-      view.setGraph(next.nodes.map((n) => data.get(n.id) ?? n), placed, header);
+      const nodes = next.nodes.map((n) => data.get(n.id) ?? n);
+      shownLayout = cached;
+      if (drawnShape === cached.shape) {
+        // The graph already drawn (sent again): its nodes updated in place.
+        view.setMeta(header);
+        view.update(nodes);
+      } else {
+        view.setGraph(nodes, fromCached(cached) satisfies Layout, header);
+        drawnShape = cached.shape;
+      }
       if (!laidOut) {
         laidOut = true;
         if (saved?.view) view.setTransform(saved.view);
         else view.fit();
         if (saved?.selected) view.select(saved.selected);
-        afterPaint((at) => (metrics.firstRenderAt = at));
+        afterPaint((at) => {
+          metrics.firstRenderAt = at;
+          metrics.firstRenderWallAt = Date.now();
+        });
       }
       minimap.element.hidden = next.nodes.length < 30 && minimap.element.hidden !== false;
       minimap.invalidate();

@@ -4,8 +4,13 @@
  * and frame times while panning. Plain numbers on a global; nothing is sent anywhere.
  */
 export interface DagMetrics {
+  /** Layouts made by the page itself (only when the host's layout worker is not available). */
   layoutMs: number[];
+  /** When the first render was on screen: after the page started (ms), and on the wall clock (Date.now(), to set against when the panel was asked for). */
   firstRenderAt?: number;
+  firstRenderWallAt?: number;
+  /** Where the first graph's layout came from (the DAG). */
+  layoutFrom?: string;
   /** Message received → the update applied (before the browser draws it), per update. */
   applyMs: number[];
   /** Message received → the frame that shows it painted, per update. */

@@ -125,12 +125,15 @@ export async function answerQuickInput(page: Page, text: string): Promise<void> 
   await waitQuickInputDone(page, text);
 }
 
-/** Picks the item labelled `label` in an open quick pick (filtering by it first). */
-export async function pickQuickItem(page: Page, label: string): Promise<void> {
+/** Picks the item labelled `label` in an open quick pick (filtering by it first); `picking` is called just before the click. */
+export async function pickQuickItem(page: Page, label: string, picking?: () => void): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
   await input.waitFor({ state: 'visible' });
   await input.fill(label);
-  await quickRow(page, label).click();
+  const row = quickRow(page, label);
+  await row.waitFor();
+  picking?.();
+  await row.click();
   await waitQuickInputDone(page, label);
 }
 
