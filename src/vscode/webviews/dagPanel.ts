@@ -24,9 +24,12 @@ const OUTPUT_LINES = 40;
 /**
  * The newest few teams' graphs are kept laid out in the background (from a little after activation,
  * and again when teams come or their tasks change), so that the DAG a person opens is drawn at once;
- * not the largest: those are laid out when shown.
+ * only graphs large enough for their layout to be noticed (small ones are laid out in a blink when
+ * shown, and a window of small teams never starts the worker), and not the largest: those are laid
+ * out when shown.
  */
 const PREPARED_TEAMS = 3;
+const PREPARED_MIN_TASKS = 100;
 const PREPARED_MAX_TASKS = 2000;
 const PREPARE_AFTER_MS = 3000;
 
@@ -41,7 +44,7 @@ export function prepareLayouts(teams: TeamWatcher, layouts: DagLayouts): Disposa
   const prepare = (): void => {
     for (const { view } of teams.list().slice(0, PREPARED_TEAMS)) {
       const { name, tasks } = view.team;
-      if (layouts.available && tasks.length && tasks.length <= PREPARED_MAX_TASKS && !layouts.known(tasks)) layouts.layout(tasks, name).catch(() => undefined);
+      if (layouts.available && tasks.length >= PREPARED_MIN_TASKS && tasks.length <= PREPARED_MAX_TASKS && !layouts.known(tasks)) layouts.layout(tasks, name).catch(() => undefined);
     }
   };
   let listening: Disposable | undefined;
