@@ -86,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
 
   async function open(): Promise<void> {
     let sb: Switchboard;
+    const opening = Date.now();
     try {
       sb = await slot.open({
         stateDir: settings.stateDir,
@@ -102,11 +103,12 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
       void vscode.window.showErrorMessage(`Switchboard: ${errorMessage(error)}`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('switchboard.openSettings'));
       return;
     }
+    const opened = Date.now();
     for (const warning of sb.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
     showTrust();
     void afterFirstRows.then(() => {
       if (slot.current !== sb) return;
-      logger.info(`[extension] state folder ${sb.stateDir}: ${sb.runs.list().length} runs, ${sb.runs.list({ status: 'running' }).length} running`);
+      logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.list().length} runs, ${sb.runs.list({ status: 'running' }).length} running`);
       void adoptTeams(sb.teams, logger);
       void adoptGoals(sb.goals, logger);
     });
