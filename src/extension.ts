@@ -38,8 +38,11 @@ import { WebhookHosting } from './vscode/webhookHosting';
 import { createPanels } from './vscode/webviews/panels';
 import type { LoadTimes } from './vscode/loadTimes';
 
-/** How long work that the Agents view's first rows do not need waits for them when the view is shown (it is not asked for otherwise). */
-const FIRST_ROWS_PATIENCE_MS = 1500;
+/**
+ * How long work that the Agents view's first rows do not need waits for them at most (a hidden view
+ * is not asked for rows; whether it is shown is not known yet while activating).
+ */
+const FIRST_ROWS_PATIENCE_MS = 1000;
 
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
@@ -63,9 +66,8 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
   // The core object over the state folder in use: replaced as a whole when the folder changes.
   const slot = new SwitchboardSlot();
   const agents = new AgentsView(slot);
-  // The Agents view's rows come first: the MCP listener and the adoption of teams and goals wait for
-  // them (or, when the view is not shown, for the next turn of the event loop).
-  const afterFirstRows = Promise.race([agents.listed, new Promise<void>((resolve) => setTimeout(resolve, agents.view.visible ? FIRST_ROWS_PATIENCE_MS : 0))]);
+  // The Agents view's rows come first: the MCP listener and the adoption of teams and goals wait for them.
+  const afterFirstRows = Promise.race([agents.listed, new Promise<void>((resolve) => setTimeout(resolve, FIRST_ROWS_PATIENCE_MS))]);
   void agents.listed.then(() => logger.info(`[extension] the Agents view got its first rows ${Date.now() - activated} ms after activate() was called`));
   const outputs = new OutputDocuments(slot);
   const mcp = new McpHosting(slot, () => settings, logger, afterFirstRows);
