@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { loadConfigFile } from '../core/config';
 import type { Logger } from '../core/logger';
+import type { RegistryOptions, RunRegistry } from '../core/registry/registry';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import type { Switchboard } from '../core/switchboard';
 import type { Out } from './output';
@@ -14,6 +15,12 @@ export interface CliContext {
   openSwitchboard(): Promise<Switchboard>;
   /** Opens the core object, runs `work` with it, and always closes it. */
   withSwitchboard<T>(work: (sb: Switchboard) => Promise<T>): Promise<T>;
+  /**
+   * Opens only the run registry (and the feed it tells; core/runsOnly.ts), runs `work` with it, and
+   * always closes both: for a command about runs alone, which then loads none of the other services.
+   * `launchSoon`: it starts a run at once (the supervisor host is looked for while the folder is read).
+   */
+  withRuns<T>(work: (runs: RunRegistry) => Promise<T>, options?: { launchSoon?: boolean }): Promise<T>;
 }
 
 /** Debug lines go to stderr only when SWITCHBOARD_DEBUG is set. */
@@ -26,30 +33,45 @@ function stderrLogger(): Logger {
 export function createContext(out: Out): CliContext {
   const stateDir = defaultStateDir();
   const logger = stderrLogger();
+  /** What the registry is opened with: the state folder's config (its problem told), this CLI's supervisor host script. */
+  const registryOptions = async (): Promise<Omit<RegistryOptions, 'feed'>> => {
+    ensureStateDir(stateDir);
+    const { config, warning } = loadConfigFile(stateDir);
+    if (warning) out.stderr(`switchboard: ${warning}`);
+    const { liveEndpoint, loadOrCreateToken } = await import('../http/credentials.js');
+    return {
+      stateDir,
+      config,
+      supervisorScript: path.join(__dirname, 'supervisor.js'),
+      logger,
+      // Agents get the MCP server that serves this state directory, when one does.
+      agentMcp: async () => {
+        const endpoint = liveEndpoint(stateDir);
+        return endpoint && { url: endpoint.url, token: loadOrCreateToken(stateDir) };
+      },
+    };
+  };
   return {
     out,
     stateDir,
     logger,
     async openSwitchboard() {
-      ensureStateDir(stateDir);
-      const { config, warning } = loadConfigFile(stateDir);
-      if (warning) out.stderr(`switchboard: ${warning}`);
       // Loaded here, not at start: `--version`, `--help` and usage errors never evaluate the core.
       const { openSwitchboard } = await import('../core/switchboard.js');
-      const { liveEndpoint, loadOrCreateToken } = await import('../http/credentials.js');
-      const sb = await openSwitchboard({
-        stateDir,
-        config,
-        supervisorScript: path.join(__dirname, 'supervisor.js'),
-        logger,
-        // Agents get the MCP server that serves this state directory, when one does.
-        agentMcp: async () => {
-          const endpoint = liveEndpoint(stateDir);
-          return endpoint && { url: endpoint.url, token: loadOrCreateToken(stateDir) };
-        },
-      });
+      const sb = await openSwitchboard(await registryOptions());
       for (const w of sb.warnings) out.stderr(`switchboard: ${w}`);
       return sb;
+    },
+    async withRuns(work, options = {}) {
+      const { openRuns } = await import('../core/runsOnly.js');
+      const { runs, feed } = await openRuns({ ...(await registryOptions()), ...options });
+      for (const w of runs.warnings) out.stderr(`switchboard: ${w}`);
+      try {
+        return await work(runs);
+      } finally {
+        runs.dispose();
+        feed.dispose();
+      }
     },
     async withSwitchboard(work) {
       const sb = await this.openSwitchboard();

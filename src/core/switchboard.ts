@@ -9,9 +9,9 @@ import { Feed } from './feed/feed';
 import { Lifecycle, toDisposable } from './lifecycle';
 import { OwnerServer } from './owner/ownerServer';
 import { silentLogger, type Logger } from './logger';
-import { RunRegistry, type RegistryOptions } from './registry/registry';
-import { ensureStateDir } from './state/stateDir';
-import { StateMap } from './state/stateMap';
+import type { RunRegistry, RegistryOptions } from './registry/registry';
+import { openRuns } from './runsOnly';
+import type { StateMap } from './state/stateMap';
 import { GoalService } from './goals/goalService';
 import { DiscoveryService } from './discoveries/discoveryService';
 import { TeamService } from './teams/teamService';
@@ -55,17 +55,8 @@ export class Switchboard extends Lifecycle {
   }
 
   static async open(options: SwitchboardOptions): Promise<Switchboard> {
-    ensureStateDir(options.stateDir);
     const logger = options.logger ?? silentLogger;
-    const state = new StateMap(options.stateDir);
-    const feed = new Feed(state, { logger });
-    let runs: RunRegistry;
-    try {
-      runs = await RunRegistry.open({ ...options, feed });
-    } catch (error) {
-      feed.dispose();
-      throw error;
-    }
+    const { state, feed, runs } = await openRuns(options);
     const owner = new OwnerServer(state, (m) => logger.warn(`[owner] ${m}`));
     const teams = new TeamService(runs, { feed, logger, owner });
     const goals = new GoalService({ runs, teams, owner, feed, logger });

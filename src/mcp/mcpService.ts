@@ -1,9 +1,10 @@
 /**
  * The MCP server as a service over one Switchboard: HTTP at `/mcp` on the process's loopback
  * listener (started on first need, serving the HTTP API at `/api/v1` and `/metrics` beside it) and stdio, sharing the metrics and the facts `doctor` reports.
- * The extension and the headless CLI both host it through this.
+ * The extension and the headless CLI both host it through this. The MCP SDK (and the HTTP server
+ * it brings) is loaded when the server first listens or serves stdio, not with the service: an
+ * extension activating, or a CLI command, does not evaluate it before it is needed.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { DoctorReport } from '../core/doctor';
 import type { Logger } from '../core/logger';
 import { startTokenOf } from '../core/proc/processTable';
@@ -17,11 +18,19 @@ import { LoopbackListener } from '../http/loopbackListener';
 import { Metrics } from '../ops/metrics';
 import type { OpHost } from '../ops/operation';
 import packageJson from '../../package.json';
-import { buildServer } from './buildServer';
 import type { ConnectedClient, McpDeps } from './deps';
-import { MCP_PATH, McpHttpTransport } from './httpTransport';
+import type { McpHttpTransport } from './httpTransport';
 
 export const SERVER_VERSION: string = packageJson.version;
+
+// Loaded on first use (the bundler makes these lazy). A require, not an import(): the tests run the
+// sources as CommonJS, where an import() would look for the .js files next to the .ts ones.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadHttpTransport = (): typeof import('./httpTransport') => require('./httpTransport') as typeof import('./httpTransport');
+const loadBuildServer = (): typeof import('./buildServer') => require('./buildServer') as typeof import('./buildServer');
+const loadStdioTransport = (): typeof import('@modelcontextprotocol/sdk/server/stdio.js') =>
+  require('@modelcontextprotocol/sdk/server/stdio.js') as typeof import('@modelcontextprotocol/sdk/server/stdio.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface McpServiceOptions {
   switchboard: Switchboard;
@@ -92,6 +101,8 @@ export class McpService {
 
   private async listen(port: number | undefined): Promise<McpHttp> {
     const stateDir = this.options.switchboard.stateDir;
+    const { MCP_PATH, McpHttpTransport } = loadHttpTransport();
+    const { buildServer } = loadBuildServer();
     const listener = await LoopbackListener.start({ token: this.token(), port, preferredPort: readEndpoint(stateDir)?.port, logger: this.options.logger });
     this.transport = new McpHttpTransport(() => buildServer(this.deps), this.options.logger);
     listener.mount(MCP_PATH, this.transport);
@@ -106,6 +117,8 @@ export class McpService {
 
   /** Serves one client over stdin/stdout until it closes the stream. */
   async serveStdio(stdin: NodeJS.ReadableStream = process.stdin, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
+    const { StdioServerTransport } = loadStdioTransport();
+    const { buildServer } = loadBuildServer();
     const built = buildServer(this.deps);
     const transport = new StdioServerTransport(stdin as never, stdout as never);
     const client: ConnectedClient = { name: 'unknown', transport: 'stdio', connectedAt: Date.now() };

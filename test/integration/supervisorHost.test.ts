@@ -1,10 +1,16 @@
-/** The supervisor host leaves once it has nothing to watch, also after a launch it could not do. */
+/**
+ * The supervisor host leaves once it has nothing to watch, also after a launch it could not do. A
+ * registry opened for a run that starts at once (`launchSoon`, `switchboard run`) starts (or finds)
+ * its host while it opens; one opened without does not start one.
+ */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
+import { mergeConfig } from '../../src/core/config';
 import { ControlClient } from '../../src/core/registry/controlClient';
-import { ensureBuilt, pidAlive, SUPERVISOR, tempDir, until } from '../support/harness';
+import { openRuns } from '../../src/core/runsOnly';
+import { ensureBuilt, fakeCommand, killEverything, pidAlive, SUPERVISOR, supervisorHostPids, tempDir, until } from '../support/harness';
 
 describe('supervisor host', function () {
   this.timeout(30_000);
@@ -22,6 +28,31 @@ describe('supervisor host', function () {
       await until(() => !pidAlive(host.pid!), 10_000, 'the idle host to exit');
     } finally {
       host.kill('SIGKILL');
+    }
+  });
+
+  it('is started while a registry for a run to come opens, and that run goes to it; a registry without launchSoon starts none', async () => {
+    const stateDir = tempDir('sb-host-soon-');
+    const options = { stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR };
+    try {
+      const reading = await openRuns(options);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(supervisorHostPids(stateDir), [], 'a registry opened to read runs starts no host');
+      reading.runs.dispose();
+      reading.feed.dispose();
+      const { runs, feed } = await openRuns({ ...options, launchSoon: true });
+      try {
+        await until(() => supervisorHostPids(stateDir).length === 1, 10_000, 'the host started while the registry opened');
+        const [host] = supervisorHostPids(stateDir);
+        const run = await runs.run({ runner: 'custom', prompt: 'soon', cwd: stateDir, command: fakeCommand('--lines', '1') });
+        assert.ok(run.agent?.pid, 'the run started');
+        assert.deepEqual(supervisorHostPids(stateDir), [host], 'the run went to the host started early');
+      } finally {
+        runs.dispose();
+        feed.dispose();
+      }
+    } finally {
+      await killEverything(stateDir);
     }
   });
 });

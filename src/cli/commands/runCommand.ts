@@ -33,7 +33,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (!runner) throw usageError('run', `which runner? ${RUNNER_IDS.join(', ')}`);
   if (rest.length === 0) throw usageError('run', 'the prompt is missing');
   const prompt = rest.join(' ');
-  return ctx.withSwitchboard(async ({ runs: registry }) => {
+  return ctx.withRuns(async (registry) => {
     let run = await registry.run({
       runner,
       prompt,
@@ -79,5 +79,5 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     if (!json && final.worktree) ctx.out.stderr(`its work is on ${final.worktree.branch}: switchboard diff ${final.name}, switchboard merge ${final.name}, switchboard cleanup ${final.name}`);
     if (interrupted) return 130;
     return final.status === 'done' ? 0 : 1;
-  });
+  }, { launchSoon: true });
 }

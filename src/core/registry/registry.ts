@@ -54,6 +54,11 @@ export interface RegistryOptions {
   hostApprovals?: boolean;
   /** The live feed of the state folder, told of pool changes and of runs settled here. */
   feed?: Feed;
+  /**
+   * A run is started right after opening (`switchboard run`): a supervisor host is found (or
+   * started) while the folder is read, not after.
+   */
+  launchSoon?: boolean;
 }
 
 /** How long a kill waits for a run whose host took its plan to be running (a host takes it only to start it at once). */
@@ -137,6 +142,7 @@ export class RunRegistry extends Lifecycle {
   static async open(options: RegistryOptions): Promise<RunRegistry> {
     ensureStateDir(options.stateDir);
     const registry = new RunRegistry(options);
+    if (options.launchSoon) registry.host.prepare();
     await registry.tracker.loadAll();
     registry.applyRetention();
     if (options.watch !== false) registry.register(registry.tracker.watch());

@@ -86,6 +86,11 @@ export class SupervisorHost {
     }
   }
 
+  /** Finds (or starts) a host now, for a launch that comes soon; a failure is met again, and told, by that launch. */
+  prepare(): void {
+    this.connect().catch(() => undefined);
+  }
+
   private connect(): Promise<ControlClient> {
     const current = this.client;
     if (current) {

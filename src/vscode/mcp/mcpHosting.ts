@@ -22,11 +22,16 @@ export class McpHosting extends Lifecycle {
   private service: McpService | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
 
-  /** Serves the current Switchboard (a new one gets a new server; the old one closes its transports). */
+  /**
+   * Serves the current Switchboard (a new one gets a new server; the old one closes its transports).
+   * Started with the window, it listens once `withWindowAfter` settles (activation lets the Agents
+   * view's first rows go first); on need, at once.
+   */
   constructor(
     slot: SwitchboardSlot,
     private readonly settings: () => ExtensionSettings,
     private readonly logger: Logger,
+    private readonly withWindowAfter: Promise<void> = Promise.resolve(),
   ) {
     super();
     this.register(this.changed);
@@ -67,11 +72,16 @@ export class McpHosting extends Lifecycle {
     void old?.dispose();
     if (old) this.changed.fire();
     // The HTTP API is for scripts that do not ask first: serve it with the window, where it may start agents.
-    if (this.service && this.settings().mcpWithWindow && vscode.workspace.isTrusted) {
-      this.start().then(
-        (host) => this.logger.info(`[mcp] serving ${host.url} and the HTTP API beside it`),
-        (error: unknown) => this.logger.warn(`[mcp] the listener did not start with the window: ${(error as Error).message}`),
-      );
+    const service = this.service;
+    if (service && this.settings().mcpWithWindow && vscode.workspace.isTrusted) {
+      void this.withWindowAfter.then(() => {
+        // Replaced (another state folder) or closed meanwhile: the newer one decides.
+        if (this.isDisposed || this.service !== service) return;
+        this.start().then(
+          (host) => this.logger.info(`[mcp] serving ${host.url} and the HTTP API beside it`),
+          (error: unknown) => this.logger.warn(`[mcp] the listener did not start with the window: ${(error as Error).message}`),
+        );
+      });
     }
   }
 

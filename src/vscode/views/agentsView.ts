@@ -66,6 +66,9 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
   private comparesChanged = false;
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private settleListed: () => void = () => undefined;
+  /** Settles when VS Code is first handed the rows of a state folder: activation leaves what the rows do not need until then. */
+  readonly listed = new Promise<void>((resolve) => (this.settleListed = resolve));
 
   /** Follows the runs of the current Switchboard (a new one replaces them all). */
   constructor(slot: SwitchboardSlot) {
@@ -161,6 +164,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     this.top = new Set(shown.map((r) => r.id));
     const rows = this.rows(runs, shown);
     const top = older.length > 0 ? [...rows, OLDER_RUNS] : rows;
+    this.settleListed();
     return this.listedComparisons ? [COMPARISONS, ...top] : top;
   }
 
