@@ -43,14 +43,23 @@ function cacheFileOf(dir: string, file: string, name: string): { prefix: string;
   return { prefix, cacheFile: path.join(dir, `${prefix}${hash([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino])}.bin`) };
 }
 
-/** Writes the cache atomically (temp file, rename) and removes older versions of it; failures are ignored. */
+/** A cache not read for this long belongs to a bundle that is gone (an older extension version's folder, a removed clone). */
+const UNUSED_FOR_MS = 30 * 24 * 3600_000;
+
+/**
+ * Writes the cache atomically (temp file, rename) and removes older versions of it, and the caches of
+ * other bundles not read for a month (by access time: on a folder mounted without access times, a cache
+ * still in use may go, and is simply made again); failures are ignored.
+ */
 function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, cacheFile);
     for (const entry of fs.readdirSync(dir)) {
-      if (entry.startsWith(prefix) && entry.endsWith('.bin') && path.join(dir, entry) !== cacheFile) fs.rmSync(path.join(dir, entry), { force: true });
+      const full = path.join(dir, entry);
+      if (!entry.endsWith('.bin') || full === cacheFile) continue;
+      if (entry.startsWith(prefix) || Date.now() - (fs.statSync(full, { throwIfNoEntry: false })?.atimeMs ?? Date.now()) > UNUSED_FOR_MS) fs.rmSync(full, { force: true });
     }
   } catch {
     fs.rmSync(temp, { force: true });

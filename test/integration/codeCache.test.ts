@@ -1,7 +1,7 @@
 /**
  * The V8 code cache a CLI or supervisor bundle runs from (src/codeCache.ts), in real Node processes:
  * the first run writes it, later runs use it, a stale or garbage cache is replaced without harm, and
- * a cache folder that is off or that others could write is never used.
+ * a cache folder that is off or that others could write is never used, and caches of bundles gone are removed.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -55,6 +55,19 @@ describe('code cache', () => {
     assert.equal(run(cache), 'bundle.js true number a,b\nchanged');
     assert.equal(cacheFiles().length, 1);
     assert.notEqual(cacheFiles()[0], file);
+  });
+
+  it('removes the caches of other bundles not read for a month, and keeps those read lately', () => {
+    fs.mkdirSync(cache, { mode: 0o700 });
+    const old = path.join(cache, 'extension-0123456789ab-ba9876543210.bin');
+    const recent = path.join(cache, 'cli-0123456789ab-ba9876543210.bin');
+    for (const f of [old, recent]) fs.writeFileSync(f, 'a cache of a bundle elsewhere', { mode: 0o600 });
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600_000);
+    fs.utimesSync(old, longAgo, longAgo);
+    run(cache);
+    assert.equal(fs.existsSync(old), false, 'a cache nobody read for a month is gone');
+    assert.equal(fs.existsSync(recent), true, 'a cache read lately stays');
+    assert.equal(cacheFiles().length, 2);
   });
 
   it('is not used when off, nor in a folder that others can write or that cannot be made', () => {
