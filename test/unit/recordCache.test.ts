@@ -56,10 +56,12 @@ describe('record cache: finished runs opened without a look at their files', () 
 
   it('a cache of the current generation is taken as it is; a run asked for (check) is compared with its file and read again', async () => {
     await open(); // reads the files and makes the cache
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, true);
     changeBehindItsBack(finished('aaaa0002', 'failed', 'renamed-behind'));
     const next = await open();
-    assert.equal(next.get('aaaa0002')?.status, 'done', 'taken from the cache without a look at the file');
+    const brief = (id: string) => next.briefs().find((b) => b.id === id);
+    assert.equal(brief('aaaa0002')?.status, 'done', 'its brief taken from the index without a look at the file');
+    assert.equal(brief('aaaa0002')?.name, 'run-aaaa0002');
     assert.equal(next.check(['aaaa0001']), false, 'an unchanged file is not read again');
     assert.equal(next.check(['aaaa0002']), true);
     assert.equal(next.get('aaaa0002')?.status, 'failed');
@@ -74,11 +76,11 @@ describe('record cache: finished runs opened without a look at their files', () 
     await open();
     changeBehindItsBack(finished('aaaa0003', 'failed'));
     finishedRecordChanged(paths.runsCacheGeneration);
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, false);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, false);
     const next = await open();
     assert.equal(next.get('aaaa0003')?.status, 'failed', 'read again at open');
     // And it saves the cache at the new generation: the one after takes it as it is.
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, true);
   });
 
   it('a kill noted by a process that died before writing the record sticks, even over a record cached as finished', async () => {
