@@ -42,6 +42,12 @@ describe('record cache: finished runs opened without a look at their files', () 
     fs.utimesSync(paths.run(record.id).record, later, later);
   }
 
+  function finishedOnDisk(id: string): RunRecord {
+    const read = readRecord(paths.run(id));
+    assert.equal(read.kind, 'ok');
+    return (read as { value: RunRecord }).value;
+  }
+
   beforeEach(() => {
     paths = new StateMap(tempDir('sb-record-cache-'));
     fs.mkdirSync(paths.runs, { recursive: true });
@@ -109,6 +115,40 @@ describe('record cache: finished runs opened without a look at their files', () 
     fs.rmSync(paths.run('aaaa0003').dir, { recursive: true });
     assert.equal(next.check(['aaaa0003']), true);
     assert.equal(next.get('aaaa0003'), undefined);
+  });
+
+  it('a folder opens from the index of briefs alone: whole records are read when asked for, from runs-cache.json or each from its file', async () => {
+    await open();
+    const whole = (t: RunTracker) => t.records().map((r) => JSON.stringify(r)).sort();
+    const expected = ['aaaa0001', 'aaaa0002', 'aaaa0003'].map((id) => JSON.stringify(finishedOnDisk(id))).sort();
+    assert.deepEqual(whole(await open()), expected, 'all at once, from runs-cache.json');
+    fs.rmSync(paths.runsCache);
+    const next = await open();
+    assert.deepEqual(next.briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    assert.deepEqual(next.get('aaaa0002'), finishedOnDisk('aaaa0002'), 'one asked for, from its file');
+    assert.deepEqual(whole(next), expected, 'the rest from their files, runs-cache.json being gone');
+  });
+
+  it('a corrupt index, or one of a foreign shape, costs only reads: every run is listed as its file says, and the index is written again', async () => {
+    await open();
+    fs.writeFileSync(paths.runsIndex, '{"version":1,"gen":"","runs":{"aaaa0001":{"id":"aaaa0001","m":1,"s":1,"name":7},"aaaa0002":[1,2,3]');
+    const next = await open();
+    assert.deepEqual(next.records().map((r) => r.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    fs.writeFileSync(paths.runsIndex, JSON.stringify({ version: 1, gen: '', runs: { aaaa0001: { id: 'aaaa0001', m: 1, s: 1, name: 7 }, aaaa0002: [1, 2] } }));
+    assert.deepEqual((await open()).briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).entry('aaaa0001')?.name, 'run-aaaa0001', 'written again');
+  });
+
+  it('a finished record found corrupt when only its brief is known (runs-cache.json gone) is listed orphaned under its name, its bytes set aside', async () => {
+    await open();
+    fs.rmSync(paths.runsCache);
+    fs.writeFileSync(paths.run('aaaa0003').record, 'not json');
+    const next = await open();
+    const run = next.get('aaaa0003');
+    assert.equal(run?.status, 'orphaned');
+    assert.equal(run?.name, 'run-aaaa0003');
+    assert.match(run?.lastError ?? '', /corrupt/);
+    assert.ok(fs.readdirSync(paths.run('aaaa0003').dir).some((f) => f.includes('.corrupt-')), 'the corrupt bytes are kept');
   });
 
   it('runs nobody asks for are checked in the background', async () => {
