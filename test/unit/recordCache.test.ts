@@ -118,13 +118,17 @@ describe('record cache: finished runs opened without a look at their files', () 
   });
 
   it('a folder opens from the index of briefs alone: whole records are read when asked for, from runs-cache.json or each from its file', async () => {
+    writeRecord(paths.run('aaaa0003'), { ...finished('aaaa0003', 'done', 'run-é€😀'), links: { team: 'équipe' } });
     await open();
+    const briefs = (await open()).briefs();
+    assert.equal(briefs.find((b) => b.id === 'aaaa0003')?.name, 'run-é€😀', 'the index keeps any text (written as ASCII, read as Latin-1)');
+    assert.equal(briefs.find((b) => b.id === 'aaaa0003')?.links.team, 'équipe');
     const whole = (t: RunTracker) => t.records().map((r) => JSON.stringify(r)).sort();
     const expected = ['aaaa0001', 'aaaa0002', 'aaaa0003'].map((id) => JSON.stringify(finishedOnDisk(id))).sort();
     assert.deepEqual(whole(await open()), expected, 'all at once, from runs-cache.json');
     fs.rmSync(paths.runsCache);
     const next = await open();
-    assert.deepEqual(next.briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    assert.deepEqual(next.briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-é€😀']);
     assert.deepEqual(next.get('aaaa0002'), finishedOnDisk('aaaa0002'), 'one asked for, from its file');
     assert.deepEqual(whole(next), expected, 'the rest from their files, runs-cache.json being gone');
   });
@@ -149,6 +153,21 @@ describe('record cache: finished runs opened without a look at their files', () 
     assert.equal(run?.name, 'run-aaaa0003');
     assert.match(run?.lastError ?? '', /corrupt/);
     assert.ok(fs.readdirSync(paths.run('aaaa0003').dir).some((f) => f.includes('.corrupt-')), 'the corrupt bytes are kept');
+  });
+
+  it('the runs folder is not listed again while its mtime stays; a run added or removed (which moves it) is always seen', async () => {
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(paths.runs, past, past);
+    await open();
+    const index = () => JSON.parse(fs.readFileSync(paths.runsIndex, 'latin1')) as { dir?: { m: number } };
+    assert.equal(index().dir?.m, fs.statSync(paths.runs).mtimeMs, 'a settled listing is kept in the index');
+    assert.deepEqual((await open()).briefs().map((b) => b.id).sort(), ['aaaa0001', 'aaaa0002', 'aaaa0003'], 'taken from it');
+    fs.mkdirSync(paths.run('aaaa0004').dir);
+    writeRecord(paths.run('aaaa0004'), finished('aaaa0004'));
+    assert.equal((await open()).get('aaaa0004')?.name, 'run-aaaa0004');
+    assert.equal(index().dir, undefined, 'a folder changed just now is not kept (a change in the same tick of its clock would not show)');
+    fs.rmSync(paths.run('aaaa0001').dir, { recursive: true });
+    assert.deepEqual((await open()).briefs().map((b) => b.id).sort(), ['aaaa0002', 'aaaa0003', 'aaaa0004']);
   });
 
   it('runs nobody asks for are checked in the background', async () => {

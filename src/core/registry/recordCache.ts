@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { RunBrief } from '../runs/runBrief';
-import { isFinished, RUN_STATUSES, type RunRecord } from '../runs/types';
+import { isFinished, RUN_STATUSES, type RunRecord, type RunStatus } from '../runs/types';
 import { readJsonFile, writeTextAtomic } from '../store/atomicFile';
 
 export interface FileStamp {
@@ -38,13 +38,24 @@ interface CachedRecord {
   r: RunRecord;
 }
 
+/** An index row, compact (it is read by every process; arrays parse twice as fast as objects): stamp, name, runner, status, times, team, goal, worktree folder. */
+type IndexRow = [m: number, s: number, name: string, runner: string, status: string, createdAt: number, endedAt: number | null, team: string | null, goal: string | null, worktree: string | null];
+
 interface IndexFile {
   version: 1;
   /** The token of `runs-cache.gen` when the process that wrote the index opened the folder. */
   gen?: string;
-  /** Parsed, each is the brief itself (no copy: every object made here outlives the folder's opening, and costs the collector). */
-  runs: Record<string, CachedBrief>;
+  runs: Record<string, IndexRow>;
+  /**
+   * The runs folder's listing, by its mtime then: the runs of `runs` and `others` (runs without a
+   * row: live or unreadable then). A folder whose mtime is still this has the same runs (adding or
+   * removing one changes it), and is not listed again.
+   */
+  dir?: { m: number; others: string[] };
 }
+
+/** A listing is kept only of a folder whose mtime is older than this when listed: a change within the clock's tick after it would not show. */
+const SETTLED_DIR_MS = 2000;
 
 interface RecordsFile {
   version: 1;
@@ -97,28 +108,54 @@ function readCacheFile<T extends { gen?: string; runs: object }>(file: string): 
   return undefined;
 }
 
-const FINISHED: ReadonlySet<unknown> = new Set(RUN_STATUSES.filter(isFinished));
-const maybe = (v: unknown, type: 'string' | 'number'): boolean => v === undefined || typeof v === type;
-
-/** The index's brief of `id` (the parsed object itself), or undefined when it is not one (a hand-edited or foreign file: the run is read from its file instead). */
-function briefOf(id: string, value: unknown): CachedBrief | undefined {
-  const b = value as Partial<CachedBrief> | null;
-  if (typeof b !== 'object' || b === null || b.id !== id || typeof b.m !== 'number' || typeof b.s !== 'number' || typeof b.name !== 'string' || typeof b.runner !== 'string') return undefined;
-  if (!FINISHED.has(b.status) || typeof b.createdAt !== 'number' || !maybe(b.endedAt, 'number') || typeof b.links !== 'object' || b.links === null) return undefined;
-  if (!maybe(b.links.team, 'string') || !maybe(b.links.goal, 'string') || (b.worktree !== undefined && typeof b.worktree?.folder !== 'string')) return undefined;
-  return b as CachedBrief;
+/**
+ * The index, read as Latin-1 (it is written all ASCII: decoding it costs a tenth of UTF-8's), or
+ * undefined (a corrupt one is removed: it is only a cache, nothing is lost).
+ */
+function readIndex(file: string): IndexFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file).toString('latin1');
+  } catch {
+    return undefined; // None yet, or unreadable: as if there were none.
+  }
+  try {
+    const doc = JSON.parse(text) as IndexFile | null;
+    if (doc?.version === 1 && doc.runs && typeof doc.runs === 'object') return doc;
+  } catch {
+    // Corrupt: removed below.
+  }
+  fs.rmSync(file, { force: true });
+  return undefined;
 }
 
-/** The brief of a record read, stamped. */
-function briefOfRecord(r: RunRecord, stamp: FileStamp): CachedBrief {
+/** JSON with every character past ASCII escaped (`\u00e9`): the same document, readable as Latin-1. */
+const asciiJson = (doc: unknown): string => JSON.stringify(doc).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+const FINISHED: ReadonlySet<unknown> = new Set(RUN_STATUSES.filter(isFinished));
+const optional = (v: unknown, type: 'string' | 'number'): boolean => v === null || typeof v === type;
+
+/**
+ * The row's brief, or undefined for a row that is not one (a hand-edited or foreign file: the run is
+ * read from its file instead). Ten thousand a process: indexed, not destructured.
+ */
+function briefOf(id: string, row: unknown): CachedBrief | undefined {
+  if (!Array.isArray(row) || row.length !== 10) return undefined;
+  const r = row as unknown[];
+  const m = r[0], s = r[1], name = r[2], runner = r[3], status = r[4], createdAt = r[5], endedAt = r[6], team = r[7], goal = r[8], worktree = r[9];
+  if (typeof m !== 'number' || typeof s !== 'number' || typeof name !== 'string' || typeof runner !== 'string' || !FINISHED.has(status) || typeof createdAt !== 'number') return undefined;
+  if (!optional(endedAt, 'number') || !optional(team, 'string') || !optional(goal, 'string') || !optional(worktree, 'string')) return undefined;
   const links: RunBrief['links'] = {};
-  if (r.links.team !== undefined) links.team = r.links.team;
-  if (r.links.goal !== undefined) links.goal = r.links.goal;
-  const b: CachedBrief = { id: r.id, name: r.name, runner: r.runner, status: r.status, createdAt: r.createdAt, links, m: stamp.mtimeMs, s: stamp.size };
-  if (r.endedAt !== undefined) b.endedAt = r.endedAt;
-  if (r.worktree) b.worktree = { folder: r.worktree.folder };
+  if (team !== null) links.team = team as string;
+  if (goal !== null) links.goal = goal as string;
+  const b: CachedBrief = { id, name, runner, status: status as RunStatus, createdAt, links, m, s };
+  if (endedAt !== null) b.endedAt = endedAt as number;
+  if (worktree !== null) b.worktree = { folder: worktree as string };
   return b;
 }
+
+/** The index row of a record read, stamped. */
+const rowOf = (r: RunRecord, stamp: FileStamp): IndexRow => [stamp.mtimeMs, stamp.size, r.name, r.runner, r.status, r.createdAt, r.endedAt ?? null, r.links.team ?? null, r.links.goal ?? null, r.worktree?.folder ?? null];
 
 /** Without a prototype: a run id is only ever an own key. */
 const bare = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
@@ -130,14 +167,18 @@ export class RecordCache {
   /** `runs-cache.json` as read, once something needed it. */
   private wholeRecords: Record<string, CachedRecord> | undefined;
 
+  /** The runs folder as this process listed it (its path, its mtime before, and the runs), for the index's `dir`. */
+  private listed: { dir: string; m: number; ids: readonly string[] } | undefined;
+
   private constructor(
     private readonly indexFile: string,
     private readonly recordsFile: string,
     private readonly generation: string,
     /** By run id, as parsed (ten thousand entries: not copied into a Map). */
-    private readonly rows: Record<string, CachedBrief>,
+    private readonly rows: Record<string, IndexRow>,
     /** Whether the index was made at the generation the folder is at: its briefs need no look at their files to be taken. */
     readonly current: boolean,
+    private readonly dir: IndexFile['dir'],
   ) {
     // An index of another generation is checked run by run and saved at this one.
     this.indexChanged = !current;
@@ -147,9 +188,30 @@ export class RecordCache {
   static open(indexFile: string, recordsFile: string, generationFile: string): RecordCache {
     // The token is read before the index: a change made after this reads shows as another token next time.
     const generation = readGeneration(generationFile);
-    const index = readCacheFile<IndexFile>(indexFile);
-    const rows = index ? (Object.setPrototypeOf(index.runs, null) as Record<string, CachedBrief>) : bare<CachedBrief>();
-    return new RecordCache(indexFile, recordsFile, generation, rows, !!index && (index.gen ?? undefined) === generation);
+    const index = readIndex(indexFile);
+    const rows = index ? (Object.setPrototypeOf(index.runs, null) as Record<string, IndexRow>) : bare<IndexRow>();
+    return new RecordCache(indexFile, recordsFile, generation, rows, !!index && (index.gen ?? undefined) === generation, index?.dir);
+  }
+
+  /**
+   * The runs of the folder `runsDir`: as the index lists them when the folder's mtime is still the
+   * one it was listed at, else read (and kept in the index once the folder has settled).
+   */
+  runIds(runsDir: string): string[] {
+    const m = stampOf(runsDir)?.mtimeMs;
+    const dir = this.dir;
+    if (m !== undefined && dir?.m === m && Array.isArray(dir.others) && dir.others.every((id) => typeof id === 'string')) {
+      const ids = [...Object.keys(this.rows), ...dir.others.filter((id) => !Object.hasOwn(this.rows, id))];
+      this.listed = { dir: runsDir, m, ids };
+      return ids;
+    }
+    const ids = fs.readdirSync(runsDir);
+    if (m !== undefined && Date.now() - m > SETTLED_DIR_MS) {
+      this.listed = { dir: runsDir, m, ids };
+      // A listing the index can keep: it is written again with it.
+      this.indexChanged = true;
+    }
+    return ids;
   }
 
   /** The run's brief with its file's stamp when it was taken, without a look at the file (trust it only from a current index, or at an unchanged stamp). */
@@ -179,7 +241,7 @@ export class RecordCache {
     if (!stamp || !isFinished(record.status)) return;
     const at = this.entry(record.id);
     if (at && at.m === stamp.mtimeMs && at.s === stamp.size && !this.wholeMissing(record.id, at)) return;
-    this.rows[record.id] = briefOfRecord(record, stamp);
+    this.rows[record.id] = rowOf(record, stamp);
     this.puts.set(record.id, { m: stamp.mtimeMs, s: stamp.size, r: record });
     this.indexChanged = true;
   }
@@ -202,6 +264,12 @@ export class RecordCache {
     }
   }
 
+  /** The listing to keep in the index: the one this process read, or took from the index, while the folder still has it. */
+  private listing(): IndexFile['dir'] {
+    if (!this.listed || stampOf(this.listed.dir)?.mtimeMs !== this.listed.m) return undefined;
+    return { m: this.listed.m, others: this.listed.ids.filter((id) => !Object.hasOwn(this.rows, id)) };
+  }
+
   save(): void {
     try {
       // Whole records first: an index that names a record the other file lacks only costs that run's file read.
@@ -219,7 +287,7 @@ export class RecordCache {
         this.puts.clear();
       }
       if (this.indexChanged) {
-        writeTextAtomic(this.indexFile, JSON.stringify({ version: 1, gen: this.generation, runs: this.rows } satisfies IndexFile), { durable: false });
+        writeTextAtomic(this.indexFile, asciiJson({ version: 1, gen: this.generation, runs: this.rows, dir: this.listing() } satisfies IndexFile), { durable: false });
         this.indexChanged = false;
       }
     } catch {

@@ -227,13 +227,13 @@ export class RunTracker extends Lifecycle {
    * added without a change event.
    */
   async loadAll(): Promise<void> {
+    const cache = RecordCache.open(this.paths.runsIndex, this.paths.runsCache, this.paths.runsCacheGeneration);
     let ids: string[] = [];
     try {
-      ids = fs.readdirSync(this.paths.runs);
+      ids = cache.runIds(this.paths.runs);
     } catch {
       return;
     }
-    const cache = RecordCache.open(this.paths.runsIndex, this.paths.runsCache, this.paths.runsCacheGeneration);
     this.cache = cache;
     const toRead: string[] = [];
     let found = 0;
