@@ -71,7 +71,7 @@ export class Metrics extends Lifecycle {
   snapshot(): MetricsSnapshot {
     this.flush();
     const runs = Object.fromEntries([['total', 0], ...RUN_STATUSES.map((s) => [s, 0])]) as MetricsSnapshot['runs'];
-    for (const run of this.registry.list()) {
+    for (const run of this.registry.briefs()) {
       runs.total++;
       runs[run.status]++;
     }
