@@ -86,6 +86,12 @@ export interface RunFilter {
   goal?: string;
 }
 
+/** The runs that pass the filter (a copy: callers may change it). */
+function filterRuns<T extends RunBrief>(runs: readonly T[], { status, runner, team, goal }: RunFilter): T[] {
+  if (!status && !runner && !team && !goal) return runs.slice();
+  return runs.filter((r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal));
+}
+
 export class RunRegistry extends Lifecycle {
   private readonly changes: Emitter<RunChange>;
   private readonly appended: Emitter<{ runId: string; event: AgentEvent }>;
@@ -102,8 +108,9 @@ export class RunRegistry extends Lifecycle {
   private readonly pools: Pools;
   /** Names this registry gave to runs it started (so that two starting at once never get the same). */
   private readonly givenNames = new Set<string>();
-  /** The listing order of the runs' briefs, kept until the records change. */
+  /** The listing order of the runs' briefs, and of their whole records (list()), each kept until the records change. */
   private sorted: { generation: number; runs: RunBrief[] } | undefined;
+  private sortedWhole: { generation: number; runs: RunRecord[] } | undefined;
 
   private constructor(private options: RegistryOptions) {
     super();
@@ -170,9 +177,12 @@ export class RunRegistry extends Lifecycle {
 
   /** Running (and queued) runs first, newest first within each group: their whole records (see briefs() for a listing that shows a few). */
   list(filter: RunFilter = {}): RunRecord[] {
-    // Every whole record read first (a finished one the record index had, from the record cache at once): this may change the order.
-    this.tracker.records();
-    return this.wholeOf(this.briefs(filter));
+    if (this.sortedWhole?.generation !== this.tracker.generation) {
+      // Every whole record read first (a finished one the record index had, from the record cache at once): this may change the order.
+      this.tracker.readWhole();
+      this.sortedWhole = { generation: this.tracker.generation, runs: this.wholeOf(this.briefs()) };
+    }
+    return filterRuns(this.sortedWhole.runs, filter);
   }
 
   /**
@@ -181,17 +191,13 @@ export class RunRegistry extends Lifecycle {
    */
   briefs(filter: RunFilter = {}): RunBrief[] {
     if (this.sorted?.generation !== this.tracker.generation) this.sorted = { generation: this.tracker.generation, runs: this.tracker.briefs().sort(listingOrder) };
-    const { status, runner, team, goal } = filter;
-    if (!status && !runner && !team && !goal) return this.sorted.runs.slice();
-    return this.sorted.runs.filter(
-      (r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal),
-    );
+    return filterRuns(this.sorted.runs, filter);
   }
 
   /** The whole records of these runs (read when only their briefs were; a run gone meanwhile is left out). */
   wholeOf(runs: readonly RunBrief[]): RunRecord[] {
     // Many: every record read at once from the record cache, rather than each from its file.
-    if (runs.length > READ_ONE_BY_ONE) this.tracker.records();
+    if (runs.length > READ_ONE_BY_ONE) this.tracker.readWhole();
     return runs.flatMap((r) => this.tracker.get(r.id) ?? []);
   }
 

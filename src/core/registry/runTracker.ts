@@ -145,10 +145,15 @@ export class RunTracker extends Lifecycle {
 
   /** Every run's whole record (those the record index had are read: from `runs-cache.json`, once for all of them). */
   records(): RunRecord[] {
-    const all = [...this.entries];
-    if (this.lazyCount > 0) for (const [id, entry] of all) if (!entry.record) this.whole(id, entry, true);
-    // A record found gone or changed meanwhile has left or replaced its entry.
-    return all.flatMap(([id]) => this.entries.get(id)?.record ?? []);
+    this.readWhole();
+    return [...this.entries.values()].map((e) => e.record!);
+  }
+
+  /** Reads the whole record of every run the record index had and nobody asked for yet: from `runs-cache.json`, once for all of them. */
+  readWhole(): void {
+    if (this.lazyCount === 0) return;
+    // A record found gone meanwhile leaves its entry.
+    for (const [id, entry] of [...this.entries]) if (!entry.record) this.whole(id, entry, true);
   }
 
   /** Every run's brief (RunBrief): what a listing needs, its whole record read only for what it shows. */
