@@ -2,7 +2,8 @@
  * MCP round trips with 1,000 runs in the registry: `get_agent_status` and `list_agents` over stdio
  * and HTTP (the built CLI's server, in its own process, as a client would reach it) beside a bare
  * SDK echo tool on the same transport; 50 concurrent HTTP clients x 200 calls; the server's memory
- * over 10,000 calls.
+ * over 10,000 calls. `MCP_BENCH=list` measures only list_agents (stdio and HTTP), `MCP_BENCH=memory`
+ * only the memory over 10,000 HTTP calls.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +23,9 @@ const CALLS = 1000;
 /** `node --import tsx bench/mcp.ts [cli.js]`: another cli.js measures a baseline build. */
 const CLI = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist', 'cli.js'));
 const ECHO = path.join(ROOT, 'bench', 'echoServer.mjs');
+/** Which part to run: every one unless MCP_BENCH says `list` or `memory`. */
+const ONLY = process.env.MCP_BENCH;
+const part = (name: 'list' | 'memory'): boolean => !ONLY || ONLY === name;
 const children: ChildProcess[] = [];
 
 function seedRuns(stateDir: string): string[] {
@@ -102,16 +106,16 @@ runBench(async () => {
   const ids = seedRuns(stateDir);
   const env = { ...process.env, SWITCHBOARD_HOME: stateDir };
   const target = ids[RUNS / 2]!;
+  const lines: string[] = [];
   try {
-    const lines: string[] = [];
     const ours = async (label: string, client: Client): Promise<void> => {
       await timeCalls(client, 100, () => client.callTool({ name: 'get_agent_status', arguments: { id: target } }));
-      const status = await timeCalls(client, CALLS, () => client.callTool({ name: 'get_agent_status', arguments: { id: target } }));
+      const status = ONLY ? { p50: NaN, p99: NaN, errors: 0 } : await timeCalls(client, CALLS, () => client.callTool({ name: 'get_agent_status', arguments: { id: target } }));
       const list = await timeCalls(client, CALLS, () => client.callTool({ name: 'list_agents', arguments: {} }));
       const all = await timeCalls(client, 100, () => client.callTool({ name: 'list_agents', arguments: { limit: 1000 } }));
       lines.push(
         `${label}: get_agent_status p50 ${ms(status.p50)} p99 ${ms(status.p99)} | list_agents (first page of 50) p50 ${ms(list.p50)} p99 ${ms(list.p99)}` +
-          ` | list_agents limit 1000 p50 ${ms(all.p50)} | errors ${status.errors + list.errors + all.errors}`,
+          ` | list_agents limit 1000 p50 ${ms(all.p50)} p99 ${ms(all.p99)} | errors ${status.errors + list.errors + all.errors}`,
       );
     };
     const echo = async (label: string, client: Client): Promise<void> => {
@@ -120,22 +124,37 @@ runBench(async () => {
       lines.push(`${label}: echo p50 ${ms(r.p50)} p99 ${ms(r.p99)}`);
     };
 
-    const stdio = await stdioClient(process.execPath, [CLI, 'mcp', '--stdio'], env);
-    await ours(`switchboard stdio (${RUNS} runs)`, stdio.client);
-    await stdio.client.close();
-    const echoStdio = await stdioClient(process.execPath, [ECHO, 'stdio'], env);
-    await echo('bare SDK stdio', echoStdio.client);
-    await echoStdio.client.close();
+    if (part('list')) {
+      const stdio = await stdioClient(process.execPath, [CLI, 'mcp', '--stdio'], env);
+      await ours(`switchboard stdio (${RUNS} runs)`, stdio.client);
+      await stdio.client.close();
+      if (!ONLY) {
+        const echoStdio = await stdioClient(process.execPath, [ECHO, 'stdio'], env);
+        await echo('bare SDK stdio', echoStdio.client);
+        await echoStdio.client.close();
+      }
+    }
 
     const server = await startServer([CLI, 'mcp', '--http'], env, () => readEndpoint(stateDir)?.url);
     const token = fs.readFileSync(path.join(stateDir, 'mcp', 'token'), 'utf8').trim();
     const http = await httpClient(server.url, token);
-    await ours(`switchboard HTTP (${RUNS} runs)`, http);
-    const echoServer = await startServer([ECHO, 'http'], env, (out) => /http:\S+/.exec(out)?.[0]);
-    const echoHttp = await httpClient(echoServer.url);
-    await echo('bare SDK HTTP', echoHttp);
-    await echoHttp.close();
+    if (part('list')) await ours(`switchboard HTTP (${RUNS} runs)`, http);
+    if (!ONLY) {
+      const echoServer = await startServer([ECHO, 'http'], env, (out) => /http:\S+/.exec(out)?.[0]);
+      const echoHttp = await httpClient(echoServer.url);
+      await echo('bare SDK HTTP', echoHttp);
+      await echoHttp.close();
+    }
+    if (part('memory')) await memory(http, server, token);
+    await http.close();
+    for (const line of lines) console.log(line);
+    if (clientWarnings) console.log(`(the SDK client in this bench process warned ${clientWarnings} times about AbortSignal listeners while 50 clients shared it)`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+  }
 
+  /** 50 concurrent HTTP clients, then the server's memory over 10,000 calls. */
+  async function memory(http: Client, server: { url: string; child: ChildProcess }, token: string): Promise<void> {
     const clients = await Promise.all(Array.from({ length: 50 }, () => httpClient(server.url, token)));
     const started = performance.now();
     const results = await Promise.all(clients.map((c) => timeCalls(c, 200, () => c.callTool({ name: 'get_agent_status', arguments: { id: target } }))));
@@ -159,10 +178,5 @@ runBench(async () => {
       `server rss over 10,000 HTTP calls: ${before.toFixed(1)} MB after warm-up -> ${after.toFixed(1)} MB (${sign(after - before)} MB; highest ${sign(Math.max(...samples) - before)} MB;` +
         ` every 1,000 calls: ${samples.map((v) => v.toFixed(0)).join(' ')})`,
     );
-    await http.close();
-    for (const line of lines) console.log(line);
-    if (clientWarnings) console.log(`(the SDK client in this bench process warned ${clientWarnings} times about AbortSignal listeners while 50 clients shared it)`);
-  } finally {
-    for (const child of children) child.kill('SIGTERM');
   }
 });

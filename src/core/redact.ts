@@ -184,8 +184,20 @@ export function redactArgs(args: readonly string[], knownSecrets: readonly strin
   return new Redactor({ secrets: knownSecrets }).args(args);
 }
 
+/** This process's environment's secrets, found once per turn of the event loop (process.env is slow to read; a listing redacts many records in one turn). */
+let processEnvSecrets: readonly string[] | undefined;
+
 /** Values of environment variables whose names say they hold a secret. */
-export function secretsFromEnv(env: Record<string, string | undefined>): string[] {
+export function secretsFromEnv(env: Record<string, string | undefined>): readonly string[] {
+  if (env !== process.env) return envSecrets(env);
+  if (!processEnvSecrets) {
+    processEnvSecrets = Object.freeze(envSecrets(env));
+    queueMicrotask(() => (processEnvSecrets = undefined));
+  }
+  return processEnvSecrets;
+}
+
+function envSecrets(env: Record<string, string | undefined>): string[] {
   return Object.entries(env)
     .filter(([name, value]) => value && /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i.test(name))
     .map(([, value]) => value!)

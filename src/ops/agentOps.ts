@@ -80,14 +80,15 @@ const runAgent = defineOperation({
 
 const LIST_DEFAULT = 50;
 
-/** Summaries of finished runs, by their (redacted, cached) record: a page of a thousand is mostly these. */
+/** Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a page of a thousand is mostly these. */
 const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
 
+/** A run's summary as list_agents gives it, checked against its shape (the answer is not checked again: see OpAnswer.checked). */
 function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummary {
   const redacted = redactedRun(ctx.sb.runs, run);
-  if (!isFinished(run.status)) return agentSummary(redacted, now);
+  if (!isFinished(run.status)) return agentShape.parse(agentSummary(redacted, now));
   let summary = finishedSummaries.get(redacted);
-  if (!summary) finishedSummaries.set(redacted, (summary = agentSummary(redacted, now)));
+  if (!summary) finishedSummaries.set(redacted, (summary = agentShape.parse(agentSummary(redacted, now))));
   return summary;
 }
 
@@ -107,17 +108,20 @@ const listAgents = defineOperation({
   annotations: { readOnlyHint: true },
   async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
     const now = Date.now();
-    let runs = ctx.sb.runs.list(filter);
+    // Briefs: whole records are read for the page only.
+    let runs = ctx.sb.runs.briefs(filter);
     // The page is compared with its files (see RunRegistry.verify).
-    if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.list(filter);
-    const page = runs.slice(offset, offset + limit);
+    if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.briefs(filter);
+    const page = ctx.sb.runs.wholeOf(runs.slice(offset, offset + limit));
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
     return {
-      structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), next_offset: more ? offset + page.length : undefined },
+      // Numbers, and summaries each checked when made.
+      structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
+      checked: true,
     };
   },
 });

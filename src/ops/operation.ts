@@ -56,6 +56,12 @@ export interface OpContext {
 export interface OpAnswer<O> {
   structured: O;
   summary: string;
+  /**
+   * The handler built `structured` only of values it checked against the output schema itself
+   * (list_agents: each run's summary is checked once, when it is made, and kept): invokeOperation
+   * does not check it all again.
+   */
+  checked?: boolean;
 }
 
 /** Hints for callers (MCP tool annotations use the same words). */

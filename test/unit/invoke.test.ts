@@ -29,7 +29,7 @@ const echo = defineOperation({
 describe('invoking an operation', () => {
   const errors: string[] = [];
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-invoke-'));
-  const metrics = new Metrics({ list: () => [] } as unknown as RunRegistry, stateDir);
+  const metrics = new Metrics({ briefs: () => [] } as unknown as RunRegistry, stateDir);
   after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
   const ctx: OpContext = {
     sb: undefined as unknown as Switchboard,

@@ -42,6 +42,12 @@ describe('record cache: finished runs opened without a look at their files', () 
     fs.utimesSync(paths.run(record.id).record, later, later);
   }
 
+  function finishedOnDisk(id: string): RunRecord {
+    const read = readRecord(paths.run(id));
+    assert.equal(read.kind, 'ok');
+    return (read as { value: RunRecord }).value;
+  }
+
   beforeEach(() => {
     paths = new StateMap(tempDir('sb-record-cache-'));
     fs.mkdirSync(paths.runs, { recursive: true });
@@ -56,10 +62,12 @@ describe('record cache: finished runs opened without a look at their files', () 
 
   it('a cache of the current generation is taken as it is; a run asked for (check) is compared with its file and read again', async () => {
     await open(); // reads the files and makes the cache
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, true);
     changeBehindItsBack(finished('aaaa0002', 'failed', 'renamed-behind'));
     const next = await open();
-    assert.equal(next.get('aaaa0002')?.status, 'done', 'taken from the cache without a look at the file');
+    const brief = (id: string) => next.briefs().find((b) => b.id === id);
+    assert.equal(brief('aaaa0002')?.status, 'done', 'its brief taken from the index without a look at the file');
+    assert.equal(brief('aaaa0002')?.name, 'run-aaaa0002');
     assert.equal(next.check(['aaaa0001']), false, 'an unchanged file is not read again');
     assert.equal(next.check(['aaaa0002']), true);
     assert.equal(next.get('aaaa0002')?.status, 'failed');
@@ -74,11 +82,11 @@ describe('record cache: finished runs opened without a look at their files', () 
     await open();
     changeBehindItsBack(finished('aaaa0003', 'failed'));
     finishedRecordChanged(paths.runsCacheGeneration);
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, false);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, false);
     const next = await open();
     assert.equal(next.get('aaaa0003')?.status, 'failed', 'read again at open');
     // And it saves the cache at the new generation: the one after takes it as it is.
-    assert.equal(RecordCache.open(paths.runsCache, paths.runsCacheGeneration).current, true);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).current, true);
   });
 
   it('a kill noted by a process that died before writing the record sticks, even over a record cached as finished', async () => {
@@ -107,6 +115,59 @@ describe('record cache: finished runs opened without a look at their files', () 
     fs.rmSync(paths.run('aaaa0003').dir, { recursive: true });
     assert.equal(next.check(['aaaa0003']), true);
     assert.equal(next.get('aaaa0003'), undefined);
+  });
+
+  it('a folder opens from the index of briefs alone: whole records are read when asked for, from runs-cache.json or each from its file', async () => {
+    writeRecord(paths.run('aaaa0003'), { ...finished('aaaa0003', 'done', 'run-é€😀'), links: { team: 'équipe' } });
+    await open();
+    const briefs = (await open()).briefs();
+    assert.equal(briefs.find((b) => b.id === 'aaaa0003')?.name, 'run-é€😀', 'the index keeps any text (written as ASCII, read as Latin-1)');
+    assert.equal(briefs.find((b) => b.id === 'aaaa0003')?.links.team, 'équipe');
+    const whole = (t: RunTracker) => t.records().map((r) => JSON.stringify(r)).sort();
+    const expected = ['aaaa0001', 'aaaa0002', 'aaaa0003'].map((id) => JSON.stringify(finishedOnDisk(id))).sort();
+    assert.deepEqual(whole(await open()), expected, 'all at once, from runs-cache.json');
+    fs.rmSync(paths.runsCache);
+    const next = await open();
+    assert.deepEqual(next.briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-é€😀']);
+    assert.deepEqual(next.get('aaaa0002'), finishedOnDisk('aaaa0002'), 'one asked for, from its file');
+    assert.deepEqual(whole(next), expected, 'the rest from their files, runs-cache.json being gone');
+  });
+
+  it('a corrupt index, or one of a foreign shape, costs only reads: every run is listed as its file says, and the index is written again', async () => {
+    await open();
+    fs.writeFileSync(paths.runsIndex, '{"version":1,"gen":"","runs":{"aaaa0001":{"id":"aaaa0001","m":1,"s":1,"name":7},"aaaa0002":[1,2,3]');
+    const next = await open();
+    assert.deepEqual(next.records().map((r) => r.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    fs.writeFileSync(paths.runsIndex, JSON.stringify({ version: 1, gen: '', runs: { aaaa0001: { id: 'aaaa0001', m: 1, s: 1, name: 7 }, aaaa0002: [1, 2] } }));
+    assert.deepEqual((await open()).briefs().map((b) => b.name).sort(), ['run-aaaa0001', 'run-aaaa0002', 'run-aaaa0003']);
+    assert.equal(RecordCache.open(paths.runsIndex, paths.runsCache, paths.runsCacheGeneration).entry('aaaa0001')?.name, 'run-aaaa0001', 'written again');
+  });
+
+  it('a finished record found corrupt when only its brief is known (runs-cache.json gone) is listed orphaned under its name, its bytes set aside', async () => {
+    await open();
+    fs.rmSync(paths.runsCache);
+    fs.writeFileSync(paths.run('aaaa0003').record, 'not json');
+    const next = await open();
+    const run = next.get('aaaa0003');
+    assert.equal(run?.status, 'orphaned');
+    assert.equal(run?.name, 'run-aaaa0003');
+    assert.match(run?.lastError ?? '', /corrupt/);
+    assert.ok(fs.readdirSync(paths.run('aaaa0003').dir).some((f) => f.includes('.corrupt-')), 'the corrupt bytes are kept');
+  });
+
+  it('the runs folder is not listed again while its mtime stays; a run added or removed (which moves it) is always seen', async () => {
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(paths.runs, past, past);
+    await open();
+    const index = () => JSON.parse(fs.readFileSync(paths.runsIndex, 'latin1')) as { dir?: { m: number } };
+    assert.equal(index().dir?.m, fs.statSync(paths.runs).mtimeMs, 'a settled listing is kept in the index');
+    assert.deepEqual((await open()).briefs().map((b) => b.id).sort(), ['aaaa0001', 'aaaa0002', 'aaaa0003'], 'taken from it');
+    fs.mkdirSync(paths.run('aaaa0004').dir);
+    writeRecord(paths.run('aaaa0004'), finished('aaaa0004'));
+    assert.equal((await open()).get('aaaa0004')?.name, 'run-aaaa0004');
+    assert.equal(index().dir, undefined, 'a folder changed just now is not kept (a change in the same tick of its clock would not show)');
+    fs.rmSync(paths.run('aaaa0001').dir, { recursive: true });
+    assert.deepEqual((await open()).briefs().map((b) => b.id).sort(), ['aaaa0002', 'aaaa0003', 'aaaa0004']);
   });
 
   it('runs nobody asks for are checked in the background', async () => {

@@ -1,6 +1,7 @@
 /** `switchboard list`, `status <id>`, `logs <id> [--follow]`, `rm <id>`: looking at runs. */
 import { parseArgs } from 'node:util';
-import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../core/runs/types';
+import { RUN_STATUSES, type RunStatus } from '../../core/runs/types';
+import type { RunBrief } from '../../core/runs/runBrief';
 import { recentRuns } from '../../core/registry/registry';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
@@ -17,16 +18,17 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const json = ctx.out.format === 'json';
     // Live runs come first, then the finished ones newest first: the older ones are left out of the table unless asked for.
-    const shownOf = (runs: RunRecord[]): RunRecord[] => (values.all || json ? runs : recentRuns(runs).shown);
-    const list = (): RunRecord[] => registry.list({ status: values.status as RunStatus | undefined, runner: values.runner });
-    let runs = list();
-    // What is shown is compared with its files (the rest of a large folder is taken from the record cache as it is).
-    if (registry.verify(shownOf(runs))) runs = list();
-    if (json) printJson(ctx.out, { version: 1, runs: runs.map((r) => redactedRun(registry, r)) });
+    const shownOf = (runs: RunBrief[]): RunBrief[] => (values.all || json ? runs : recentRuns(runs).shown);
+    const filter = { status: values.status as RunStatus | undefined, runner: values.runner };
+    // Briefs: the whole records of a large folder are read only for the rows shown.
+    let runs = registry.briefs(filter);
+    // What is shown is compared with its files (the rest of a large folder is taken from the record index as it is).
+    if (registry.verify(shownOf(runs))) runs = registry.briefs(filter);
+    if (json) printJson(ctx.out, { version: 1, runs: registry.list(filter).map((r) => redactedRun(registry, r)) });
     else if (!runs.length) ctx.out.stdout('No runs yet. Start one with: switchboard run <runner> "<prompt>"');
     else {
       const shown = shownOf(runs);
-      ctx.out.stdout(table(RUN_HEADERS, shown.map((r) => runRow(redactedRun(registry, r)))));
+      ctx.out.stdout(table(RUN_HEADERS, registry.wholeOf(shown).map((r) => runRow(redactedRun(registry, r)))));
       const hidden = runs.length - shown.length;
       if (hidden > 0) ctx.out.stdout(`… and ${hidden} older finished run${hidden === 1 ? '' : 's'} (switchboard list --all shows every one)`);
     }

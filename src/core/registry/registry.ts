@@ -20,6 +20,7 @@ import { readEvents } from '../runs/eventLog';
 import { fileSize, offsetAfter, readOutput, readTail } from '../runs/outputLog';
 import { redactorFor, type Redactor } from '../redact';
 import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
+import { listingOrder, type RunBrief } from '../runs/runBrief';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { agentEnv, claimRunDir, launch, prepareStart, recordQueued, tellRunId, writeLaunchPlan, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
 import { backendName } from '../containers/containerPlan';
@@ -68,13 +69,16 @@ const START_WAIT_MS = 15_000;
 const KILL_ANSWER_MARGIN_MS = 5000;
 
 /** Whether the run's own worktree is still on disk. */
-const hasWorktree = (run: RunRecord): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
+const hasWorktree = (run: RunBrief): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
+
+/** Up to how many whole records are read each from its own file (more are read at once from the record cache). */
+const READ_ONE_BY_ONE = 200;
 
 /** How many finished runs a listing shows after the live ones unless asked for every one (`list`, the Agents view). */
 export const RECENT_FINISHED = 50;
 
-/** A listing (live runs first, then finished ones newest first: list()) split into what is shown and the older finished runs left out. */
-export function recentRuns(runs: RunRecord[]): { shown: RunRecord[]; older: RunRecord[] } {
+/** A listing (live runs first, then finished ones newest first: list() or briefs()) split into what is shown and the older finished runs left out. */
+export function recentRuns<T extends RunBrief>(runs: T[]): { shown: T[]; older: T[] } {
   let live = 0;
   while (live < runs.length && !isFinished(runs[live]!.status)) live++;
   return { shown: runs.slice(0, live + RECENT_FINISHED), older: runs.slice(live + RECENT_FINISHED) };
@@ -85,6 +89,12 @@ export interface RunFilter {
   runner?: string;
   team?: string;
   goal?: string;
+}
+
+/** The runs that pass the filter (a copy: callers may change it). */
+function filterRuns<T extends RunBrief>(runs: readonly T[], { status, runner, team, goal }: RunFilter): T[] {
+  if (!status && !runner && !team && !goal) return runs.slice();
+  return runs.filter((r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal));
 }
 
 export class RunRegistry extends Lifecycle {
@@ -103,8 +113,9 @@ export class RunRegistry extends Lifecycle {
   private readonly pools: Pools;
   /** Names this registry gave to runs it started (so that two starting at once never get the same). */
   private readonly givenNames = new Set<string>();
-  /** list()'s order, kept until the records change. */
-  private sorted: { generation: number; runs: RunRecord[] } | undefined;
+  /** The listing order of the runs' briefs, and of their whole records (list()), each kept until the records change. */
+  private sorted: { generation: number; runs: RunBrief[] } | undefined;
+  private sortedWhole: { generation: number; runs: RunRecord[] } | undefined;
 
   private constructor(private options: RegistryOptions) {
     super();
@@ -170,32 +181,47 @@ export class RunRegistry extends Lifecycle {
     this.options.config = config;
   }
 
-  /** Running (and queued) runs first, newest first within each group. */
+  /** Running (and queued) runs first, newest first within each group: their whole records (see briefs() for a listing that shows a few). */
   list(filter: RunFilter = {}): RunRecord[] {
-    if (this.sorted?.generation !== this.tracker.generation) {
-      const runs = this.tracker.records().sort((a, b) => Number(isFinished(a.status)) - Number(isFinished(b.status)) || b.createdAt - a.createdAt);
-      this.sorted = { generation: this.tracker.generation, runs };
+    if (this.sortedWhole?.generation !== this.tracker.generation) {
+      // Every whole record read first (a finished one the record index had, from the record cache at once): this may change the order.
+      this.tracker.readWhole();
+      this.sortedWhole = { generation: this.tracker.generation, runs: this.wholeOf(this.briefs()) };
     }
-    const { status, runner, team, goal } = filter;
-    if (!status && !runner && !team && !goal) return this.sorted.runs.slice();
-    return this.sorted.runs.filter(
-      (r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal),
-    );
+    return filterRuns(this.sortedWhole.runs, filter);
+  }
+
+  /**
+   * What list() lists, as briefs (RunBrief): a listing that counts everything and shows a page
+   * reads the whole records of that page only (wholeOf).
+   */
+  briefs(filter: RunFilter = {}): RunBrief[] {
+    if (this.sorted?.generation !== this.tracker.generation) this.sorted = { generation: this.tracker.generation, runs: this.tracker.briefs().sort(listingOrder) };
+    return filterRuns(this.sorted.runs, filter);
+  }
+
+  /** The whole records of these runs (read when only their briefs were; a run gone meanwhile is left out). */
+  wholeOf(runs: readonly RunBrief[]): RunRecord[] {
+    // Many: every record read at once from the record cache, rather than each from its file.
+    if (runs.length > READ_ONE_BY_ONE) this.tracker.readWhole();
+    return runs.flatMap((r) => this.tracker.get(r.id) ?? []);
   }
 
   /**
    * Compares these runs' records with their files now, when they were taken from the record cache
    * without (a finished run's record is otherwise compared in the background): what is shown is
-   * current. True when any changed (list() again).
+   * current. True when any changed (list or briefs again).
    */
-  verify(runs: readonly RunRecord[]): boolean {
+  verify(runs: readonly RunBrief[]): boolean {
     return this.tracker.check(runs.map((r) => r.id));
   }
 
   /** Finds a run by id, name or unique id prefix (its record compared with its file); throws a clear error otherwise. */
   resolve(query: string): RunRecord {
-    const run = resolveRun(this.tracker.records(), query);
-    return this.tracker.check([run.id]) ? resolveRun(this.tracker.records(), run.id) : run;
+    const id = resolveRun(this.tracker.briefs(), query).id;
+    this.tracker.check([id]);
+    // Found gone as its record was read: looked for again, as if it had not been there.
+    return this.tracker.get(id) ?? this.tracker.get(resolveRun(this.tracker.briefs(), query).id) ?? resolveRun([], query);
   }
 
   runPaths(id: string): RunPaths {
@@ -216,7 +242,7 @@ export class RunRegistry extends Lifecycle {
     const env = { ...(this.options.env ?? process.env) };
     let prepared = prepareStart(options, { config: this.options.config, env });
     if (options.name) {
-      const holder = this.tracker.records().find((r) => r.name === options.name && !isFinished(r.status));
+      const holder = this.tracker.briefs().find((r) => r.name === options.name && !isFinished(r.status));
       if (holder) throw new SwitchboardError('name_taken', `The name "${options.name}" belongs to run ${holder.id}, which is still ${holder.status}.`, 'Choose another name, or stop that run first.');
     }
     const id = claimRunDir(this.options.stateDir);
@@ -315,8 +341,8 @@ export class RunRegistry extends Lifecycle {
 
   /** `<runner>-<n>`, free: not the name of a known run, nor one given here to a run still starting (starts overlap). */
   private nextName(runner: string): string {
-    const taken = new Set([...this.tracker.records().map((r) => r.name), ...this.givenNames]);
-    let n = this.tracker.records().filter((r) => r.runner === runner).length + 1;
+    const taken = new Set([...this.tracker.briefs().map((r) => r.name), ...this.givenNames]);
+    let n = this.tracker.briefs().filter((r) => r.runner === runner).length + 1;
     while (taken.has(`${runner}-${n}`)) n++;
     this.givenNames.add(`${runner}-${n}`);
     return `${runner}-${n}`;
@@ -480,7 +506,7 @@ export class RunRegistry extends Lifecycle {
   applyRetention(now = Date.now()): number {
     const cutoff = now - this.options.config.retentionHours * 3600_000;
     // A run whose worktree is still there is kept: its record is what diff, merge and cleanup go by.
-    const old = this.tracker.records().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff && !hasWorktree(r));
+    const old = this.tracker.briefs().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff && !hasWorktree(r));
     for (const run of old) this.tracker.remove(run.id);
     if (old.length > 0) this.log.info(`retention removed ${old.length} finished run(s)`);
     return old.length;

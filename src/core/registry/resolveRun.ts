@@ -1,10 +1,11 @@
 /** Finds the run a person or an agent meant: an id, a name, or a unique id prefix. */
 import { SwitchboardError } from '../errors';
-import type { RunRecord } from '../runs/types';
+import type { RunBrief } from '../runs/runBrief';
 
-const describe = (r: RunRecord): string => `${r.id} (${r.name}, ${r.status})`;
+const describe = (r: RunBrief): string => `${r.id} (${r.name}, ${r.status})`;
 
-export function resolveRun(runs: readonly RunRecord[], query: string): RunRecord {
+/** Over whole records or briefs alike (what it looks at is in both). */
+export function resolveRun<T extends RunBrief>(runs: readonly T[], query: string): T {
   const q = query.trim();
   if (!q) throw new SwitchboardError('invalid_argument', 'No run was named.', 'Give a run id, a name or an id prefix.');
   const byId = runs.find((r) => r.id === q);

@@ -17,7 +17,8 @@ import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../
 import { ControlClient } from './controlClient';
 import { KillMarkers } from './killMarkers';
 import { rescueRecord, restoreFinished } from './recordRescue';
-import { finishedRecordChanged, RecordCache, stampOf, unchanged, type CachedRecord } from './recordCache';
+import { finishedRecordChanged, RecordCache, stampOf, unchanged, type CachedBrief } from './recordCache';
+import type { RunBrief } from '../runs/runBrief';
 
 /**
  * A run recorded as queued for longer than this without a supervisor never started; so did a run
@@ -34,6 +35,11 @@ const UNSUPERVISED_CHECK_MS = 1000;
 const CHECK_BATCH = 250;
 const CHECK_DELAY_MS = 2000;
 const CHECK_EVERY_MS = 20;
+
+/** A record holding only what a brief has (the rest empty): a run known by its brief alone (its record lost, or gone). */
+function briefOnly({ worktree: _worktree, ...brief }: RunBrief): RunRecord {
+  return { version: 1, commandLine: [], cwd: '', prompt: '', usage: { inputTokens: 0, outputTokens: 0 }, outputBytes: 0, eventCount: 0, ...brief, links: { ...brief.links } };
+}
 
 export interface RunChange {
   kind: 'added' | 'updated' | 'removed';
@@ -71,7 +77,15 @@ interface Follower {
 }
 
 interface Entry {
-  record: RunRecord;
+  /**
+   * Its whole record; none yet for a finished run taken from the record index (see RecordCache),
+   * until it is asked for (whole()): its brief stands for it in listings meanwhile.
+   */
+  record: RunRecord | undefined;
+  /** Its record, or the brief the index had of it. */
+  brief: RunBrief;
+  /** For a run taken from the index: its file's stamp then (its whole record is taken at that stamp only). */
+  stamp?: CachedBrief;
   recent?: AgentEvent[];
   client?: ControlClient;
   /** Whether its supervisor answered over `client` (a stopped one accepts the connection, and never answers). */
@@ -81,8 +95,8 @@ interface Entry {
   watchdog?: NodeJS.Timeout;
   /** A take-over of its container under way (see TrackerSink.readopt). */
   readopting?: boolean;
-  /** A finished record taken from the record cache and not yet compared with its file (the cache's entry: the file's stamp then). */
-  unchecked?: CachedRecord;
+  /** A finished run taken from a current record index and not yet compared with its file (the index's entry: the file's stamp then). */
+  unchecked?: CachedBrief;
 }
 
 export class RunTracker extends Lifecycle {
@@ -102,6 +116,8 @@ export class RunTracker extends Lifecycle {
   private cache: RecordCache | undefined;
   /** How many entries still have `unchecked` set, and the timer that looks at them in the background. */
   private uncheckedCount = 0;
+  /** How many entries have no whole record yet (taken from the record index). */
+  private lazyCount = 0;
   private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly paths: StateMap, private readonly log: Logger, private readonly sink: TrackerSink, options: TrackerOptions = {}) {
@@ -127,12 +143,75 @@ export class RunTracker extends Lifecycle {
     return this.pending.size;
   }
 
+  /** Every run's whole record (those the record index had are read: from `runs-cache.json`, once for all of them). */
   records(): RunRecord[] {
-    return [...this.entries.values()].map((e) => e.record);
+    this.readWhole();
+    return [...this.entries.values()].map((e) => e.record!);
+  }
+
+  /** Reads the whole record of every run the record index had and nobody asked for yet: from `runs-cache.json`, once for all of them. */
+  readWhole(): void {
+    if (this.lazyCount === 0) return;
+    // A record found gone meanwhile leaves its entry.
+    for (const [id, entry] of [...this.entries]) if (!entry.record) this.whole(id, entry, true);
+  }
+
+  /** Every run's brief (RunBrief): what a listing needs, its whole record read only for what it shows. */
+  briefs(): RunBrief[] {
+    return [...this.entries.values()].map((e) => e.brief);
   }
 
   get(id: string): RunRecord | undefined {
+    const entry = this.entries.get(id);
+    return entry && this.whole(id, entry);
+  }
+
+  /**
+   * The whole record of a run the record index had: from `runs-cache.json` at the brief's stamp when
+   * many are read at once (`many`), else (or when that file lacks it) from its own file; a file
+   * found changed since is taken as a change (as check() would), a corrupt one as reload() does.
+   */
+  private whole(id: string, entry: Entry, many = false): RunRecord | undefined {
+    if (entry.record) return entry.record;
+    const cached = many ? this.recordCache().record(id, entry.stamp!) : undefined;
+    if (cached) return this.fill(entry, cached);
+    if (entry.unchecked && this.checkOne(id)) return this.entries.get(id)?.record;
+    const paths = this.paths.run(id);
+    const read = readRecord(paths);
+    if (read.kind === 'ok' && isFinished(read.value.status)) {
+      this.cache?.put(read.value, stampOf(paths.record));
+      return this.fill(entry, read.value);
+    }
+    // Gone, corrupt, or (written by hand) no longer finished: read again the usual way (a finished record is set before reload's first wait).
+    if (read.kind === 'missing') this.drop(id);
+    else this.reload(id, read).catch((error: unknown) => this.sink.warn(`could not read the record of ${id} again: ${(error as Error).message}`));
     return this.entries.get(id)?.record;
+  }
+
+  /** Gives an entry taken from the record index its whole record, as it was when the index took its brief. */
+  private fill(entry: Entry, cached: RunRecord): RunRecord {
+    const record = this.kills.keepKilled(cached, false);
+    // Killed from here meanwhile: a change.
+    if (record !== cached) this.changes++;
+    entry.record = record;
+    entry.brief = record;
+    entry.stamp = undefined;
+    this.lazyCount--;
+    this.dropCacheWhenDone();
+    return record;
+  }
+
+  /** The record cache the folder was opened with, or opened again to read whole records. */
+  private recordCache(): RecordCache {
+    this.cache ??= RecordCache.open(this.paths.runsIndex, this.paths.runsCache, this.paths.runsCacheGeneration);
+    return this.cache;
+  }
+
+  /** The record cache is kept (in memory) only while runs taken from it are left to compare with their files or to read whole. */
+  private dropCacheWhenDone(): void {
+    if (this.uncheckedCount > 0 || this.lazyCount > 0 || this.checkTimer || !this.cache) return;
+    this.cache.save();
+    this.cache = undefined;
   }
 
   recentEvents(id: string): readonly AgentEvent[] {
@@ -146,42 +225,48 @@ export class RunTracker extends Lifecycle {
   }
 
   /**
-   * Loads every run of the folder: the rest read, finished ones from the record cache. From a
-   * current cache (see RecordCache) they are taken as they are and compared with their files when
-   * shown or asked for (check), or in the background; from another, when their file has not changed.
+   * Loads every run of the folder: the rest read, finished ones from the record index as briefs
+   * (their whole records read when asked for). From a current index (see RecordCache) they are taken
+   * as they are and compared with their files when shown or asked for (check), or in the background;
+   * from another, when their file has not changed. Nobody listens yet: runs taken from the index are
+   * added without a change event.
    */
   async loadAll(): Promise<void> {
+    const cache = RecordCache.open(this.paths.runsIndex, this.paths.runsCache, this.paths.runsCacheGeneration);
     let ids: string[] = [];
     try {
-      ids = fs.readdirSync(this.paths.runs);
+      ids = cache.runIds(this.paths.runs);
     } catch {
       return;
     }
-    const cache = RecordCache.open(this.paths.runsCache, this.paths.runsCacheGeneration);
     this.cache = cache;
     const toRead: string[] = [];
+    let found = 0;
     for (const id of ids) {
-      if (cache.current) {
-        const hit = cache.entry(id);
-        if (hit) this.set(hit.r, hit);
-        else toRead.push(id);
-        continue;
-      }
-      const stamp = stampOf(this.paths.run(id).record);
-      const cached = stamp && cache.get(id, stamp);
-      if (cached) this.set(cached);
+      const hit = cache.entry(id);
+      if (hit) found++;
+      if (hit && cache.current) this.setLazy(hit, false);
+      else if (hit && unchanged(hit, stampOf(this.paths.run(id).record)) && !fs.existsSync(this.paths.run(id).killMarker)) this.setLazy(hit, true);
+      // Not in the index, changed since, or killed by a process that could not write its record (the kill is put back as it is read).
       else toRead.push(id);
     }
+    cache.keepOnly(ids, found);
     await Promise.all(toRead.map((id) => this.reload(id)));
     for (const id of toRead) {
-      const record = this.get(id);
+      const record = this.entries.get(id)?.record;
       if (record) cache.put(record, stampOf(this.paths.run(id).record));
     }
-    cache.keepOnly(new Set(ids));
     cache.save();
-    // Kept (in memory) only while runs taken from it are left to compare with their files.
     if (this.uncheckedCount > 0) this.checkTimer = setTimeout(() => this.checkInBackground(), this.checkDelayMs).unref();
-    else this.cache = undefined;
+    this.dropCacheWhenDone();
+  }
+
+  /** A finished run as the record index has it; `checked`: its file was found unchanged since. */
+  private setLazy(hit: CachedBrief, checked: boolean): void {
+    this.changes++;
+    this.entries.set(hit.id, { record: undefined, brief: hit, stamp: hit, unchecked: checked ? undefined : hit });
+    this.lazyCount++;
+    if (!checked) this.uncheckedCount++;
   }
 
   /**
@@ -212,7 +297,7 @@ export class RunTracker extends Lifecycle {
     }
     // A finished record is read (or, found corrupt, written again as cached) and set before reload's first wait.
     this.reload(id).catch((error: unknown) => this.sink.warn(`could not read the record of ${id} again: ${(error as Error).message}`));
-    const record = this.get(id);
+    const record = this.entries.get(id)?.record;
     if (record) this.cache?.put(record, stampOf(file));
     return true;
   }
@@ -229,10 +314,8 @@ export class RunTracker extends Lifecycle {
     }
     this.check(batch);
     if (this.uncheckedCount > 0) this.checkTimer = setTimeout(() => this.checkInBackground(), CHECK_EVERY_MS).unref();
-    else {
-      this.cache?.save();
-      this.cache = undefined;
-    }
+    else this.cache?.save();
+    this.dropCacheWhenDone();
   }
 
   /** This process is creating run `id` itself: the folder watcher must leave it alone. */
@@ -247,26 +330,28 @@ export class RunTracker extends Lifecycle {
   }
 
   /** Reads a run's record from disk and brings it up to date: attach to its supervisor, adopt its lone agent, or settle it as orphaned. */
-  async reload(id: string): Promise<RunRecord | undefined> {
+  async reload(id: string, read = readRecord(this.paths.run(id))): Promise<RunRecord | undefined> {
     this.expected.delete(id);
     const paths = this.paths.run(id);
-    const read = readRecord(paths);
     if (read.kind === 'missing') return undefined;
     if (read.kind === 'corrupt') {
       // A run that still lives is never declared orphaned: its record is written again by its supervisor, or rebuilt from its processes.
       // A finished run's record is written again from what was last read of it (here, or by any process: the cache).
-      const known = this.get(id) ?? RecordCache.open(this.paths.runsCache, this.paths.runsCacheGeneration).latest(id);
-      const rescued = known && isFinished(known.status) ? restoreFinished(paths, known, this.log) : await rescueRecord(id, paths, read.setAsideAs, this.log);
+      const entry = this.entries.get(id);
+      const known = entry?.record ?? this.recordCache().latest(id);
+      // Known by its brief alone, it had finished: there is nothing alive to ask (and the answer comes at once).
+      const brief = entry && !entry.record ? entry.brief : undefined;
+      const rescued = known && isFinished(known.status) ? restoreFinished(paths, known, this.log) : brief ? undefined : await rescueRecord(id, paths, read.setAsideAs, this.log);
       if (rescued) {
         this.set(rescued);
         await this.settle(id);
         return this.get(id);
       }
+      // Only its brief is known (from the record index), or nothing: it is listed as that, orphaned.
       this.sink.warn(`The record of run ${id} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs} and the run is listed as orphaned.`);
       const stub: RunRecord = {
-        version: 1, id, name: `unknown-${id.slice(0, 4)}`, runner: 'custom', commandLine: [], cwd: '', prompt: '', status: 'orphaned',
-        createdAt: fs.statSync(paths.dir).mtimeMs, endedAt: Date.now(), usage: { inputTokens: 0, outputTokens: 0 }, links: {},
-        lastError: `its record was corrupt and was set aside as ${read.setAsideAs}`, outputBytes: 0, eventCount: 0,
+        ...(brief ? briefOnly(brief) : briefOnly({ id, name: `unknown-${id.slice(0, 4)}`, runner: 'custom', status: 'orphaned', createdAt: fs.statSync(paths.dir).mtimeMs, links: {} })),
+        status: 'orphaned', endedAt: brief?.endedAt ?? Date.now(), lastError: `its record was corrupt and was set aside as ${read.setAsideAs}`,
       };
       writeRecord(paths, stub);
       finishedRecordChanged(this.paths.runsCacheGeneration);
@@ -280,8 +365,8 @@ export class RunTracker extends Lifecycle {
 
   private async settle(id: string): Promise<void> {
     const entry = this.entries.get(id);
-    if (!entry || isFinished(entry.record.status) || entry.client?.isOpen) return;
-    const record = entry.record;
+    const record = entry?.record;
+    if (!entry || !record || isFinished(record.status) || entry.client?.isOpen) return;
     if (record.supervisor && isSameProcessAlive(record.supervisor) && record.controlSocket) {
       // An attach under way may be the very connection that just closed (dropped before it
       // subscribed): once it is through, look again, so that the run is never left unfollowed.
@@ -297,7 +382,7 @@ export class RunTracker extends Lifecycle {
       return;
     }
     if (record.container && record.status === 'running' && this.sink.readopt) {
-      if (!entry.readopting) await this.readopt(entry);
+      if (!entry.readopting) await this.readopt(entry, record);
       return;
     }
     if (record.agent && isSameProcessAlive(record.agent)) {
@@ -320,7 +405,7 @@ export class RunTracker extends Lifecycle {
   }
 
   private async attach(entry: Entry, socketPath: string): Promise<boolean> {
-    const id = entry.record.id;
+    const id = entry.brief.id;
     let client: ControlClient;
     try {
       client = await ControlClient.connect(socketPath);
@@ -366,11 +451,11 @@ export class RunTracker extends Lifecycle {
   }
 
   /** Its container runs on without a supervisor: a host takes it over (or another process's already does), then it is attached to. */
-  private async readopt(entry: Entry): Promise<void> {
-    const id = entry.record.id;
+  private async readopt(entry: Entry, record: RunRecord): Promise<void> {
+    const id = record.id;
     entry.readopting = true;
     try {
-      await this.sink.readopt!(entry.record);
+      await this.sink.readopt!(record);
     } catch (error) {
       const message = (error as Error).message;
       if (!/being taken over|has a live supervisor|not a running container run/.test(message)) {
@@ -386,10 +471,10 @@ export class RunTracker extends Lifecycle {
 
   private watchUnsupervised(entry: Entry): void {
     if (entry.watchdog) return;
-    this.log.warn(`run ${entry.record.id} has lost its supervisor; its agent (pid ${entry.record.agent?.pid}) is still alive`);
+    this.log.warn(`run ${entry.brief.id} has lost its supervisor; its agent (pid ${entry.record?.agent?.pid}) is still alive`);
     entry.watchdog = setInterval(() => {
-      if (isSameProcessAlive(entry.record.agent)) return;
-      this.finishUnsupervised(entry.record.id, 'orphaned', 'the agent ended after its supervisor was gone; the exit code is unknown');
+      if (isSameProcessAlive(entry.record?.agent)) return;
+      this.finishUnsupervised(entry.brief.id, 'orphaned', 'the agent ended after its supervisor was gone; the exit code is unknown');
     }, UNSUPERVISED_CHECK_MS);
     entry.watchdog.unref();
   }
@@ -475,17 +560,18 @@ export class RunTracker extends Lifecycle {
   /** Writes the final state of a run that has no supervisor left to write it. */
   finishUnsupervised(id: string, status: RunStatus, reason: string): RunRecord | undefined {
     const entry = this.entries.get(id);
-    if (!entry) return undefined;
+    const current = entry && this.whole(id, entry);
+    if (!entry || !current) return undefined;
     if (entry.watchdog) clearInterval(entry.watchdog);
     entry.watchdog = undefined;
-    const wasFinished = isFinished(entry.record.status);
-    const record: RunRecord = { ...entry.record, status, endedAt: entry.record.endedAt ?? Date.now(), lastError: entry.record.lastError ?? reason };
+    const wasFinished = isFinished(current.status);
+    const record: RunRecord = { ...current, status, endedAt: current.endedAt ?? Date.now(), lastError: current.lastError ?? reason };
     if (status === 'killed') record.lastError = reason;
     try {
       writeRecord(this.paths.run(id), record);
       if (wasFinished) finishedRecordChanged(this.paths.runsCacheGeneration);
       // A run that ends in line never starts: its plan (the prompt unredacted) goes.
-      if (entry.record.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
+      if (current.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
     } catch (error) {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }
@@ -519,19 +605,20 @@ export class RunTracker extends Lifecycle {
     if (exists && !known) this.follow(id);
   }
 
-  /** `cached`: the record was taken from a current record cache without a look at its file (the cache's entry: the file's stamp then). */
-  private set(incoming: RunRecord, cached?: CachedRecord): void {
-    const record = this.kills.keepKilled(incoming, !cached);
+  private set(incoming: RunRecord): void {
+    const record = this.kills.keepKilled(incoming);
     this.changes++;
     const entry = this.entries.get(record.id);
     if (!entry) {
-      this.entries.set(record.id, { record, unchecked: cached });
-      if (cached) this.uncheckedCount++;
+      this.entries.set(record.id, { record, brief: record });
       this.sink.changed({ kind: 'added', run: record });
       return;
     }
+    if (!entry.record) this.lazyCount--;
     entry.record = record;
-    if (entry.unchecked && !cached) {
+    entry.brief = record;
+    entry.stamp = undefined;
+    if (entry.unchecked) {
       // Read again meanwhile (or pushed by its supervisor): nothing left to compare.
       entry.unchecked = undefined;
       this.uncheckedCount--;
@@ -540,7 +627,7 @@ export class RunTracker extends Lifecycle {
   }
 
   remove(id: string): void {
-    const record = this.entries.get(id)?.record;
+    const record = this.get(id);
     fs.rmSync(this.paths.run(id).dir, { recursive: true, force: true });
     this.drop(id);
     if (record) this.sink.settled?.(record, 'removed');
@@ -551,12 +638,13 @@ export class RunTracker extends Lifecycle {
     if (!entry) return;
     this.entries.delete(id);
     if (entry.unchecked) this.uncheckedCount--;
+    if (!entry.record) this.lazyCount--;
     this.changes++;
     this.kills.forget(id);
     entry.client?.close();
     this.unfollow(id);
     if (entry.watchdog) clearInterval(entry.watchdog);
-    this.sink.changed({ kind: 'removed', run: entry.record });
+    this.sink.changed({ kind: 'removed', run: entry.record ?? briefOnly(entry.brief) });
   }
 
   private closeAll(): void {

@@ -100,6 +100,10 @@ export class StateMap {
   get runsCache(): string {
     return this.at('runs-cache.json');
   }
+  /** The briefs of finished runs (see RecordCache): what a process opening the folder reads. */
+  get runsIndex(): string {
+    return this.at('runs-index.json');
+  }
   /** Rewritten by whoever changes a finished run's record: a record cache made before is checked run by run. */
   get runsCacheGeneration(): string {
     return this.at('runs-cache.gen');
