@@ -110,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
     showTrust();
     void afterFirstRows.then(() => {
       if (slot.current !== sb) return;
-      logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.list().length} runs, ${sb.runs.list({ status: 'running' }).length} running`);
+      logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.briefs().length} runs, ${sb.runs.briefs({ status: 'running' }).length} running`);
       void adoptTeams(sb.teams, logger);
       void adoptGoals(sb.goals, logger);
     });

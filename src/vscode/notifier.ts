@@ -28,7 +28,7 @@ export class Notifier extends Lifecycle {
   private follow(registry: RunRegistry | undefined): void {
     for (const l of this.listeners.splice(0)) l.dispose();
     if (!registry) return;
-    const known = new Map(registry.list().map((r) => [r.id, r.status]));
+    const known = new Map(registry.briefs().map((r) => [r.id, r.status]));
     this.listeners.push(
       registry.onDidChange(({ kind, run }) => {
         const before = known.get(run.id);

@@ -15,6 +15,7 @@ import type { RunRegistry } from '../../core/registry/registry';
 import type { Switchboard } from '../../core/switchboard';
 import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import type { RunRecord } from '../../core/runs/types';
+import type { RunBrief } from '../../core/runs/runBrief';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 import { recentRuns } from '../../core/registry/registry';
@@ -152,24 +153,26 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
 
   getChildren(element?: ViewNode): ViewNode[] {
     if (element && isOlderNode(element)) {
-      const runs = this.registry?.list() ?? [];
-      return this.rows(runs, recentRuns(runs).older.filter((r) => !this.top.has(r.id)));
+      if (!this.registry) return [];
+      const runs = this.registry.briefs();
+      return this.rows(runs, this.registry.wholeOf(recentRuns(runs).older.filter((r) => !this.top.has(r.id))));
     }
     if (element) return isCompareNode(element) ? this.compares.children(element) : [];
     if (!this.registry) return [];
     this.listRequestedAt = undefined;
     this.listedComparisons = this.compares.hasAny();
-    const runs = this.registry.list();
+    // Every run's brief for the order and the counts; whole records only for the rows shown.
+    const runs = this.registry.briefs();
     const { shown, older } = recentRuns(runs);
     this.top = new Set(shown.map((r) => r.id));
-    const rows = this.rows(runs, shown);
+    const rows = this.rows(runs, this.registry.wholeOf(shown));
     const top = older.length > 0 ? [...rows, OLDER_RUNS] : rows;
     this.settleListed();
     return this.listedComparisons ? [COMPARISONS, ...top] : top;
   }
 
   /** The nodes of `rows` (kept from one call to the next; see `nodes`), of the `runs` listed; runs no longer listed are forgotten. */
-  private rows(runs: RunRecord[], rows: RunRecord[]): RunRecord[] {
+  private rows(runs: readonly RunBrief[], rows: RunRecord[]): RunRecord[] {
     const listed = new Set(runs.map((r) => r.id));
     for (const id of this.nodes.keys()) {
       if (listed.has(id)) continue;
@@ -194,7 +197,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
   private refreshNow(): void {
     if (this.pending) clearTimeout(this.pending);
     this.pending = undefined;
-    const runs = this.registry?.list() ?? [];
+    const runs = this.registry?.briefs() ?? [];
     let running = 0;
     for (const run of runs) if (run.status === 'running') running++;
     if (running !== this.badgeCount) {
@@ -214,9 +217,10 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
       }
     } else if (this.updated.size > 0 && !this.awaitingList(now)) {
       const redraw: RunRecord[] = [];
-      for (const run of runs) {
-        const node = this.updated.has(run.id) ? this.nodes.get(run.id) : undefined;
-        if (node && this.needsRedraw(refill(node, run), now)) redraw.push(node);
+      const updated = runs.filter((run) => this.updated.has(run.id) && this.nodes.has(run.id));
+      for (const run of this.registry?.wholeOf(updated) ?? []) {
+        const node = this.nodes.get(run.id)!;
+        if (this.needsRedraw(refill(node, run), now)) redraw.push(node);
       }
       if (redraw.length > 0) this.changed.fire(redraw);
     }

@@ -57,7 +57,8 @@ export class CompareNodes {
     }
     if (node.kind !== 'comparison') return [];
     const record = this.record(node.id);
-    const runs = new Map(sb.runs.list().map((r) => [r.id, r]));
+    const ids = new Set(record?.entries.flatMap((e) => e.runId ?? []));
+    const runs = new Map(sb.runs.wholeOf(sb.runs.briefs().filter((r) => ids.has(r.id))).map((r) => [r.id, r]));
     return (record?.entries ?? []).map((entry, index) => {
       const run = entry.runId ? runs.get(entry.runId) : undefined;
       return run ? { ...run, inCompare: node.id, entry: { model: entry.model, gates: entry.gates } } : { kind: 'contender', compare: node.id, index };
