@@ -39,7 +39,9 @@ export async function cleanup(): Promise<void> {
   for (const registry of registries.splice(0)) registry.dispose();
   for (const dir of tempDirs.splice(0)) {
     await killEverything(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the folders (logs, state) to look at after a bench.
+    if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

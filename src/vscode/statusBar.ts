@@ -20,8 +20,11 @@ const DISK_CHECK_MS = 30_000;
 /** The item's colour while an agent waits for a person. */
 const WAITING_BACKGROUND = new vscode.ThemeColor('statusBarItem.warningBackground');
 
+/** Local midnight of `now`'s day. */
+const midnightOf = (now: Date): number => new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+
 export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd: number; estimated: boolean } {
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const midnight = midnightOf(now);
   let usd = 0;
   let estimated = false;
   for (const run of runs) {
@@ -72,7 +75,10 @@ export class StatusBar extends Lifecycle {
   /** Recomputes the text; the item is only touched (a message to the workbench) when the text changed. */
   private update(): void {
     this.pending = undefined;
-    const runs = this.registry?.list() ?? [];
+    // Whole records only of the runs that may count today (live, or ended since midnight): not a week's thousands.
+    const midnight = midnightOf(new Date());
+    const registry = this.registry;
+    const runs = registry ? registry.wholeOf(registry.briefs().filter((r) => (r.endedAt ?? Infinity) >= midnight)) : [];
     const running = runs.filter((r) => r.status === 'running').length;
     const waiting = runs.filter((r) => r.status === 'running' && r.waiting);
     const { usd, estimated } = spentToday(runs);

@@ -183,6 +183,10 @@ export class RunRegistry extends Lifecycle {
 
   /** Running (and queued) runs first, newest first within each group: their whole records (see briefs() for a listing that shows a few). */
   list(filter: RunFilter = {}): RunRecord[] {
+    if (this.sortedWhole?.generation !== this.tracker.generation && (filter.team || filter.goal)) {
+      // A team's or goal's runs (links never change): only theirs read whole, not the whole folder's.
+      return filterRuns(this.wholeOf(this.briefs({ team: filter.team, goal: filter.goal })), filter).sort(listingOrder);
+    }
     if (this.sortedWhole?.generation !== this.tracker.generation) {
       // Every whole record read first (a finished one the record index had, from the record cache at once): this may change the order.
       this.tracker.readWhole();
