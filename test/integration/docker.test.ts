@@ -151,6 +151,19 @@ describe('docker backend', function () {
     assert.match(record.lastError ?? '', /removed outside Switchboard/);
   });
 
+  it('refuses, saying why and what to do, a file to pass in that the engine\'s machine lacks (a bind would have made an empty folder there)', async () => {
+    const missing = path.join(tempDir('sb-docker-missing-'), 'credentials.json');
+    await h.cleanup();
+    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [missing] } });
+    const said = new RegExp(`cannot mount ${missing.replace(/[.]/g, '\\.')}: it does not exist on the engine's machine.*containers\\.files`);
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: fake(), backend: 'docker' }), said);
+    const [record] = h.registry.list();
+    assert.equal(record?.status, 'failed');
+    assert.match(record?.lastError ?? '', said);
+    assert.equal(fs.existsSync(missing), false, 'nothing was made at its path');
+    assert.deepEqual(await containersOf(h.stateDir), []);
+  });
+
   it('Doctor reports each engine: the default one and every context the settings name, each reachable or not with why and what to do', () => {
     // The contexts live in a DOCKER_CONFIG of the test's: the user's are untouched.
     const dockerConfig = tempDir('sb-docker-config-');

@@ -194,7 +194,7 @@ export class ContainerAgent {
       return true;
     } catch (error) {
       if (this.id) void this.remove();
-      this.resolveExit({ spawnError: errorMessage(error) });
+      this.resolveExit({ spawnError: missingMountHint(errorMessage(error), this.plan.endpoint) });
       return false;
     }
   }
@@ -211,14 +211,17 @@ export class ContainerAgent {
 
   private createBody(spec: SpawnSpec, env: Record<string, string>): unknown {
     const plan = this.plan;
-    const binds = [
-      ...plan.mounts.map((dir) => `${dir}:${dir}`),
-      `${plan.home}:${CONTAINER_HOME}`,
-      '/etc/ssl/certs:/etc/ssl/certs:ro',
-      ...plan.files.map((file) => `${file}:${file}:ro`),
+    // The worktree and the named files are mounts, which the engine refuses when its host lacks the
+    // path (a remote engine without the worktree): binds would make an empty folder there, and the
+    // agent's work would go into it unseen. The home is a bind: made where missing.
+    const binds = [`${plan.home}:${CONTAINER_HOME}`, '/etc/ssl/certs:/etc/ssl/certs:ro'];
+    const mounts = [
+      ...plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir })),
+      ...plan.files.map((file) => ({ Type: 'bind', Source: file, Target: file, ReadOnly: true })),
     ];
     const hostConfig: Record<string, unknown> = {
       Binds: binds,
+      Mounts: mounts,
       Init: true,
       NetworkMode: plan.network,
       LogConfig: { Type: 'local', Config: {} },
@@ -325,4 +328,11 @@ export class ContainerAgent {
     // A removed job's finished task container stays on its node: where that is this engine's, it goes too.
     if (swarm && this.containerId) await this.api.request('DELETE', `/containers/${this.containerId}${query({ force: 1 })}`).catch(() => undefined);
   }
+}
+
+/** The engine's refusal of a mount whose path its host lacks, said with what to do (other errors as they are). */
+export function missingMountHint(message: string, endpoint: string): string {
+  const missing = /bind source path does not exist: (\S+)/.exec(message)?.[1];
+  if (!missing) return message;
+  return `The engine at ${endpoint} cannot mount ${missing}: it does not exist on the engine's machine. A container mounts the folders and files of its engine's own machine, at the same path: a remote engine needs the worktree and the files passed in (containers.files) there too, e.g. on a shared filesystem. Make ${missing} exist there, run on the local engine, or take it out of containers.files.`;
 }
