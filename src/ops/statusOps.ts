@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isLiveGoal } from '../core/goals/goalRecord';
 import { formatBytes } from '../core/store/diskSpace';
 import type { RunRecord } from '../core/runs/types';
+import type { RunBrief } from '../core/runs/runBrief';
 import { isActiveTeam } from '../core/teams/teamStore';
 import { defineOperation } from './operation';
 
@@ -65,17 +66,19 @@ const getStatus = defineOperation({
   }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    const runs = ctx.sb.runs.list();
+    // Briefs count; whole records are read only of the runs running (waiting?) and made today (spend).
+    const runs = ctx.sb.runs.briefs();
+    const today = startOfToday();
     const teams = ctx.sb.teams.list();
     const goals = ctx.sb.goals.list();
-    const running = runs.filter((r) => r.status === 'running');
+    const running = ctx.sb.runs.wholeOf(runs.filter((r) => r.status === 'running'));
     const structured = {
       version: ctx.host.version,
       uptime_seconds: Math.round(process.uptime()),
       runs: { running: running.length, queued: runs.filter((r) => r.status === 'queued').length, waiting_for_input: running.filter((r) => r.waiting).length, total: runs.length },
       teams: { active: teams.filter((t) => isActiveTeam(t.status)).length, total: teams.length },
       goals: { active: goals.filter((g) => isLiveGoal(g.status)).length, total: goals.length },
-      spend_today_usd: usdOf(runs.filter((r) => r.createdAt >= startOfToday())),
+      spend_today_usd: usdOf(ctx.sb.runs.wholeOf(runs.filter((r) => r.createdAt >= today))),
     };
     return { structured, summary: `${structured.runs.running} running, ${structured.runs.queued} queued; ${structured.teams.active} team(s) and ${structured.goals.active} goal(s) at work; $${structured.spend_today_usd.toFixed(2)} today.` };
   },
@@ -107,8 +110,8 @@ const getCost = defineOperation({
   async handle(_args, ctx) {
     const now = Date.now();
     const since = now - 24 * HOUR_MS;
-    const at = (r: RunRecord): number => r.endedAt ?? now;
-    const runs = ctx.sb.runs.list().filter((r) => at(r) >= since);
+    const at = (r: RunBrief): number => r.endedAt ?? now;
+    const runs = ctx.sb.runs.wholeOf(ctx.sb.runs.briefs().filter((r) => at(r) >= since));
     const byHour = spendBy(runs, (r) => new Date(Math.floor(at(r) / HOUR_MS) * HOUR_MS).toISOString()).sort((a, b) => a.key.localeCompare(b.key));
     const total = usdOf(runs);
     return {
