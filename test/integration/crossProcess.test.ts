@@ -79,6 +79,19 @@ describe('runs across processes', function () {
     assert.equal(pidAlive(started.agent!.pid), false);
   });
 
+  it('an agent that lost its supervisor is still stopped at its time limit, its whole tree', async () => {
+    const started = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000'), limits: { timeoutMs: 4000 } });
+    await until(() => /grandchild \d+/.test(h.registry.tail(started.id)), 10_000, 'the agent output');
+    const grandchild = Number(/grandchild (\d+)/.exec(h.registry.tail(started.id))![1]);
+    process.kill(started.supervisor!.pid, 'SIGKILL');
+    await until(() => !pidAlive(started.supervisor!.pid), 5000, 'the supervisor to die');
+    const { record } = await h.registry.wait(started.id, 20_000);
+    assert.equal(record.status, 'killed');
+    assert.equal(record.lastError, 'stopped at its time limit of 4s');
+    assert.ok(record.endedAt! - record.startedAt! >= 4000, 'not before its limit');
+    await until(() => !pidAlive(started.agent!.pid) && !pidAlive(grandchild), 5000, 'the tree to die');
+  });
+
   it('a pid reused by another process is never taken for ours', async () => {
     const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {

@@ -55,6 +55,8 @@ export interface TrackerSink {
   readopt?(record: RunRecord): Promise<unknown>;
   /** This process settled a run that had no supervisor left to (orphaned, killed), or removed one. */
   settled?(record: RunRecord, how: 'ended' | 'removed'): void;
+  /** A run whose supervisor died is past its time limit, its agent still alive: stop it (the limit holds without a supervisor). */
+  overTime?(record: RunRecord): Promise<unknown>;
 }
 
 /** Events kept in memory per run, so readers never wait for the supervisor's next flush to disk. */
@@ -93,6 +95,8 @@ interface Entry {
   /** An attach under way; resolves true once it connected (whether or not the connection lasted). */
   connecting?: Promise<boolean>;
   watchdog?: NodeJS.Timeout;
+  /** Its agent being stopped at its time limit by this process (see TrackerSink.overTime). */
+  stopping?: boolean;
   /** A take-over of its container under way (see TrackerSink.readopt). */
   readopting?: boolean;
   /** A finished run taken from a current record index and not yet compared with its file (the index's entry: the file's stamp then). */
@@ -473,7 +477,15 @@ export class RunTracker extends Lifecycle {
     if (entry.watchdog) return;
     this.log.warn(`run ${entry.brief.id} has lost its supervisor; its agent (pid ${entry.record?.agent?.pid}) is still alive`);
     entry.watchdog = setInterval(() => {
-      if (isSameProcessAlive(entry.record?.agent)) return;
+      const record = entry.record;
+      if (isSameProcessAlive(record?.agent)) {
+        const limit = record?.limits?.timeoutMs;
+        if (limit && record.startedAt && Date.now() >= record.startedAt + limit && !entry.stopping && this.sink.overTime) {
+          entry.stopping = true;
+          void this.sink.overTime(record).finally(() => (entry.stopping = false));
+        }
+        return;
+      }
       this.finishUnsupervised(entry.brief.id, 'orphaned', 'the agent ended after its supervisor was gone; the exit code is unknown');
     }, UNSUPERVISED_CHECK_MS);
     entry.watchdog.unref();
