@@ -17,6 +17,7 @@ import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
 import { jobState, serviceBody } from './swarmJob';
+import { describeApplied, packFolders, WorktreeApplier, type Manifest } from './worktreeCopy';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
@@ -176,8 +177,10 @@ export class ContainerAgent {
 
   private async create(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
     try {
+      const fresh = this.plan.copy ? await this.ensureVolume(this.plan.copy.volume) : false;
       const created = await this.api.call<{ Id: string }>('POST', `/containers/create${query({ name: `sb-${this.runId}-${Date.now().toString(36)}` })}`, this.createBody(spec, env), 'create the container');
       this.id = created.Id;
+      if (this.plan.copy) await this.upload(created.Id, fresh);
       const { socket, head } = await this.api.hijack(`/containers/${created.Id}/attach${query({ stream: 1, stdin: spec.stdin === 'pipe' ? 1 : 0, stdout: 1, stderr: 1 })}`);
       socket.on('error', () => undefined);
       const frames = new LogFrames((bytes) => fs.writeSync(this.outputFd, bytes));
@@ -215,8 +218,9 @@ export class ContainerAgent {
     // path (a remote engine without the worktree): binds would make an empty folder there, and the
     // agent's work would go into it unseen. The home is a bind: made where missing.
     const binds = [`${plan.home}:${CONTAINER_HOME}`, '/etc/ssl/certs:/etc/ssl/certs:ro'];
+    // Copy mode: the worktree is the run's volume, the git folder outside it is uploaded into the container itself.
     const mounts = [
-      ...plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir })),
+      ...(plan.copy ? [{ Type: 'volume', Source: plan.copy.volume, Target: plan.mounts[0] }] : plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir }))),
       ...plan.files.map((file) => ({ Type: 'bind', Source: file, Target: file, ReadOnly: true })),
     ];
     const hostConfig: Record<string, unknown> = {
@@ -316,6 +320,77 @@ export class ContainerAgent {
   forceStop(): void {
     if (this.plan.backend === 'swarm') void this.remove();
     else this.signal('SIGKILL');
+  }
+
+  /** Makes the run's volume, labelled like its containers; true when it is new (a steered run's next container finds it made). */
+  private async ensureVolume(name: string): Promise<boolean> {
+    if ((await this.api.request('GET', `/volumes/${encodeURIComponent(name)}`)).status === 200) return false;
+    await this.api.call('POST', '/volumes/create', { Name: name, Labels: this.labels }, 'create the run\'s volume');
+    return true;
+  }
+
+  /**
+   * Uploads the worktree into a new volume (its manifest kept for the copy back) and the git folder a
+   * worktree needs into the container, at the same paths, before it starts; into a volume already
+   * made (a steered run's next container) only the git folder.
+   */
+  private async upload(id: string, fresh: boolean): Promise<void> {
+    const copy = this.plan.copy!;
+    if (!fresh && this.plan.mounts.length < 2) return;
+    const { stream, manifest } = packFolders(this.plan.mounts, fresh);
+    if (fresh) fs.writeFileSync(copy.manifest, JSON.stringify(manifest));
+    await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, stream, 'application/x-tar', 'copy the worktree into the container');
+  }
+
+  /**
+   * Copies the container's worktree back into the local one (what it wrote, changed or deleted of
+   * what was uploaded); says what it did. A killed run's too: its partial work is the user's.
+   */
+  async copyBack(): Promise<string> {
+    const copy = this.plan.copy;
+    if (!copy || !this.id) throw new Error('the run has no container to copy its worktree from');
+    const top = this.plan.mounts[0]!;
+    let manifest: Manifest = [];
+    try {
+      manifest = JSON.parse(fs.readFileSync(copy.manifest, 'utf8')) as Manifest;
+    } catch {
+      // No list of what was uploaded: nothing is deleted, what came back is written.
+    }
+    const applier = new WorktreeApplier(top, manifest);
+    const archive = await this.api.stream('GET', `/containers/${this.id}/archive${query({ path: top })}`);
+    await new Promise<void>((resolve, reject) => {
+      archive.on('data', (chunk: Buffer) => {
+        try {
+          applier.push(chunk);
+        } catch (error) {
+          archive.destroy();
+          reject(error as Error);
+        }
+      });
+      archive.on('end', () => resolve());
+      archive.on('error', reject);
+    });
+    return describeApplied(applier.end());
+  }
+
+  /**
+   * The end of a run: in copy mode its worktree comes back first, then the container goes, and its
+   * volume once the work is back (else the volume stays, and what is said names it).
+   */
+  async end(): Promise<{ said: string; ok: boolean } | undefined> {
+    const copy = this.plan.copy;
+    if (!copy) return void (await this.remove());
+    let said: string;
+    let ok = false;
+    try {
+      said = `worktree copied back from volume ${copy.volume}: ${await this.copyBack()}`;
+      ok = true;
+    } catch (error) {
+      said = `the worktree could not be copied back (${errorMessage(error)}): the agent's work is still in the Docker volume ${copy.volume} on ${this.plan.endpoint}`;
+    }
+    await this.remove();
+    if (ok) await this.api.request('DELETE', `/volumes/${encodeURIComponent(copy.volume)}`).catch(() => undefined);
+    return { said, ok };
   }
 
   /** Removes the container or the job's service (its log has been copied); gone already is fine. */
