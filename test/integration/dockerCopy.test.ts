@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHarness, removeTempDirs, tempDir, until, type Harness } from '../support/harness';
+import { createHarness, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
 import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
 import { query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
@@ -101,6 +101,38 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
     assert.equal(fs.existsSync(path.join(work, 'gone.txt')), false);
     assert.deepEqual(await volumesOf(h.stateDir), []);
     assert.deepEqual(await containersOf(h.stateDir), []);
+  });
+
+  it('a supervisor that takes the run over (the first was killed with -9) copies the worktree back at its end', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: `node ${path.join(work, 'agent.mjs')} 4000`, backend: 'docker' });
+    await until(() => fs.existsSync(new StateMap(h.stateDir).run(run.id).output) && output(run.id).includes('read: '), 30_000, 'the agent to start');
+    const hosts = supervisorHostPids(h.stateDir);
+    assert.ok(hosts.length > 0);
+    for (const pid of hosts) process.kill(pid, 'SIGKILL');
+    h.switchboard.dispose();
+    assert.equal(fs.existsSync(path.join(work, 'new.txt')), false, 'nothing came back yet');
+    const again = await h.open();
+    const { record } = await again.wait(run.id, 90_000);
+    assert.equal(record.status, 'done', record.lastError);
+    assert.equal(fs.readFileSync(path.join(work, 'new.txt'), 'utf8'), 'made in the container');
+    assert.equal(fs.existsSync(path.join(work, 'sub', 'gone-too.txt')), false);
+    assert.match(record.container?.copyBack ?? '', /3 written or changed, 2 deleted$/);
+    assert.deepEqual(await volumesOf(h.stateDir), []);
+    assert.deepEqual(await containersOf(h.stateDir), []);
+  });
+
+  it('a container removed behind its back: the run is orphaned, and its work comes back from its volume all the same', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: `node ${path.join(work, 'agent.mjs')} 60000`, backend: 'docker' });
+    await until(() => fs.existsSync(new StateMap(h.stateDir).run(run.id).output) && output(run.id).includes('read: '), 30_000, 'the agent to start');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await docker().call('DELETE', `/containers/${h.registry.resolve(run.id)!.container!.id}?force=1`);
+    const { record } = await h.registry.wait(run.id, 30_000);
+    assert.equal(record.status, 'orphaned');
+    assert.equal(fs.readFileSync(path.join(work, 'new.txt'), 'utf8'), 'made in the container');
+    assert.equal(fs.existsSync(path.join(work, 'gone.txt')), false);
+    assert.match(record.container?.copyBack ?? '', /3 written or changed, 2 deleted$/);
+    assert.deepEqual(await volumesOf(h.stateDir), []);
+    assert.deepEqual(await containersOf(h.stateDir), [], 'the container made to copy from is gone too');
   });
 
   it('a git worktree works inside (its repository\'s git folder is uploaded too), and its new file comes back', async () => {
