@@ -22,13 +22,20 @@ interface Walked {
 
 const GIT = '.git';
 
+/** Folders, files and links under `root`, links not followed; sockets and the like, and what cannot be read, left out. */
 function walk(root: string, out: Walked[]): void {
-  const stat = fs.lstatSync(root);
+  let stat: fs.Stats;
+  let names: string[] = [];
+  try {
+    stat = fs.lstatSync(root);
+    if (stat.isDirectory()) names = fs.readdirSync(root).sort();
+  } catch {
+    return;
+  }
   const kind: TarKind | undefined = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'symlink' : undefined;
   if (!kind) return;
   out.push({ abs: root, kind, stat });
-  if (kind !== 'dir') return;
-  for (const name of fs.readdirSync(root).sort()) walk(path.join(root, name), out);
+  for (const name of names) walk(path.join(root, name), out);
 }
 
 /** `rel` of the worktree's own git folder (or file): never copied back, never deleted. */
