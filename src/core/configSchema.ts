@@ -115,8 +115,9 @@ const containers = z.object(
     files: z.array(z.string(), { error: 'must be an array of paths' }).optional().describe('Files mounted read-only at the same path in every container run (credential files a CLI reads).').meta({ default: [] }),
     sshArgs: z.array(z.string(), { error: 'must be an array of ssh arguments' }).optional().describe('Arguments given to `ssh` before the host when an engine is reached over ssh:// (a Docker context or DOCKER_HOST), e.g. ["-i", "/home/me/.ssh/build_box"].').meta({ default: [] }),
     contexts: z.array(z.string().min(1), { error: 'must be an array of Docker context names' }).optional().describe('Docker contexts container runs go to (`--backend docker:<context>`): Doctor checks the engine of each.').meta({ default: [] }),
+    copyWorktree: z.enum(['auto', 'always', 'never'], { error: 'must be "auto", "always" or "never"' }).optional().describe("Whether a docker run's worktree is copied into a volume of the run's and back when it ends, instead of mounted: auto copies for an engine not on this machine (ssh://, tcp://), mounts for the local socket.").meta({ default: 'auto' }),
   },
-  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs", "contexts" })' },
+  { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs", "contexts", "copyWorktree" })' },
 );
 
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */

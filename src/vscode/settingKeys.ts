@@ -9,6 +9,7 @@ import type { Role } from '../core/teams/roles';
 import { ACP_RUNNER_IDS, getRunner } from '../core/runners/runnerTable';
 import type { RunnerProtocol } from '../core/runners/types';
 import type { CustomPattern } from '../core/redact';
+import type { CopyWorktree } from '../core/containers/containerPlan';
 import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 
 /** A setting's key under `switchboard.`, typed by its value. */
@@ -49,6 +50,7 @@ export const CONTAINER_SETTINGS = {
   containersFiles: setting<string[]>('containers.files', DEFAULT_CONFIG.containers.files),
   containersSshArgs: setting<string[]>('containers.sshArgs', DEFAULT_CONFIG.containers.sshArgs ?? []),
   containersContexts: setting<string[]>('containers.contexts', []),
+  containersCopyWorktree: setting<CopyWorktree>('containers.copyWorktree', 'auto'),
 };
 
 export const SETTINGS = {

@@ -87,6 +87,7 @@ function readContainers(get: Get): ContainersConfig {
     files: get(SETTINGS.containersFiles),
     sshArgs: get(SETTINGS.containersSshArgs),
     contexts: get(SETTINGS.containersContexts),
+    copyWorktree: get(SETTINGS.containersCopyWorktree),
     ...(cpus > 0 ? { cpus } : {}),
     ...(memory ? { memory } : {}),
   };

@@ -111,6 +111,8 @@ describe('docker backend over ssh://', function () {
     assert.match(record.container?.id ?? '', /^[0-9a-f]{64}$/);
     assert.equal(output(run.id), Array.from({ length: 5 }, (_, i) => `line ${i + 1} of a busy agent\n`).join('') + 'the end\n');
     assert.equal(record.pool, `docker:${context}`);
+    // An ssh:// engine gets the worktree copied (containers.copyWorktree auto), over the same login.
+    assert.match(record.container?.copyBack ?? '', /^worktree copied back from volume sb-\w+-worktree: 0 written or changed, 0 deleted$/);
     // create, attach, start, wait, inspect, remove: each its own ssh session, all on one login.
     assert.equal(sshd.logins() - before, 1);
     assert.ok(fs.existsSync(socket));

@@ -17,9 +17,12 @@ import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
 import { jobState, serviceBody } from './swarmJob';
+import { describeApplied, packFolders, WorktreeApplier, type Manifest } from './worktreeCopy';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
+/** On a container made only to copy a run's worktree back from its volume (not RUN_LABEL: a take-over never finds it). */
+export const COPY_LABEL = 'switchboard.copyOf';
 /** Where the run's own home is mounted inside the container. */
 export const CONTAINER_HOME = '/switchboard/home';
 
@@ -176,8 +179,10 @@ export class ContainerAgent {
 
   private async create(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
     try {
+      if (this.plan.copy) await this.ensureVolume(this.plan.copy.volume);
       const created = await this.api.call<{ Id: string }>('POST', `/containers/create${query({ name: `sb-${this.runId}-${Date.now().toString(36)}` })}`, this.createBody(spec, env), 'create the container');
       this.id = created.Id;
+      if (this.plan.copy) await this.upload(created.Id);
       const { socket, head } = await this.api.hijack(`/containers/${created.Id}/attach${query({ stream: 1, stdin: spec.stdin === 'pipe' ? 1 : 0, stdout: 1, stderr: 1 })}`);
       socket.on('error', () => undefined);
       const frames = new LogFrames((bytes) => fs.writeSync(this.outputFd, bytes));
@@ -215,8 +220,9 @@ export class ContainerAgent {
     // path (a remote engine without the worktree): binds would make an empty folder there, and the
     // agent's work would go into it unseen. The home is a bind: made where missing.
     const binds = [`${plan.home}:${CONTAINER_HOME}`, '/etc/ssl/certs:/etc/ssl/certs:ro'];
+    // Copy mode: the worktree is the run's volume, the git folder outside it is uploaded into the container itself.
     const mounts = [
-      ...plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir })),
+      ...(plan.copy ? [{ Type: 'volume', Source: plan.copy.volume, Target: plan.mounts[0] }] : plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir }))),
       ...plan.files.map((file) => ({ Type: 'bind', Source: file, Target: file, ReadOnly: true })),
     ];
     const hostConfig: Record<string, unknown> = {
@@ -318,6 +324,92 @@ export class ContainerAgent {
     else this.signal('SIGKILL');
   }
 
+  /** Makes the run's volume, labelled like its containers (a steered run's next container finds it made). */
+  private async ensureVolume(name: string): Promise<void> {
+    if ((await this.api.request('GET', `/volumes/${encodeURIComponent(name)}`)).status === 200) return;
+    await this.api.call('POST', '/volumes/create', { Name: name, Labels: this.labels }, 'create the run\'s volume');
+  }
+
+  /**
+   * Uploads the worktree into the run's volume and the git folder a worktree needs into the
+   * container, at the same paths, before it starts; a steered run's next container, whose volume
+   * has the worktree already, gets only the git folder. The list of what was uploaded is kept once
+   * the upload is whole: without it nothing is copied back.
+   */
+  private async upload(id: string): Promise<void> {
+    const copy = this.plan.copy!;
+    const fresh = !readManifest(copy.manifest);
+    if (!fresh && this.plan.mounts.length < 2) return;
+    const { stream, manifest } = packFolders(this.plan.mounts, fresh);
+    await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, stream, 'application/x-tar', 'copy the worktree into the container');
+    if (fresh) fs.writeFileSync(copy.manifest, JSON.stringify(manifest));
+  }
+
+  /**
+   * Copies the volume's worktree back into the local one (what was written, changed, or deleted of
+   * what was uploaded); says what it did. From the run's container, or where that is gone (removed
+   * behind Switchboard's back, a steered run's next one not made) from one made for it, never started.
+   */
+  private async copyBack(manifest: Manifest): Promise<string> {
+    const copy = this.plan.copy!;
+    const top = this.plan.mounts[0]!;
+    // A volume that is gone would be made again, empty: everything would read as deleted.
+    if ((await this.api.request('GET', `/volumes/${encodeURIComponent(copy.volume)}`)).status !== 200) throw new Error(`its volume ${copy.volume} is gone`);
+    const applier = new WorktreeApplier(top, manifest);
+    // Its own container's archive, else (gone, or going) that of one made for it.
+    const own = this.id ? await this.api.stream('GET', `/containers/${this.id}/archive${query({ path: top })}`).catch(() => undefined) : undefined;
+    if (own) return this.apply(own, applier);
+    const made = await this.api.call<{ Id: string }>(
+      'POST',
+      `/containers/create${query({ name: `sb-${this.runId}-copy-${Date.now().toString(36)}` })}`,
+      { Image: this.plan.image, Cmd: ['true'], Labels: { [STATE_LABEL]: this.stateDir, [COPY_LABEL]: this.runId }, HostConfig: { Mounts: [{ Type: 'volume', Source: copy.volume, Target: top }] } },
+      'make a container to copy the worktree from',
+    );
+    try {
+      return await this.apply(await this.api.stream('GET', `/containers/${made.Id}/archive${query({ path: top })}`), applier);
+    } finally {
+      await this.api.request('DELETE', `/containers/${made.Id}${query({ force: 1 })}`).catch(() => undefined);
+    }
+  }
+
+  /** Applies a downloaded archive; says what it did. */
+  private async apply(archive: NodeJS.ReadableStream & { destroy(): void }, applier: WorktreeApplier): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      archive.on('data', (chunk: Buffer) => {
+        try {
+          applier.push(chunk);
+        } catch (error) {
+          archive.destroy();
+          reject(error as Error);
+        }
+      });
+      archive.on('end', () => resolve());
+      archive.on('error', reject);
+    });
+    return describeApplied(applier.end());
+  }
+
+  /**
+   * The end of a run: in copy mode its worktree comes back first (a killed run's too: its partial
+   * work is the user's), then the container goes, and its volume once the work is back (else the
+   * volume stays, and what is said names it). A worktree never wholly uploaded is not copied back.
+   */
+  async end(): Promise<{ said: string; ok: boolean } | undefined> {
+    const copy = this.plan.copy;
+    const manifest = copy && readManifest(copy.manifest);
+    let copied: { said: string; ok: boolean } | undefined;
+    if (copy && manifest) {
+      try {
+        copied = { said: `worktree copied back from volume ${copy.volume}: ${await this.copyBack(manifest)}`, ok: true };
+      } catch (error) {
+        copied = { said: `the worktree could not be copied back (${errorMessage(error)}): the agent's work is still in the Docker volume ${copy.volume} on ${this.plan.endpoint}`, ok: false };
+      }
+    }
+    await this.remove();
+    if (copy && copied?.ok !== false) await this.api.request('DELETE', `/volumes/${encodeURIComponent(copy.volume)}`).catch(() => undefined);
+    return copied;
+  }
+
   /** Removes the container or the job's service (its log has been copied); gone already is fine. */
   async remove(): Promise<void> {
     this.stdin?.destroy();
@@ -327,6 +419,15 @@ export class ContainerAgent {
     await this.api.request('DELETE', swarm ? `/services/${this.id}` : `/containers/${this.id}${query({ force: 1 })}`).catch(() => undefined);
     // A removed job's finished task container stays on its node: where that is this engine's, it goes too.
     if (swarm && this.containerId) await this.api.request('DELETE', `/containers/${this.containerId}${query({ force: 1 })}`).catch(() => undefined);
+  }
+}
+
+/** The list of files uploaded into a run's volume, once the upload was whole. */
+function readManifest(file: string): Manifest | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  } catch {
+    return undefined;
   }
 }
 

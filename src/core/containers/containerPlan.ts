@@ -36,6 +36,17 @@ export interface ContainersConfig {
   sshArgs?: string[];
   /** Docker contexts runs go to (`--backend docker:<context>`): Doctor checks each one's engine. */
   contexts?: string[];
+  /** Whether the worktree is copied into a volume (and back) instead of mounted: `auto` copies for an engine not on this machine. */
+  copyWorktree?: CopyWorktree;
+}
+
+export type CopyWorktree = 'auto' | 'always' | 'never';
+
+/** Whether a docker run's worktree is copied: `auto` copies unless the engine listens on this machine's unix socket (ssh://, tcp:// engines do not share its files). */
+export function copiesWorktree(mode: CopyWorktree | undefined, endpoint: string): boolean {
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return !endpoint.startsWith('unix://');
 }
 
 export const DEFAULT_CONTAINERS: ContainersConfig = {
@@ -70,6 +81,15 @@ export interface ContainerPlan {
   memoryBytes?: number;
   /** uid:gid the agent runs as (the host user's, so the files it writes in the worktree are theirs). */
   user?: string;
+  /** Copy mode: the worktree (mounts[0]) is a volume of the run's, uploaded before the start and copied back at the end (see worktreeCopy). */
+  copy?: WorktreeCopyPlan;
+}
+
+export interface WorktreeCopyPlan {
+  /** The run's volume. */
+  volume: string;
+  /** Where the list of the files uploaded is kept (for the copy back, also by a supervisor that takes the run over). */
+  manifest: string;
 }
 
 /** `local`, `docker`, `docker:build-box`, `swarm`, `swarm:ctx`. */
@@ -134,13 +154,15 @@ const isInside = (child: string, parent: string): boolean => {
 };
 
 /** The plan of a run's container (its home made, owner-only). */
-export function containerPlan(backend: Backend, config: ContainersConfig, cwd: string, home: string, env: NodeJS.ProcessEnv, runEnv: string[]): ContainerPlan {
+export function containerPlan(backend: Backend, config: ContainersConfig, cwd: string, home: string, env: NodeJS.ProcessEnv, runEnv: string[], run?: { id: string; dir: string }): ContainerPlan {
   if (backend.kind === 'local') throw new SwitchboardError('internal', 'a local run has no container');
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.();
   const gid = process.getgid?.();
   const endpoint = endpointOf(backend, env);
   const sshArgs = sshArgsFor(endpoint, config);
+  // A swarm job runs on any node: its worktree is never copied (see README).
+  const copy = run && backend.kind === 'docker' && copiesWorktree(config.copyWorktree, endpoint) ? { volume: `sb-${run.id}-worktree`, manifest: path.join(run.dir, 'copied-worktree.json') } : undefined;
   return {
     backend: backend.kind,
     endpoint,
@@ -157,6 +179,7 @@ export function containerPlan(backend: Backend, config: ContainersConfig, cwd: s
     ...(config.cpus ? { cpus: config.cpus } : {}),
     ...(config.memory ? { memoryBytes: parseMemory(config.memory) } : {}),
     ...(uid !== undefined && gid !== undefined ? { user: `${uid}:${gid}` } : {}),
+    ...(copy ? { copy } : {}),
   };
 }
 

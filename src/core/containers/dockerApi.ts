@@ -66,14 +66,7 @@ export class DockerApi {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // Not JSON: kept as text.
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed as T });
+          resolve({ status: res.statusCode ?? 0, body: jsonOrText(Buffer.concat(chunks)) as T });
         });
         res.on('error', reject);
       });
@@ -107,6 +100,24 @@ export class DockerApi {
     });
   }
 
+  /** Sends a body as it is read (PUT /containers/{id}/archive: a tar); resolves on a 2xx answer, else rejects with the engine's message. */
+  send(method: string, path: string, body: NodeJS.ReadableStream, contentType: string, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(this.options(method, path, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' }), (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          if ((res.statusCode ?? 0) < 300) return resolve();
+          reject(new SwitchboardError('docker_error', `Docker refused to ${what}: ${engineMessage({ status: res.statusCode ?? 0, body: jsonOrText(Buffer.concat(chunks)) })}`));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (error) => reject(this.unreachable(error)));
+      body.on('error', (error: Error) => req.destroy(error));
+      body.pipe(req);
+    });
+  }
+
   /** Upgrades a connection (POST /containers/{id}/attach) to a raw socket; `head`: bytes that came with the upgrade. */
   hijack(path: string): Promise<{ socket: Duplex; head: Buffer }> {
     return new Promise((resolve, reject) => {
@@ -119,6 +130,16 @@ export class DockerApi {
       req.on('error', (error) => reject(this.unreachable(error)));
       req.end();
     });
+  }
+}
+
+/** A body as JSON, else as text (undefined when empty). */
+function jsonOrText(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
   }
 }
 

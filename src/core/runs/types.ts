@@ -110,6 +110,10 @@ export interface RunContainer {
   id?: string;
   /** A swarm run's service. */
   service?: string;
+  /** Copy mode: the Docker volume its worktree was copied into (removed once copied back). */
+  volume?: string;
+  /** Copy mode, once ended: what the copy back did, or why the work is still in the volume. */
+  copyBack?: string;
 }
 
 export interface RunRecord {

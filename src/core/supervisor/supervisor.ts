@@ -218,7 +218,7 @@ export class Supervisor {
       const agent = new ContainerAgent(container, this.plan.runId, this.plan.stateDir, this.output.fd, { spec, env }, this.plan.killGraceMs);
       this.agent = agent;
       void agent.started.then((ok) => ok && this.update({ container: { ...this.record.container!, id: agent.id } }, true));
-      this.record.container = { backend: container.context ? `${container.backend}:${container.context}` : container.backend, endpoint: container.endpoint };
+      this.record.container = { backend: container.context ? `${container.backend}:${container.context}` : container.backend, endpoint: container.endpoint, ...(container.copy ? { volume: container.copy.volume } : {}) };
     } else {
       this.agent = new AgentProcess({ ...spec, env: { ...this.env, ...spec.env } }, this.plan.request.cwd, this.output.fd, this.plan.agentNiceness);
     }
@@ -376,7 +376,12 @@ export class Supervisor {
   private async finishOnce(exit: AgentExit): Promise<void> {
     // An agent that died writing to a full disk (most do) failed for that reason.
     if (!this.diskFull && !this.stopReason && isDiskFull(this.plan.stateDir)) this.diskFull = this.diskFullReason('and the agent ended');
-    if (this.agent instanceof ContainerAgent) await this.agent.remove();
+    if (this.agent instanceof ContainerAgent) {
+      // Copy mode: the worktree comes back before its work is committed (a killed run's too).
+      const copied = await this.agent.end();
+      if (copied) this.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
+      if (copied && !copied.ok) this.emit({ type: 'error', message: copied.said });
+    }
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
       await killTree(this.record.agent, { signal: 'SIGTERM', graceMs: 500, known: this.treeAtKill, marker: runMarker(this.record.id) });
