@@ -151,4 +151,14 @@ describe('the worktree copied back', () => {
     assert.equal(fs.readFileSync(path.join(top, '.git', 'index'), 'utf8'), 'local index');
     assert.equal(fs.existsSync(path.join(top, 'deleted.txt')), false);
   });
+
+  it('an archive cut short between two entries (no end marker) deletes nothing, and says so', () => {
+    const top = tempDir('sb-apply-cut-');
+    for (const name of ['a.txt', 'b.txt']) fs.writeFileSync(path.join(top, name), name);
+    const applier = new WorktreeApplier(top, ['a.txt', 'b.txt']);
+    applier.push(Buffer.concat([tarEntry(entry('wt', 'dir')), tarEntry(entry('wt/a.txt', 'file', { data: Buffer.from('changed') }))]));
+    assert.throws(() => applier.end(), /ended before its end marker.*nothing was deleted/);
+    assert.equal(fs.readFileSync(path.join(top, 'a.txt'), 'utf8'), 'changed', 'what came is written');
+    assert.equal(fs.readFileSync(path.join(top, 'b.txt'), 'utf8'), 'b.txt', 'what did not come is not deleted');
+  });
 });

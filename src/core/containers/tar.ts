@@ -136,6 +136,8 @@ export class TarReader {
   private next: Record<string, string> = {};
   /** Bytes the entry at hand needs before it can be read (a big file arrives in many chunks). */
   private needed = BLOCK;
+  /** Whether the end-of-archive marker (a zero block where a header was due) came: an archive cut between entries lacks it. */
+  complete = false;
 
   constructor(private readonly onEntry: (entry: TarEntry) => void) {}
 
@@ -170,6 +172,7 @@ export class TarReader {
       const block = this.peek(BLOCK);
       if (block.every((byte) => byte === 0)) {
         this.take(BLOCK);
+        this.complete = true;
         continue;
       }
       const size = number(block, 124, 12);

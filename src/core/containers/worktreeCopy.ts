@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { tarEntry, TAR_END, TarReader, type TarEntry, type TarKind } from './tar';
+import { SwitchboardError } from '../errors';
 
 /** The paths (relative to the worktree's top) of what was uploaded: what may be deleted by the copy back. */
 export type Manifest = string[];
@@ -103,6 +104,8 @@ export class WorktreeApplier {
   /** The archive ended: what it lacks of the uploaded files is deleted. */
   end(): Applied {
     this.reader.end();
+    // An archive cut between two entries (a connection dropped) must not read as files deleted.
+    if (!this.reader.complete) throw new SwitchboardError('docker_error', 'The worktree\'s archive ended before its end marker (the download was cut short): what came was written, nothing was deleted.');
     for (const rel of this.manifest) {
       if (this.seen.has(rel) || isGitOf(rel)) continue;
       const target = this.parentSafe(rel);
