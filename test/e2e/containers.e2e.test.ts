@@ -16,7 +16,7 @@ import { containersOf, dockerSetup, removeContainersOf } from '../support/docker
 import { installExtension, setupVscode, startCodeServer, type CodeServer } from './support/codeServer';
 import { packageVsix, writeMachineSettings } from './support/extension';
 import { answerQuickInput, launchBrowser, openWorkbench, pickQuickItem, runCommand, screenshot } from './support/workbench';
-import { rowLabel, showSwitchboard, waitForRow } from './support/agentsView';
+import { editorText, rowLabel, showSwitchboard, waitForRow } from './support/agentsView';
 
 describe('Run Agent in a container, in a real VS Code', function () {
   this.timeout(180_000);
@@ -46,6 +46,8 @@ describe('Run Agent in a container, in a real VS Code', function () {
       'switchboard.stateDirectory': stateDir,
       'switchboard.containers.image': setup.image!,
       'switchboard.runners.custom.command': `node ${path.join(workspace, 'fakeAgent.mjs')} --lines 10 --every 400 --text {prompt}`,
+      // A context that does not exist: Doctor says so on its own line, with what to do.
+      'switchboard.containers.contexts': ['sb-e2e-no-such-context'],
     };
     writeMachineSettings(userDataDir, settings);
     server = await startCodeServer({ workspace, extensionsDir, userDataDir, settings });
@@ -95,5 +97,17 @@ describe('Run Agent in a container, in a real VS Code', function () {
     assert.match(done.container?.id ?? '', /^[0-9a-f]{64}$/);
     assert.equal(registry!.tail('custom-1'), Array.from({ length: 10 }, (_, i) => `line ${i + 1} of a busy agent\n`).join('') + 'hello from a container\n');
     assert.deepEqual(await containersOf(stateDir), []);
+  });
+
+  it('Doctor reports each engine on its own line: the local one reachable with its image, a context that does not exist with what to do', async () => {
+    await runCommand(page, 'Switchboard: Doctor');
+    await editorText(page, 'Switchboard Doctor');
+    // The engines come after the runners: at the end of the report.
+    await page.keyboard.press('Control+End');
+    // The editor wraps long lines: joined again, without the breaks it made.
+    const text = (await editorText(page, 'Container engine docker:sb-e2e-no-such-context')).replace(/\n/g, '');
+    assert.match(text, /Container engine docker \(unix:\/\/\/var\/run\/docker\.sock\): reachable, Docker \d+\.\d+.*present/);
+    assert.match(text, /Container engine docker:sb-e2e-no-such-context: not reachable: .*no Docker context named sb-e2e-no-such-context.*docker context create sb-e2e-no-such-context/);
+    await screenshot(page, 'containers-03-doctor');
   });
 });
