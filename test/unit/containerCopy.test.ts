@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { containerPlan, copiesWorktree, DEFAULT_CONTAINERS } from '../../src/core/containers/containerPlan';
 import { readTar, safeEntryName, tarEntry, TAR_END, type TarEntry } from '../../src/core/containers/tar';
-import { packFolders, WorktreeApplier } from '../../src/core/containers/worktreeCopy';
+import { packFolders, WorktreeApplier, type Manifest } from '../../src/core/containers/worktreeCopy';
 import { removeTempDirs, tempDir } from '../support/harness';
 
 const entry = (name: string, kind: TarEntry['kind'], extra: Partial<TarEntry> = {}): TarEntry => ({ name, kind, mode: kind === 'dir' ? 0o755 : 0o644, uid: 1000, gid: 1000, mtimeMs: 1_700_000_000_000, ...extra });
@@ -97,8 +97,51 @@ describe('tar', () => {
   });
 });
 
+/** The manifest of these files as they are now (what the upload would have noted). */
+const stamps = (top: string, names: string[]): Manifest => Object.fromEntries(names.map((n) => [n, [fs.lstatSync(path.join(top, n)).size, fs.lstatSync(path.join(top, n)).mtimeMs]]));
+
 describe('the worktree copied back', () => {
   after(removeTempDirs);
+
+  it('never writes through a hard link: a file linked to one outside gets a new file of its own', () => {
+    const top = tempDir('sb-apply-hard-');
+    const outside = path.join(tempDir('sb-apply-hard-outside-'), 'store.js');
+    fs.writeFileSync(outside, 'shared');
+    fs.linkSync(outside, path.join(top, 'dep.js'));
+    const applier = new WorktreeApplier(top, stamps(top, ['dep.js']));
+    applier.push(archive(entry('wt', 'dir'), entry('wt/dep.js', 'file', { data: Buffer.from('patched in the container') })));
+    assert.deepEqual(applier.end().written, ['dep.js']);
+    assert.equal(fs.readFileSync(path.join(top, 'dep.js'), 'utf8'), 'patched in the container');
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'shared', 'the linked file outside is untouched');
+  });
+
+  it('keeps what was changed here during the run: neither overwritten nor deleted, each said', () => {
+    const top = tempDir('sb-apply-mine-');
+    for (const name of ['edited.txt', 'edited-gone.txt', 'theirs.txt']) fs.writeFileSync(path.join(top, name), 'as uploaded');
+    const manifest = stamps(top, ['edited.txt', 'edited-gone.txt', 'theirs.txt']);
+    // A person edits two files while the agent works on the copy.
+    for (const name of ['edited.txt', 'edited-gone.txt']) fs.writeFileSync(path.join(top, name), 'edited here, longer');
+    fs.writeFileSync(path.join(top, 'new-here.txt'), 'made here');
+    const applier = new WorktreeApplier(top, manifest);
+    applier.push(
+      archive(
+        entry('wt', 'dir'),
+        entry('wt/edited.txt', 'file', { data: Buffer.from('edited by the agent') }),
+        entry('wt/theirs.txt', 'file', { data: Buffer.from('edited by the agent') }),
+        entry('wt/new-here.txt', 'file', { data: Buffer.from('made by the agent') }),
+      ),
+    );
+    const applied = applier.end();
+    assert.deepEqual(applied.written, ['theirs.txt']);
+    assert.deepEqual(applied.deleted, []);
+    assert.deepEqual(applied.refused, [
+      'edited.txt (changed in the container and here since: kept as it is here)',
+      'new-here.txt (changed in the container and here since: kept as it is here)',
+      'edited-gone.txt (deleted in the container, changed here since: kept)',
+    ]);
+    for (const name of ['edited.txt', 'edited-gone.txt']) assert.equal(fs.readFileSync(path.join(top, name), 'utf8'), 'edited here, longer');
+    assert.equal(fs.readFileSync(path.join(top, 'new-here.txt'), 'utf8'), 'made here');
+  });
 
   it('packs the worktree by absolute paths without following links, listing its files but not its .git', async () => {
     const top = tempDir('sb-pack-');
@@ -107,8 +150,9 @@ describe('the worktree copied back', () => {
     fs.writeFileSync(path.join(top, 'a.txt'), 'a');
     fs.symlinkSync('/etc', path.join(top, 'out'));
     const { stream, manifest } = packFolders([top]);
-    assert.deepEqual(manifest, ['a.txt', 'out']);
     const read = readTar(await streamed(stream));
+    // Filled as the files are packed, each with its size and mtime then.
+    assert.deepEqual(manifest, { 'a.txt': [1, fs.lstatSync(path.join(top, 'a.txt')).mtimeMs], out: [4, fs.lstatSync(path.join(top, 'out')).mtimeMs] });
     const rel = top.replace(/^\//, '');
     assert.deepEqual(read.map((e) => [e.name, e.kind]), [[rel, 'dir'], [`${rel}/.git`, 'dir'], [`${rel}/.git/HEAD`, 'file'], [`${rel}/a.txt`, 'file'], [`${rel}/out`, 'symlink']]);
   });
@@ -125,7 +169,7 @@ describe('the worktree copied back', () => {
     fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(top, 'filelink'));
     fs.mkdirSync(path.join(top, '.git'));
     fs.writeFileSync(path.join(top, '.git', 'index'), 'local index');
-    const applier = new WorktreeApplier(top, ['same.txt', 'changed.txt', 'deleted.txt', 'dirlink', 'filelink', '.git/index']);
+    const applier = new WorktreeApplier(top, stamps(top, ['same.txt', 'changed.txt', 'deleted.txt', 'dirlink', 'filelink']));
     applier.push(
       archive(
         entry('wt', 'dir'),
@@ -155,7 +199,7 @@ describe('the worktree copied back', () => {
   it('an archive cut short between two entries (no end marker) deletes nothing, and says so', () => {
     const top = tempDir('sb-apply-cut-');
     for (const name of ['a.txt', 'b.txt']) fs.writeFileSync(path.join(top, name), name);
-    const applier = new WorktreeApplier(top, ['a.txt', 'b.txt']);
+    const applier = new WorktreeApplier(top, stamps(top, ['a.txt', 'b.txt']));
     applier.push(Buffer.concat([tarEntry(entry('wt', 'dir')), tarEntry(entry('wt/a.txt', 'file', { data: Buffer.from('changed') }))]));
     assert.throws(() => applier.end(), /ended before its end marker.*nothing was deleted/);
     assert.equal(fs.readFileSync(path.join(top, 'a.txt'), 'utf8'), 'changed', 'what came is written');

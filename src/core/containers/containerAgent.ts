@@ -17,7 +17,7 @@ import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
 import { jobState, serviceBody } from './swarmJob';
-import { describeApplied, packFolders, WorktreeApplier, type Manifest } from './worktreeCopy';
+import { describeApplied, packFolders, WorktreeApplier, type Applied, type Manifest } from './worktreeCopy';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
@@ -327,6 +327,9 @@ export class ContainerAgent {
   /** Makes the run's volume, labelled like its containers (a steered run's next container finds it made). */
   private async ensureVolume(name: string): Promise<void> {
     if ((await this.api.request('GET', `/volumes/${encodeURIComponent(name)}`)).status === 200) return;
+    // Its worktree was uploaded into it before (a steered run's next container): made again it would be
+    // empty, the agent would work in an empty folder, and the copy back would read everything as deleted.
+    if (readManifest(this.plan.copy!.manifest)) throw new Error(`its volume ${name}, which held its worktree, is gone (removed outside Switchboard): start a new run`);
     await this.api.call('POST', '/volumes/create', { Name: name, Labels: this.labels }, 'create the run\'s volume');
   }
 
@@ -350,7 +353,7 @@ export class ContainerAgent {
    * what was uploaded); says what it did. From the run's container, or where that is gone (removed
    * behind Switchboard's back, a steered run's next one not made) from one made for it, never started.
    */
-  private async copyBack(manifest: Manifest): Promise<string> {
+  private async copyBack(manifest: Manifest): Promise<Applied> {
     const copy = this.plan.copy!;
     const top = this.plan.mounts[0]!;
     // A volume that is gone would be made again, empty: everything would read as deleted.
@@ -372,8 +375,8 @@ export class ContainerAgent {
     }
   }
 
-  /** Applies a downloaded archive; says what it did. */
-  private async apply(archive: NodeJS.ReadableStream & { destroy(): void }, applier: WorktreeApplier): Promise<string> {
+  /** Applies a downloaded archive; what it did. */
+  private async apply(archive: NodeJS.ReadableStream & { destroy(): void }, applier: WorktreeApplier): Promise<Applied> {
     await new Promise<void>((resolve, reject) => {
       archive.on('data', (chunk: Buffer) => {
         try {
@@ -386,7 +389,7 @@ export class ContainerAgent {
       archive.on('end', () => resolve());
       archive.on('error', reject);
     });
-    return describeApplied(applier.end());
+    return applier.end();
   }
 
   /**
@@ -400,7 +403,11 @@ export class ContainerAgent {
     let copied: { said: string; ok: boolean } | undefined;
     if (copy && manifest) {
       try {
-        copied = { said: `worktree copied back from volume ${copy.volume}: ${await this.copyBack(manifest)}`, ok: true };
+        const applied = await this.copyBack(manifest);
+        // What could not be applied (changed here meanwhile, a write that failed) is only in the volume: it stays.
+        copied = applied.refused.length
+          ? { said: `the worktree was copied back from volume ${copy.volume} but for ${applied.refused.length} path(s), whose version from the agent is still in that Docker volume on ${this.plan.endpoint}: ${describeApplied(applied)}`, ok: false }
+          : { said: `worktree copied back from volume ${copy.volume}: ${describeApplied(applied)}`, ok: true };
       } catch (error) {
         copied = { said: `the worktree could not be copied back (${errorMessage(error)}): the agent's work is still in the Docker volume ${copy.volume} on ${this.plan.endpoint}`, ok: false };
       }

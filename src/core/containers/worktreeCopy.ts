@@ -2,9 +2,11 @@
  * Copy mode: a run on an engine that does not share this machine's files gets its worktree (and the
  * repository's git folder a worktree needs) uploaded into a volume of its own, and the worktree
  * downloaded back when it ends. Packing walks the folders without following symbolic links and
- * names every entry by its absolute path (unpacked at the container's `/`); applying writes what
- * was written or changed and deletes what the container deleted (of the files uploaded), only
- * inside the worktree, never through a symbolic link, never the worktree's own `.git`.
+ * names every entry by its absolute path (unpacked at the container's `/`); the manifest keeps what
+ * each uploaded file was (size, mtime). Applying writes what was written or changed and deletes
+ * what the container deleted (of the files uploaded), only inside the worktree, never through a
+ * symbolic link or a hard link (a new file renamed into place), never the worktree's own `.git`, and
+ * never over a file changed here since the upload (refused: the volume keeps the agent's version).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,8 +14,15 @@ import { Readable } from 'node:stream';
 import { tarEntry, TAR_END, TarReader, type TarEntry, type TarKind } from './tar';
 import { SwitchboardError } from '../errors';
 
-/** The paths (relative to the worktree's top) of what was uploaded: what may be deleted by the copy back. */
-export type Manifest = string[];
+/**
+ * What was uploaded, by path relative to the worktree's top: each file's or link's size and mtime
+ * then. Only these may be deleted by the copy back, and only while they are as they were.
+ */
+export type Manifest = Record<string, Stamp>;
+type Stamp = [size: number, mtimeMs: number];
+
+const stampOf = (stat: fs.Stats): Stamp => [stat.size, stat.mtimeMs];
+const sameStamp = (stat: fs.Stats, stamp: Stamp | undefined): boolean => !!stamp && stat.size === stamp[0] && stat.mtimeMs === stamp[1];
 
 interface Walked {
   abs: string;
@@ -44,24 +53,34 @@ const isGitOf = (rel: string): boolean => rel === GIT || rel.startsWith(`${GIT}/
 
 /**
  * The archive of the folders (`roots`, the worktree's top first): a stream that reads each file as
- * it goes, and the manifest of the worktree's files and links (`withTop` false: the git folders alone).
+ * it goes, and the manifest of the worktree's files and links (`withTop` false: the git folders
+ * alone), filled as they are packed: what could not be read (gone, unreadable, over 2 GiB) is in
+ * neither, so the copy back never takes it for deleted.
  */
 export function packFolders(roots: readonly string[], withTop = true): { stream: Readable; manifest: Manifest } {
   const walked: Walked[] = [];
   const [top, ...others] = roots;
   if (withTop && top) walk(top, walked);
   for (const root of others) walk(root, walked);
-  const manifest = withTop && top ? walked.filter((w) => w.kind !== 'dir' && isInside(w.abs, top)).map((w) => path.relative(top, w.abs).split(path.sep).join('/')).filter((rel) => !isGitOf(rel)) : [];
+  const manifest: Manifest = {};
+  const relOf = (abs: string): string | undefined => {
+    if (!withTop || !top || !isInside(abs, top)) return undefined;
+    const rel = path.relative(top, abs).split(path.sep).join('/');
+    return rel && !isGitOf(rel) ? rel : undefined;
+  };
   function* blocks(): Generator<Buffer> {
     for (const item of walked) {
       let data: Buffer | undefined;
+      let linkname: string | undefined;
       try {
-        data = item.kind === 'file' ? fs.readFileSync(item.abs) : undefined;
+        if (item.kind === 'file') data = fs.readFileSync(item.abs);
+        if (item.kind === 'symlink') linkname = fs.readlinkSync(item.abs);
       } catch {
-        continue; // Gone since the walk.
+        continue; // Gone since the walk, or not readable: left out.
       }
-      const linkname = item.kind === 'symlink' ? fs.readlinkSync(item.abs) : undefined;
       yield tarEntry({ name: item.abs.replace(/^\/+/, ''), kind: item.kind, mode: item.stat.mode, uid: item.stat.uid, gid: item.stat.gid, mtimeMs: item.stat.mtimeMs, ...(linkname !== undefined ? { linkname } : {}), ...(data ? { data } : {}) });
+      const rel = item.kind !== 'dir' ? relOf(item.abs) : undefined;
+      if (rel) manifest[rel] = stampOf(item.stat);
     }
     yield TAR_END;
   }
@@ -76,7 +95,7 @@ const isInside = (child: string, parent: string): boolean => {
 export interface Applied {
   written: string[];
   deleted: string[];
-  /** Entries not applied, with why (a path through a symbolic link). */
+  /** Entries not applied, with why (a path through a symbolic link, a file changed here meanwhile, a write that failed). */
   refused: string[];
 }
 
@@ -88,6 +107,8 @@ export interface Applied {
 export class WorktreeApplier {
   readonly applied: Applied = { written: [], deleted: [], refused: [] };
   private readonly seen = new Set<string>();
+  /** The files this copy back wrote or found as they should be (dev:ino): a deletion never takes one of them. */
+  private readonly written = new Set<string>();
   private readonly reader: TarReader;
 
   constructor(
@@ -106,14 +127,23 @@ export class WorktreeApplier {
     this.reader.end();
     // An archive cut between two entries (a connection dropped) must not read as files deleted.
     if (!this.reader.complete) throw new SwitchboardError('docker_error', 'The worktree\'s archive ended before its end marker (the download was cut short): what came was written, nothing was deleted.');
-    for (const rel of this.manifest) {
+    for (const [rel, stamp] of Object.entries(this.manifest)) {
       if (this.seen.has(rel) || isGitOf(rel)) continue;
       const target = this.parentSafe(rel);
       if (!target) continue;
       const stat = lstat(target);
       if (!stat || stat.isDirectory()) continue;
-      fs.unlinkSync(target);
-      this.applied.deleted.push(rel);
+      // Written here during the run (or the same file under another name's case): not the agent's to delete.
+      if (!sameStamp(stat, stamp) || this.written.has(`${stat.dev}:${stat.ino}`)) {
+        this.applied.refused.push(`${rel} (deleted in the container, changed here since: kept)`);
+        continue;
+      }
+      try {
+        fs.unlinkSync(target);
+        this.applied.deleted.push(rel);
+      } catch (error) {
+        this.applied.refused.push(`${rel} (could not be deleted: ${(error as Error).message})`);
+      }
     }
     return this.applied;
   }
@@ -141,20 +171,20 @@ export class WorktreeApplier {
     const rel = entry.name.split('/').slice(1).join('/');
     if (!rel || isGitOf(rel)) return;
     this.seen.add(rel);
+    try {
+      this.applyEntry(rel, entry);
+    } catch (error) {
+      this.applied.refused.push(`${rel} (${(error as Error).message})`);
+    }
+  }
+
+  private applyEntry(rel: string, entry: TarEntry): void {
     const target = this.parentSafe(rel, true);
     if (!target) return;
     const stat = lstat(target);
     if (entry.kind === 'dir') {
-      if (stat && !stat.isDirectory()) fs.unlinkSync(target);
-      if (!stat?.isDirectory()) fs.mkdirSync(target);
-      return;
-    }
-    if (stat?.isDirectory()) fs.rmSync(target, { recursive: true, force: true });
-    if (entry.kind === 'symlink') {
-      if (stat?.isSymbolicLink() && fs.readlinkSync(target) === entry.linkname) return;
-      if (stat && !stat.isDirectory()) fs.unlinkSync(target);
-      fs.symlinkSync(entry.linkname!, target);
-      this.applied.written.push(rel);
+      if (stat && !stat.isDirectory()) return void this.applied.refused.push(`${rel} (a folder in the container, not here: kept)`);
+      if (!stat) fs.mkdirSync(target);
       return;
     }
     let data = entry.data ?? Buffer.alloc(0);
@@ -164,16 +194,36 @@ export class WorktreeApplier {
       if (!source || !sourceStat || !sourceStat.isFile()) return void this.applied.refused.push(`${rel} (a hard link to ${entry.linkname})`);
       data = fs.readFileSync(source);
     }
-    const mode = entry.mode & 0o777;
-    if (stat?.isFile() && stat.size === data.length && fs.readFileSync(target).equals(data)) {
-      if ((stat.mode & 0o777) !== mode) fs.chmodSync(target, mode);
+    if (stat && this.unchanged(stat, target, entry, data)) {
+      this.written.add(`${stat.dev}:${stat.ino}`);
       return;
     }
-    // A symbolic link in its place is replaced, never written through.
-    if (stat && !stat.isFile()) fs.unlinkSync(target);
-    fs.writeFileSync(target, data, { mode });
-    if (stat?.isFile() && (stat.mode & 0o777) !== mode) fs.chmodSync(target, mode);
+    // Changed here since the upload (or made here, when the upload had none): the person's, not overwritten.
+    if (stat && !sameStamp(stat, this.manifest[rel])) return void this.applied.refused.push(`${rel} (changed in the container and here since: kept as it is here)`);
+    if (stat?.isDirectory()) return void this.applied.refused.push(`${rel} (a folder here, not in the container: kept)`);
+    // A new file renamed into place: never written through a symbolic or hard link, never half written.
+    const temp = path.join(path.dirname(target), `.sb-copy-${process.pid}-${path.basename(target)}`);
+    try {
+      if (entry.kind === 'symlink') fs.symlinkSync(entry.linkname!, temp);
+      else fs.writeFileSync(temp, data, { mode: entry.mode & 0o777 });
+      if (entry.kind !== 'symlink') fs.chmodSync(temp, entry.mode & 0o777);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+    const now = lstat(target);
+    if (now) this.written.add(`${now.dev}:${now.ino}`);
     this.applied.written.push(rel);
+  }
+
+  /** Whether the local entry is already what the container has (a mode alone set again). */
+  private unchanged(stat: fs.Stats, target: string, entry: TarEntry, data: Buffer): boolean {
+    if (entry.kind === 'symlink') return stat.isSymbolicLink() && fs.readlinkSync(target) === entry.linkname;
+    if (!stat.isFile() || stat.size !== data.length || !fs.readFileSync(target).equals(data)) return false;
+    const mode = entry.mode & 0o777;
+    if ((stat.mode & 0o777) !== mode && sameStamp(stat, this.manifest[path.relative(this.top, target).split(path.sep).join('/')])) fs.chmodSync(target, mode);
+    return true;
   }
 }
 

@@ -482,7 +482,10 @@ export class RunTracker extends Lifecycle {
         const limit = record?.limits?.timeoutMs;
         if (limit && record.startedAt && Date.now() >= record.startedAt + limit && !entry.stopping && this.sink.overTime) {
           entry.stopping = true;
-          void this.sink.overTime(record).finally(() => (entry.stopping = false));
+          void this.sink
+            .overTime(record)
+            .catch((error: Error) => this.sink.warn(`could not stop run ${record.id} at its time limit: ${error.message}`))
+            .finally(() => (entry.stopping = false));
         }
         return;
       }
@@ -577,6 +580,15 @@ export class RunTracker extends Lifecycle {
     if (entry.watchdog) clearInterval(entry.watchdog);
     entry.watchdog = undefined;
     const wasFinished = isFinished(current.status);
+    if (!wasFinished) {
+      // Another process following the same run (a window, an MCP server, `wait`) may have settled it
+      // first (stopped it at its limit, found its agent gone): its record stands, told once, by it.
+      const onDisk = readRecord(this.paths.run(id));
+      if (onDisk.kind === 'ok' && isFinished(onDisk.value.status)) {
+        this.set(onDisk.value);
+        return onDisk.value;
+      }
+    }
     const record: RunRecord = { ...current, status, endedAt: current.endedAt ?? Date.now(), lastError: current.lastError ?? reason };
     if (status === 'killed') record.lastError = reason;
     try {

@@ -82,6 +82,8 @@ export class Supervisor {
   private lastResultOk: boolean | undefined;
   /** Why the run is failing for want of disk space, once it is. */
   private diskFull: string | undefined;
+  /** Copy mode: what of the worktree did not come back, and where it is (the run then ends failed). */
+  private copyFailed: string | undefined;
   /** The agent's process tree as it was when a kill began, so children that leave its session are still swept. */
   private treeAtKill: ProcessEntry[] = [];
   private recordTimer: NodeJS.Timeout | undefined;
@@ -380,7 +382,11 @@ export class Supervisor {
       // Copy mode: the worktree comes back before its work is committed (a killed run's too).
       const copied = await this.agent.end();
       if (copied) this.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
-      if (copied && !copied.ok) this.emit({ type: 'error', message: copied.said });
+      if (copied && !copied.ok) {
+        this.emit({ type: 'error', message: copied.said });
+        // A run whose work did not wholly come back is not done: it says where the rest is.
+        this.copyFailed = copied.said;
+      }
     }
     if (this.stopReason?.kind === 'kill' && this.record.agent) {
       // Tool children can outlive their CLI: sweep what is left of the tree.
@@ -410,7 +416,7 @@ export class Supervisor {
     if (exit.vanished) return 'orphaned';
     if (this.stopReason) return 'killed';
     if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
-    return this.lastResultOk === false ? 'failed' : 'done';
+    return this.lastResultOk === false || this.copyFailed ? 'failed' : 'done';
   }
 
   private failureReason(exit: AgentExit): string {
@@ -420,6 +426,7 @@ export class Supervisor {
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
     if (exit.spawnError) return clipMessage(exit.spawnError);
     if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;
+    if (this.copyFailed) return this.copyFailed;
     const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
     return this.redactor.text(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`);
