@@ -17,6 +17,8 @@ import { StateMap } from '../../src/core/state/stateMap';
 const AGENT = `
 import * as fs from 'node:fs';
 console.log('read: ' + fs.readFileSync('keep.txt', 'utf8'));
+fs.writeFileSync(process.env.HOME + '/.session', 'a session file');
+console.log('home: ' + process.env.HOME);
 fs.writeFileSync('new.txt', 'made in the container');
 fs.mkdirSync('made/deeper', { recursive: true });
 fs.writeFileSync('made/deeper/file.txt', 'deep');
@@ -67,13 +69,15 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
     await until(() => (h.registry.resolve(run.id)?.container?.id ?? '') !== '', 30_000, 'the container to start');
     const inspect = await docker().call<{ Mounts: { Type: string; Source: string; Destination: string; Name?: string }[] }>('GET', `/containers/${h.registry.resolve(run.id)!.container!.id}/json`);
     assert.ok(!inspect.Mounts.some((m) => m.Type === 'bind' && (m.Source === work || m.Destination === work)), `the worktree is bound: ${JSON.stringify(inspect.Mounts)}`);
+    // The run's home is uploaded too, not bound (the engine's machine would make it empty, and root's).
+    assert.ok(!inspect.Mounts.some((m) => m.Destination === '/switchboard/home'), `the home is bound: ${JSON.stringify(inspect.Mounts)}`);
     const volume = inspect.Mounts.find((m) => m.Destination === work);
     assert.equal(volume?.Type, 'volume');
     assert.equal(volume?.Name, `sb-${run.id}-worktree`);
     assert.deepEqual(await volumesOf(h.stateDir), [volume.Name]);
     const { record } = await h.registry.wait(run.id, 60_000);
     assert.equal(record.status, 'done', record.lastError);
-    assert.equal(output(run.id), 'read: kept as it was\n');
+    assert.equal(output(run.id), 'read: kept as it was\nhome: /switchboard/home\n');
     assert.deepEqual(tree(work), {
       'agent.mjs': AGENT,
       'change.txt': 'first and changed',

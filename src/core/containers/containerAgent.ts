@@ -17,7 +17,7 @@ import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
 import { jobState, serviceBody } from './swarmJob';
-import { describeApplied, packFolders, WorktreeApplier, type Applied, type Manifest } from './worktreeCopy';
+import { describeApplied, packFolderAs, packFolders, WorktreeApplier, type Applied, type Manifest } from './worktreeCopy';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
@@ -219,7 +219,8 @@ export class ContainerAgent {
     // The worktree and the named files are mounts, which the engine refuses when its host lacks the
     // path (a remote engine without the worktree): binds would make an empty folder there, and the
     // agent's work would go into it unseen. The home is a bind: made where missing.
-    const binds = [`${plan.home}:${CONTAINER_HOME}`, '/etc/ssl/certs:/etc/ssl/certs:ro'];
+    // In copy mode the engine's machine has no such home: it is uploaded with the worktree (see upload).
+    const binds = [...(plan.copy ? [] : [`${plan.home}:${CONTAINER_HOME}`]), '/etc/ssl/certs:/etc/ssl/certs:ro'];
     // Copy mode: the worktree is the run's volume, the git folder outside it is uploaded into the container itself.
     const mounts = [
       ...(plan.copy ? [{ Type: 'volume', Source: plan.copy.volume, Target: plan.mounts[0] }] : plan.mounts.map((dir) => ({ Type: 'bind', Source: dir, Target: dir }))),
@@ -341,6 +342,9 @@ export class ContainerAgent {
    */
   private async upload(id: string): Promise<void> {
     const copy = this.plan.copy!;
+    // The run's home, owned by the agent's user as it is here (a bind would make it empty, and root's, on the engine's machine).
+    fs.mkdirSync(this.plan.home, { recursive: true });
+    await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, packFolderAs(this.plan.home, CONTAINER_HOME), 'application/x-tar', 'copy the run\'s home into the container');
     const fresh = !readManifest(copy.manifest);
     if (!fresh && this.plan.mounts.length < 2) return;
     const { stream, manifest } = packFolders(this.plan.mounts, fresh);

@@ -48,6 +48,19 @@ function walk(root: string, out: Walked[]): void {
   for (const name of names) walk(path.join(root, name), out);
 }
 
+/** The tar entry of a walked item under `name`, or undefined when it cannot be read (gone since the walk, unreadable, over 2 GiB). */
+function packed(item: Walked, name: string): Buffer | undefined {
+  let data: Buffer | undefined;
+  let linkname: string | undefined;
+  try {
+    if (item.kind === 'file') data = fs.readFileSync(item.abs);
+    if (item.kind === 'symlink') linkname = fs.readlinkSync(item.abs);
+  } catch {
+    return undefined;
+  }
+  return tarEntry({ name, kind: item.kind, mode: item.stat.mode, uid: item.stat.uid, gid: item.stat.gid, mtimeMs: item.stat.mtimeMs, ...(linkname !== undefined ? { linkname } : {}), ...(data ? { data } : {}) });
+}
+
 /** `rel` of the worktree's own git folder (or file): never copied back, never deleted. */
 const isGitOf = (rel: string): boolean => rel === GIT || rel.startsWith(`${GIT}/`);
 
@@ -70,21 +83,30 @@ export function packFolders(roots: readonly string[], withTop = true): { stream:
   };
   function* blocks(): Generator<Buffer> {
     for (const item of walked) {
-      let data: Buffer | undefined;
-      let linkname: string | undefined;
-      try {
-        if (item.kind === 'file') data = fs.readFileSync(item.abs);
-        if (item.kind === 'symlink') linkname = fs.readlinkSync(item.abs);
-      } catch {
-        continue; // Gone since the walk, or not readable: left out.
-      }
-      yield tarEntry({ name: item.abs.replace(/^\/+/, ''), kind: item.kind, mode: item.stat.mode, uid: item.stat.uid, gid: item.stat.gid, mtimeMs: item.stat.mtimeMs, ...(linkname !== undefined ? { linkname } : {}), ...(data ? { data } : {}) });
+      const entry = packed(item, item.abs.replace(/^\/+/, ''));
+      if (!entry) continue;
+      yield entry;
       const rel = item.kind !== 'dir' ? relOf(item.abs) : undefined;
       if (rel) manifest[rel] = stampOf(item.stat);
     }
     yield TAR_END;
   }
   return { stream: Readable.from(blocks()), manifest };
+}
+
+/** The archive of the folder `dir` unpacked at `target` (an absolute path) instead of its own path: what cannot be read is left out. */
+export function packFolderAs(dir: string, target: string): Readable {
+  const walked: Walked[] = [];
+  walk(dir, walked);
+  const nameOf = (abs: string): string => path.posix.join(target, path.relative(dir, abs).split(path.sep).join('/')).replace(/^\/+/, '');
+  function* blocks(): Generator<Buffer> {
+    for (const item of walked) {
+      const entry = packed(item, nameOf(item.abs));
+      if (entry) yield entry;
+    }
+    yield TAR_END;
+  }
+  return Readable.from(blocks());
 }
 
 const isInside = (child: string, parent: string): boolean => {
