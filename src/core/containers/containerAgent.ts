@@ -38,6 +38,8 @@ const LOG_DRAIN_MS = 5000;
 const JOB_POLL_MS = 300;
 const JOB_LOG_DRAIN_MS = 1500;
 const JOB_LOG_MAX_MS = 10_000;
+/** How long the download of a copied worktree may bring nothing before it counts as failed. */
+const COPY_STALL_MS = 60_000;
 
 export class ContainerAgent {
   readonly pid = undefined;
@@ -382,16 +384,34 @@ export class ContainerAgent {
   /** Applies a downloaded archive; what it did. */
   private async apply(archive: NodeJS.ReadableStream & { destroy(): void }, applier: WorktreeApplier): Promise<Applied> {
     await new Promise<void>((resolve, reject) => {
+      // A download that stalls (an ssh connection gone quiet) fails the copy back: the volume stays.
+      let stalled: NodeJS.Timeout | undefined;
+      const quiet = (): void => {
+        clearTimeout(stalled);
+        stalled = setTimeout(() => {
+          archive.destroy();
+          reject(new Error(`the download of the worktree stalled (nothing for ${COPY_STALL_MS / 1000} s)`));
+        }, COPY_STALL_MS);
+      };
+      quiet();
       archive.on('data', (chunk: Buffer) => {
+        quiet();
         try {
           applier.push(chunk);
         } catch (error) {
+          clearTimeout(stalled);
           archive.destroy();
           reject(error as Error);
         }
       });
-      archive.on('end', () => resolve());
-      archive.on('error', reject);
+      archive.on('end', () => {
+        clearTimeout(stalled);
+        resolve();
+      });
+      archive.on('error', (error) => {
+        clearTimeout(stalled);
+        reject(error);
+      });
     });
     return applier.end();
   }
