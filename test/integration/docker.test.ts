@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { readIndex } from '../../src/core/runs/outputLog';
 import { StateMap } from '../../src/core/state/stateMap';
 import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
@@ -36,7 +36,7 @@ describe('docker backend', function () {
     if (!setup.ok) this.skip();
   });
   beforeEach(async () => {
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [] } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers() });
     work = tempDir('sb-docker-work-');
     fs.copyFileSync(FAKE_AGENT, path.join(work, 'fakeAgent.mjs'));
     fs.writeFileSync(path.join(work, 'bytes.mjs'), BYTES_SCRIPT);
@@ -154,7 +154,7 @@ describe('docker backend', function () {
   it('refuses, saying why and what to do, a file to pass in that the engine\'s machine lacks (a bind would have made an empty folder there)', async () => {
     const missing = path.join(tempDir('sb-docker-missing-'), 'credentials.json');
     await h.cleanup();
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [missing] } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers({ files: [missing] }) });
     const said = new RegExp(`cannot mount ${missing.replace(/[.]/g, '\\.')}: it does not exist on the engine's machine.*containers\\.files`);
     await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: fake(), backend: 'docker' }), said);
     const [record] = h.registry.list();

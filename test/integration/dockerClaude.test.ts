@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, removeTempDirs, tempDir, type Harness } from '../support/harness';
-import { bridgeGateway, dockerSetup, removeContainersOf } from '../support/docker';
+import { bridgeGateway, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { prepareClaudeEnv, startAnthropicProvider } from '../support/providers/anthropic';
 import type { ScriptedProvider } from '../support/providers/types';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -37,7 +37,7 @@ describe('real Claude Code in a container', function () {
     // Its settings live in the worktree (mounted at the same path), so the container sees them.
     const env = await prepareClaudeEnv({ home: path.join(work, '.claude-home'), providerUrl: provider.url });
     const { HOME: _home, ...runEnv } = env;
-    h = await createHarness({ containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [] } });
+    h = await createHarness({ containers: testContainers() });
     const run = await h.registry.run({ runner: 'claude', prompt: 'Create hello.txt saying hello', cwd: work, backend: 'docker', env: runEnv });
     const { record } = await h.registry.wait(run.id, 180_000);
     assert.equal(record.status, 'done', record.lastError);
@@ -56,7 +56,7 @@ describe('real Claude Code in a container', function () {
     provider = await startAnthropicProvider((r) => ({ kind: 'text', text: r.lastUserText.includes('goodbye') ? 'goodbye' : 'hello, I will remember the word pineapple' }), await bridgeGateway());
     // Claude keeps its config and sessions in its home (the run's own, /switchboard/home), not in the worktree.
     const { HOME: _home, CLAUDE_CONFIG_DIR: _config, CLAUDE_CODE_TMPDIR: _tmp, ...runEnv } = await prepareClaudeEnv({ home: path.join(tempDir('sb-claude-unused-'), 'home'), providerUrl: provider.url });
-    h = await createHarness({ containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [] } });
+    h = await createHarness({ containers: testContainers() });
     const first = await h.registry.run({ runner: 'claude', prompt: 'Remember the word pineapple', cwd: work, backend: 'docker', env: runEnv });
     const done = (await h.registry.wait(first.id, 180_000)).record;
     assert.equal(done.status, 'done', done.lastError);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -38,7 +38,7 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
     if (!setup.ok) this.skip();
   });
   beforeEach(async () => {
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [], copyWorktree: 'always' } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers({ copyWorktree: 'always' }) });
     work = tempDir('sb-docker-copy-');
     fs.writeFileSync(path.join(work, 'agent.mjs'), AGENT);
     fs.writeFileSync(path.join(work, 'keep.txt'), 'kept as it was');

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, dockerSetup, removeContainersOf } from '../support/docker';
+import { containersOf, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { sshdMissing, startSshd, type TestSshd } from '../support/sshd';
 import { StateMap } from '../../src/core/state/stateMap';
 import { checkEngine, checkEngines } from '../../src/core/containers/engineCheck';
@@ -65,7 +65,7 @@ describe('docker backend over ssh://', function () {
     await removeTempDirs();
   });
   beforeEach(async () => {
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [], sshArgs: sshd.sshArgs } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers({ sshArgs: sshd.sshArgs }) });
     work = tempDir('sb-docker-ssh-work-');
     fs.copyFileSync(FAKE_AGENT, path.join(work, 'fakeAgent.mjs'));
   });

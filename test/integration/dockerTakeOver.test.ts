@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, FAKE_AGENT, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, dockerSetup, removeContainersOf } from '../support/docker';
+import { containersOf, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { StateMap } from '../../src/core/state/stateMap';
 import type { RunRegistry } from '../../src/core/registry/registry';
 import type { RunLimits } from '../../src/core/runs/types';
@@ -25,7 +25,7 @@ describe('docker backend: budgets across a take-over', function () {
     if (!dockerSetup().ok) this.skip();
   });
   beforeEach(async () => {
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [] } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers() });
     work = tempDir('sb-docker-takeover-');
     // The scripted agent stands in for claude (its shebang finds the image's node), printing stream-json.
     bin = path.join(work, 'fakeAgent.mjs');

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, FAKE_AGENT, removeTempDirs, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, docker, dockerSetup, removeContainersOf } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
 import { query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -34,7 +34,7 @@ describe('swarm backend', function () {
     if (initialised) await docker().request('POST', '/swarm/leave?force=1');
   });
   beforeEach(async () => {
-    h = await createHarness({ killGraceMs: 1000, containers: { image: dockerSetup().image!, network: 'bridge', env: [], files: [] } });
+    h = await createHarness({ killGraceMs: 1000, containers: testContainers() });
     work = tempDir('sb-swarm-work-');
     fs.copyFileSync(FAKE_AGENT, path.join(work, 'fakeAgent.mjs'));
   });

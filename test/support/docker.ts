@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DockerApi, parseDockerHost, query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
 import { ROOT } from './harness';
+import { DEFAULT_CONTAINERS, type ContainersConfig } from '../../src/core/containers/containerPlan';
 
 export interface DockerSetup {
   ok: boolean;
@@ -43,4 +44,9 @@ export async function bridgeGateway(): Promise<string> {
   const gateway = config?.Gateway ?? config?.Subnet?.replace(/\.\d+\/\d+$/, '.1');
   if (!gateway) throw new Error('the docker bridge network has no gateway');
   return gateway;
+}
+
+/** The containers settings of a test: the suite's image, bridge networking, nothing of the environment passed in; `more` on top. */
+export function testContainers(more: Partial<ContainersConfig> = {}): ContainersConfig {
+  return { ...DEFAULT_CONTAINERS, image: dockerSetup().image!, network: 'bridge', env: [], files: [], ...more };
 }
