@@ -14,17 +14,15 @@ import { formatUsd } from '../core/render';
 import { checkDisk } from '../core/store/diskSpace';
 import type { RunRecord } from '../core/runs/types';
 import { budgetNow, type GoalWatcher } from './goals/goalWatcher';
+import { startOfToday } from './webviews/budgetModel';
 
 const UPDATE_MS = 500;
 const DISK_CHECK_MS = 30_000;
 /** The item's colour while an agent waits for a person. */
 const WAITING_BACKGROUND = new vscode.ThemeColor('statusBarItem.warningBackground');
 
-/** Local midnight of `now`'s day. */
-const midnightOf = (now: Date): number => new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-
 export function spentToday(runs: readonly RunRecord[], now = new Date()): { usd: number; estimated: boolean } {
-  const midnight = midnightOf(now);
+  const midnight = startOfToday(now.getTime());
   let usd = 0;
   let estimated = false;
   for (const run of runs) {
@@ -76,7 +74,7 @@ export class StatusBar extends Lifecycle {
   private update(): void {
     this.pending = undefined;
     // Whole records only of the runs that may count today (live, or ended since midnight): not a week's thousands.
-    const midnight = midnightOf(new Date());
+    const midnight = startOfToday();
     const registry = this.registry;
     const runs = registry ? registry.wholeOf(registry.briefs().filter((r) => (r.endedAt ?? Infinity) >= midnight)) : [];
     const running = runs.filter((r) => r.status === 'running').length;
