@@ -6,7 +6,8 @@
  * order written, copied byte for byte into the run's output log); its exit comes from the engine. A
  * supervisor that takes the run over (the first one died) follows the engine's log instead, skipping
  * what the output log already has: Docker's log keeps the bytes except that it drops the newline
- * ending a line longer than 16 KiB (it stores such lines in pieces).
+ * ending a line longer than 16 KiB (it stores such lines in pieces). In copy mode its worktree is a
+ * volume of its own, uploaded and brought back (volumeCopy.ts).
  */
 import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
@@ -17,12 +18,10 @@ import { DockerApi, parseDockerHost, query } from './dockerApi';
 import { LogFrames } from './logFrames';
 import type { ContainerPlan } from './containerPlan';
 import { jobState, serviceBody } from './swarmJob';
-import { describeApplied, packFolderAs, packFolders, WorktreeApplier, type Applied, type Manifest } from './worktreeCopy';
+import { VolumeCopy } from './volumeCopy';
 
 export const RUN_LABEL = 'switchboard.run';
 export const STATE_LABEL = 'switchboard.state';
-/** On a container made only to copy a run's worktree back from its volume (not RUN_LABEL: a take-over never finds it). */
-export const COPY_LABEL = 'switchboard.copyOf';
 /** Where the run's own home is mounted inside the container. */
 export const CONTAINER_HOME = '/switchboard/home';
 
@@ -38,8 +37,6 @@ const LOG_DRAIN_MS = 5000;
 const JOB_POLL_MS = 300;
 const JOB_LOG_DRAIN_MS = 1500;
 const JOB_LOG_MAX_MS = 10_000;
-/** How long the download of a copied worktree may bring nothing before it counts as failed. */
-const COPY_STALL_MS = 60_000;
 
 export class ContainerAgent {
   readonly pid = undefined;
@@ -59,6 +56,8 @@ export class ContainerAgent {
   private stdin: Duplex | undefined;
   private stdinEnded = false;
   private resolveExit!: (exit: AgentExit) => void;
+  /** Copy mode: the run's worktree in a volume of its own, uploaded and brought back. */
+  private readonly copy: VolumeCopy | undefined;
 
   constructor(
     private readonly plan: ContainerPlan,
@@ -71,6 +70,7 @@ export class ContainerAgent {
     private readonly stopGraceMs = 5000,
   ) {
     this.api = new DockerApi(parseDockerHost(plan.endpoint, plan.sshArgs));
+    this.copy = plan.copy && new VolumeCopy(this.api, plan, plan.copy, { runId, stateDir, labels: this.labels, home: CONTAINER_HOME, stateLabel: STATE_LABEL });
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     const swarm = plan.backend === 'swarm';
     if ('adopt' in what) this.started = this.takeOver(what.adopt, what.logged);
@@ -181,10 +181,10 @@ export class ContainerAgent {
 
   private async create(spec: SpawnSpec, env: Record<string, string>): Promise<boolean> {
     try {
-      if (this.plan.copy) await this.ensureVolume(this.plan.copy.volume);
+      await this.copy?.prepare();
       const created = await this.api.call<{ Id: string }>('POST', `/containers/create${query({ name: `sb-${this.runId}-${Date.now().toString(36)}` })}`, this.createBody(spec, env), 'create the container');
       this.id = created.Id;
-      if (this.plan.copy) await this.upload(created.Id);
+      await this.copy?.upload(created.Id);
       const { socket, head } = await this.api.hijack(`/containers/${created.Id}/attach${query({ stream: 1, stdin: spec.stdin === 'pipe' ? 1 : 0, stdout: 1, stderr: 1 })}`);
       socket.on('error', () => undefined);
       const frames = new LogFrames((bytes) => fs.writeSync(this.outputFd, bytes));
@@ -328,116 +328,15 @@ export class ContainerAgent {
   }
 
   /** Makes the run's volume, labelled like its containers (a steered run's next container finds it made). */
-  private async ensureVolume(name: string): Promise<void> {
-    if ((await this.api.request('GET', `/volumes/${encodeURIComponent(name)}`)).status === 200) return;
-    // Its worktree was uploaded into it before (a steered run's next container): made again it would be
-    // empty, the agent would work in an empty folder, and the copy back would read everything as deleted.
-    if (readManifest(this.plan.copy!.manifest)) throw new Error(`its volume ${name}, which held its worktree, is gone (removed outside Switchboard): start a new run`);
-    await this.api.call('POST', '/volumes/create', { Name: name, Labels: this.labels }, 'create the run\'s volume');
-  }
-
-  /**
-   * Uploads the worktree into the run's volume and the git folder a worktree needs into the
-   * container, at the same paths, before it starts; a steered run's next container, whose volume
-   * has the worktree already, gets only the git folder. The list of what was uploaded is kept once
-   * the upload is whole: without it nothing is copied back.
-   */
-  private async upload(id: string): Promise<void> {
-    const copy = this.plan.copy!;
-    // The run's home, owned by the agent's user as it is here (a bind would make it empty, and root's, on the engine's machine).
-    fs.mkdirSync(this.plan.home, { recursive: true });
-    await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, packFolderAs(this.plan.home, CONTAINER_HOME), 'application/x-tar', 'copy the run\'s home into the container');
-    const fresh = !readManifest(copy.manifest);
-    if (!fresh && this.plan.mounts.length < 2) return;
-    const { stream, manifest } = packFolders(this.plan.mounts, fresh);
-    await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, stream, 'application/x-tar', 'copy the worktree into the container');
-    if (fresh) fs.writeFileSync(copy.manifest, JSON.stringify(manifest));
-  }
-
-  /**
-   * Copies the volume's worktree back into the local one (what was written, changed, or deleted of
-   * what was uploaded); says what it did. From the run's container, or where that is gone (removed
-   * behind Switchboard's back, a steered run's next one not made) from one made for it, never started.
-   */
-  private async copyBack(manifest: Manifest): Promise<Applied> {
-    const copy = this.plan.copy!;
-    const top = this.plan.mounts[0]!;
-    // A volume that is gone would be made again, empty: everything would read as deleted.
-    if ((await this.api.request('GET', `/volumes/${encodeURIComponent(copy.volume)}`)).status !== 200) throw new Error(`its volume ${copy.volume} is gone`);
-    const applier = new WorktreeApplier(top, manifest);
-    // Its own container's archive, else (gone, or going) that of one made for it.
-    const own = this.id ? await this.api.stream('GET', `/containers/${this.id}/archive${query({ path: top })}`).catch(() => undefined) : undefined;
-    if (own) return this.apply(own, applier);
-    const made = await this.api.call<{ Id: string }>(
-      'POST',
-      `/containers/create${query({ name: `sb-${this.runId}-copy-${Date.now().toString(36)}` })}`,
-      { Image: this.plan.image, Cmd: ['true'], Labels: { [STATE_LABEL]: this.stateDir, [COPY_LABEL]: this.runId }, HostConfig: { Mounts: [{ Type: 'volume', Source: copy.volume, Target: top }] } },
-      'make a container to copy the worktree from',
-    );
-    try {
-      return await this.apply(await this.api.stream('GET', `/containers/${made.Id}/archive${query({ path: top })}`), applier);
-    } finally {
-      await this.api.request('DELETE', `/containers/${made.Id}${query({ force: 1 })}`).catch(() => undefined);
-    }
-  }
-
-  /** Applies a downloaded archive; what it did. */
-  private async apply(archive: NodeJS.ReadableStream & { destroy(): void }, applier: WorktreeApplier): Promise<Applied> {
-    await new Promise<void>((resolve, reject) => {
-      // A download that stalls (an ssh connection gone quiet) fails the copy back: the volume stays.
-      let stalled: NodeJS.Timeout | undefined;
-      const quiet = (): void => {
-        clearTimeout(stalled);
-        stalled = setTimeout(() => {
-          archive.destroy();
-          reject(new Error(`the download of the worktree stalled (nothing for ${COPY_STALL_MS / 1000} s)`));
-        }, COPY_STALL_MS);
-      };
-      quiet();
-      archive.on('data', (chunk: Buffer) => {
-        quiet();
-        try {
-          applier.push(chunk);
-        } catch (error) {
-          clearTimeout(stalled);
-          archive.destroy();
-          reject(error as Error);
-        }
-      });
-      archive.on('end', () => {
-        clearTimeout(stalled);
-        resolve();
-      });
-      archive.on('error', (error) => {
-        clearTimeout(stalled);
-        reject(error);
-      });
-    });
-    return applier.end();
-  }
-
   /**
    * The end of a run: in copy mode its worktree comes back first (a killed run's too: its partial
    * work is the user's), then the container goes, and its volume once the work is back (else the
    * volume stays, and what is said names it). A worktree never wholly uploaded is not copied back.
    */
   async end(): Promise<{ said: string; ok: boolean } | undefined> {
-    const copy = this.plan.copy;
-    const manifest = copy && readManifest(copy.manifest);
-    let copied: { said: string; ok: boolean } | undefined;
-    if (copy && manifest) {
-      try {
-        const applied = await this.copyBack(manifest);
-        // What could not be applied (changed here meanwhile, a write that failed) is only in the volume: it stays.
-        copied = applied.refused.length
-          ? { said: `the worktree was copied back from volume ${copy.volume} but for ${applied.refused.length} path(s), whose version from the agent is still in that Docker volume on ${this.plan.endpoint}: ${describeApplied(applied)}`, ok: false }
-          : { said: `worktree copied back from volume ${copy.volume}: ${describeApplied(applied)}`, ok: true };
-      } catch (error) {
-        copied = { said: `the worktree could not be copied back (${errorMessage(error)}): the agent's work is still in the Docker volume ${copy.volume} on ${this.plan.endpoint}`, ok: false };
-      }
-    }
+    const copied = await this.copy?.bringBack(this.id);
     await this.remove();
-    if (copy && copied?.ok !== false) await this.api.request('DELETE', `/volumes/${encodeURIComponent(copy.volume)}`).catch(() => undefined);
+    if (this.copy && copied?.ok !== false) await this.copy.removeVolume();
     return copied;
   }
 
@@ -450,15 +349,6 @@ export class ContainerAgent {
     await this.api.request('DELETE', swarm ? `/services/${this.id}` : `/containers/${this.id}${query({ force: 1 })}`).catch(() => undefined);
     // A removed job's finished task container stays on its node: where that is this engine's, it goes too.
     if (swarm && this.containerId) await this.api.request('DELETE', `/containers/${this.containerId}${query({ force: 1 })}`).catch(() => undefined);
-  }
-}
-
-/** The list of files uploaded into a run's volume, once the upload was whole. */
-function readManifest(file: string): Manifest | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
   }
 }
 
