@@ -13,7 +13,7 @@ import { Lifecycle, toDisposable } from '../lifecycle';
 import { SwitchboardError } from '../errors';
 import { silentLogger, tagged, type Logger } from '../logger';
 import { StateMap, type RunPaths } from '../state/stateMap';
-import { timeLimitReason } from '../supervisor/runLimits';
+import { limitStop, timeLimitReason } from '../supervisor/runLimits';
 import { killTree } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
@@ -382,7 +382,7 @@ export class RunRegistry extends Lifecycle {
     if (run.agent && isSameProcessAlive(run.agent)) {
       // Its supervisor may still live (only unreachable) and record the agent's death as a failure: the kill is noted first so it sticks.
       // A limit (`its time limit of …`) stops a run, as its supervisor would have said; a person or a process kills it.
-      const reason = options.source.startsWith('its ') ? `stopped at ${options.source}` : `killed by ${options.source}`;
+      const reason = limitStop(options.source) ?? `killed by ${options.source}`;
       this.tracker.noteKill(run.id, reason);
       await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs, marker: runMarker(run.id) });
       const record = this.tracker.finishUnsupervised(run.id, 'killed', reason);

@@ -16,3 +16,6 @@ export function crossedLimit(limits: RunLimits | undefined, usage: RunRecord['us
 }
 
 export const timeLimitReason = (limits: RunLimits): string => `its time limit of ${formatLimits({ timeoutMs: limits.timeoutMs })}`;
+
+/** How a stop by one of the run's limits (a source `its … limit …`) is said; undefined for a person's or a process's stop. */
+export const limitStop = (source: string): string | undefined => (source.startsWith('its ') ? `stopped at ${source}` : undefined);

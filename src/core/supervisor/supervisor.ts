@@ -35,7 +35,7 @@ import { LineSplitter } from './protocol';
 import type { SupervisorPlan } from './plan';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import { RunFeed } from './runFeed';
-import { crossedLimit, timeLimitReason } from './runLimits';
+import { crossedLimit, limitStop, timeLimitReason } from './runLimits';
 import { TurnTracker } from './turnTracker';
 
 const RECORD_WRITE_MS = 200;
@@ -422,7 +422,8 @@ export class Supervisor {
   private failureReason(exit: AgentExit): string {
     if (this.diskFull) return this.diskFull;
     if (exit.vanished) return exit.vanished;
-    if (this.stopReason?.source.startsWith('its ')) return `stopped at ${this.stopReason.source}`;
+    const byLimit = this.stopReason && limitStop(this.stopReason.source);
+    if (byLimit) return byLimit;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
     if (exit.spawnError) return clipMessage(exit.spawnError);
     if (this.lastResultOk === false && this.record.lastError) return this.record.lastError;
