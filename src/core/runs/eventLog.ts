@@ -11,7 +11,7 @@ export const EVENTS_HEADER = { version: 1, kind: 'switchboard-events' } as const
 export class EventLogWriter {
   private readonly writer: JsonLinesWriter;
 
-  constructor(paths: RunPaths, private seq: number, onError: (error: Error) => void) {
+  constructor(private readonly paths: RunPaths, private seq: number, onError: (error: Error) => void) {
     const isNew = fileSize(paths.events) === 0;
     this.writer = new JsonLinesWriter(paths.events, 50, onError);
     if (isNew) this.writer.append(EVENTS_HEADER);
@@ -29,6 +29,14 @@ export class EventLogWriter {
 
   flush(): void {
     this.writer.flush();
+  }
+
+  /** Cuts the file back to its first `keep` events (see keepEvents) and goes on numbering after them. */
+  keepOnly(keep: number): AgentEvent[] {
+    this.writer.flush();
+    const kept = keepEvents(this.paths, keep);
+    this.seq = kept.at(-1)?.seq ?? 0;
+    return kept;
   }
 
   close(): void {

@@ -33,8 +33,8 @@ export class OutputFollower {
 
   constructor(
     private readonly paths: RunPaths,
-    /** Receives the new bytes, when the run's output is parsed (undefined: nobody needs to read them). */
-    private readonly onChunk: ((chunk: Buffer) => void) | undefined,
+    /** Receives the new bytes and where they start, when the run's output is parsed (undefined: nobody needs to read them). */
+    private readonly onChunk: ((chunk: Buffer, at: number) => void) | undefined,
     private readonly onGrow: (bytes: number) => void,
     private readonly onError: (error: Error) => void,
   ) {
@@ -53,7 +53,7 @@ export class OutputFollower {
   /**
    * A supervisor that takes over a run whose supervisor died: the index goes on from where the dead
    * one's ended (bytes it never read get indexed now), and the parser is handed the output again from
-   * `parsed`, the start of the line the dead one was inside when its record was last written.
+   * `parsed`, where the dead one's parse stood when its record was last written.
    */
   resumeAt(parsed: number, indexed: number): void {
     this.offset = Math.min(indexed, this.offset);
@@ -101,7 +101,7 @@ export class OutputFollower {
         const chunk = Buffer.allocUnsafe(length);
         const read = fs.readSync(this.fd, chunk, 0, length, at);
         try {
-          this.onChunk(chunk.subarray(0, read));
+          this.onChunk(chunk.subarray(0, read), at);
         } catch (error) {
           this.onError(error as Error);
         }

@@ -169,6 +169,12 @@ export interface RunRecord {
   outputBytes: number;
   /** Parsed events written so far. */
   eventCount: number;
+  /**
+   * Where parsing the output stood when the record was written: `bytes` ends the last whole line
+   * parsed, and the first `events` events came before anything parsed after it. A supervisor that
+   * takes the run over keeps those events and parses again from `bytes`, so a line is counted once.
+   */
+  parsed?: { bytes: number; events: number };
   /** How many secrets of each kind its output held (the placeholders given, `<<REDACTED_AWS_KEY_1>>`…). */
   redactions?: Record<string, number>;
 }

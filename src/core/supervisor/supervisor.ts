@@ -3,7 +3,6 @@
  * agent keeps logging after whoever started it has gone. It is the only writer of the run's
  * `run.json` while the run lives, and it answers steer / interrupt / kill over its control socket.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { SwitchboardError } from '../errors';
 import { killTree, treeMembers } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
@@ -14,7 +13,7 @@ import { openConversation } from '../runners/conversation';
 import type { Conversation, Runner, SpawnSpec, StartRequest } from '../runners/types';
 import { StateMap, type RunPaths } from '../state/stateMap';
 import type { Journal } from '../feed/journal';
-import { EventLogWriter, keepEvents } from '../runs/eventLog';
+import { EventLogWriter } from '../runs/eventLog';
 import { fileSize, indexedBytes, lineStart, OutputFollower, readTail } from '../runs/outputLog';
 import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeRecord } from '../runs/recordFile';
@@ -31,7 +30,7 @@ import { Approvals } from './approvals';
 import { hostLog } from './hostLog';
 import { isDiskFull, isNoSpace } from '../store/diskSpace';
 import { ControlServer } from './controlServer';
-import { LineSplitter } from './protocol';
+import { OutputLines } from './outputLines';
 import type { SupervisorPlan } from './plan';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import { RunFeed } from './runFeed';
@@ -67,6 +66,8 @@ export class Supervisor {
   /** One per run: the same secret gets the same placeholder in every event, record field and line. */
   private readonly redactor: Redactor;
   private readonly output: OutputFollower;
+  /** The output read as lines for the runner's parser (undefined for a plain-text runner). */
+  private readonly lines: OutputLines | undefined;
   /** A plain-text runner's output with secrets redacted, as answers show it. */
   private readonly redactedOutput: RedactedOutputWriter | undefined;
   private readonly events: EventLogWriter;
@@ -109,7 +110,8 @@ export class Supervisor {
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.noteError(`could not write the run's files: ${error.message}`));
     // A plain-text runner's output is not parsed: its redacted copy reads output.log itself as it grows.
     const plain = !this.runner.structured;
-    this.output = new OutputFollower(this.paths, plain ? undefined : this.lineReader(), (bytes) => this.onOutputGrew(bytes), onIoError);
+    this.lines = plain ? undefined : new OutputLines((line) => this.onLine(line), () => this.events.count);
+    this.output = new OutputFollower(this.paths, this.lines && ((chunk, at) => this.lines!.push(chunk, at)), (bytes) => this.onOutputGrew(bytes), onIoError);
     this.redactedOutput = plain ? new RedactedOutputWriter(this.paths, this.redactor, this.output.bytes, onIoError) : undefined;
     this.events = new EventLogWriter(this.paths, record.eventCount, onIoError);
     this.server = new ControlServer(plan.controlSocket, (request) => this.handle(request), { label: `run ${plan.runId}` });
@@ -181,13 +183,15 @@ export class Supervisor {
    * parsed after that record comes again, once, and nothing it had not yet read is missed.
    */
   private resume(): void {
-    for (const event of keepEvents(this.paths, this.record.eventCount)) {
+    // A record written before records held their parse mark: the start of the line its byte count was in.
+    const mark = this.record.parsed ?? { bytes: this.lines ? lineStart(this.paths, this.record.outputBytes) : fileSize(this.paths.output), events: this.record.eventCount };
+    for (const event of this.events.keepOnly(mark.events)) {
       if (event.type === 'usage') this.usage.add(event);
       else if (event.type === 'exit') this.usage.closeProcess();
       else if (event.type === 'result') this.lastResultOk = event.ok;
     }
-    if (this.runner.structured) this.output.resumeAt(lineStart(this.paths, this.record.outputBytes), indexedBytes(this.paths));
-    else this.output.resumeAt(fileSize(this.paths.output), indexedBytes(this.paths));
+    this.lines?.resumeAt({ bytes: mark.bytes, events: this.events.count });
+    this.output.resumeAt(this.lines ? mark.bytes : fileSize(this.paths.output), indexedBytes(this.paths));
     this.output.catchUp();
     this.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) }, true);
   }
@@ -230,21 +234,6 @@ export class Supervisor {
     if (identity) this.emit({ type: 'spawn', pid: identity.pid, commandLine, resumed, ...source });
     this.update({ status: 'running', agent: identity, commandLine, startedAt: this.record.startedAt ?? Date.now() }, true);
     void this.agent.exited.then((exit) => this.onExit(exit));
-  }
-
-  private decoder = new StringDecoder('utf8');
-  private readonly splitter = new LineSplitter((line) => this.onLine(line));
-
-  /** Splits the followed output into lines for the runner's parser (characters split across reads are kept whole). */
-  private lineReader(): (chunk: Buffer) => void {
-    return (chunk) => this.splitter.push(this.decoder.write(chunk));
-  }
-
-  /** A process ended: its last line may have no newline, and must not be glued to the next process's first. */
-  private flushLines(): void {
-    this.splitter.push(this.decoder.end());
-    this.splitter.end();
-    this.decoder = new StringDecoder('utf8');
   }
 
   private onLine(line: string): void {
@@ -308,11 +297,16 @@ export class Supervisor {
   /** Important changes are on disk before anyone hears of them; the rest is written at most every 200 ms. */
   private update(patch: Partial<RunRecord>, immediate = false): void {
     const before = this.record;
-    this.record = { ...this.record, ...patch, outputBytes: this.output.bytes, eventCount: this.events.count, ...redactionsOf(this.redactor) };
+    this.record = { ...this.record, ...patch, ...this.progress(), ...redactionsOf(this.redactor) };
     if (immediate) this.writeNow();
     else this.recordTimer ??= setTimeout(() => this.writeNow(), RECORD_WRITE_MS);
     this.server.notify({ note: 'record', record: this.record });
     this.feed.changed(before, this.record);
+  }
+
+  /** How far the output and its parse have come (the parse mark as in outputLines.ts). */
+  private progress(): Pick<RunRecord, 'outputBytes' | 'eventCount' | 'parsed'> {
+    return { outputBytes: this.output.bytes, eventCount: this.events.count, ...(this.lines ? { parsed: this.lines.where() } : {}) };
   }
 
   private writeNow(): void {
@@ -320,7 +314,7 @@ export class Supervisor {
     this.recordTimer = undefined;
     this.events.flush();
     try {
-      writeRecord(this.paths, { ...this.record, outputBytes: this.output.bytes });
+      writeRecord(this.paths, { ...this.record, ...this.progress() });
     } catch (error) {
       if (isNoSpace(error)) this.stopForDisk();
       else hostLog(`switchboard supervisor: cannot write run.json: ${(error as Error).message}`);
@@ -354,7 +348,7 @@ export class Supervisor {
   private async onExit(exit: AgentExit): Promise<void> {
     // Read what the agent wrote last (its final result line) before deciding anything.
     this.output.catchUp();
-    if (this.runner.structured) this.flushLines();
+    this.lines?.flush(this.output.bytes);
     this.usage.closeProcess();
     if (this.pendingResume !== undefined && !this.stopReason && this.record.sessionId && !exit.spawnError) {
       const message = this.pendingResume;
