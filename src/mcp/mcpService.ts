@@ -28,8 +28,7 @@ export const SERVER_VERSION: string = packageJson.version;
 /* eslint-disable @typescript-eslint/no-require-imports */
 const loadHttpTransport = (): typeof import('./httpTransport') => require('./httpTransport') as typeof import('./httpTransport');
 const loadBuildServer = (): typeof import('./buildServer') => require('./buildServer') as typeof import('./buildServer');
-const loadStdioTransport = (): typeof import('@modelcontextprotocol/sdk/server/stdio.js') =>
-  require('@modelcontextprotocol/sdk/server/stdio.js') as typeof import('@modelcontextprotocol/sdk/server/stdio.js');
+const loadStdioTransport = (): typeof import('./stdioTransport') => require('./stdioTransport') as typeof import('./stdioTransport');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface McpServiceOptions {
