@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { webhookWithDefaults } from '../../src/core/config';
 import type { Switchboard } from '../../src/core/switchboard';
 import { WebhookDeliverer } from '../../src/core/webhooks/webhookDeliverer';
+import { webhookKey } from '../../src/core/webhooks/webhookEvents';
 import { verifySignature } from '../../src/core/webhooks/webhookPayload';
 import { WebhookQueue } from '../../src/core/webhooks/webhookQueue';
 import { runCli } from '../support/cliChild';
@@ -147,11 +148,53 @@ describe('webhooks', function () {
     assert.deepEqual([...receiver.accepted().values()].map((r) => r.body.subject?.id).sort(), [...ids].sort());
   });
 
+  it('delivers the webhooks of every process when their configs differ (a window\'s settings, config.json)', async () => {
+    // The headless process knows only config.json's webhook; this process (a window) only its settings' one.
+    const other = await new Receiver().start();
+    try {
+      const fromFile = webhookWithDefaults({ url: other.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] });
+      fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ version: 1, webhooks: [fromFile] }));
+      const child = delivererChild(h.stateDir);
+      children.push(child);
+      const childLease = h.switchboard.state.webhook(webhookKey(fromFile)).lease;
+      await until(() => fs.existsSync(childLease), 15_000, 'the child holds the lease of its webhook');
+      const window = await h.openSwitchboard({ webhooks: [webhookWithDefaults({ url: receiver.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] })] });
+      deliverer(window);
+      // Both have started delivering (each has its webhook's cursor) before anything happens.
+      await until(() => fs.existsSync(window.state.webhook(webhookKey({ url: receiver.url, format: 'json' })).cursor), 15_000, 'the window delivers its webhook');
+      const ids = await runAgents(h.switchboard, work, [0, 1, 0]);
+      await until(() => receiver.accepted().size === 3 && other.accepted().size === 3, 20_000, 'each webhook is told of the three runs');
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const r of [receiver, other]) {
+        assert.deepEqual([...r.accepted().values()].map((d) => d.body.subject?.id).sort(), [...ids].sort());
+        assert.equal(r.requests.length, 3, 'each delivery once');
+        assert.ok(r.requests.every((d) => d.signed));
+      }
+      const log = new WebhookQueue(h.switchboard.state).readLog();
+      assert.deepEqual(log.filter((e) => e.outcome !== 'delivered'), [], 'nothing dropped, nothing retried');
+      assert.equal(new WebhookQueue(h.switchboard.state).all().length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('leaves a delivery of a webhook it does not have to the process that has it; gives it up only when none has, past the give-up time', async () => {
+    const queue = new WebhookQueue(h.switchboard.state);
+    const foreign = { version: 1 as const, url: 'http://127.0.0.1:9/elsewhere', format: 'json' as const, event: 'agent.completed' as const, body: '{}', attempts: 0, nextAt: 0 };
+    queue.put({ ...foreign, id: 'fresh', createdAt: Date.now() });
+    queue.put({ ...foreign, id: 'stale', createdAt: Date.now() - 2 * 60 * 60_000 });
+    const d = deliverer(h.switchboard);
+    await d.wake();
+    await d.idle();
+    assert.deepEqual(queue.all().map((q) => q.id), ['fresh'], 'the fresh one waits for its webhook');
+    assert.deepEqual(queue.readLog().map((e) => [e.id, e.outcome, e.error]), [['stale', 'gave_up', 'no running Switchboard has this webhook configured']]);
+  });
+
   it('keeps queued deliveries across a deliverer killed outright, and another sends them', async () => {
     receiver.failures = 1000;
     const first = delivererChild(h.stateDir);
     children.push(first);
-    const lease = h.switchboard.state.webhooks.lease;
+    const lease = h.switchboard.state.webhook(webhookKey({ url: receiver.url, format: 'json' })).lease;
     await until(() => fs.existsSync(lease) && (JSON.parse(fs.readFileSync(lease, 'utf8')) as { holder: { pid: number } }).holder.pid === first.pid, 15_000, 'the child holds the lease');
     const [id] = await runAgents(h.switchboard, work, [0]);
     const queue = new WebhookQueue(h.switchboard.state);
