@@ -3,13 +3,15 @@
  * secrets cut in two by a pause, so its supervisor reads each half on its own) and a Claude Code
  * agent (its answer and result), read over MCP (stream_agent_output a line at a time,
  * get_agent_status, the output resource), over the HTTP API (a run, its output page by page, the
- * list) and by the CLI (`status --format json`, `logs`), while
+ * list) and by the CLI (`status --format json`, `logs`, `events`), while
  * `logs --raw` and output.log keep the bytes as printed.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { runEntity } from '../../src/core/feed/entities';
+import { Journal } from '../../src/core/feed/journal';
 import type { RunRecord } from '../../src/core/runs/types';
 import { McpService } from '../../src/mcp/mcpService';
 import { runCli } from '../support/cliChild';
@@ -160,5 +162,22 @@ describe('redaction across MCP, the HTTP API and the CLI', function () {
       noLeak((await runCli(h.stateDir, ['logs', run.id, '--format', 'json'])).stdout, 'logs --format json');
     }
     noLeak((await runCli(h.stateDir, ['list', '--format', 'json'])).stdout, 'list --format json');
+  });
+
+  it('redacts the feed as `events` prints it, as JSON and as a table', async () => {
+    const journal = new Journal(h.switchboard.state);
+    // A run that failed on a key it was given: its prompt and its last error carry the key.
+    const entity = { ...runEntity(custom), id: 'leaky', name: 'leaky', status: 'failed', prompt: `use ${SECRETS.ANTHROPIC}`, lastError: `401 for ${SECRETS.ANTHROPIC} (${TICKET})` };
+    journal.append({ type: 'agent.failed', key: 'run:leaky', entity });
+    journal.dispose();
+    const json = await runCli(h.stateDir, ['events', '--type', 'agent.failed', '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    noLeak(json.stdout, 'events --format json');
+    const leaky = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; entity: { prompt: string; lastError: string } }).find((e) => e.key === 'run:leaky')!;
+    assert.equal(leaky.entity.prompt, 'use <<REDACTED_ANTHROPIC_KEY_1>>');
+    assert.equal(leaky.entity.lastError, '401 for <<REDACTED_ANTHROPIC_KEY_1>> (<<REDACTED_TICKET_1>>)', 'the same secret, the same placeholder; custom patterns of config.json too');
+    const table = await runCli(h.stateDir, ['events', '--type', 'agent.failed']);
+    assert.match(table.stdout, /leaky/);
+    noLeak(table.stdout, 'events');
   });
 });
