@@ -2,7 +2,9 @@
  * Webhooks for real: a receiver on loopback that checks each signature and counts deliveries by
  * their idempotency key; real runs whose ends go out as deliveries; deliverers in this process and
  * in `switchboard webhooks deliver` children over the same state folder; a deliverer killed with
- * deliveries queued and another that sends them after; and the `webhooks log` and `test` commands.
+ * deliveries queued and another that sends them after; processes with different webhooks; a team,
+ * goals (ready, not ready, out of time budget) and a discovery told to a receiver as they happen;
+ * and the `webhooks log` and `test` commands.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +19,8 @@ import { webhookKey } from '../../src/core/webhooks/webhookEvents';
 import { verifySignature } from '../../src/core/webhooks/webhookPayload';
 import { WebhookQueue } from '../../src/core/webhooks/webhookQueue';
 import { runCli } from '../support/cliChild';
-import { CLI, createHarness, fakeCommand, tempDir, until, type Harness } from '../support/harness';
+import { makeRepo } from '../support/gitRepo';
+import { CLI, createHarness, fakeCommand, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const SECRET = 'whsec-test-0123456789';
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -175,6 +178,40 @@ describe('webhooks', function () {
       assert.equal(new WebhookQueue(h.switchboard.state).all().length, 0);
     } finally {
       await other.close();
+    }
+  });
+
+  it('tells a receiver of tasks done and failed, a discovery, goals ready and not, and a time budget nearly and wholly spent', async () => {
+    // The team's agent: the git worker, which fails a task whose title says so.
+    const agent = path.join(tempDir('sb-webhooks-agent-'), 'agent.sh');
+    fs.writeFileSync(agent, `#!/bin/sh\ncase "$*" in *"please fail"*) echo "cannot"; exit 1;; esac\nexec "${process.execPath}" "${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}" "$@"\n`, { mode: 0o755 });
+    const all = webhookWithDefaults({ url: receiver.url, secret: SECRET });
+    const e2e = await createHarness({ webhooks: [all], runners: { custom: { command: `'${agent}' {prompt}` } }, teams: { roles: {}, copyFiles: [], maxAttempts: 1 } });
+    const never = path.join(tempDir('sb-webhooks-never-'), 'never');
+    try {
+      const sb = e2e.switchboard;
+      deliverer(sb);
+      await sb.teams.run({ name: 'alpha', spec: '1:executor:custom', task: 'Harden the API', workspace: makeRepo(), tasks: [{ id: 'T1', title: 'Look around', description: 'discover: Nobody logs the 429s' }, { id: 'T2', title: 'please fail' }] });
+      const ok = { name: 'ok', command: 'true' };
+      const ready = await sb.goals.create({ objective: 'T1 exists', workspace: makeRepo(), tasks: [{ title: 'make T1' }], runner: 'custom', gates: [ok] });
+      const notReady = await sb.goals.create({ objective: 'the impossible', workspace: makeRepo(), tasks: [{ title: 'try' }], runner: 'custom', gates: [{ name: 'unit', command: 'false' }], maxIterations: 1 });
+      const slow = await sb.goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task', description: `hold until ${never}` }], runner: 'custom', gates: [ok], budgetTime: '3s', maxAgents: 1 });
+      const told = (event: string, key: string): boolean => [...receiver.accepted().values()].some((r) => r.event === event && r.body.subject?.key === key);
+      const expected: [string, string][] = [
+        ['task.completed', 'task:alpha/T1'], ['task.failed', 'task:alpha/T2'],
+        ['goal.ready', `goal:${ready.id}`], ['goal.not_ready', `goal:${notReady.id}`],
+        ['budget.warning', `goal:${slow.id}`], ['budget.exhausted', `goal:${slow.id}`],
+      ];
+      await until(() => expected.every(([event, key]) => told(event, key)) && [...receiver.accepted().values()].some((r) => r.event === 'discovery.created'), 90_000, `every event told: ${JSON.stringify([...receiver.accepted().values()].map((r) => [r.event, r.body.subject?.key]))}`);
+      const discovery = [...receiver.accepted().values()].find((r) => r.event === 'discovery.created')!;
+      assert.match(JSON.stringify(discovery.body), /Nobody logs the 429s/);
+      assert.ok(receiver.requests.every((r) => r.signed));
+      // Each event once, by its idempotency key.
+      assert.equal(new Set(receiver.requests.map((r) => r.id)).size, receiver.requests.length);
+    } finally {
+      fs.writeFileSync(never, '');
+      e2e.switchboard.teams.dispose();
+      await e2e.cleanup();
     }
   });
 
