@@ -217,7 +217,7 @@ describe('HTTP API', function () {
 
   describe('teams', () => {
     it('POST /teams starts one (201); GET /teams in the shape team tools read, /teams/{name}, /dag, /merge-status; POST /shutdown', async () => {
-      const started = await api<{ name: string; status: string }>('POST', '/teams', { spec: '1:executor:custom', task: 'build it', name: 'alpha', tasks: [{ title: 'one' }, { title: 'two', depends_on: ['T1'] }] });
+      const started = await api<{ name: string; status: string }>('POST', '/teams', { spec: '1:executor:custom', task: 'build it', name: 'alpha', tasks: [{ title: 'one', description: 'discover: Nobody logs the 429s' }, { title: 'two', depends_on: ['T1'] }] });
       assert.equal(started.status, 201, JSON.stringify(started.body));
       assert.equal(started.body.name, 'alpha');
       let status = '';
@@ -309,9 +309,13 @@ describe('HTTP API', function () {
       assert.equal((await api<{ breakers: Breaker[] }>('GET', `/gates?workspace=${encodeURIComponent(workspace)}`)).body.breakers.find((b) => b.gate_name === 'lint')!.state, 'Closed');
       await refused(api('GET', '/gates?workspace=relative'), 400, 'invalid_argument', /absolute path/);
       await refused(api('POST', '/gates/reset', { workspace }), 400, 'invalid_argument', /Give `gate` \(its name\) or `all: true`/);
-      const found = await api<{ count: number; discoveries: unknown[] }>('GET', '/discoveries?status=pending');
+      const found = await api<{ count: number; discoveries: { id: string; title: string; team: string; source_task_id: string; status: string }[] }>('GET', '/discoveries?status=pending');
       assert.equal(found.status, 200);
       assert.equal(found.body.count, found.body.discoveries.length);
+      // What team alpha's agent reported (its task said to) while doing T1.
+      const alpha = await api<{ count: number; discoveries: { id: string; title: string; team: string; source_task_id: string; status: string }[] }>('GET', '/discoveries?team=alpha');
+      assert.deepEqual(alpha.body.discoveries.map((d) => [d.id, d.title, d.team, d.source_task_id, d.status]), [['DSC-001', 'Nobody logs the 429s', 'alpha', 'T1', 'pending']]);
+      assert.ok(found.body.discoveries.some((d) => d.title === 'Nobody logs the 429s'));
       await refused(api('GET', '/discoveries?status=sideways'), 400, 'invalid_argument', /`status`/);
       await refused(api('GET', '/discoveries?team=nope'), 404, 'unknown_team');
     });
