@@ -293,8 +293,8 @@ Prometheus counters at /metrics. SIGINT or SIGTERM stops it; teams it runs are s
   webhooks: {
     forms: [],
     subcommands: ['webhooks log', 'webhooks test', 'webhooks deliver'],
-    details: `Webhooks are configured in config.json ("webhooks": [{"url", "events", "secret", "format"}]). One process of the
-state folder delivers at a time: VS Code, an MCP server, or \`webhooks deliver\`. Events that happen while none
+    details: `Webhooks are configured in config.json ("webhooks": [{"url", "events", "secret", "format"}]). Each webhook is
+delivered by one process at a time among those that have it configured: VS Code, an MCP server, or \`webhooks deliver\`. Events that happen while none
 runs wait in the feed and are delivered when one starts. A failed delivery is tried again with exponential
 backoff and jitter for up to an hour; the queue is on disk (<state>/webhooks/).`,
   },

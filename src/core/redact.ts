@@ -57,6 +57,19 @@ export class Redactor {
     return { ...this.numbers };
   }
 
+  /** How many secrets it remembers (to give each the same placeholder again). */
+  get remembered(): number {
+    return this.given.size;
+  }
+
+  /**
+   * Forgets the secrets it has seen, not how many: a secret seen again gets a new placeholder, never
+   * one another secret had. For a redactor that lives long (the event stream's), to bound its memory.
+   */
+  forget(): void {
+    this.given.clear();
+  }
+
   /** Literals one of which every secret this redactor hides contains (redactScan.ts); undefined when a rule (a config pattern) names none. */
   needles(): Needle[] | undefined {
     if (this.rules.some((r) => !r.needles)) return undefined;

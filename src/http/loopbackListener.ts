@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SwitchboardError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { codeOfStatus, sendError } from './api/apiErrors';
 import { tokenMatches } from './credentials';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -30,12 +31,8 @@ export interface ListenerOptions {
   logger: Logger;
 }
 
-/** `{"error":{"code","message"}}`, the shape of the HTTP API's errors. */
-export const refuseJson: Refuse = (res, status, message, headers = {}) => {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...headers });
-  res.end(JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'not_found' : status === 413 ? 'too_large' : 'bad_request', message } }));
-};
+/** Refusals outside any mount: `{"error":{"code","message","hint"}}`, the shape of the HTTP API's errors. */
+export const refuseJson: Refuse = (res, status, message, headers = {}) => sendError(res, status, codeOfStatus(status), message, undefined, { connection: 'close', ...headers });
 
 function hostnameOf(hostHeader: string): string {
   const bracket = hostHeader.startsWith('[') ? hostHeader.indexOf(']') : -1;

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { isLiveGoal } from '../core/goals/goalRecord';
 import { formatBytes } from '../core/store/diskSpace';
+import { runnerFor } from '../core/runners/runnerTable';
+import { SpendCurve, type SpendFigures, type UsageScopes } from '../core/runs/spendOverTime';
 import type { RunRecord } from '../core/runs/types';
 import type { RunBrief } from '../core/runs/runBrief';
 import { isActiveTeam } from '../core/teams/teamStore';
-import { defineOperation } from './operation';
+import { defineOperation, type OpContext } from './operation';
 
 const HOUR_MS = 3_600_000;
 const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
@@ -49,12 +51,27 @@ export const health = defineOperation({
 });
 
 const startOfToday = (): number => new Date(new Date().toISOString().slice(0, 10)).getTime();
-const usdOf = (runs: readonly RunRecord[]): number => round(runs.reduce((sum, r) => sum + (r.usage.usd ?? 0), 0));
+
+/** How a run's runner adds its reports up (a runner this version does not know: each report on its own). */
+function scopesOf(run: RunRecord): UsageScopes {
+  try {
+    const runner = runnerFor(run.runner, run.protocol);
+    return { usage: runner.usageScope, cost: runner.costScope };
+  } catch {
+    return { usage: 'turn' };
+  }
+}
+
+/** The runs at work at some time since `since` (started before now, not ended before it), each with when it spent what. */
+function spendSince(ctx: OpContext, since: number, now: number): { run: RunRecord; curve: SpendCurve }[] {
+  const briefs = ctx.sb.runs.briefs().filter((r: RunBrief) => (r.endedAt ?? now) >= since && r.createdAt <= now);
+  return ctx.sb.runs.wholeOf(briefs).map((run) => ({ run, curve: SpendCurve.of(run, ctx.sb.runs.events(run.id), scopesOf(run), ctx.sb.config.prices, now) }));
+}
 
 const getStatus = defineOperation({
   name: 'get_status',
   title: 'Status',
-  description: 'Switchboard at a glance: its version and how long this process has served, the runs running and queued, the teams and goals at work, and the dollars spent by runs started today (UTC).',
+  description: 'Switchboard at a glance: its version and how long this process has served, the runs running and queued, the teams and goals at work, and the dollars spent today (UTC): what runs spent since midnight, by the times of their usage reports.',
   input: z.strictObject({}),
   output: z.object({
     version: z.string(),
@@ -66,8 +83,9 @@ const getStatus = defineOperation({
   }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
-    // Briefs count; whole records are read only of the runs running (waiting?) and made today (spend).
+    // Briefs count; whole records are read only of the runs running (waiting?) and at work today (spend).
     const runs = ctx.sb.runs.briefs();
+    const now = Date.now();
     const today = startOfToday();
     const teams = ctx.sb.teams.list();
     const goals = ctx.sb.goals.list();
@@ -78,45 +96,59 @@ const getStatus = defineOperation({
       runs: { running: running.length, queued: runs.filter((r) => r.status === 'queued').length, waiting_for_input: running.filter((r) => r.waiting).length, total: runs.length },
       teams: { active: teams.filter((t) => isActiveTeam(t.status)).length, total: teams.length },
       goals: { active: goals.filter((g) => isLiveGoal(g.status)).length, total: goals.length },
-      spend_today_usd: usdOf(ctx.sb.runs.wholeOf(runs.filter((r) => r.createdAt >= today))),
+      spend_today_usd: round(spendSince(ctx, today, now).reduce((sum, { curve }) => sum + curve.between(today, now + 1).usd, 0)),
     };
     return { structured, summary: `${structured.runs.running} running, ${structured.runs.queued} queued; ${structured.teams.active} team(s) and ${structured.goals.active} goal(s) at work; $${structured.spend_today_usd.toFixed(2)} today.` };
   },
 });
 
 const spendRow = z.object({ key: z.string(), usd: z.number(), runs: z.number(), input_tokens: z.number(), output_tokens: z.number() });
+type SpendRow = z.output<typeof spendRow>;
 
-function spendBy(runs: readonly RunRecord[], keyOf: (r: RunRecord) => string): z.output<typeof spendRow>[] {
-  const rows = new Map<string, z.output<typeof spendRow>>();
-  for (const r of runs) {
-    const key = keyOf(r);
-    const row = rows.get(key) ?? { key, usd: 0, runs: 0, input_tokens: 0, output_tokens: 0 };
-    row.usd = round(row.usd + (r.usage.usd ?? 0));
-    row.runs++;
-    row.input_tokens += r.usage.inputTokens;
-    row.output_tokens += r.usage.outputTokens;
-    rows.set(key, row);
-  }
-  return [...rows.values()].sort((a, b) => b.usd - a.usd || a.key.localeCompare(b.key));
+/** Adds what a run spent to its row of `rows` (counting the run once per row). */
+function addTo(rows: Map<string, SpendRow & { ids: Set<string> }>, key: string, run: RunRecord, spent: SpendFigures): void {
+  const row = rows.get(key) ?? { key, usd: 0, runs: 0, input_tokens: 0, output_tokens: 0, ids: new Set<string>() };
+  row.usd = round(row.usd + spent.usd);
+  row.input_tokens += spent.inputTokens;
+  row.output_tokens += spent.outputTokens;
+  row.ids.add(run.id);
+  row.runs = row.ids.size;
+  rows.set(key, row);
 }
+
+const ordered = (rows: Map<string, SpendRow & { ids: Set<string> }>): SpendRow[] =>
+  [...rows.values()].map(({ ids: _ids, ...row }) => row).sort((a, b) => b.usd - a.usd || a.key.localeCompare(b.key));
+
+const spent = (f: SpendFigures): boolean => f.usd > 0 || f.inputTokens > 0 || f.outputTokens > 0;
 
 const getCost = defineOperation({
   name: 'get_cost',
   title: 'Cost',
-  description: 'What runs spent over the last 24 hours (a run counts in the hour it ended, or now while it goes on): in total, by hour, by runner and by model, in US dollars (reported by the CLI, else estimated from the price table) and tokens.',
+  description: 'What runs spent over the last 24 hours, counted when it was spent (by the times of their usage reports; a run without them at its end, or now while it goes on): in total, by hour, by runner and by model, in US dollars (reported by the CLI, else estimated from the price table) and tokens. A run counts in a runner or model row when it was at work in the 24 hours, in an hour row when it spent in that hour.',
   input: z.strictObject({}),
   output: z.object({ since: z.string(), until: z.string(), total_usd: z.number(), by_hour: z.array(spendRow.describe('key: the hour, ISO 8601')), by_runner: z.array(spendRow), by_model: z.array(spendRow) }),
   annotations: { readOnlyHint: true },
   async handle(_args, ctx) {
     const now = Date.now();
     const since = now - 24 * HOUR_MS;
-    const at = (r: RunBrief): number => r.endedAt ?? now;
-    const runs = ctx.sb.runs.wholeOf(ctx.sb.runs.briefs().filter((r) => at(r) >= since));
-    const byHour = spendBy(runs, (r) => new Date(Math.floor(at(r) / HOUR_MS) * HOUR_MS).toISOString()).sort((a, b) => a.key.localeCompare(b.key));
-    const total = usdOf(runs);
+    const byHour = new Map<string, SpendRow & { ids: Set<string> }>();
+    const byRunner = new Map<string, SpendRow & { ids: Set<string> }>();
+    const byModel = new Map<string, SpendRow & { ids: Set<string> }>();
+    let total = 0;
+    const runs = spendSince(ctx, since, now);
+    for (const { run, curve } of runs) {
+      for (let hour = Math.floor(since / HOUR_MS) * HOUR_MS; hour <= now; hour += HOUR_MS) {
+        const inHour = curve.between(Math.max(hour, since), Math.min(hour + HOUR_MS, now + 1));
+        if (spent(inHour)) addTo(byHour, new Date(hour).toISOString(), run, inHour);
+      }
+      const inWindow = curve.between(since, now + 1);
+      total += inWindow.usd;
+      addTo(byRunner, run.runner, run, inWindow);
+      addTo(byModel, run.model ?? 'unknown', run, inWindow);
+    }
     return {
-      structured: { since: new Date(since).toISOString(), until: new Date(now).toISOString(), total_usd: total, by_hour: byHour, by_runner: spendBy(runs, (r) => r.runner), by_model: spendBy(runs, (r) => r.model ?? 'unknown') },
-      summary: `$${total.toFixed(2)} over the last 24 h by ${runs.length} run(s).`,
+      structured: { since: new Date(since).toISOString(), until: new Date(now).toISOString(), total_usd: round(total), by_hour: ordered(byHour).sort((a, b) => a.key.localeCompare(b.key)), by_runner: ordered(byRunner), by_model: ordered(byModel) },
+      summary: `$${round(total).toFixed(2)} over the last 24 h by ${runs.length} run(s).`,
     };
   },
 });

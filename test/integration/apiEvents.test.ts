@@ -1,7 +1,8 @@
 /**
  * `GET /api/v1/events`: the live feed as Server-Sent Events over real HTTP. Changes written while a
  * client reads, drops the connection and comes back with Last-Event-ID all arrive, once each and
- * in order; the filters by type (with `goal.*`), team, goal and run; the heartbeat; the errors.
+ * in order; the filters by type (with `goal.*`), team, goal and run; redaction, with the secrets
+ * remembered bounded; the heartbeat; the errors.
  */
 import * as assert from 'node:assert/strict';
 import { Journal } from '../../src/core/feed/journal';
@@ -42,7 +43,7 @@ describe('HTTP API: the event stream', function () {
 
   before(async () => {
     h = await createHarness();
-    service = new McpService({ switchboard: h.switchboard, logger: quiet, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {}, events: { heartbeatMs: 200 } });
+    service = new McpService({ switchboard: h.switchboard, logger: quiet, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => h.stateDir, guard: () => {}, events: { heartbeatMs: 200, maxRememberedSecrets: 3 } });
     served = await service.startHttp();
     // Another writer of the same state folder, as another process would be.
     journal = new Journal(new StateMap(h.stateDir));
@@ -134,6 +135,18 @@ describe('HTTP API: the event stream', function () {
     const placeholders = sent.match(/<<REDACTED_[A-Z_]+_\d+>>/g) ?? [];
     assert.equal(placeholders.length, 2, sent);
     assert.equal(placeholders[0], placeholders[1]);
+  });
+
+  it('remembers a bounded number of secrets: past it, a secret seen again gets a new placeholder, never another one\'s', async () => {
+    const keys = ['A', 'B', 'C', 'D', 'E'].map((c) => `AKIA${c.repeat(16)}`);
+    const stream = open('?type=agent.failed');
+    await until(() => stream.status === 200, 5000, 'the stream');
+    const seqs = [...keys, keys[0]!].map((k, i) => journal.append({ type: 'agent.failed', key: `run:many${i}`, entity: { id: `many${i}`, lastError: `denied for ${k}` } })!.seq);
+    await until(() => seqs.every((seq) => stream.data().some((e) => e.seq === seq)), 10_000, 'the changes');
+    const shown = seqs.map((seq) => JSON.stringify(stream.data().find((e) => e.seq === seq)).match(/<<REDACTED_AWS_KEY_(\d+)>>/)![1]);
+    assert.ok(!JSON.stringify(stream.data()).includes('AKIA'), 'no key in clear');
+    assert.equal(new Set(shown).size, shown.length, `each sight a number no other secret had: ${shown.join(' ')}`);
+    assert.deepEqual(shown.map(Number), [...shown.map(Number)].sort((a, b) => a - b), 'numbers go on counting');
   });
 
   it('sends a heartbeat comment while nothing happens', async () => {

@@ -1,20 +1,22 @@
 /**
  * The HTTP API at /api/v1 over real loopback HTTP (node fetch), served by the same listener as
- * /mcp: the door (401 without or with a wrong token, 403 for a foreign Host or Origin, 413), every
- * route with its answer and its errors (400 with a hint, 404 for an unknown id, 405, 409), real
- * runs of the fake agent and a real team and goal over git, the OpenAPI document, and /metrics in
- * the Prometheus text format.
+ * /mcp: the door (401 without or with a wrong token, 403 for a foreign Host or Origin, 413, 404
+ * outside any mount), every route with its answer and its errors (each with a hint: 400, 404 for an
+ * unknown id, 405, 409), real runs of the fake agent (a Claude one steered and interrupted live), a
+ * real team, goals over git (one paused, resumed and cancelled while it works), a gate's breaker
+ * opened by failures and reset, the OpenAPI document, and /metrics in the Prometheus text format.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../src/core/logger';
 import { MAX_BODY_BYTES } from '../../src/http/loopbackListener';
 import { McpService, type McpHttp } from '../../src/mcp/mcpService';
 import { apiClient, rawRequest, type ApiCall } from '../support/apiClient';
-import { doctorOf } from '../support/cliChild';
+import { doctorOf, runCli } from '../support/cliChild';
 import { makeRepo } from '../support/gitRepo';
-import { CLI, createHarness, fakeCommand, ROOT, until, type Harness } from '../support/harness';
+import { CLI, createHarness, fakeClaude, fakeCommand, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const quiet: Logger = { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) };
@@ -32,7 +34,7 @@ describe('HTTP API', function () {
   let workspace: string;
 
   before(async () => {
-    h = await createHarness({ runners: { custom: { command: `'${process.execPath}' '${WORKER}' {prompt}` } } });
+    h = await createHarness({ runners: { custom: { command: `'${process.execPath}' '${WORKER}' {prompt}` }, claude: { binary: fakeClaude(1500) } } });
     workspace = makeRepo({ 'README.md': '# project\n' });
     service = new McpService({ switchboard: h.switchboard, logger: quiet, doctor: () => doctorOf(h.stateDir), defaultCwd: () => workspace, guard: () => {} });
     served = await service.startHttp();
@@ -44,13 +46,14 @@ describe('HTTP API', function () {
     await h.cleanup();
   });
 
-  /** Asserts an error answer: its status, code, and a message (and hint) matching. */
+  /** Asserts an error answer: its status, code, a message matching, and a hint (what to do). */
   async function refused(reply: Promise<{ status: number; body: unknown }>, status: number, code: string, message?: RegExp): Promise<ApiError['error']> {
     const { status: got, body } = await reply;
     assert.equal(got, status, JSON.stringify(body));
-    const error = (body as ApiError).error;
+    const error = (typeof body === 'string' ? JSON.parse(body) : body as ApiError).error;
     assert.equal(error.code, code, JSON.stringify(body));
     assert.ok(error.message.length > 10, 'says what was wrong');
+    assert.ok((error.hint ?? '').length > 10, `says what to do: ${JSON.stringify(body)}`);
     if (message) assert.match(error.message, message);
     return error;
   }
@@ -77,12 +80,8 @@ describe('HTTP API', function () {
 
     it('refuses a foreign Origin or Host with 403, token or not', async () => {
       const auth = { authorization: `Bearer ${service.token()}` };
-      const origin = await rawRequest(served.port, { path: '/api/v1/status', headers: { ...auth, origin: 'https://evil.example' } });
-      assert.equal(origin.status, 403);
-      assert.equal((JSON.parse(origin.body) as ApiError).error.code, 'forbidden');
-      const host = await rawRequest(served.port, { path: '/api/v1/status', headers: { ...auth, host: `evil.example:${served.port}` } });
-      assert.equal(host.status, 403);
-      assert.match(host.body, /is not a loopback address/);
+      assert.match((await refused(rawRequest(served.port, { path: '/api/v1/status', headers: { ...auth, origin: 'https://evil.example' } }), 403, 'forbidden')).hint!, /loopback/);
+      await refused(rawRequest(served.port, { path: '/api/v1/status', headers: { ...auth, host: `evil.example:${served.port}` } }), 403, 'forbidden', /is not a loopback address/);
       const local = await rawRequest(served.port, { path: '/api/v1/status', headers: { ...auth, origin: 'http://localhost:3000' } });
       assert.equal(local.status, 200);
     });
@@ -98,9 +97,14 @@ describe('HTTP API', function () {
     it('answers an unknown route with 404, a wrong method with 405, and a body that is not JSON with 400', async () => {
       const unknown = await refused(api('GET', '/nothing'), 404, 'not_found', /There is no route GET \/api\/v1\/nothing/);
       assert.match(unknown.hint!, /openapi\.json/);
-      const wrong = await api('DELETE', '/runs');
-      assert.equal(wrong.status, 405);
-      assert.equal(wrong.headers.get('allow'), 'GET, POST');
+      const wrong = api('DELETE', '/runs');
+      assert.equal((await wrong).headers.get('allow'), 'GET, POST');
+      assert.match((await refused(wrong, 405, 'method_not_allowed', /answers GET, POST, not DELETE/)).hint!, /Call GET \/api\/v1\/runs or POST \/api\/v1\/runs/);
+      assert.match((await refused(api('POST', '/events'), 405, 'method_not_allowed')).hint!, /GET \/api\/v1\/events/);
+      assert.match((await refused(apiClient(served.listener.origin, service.token(), '')('POST', '/metrics'), 405, 'method_not_allowed')).hint!, /GET \/metrics/);
+      // Outside any mount, the listener's own 404.
+      const auth = { authorization: `Bearer ${service.token()}` };
+      assert.match((await refused(rawRequest(served.port, { path: '/nowhere', headers: auth }), 404, 'not_found', /MCP is at \/mcp, the HTTP API at \/api\/v1/)).hint!, /openapi\.json/);
       const hint = (await refused(api('POST', '/runs', '{"runner":'), 400, 'invalid_json', /not valid JSON/)).hint;
       assert.match(hint!, /JSON object/);
       await refused(api('POST', '/runs', '[1]'), 400, 'invalid_argument', /must be a JSON object/);
@@ -155,18 +159,47 @@ describe('HTTP API', function () {
       assert.equal(rest.body.complete, true);
     });
 
-    it('steers, interrupts and kills through POST /runs/{id}/steer|interrupt|kill, with 409 for a run that cannot be', async () => {
-      const long = await api<{ id: string }>('POST', '/runs', { runner: 'custom', prompt: 'wait', command: fakeCommand('--sleep', '60000') });
-      assert.equal(long.status, 201);
-      await until(() => h.registry.resolve(long.body.id).status === 'running', 20_000, 'the run to start');
-      const steer = await api('POST', `/runs/${long.body.id}/steer`, { message: 'do it differently' });
-      assert.ok(steer.status === 200 || steer.status === 409, `steer: ${steer.status} ${JSON.stringify(steer.body)}`);
-      const killed = await api<{ killed: boolean; status: string }>('POST', `/runs/${long.body.id}/kill`, { force: true });
+    it('steers and interrupts a live Claude run and kills it through POST /runs/{id}/steer|interrupt|kill (409 once it has ended); /status and /cost count it', async () => {
+      const live = await api<{ id: string }>('POST', '/runs', { runner: 'claude', prompt: 'first task' });
+      assert.equal(live.status, 201, JSON.stringify(live.body));
+      const id = live.body.id;
+      await until(() => h.registry.events(id).some((e) => e.type === 'text'), 60_000, 'the first text');
+      const running = h.registry.briefs().filter((r) => r.status === 'running').length;
+      const status = await api<{ runs: { running: number; queued: number; waiting_for_input: number; total: number }; teams: { active: number; total: number }; goals: { active: number; total: number } }>('GET', '/status');
+      assert.deepEqual(status.body.runs, { running, queued: 0, waiting_for_input: 0, total: h.registry.briefs().length });
+      assert.ok(running >= 1);
+      assert.deepEqual(status.body.teams, { active: 0, total: h.switchboard.teams.list().length });
+      assert.deepEqual(status.body.goals, { active: 0, total: h.switchboard.goals.list().length });
+      const steer = await api<{ id: string; delivery: string }>('POST', `/runs/${id}/steer`, { message: 'do it differently' });
+      assert.deepEqual([steer.status, steer.body.id, steer.body.delivery], [200, id, 'live'], JSON.stringify(steer.body));
+      await until(() => h.registry.events(id).some((e) => e.type === 'text' && e.text === 'ack: do it differently'), 60_000, 'the steered turn');
+      const interrupted = await api<{ delivered: string }>('POST', `/runs/${id}/interrupt`);
+      assert.deepEqual([interrupted.status, interrupted.body.delivered], [200, 'protocol'], JSON.stringify(interrupted.body));
+      const events = h.registry.events(id);
+      assert.ok(events.some((e) => e.type === 'steer' && e.message === 'do it differently' && e.source.startsWith('api:')), 'the steer is recorded as coming from the API');
+      assert.ok(events.some((e) => e.type === 'control' && e.action === 'interrupt' && e.source.startsWith('api:')));
+      const killed = await api<{ killed: boolean; status: string }>('POST', `/runs/${id}/kill`, { force: true });
       assert.equal(killed.status, 200, JSON.stringify(killed.body));
       assert.equal(killed.body.killed, true);
-      const again = await api<{ killed: boolean }>('POST', `/runs/${long.body.id}/kill`);
+      const again = await api<{ killed: boolean }>('POST', `/runs/${id}/kill`);
       assert.equal(again.body.killed, false, 'killing an ended run does nothing');
-      await refused(api('POST', `/runs/${long.body.id}/interrupt`), 409, 'not_running');
+      await refused(api('POST', `/runs/${id}/steer`, { message: 'too late' }), 409, 'not_running');
+      await refused(api('POST', `/runs/${id}/interrupt`), 409, 'not_running');
+      // What it spent (the CLI reported it) is today's, and the last 24 hours', under its runner and model.
+      const usd = h.registry.resolve(id).usage.usd!;
+      assert.ok(usd > 0, 'the fake Claude reports a cost');
+      const today = await api<{ spend_today_usd: number }>('GET', '/status');
+      const spent = h.registry.briefs().map((r) => h.registry.resolve(r.id).usage.usd ?? 0).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(today.body.spend_today_usd - spent) < 1e-6, `${today.body.spend_today_usd} ≠ ${spent}`);
+      const cost = await api<{ total_usd: number; by_hour: { key: string; usd: number }[]; by_runner: { key: string; usd: number; runs: number; input_tokens: number; output_tokens: number }[]; by_model: { key: string; usd: number }[] }>('GET', '/cost');
+      assert.ok(Math.abs(cost.body.total_usd - spent) < 1e-6);
+      const claude = cost.body.by_runner.find((r) => r.key === 'claude')!;
+      const { inputTokens, outputTokens } = h.registry.resolve(id).usage;
+      assert.deepEqual([claude.runs, claude.input_tokens, claude.output_tokens], [1, inputTokens, outputTokens]);
+      assert.ok(Math.abs(claude.usd - usd) < 1e-6 && inputTokens > 0);
+      assert.ok(Math.abs(cost.body.by_hour.reduce((a, r) => a + r.usd, 0) - spent) < 1e-6, 'the hours add up to the total');
+      const started = Math.floor(h.registry.resolve(id).createdAt / 3_600_000) * 3_600_000;
+      assert.ok(cost.body.by_hour.every((r) => Date.parse(r.key) >= started - 24 * 3_600_000 && Date.parse(r.key) <= Date.now()), 'hours of the last 24');
     });
 
     it('answers 400 with the fields named and a hint, and 404 for an unknown run', async () => {
@@ -184,7 +217,7 @@ describe('HTTP API', function () {
 
   describe('teams', () => {
     it('POST /teams starts one (201); GET /teams in the shape team tools read, /teams/{name}, /dag, /merge-status; POST /shutdown', async () => {
-      const started = await api<{ name: string; status: string }>('POST', '/teams', { spec: '1:executor:custom', task: 'build it', name: 'alpha', tasks: [{ title: 'one' }, { title: 'two', depends_on: ['T1'] }] });
+      const started = await api<{ name: string; status: string }>('POST', '/teams', { spec: '1:executor:custom', task: 'build it', name: 'alpha', tasks: [{ title: 'one', description: 'discover: Nobody logs the 429s' }, { title: 'two', depends_on: ['T1'] }] });
       assert.equal(started.status, 201, JSON.stringify(started.body));
       assert.equal(started.body.name, 'alpha');
       let status = '';
@@ -235,17 +268,54 @@ describe('HTTP API', function () {
       await refused(api('POST', '/goals', { objective: '' }), 400, 'invalid_argument', /`objective`/);
     });
 
-    it('GET /gates, POST /gates/reset, GET /discoveries', async () => {
-      const gates = await api<{ breakers: { gate: string }[] }>('GET', `/gates?workspace=${encodeURIComponent(workspace)}`);
+    it('pauses, resumes and cancels a goal while it works (POST /goals/{id}/pause|resume|cancel); /status counts it', async () => {
+      const release = path.join(tempDir('sb-api-release-'), 'go');
+      const created = await api<{ goal_id: string }>('POST', '/goals', { objective: 'T1 exists, later', runner: 'custom', tasks: [{ title: 'make T1', description: `hold until ${release}` }], gates: [gate] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.goal_id;
+      const liveRun = (): boolean => h.registry.briefs().some((r) => r.status === 'running' && r.links?.goal === id);
+      await until(liveRun, 30_000, "the goal's agent at work");
+      const status = await api<{ goals: { active: number }; teams: { active: number } }>('GET', '/status');
+      assert.deepEqual([status.body.goals.active, status.body.teams.active], [1, 1], JSON.stringify(status.body));
+      const paused = await api<{ status: string }>('POST', `/goals/${id}/pause`);
+      assert.deepEqual([paused.status, paused.body.status], [200, 'paused'], JSON.stringify(paused.body));
+      await until(() => !liveRun(), 20_000, "the paused goal's agent stopped");
+      assert.equal((await api<{ status: string }>('GET', `/goals/${id}`)).body.status, 'paused');
+      assert.equal((await api<{ goals: { active: number } }>('GET', '/status')).body.goals.active, 0, 'a paused goal is not at work');
+      const resumed = await api<{ status: string }>('POST', `/goals/${id}/resume`);
+      assert.deepEqual([resumed.status, resumed.body.status], [200, 'running'], JSON.stringify(resumed.body));
+      await until(liveRun, 30_000, "the resumed goal's agent at work again");
+      const cancelled = await api<{ status: string }>('POST', `/goals/${id}/cancel`);
+      assert.deepEqual([cancelled.status, cancelled.body.status], [200, 'cancelled'], JSON.stringify(cancelled.body));
+      await until(() => !liveRun(), 20_000, "the cancelled goal's agent stopped");
+      assert.equal((await h.switchboard.goals.settled(id)).status, 'cancelled');
+      await refused(api('POST', `/goals/${id}/resume`), 409, 'not_running', /has ended \(cancelled\)/);
+      fs.writeFileSync(release, '');
+    });
+
+    it('GET /gates shows the breaker a failing gate opened; POST /gates/reset closes it; GET /discoveries', async () => {
+      // Five failures in a row open a gate's breaker; the sixth run fails at once without running.
+      for (let i = 0; i < 6; i++) assert.equal((await runCli(h.stateDir, ['gates', 'run', '--gate', 'lint=false', '--cwd', workspace])).code, 1);
+      type Breaker = { gate_name: string; state: string; failure_count: number; last_failure_at: string | null };
+      const gates = await api<{ breakers: Breaker[] }>('GET', `/gates?workspace=${encodeURIComponent(workspace)}`);
       assert.equal(gates.status, 200);
-      assert.ok(Array.isArray(gates.body.breakers));
-      const reset = await api('POST', '/gates/reset', { workspace, all: true });
+      const lint = gates.body.breakers.find((b) => b.gate_name === 'lint')!;
+      assert.deepEqual([lint.state, lint.failure_count], ['Open', 5], JSON.stringify(gates.body));
+      assert.ok(Date.now() - Date.parse(lint.last_failure_at!) < 60_000);
+      const reset = await api<{ reset: string[]; breakers: Breaker[] }>('POST', '/gates/reset', { workspace, gate: 'lint' });
       assert.equal(reset.status, 200, JSON.stringify(reset.body));
+      assert.deepEqual(reset.body.reset, ['lint']);
+      assert.deepEqual([reset.body.breakers.find((b) => b.gate_name === 'lint')!.state, reset.body.breakers.find((b) => b.gate_name === 'lint')!.failure_count], ['Closed', 0]);
+      assert.equal((await api<{ breakers: Breaker[] }>('GET', `/gates?workspace=${encodeURIComponent(workspace)}`)).body.breakers.find((b) => b.gate_name === 'lint')!.state, 'Closed');
       await refused(api('GET', '/gates?workspace=relative'), 400, 'invalid_argument', /absolute path/);
       await refused(api('POST', '/gates/reset', { workspace }), 400, 'invalid_argument', /Give `gate` \(its name\) or `all: true`/);
-      const found = await api<{ count: number; discoveries: unknown[] }>('GET', '/discoveries?status=pending');
+      const found = await api<{ count: number; discoveries: { id: string; title: string; team: string; source_task_id: string; status: string }[] }>('GET', '/discoveries?status=pending');
       assert.equal(found.status, 200);
       assert.equal(found.body.count, found.body.discoveries.length);
+      // What team alpha's agent reported (its task said to) while doing T1.
+      const alpha = await api<{ count: number; discoveries: { id: string; title: string; team: string; source_task_id: string; status: string }[] }>('GET', '/discoveries?team=alpha');
+      assert.deepEqual(alpha.body.discoveries.map((d) => [d.id, d.title, d.team, d.source_task_id, d.status]), [['DSC-001', 'Nobody logs the 429s', 'alpha', 'T1', 'pending']]);
+      assert.ok(found.body.discoveries.some((d) => d.title === 'Nobody logs the 429s'));
       await refused(api('GET', '/discoveries?status=sideways'), 400, 'invalid_argument', /`status`/);
       await refused(api('GET', '/discoveries?team=nope'), 404, 'unknown_team');
     });

@@ -14,7 +14,7 @@ import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
 import { doctorOf } from '../support/cliChild';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
-import { createHarness, FAKE_AGENT, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
+import { createHarness, fakeClaude, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
 
 const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
@@ -26,13 +26,6 @@ const TOOL_NAMES = [
   'merge_status', 'merge_worker', 'team_cleanup',
   'pools_status', 'pools_cleanup', 'gates_status', 'gates_reset', 'doctor', 'get_metrics', 'get_status', 'get_cost',
 ];
-
-/** A `claude` that is the fake agent speaking Claude's stream-json, steerable on stdin. */
-function fakeClaude(turnMs: number): string {
-  const bin = path.join(tempDir('sb-fake-claude-'), 'claude');
-  fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep ${turnMs} "$@"\n`, { mode: 0o755 });
-  return bin;
-}
 
 /** Pages through stream_agent_output `limit` events at a time until it is complete, or has caught up with a live run. */
 async function streamAll(client: Client, id: string, limit: number): Promise<{ type: string; seq: number; text?: string }[]> {

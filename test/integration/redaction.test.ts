@@ -3,14 +3,21 @@
  * secrets cut in two by a pause, so its supervisor reads each half on its own) and a Claude Code
  * agent (its answer and result), read over MCP (stream_agent_output a line at a time,
  * get_agent_status, the output resource), over the HTTP API (a run, its output page by page, the
- * list) and by the CLI (`status --format json`, `logs`), while
+ * list), by the chat participant (/status, /logs) and by the CLI (`status --format json`, `logs`,
+ * `events`), while
  * `logs --raw` and output.log keep the bytes as printed.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { runEntity } from '../../src/core/feed/entities';
+import { Journal } from '../../src/core/feed/journal';
 import type { RunRecord } from '../../src/core/runs/types';
+import { Answer, type ChatSink } from '../../src/chat/answerContext';
+import { parseChatRequest } from '../../src/chat/chatCommands';
+import { ChatOps } from '../../src/chat/chatOps';
+import { dispatch } from '../../src/chat/dispatch';
 import { McpService } from '../../src/mcp/mcpService';
 import { runCli } from '../support/cliChild';
 import { call, connectHttp } from '../support/mcpClients';
@@ -160,5 +167,41 @@ describe('redaction across MCP, the HTTP API and the CLI', function () {
       noLeak((await runCli(h.stateDir, ['logs', run.id, '--format', 'json'])).stdout, 'logs --format json');
     }
     noLeak((await runCli(h.stateDir, ['list', '--format', 'json'])).stdout, 'list --format json');
+  });
+
+  it('redacts the chat participant\'s answers: /status of a run, /logs, the list of runs', async () => {
+    const said: string[] = [];
+    const sink: ChatSink = { text: (t) => said.push(t), block: (t) => said.push(t), lines: (l) => said.push(...l), table: (agents) => said.push(JSON.stringify(agents)), progress: (m) => said.push(m), button: (_t, _c, args) => said.push(JSON.stringify(args)), confirm: (c) => said.push(JSON.stringify(c)), markdown: (m) => said.push(m) };
+    const ask = async (command: string, prompt: string): Promise<string> => {
+      said.length = 0;
+      const answer = new Answer(new ChatOps(() => service.deps), sink, new AbortController().signal, undefined, `/${command} ${prompt}`, h.stateDir);
+      await dispatch(answer, parseChatRequest(command, prompt), { workspace: h.stateDir, teamChanges: () => ({ dispose() {} }), freeHelp: 'free', free: async () => ({}) });
+      return said.join('\n');
+    };
+    for (const run of [custom, claude]) {
+      const status = await ask('status', run.id);
+      noLeak(status, `chat /status of ${run.runner}`);
+      const logs = await ask('logs', run.id);
+      noLeak(logs, `chat /logs of ${run.runner}`);
+      assert.match(`${status}\n${logs}`, /<<REDACTED_ANTHROPIC_KEY_\d+>>/, `the output is shown, redacted (${run.runner})`);
+    }
+    noLeak(await ask('status', ''), 'chat /status');
+  });
+
+  it('redacts the feed as `events` prints it, as JSON and as a table', async () => {
+    const journal = new Journal(h.switchboard.state);
+    // A run that failed on a key it was given: its prompt and its last error carry the key.
+    const entity = { ...runEntity(custom), id: 'leaky', name: 'leaky', status: 'failed', prompt: `use ${SECRETS.ANTHROPIC}`, lastError: `401 for ${SECRETS.ANTHROPIC} (${TICKET})` };
+    journal.append({ type: 'agent.failed', key: 'run:leaky', entity });
+    journal.dispose();
+    const json = await runCli(h.stateDir, ['events', '--type', 'agent.failed', '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    noLeak(json.stdout, 'events --format json');
+    const leaky = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; entity: { prompt: string; lastError: string } }).find((e) => e.key === 'run:leaky')!;
+    assert.equal(leaky.entity.prompt, 'use <<REDACTED_ANTHROPIC_KEY_1>>');
+    assert.equal(leaky.entity.lastError, '401 for <<REDACTED_ANTHROPIC_KEY_1>> (<<REDACTED_TICKET_1>>)', 'the same secret, the same placeholder; custom patterns of config.json too');
+    const table = await runCli(h.stateDir, ['events', '--type', 'agent.failed']);
+    assert.match(table.stdout, /leaky/);
+    noLeak(table.stdout, 'events');
   });
 });

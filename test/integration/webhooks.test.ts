@@ -2,7 +2,9 @@
  * Webhooks for real: a receiver on loopback that checks each signature and counts deliveries by
  * their idempotency key; real runs whose ends go out as deliveries; deliverers in this process and
  * in `switchboard webhooks deliver` children over the same state folder; a deliverer killed with
- * deliveries queued and another that sends them after; and the `webhooks log` and `test` commands.
+ * deliveries queued and another that sends them after; processes with different webhooks; a team,
+ * goals (ready, not ready, out of time budget) and a discovery told to a receiver as they happen;
+ * and the `webhooks log` and `test` commands.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,10 +15,12 @@ import * as path from 'node:path';
 import { webhookWithDefaults } from '../../src/core/config';
 import type { Switchboard } from '../../src/core/switchboard';
 import { WebhookDeliverer } from '../../src/core/webhooks/webhookDeliverer';
+import { webhookKey } from '../../src/core/webhooks/webhookEvents';
 import { verifySignature } from '../../src/core/webhooks/webhookPayload';
 import { WebhookQueue } from '../../src/core/webhooks/webhookQueue';
 import { runCli } from '../support/cliChild';
-import { CLI, createHarness, fakeCommand, tempDir, until, type Harness } from '../support/harness';
+import { makeRepo } from '../support/gitRepo';
+import { CLI, createHarness, fakeCommand, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const SECRET = 'whsec-test-0123456789';
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -147,11 +151,87 @@ describe('webhooks', function () {
     assert.deepEqual([...receiver.accepted().values()].map((r) => r.body.subject?.id).sort(), [...ids].sort());
   });
 
+  it('delivers the webhooks of every process when their configs differ (a window\'s settings, config.json)', async () => {
+    // The headless process knows only config.json's webhook; this process (a window) only its settings' one.
+    const other = await new Receiver().start();
+    try {
+      const fromFile = webhookWithDefaults({ url: other.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] });
+      fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ version: 1, webhooks: [fromFile] }));
+      const child = delivererChild(h.stateDir);
+      children.push(child);
+      const childLease = h.switchboard.state.webhook(webhookKey(fromFile)).lease;
+      await until(() => fs.existsSync(childLease), 15_000, 'the child holds the lease of its webhook');
+      const window = await h.openSwitchboard({ webhooks: [webhookWithDefaults({ url: receiver.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] })] });
+      deliverer(window);
+      // Both have started delivering (each has its webhook's cursor) before anything happens.
+      await until(() => fs.existsSync(window.state.webhook(webhookKey({ url: receiver.url, format: 'json' })).cursor), 15_000, 'the window delivers its webhook');
+      const ids = await runAgents(h.switchboard, work, [0, 1, 0]);
+      await until(() => receiver.accepted().size === 3 && other.accepted().size === 3, 20_000, 'each webhook is told of the three runs');
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const r of [receiver, other]) {
+        assert.deepEqual([...r.accepted().values()].map((d) => d.body.subject?.id).sort(), [...ids].sort());
+        assert.equal(r.requests.length, 3, 'each delivery once');
+        assert.ok(r.requests.every((d) => d.signed));
+      }
+      const log = new WebhookQueue(h.switchboard.state).readLog();
+      assert.deepEqual(log.filter((e) => e.outcome !== 'delivered'), [], 'nothing dropped, nothing retried');
+      assert.equal(new WebhookQueue(h.switchboard.state).all().length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('tells a receiver of tasks done and failed, a discovery, goals ready and not, and a time budget nearly and wholly spent', async () => {
+    // The team's agent: the git worker, which fails a task whose title says so.
+    const agent = path.join(tempDir('sb-webhooks-agent-'), 'agent.sh');
+    fs.writeFileSync(agent, `#!/bin/sh\ncase "$*" in *"please fail"*) echo "cannot"; exit 1;; esac\nexec "${process.execPath}" "${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}" "$@"\n`, { mode: 0o755 });
+    const all = webhookWithDefaults({ url: receiver.url, secret: SECRET });
+    const e2e = await createHarness({ webhooks: [all], runners: { custom: { command: `'${agent}' {prompt}` } }, teams: { roles: {}, copyFiles: [], maxAttempts: 1 } });
+    const never = path.join(tempDir('sb-webhooks-never-'), 'never');
+    try {
+      const sb = e2e.switchboard;
+      deliverer(sb);
+      await sb.teams.run({ name: 'alpha', spec: '1:executor:custom', task: 'Harden the API', workspace: makeRepo(), tasks: [{ id: 'T1', title: 'Look around', description: 'discover: Nobody logs the 429s' }, { id: 'T2', title: 'please fail' }] });
+      const ok = { name: 'ok', command: 'true' };
+      const ready = await sb.goals.create({ objective: 'T1 exists', workspace: makeRepo(), tasks: [{ title: 'make T1' }], runner: 'custom', gates: [ok] });
+      const notReady = await sb.goals.create({ objective: 'the impossible', workspace: makeRepo(), tasks: [{ title: 'try' }], runner: 'custom', gates: [{ name: 'unit', command: 'false' }], maxIterations: 1 });
+      const slow = await sb.goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task', description: `hold until ${never}` }], runner: 'custom', gates: [ok], budgetTime: '3s', maxAgents: 1 });
+      const told = (event: string, key: string): boolean => [...receiver.accepted().values()].some((r) => r.event === event && r.body.subject?.key === key);
+      const expected: [string, string][] = [
+        ['task.completed', 'task:alpha/T1'], ['task.failed', 'task:alpha/T2'],
+        ['goal.ready', `goal:${ready.id}`], ['goal.not_ready', `goal:${notReady.id}`],
+        ['budget.warning', `goal:${slow.id}`], ['budget.exhausted', `goal:${slow.id}`],
+      ];
+      await until(() => expected.every(([event, key]) => told(event, key)) && [...receiver.accepted().values()].some((r) => r.event === 'discovery.created'), 90_000, `every event told: ${JSON.stringify([...receiver.accepted().values()].map((r) => [r.event, r.body.subject?.key]))}`);
+      const discovery = [...receiver.accepted().values()].find((r) => r.event === 'discovery.created')!;
+      assert.match(JSON.stringify(discovery.body), /Nobody logs the 429s/);
+      assert.ok(receiver.requests.every((r) => r.signed));
+      // Each event once, by its idempotency key.
+      assert.equal(new Set(receiver.requests.map((r) => r.id)).size, receiver.requests.length);
+    } finally {
+      fs.writeFileSync(never, '');
+      e2e.switchboard.teams.dispose();
+      await e2e.cleanup();
+    }
+  });
+
+  it('leaves a delivery of a webhook it does not have to the process that has it; gives it up only when none has, past the give-up time', async () => {
+    const queue = new WebhookQueue(h.switchboard.state);
+    const foreign = { version: 1 as const, url: 'http://127.0.0.1:9/elsewhere', format: 'json' as const, event: 'agent.completed' as const, body: '{}', attempts: 0, nextAt: 0 };
+    queue.put({ ...foreign, id: 'fresh', createdAt: Date.now() });
+    queue.put({ ...foreign, id: 'stale', createdAt: Date.now() - 2 * 60 * 60_000 });
+    const d = deliverer(h.switchboard);
+    await d.wake();
+    await d.idle();
+    assert.deepEqual(queue.all().map((q) => q.id), ['fresh'], 'the fresh one waits for its webhook');
+    assert.deepEqual(queue.readLog().map((e) => [e.id, e.outcome, e.error]), [['stale', 'gave_up', 'no running Switchboard has this webhook configured']]);
+  });
+
   it('keeps queued deliveries across a deliverer killed outright, and another sends them', async () => {
     receiver.failures = 1000;
     const first = delivererChild(h.stateDir);
     children.push(first);
-    const lease = h.switchboard.state.webhooks.lease;
+    const lease = h.switchboard.state.webhook(webhookKey({ url: receiver.url, format: 'json' })).lease;
     await until(() => fs.existsSync(lease) && (JSON.parse(fs.readFileSync(lease, 'utf8')) as { holder: { pid: number } }).holder.pid === first.pid, 15_000, 'the child holds the lease');
     const [id] = await runAgents(h.switchboard, work, [0]);
     const queue = new WebhookQueue(h.switchboard.state);

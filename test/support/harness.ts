@@ -45,6 +45,13 @@ export function fakeCommand(...args: string[]): string {
   return [NODE, FAKE_AGENT, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') + ' --text {prompt}';
 }
 
+/** A `claude` binary that is the fake agent speaking Claude's stream-json, steerable on stdin (each turn `turnMs` long). */
+export function fakeClaude(turnMs: number): string {
+  const bin = path.join(tempDir('sb-fake-claude-'), 'claude');
+  fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep ${turnMs} "$@"\n`, { mode: 0o755 });
+  return bin;
+}
+
 export interface Harness {
   stateDir: string;
   /** The first Switchboard's registry (`switchboard.runs`). */

@@ -1,11 +1,14 @@
 /**
  * `switchboard events [--follow] [--since SEQ|now] [--type T]...`: the live feed of changes, as a
- * table for people or one JSON object per line (`--format json`), streamed while it follows.
+ * table for people or one JSON object per line (`--format json`), streamed while it follows. What
+ * events carry of runs (prompts, errors, results) is shown with secrets redacted, as everywhere.
  */
 import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../core/config';
 import { Feed } from '../../core/feed/feed';
 import { typeMatches, unknownFeedTypes, type FeedEvent } from '../../core/feed/feedEvent';
 import { describeFeedEvent } from '../../core/feed/feedText';
+import { redactorFor } from '../../core/redact';
 import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
 import { usageError } from '../output';
@@ -36,8 +39,12 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
   const types = checkTypes(values.type);
   const feed = new Feed(new StateMap(ctx.stateDir), { logger: ctx.logger });
   const json = ctx.out.format === 'json';
+  const { config, warning } = loadConfigFile(ctx.stateDir);
+  if (warning) ctx.out.stderr(`switchboard: ${warning}`);
+  // One for the command: a secret is the same placeholder in every event it is in.
+  const redactor = redactorFor(config.redaction, process.env);
   const print = async (events: readonly FeedEvent[]): Promise<void> => {
-    const shown = events.filter((e) => typeMatches(e.type, types));
+    const shown = events.filter((e) => typeMatches(e.type, types)).map((e) => redactor.value(e));
     if (!shown.length || ctx.out.isClosed()) return;
     const text = shown.map((e) => (json ? JSON.stringify(e) : `${String(e.seq).padStart(7)}  ${time(e.ts)}  ${e.type.padEnd(21)}  ${describeFeedEvent(e)}`)).join('\n');
     await ctx.out.write(`${text}\n`);

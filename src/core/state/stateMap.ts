@@ -220,15 +220,23 @@ export class StateMap {
     const v = { workspace: key };
     return { breakers: this.at('gates/<workspace>/breakers.json', v), lock: this.at('gates/<workspace>/breakers.lock', v), logs: this.at('gates/<workspace>/logs/', v) };
   }
-  /** Webhook deliveries: the feed cursor, the deliverer's lease and its lock, the queue, the log. */
-  get webhooks(): { dir: string; cursor: string; lease: string; leaseLock: string; queue: string; log: string } {
+  /** Webhook deliveries: the cursor of older versions, the queue, the log. */
+  get webhooks(): { dir: string; legacyCursor: string; queue: string; log: string } {
     return {
       dir: this.at('webhooks/'),
-      cursor: this.at('webhooks/cursor.json'),
-      lease: this.at('webhooks/deliverer.json'),
-      leaseLock: this.at('webhooks/deliverer.lock'),
+      legacyCursor: this.at('webhooks/cursor.json'),
       queue: this.at('webhooks/queue/'),
       log: this.at('webhooks/log.jsonl'),
+    };
+  }
+  /** One webhook (`key`: a hash of its address and format): its feed cursor, its deliverer's lease and the lease's lock. */
+  webhook(key: string): { dir: string; cursor: string; lease: string; leaseLock: string } {
+    const v = { hook: key };
+    return {
+      dir: this.at('webhooks/hooks/<hook>/', v),
+      cursor: this.at('webhooks/hooks/<hook>/cursor.json', v),
+      lease: this.at('webhooks/hooks/<hook>/deliverer.json', v),
+      leaseLock: this.at('webhooks/hooks/<hook>/deliverer.lock', v),
     };
   }
   /** One queued webhook delivery. */

@@ -3,6 +3,7 @@
  * most, `goal.ready` / `goal.not_ready` for a goal that ended so. Each comes with a line a person
  * reads (Slack and Discord show it), and the key and entity of what it is about.
  */
+import * as crypto from 'node:crypto';
 import { FEED_TYPES, type FeedEvent } from '../feed/feedEvent';
 
 /** The feed's own events a webhook can be sent (each means what the feed says it means). */
@@ -38,6 +39,11 @@ export function webhookEventOf(event: FeedEvent): WebhookEvent | undefined {
     return status === 'ready' ? 'goal.ready' : status === 'not_ready' ? 'goal.not_ready' : undefined;
   }
   return event.type in WEBHOOK_EVENTS ? (event.type as WebhookEvent) : undefined;
+}
+
+/** A webhook's name in the state folder (its folder under `webhooks/hooks/`): the same address and format is the same webhook in every process. */
+export function webhookKey(hook: Pick<WebhookConfig, 'url' | 'format'>): string {
+  return crypto.createHash('sha256').update(`${hook.format}\n${hook.url}`).digest('hex').slice(0, 16);
 }
 
 export const wants = (hook: WebhookConfig, event: WebhookEvent): boolean => hook.events.length === 0 || hook.events.includes(event);

@@ -11,23 +11,15 @@ import { StateMap } from '../../core/state/stateMap';
 import type { McpDeps } from '../../mcp/deps';
 import { invokeOperation } from '../../ops/invoke';
 import type { Mount, Refuse } from '../loopbackListener';
-import { sendError, sendJson, statusOfCode } from './apiErrors';
+import { codeOfStatus, sendError, sendJson, statusOfCode } from './apiErrors';
 import { API_PATH } from './apiPath';
 import { EventStream, type EventStreamOptions } from './eventStream';
 import { openApiDocument } from './openapi';
 import { ownFields, routes, type Route } from './routes';
 
 
-/** The listener's refusals (401, 403, 413) in the API's words, with what to do. */
-export const refuseApi: Refuse = (res, status, message, headers) => {
-  const [code, hint] =
-    status === 401 ? ['unauthorized', 'Send Authorization: Bearer <token>; the token is in <state folder>/mcp/token (`switchboard mcp config claude` prints it).']
-    : status === 403 ? ['forbidden', 'Call it from this machine as http://127.0.0.1:<port>, from a page on a loopback address or with no Origin.']
-    : status === 413 ? ['too_large', 'Send a smaller body (at most 4 MiB).']
-    : status === 404 ? ['not_found', `The routes are listed in ${API_PATH}/openapi.json.`]
-    : ['internal', 'The Switchboard log has the details.'];
-  sendError(res, status, code, message, hint, headers);
-};
+/** The listener's refusals (401, 403, 404, 413) in the API's words, with what to do. */
+export const refuseApi: Refuse = (res, status, message, headers) => sendError(res, status, codeOfStatus(status), message, undefined, headers);
 
 interface Compiled {
   route: Route;
@@ -86,7 +78,7 @@ export class ApiMount implements Mount {
     const path = url.pathname.slice(API_PATH.length).replace(/\/$/, '') || '/';
     const method = req.method ?? 'GET';
     if (path === '/events' || path === '/openapi.json') {
-      if (method !== 'GET') return sendError(res, 405, 'method_not_allowed', `${path} answers GET, not ${method}.`, undefined, { allow: 'GET' });
+      if (method !== 'GET') return sendError(res, 405, 'method_not_allowed', `${API_PATH}${path} answers GET, not ${method}.`, `Call GET ${API_PATH}${path}.`, { allow: 'GET' });
       if (path === '/events') return this.events.serve(req, res, url.searchParams);
       return sendJson(res, 200, (this.openapi ??= openApiDocument(this.compiled.map((c) => c.route), this.options.deps.host.version)));
     }
@@ -95,7 +87,7 @@ export class ApiMount implements Mount {
     const match = matches.find((x) => x.c.route.method === method);
     if (!match) {
       const allow = [...new Set(matches.map((x) => x.c.route.method))].join(', ');
-      return sendError(res, 405, 'method_not_allowed', `${API_PATH}${path} answers ${allow}, not ${method}.`, undefined, { allow });
+      return sendError(res, 405, 'method_not_allowed', `${API_PATH}${path} answers ${allow}, not ${method}.`, `Call ${allow.split(', ').map((m) => `${m} ${API_PATH}${path}`).join(' or ')}; ${API_PATH}/openapi.json describes each.`, { allow });
     }
     const { route, names } = match.c;
     let args: Record<string, unknown>;

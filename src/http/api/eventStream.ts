@@ -18,6 +18,8 @@ export interface EventStreamOptions {
   heartbeatMs?: number;
   /** A client with more than this many bytes not yet taken is let go. */
   maxBufferedBytes?: number;
+  /** The stream's redactor forgets the secrets it has seen past this many (default 1,000): its memory stays bounded. */
+  maxRememberedSecrets?: number;
 }
 
 interface Filter {
@@ -54,7 +56,11 @@ export class EventStream implements Disposable {
   /** Each event's frame, made once for all the subscribers it goes to. */
   private readonly frames = new WeakMap<FeedEvent, string>();
 
-  /** One for the stream: a secret is the same placeholder in every event it is in. */
+  /**
+   * One for the stream, shared by its subscribers so that each event is framed once: a secret is the
+   * same placeholder in every event it is in, until the redactor has seen too many and forgets
+   * them (then the next sight of one gets a new number, never another secret's).
+   */
   private readonly redactor: Redactor;
 
   constructor(private readonly sb: Switchboard, private readonly options: EventStreamOptions = {}) {
@@ -63,7 +69,10 @@ export class EventStream implements Disposable {
 
   private frameOf(event: FeedEvent): string {
     let text = this.frames.get(event);
-    if (text === undefined) this.frames.set(event, (text = frame(event, this.redactor)));
+    if (text === undefined) {
+      this.frames.set(event, (text = frame(event, this.redactor)));
+      if (this.redactor.remembered > (this.options.maxRememberedSecrets ?? 1000)) this.redactor.forget();
+    }
     return text;
   }
 

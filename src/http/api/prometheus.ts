@@ -34,7 +34,7 @@ export class PrometheusMount implements Mount {
   constructor(private readonly snapshot: () => MetricsSnapshot) {}
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', `${METRICS_PATH} answers GET, not ${req.method}.`, undefined, { allow: 'GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method_not_allowed', `${METRICS_PATH} answers GET, not ${req.method}.`, `Call GET ${METRICS_PATH} (the Prometheus text format).`, { allow: 'GET' });
     if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== METRICS_PATH) return refuseApi(res, 404, `Nothing here; the Prometheus metrics are at ${METRICS_PATH}.`);
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : prometheusText(this.snapshot()));
