@@ -196,7 +196,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     startedBy: options.startedBy,
     pool,
     ...(request.settings.model ? { model: request.settings.model } : {}),
-    ...(request.settings.protocol === 'acp' ? { protocol: 'acp' as const } : {}),
+    ...(request.settings.protocol && request.settings.protocol !== 'json' ? { protocol: request.settings.protocol } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(prepared.worktree ? { worktree: prepared.worktree } : {}),
     ...(launcher ? { launcher } : {}),
