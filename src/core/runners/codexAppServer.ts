@@ -272,10 +272,11 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
         const error = asRecord(params.error) ?? {};
         const message = asString(error.message) ?? 'error';
         if (params.willRetry !== true) return [{ type: 'error', message }];
-        // Codex retries a failed model call on its own: say so, with the HTTP status where it gives one.
+        // Codex retries a failed model call on its own (`Reconnecting... 1/5`): say so, with the HTTP status where it gives one.
         const info = asRecord(error.codexErrorInfo);
         const status = info && Object.values(info).map((v) => asRecord(v)?.httpStatusCode).find((s) => typeof s === 'number');
-        return [{ type: 'retry', message: clip(message, 300), ...(typeof status === 'number' ? { status } : {}) }];
+        const count = /(\d+)\/(\d+)/.exec(message);
+        return [{ type: 'retry', ...(count ? { attempt: Number(count[1]), of: Number(count[2]) } : {}), ...(typeof status === 'number' ? { status } : {}), message: clip(asString(error.additionalDetails) ?? message, 300) }];
       }
       default:
         // Thread status, hooks, warnings, plans, reasoning: not the run's output.
