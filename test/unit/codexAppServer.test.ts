@@ -15,7 +15,12 @@ import type { Conversation, StartRequest } from '../../src/core/runners/types';
 import type { AgentEventBody, ApprovalRequest } from '../../src/core/runs/types';
 import { ofType, TRANSCRIPTS } from '../support/transcripts';
 
-type Json = Record<string, any>;
+/** A message as the tests read it (the fields they look at). */
+interface Json {
+  id?: unknown;
+  method?: string;
+  params: { cwd: string; approvalPolicy?: string; threadId?: string; expectedTurnId?: string; input: { text: string }[] };
+}
 interface Entry {
   dir: 'send' | 'recv' | 'stderr';
   msg?: Json;
@@ -29,9 +34,9 @@ const entries = (name: string): Entry[] =>
 
 /** The run the transcript was: its prompt, folder, session to resume and whether a person was asked, from what was sent. */
 function requestOf(log: Entry[]): StartRequest {
-  const sent = (method: string): Json | undefined => log.find((e) => e.dir === 'send' && e.msg?.method === method)?.msg?.params;
+  const sent = (method: string): Json['params'] | undefined => log.find((e) => e.dir === 'send' && e.msg?.method === method)?.msg?.params;
   const thread = sent('thread/start') ?? sent('thread/resume')!;
-  return { prompt: sent('turn/start')!.input[0].text, cwd: thread.cwd, settings: { binary: 'codex', extraArgs: [] }, hostApprovals: thread.approvalPolicy === 'on-request', ...(thread.threadId ? { resumeSessionId: thread.threadId } : {}) };
+  return { prompt: sent('turn/start')!.input[0]!.text, cwd: thread.cwd, settings: { binary: 'codex', extraArgs: [] }, hostApprovals: thread.approvalPolicy === 'on-request', ...(thread.threadId ? { resumeSessionId: thread.threadId } : {}) };
 }
 
 /** Feeds the transcript to a new conversation, checking each line it writes against the recorded one; returns the events. */
@@ -149,7 +154,7 @@ describe('Codex app-server client, edge cases', () => {
     assert.equal(c.interrupt!('i'), undefined, 'nothing to interrupt yet: the supervisor signals instead');
     c.read('{"id":1,"result":{}}');
     const start = parse(c.read('{"id":2,"result":{"thread":{"id":"TH"}}}')!.replies[0]!);
-    assert.deepEqual(start.params.input.map((i: Json) => i.text), ['Do it', 'early']);
+    assert.deepEqual(start.params.input.map((i) => i.text), ['Do it', 'early']);
   });
 
   it('a steer too late for its turn (no active turn) starts the next turn with it; the run\'s result waits for that turn', () => {
@@ -158,7 +163,7 @@ describe('Codex app-server client, edge cases', () => {
     assert.deepEqual([steer.method, steer.params.expectedTurnId], ['turn/steer', 'T1']);
     assert.deepEqual(c.read(completed('T1')), { events: [], replies: [] }, 'no result while the steer is unanswered');
     const next = c.read(`{"id":${steer.id},"error":{"code":-32600,"message":"no active turn to steer"}}`)!.replies.map(parse);
-    assert.deepEqual(next.map((m) => [m.method, m.params.input[0].text]), [['turn/start', 'also this']]);
+    assert.deepEqual(next.map((m) => [m.method, m.params.input[0]!.text]), [['turn/start', 'also this']]);
     c.read(`{"id":${next[0]!.id},"result":{"turn":{"id":"T2"}}}`);
     c.read('{"method":"item/completed","params":{"threadId":"TH","item":{"type":"agentMessage","id":"m","text":"did both"}}}');
     assert.deepEqual(c.read(completed('T2'))!.events, [{ type: 'result', ok: true, text: 'did both' }]);
@@ -173,7 +178,7 @@ describe('Codex app-server client, edge cases', () => {
     assert.deepEqual(interrupt.map((m) => [m.method, m.params]), [['turn/interrupt', { threadId: 'TH', turnId: 'T1' }]]);
     const next = c.read(completed('T1', 'interrupted'))!;
     assert.deepEqual(next.events, [], 'the run goes on');
-    assert.deepEqual(next.replies.map(parse).map((m) => [m.method, m.params.input[0].text]), [['turn/start', 'change course']]);
+    assert.deepEqual(next.replies.map(parse).map((m) => [m.method, m.params.input[0]!.text]), [['turn/start', 'change course']]);
   });
 
   it('headless, declines an approval request at once and reports it with the result; a person\'s extra permissions are granted as asked', () => {
