@@ -62,9 +62,10 @@ export async function offlineCli(runner: string, home: string, script: Script): 
   return { provider, env };
 }
 
-/** The config that runs this runner in its one-shot JSON mode where it would speak ACP by default (Gemini CLI). */
+/** The config that runs this runner in its one-shot JSON mode where it would speak a live protocol by default (Gemini CLI's ACP, Codex's app-server). */
 export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
-  return protocolFor(runner, undefined) === 'acp' ? { runners: { [runner]: { protocol: 'json' } } } : {};
+  const protocol = protocolFor(runner, undefined);
+  return protocol && protocol !== 'json' ? { runners: { [runner]: { protocol: 'json' } } } : {};
 }
 
 /** What a suite over one real CLI works with; filled afresh before each test. */

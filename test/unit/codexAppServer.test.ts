@@ -204,14 +204,15 @@ describe('Codex app-server client, edge cases', () => {
     assert.equal(c.read('WARNING: proceeding, even though we could not create PATH aliases'), undefined);
   });
 
-  it('is the codex runner\'s live variant: `codex app-server` with Switchboard\'s MCP server, chosen by runners.codex.protocol', () => {
+  it('is the codex runner\'s live variant and its default: `codex app-server` with Switchboard\'s MCP server; runners.codex.protocol `json` is `codex exec`', () => {
     const runner = codexAppServerRunner(codexRunner);
     const spec = runner.build({ ...request, settings: { ...request.settings, extraArgs: ['-c', 'x=1'] }, mcp: { url: 'http://127.0.0.1:9/mcp', tokenEnv: 'TOKEN' } });
     assert.deepEqual(spec.args, ['app-server', '-c', 'mcp_servers.switchboard.url="http://127.0.0.1:9/mcp"', '-c', 'mcp_servers.switchboard.bearer_token_env_var="TOKEN"', '-c', 'x=1']);
     assert.deepEqual([spec.stdin, spec.initialInput], ['pipe', [appServerInitializeLine()]]);
     assert.equal(runner.steering, 'live');
-    assert.equal(protocolFor('codex', undefined), 'json');
-    assert.equal(protocolFor('codex', 'app-server', true), 'app-server');
+    assert.equal(protocolFor('codex', undefined), 'app-server', 'the default, resuming too');
+    assert.equal(protocolFor('codex', undefined, true), 'app-server');
+    assert.equal(protocolFor('codex', 'json'), 'json');
     assert.equal(runnerFor('codex', 'app-server').steering, 'live');
     assert.equal(runnerFor('codex', 'json').steering, 'interrupt-resume');
     assert.throws(() => protocolFor('codex', 'acp'), /does not speak "acp"/);

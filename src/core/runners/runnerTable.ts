@@ -33,14 +33,15 @@ export const RUNNER_IDS = RUNNERS.map((r) => r.id);
  * (0.61) does not always find a session that is on disk: a run that resumes one uses its one-shot JSON
  * (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's
  * tokens of each prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test
- * suite yet. Codex's app-server: see codexAppServer.ts and the README for why it is or is not the default.
+ * suite yet. Codex's app-server does all `codex exec --json` does (the same tokens, resume) and steers
+ * live, cancels cleanly and asks for approvals, so it is Codex's default.
  */
 const LIVE: Readonly<Record<string, { protocol: LiveProtocol; runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
   gemini: { protocol: 'acp', runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
   opencode: { protocol: 'acp', runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
   kilo: { protocol: 'acp', runner: opencodeAcpRunner(kiloRunner), byDefault: false },
   copilot: { protocol: 'acp', runner: copilotAcpRunner(copilotRunner), byDefault: false },
-  codex: { protocol: 'app-server', runner: codexAppServerRunner(codexRunner), byDefault: false },
+  codex: { protocol: 'app-server', runner: codexAppServerRunner(codexRunner), byDefault: true },
 };
 
 /** The runner ids that speak a live protocol as well as one-shot JSON (`runners.<id>.protocol`). */
