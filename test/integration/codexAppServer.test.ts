@@ -10,8 +10,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allowOverMcp, realCliSuite, texts, treeWithSleep } from '../support/agentClis';
-import { pidAlive, until } from '../support/harness';
+import { agentCliBinary, allowOverMcp, realCliSuite, texts, treeWithSleep } from '../support/agentClis';
+import { doctorOf } from '../support/cliChild';
+import { fakeCli } from '../support/fakeClis';
+import { pidAlive, tempDir, until } from '../support/harness';
 import type { ScriptedStep } from '../support/providers/types';
 
 const PRICE = { inputPerMTok: 1, outputPerMTok: 5 };
@@ -127,5 +129,17 @@ describe('real codex CLI over its app-server through Switchboard', function () {
     assert.equal(record.status, 'done', record.lastError);
     assert.equal(fs.existsSync(target), false);
     assert.ok(!registry.events(run.id).some((e) => e.type === 'waiting'), 'nobody was asked');
+  });
+
+  it('Doctor says Codex runs over its app-server, and what to do with a Codex that has none', async () => {
+    const codexOf = async (binary: string, protocol?: 'json') => {
+      const home = tempDir('sb-doctor-');
+      fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { codex: { binary, protocol } } }));
+      return (await doctorOf(home)).runners.find((r) => r.runner === 'codex')!;
+    };
+    assert.deepEqual(await codexOf(agentCliBinary('codex')).then((c) => [c.note, c.problem]), ['runs over its app-server: live steering, approvals, a clean interrupt', undefined]);
+    const old = fakeCli('codex', '[ "$1" = --version ] && { echo codex-cli 0.1.0; exit 0; }\necho "error: unrecognized subcommand \'app-server\'" >&2; exit 2');
+    assert.match((await codexOf(old)).problem ?? '', /app-server --help" failed: this Codex has no app-server\. Update it .*or set runners\.codex\.protocol to "json"/);
+    assert.deepEqual(await codexOf(old, 'json').then((c) => [c.note, c.problem]), ['runs as `codex exec --json` (runners.codex.protocol is "json")', undefined]);
   });
 });
