@@ -26,6 +26,7 @@ interface Scenario {
   prompt: string;
   hostApprovals?: boolean;
   extraArgs?: string[];
+  model?: string;
   /** Continue the session the named scenario recorded (run first, in the same home). */
   resumes?: string;
   /** What Switchboard does on an event: the client call, if any. */
@@ -62,6 +63,7 @@ const SCENARIOS: Record<string, Scenario> = {
     on: (event, act) => event.type === 'waiting' && act.answer(false),
   },
   error: { script: () => () => ({ kind: 'http_error', status: 400, message: 'Invalid model: nope' }), prompt: 'hi' },
+  'unknown-model': { script: () => () => ({ kind: 'text', text: 'hi' }), prompt: 'hi', model: 'nope-model' },
   // Codex retries a failed stream on its own when its provider allows it (the tests' config does not): the first call fails.
   retry: {
     script: () => (r) => (r === firstCall(r) ? { kind: 'http_error', status: 500, message: 'overloaded' } : { kind: 'text', text: 'made it' }),
@@ -78,7 +80,7 @@ async function record(name: string, home: string, sessions: Map<string, string>)
   fs.mkdirSync(work, { recursive: true });
   const provider = await startOpenAIResponsesProvider(scenario.script(work));
   const env = await prepareCodexEnv({ home, providerUrl: provider.url });
-  const request: StartRequest = { prompt: scenario.prompt, cwd: work, settings: { binary: agentCliBinary('codex'), extraArgs: scenario.extraArgs ?? [] }, hostApprovals: scenario.hostApprovals, ...(scenario.resumes ? { resumeSessionId: sessions.get(scenario.resumes) } : {}) };
+  const request: StartRequest = { prompt: scenario.prompt, cwd: work, settings: { binary: agentCliBinary('codex'), extraArgs: scenario.extraArgs ?? [], ...(scenario.model ? { model: scenario.model } : {}) }, hostApprovals: scenario.hostApprovals, ...(scenario.resumes ? { resumeSessionId: sessions.get(scenario.resumes) } : {}) };
   const spec = codexAppServerRunner(codexRunner).build(request);
   const conversation = createAppServerConversation(request, scenario.hostApprovals ? 'ask' : 'deny');
   const child = spawn(spec.command, spec.args, { cwd: work, env: { PATH: process.env.PATH!, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });

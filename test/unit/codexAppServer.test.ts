@@ -19,7 +19,7 @@ import { ofType, TRANSCRIPTS } from '../support/transcripts';
 interface Json {
   id?: unknown;
   method?: string;
-  params: { cwd: string; approvalPolicy?: string; threadId?: string; expectedTurnId?: string; input: { text: string }[] };
+  params: { cwd: string; model?: string; approvalPolicy?: string; threadId?: string; expectedTurnId?: string; input: { text: string }[] };
 }
 interface Entry {
   dir: 'send' | 'recv' | 'stderr';
@@ -36,7 +36,7 @@ const entries = (name: string): Entry[] =>
 function requestOf(log: Entry[]): StartRequest {
   const sent = (method: string): Json['params'] | undefined => log.find((e) => e.dir === 'send' && e.msg?.method === method)?.msg?.params;
   const thread = sent('thread/start') ?? sent('thread/resume')!;
-  return { prompt: sent('turn/start')!.input[0]!.text, cwd: thread.cwd, settings: { binary: 'codex', extraArgs: [] }, hostApprovals: thread.approvalPolicy === 'on-request', ...(thread.threadId ? { resumeSessionId: thread.threadId } : {}) };
+  return { prompt: sent('turn/start')!.input[0]!.text, cwd: thread.cwd, settings: { binary: 'codex', extraArgs: [], ...(thread.model ? { model: thread.model } : {}) }, hostApprovals: thread.approvalPolicy === 'on-request', ...(thread.threadId ? { resumeSessionId: thread.threadId } : {}) };
 }
 
 /** Feeds the transcript to a new conversation, checking each line it writes against the recorded one; returns the events. */
@@ -129,6 +129,13 @@ describe('Codex app-server client, against the real CLI\'s transcripts', () => {
     const retried = replay('retry').events;
     assert.deepEqual(ofType(retried, 'retry'), [{ type: 'retry', attempt: 1, of: 2, message: 'We’re currently experiencing high demand, which may cause temporary errors.' }]);
     assert.deepEqual(retried.at(-1), { type: 'result', ok: true, text: 'made it' });
+  });
+
+  it('asks for the run\'s model in thread/start; Codex\'s warning about a model it does not know is shown, not fatal', () => {
+    const { events } = replay('unknown-model');
+    assert.equal(ofType(events, 'session')[0]!.model, 'nope-model');
+    assert.deepEqual(ofType(events, 'error').map((e) => e.message), ['Model metadata for `nope-model` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.']);
+    assert.deepEqual(events.at(-1), { type: 'result', ok: true, text: 'hi' });
   });
 });
 

@@ -268,6 +268,9 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
         const total = asRecord(asRecord(params.tokenUsage)?.total);
         return total ? [{ type: 'usage', inputTokens: asNumber(total.inputTokens), outputTokens: asNumber(total.outputTokens) }] : [];
       }
+      case 'warning':
+        // Not fatal (an unknown model's metadata, say): shown as `codex exec` shows its error items.
+        return [{ type: 'error', message: asString(params.message) ?? 'warning' }];
       case 'error': {
         const error = asRecord(params.error) ?? {};
         const message = asString(error.message) ?? 'error';
