@@ -5,7 +5,8 @@
  * reaches the model in the same process and the same turn (`turn/steer`) while a command runs; an
  * interrupt is `turn/interrupt`, and its running command ends with the process, leaving none; a
  * command Codex asks to run outside its sandbox is a Switchboard approval, answered Allow over MCP
- * and Deny through the registry; headless, Codex is told it cannot ask.
+ * and Deny through the registry; headless, Codex is told it cannot ask. Kill leaves no process; a failed
+ * model call fails the run; Doctor says which protocol Codex runs over.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -89,6 +90,23 @@ describe('real codex CLI over its app-server through Switchboard', function () {
     assert.equal(record.signal, undefined, 'Codex ended on its own once its turn was over, not by a signal');
     assert.ok(registry.events(run.id).some((e) => e.type === 'result' && e.error === 'interrupted'), 'Codex answered: its turn ended interrupted');
     await until(() => tree.every((p) => !pidAlive(p.pid)), 10_000, 'every process of the tree to end');
+  });
+
+  it('kill ends the turn, the agent and every process it started', async () => {
+    const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'done' } : { kind: 'shell', command: 'sleep 20; echo never' }));
+    const run = await registry.run({ runner: 'codex', prompt: 'Run the sleep command', cwd: suite.work });
+    const tree = await treeWithSleep(registry, run.id);
+    assert.equal((await registry.kill(run.id, { source: 'test' })).status, 'killed');
+    await until(() => tree.every((p) => !pidAlive(p.pid)), 10_000, 'every process of the tree to end');
+  });
+
+  it('a model call that fails ends the run failed, saying why', async () => {
+    const registry = await suite.registryFor(() => ({ kind: 'http_error', status: 400, message: 'Invalid model: nope' }));
+    const run = await registry.run({ runner: 'codex', prompt: 'hi', cwd: suite.work });
+    const { record } = await registry.wait(run.id, 60_000);
+    assert.equal(record.status, 'failed');
+    assert.match(record.lastError ?? '', /Invalid model: nope/);
+    assert.equal(record.exitCode, 0, 'the app-server ended on its own once the turn was over');
   });
 
   it('asks for approval when Codex wants to leave its sandbox: Allow over MCP approve_agent runs the command', async () => {
