@@ -25,11 +25,11 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A registry over dist/supervisor.js in a fresh temp state folder, with default settings. */
-export async function openRegistry(more: Partial<SwitchboardConfig> = {}): Promise<RunRegistry> {
+/** A registry over dist/supervisor.js in a fresh temp state folder, with default settings; `env` is added to the agents'. */
+export async function openRegistry(more: Partial<SwitchboardConfig> = {}, env?: NodeJS.ProcessEnv): Promise<RunRegistry> {
   if (!fs.existsSync(SUPERVISOR)) throw new Error(`${SUPERVISOR} is missing: run \`node esbuild.mjs\` first (npm run bench does).`);
   // The benches start a hundred runs at once: no pool holds them back.
-  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 }, docker: { maxWorkers: 1000 } }, ...more }), supervisorScript: SUPERVISOR });
+  const registry = await RunRegistry.open({ stateDir: tempDir('sb-bench-state-'), config: mergeConfig({ maxWorkers: 1000, pools: { default: { maxWorkers: 1000 }, docker: { maxWorkers: 1000 } }, ...more }), supervisorScript: SUPERVISOR, ...(env ? { env: { ...process.env, ...env } } : {}) });
   registries.push(registry);
   return registry;
 }

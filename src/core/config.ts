@@ -22,7 +22,7 @@ export interface RunnerConfig {
   permissionMode?: string;
   /** Caps the CLI's own retries of failed model calls, where it has a knob for it (see RunnerSettings.maxRetries). */
   maxRetries?: number;
-  /** `acp` or `json`, for runners whose CLI speaks both (see RunnerSettings.protocol). */
+  /** `acp` (or Codex's `app-server`) or `json`, for runners whose CLI speaks both (see RunnerSettings.protocol). */
   protocol?: RunnerProtocol;
 }
 

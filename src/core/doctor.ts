@@ -10,7 +10,7 @@ import { checkEngines, type EngineCheck } from './containers/engineCheck';
 import { clineDataDir } from './runners/cline';
 import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
-import { RUNNERS } from './runners/runnerTable';
+import { protocolFor, RUNNERS } from './runners/runnerTable';
 
 export interface RunnerCheck {
   runner: string;
@@ -66,6 +66,14 @@ function runnerNotes(runnerId: string, found: string, env: NodeJS.ProcessEnv): P
   return {};
 }
 
+/** Codex runs over its app-server unless its settings say `json`: whether this Codex has one (older ones do not). */
+async function codexProtocol(found: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv): Promise<Pick<RunnerCheck, 'note' | 'problem'>> {
+  if (protocolFor('codex', config.runners.codex?.protocol) !== 'app-server') return { note: 'runs as `codex exec --json` (runners.codex.protocol is "json")' };
+  const result = await execa(found, ['app-server', '--help'], { env, reject: false, timeout: 15_000, stdin: 'ignore' });
+  if (result.exitCode === 0) return { note: 'runs over its app-server: live steering, approvals, a clean interrupt' };
+  return { problem: `"${found} app-server --help" failed: this Codex has no app-server. Update it (\`npm install -g @openai/codex\`), or set runners.codex.protocol to "json" to run \`codex exec\`.` };
+}
+
 async function checkRunner(runner: (typeof RUNNERS)[number], config: SwitchboardConfig, env: NodeJS.ProcessEnv): Promise<RunnerCheck> {
   const settings = config.runners[runner.id] ?? {};
   if (runner.id === 'custom') {
@@ -90,7 +98,8 @@ async function checkRunner(runner: (typeof RUNNERS)[number], config: Switchboard
     const why = result.timedOut ? 'timed out' : `${result.stderr}`.trim().split('\n').pop() || `exit code ${result.exitCode}`;
     return { ...base, installed: true, path: lookup.path, problem: `"${lookup.path} --version" failed (${why}); the CLI may be broken.` };
   }
-  return { ...base, installed: true, path: lookup.path, version, ...runnerNotes(runner.id, lookup.path, env) };
+  const notes = runner.id === 'codex' ? await codexProtocol(lookup.path, config, env) : runnerNotes(runner.id, lookup.path, env);
+  return { ...base, installed: true, path: lookup.path, version, ...notes };
 }
 
 export async function runDoctor(stateDir: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {

@@ -217,7 +217,7 @@ const waitAgent = defineOperation({
 const steerAgent = defineOperation({
   name: 'steer_agent',
   title: 'Steer an agent',
-  description: "Give a running agent a new instruction: live on its input where the CLI allows it (Claude Code, Qwen Code), else by interrupting it and resuming its session with the message (Codex, Gemini CLI).",
+  description: "Give a running agent a new instruction: live where the CLI allows it (Claude Code, Qwen Code, Codex over its app-server, CLIs over ACP), else by interrupting it and resuming its session with the message (one-shot JSON runs).",
   input: z.strictObject({ id: idField, message: z.string().trim().min(1, 'must say what the agent should do differently') }),
   output: z.object({ id: z.string(), name: z.string(), delivery: z.enum(['live', 'interrupt-resume']) }),
   annotations: { destructiveHint: false },

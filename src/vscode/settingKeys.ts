@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG } from '../core/config';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
-import { ACP_RUNNER_IDS, getRunner } from '../core/runners/runnerTable';
+import { getRunner, PROTOCOL_RUNNER_IDS } from '../core/runners/runnerTable';
 import type { RunnerProtocol } from '../core/runners/types';
 import type { CustomPattern } from '../core/redact';
 import type { CopyWorktree } from '../core/containers/containerPlan';
@@ -34,8 +34,8 @@ export const runnerSettings = (id: (typeof AGENT_RUNNERS)[number]) => ({
 /** The runners whose CLI has a knob for its own retries of failed model calls (`Runner.retryCap`), and their setting (null: the CLI's own). */
 export const RETRY_CAP_RUNNERS = AGENT_RUNNERS.filter((id) => getRunner(id).retryCap);
 export const maxRetriesSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<number | null>(`runners.${id}.maxRetries`, null);
-/** The runners whose CLI speaks ACP as well as one-shot JSON, and their protocol setting ('' : the runner's default). */
-export const PROTOCOL_RUNNERS = AGENT_RUNNERS.filter((id) => ACP_RUNNER_IDS.includes(id));
+/** The runners whose CLI speaks a live protocol (ACP, Codex's app-server) as well as one-shot JSON, and their protocol setting ('' : the runner's default). */
+export const PROTOCOL_RUNNERS = AGENT_RUNNERS.filter((id) => PROTOCOL_RUNNER_IDS.includes(id));
 export const protocolSetting = (id: (typeof AGENT_RUNNERS)[number]) => setting<'' | RunnerProtocol>(`runners.${id}.protocol`, '');
 /** When a finished run is told: every time, only when the window is not focused, or never. */
 export type RunFinishedNotice = 'always' | 'unfocused' | 'never';

@@ -41,6 +41,8 @@ describe('Runs in worktrees and comparisons in a real VS Code', function () {
     workspace = makeRepo({ 'README.md': '# a project for comparisons\n', 'check.mjs': CHECK_SCRIPT });
     const settings = {
       'switchboard.runners.codex.path': agent('codex', 'echo good > answer.txt\necho "$last" > codex.txt', CODEX_SESSION),
+      // The stand-in speaks `codex exec --json` (the prompt its last argument), not the app-server.
+      'switchboard.runners.codex.protocol': 'json',
       'switchboard.runners.gemini.path': agent('gemini', 'echo bad > answer.txt\necho more > extra.txt'),
       'switchboard.defaultRunner': 'codex',
       // The browser's window has the focus: the default (only when unfocused) would never tell a run's end.

@@ -9,9 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { McpService } from '../../src/mcp/mcpService';
-import { realCliSuite, texts, treeWithSleep } from '../support/agentClis';
-import { call, connectHttp } from '../support/mcpClients';
+import { allowOverMcp, realCliSuite, texts, treeWithSleep } from '../support/agentClis';
 import { pidAlive, until } from '../support/harness';
 
 const PRICE = { inputPerMTok: 1, outputPerMTok: 5 };
@@ -107,17 +105,7 @@ for (const runner of ['gemini', 'opencode'] as const) {
       const waiting = registry.resolve(run.id).waiting!;
       assert.match(waiting.reason, /^approval to use /);
       assert.equal(fs.existsSync(target), false, 'nothing ran before the answer');
-      const service = new McpService({ switchboard: suite.switchboardOf(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => suite.work, guard: () => {} });
-      try {
-        const client = await connectHttp((await service.startHttp()).url, service.token(), 'orchestrator');
-        const listed = (await call(client, 'list_agents', { status: 'running' })).structuredContent as { agents: { id: string; waiting?: string }[] };
-        assert.equal(listed.agents.find((a) => a.id === run.id)?.waiting, waiting.reason);
-        const answered = await call(client, 'approve_agent', { id: run.id, allow: true });
-        assert.deepEqual(answered.structuredContent, { id: run.id, name: run.name, tool: waiting.tool, allow: true });
-        await client.close();
-      } finally {
-        await service.dispose();
-      }
+      assert.deepEqual(await allowOverMcp(suite, registry, run.id), { waiting: waiting.reason, answered: { id: run.id, name: run.name, tool: waiting.tool, allow: true } });
       const { record } = await registry.wait(run.id, 60_000);
       assert.equal(record.status, 'done', record.lastError);
       assert.equal(record.waiting, undefined);

@@ -16,7 +16,7 @@ const texts = (events: AgentEvent[]): string[] => events.flatMap((e) => (e.type 
 for (const runner of ['claude', 'codex', 'gemini', 'qwen'] as const) {
   describe(`real ${runner} CLI through Switchboard`, function () {
     this.timeout(120_000);
-    // Gemini CLI runs over ACP by default: its one-shot JSON mode is tested here, its ACP in acpRunners.test.ts.
+    // Gemini CLI runs over ACP and Codex over its app-server by default: their one-shot JSON mode is tested here, the live ones in acpRunners.test.ts and codexAppServer.test.ts.
     const suite = realCliSuite(runner, oneShotJson(runner));
     const SHELL_MODE: Record<string, string | undefined> = { gemini: 'yolo', qwen: 'yolo' };
 

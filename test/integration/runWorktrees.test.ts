@@ -122,7 +122,7 @@ describe('a run in a worktree of its own (real git)', function () {
   it("gives a run its model on the CLI's command line and in its record from the start, over the runner's setting; a team task's model too", async () => {
     const claude = fakeCli('claude', 'sleep 1');
     const codex = fakeCli('codex', 'echo done > T1.txt');
-    const registry = await h.open({ runners: { claude: { binary: claude, model: 'configured-model' }, codex: { binary: codex } } });
+    const registry = await h.open({ runners: { claude: { binary: claude, model: 'configured-model' }, codex: { binary: codex, protocol: 'json' } } });
     const run = await registry.run({ runner: 'claude', prompt: 'x', cwd: repo, model: 'claude-opus-4-1' });
     assert.deepEqual([run.status, run.model], ['running', 'claude-opus-4-1']);
     assert.deepEqual(run.commandLine.slice(run.commandLine.indexOf('--model'), run.commandLine.indexOf('--model') + 2), ['--model', 'claude-opus-4-1']);

@@ -14,6 +14,8 @@ import { startOpenAIChatProvider, prepareQwenEnv, prepareOpencodeEnv, prepareKil
 import type { SwitchboardConfig } from '../../src/core/config';
 import { protocolFor } from '../../src/core/runners/runnerTable';
 import type { Script, ScriptedProvider } from './providers/types';
+import { McpService } from '../../src/mcp/mcpService';
+import { call, connectHttp } from './mcpClients';
 
 type Pin = { package: string; version: string; bin: string; needsNode24?: boolean };
 
@@ -60,9 +62,10 @@ export async function offlineCli(runner: string, home: string, script: Script): 
   return { provider, env };
 }
 
-/** The config that runs this runner in its one-shot JSON mode where it would speak ACP by default (Gemini CLI). */
+/** The config that runs this runner in its one-shot JSON mode where it would speak a live protocol by default (Gemini CLI's ACP, Codex's app-server). */
 export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
-  return protocolFor(runner, undefined) === 'acp' ? { runners: { [runner]: { protocol: 'json' } } } : {};
+  const protocol = protocolFor(runner, undefined);
+  return protocol && protocol !== 'json' ? { runners: { [runner]: { protocol: 'json' } } } : {};
 }
 
 /** What a suite over one real CLI works with; filled afresh before each test. */
@@ -108,6 +111,23 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
     cli = undefined;
   });
   return suite;
+}
+
+/**
+ * Allows a run's waiting approval as an MCP client would (`orchestrator`, over HTTP, Switchboard's
+ * own MCP server): what `list_agents` said the run waits for, and what `approve_agent` answered.
+ */
+export async function allowOverMcp(suite: RealCliSuite, registry: RunRegistry, runId: string): Promise<{ waiting?: string; answered: unknown }> {
+  const service = new McpService({ switchboard: suite.switchboardOf(registry), logger: { trace() {}, info() {}, warn() {}, error() {} }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => suite.work, guard: () => {} });
+  try {
+    const client = await connectHttp((await service.startHttp()).url, service.token(), 'orchestrator');
+    const listed = (await call(client, 'list_agents', { status: 'running' })).structuredContent as { agents: { id: string; waiting?: string }[] };
+    const answered = (await call(client, 'approve_agent', { id: runId, allow: true })).structuredContent;
+    await client.close();
+    return { waiting: listed.agents.find((a) => a.id === runId)?.waiting, answered };
+  } finally {
+    await service.dispose();
+  }
 }
 
 /** The text an agent's events said, in order. */

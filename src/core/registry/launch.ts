@@ -107,7 +107,7 @@ export interface PreparedStart {
 
 export function prepareStart(options: RunOptions, context: Pick<LaunchContext, 'config' | 'env'>): PreparedStart {
   const settings = context.config.runners[options.runner] ?? {};
-  // ACP or one-shot JSON, where the CLI speaks both (`runners.<id>.protocol`).
+  // A live protocol (ACP, Codex's app-server) or one-shot JSON, where the CLI speaks both (`runners.<id>.protocol`).
   const protocol = protocolFor(getRunner(options.runner).id, settings.protocol, !!options.resumeSessionId);
   const runner = runnerFor(options.runner, protocol);
   if (!options.prompt?.trim()) throw new SwitchboardError('invalid_argument', 'The prompt is empty.', 'Say what the agent should do.');
@@ -196,7 +196,7 @@ export function recordQueued(id: string, prepared: PreparedStart, options: RunOp
     startedBy: options.startedBy,
     pool,
     ...(request.settings.model ? { model: request.settings.model } : {}),
-    ...(request.settings.protocol === 'acp' ? { protocol: 'acp' as const } : {}),
+    ...(request.settings.protocol && request.settings.protocol !== 'json' ? { protocol: request.settings.protocol } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(prepared.worktree ? { worktree: prepared.worktree } : {}),
     ...(launcher ? { launcher } : {}),

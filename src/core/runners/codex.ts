@@ -1,6 +1,6 @@
-/** Codex: `codex exec --json`, JSON-lines events; steering goes through interrupt + `exec resume`. */
+/** Codex: `codex exec --json`, JSON-lines events; steering goes through interrupt + `exec resume`. Its app-server (live) is codexAppServer.ts. */
 import type { AgentEventBody } from '../runs/types';
-import { asNumber, asRecord, asString, MCP_SERVER_NAME, parseJsonLine, RUN_HEADER, type LineParser, type Runner } from './types';
+import { asNumber, asRecord, asString, MCP_SERVER_NAME, parseJsonLine, RUN_HEADER, type LineParser, type Runner, type RunnerSettings, type StartRequest } from './types';
 
 function createCodexParser(): LineParser {
   let lastMessage: string | undefined;
@@ -57,6 +57,18 @@ function createCodexParser(): LineParser {
   };
 }
 
+/** What Codex may do on its own: its sandbox (`permissionMode`), `workspace-write` by default. */
+export const codexSandbox = (settings: RunnerSettings): string => settings.permissionMode ?? 'workspace-write';
+
+/** Switchboard's server as a streamable HTTP MCP server (`-c` options); Codex reads the token from the named variable. */
+export function mcpConfigArgs(request: StartRequest): string[] {
+  if (!request.mcp) return [];
+  const args = ['-c', `mcp_servers.${MCP_SERVER_NAME}.url=${JSON.stringify(request.mcp.url)}`, '-c', `mcp_servers.${MCP_SERVER_NAME}.bearer_token_env_var=${JSON.stringify(request.mcp.tokenEnv)}`];
+  // The run's id as a header too, read from the named variable (env_http_headers).
+  if (request.mcp.runEnv) args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.env_http_headers={ ${JSON.stringify(RUN_HEADER)} = ${JSON.stringify(request.mcp.runEnv)} }`);
+  return args;
+}
+
 export const codexRunner: Runner = {
   id: 'codex',
   displayName: 'Codex',
@@ -69,15 +81,7 @@ export const codexRunner: Runner = {
   usageScope: 'session',
   reportsCost: false,
   build(request) {
-    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', request.settings.permissionMode ?? 'workspace-write'];
-    if (request.settings.model) args.push('-m', request.settings.model);
-    // Switchboard's server as a streamable HTTP MCP server; Codex reads the token from the named variable.
-    if (request.mcp) {
-      args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.url=${JSON.stringify(request.mcp.url)}`, '-c', `mcp_servers.${MCP_SERVER_NAME}.bearer_token_env_var=${JSON.stringify(request.mcp.tokenEnv)}`);
-      // The run's id as a header too, read from the named variable (env_http_headers).
-      if (request.mcp.runEnv) args.push('-c', `mcp_servers.${MCP_SERVER_NAME}.env_http_headers={ ${JSON.stringify(RUN_HEADER)} = ${JSON.stringify(request.mcp.runEnv)} }`);
-    }
-    args.push(...request.settings.extraArgs);
+    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', codexSandbox(request.settings), ...(request.settings.model ? ['-m', request.settings.model] : []), ...mcpConfigArgs(request), ...request.settings.extraArgs];
     if (request.resumeSessionId) args.push('resume', request.resumeSessionId);
     args.push(request.prompt);
     return { command: request.settings.binary, args, env: {}, stdin: 'ignore', initialInput: [] };
@@ -85,7 +89,7 @@ export const codexRunner: Runner = {
   // `codex resume <id>`: its interactive session, with the run's sandbox and model.
   interactive: ({ sessionId, settings }) => ({
     command: settings.binary,
-    args: ['resume', '--sandbox', settings.permissionMode ?? 'workspace-write', ...(settings.model ? ['-m', settings.model] : []), sessionId],
+    args: ['resume', '--sandbox', codexSandbox(settings), ...(settings.model ? ['-m', settings.model] : []), sessionId],
     env: {},
   }),
   createParser: createCodexParser,

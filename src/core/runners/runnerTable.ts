@@ -10,7 +10,8 @@ import { kiloRunner } from './kilo';
 import { opencodeRunner } from './opencode';
 import { qwenRunner } from './qwen';
 import { copilotAcpRunner, geminiAcpRunner, opencodeAcpRunner } from './acpRunners';
-import type { Runner, RunnerProtocol } from './types';
+import { codexAppServerRunner } from './codexAppServer';
+import type { LiveProtocol, Runner, RunnerProtocol } from './types';
 
 export const RUNNERS: readonly Runner[] = [
   claudeRunner,
@@ -26,32 +27,47 @@ export const RUNNERS: readonly Runner[] = [
 export const RUNNER_IDS = RUNNERS.map((r) => r.id);
 
 /**
- * The runners that also speak ACP, by id: their ACP variant, and the protocol a run uses when its
- * settings name none. Gemini CLI's ACP is better for a new session (live steering, approvals, a clean
- * cancel; the same tokens), but its `session/load` (0.61) does not always find a session that is on
- * disk: a run that resumes one uses its one-shot JSON (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's tokens of each
- * prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test suite yet.
+ * The runners that also speak a live protocol, by id: its name (ACP, or Codex's app-server), their
+ * variant, and whether a run uses it when its settings name no protocol. Gemini CLI's ACP is better for
+ * a new session (live steering, approvals, a clean cancel; the same tokens), but its `session/load`
+ * (0.61) does not always find a session that is on disk: a run that resumes one uses its one-shot JSON
+ * (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's
+ * tokens of each prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test
+ * suite yet. Codex's app-server does all `codex exec --json` does (the same tokens, resume) and steers
+ * live, cancels cleanly and asks for approvals, so it is Codex's default.
  */
-const ACP: Readonly<Record<string, { runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
-  gemini: { runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
-  opencode: { runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
-  kilo: { runner: opencodeAcpRunner(kiloRunner), byDefault: false },
-  copilot: { runner: copilotAcpRunner(copilotRunner), byDefault: false },
+const LIVE: Readonly<Record<string, { protocol: LiveProtocol; runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
+  gemini: { protocol: 'acp', runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
+  opencode: { protocol: 'acp', runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
+  kilo: { protocol: 'acp', runner: opencodeAcpRunner(kiloRunner), byDefault: false },
+  copilot: { protocol: 'acp', runner: copilotAcpRunner(copilotRunner), byDefault: false },
+  codex: { protocol: 'app-server', runner: codexAppServerRunner(codexRunner), byDefault: true },
 };
 
-/** The runner ids that speak ACP as well as one-shot JSON (`runners.<id>.protocol`). */
-export const ACP_RUNNER_IDS = Object.keys(ACP);
+/** The runner ids that speak a live protocol as well as one-shot JSON (`runners.<id>.protocol`). */
+export const PROTOCOL_RUNNER_IDS = Object.keys(LIVE);
+/** The runner ids that speak ACP as well as one-shot JSON. */
+export const ACP_RUNNER_IDS = PROTOCOL_RUNNER_IDS.filter((id) => LIVE[id]!.protocol === 'acp');
 
-/** The protocol a run of this runner uses with this setting (`resuming`: it continues a session): `acp` or `json` where it has both, else undefined. */
+/** The live protocol a runner speaks besides one-shot JSON, if any. */
+export function liveProtocolOf(id: string): LiveProtocol | undefined {
+  return LIVE[id]?.protocol;
+}
+
+/** The protocol a run of this runner uses with this setting (`resuming`: it continues a session): its live one or `json` where it has both, else undefined. */
 export function protocolFor(id: string, setting: RunnerProtocol | undefined, resuming = false): RunnerProtocol | undefined {
-  const acp = ACP[id];
-  if (!acp) return undefined;
-  return setting ?? (acp.byDefault && !(resuming && acp.resumesBadly) ? 'acp' : 'json');
+  const live = LIVE[id];
+  if (!live) return undefined;
+  if (setting && setting !== 'json' && setting !== live.protocol) {
+    throw new SwitchboardError('invalid_argument', `The ${id} runner does not speak "${setting}".`, `Set runners.${id}.protocol to "${live.protocol}" or "json".`);
+  }
+  return setting ?? (live.byDefault && !(resuming && live.resumesBadly) ? live.protocol : 'json');
 }
 
 /** The runner that runs with this protocol (a record's `protocol`; absent: the runner's one-shot JSON runner). */
 export function runnerFor(id: string, protocol: RunnerProtocol | undefined): Runner {
-  return protocol === 'acp' && ACP[id] ? ACP[id].runner : getRunner(id);
+  const live = LIVE[id];
+  return live && protocol === live.protocol ? live.runner : getRunner(id);
 }
 
 /** The runner with this id, if there is one (a record may name a runner this version does not know). */

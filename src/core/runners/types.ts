@@ -23,8 +23,14 @@ export interface RunnerSettings {
   protocol?: RunnerProtocol;
 }
 
-/** `acp`: a live ACP session over the agent's stdio (see acp.ts); `json`: one prompt per process, its JSON lines read. */
-export type RunnerProtocol = 'acp' | 'json';
+/**
+ * `acp`: a live ACP session over the agent's stdio (see acp.ts); `app-server`: Codex's own live protocol
+ * (see codexAppServer.ts); `json`: one prompt per process, its JSON lines read.
+ */
+export type RunnerProtocol = 'acp' | 'app-server' | 'json';
+
+/** The live protocols, which a run's record names (one-shot JSON is a runner's plain mode). */
+export type LiveProtocol = Exclude<RunnerProtocol, 'json'>;
 
 export interface StartRequest {
   prompt: string;

@@ -121,8 +121,8 @@ export interface RunRecord {
   id: string;
   name: string;
   runner: string;
-  /** `acp` when the run talks ACP with its CLI (see runnerFor); absent: the runner's one-shot or stream-json mode. */
-  protocol?: 'acp';
+  /** The live protocol the run talks with its CLI (ACP, Codex's app-server; see runnerFor); absent: the runner's one-shot or stream-json mode. */
+  protocol?: 'acp' | 'app-server';
   /** The agent's command line, secrets redacted. */
   commandLine: string[];
   cwd: string;

@@ -519,14 +519,15 @@ export class Supervisor {
     return delivered;
   }
 
-  /** A container's gentle stop: the runner's interrupt or SIGINT into it; killed (its whole tree) after the grace time. */
+  /** A container's gentle stop: the runner's interrupt (its protocol's: ACP, Codex's app-server) or SIGINT into it; killed (its whole tree) after the grace time. */
   private stopContainer(agent: ContainerAgent, force: boolean): InterruptResult['delivered'] {
     if (force) {
       agent.forceStop();
       return 'signal';
     }
     let delivered: InterruptResult['delivered'] = 'signal';
-    if (this.runner.interruptInput && agent.writeLine(this.runner.interruptInput(`sb-${Date.now()}`))) delivered = 'protocol';
+    const lines = this.conversation.interrupt?.(`sb-${Date.now()}`);
+    if (lines?.length && this.write(lines)) delivered = 'protocol';
     else agent.signal('SIGINT');
     const timer = setTimeout(() => agent.forceStop(), this.plan.killGraceMs);
     void agent.exited.then(() => clearTimeout(timer));

@@ -150,15 +150,13 @@ async function streamResponse(res: ServerResponse, body: unknown, step: Exclude<
     sse.event('response.custom_tool_call_input.delta', { item_id: id, output_index: 0, delta: input });
     sse.event('response.custom_tool_call_input.done', { item_id: id, output_index: 0, input });
     item = { ...base, status: 'completed', input };
-  } else if (step.kind === 'tool') {
-    throw new Error('the scripted OpenAI Responses provider does not script arbitrary tool calls yet');
   } else {
-    // shell, or write_file when no freeform apply_patch tool is offered (e.g. unknown model): write via the shell.
-    const command =
-      step.kind === 'shell'
-        ? step.command
-        : `mkdir -p ${shellQuote(path.dirname(step.path))} && printf '%s' ${shellQuote(step.content)} > ${shellQuote(step.path)}`;
-    const call = shellCall(body, command);
+    // Any function tool by name (e.g. exec_command asking to leave the sandbox); shell; or write_file when no
+    // freeform apply_patch tool is offered (e.g. unknown model): written through the shell.
+    const call =
+      step.kind === 'tool'
+        ? { name: step.name, args: step.input }
+        : shellCall(body, step.kind === 'shell' ? step.command : `mkdir -p ${shellQuote(path.dirname(step.path))} && printf '%s' ${shellQuote(step.content)} > ${shellQuote(step.path)}`);
     const id = newId('fc');
     const args = JSON.stringify(call.args);
     const base = { id, type: 'function_call' as const, call_id: newId('call'), name: call.name };

@@ -12,7 +12,7 @@ export type ScriptedStep =
   | { kind: 'write_file'; path: string; content: string }
   /** Call the CLI's own shell tool with this command (Claude `Bash`, Gemini/Qwen `run_shell_command`, Codex `shell`/exec). */
   | { kind: 'shell'; command: string }
-  /** Call any tool by name (e.g. Claude's MCP tool `mcp__switchboard__run_agent`); not the OpenAI Responses provider (Codex) yet. */
+  /** Call any tool by name (e.g. Claude's MCP tool `mcp__switchboard__run_agent`, Codex's `exec_command` with `sandbox_permissions`). */
   | { kind: 'tool'; name: string; input: Record<string, unknown> }
   /**
    * Answer with an HTTP error status (e.g. 400, 500) and the provider's error body. `retryAfterMs`: the
