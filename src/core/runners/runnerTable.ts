@@ -67,6 +67,11 @@ export function getRunner(id: string): Runner {
   return runner;
 }
 
+/** Why a session cannot be resumed with this runner, as the error a resume meets (Cline: only its terminal UI can); undefined when it can. */
+export function resumeRefusalError(runner: Runner): SwitchboardError | undefined {
+  return runner.canResume ? undefined : new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
+}
+
 /** The runner a recorded run ran with (its protocol's), if this version knows it. */
 export function runnerOfRun(run: { runner: string; protocol?: RunnerProtocol }): Runner | undefined {
   return findRunner(run.runner) && runnerFor(run.runner, run.protocol);
