@@ -30,17 +30,20 @@ export const RUNNER_IDS = RUNNERS.map((r) => r.id);
  * settings name none. Gemini CLI's ACP is better for a new session (live steering, approvals, a clean
  * cancel; the same tokens), but its `session/load` (0.61) does not always find a session that is on
  * disk: a run that resumes one uses its one-shot JSON (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's tokens of each
- * prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test suite yet.
+ * prompt, so their one-shot JSON stays the default. The Copilot CLI's ACP reports the same tokens as its
+ * JSON mode (at the end of each prompt rather than only at the process's end) and resumes, so it is its default.
  */
 const ACP: Readonly<Record<string, { runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
   gemini: { runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
   opencode: { runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
   kilo: { runner: opencodeAcpRunner(kiloRunner), byDefault: false },
-  copilot: { runner: copilotAcpRunner(copilotRunner), byDefault: false },
+  copilot: { runner: copilotAcpRunner(copilotRunner), byDefault: true },
 };
 
 /** The runner ids that speak ACP as well as one-shot JSON (`runners.<id>.protocol`). */
 export const ACP_RUNNER_IDS = Object.keys(ACP);
+/** Those of them that speak ACP when their settings name no protocol. */
+export const ACP_DEFAULT_RUNNER_IDS = ACP_RUNNER_IDS.filter((id) => ACP[id]!.byDefault);
 
 /** The protocol a run of this runner uses with this setting (`resuming`: it continues a session): `acp` or `json` where it has both, else undefined. */
 export function protocolFor(id: string, setting: RunnerProtocol | undefined, resuming = false): RunnerProtocol | undefined {
