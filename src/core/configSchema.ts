@@ -4,7 +4,7 @@
  * Unknown keys are tolerated (and ignored); a known key of the wrong type is refused, by name.
  */
 import { z } from 'zod';
-import { ACP_RUNNER_IDS, liveProtocolOf, RUNNERS, RUNNER_IDS } from './runners/runnerTable';
+import { ACP_DEFAULT_RUNNER_IDS, ACP_RUNNER_IDS, liveProtocolOf, RUNNERS, RUNNER_IDS } from './runners/runnerTable';
 import { patternProblem } from './redactRules';
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_FORMATS } from './webhooks/webhookEvents';
 
@@ -25,7 +25,7 @@ const runnerConfig = z.object(
     model: z.string().optional().describe('The model the CLI should use (default: the CLI chooses).'),
     permissionMode: z.string().optional().describe('What the agent may do without asking, passed to its CLI\'s own flag: Claude `--permission-mode` (default acceptEdits), Codex `--sandbox` (workspace-write), Gemini `--approval-mode` (auto_edit), Qwen `--approval-mode` (auto-edit).'),
     command: commandLine.optional().describe('The custom runner\'s command: `{prompt}` is replaced by the prompt as one argument (no shell runs it); without `{prompt}`, the prompt is added last.'),
-    protocol: z.enum(['acp', 'app-server', 'json'], { error: 'must be "acp", "app-server" or "json"' }).optional().describe(`How to talk to a CLI that speaks both: \`acp\` (a live ACP session: steering, approvals, a clean cancel; Codex: \`app-server\`, its own live protocol) or \`json\` (one prompt per process). For ${ACP_RUNNER_IDS.join(', ')} (\`acp\`) and codex (\`app-server\`); default \`acp\` for gemini, \`app-server\` for codex, \`json\` for the others.`),
+    protocol: z.enum(['acp', 'app-server', 'json'], { error: 'must be "acp", "app-server" or "json"' }).optional().describe(`How to talk to a CLI that speaks both: \`acp\` (a live ACP session: steering, approvals, a clean cancel; Codex: \`app-server\`, its own live protocol) or \`json\` (one prompt per process). For ${ACP_RUNNER_IDS.join(', ')} (\`acp\`) and codex (\`app-server\`); default \`acp\` for ${ACP_DEFAULT_RUNNER_IDS.join(' and ')}, \`app-server\` for codex, \`json\` for the others.`),
     maxRetries: wholeNumber(0, 100).optional().describe(`The most times the CLI retries a failed model call (a 429, a 5xx) on its own, where it has a knob for it: ${RUNNERS.filter((r) => r.retryCap).map((r) => `${r.id} (${r.retryCap})`).join(', ')}. Default: the CLI's own.`),
   },
   { error: 'must be an object ({ "binary", "extraArgs", "model", "permissionMode", "command", "maxRetries", "protocol" })' },

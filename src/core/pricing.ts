@@ -13,7 +13,8 @@ export type PriceTable = Record<string, Price>;
 
 /**
  * Keys are model names, matched exactly, then by longest prefix; `<runner>:<model>` prices a model of
- * one runner only (matched exactly, first), and `<runner>:default` is the fallback.
+ * one runner only (matched exactly, first), and `<runner>:default` is the fallback. A model named
+ * `provider/model` (opencode, Kilo) is matched by its own name too, after the whole name.
  */
 export const DEFAULT_PRICES: PriceTable = {
   'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
@@ -27,6 +28,12 @@ export const DEFAULT_PRICES: PriceTable = {
   'codex:default': { inputPerMTok: 1.25, outputPerMTok: 10 },
   'gemini:default': { inputPerMTok: 1.25, outputPerMTok: 10 },
   'qwen:default': { inputPerMTok: 1, outputPerMTok: 5 },
+  // These CLIs run whatever model their own config names (the Copilot CLI's default is a Claude Sonnet):
+  // a model the table does not know is estimated at a Claude Sonnet's price, which errs high rather than low.
+  'opencode:default': { inputPerMTok: 3, outputPerMTok: 15 },
+  'kilo:default': { inputPerMTok: 3, outputPerMTok: 15 },
+  'copilot:default': { inputPerMTok: 3, outputPerMTok: 15 },
+  'cline:default': { inputPerMTok: 3, outputPerMTok: 15 },
 };
 
 export function findPrice(table: PriceTable, runner: string, model: string | undefined): Price | undefined {
@@ -34,8 +41,10 @@ export function findPrice(table: PriceTable, runner: string, model: string | und
     const own = table[`${runner}:${model}`];
     if (own) return own;
     if (table[model]) return table[model];
+    const name = model.slice(model.lastIndexOf('/') + 1);
+    if (table[name]) return table[name];
     const prefix = Object.keys(table)
-      .filter((key) => !key.includes(':') && model.startsWith(key))
+      .filter((key) => !key.includes(':') && name.startsWith(key))
       .sort((a, b) => b.length - a.length)[0];
     if (prefix) return table[prefix];
   }

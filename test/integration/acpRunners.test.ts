@@ -1,10 +1,10 @@
 /**
- * Gemini CLI and opencode over ACP (the Agent Client Protocol) through Switchboard, each the REAL CLI
- * from npm against its scripted provider on 127.0.0.1: a run writes a real file and records its session
- * and tokens, resumes its session (opencode: see below for Gemini CLI); a steering message reaches the model in the same process while a turn
- * runs; an interrupt is `session/cancel`, which stops the turn and its shell tool with no process left;
- * the agent's permission requests are Switchboard approvals, answered Allow over MCP and Deny through
- * the registry.
+ * Gemini CLI, opencode and the GitHub Copilot CLI over ACP (the Agent Client Protocol) through
+ * Switchboard, each the REAL CLI from npm against its scripted provider on 127.0.0.1: a run writes a
+ * real file and records its session and tokens, resumes its session (opencode and Copilot: see below for
+ * Gemini CLI); a steering message reaches the model in the same process while a turn runs; an interrupt
+ * is `session/cancel`, which stops the turn and its shell tool with no process left; the agent's
+ * permission requests are Switchboard approvals, answered Allow over MCP and Deny through the registry.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ const PRICE = { inputPerMTok: 1, outputPerMTok: 5 };
 const LONG_ANSWER = Array.from({ length: 80 }, (_, i) => `step ${i} of my reasoning`).join(', ');
 
 
-for (const runner of ['gemini', 'opencode'] as const) {
+for (const runner of ['gemini', 'opencode', 'copilot'] as const) {
   describe(`real ${runner} CLI over ACP through Switchboard`, function () {
     this.timeout(150_000);
     // At normal priority: on a machine this busy, a CLI at the lowest one takes minutes to start.
@@ -25,15 +25,18 @@ for (const runner of ['gemini', 'opencode'] as const) {
     /** The permission mode that lets its shell tool run without asking. */
     const shellMode = runner === 'gemini' ? 'yolo' : undefined;
 
+    /** The permission mode in which its shell tool is asked about (Gemini CLI's auto_edit asks on its own; opencode's config is changed by askAboutShell). */
+    const askMode = runner === 'copilot' ? 'ask' : undefined;
+
     /** opencode's test config allows every tool: a person is asked about the shell only once its config says `ask`. */
     function askAboutShell(): void {
-      if (runner !== 'opencode') return; // Gemini CLI's auto_edit asks about shell commands on its own.
+      if (runner !== 'opencode') return;
       const file = path.join(suite.env().XDG_CONFIG_HOME!, 'opencode', 'opencode.json');
       const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { permission: Record<string, string> };
       fs.writeFileSync(file, JSON.stringify({ ...config, permission: { ...config.permission, bash: 'ask' } }));
     }
 
-    it(`runs over ACP: a real tool call writes a file, the session id and tokens are recorded${runner === 'opencode' ? ', and the session resumes' : ''}`, async () => {
+    it(`runs over ACP: a real tool call writes a file, the session id and tokens are recorded${runner === 'gemini' ? '' : ', and the session resumes'}`, async () => {
       const target = path.join(suite.work, 'hello.txt');
       const registry = await suite.registryFor((r) => {
         if (r.lastUserText.includes('goodbye')) return { kind: 'text', text: 'Goodbye!' };
@@ -41,13 +44,13 @@ for (const runner of ['gemini', 'opencode'] as const) {
       });
       const run = await registry.run({ runner, prompt: 'Create hello.txt saying hello', cwd: suite.work });
       assert.equal(run.protocol, 'acp');
-      assert.ok(run.commandLine.includes(runner === 'gemini' ? '--acp' : 'acp'), run.commandLine.join(' '));
+      assert.ok(run.commandLine.includes(runner === 'opencode' ? 'acp' : '--acp'), run.commandLine.join(' '));
       const { record } = await registry.wait(run.id, 100_000);
       assert.equal(record.status, 'done', record.lastError);
       assert.equal(fs.readFileSync(target, 'utf8'), 'hello from switchboard\n');
       assert.ok(record.sessionId, 'session id recorded');
-      // Gemini CLI reports the prompt's tokens (both model calls); opencode's ACP only its last model call's.
-      assert.deepEqual([record.usage.inputTokens, record.usage.outputTokens], runner === 'gemini' ? [240, 60] : [120, 30]);
+      // Gemini CLI and the Copilot CLI report the prompt's tokens (both model calls); opencode's ACP only its last model call's.
+      assert.deepEqual([record.usage.inputTokens, record.usage.outputTokens], runner === 'opencode' ? [120, 30] : [240, 60]);
       assert.equal(record.usage.usdSource, 'estimated');
       const events = registry.events(run.id);
       assert.ok(events.some((e) => e.type === 'tool_call'), 'tool call recorded');
@@ -98,7 +101,7 @@ for (const runner of ['gemini', 'opencode'] as const) {
 
     it('asks for approval: Allow over MCP approve_agent runs the tool', async () => {
       const target = path.join(suite.work, 'made.txt'); // inside the project: opencode asks again about a folder outside it
-      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }));
+      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }), askMode);
       askAboutShell();
       const run = await registry.run({ runner, prompt: 'Touch the file', cwd: suite.work, hostApprovals: true });
       await until(() => !!registry.resolve(run.id).waiting, 60_000, 'the approval request');
@@ -115,7 +118,7 @@ for (const runner of ['gemini', 'opencode'] as const) {
 
     it('asks for approval: Deny through the registry keeps the tool from running', async () => {
       const target = path.join(suite.work, 'made.txt'); // inside the project: opencode asks again about a folder outside it
-      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }));
+      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }), askMode);
       askAboutShell();
       const run = await registry.run({ runner, prompt: 'Touch the file', cwd: suite.work, hostApprovals: true });
       await until(() => !!registry.resolve(run.id).waiting, 60_000, 'the approval request');
@@ -129,7 +132,7 @@ for (const runner of ['gemini', 'opencode'] as const) {
 
     it('without host approvals a permission request is refused at once and recorded', async () => {
       const target = path.join(suite.work, 'made.txt'); // inside the project: opencode asks again about a folder outside it
-      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }));
+      const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : { kind: 'shell', command: `touch ${target}` }), askMode);
       askAboutShell();
       const run = await registry.run({ runner, prompt: 'Touch the file', cwd: suite.work });
       const { record } = await registry.wait(run.id, 60_000);

@@ -81,12 +81,15 @@ describe('ACP client', () => {
     assert.deepEqual(failed.at(-1), { type: 'result', ok: false, error: 'could not resume session S0: Internal error (No previous sessions found for this project.)' });
   });
 
-  it('picks the protocol: Gemini CLI over ACP, but its resumes over one-shot JSON (its session/load misses sessions); the settings win', () => {
+  it("picks the protocol: Gemini CLI and the Copilot CLI over ACP, but Gemini CLI's resumes over one-shot JSON (its session/load misses sessions); the settings win", () => {
     assert.equal(protocolFor('gemini', undefined), 'acp');
     assert.equal(protocolFor('gemini', undefined, true), 'json');
     assert.equal(protocolFor('gemini', 'acp', true), 'acp');
     assert.equal(protocolFor('opencode', undefined), 'json');
     assert.equal(protocolFor('opencode', 'acp', true), 'acp');
+    assert.equal(protocolFor('copilot', undefined), 'acp');
+    assert.equal(protocolFor('copilot', undefined, true), 'acp', 'the Copilot CLI resumes over ACP');
+    assert.equal(protocolFor('copilot', 'json'), 'json');
     assert.equal(protocolFor('claude', undefined), undefined);
   });
 });

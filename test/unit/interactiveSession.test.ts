@@ -1,12 +1,17 @@
-/** Continue in Terminal: each runner's interactive command line on a run's session, and why a run cannot have one. */
+/**
+ * Continue in Terminal: each runner's interactive command line on a run's session, and why a run cannot have one;
+ * and the runs VS Code's Resume Session offers, a Cline run answered with why it cannot be resumed.
+ */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { clineDataDir } from '../../src/core/runners/cline';
 import { interactiveRefusal, interactiveSession } from '../../src/core/runners/interactiveSession';
 import { getRunner, RUNNERS } from '../../src/core/runners/runnerTable';
 import type { InteractiveRequest } from '../../src/core/runners/types';
 import type { RunRecord } from '../../src/core/runs/types';
+import { errorMessage } from '../../src/core/errors';
+import { CLINE_CANNOT_RESUME, clineDataDir } from '../../src/core/runners/cline';
+import { offersResume, refuseUnresumable } from '../../src/vscode/commands/resumeOffer';
 import { removeTempDirs, tempDir } from '../support/harness';
 
 const request = (settings: Partial<InteractiveRequest['settings']> = {}): InteractiveRequest => ({ sessionId: 'S1', cwd: '/w', settings: { binary: 'x', extraArgs: ['--extra'], ...settings } });
@@ -69,5 +74,24 @@ describe('Continue in Terminal', () => {
     assert.throws(() => interactiveSession(run({ cwd: path.join(folder, 'gone'), worktree }), { claude: { binary } }, process.env), /claude-1's folder .*gone is gone.*/);
     assert.throws(() => interactiveSession(run({ cwd: folder }), { claude: { binary: 'no-such-claude' } }, { PATH: folder }), /Claude Code is not installed: "no-such-claude" was not found/);
     assert.throws(() => interactiveSession(run({ status: 'running', cwd: folder }), { claude: { binary } }, process.env), /still running/);
+  });
+});
+
+describe('Resume Session (VS Code)', () => {
+  it('offers every finished run with a session, Cline\'s too, and answers a Cline run with why it cannot be resumed', () => {
+    const runs = [
+      run({ id: 'a', name: 'claude-1' }),
+      run({ id: 'b', name: 'cline-1', runner: 'cline' }),
+      run({ id: 'c', name: 'cline-2', runner: 'cline', status: 'running' }),
+      run({ id: 'd', name: 'codex-1', runner: 'codex', sessionId: undefined }),
+      run({ id: 'e', name: 'copilot-1', runner: 'copilot', protocol: 'acp', status: 'killed' }),
+    ];
+    assert.deepEqual(runs.filter(offersResume).map((r) => r.name), ['claude-1', 'cline-1', 'copilot-1']);
+    assert.doesNotThrow(() => refuseUnresumable(runs[0]!));
+    assert.doesNotThrow(() => refuseUnresumable(runs[4]!));
+    let said = '';
+    assert.throws(() => refuseUnresumable(runs[1]!), (error) => ((said = errorMessage(error)), true));
+    assert.equal(said, `The Cline runner cannot resume a session. ${CLINE_CANNOT_RESUME}`);
+    assert.throws(() => refuseUnresumable(run({ runner: 'amp' })), /Unknown runner "amp"/);
   });
 });

@@ -8,10 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { mergeConfig } from '../../src/core/config';
 import { prepareStart } from '../../src/core/registry/launch';
-import { clineDataDir, clineSessionOfAgent, createClineParser } from '../../src/core/runners/cline';
+import { DEFAULT_PRICES } from '../../src/core/pricing';
+import { formatUsd } from '../../src/core/render';
+import { clineDataDir, clineRunner, clineSessionOfAgent, createClineParser } from '../../src/core/runners/cline';
 import { copilotUsageFile, createCopilotParser, nativeCopilotBinary } from '../../src/core/runners/copilot';
-import { getRunner } from '../../src/core/runners/runnerTable';
+import { getRunner, runnerFor } from '../../src/core/runners/runnerTable';
 import type { LineParser, StartRequest } from '../../src/core/runners/types';
+import { UsageMeter } from '../../src/core/runs/usageMeter';
 import { feedTranscript, ofType, TRANSCRIPTS } from '../support/transcripts';
 
 const feed = (parser: LineParser, runner: string, ...files: string[]) => feedTranscript(runner, files, parser);
@@ -211,6 +214,11 @@ describe('GitHub Copilot CLI', () => {
     assert.equal(resumed[resumed.indexOf('--model') + 1], 'gpt-5.4');
     assert.deepEqual(runner.build(request({}, { permissionMode: 'plan' })).args.slice(3, 5), ['--plan', '--allow-all-tools']);
     assert.throws(() => runner.build(request({}, { permissionMode: 'yolo' })), /allow-all-tools/);
+    // `ask` (no allow flag) only over ACP, where each tool use is a permission request: `-p` would stop at its first tool call.
+    assert.throws(() => runner.build(request({}, { permissionMode: 'ask' })), /"ask" works only over ACP/);
+    const acp = runnerFor('copilot', 'acp').build(request({}, { permissionMode: 'ask' }));
+    assert.deepEqual(acp.args, ['--acp', '--no-auto-update', '--disable-client-telemetry']);
+    assert.deepEqual(runnerFor('copilot', 'acp').build(request({}, {})).args, ['--acp', '--allow-all-tools', '--no-auto-update', '--disable-client-telemetry']);
     assert.equal(copilotUsageFile('../../etc/passwd'), undefined);
   });
 
@@ -253,6 +261,22 @@ describe('Cline', () => {
     assert.deepEqual(ofType(events, 'usage').at(-1), { type: 'usage', inputTokens: 240, outputTokens: 60 });
     assert.deepEqual(ofType(events, 'result'), [{ type: 'result', ok: true, text: 'I wrote hello.txt.' }]);
     assert.equal(clineSessionOfAgent(dataDir, 'agent_1796581055134_nomatch'), undefined);
+  });
+
+  it('keeps the cost Cline reports (a model whose price it knows) as reported, not re-estimated', () => {
+    // The recorded run's lines, with the totalCost Cline gives for a model it knows the price of (the scripted one has none: 0).
+    const parser = createClineParser({ dataDir });
+    const meter = new UsageMeter(clineRunner.usageScope, clineRunner.costScope);
+    let costs = 0;
+    for (const line of fs.readFileSync(path.join(TRANSCRIPTS, 'cline', 'oneshot.jsonl'), 'utf8').split('\n').filter((l) => l.trim())) {
+      const costed = line.replace(/"totalCost":0\b/g, () => `"totalCost":${(0.0042 * ++costs).toFixed(4)}`);
+      for (const event of ofType(parser(costed) ?? [], 'usage')) meter.add(event);
+    }
+    assert.ok(costs >= 2, 'the transcript reports its running totals more than once');
+    // Running totals for the process: the last one is the run's, as Cline said it.
+    const total = meter.total(DEFAULT_PRICES, 'cline', 'scripted-model');
+    assert.deepEqual(total, { inputTokens: 240, outputTokens: 60, usd: Number((0.0042 * costs).toFixed(4)), usdSource: 'reported' });
+    assert.match(formatUsd(total), /^\$0\.0\d/, "a reported cost reads without an estimate's ~");
   });
 
   it('without its log the run still parses, with no session id', () => {

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { mergeConfig } from '../../src/core/config';
 import { taskSpecsFromJson } from '../../src/core/dag/taskJson';
 import { parseNumstat } from '../../src/core/git/diffStat';
-import { findPrice } from '../../src/core/pricing';
+import { DEFAULT_PRICES, findPrice, withCost } from '../../src/core/pricing';
+import { formatUsd } from '../../src/core/render';
 import { checkModel, knownModels } from '../../src/core/runners/models';
 
 describe('a model per run', () => {
@@ -19,10 +20,30 @@ describe('a model per run', () => {
     const config = mergeConfig({ runners: { codex: { model: 'gpt-5.5' } }, prices: { 'codex:o4-mini': { inputPerMTok: 1, outputPerMTok: 4 }, 'opencode:anthropic/claude-sonnet-4-5': { inputPerMTok: 3, outputPerMTok: 15 } } });
     assert.deepEqual(knownModels('codex', config).map((m) => [m.model, m.configured]), [['gpt-5.5', true], ['gpt-5', false], ['gpt-5-mini', false], ['o4-mini', false]]);
     assert.deepEqual(knownModels('claude', config).map((m) => m.model), ['claude-sonnet-4']);
-    assert.deepEqual(knownModels('opencode', config).map((m) => m.model), ['anthropic/claude-sonnet-4-5']);
+    assert.deepEqual(knownModels('opencode', config).map((m) => m.model), ['anthropic/claude-sonnet-4', 'anthropic/claude-sonnet-4-5', 'google/gemini-2.5-flash', 'google/gemini-2.5-pro', 'openai/gpt-5', 'openai/gpt-5-mini'], 'opencode takes provider/model');
+    assert.deepEqual(knownModels('kilo', config).map((m) => m.model), ['anthropic/claude-sonnet-4', 'google/gemini-2.5-flash', 'google/gemini-2.5-pro', 'openai/gpt-5', 'openai/gpt-5-mini']);
+    assert.deepEqual(knownModels('cline', config).map((m) => m.model), ['claude-sonnet-4', 'gemini-2.5-flash', 'gemini-2.5-pro', 'gpt-5', 'gpt-5-mini']);
     assert.deepEqual(knownModels('custom', config), []);
     assert.deepEqual(findPrice(config.prices, 'codex', 'o4-mini'), { inputPerMTok: 1, outputPerMTok: 4 }, 'a <runner>:<model> key prices that runner');
     assert.deepEqual(findPrice(config.prices, 'qwen', 'o4-mini'), config.prices['qwen:default'], 'and no other');
+  });
+
+  it('estimates the cost of opencode, Kilo, Copilot and Cline runs from the built-in price table, provider/ prefix or not', () => {
+    const usage = { inputTokens: 1_000_000, outputTokens: 100_000 };
+    // opencode and Kilo name a model provider/model: the model's own name is priced.
+    assert.deepEqual(withCost(usage, DEFAULT_PRICES, 'opencode', 'anthropic/claude-sonnet-4-5'), { ...usage, usd: 3 + 1.5, usdSource: 'estimated' });
+    assert.deepEqual(withCost(usage, DEFAULT_PRICES, 'kilo', 'google/gemini-2.5-flash'), { ...usage, usd: 0.3 + 0.25, usdSource: 'estimated' });
+    assert.deepEqual(withCost(usage, DEFAULT_PRICES, 'opencode', 'openrouter/openai/gpt-5-mini'), { ...usage, usd: 0.25 + 0.2, usdSource: 'estimated' });
+    assert.deepEqual(withCost(usage, DEFAULT_PRICES, 'copilot', 'gpt-5'), { ...usage, usd: 1.25 + 1, usdSource: 'estimated' });
+    // A model the table does not know (or none named: the CLI's config chose it) falls back to the runner's default.
+    for (const runner of ['opencode', 'kilo', 'copilot', 'cline']) {
+      for (const model of [undefined, 'mock/scripted-model', 'scripted-model']) {
+        assert.deepEqual(withCost(usage, DEFAULT_PRICES, runner, model), { ...usage, usd: 3 + 1.5, usdSource: 'estimated' }, `${runner} ${model}`);
+      }
+    }
+    // What the CLI reported is kept as it is.
+    assert.deepEqual(withCost({ ...usage, usd: 0.5, usdSource: 'reported' }, DEFAULT_PRICES, 'cline', undefined), { ...usage, usd: 0.5, usdSource: 'reported' });
+    assert.equal(formatUsd(withCost(usage, DEFAULT_PRICES, 'cline', undefined)), '~$4.50', 'an estimate reads as one');
   });
 
   it('takes a model per task in task files, refusing a bad one with the task named', () => {

@@ -13,7 +13,7 @@ import { redactorFor } from '../redact';
 import { findBinary } from '../runners/findBinary';
 import { checkModel } from '../runners/models';
 import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
-import { getRunner, protocolFor, runnerFor } from '../runners/runnerTable';
+import { getRunner, protocolFor, resumeRefusalError, runnerFor } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
@@ -111,9 +111,8 @@ export function prepareStart(options: RunOptions, context: Pick<LaunchContext, '
   const protocol = protocolFor(getRunner(options.runner).id, settings.protocol, !!options.resumeSessionId);
   const runner = runnerFor(options.runner, protocol);
   if (!options.prompt?.trim()) throw new SwitchboardError('invalid_argument', 'The prompt is empty.', 'Say what the agent should do.');
-  if (options.resumeSessionId && !runner.canResume) {
-    throw new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
-  }
+  const refusal = options.resumeSessionId ? resumeRefusalError(runner) : undefined;
+  if (refusal) throw refusal;
   if (options.model !== undefined) checkModel(runner.id, options.model, 'model');
   const cwd = checkCwd(options.cwd ?? process.cwd());
   const model = runner.id === 'custom' ? undefined : options.model ?? settings.model;

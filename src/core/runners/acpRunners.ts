@@ -80,8 +80,11 @@ export function opencodeAcpRunner(runner: Runner): Runner {
   });
 }
 
+/** The Copilot CLI: `--acp`; with permission mode `ask` (no allow flag) each tool use is a permission request. */
 export function copilotAcpRunner(copilot: Runner): Runner {
-  return acpVariant(copilot, {
+  // Only the JSON runner's binary and environment are used: its permission flags (which refuse `ask`) are not.
+  const base: Runner = { ...copilot, build: (request) => copilot.build({ ...request, settings: { ...request.settings, permissionMode: undefined } }) };
+  return acpVariant(base, {
     command: (request) => nativeCopilotBinary(request.settings.binary),
     args(request) {
       const args = ['--acp', ...copilotPermissionArgs(request.settings.permissionMode), '--no-auto-update', '--disable-client-telemetry'];

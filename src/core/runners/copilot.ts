@@ -224,13 +224,21 @@ export function createCopilotParser(options: CopilotParserOptions = {}): LinePar
 
 /**
  * `allow-all-tools` (the default: `--allow-all-tools`, without which `-p` runs no tool), `allow-all`
- * (`--allow-all`: also any path and URL), `plan` (`--plan`: it plans; file edits are blocked).
+ * (`--allow-all`: also any path and URL), `plan` (`--plan`: it plans; file edits are blocked), `ask`
+ * (no flag: each tool use is asked of the client; over ACP only, see jsonPermissionArgs).
  */
 export function permissionArgs(mode: string | undefined): string[] {
   if (!mode || mode === 'allow-all-tools') return ['--allow-all-tools'];
   if (mode === 'allow-all') return ['--allow-all'];
   if (mode === 'plan') return ['--plan', '--allow-all-tools'];
-  throw new SwitchboardError('invalid_argument', `The Copilot CLI's permission mode is "allow-all-tools", "allow-all" or "plan", not "${mode}".`);
+  if (mode === 'ask') return [];
+  throw new SwitchboardError('invalid_argument', `The Copilot CLI's permission mode is "allow-all-tools", "allow-all", "plan" or "ask", not "${mode}".`);
+}
+
+/** The permission flags of a one-shot JSON run: `-p` without an allow flag stops at its first tool call without a word, so `ask` is refused. */
+function jsonPermissionArgs(mode: string | undefined): string[] {
+  if (mode === 'ask') throw new SwitchboardError('invalid_argument', 'The Copilot CLI\'s permission mode "ask" works only over ACP: in its one-shot JSON mode it stops at the first tool call without a word.', 'Set runners.copilot.protocol to "acp", or choose "allow-all-tools", "allow-all" or "plan".');
+  return permissionArgs(mode);
 }
 
 export const copilotRunner: Runner = {
@@ -247,7 +255,7 @@ export const copilotRunner: Runner = {
   reportsCost: false,
   build(request) {
     const sessionId = request.resumeSessionId ?? randomUUID();
-    const args = [`--prompt=${request.prompt}`, '--output-format', 'json', ...permissionArgs(request.settings.permissionMode), '--no-auto-update', '--disable-client-telemetry'];
+    const args = [`--prompt=${request.prompt}`, '--output-format', 'json', ...jsonPermissionArgs(request.settings.permissionMode), '--no-auto-update', '--disable-client-telemetry'];
     args.push(request.resumeSessionId ? '--resume' : '--session-id', sessionId);
     const usageFile = copilotUsageFile(sessionId, true);
     if (usageFile) args.push('--usage-output-file', usageFile);

@@ -12,14 +12,29 @@ import { getRunner } from './runnerTable';
 export const MODEL_PATTERN = /^[^\s\p{Cc}]{1,200}$/u;
 export const MODEL_RULE = 'a model name without spaces or control characters, at most 200 characters (e.g. claude-sonnet-4-5, gpt-5)';
 
-/** The model names of the price table each runner's CLI takes as they are. */
+/**
+ * The model names of the price table each runner's CLI takes, by prefix; `provider/prefix`: the CLI
+ * takes them with the provider in front (opencode and Kilo name models `provider/model`).
+ */
 const FAMILIES: Record<string, readonly string[]> = {
   claude: ['claude-'],
   codex: ['gpt-', 'o1', 'o3', 'o4', 'codex-'],
   gemini: ['gemini-'],
   qwen: ['qwen'],
+  opencode: ['anthropic/claude-', 'openai/gpt-', 'google/gemini-'],
+  kilo: ['anthropic/claude-', 'openai/gpt-', 'google/gemini-'],
   copilot: ['claude-', 'gpt-', 'gemini-'],
+  cline: ['claude-', 'gpt-', 'gemini-'],
 };
+
+/** The name a runner's CLI takes for a model of the price table, if it is of one of its families. */
+function familyName(families: readonly string[], key: string): string | undefined {
+  for (const family of families) {
+    const provider = family.slice(0, family.indexOf('/') + 1);
+    if (key.startsWith(family.slice(provider.length))) return provider + key;
+  }
+  return undefined;
+}
 
 /** Refuses a model for a runner that takes none (custom) or a name that breaks the rule; `where` names the field. */
 export function checkModel(runnerId: string, model: string, where = 'the model'): string {
@@ -47,7 +62,7 @@ export function knownModels(runnerId: string, config: Pick<SwitchboardConfig, 'r
   const own = `${runner.id}:`;
   const found = new Map<string, KnownModel>();
   for (const [key, price] of Object.entries(config.prices)) {
-    const model = key.startsWith(own) ? key.slice(own.length) : key.includes(':') ? undefined : families.some((f) => key.startsWith(f)) ? key : undefined;
+    const model = key.startsWith(own) ? key.slice(own.length) : key.includes(':') ? undefined : familyName(families, key);
     if (model && model !== 'default') found.set(model, { model, configured: false, price });
   }
   const configured = config.runners[runner.id]?.model;

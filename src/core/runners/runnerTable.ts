@@ -32,15 +32,16 @@ export const RUNNER_IDS = RUNNERS.map((r) => r.id);
  * a new session (live steering, approvals, a clean cancel; the same tokens), but its `session/load`
  * (0.61) does not always find a session that is on disk: a run that resumes one uses its one-shot JSON
  * (`--resume`), unless the settings say `acp`. opencode's and Kilo's report only the last model call's
- * tokens of each prompt, so their one-shot JSON stays the default; the Copilot CLI's is not in the test
- * suite yet. Codex's app-server does all `codex exec --json` does (the same tokens, resume) and steers
+ * tokens of each prompt, so their one-shot JSON stays the default. The Copilot CLI's ACP reports the same
+ * tokens as its JSON mode (at the end of each prompt rather than only at the process's end) and
+ * resumes, so it is its default. Codex's app-server does all `codex exec --json` does (the same tokens, resume) and steers
  * live, cancels cleanly and asks for approvals, so it is Codex's default.
  */
 const LIVE: Readonly<Record<string, { protocol: LiveProtocol; runner: Runner; byDefault: boolean; resumesBadly?: true }>> = {
   gemini: { protocol: 'acp', runner: geminiAcpRunner(geminiRunner), byDefault: true, resumesBadly: true },
   opencode: { protocol: 'acp', runner: opencodeAcpRunner(opencodeRunner), byDefault: false },
   kilo: { protocol: 'acp', runner: opencodeAcpRunner(kiloRunner), byDefault: false },
-  copilot: { protocol: 'acp', runner: copilotAcpRunner(copilotRunner), byDefault: false },
+  copilot: { protocol: 'acp', runner: copilotAcpRunner(copilotRunner), byDefault: true },
   codex: { protocol: 'app-server', runner: codexAppServerRunner(codexRunner), byDefault: true },
 };
 
@@ -48,6 +49,8 @@ const LIVE: Readonly<Record<string, { protocol: LiveProtocol; runner: Runner; by
 export const PROTOCOL_RUNNER_IDS = Object.keys(LIVE);
 /** The runner ids that speak ACP as well as one-shot JSON. */
 export const ACP_RUNNER_IDS = PROTOCOL_RUNNER_IDS.filter((id) => LIVE[id]!.protocol === 'acp');
+/** Those of them that speak ACP when their settings name no protocol. */
+export const ACP_DEFAULT_RUNNER_IDS = ACP_RUNNER_IDS.filter((id) => LIVE[id]!.byDefault);
 
 /** The live protocol a runner speaks besides one-shot JSON, if any. */
 export function liveProtocolOf(id: string): LiveProtocol | undefined {
@@ -81,6 +84,11 @@ export function getRunner(id: string): Runner {
     throw new SwitchboardError('unknown_runner', `Unknown runner "${id}".`, `Choose one of: ${RUNNER_IDS.join(', ')}.`);
   }
   return runner;
+}
+
+/** Why a session cannot be resumed with this runner, as the error a resume meets (Cline: only its terminal UI can); undefined when it can. */
+export function resumeRefusalError(runner: Runner): SwitchboardError | undefined {
+  return runner.canResume ? undefined : new SwitchboardError('invalid_argument', `The ${runner.displayName} runner cannot resume a session.`, runner.resumeRefusal);
 }
 
 /** The runner a recorded run ran with (its protocol's), if this version knows it. */

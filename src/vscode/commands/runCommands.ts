@@ -2,11 +2,11 @@
 import * as vscode from 'vscode';
 import { isFinished, type RunRecord } from '../../core/runs/types';
 import { interactiveRefusal, interactiveSession } from '../../core/runners/interactiveSession';
-import { getRunner } from '../../core/runners/runnerTable';
 import { OutputDocuments } from '../outputDocuments';
 import type { Services } from '../services';
 import { requireTrust } from '../trust';
 import { pickRun } from './pickRun';
+import { offersResume, refuseUnresumable } from './resumeOffer';
 
 const anyRun = { filter: () => true, none: 'There are no agent runs yet.' };
 
@@ -26,11 +26,12 @@ export async function resumeAgentSession(services: Services, arg?: unknown): Pro
   requireTrust('resume agent sessions');
   const registry = services.switchboard().runs;
   const run = await pickRun(registry, arg, {
-    filter: (r) => isFinished(r.status) && !!r.sessionId && getRunner(r.runner).canResume,
+    filter: offersResume,
     placeHolder: 'Which session should be resumed?',
-    none: 'No finished run has a session that can be resumed.',
+    none: 'No finished run has a session to resume.',
   });
   if (!run) return;
+  refuseUnresumable(run);
   const prompt = await vscode.window.showInputBox({
     title: `Resume ${run.name}`,
     prompt: `Continue session ${run.sessionId} with:`,

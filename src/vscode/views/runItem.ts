@@ -11,6 +11,7 @@ import { getRunner } from '../../core/runners/runnerTable';
 import { isFinished, type RunRecord, type RunStatus } from '../../core/runs/types';
 import { worktreeNotes, worktreeRows } from '../runs/worktreeText';
 import { refusedWord, retryingDescription, troubleRows } from '../runs/runTroubleText';
+import { offersResume } from '../commands/resumeOffer';
 
 const ICONS: Record<RunStatus, [string, string | undefined]> = {
   queued: ['clock', undefined],
@@ -36,7 +37,8 @@ export function runContextValue(run: RunRecord): string {
   if (run.status === 'running' && runner.steering !== 'none') words.push('steerable');
   if (run.status === 'running' && run.waiting) words.push('waiting');
   if (run.sessionId) words.push('hasSession');
-  if (isFinished(run.status) && run.sessionId && runner.canResume) words.push('resumable');
+  // Cline's runs too: Resume answers them with why it cannot (see resumeOffer.ts).
+  if (offersResume(run)) words.push('resumable');
   if (!interactiveRefusal(run)) words.push('continuable');
   if (run.worktree) words.push('worktree');
   return words.join(' ');
