@@ -1,14 +1,27 @@
 /**
  * In-host: what the extension contributes is what it registers (commands, views), and the commands
  * that open documents and panels or fill the clipboard without asking anything: Doctor, Pools
- * Status, Copy MCP Configuration, the budget report of today's runs.
+ * Status, Copy MCP Configuration (and an MCP client using what it copied), the budget report of
+ * today's runs.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { apiUrlOf } from '../../src/http/api/apiPath';
+import { liveEndpoint, tokenFile } from '../../src/http/credentials';
 import { clientConfig } from '../../src/mcp/clientConfigs';
 import { COMMAND_IDS } from '../../src/vscode/commands/commandIds';
-import { connectHttp } from '../support/mcpClients';
-import { agentRow, closeEditors, documentText, eventually, EXTENSION_ID, invokeTool, runRows, startAgent, structuredOf, switchboard } from './support/host';
+import { fakeCommand } from '../support/harness';
+import { call, connectHttp } from '../support/mcpClients';
+import { agentRow, closeEditors, documentText, eventually, EXTENSION_ID, invokeTool, runRows, startAgent, structuredOf, switchboard, workspaceFolder } from './support/host';
+
+/** The MCP server this window serves for its state folder, and the folder's token. */
+function liveServer(): { url: string; token: string } {
+  const stateDir = vscode.workspace.getConfiguration('switchboard').get<string>('stateDirectory')!;
+  const endpoint = liveEndpoint(stateDir);
+  assert.ok(endpoint, `no live MCP server for ${stateDir}`);
+  return { url: endpoint.url, token: fs.readFileSync(tokenFile(stateDir), 'utf8').trim() };
+}
 
 interface Manifest { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } }
 
@@ -81,24 +94,43 @@ describe('Commands and views (in the extension host)', () => {
     }
   });
 
-  it('Copy MCP Configuration puts each client\'s snippet on the clipboard, with the live server\'s URL and a token it accepts', async () => {
+  it('Copy MCP Configuration puts each client\'s snippet on the clipboard: the live server\'s URL and the token of the state folder', async () => {
     await vscode.commands.executeCommand('switchboard.copyMcpConfigClaude');
-    const claude = await vscode.env.clipboard.readText();
-    const [, url, token] = /^claude mcp add --transport http switchboard (http:\/\/127\.0\.0\.1:\d+\/\S+) --header "Authorization: Bearer (\S+)"$/.exec(claude) ?? [];
-    assert.ok(url && token, claude);
+    const { url, token } = liveServer();
+    assert.equal(await vscode.env.clipboard.readText(), `claude mcp add --transport http switchboard ${url} --header "Authorization: Bearer ${token}"`);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\//);
     for (const [command, client] of [['switchboard.copyMcpConfigCodex', 'codex'], ['switchboard.copyMcpConfigGemini', 'gemini'], ['switchboard.copyMcpConfigCursor', 'cursor']] as const) {
       await vscode.commands.executeCommand(command);
       assert.equal(await vscode.env.clipboard.readText(), clientConfig(client, url, token).text, command);
     }
-    // The snippet works: an MCP client with that URL and token lists the tools.
-    const client = await connectHttp(url, token, 'inhost-clipboard');
+    const refused = await fetch(url, { method: 'POST', headers: { Authorization: 'Bearer not-the-token', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(refused.status, 401);
+  });
+
+  it('an MCP client with the copied URL and token starts an agent in the window\'s folder; Doctor lists the server, the client and the HTTP API, which answers with the run', async () => {
+    await vscode.commands.executeCommand('switchboard.copyMcpConfigClaude');
+    const { url, token } = liveServer();
+    const client = await connectHttp(url, token, 'inhost-external-client');
     try {
-      const tools = (await client.listTools()).tools.map((t) => t.name);
-      assert.ok(tools.includes('run_agent'), tools.join(', '));
+      const started = await call(client, 'run_agent', { runner: 'custom', prompt: 'hello from an MCP client', name: 'via-mcp', command: fakeCommand() });
+      assert.ok(!started.isError, JSON.stringify(started.content));
+      const waited = await call(client, 'wait_agent', { id: 'via-mcp', timeout_ms: 60_000 });
+      assert.equal((waited.structuredContent as { agent: { status: string; started_by: string } }).agent.started_by, 'mcp:inhost-external-client');
+      const { run } = await agentRow((started.structuredContent as { id: string }).id, (r) => r.status === 'done');
+      assert.equal(run.name, 'via-mcp');
+      assert.equal(run.cwd, workspaceFolder(), 'the agent works in the window\'s folder');
+      await vscode.commands.executeCommand('switchboard.doctor');
+      const doctor = await documentText('switchboard-doctor', (t) => t.includes('inhost-external-client'));
+      assert.ok(doctor.text.includes(`- Address: \`${url}\``), doctor.text);
+      assert.match(doctor.text, /^- Clients connected: (.*, )?inhost-external-client 1\.0\.0 \(http\)/m);
+      const api = apiUrlOf(url);
+      assert.ok(doctor.text.includes(`- HTTP API: \`${api}\``), doctor.text);
+      // The window's listener serves the HTTP API beside MCP, with the same token.
+      const viaApi = await fetch(`${api}/runs/via-mcp`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(viaApi.status, 200);
+      assert.equal(((await viaApi.json()) as { status: string }).status, 'done');
     } finally {
       await client.close();
     }
-    const refused = await fetch(url, { method: 'POST', headers: { Authorization: 'Bearer not-the-token', 'Content-Type': 'application/json' }, body: '{}' });
-    assert.equal(refused.status, 401);
   });
 });
