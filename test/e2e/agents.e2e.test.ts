@@ -261,7 +261,7 @@ describe('Switchboard in a real VS Code', function () {
       await showSwitchboard(page);
       await waitForRow(page, 'via-mcp', 'running');
       await screenshot(page, '09-started-by-mcp-client');
-      await waitForRow(page, 'via-mcp', 'done');
+      await waitForRow(page, 'via-mcp', 'done', 60_000);
       // What the run's record says (its folder, who started it), Doctor's MCP section for this client and the
       // HTTP API beside MCP are checked in-host (test/vscode/commands.test.ts); here, VS Code's own client.
       await runCommand(page, 'Switchboard: Doctor');
