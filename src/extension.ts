@@ -10,7 +10,7 @@ import { registerTools } from './vscode/chat/lmTools';
 import { registerParticipant } from './vscode/chat/participant';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DoctorDocument } from './vscode/commands/doctor';
-import { createLogChannel } from './vscode/logChannel';
+import { createLogChannel, type LogLine } from './vscode/logChannel';
 import { McpHosting } from './vscode/mcp/mcpHosting';
 import { Notifier } from './vscode/notifier';
 import { OUTPUT_SCHEME, OutputDocuments } from './vscode/outputDocuments';
@@ -36,6 +36,9 @@ import { GoalsView } from './vscode/views/goalsView';
 import { TeamsView } from './vscode/views/teamsView';
 import { WebhookHosting } from './vscode/webhookHosting';
 import { createPanels } from './vscode/webviews/panels';
+import type { WebviewPanels } from './vscode/webviews/webviewPanels';
+import type { BudgetProtocol } from './shared/protocol/budgetProtocol';
+import type { DagProtocol } from './shared/protocol/dagProtocol';
 import type { LoadTimes } from './vscode/loadTimes';
 
 /**
@@ -47,21 +50,25 @@ const FIRST_ROWS_PATIENCE_MS = 1000;
 const UNTRUSTED = 'This workspace is not trusted: Switchboard lists agents but will not start, steer or resume any here.';
 
 /**
- * What `activate` returns (`vscode.extensions.getExtension(...).exports`): the views' providers and
- * the status bar item, which the VS Code API gives no other extension a way to read; the in-host
- * tests (test/vscode) check the rows and the item through it.
+ * What `activate` returns (`vscode.extensions.getExtension(...).exports`): the views' providers, the
+ * status bar item, the webview panels and the log's lines, which the VS Code API gives no other
+ * extension a way to read; the in-host tests (test/vscode) check the rows and the item, exchange
+ * messages with open panels (`probe`, as their webviews do) and read the errors commands show.
  */
 export interface SwitchboardApi {
   readonly agents: AgentsView;
   readonly teams: TeamsView;
   readonly goals: GoalsView;
   readonly statusBar: vscode.StatusBarItem;
+  readonly panels: { readonly dag: WebviewPanels<DagProtocol>; readonly budget: WebviewPanels<BudgetProtocol> };
+  /** Each line written to the Switchboard log (a command's error is logged as it is shown). */
+  readonly log: vscode.Event<LogLine>;
 }
 
 /** `load`: when dist/extension.js loaded this bundle (extensionBin.ts); absent when the bundle is loaded directly. */
 export async function activate(context: vscode.ExtensionContext, load?: LoadTimes): Promise<SwitchboardApi> {
   const activated = Date.now();
-  const { channel, logger } = createLogChannel();
+  const { channel, logger, logged } = createLogChannel();
   let settings: ExtensionSettings = readSettings();
   // The core object over the state folder in use: replaced as a whole when the folder changes.
   const slot = new SwitchboardSlot();
@@ -119,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
   const statusBar = new StatusBar(slot, goalWatcher);
   context.subscriptions.push(
     channel,
+    logged,
     agents,
     statusBar,
     new Notifier(slot, () => settings),
@@ -168,7 +176,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
   // bench/historyView.ts reads this line: the time is the moment VS Code called activate().
   logger.info(`[extension] activate() called at ${new Date(activated).toISOString()}${load ? `; the bundle took ${load.end - load.start} ms to load` : ''}`);
   await open();
-  return { agents, teams: teamsView, goals: goalsView, statusBar: statusBar.item };
+  return { agents, teams: teamsView, goals: goalsView, statusBar: statusBar.item, panels, log: logged.event };
 }
 
 /** Agents are not stopped when the window closes or reloads: they run on and are re-adopted next time. Feed lines still waiting for their lock are written. */

@@ -13,7 +13,6 @@ import { mergeConfig } from '../../src/core/config';
 import { RunRegistry } from '../../src/core/registry/registry';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRecord } from '../../src/core/runs/types';
-import { apiUrlOf } from '../../src/http/api/apiPath';
 import { OPERATIONS } from '../../src/ops/operations';
 import { liveEndpoint, tokenFile } from '../../src/http/credentials';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
@@ -97,7 +96,7 @@ describe('Switchboard in a real VS Code', function () {
     await answerQuickInput(page, limits);
   }
 
-  it('shows Agents, Teams and Goals; Doctor lists the installed agent CLIs', async () => {
+  it('shows Agents, Teams and Goals; Doctor from the palette shows its report in an editor', async () => {
     await showSwitchboard(page);
     for (const title of ['Agents', 'Teams', 'Goals']) {
       await page.locator('.part.sidebar .pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }).waitFor();
@@ -105,15 +104,10 @@ describe('Switchboard in a real VS Code', function () {
     await page.getByText('A team is a group of agents').waitFor();
     await page.locator('.part.statusbar').getByText(/0 running · \$0\.00 today/).waitFor();
     await screenshot(page, '01-views');
+    // What the report says (each runner's row and version, the state folder) is checked in-host (test/vscode/commands.test.ts).
     await runCommand(page, 'Switchboard: Doctor');
-    const doctor = await editorText(page, 'Claude Code | ok');
-    assert.match(doctor, /Claude Code \| ok \| 2\.1\.329/);
+    await editorText(page, 'Claude Code | ok');
     await screenshot(page, '02-doctor');
-    // Eight runners and what to do about each missing one fill the screen: the state is further down.
-    await page.keyboard.press('Control+End');
-    assert.match(await editorText(page, 'State folder'), /State folder: `.*sb-e2e-state-/);
-    // Back to the top: Doctor opened again later shows this editor where it was left.
-    await page.keyboard.press('Control+Home');
   });
 
   it('Run Agent starts a custom agent and a real Claude Code; their rows go running, then done, with tokens for Claude', async () => {
@@ -125,9 +119,8 @@ describe('Switchboard in a real VS Code', function () {
 
     // Limits typed in the Run Agent steps hold: this agent needs 1.5 s, its time limit is 1 s.
     await runAgentFromPalette('Custom command', 'too slow for its limit', '$1  1s');
+    // (The run's record, its limits and why it stopped, is checked in-host: test/vscode/agents.test.ts.)
     await waitForRow(page, 'custom-2', 'killed');
-    assert.deepEqual(run('custom-2').limits, { maxUsd: 1, timeoutMs: 1000 });
-    assert.equal(run('custom-2').lastError, 'stopped at its time limit of 1s');
 
     await runAgentFromPalette('Claude Code', 'Write hello.txt please');
     await waitForRow(page, 'claude-1', 'running');
@@ -267,28 +260,19 @@ describe('Switchboard in a real VS Code', function () {
       assert.ok(!started.isError, JSON.stringify(started.content));
       await showSwitchboard(page);
       await waitForRow(page, 'via-mcp', 'running');
-      assert.equal(run('via-mcp').cwd, workspace, "the agent works in the window's folder");
       await screenshot(page, '09-started-by-mcp-client');
-      const waited = await call(client, 'wait_agent', { id: 'via-mcp', timeout_ms: 30_000 });
-      assert.equal((waited.structuredContent as { agent: { status: string; started_by: string } }).agent.started_by, 'mcp:e2e-external-client');
-      await waitForRow(page, 'via-mcp', 'done');
+      await waitForRow(page, 'via-mcp', 'done', 60_000);
+      // What the run's record says (its folder, who started it), Doctor's MCP section for this client and the
+      // HTTP API beside MCP are checked in-host (test/vscode/commands.test.ts); here, VS Code's own client.
       await runCommand(page, 'Switchboard: Doctor');
       await editorText(page, 'Switchboard Doctor');
       // The MCP section is at the end; the editor renders only the lines in view.
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+End');
       const doctor = await editorText(page, 'e2e-external-client');
-      assert.match(doctor, new RegExp(`Address: \`${endpoint.url}\``));
-      // VS Code's own MCP client (code-server names itself) and ours.
+      // VS Code's own MCP client (code-server names itself, started by MCP: List Servers above) and ours.
       // The list may also hold the Claude Code agents of earlier tests, which get this server too.
       assert.match(doctor, /Clients connected: (.*, )?code-server [\d.]+ \(http\)/);
-      assert.match(doctor, /e2e-external-client 1\.0\.0/);
-      // The window's listener serves the HTTP API beside MCP, with the same token.
-      const api = apiUrlOf(endpoint.url);
-      assert.match(doctor, new RegExp(`HTTP API: \`${api}\``));
-      const viaApi = await fetch(`${api}/runs/via-mcp`, { headers: { authorization: `Bearer ${token}` } });
-      assert.equal(viaApi.status, 200);
-      assert.equal(((await viaApi.json()) as { status: string }).status, 'done');
       await screenshot(page, '10-doctor-mcp');
     } finally {
       await client.close();

@@ -130,8 +130,8 @@ describe('The DAG and budget report webviews in a real VS Code', function () {
     await waitStatus(dag, 'S', 'cancelled', 30_000);
     await screenshot(page, 'webviews-05-cancelled-from-node');
     await contextMenu(page, node(dag, 'S'), 'Retry Task');
+    // (The retried task's attempts and new run are checked in-host, test/vscode/panels.test.ts.)
     await waitStatus(dag, 'S', 'running', 30_000);
-    assert.equal(loadTeam(session().stateDir, TEAM).tasks.find((t) => t.id === 'S')!.attempts, 1);
     await node(dag, 'S').click();
     await dag.locator('.details vscode-button', { hasText: 'Cancel Task' }).click();
     await waitStatus(dag, 'S', 'cancelled', 30_000);

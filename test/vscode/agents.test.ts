@@ -3,9 +3,12 @@
  * documents, with scripted agents really running behind them (started through the run_agent tool).
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { pidAlive } from '../support/harness';
-import { agentRow, closeEditors, documentText, eventually, iconOf, killRunning, runRows, startAgent, switchboard, workspaceFolder } from './support/host';
+import { FAKE_AGENT, fakeCommand, NODE, pidAlive, ROOT } from '../support/harness';
+import { agentRow, closeEditors, documentText, errorShownBy, eventually, iconOf, invokeTool, killRunning, runRows, startAgent, structuredOf, switchboard, workspaceFolder } from './support/host';
 
 const OUTPUT_SCHEME = 'switchboard-output';
 
@@ -79,14 +82,71 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     await eventually('the status bar to count none running', () => statusBar.text.startsWith('$(pulse) 0 running · '));
   });
 
-  it('Kill Agent on a row kills the agent and its process tree; the row says killed', async () => {
+  it('Kill Agent on a row kills the agent and its process tree (its grandchild too); the row says killed', async () => {
     const started = await startAgent('to be killed', '--sleep', '60000', '--grandchild', '--ignore-term');
     const { run } = await agentRow(started.id, (r) => r.status === 'running' && !!r.agent);
     const pid = run.agent!.pid;
+    // The agent prints the pid of the `sleep` its shell child started (the tree is three deep).
+    await vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    const printed = await documentText(OUTPUT_SCHEME, (t) => /grandchild \d+/.test(t));
+    const grandchild = Number(/grandchild (\d+)/.exec(printed.text)![1]);
+    assert.ok(pidAlive(grandchild), 'the grandchild runs before the kill');
     await vscode.commands.executeCommand('switchboard.killAgent', run);
     const killed = await agentRow(started.id, (r) => r.status === 'killed');
     assert.equal(iconOf(killed.item), 'circle-slash/disabledForeground');
     await eventually('the agent process to be gone', () => !pidAlive(pid));
+    await eventually('its grandchild to be gone', () => !pidAlive(grandchild));
+  });
+
+  it('Interrupt Agent on a running row stops the agent gently (SIGINT): its row says killed, interrupted by vscode', async () => {
+    const started = await startAgent('to be interrupted', '--sleep', '60000');
+    const { run } = await agentRow(started.id, (r) => r.status === 'running' && !!r.agent);
+    await vscode.commands.executeCommand('switchboard.interruptAgent', run);
+    const stopped = await agentRow(started.id, (r) => r.status === 'killed');
+    assert.equal(stopped.run.lastError, 'interrupted by vscode');
+    await eventually('the agent process to be gone', () => !pidAlive(run.agent!.pid));
+  });
+
+  it('an agent started with limits ($1, 1s) keeps them in its record and is stopped at its time limit', async () => {
+    const started = structuredOf<{ id: string }>(await invokeTool('switchboard_run_agent', { runner: 'custom', prompt: 'too slow for its limit', command: fakeCommand('--sleep', '5000'), max_usd: 1, timeout: '1s' }));
+    const { run, item } = await agentRow(started.id, (r) => r.status === 'killed');
+    assert.deepEqual(run.limits, { maxUsd: 1, timeoutMs: 1000 });
+    assert.equal(run.lastError, 'stopped at its time limit of 1s');
+    const { agents } = await switchboard();
+    assert.ok((agents.resolveTreeItem(item, run).tooltip as vscode.MarkdownString).value.includes('stopped at its time limit of 1s'));
+  });
+
+  it('Copy Session ID puts the run\'s session id on the clipboard', async () => {
+    // A Claude Code stand-in: the scripted agent printing Claude's stream-json, with the session id it is given.
+    const bin = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sb-inhost-claude-')), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${NODE}" "${FAKE_AGENT}" --format claude --stdin "$@"\n`, { mode: 0o755 });
+    // For this workspace (the machine's settings, which the suite's VS Code was given, win over a user's).
+    const settings = vscode.workspace.getConfiguration('switchboard');
+    const folderSettings = path.join(workspaceFolder(), '.vscode');
+    await settings.update('runners.claude.path', bin, vscode.ConfigurationTarget.Workspace);
+    try {
+      const started = structuredOf<{ id: string }>(await invokeTool('switchboard_run_agent', { runner: 'claude', prompt: 'a session please' }));
+      const { run } = await agentRow(started.id, (r) => r.status === 'done' && !!r.sessionId);
+      await vscode.env.clipboard.writeText('nothing yet');
+      await vscode.commands.executeCommand('switchboard.copySessionId', run);
+      assert.equal(await vscode.env.clipboard.readText(), run.sessionId);
+    } finally {
+      await settings.update('runners.claude.path', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(folderSettings, { recursive: true, force: true });
+      fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+    }
+  });
+
+  it('Open Diff on a run in a worktree of its own shows what it committed on its branch', async () => {
+    // The team's git worker as a plain run: it writes R1.txt and commits it in its folder, the run's worktree.
+    const worker = `'${NODE}' '${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}' {prompt}`;
+    const started = structuredOf<{ id: string; name: string }>(await invokeTool('switchboard_run_agent', { runner: 'custom', prompt: 'Your task (R1): write the file', command: worker, worktree: true }));
+    const { run } = await agentRow(started.id, (r) => r.status === 'done');
+    await vscode.commands.executeCommand('switchboard.openRunDiff', run);
+    const diff = await eventually('the run\'s diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.startsWith('R1.txt')));
+    assert.ok(diff.label.includes(`switchboard/run/${started.name}`), diff.label);
+    const modified = await vscode.workspace.openTextDocument((diff.input as vscode.TabInputTextDiff).modified);
+    assert.match(modified.getText(), /^done by \//);
   });
 
   it('Remove from List drops a finished run\'s row; the list no longer has it', async () => {
@@ -120,10 +180,11 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.equal(late.uri.toString(), early.uri.toString(), 'the same document, updated');
   });
 
-  it('a command given an unknown run shows the error and changes nothing', async () => {
+  it('a command given an unknown run shows the error (there is no such run) and changes nothing', async () => {
     const { agents } = await switchboard();
     const before = runRows(agents).map((r) => `${r.id}:${r.status}`);
-    await vscode.commands.executeCommand('switchboard.killAgent', { id: 'no-such-run' });
+    const error = await errorShownBy('switchboard.killAgent', { id: 'no-such-run' });
+    assert.match(error, /no-such-run/);
     assert.deepEqual(runRows(agents).map((r) => `${r.id}:${r.status}`), before);
   });
 });

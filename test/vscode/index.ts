@@ -33,6 +33,7 @@ function loadTests(): void {
   require('./teams.test');
   require('./goals.test');
   require('./chat.test');
+  require('./panels.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 

@@ -91,6 +91,15 @@ describe('Teams view and team commands (in the extension host)', function () {
     assert.ok(dag.text.includes('T1') && dag.text.includes('first step'), dag.text);
   });
 
+  it('Show Merge Status on the team\'s row opens the conflict scores of its worker branches as a read-only document', async () => {
+    const rows = await teamRowsWhen('inhost-chain', 'done', (r) => description(r, 'team').startsWith('done'));
+    await vscode.commands.executeCommand('switchboard.showMergeStatus', rows.get('team')!.node);
+    const status = await documentText('switchboard-team', (t) => t.includes('Merge status'));
+    assert.equal(status.uri.path, '/inhost-chain/merge-status.txt');
+    assert.match(status.text, /^Team inhost-chain: done — two steps\nMerge status of its worker branches \(base \S+\)/);
+    assert.ok(status.text.includes('switchboard/inhost-chain/executor-1'), status.text);
+  });
+
   it('Show DAG on the team\'s row opens one webview panel for it; asked again, it is not opened twice', async () => {
     const rows = await teamRowsWhen('inhost-chain', 'its row', () => true);
     const dagTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('switchboard.dag'));

@@ -1,7 +1,7 @@
 /**
  * Outside the host: what a VS Code running the in-host suite is opened on, the same for code-server
  * (test/inhost) and a desktop VS Code (scripts/testVscode.ts): a git repository as the workspace,
- * the scripted team worker as the custom runner, and the environment that tells the suite where the
+ * the scripted team worker as the custom runner, the pinned Claude Code, and the environment that tells the suite where the
  * repository, a Node for scripted agents and the results file are.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ROOT, tempDir } from '../../support/harness';
 import { makeRepo } from '../../support/gitRepo';
 import { teamWorkerCommand } from '../../e2e/support/teamsView';
+import { agentCliBinary } from '../../support/agentClis';
 
 /** The built suite and its test-only extension (scripts/buildInhost.mjs). */
 export const INHOST_EXTENSION = path.join(ROOT, 'out', 'inhost-extension');
@@ -33,6 +34,8 @@ export function inHostFixture(): InHostFixture {
     settings: {
       // Team workers commit <task>.txt in their worktree; a task titled "(sleep N)" takes N ms.
       'switchboard.runners.custom.command': teamWorkerCommand(),
+      // The pinned Claude Code, for Doctor's row (no run of it goes to a model here).
+      'switchboard.runners.claude.path': agentCliBinary('claude'),
       'switchboard.killGraceSeconds': 2,
       'switchboard.notifications.onRunFinished': 'never',
     },

@@ -1,12 +1,13 @@
 /**
- * What the in-host tests share: the Switchboard extension's API (its views and status bar item),
- * its language model tools, scripted agents started through them, and waiting for a condition.
+ * What the in-host tests share: the Switchboard extension's API (its views, status bar item, panels
+ * and log), its language model tools, scripted agents started through them, and waiting for a condition.
  * Runs inside the extension host: `vscode` is the real API.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../../src/extension';
 import type { RunRecord } from '../../../src/core/runs/types';
+import type { LogLine } from '../../../src/vscode/logChannel';
 import { fakeCommand } from '../../support/harness';
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
@@ -103,5 +104,26 @@ export async function killRunning(): Promise<void> {
   const { agents } = await switchboard();
   for (const run of runRows(agents).filter((r) => r.status === 'running' || r.status === 'queued')) {
     await vscode.commands.executeCommand('switchboard.killAgent', run);
+  }
+}
+
+/** The lines Switchboard logs from now on (a command's error is logged as `[commands] <id>: <what it shows>`), until disposed. */
+export async function logLines(): Promise<{ lines: LogLine[] } & vscode.Disposable> {
+  const lines: LogLine[] = [];
+  const listening = (await switchboard()).log((line) => lines.push(line));
+  return { lines, dispose: () => listening.dispose() };
+}
+
+/** Runs `command` and returns the error it logged and showed (failing when it showed none). */
+export async function errorShownBy(command: string, ...args: unknown[]): Promise<string> {
+  const log = await logLines();
+  try {
+    await vscode.commands.executeCommand(command, ...args);
+    const prefix = `[commands] ${command}: `;
+    const error = log.lines.find((l) => l.level === 'error' && l.message.startsWith(prefix));
+    assert.ok(error, `${command} showed no error (logged: ${log.lines.map((l) => l.message).join(' | ') || 'nothing'})`);
+    return error.message.slice(prefix.length);
+  } finally {
+    log.dispose();
   }
 }
