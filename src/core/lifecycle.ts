@@ -100,6 +100,26 @@ export class DisposableStore implements Disposable {
   }
 }
 
+/**
+ * Disposables replaced as a whole (the listeners on the current Switchboard): `renew` disposes the
+ * set held and gives a new, empty one; once this is disposed, what is added to it is disposed at once.
+ */
+export class RenewableStore implements Disposable {
+  private current = new DisposableStore();
+  private done = false;
+
+  renew(): DisposableStore {
+    this.current.dispose();
+    if (!this.done) this.current = new DisposableStore();
+    return this.current;
+  }
+
+  dispose(): void {
+    this.done = true;
+    this.current.dispose();
+  }
+}
+
 /** A base for classes that own resources: `register` what you own; `dispose` releases it all, once. */
 export abstract class Lifecycle implements Disposable {
   protected readonly store = new DisposableStore();

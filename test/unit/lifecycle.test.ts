@@ -1,7 +1,7 @@
 /** The core's lifecycle (what is registered is disposed newest first, once; asynchronous releases awaited in turn) and its event emitter (a listener's error is logged, never swallowed). */
 import * as assert from 'node:assert/strict';
 import { Emitter } from '../../src/core/events';
-import { AsyncLifecycle, DisposableStore, Lifecycle, toAsyncDisposable, toDisposable } from '../../src/core/lifecycle';
+import { AsyncLifecycle, DisposableStore, Lifecycle, RenewableStore, toAsyncDisposable, toDisposable } from '../../src/core/lifecycle';
 
 const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,6 +116,18 @@ describe('lifecycle', () => {
     assert.deepEqual(order, ['closed', 'timer (disposed: true)', 'listener']);
     await server.dispose();
     assert.equal(order.length, 3);
+  });
+
+  it('a RenewableStore disposes the set it held at each renewal, and what is added once it is disposed at once', () => {
+    const order: string[] = [];
+    const following = new RenewableStore();
+    following.renew().add(toDisposable(() => order.push('old switchboard')));
+    following.renew().add(toDisposable(() => order.push('new switchboard')));
+    assert.deepEqual(order, ['old switchboard']);
+    following.dispose();
+    assert.deepEqual(order, ['old switchboard', 'new switchboard']);
+    following.renew().add(toDisposable(() => order.push('too late')));
+    assert.deepEqual(order, ['old switchboard', 'new switchboard', 'too late']);
   });
 });
 
