@@ -153,7 +153,8 @@ describe('CLI output through pipes', function () {
       assert.deepEqual([piped.code, piped.stderr], [0, ''], args.join(' '));
       assert.deepEqual(JSON.parse(piped.reader), expected, args.join(' '));
       console.log(`      switchboard ${args.join(' ').replace(run.id, '<id>')} | slow reader: ${JSON.parse(piped.reader).bytes} readable bytes of a ${output.length}-byte session in ${piped.ms} ms, at most ${piped.peakMb.toFixed(0)} MB resident`);
-      assert.ok(piped.peakMb < 200, `the CLI held ${piped.peakMb} MB`);
+      // Parsed events are garbage a batch at a time (~110-180 MB seen); the whole session parsed at once held over 350 MB.
+      assert.ok(piped.peakMb < 250, `the CLI held ${piped.peakMb} MB`);
     }
   });
 
