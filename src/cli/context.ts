@@ -1,15 +1,19 @@
 /** What every CLI command works with: the Switchboard over the shared state directory, opened once per command. */
 import * as path from 'node:path';
 import { loadConfigFile } from '../core/config';
+import type { Feed } from '../core/feed/feed';
 import type { Logger } from '../core/logger';
 import type { RegistryOptions, RunRegistry } from '../core/registry/registry';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
+import { StateMap } from '../core/state/stateMap';
 import type { Switchboard } from '../core/switchboard';
 import type { Out } from './output';
 
 export interface CliContext {
   out: Out;
   stateDir: string;
+  /** The map of the state folder (paths only: nothing is opened or made). */
+  state: StateMap;
   logger: Logger;
   /** Opens the core object over the state directory (the caller disposes it). */
   openSwitchboard(): Promise<Switchboard>;
@@ -21,6 +25,8 @@ export interface CliContext {
    * `launchSoon`: it starts a run at once (the supervisor host is looked for while the folder is read).
    */
   withRuns<T>(work: (runs: RunRegistry) => Promise<T>, options?: { launchSoon?: boolean }): Promise<T>;
+  /** Opens only the live feed (core/runsOnly.ts openFeed), runs `work` with it, and always closes it. */
+  withFeed<T>(work: (feed: Feed) => Promise<T> | T): Promise<T>;
 }
 
 /** Debug lines go to stderr only when SWITCHBOARD_DEBUG is set. */
@@ -54,6 +60,7 @@ export function createContext(out: Out): CliContext {
   return {
     out,
     stateDir,
+    state: new StateMap(stateDir),
     logger,
     async openSwitchboard() {
       // Loaded here, not at start: `--version`, `--help` and usage errors never evaluate the core.
@@ -70,6 +77,15 @@ export function createContext(out: Out): CliContext {
         return await work(runs);
       } finally {
         runs.dispose();
+        feed.dispose();
+      }
+    },
+    async withFeed(work) {
+      const { openFeed } = await import('../core/runsOnly.js');
+      const { feed } = openFeed(stateDir, logger);
+      try {
+        return await work(feed);
+      } finally {
         feed.dispose();
       }
     },

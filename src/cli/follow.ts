@@ -21,7 +21,7 @@ export interface FollowOptions {
 }
 
 const RAW_CHUNK = 1024 * 1024;
-const EVENT_BATCH = 5000;
+const EVENT_BATCH = 1000;
 /** A slow look besides the registry's events, in case one is missed. */
 const SAFETY_POLL_MS = 1000;
 

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { AsyncLifecycle, toAsyncDisposable, toDisposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { Mount, Refuse } from '../http/loopbackListener';
 import type { BuiltServer } from './buildServer';
@@ -30,13 +31,20 @@ export const refuseJsonRpc: Refuse = (res, status, message, headers = {}) => {
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 };
 
-export class McpHttpTransport implements Mount {
+export class McpHttpTransport extends AsyncLifecycle implements Mount {
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
   readonly refuse = refuseJsonRpc;
 
   constructor(private readonly build: () => BuiltServer, private readonly logger: Logger) {
+    super();
+    // Disposed newest first: the sweeper stops, then every session is closed.
+    this.register(toAsyncDisposable(async () => {
+      await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => {})));
+      this.sessions.clear();
+    }));
     this.sweeper = setInterval(() => this.closeIdle(), 60_000);
+    this.register(toDisposable(() => clearInterval(this.sweeper)));
     this.sweeper.unref();
   }
 
@@ -97,11 +105,5 @@ export class McpHttpTransport implements Mount {
     for (const session of this.sessions.values()) {
       if (session.openStreams === 0 && now - session.lastSeen > IDLE_MS) void session.transport.close();
     }
-  }
-
-  async dispose(): Promise<void> {
-    clearInterval(this.sweeper);
-    await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => {})));
-    this.sessions.clear();
   }
 }

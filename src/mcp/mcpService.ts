@@ -7,6 +7,7 @@
  */
 import type { DoctorReport } from '../core/doctor';
 import type { Logger } from '../core/logger';
+import { AsyncLifecycle, toAsyncDisposable } from '../core/lifecycle';
 import { startTokenOf } from '../core/proc/processTable';
 import type { Switchboard } from '../core/switchboard';
 import { loadOrCreateToken, readEndpoint, writeEndpoint } from '../http/credentials';
@@ -50,7 +51,7 @@ export interface McpHttp {
   listener: LoopbackListener;
 }
 
-export class McpService {
+export class McpService extends AsyncLifecycle {
   readonly metrics: Metrics;
   readonly deps: McpDeps;
   private http: Promise<McpHttp> | undefined;
@@ -58,10 +59,17 @@ export class McpService {
   private api: ApiMount | undefined;
   private served: McpHttp | undefined;
   private readonly stdioClients: ConnectedClient[] = [];
-  private disposed = false;
 
   constructor(private readonly options: McpServiceOptions) {
-    this.metrics = new Metrics(options.switchboard.runs, options.switchboard.stateDir);
+    super();
+    // Disposed newest first: the metrics, then (once it has started, if it was starting) the HTTP server: its MCP transport, the API, the listener.
+    this.register(toAsyncDisposable(async () => {
+      const served = await this.http?.catch(() => undefined);
+      await this.transport?.dispose();
+      this.api?.dispose();
+      await served?.listener.dispose();
+    }));
+    this.metrics = this.register(new Metrics(options.switchboard.runs, options.switchboard.stateDir));
     this.deps = {
       sb: options.switchboard,
       host: {
@@ -87,7 +95,7 @@ export class McpService {
 
   /** Starts HTTP once (later calls get the same server); `port` applies to the first call only. */
   startHttp(port?: number): Promise<McpHttp> {
-    if (this.disposed) return Promise.reject(new Error('The MCP service is disposed.'));
+    if (this.isDisposed) return Promise.reject(new Error('The MCP service is disposed.'));
     this.http ??= this.listen(port).then(
       (served) => (this.served = served),
       (error) => {
@@ -135,14 +143,5 @@ export class McpService {
     await closed;
     this.stdioClients.splice(this.stdioClients.indexOf(client), 1);
     built.dispose();
-  }
-
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    this.metrics.dispose();
-    const served = await this.http?.catch(() => undefined);
-    await this.transport?.dispose();
-    this.api?.dispose();
-    await served?.listener.dispose();
   }
 }

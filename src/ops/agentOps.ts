@@ -83,7 +83,7 @@ const LIST_DEFAULT = 50;
 /** Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a page of a thousand is mostly these. */
 const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
 
-/** A run's summary as list_agents gives it, checked against its shape (the answer is not checked again: see OpAnswer.checked). */
+/** A run's summary as list_agents gives it, checked against its shape (not checked again with the answer: see OpAnswer.checkedItems). */
 function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummary {
   const redacted = redactedRun(ctx.sb.runs, run);
   if (!isFinished(run.status)) return agentShape.parse(agentSummary(redacted, now));
@@ -118,10 +118,10 @@ const listAgents = defineOperation({
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
     return {
-      // Numbers, and summaries each checked when made.
+      // Summaries each checked when made: the numbers around them are checked by invokeOperation.
       structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
-      checked: true,
+      checkedItems: 'agents',
     };
   },
 });

@@ -3,6 +3,7 @@
  * names each bad field), the handler runs, its answer is checked against the output schema before
  * anyone sees it, and the call is counted. Never throws: a failure is an answer with a code.
  */
+import { z } from 'zod';
 import { SwitchboardError, type ErrorCode } from '../core/errors';
 import { describeIssues } from '../core/zodIssues';
 import type { OpContext, Operation } from './operation';
@@ -10,6 +11,18 @@ import type { OpContext, Operation } from './operation';
 export type Invocation =
   | { ok: true; structured: Record<string, unknown>; summary: string }
   | { ok: false; code: ErrorCode | 'unknown_tool'; message: string; hint?: string };
+
+const envelopes = new WeakMap<Operation, Map<string, z.ZodType>>();
+
+/** The operation's output schema with the items of `field` taken as they are (the handler checked them): the cheap check of the rest. */
+function envelopeOf(op: Operation, field: string): z.ZodType {
+  if (!(op.output instanceof z.ZodObject)) return op.output;
+  let byField = envelopes.get(op);
+  if (!byField) envelopes.set(op, (byField = new Map()));
+  let schema = byField.get(field);
+  if (!schema) byField.set(field, (schema = op.output.extend({ [field]: z.array(z.unknown()) })));
+  return schema;
+}
 
 export async function invokeOperation(op: Operation | undefined, name: string, args: unknown, ctx: OpContext): Promise<Invocation> {
   const { metrics, logger } = ctx.host;
@@ -24,11 +37,7 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
   }
   try {
     const answer = await op.handle(parsed.data, ctx);
-    if (answer.checked) {
-      metrics.recordCall(op.name, false, ctx.source);
-      return { ok: true, structured: answer.structured as Record<string, unknown>, summary: answer.summary };
-    }
-    const checked = op.output.safeParse(answer.structured);
+    const checked = (answer.checkedItems ? envelopeOf(op, answer.checkedItems) : op.output).safeParse(answer.structured);
     if (!checked.success) {
       // A bug of ours, not the caller's: said plainly, with the details in the log.
       logger.error(`[ops] ${op.name} answered outside its output schema: ${describeIssues(checked.error.issues, answer.structured)}`);

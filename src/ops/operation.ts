@@ -57,11 +57,11 @@ export interface OpAnswer<O> {
   structured: O;
   summary: string;
   /**
-   * The handler built `structured` only of values it checked against the output schema itself
-   * (list_agents: each run's summary is checked once, when it is made, and kept): invokeOperation
-   * does not check it all again.
+   * The array field of `structured` whose items the handler checked against the output schema
+   * itself when it made them (list_agents: `agents`, each run's summary checked once and kept):
+   * invokeOperation checks the rest of the answer (count, next_offset) but not each item again.
    */
-  checked?: boolean;
+  checkedItems?: string;
 }
 
 /** Hints for callers (MCP tool annotations use the same words). */

@@ -6,7 +6,7 @@
  * not focused, or never, as `switchboard.notifications.onRunFinished` says. Each end is told once.
  */
 import * as vscode from 'vscode';
-import { Lifecycle, toDisposable } from '../core/lifecycle';
+import { Lifecycle, RenewableStore } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { isFinished, type RunRecord } from '../core/runs/types';
@@ -14,7 +14,8 @@ import { endedActions, endedMessage } from './runs/runEndText';
 import type { ExtensionSettings } from './settings';
 
 export class Notifier extends Lifecycle {
-  private listeners: vscode.Disposable[] = [];
+  /** The listeners on the current Switchboard's runs. */
+  private readonly following = new RenewableStore();
   /** Runs whose end was told. */
   private readonly told = new Set<string>();
 
@@ -22,14 +23,14 @@ export class Notifier extends Lifecycle {
   constructor(slot: SwitchboardSlot, private readonly settings: () => ExtensionSettings) {
     super();
     this.register(slot.onDidChange((sb) => this.follow(sb?.runs)));
-    this.register(toDisposable(() => this.follow(undefined)));
+    this.register(this.following);
   }
 
   private follow(registry: RunRegistry | undefined): void {
-    for (const l of this.listeners.splice(0)) l.dispose();
+    const listeners = this.following.renew();
     if (!registry) return;
     const known = new Map(registry.briefs().map((r) => [r.id, r.status]));
-    this.listeners.push(
+    [
       registry.onDidChange(({ kind, run }) => {
         const before = known.get(run.id);
         known.set(run.id, run.status);
@@ -42,7 +43,7 @@ export class Notifier extends Lifecycle {
       registry.onDidAppendEvent(({ runId, event }) => {
         if (event.type === 'waiting') this.waiting(registry.resolve(runId), event.reason, !!event.request);
       }),
-    );
+    ].forEach((listener) => listeners.add(listener));
   }
 
   private failed(run: RunRecord): void {

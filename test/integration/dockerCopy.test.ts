@@ -12,6 +12,7 @@ import { containersOf, docker, dockerSetup, removeContainersOf, testContainers }
 import { query } from '../../src/core/containers/dockerApi';
 import { STATE_LABEL } from '../../src/core/containers/containerAgent';
 import { StateMap } from '../../src/core/state/stateMap';
+import { auditState } from '../support/stateAudit';
 
 /** Reads one file, writes a new one, changes one, deletes one, then waits a while (for the test to look at its mounts). */
 const AGENT = `
@@ -123,6 +124,11 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
     assert.match(record.container?.copyBack ?? '', /3 written or changed, 2 deleted$/);
     assert.deepEqual(await volumesOf(h.stateDir), []);
     assert.deepEqual(await containersOf(h.stateDir), []);
+    // Its home, plan, copy manifest and the take-over's claim: each one the state map describes, owner-only.
+    const paths = new StateMap(h.stateDir).run(run.id);
+    assert.ok([paths.home, paths.containerPlan, paths.copiedWorktree].every((file) => fs.existsSync(file)));
+    assert.ok(fs.readdirSync(paths.dir).some((name) => name.startsWith('adopted-')), 'the take-over left its claim');
+    assert.deepEqual(auditState(h.stateDir, path.relative(h.stateDir, paths.dir)), { unknown: [], open: [] });
   });
 
   it('a container removed behind its back: the run is orphaned, and its work comes back from its volume all the same', async () => {

@@ -7,26 +7,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigFile } from '../../src/core/config';
-import { describeStatePath } from '../../src/core/state/stateMap';
 import { McpService } from '../../src/mcp/mcpService';
 import { makeRepo } from '../support/gitRepo';
 import { connectHttp } from '../support/mcpClients';
 import { createHarness, fakeCommand, ROOT, until, type Harness } from '../support/harness';
+import { auditState } from '../support/stateAudit';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const quiet = { trace() {}, info() {}, warn() {}, error() {} };
-
-/** Every path under `root` (relative), not descending into git worktrees. */
-function walk(root: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const name of fs.readdirSync(path.join(root, rel))) {
-    const child = rel ? `${rel}/${name}` : name;
-    out.push(child);
-    const entry = describeStatePath(child);
-    if (fs.lstatSync(path.join(root, child)).isDirectory() && entry?.kind !== 'worktree') out.push(...walk(root, child));
-  }
-  return out;
-}
 
 describe('the state folder', function () {
   this.timeout(120_000);
@@ -65,15 +53,7 @@ describe('the state folder', function () {
       const expected = ['agent.started', 'agent.completed', 'agent.killed', 'pool.admitted', 'pool.queued', 'pool.released', 'steering.intervention', 'team.started', 'task.added', 'task.assigned', 'task.completed', 'team.ended', 'merge.started', 'merge.completed'];
       await until(() => expected.every((t) => types.has(t)), 10_000, `the feed to tell ${expected.filter((t) => !types.has(t)).join(', ')}`);
 
-      const unknown: string[] = [];
-      const open: string[] = [];
-      for (const rel of walk(h.stateDir)) {
-        const entry = describeStatePath(rel);
-        if (!entry) unknown.push(rel);
-        const mode = fs.lstatSync(path.join(h.stateDir, rel)).mode & 0o777;
-        if (entry?.kind === 'worktree') assert.equal(fs.statSync(path.dirname(path.join(h.stateDir, rel))).mode & 0o777, 0o700, `${rel} lies behind an owner-only folder`);
-        else if (mode & 0o077) open.push(`${rel} ${mode.toString(8)}`);
-      }
+      const { unknown, open } = auditState(h.stateDir);
       assert.deepEqual(unknown, [], 'every path is in the state map');
       assert.deepEqual(open, [], 'every path is owner-only');
       assert.equal(fs.statSync(h.stateDir).mode & 0o077, 0, 'the state folder itself is owner-only');

@@ -81,7 +81,7 @@ describe('teams at their edges', function () {
     teams.dispose();
     const released = loadTeam(h.stateDir, 'left');
     assert.deepEqual([released.status, released.owner], ['running', undefined]);
-    teams = new TeamService(h.registry);
+    teams = new TeamService(h.registry, { owner: h.switchboard.owner });
     assert.equal(teams.status('left').owned, false);
 
     // Its task ended while nobody ran it: taken over, the team settles at once.

@@ -29,9 +29,9 @@ describe('when a worktree is copied (containers.copyWorktree)', () => {
   it('puts the run\'s volume and manifest in the plan of a docker run it copies, never of a swarm job', () => {
     const cwd = tempDir('sb-copy-plan-');
     const home = path.join(cwd, 'home');
-    const run = { id: 'abc123', dir: path.join(cwd, 'run') };
+    const run = { id: 'abc123', copiedWorktree: path.join(cwd, 'run', 'copied-worktree.json') };
     const plan = (kind: 'docker' | 'swarm', host: string) => containerPlan({ kind }, DEFAULT_CONTAINERS, cwd, home, { DOCKER_HOST: host }, [], run).copy;
-    assert.deepEqual(plan('docker', 'ssh://build-box'), { volume: 'sb-abc123-worktree', manifest: path.join(run.dir, 'copied-worktree.json') });
+    assert.deepEqual(plan('docker', 'ssh://build-box'), { volume: 'sb-abc123-worktree', manifest: run.copiedWorktree });
     assert.equal(plan('docker', 'unix:///var/run/docker.sock'), undefined);
     assert.equal(plan('swarm', 'tcp://box:2375'), undefined);
   });

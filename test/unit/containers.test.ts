@@ -102,8 +102,8 @@ describe('the home of a resumed container session', () => {
     const map = new StateMap(stateDir);
     for (const r of runs) {
       const paths = map.run(r.id);
-      fs.mkdirSync(path.join(paths.dir, 'home', '.claude', 'projects', 'p'), { recursive: true });
-      if (r.file) fs.writeFileSync(path.join(paths.dir, 'home', '.claude', 'projects', 'p', `${r.session}.jsonl`), r.file);
+      fs.mkdirSync(path.join(paths.home, '.claude', 'projects', 'p'), { recursive: true });
+      if (r.file) fs.writeFileSync(path.join(paths.home, '.claude', 'projects', 'p', `${r.session}.jsonl`), r.file);
       const record = { id: r.id, runner: r.runner ?? 'claude', sessionId: r.session, createdAt: r.createdAt, ...(r.container === false ? {} : { container: { backend: 'docker', endpoint: 'unix:///var/run/docker.sock' } }) };
       fs.writeFileSync(paths.record, JSON.stringify(record));
     }
@@ -118,12 +118,12 @@ describe('the home of a resumed container session', () => {
       { id: 'r-codex', session: 's1', runner: 'codex', createdAt: 4, file: 'codex' },
       { id: 'r-other', session: 's2', createdAt: 5, file: 'other' },
     ]);
-    const home = path.join(new StateMap(stateDir).run('r-resumed').dir, 'home');
+    const home = new StateMap(stateDir).run('r-resumed').home;
     fs.mkdirSync(home, { recursive: true });
-    assert.equal(seedResumedHome(stateDir, 'claude', 's1', 'r-resumed', home), path.join(new StateMap(stateDir).run('r-new').dir, 'home'));
+    assert.equal(seedResumedHome(stateDir, 'claude', 's1', 'r-resumed', home), new StateMap(stateDir).run('r-new').home);
     assert.equal(fs.readFileSync(path.join(home, '.claude', 'projects', 'p', 's1.jsonl'), 'utf8'), 'new');
     // The earlier home is left as it was.
-    assert.equal(fs.readFileSync(path.join(new StateMap(stateDir).run('r-new').dir, 'home', '.claude', 'projects', 'p', 's1.jsonl'), 'utf8'), 'new');
+    assert.equal(fs.readFileSync(path.join(new StateMap(stateDir).run('r-new').home, '.claude', 'projects', 'p', 's1.jsonl'), 'utf8'), 'new');
   });
 
   it('finds none for a session no container run had, and never the run itself', () => {

@@ -1,4 +1,4 @@
-/** No import cycles anywhere in src/ (type-only imports count too): every module can be built and tested alone. */
+/** No import cycles anywhere in src/ (type-only, dynamic `import()` and `require()` imports count too): every module can be built and tested alone. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,16 +9,21 @@ function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.ts$/.test(e.name) ? [path.join(dir, e.name)] : []));
 }
 
+/** Static (`import … from`, `export … from`, `import '…'`), dynamic (`import('…')`) and `require('…')` imports with a relative specifier. */
+const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)\s*import\s+['"](\.{1,2}\/[^'"]+)['"]|\b(?:import|require)\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
 /** The files of src/ a file imports (relative specifiers only). */
 function importsOf(file: string): string[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const found: string[] = [];
-  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    const base = path.resolve(path.dirname(file), match[1]!);
+  return specifiersIn(fs.readFileSync(file, 'utf8')).flatMap((specifier) => {
+    const base = path.resolve(path.dirname(file), specifier.replace(/\.js$/, ''));
     const target = [`${base}.ts`, path.join(base, 'index.ts')].find((c) => fs.existsSync(c));
-    if (target) found.push(target);
-  }
-  return found;
+    return target ? [target] : [];
+  });
+}
+
+/** The relative specifiers a source text imports, in order. */
+function specifiersIn(text: string): string[] {
+  return [...text.matchAll(IMPORT)].map((match) => (match[1] ?? match[2] ?? match[3])!);
 }
 
 /** The cycles among `graph`'s nodes, each as the list of files in it. */
@@ -46,6 +51,19 @@ describe('src/ modules', () => {
     assert.ok(graph.size > 100, 'the files were found');
     const cycles = cyclesOf(graph).map((c) => c.map((f) => path.relative(SRC, f)).join(' -> '));
     assert.deepEqual(cycles, []);
+  });
+
+  it('sees every kind of import: static, type-only, side-effect, dynamic import() and require()', () => {
+    const text = [
+      "import { a } from './a';",
+      "import type { B } from '../b.js';",
+      "export { c } from './c';",
+      "import './d';",
+      "const e = await import('./e.js');",
+      "const f = require('./f');",
+      "const g = await import('node:fs');",
+    ].join('\n');
+    assert.deepEqual(specifiersIn(text), ['./a', '../b.js', './c', './d', './e.js', './f']);
   });
 
   it('finds a cycle when there is one (the check itself works)', () => {

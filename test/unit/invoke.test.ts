@@ -26,6 +26,20 @@ const echo = defineOperation({
   },
 });
 
+/** A page of items it checked itself (`checkedItems`); `lie` breaks the envelope, `bad_item` an item (not checked again). */
+const pager = defineOperation({
+  name: 'pager',
+  title: 'Pager',
+  description: 'Answers a page of items it checked itself; `lie` or `bad_item` answer outside its schema.',
+  input: z.strictObject({ lie: z.enum(['count', 'next_offset']).optional(), bad_item: z.boolean().optional() }),
+  output: z.object({ count: z.number(), items: z.array(z.object({ n: z.number() })), next_offset: z.number().optional() }),
+  async handle({ lie, bad_item }) {
+    const items = bad_item ? [{ n: 'one' as unknown as number }] : [{ n: 1 }];
+    const structured = { count: lie === 'count' ? ('many' as unknown as number) : 3, items, next_offset: lie === 'next_offset' ? ('2' as unknown as number) : 1 };
+    return { structured, summary: 'a page', checkedItems: 'items' };
+  },
+});
+
 describe('invoking an operation', () => {
   const errors: string[] = [];
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-invoke-'));
@@ -54,6 +68,16 @@ describe('invoking an operation', () => {
     assert.equal(answer.ok, false);
     assert.equal(!answer.ok && answer.code, 'internal');
     assert.match(errors.at(-1)!, /echo answered outside its output schema: `length` must be a number/);
+  });
+
+  it('checks the envelope of an answer whose items the handler checked (count, next_offset), not the items again', async () => {
+    assert.deepEqual(await invokeOperation(pager, 'pager', {}, ctx), { ok: true, structured: { count: 3, items: [{ n: 1 }], next_offset: 1 }, summary: 'a page' });
+    for (const lie of ['count', 'next_offset']) {
+      const answer = await invokeOperation(pager, 'pager', { lie }, ctx);
+      assert.equal(!answer.ok && answer.code, 'internal', lie);
+      assert.match(errors.at(-1)!, new RegExp(`pager answered outside its output schema: \`${lie}\``));
+    }
+    assert.equal((await invokeOperation(pager, 'pager', { bad_item: true }, ctx)).ok, true, 'items are the handler\'s to check');
   });
 
   it('turns a bug into an internal error, logged with its stack, and counts every call', async () => {

@@ -5,7 +5,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../../core/errors';
-import { Feed } from '../../core/feed/feed';
 import { Breakers } from '../../core/gates/breakers';
 import { detectGates } from '../../core/gates/detectGates';
 import { parseGateOption, type GateSpec } from '../../core/gates/gate';
@@ -13,8 +12,6 @@ import { toBreakersStatus, toDetectedGateShape, toGateResultShape } from '../../
 import { gatesVerdict, renderBreakers, renderDetected, renderGateResult } from '../../core/gates/gateText';
 import { resetGates } from '../../core/gates/resetGates';
 import { runGates } from '../../core/gates/runGates';
-import { ensureStateDir } from '../../core/state/stateDir';
-import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
@@ -23,17 +20,6 @@ const CWD = { cwd: { type: 'string' } } as const;
 
 /** The workspace: --cwd, else the current folder. */
 const workspaceOf = (cwd: string | undefined): string => path.resolve(cwd ?? process.cwd());
-
-/** Runs `work` with the feed of the state folder (made if need be), closing it after. */
-async function withFeed<T>(ctx: CliContext, work: (feed: Feed) => Promise<T> | T): Promise<T> {
-  ensureStateDir(ctx.stateDir);
-  const feed = new Feed(new StateMap(ctx.stateDir), { logger: ctx.logger });
-  try {
-    return await work(feed);
-  } finally {
-    feed.dispose();
-  }
-}
 
 const warnAll = (ctx: CliContext, warnings: string[]): void => warnings.splice(0).forEach((w) => ctx.out.stderr(`switchboard: ${w}`));
 
@@ -54,7 +40,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string' }, all: { type: 'boolean' } } });
       const workspace = workspaceOf(values.cwd);
       if ((values.gate === undefined) === !values.all) throw usageError('gates reset', values.all ? 'give --gate <name> or --all, not both' : 'which breaker? give --gate <name>, or --all');
-      return withFeed(ctx, async (feed) => {
+      return ctx.withFeed(async (feed) => {
         const breakers = new Breakers(ctx.stateDir, workspace, { feed });
         const answer = await resetGates(breakers, values.gate !== undefined ? { gate: values.gate } : { all: true });
         warnAll(ctx, breakers.warnings);
@@ -104,7 +90,7 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.on('SIGINT', onSignal);
   try {
-    const results = await withFeed(ctx, (feed) =>
+    const results = await ctx.withFeed((feed) =>
       runGates(specs, {
         stateDir: ctx.stateDir,
         workspace,

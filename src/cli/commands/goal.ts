@@ -14,7 +14,6 @@ import { parseExtension } from '../../core/goals/duration';
 import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
-import { StateMap } from '../../core/state/stateMap';
 import { aboutGoal, feedEntry } from '../../core/goals/replay';
 import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
 import type { CliContext } from '../context';
@@ -209,7 +208,7 @@ async function replay(ctx: CliContext, argv: string[]): Promise<number> {
 /** Records the goal and leaves it to a background `switchboard goal resume`, its output in the goal's owner.log. */
 async function detach(ctx: CliContext, goals: GoalService, options: Parameters<GoalService['create']>[0]): Promise<number> {
   const goal = await goals.record(options);
-  const log = new StateMap(ctx.stateDir).goal(goal.id).ownerLog;
+  const log = ctx.state.goal(goal.id).ownerLog;
   const fd = fs.openSync(log, 'a', 0o600);
   const child = spawn(process.execPath, [process.argv[1]!, 'goal', 'resume', goal.id], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
   fs.closeSync(fd);

@@ -1,13 +1,12 @@
 /** `switchboard metrics`: the counters every process of the state folder adds to, since it was made. */
 import { parseArgs } from 'node:util';
 import { COUNTER_NAMES, COUNTERS, readCounters } from '../../core/metrics/counters';
-import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
 import { printJson, table } from '../output';
 
 export async function metricsCommand(ctx: CliContext, argv: string[]): Promise<number> {
   parseArgs({ args: argv, options: {} });
-  const metrics = readCounters(new StateMap(ctx.stateDir));
+  const metrics = readCounters(ctx.state);
   if (ctx.out.format === 'json') return printJson(ctx.out, { metrics }), 0;
   ctx.out.stdout(table(['COUNTER', 'VALUE', 'WHAT'], COUNTER_NAMES.map((name) => [name, String(metrics[name]), COUNTERS[name]])));
   ctx.out.stdout(`\ncounted since ${metrics.created_at}; last change ${metrics.updated_at}`);

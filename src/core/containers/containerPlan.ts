@@ -154,7 +154,7 @@ const isInside = (child: string, parent: string): boolean => {
 };
 
 /** The plan of a run's container (its home made, owner-only). */
-export function containerPlan(backend: Backend, config: ContainersConfig, cwd: string, home: string, env: NodeJS.ProcessEnv, runEnv: string[], run?: { id: string; dir: string }): ContainerPlan {
+export function containerPlan(backend: Backend, config: ContainersConfig, cwd: string, home: string, env: NodeJS.ProcessEnv, runEnv: string[], run?: { id: string; copiedWorktree: string }): ContainerPlan {
   if (backend.kind === 'local') throw new SwitchboardError('internal', 'a local run has no container');
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.();
@@ -162,7 +162,7 @@ export function containerPlan(backend: Backend, config: ContainersConfig, cwd: s
   const endpoint = endpointOf(backend, env);
   const sshArgs = sshArgsFor(endpoint, config);
   // A swarm job runs on any node: its worktree is never copied (see README).
-  const copy = run && backend.kind === 'docker' && copiesWorktree(config.copyWorktree, endpoint) ? { volume: `sb-${run.id}-worktree`, manifest: path.join(run.dir, 'copied-worktree.json') } : undefined;
+  const copy = run && backend.kind === 'docker' && copiesWorktree(config.copyWorktree, endpoint) ? { volume: `sb-${run.id}-worktree`, manifest: run.copiedWorktree } : undefined;
   return {
     backend: backend.kind,
     endpoint,
@@ -186,9 +186,4 @@ export function containerPlan(backend: Backend, config: ContainersConfig, cwd: s
 /** The variables a container gets from the host: only those named, when set. */
 export function passedEnv(names: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(names.flatMap((name) => (env[name] !== undefined ? [[name, env[name]!]] : [])));
-}
-
-/** Where a container run's supervisor keeps its plan (without the prompt) for one that takes the run over. */
-export function containerPlanFile(run: { dir: string }): string {
-  return path.join(run.dir, 'container-plan.json');
 }

@@ -60,13 +60,13 @@ export class VolumeCopy {
   async upload(id: string): Promise<void> {
     const copy = this.copy;
     // The run's home, owned by the agent's user as it is here (a bind would make it empty, and root's, on the engine's machine).
-    fs.mkdirSync(this.plan.home, { recursive: true });
+    fs.mkdirSync(this.plan.home, { recursive: true, mode: 0o700 });
     await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, packFolderAs(this.plan.home, this.run.home), 'application/x-tar', 'copy the run\'s home into the container');
     const fresh = !this.uploaded();
     if (!fresh && this.plan.mounts.length < 2) return;
     const { stream, manifest } = packFolders(this.plan.mounts, fresh);
     await this.api.send('PUT', `/containers/${id}/archive${query({ path: '/' })}`, stream, 'application/x-tar', 'copy the worktree into the container');
-    if (fresh) fs.writeFileSync(copy.manifest, JSON.stringify(manifest));
+    if (fresh) fs.writeFileSync(copy.manifest, JSON.stringify(manifest), { mode: 0o600 });
   }
 
   /**

@@ -4,7 +4,7 @@
  * asked for, for the views; or a follower of one's own from any cursor).
  */
 import { Emitter, type Event } from '../events';
-import { Lifecycle, toDisposable } from '../lifecycle';
+import { Lifecycle } from '../lifecycle';
 import { silentLogger, type Logger } from '../logger';
 import type { StateMap } from '../state/stateMap';
 import { typeMatches, type FeedChange, type FeedEvent } from './feedEvent';
@@ -29,8 +29,7 @@ export class Feed extends Lifecycle {
   constructor(readonly state: StateMap, options: JournalOptions = {}) {
     super();
     this.log = options.logger ?? silentLogger;
-    this.journal = new Journal(state, options);
-    this.register(toDisposable(() => this.journal.dispose()));
+    this.journal = this.register(new Journal(state, options));
     this.appended = this.register(new Emitter<FeedEvent>(this.log));
   }
 

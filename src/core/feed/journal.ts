@@ -7,6 +7,7 @@
  * new one begins; older parts are then compacted (see compaction.ts).
  */
 import * as fs from 'node:fs';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import type { Logger } from '../logger';
 import { addCounters } from '../metrics/counters';
 import { feedCounts } from '../metrics/feedCounts';
@@ -47,7 +48,7 @@ export async function writesSettled(): Promise<void> {
   } while (unwritten.size > 0);
 }
 
-export class Journal {
+export class Journal extends Lifecycle {
   private known: Known | undefined;
   private readonly segmentBytes: number;
   private compacting = false;
@@ -57,7 +58,9 @@ export class Journal {
   private draining: Promise<void> | undefined;
 
   constructor(readonly state: StateMap, private readonly options: JournalOptions = {}) {
+    super();
     this.segmentBytes = options.segmentBytes ?? 4 * 1024 * 1024;
+    this.register(toDisposable(() => this.forget()));
   }
 
   /** How many appends failed (full disk, say); each is logged. */
@@ -212,9 +215,5 @@ export class Journal {
   private forget(): void {
     if (this.known) fs.closeSync(this.known.fd);
     this.known = undefined;
-  }
-
-  dispose(): void {
-    this.forget();
   }
 }

@@ -5,11 +5,12 @@
  * open, so a part sealed under the reader is read to its end before the next one.
  */
 import * as fs from 'node:fs';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import type { StateMap } from '../state/stateMap';
 import type { FeedEvent } from './feedEvent';
 import { parseLines, readFrom, readSegmentFile, sealedSegments } from './segments';
 
-export class JournalReader {
+export class JournalReader extends Lifecycle {
   private fd: number | undefined;
   private ino = -1;
   private offset = 0;
@@ -18,7 +19,9 @@ export class JournalReader {
 
   /** Reads the events after `afterSeq` (0: from the oldest kept). */
   constructor(private readonly state: StateMap, afterSeq = 0) {
+    super();
     this.last = afterSeq;
+    this.register(toDisposable(() => this.close()));
   }
 
   /** The seq of the last event read (the cursor to resume from). */
@@ -94,9 +97,5 @@ export class JournalReader {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
     this.ino = -1;
-  }
-
-  dispose(): void {
-    this.close();
   }
 }

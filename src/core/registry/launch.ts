@@ -245,7 +245,7 @@ export function writeLaunchPlan(id: string, prepared: PreparedStart, options: Ru
   const runner = runnerFor(options.runner, request.settings.protocol);
   const sessionTotals = runner.usageScope === 'session' || runner.costScope === 'session';
   const usageBaseline = request.resumeSessionId && sessionTotals ? sessionUsageBaseline(context.stateDir, runner.id, request.resumeSessionId, id) : undefined;
-  const container = prepared.container ? containerPlan(prepared.container.backend, context.config.containers, request.cwd, path.join(run.dir, 'home'), { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env), { id, dir: run.dir }) : undefined;
+  const container = prepared.container ? containerPlan(prepared.container.backend, context.config.containers, request.cwd, run.home, { ...context.env, DOCKER_HOST: prepared.container.endpoint }, Object.keys(spec.env), { id, copiedWorktree: run.copiedWorktree }) : undefined;
   // A resumed session's files are in the home of the container run that had it.
   if (container && request.resumeSessionId) seedResumedHome(context.stateDir, runner.id, request.resumeSessionId, id, container.home);
   writePlan(run.plan, {

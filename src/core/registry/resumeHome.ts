@@ -6,7 +6,6 @@
  * one is left as it was.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { runsOfSession } from './sessionBaseline';
 
 /** The home of the newest container run of the session (other than `runId`), if it kept one. */
@@ -14,7 +13,7 @@ export function sessionHome(stateDir: string, runner: string, sessionId: string,
   let newest: { home: string; at: number } | undefined;
   for (const { run, record } of runsOfSession(stateDir, runner, sessionId, runId)) {
     if (!record.container) continue;
-    const home = path.join(run.dir, 'home');
+    const home = run.home;
     const at = record.createdAt ?? 0;
     if (fs.existsSync(home) && (!newest || at > newest.at)) newest = { home, at };
   }

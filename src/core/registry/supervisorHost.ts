@@ -17,6 +17,7 @@ import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { withFairLock } from '../store/fairLock';
 import { ControlClient, type RequestBody } from './controlClient';
+import { Lifecycle, toDisposable } from '../lifecycle';
 
 /** How long a host may take to say it started an agent. */
 const LAUNCH_TIMEOUT_MS = 60_000;
@@ -45,14 +46,20 @@ export interface HostOptions {
 }
 
 
-export class SupervisorHost {
+export class SupervisorHost extends Lifecycle {
   private client: Promise<ControlClient> | undefined;
   private readonly state: StateMap;
   private readonly prefix: string;
 
   constructor(private readonly options: HostOptions) {
+    super();
     this.state = new StateMap(options.stateDir);
     this.prefix = `host-${buildTag(options.supervisorScript)}-`;
+    // Lets go of the host; it keeps supervising its runs (and others') and leaves when they are done.
+    this.register(toDisposable(() => {
+      void this.client?.then((client) => client.close(), () => undefined);
+      this.client = undefined;
+    }));
   }
 
   /** Asks a host to supervise the run prepared in the state folder; starts a host first when none is live. */
@@ -168,11 +175,5 @@ export class SupervisorHost {
     child.unref();
     if (!ready.ok) throw new SwitchboardError('spawn_failed', `The supervisor could not be started: ${ready.error?.message ?? 'unknown error'}`);
     return ControlClient.connect(socketPath, CONNECT_TIMEOUT_MS, 'The supervisor host');
-  }
-
-  /** Lets go of the host; it keeps supervising its runs (and others') and leaves when they are done. */
-  dispose(): void {
-    void this.client?.then((client) => client.close(), () => undefined);
-    this.client = undefined;
   }
 }

@@ -44,14 +44,53 @@ export class EventLogWriter {
   }
 }
 
-/** Events with seq > `afterSeq`, at most `limit` of them. */
+/** How much of the events file is read at once (a longer line is read whole all the same). */
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** Where the last read of a run's events ended (seq, byte offset): a follower asking for the next batch starts there. */
+const lastRead = new WeakMap<RunPaths, { seq: number; offset: number }>();
+
+/**
+ * Events with seq > `afterSeq`, at most `limit` of them: the file is read a piece at a time and no
+ * further than needed, from where the last read of this process ended when that was before
+ * `afterSeq`, so a follower reading a 50 MB log in batches never holds it all nor reads it twice.
+ */
 export function readEvents(paths: RunPaths, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
-  const out: AgentEvent[] = [];
-  for (const event of readJsonLines<AgentEvent>(paths.events, 0, Number.MAX_SAFE_INTEGER).items) {
-    if (typeof event.seq === 'number' && event.seq > afterSeq) out.push(event);
-    if (out.length >= limit) break;
+  const size = fileSize(paths.events);
+  const mark = lastRead.get(paths);
+  const from = mark && mark.seq <= afterSeq && mark.offset <= size ? mark : undefined;
+  const read = readEventsFrom(paths, from?.offset ?? 0, size, afterSeq, limit);
+  // A mark that does not go on at its seq + 1 is stale (the file was cut back and written again): read from the start.
+  if (from && read.first !== undefined && read.first !== from.seq + 1) return readEventsFrom(paths, 0, size, afterSeq, limit).events;
+  return read.events;
+}
+
+function readEventsFrom(paths: RunPaths, start: number, size: number, afterSeq: number, limit: number): { events: AgentEvent[]; first: number | undefined } {
+  const events: AgentEvent[] = [];
+  let first: number | undefined;
+  let chunk = READ_CHUNK;
+  for (let offset = start; offset < size && events.length < limit; ) {
+    const read = readJsonLines<AgentEvent>(paths.events, offset, chunk);
+    if (read.nextOffset === offset) {
+      // A line longer than the piece (or a torn last line): read more at once, unless the rest is all there is.
+      if (offset + chunk >= size) break;
+      chunk *= 2;
+      continue;
+    }
+    chunk = READ_CHUNK;
+    let lastSeq: number | undefined;
+    for (const event of read.items) {
+      if (typeof event.seq !== 'number') continue;
+      first ??= event.seq;
+      lastSeq = event.seq;
+      if (event.seq > afterSeq) events.push(event);
+      if (events.length >= limit) break;
+    }
+    // Marked at the end of a piece read whole: the next batch starts after it.
+    if (events.length < limit && lastSeq !== undefined) lastRead.set(paths, { seq: lastSeq, offset: read.nextOffset });
+    offset = read.nextOffset;
   }
-  return out;
+  return { events, first };
 }
 
 /**
@@ -61,6 +100,7 @@ export function readEvents(paths: RunPaths, afterSeq = 0, limit = Number.MAX_SAF
  * the same seq numbers.
  */
 export function keepEvents(paths: RunPaths, keep: number): AgentEvent[] {
+  lastRead.delete(paths);
   const text = fs.readFileSync(paths.events);
   const kept: AgentEvent[] = [];
   let end = 0;

@@ -2,11 +2,11 @@
  * Every entry of the state folder, one line each: its path (`<x>` is a variable segment, a trailing
  * `/` a folder), its kind, and what it holds. The README's "State and settings" tree is this list.
  * Folders are made 0700 and files 0600; a worktree holds the project's own files as git writes
- * them, behind its 0700 folders.
+ * them, and a container run's home what its agent CLI writes, each behind its 0700 folder.
  */
 export interface StateEntry {
   readonly pattern: string;
-  readonly kind: 'dir' | 'file' | 'socket' | 'lock' | 'worktree';
+  readonly kind: 'dir' | 'file' | 'socket' | 'lock' | 'worktree' | 'home';
   readonly about: string;
 }
 
@@ -32,6 +32,10 @@ export const STATE_ENTRIES = [
   { pattern: 'runs/<run>/events.jsonl', kind: 'file', about: 'its parsed events (text, tool calls, usage, steers, exits), secrets redacted' },
   { pattern: 'runs/<run>/kill.json', kind: 'file', about: 'a kill made without its supervisor, so that it sticks' },
   { pattern: 'runs/<run>/control.sock', kind: 'socket', about: "its supervisor's control socket (steer, interrupt, kill, subscribe)" },
+  { pattern: 'runs/<run>/home/', kind: 'home', about: "a container run's home: what its agent CLI keeps there (settings, sessions), copied into the container" },
+  { pattern: 'runs/<run>/container-plan.json', kind: 'file', about: "a container run's plan without its prompt, for a supervisor that takes the run over" },
+  { pattern: 'runs/<run>/copied-worktree.json', kind: 'file', about: 'what of its worktree a container run on a remote engine was given (what is copied back)' },
+  { pattern: 'runs/<run>/adopted-<claim>/', kind: 'lock', about: 'made once by the supervisor host that takes over a container run whose supervisor died' },
   { pattern: 'teams/', kind: 'dir', about: 'one folder per team' },
   { pattern: 'teams/<team>/', kind: 'dir', about: 'a team, named by its name' },
   { pattern: 'teams/<team>/team.json', kind: 'file', about: 'its record: spec, workers, tasks, owner' },

@@ -52,6 +52,12 @@ export interface RunPaths {
   controlSocket: string;
   /** The state folder's disk reserve, given up to write the record when the disk is full. */
   diskReserve: string;
+  /** A container run's home (its agent CLI's files). */
+  home: string;
+  /** A container run's plan without its prompt, for a supervisor that takes it over. */
+  containerPlan: string;
+  /** What of its worktree a container run on a remote engine was given. */
+  copiedWorktree: string;
 }
 
 export interface TeamPaths {
@@ -129,9 +135,16 @@ export class StateMap {
       killMarker: inRun('runs/<run>/kill.json'),
       controlSocket: socketPath(inRun('runs/<run>/control.sock')),
       diskReserve: this.reserve,
+      home: inRun('runs/<run>/home/').slice(0, -1),
+      containerPlan: inRun('runs/<run>/container-plan.json'),
+      copiedWorktree: inRun('runs/<run>/copied-worktree.json'),
     };
     this.runPaths.set(id, paths);
     return paths;
+  }
+  /** The claim of the supervisor host that takes over a container run (`claim`: who died, one segment). */
+  adoptClaim(id: string, claim: string): string {
+    return this.at('runs/<run>/adopted-<claim>/', { run: id, claim });
   }
   get teams(): string {
     return this.at('teams/');
@@ -272,9 +285,14 @@ const compiled = STATE_ENTRIES.map((entry) => ({
 const TRANSIENT = [/^\.[^/]+\.\d+\.[0-9a-f]+\.tmp$/, /^\.write-test-\d+$/];
 const SET_ASIDE = /\.corrupt-\d+(-\d+)?$/;
 
+/** A worktree or a container run's home: what is inside is the project's or the agent CLI's, not Switchboard's. */
+export function holdsOthersFiles(entry: StateEntry | undefined): boolean {
+  return entry?.kind === 'worktree' || entry?.kind === 'home';
+}
+
 /**
  * Which entry a path inside the state folder is (relative, `/`-separated), or undefined when the
- * map does not know it. Anything inside a worktree counts as the worktree.
+ * map does not know it. Anything inside a worktree or a container run's home counts as it.
  */
 export function describeStatePath(relative: string): StateEntry | undefined {
   const rel = relative.split(path.sep).join('/').replace(/\/$/, '');
@@ -283,7 +301,7 @@ export function describeStatePath(relative: string): StateEntry | undefined {
   if (SET_ASIDE.test(base)) return describeStatePath(rel.replace(SET_ASIDE, '')) && SET_ASIDE_ENTRY;
   const found = compiled.find((c) => c.regex.test(rel));
   if (found) return found.entry;
-  return compiled.find((c) => c.entry.kind === 'worktree' && c.inside.test(rel))?.entry;
+  return compiled.find((c) => holdsOthersFiles(c.entry) && c.inside.test(rel))?.entry;
 }
 
 /** The state folder as a tree, one line per entry (the README shows exactly this). */

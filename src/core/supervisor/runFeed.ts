@@ -6,6 +6,7 @@
 import { runEntity, runStatusEvent } from '../feed/entities';
 import { runKey } from '../feed/feedEvent';
 import type { Journal } from '../feed/journal';
+import { Lifecycle, toDisposable } from '../lifecycle';
 import type { RunRecord } from '../runs/types';
 
 const UPDATE_MS = 1000;
@@ -17,11 +18,15 @@ export interface Intervention {
   delivery?: string;
 }
 
-export class RunFeed {
+export class RunFeed extends Lifecycle {
   private pending: { timer: NodeJS.Timeout; record: RunRecord } | undefined;
   private lastUpdate = 0;
 
-  constructor(private readonly journal: Journal | undefined) {}
+  constructor(private readonly journal: Journal | undefined) {
+    super();
+    // What waits for its second is told as the run's supervisor goes.
+    this.register(toDisposable(() => this.flush()));
+  }
 
   changed(before: RunRecord, after: RunRecord): void {
     if (!this.journal) return;
@@ -58,9 +63,5 @@ export class RunFeed {
     if (!pending) return;
     this.lastUpdate = Date.now();
     this.journal?.append({ type: 'agent.updated', key: runKey(pending.record.id), entity: runEntity(pending.record) });
-  }
-
-  dispose(): void {
-    this.flush();
   }
 }

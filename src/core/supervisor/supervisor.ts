@@ -18,7 +18,6 @@ import { fileSize, indexedBytes, lineStart, OutputFollower, readTail } from '../
 import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeRecord } from '../runs/recordFile';
 import { writeJsonAtomic } from '../store/atomicFile';
-import { containerPlanFile } from '../containers/containerPlan';
 import type { AgentEventBody, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
 import { commitRunWork } from '../runs/runWork';
@@ -134,7 +133,7 @@ export class Supervisor {
     this.redactor.text(this.plan.request.prompt);
     if (this.plan.container) {
       // Kept for a supervisor that takes the run over after this one died (without the prompt, which it does not need).
-      writeJsonAtomic(containerPlanFile(this.paths), { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
+      writeJsonAtomic(this.paths.containerPlan, { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
     }
     this.spawn(spec, this.plan.request, false);
     this.armTimeLimit();

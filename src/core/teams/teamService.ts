@@ -23,11 +23,10 @@ import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
 import { isFinished } from '../runs/types';
 import { PLAN_TASK } from './planner';
-import { StateMap } from '../state/stateMap';
 import { Team } from './team';
 import type { TeamContext, TeamOptions } from './teamContext';
 import { TeamFeed } from './teamFeed';
-import { askOwner, OwnerServer } from '../owner/ownerServer';
+import { askOwner, type OwnerServer } from '../owner/ownerServer';
 import type { TeamRequest } from './teamRequests';
 import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTakeoverLock, type TeamRecord, type TeamWorker } from './teamStore';
 
@@ -70,8 +69,8 @@ export interface TeamServiceOptions {
   /** The live feed the teams run here report to. */
   feed?: Feed;
   logger?: Logger;
-  /** This process's owner socket (shared with goals); one of its own when absent. */
-  owner?: OwnerServer;
+  /** This process's owner socket (shared with goals; its maker closes it). */
+  owner: OwnerServer;
 }
 
 export class TeamService extends Lifecycle {
@@ -83,14 +82,13 @@ export class TeamService extends Lifecycle {
   private readonly owner: OwnerServer;
   private readonly log: Logger;
 
-  constructor(private readonly registry: RunRegistry, private readonly options: TeamServiceOptions = {}) {
+  constructor(private readonly registry: RunRegistry, private readonly options: TeamServiceOptions) {
     super();
     this.log = tagged(options.logger ?? silentLogger, 'teams');
     this.changes = this.register(new Emitter<TeamRecord>(this.log));
     this.onDidChange = this.changes.event;
     this.register(toDisposable(() => this.letGo()));
-    this.owner = options.owner ?? new OwnerServer(new StateMap(registry.stateDir), (m) => this.log.warn(m));
-    if (!options.owner) this.register(toDisposable(() => void this.owner.close()));
+    this.owner = options.owner;
     this.owner.handle('team', (team, request) => this.answer(team, request as TeamRequest));
   }
 

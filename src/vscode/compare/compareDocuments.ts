@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { compareKey } from '../../core/feed/feedEvent';
-import { toDisposable } from '../../core/lifecycle';
+import { RenewableStore } from '../../core/lifecycle';
 import type { Switchboard } from '../../core/switchboard';
 import type { SwitchboardSlot } from '../../core/switchboardSlot';
 import { ReadonlyDocuments } from '../teams/readonlyDocuments';
@@ -23,13 +23,14 @@ export class CompareDocuments extends ReadonlyDocuments implements vscode.CodeLe
   private readonly sections = new Map<string, ContenderSection[]>();
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
-  private listeners: { dispose(): void }[] = [];
+  /** The listeners on the current Switchboard. */
+  private readonly following = new RenewableStore();
 
   constructor(private readonly slot: SwitchboardSlot) {
     super(COMPARE_SCHEME);
     this.register(this.lensesChanged);
     this.register(slot.onDidChange((sb) => this.followSwitchboard(sb)));
-    this.register(toDisposable(() => this.listeners.forEach((l) => l.dispose())));
+    this.register(this.following);
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.sections.delete(doc.uri.toString())));
   }
 
@@ -38,11 +39,10 @@ export class CompareDocuments extends ReadonlyDocuments implements vscode.CodeLe
   }
 
   private followSwitchboard(sb: Switchboard | undefined): void {
-    this.listeners.forEach((l) => l.dispose());
-    this.listeners = [];
+    const listeners = this.following.renew();
     this.invalidate(this.openUris());
     if (!sb) return;
-    this.listeners.push(
+    [
       sb.feed.onDidAppend((event) => {
         if (!event.key.startsWith('compare:')) return;
         this.invalidate(this.openUris().filter((uri) => compareKey(idOf(uri)) === event.key));
@@ -51,7 +51,7 @@ export class CompareDocuments extends ReadonlyDocuments implements vscode.CodeLe
         const compare = run.links.compare;
         if (compare) this.follow(this.openUris().filter((uri) => idOf(uri) === compare));
       }),
-    );
+    ].forEach((listener) => listeners.add(listener));
   }
 
   protected async make(uri: vscode.Uri): Promise<string> {

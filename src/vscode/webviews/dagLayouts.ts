@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Disposable } from '../../core/events';
-import { toDisposable } from '../../core/lifecycle';
+import { Lifecycle, toDisposable } from '../../core/lifecycle';
 import { silentLogger, type Logger } from '../../core/logger';
 import { shapeOf, type LayoutTask } from '../../shared/dagLayout';
 import type { CachedLayout } from '../../shared/protocol/dagProtocol';
@@ -48,7 +48,7 @@ interface Job {
   reject(error: Error): void;
 }
 
-export class DagLayouts implements Disposable {
+export class DagLayouts extends Lifecycle {
   private readonly kept = new Map<string, CachedLayout>();
   /** Graphs asked for, by shape: the one the worker lays out now first, then those waiting (panels' before background ones). */
   private readonly jobs = new Map<string, Job>();
@@ -62,6 +62,14 @@ export class DagLayouts implements Disposable {
   private readonly logger: Logger;
 
   constructor(private readonly script: string, options: DagLayoutsOptions = {}) {
+    super();
+    this.register(toDisposable(() => {
+      this.failed = true;
+      this.stop();
+      for (const job of this.jobs.values()) job.reject(new Error('The layouts were disposed.'));
+      this.jobs.clear();
+      this.running = undefined;
+    }));
     this.idleMs = options.idleMs ?? 120_000;
     this.keep = options.keep ?? 16;
     this.logger = options.logger ?? silentLogger;
@@ -135,14 +143,6 @@ export class DagLayouts implements Disposable {
       this.holds--;
       this.settle();
     });
-  }
-
-  dispose(): void {
-    this.failed = true;
-    this.stop();
-    for (const job of this.jobs.values()) job.reject(new Error('The layouts were disposed.'));
-    this.jobs.clear();
-    this.running = undefined;
   }
 
   private touch(shape: string): CachedLayout | undefined {
