@@ -5,11 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../core/config';
-import { Feed } from '../../core/feed/feed';
+import type { Feed } from '../../core/feed/feed';
 import { typeMatches, unknownFeedTypes, type FeedEvent } from '../../core/feed/feedEvent';
 import { describeFeedEvent } from '../../core/feed/feedText';
 import { redactorFor } from '../../core/redact';
-import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
 import { usageError } from '../output';
 
@@ -37,7 +36,6 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
   });
   if (positionals.length) throw usageError('events', `unexpected ${positionals.join(' ')}`);
   const types = checkTypes(values.type);
-  const feed = new Feed(new StateMap(ctx.stateDir), { logger: ctx.logger });
   const json = ctx.out.format === 'json';
   const { config, warning } = loadConfigFile(ctx.stateDir);
   if (warning) ctx.out.stderr(`switchboard: ${warning}`);
@@ -49,7 +47,7 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
     const text = shown.map((e) => (json ? JSON.stringify(e) : `${String(e.seq).padStart(7)}  ${time(e.ts)}  ${e.type.padEnd(21)}  ${describeFeedEvent(e)}`)).join('\n');
     await ctx.out.write(`${text}\n`);
   };
-  try {
+  return ctx.withFeed(async (feed) => {
     const since = parseSince(values.since, feed);
     if (!values.follow) {
       const read = feed.read(since);
@@ -66,7 +64,5 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
     follower.dispose();
     await queue;
     return interrupted ? 130 : 0;
-  } finally {
-    feed.dispose();
-  }
+  });
 }
