@@ -4,6 +4,7 @@
  * a mount it must name a loopback Host (against DNS rebinding), come from no Origin or a loopback
  * one, carry the bearer token, and fit the body limit; its body is read here.
  */
+import { AsyncLifecycle, toAsyncDisposable } from '../core/lifecycle';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SwitchboardError } from '../core/errors';
@@ -73,11 +74,18 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse, refuse: R
   });
 }
 
-export class LoopbackListener {
+export class LoopbackListener extends AsyncLifecycle {
   private readonly mounts = new Map<string, Mount>();
 
   private constructor(private readonly server: http.Server, readonly port: number, private readonly options: ListenerOptions) {
+    super();
     server.on('request', (req, res) => void this.handle(req, res));
+    this.register(
+      toAsyncDisposable(async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
   }
 
   /** `http://127.0.0.1:<port>`. */
@@ -141,10 +149,5 @@ export class LoopbackListener {
       this.options.logger.error(`[http] ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
       refuse(res, 500, 'Internal error; the Switchboard log has the details.');
     }
-  }
-
-  async dispose(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -4,6 +4,7 @@
  * the query string or the JSON body, invokes it as MCP does, and answers JSON; `/events` is the
  * live feed as Server-Sent Events and `/openapi.json` the description of it all.
  */
+import { Lifecycle } from '../../core/lifecycle';
 import type * as http from 'node:http';
 import type { z } from 'zod';
 import { RUN_HEADER } from '../../core/runners/types';
@@ -61,16 +62,17 @@ export interface ApiOptions {
   events?: EventStreamOptions;
 }
 
-export class ApiMount implements Mount {
+export class ApiMount extends Lifecycle implements Mount {
   readonly refuse = refuseApi;
   private readonly compiled: Compiled[];
   private readonly events: EventStream;
   private openapi: unknown;
 
   constructor(private readonly options: ApiOptions) {
+    super();
     const state = new StateMap(options.deps.sb.stateDir);
     this.compiled = routes((name) => state.team(name).dir).map(compile);
-    this.events = new EventStream(options.deps.sb, options.events);
+    this.events = this.register(new EventStream(options.deps.sb, options.events));
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined): Promise<void> {
@@ -126,9 +128,5 @@ export class ApiMount implements Mount {
       return sendError(res, statusOfCode(answer.code), answer.code, answer.message, hint);
     }
     sendJson(res, route.status?.(answer.structured) ?? 200, route.view ? route.view.shape(answer.structured) : answer.structured);
-  }
-
-  dispose(): void {
-    this.events.dispose();
   }
 }
