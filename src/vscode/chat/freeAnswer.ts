@@ -6,17 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { AnswerMeta, Answer } from '../../chat/answerContext';
-import { helpText, NO_MODEL_TEXT } from '../../chat/chatText';
+import { freeInstructions, helpText, NO_MODEL_TEXT } from '../../chat/chatText';
 import { opNameOf, TOOL_PREFIX } from '../../chat/toolManifest';
 import { workOfToolResult } from '../../chat/toolResult';
 
 const MAX_ROUNDS = 16;
 
-const INSTRUCTIONS = [
-  'You are Switchboard, the control plane for coding agent CLIs in this VS Code window.',
-  'Use the switchboard_ tools to start, watch, steer and stop agents, teams and goals; run_agent returns at once, so follow a run with wait_agent or get_agent_status before you report its outcome.',
-  'Say plainly what you did, with the run ids. Never invent results.',
-].join(' ');
+const INSTRUCTIONS = freeInstructions('in this VS Code window', `the ${TOOL_PREFIX} tools`);
 
 export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<AnswerMeta> {
   const tools = vscode.lm.tools.filter((t) => t.name.startsWith(TOOL_PREFIX));
@@ -42,7 +38,7 @@ export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: 
           (r) => r.content.filter((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart),
           (error: unknown) => [new vscode.LanguageModelTextPart(`Error: ${(error as Error)?.message ?? String(error)}`)],
         );
-        const work = workOfToolResult(opNameOf(call.name) ?? '', result.map((p) => p.value).join(''));
+        const work = workOfToolResult(opNameOf(call.name) ?? '', call.input, result.map((p) => p.value).join(''));
         if (work) a.did(work);
         messages.push(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, result)]));
       }
