@@ -122,6 +122,7 @@ describe('chat: tool answers', () => {
     const started = toolResultText({ ok: true, summary: 'Started claude-1 (id r1).', structured: { id: 'r1', name: 'claude-1', status: 'running' } });
     assert.equal(started, 'Started claude-1 (id r1).\n{"id":"r1","name":"claude-1","status":"running"}');
     assert.deepEqual(workOfToolResult('run_agent', { runner: 'claude', prompt: 'p' }, started), { kind: 'run', id: 'r1' });
+    assert.deepEqual(workOfToolResult('goal_create', { objective: 'o' }, toolResultText({ ok: true, summary: 's', structured: { goal_id: 'goal-20261207-abcdef' } })), { kind: 'goal', id: 'goal-20261207-abcdef' });
     assert.deepEqual(workOfToolResult('team_run', {}, toolResultText({ ok: true, summary: 's', structured: { name: 'alpha' } })), { kind: 'team', id: 'alpha' });
     assert.equal(workOfToolResult('list_agents', {}, started), undefined);
     const failed = toolResultText({ ok: false, code: 'unknown_run', message: 'No run is called "x".', hint: 'List the runs.' });

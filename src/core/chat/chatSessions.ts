@@ -38,7 +38,7 @@ export type SessionWork = WorkDone & { ts: string };
 const WORK_OPS: Record<string, { kind: WorkDone['kind']; key: string }> = {
   run_agent: { kind: 'run', key: 'id' },
   team_run: { kind: 'team', key: 'name' },
-  goal_create: { kind: 'goal', key: 'id' },
+  goal_create: { kind: 'goal', key: 'goal_id' },
   steer_agent: { kind: 'steer', key: 'id' },
   kill_agent: { kind: 'kill', key: 'id' },
 };
