@@ -36,6 +36,10 @@ export function freeInstructions(where: string, tools: string): string {
   ].join(' ');
 }
 
+/** How a goal gets gates of one's own, in the panel and in a terminal. */
+export const PANEL_OWN_GATES = 'New Goal… lets you add some';
+export const TERMINAL_OWN_GATES = 'switchboard goal create --gate "name=command" lets you give some';
+
 /** What free text does in the chat panel. */
 export const PANEL_FREE_TEXT = 'Without a command, ask in your own words ("run codex and claude on this bug and tell me which one made the tests pass"): the model you picked answers, using Switchboard\'s tools.';
 export const NO_MODEL_TEXT = 'No language model answered here, so free questions cannot be answered: type one of the commands above.';

@@ -60,7 +60,7 @@ export async function teamAnswer(a: Answer, teamChanges: TeamChanges, spec: stri
   return { command: 'team', team };
 }
 
-export async function goalAnswer(a: Answer, workspace: string | undefined, objective: string): Promise<AnswerMeta> {
+export async function goalAnswer(a: Answer, workspace: string | undefined, objective: string, ownGates: string): Promise<AnswerMeta> {
   if (!workspace) {
     a.text('Open a folder first: a goal works in a git repository of the workspace.');
     return {};
@@ -75,7 +75,7 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
   const refused = refusesToStart(a, 'this goal can be proposed, not started');
   a.text(`Goal: ${objective}`);
   a.text(`Proposed budgets: ${PROPOSED_BUDGET.budget_time} of wall time and $${PROPOSED_BUDGET.budget_usd.toFixed(2)}; at 80% the goal warns, at 100% it stops and waits for more.`);
-  a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (New Goal… lets you add some).`);
+  a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (${ownGates}).`);
   for (const g of gates) a.text(`• ${g.name === g.command ? g.command : `${g.name}: ${g.command}`}${g.required ? '' : ', optional'} (${g.reason})`);
   if (refused) return { command: 'goal' };
   a.ensureSession();

@@ -187,7 +187,7 @@ describe('The chat panel in a real VS Code', function () {
     // Started by another process (as from a terminal): the window knows it once its status bar counts it.
     await page.locator('.part.statusbar', { hasText: '1 running' }).waitFor({ timeout: 30_000 });
     await sendChat(page, `@probe switchboard_kill_agent {"id":"${run.id}"}`);
-    await answerWith(page, /Kill an agent\?/);
+    await answerWith(page, `Kill an agent: ${run.id}?`);
     await page.waitForTimeout(1000);
     assert.equal(registry.resolve(run.id).status, 'running', 'nothing is killed before the user allows it');
     await screenshot(page, 'chat-tool-confirmation');

@@ -56,7 +56,7 @@ async function ask(service: McpService, workspace: string, command: string, prom
   const sb = service.deps.sb;
   const a = new Answer(new ChatOps(() => service.deps), sink, options.signal ?? new AbortController().signal, options.session, `/${command} ${prompt}`, workspace);
   const teamChanges: TeamChanges = (listener) => sb.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team]));
-  const meta = await dispatch(a, parseChatRequest(command, prompt), { workspace, teamChanges, freeHelp: 'free', free: async () => ({}) });
+  const meta = await dispatch(a, parseChatRequest(command, prompt), { workspace, teamChanges, freeHelp: 'free', ownGates: 'own gates here', free: async () => ({}) });
   return { ...asked, meta, session: a.session };
 }
 

@@ -89,6 +89,23 @@ describe('switchboard chat', function () {
     assert.match(c.out(), /@switchboard has no \/nope command\. Usage: \/help/);
     assert.match(c.out(), /Say which runner .* Usage: \/run <runner> <prompt>/);
     assert.match(c.out(), /orchestrator agent \(claude; --runner changes it\)/);
+    const both = await runCli(home, ['chat', '--session', 'chat-20260101-zzzzzz', '--new']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give --session or --new, not both/);
+  });
+
+  it('--new starts a fresh session; in a terminal, /goal says how to give gates here and Start Goal is a question', async () => {
+    const sessions = (): string[] => new ChatSessions(new StateMap(home)).list().map((s) => s.id);
+    for (const round of [1, 2]) {
+      const c = chat(home, work, ['--new']);
+      c.send('/goal the notes are written');
+      c.send('n');
+      c.child.stdin.end();
+      assert.equal(await c.exit, 0, c.out());
+      assert.match(c.out(), /No gates were found in .*: nothing would check the work \(switchboard goal create --gate "name=command" lets you give some\)\./);
+      assert.match(c.out(), /Start Goal\? \[y\/N\]\nNot done\./);
+      assert.equal(sessions().length, round, 'a session of its own each time');
+    }
   });
 
   it('sends free text to an orchestrator agent started with the MCP server this chat serves (none served the folder)', async () => {

@@ -7,7 +7,7 @@ import { OPERATIONS } from '../../src/ops/operations';
 import { CHAT_COMMANDS, parseChatRequest } from '../../src/chat/chatCommands';
 import { escapeMarkdown, fenced, outputMarkdown } from '../../src/chat/chatText';
 import { agentTable } from '../../src/chat/statusText';
-import { isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
+import { confirmationTitle, isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
 import { toolResultText, workOfToolResult } from '../../src/chat/toolResult';
 import { followupsOf } from '../../src/chat/followups';
 import { answered } from '../../src/chat/confirmed';
@@ -114,6 +114,13 @@ describe('chat: package.json', () => {
     const destructive = OPERATIONS.filter(isDestructive).map((op) => op.name);
     for (const name of ['kill_agent', 'team_shutdown', 'goal_rollback', 'run_merge', 'merge_worker']) assert.ok(destructive.includes(name), name);
     assert.ok(!destructive.includes('run_agent') && !destructive.includes('list_agents'));
+  });
+
+  it("names what a destructive call acts on in its question", () => {
+    const op = (name: string) => OPERATIONS.find((o) => o.name === name)!;
+    assert.equal(confirmationTitle(op('kill_agent'), { id: 'custom-3' }), 'Kill an agent: custom-3?');
+    assert.equal(confirmationTitle(op('goal_cancel'), { goal_id: 'goal-20261207-abcdef' }), `${op('goal_cancel').title}: goal-20261207-abcdef?`);
+    assert.equal(confirmationTitle(op('kill_agent'), undefined), 'Kill an agent?');
   });
 });
 

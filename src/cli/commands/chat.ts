@@ -20,7 +20,7 @@ import { parseChatRequest } from '../../chat/chatCommands';
 import { ChatOps } from '../../chat/chatOps';
 import { dispatch } from '../../chat/dispatch';
 import { followAnswer } from '../../chat/runAnswers';
-import { freeInstructions } from '../../chat/chatText';
+import { freeInstructions, TERMINAL_OWN_GATES } from '../../chat/chatText';
 import { errorMessage } from '../../core/errors';
 import { isLiveGoal } from '../../core/goals/goalRecord';
 import { StateMap } from '../../core/state/stateMap';
@@ -139,6 +139,7 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
         await dispatch(a, parseChatRequest(command, rest ?? ''), {
           workspace: process.cwd(),
           teamChanges: (listener) => sb.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team])),
+          ownGates: TERMINAL_OWN_GATES,
           freeHelp: `Without a command, the text goes to an orchestrator agent (${runner}; --runner changes it) that drives Switchboard through its MCP server.`,
           free: async (request) => {
             // The orchestrator drives Switchboard through an MCP server: this chat serves one while it lasts when none serves the folder.

@@ -10,7 +10,7 @@ import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type ConfirmArg } from '../../chat/answerContext';
 import { parseChatRequest } from '../../chat/chatCommands';
-import { PANEL_FREE_TEXT } from '../../chat/chatText';
+import { PANEL_FREE_TEXT, PANEL_OWN_GATES } from '../../chat/chatText';
 import type { ChatOps } from '../../chat/chatOps';
 import { answered, runConfirmed } from '../../chat/confirmed';
 import { dispatch } from '../../chat/dispatch';
@@ -52,7 +52,7 @@ export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, team
     if (a.session) sessions?.turn(a.session, 'user', prompt);
     let metadata: AnswerMeta = {};
     try {
-      metadata = await dispatch(a, parseChatRequest(request.command, request.prompt), { workspace, teamChanges, freeHelp: PANEL_FREE_TEXT, free: () => freeAnswer(a, request, token) });
+      metadata = await dispatch(a, parseChatRequest(request.command, request.prompt), { workspace, teamChanges, freeHelp: PANEL_FREE_TEXT, ownGates: PANEL_OWN_GATES, free: () => freeAnswer(a, request, context, token) });
     } catch (error) {
       logger.error(`[chat] ${prompt.slice(0, 80)} failed: ${errorMessage(error)}`);
       a.text(errorMessage(error));

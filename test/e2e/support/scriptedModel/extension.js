@@ -1,6 +1,7 @@
 // Test-only extension: one language model, "Scripted Model", with tool calling, answering from a
-// script (as the agent CLIs' tests use scripted providers). Asked with Switchboard's tools and no
-// tool result yet, it calls switchboard_list_agents; given a tool result, it answers with how many
+// script (as the agent CLIs' tests use scripted providers), by the request it answers (the newest
+// user message that is not a tool result; the conversation's earlier turns come before it). Asked
+// with Switchboard's tools and no tool result yet, it calls switchboard_list_agents; given a tool result, it answers with how many
 // Switchboard tools it was offered and the result's first line. Asked to "run and report", it starts a
 // short agent (run_agent), waits for it (wait_agent), asks its status (get_agent_status), then answers
 // with that status. Asked to "think slowly", it starts an agent, then takes 30 s to answer (the test
@@ -25,6 +26,9 @@ async function respondSlowly(result, progress, token) {
   });
   if (!token.isCancellationRequested) progress.report(new vscode.LanguageModelTextPart('Scripted slow answer'));
 }
+
+/** The request being answered: the newest user message that is not a tool result (the conversation's earlier turns come before it). */
+const requestOf = (messages) => [...messages].reverse().find((m) => m.role === vscode.LanguageModelChatMessageRole.User && !(m.content || []).some((p) => p instanceof vscode.LanguageModelToolResultPart));
 
 const resultsOf = (messages) => messages.flatMap((m) => (m.content || []).filter((p) => p instanceof vscode.LanguageModelToolResultPart));
 const resultText = (result) => result.content.map((c) => c.value || '').join('');
@@ -51,8 +55,9 @@ async function respond(messages, options, progress, token) {
   const tools = (options.tools || []).filter((t) => t.name.startsWith('switchboard_'));
   const last = messages[messages.length - 1];
   const result = (last.content || []).find((p) => p instanceof vscode.LanguageModelToolResultPart);
-  if (messages.some((m) => textOf(m).includes('think slowly'))) return respondSlowly(result, progress, token);
-  if (messages.some((m) => textOf(m).includes('run and report'))) return respondRunAndReport(messages, progress);
+  const request = textOf(requestOf(messages) || last);
+  if (request.includes('think slowly')) return respondSlowly(result, progress, token);
+  if (request.includes('run and report')) return respondRunAndReport(messages, progress);
   if (result) {
     const text = result.content.map((c) => c.value || '').join('').split('\n')[0];
     progress.report(new vscode.LanguageModelTextPart(`Scripted answer from ${tools.length} Switchboard tools: ${text}`));
