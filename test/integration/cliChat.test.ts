@@ -5,7 +5,8 @@
  * text starts an orchestrator agent given the MCP server the chat serves: a real Claude Code
  * (scripted provider) told what the panel's model is told, that starts and waits for a run over MCP
  * (recorded in the chat's session) and remembers it on the next line (its session resumed). A team
- * started from the chat goes on in the background after the chat exits.
+ * or a goal started from the chat goes on in a background process after the chat exits; --new starts
+ * a fresh session.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -15,6 +16,8 @@ import { runCli } from '../support/cliChild';
 import { ChatSessions, type SessionWork } from '../../src/core/chat/chatSessions';
 import { StateMap } from '../../src/core/state/stateMap';
 import { loadTeam } from '../../src/core/teams/teamStore';
+import { loadGoal } from '../../src/core/goals/goalStore';
+import { makeRepo } from '../support/gitRepo';
 import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
 import { CLI, ensureBuilt, FAKE_AGENT, fakeCommand, killEverything, pidAlive, tempDir, until } from '../support/harness';
 
@@ -182,5 +185,27 @@ describe('switchboard chat', function () {
     await until(() => loadTeam(home, team).owner?.pid === pid, 20_000, 'the background process to own the team');
     await until(() => loadTeam(home, team).status === 'done', 60_000, 'the team done');
     await until(() => !pidAlive(pid), 20_000, 'the background process to exit');
+  });
+
+  it('a goal started from the chat goes on in the background once the chat exits, and the chat says so', async () => {
+    const repo = makeRepo({ 'README.md': '# notes\n', 'package.json': JSON.stringify({ scripts: { test: 'node -e 0' } }) });
+    // The goal's planner: a scripted Claude Code that takes a while.
+    const bin = path.join(tempDir('sb-chat-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --text 'planning' --sleep 8000 "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: bin } } }));
+    const c = chat(home, repo);
+    c.send('/goal the notes are written');
+    c.send('y');
+    c.child.stdin.end();
+    assert.equal(await c.exit, 0, c.out());
+    const handed = /Goal (goal-\d{8}-\w{6}) goes on in the background \(pid (\d+), its output in (\S+)\); switchboard goal status \1 shows it\./.exec(c.out());
+    assert.ok(handed, c.out());
+    const [, id, pid] = handed;
+    await until(() => loadGoal(home, id!).owner?.pid === Number(pid), 20_000, 'the background process to own the goal');
+    assert.equal(loadGoal(home, id!).status, 'running');
+    // It is that process's now: cancelling it there ends it, and the process exits.
+    const cancelled = await runCli(home, ['goal', 'cancel', id!]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    await until(() => !pidAlive(Number(pid)), 30_000, 'the background process to exit');
   });
 });
