@@ -23,6 +23,8 @@ export interface ConfirmArg {
   title: string;
   calls: OpCall[];
   session?: string;
+  /** Asked of the user before the calls (Steer…'s message): the answer goes in each call's `arg` argument. */
+  ask?: { prompt: string; arg: string };
 }
 
 /** Where an answer goes. Text is the answer's own or an agent's: the sink shows it as text, never as markup. */
@@ -48,6 +50,8 @@ export interface AnswerMeta {
   command?: string;
   session?: string;
   run?: string;
+  /** The run had ended when the answer was given (its follow-ups leave out Steer and Kill). */
+  ended?: boolean;
   team?: string;
 }
 
@@ -94,6 +98,11 @@ export class Answer {
   /** An action offered beside the answer (Kill on a running run): a button in the panel; a terminal has the slash command instead. */
   action(title: string, ...calls: OpCall[]): void {
     this.button(title, CHAT_INVOKE_COMMAND, { title, calls, session: this.session } satisfies ConfirmArg);
+  }
+
+  /** An action that asks the user something first (Steer…: the message), then calls operations with the answer: a button in the panel; a terminal has the slash command instead. */
+  ask(title: string, ask: NonNullable<ConfirmArg['ask']>, ...calls: OpCall[]): void {
+    this.button(title, CHAT_INVOKE_COMMAND, { title, calls, session: this.session, ask } satisfies ConfirmArg);
   }
 
   /** The conversation's session, made now (with this request as its first turn) if it has none. */

@@ -4,6 +4,7 @@
  * `chat:<tool caller>`) in what they start. No logic of its own.
  */
 import { ChatSessions } from '../core/chat/chatSessions';
+import { errorMessage, SwitchboardError } from '../core/errors';
 import type { Switchboard } from '../core/switchboard';
 import type { McpDeps } from '../mcp/deps';
 import { invokeOperation, type Invocation } from '../ops/invoke';
@@ -23,6 +24,16 @@ export class ChatOps {
   sessions(): ChatSessions | undefined {
     const sb = this.switchboard();
     return sb && new ChatSessions(sb.state);
+  }
+
+  /** Why the host would refuse `action` here (an untrusted workspace), as one sentence with what to do; undefined when it would not. */
+  refusal(action: 'start' | 'steer'): string | undefined {
+    try {
+      this.deps()?.host.guard(action);
+      return undefined;
+    } catch (error) {
+      return error instanceof SwitchboardError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : errorMessage(error);
+    }
   }
 
   async call(name: string, args: Record<string, unknown>, signal: AbortSignal, progress?: OpProgress, source = 'chat'): Promise<Invocation> {

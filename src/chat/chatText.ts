@@ -27,6 +27,19 @@ export function outputMarkdown(lines: readonly string[]): string {
   return kept.length ? `${kept.map(escapeMarkdown).join('  \n')}  \n` : '';
 }
 
+/** What the model answering free text is told first (the panel's model, the terminal's orchestrator agent): where it works, and what its tools are called there. */
+export function freeInstructions(where: string, tools: string): string {
+  return [
+    `You are Switchboard, the control plane for coding agent CLIs ${where}.`,
+    `Use ${tools} to start, watch, steer and stop agents, teams and goals; run_agent returns at once, so follow a run with wait_agent or get_agent_status before you report its outcome.`,
+    'Say plainly what you did, with the run ids. Never invent results.',
+  ].join(' ');
+}
+
+/** How a goal gets gates of one's own, in the panel and in a terminal. */
+export const PANEL_OWN_GATES = 'New Goal… lets you add some';
+export const TERMINAL_OWN_GATES = 'switchboard goal create --gate "name=command" lets you give some';
+
 /** What free text does in the chat panel. */
 export const PANEL_FREE_TEXT = 'Without a command, ask in your own words ("run codex and claude on this bug and tell me which one made the tests pass"): the model you picked answers, using Switchboard\'s tools.';
 export const NO_MODEL_TEXT = 'No language model answered here, so free questions cannot be answered: type one of the commands above.';

@@ -16,6 +16,8 @@ export interface DispatchDeps {
   free(text: string): Promise<AnswerMeta>;
   /** What free text does here, for the help. */
   freeHelp: string;
+  /** How to give a goal gates of one's own here (the panel's New Goal…, the terminal's `goal create --gate`). */
+  ownGates: string;
 }
 
 export function dispatch(a: Answer, action: ChatAction, deps: DispatchDeps): Promise<AnswerMeta> | AnswerMeta {
@@ -40,7 +42,7 @@ export function dispatch(a: Answer, action: ChatAction, deps: DispatchDeps): Pro
     case 'team':
       return teamAnswer(a, deps.teamChanges, action.spec, action.task);
     case 'goal':
-      return goalAnswer(a, deps.workspace, action.objective);
+      return goalAnswer(a, deps.workspace, action.objective, deps.ownGates);
     case 'budget':
       return budgetAnswer(a, action.goal);
     case 'gates':

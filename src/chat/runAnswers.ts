@@ -5,6 +5,7 @@
  */
 import type { RunRegistry } from '../core/registry/registry';
 import { findRunner } from '../core/runners/runnerTable';
+import { isFinished } from '../core/runs/types';
 import type { AgentSummary } from '../ops/schemas';
 import type { AnswerMeta, Answer } from './answerContext';
 import { failureText } from './chatOps';
@@ -12,10 +13,15 @@ import { followRun } from './followRun';
 
 type Detail = AgentSummary & { result_text?: string; output_tail: string };
 
+/** Steer…: asks for the message, then steers through the operation, recorded in the conversation (as Kill is). */
+function steerButton(a: Answer, run: { id: string; name?: string }): void {
+  a.ask('Steer…', { prompt: `What should ${run.name ?? run.id} do differently?`, arg: 'message' }, { op: 'steer_agent', args: { id: run.id } });
+}
+
 /** The buttons for a run: those that act on it while it runs, and Show Output. */
-function runButtons(a: Answer, run: { id: string; status: string; steering?: string }): void {
+function runButtons(a: Answer, run: { id: string; name?: string; status: string; steering?: string }): void {
   if (run.status === 'running') {
-    if (run.steering !== 'none') a.button('Steer…', 'switchboard.steerAgent', { id: run.id });
+    if (run.steering !== 'none') steerButton(a, run);
     a.button('Interrupt', 'switchboard.interruptAgent', { id: run.id });
     a.action('Kill', { op: 'kill_agent', args: { id: run.id } });
   }
@@ -34,12 +40,16 @@ async function outcome(a: Answer, id: string): Promise<Detail | undefined> {
 }
 
 export async function runAnswer(a: Answer, registry: RunRegistry, runner: string, prompt: string): Promise<AnswerMeta> {
-  const started = await a.get<{ id: string; status: string }>('run_agent', { runner, prompt });
-  if (!started) return {};
-  const { id } = started.structured;
+  const started = await a.get<{ id: string; name: string }>('run_agent', { runner, prompt });
+  return started ? followAnswer(a, registry, runner, started.structured, started.summary) : {};
+}
+
+/** A run just started (by /run, or the terminal's orchestrator): recorded in the conversation, said, followed while it runs, then its outcome. */
+export async function followAnswer(a: Answer, registry: RunRegistry, runner: string, run: { id: string; name: string }, said: string): Promise<AnswerMeta> {
+  const { id, name } = run;
   a.did({ kind: 'run', id });
-  a.text(started.summary);
-  runButtons(a, { id, status: 'running', steering: findRunner(runner)?.steering });
+  a.text(said);
+  runButtons(a, { id, name, status: 'running', steering: findRunner(runner)?.steering });
   a.sink.progress('Following its output…');
   const complete = await followRun(id, runner, {
     registry,
@@ -51,8 +61,8 @@ export async function runAnswer(a: Answer, registry: RunRegistry, runner: string
     a.text('Stopped following; the agent runs on (/status shows it).');
     return { command: 'run', run: id };
   }
-  await outcome(a, id);
-  return { command: 'run', run: id };
+  const ended = await outcome(a, id);
+  return { command: 'run', run: id, ...(ended && isFinished(ended.status) ? { ended: true } : {}) };
 }
 
 /** The runs, teams and goals this conversation started (after a reload too), each as it is now. */
@@ -96,13 +106,15 @@ export async function statusAnswer(a: Answer, id: string | undefined): Promise<A
   if (run.last_error && run.status !== 'done') a.text(run.last_error);
   if (run.output_tail) a.sink.block(run.output_tail);
   runButtons(a, run);
-  return { command: 'status', run: run.id };
+  return { command: 'status', run: run.id, ...(isFinished(run.status) ? { ended: true } : {}) };
 }
 
 export async function steerAnswer(a: Answer, id: string, message: string | undefined): Promise<AnswerMeta> {
   if (!message) {
     a.text(`What should ${id} do differently? Type /steer ${id} <message>, or:`);
-    a.button('Steer…', 'switchboard.steerAgent', { id });
+    // What it sends is this conversation's: recorded in its session, made now if need be.
+    a.ensureSession();
+    steerButton(a, { id });
     return { command: 'steer' };
   }
   const got = await a.get<{ id: string }>('steer_agent', { id, message });

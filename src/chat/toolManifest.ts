@@ -20,6 +20,16 @@ const MERGES = new Set(['merge_worker', 'run_merge']);
 /** Whether a call asks the user first: operations that stop, remove, merge or roll back work. */
 export const isDestructive = (op: Operation): boolean => op.annotations?.destructiveHint === true || MERGES.has(op.name);
 
+/** The thing a call acts on, from its input (a run's id, a team's or goal's name…), for a confirmation to name it. */
+const TARGETS = ['id', 'name', 'goal_id', 'team', 'worker', 'gate'] as const;
+
+/** A destructive call's question, naming what it acts on: `Kill an agent: custom-3?`. */
+export function confirmationTitle(op: Operation, input: unknown): string {
+  const args = (input ?? {}) as Record<string, unknown>;
+  const target = TARGETS.map((k) => args[k]).find((v): v is string => typeof v === 'string' && v !== '');
+  return `${op.title}${target ? `: ${target}` : ''}?`;
+}
+
 export interface ToolContribution {
   name: string;
   displayName: string;

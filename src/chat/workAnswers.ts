@@ -17,7 +17,15 @@ const FINISHED_TASK = new Set(['done', 'failed', 'cancelled', 'blocked']);
 /** Tells of teams that changed, by name (the window's TeamWatcher: this process's changes, their runs', and the feed's). */
 export type TeamChanges = (listener: (teams: readonly string[]) => void) => Disposable;
 
+/** Says up front that nothing will start here (an untrusted workspace), and why; true when so. */
+function refusesToStart(a: Answer, what: string): boolean {
+  const refusal = a.ops.refusal('start');
+  if (refusal) a.text(`Nothing will start: ${what}. ${refusal}`);
+  return refusal !== undefined;
+}
+
 export async function teamAnswer(a: Answer, teamChanges: TeamChanges, spec: string, task: string): Promise<AnswerMeta> {
+  if (refusesToStart(a, 'no team runs in this workspace')) return { command: 'team' };
   const started = await a.get<{ name: string }>('team_run', { spec, task });
   if (!started) return {};
   const team = started.structured.name;
@@ -52,7 +60,7 @@ export async function teamAnswer(a: Answer, teamChanges: TeamChanges, spec: stri
   return { command: 'team', team };
 }
 
-export async function goalAnswer(a: Answer, workspace: string | undefined, objective: string): Promise<AnswerMeta> {
+export async function goalAnswer(a: Answer, workspace: string | undefined, objective: string, ownGates: string): Promise<AnswerMeta> {
   if (!workspace) {
     a.text('Open a folder first: a goal works in a git repository of the workspace.');
     return {};
@@ -64,10 +72,12 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
     a.text((error as Error).message);
     return {};
   }
+  const refused = refusesToStart(a, 'this goal can be proposed, not started');
   a.text(`Goal: ${objective}`);
   a.text(`Proposed budgets: ${PROPOSED_BUDGET.budget_time} of wall time and $${PROPOSED_BUDGET.budget_usd.toFixed(2)}; at 80% the goal warns, at 100% it stops and waits for more.`);
-  a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (New Goal… lets you add some).`);
+  a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (${ownGates}).`);
   for (const g of gates) a.text(`• ${g.name === g.command ? g.command : `${g.name}: ${g.command}`}${g.required ? '' : ', optional'} (${g.reason})`);
+  if (refused) return { command: 'goal' };
   a.ensureSession();
   a.confirm('Start Goal', { op: 'goal_create', args: { objective, ...PROPOSED_BUDGET, gates: gates.map(({ name, command, required }) => ({ name, command, required })) } });
   a.button('Change in New Goal…', 'switchboard.newGoal');

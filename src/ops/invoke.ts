@@ -4,6 +4,7 @@
  * anyone sees it, and the call is counted. Never throws: a failure is an answer with a code.
  */
 import { z } from 'zod';
+import { ChatSessions, isSessionId, workOfOp } from '../core/chat/chatSessions';
 import { SwitchboardError, type ErrorCode } from '../core/errors';
 import { describeIssues } from '../core/zodIssues';
 import type { OpContext, Operation } from './operation';
@@ -22,6 +23,20 @@ function envelopeOf(op: Operation, field: string): z.ZodType {
   let schema = byField.get(field);
   if (!schema) byField.set(field, (schema = op.output.extend({ [field]: z.array(z.unknown()) })));
   return schema;
+}
+
+/** A call from a chat's orchestrator agent (`switchboard chat`, by its run): the work it started or sent goes in that chat's session, whichever process serves the call. */
+function recordForChat(ctx: OpContext, op: string, args: Record<string, unknown>, structured: Record<string, unknown>): void {
+  const work = ctx.callerRun ? workOfOp(op, args, structured) : undefined;
+  if (!work) return;
+  try {
+    const session = ctx.sb.runs.resolve(ctx.callerRun!).links.chatSession;
+    const sessions = new ChatSessions(ctx.sb.state);
+    if (isSessionId(session) && sessions.meta(session)) sessions.record(session, work);
+  } catch (error) {
+    // The caller's run is unknown here (removed meanwhile): nothing to record it in.
+    ctx.host.logger.trace(`[ops] ${op} by run ${ctx.callerRun}: not recorded for a chat (${(error as Error).message})`);
+  }
 }
 
 export async function invokeOperation(op: Operation | undefined, name: string, args: unknown, ctx: OpContext): Promise<Invocation> {
@@ -45,6 +60,7 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
       return { ok: false, code: 'internal', message: `${op.name} produced an answer that does not fit its own schema.`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };
     }
     metrics.recordCall(op.name, false, ctx.source);
+    recordForChat(ctx, op.name, parsed.data as Record<string, unknown>, checked.data as Record<string, unknown>);
     return { ok: true, structured: checked.data as Record<string, unknown>, summary: answer.summary };
   } catch (error) {
     metrics.recordCall(op.name, true, ctx.source);

@@ -6,15 +6,21 @@
  * left); `/status` names the run; a free request is answered by the model calling Switchboard's
  * tools; a cancelled /run leaves its agent running, and so does a cancelled free request (its model
  * loop stops); /kill asks first; after a reload /status knows
- * the conversation's runs; another participant calls the tools, and a kill through them asks first. Screenshots of the answers go to .test-artifacts/e2e/.
+ * the conversation's runs; a free request where the model runs an agent, waits for it and reports
+ * its outcome, the run recorded as the conversation's (a later /status names it); Steer… on a /run
+ * answer asks for the message and steers a (scripted, stream-json) Claude Code through the chat,
+ * recorded in the conversation; another participant calls the tools, and a kill through them asks
+ * first. Screenshots of the answers go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fakeCommand, pidAlive, tempDir, until } from '../support/harness';
+import { ChatSessions } from '../../src/core/chat/chatSessions';
+import { StateMap } from '../../src/core/state/stateMap';
+import { FAKE_AGENT, fakeCommand, pidAlive, tempDir, until } from '../support/harness';
 import { answerWith, buttonsOf, cancelChat, openChat, sendChat } from './support/chatPanel';
 import { openSwitchboard, screenshotIfFailed, type SwitchboardSession } from './support/session';
-import { reloadWindow, screenshot } from './support/workbench';
+import { answerQuickInput, reloadWindow, screenshot } from './support/workbench';
 
 const SCRIPTED_MODEL = path.join(__dirname, 'support', 'scriptedModel');
 
@@ -26,11 +32,15 @@ describe('The chat panel in a real VS Code', function () {
     this.timeout(30 * 60_000);
     const workspace = tempDir('sb-e2e-chat-');
     fs.writeFileSync(path.join(workspace, 'README.md'), '# a project for the agents\n');
+    // A scripted Claude Code: stream-json in and out, each message a turn of a minute (so it can be steered live).
+    const claude = path.join(tempDir('sb-e2e-chat-claude-'), 'claude');
+    fs.writeFileSync(claude, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --stdin --sleep 60000 "$@"\n`, { mode: 0o755 });
     session = await openSwitchboard(
       workspace,
       {
         // Three lines 700 ms apart, then the prompt, then a long sleep: it runs until killed.
         'switchboard.runners.custom.command': fakeCommand('--lines', '3', '--every', '700', '--sleep', '120000'),
+        'switchboard.runners.claude.path': claude,
         'switchboard.killGraceSeconds': 2,
         'workbench.secondarySideBar.defaultVisibility': 'visible',
       },
@@ -118,6 +128,42 @@ describe('The chat panel in a real VS Code', function () {
     await screenshot(page, 'chat-status-after-reload');
   });
 
+  it("a free request: the model starts an agent, waits for it and answers with its outcome; the run is the conversation's", async () => {
+    const { page, registry, stateDir } = session!;
+    await sendChat(page, '@switchboard run and report');
+    const answer = await answerWith(page, /Scripted report: /, 90_000);
+    const run = registry.list().find((r) => r.prompt === 'report marker');
+    assert.ok(run, 'the model started an agent');
+    assert.equal(run.status, 'done');
+    assert.equal(run.startedBy, 'chat:tool');
+    assert.match(await answer.innerText(), new RegExp(`Scripted report: ${run.name} \\(${run.id}\\) done`));
+    await screenshot(page, 'chat-free-run-and-report');
+    // Recorded in the conversation's session, beside the two runs /run started.
+    const sessions = new ChatSessions(new StateMap(stateDir));
+    const mine = sessions.list().find((s) => sessions.work(s.id).some((w) => w.kind === 'run' && w.id === run.id));
+    assert.ok(mine, "the run is in a session's engine-events.jsonl");
+    assert.equal(sessions.work(mine.id).filter((w) => w.kind === 'run').length, 3);
+    await sendChat(page, '@switchboard /status');
+    const status = await answerWith(page, /Started in this conversation \(3\)/);
+    assert.ok((await status.innerText()).includes(`${run.name} (${run.id}) done`));
+  });
+
+  it('Steer… on a /run answer asks for the message and steers through the chat, recorded in the conversation', async () => {
+    const { page, registry, stateDir } = session!;
+    await sendChat(page, '@switchboard /run claude steer me');
+    const answer = await answerWith(page, 'ack: steer me');
+    const run = registry.list().find((r) => r.runner === 'claude' && r.prompt === 'steer me')!;
+    assert.deepEqual(await buttonsOf(answer), ['Steer…', 'Interrupt', 'Kill', 'Show Output']);
+    await answer.locator('.monaco-button', { hasText: /^Steer…$/ }).click();
+    await answerQuickInput(page, 'go left instead');
+    await until(() => registry.events(run.id).some((e) => e.type === 'steer' && e.source === 'chat' && e.message === 'go left instead'), 20_000, 'the steer, sent by the chat');
+    const sessions = new ChatSessions(new StateMap(stateDir));
+    await until(() => sessions.list().some((s) => sessions.work(s.id).some((w) => w.kind === 'steer' && w.id === run.id && w.text === 'go left instead')), 10_000, "the steer in the conversation's session");
+    await screenshot(page, 'chat-steered');
+    await answer.locator('.monaco-button', { hasText: /^Kill$/ }).click();
+    await until(() => registry.resolve(run.id).status === 'killed', 20_000, 'the run killed');
+  });
+
   it('a cancelled free request stops the model loop, not the agent it started', async () => {
     const { page, registry } = session!;
     await sendChat(page, '@switchboard start one and think slowly');
@@ -136,12 +182,12 @@ describe('The chat panel in a real VS Code', function () {
   it("another participant invokes Switchboard's tools; a destructive one asks first", async () => {
     const { page, registry } = session!;
     await sendChat(page, '@probe switchboard_list_agents {}');
-    await answerWith(page, /probe got: (\d+) agents: \1 killed/);
+    await answerWith(page, /probe got: \d+ agents: [^.]*\d+ killed/);
     const run = await registry.run({ runner: 'custom', prompt: 'probe target', cwd: registry.list()[0]!.cwd, command: fakeCommand('--sleep', '120000') });
     // Started by another process (as from a terminal): the window knows it once its status bar counts it.
     await page.locator('.part.statusbar', { hasText: '1 running' }).waitFor({ timeout: 30_000 });
     await sendChat(page, `@probe switchboard_kill_agent {"id":"${run.id}"}`);
-    await answerWith(page, /Kill an agent\?/);
+    await answerWith(page, `Kill an agent: ${run.id}?`);
     await page.waitForTimeout(1000);
     assert.equal(registry.resolve(run.id).status, 'running', 'nothing is killed before the user allows it');
     await screenshot(page, 'chat-tool-confirmation');

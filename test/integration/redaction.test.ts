@@ -175,7 +175,7 @@ describe('redaction across MCP, the HTTP API and the CLI', function () {
     const ask = async (command: string, prompt: string): Promise<string> => {
       said.length = 0;
       const answer = new Answer(new ChatOps(() => service.deps), sink, new AbortController().signal, undefined, `/${command} ${prompt}`, h.stateDir);
-      await dispatch(answer, parseChatRequest(command, prompt), { workspace: h.stateDir, teamChanges: () => ({ dispose() {} }), freeHelp: 'free', free: async () => ({}) });
+      await dispatch(answer, parseChatRequest(command, prompt), { workspace: h.stateDir, teamChanges: () => ({ dispose() {} }), freeHelp: 'free', ownGates: 'own gates here', free: async () => ({}) });
       return said.join('\n');
     };
     for (const run of [custom, claude]) {

@@ -1,4 +1,4 @@
-/** The chat panel's vscode-free parts: slash-command parsing, answers' text, and package.json kept equal to the code. */
+/** The chat panel's vscode-free parts: slash-command parsing, answers' text, follow-ups, buttons' questions, and package.json kept equal to the code. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,8 +7,10 @@ import { OPERATIONS } from '../../src/ops/operations';
 import { CHAT_COMMANDS, parseChatRequest } from '../../src/chat/chatCommands';
 import { escapeMarkdown, fenced, outputMarkdown } from '../../src/chat/chatText';
 import { agentTable } from '../../src/chat/statusText';
-import { isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
+import { confirmationTitle, isDestructive, opNameOf, toolContribution, toolName } from '../../src/chat/toolManifest';
 import { toolResultText, workOfToolResult } from '../../src/chat/toolResult';
+import { followupsOf } from '../../src/chat/followups';
+import { answered } from '../../src/chat/confirmed';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
@@ -113,18 +115,45 @@ describe('chat: package.json', () => {
     for (const name of ['kill_agent', 'team_shutdown', 'goal_rollback', 'run_merge', 'merge_worker']) assert.ok(destructive.includes(name), name);
     assert.ok(!destructive.includes('run_agent') && !destructive.includes('list_agents'));
   });
+
+  it("names what a destructive call acts on in its question", () => {
+    const op = (name: string) => OPERATIONS.find((o) => o.name === name)!;
+    assert.equal(confirmationTitle(op('kill_agent'), { id: 'custom-3' }), 'Kill an agent: custom-3?');
+    assert.equal(confirmationTitle(op('goal_cancel'), { goal_id: 'goal-20261207-abcdef' }), `${op('goal_cancel').title}: goal-20261207-abcdef?`);
+    assert.equal(confirmationTitle(op('kill_agent'), undefined), 'Kill an agent?');
+  });
 });
 
 describe('chat: tool answers', () => {
   it('answers with the summary and the structured answer, and reads back the work they did', () => {
     const started = toolResultText({ ok: true, summary: 'Started claude-1 (id r1).', structured: { id: 'r1', name: 'claude-1', status: 'running' } });
     assert.equal(started, 'Started claude-1 (id r1).\n{"id":"r1","name":"claude-1","status":"running"}');
-    assert.deepEqual(workOfToolResult('run_agent', started), { kind: 'run', id: 'r1' });
-    assert.deepEqual(workOfToolResult('team_run', toolResultText({ ok: true, summary: 's', structured: { name: 'alpha' } })), { kind: 'team', id: 'alpha' });
-    assert.equal(workOfToolResult('list_agents', started), undefined);
+    assert.deepEqual(workOfToolResult('run_agent', { runner: 'claude', prompt: 'p' }, started), { kind: 'run', id: 'r1' });
+    assert.deepEqual(workOfToolResult('goal_create', { objective: 'o' }, toolResultText({ ok: true, summary: 's', structured: { goal_id: 'goal-20261207-abcdef' } })), { kind: 'goal', id: 'goal-20261207-abcdef' });
+    assert.deepEqual(workOfToolResult('team_run', {}, toolResultText({ ok: true, summary: 's', structured: { name: 'alpha' } })), { kind: 'team', id: 'alpha' });
+    assert.equal(workOfToolResult('list_agents', {}, started), undefined);
     const failed = toolResultText({ ok: false, code: 'unknown_run', message: 'No run is called "x".', hint: 'List the runs.' });
     assert.equal(failed, 'Error (unknown_run): No run is called "x". List the runs.');
-    assert.equal(workOfToolResult('kill_agent', failed), undefined);
-    assert.equal(workOfToolResult('kill_agent', 'Killed\nnot json'), undefined);
+    assert.equal(workOfToolResult('kill_agent', { id: 'x' }, failed), undefined);
+    assert.equal(workOfToolResult('kill_agent', { id: 'x' }, 'Killed\nnot json'), undefined);
+    // A steer keeps its message (from the call's input: the answer does not repeat it).
+    const steered = toolResultText({ ok: true, summary: 'Steered claude-1 (live on its input).', structured: { id: 'r1', name: 'claude-1', delivery: 'live' } });
+    assert.deepEqual(workOfToolResult('steer_agent', { id: 'claude-1', message: 'go left' }, steered), { kind: 'steer', id: 'r1', text: 'go left' });
+  });
+});
+
+describe('chat: follow-ups and questions', () => {
+  it('offers Steer, Show Output and Kill after a running run, Show Output alone once it ended, and the team status after a team', () => {
+    assert.deepEqual(followupsOf({ command: 'run', run: 'r1' }).map((f) => `${f.label}: /${f.command} ${f.prompt}`), ['Steer: /steer r1', 'Show Output: /logs r1', 'Kill: /kill r1']);
+    assert.deepEqual(followupsOf({ command: 'run', run: 'r1', ended: true }).map((f) => f.label), ['Show Output']);
+    assert.deepEqual(followupsOf({ command: 'team', team: 'alpha' }), [{ label: 'Team status and DAG', command: 'status', prompt: 'alpha' }]);
+    assert.deepEqual(followupsOf({ command: 'help' }), []);
+  });
+
+  it("puts the user's answer to a button's question (Steer…'s message) into each of its calls", () => {
+    const steer = { title: 'Steer…', calls: [{ op: 'steer_agent', args: { id: 'r1' } }], session: 'chat-20261207-abcdef', ask: { prompt: 'What should r1 do differently?', arg: 'message' } };
+    assert.deepEqual(answered(steer, 'go left'), { title: 'Steer…', calls: [{ op: 'steer_agent', args: { id: 'r1', message: 'go left' } }], session: 'chat-20261207-abcdef', ask: undefined });
+    const kill = { title: 'Kill', calls: [{ op: 'kill_agent', args: { id: 'r1' } }] };
+    assert.equal(answered(kill, 'ignored'), kill);
   });
 });

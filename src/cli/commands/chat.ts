@@ -3,8 +3,11 @@
  * requests: the same slash commands, answered by the same code as the chat panel (dispatch) into a
  * terminal sink (plain lines; a confirmation is a y/N question on the next line); free text goes to
  * an orchestrator agent (`--runner`, Claude Code by default), which gets Switchboard's MCP server
- * (the one serving this state folder, else one this chat serves while it lasts). A conversation that starts work is a session under the state
- * folder: `--list` lists them, `--session <id>` resumes one, `--new` (the default) starts afresh.
+ * (the one serving this state folder, else one this chat serves while it lasts), told first what
+ * the panel's model is told, and resumed in its own session line after line; what it starts over
+ * MCP is recorded in the conversation's session. A conversation that starts work is a session under
+ * the state folder: `--list` lists them, `--session <id>` resumes one, `--new` (the default) starts
+ * afresh. Goals and teams this chat's process works on when it exits go on in background processes.
  */
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -16,7 +19,15 @@ import { Answer, type ChatSink, type ConfirmArg } from '../../chat/answerContext
 import { parseChatRequest } from '../../chat/chatCommands';
 import { ChatOps } from '../../chat/chatOps';
 import { dispatch } from '../../chat/dispatch';
-import { runAnswer } from '../../chat/runAnswers';
+import { followAnswer } from '../../chat/runAnswers';
+import { freeInstructions, TERMINAL_OWN_GATES } from '../../chat/chatText';
+import { errorMessage } from '../../core/errors';
+import { isLiveGoal } from '../../core/goals/goalRecord';
+import { StateMap } from '../../core/state/stateMap';
+import type { Switchboard } from '../../core/switchboard';
+import { isActiveTeam } from '../../core/teams/teamStore';
+import type { AnswerMeta } from '../../chat/answerContext';
+import { inBackground } from '../background';
 import { runConfirmed } from '../../chat/confirmed';
 import type { CliContext } from '../context';
 import { table } from '../output';
@@ -44,10 +55,60 @@ function listSessions(ctx: CliContext, sessions: ChatSessions): number {
   return 0;
 }
 
+/**
+ * The orchestrator agent free text goes to: framed on its first line as the panel's model is, then
+ * resuming its own session (so it remembers the conversation, after `--session` too); linked to the
+ * chat's session, so what it starts over MCP is recorded there by whichever process serves it.
+ */
+class Orchestrator {
+  private agentSession: string | undefined;
+
+  constructor(private readonly sb: Switchboard, private readonly runner: string, chatSession: string | undefined) {
+    const earlier = chatSession ? sb.runs.list().filter((r) => r.links.chatSession === chatSession && r.sessionId) : [];
+    this.agentSession = earlier.sort((x, y) => x.createdAt - y.createdAt).at(-1)?.sessionId;
+  }
+
+  async answer(a: Answer, text: string): Promise<AnswerMeta> {
+    const chatSession = a.ensureSession();
+    const resume = this.agentSession;
+    const framed = `${freeInstructions(`in a terminal, in ${process.cwd()}`, "Switchboard's MCP tools (its server is called switchboard)")}\n\nThe user asks: ${text}`;
+    let run;
+    try {
+      run = await this.sb.runs.run({ runner: this.runner, prompt: resume ? text : framed, cwd: process.cwd(), ...(resume ? { resumeSessionId: resume } : {}), links: chatSession ? { chatSession } : {}, startedBy: 'chat' });
+    } catch (error) {
+      a.text(`${this.runner} could not start: ${errorMessage(error)}`);
+      return {};
+    }
+    const meta = await followAnswer(a, this.sb.runs, this.runner, run, `Asked ${run.name} (id ${run.id}, ${this.runner}${resume ? ', going on with its session' : ''}).`);
+    this.agentSession = this.sb.runs.resolve(run.id).sessionId ?? resume;
+    return meta;
+  }
+}
+
+/** Goals and teams this process works on (from /goal, /team or the orchestrator over the MCP server this chat serves): they must outlive it. */
+function ownedWork(sb: Switchboard): { goals: string[]; teams: string[] } {
+  const mine = (owner: { pid: number } | undefined): boolean => owner?.pid === process.pid;
+  return {
+    goals: sb.goals.list().filter((g) => mine(g.owner) && isLiveGoal(g.status)).map((g) => g.id),
+    // A goal's own team goes on with its goal.
+    teams: sb.teams.list().filter((t) => mine(t.owner) && isActiveTeam(t.status) && !t.goal).map((t) => t.name),
+  };
+}
+
+/** Once this process has let go of them: each goal and team it worked on goes on in a background process of its own, and the user is told where. */
+function handOver(ctx: CliContext, work: { goals: string[]; teams: string[] }): void {
+  for (const id of work.goals) {
+    const log = new StateMap(ctx.stateDir).goal(id).ownerLog;
+    ctx.out.stdout(`Goal ${id} goes on in the background (pid ${inBackground(['goal', 'resume', id], log)}, its output in ${log}); switchboard goal status ${id} shows it.`);
+  }
+  for (const name of work.teams) ctx.out.stdout(`Team ${name} goes on in the background (pid ${inBackground(['team', 'resume', name])}); switchboard team status ${name} shows it.`);
+}
+
 export async function chatCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { list: { type: 'boolean' }, session: { type: 'string' }, new: { type: 'boolean' }, runner: { type: 'string' } } });
   if (values.session && values.new) throw usageError('chat', 'give --session or --new, not both');
-  return ctx.withSwitchboard(async (sb) => {
+  let owned: { goals: string[]; teams: string[] } = { goals: [], teams: [] };
+  const code = await ctx.withSwitchboard(async (sb) => {
     const sessions = new ChatSessions(sb.state);
     if (values.list) return listSessions(ctx, sessions);
     if (values.session && !sessions.meta(values.session)) throw usageError('chat', `there is no session "${values.session}" (switchboard chat --list shows them)`);
@@ -55,6 +116,7 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
     const ops = new ChatOps(() => service.deps);
     const runner = values.runner ?? 'claude';
     let session = values.session;
+    const orchestrator = new Orchestrator(sb, runner, session);
     const rl = readline.createInterface({ input: process.stdin, terminal: false });
     const lines = rl[Symbol.asyncIterator]();
     const next = async (): Promise<string | undefined> => {
@@ -77,6 +139,7 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
         await dispatch(a, parseChatRequest(command, rest ?? ''), {
           workspace: process.cwd(),
           teamChanges: (listener) => sb.runs.onDidChange(({ run }) => run.links.team && listener([run.links.team])),
+          ownGates: TERMINAL_OWN_GATES,
           freeHelp: `Without a command, the text goes to an orchestrator agent (${runner}; --runner changes it) that drives Switchboard through its MCP server.`,
           free: async (request) => {
             // The orchestrator drives Switchboard through an MCP server: this chat serves one while it lasts when none serves the folder.
@@ -87,7 +150,7 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
                 a.text(`(Switchboard's MCP server could not start here (${(error as Error).message}), so ${runner} cannot drive Switchboard; \`switchboard serve\` starts one.)`);
               }
             }
-            return runAnswer(a, sb.runs, runner, request);
+            return orchestrator.answer(a, request);
           },
         });
         current = undefined;
@@ -104,8 +167,12 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
     } finally {
       process.off('SIGINT', onSigint);
       rl.close();
+      owned = ownedWork(sb);
       await service.dispose();
     }
     return 0;
   });
+  // The Switchboard is closed: its goals and teams are let go of, free to be taken over.
+  handOver(ctx, owned);
+  return code;
 }

@@ -3,8 +3,6 @@
  * showing its progress, until it ends, pauses or needs more budget (Ctrl-C pauses it; `goal
  * resume` goes on); `--detach` leaves it to a background process of its own.
  */
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readTaskFile } from '../../core/dag/taskJson';
@@ -24,6 +22,7 @@ import { unknownSubcommand } from '../usage';
 import { showProgress } from '../progress';
 import { stderr } from '../stdio';
 import { goalRecoveryCommand } from './goalRecovery';
+import { inBackground } from '../background';
 
 const number = (value: string | undefined, what: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -209,12 +208,9 @@ async function replay(ctx: CliContext, argv: string[]): Promise<number> {
 async function detach(ctx: CliContext, goals: GoalService, options: Parameters<GoalService['create']>[0]): Promise<number> {
   const goal = await goals.record(options);
   const log = ctx.state.goal(goal.id).ownerLog;
-  const fd = fs.openSync(log, 'a', 0o600);
-  const child = spawn(process.execPath, [process.argv[1]!, 'goal', 'resume', goal.id], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
-  fs.closeSync(fd);
-  child.unref();
-  if (ctx.out.format === 'json') printJson(ctx.out, { goal_id: goal.id, pid: child.pid, log });
-  else ctx.out.stdout(`${goal.id} goes on in the background (pid ${child.pid}, its output in ${log}); follow it with: switchboard goal status ${goal.id}`);
+  const pid = inBackground(['goal', 'resume', goal.id], log);
+  if (ctx.out.format === 'json') printJson(ctx.out, { goal_id: goal.id, pid, log });
+  else ctx.out.stdout(`${goal.id} goes on in the background (pid ${pid}, its output in ${log}); follow it with: switchboard goal status ${goal.id}`);
   return 0;
 }
 

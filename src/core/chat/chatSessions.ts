@@ -34,6 +34,23 @@ export interface WorkDone {
 
 export type SessionWork = WorkDone & { ts: string };
 
+/** The operations that start or send work, and the field of their answer that names it. */
+const WORK_OPS: Record<string, { kind: WorkDone['kind']; key: string }> = {
+  run_agent: { kind: 'run', key: 'id' },
+  team_run: { kind: 'team', key: 'name' },
+  goal_create: { kind: 'goal', key: 'goal_id' },
+  steer_agent: { kind: 'steer', key: 'id' },
+  kill_agent: { kind: 'kill', key: 'id' },
+};
+
+/** The work a successful call of `op` did (a run, team or goal started, a steer or kill sent), from its arguments and answer; undefined for other operations. */
+export function workOfOp(op: string, args: Record<string, unknown>, structured: Record<string, unknown>): WorkDone | undefined {
+  const work = WORK_OPS[op];
+  const id = work && structured[work.key];
+  if (!work || typeof id !== 'string') return undefined;
+  return work.kind === 'steer' && typeof args.message === 'string' ? { kind: 'steer', id, text: args.message } : { kind: work.kind, id };
+}
+
 const ID = /^chat-\d{8}-[a-z0-9]{6}$/;
 
 export const isSessionId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);

@@ -61,6 +61,8 @@ export interface RunLinks {
   task?: string;
   /** The comparison (`switchboard compare`) it is one of the entries of. */
   compare?: string;
+  /** The chat session (`switchboard chat`) whose orchestrator agent it is: what it starts over MCP is recorded there. */
+  chatSession?: string;
 }
 
 /**

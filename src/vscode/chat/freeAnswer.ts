@@ -1,26 +1,31 @@
 /**
- * `@switchboard` without a slash command: the model the user picked answers in its own tool loop
- * over Switchboard's tools, each step shown as progress; destructive tools ask first (their
- * confirmation), cancellation stops the loop (agents it started run on). With no model that
- * answers, it says what to type instead.
+ * `@switchboard` without a slash command: the model the user picked answers, knowing the
+ * conversation so far, in its own tool loop over Switchboard's tools, each step shown as progress;
+ * destructive tools ask first (their confirmation), cancellation stops the loop (agents it started
+ * run on). With no model that answers, it says what to type instead.
  */
 import * as vscode from 'vscode';
 import type { AnswerMeta, Answer } from '../../chat/answerContext';
-import { helpText, NO_MODEL_TEXT } from '../../chat/chatText';
+import { freeInstructions, helpText, NO_MODEL_TEXT } from '../../chat/chatText';
 import { opNameOf, TOOL_PREFIX } from '../../chat/toolManifest';
 import { workOfToolResult } from '../../chat/toolResult';
 
 const MAX_ROUNDS = 16;
 
-const INSTRUCTIONS = [
-  'You are Switchboard, the control plane for coding agent CLIs in this VS Code window.',
-  'Use the switchboard_ tools to start, watch, steer and stop agents, teams and goals; run_agent returns at once, so follow a run with wait_agent or get_agent_status before you report its outcome.',
-  'Say plainly what you did, with the run ids. Never invent results.',
-].join(' ');
+const INSTRUCTIONS = freeInstructions('in this VS Code window', `the ${TOOL_PREFIX} tools`);
 
-export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<AnswerMeta> {
+/** The conversation so far (VS Code gives a participant its own turns): each request, and the text of each answer, so the model knows what was said and done. */
+function historyOf(context: vscode.ChatContext): vscode.LanguageModelChatMessage[] {
+  return context.history.flatMap((turn) => {
+    if (turn instanceof vscode.ChatRequestTurn) return [vscode.LanguageModelChatMessage.User(`${turn.command ? `/${turn.command} ` : ''}${turn.prompt}`)];
+    const text = turn.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('');
+    return text ? [vscode.LanguageModelChatMessage.Assistant(text)] : [];
+  });
+}
+
+export async function freeAnswer(a: Answer, request: vscode.ChatRequest, context: vscode.ChatContext, token: vscode.CancellationToken): Promise<AnswerMeta> {
   const tools = vscode.lm.tools.filter((t) => t.name.startsWith(TOOL_PREFIX));
-  const messages = [vscode.LanguageModelChatMessage.User(INSTRUCTIONS), vscode.LanguageModelChatMessage.User(request.prompt)];
+  const messages = [vscode.LanguageModelChatMessage.User(INSTRUCTIONS), ...historyOf(context), vscode.LanguageModelChatMessage.User(request.prompt)];
   try {
     for (let round = 0; round < MAX_ROUNDS && !token.isCancellationRequested; round++) {
       const response = await request.model.sendRequest(messages, { tools, justification: 'Switchboard answers with your model, using its tools.' }, token);
@@ -42,7 +47,7 @@ export async function freeAnswer(a: Answer, request: vscode.ChatRequest, token: 
           (r) => r.content.filter((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart),
           (error: unknown) => [new vscode.LanguageModelTextPart(`Error: ${(error as Error)?.message ?? String(error)}`)],
         );
-        const work = workOfToolResult(opNameOf(call.name) ?? '', result.map((p) => p.value).join(''));
+        const work = workOfToolResult(opNameOf(call.name) ?? '', call.input, result.map((p) => p.value).join(''));
         if (work) a.did(work);
         messages.push(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, result)]));
       }

@@ -9,14 +9,14 @@ import { OPERATIONS } from '../../ops/operations';
 import type { Operation } from '../../ops/operation';
 import type { ChatOps } from '../../chat/chatOps';
 import { toolResultText } from '../../chat/toolResult';
-import { isDestructive, toolName } from '../../chat/toolManifest';
+import { confirmationTitle, isDestructive, toolName } from '../../chat/toolManifest';
 
 function tool(op: Operation, ops: ChatOps): vscode.LanguageModelTool<Record<string, unknown>> {
   return {
-    prepareInvocation: () => ({
+    prepareInvocation: ({ input }) => ({
       invocationMessage: `${op.title}…`,
-      // VS Code shows the call's input under the message.
-      ...(isDestructive(op) ? { confirmationMessages: { title: `${op.title}?`, message: op.description } } : {}),
+      // The question names what the call acts on; VS Code shows the call's whole input under the message.
+      ...(isDestructive(op) ? { confirmationMessages: { title: confirmationTitle(op, input), message: op.description } } : {}),
     }),
     invoke: async ({ input }, token) => {
       const abort = new AbortController();

@@ -1,8 +1,8 @@
 /**
  * The `@switchboard` chat participant: each request parsed and answered by `dispatch` into the
- * panel's sink (free text by the picked model's tool loop); follow-ups after an answer about a run
- * (Steer, Show Output, Kill) or a team (its status, with Show DAG); the conversation's session found again from its history; and the
- * command behind its confirmation buttons.
+ * panel's sink (free text by the picked model's tool loop); the follow-ups of followupsOf; the
+ * conversation's session found again from its history; and the command behind its confirmation
+ * buttons (Steer… asks for its message first).
  */
 import * as vscode from 'vscode';
 import { isSessionId } from '../../core/chat/chatSessions';
@@ -10,24 +10,25 @@ import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { Answer, CHAT_INVOKE_COMMAND, type AnswerMeta, type ConfirmArg } from '../../chat/answerContext';
 import { parseChatRequest } from '../../chat/chatCommands';
-import { PANEL_FREE_TEXT } from '../../chat/chatText';
+import { PANEL_FREE_TEXT, PANEL_OWN_GATES } from '../../chat/chatText';
 import type { ChatOps } from '../../chat/chatOps';
-import { runConfirmed } from '../../chat/confirmed';
+import { answered, runConfirmed } from '../../chat/confirmed';
 import { dispatch } from '../../chat/dispatch';
+import { followupsOf } from '../../chat/followups';
 import { freeAnswer } from './freeAnswer';
 import { panelSink } from './panelSink';
 import type { TeamChanges } from '../../chat/workAnswers';
 
 export const PARTICIPANT_ID = 'switchboard.chat';
 
-function followups(meta: AnswerMeta): vscode.ChatFollowup[] {
-  if (meta.team) return [{ label: 'Team status and DAG', command: 'status', prompt: meta.team }];
-  if (!meta.run) return [];
-  return [
-    { label: 'Steer', command: 'steer', prompt: meta.run },
-    { label: 'Show Output', command: 'logs', prompt: meta.run },
-    { label: 'Kill', command: 'kill', prompt: meta.run },
-  ];
+/** A button's confirmation: its question asked first (Steer…'s message; Escape does nothing), then its calls. */
+async function confirmed(ops: ChatOps, arg: Partial<ConfirmArg>, say: (ok: boolean, text: string) => void): Promise<void> {
+  if (arg.ask) {
+    const answer = await vscode.window.showInputBox({ title: arg.title, prompt: arg.ask.prompt, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Say what to send.') });
+    if (!answer) return;
+    arg = answered(arg, answer);
+  }
+  await runConfirmed(ops, arg, say);
 }
 
 /** The conversation's session: the last one an answer of ours in its history reported (kept across reloads with the history). */
@@ -51,7 +52,7 @@ export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, team
     if (a.session) sessions?.turn(a.session, 'user', prompt);
     let metadata: AnswerMeta = {};
     try {
-      metadata = await dispatch(a, parseChatRequest(request.command, request.prompt), { workspace, teamChanges, freeHelp: PANEL_FREE_TEXT, free: () => freeAnswer(a, request, token) });
+      metadata = await dispatch(a, parseChatRequest(request.command, request.prompt), { workspace, teamChanges, freeHelp: PANEL_FREE_TEXT, ownGates: PANEL_OWN_GATES, free: () => freeAnswer(a, request, context, token) });
     } catch (error) {
       logger.error(`[chat] ${prompt.slice(0, 80)} failed: ${errorMessage(error)}`);
       a.text(errorMessage(error));
@@ -62,7 +63,7 @@ export function registerParticipant(extensionUri: vscode.Uri, ops: ChatOps, team
     return { metadata: { ...metadata, ...(a.session ? { session: a.session } : {}) } };
   });
   participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'switchboard.svg');
-  participant.followupProvider = { provideFollowups: (result) => followups((result.metadata ?? {}) as AnswerMeta) };
+  participant.followupProvider = { provideFollowups: (result) => followupsOf((result.metadata ?? {}) as AnswerMeta) };
   const say = (ok: boolean, text: string): void => void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showErrorMessage(text));
-  return [participant, vscode.commands.registerCommand(CHAT_INVOKE_COMMAND, (arg) => runConfirmed(ops, (arg ?? {}) as Partial<ConfirmArg>, say))];
+  return [participant, vscode.commands.registerCommand(CHAT_INVOKE_COMMAND, (arg) => confirmed(ops, (arg ?? {}) as Partial<ConfirmArg>, say))];
 }
