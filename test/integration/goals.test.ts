@@ -13,6 +13,7 @@ import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { loadGoal } from '../../src/core/goals/goalStore';
+import { runCli } from '../support/cliChild';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
@@ -126,6 +127,50 @@ describe('goals', function () {
     await until(() => h.switchboard.goals.get(created.id).status !== 'blocked_on_external', 10_000, 'the goal to go on after the reset');
     const done = await h.switchboard.goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
+  });
+
+  it('run by the CLI, stays with its goal while a breaker blocks it, and goes on when `gates reset` (another process) resets it', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: worker() } } }), { mode: 0o600 });
+    const workspace = makeRepo();
+    const flag = path.join(tempDir('sb-goal-flag-'), 'flag');
+    const gate = { name: 'flag', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${flag}')?0:1)"`, required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    const owner = spawn(process.execPath, [CLI, 'goal', 'create', 'wait for the flag', '--cwd', workspace, '--runner', 'custom', '--gate', `flag=${gate.command}`, '--tasks', writeTasks([{ title: 'x' }])], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    owner.stderr.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => owner.on('exit', resolve));
+    let id = '';
+    await until(() => {
+      const dir = path.join(h.stateDir, 'goals');
+      id = fs.existsSync(dir) ? (fs.readdirSync(dir)[0] ?? '') : '';
+      return !!id && fs.existsSync(path.join(dir, id, 'goal.json')) && loadGoal(h.stateDir, id).status === 'blocked_on_external';
+    }, 30_000, 'the goal to be blocked on its gate');
+    await until(() => /goes on here once the breaker is reset/.test(said), 10_000, 'the CLI to say it waits');
+    assert.ok(pidAlive(owner.pid!), 'the CLI stays with the blocked goal');
+    assert.equal(h.switchboard.goals.status(id).owned, true);
+    fs.writeFileSync(flag, '');
+    const reset = await runCli(h.stateDir, ['gates', 'reset', '--gate', 'flag', '--cwd', workspace]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.equal(reset.stderr, '', 'no hint to resume: a process runs the goal');
+    assert.equal(await exited, 0, said);
+    assert.equal(loadGoal(h.stateDir, id).status, 'ready');
+  });
+
+  it('blocked with nobody running it: `gates reset` says how to go on with it', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const workspace = makeRepo();
+    const gate = { name: 'flag', command: 'false', required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    const created = await h.switchboard.goals.create({ objective: 'blocked', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    assert.equal((await h.switchboard.goals.settled(created.id)).status, 'blocked_on_external');
+    // Its process lets go of it (a window closed).
+    const held = h.switchboard.goals.goal(created.id)!;
+    held.release();
+    held.dispose();
+    const reset = await runCli(h.stateDir, ['gates', 'reset', '--gate', 'flag', '--cwd', workspace]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stderr, new RegExp(`no process runs it; go on with: switchboard goal resume ${created.id}`));
   });
 
   it('is taken over after its process was killed, without starting again the run that went on', async () => {

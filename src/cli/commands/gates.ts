@@ -12,6 +12,7 @@ import { parseGateOption, type GateSpec } from '../../core/gates/gate';
 import { toBreakersStatus, toDetectedGateShape, toGateResultShape } from '../../core/gates/gateShapes';
 import { gatesVerdict, renderBreakers, renderDetected, renderGateResult } from '../../core/gates/gateText';
 import { resetGates } from '../../core/gates/resetGates';
+import { unheldBlockedGoals, unheldBlockedHints } from '../../core/goals/blockedGoals';
 import { runGates } from '../../core/gates/runGates';
 import { ensureStateDir } from '../../core/state/stateDir';
 import { StateMap } from '../../core/state/stateMap';
@@ -60,6 +61,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
         warnAll(ctx, breakers.warnings);
         if (json) printJson(ctx.out, { reset: answer.reset, breakers: answer.breakers });
         else ctx.out.stdout(answer.summary);
+        if (answer.reset.length) unheldBlockedHints(unheldBlockedGoals(ctx.stateDir, workspace)).forEach((hint) => ctx.out.stderr(hint));
         return 0;
       });
     }

@@ -237,6 +237,12 @@ async function follow(ctx: CliContext, sb: Switchboard, id: string): Promise<num
   let goal: GoalRecord;
   try {
     goal = await sb.goals.settled(id);
+    // Blocked on a gate whose breaker is open: this process stays with it, and goes on once it is reset (from anywhere).
+    while (goal.status === 'blocked_on_external' && sb.goals.goal(id)) {
+      progress.say(`goal ${id} is blocked: ${goal.blockedOn ?? 'a gate'}; it goes on here once the breaker is reset (Ctrl-C pauses it)`);
+      await sb.goals.unblocked(id);
+      goal = await sb.goals.settled(id);
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
