@@ -111,6 +111,34 @@ describe('goals', function () {
     await until(() => !pidAlive(runs[0]!.agent!.pid), 15_000, 'the agent process to be gone');
   });
 
+  it("its evaluator starts no run while the goal is stopped, and its run is killed when the budget is spent", async () => {
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --sleep 60000\n`, { mode: 0o755 });
+    h = await createHarness({ runners: { custom: { command: worker() }, claude: { binary: bin } } });
+    const goals = h.switchboard.goals;
+    const slowGate = { name: 'slow', command: `'${process.execPath}' -e "setTimeout(() => {}, 3000)"`, required: true };
+    const created = await goals.create({ objective: 'reviewed work', workspace: makeRepo(), tasks: [{ title: 'a' }], runner: 'custom', gates: [slowGate], quality: 0.8, evaluator: 'claude', budgetTokens: 50 });
+    const evaluations = () => h.registry.list({ goal: created.id }).filter((r) => r.links.task === 'evaluate-1');
+    // Paused while its gates run: the evaluator does not start.
+    await until(() => goals.get(created.id).phase === 'verification_design', 60_000, 'the gates to run');
+    const paused = await goals.pause(created.id);
+    assert.equal((await goals.settled(created.id)).status, 'paused');
+    assert.equal(paused.status, 'paused');
+    assert.deepEqual(evaluations(), []);
+    assert.deepEqual(goals.get(created.id).iterations[0]!.problems ?? [], []);
+    // Resumed: the evaluator runs, crosses the token budget, and its run is stopped with the goal.
+    await goals.resume(created.id);
+    await until(() => evaluations().length > 0, 60_000, 'the evaluator to start');
+    const stopped = await goals.settled(created.id);
+    assert.equal(stopped.status, 'needs_more_budget');
+    const [evaluator] = evaluations();
+    assert.equal(evaluations().length, 1);
+    assert.notEqual(h.registry.resolve(evaluator!.id).status, 'done');
+    await until(() => !pidAlive(h.registry.resolve(evaluator!.id).agent!.pid), 15_000, 'the evaluator process to be gone');
+    assert.equal(stopped.iterations[0]!.passed, undefined, 'not judged: verified again when it goes on');
+    assert.deepEqual(stopped.iterations[0]!.problems ?? [], []);
+  });
+
   it('is blocked on a gate whose breaker is open, and goes on once it is reset', async () => {
     h = await createHarness({ runners: { custom: { command: worker() } } });
     const workspace = makeRepo();

@@ -40,7 +40,14 @@ export function scoreOf(answer: string, rubric = DEFAULT_RUBRIC): { score: numbe
   return { score: weights ? sum / weights : 0, notes: typeof parsed.notes === 'string' ? parsed.notes : '' };
 }
 
-export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: Iteration): Promise<{ score: number; notes: string }> {
+/** What the goal's loop asks of the evaluator's run: the budget's guard before it starts, and its id while it is at work (so that a stop can end it). */
+export interface EvaluatorHooks {
+  guard?: () => void;
+  started?: (runId: string | undefined) => void;
+}
+
+export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: Iteration, hooks: EvaluatorHooks = {}): Promise<{ score: number; notes: string }> {
+  hooks.guard?.();
   const run = await ctx.runs.run({
     runner: goal.evaluator ?? 'claude',
     prompt: evaluatorPrompt(goal, iteration),
@@ -48,7 +55,13 @@ export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: It
     links: { goal: goal.id, task: `evaluate-${iteration.n}` },
     permissionMode: (goal.evaluator ?? 'claude') === 'claude' ? 'plan' : undefined,
   });
-  const { record } = await ctx.runs.wait(run.id);
+  hooks.started?.(run.id);
+  let record;
+  try {
+    ({ record } = await ctx.runs.wait(run.id));
+  } finally {
+    hooks.started?.(undefined);
+  }
   if (record.status !== 'done') throw new SwitchboardError('internal', `the evaluator's run ended ${record.status}${record.lastError ? `: ${record.lastError}` : ''}`);
   return scoreOf(record.resultText ?? ctx.runs.tail(record.id));
 }

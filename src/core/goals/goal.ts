@@ -158,6 +158,7 @@ export class Goal extends Lifecycle {
     this.save();
     const team = this.record.team;
     if (team && isLiveGoal(before)) await this.ctx.teams.shutdown(team).catch((error: unknown) => this.log.warn(`[goals] stopping team ${team}: ${errorMessage(error)}`));
+    await this.loop.stopEvaluator();
     await this.loop.done();
     // What running agents spent before they stopped.
     if (status === 'needs_more_budget') this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'stopped'));
