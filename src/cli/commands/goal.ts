@@ -17,6 +17,7 @@ import type { Switchboard } from '../../core/switchboard';
 import { StateMap } from '../../core/state/stateMap';
 import { aboutGoal, feedEntry } from '../../core/goals/replay';
 import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
+import { toGoalStatusShape } from '../../ops/goalStatusShape';
 import type { CliContext } from '../context';
 import { renderBudgetReport, replayEntryLine, replayHeading } from '../../ops/goalReportText';
 import { goalProgress, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
@@ -65,7 +66,7 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
       const id = oneGoal(rest, action);
       return ctx.withSwitchboard(async (sb) => {
         const view = sb.goals.status(id);
-        if (ctx.out.format === 'json') printJson(ctx.out, action === 'show' ? toGoalShape(view.goal, sb.stateDir) : { goal: toGoalShape(view.goal, sb.stateDir), spend: view.budget.spend, used: view.budget.used, owned: view.owned, iterations: view.goal.iterations });
+        if (ctx.out.format === 'json') printJson(ctx.out, action === 'show' ? toGoalShape(view.goal, sb.stateDir) : toGoalStatusShape(view, sb.stateDir));
         else show(sb, view.goal);
         return 0;
       });
