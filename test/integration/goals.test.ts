@@ -17,7 +17,9 @@ import { runCli } from '../support/cliChild';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
+import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, SUPERVISOR, tempDir, until, type Harness } from '../support/harness';
+import { Switchboard } from '../../src/core/switchboard';
+import { mergeConfig } from '../../src/core/config';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
@@ -137,6 +139,30 @@ describe('goals', function () {
     await until(() => !pidAlive(h.registry.resolve(evaluator!.id).agent!.pid), 15_000, 'the evaluator process to be gone');
     assert.equal(stopped.iterations[0]!.passed, undefined, 'not judged: verified again when it goes on');
     assert.deepEqual(stopped.iterations[0]!.problems ?? [], []);
+  });
+
+  it('is blocked on a person while its agent waits for an approval, and goes on once it is answered', async () => {
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'test', 'fixtures', 'askingClaude.mjs')}"\n`, { mode: 0o755 });
+    h = await createHarness();
+    // A Switchboard with a person to answer what agents ask, as in VS Code.
+    const sb = await Switchboard.open({ stateDir: h.stateDir, config: mergeConfig({ killGraceMs: 1500, runners: { claude: { binary: bin } } }), supervisorScript: SUPERVISOR, env: process.env, hostApprovals: true });
+    try {
+      const created = await sb.goals.create({ objective: 'ask first', workspace: makeRepo(), tasks: [{ title: 'a' }], runner: 'claude', gates: [{ name: 'ok', command: 'true' }] });
+      await until(() => sb.goals.get(created.id).status === 'blocked_on_human', 60_000, 'the goal to be blocked on a person');
+      const blocked = sb.goals.get(created.id);
+      assert.equal(blocked.blockedOn, `${sb.runs.list({ goal: created.id })[0]!.name} waits for approval to use Bash: touch /outside/file`);
+      assert.equal(loadGoal(h.stateDir, created.id).status, 'blocked_on_human', 'recorded, for other processes to see');
+      const [run] = sb.runs.list({ goal: created.id });
+      await sb.runs.approve(run!.id, true, 'test');
+      await until(() => sb.goals.get(created.id).status !== 'blocked_on_human', 10_000, 'the goal to go on once answered');
+      const done = await sb.goals.settled(created.id);
+      assert.equal(done.status, 'ready', done.failure);
+      assert.equal(done.blockedOn, undefined);
+      assert.ok(sb.runs.events(run!.id).some((e) => e.type === 'approval' && e.allow));
+    } finally {
+      sb.dispose();
+    }
   });
 
   it('is blocked on a gate whose breaker is open, and goes on once it is reset', async () => {
