@@ -113,6 +113,16 @@ describe('CLI gates', function () {
     assert.deepEqual(events.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type), ['breaker.opened', 'breaker.reset']);
   });
 
+  it('run takes the configured gates and breaker policy from config.json: opened after 2 failures, 5 s to recover', async () => {
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ goals: { gates: [{ name: 'configured', command: `${NODE} fail.js`, timeoutSecs: 30 }] }, gates: { failureThreshold: 2, recoveryTimeoutSecs: 5, halfOpenCalls: 1 } }));
+    for (let i = 0; i < 2; i++) assert.equal((await gates('run')).code, 1);
+    const fast = await json('run');
+    assert.deepEqual((fast.value.gates as { name: string; exit_code: number | null }[]).map((g) => [g.name, g.exit_code]), [['configured', null]]);
+    assert.equal(fs.readFileSync(path.join(ws, 'ran'), 'utf8'), 'xx', 'the third run did not run: its breaker is open');
+    const [breaker] = (await json('status')).value.breakers as Record<string, unknown>[];
+    assert.deepEqual([breaker!.gate_name, breaker!.state, breaker!.failure_count, breaker!.recovery_timeout_secs], ['configured', 'Open', 2, 5]);
+  });
+
   it('reset refuses what it cannot do: no gate named (exit 2), both (exit 2), a gate without a breaker (exit 1)', async () => {
     const neither = await gates('reset');
     assert.equal(neither.code, 2);

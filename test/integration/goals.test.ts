@@ -227,6 +227,18 @@ describe('goals', function () {
     assert.match(reset.stderr, new RegExp(`no process runs it; go on with: switchboard goal resume ${created.id}`));
   });
 
+  it('takes its gates, breaker policy and budget warning mark from the config when it is given none', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } }, goals: { budgetWarningAt: 0.01, evaluatorRubric: { correctness: 1 }, gates: [{ name: 'configured', command: 'false', required: true }] }, gates: { failureThreshold: 1, recoveryTimeoutSecs: 600, halfOpenCalls: 1 } });
+    const workspace = makeRepo();
+    const created = await h.switchboard.goals.create({ objective: 'configured', workspace, tasks: [{ title: 'x' }], runner: 'custom', budgetTime: '60s' });
+    assert.deepEqual(created.gates, [{ name: 'configured', command: 'false', required: true }]);
+    const done = await h.switchboard.goals.settled(created.id);
+    assert.equal(done.status, 'not_ready');
+    assert.deepEqual(done.warned, ['time'], 'warned past 1% of its time');
+    const [breaker] = new Breakers(h.stateDir, workspace).status();
+    assert.deepEqual([breaker!.gateName, breaker!.state, breaker!.failureCount], ['configured', 'Open', 1], 'opened by its first failure');
+  });
+
   it('is taken over after its process was killed, without starting again the run that went on', async () => {
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '2500') } } });
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: worker('--sleep', '2500') } } }), { mode: 0o600 });

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../core/config';
 import { errorMessage } from '../../core/errors';
 import { Feed } from '../../core/feed/feed';
 import { Breakers } from '../../core/gates/breakers';
@@ -96,6 +97,10 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
   } catch (error) {
     throw usageError('gates run', errorMessage(error));
   }
+  const { config, warning } = loadConfigFile(ctx.stateDir);
+  if (warning) ctx.out.stderr(`switchboard: ${warning}`);
+  // None named: the configured ones (goals.gates), else those detected in the workspace.
+  if (specs.length === 0) specs = config.goals.gates;
   if (specs.length === 0) {
     specs = detectGates(workspace);
     if (specs.length === 0) throw usageError('gates run', `no gates found in ${workspace}; name them with --gate "name=command" (see switchboard gates detect)`);
@@ -111,6 +116,7 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
         stateDir: ctx.stateDir,
         workspace,
         feed,
+        policy: config.gates,
         signal: abort.signal,
         warn: (w) => ctx.out.stderr(`switchboard: ${w}`),
         onResult: (r) => !json && ctx.out.stdout(renderGateResult(r)),

@@ -1,6 +1,6 @@
 /**
  * A goal's intake: the objective normalised, the budgets checked (time as given: `8h`, `90m`), the
- * gates settled (given, else detected from the workspace), the task graph checked when tasks are
+ * gates settled (given or configured, else detected from the workspace), the task graph checked when tasks are
  * given (cycles and unknown dependencies refused by name), its own branch and worktree made, and
  * the record written. What a planner will make of the objective is the next phase's.
  */
@@ -25,7 +25,7 @@ export interface GoalCreateOptions {
   budgetUsd?: number;
   /** At most this many agents work at once (default 2). */
   maxAgents?: number;
-  /** The gates that prove it done; absent: detected from the workspace. */
+  /** The gates that prove it done; absent: the configured ones (GoalService), else detected from the workspace. */
   gates?: GateSpec[];
   /** The task graph; absent: a planner makes it. */
   tasks?: TaskSpec[];

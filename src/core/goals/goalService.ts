@@ -114,7 +114,13 @@ export class GoalService extends Lifecycle {
   /** Creates a goal and starts working on it in this process; resolves once it is recorded (the work goes on). */
   async create(options: GoalCreateOptions): Promise<GoalRecord> {
     const ctx = await this.context();
-    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, options, this.roles())));
+    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, this.withConfiguredGates(options), this.roles())));
+  }
+
+  /** A goal given no gates gets the configured ones (`goals.gates`), when there are any; else those detected in its workspace. */
+  private withConfiguredGates(options: GoalCreateOptions): GoalCreateOptions {
+    const configured = this.options.runs.config.goals.gates;
+    return options.gates || configured.length === 0 ? options : { ...options, gates: configured };
   }
 
   private roles(): Record<string, Role> {
@@ -124,7 +130,7 @@ export class GoalService extends Lifecycle {
   /** Records a goal without working on it here (a process of its own takes it over: `goal create --detach`). */
   async record(options: GoalCreateOptions): Promise<GoalRecord> {
     await this.context();
-    return createGoalRecord(this.stateDir, options, this.roles());
+    return createGoalRecord(this.stateDir, this.withConfiguredGates(options), this.roles());
   }
 
   private hold(goal: Goal): GoalRecord {
@@ -167,7 +173,7 @@ export class GoalService extends Lifecycle {
 
   status(id: string): GoalStatusView {
     const goal = this.get(id);
-    return { goal, budget: budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id }))), owned: !isLiveGoal(goal.status) || this.isOwned(goal) };
+    return { goal, budget: budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id })), this.options.runs.config.goals.budgetWarningAt), owned: !isLiveGoal(goal.status) || this.isOwned(goal) };
   }
 
   /** The goal's proof: the one written when it ended, else made now from its branch and last gate results. */
