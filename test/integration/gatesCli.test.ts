@@ -123,6 +123,16 @@ describe('CLI gates', function () {
     assert.deepEqual([breaker!.gate_name, breaker!.state, breaker!.failure_count, breaker!.recovery_timeout_secs], ['configured', 'Open', 2, 5]);
   });
 
+  it('run --gate-optional and --gate-timeout: an optional gate timing out still exits 0; an unknown name is a usage error', async () => {
+    const slow = `slow=${NODE} -e "setTimeout(() => {}, 30000)"`;
+    const r = await json('run', '--gate', slow, '--gate', `pass=${NODE} pass.js`, '--gate-optional', 'slow', '--gate-timeout', 'slow=1s');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((r.value.gates as { name: string; required: boolean; timed_out: boolean; passed: boolean }[]).map((g) => [g.name, g.required, g.timed_out, g.passed]), [['slow', false, true, false], ['pass', true, false, true]]);
+    const unknown = await gates('run', '--gate', slow, '--gate-optional', 'fast');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /gates run: --gate-optional fast: there is no gate "fast" \(the gates: "slow"\)/);
+  });
+
   it('reset refuses what it cannot do: no gate named (exit 2), both (exit 2), a gate without a breaker (exit 1)', async () => {
     const neither = await gates('reset');
     assert.equal(neither.code, 2);

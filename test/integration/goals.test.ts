@@ -113,6 +113,22 @@ describe('goals', function () {
     await until(() => !pidAlive(runs[0]!.agent!.pid), 15_000, 'the agent process to be gone');
   });
 
+  it('with a quality bar: a review below it becomes a fix task with its notes, and the goal is ready once the review passes', async () => {
+    // The evaluator (a scripted Claude Code) scores correctness 0.5 until T2.txt is on the goal branch, 0.9 after: 0.70, then 0.90.
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    const answer = (s: string) => `Review.\n\`\`\`json\n{"scores": {"correctness": ${s}, "safety": 0.9, "style": 0.9}, "notes": "NOTE-XYZ: add T2"}\n\`\`\``;
+    fs.writeFileSync(bin, `#!/bin/sh\nif [ -f T2.txt ]; then S=0.9; else S=0.5; fi\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --text "${answer('$S').replace(/"/g, '\\"').replace(/`/g, '\\`')}"\n`, { mode: 0o755 });
+    h = await createHarness({ runners: { custom: { command: worker() }, claude: { binary: bin } } });
+    const created = await h.switchboard.goals.create({ objective: 'reviewed work', workspace: makeRepo(), tasks: [{ title: 'the first part' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], untilReady: true, quality: 0.8, evaluator: 'claude' });
+    const done = await h.switchboard.goals.settled(created.id);
+    assert.equal(done.status, 'ready', done.failure);
+    assert.deepEqual(done.iterations.map((i) => [i.n, i.passed, i.score?.toFixed(2)]), [[1, false, '0.70'], [2, true, '0.90']]);
+    const fix = done.tasks.find((t) => t.id === 'T2')!;
+    assert.equal(fix.title, 'Raise the quality of the work to the bar');
+    assert.match(fix.description!, /scored the work 0\.70, below 0\.8[\s\S]*NOTE-XYZ: add T2/);
+    assert.deepEqual(h.registry.list({ goal: created.id }).filter((r) => r.links.task?.startsWith('evaluate-')).map((r) => [r.links.task, r.status]).sort(), [['evaluate-1', 'done'], ['evaluate-2', 'done']]);
+  });
+
   it("its evaluator starts no run while the goal is stopped, and its run is killed when the budget is spent", async () => {
     const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
     fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --sleep 60000\n`, { mode: 0o755 });

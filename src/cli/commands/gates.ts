@@ -18,6 +18,7 @@ import { runGates } from '../../core/gates/runGates';
 import { ensureStateDir } from '../../core/state/stateDir';
 import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
+import { applyGateFlags, GATE_FLAGS } from '../gateFlags';
 import { printJson, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
 
@@ -88,7 +89,7 @@ function parseTimeout(value: string | undefined): number | undefined {
 }
 
 async function run(ctx: CliContext, rest: string[]): Promise<number> {
-  const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string', multiple: true }, timeout: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string', multiple: true }, timeout: { type: 'string' }, ...GATE_FLAGS } });
   const workspace = workspaceOf(values.cwd);
   const timeoutMs = parseTimeout(values.timeout);
   let specs: GateSpec[];
@@ -106,6 +107,7 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
     if (specs.length === 0) throw usageError('gates run', `no gates found in ${workspace}; name them with --gate "name=command" (see switchboard gates detect)`);
   }
   if (timeoutMs) specs = specs.map((s) => ({ ...s, timeoutMs }));
+  specs = applyGateFlags('gates run', specs, values);
   const json = ctx.out.format === 'json';
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();

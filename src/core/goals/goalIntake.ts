@@ -41,6 +41,9 @@ export interface GoalCreateOptions {
   terminalCriteria?: Partial<TerminalCriteria>;
 }
 
+/** The evaluator's bar when it is asked for without one (`--evaluate`). */
+export const DEFAULT_QUALITY = 0.8;
+
 const positive = (value: number | undefined, what: string, integer = false): number | undefined => {
   if (value === undefined) return undefined;
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) throw new SwitchboardError('invalid_argument', `${what} must be ${integer ? 'a whole number ' : 'a number '}more than zero, not ${value}.`);

@@ -23,6 +23,7 @@ export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iterat
   iteration.gates = results;
   let passed = gatesHold(goal, results);
   if (goal.quality !== undefined) {
+    iteration.reviewProblem = undefined;
     try {
       const review = await evaluate(ctx, goal, iteration, hooks);
       iteration.score = review.score;
@@ -30,7 +31,7 @@ export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iterat
       passed &&= review.score >= goal.quality;
     } catch (error) {
       if (goal.status !== 'running' || (error instanceof SwitchboardError && (error.code === 'budget_exhausted' || error.code === 'not_running'))) return { stopped: true };
-      iteration.problems = [...(iteration.problems ?? []), `the evaluator gave no usable score: ${errorMessage(error)}`];
+      iteration.reviewProblem = `the evaluator gave no usable score: ${errorMessage(error)}`;
       passed = false;
     }
   }
