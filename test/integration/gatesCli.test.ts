@@ -121,6 +121,11 @@ describe('CLI gates', function () {
     assert.equal(fs.readFileSync(path.join(ws, 'ran'), 'utf8'), 'xx', 'the third run did not run: its breaker is open');
     const [breaker] = (await json('status')).value.breakers as Record<string, unknown>[];
     assert.deepEqual([breaker!.gate_name, breaker!.state, breaker!.failure_count, breaker!.recovery_timeout_secs], ['configured', 'Open', 2, 5]);
+    // --format md: Markdown tables.
+    const md = await gates('status', '--format', 'md');
+    assert.match(md.stdout, /^# Gate breakers of .+\n\n\| gate \| state \| failures \| last failure \| recovery \| trials left \|\n\| --- \|.*\n\| configured \| Open \| 2 \| \S+ \| 5 s \| 0 \|\n$/);
+    const reset = await gates('reset', '--all', '--format', 'md');
+    assert.equal(reset.stdout, 'Reset 1 breaker(s) to Closed: "configured" (was Open).\n\n| gate | state |\n| --- | --- |\n| configured | Closed |\n');
   });
 
   it('run --gate-optional and --gate-timeout: an optional gate timing out still exits 0; an unknown name is a usage error', async () => {

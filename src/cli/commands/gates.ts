@@ -15,6 +15,7 @@ import { gatesVerdict, renderBreakers, renderDetected, renderGateResult } from '
 import { resetGates } from '../../core/gates/resetGates';
 import { unheldBlockedGoals, unheldBlockedHints } from '../../core/goals/blockedGoals';
 import { runGates } from '../../core/gates/runGates';
+import { markdownTable } from '../../core/render';
 import { ensureStateDir } from '../../core/state/stateDir';
 import { StateMap } from '../../core/state/stateMap';
 import type { CliContext } from '../context';
@@ -43,6 +44,7 @@ const warnAll = (ctx: CliContext, warnings: string[]): void => warnings.splice(0
 export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   const json = ctx.out.format === 'json';
+  const md = ctx.out.format === 'md';
   switch (action) {
     case 'status': {
       const workspace = workspaceOf(parseArgs({ args: rest, options: CWD }).values.cwd);
@@ -50,7 +52,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const views = breakers.status();
       warnAll(ctx, breakers.warnings);
       if (json) printJson(ctx.out, toBreakersStatus(views));
-      else ctx.out.stdout(renderBreakers(views, workspace));
+      else ctx.out.stdout(renderBreakers(views, workspace, md));
       return 0;
     }
     case 'reset': {
@@ -62,6 +64,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
         const answer = await resetGates(breakers, values.gate !== undefined ? { gate: values.gate } : { all: true });
         warnAll(ctx, breakers.warnings);
         if (json) printJson(ctx.out, { reset: answer.reset, breakers: answer.breakers });
+        else if (md) ctx.out.stdout(`${answer.summary}\n\n${markdownTable(['gate', 'state'], answer.breakers.map((b) => [b.gate_name, b.state]))}`);
         else ctx.out.stdout(answer.summary);
         if (answer.reset.length) unheldBlockedHints(unheldBlockedGoals(ctx.stateDir, workspace)).forEach((hint) => ctx.out.stderr(hint));
         return 0;
@@ -71,7 +74,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const workspace = workspaceOf(parseArgs({ args: rest, options: CWD }).values.cwd);
       const gates = detectGates(workspace);
       if (json) printJson(ctx.out, { workspace, gates: gates.map(toDetectedGateShape) });
-      else ctx.out.stdout(renderDetected(gates, workspace));
+      else ctx.out.stdout(renderDetected(gates, workspace, md));
       return 0;
     }
     case 'run':
