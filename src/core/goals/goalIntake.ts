@@ -77,7 +77,8 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
     originalGoal: options.objective,
     normalizedGoal: objective,
     status: 'running',
-    phase: tasks.length ? 'decomposition' : 'planning',
+    // Left by the loop as it starts: for decomposition (tasks given) or planning.
+    phase: 'intake',
     createdAt: now,
     updatedAt: now,
     untilReady: options.untilReady ?? false,

@@ -85,6 +85,11 @@ export class GoalLoop {
           continue;
         }
         const phase = this.record.phase;
+        if (phase === 'intake') {
+          this.record.phase = this.record.tasks.length ? 'decomposition' : 'planning';
+          this.goal.save();
+          continue;
+        }
         // Work added while no team was at work (a promoted discovery) is done before anything is verified or proven.
         if ((phase === 'verification_design' || phase === 'proof') && takeAddedWork(this.record)) {
           this.record.phase = 'execution';
