@@ -59,7 +59,7 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
   if (maxAgents > 16) throw new SwitchboardError('invalid_argument', `max_agents ${maxAgents} is more than 16.`, 'Run fewer agents at once.');
   const maxIterations = positive(options.maxIterations, 'max_iterations', true) ?? 5;
   if (options.quality !== undefined && !(options.quality > 0 && options.quality <= 1)) throw new SwitchboardError('invalid_argument', `quality must be between 0 and 1, not ${options.quality}.`);
-  if (options.runner && !findRunner(options.runner)) throw new SwitchboardError('unknown_runner', `There is no runner "${options.runner}".`);
+  for (const runner of [options.runner, options.evaluator]) if (runner && !findRunner(runner)) throw new SwitchboardError('unknown_runner', `There is no runner "${runner}".`);
   const budgetTimeMs = options.budgetTime ? parseDuration(options.budgetTime, 'a time budget') : undefined;
   const tasks = options.tasks?.length ? tasksFromSpecs(options.tasks) : [];
   checkGraph(tasks);
