@@ -1,8 +1,9 @@
 /**
  * Goals: the loop's own overhead per iteration (its wall time less the agents' and the gates' own
  * time: team and worktrees, merges, records, the feed), over iterations whose gate keeps failing;
- * and how soon a goal stops its agent once a usage report crosses its token budget (from the
- * report, as the run's events time it, to the kill reaching the supervisor).
+ * and how soon a goal stops its agent once it crosses a budget: its tokens or dollars (from the
+ * usage report that crossed it, as the run's events time it), or its time (from the moment the time
+ * ran out), to the stop reaching the agent's supervisor.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +29,9 @@ function repo(): string {
 }
 
 async function open(runners: Record<string, { binary?: string; command?: string }>): Promise<Switchboard> {
-  return Switchboard.open({ stateDir: tempDir('sb-bench-goal-state-'), config: mergeConfig({ runners, maxWorkers: 64, pools: { default: { maxWorkers: 64 } } }), supervisorScript: SUPERVISOR });
+  // The fake agent's model at $10,000 per million input tokens: its first report (100 tokens) costs $1.
+  const prices = { 'fake-model': { inputPerMTok: 10_000, outputPerMTok: 10_000 } };
+  return Switchboard.open({ stateDir: tempDir('sb-bench-goal-state-'), config: mergeConfig({ runners, prices, maxWorkers: 64, pools: { default: { maxWorkers: 64 } } }), supervisorScript: SUPERVISOR });
 }
 
 async function loopOverhead(iterations: number): Promise<void> {
@@ -48,22 +51,30 @@ async function loopOverhead(iterations: number): Promise<void> {
   }
 }
 
-async function enforcement(rounds: number): Promise<void> {
+/** Each budget, and how it is crossed. */
+const BUDGETS = {
+  tokens: { budget: { budgetTokens: 50 }, how: 'token budget crossed by the first usage report' },
+  usd: { budget: { budgetUsd: 0.5 }, how: 'dollar budget crossed by the first usage report, estimated from the price table' },
+  time: { budget: { budgetTime: '3s' }, how: 'time budget of 3 s running out while the agent works' },
+} as const;
+
+async function enforcement(kind: keyof typeof BUDGETS, rounds: number): Promise<void> {
   const bin = path.join(tempDir('sb-bench-goal-claude-'), 'claude');
   fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --sleep 60000\n`, { mode: 0o755 });
   const sb = await open({ claude: { binary: bin } });
   const latencies: number[] = [];
   try {
     for (let i = 0; i < rounds; i++) {
-      const created = await sb.goals.create({ objective: `spend ${i}`, workspace: repo(), tasks: [{ title: 'spend tokens' }], runner: 'claude', gates: [], budgetTokens: 50, maxAgents: 1 });
-      await sb.goals.settled(created.id);
-      const run = sb.runs.list({ goal: created.id })[0]!;
+      const created = await sb.goals.create({ objective: `spend ${i}`, workspace: repo(), tasks: [{ title: 'spend' }], runner: 'claude', gates: [], maxAgents: 1, ...BUDGETS[kind].budget });
+      const goal = await sb.goals.settled(created.id);
+      const run = sb.runs.list({ goal: created.id })[0];
+      if (!run) continue;
       const events = sb.runs.events(run.id);
-      const crossed = events.find((e) => e.type === 'usage')?.ts;
+      const crossed = kind === 'time' ? goal.createdAt + goal.budgetTimeMs! : events.find((e) => e.type === 'usage')?.ts;
       const stopped = events.find((e) => e.type === 'control')?.ts;
       if (crossed !== undefined && stopped !== undefined) latencies.push(stopped - crossed);
     }
-    console.log(`goals budget enforcement (${latencies.length} goals, token budget crossed by the first usage report): report -> stop reaching the agent's supervisor p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms, max ${Math.max(...latencies)} ms`);
+    console.log(`goals budget enforcement (${latencies.length} goals, ${BUDGETS[kind].how}): crossing -> stop reaching the agent's supervisor p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms, max ${Math.max(...latencies)} ms`);
   } finally {
     sb.dispose();
   }
@@ -71,6 +82,6 @@ async function enforcement(rounds: number): Promise<void> {
 
 runBench(async () => {
   await loopOverhead(5);
-  await enforcement(10);
+  for (const kind of ['tokens', 'usd', 'time'] as const) await enforcement(kind, 10);
   await cleanup();
 });

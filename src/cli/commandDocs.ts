@@ -146,8 +146,9 @@ With --format json: {"reset":[<gate names>],"breakers":[…as gates status…]}.
 With --format json: {"workspace","gates":[{"name","command","required","reason"}]}.`,
   },
   'gates run': {
-    forms: [['gates run [--gate "name=command"]... [--timeout SECONDS] [--cwd DIR]', 'run the gates through their breakers; exit 0 when every required one passed']],
-    details: `Without --gate, the gates that gates detect finds. Each runs in --cwd (default the current folder), in turn,
+    forms: [['gates run [--gate "name=command"]... [--timeout SECONDS] [--gate-optional NAME]... [--gate-timeout NAME=DURATION]... [--cwd DIR]', 'run the gates through their breakers; exit 0 when every required one passed']],
+    details: `Without --gate, the configured gates (goals.gates in config.json), else those gates detect finds.
+--gate-optional NAME makes one of them optional; --gate-timeout NAME=DURATION (90s, 10m, or seconds) sets its timeout. Each runs in --cwd (default the current folder), in turn,
 and its result is printed as it ends (the end of its output and its log file when it failed); an open breaker
 fails its gate at once without running it. Exit 0 when every required gate passed, 1 otherwise (130 after Ctrl-C,
 which kills the running gate). --gate gates are required; the command is split like a shell would, without one.
@@ -165,12 +166,16 @@ iteration, up to --max-iterations (5). At 80% of a budget it warns; at 100% it s
 agents and ends needs_more_budget. Every command takes --format text|json|md.`,
   },
   'goal create': {
-    forms: [['goal create "<objective>" [--budget-time 8h] [--budget-tokens N] [--budget-usd X] [--max-agents N] [--gate "name=command"]... [--tasks FILE] [--spec N:role,...] [--runner R] [--until-ready] [--max-iterations N] [--quality 0.8] [--cwd DIR] [--detach]', 'create a goal and work on it here until it ends, pauses or needs more budget']],
+    forms: [['goal create "<objective>" [--budget-time 8h] [--budget-tokens N] [--budget-usd X] [--max-agents N] [--gate "name=command"]... [--tasks FILE] [--spec N:role,...] [--runner R] [--gate-optional NAME]... [--gate-timeout NAME=DURATION]... [--until-ready] [--max-iterations N] [--quality 0.8] [--evaluate] [--evaluator R] [--cwd DIR] [--detach]', 'create a goal and work on it here until it ends, pauses or needs more budget']],
     details: `Without --gate, the gates are detected from the workspace (npm test/lint/typecheck/build, cargo test, pytest,
 go test ./..., make test: see \`switchboard gates detect\`). Without --tasks a planner agent makes the task graph.
 Progress goes to stderr; Ctrl-C pauses the goal (a second Ctrl-C cancels it). --detach leaves it to a process
 of its own in the background (its output in the goal's owner.log). Exit 0 when the goal ends ready, 1 otherwise.
-  --quality   an evaluator agent must also score the work at least this (0..1)`,
+  --quality          an evaluator agent must also score the work at least this (0..1)
+  --evaluate         an evaluator agent scores the work, with the bar --quality (default 0.8)
+  --evaluator R      the evaluator's runner (default: --runner, else claude); implies --evaluate
+  --gate-optional    the named gate (given, configured or detected) is run and told, not required
+  --gate-timeout     NAME=DURATION (90s, 10m, or seconds): kill the named gate after that long (default 10m)`,
   },
   'goal list': { forms: [['goal list', 'every goal, newest first']] },
   'goal show': { forms: [['goal show <goal>', 'a goal (with --format json exactly its record: goal_id, status, phase, budgets, …)']] },

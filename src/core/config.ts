@@ -10,6 +10,8 @@ import type { RedactionConfig } from './redact';
 import type { WebhookConfig } from './webhooks/webhookEvents';
 import { DEFAULT_CONTAINERS, type ContainersConfig } from './containers/containerPlan';
 import type { RunnerProtocol } from './runners/types';
+import { DEFAULT_BREAKER_POLICY, type BreakerPolicy } from './gates/breakerState';
+import type { GateSpec } from './gates/gate';
 
 export interface RunnerConfig {
   /** Binary name or path. */
@@ -48,7 +50,23 @@ export interface SwitchboardConfig {
   redaction: RedactionConfig;
   /** How container runs (backends docker and swarm) are made: image, limits, network, credentials. */
   containers: ContainersConfig;
+  goals: GoalsConfig;
+  /** The gates' circuit breakers: failures in a row that open one, the recovery time, the trial runs when half-open. */
+  gates: BreakerPolicy;
 }
+
+/** How goals are watched and judged. */
+export interface GoalsConfig {
+  /** The part of a budget (0..1] past which a goal warns. */
+  budgetWarningAt: number;
+  /** The evaluator's rubric: each dimension it scores, and its weight. */
+  evaluatorRubric: Record<string, number>;
+  /** The gates of a goal given none (those detected in the workspace otherwise). */
+  gates: GateSpec[];
+}
+
+/** The evaluator's dimensions and weights unless configured. */
+export const DEFAULT_RUBRIC: Readonly<Record<string, number>> = { correctness: 0.5, safety: 0.3, style: 0.2 };
 
 /** How teams are made: roles over the built-in ones, and what each new worktree gets. */
 export interface TeamsConfig {
@@ -75,6 +93,8 @@ export const DEFAULT_CONFIG: SwitchboardConfig = {
   webhooks: [],
   redaction: { patterns: [], secrets: [] },
   containers: DEFAULT_CONTAINERS,
+  goals: { budgetWarningAt: 0.8, evaluatorRubric: { ...DEFAULT_RUBRIC }, gates: [] },
+  gates: DEFAULT_BREAKER_POLICY,
 };
 
 export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardConfig {
@@ -87,7 +107,22 @@ export function mergeConfig(partial: Partial<SwitchboardConfig>): SwitchboardCon
     teams: { ...DEFAULT_CONFIG.teams, ...partial.teams },
     redaction: { ...DEFAULT_CONFIG.redaction, ...partial.redaction },
     containers: { ...DEFAULT_CONFIG.containers, ...partial.containers },
+    goals: { ...DEFAULT_CONFIG.goals, ...partial.goals },
+    gates: { ...DEFAULT_CONFIG.gates, ...partial.gates },
   };
+}
+
+/** A gate as config.json and the settings give it. */
+export interface ConfiguredGate {
+  name: string;
+  command: string;
+  required?: boolean;
+  timeoutSecs?: number;
+}
+
+/** A configured gate as the core runs it. */
+export function gateFromConfig(gate: ConfiguredGate): GateSpec {
+  return { name: gate.name, command: gate.command, ...(gate.required !== undefined ? { required: gate.required } : {}), ...(gate.timeoutSecs ? { timeoutMs: Math.round(gate.timeoutSecs * 1000) } : {}) };
 }
 
 /** Checks a parsed config.json: what is wrong, naming the field, or undefined when it is good. */
@@ -97,7 +132,7 @@ export function configProblem(value: unknown): string | undefined {
 }
 
 /** What a good file sets, for mergeConfig (which merges `teams` over the default field by field). */
-function fromFile({ $schema: _schema, version: _version, runners, teams, webhooks, redaction, containers, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
+function fromFile({ $schema: _schema, version: _version, runners, teams, webhooks, redaction, containers, goals, gates, ...rest }: ConfigFile): Partial<SwitchboardConfig> {
   // A runner's settings are never undefined in parsed JSON; the schema's type only allows it.
   return {
     ...rest,
@@ -106,6 +141,8 @@ function fromFile({ $schema: _schema, version: _version, runners, teams, webhook
     ...(webhooks ? { webhooks: webhooks.map(webhookWithDefaults) } : {}),
     ...(containers ? { containers: { ...DEFAULT_CONTAINERS, ...containers } } : {}),
     ...(redaction ? { redaction: { patterns: redaction.patterns ?? [], secrets: redaction.secrets ?? [] } } : {}),
+    ...(goals ? { goals: { ...DEFAULT_CONFIG.goals, ...goals, gates: (goals.gates ?? []).map(gateFromConfig) } } : {}),
+    ...(gates ? { gates: { ...DEFAULT_CONFIG.gates, ...gates } } : {}),
   };
 }
 

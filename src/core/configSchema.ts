@@ -127,6 +127,39 @@ const containers = z.object(
   { error: 'must be an object ({ "image", "cpus", "memory", "network", "env", "files", "sshArgs", "contexts", "copyWorktree" })' },
 );
 
+const gate = z.object(
+  {
+    name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).describe('Names the gate (and its circuit breaker), e.g. `unit`.'),
+    command: commandLine.min(1, { error: 'must not be empty' }).describe('Its command line, e.g. `npm test`; split like a shell would, but no shell runs it.'),
+    required: z.boolean({ error: 'must be true or false' }).optional().describe('The goal is not ready unless it passes (default true); an optional gate is run and told, not required.'),
+    timeoutSecs: z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be more than 0' }).optional().describe('Killed, with all it started, after this many seconds (default 600).'),
+  },
+  { error: 'must be an object ({ "name", "command", "required", "timeoutSecs" })' },
+);
+
+const goals = z.object(
+  {
+    budgetWarningAt: z.number({ error: 'must be a number from 0.01 to 1' }).min(0.01, { error: 'must be a number from 0.01 to 1' }).max(1, { error: 'must be a number from 0.01 to 1' }).optional().describe('The part of any budget past which a goal warns (`budget.warning`), 0.01 to 1: 0.8 is 80%.').meta({ default: 0.8 }),
+    evaluatorRubric: z
+      .record(z.string(), nonNegative, { error: 'must be an object of dimension names to weights' })
+      .refine((rubric) => Object.values(rubric).some((w) => w > 0), { error: 'must give at least one dimension a weight above 0' })
+      .optional()
+      .describe("The evaluator's rubric: the dimensions it scores 0..1 and their weights; the score is the weighted mean.")
+      .meta({ default: { correctness: 0.5, safety: 0.3, style: 0.2 } }),
+    gates: z.array(gate, { error: 'must be an array of { "name", "command", "required", "timeoutSecs" }' }).optional().describe('The gates of a goal created without any (those detected in the workspace otherwise).').meta({ default: [] }),
+  },
+  { error: 'must be an object ({ "budgetWarningAt", "evaluatorRubric", "gates" })' },
+);
+
+const breakers = z.object(
+  {
+    failureThreshold: wholeNumber(1).optional().describe("Failures in a row that open a gate's circuit breaker (the gate then fails at once without running).").meta({ default: 5 }),
+    recoveryTimeoutSecs: nonNegative.optional().describe('Seconds an open breaker waits before it lets trial runs through (HalfOpen).').meta({ default: 60 }),
+    halfOpenCalls: wholeNumber(1).optional().describe('Trial runs a half-open breaker lets through: a pass closes it, a failure opens it again.').meta({ default: 3 }),
+  },
+  { error: 'must be an object ({ "failureThreshold", "recoveryTimeoutSecs", "halfOpenCalls" })' },
+);
+
 /** The whole file. Every key may be left out: the defaults (DEFAULT_CONFIG) fill in. */
 export const configFileSchema = z
   .object(
@@ -145,6 +178,8 @@ export const configFileSchema = z
       webhooks: z.array(webhookSchema, { error: 'must be an array of { "url", "events", "secret", "format" }' }).optional().describe('Told of what happens (a run ended, a task done, a goal ready…) by a signed POST each.').meta({ default: [] }),
       containers: containers.optional().describe('Container runs (`--backend docker` or `swarm`): the image, CPU and memory limits, network, and the credentials passed in.'),
       redaction: redaction.optional().describe('More secrets to keep out of every answer, besides the built-in shapes and the environment\'s secrets.'),
+      goals: goals.optional().describe('Goals: the budget warning mark, the evaluator\'s rubric, and the gates of a goal given none.'),
+      gates: breakers.optional().describe("The gates' circuit breakers: when one opens, how long it stays open, its trial runs."),
     },
     { error: 'must be a JSON object' },
   )

@@ -110,6 +110,12 @@ export function elapsed(run: RunRecord, now = Date.now()): number {
   return (run.endedAt ?? now) - start;
 }
 
+/** A Markdown table (`|` in a cell escaped). */
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
 /** Aligned columns, the last one left ragged. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -5,6 +5,7 @@ import { SwitchboardError } from '../core/errors';
 import { Breakers } from '../core/gates/breakers';
 import { breakersStatusShape, resetShape, toBreakersStatus } from '../core/gates/gateShapes';
 import { resetGates } from '../core/gates/resetGates';
+import { unheldBlockedGoals, unheldBlockedHints } from '../core/goals/blockedGoals';
 import { defineOperation, type OpContext } from './operation';
 
 const workspaceField = z.string().min(1).refine(path.isAbsolute, 'must be an absolute path').optional().describe('The workspace whose gates these are: an absolute folder (default: the workspace folder)');
@@ -50,9 +51,11 @@ const gatesReset = defineOperation({
     if ((args.gate === undefined) === !args.all) {
       throw new SwitchboardError('invalid_argument', args.all ? 'Give `gate` or `all`, not both.' : 'Which breaker? Give `gate` (its name) or `all: true`.');
     }
-    const breakers = new Breakers(ctx.sb.stateDir, workspaceOf(args.workspace, ctx), { feed: ctx.sb.feed });
+    const workspace = workspaceOf(args.workspace, ctx);
+    const breakers = new Breakers(ctx.sb.stateDir, workspace, { feed: ctx.sb.feed });
     const { summary, ...structured } = await resetGates(breakers, args.gate !== undefined ? { gate: args.gate } : { all: true });
-    return { structured, summary: [summary, ...breakers.warnings].join(' ') };
+    const hints = structured.reset.length ? unheldBlockedHints(unheldBlockedGoals(ctx.sb.stateDir, workspace)) : [];
+    return { structured, summary: [summary, ...breakers.warnings, ...hints].join(' ') };
   },
 });
 

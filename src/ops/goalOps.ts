@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MAX_TASKS } from '../core/dag/taskJson';
 import { SwitchboardError } from '../core/errors';
 import { parseExtension } from '../core/goals/duration';
+import { DEFAULT_QUALITY } from '../core/goals/goalIntake';
 import type { GoalRecord } from '../core/goals/goalRecord';
 import type { OpContext } from './operation';
 import { defineOperation } from './operation';
@@ -43,6 +44,8 @@ const goalCreate = defineOperation({
     until_ready: z.boolean().optional(),
     max_iterations: z.number().int().min(1).max(50).optional().describe('Default 5'),
     quality: z.number().gt(0).max(1).optional().describe('An evaluator agent must also score the work at least this (0..1)'),
+    evaluate: z.boolean().optional().describe(`An evaluator agent scores the work too, with the bar \`quality\` (default ${DEFAULT_QUALITY})`),
+    evaluator: runnerField.optional().describe("The evaluator's CLI (default: the workers' runner, else claude)"),
   }),
   output: goalShape,
   annotations: { destructiveHint: false, openWorldHint: true },
@@ -63,7 +66,8 @@ const goalCreate = defineOperation({
       spec: args.spec,
       untilReady: args.until_ready,
       maxIterations: args.max_iterations,
-      quality: args.quality,
+      quality: args.quality ?? (args.evaluate || args.evaluator ? DEFAULT_QUALITY : undefined),
+      evaluator: args.evaluator,
     });
     const gates = goal.gates.map((g) => g.name).join(', ') || 'none (nothing will check the work)';
     return { structured: shaped(ctx, goal), summary: `Created goal ${goal.id} on ${goal.branch}; gates: ${gates}. It goes on by itself; follow it with goal_show.` };

@@ -2,7 +2,7 @@
  * Every `switchboard.*` setting the extension reads, with the value the code falls back to when
  * VS Code gives none. Kept free of `vscode` so a plain test can check package.json agrees.
  */
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG, type ConfiguredGate } from '../core/config';
 import type { PoolLimits } from '../core/pools/pools';
 import type { PriceTable } from '../core/pricing';
 import type { Role } from '../core/teams/roles';
@@ -76,6 +76,12 @@ export const SETTINGS = {
   teamSetup: setting('teams.setupCommand', ''),
   teamCopyFiles: setting<string[]>('teams.copyFiles', DEFAULT_CONFIG.teams.copyFiles),
   teamMaxAttempts: setting('teams.maxAttempts', DEFAULT_CONFIG.teams.maxAttempts),
+  goalBudgetWarningAt: setting('goals.budgetWarningAt', DEFAULT_CONFIG.goals.budgetWarningAt),
+  goalEvaluatorRubric: setting<Record<string, number>>('goals.evaluatorRubric', DEFAULT_CONFIG.goals.evaluatorRubric),
+  goalGates: setting<ConfiguredGate[]>('goals.gates', []),
+  gateFailureThreshold: setting('gates.failureThreshold', DEFAULT_CONFIG.gates.failureThreshold),
+  gateRecoveryTimeoutSecs: setting('gates.recoveryTimeoutSecs', DEFAULT_CONFIG.gates.recoveryTimeoutSecs),
+  gateHalfOpenCalls: setting('gates.halfOpenCalls', DEFAULT_CONFIG.gates.halfOpenCalls),
   ...CONTAINER_SETTINGS,
 };
 

@@ -1,6 +1,6 @@
 /** The extension's settings (`switchboard.*`), turned into the core's config. */
 import * as vscode from 'vscode';
-import { DEFAULT_CONFIG, mergeConfig, webhookWithDefaults, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
+import { DEFAULT_CONFIG, gateFromConfig, mergeConfig, webhookWithDefaults, type GoalsConfig, type RunnerConfig, type SwitchboardConfig, type TeamsConfig } from '../core/config';
 import type { WebhookConfig } from '../core/webhooks/webhookEvents';
 import { defaultStateDir } from '../core/state/stateDir';
 import type { ContainersConfig } from '../core/containers/containerPlan';
@@ -53,6 +53,12 @@ export function readSettings(): ExtensionSettings {
       webhooks: readWebhooks(get),
       redaction: { patterns: get(SETTINGS.redactionPatterns), secrets: get(SETTINGS.redactionSecrets) },
       containers: readContainers(get),
+      goals: readGoals(get),
+      gates: {
+        failureThreshold: Math.max(1, Math.floor(get(SETTINGS.gateFailureThreshold))),
+        recoveryTimeoutSecs: Math.max(0, get(SETTINGS.gateRecoveryTimeoutSecs)),
+        halfOpenCalls: Math.max(1, Math.floor(get(SETTINGS.gateHalfOpenCalls))),
+      },
     }),
     stateDir: stateDirectory || defaultStateDir(),
     defaultRunner: get(SETTINGS.defaultRunner),
@@ -73,6 +79,17 @@ function readTeams(get: Get): TeamsConfig {
     ...(setup ? { setup } : {}),
     copyFiles: get(SETTINGS.teamCopyFiles),
     maxAttempts: Math.max(1, Math.floor(get(SETTINGS.teamMaxAttempts))),
+  };
+}
+
+/** `switchboard.goals.*`: the budget warning mark, the evaluator's rubric (one with no weight above 0 is not used), the configured gates (those with a name and a command). */
+function readGoals(get: Get): GoalsConfig {
+  const warnAt = get(SETTINGS.goalBudgetWarningAt);
+  const rubric = get(SETTINGS.goalEvaluatorRubric);
+  return {
+    budgetWarningAt: warnAt > 0 && warnAt <= 1 ? warnAt : DEFAULT_CONFIG.goals.budgetWarningAt,
+    evaluatorRubric: Object.values(rubric).some((w) => typeof w === 'number' && w > 0) ? rubric : DEFAULT_CONFIG.goals.evaluatorRubric,
+    gates: get(SETTINGS.goalGates).filter((g) => typeof g?.name === 'string' && g.name && typeof g.command === 'string' && g.command.trim()).map(gateFromConfig),
   };
 }
 

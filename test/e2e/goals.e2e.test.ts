@@ -85,7 +85,7 @@ describe('Goals in a real VS Code', function () {
   });
 
   it('a goal from the palette goes ready: its first iteration failed its gate, the second passed; its proof', async () => {
-    await newGoalFromPalette(page, { objective: 'Write the parts', time: '1h', usd: '5', runner: 'custom', addGates: [T2_GATE], tasks: 'Plan with a planner worker', untilReady: 5 });
+    await newGoalFromPalette(page, { objective: 'Write the parts', time: '1h', usd: '5', runner: 'custom', addGates: [T2_GATE, 'style=false'], editGates: [{ name: 'style', optional: true, timeout: '30s' }], tasks: 'Plan with a planner worker', untilReady: 5 });
     const id = await newGoalId([]);
     const label = await waitForGoalRow(page, 'Write the parts', 'ready', 60_000);
     assert.match(label, /ready · proof · iteration 2\/5 · \$0\.00\/\$5\.00 · \d+s\/1h$/);
@@ -97,7 +97,7 @@ describe('Goals in a real VS Code', function () {
     await waitForGoalRow(page, 'proof.json', 'proof');
     const record = goal(id);
     assert.equal(record.status, 'ready');
-    assert.deepEqual(record.gates, [{ name: 't2', command: `node -e "process.exit(require('fs').existsSync('T2.txt')?0:1)"`, required: true }]);
+    assert.deepEqual(record.gates, [{ name: 't2', command: `node -e "process.exit(require('fs').existsSync('T2.txt')?0:1)"`, required: true }, { name: 'style', command: 'false', required: false, timeoutMs: 30_000 }]);
     assert.equal(record.budgetTime, '1h');
     assert.equal(record.budgetUsd, 5);
     await waitForNotification(page, 'Goal "Write the parts" is ready');

@@ -113,6 +113,31 @@ describe('CLI gates', function () {
     assert.deepEqual(events.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type), ['breaker.opened', 'breaker.reset']);
   });
 
+  it('run takes the configured gates and breaker policy from config.json: opened after 2 failures, 5 s to recover', async () => {
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ goals: { gates: [{ name: 'configured', command: `${NODE} fail.js`, timeoutSecs: 30 }] }, gates: { failureThreshold: 2, recoveryTimeoutSecs: 5, halfOpenCalls: 1 } }));
+    for (let i = 0; i < 2; i++) assert.equal((await gates('run')).code, 1);
+    const fast = await json('run');
+    assert.deepEqual((fast.value.gates as { name: string; exit_code: number | null }[]).map((g) => [g.name, g.exit_code]), [['configured', null]]);
+    assert.equal(fs.readFileSync(path.join(ws, 'ran'), 'utf8'), 'xx', 'the third run did not run: its breaker is open');
+    const [breaker] = (await json('status')).value.breakers as Record<string, unknown>[];
+    assert.deepEqual([breaker!.gate_name, breaker!.state, breaker!.failure_count, breaker!.recovery_timeout_secs], ['configured', 'Open', 2, 5]);
+    // --format md: Markdown tables.
+    const md = await gates('status', '--format', 'md');
+    assert.match(md.stdout, /^# Gate breakers of .+\n\n\| gate \| state \| failures \| last failure \| recovery \| trials left \|\n\| --- \|.*\n\| configured \| Open \| 2 \| \S+ \| 5 s \| 0 \|\n$/);
+    const reset = await gates('reset', '--all', '--format', 'md');
+    assert.equal(reset.stdout, 'Reset 1 breaker(s) to Closed: "configured" (was Open).\n\n| gate | state |\n| --- | --- |\n| configured | Closed |\n');
+  });
+
+  it('run --gate-optional and --gate-timeout: an optional gate timing out still exits 0; an unknown name is a usage error', async () => {
+    const slow = `slow=${NODE} -e "setTimeout(() => {}, 30000)"`;
+    const r = await json('run', '--gate', slow, '--gate', `pass=${NODE} pass.js`, '--gate-optional', 'slow', '--gate-timeout', 'slow=1s');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((r.value.gates as { name: string; required: boolean; timed_out: boolean; passed: boolean }[]).map((g) => [g.name, g.required, g.timed_out, g.passed]), [['slow', false, true, false], ['pass', true, false, true]]);
+    const unknown = await gates('run', '--gate', slow, '--gate-optional', 'fast');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /gates run: --gate-optional fast: there is no gate "fast" \(the gates: "slow"\)/);
+  });
+
   it('reset refuses what it cannot do: no gate named (exit 2), both (exit 2), a gate without a breaker (exit 1)', async () => {
     const neither = await gates('reset');
     assert.equal(neither.code, 2);

@@ -13,10 +13,13 @@ import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { loadGoal } from '../../src/core/goals/goalStore';
+import { runCli } from '../support/cliChild';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
+import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, SUPERVISOR, tempDir, until, type Harness } from '../support/harness';
+import { Switchboard } from '../../src/core/switchboard';
+import { mergeConfig } from '../../src/core/config';
 
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
@@ -110,6 +113,74 @@ describe('goals', function () {
     await until(() => !pidAlive(runs[0]!.agent!.pid), 15_000, 'the agent process to be gone');
   });
 
+  it('with a quality bar: a review below it becomes a fix task with its notes, and the goal is ready once the review passes', async () => {
+    // The evaluator (a scripted Claude Code) scores correctness 0.5 until T2.txt is on the goal branch, 0.9 after: 0.70, then 0.90.
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    const answer = (s: string) => `Review.\n\`\`\`json\n{"scores": {"correctness": ${s}, "safety": 0.9, "style": 0.9}, "notes": "NOTE-XYZ: add T2"}\n\`\`\``;
+    fs.writeFileSync(bin, `#!/bin/sh\nif [ -f T2.txt ]; then S=0.9; else S=0.5; fi\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --text "${answer('$S').replace(/"/g, '\\"').replace(/`/g, '\\`')}"\n`, { mode: 0o755 });
+    h = await createHarness({ runners: { custom: { command: worker() }, claude: { binary: bin } } });
+    const created = await h.switchboard.goals.create({ objective: 'reviewed work', workspace: makeRepo(), tasks: [{ title: 'the first part' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], untilReady: true, quality: 0.8, evaluator: 'claude' });
+    const done = await h.switchboard.goals.settled(created.id);
+    assert.equal(done.status, 'ready', done.failure);
+    assert.deepEqual(done.iterations.map((i) => [i.n, i.passed, i.score?.toFixed(2)]), [[1, false, '0.70'], [2, true, '0.90']]);
+    const fix = done.tasks.find((t) => t.id === 'T2')!;
+    assert.equal(fix.title, 'Raise the quality of the work to the bar');
+    assert.match(fix.description!, /scored the work 0\.70, below 0\.8[\s\S]*NOTE-XYZ: add T2/);
+    assert.deepEqual(h.registry.list({ goal: created.id }).filter((r) => r.links.task?.startsWith('evaluate-')).map((r) => [r.links.task, r.status]).sort(), [['evaluate-1', 'done'], ['evaluate-2', 'done']]);
+  });
+
+  it("its evaluator starts no run while the goal is stopped, and its run is killed when the budget is spent", async () => {
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_AGENT}" --format claude --sleep 60000\n`, { mode: 0o755 });
+    h = await createHarness({ runners: { custom: { command: worker() }, claude: { binary: bin } } });
+    const goals = h.switchboard.goals;
+    const slowGate = { name: 'slow', command: `'${process.execPath}' -e "setTimeout(() => {}, 3000)"`, required: true };
+    const created = await goals.create({ objective: 'reviewed work', workspace: makeRepo(), tasks: [{ title: 'a' }], runner: 'custom', gates: [slowGate], quality: 0.8, evaluator: 'claude', budgetTokens: 50 });
+    const evaluations = () => h.registry.list({ goal: created.id }).filter((r) => r.links.task === 'evaluate-1');
+    // Paused while its gates run: the evaluator does not start.
+    await until(() => goals.get(created.id).phase === 'verification_design', 60_000, 'the gates to run');
+    const paused = await goals.pause(created.id);
+    assert.equal((await goals.settled(created.id)).status, 'paused');
+    assert.equal(paused.status, 'paused');
+    assert.deepEqual(evaluations(), []);
+    assert.deepEqual(goals.get(created.id).iterations[0]!.problems ?? [], []);
+    // Resumed: the evaluator runs, crosses the token budget, and its run is stopped with the goal.
+    await goals.resume(created.id);
+    await until(() => evaluations().length > 0, 60_000, 'the evaluator to start');
+    const stopped = await goals.settled(created.id);
+    assert.equal(stopped.status, 'needs_more_budget');
+    const [evaluator] = evaluations();
+    assert.equal(evaluations().length, 1);
+    assert.notEqual(h.registry.resolve(evaluator!.id).status, 'done');
+    await until(() => !pidAlive(h.registry.resolve(evaluator!.id).agent!.pid), 15_000, 'the evaluator process to be gone');
+    assert.equal(stopped.iterations[0]!.passed, undefined, 'not judged: verified again when it goes on');
+    assert.deepEqual(stopped.iterations[0]!.problems ?? [], []);
+  });
+
+  it('is blocked on a person while its agent waits for an approval, and goes on once it is answered', async () => {
+    const bin = path.join(tempDir('sb-goal-claude-'), 'claude');
+    fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'test', 'fixtures', 'askingClaude.mjs')}"\n`, { mode: 0o755 });
+    h = await createHarness();
+    // A Switchboard with a person to answer what agents ask, as in VS Code.
+    const sb = await Switchboard.open({ stateDir: h.stateDir, config: mergeConfig({ killGraceMs: 1500, runners: { claude: { binary: bin } } }), supervisorScript: SUPERVISOR, env: process.env, hostApprovals: true });
+    try {
+      const created = await sb.goals.create({ objective: 'ask first', workspace: makeRepo(), tasks: [{ title: 'a' }], runner: 'claude', gates: [{ name: 'ok', command: 'true' }] });
+      await until(() => sb.goals.get(created.id).status === 'blocked_on_human', 60_000, 'the goal to be blocked on a person');
+      const blocked = sb.goals.get(created.id);
+      assert.equal(blocked.blockedOn, `${sb.runs.list({ goal: created.id })[0]!.name} waits for approval to use Bash: touch /outside/file`);
+      assert.equal(loadGoal(h.stateDir, created.id).status, 'blocked_on_human', 'recorded, for other processes to see');
+      const [run] = sb.runs.list({ goal: created.id });
+      await sb.runs.approve(run!.id, true, 'test');
+      await until(() => sb.goals.get(created.id).status !== 'blocked_on_human', 10_000, 'the goal to go on once answered');
+      const done = await sb.goals.settled(created.id);
+      assert.equal(done.status, 'ready', done.failure);
+      assert.equal(done.blockedOn, undefined);
+      assert.ok(sb.runs.events(run!.id).some((e) => e.type === 'approval' && e.allow));
+    } finally {
+      sb.dispose();
+    }
+  });
+
   it('is blocked on a gate whose breaker is open, and goes on once it is reset', async () => {
     h = await createHarness({ runners: { custom: { command: worker() } } });
     const workspace = makeRepo();
@@ -126,6 +197,62 @@ describe('goals', function () {
     await until(() => h.switchboard.goals.get(created.id).status !== 'blocked_on_external', 10_000, 'the goal to go on after the reset');
     const done = await h.switchboard.goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
+  });
+
+  it('run by the CLI, stays with its goal while a breaker blocks it, and goes on when `gates reset` (another process) resets it', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: worker() } } }), { mode: 0o600 });
+    const workspace = makeRepo();
+    const flag = path.join(tempDir('sb-goal-flag-'), 'flag');
+    const gate = { name: 'flag', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${flag}')?0:1)"`, required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    const owner = spawn(process.execPath, [CLI, 'goal', 'create', 'wait for the flag', '--cwd', workspace, '--runner', 'custom', '--gate', `flag=${gate.command}`, '--tasks', writeTasks([{ title: 'x' }])], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    owner.stderr.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => owner.on('exit', resolve));
+    let id = '';
+    await until(() => {
+      const dir = path.join(h.stateDir, 'goals');
+      id = fs.existsSync(dir) ? (fs.readdirSync(dir)[0] ?? '') : '';
+      return !!id && fs.existsSync(path.join(dir, id, 'goal.json')) && loadGoal(h.stateDir, id).status === 'blocked_on_external';
+    }, 30_000, 'the goal to be blocked on its gate');
+    await until(() => /goes on here once the breaker is reset/.test(said), 10_000, 'the CLI to say it waits');
+    assert.ok(pidAlive(owner.pid!), 'the CLI stays with the blocked goal');
+    assert.equal(h.switchboard.goals.status(id).owned, true);
+    fs.writeFileSync(flag, '');
+    const reset = await runCli(h.stateDir, ['gates', 'reset', '--gate', 'flag', '--cwd', workspace]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.equal(reset.stderr, '', 'no hint to resume: a process runs the goal');
+    assert.equal(await exited, 0, said);
+    assert.equal(loadGoal(h.stateDir, id).status, 'ready');
+  });
+
+  it('blocked with nobody running it: `gates reset` says how to go on with it', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const workspace = makeRepo();
+    const gate = { name: 'flag', command: 'false', required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    const created = await h.switchboard.goals.create({ objective: 'blocked', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    assert.equal((await h.switchboard.goals.settled(created.id)).status, 'blocked_on_external');
+    // Its process lets go of it (a window closed).
+    const held = h.switchboard.goals.goal(created.id)!;
+    held.release();
+    held.dispose();
+    const reset = await runCli(h.stateDir, ['gates', 'reset', '--gate', 'flag', '--cwd', workspace]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stderr, new RegExp(`no process runs it; go on with: switchboard goal resume ${created.id}`));
+  });
+
+  it('takes its gates, breaker policy and budget warning mark from the config when it is given none', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } }, goals: { budgetWarningAt: 0.01, evaluatorRubric: { correctness: 1 }, gates: [{ name: 'configured', command: 'false', required: true }] }, gates: { failureThreshold: 1, recoveryTimeoutSecs: 600, halfOpenCalls: 1 } });
+    const workspace = makeRepo();
+    const created = await h.switchboard.goals.create({ objective: 'configured', workspace, tasks: [{ title: 'x' }], runner: 'custom', budgetTime: '60s' });
+    assert.deepEqual(created.gates, [{ name: 'configured', command: 'false', required: true }]);
+    const done = await h.switchboard.goals.settled(created.id);
+    assert.equal(done.status, 'not_ready');
+    assert.deepEqual(done.warned, ['time'], 'warned past 1% of its time');
+    const [breaker] = new Breakers(h.stateDir, workspace).status();
+    assert.deepEqual([breaker!.gateName, breaker!.state, breaker!.failureCount], ['configured', 'Open', 1], 'opened by its first failure');
   });
 
   it('is taken over after its process was killed, without starting again the run that went on', async () => {

@@ -57,6 +57,12 @@ describe('settings in package.json', () => {
       'containers.env': DEFAULT_CONFIG.containers.env,
       'containers.files': DEFAULT_CONFIG.containers.files,
       'containers.sshArgs': DEFAULT_CONFIG.containers.sshArgs,
+      'goals.budgetWarningAt': DEFAULT_CONFIG.goals.budgetWarningAt,
+      'goals.evaluatorRubric': DEFAULT_CONFIG.goals.evaluatorRubric,
+      'goals.gates': DEFAULT_CONFIG.goals.gates,
+      'gates.failureThreshold': DEFAULT_CONFIG.gates.failureThreshold,
+      'gates.recoveryTimeoutSecs': DEFAULT_CONFIG.gates.recoveryTimeoutSecs,
+      'gates.halfOpenCalls': DEFAULT_CONFIG.gates.halfOpenCalls,
     };
     for (const [key, value] of Object.entries(expected)) assert.deepEqual(contributed(key).default, value, `switchboard.${key}`);
     for (const id of AGENT_RUNNERS) assert.deepEqual(contributed(`runners.${id}.extraArgs`).default, []);
@@ -90,6 +96,8 @@ describe('settings in package.json', () => {
       ['redaction.patterns', redaction.patterns],
       ['redaction.secrets', redaction.secrets],
       ...['image', 'memory', 'network', 'env', 'files', 'sshArgs'].map((key): [string, unknown] => [`containers.${key}`, containers[key]]),
+      ...['budgetWarningAt', 'evaluatorRubric', 'gates'].map((key): [string, unknown] => [`goals.${key}`, config.properties.goals!.properties![key]]),
+      ...['failureThreshold', 'recoveryTimeoutSecs', 'halfOpenCalls'].map((key): [string, unknown] => [`gates.${key}`, config.properties.gates!.properties![key]]),
     ];
     for (const [key, field] of pairs) assert.deepEqual(allowed(contributed(key)), allowed(field), `switchboard.${key}`);
   });

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../core/config';
 import { errorMessage } from '../../core/errors';
 import { Breakers } from '../../core/gates/breakers';
 import { detectGates } from '../../core/gates/detectGates';
@@ -11,8 +12,11 @@ import { parseGateOption, type GateSpec } from '../../core/gates/gate';
 import { toBreakersStatus, toDetectedGateShape, toGateResultShape } from '../../core/gates/gateShapes';
 import { gatesVerdict, renderBreakers, renderDetected, renderGateResult } from '../../core/gates/gateText';
 import { resetGates } from '../../core/gates/resetGates';
+import { unheldBlockedGoals, unheldBlockedHints } from '../../core/goals/blockedGoals';
 import { runGates } from '../../core/gates/runGates';
+import { markdownTable } from '../../core/render';
 import type { CliContext } from '../context';
+import { applyGateFlags, GATE_FLAGS } from '../gateFlags';
 import { printJson, usageError } from '../output';
 import { unknownSubcommand } from '../usage';
 
@@ -26,6 +30,7 @@ const warnAll = (ctx: CliContext, warnings: string[]): void => warnings.splice(0
 export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   const json = ctx.out.format === 'json';
+  const md = ctx.out.format === 'md';
   switch (action) {
     case 'status': {
       const workspace = workspaceOf(parseArgs({ args: rest, options: CWD }).values.cwd);
@@ -33,7 +38,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const views = breakers.status();
       warnAll(ctx, breakers.warnings);
       if (json) printJson(ctx.out, toBreakersStatus(views));
-      else ctx.out.stdout(renderBreakers(views, workspace));
+      else ctx.out.stdout(renderBreakers(views, workspace, md));
       return 0;
     }
     case 'reset': {
@@ -45,7 +50,9 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
         const answer = await resetGates(breakers, values.gate !== undefined ? { gate: values.gate } : { all: true });
         warnAll(ctx, breakers.warnings);
         if (json) printJson(ctx.out, { reset: answer.reset, breakers: answer.breakers });
+        else if (md) ctx.out.stdout(`${answer.summary}\n\n${markdownTable(['gate', 'state'], answer.breakers.map((b) => [b.gate_name, b.state]))}`);
         else ctx.out.stdout(answer.summary);
+        if (answer.reset.length) unheldBlockedHints(unheldBlockedGoals(ctx.stateDir, workspace)).forEach((hint) => ctx.out.stderr(hint));
         return 0;
       });
     }
@@ -53,7 +60,7 @@ export async function gatesCommand(ctx: CliContext, argv: string[]): Promise<num
       const workspace = workspaceOf(parseArgs({ args: rest, options: CWD }).values.cwd);
       const gates = detectGates(workspace);
       if (json) printJson(ctx.out, { workspace, gates: gates.map(toDetectedGateShape) });
-      else ctx.out.stdout(renderDetected(gates, workspace));
+      else ctx.out.stdout(renderDetected(gates, workspace, md));
       return 0;
     }
     case 'run':
@@ -71,7 +78,7 @@ function parseTimeout(value: string | undefined): number | undefined {
 }
 
 async function run(ctx: CliContext, rest: string[]): Promise<number> {
-  const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string', multiple: true }, timeout: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { ...CWD, gate: { type: 'string', multiple: true }, timeout: { type: 'string' }, ...GATE_FLAGS } });
   const workspace = workspaceOf(values.cwd);
   const timeoutMs = parseTimeout(values.timeout);
   let specs: GateSpec[];
@@ -80,11 +87,16 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
   } catch (error) {
     throw usageError('gates run', errorMessage(error));
   }
+  const { config, warning } = loadConfigFile(ctx.stateDir);
+  if (warning) ctx.out.stderr(`switchboard: ${warning}`);
+  // None named: the configured ones (goals.gates), else those detected in the workspace.
+  if (specs.length === 0) specs = config.goals.gates;
   if (specs.length === 0) {
     specs = detectGates(workspace);
     if (specs.length === 0) throw usageError('gates run', `no gates found in ${workspace}; name them with --gate "name=command" (see switchboard gates detect)`);
   }
   if (timeoutMs) specs = specs.map((s) => ({ ...s, timeoutMs }));
+  specs = applyGateFlags('gates run', specs, values);
   const json = ctx.out.format === 'json';
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -95,6 +107,7 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
         stateDir: ctx.stateDir,
         workspace,
         feed,
+        policy: config.gates,
         signal: abort.signal,
         warn: (w) => ctx.out.stderr(`switchboard: ${w}`),
         onResult: (r) => !json && ctx.out.stdout(renderGateResult(r)),

@@ -8,12 +8,16 @@ import { parseArgs } from 'node:util';
 import { readTaskFile } from '../../core/dag/taskJson';
 import { errorMessage } from '../../core/errors';
 import { parseGateOption } from '../../core/gates/gate';
+import { detectGates } from '../../core/gates/detectGates';
+import { DEFAULT_QUALITY } from '../../core/goals/goalIntake';
+import { applyGateFlags, GATE_FLAGS, hasGateFlags } from '../gateFlags';
 import { parseExtension } from '../../core/goals/duration';
 import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
 import { aboutGoal, feedEntry } from '../../core/goals/replay';
 import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
+import { toGoalStatusShape } from '../../ops/goalStatusShape';
 import type { CliContext } from '../context';
 import { renderBudgetReport, replayEntryLine, replayHeading } from '../../ops/goalReportText';
 import { goalProgress, renderGoal, renderGoalMarkdown, renderProof } from '../goalText';
@@ -63,7 +67,7 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
       const id = oneGoal(rest, action);
       return ctx.withSwitchboard(async (sb) => {
         const view = sb.goals.status(id);
-        if (ctx.out.format === 'json') printJson(ctx.out, action === 'show' ? toGoalShape(view.goal, sb.stateDir) : { goal: toGoalShape(view.goal, sb.stateDir), spend: view.budget.spend, used: view.budget.used, owned: view.owned, iterations: view.goal.iterations });
+        if (ctx.out.format === 'json') printJson(ctx.out, action === 'show' ? toGoalShape(view.goal, sb.stateDir) : toGoalStatusShape(view, sb.stateDir));
         else show(sb, view.goal);
         return 0;
       });
@@ -140,26 +144,34 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
       'until-ready': { type: 'boolean', default: false },
       'max-iterations': { type: 'string' },
       quality: { type: 'string' },
+      evaluate: { type: 'boolean', default: false },
+      evaluator: { type: 'string' },
+      ...GATE_FLAGS,
       cwd: { type: 'string' },
       detach: { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw usageError('goal create', 'what is the goal? give it in quotes');
   return ctx.withSwitchboard(async (sb) => {
+    const workspace = path.resolve(values.cwd ?? process.cwd());
+    let gates = values.gate?.length ? values.gate.map(parseGateOption) : undefined;
+    // --gate-optional and --gate-timeout name gates given, else configured, else detected.
+    if (hasGateFlags(values)) gates = applyGateFlags('goal create', gates ?? (sb.runs.config.goals.gates.length ? sb.runs.config.goals.gates : detectGates(workspace).map(({ reason: _reason, ...g }) => g)), values);
     const options = {
       objective: positionals.join(' '),
-      workspace: path.resolve(values.cwd ?? process.cwd()),
+      workspace,
       budgetTime: values['budget-time'],
       budgetTokens: number(values['budget-tokens'], 'create --budget-tokens'),
       budgetUsd: number(values['budget-usd'], 'create --budget-usd'),
       maxAgents: number(values['max-agents'], 'create --max-agents'),
-      gates: values.gate?.length ? values.gate.map(parseGateOption) : undefined,
+      gates,
       tasks: values.tasks ? readTaskFile(values.tasks) : undefined,
       runner: values.runner,
       spec: values.spec,
       untilReady: values['until-ready'],
       maxIterations: number(values['max-iterations'], 'create --max-iterations'),
-      quality: values.quality === undefined ? undefined : Number(values.quality),
+      quality: values.quality !== undefined ? Number(values.quality) : values.evaluate || values.evaluator ? DEFAULT_QUALITY : undefined,
+      evaluator: values.evaluator,
     };
     if (values.detach) return detach(ctx, sb.goals, options);
     const goal = await sb.goals.create(options);
@@ -232,6 +244,12 @@ async function follow(ctx: CliContext, sb: Switchboard, id: string): Promise<num
   let goal: GoalRecord;
   try {
     goal = await sb.goals.settled(id);
+    // Blocked on a gate whose breaker is open: this process stays with it, and goes on once it is reset (from anywhere).
+    while (goal.status === 'blocked_on_external' && sb.goals.goal(id)) {
+      progress.say(`goal ${id} is blocked: ${goal.blockedOn ?? 'a gate'}; it goes on here once the breaker is reset (Ctrl-C pauses it)`);
+      await sb.goals.unblocked(id);
+      goal = await sb.goals.settled(id);
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

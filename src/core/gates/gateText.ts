@@ -1,5 +1,5 @@
-/** Gates and breakers as text for people (the CLI's tables). */
-import { table } from '../render';
+/** Gates and breakers as text for people (the CLI's tables, as text or Markdown). */
+import { markdownTable, table } from '../render';
 import type { BreakerView } from './breakerState';
 import type { DetectedGate } from './detectGates';
 import type { GateResult } from './gate';
@@ -7,15 +7,17 @@ import type { GateResult } from './gate';
 /** A duration for people: `850 ms`, `12.5 s`. */
 export const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 
-export function renderBreakers(views: readonly BreakerView[], workspace: string): string {
+export function renderBreakers(views: readonly BreakerView[], workspace: string, md = false): string {
   if (views.length === 0) return `No breakers yet for ${workspace}: a gate gets one when it first runs (switchboard gates run).`;
   const rows = views.map((b) => [b.gateName, b.state, String(b.failureCount), b.lastFailureAt === undefined ? '-' : new Date(b.lastFailureAt).toISOString(), `${b.recoveryTimeoutSecs} s`, String(b.halfOpenCallsRemaining)]);
+  if (md) return `# Gate breakers of ${workspace}\n\n${markdownTable(['gate', 'state', 'failures', 'last failure', 'recovery', 'trials left'], rows)}`;
   return table(['GATE', 'STATE', 'FAILURES', 'LAST FAILURE', 'RECOVERY', 'TRIALS LEFT'], rows);
 }
 
-export function renderDetected(gates: readonly DetectedGate[], workspace: string): string {
+export function renderDetected(gates: readonly DetectedGate[], workspace: string, md = false): string {
   if (gates.length === 0) return `No gates found in ${workspace}: no package.json scripts (test, typecheck, lint, build), Cargo.toml, pytest, go.mod or Makefile test target.`;
-  return table(['GATE', 'REQUIRED', 'FOUND IN'], gates.map((g) => [g.name, g.required ? 'yes' : 'no', g.reason]));
+  const rows = gates.map((g) => [g.name, g.required ? 'yes' : 'no', g.reason]);
+  return md ? markdownTable(['gate', 'required', 'found in'], rows) : table(['GATE', 'REQUIRED', 'FOUND IN'], rows);
 }
 
 /** How a gate run ended, in a few words. */

@@ -87,7 +87,7 @@ export function checkpoint(goal: GoalRecord, spend: Spend, label: string, now = 
 /** `$2.50/$10 · 125k/500k tok · 20m/8h`, the figures a row shows. */
 export function budgetLine(goal: GoalRecord, spend: Spend, fmt: { usd(n: number): string; tokens(n: number): string; time(ms: number): string }): string {
   const parts = [
-    goal.budgetUsd !== undefined ? `${spend.usdEstimated ? '~' : ''}${fmt.usd(spend.usd)}/${fmt.usd(goal.budgetUsd)}` : spend.usd ? `${fmt.usd(spend.usd)}` : undefined,
+    goal.budgetUsd !== undefined ? `${spend.usdEstimated ? '~' : ''}${fmt.usd(spend.usd)}/${fmt.usd(goal.budgetUsd)}` : spend.usd ? `${spend.usdEstimated ? '~' : ''}${fmt.usd(spend.usd)}` : undefined,
     goal.budgetTokens !== undefined ? `${fmt.tokens(spend.tokens)}/${fmt.tokens(goal.budgetTokens)} tok` : spend.tokens ? `${fmt.tokens(spend.tokens)} tok` : undefined,
     goal.budgetTimeMs !== undefined ? `${fmt.time(spend.elapsedMs)}/${goal.budgetTime}` : fmt.time(spend.elapsedMs),
   ];

@@ -1,7 +1,7 @@
 /**
  * Watching a goal's budget as its runs report: each change of one of its runs (a usage report
  * arrives within milliseconds of the CLI printing it) is measured against the limits, and the time
- * budget has a timer of its own. Past 80% of a dimension it warns once; at 100% it says exhausted.
+ * budget has a timer of its own. Past 80% (configurable) of a dimension it warns once; at 100% it says exhausted.
  * It also tells when an agent of the goal waits for a person, and when none does any more.
  */
 import { Lifecycle, toDisposable } from '../lifecycle';
@@ -36,8 +36,13 @@ export class BudgetWatch extends Lifecycle {
     return this.runs.list({ goal: this.goal().id });
   }
 
+  /** The part of a budget past which the goal warns (configured; 0.8). */
+  get warnAt(): number {
+    return this.runs.config.goals.budgetWarningAt;
+  }
+
   state(now = Date.now()): BudgetState {
-    return budgetState(this.goal(), spendOf(this.goal(), this.goalRuns(), now));
+    return budgetState(this.goal(), spendOf(this.goal(), this.goalRuns(), now), this.warnAt);
   }
 
   /** Measures now; arms the time budget's timer for when it runs out (re-armed by each check). */
@@ -63,7 +68,7 @@ export class BudgetWatch extends Lifecycle {
     const left = timeLeftMs(goal);
     if (left === undefined || this.isDisposed || goal.status !== 'running') return;
     // Woken at the warning mark and at the end; a little after, so the figures are past them.
-    const toWarn = goal.warned.includes('time') ? Infinity : left - goal.budgetTimeMs! * 0.2;
+    const toWarn = goal.warned.includes('time') ? Infinity : left - goal.budgetTimeMs! * (1 - this.warnAt);
     const wait = Math.max(0, Math.min(toWarn > 0 ? toWarn : Infinity, left)) + 20;
     this.timer = setTimeout(() => this.check(), Math.min(wait, 2 ** 31 - 1));
     this.timer.unref();

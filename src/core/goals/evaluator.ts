@@ -1,15 +1,14 @@
 /**
  * The evaluator: an agent that reads the goal branch and scores the work on weighted rubric
- * dimensions (correctness, safety, style by default), answering with JSON. Its score is the
+ * dimensions (correctness, safety, style by default; config `goals.evaluatorRubric`), answering with JSON. Its score is the
  * weighted mean, 0..1; its notes go into the next iteration's fix task when the score is low.
  */
+import { DEFAULT_RUBRIC } from '../config';
 import { SwitchboardError } from '../errors';
 import type { GoalContext } from './goalContext';
 import type { GoalRecord, Iteration } from './goalRecord';
 
-export const DEFAULT_RUBRIC: Record<string, number> = { correctness: 0.5, safety: 0.3, style: 0.2 };
-
-export function evaluatorPrompt(goal: GoalRecord, iteration: Iteration, rubric = DEFAULT_RUBRIC): string {
+export function evaluatorPrompt(goal: GoalRecord, iteration: Iteration, rubric: Readonly<Record<string, number>> = DEFAULT_RUBRIC): string {
   const gates = (iteration.gates ?? []).map((g) => `- ${g.name}: ${g.passed ? 'passed' : 'failed'}`).join('\n') || '- (no gates)';
   return [
     `Review the work done toward this goal, on the current branch (compare it with ${goal.baseCommit.slice(0, 12)}): ${goal.normalizedGoal}`,
@@ -20,7 +19,7 @@ export function evaluatorPrompt(goal: GoalRecord, iteration: Iteration, rubric =
 }
 
 /** The weighted score of an answer (its last fenced JSON block, or the whole text as JSON). */
-export function scoreOf(answer: string, rubric = DEFAULT_RUBRIC): { score: number; notes: string } {
+export function scoreOf(answer: string, rubric: Readonly<Record<string, number>> = DEFAULT_RUBRIC): { score: number; notes: string } {
   const blocks = [...answer.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const text = blocks.at(-1) ?? answer;
   let parsed: { scores?: Record<string, unknown>; notes?: unknown };
@@ -40,15 +39,29 @@ export function scoreOf(answer: string, rubric = DEFAULT_RUBRIC): { score: numbe
   return { score: weights ? sum / weights : 0, notes: typeof parsed.notes === 'string' ? parsed.notes : '' };
 }
 
-export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: Iteration): Promise<{ score: number; notes: string }> {
+/** What the goal's loop asks of the evaluator's run: the budget's guard before it starts, and its id while it is at work (so that a stop can end it). */
+export interface EvaluatorHooks {
+  guard?: () => void;
+  started?: (runId: string | undefined) => void;
+}
+
+export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: Iteration, hooks: EvaluatorHooks = {}): Promise<{ score: number; notes: string }> {
+  hooks.guard?.();
+  const rubric = ctx.runs.config.goals.evaluatorRubric;
   const run = await ctx.runs.run({
     runner: goal.evaluator ?? 'claude',
-    prompt: evaluatorPrompt(goal, iteration),
+    prompt: evaluatorPrompt(goal, iteration, rubric),
     cwd: goal.checkout,
     links: { goal: goal.id, task: `evaluate-${iteration.n}` },
     permissionMode: (goal.evaluator ?? 'claude') === 'claude' ? 'plan' : undefined,
   });
-  const { record } = await ctx.runs.wait(run.id);
+  hooks.started?.(run.id);
+  let record;
+  try {
+    ({ record } = await ctx.runs.wait(run.id));
+  } finally {
+    hooks.started?.(undefined);
+  }
   if (record.status !== 'done') throw new SwitchboardError('internal', `the evaluator's run ended ${record.status}${record.lastError ? `: ${record.lastError}` : ''}`);
-  return scoreOf(record.resultText ?? ctx.runs.tail(record.id));
+  return scoreOf(record.resultText ?? ctx.runs.tail(record.id), rubric);
 }

@@ -158,6 +158,7 @@ export class Goal extends Lifecycle {
     this.save();
     const team = this.record.team;
     if (team && isLiveGoal(before)) await this.ctx.teams.shutdown(team).catch((error: unknown) => this.log.warn(`[goals] stopping team ${team}: ${errorMessage(error)}`));
+    await this.loop.stopEvaluator();
     await this.loop.done();
     // What running agents spent before they stopped.
     if (status === 'needs_more_budget') this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'stopped'));
@@ -197,7 +198,7 @@ export class Goal extends Lifecycle {
       this.record.budgetTime = formatBudgetTime(this.record.budgetTimeMs);
     }
     const state = this.watch.state();
-    this.record.warned = this.record.warned.filter((d) => (state.used[d as BudgetDimension] ?? 0) >= 0.8);
+    this.record.warned = this.record.warned.filter((d) => (state.used[d as BudgetDimension] ?? 0) >= this.watch.warnAt);
     this.record.checkpoints.push(checkpoint(this.record, state.spend, 'budget_extended'));
     this.events.budget('budget.extended', [more.usd && `+$${more.usd}`, more.tokens && `+${more.tokens} tokens`, more.timeMs && `+${formatBudgetTime(more.timeMs)}`].filter(Boolean).join(', '));
     this.save();

@@ -1,6 +1,6 @@
 /**
  * A goal's intake: the objective normalised, the budgets checked (time as given: `8h`, `90m`), the
- * gates settled (given, else detected from the workspace), the task graph checked when tasks are
+ * gates settled (given or configured, else detected from the workspace), the task graph checked when tasks are
  * given (cycles and unknown dependencies refused by name), its own branch and worktree made, and
  * the record written. What a planner will make of the objective is the next phase's.
  */
@@ -25,7 +25,7 @@ export interface GoalCreateOptions {
   budgetUsd?: number;
   /** At most this many agents work at once (default 2). */
   maxAgents?: number;
-  /** The gates that prove it done; absent: detected from the workspace. */
+  /** The gates that prove it done; absent: the configured ones (GoalService), else detected from the workspace. */
   gates?: GateSpec[];
   /** The task graph; absent: a planner makes it. */
   tasks?: TaskSpec[];
@@ -40,6 +40,9 @@ export interface GoalCreateOptions {
   evaluator?: string;
   terminalCriteria?: Partial<TerminalCriteria>;
 }
+
+/** The evaluator's bar when it is asked for without one (`--evaluate`). */
+export const DEFAULT_QUALITY = 0.8;
 
 const positive = (value: number | undefined, what: string, integer = false): number | undefined => {
   if (value === undefined) return undefined;
@@ -56,7 +59,7 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
   if (maxAgents > 16) throw new SwitchboardError('invalid_argument', `max_agents ${maxAgents} is more than 16.`, 'Run fewer agents at once.');
   const maxIterations = positive(options.maxIterations, 'max_iterations', true) ?? 5;
   if (options.quality !== undefined && !(options.quality > 0 && options.quality <= 1)) throw new SwitchboardError('invalid_argument', `quality must be between 0 and 1, not ${options.quality}.`);
-  if (options.runner && !findRunner(options.runner)) throw new SwitchboardError('unknown_runner', `There is no runner "${options.runner}".`);
+  for (const runner of [options.runner, options.evaluator]) if (runner && !findRunner(runner)) throw new SwitchboardError('unknown_runner', `There is no runner "${runner}".`);
   const budgetTimeMs = options.budgetTime ? parseDuration(options.budgetTime, 'a time budget') : undefined;
   const tasks = options.tasks?.length ? tasksFromSpecs(options.tasks) : [];
   checkGraph(tasks);
@@ -74,7 +77,8 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
     originalGoal: options.objective,
     normalizedGoal: objective,
     status: 'running',
-    phase: tasks.length ? 'decomposition' : 'planning',
+    // Left by the loop as it starts: for decomposition (tasks given) or planning.
+    phase: 'intake',
     createdAt: now,
     updatedAt: now,
     untilReady: options.untilReady ?? false,

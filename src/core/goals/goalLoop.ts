@@ -48,6 +48,8 @@ export class GoalLoop {
   private readonly events: GoalFeed;
   private readonly log: Logger;
   private driving: Promise<void> | undefined;
+  /** The evaluator's run while it scores an iteration (a stop of the goal ends it). */
+  private evaluatorRun: string | undefined;
 
   constructor(private readonly goal: LoopedGoal) {
     this.ctx = goal.ctx;
@@ -83,6 +85,11 @@ export class GoalLoop {
           continue;
         }
         const phase = this.record.phase;
+        if (phase === 'intake') {
+          this.record.phase = this.record.tasks.length ? 'decomposition' : 'planning';
+          this.goal.save();
+          continue;
+        }
         // Work added while no team was at work (a promoted discovery) is done before anything is verified or proven.
         if ((phase === 'verification_design' || phase === 'proof') && takeAddedWork(this.record)) {
           this.record.phase = 'execution';
@@ -185,7 +192,8 @@ export class GoalLoop {
 
   private async verify(): Promise<void> {
     const iteration = this.current;
-    const outcome = await verifyIteration(this.ctx, this.record, iteration);
+    const outcome = await verifyIteration(this.ctx, this.record, iteration, { guard: this.goal.guard, started: (id) => this.evaluating(id) });
+    if (outcome.stopped) return void this.watch.check();
     this.events.iteration(iteration);
     if (outcome.blockedOn) {
       this.record.status = 'blocked_on_external';
@@ -211,6 +219,18 @@ export class GoalLoop {
       }
     } else this.record.phase = 'proof';
     this.goal.save();
+  }
+
+  private evaluating(runId: string | undefined): void {
+    this.evaluatorRun = runId;
+    // Stopped while its run was starting: it ends at once.
+    if (runId && this.record.status !== 'running') void this.stopEvaluator();
+  }
+
+  /** Ends the evaluator's run, if one is at work (the goal stops: paused, out of budget, cancelled). */
+  async stopEvaluator(): Promise<void> {
+    const run = this.evaluatorRun;
+    if (run) await this.ctx.runs.kill(run, { source: `goal ${this.record.id} stopped` }).catch(() => undefined);
   }
 
   /** Measures the verified iteration and checks the goal for stagnation (told, never acted on: a person decides). */

@@ -45,6 +45,7 @@ export async function buildProof(goal: GoalRecord): Promise<GoalProof & { ready:
   if (summary.blocked) gaps.push(`${summary.blocked} task(s) failed or were blocked`);
   if (summary.pending) gaps.push(`${summary.pending} task(s) not done`);
   for (const problem of last?.problems ?? []) gaps.push(problem);
+  if (goal.quality !== undefined && last?.reviewProblem) gaps.push(last.reviewProblem);
   if (goal.quality !== undefined && last?.score !== undefined && last.score < goal.quality) gaps.push(`the evaluator scored ${last.score.toFixed(2)}, below ${goal.quality}`);
   if (commits.length === 0) gaps.push('the goal branch holds no change');
   const postMutation = !!last && last === goal.iterations.at(-1);

@@ -52,6 +52,8 @@ export interface Iteration {
   notes?: string;
   /** What kept work from reaching the goal branch (a merge refused, say). */
   problems?: string[];
+  /** Why the evaluator gave no usable score (it becomes a fix task of its own). */
+  reviewProblem?: string;
   /** The recovery checkpoint made as it started (`cp-3`). */
   checkpoint?: string;
   /** What the goal had spent when its work started (for what the iteration cost). */

@@ -15,6 +15,9 @@ import type { RunRegistry } from '../registry/registry';
 import type { RunRecord } from '../runs/types';
 import { StateMap } from '../state/stateMap';
 import { tryFileLock } from '../feed/fileLock';
+import type { FeedEvent } from '../feed/feedEvent';
+import { Breakers } from '../gates/breakers';
+import type { BreakerEntity } from '../gates/breakerState';
 import { mergeRoles, type Role } from '../teams/roles';
 import type { TeamService } from '../teams/teamService';
 import * as fs from 'node:fs';
@@ -99,7 +102,7 @@ export class GoalService extends Lifecycle {
   /** A breaker reset (by any process) lets goals blocked on it go on: followed once one is blocked. */
   private followBreakers(): void {
     if (this.breakerListener || !this.options.feed || this.isDisposed) return;
-    this.breakerListener = this.register(this.options.feed.onDidAppend((e) => e.type === 'breaker.reset' && this.retryBlocked()));
+    this.breakerListener = this.register(this.options.feed.onDidAppend((e) => e.type === 'breaker.reset' && this.retryBlocked(e)));
   }
 
   private async context(): Promise<GoalContext> {
@@ -111,7 +114,13 @@ export class GoalService extends Lifecycle {
   /** Creates a goal and starts working on it in this process; resolves once it is recorded (the work goes on). */
   async create(options: GoalCreateOptions): Promise<GoalRecord> {
     const ctx = await this.context();
-    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, options, this.roles())));
+    return this.hold(new Goal(ctx, await createGoalRecord(this.stateDir, this.withConfiguredGates(options), this.roles())));
+  }
+
+  /** A goal given no gates gets the configured ones (`goals.gates`), when there are any; else those detected in its workspace. */
+  private withConfiguredGates(options: GoalCreateOptions): GoalCreateOptions {
+    const configured = this.options.runs.config.goals.gates;
+    return options.gates || configured.length === 0 ? options : { ...options, gates: configured };
   }
 
   private roles(): Record<string, Role> {
@@ -121,7 +130,7 @@ export class GoalService extends Lifecycle {
   /** Records a goal without working on it here (a process of its own takes it over: `goal create --detach`). */
   async record(options: GoalCreateOptions): Promise<GoalRecord> {
     await this.context();
-    return createGoalRecord(this.stateDir, options, this.roles());
+    return createGoalRecord(this.stateDir, this.withConfiguredGates(options), this.roles());
   }
 
   private hold(goal: Goal): GoalRecord {
@@ -164,7 +173,7 @@ export class GoalService extends Lifecycle {
 
   status(id: string): GoalStatusView {
     const goal = this.get(id);
-    return { goal, budget: budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id }))), owned: !isLiveGoal(goal.status) || this.isOwned(goal) };
+    return { goal, budget: budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id })), this.options.runs.config.goals.budgetWarningAt), owned: !isLiveGoal(goal.status) || this.isOwned(goal) };
   }
 
   /** The goal's proof: the one written when it ended, else made now from its branch and last gate results. */
@@ -338,14 +347,31 @@ export class GoalService extends Lifecycle {
     return adopted;
   }
 
-  private retryBlocked(): void {
+  /** Resolves once the goal held here is no longer blocked on a gate (a breaker was reset, or it was paused or cancelled). */
+  unblocked(id: string): Promise<GoalRecord> {
+    return new Promise((resolve) => {
+      const goal = this.live.get(id);
+      if (!goal || goal.record.status !== 'blocked_on_external') return resolve(this.get(id));
+      const listener = goal.onDidChange((record) => record.status !== 'blocked_on_external' && (listener.dispose(), resolve(record)));
+    });
+  }
+
+  /** A breaker of a workspace was reset: its goals blocked on gates go on, unless a required gate of theirs is still Open. */
+  private retryBlocked(reset: FeedEvent): void {
+    const workspace = (reset.entity as BreakerEntity | undefined)?.workspace;
+    if (!workspace) return;
     for (const goal of this.live.values()) {
-      if (goal.record.status === 'blocked_on_external') {
-        try {
-          goal.resume();
-        } catch (error) {
-          this.log.warn(`${goal.record.id} could not go on after a breaker reset: ${(error as Error).message}`);
-        }
+      const record = goal.record;
+      if (record.status !== 'blocked_on_external' || record.workspace !== workspace) continue;
+      const open = new Breakers(this.stateDir, workspace).status().filter((b) => b.state === 'Open' && record.gates.some((g) => g.name === b.gateName && g.required !== false));
+      if (open.length) {
+        this.log.info(`${record.id} stays blocked: the breaker of ${open.map((b) => `"${b.gateName}"`).join(', ')} is still open`);
+        continue;
+      }
+      try {
+        goal.resume();
+      } catch (error) {
+        this.log.warn(`${record.id} could not go on after a breaker reset: ${(error as Error).message}`);
       }
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The goal's task graph over its iterations: what each iteration's team is given, the fix tasks a
- * failed verification turns into (the gate's command, exit and output tails; the evaluator's notes;
- * work that could not be merged), and the team's results taken back into the graph.
+ * failed verification turns into (the gate's command, exit and output tails; the evaluator's notes,
+ * or why it gave no score; work that could not be merged), and the team's results taken back into the graph.
  */
 import type { Task, TaskSpec } from '../dag/task';
 import type { GateResult } from '../gates/gate';
@@ -36,6 +36,9 @@ export function fixTasks(goal: GoalRecord, iteration: Iteration): TaskSpec[] {
   }
   if (goal.quality !== undefined && iteration.score !== undefined && iteration.score < goal.quality) {
     specs.push({ title: 'Raise the quality of the work to the bar', description: `The goal: ${goal.normalizedGoal}\n\nA review scored the work ${iteration.score.toFixed(2)}, below ${goal.quality}. Its notes:\n${iteration.notes ?? '(none)'}` });
+  }
+  if (goal.quality !== undefined && iteration.reviewProblem) {
+    specs.push({ title: 'Leave the work ready for review', description: `The goal: ${goal.normalizedGoal}\n\nThe review of the last iteration failed: ${iteration.reviewProblem}.\n\nCheck the work toward the goal on the goal branch, finish what is missing, and leave it complete and consistent so that the next review can score it.` });
   }
   for (const problem of iteration.problems ?? []) {
     specs.push({ title: 'Bring work that could not be merged onto the goal branch', description: `The goal: ${goal.normalizedGoal}\n\n${problem}\n\nRedo that work on top of the goal branch as it is now.` });

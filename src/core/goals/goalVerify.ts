@@ -3,10 +3,10 @@
  * circuit breaker), then, when the goal asks for a quality bar, an evaluator agent scores the work.
  * A required gate whose breaker is open blocks the goal on it instead of counting as a failure.
  */
-import { errorMessage } from '../errors';
+import { errorMessage, SwitchboardError } from '../errors';
 import { runGates } from '../gates/runGates';
 import { StateMap } from '../state/stateMap';
-import { evaluate } from './evaluator';
+import { evaluate, type EvaluatorHooks } from './evaluator';
 import type { GoalContext } from './goalContext';
 import type { GoalRecord, Iteration } from './goalRecord';
 import { gatesHold } from './goalTasks';
@@ -14,21 +14,24 @@ import { gatesHold } from './goalTasks';
 /** A result that ran nothing because its breaker is open. */
 const failedFast = (gate: { passed: boolean; log: string; stderr: string }): boolean => !gate.passed && !gate.log && /breaker/i.test(gate.stderr);
 
-export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iteration: Iteration): Promise<{ blockedOn?: string }> {
+/** `stopped`: the goal stopped (paused, budget spent, cancelled) before the evaluator gave its score; verified again when it goes on. */
+export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iteration: Iteration, hooks: EvaluatorHooks = {}): Promise<{ blockedOn?: string; stopped?: boolean }> {
   const logDir = new StateMap(ctx.stateDir).goal(goal.id).gateLogs;
-  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed });
+  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed, policy: ctx.runs.config.gates });
   const open = results.find((r) => r.required && failedFast(r));
   if (open) return { blockedOn: `the circuit breaker of gate "${open.name}" is open (reset it: switchboard gates reset --gate "${open.name}")` };
   iteration.gates = results;
   let passed = gatesHold(goal, results);
   if (goal.quality !== undefined) {
+    iteration.reviewProblem = undefined;
     try {
-      const review = await evaluate(ctx, goal, iteration);
+      const review = await evaluate(ctx, goal, iteration, hooks);
       iteration.score = review.score;
       iteration.notes = review.notes;
       passed &&= review.score >= goal.quality;
     } catch (error) {
-      iteration.problems = [...(iteration.problems ?? []), `the evaluator gave no usable score: ${errorMessage(error)}`];
+      if (goal.status !== 'running' || (error instanceof SwitchboardError && (error.code === 'budget_exhausted' || error.code === 'not_running'))) return { stopped: true };
+      iteration.reviewProblem = `the evaluator gave no usable score: ${errorMessage(error)}`;
       passed = false;
     }
   }

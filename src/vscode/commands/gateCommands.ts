@@ -36,6 +36,7 @@ export async function runGatesNow(services: Services, ui: GoalUi, arg: unknown):
       workspace: goal.workspace,
       cwd: goal.checkout,
       feed: sb.feed,
+      policy: sb.runs.config.gates,
       signal: abort.signal,
       onResult: (r) => progress.report({ message: `${r.name} ${r.passed ? 'passed' : 'failed'}`, increment: 100 / goal.gates.length }),
       warn: (m) => services.logger.warn(`[gates] ${m}`),

@@ -1,9 +1,9 @@
 /**
  * What New Goal asks, each answer checked as it is typed: the objective; the budgets (time, dollars,
  * tokens, each optional); how many agents at most; which runner the workers use; the gates (those
- * detected in the workspace, for the user to confirm or edit, and any added as name=command); where
- * the tasks come from (a planner, or a `*.tasks.json` file of the workspace); and whether to
- * iterate until ready (and for how many iterations at most).
+ * configured and detected in the workspace, for the user to confirm or edit, and any added as name=command); where
+ * the tasks come from (a planner, or a `*.tasks.json` file of the workspace); whether to
+ * iterate until ready (and for how many iterations at most); and whether an evaluator reviews the work (and its bar).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,7 +11,7 @@ import type { TaskSpec } from '../../core/dag/task';
 import { readTaskFile } from '../../core/dag/taskJson';
 import { errorMessage } from '../../core/errors';
 import { parseDuration } from '../../core/goals/duration';
-import type { GoalCreateOptions } from '../../core/goals/goalIntake';
+import { DEFAULT_QUALITY, type GoalCreateOptions } from '../../core/goals/goalIntake';
 import { mergeRoles } from '../../core/teams/roles';
 import { pickGates } from '../gatePicks';
 import type { Services } from '../services';
@@ -24,6 +24,8 @@ const PLAN = 'Plan with a planner worker';
 const BROWSE = 'Browse…';
 const UNTIL_READY = 'Until ready';
 const ONCE = 'One iteration';
+const NO_REVIEW = 'No review';
+const REVIEW = 'Review by an evaluator';
 
 /** `12`, `0.5`: a positive number, or undefined when the text is empty; throws saying what is wrong. */
 export function parseAmount(text: string, what: string, integer = false): number | undefined {
@@ -67,7 +69,7 @@ export async function askGoalInputs(services: Services, folder: vscode.Uri): Pro
     found: 'The gates that prove it done (found in the workspace; uncheck or add)',
     none: 'No gates found in the workspace: add one (without gates nothing checks the work)',
     runsIn: "in the goal's checkout",
-  });
+  }, services.settings().config.goals.gates);
   if (!gates) return undefined;
   const tasks = await pickTasks(folder);
   if (tasks === undefined) return undefined;
@@ -85,6 +87,8 @@ export async function askGoalInputs(services: Services, folder: vscode.Uri): Pro
     if (!text) return undefined;
     maxIterations = parseAmount(text, 'iterations', true);
   }
+  const quality = await pickReview();
+  if (quality === undefined) return undefined;
   return {
     objective,
     ...(time.trim() ? { budgetTime: time.trim() } : {}),
@@ -96,7 +100,30 @@ export async function askGoalInputs(services: Services, folder: vscode.Uri): Pro
     ...(tasks === 'plan' ? {} : { tasks }),
     untilReady: loop.label === UNTIL_READY,
     ...(maxIterations ? { maxIterations } : {}),
+    ...(quality ? { quality } : {}),
   };
+}
+
+/** The evaluator's bar, 0 for no review; undefined when given up. */
+async function pickReview(): Promise<number | undefined> {
+  const review = await vscode.window.showQuickPick(
+    [
+      { label: NO_REVIEW, detail: 'The gates alone prove it done.' },
+      { label: REVIEW, detail: `An evaluator agent also scores the work (correctness, safety, style: switchboard.goals.evaluatorRubric); the goal needs a score of at least the bar (${DEFAULT_QUALITY}), and a low score becomes a fix task.` },
+    ],
+    { title: `${TITLE}: review`, placeHolder: 'Have an evaluator agent review the work too?', ignoreFocusOut: true },
+  );
+  if (!review) return undefined;
+  if (review.label === NO_REVIEW) return 0;
+  const bar = await ask('quality bar', 'The score the work needs, above 0 and at most 1.', { value: String(DEFAULT_QUALITY), validate: parseQuality });
+  return bar ? parseQuality(bar) : undefined;
+}
+
+/** `0.8`: a score above 0 and at most 1; throws saying what is wrong. */
+export function parseQuality(text: string): number {
+  const n = Number(text.trim());
+  if (!text.trim() || !Number.isFinite(n) || n <= 0 || n > 1) throw new Error('Give a number above 0 and at most 1, e.g. 0.8.');
+  return n;
 }
 
 /** '' for each role's own runner; undefined when given up. */

@@ -55,13 +55,13 @@ export function runsReport(key: string, title: string, runs: readonly RunRecord[
   };
 }
 
-export function goalReport(key: string, title: string, report: BudgetReport, runs: readonly RunRecord[], replay: Replay | undefined, now = Date.now()): BudgetReportView {
+export function goalReport(key: string, title: string, report: BudgetReport, runs: readonly RunRecord[], replay: Replay | undefined, now = Date.now(), warnAt = WARN_AT): BudgetReportView {
   const series = spendSeries(runs, now);
   const n = report.now;
   const spent = totals(series, runs.length);
   const b = report.breakdown;
   return {
-    key, title, status: n.status, at: now, warnAt: WARN_AT,
+    key, title, status: n.status, at: now, warnAt,
     limits: { ...(n.budgetUsd !== undefined ? { usd: n.budgetUsd } : {}), ...(n.budgetTokens !== undefined ? { tokens: n.budgetTokens } : {}), ...(n.totalBudgetSecs !== undefined ? { seconds: n.totalBudgetSecs } : {}) },
     remaining: { ...(n.remainingBudgetUsd !== undefined ? { usd: n.remainingBudgetUsd } : {}), ...(n.remainingBudgetTokens !== undefined ? { tokens: n.remainingBudgetTokens } : {}), ...(n.remainingBudgetSecs !== undefined ? { seconds: n.remainingBudgetSecs } : {}) },
     spent: { ...spent, seconds: report.spent.seconds },

@@ -46,7 +46,7 @@ export class BudgetController extends Lifecycle implements PanelController<Budge
         return runsReport(this.key, `Spend of team ${id}`, sb.runs.list({ team: id }), workerOf, team.status);
       }
       const goal = sb.goals.get(id);
-      return goalReport(this.key, `Budget of ${goal.normalizedGoal}`, sb.goals.budgetReport(id), sb.runs.list({ goal: id }), sb.goals.replay(id));
+      return goalReport(this.key, `Budget of ${goal.normalizedGoal}`, sb.goals.budgetReport(id), sb.runs.list({ goal: id }), sb.goals.replay(id), Date.now(), sb.runs.config.goals.budgetWarningAt);
     } catch (error) {
       return { ...runsReport(this.key, `Budget report: ${id}`, [], () => undefined), note: errorMessage(error) };
     }

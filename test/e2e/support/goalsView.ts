@@ -83,19 +83,37 @@ export interface NewGoalAnswers {
   runner: string;
   /** Gates added as name=command (the detected ones are kept as found). */
   addGates?: string[];
+  /** Gates then edited: made optional, given a timeout (`30s`). */
+  editGates?: GateEdit[];
   /** `Plan with a planner worker`, or a tasks file's path relative to the workspace. */
   tasks: string;
   /** Until ready with at most this many iterations; undefined: one iteration. */
   untilReady?: number;
+  /** An evaluator's bar; undefined: no review. */
+  quality?: string;
 }
 
-/** The gates step (`<title>: gates`): keeps the detected gates, adds these (name=command), and goes on. */
-export async function answerGates(page: Page, title: string, gates: readonly string[]): Promise<void> {
+export interface GateEdit {
+  name: string;
+  optional: boolean;
+  timeout: string;
+}
+
+/** The gates step (`<title>: gates`): keeps the detected gates, adds these (name=command), edits those, and goes on. */
+export async function answerGates(page: Page, title: string, gates: readonly string[], edits: readonly GateEdit[] = []): Promise<void> {
   for (const gate of gates) {
     await waitForStep(page, `${title}: gates`);
     await checkItem(page, 'Add a gate…');
     await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
     await answerStep(page, `${title}: add a gate`, gate);
+  }
+  for (const e of edits) {
+    await waitForStep(page, `${title}: gates`);
+    await checkItem(page, 'Edit a gate…');
+    await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
+    await chooseInStep(page, `${title}: edit a gate`, e.name);
+    await chooseInStep(page, `${title}: ${e.name}`, e.optional ? 'Optional' : 'Required');
+    await answerStep(page, `${title}: ${e.name} timeout`, e.timeout);
   }
   await waitForStep(page, `${title}: gates`);
   await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
@@ -110,9 +128,11 @@ export async function newGoalFromPalette(page: Page, a: NewGoalAnswers): Promise
   await answerStep(page, 'New Goal: token budget', a.tokens ?? '');
   await answerStep(page, 'New Goal: agents', a.agents ?? '2');
   await chooseInStep(page, 'New Goal: runner', a.runner);
-  await answerGates(page, 'New Goal', a.addGates ?? []);
+  await answerGates(page, 'New Goal', a.addGates ?? [], a.editGates);
   await chooseInStep(page, 'New Goal: tasks', a.tasks);
   await chooseInStep(page, 'New Goal: iterations', a.untilReady ? 'Until ready' : 'One iteration');
   if (a.untilReady) await answerStep(page, 'New Goal: max iterations', String(a.untilReady));
+  await chooseInStep(page, 'New Goal: review', a.quality ? 'Review by an evaluator' : 'No review');
+  if (a.quality) await answerStep(page, 'New Goal: quality bar', a.quality);
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
 }
