@@ -18,6 +18,9 @@ import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
 import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
+const REPORT_KEYS = ['version', 'goal_id', 'generated_at', 'budget_time', 'total_budget_secs', 'budget_tokens', 'used_tokens', 'remaining_budget_tokens', 'budget_usd', 'estimated_cost_usd', 'remaining_budget_usd', 'latest', 'checkpoints', 'spent_usd', 'spent_tokens', 'spent_seconds'];
+const CHECKPOINT_KEYS = ['version', 'goal_id', 'label', 'status', 'phase', 'recorded_at', 'budget_time', 'total_budget_secs', 'elapsed_since_created_secs', 'remaining_budget_secs', 'budget_tokens', 'used_tokens', 'remaining_budget_tokens', 'budget_usd', 'estimated_cost_usd', 'remaining_budget_usd'];
+const REPLAY_KEYS = ['version', 'goal_id', 'status', 'phase', 'generated_at', 'event_count', 'task_graph_summary', 'timeline', 'recovery_status', 'known_gaps', 'duplicate_events', 'parse_failures'];
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
 /** A gate that passes once `file` is on the goal branch. */
@@ -56,6 +59,7 @@ describe('goals', function () {
     assert.deepEqual(report.breakdown.by_task.map((l) => l.key).sort(), ['T1', 'T2']);
     assert.deepEqual(report.breakdown.by_runner.map((l) => [l.key, l.runs]), [['custom', 2]]);
     const replay = toReplayShape(h.switchboard.goals.replay(goal.id));
+    assert.deepEqual([Object.keys(replay), Object.keys(replay.timeline[0]!)], [REPLAY_KEYS, ['index', 'ts', 'kind', 'actor', 'summary']]);
     const kinds = replay.timeline.map((e) => e.kind);
     for (const kind of ['goal_created', 'phase_changed', 'task_created', 'task_started', 'task_completed', 'gate_failed', 'gate_passed', 'checkpoint_recorded', 'status_changed']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
     assert.ok(kinds.indexOf('gate_failed') < kinds.lastIndexOf('gate_passed'));
@@ -89,8 +93,21 @@ describe('goals', function () {
     const done = await goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
     assert.equal(done.budgetTime, '1m2s');
-    assert.ok(done.checkpoints.some((c) => c.label === 'budget_extended'));
     assert.equal(h.switchboard.feed.read(0, { types: ['budget.exhausted', 'budget.extended'] }).events.length, 2);
+    // The budget report: its exact fields, and each checkpoint with the budget it had then (the iteration started again after the extension has its own).
+    const report = toBudgetReportShape(goals.budgetReport(created.id));
+    assert.deepEqual(Object.keys(report), [...REPORT_KEYS, 'breakdown']);
+    assert.deepEqual(Object.keys(report.checkpoints[0]!), CHECKPOINT_KEYS);
+    const labels = report.checkpoints.map((c) => c.label);
+    assert.deepEqual(labels.filter((l) => l !== 'iteration_started').slice(1), ['budget_warning', 'budget_exhausted', 'stopped', 'budget_extended', 'iteration_ended', 'goal_completed'], labels.join(' '));
+    assert.deepEqual(labels.slice(labels.indexOf('budget_extended')), ['budget_extended', 'iteration_started', 'iteration_ended', 'goal_completed']);
+    assert.equal(labels.filter((l) => l === 'iteration_started').length, 2, labels.join(' '));
+    const extendedAt = labels.indexOf('budget_extended');
+    assert.deepEqual(report.checkpoints.map((c) => [c.label, c.budget_time, c.total_budget_secs]), report.checkpoints.map((c, i) => [c.label, i < extendedAt ? '2s' : '1m2s', i < extendedAt ? 2 : 62]));
+    assert.ok(report.checkpoints.filter((c) => c.label === 'iteration_started').every((c) => c.phase === 'execution'));
+    assert.deepEqual([report.budget_time, report.total_budget_secs, report.latest?.label], ['1m2s', 62, 'goal_completed']);
+    const kinds = toReplayShape(goals.replay(created.id)).timeline.map((e) => e.kind);
+    for (const kind of ['budget_warning', 'budget_exhausted', 'budget_extended']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
   });
 
   it('stops at its token budget as soon as an agent crosses it, and starts no run after', async () => {
