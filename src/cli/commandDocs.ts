@@ -178,7 +178,7 @@ of its own in the background (its output in the goal's owner.log). Exit 0 when t
   'goal proof': { forms: [['goal proof <goal>', 'what shows the goal done, and the known gaps; exit 0 when it is ready']] },
   'goal replay': {
     forms: [['goal replay <goal> [--follow]', 'its timeline, deduplicated: its own events and those of its teams, tasks, runs, gates and budget']],
-    details: `--follow goes on printing each new change as it happens (one JSON object per line with --format json), until Ctrl-C.
+    details: `--follow goes on printing each new entry as it happens (the same kinds and deduplication; one JSON object per line with --format json), until the goal ends or Ctrl-C.
 With --format json (not following): {"version","goal_id","status","phase","generated_at","event_count",
 "task_graph_summary","timeline":[{"index","ts","kind","actor","summary"}],"recovery_status","known_gaps",
 "duplicate_events","parse_failures"}; a torn or damaged line is counted in parse_failures, never fatal.`,

@@ -37,6 +37,11 @@ describe('goals', function () {
     const created = await h.switchboard.goals.create({ objective: '  Make   T2 exist ', workspace, tasks: [{ title: 'the first part' }], runner: 'custom', untilReady: true, gates: [fileGate('T2.txt')], budgetUsd: 5 });
     assert.match(created.id, /^goal-\d{8}-[a-z0-9]{6}$/);
     assert.equal(created.normalizedGoal, 'Make T2 exist');
+    // Followed live from another process: it stops by itself once the goal has ended.
+    const follower = spawn(process.execPath, [CLI, 'goal', 'replay', created.id, '--follow', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    follower.stdout.on('data', (d) => (followed += d));
+    const followerExit = new Promise<number | null>((resolve) => follower.on('close', resolve));
     const goal = await h.switchboard.goals.settled(created.id);
     assert.equal(goal.status, 'ready', goal.failure);
     assert.equal(goal.phase, 'proof');
@@ -65,6 +70,17 @@ describe('goals', function () {
     assert.ok(kinds.indexOf('gate_failed') < kinds.lastIndexOf('gate_passed'));
     assert.deepEqual(replay.timeline.map((e) => e.index), replay.timeline.map((_, i) => i));
     assert.equal(replay.parse_failures, 0);
+    try {
+      assert.equal(await Promise.race([followerExit, new Promise((resolve) => setTimeout(resolve, 10_000, 'still following'))]), 0);
+    } finally {
+      follower.kill();
+    }
+    // The live timeline is the replay's: the same entries, kinds and deduplication, indexed in the order they came.
+    const live = followed.trim().split('\n').map((line) => JSON.parse(line) as (typeof replay.timeline)[number]);
+    const entryKey = (e: (typeof replay.timeline)[number]): string => `${e.ts} ${e.kind} ${e.summary}`;
+    assert.deepEqual(live.map((e) => e.index), live.map((_, i) => i));
+    assert.deepEqual(live.map(entryKey).sort(), replay.timeline.map(entryKey).sort());
+    assert.equal(live.filter((e) => e.kind === 'status_changed').at(-1)?.summary, 'running -> ready');
     // A goal's own event file cut mid-line: the damaged line is counted, the rest still told.
     fs.appendFileSync(new StateMap(h.stateDir).goal(goal.id).events, '{"ts":1,"kind":"phase_ch');
     const cut = toReplayShape(h.switchboard.goals.replay(goal.id));
