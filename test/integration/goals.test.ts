@@ -123,7 +123,8 @@ describe('goals', function () {
     assert.ok(report.checkpoints.filter((c) => c.label === 'iteration_started').every((c) => c.phase === 'execution'));
     assert.deepEqual([report.budget_time, report.total_budget_secs, report.latest?.label], ['1m2s', 62, 'goal_completed']);
     const kinds = toReplayShape(goals.replay(created.id)).timeline.map((e) => e.kind);
-    for (const kind of ['budget_warning', 'budget_exhausted', 'budget_extended']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
+    // The agent stopped at the budget's end is told as steering (it was interrupted).
+    for (const kind of ['budget_warning', 'budget_exhausted', 'budget_extended', 'steering']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
   });
 
   it('stops at its token budget as soon as an agent crosses it, and starts no run after', async () => {
@@ -148,10 +149,12 @@ describe('goals', function () {
     const workspace = makeRepo();
     const flag = path.join(tempDir('sb-goal-flag-'), 'flag');
     const gate = { name: 'flag', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${flag}')?0:1)"`, required: true };
-    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
-    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Open');
-    const created = await h.switchboard.goals.create({ objective: 'wait for the flag', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    // Four failures before the goal; its own first run of the gate is the fifth, which opens the breaker, and its second iteration finds it open.
+    for (let i = 0; i < 4; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Closed');
+    const created = await h.switchboard.goals.create({ objective: 'wait for the flag', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate], untilReady: true, maxIterations: 3 });
     const blocked = await h.switchboard.goals.settled(created.id);
+    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Open');
     assert.equal(blocked.status, 'blocked_on_external');
     assert.match(blocked.blockedOn!, /circuit breaker of gate "flag" is open/);
     fs.writeFileSync(flag, '');
@@ -159,6 +162,9 @@ describe('goals', function () {
     await until(() => h.switchboard.goals.get(created.id).status !== 'blocked_on_external', 10_000, 'the goal to go on after the reset');
     const done = await h.switchboard.goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
+    const kinds = toReplayShape(h.switchboard.goals.replay(created.id)).timeline.map((e) => e.kind);
+    // Failed (the fifth time, opening the breaker), refused by the open breaker, then passed after the reset.
+    assert.deepEqual(kinds.filter((k) => k.startsWith('breaker_') || k.startsWith('gate_')), ['gate_failed', 'breaker_opened', 'gate_failed', 'breaker_reset', 'gate_passed']);
   });
 
   it('is taken over after its process was killed, without starting again the run that went on', async () => {

@@ -46,7 +46,7 @@ const FEED_KINDS: Record<string, string> = {
 export const isGoalTeam = (goal: Pick<GoalRecord, 'id' | 'iterations'>, team: string): boolean => team.startsWith(`${goal.id}-`) || goal.iterations.some((i) => i.team === team);
 
 /** Whether a feed event is about this goal (its teams, their tasks and runs, its workspace's gates while it lived). */
-export function aboutGoal(goal: GoalRecord, event: FeedEvent): boolean {
+function aboutGoal(goal: GoalRecord, event: FeedEvent): boolean {
   if (event.key === `goal:${goal.id}`) return false; // told by the goal's own events
   const entity = event.entity as { links?: { goal?: string }; run?: { links?: { goal?: string } }; team?: string; workspace?: string };
   if (entity?.links?.goal === goal.id || entity?.run?.links?.goal === goal.id) return true;
@@ -57,7 +57,7 @@ export function aboutGoal(goal: GoalRecord, event: FeedEvent): boolean {
   return (event.type.startsWith('gate.') || event.type.startsWith('breaker.')) && during && [goal.workspace].includes(entity?.workspace ?? '');
 }
 
-export function feedEntry(event: FeedEvent): TimelineEntry {
+function feedEntry(event: FeedEvent): TimelineEntry {
   const entity = event.entity as { task?: { worker?: string }; source?: string };
   const actor = event.type === 'task.assigned' ? (entity.task?.worker ?? null) : event.type === 'steering.intervention' ? (entity.source ?? null) : null;
   return { ts: event.ts, kind: FEED_KINDS[event.type] ?? event.type.replace('.', '_'), actor, summary: describeFeedEvent(event) };
