@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
-import { loadGoal } from '../../src/core/goals/goalStore';
+import { appendGoalEvent, loadGoal } from '../../src/core/goals/goalStore';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
@@ -85,6 +85,10 @@ describe('goals', function () {
     fs.appendFileSync(new StateMap(h.stateDir).goal(goal.id).events, '{"ts":1,"kind":"phase_ch');
     const cut = toReplayShape(h.switchboard.goals.replay(goal.id));
     assert.deepEqual([cut.parse_failures, cut.event_count], [1, replay.event_count]);
+    // What the goal tells after the cut starts a line of its own: it is told, the cut line still counted.
+    appendGoalEvent(h.stateDir, goal.id, { kind: 'steering', summary: 'told after the cut' });
+    const after = toReplayShape(h.switchboard.goals.replay(goal.id));
+    assert.deepEqual([after.parse_failures, after.event_count, after.timeline.at(-1)?.summary], [1, replay.event_count + 1, 'told after the cut']);
     const events = h.switchboard.feed.read(0, { types: ['goal'] }).events.map((e) => e.type);
     assert.deepEqual([events[0], events.at(-1)], ['goal.created', 'goal.ended']);
     assert.equal(loadGoal(h.stateDir, goal.id).status, 'ready');

@@ -16,7 +16,7 @@ const failedFast = (gate: { passed: boolean; log: string; stderr: string }): boo
 
 export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iteration: Iteration): Promise<{ blockedOn?: string }> {
   const logDir = new StateMap(ctx.stateDir).goal(goal.id).gateLogs;
-  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed });
+  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed, links: { goal: goal.id } });
   const open = results.find((r) => r.required && failedFast(r));
   if (open) return { blockedOn: `the circuit breaker of gate "${open.name}" is open (reset it: switchboard gates reset --gate "${open.name}")` };
   iteration.gates = results;

@@ -45,7 +45,7 @@ const FEED_KINDS: Record<string, string> = {
  */
 export const isGoalTeam = (goal: Pick<GoalRecord, 'id' | 'iterations'>, team: string): boolean => team.startsWith(`${goal.id}-`) || goal.iterations.some((i) => i.team === team);
 
-/** Whether a feed event is about this goal (its teams, their tasks and runs, its workspace's gates while it lived). */
+/** Whether a feed event is about this goal (its teams, their tasks and runs, the gates it ran, and others' in its workspace while it lived). */
 function aboutGoal(goal: GoalRecord, event: FeedEvent): boolean {
   if (event.key === `goal:${goal.id}`) return false; // told by the goal's own events
   const entity = event.entity as { links?: { goal?: string }; run?: { links?: { goal?: string } }; team?: string; workspace?: string };
@@ -53,6 +53,8 @@ function aboutGoal(goal: GoalRecord, event: FeedEvent): boolean {
   const team = /^(?:team|task):([^/]+)/.exec(event.key)?.[1];
   if (team && isGoalTeam(goal, team)) return true;
   if (event.type.startsWith('merge.') && entity?.team && isGoalTeam(goal, entity.team)) return true;
+  // Gates run by another goal in the same workspace are that goal's.
+  if (entity?.links?.goal) return false;
   const during = event.ts >= goal.createdAt && event.ts <= (goal.completedAt ?? Infinity);
   return (event.type.startsWith('gate.') || event.type.startsWith('breaker.')) && during && [goal.workspace].includes(entity?.workspace ?? '');
 }
