@@ -200,8 +200,8 @@ records stagnation_detected in its timeline. Exit 0 when it is stagnant, 1 when 
   'goal recover': {
     forms: [['goal recover <goal> [--apply]', 'a recovery plan for a stagnant goal: risk, likely cost, actions; --apply carries it out']],
     details: `Actions: rollback (to the checkpoint before a circle began), split_task (find the cause of a failure that keeps
-coming back, then fix it from the findings), switch_runner (another installed agent CLI), add_reviewer (whose findings
-the fixes start from), ask_human (pause it). --apply pauses the goal, carries the plan out and lets it go on. With
+coming back, then fix it from the findings), switch_runner (another installed agent CLI), switch_model (the failing task
+on another model its CLI has, target T4:gpt-5), add_reviewer (whose findings the fixes start from), ask_human (pause it). --apply pauses the goal, carries the plan out and lets it go on. With
 --format json: {"goal_id","stagnant","diagnosis","risk_level","estimated_cost_usd","estimated_tokens","actions":[{"kind",
 "description","target"}],"applied","results","status"}.`,
   },
