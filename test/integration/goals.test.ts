@@ -97,7 +97,7 @@ describe('goals', function () {
   it('stops at its time budget with every agent gone, and goes on when the budget is extended', async () => {
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '60000') } } });
     const goals = h.switchboard.goals;
-    const created = await goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], budgetTime: '2s', maxAgents: 1 });
+    const created = await goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], budgetTime: '5s', maxAgents: 1 });
     await until(() => h.registry.list({ goal: created.id }).some((r) => r.status === 'running'), 10_000, 'its agent to run');
     const agent = h.registry.list({ goal: created.id })[0]!.agent!;
     const stopped = await goals.settled(created.id);
@@ -112,7 +112,7 @@ describe('goals', function () {
     await goals.extend(created.id, { timeMs: 60_000, time: '+1m' });
     const done = await goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
-    assert.equal(done.budgetTime, '1m2s');
+    assert.equal(done.budgetTime, '1m5s');
     assert.equal(h.switchboard.feed.read(0, { types: ['budget.exhausted', 'budget.extended'] }).events.length, 2);
     // The budget report: its exact fields, and each checkpoint with the budget it had then (the iteration started again after the extension has its own).
     const report = toBudgetReportShape(goals.budgetReport(created.id));
@@ -123,9 +123,9 @@ describe('goals', function () {
     assert.deepEqual(labels.slice(labels.indexOf('budget_extended')), ['budget_extended', 'iteration_started', 'iteration_ended', 'goal_completed']);
     assert.equal(labels.filter((l) => l === 'iteration_started').length, 2, labels.join(' '));
     const extendedAt = labels.indexOf('budget_extended');
-    assert.deepEqual(report.checkpoints.map((c) => [c.label, c.budget_time, c.total_budget_secs]), report.checkpoints.map((c, i) => [c.label, i < extendedAt ? '2s' : '1m2s', i < extendedAt ? 2 : 62]));
+    assert.deepEqual(report.checkpoints.map((c) => [c.label, c.budget_time, c.total_budget_secs]), report.checkpoints.map((c, i) => [c.label, i < extendedAt ? '5s' : '1m5s', i < extendedAt ? 5 : 65]));
     assert.ok(report.checkpoints.filter((c) => c.label === 'iteration_started').every((c) => c.phase === 'execution'));
-    assert.deepEqual([report.budget_time, report.total_budget_secs, report.latest?.label], ['1m2s', 62, 'goal_completed']);
+    assert.deepEqual([report.budget_time, report.total_budget_secs, report.latest?.label], ['1m5s', 65, 'goal_completed']);
     const kinds = toReplayShape(goals.replay(created.id)).timeline.map((e) => e.kind);
     // The agent stopped at the budget's end is told as steering (it was interrupted).
     for (const kind of ['budget_warning', 'budget_exhausted', 'budget_extended', 'steering']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
