@@ -183,7 +183,7 @@ of its own in the background (its output in the goal's owner.log). Exit 0 when t
   'goal proof': { forms: [['goal proof <goal>', 'what shows the goal done, and the known gaps; exit 0 when it is ready']] },
   'goal replay': {
     forms: [['goal replay <goal> [--follow]', 'its timeline, deduplicated: its own events and those of its teams, tasks, runs, gates and budget']],
-    details: `--follow goes on printing each new change as it happens (one JSON object per line with --format json), until Ctrl-C.
+    details: `--follow goes on printing each new entry as it happens (the same kinds and deduplication; one JSON object per line with --format json), until the goal ends or Ctrl-C.
 With --format json (not following): {"version","goal_id","status","phase","generated_at","event_count",
 "task_graph_summary","timeline":[{"index","ts","kind","actor","summary"}],"recovery_status","known_gaps",
 "duplicate_events","parse_failures"}; a torn or damaged line is counted in parse_failures, never fatal.`,
@@ -205,8 +205,8 @@ records stagnation_detected in its timeline. Exit 0 when it is stagnant, 1 when 
   'goal recover': {
     forms: [['goal recover <goal> [--apply]', 'a recovery plan for a stagnant goal: risk, likely cost, actions; --apply carries it out']],
     details: `Actions: rollback (to the checkpoint before a circle began), split_task (find the cause of a failure that keeps
-coming back, then fix it from the findings), switch_runner (another installed agent CLI), add_reviewer (whose findings
-the fixes start from), ask_human (pause it). --apply pauses the goal, carries the plan out and lets it go on. With
+coming back, then fix it from the findings), switch_runner (another installed agent CLI), switch_model (the failing task
+on another model its CLI has, target T4:gpt-5), add_reviewer (whose findings the fixes start from), ask_human (pause it). --apply pauses the goal, carries the plan out and lets it go on. With
 --format json: {"goal_id","stagnant","diagnosis","risk_level","estimated_cost_usd","estimated_tokens","actions":[{"kind",
 "description","target"}],"applied","results","status"}.`,
   },

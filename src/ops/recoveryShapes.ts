@@ -11,7 +11,7 @@ import type { Diagnosis, Finding } from '../core/goals/stagnation';
 const iso = (ms: number): string => new Date(ms).toISOString();
 const time = z.string().describe('ISO 8601');
 const KINDS = ['CircularFix', 'RepeatedFailure', 'NoProgress', 'BudgetBurn'] as const;
-const ACTIONS = ['rollback', 'switch_runner', 'split_task', 'add_reviewer', 'ask_human'] as const;
+const ACTIONS = ['rollback', 'switch_runner', 'switch_model', 'split_task', 'add_reviewer', 'ask_human'] as const;
 
 const findingShape = z.object({
   kind: z.enum(KINDS),
@@ -54,7 +54,7 @@ export const recoveryShape = z.object({
   risk_level: z.enum(['low', 'medium', 'high']),
   estimated_cost_usd: z.number().describe('What the next iteration is likely to cost, from the recent ones'),
   estimated_tokens: z.number(),
-  actions: z.array(z.object({ kind: z.enum(ACTIONS), description: z.string(), target: z.string().nullable().describe('A checkpoint, a task or a runner') })),
+  actions: z.array(z.object({ kind: z.enum(ACTIONS), description: z.string(), target: z.string().nullable().describe('A checkpoint (cp-2), a task (T4), a runner (codex), or a task and the model it switches to (T4:gpt-5)') })),
   applied: z.boolean(),
   results: z.array(z.string()).describe('What applying it did'),
   status: z.string().describe("The goal's status after"),

@@ -59,12 +59,18 @@ describe('goals that go in circles', function () {
     assert.deepEqual([unknown.code !== 0, /has no checkpoint "cp-9"/.test(unknown.stderr), /cp-1 \(iteration 1\), cp-2 \(iteration 2\), cp-3 \(iteration 3\)/.test(unknown.stderr)], [true, true, true], unknown.stderr);
     const tip = git(workspace, 'rev-parse', ended.branch);
     const cp2 = ended.recoveryPoints![1]!;
+    const beforeRollback = toReplayShape(goals.replay(created.id)).timeline;
+    assert.ok(beforeRollback.some((e) => e.kind === 'team_started' && e.summary.includes(`${created.id}-3`)), beforeRollback.map((e) => e.kind).join(' '));
     const result = await cli('rollback', created.id, '--to', 'cp-2', '--format', 'json');
     assert.equal(result.code, 0, result.stderr);
     const rolled = JSON.parse(result.stdout) as RollbackShape;
     assert.deepEqual([rolled.checkpoint.id, rolled.restored_commit, rolled.abandoned_commit, rolled.status, rolled.iteration], ['cp-2', cp2.commit, tip, 'paused', 2]);
     assert.match(rolled.abandoned_ref!, new RegExp(`^refs/switchboard/goals/${created.id}/abandoned/cp-2-\\d{8}T\\d{6}Z$`));
     assert.equal(git(workspace, 'rev-parse', rolled.abandoned_ref!), tip);
+    // The abandoned iterations' history (their teams, tasks, merges) is still in the replay.
+    const entryKey = (e: { ts: string; kind: string; summary: string }): string => `${e.ts} ${e.kind} ${e.summary}`;
+    const afterRollback = new Set(toReplayShape(goals.replay(created.id)).timeline.map(entryKey));
+    assert.deepEqual(beforeRollback.map(entryKey).filter((k) => !afterRollback.has(k)), []);
 
     assert.equal(git(workspace, 'rev-parse', ended.branch), cp2.commit);
     assert.equal(git(workspace, 'show', `${ended.branch}:config.txt`), 'on', 'as iteration 1 left it');
@@ -87,6 +93,8 @@ describe('goals that go in circles', function () {
     assert.equal(done.status, 'ready', done.failure);
     assert.deepEqual(git(workspace, 'ls-tree', '--name-only', done.branch).split('\n').sort(), ['README.md', 'config.txt', 'fixed.txt']);
     assert.deepEqual(done.iterations.map((i) => i.team), [`${created.id}-1`, `${created.id}-2.2`], 'the redone iteration had a team of its own');
+    const redone = done.checkpoints.filter((c) => c.label === 'iteration_started' && c.at > done.rollbacks!.at(-1)!.at);
+    assert.deepEqual(redone.map((c) => c.phase), ['execution'], 'the redone iteration has its budget checkpoint');
   });
 
   it('finds RepeatedFailure when a gate fails the same way three times, and a recovery applied to the goal at work splits the failing task', async () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Breakers } from '../../src/core/gates/breakers';
 import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
-import { loadGoal } from '../../src/core/goals/goalStore';
+import { appendGoalEvent, loadGoal } from '../../src/core/goals/goalStore';
 import { runCli } from '../support/cliChild';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
@@ -21,6 +21,9 @@ import { CLI, createHarness, FAKE_AGENT, pidAlive, ROOT, SUPERVISOR, tempDir, un
 import { Switchboard } from '../../src/core/switchboard';
 import { mergeConfig } from '../../src/core/config';
 
+const REPORT_KEYS = ['version', 'goal_id', 'generated_at', 'budget_time', 'total_budget_secs', 'budget_tokens', 'used_tokens', 'remaining_budget_tokens', 'budget_usd', 'estimated_cost_usd', 'remaining_budget_usd', 'latest', 'checkpoints', 'spent_usd', 'spent_tokens', 'spent_seconds'];
+const CHECKPOINT_KEYS = ['version', 'goal_id', 'label', 'status', 'phase', 'recorded_at', 'budget_time', 'total_budget_secs', 'elapsed_since_created_secs', 'remaining_budget_secs', 'budget_tokens', 'used_tokens', 'remaining_budget_tokens', 'budget_usd', 'estimated_cost_usd', 'remaining_budget_usd'];
+const REPLAY_KEYS = ['version', 'goal_id', 'status', 'phase', 'generated_at', 'event_count', 'task_graph_summary', 'timeline', 'recovery_status', 'known_gaps', 'duplicate_events', 'parse_failures'];
 const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
 const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
 /** A gate that passes once `file` is on the goal branch. */
@@ -37,6 +40,11 @@ describe('goals', function () {
     const created = await h.switchboard.goals.create({ objective: '  Make   T2 exist ', workspace, tasks: [{ title: 'the first part' }], runner: 'custom', untilReady: true, gates: [fileGate('T2.txt')], budgetUsd: 5 });
     assert.match(created.id, /^goal-\d{8}-[a-z0-9]{6}$/);
     assert.equal(created.normalizedGoal, 'Make T2 exist');
+    // Followed live from another process: it stops by itself once the goal has ended.
+    const follower = spawn(process.execPath, [CLI, 'goal', 'replay', created.id, '--follow', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    follower.stdout.on('data', (d) => (followed += d));
+    const followerExit = new Promise<number | null>((resolve) => follower.on('close', resolve));
     const goal = await h.switchboard.goals.settled(created.id);
     assert.equal(goal.status, 'ready', goal.failure);
     assert.equal(goal.phase, 'proof');
@@ -59,15 +67,31 @@ describe('goals', function () {
     assert.deepEqual(report.breakdown.by_task.map((l) => l.key).sort(), ['T1', 'T2']);
     assert.deepEqual(report.breakdown.by_runner.map((l) => [l.key, l.runs]), [['custom', 2]]);
     const replay = toReplayShape(h.switchboard.goals.replay(goal.id));
+    assert.deepEqual([Object.keys(replay), Object.keys(replay.timeline[0]!)], [REPLAY_KEYS, ['index', 'ts', 'kind', 'actor', 'summary']]);
     const kinds = replay.timeline.map((e) => e.kind);
     for (const kind of ['goal_created', 'phase_changed', 'task_created', 'task_started', 'task_completed', 'gate_failed', 'gate_passed', 'checkpoint_recorded', 'status_changed']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
     assert.ok(kinds.indexOf('gate_failed') < kinds.lastIndexOf('gate_passed'));
     assert.deepEqual(replay.timeline.map((e) => e.index), replay.timeline.map((_, i) => i));
     assert.equal(replay.parse_failures, 0);
+    try {
+      assert.equal(await Promise.race([followerExit, new Promise((resolve) => setTimeout(resolve, 10_000, 'still following'))]), 0);
+    } finally {
+      follower.kill();
+    }
+    // The live timeline is the replay's: the same entries, kinds and deduplication, indexed in the order they came.
+    const live = followed.trim().split('\n').map((line) => JSON.parse(line) as (typeof replay.timeline)[number]);
+    const entryKey = (e: (typeof replay.timeline)[number]): string => `${e.ts} ${e.kind} ${e.summary}`;
+    assert.deepEqual(live.map((e) => e.index), live.map((_, i) => i));
+    assert.deepEqual(live.map(entryKey).sort(), replay.timeline.map(entryKey).sort());
+    assert.equal(live.filter((e) => e.kind === 'status_changed').at(-1)?.summary, 'running -> ready');
     // A goal's own event file cut mid-line: the damaged line is counted, the rest still told.
     fs.appendFileSync(new StateMap(h.stateDir).goal(goal.id).events, '{"ts":1,"kind":"phase_ch');
     const cut = toReplayShape(h.switchboard.goals.replay(goal.id));
     assert.deepEqual([cut.parse_failures, cut.event_count], [1, replay.event_count]);
+    // What the goal tells after the cut starts a line of its own: it is told, the cut line still counted.
+    appendGoalEvent(h.stateDir, goal.id, { kind: 'steering', summary: 'told after the cut' });
+    const after = toReplayShape(h.switchboard.goals.replay(goal.id));
+    assert.deepEqual([after.parse_failures, after.event_count, after.timeline.at(-1)?.summary], [1, replay.event_count + 1, 'told after the cut']);
     const events = h.switchboard.feed.read(0, { types: ['goal'] }).events.map((e) => e.type);
     assert.deepEqual([events[0], events.at(-1)], ['goal.created', 'goal.ended']);
     assert.equal(loadGoal(h.stateDir, goal.id).status, 'ready');
@@ -76,7 +100,7 @@ describe('goals', function () {
   it('stops at its time budget with every agent gone, and goes on when the budget is extended', async () => {
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '60000') } } });
     const goals = h.switchboard.goals;
-    const created = await goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], budgetTime: '2s', maxAgents: 1 });
+    const created = await goals.create({ objective: 'slow work', workspace: makeRepo(), tasks: [{ title: 'a long task' }], runner: 'custom', gates: [{ name: 'ok', command: 'true' }], budgetTime: '5s', maxAgents: 1 });
     await until(() => h.registry.list({ goal: created.id }).some((r) => r.status === 'running'), 10_000, 'its agent to run');
     const agent = h.registry.list({ goal: created.id })[0]!.agent!;
     const stopped = await goals.settled(created.id);
@@ -91,9 +115,23 @@ describe('goals', function () {
     await goals.extend(created.id, { timeMs: 60_000, time: '+1m' });
     const done = await goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
-    assert.equal(done.budgetTime, '1m2s');
-    assert.ok(done.checkpoints.some((c) => c.label === 'budget_extended'));
+    assert.equal(done.budgetTime, '1m5s');
     assert.equal(h.switchboard.feed.read(0, { types: ['budget.exhausted', 'budget.extended'] }).events.length, 2);
+    // The budget report: its exact fields, and each checkpoint with the budget it had then (the iteration started again after the extension has its own).
+    const report = toBudgetReportShape(goals.budgetReport(created.id));
+    assert.deepEqual(Object.keys(report), [...REPORT_KEYS, 'breakdown']);
+    assert.deepEqual(Object.keys(report.checkpoints[0]!), CHECKPOINT_KEYS);
+    const labels = report.checkpoints.map((c) => c.label);
+    assert.deepEqual(labels.filter((l) => l !== 'iteration_started').slice(1), ['budget_warning', 'budget_exhausted', 'stopped', 'budget_extended', 'iteration_ended', 'goal_completed'], labels.join(' '));
+    assert.deepEqual(labels.slice(labels.indexOf('budget_extended')), ['budget_extended', 'iteration_started', 'iteration_ended', 'goal_completed']);
+    assert.equal(labels.filter((l) => l === 'iteration_started').length, 2, labels.join(' '));
+    const extendedAt = labels.indexOf('budget_extended');
+    assert.deepEqual(report.checkpoints.map((c) => [c.label, c.budget_time, c.total_budget_secs]), report.checkpoints.map((c, i) => [c.label, i < extendedAt ? '5s' : '1m5s', i < extendedAt ? 5 : 65]));
+    assert.ok(report.checkpoints.filter((c) => c.label === 'iteration_started').every((c) => c.phase === 'execution'));
+    assert.deepEqual([report.budget_time, report.total_budget_secs, report.latest?.label], ['1m5s', 65, 'goal_completed']);
+    const kinds = toReplayShape(goals.replay(created.id)).timeline.map((e) => e.kind);
+    // The agent stopped at the budget's end is told as steering (it was interrupted).
+    for (const kind of ['budget_warning', 'budget_exhausted', 'budget_extended', 'steering']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
   });
 
   it('stops at its token budget as soon as an agent crosses it, and starts no run after', async () => {
@@ -186,10 +224,12 @@ describe('goals', function () {
     const workspace = makeRepo();
     const flag = path.join(tempDir('sb-goal-flag-'), 'flag');
     const gate = { name: 'flag', command: `'${process.execPath}' -e "process.exit(require('fs').existsSync('${flag}')?0:1)"`, required: true };
-    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
-    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Open');
-    const created = await h.switchboard.goals.create({ objective: 'wait for the flag', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    // Four failures before the goal; its own first run of the gate is the fifth, which opens the breaker, and its second iteration finds it open.
+    for (let i = 0; i < 4; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Closed');
+    const created = await h.switchboard.goals.create({ objective: 'wait for the flag', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate], untilReady: true, maxIterations: 3 });
     const blocked = await h.switchboard.goals.settled(created.id);
+    assert.equal(new Breakers(h.stateDir, workspace).status().find((b) => b.gateName === 'flag')?.state, 'Open');
     assert.equal(blocked.status, 'blocked_on_external');
     assert.match(blocked.blockedOn!, /circuit breaker of gate "flag" is open/);
     fs.writeFileSync(flag, '');
@@ -197,6 +237,9 @@ describe('goals', function () {
     await until(() => h.switchboard.goals.get(created.id).status !== 'blocked_on_external', 10_000, 'the goal to go on after the reset');
     const done = await h.switchboard.goals.settled(created.id);
     assert.equal(done.status, 'ready', done.failure);
+    const kinds = toReplayShape(h.switchboard.goals.replay(created.id)).timeline.map((e) => e.kind);
+    // Failed (the fifth time, opening the breaker), refused by the open breaker, then passed after the reset.
+    assert.deepEqual(kinds.filter((k) => k.startsWith('breaker_') || k.startsWith('gate_')), ['gate_failed', 'breaker_opened', 'gate_failed', 'breaker_reset', 'gate_passed']);
   });
 
   it('run by the CLI, stays with its goal while a breaker blocks it, and goes on when `gates reset` (another process) resets it', async () => {

@@ -14,7 +14,8 @@ import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
 import { doctorOf } from '../support/cliChild';
 import { call, connectHttp, connectStdio, textOf, type TransportKind } from '../support/mcpClients';
-import { createHarness, fakeClaude, fakeCommand, pidAlive, tempDir, until, type Harness } from '../support/harness';
+import { makeRepo } from '../support/gitRepo';
+import { createHarness, fakeClaude, fakeCommand, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
@@ -247,6 +248,46 @@ describe('MCP server', function () {
     assert.ok(progress.length >= 1, 'a progress notification arrived');
     assert.match(progress[0]!, /running/);
     await call(client, 'kill_agent', { id: run.id, force: true });
+  });
+
+  it('answers goal_replay, goal_budget, goal_diagnose, goal_recover (applied) and goal_rollback for a goal that fails the same way', async function () {
+    this.timeout(180_000);
+    const goals = h.switchboardOf(registry).goals;
+    const client = await connect('http', 'goal-forensics');
+    const config = registry.config;
+    registry.updateConfig({ ...config, runners: { ...config.runners, custom: { command: `'${process.execPath}' '${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}' --sleep 300 {prompt}` } } });
+    const stuck = { name: 'unit', command: `'${process.execPath}' -e "console.log('FAIL parser.test.ts: expected 3, got 4'); process.exit(1)"` };
+    const created = (await call(client, 'goal_create', { objective: 'make the parser right', cwd: makeRepo(), tasks: [{ title: 'fix the parser' }], runner: 'custom', until_ready: true, max_iterations: 6, max_agents: 1, gates: [stuck] })).structuredContent as { goal_id: string };
+    const id = created.goal_id;
+    try {
+      await until(() => goals.get(id).stagnation?.kind === 'RepeatedFailure', 90_000, 'RepeatedFailure to be found');
+      const diagnosis = (await call(client, 'goal_diagnose', { goal_id: id })).structuredContent as { stagnant: boolean; diagnosis: { primary: { kind: string } | null } };
+      assert.deepEqual(Object.keys(diagnosis), ['goal_id', 'stagnant', 'confidence', 'diagnosis', 'recommended_action', 'metrics_window']);
+      assert.deepEqual([diagnosis.stagnant, diagnosis.diagnosis.primary?.kind], [true, 'RepeatedFailure']);
+
+      const recovered = (await call(client, 'goal_recover', { goal_id: id, apply: true })).structuredContent as { applied: boolean; actions: { kind: string }[]; results: string[] };
+      assert.deepEqual([recovered.applied, recovered.actions.map((a) => a.kind)], [true, ['split_task', 'switch_runner']], 'claude is installed here to switch to');
+      assert.match(recovered.results[0]!, /now starts from T\d+, which finds the cause/);
+
+      const budget = (await call(client, 'goal_budget', { goal_id: id })).structuredContent as { checkpoints: { label: string; phase: string }[]; latest: unknown };
+      assert.deepEqual(Object.keys(budget), ['version', 'goal_id', 'generated_at', 'budget_time', 'total_budget_secs', 'budget_tokens', 'used_tokens', 'remaining_budget_tokens', 'budget_usd', 'estimated_cost_usd', 'remaining_budget_usd', 'latest', 'checkpoints', 'spent_usd', 'spent_tokens', 'spent_seconds', 'breakdown']);
+      assert.deepEqual(budget.checkpoints.slice(0, 4).map((c) => c.label), ['goal_created', 'iteration_started', 'iteration_ended', 'iteration_started']);
+      assert.ok(budget.checkpoints.filter((c) => c.label === 'iteration_started').every((c) => c.phase === 'execution'));
+
+      const rolled = (await call(client, 'goal_rollback', { goal_id: id, to: 'cp-1' })).structuredContent as { checkpoint: { id: string }; iteration: number };
+      assert.deepEqual([rolled.checkpoint.id, rolled.iteration], ['cp-1', 1]);
+      const replay = (await call(client, 'goal_replay', { goal_id: id })).structuredContent as { goal_id: string; timeline: { kind: string; summary: string }[] };
+      assert.deepEqual(Object.keys(replay), ['version', 'goal_id', 'status', 'phase', 'generated_at', 'event_count', 'task_graph_summary', 'timeline', 'recovery_status', 'known_gaps', 'duplicate_events', 'parse_failures']);
+      const kinds = replay.timeline.map((e) => e.kind);
+      for (const kind of ['goal_created', 'iteration_failed', 'stagnation_detected', 'recovery_applied', 'rollback']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(' ')}`);
+      assert.ok(kinds.indexOf('recovery_applied') < kinds.lastIndexOf('rollback'));
+      const last = (await call(client, 'goal_replay', { goal_id: id, last: 2 })).structuredContent as { timeline: unknown[] };
+      assert.equal(last.timeline.length, 2);
+    } finally {
+      await call(client, 'goal_cancel', { goal_id: id });
+      await goals.settled(id);
+      registry.updateConfig(config);
+    }
   });
 
   it('a run started over stdio is the same run the HTTP server and the in-process registry see', async () => {

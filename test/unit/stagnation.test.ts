@@ -1,12 +1,20 @@
 /** Stagnation read from measured iterations, the recovery plans made from it, and the spec and graph changes that carry them out. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import type { Task } from '../../src/core/dag/task';
 import type { Iteration, IterationMetrics } from '../../src/core/goals/goalRecord';
 import { failureFingerprint } from '../../src/core/goals/iterationMetrics';
-import { addReviewTask, recoveryPlan, specWithReviewer, specWithRunner, splitTask, writerRunner } from '../../src/core/goals/recovery';
+import { addReviewTask, modelSwitchOf, otherModel, recoveryPlan, specWithReviewer, specWithRunner, splitTask, writerRunner } from '../../src/core/goals/recovery';
+import { remainingSpecs } from '../../src/core/goals/goalTasks';
+import { DEFAULT_PRICES } from '../../src/core/pricing';
 import { diagnose } from '../../src/core/goals/stagnation';
 import { toDiagnosisShape } from '../../src/ops/recoveryShapes';
+import type { GoalContext } from '../../src/core/goals/goalContext';
+import { GoalFeed } from '../../src/core/goals/goalFeed';
+import { recoverGoal } from '../../src/core/goals/goalRecover';
+import { StateMap } from '../../src/core/state/stateMap';
 import { goalRecord, T0 } from '../support/goalRecord';
+import { tempDir } from '../support/harness';
 
 function measured(n: number, more: Partial<IterationMetrics> = {}, passed = false): Iteration {
   const metrics: IterationMetrics = { startCommit: `s${n}`, endCommit: `e${n}`, gatesPassed: 0, gatesFailed: 1, failures: [], changedFiles: [], linesAdded: 1, linesRemoved: 0, fileStates: {}, spentUsd: 0, spentTokens: 0, ...more };
@@ -83,6 +91,30 @@ describe('goals: recovery plans', () => {
     assert.deepEqual(plan.actions.map((a) => [a.kind, a.target]), [['split_task', 'T4'], ['switch_runner', 'codex']]);
     assert.deepEqual([plan.riskLevel, plan.estimatedCostUsd, plan.estimatedTokens], ['medium', 0.3, 1500]);
     assert.equal(recoveryPlan(goal, diagnose(goal), { ...options, remainingUsd: 0.1 }).riskLevel, 'high', 'more than the budget has left');
+  });
+
+  it('runs the task that keeps failing on another model of the same family the price table knows', () => {
+    assert.deepEqual([otherModel('gpt-5-mini', DEFAULT_PRICES), otherModel('gpt-5-2025-08-07', DEFAULT_PRICES), otherModel('claude-sonnet-4-20250514', DEFAULT_PRICES), otherModel(undefined, DEFAULT_PRICES)], ['gpt-5', 'gpt-5-mini', undefined, undefined]);
+    const iterations = [1, 2, 3].map((n) => measured(n, { failures: ['unit#aaa'] }));
+    iterations.push({ n: 4, startedAt: T0, tasks: ['T4'] });
+    const goal = goalRecord({ iterations, tasks: [pending('T4', 'Make the "unit" check pass')] });
+    const plan = recoveryPlan(goal, diagnose(goal), { installed: ['codex'], defaultRunner: 'codex', usedModel: 'gpt-5-mini', prices: DEFAULT_PRICES });
+    assert.deepEqual(plan.actions.map((a) => [a.kind, a.target]), [['split_task', 'T4'], ['switch_model', 'T4:gpt-5']]);
+    assert.equal(plan.riskLevel, 'medium');
+    assert.deepEqual(modelSwitchOf('T4:gpt-5'), { task: 'T4', model: 'gpt-5' });
+    // The model goes with the task to the team that runs it.
+    goal.tasks[0]!.model = 'gpt-5';
+    assert.deepEqual(remainingSpecs(goal, iterations[3]!).map((t) => [t.id, t.model]), [['T4', 'gpt-5']]);
+  });
+
+  it('carries a model switch out on the task it names, and says so in the timeline', async () => {
+    const stateDir = tempDir('sb-recover-');
+    const record = goalRecord({ status: 'paused', tasks: [pending('T4', 'Make the "unit" check pass')], iterations: [{ n: 1, startedAt: T0, tasks: ['T4'] }] });
+    const goal = { stateDir, record, events: new GoalFeed({ stateDir } as GoalContext, record), save: () => undefined, pause: () => Promise.resolve(), resume: () => undefined };
+    const plan = { ...recoveryPlan(record, diagnose(record), options), actions: [{ kind: 'switch_model' as const, description: 'another model', target: 'T4:gpt-5' }] };
+    const done = await recoverGoal(goal, plan, 'a person');
+    assert.deepEqual([done.results, record.tasks[0]!.model], [['T4 now runs on gpt-5'], 'gpt-5']);
+    assert.match(fs.readFileSync(new StateMap(stateDir).goal(record.id).events, 'utf8'), /"kind":"recovery_applied","summary":"T4 now runs on gpt-5","actor":"a person"/);
   });
 
   it('rolls a circle back to the checkpoint before it began; asks a person when nothing else can be done', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expandTemplate, splitCommandLine } from '../../src/core/runners/commandTemplate';
 import { redactArgs, redactText } from '../../src/core/redact';
-import { readJsonLines } from '../../src/core/store/jsonLines';
+import { appendJsonLine, readJsonLines } from '../../src/core/store/jsonLines';
 import { readJsonFile, writeJsonAtomic } from '../../src/core/store/atomicFile';
 import { utf8SafeEnd } from '../../src/core/runs/outputLog';
 import { resolveRun } from '../../src/core/registry/resolveRun';
@@ -46,6 +46,15 @@ describe('JSON lines and atomic files', () => {
     assert.deepEqual(first.items, [{ a: 1 }, { a: 2 }]);
     fs.appendFileSync(file, '3}\n');
     assert.deepEqual(readJsonLines<{ a: number }>(file, first.nextOffset).items, [{ a: 3 }]);
+  });
+  it('a line appended after a torn one is not merged into it', () => {
+    const file = path.join(tempDir(), 'events.jsonl');
+    appendJsonLine(file, { a: 1 });
+    fs.appendFileSync(file, '{"a":');
+    appendJsonLine(file, { a: 3 });
+    appendJsonLine(file, { a: 4 });
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}\n{"a":\n{"a":3}\n{"a":4}\n');
+    assert.deepEqual(readJsonLines<{ a: number }>(file).items, [{ a: 1 }, { a: 3 }, { a: 4 }]);
   });
   it('a corrupt document is set aside, not lost', () => {
     const file = path.join(tempDir(), 'doc.json');

@@ -12,11 +12,11 @@ import { detectGates } from '../../core/gates/detectGates';
 import { DEFAULT_QUALITY } from '../../core/goals/goalIntake';
 import { applyGateFlags, GATE_FLAGS, hasGateFlags } from '../gateFlags';
 import { parseExtension } from '../../core/goals/duration';
-import { isLiveGoal, type GoalRecord } from '../../core/goals/goalRecord';
+import { isLiveGoal, isSettledGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
-import { aboutGoal, feedEntry } from '../../core/goals/replay';
-import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from '../../ops/goalShapes';
+import { ReplayReader } from '../../core/goals/replay';
+import { toBudgetReportShape, toGoalShape, toProofShape, toReplayShape, type ReplayShape } from '../../ops/goalShapes';
 import { toGoalStatusShape } from '../../ops/goalStatusShape';
 import type { CliContext } from '../context';
 import { renderBudgetReport, replayEntryLine, replayHeading } from '../../ops/goalReportText';
@@ -27,6 +27,9 @@ import { showProgress } from '../progress';
 import { stderr } from '../stdio';
 import { goalRecoveryCommand } from './goalRecovery';
 import { inBackground } from '../background';
+
+/** How often `goal replay --follow` looks for what was written (the goal's events file, the feed, its record). */
+const FOLLOW_POLL_MS = 300;
 
 const number = (value: string | undefined, what: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -180,39 +183,54 @@ async function create(ctx: CliContext, argv: string[]): Promise<number> {
   });
 }
 
-/** `goal replay <id> [--follow]`: the timeline so far, then (following) each new entry as it happens. */
+/** `goal replay <id> [--follow]`: the timeline so far, then (following) each new entry as it happens, until the goal ends or Ctrl-C. */
 async function replay(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { follow: { type: 'boolean', short: 'f', default: false } } });
   if (positionals.length !== 1) throw usageError('goal replay', 'which goal? give its id');
   return ctx.withSwitchboard(async (sb) => {
-    const shape = toReplayShape(sb.goals.replay(positionals[0]!));
-    const md = ctx.out.format === 'md';
-    if (ctx.out.format === 'json' && !values.follow) printJson(ctx.out, shape);
-    else if (ctx.out.format === 'json') for (const e of shape.timeline) await ctx.out.write(`${JSON.stringify(e)}\n`);
-    else {
-      ctx.out.stdout(replayHeading(shape, md));
-      for (const e of shape.timeline) await ctx.out.write(`${replayEntryLine(e, md)}\n`);
-      for (const gap of shape.known_gaps) ctx.out.stderr(`known gap: ${gap}`);
-    }
-    if (shape.parse_failures) ctx.out.stderr(`switchboard: ${shape.parse_failures} damaged line(s) skipped`);
-    if (!values.follow) return 0;
-    // Following: each new change about the goal, as the feed tells it, until Ctrl-C or the goal ends.
-    const goal = () => sb.goals.get(shape.goal_id);
-    let index = shape.timeline.length;
-    const follower = sb.feed.follow(sb.feed.head());
-    let queue = Promise.resolve();
-    follower.onDidAppend((events) => {
-      for (const event of events) {
-        const mine = event.key === `goal:${shape.goal_id}` || aboutGoal(goal(), event);
-        if (!mine) continue;
-        const e = { index: index++, ...feedEntry(event), ts: new Date(event.ts).toISOString() };
-        queue = queue.then(() => ctx.out.write(`${ctx.out.format === 'json' ? JSON.stringify(e) : replayEntryLine(e, md)}\n`));
+    const id = sb.goals.get(positionals[0]!).id;
+    // One reader for the replay so far and what follows: nothing is told twice or lost in between.
+    const reader = new ReplayReader(sb.stateDir, sb.feed, id);
+    try {
+      const shape = toReplayShape(reader.replay(sb.goals.get(id), Date.now(), !values.follow));
+      const md = ctx.out.format === 'md';
+      let index = 0;
+      const write = (e: ReplayShape['timeline'][number]): Promise<void> => ctx.out.write(`${ctx.out.format === 'json' ? JSON.stringify(e) : replayEntryLine(e, md)}\n`);
+      if (ctx.out.format === 'json' && !values.follow) printJson(ctx.out, shape);
+      else {
+        if (ctx.out.format !== 'json') ctx.out.stdout(replayHeading(shape, md));
+        for (const e of shape.timeline) await write(e);
+        index = shape.timeline.length;
+        if (ctx.out.format !== 'json') for (const gap of shape.known_gaps) ctx.out.stderr(`known gap: ${gap}`);
       }
-    });
-    await Promise.race([new Promise((resolve) => process.once('SIGINT', resolve)), ctx.out.closed]);
-    follower.dispose();
-    await queue;
-    return 0;
+      if (shape.parse_failures) ctx.out.stderr(`switchboard: ${shape.parse_failures} damaged line(s) skipped`);
+      if (!values.follow) return 0;
+      // Each poll tells what was written since the last; once the goal has ended, one poll more tells what it wrote as it ended, and it stops.
+      let stop = false;
+      let wake = (): void => undefined;
+      const onStop = (): void => ((stop = true), wake());
+      process.once('SIGINT', onStop);
+      void ctx.out.closed.then(onStop);
+      try {
+        for (let sawEnd = false; ; ) {
+          const goal = sb.goals.get(id);
+          const last = sawEnd && isSettledGoal(goal.status);
+          for (const e of reader.read(goal, last)) await write({ index: index++, ts: new Date(e.ts).toISOString(), kind: e.kind, actor: e.actor, summary: e.summary });
+          if (last || stop) break;
+          sawEnd = isSettledGoal(goal.status);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, FOLLOW_POLL_MS);
+            wake = () => (clearTimeout(timer), resolve());
+          });
+          if (stop) break;
+        }
+      } finally {
+        process.off('SIGINT', onStop);
+      }
+      return 0;
+    } finally {
+      reader.dispose();
+    }
   });
 }
 

@@ -46,7 +46,7 @@ export interface BreakerView {
 }
 
 /** A breaker as the feed carries it (`breaker.opened`, `breaker.reset`: then with the state it had). */
-export type BreakerEntity = BreakerView & { workspace: string; previous?: BreakerState };
+export type BreakerEntity = BreakerView & { workspace: string; previous?: BreakerState; links?: { goal?: string } };
 
 export type Admission = { allowed: true; record: BreakerRecord; trial: boolean } | { allowed: false; record: BreakerRecord; reason: string };
 

@@ -37,6 +37,8 @@ export interface BreakersOptions {
   clock?: () => number;
   /** Gets `breaker.opened` and `breaker.reset`. */
   feed?: Feed;
+  /** Who runs the gates (a goal), carried on what the feed is told. */
+  links?: { goal?: string };
 }
 
 /** A breaker a reset changed, with the state it had. */
@@ -150,7 +152,7 @@ export class Breakers {
   }
 
   private tell(type: 'breaker.opened' | 'breaker.reset', view: machine.BreakerView, previous?: machine.BreakerState): void {
-    const entity: machine.BreakerEntity = { workspace: this.workspace, ...view, ...(previous ? { previous } : {}) };
+    const entity: machine.BreakerEntity = { workspace: this.workspace, ...view, ...(previous ? { previous } : {}), ...(this.options.links ? { links: this.options.links } : {}) };
     this.options.feed?.append({ type, key: gateKey(this.paths.key, view.gateName), entity });
   }
 }

@@ -38,7 +38,13 @@ export interface GateResult {
 }
 
 /** A gate result as the feed carries it (`gate.passed`, `gate.failed`). */
-export type GateEntity = GateResult & { workspace: string };
+/** A gate's result as the feed tells it: whose workspace, and the goal that ran it (when one did). */
+export type GateEntity = GateResult & { workspace: string; links?: GateLinks };
+
+/** Who ran the gates, carried on their feed events (a goal's replay tells its own from another's in the same workspace). */
+export interface GateLinks {
+  goal?: string;
+}
 
 /** The words of a gate's command; throws naming the gate when there are none or a quote is left open. */
 export function gateArgv(spec: Pick<GateSpec, 'name' | 'command'>): string[] {

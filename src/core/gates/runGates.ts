@@ -9,7 +9,7 @@ import { gateKey } from '../feed/feedEvent';
 import { redactArgs, secretsFromEnv } from '../redact';
 import type { BreakerPolicy } from './breakerState';
 import { Breakers } from './breakers';
-import { gateArgv, type GateEntity, type GateResult, type GateSpec } from './gate';
+import { gateArgv, type GateEntity, type GateLinks, type GateResult, type GateSpec } from './gate';
 import { gateLogName, pruneLogs } from './gateOutput';
 import { runGate } from './runGate';
 
@@ -22,6 +22,8 @@ export interface RunGatesOptions {
   /** Where each run's log goes (default: the workspace's gate logs in the state folder, of which the newest 100 are kept). */
   logDir?: string;
   feed?: Feed;
+  /** Who runs them (a goal), carried on their feed events and the breakers'. */
+  links?: GateLinks;
   env?: NodeJS.ProcessEnv;
   /** Aborting kills the running gate; the gates after it are not run (and not returned). */
   signal?: AbortSignal;
@@ -47,7 +49,7 @@ function notRun(spec: GateSpec, reason: string, env: NodeJS.ProcessEnv): GateRes
 }
 
 export async function runGates(specs: readonly GateSpec[], options: RunGatesOptions): Promise<GateResult[]> {
-  const breakers = new Breakers(options.stateDir, options.workspace, { policy: options.policy, clock: options.clock, feed: options.feed });
+  const breakers = new Breakers(options.stateDir, options.workspace, { policy: options.policy, clock: options.clock, feed: options.feed, links: options.links });
   const logDir = options.logDir ?? breakers.paths.logs;
   const env = options.env ?? process.env;
   const results: GateResult[] = [];
@@ -57,7 +59,7 @@ export async function runGates(specs: readonly GateSpec[], options: RunGatesOpti
     const result = admission.allowed
       ? await runGate(spec, { cwd: options.cwd ?? options.workspace, logFile: path.join(logDir, gateLogName(spec.name)), env, signal: options.signal })
       : notRun(spec, admission.reason, env);
-    const entity: GateEntity = { ...result, workspace: options.workspace };
+    const entity: GateEntity = { ...result, workspace: options.workspace, ...(options.links ? { links: options.links } : {}) };
     options.feed?.append({ type: result.passed ? 'gate.passed' : 'gate.failed', key: gateKey(breakers.paths.key, spec.name), entity });
     // A cancelled run says nothing about the work: it is no verdict.
     if (admission.allowed && options.signal?.aborted) {

@@ -78,6 +78,7 @@ export function checkpoint(goal: GoalRecord, spend: Spend, label: string, now = 
     usedTokens: spend.tokens,
     usedUsd: spend.usd,
     usdEstimated: spend.usdEstimated,
+    ...(goal.budgetTime !== undefined ? { budgetTime: goal.budgetTime } : {}),
     ...(goal.budgetTimeMs !== undefined ? { budgetTimeMs: goal.budgetTimeMs } : {}),
     ...(goal.budgetTokens !== undefined ? { budgetTokens: goal.budgetTokens } : {}),
     ...(goal.budgetUsd !== undefined ? { budgetUsd: goal.budgetUsd } : {}),

@@ -5,7 +5,8 @@
  * which were estimated from the price table. Every figure comes from the goal's runs.
  */
 import type { RunRecord } from '../runs/types';
-import { elapsedOf, spendOf } from './budget';
+import { checkpoint, spendOf } from './budget';
+import { formatBudgetTime } from './duration';
 import type { Checkpoint, GoalRecord } from './goalRecord';
 
 export interface BudgetFigures {
@@ -46,15 +47,17 @@ export interface BudgetReport {
 const secs = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms / 1000));
 const left = (limit: number | undefined, used: number): number | undefined => (limit === undefined ? undefined : Math.max(0, limit - used));
 
-function figures(goal: GoalRecord, c: Checkpoint): BudgetFigures {
+/** The figures of a checkpoint, each as it was then (the time budget as given then; older checkpoints kept only its milliseconds). */
+function figures(c: Checkpoint): BudgetFigures {
   const total = secs(c.budgetTimeMs);
   const elapsed = secs(c.elapsedMs)!;
+  const budgetTime = c.budgetTime ?? (c.budgetTimeMs !== undefined ? formatBudgetTime(c.budgetTimeMs) : undefined);
   return {
     label: c.label,
     status: c.status,
     phase: c.phase,
     recordedAt: c.at,
-    ...(goal.budgetTime !== undefined ? { budgetTime: goal.budgetTime } : {}),
+    ...(budgetTime !== undefined ? { budgetTime } : {}),
     ...(total !== undefined ? { totalBudgetSecs: total, remainingBudgetSecs: left(total, elapsed) } : {}),
     elapsedSinceCreatedSecs: elapsed,
     ...(c.budgetTokens !== undefined ? { budgetTokens: c.budgetTokens, remainingBudgetTokens: left(c.budgetTokens, c.usedTokens) } : {}),
@@ -84,17 +87,11 @@ export function spendLines(runs: readonly RunRecord[], keyOf: (r: RunRecord) => 
 
 export function budgetReport(goal: GoalRecord, runs: readonly RunRecord[], teamWorkerOf: (run: RunRecord) => string | undefined, now = Date.now()): BudgetReport {
   const spend = spendOf(goal, runs, now);
-  const current: Checkpoint = {
-    label: 'now', at: now, status: goal.status, phase: goal.phase, elapsedMs: elapsedOf(goal, now), usedTokens: spend.tokens, usedUsd: spend.usd, usdEstimated: spend.usdEstimated,
-    ...(goal.budgetTimeMs !== undefined ? { budgetTimeMs: goal.budgetTimeMs } : {}),
-    ...(goal.budgetTokens !== undefined ? { budgetTokens: goal.budgetTokens } : {}),
-    ...(goal.budgetUsd !== undefined ? { budgetUsd: goal.budgetUsd } : {}),
-  };
   return {
     goalId: goal.id,
     generatedAt: now,
-    now: figures(goal, current),
-    checkpoints: goal.checkpoints.map((c) => figures(goal, c)),
+    now: figures(checkpoint(goal, spend, 'now', now)),
+    checkpoints: goal.checkpoints.map(figures),
     spent: { usd: spend.usd, tokens: spend.tokens, seconds: Math.round(spend.elapsedMs / 1000) },
     breakdown: {
       byRunner: spendLines(runs, (r) => r.runner),

@@ -64,8 +64,7 @@ export class Goal extends Lifecycle {
   /** Takes the goal as this process's, and goes on with it (a new goal, or one taken over). */
   begin(): void {
     if (this.record.checkpoints.length === 0) {
-      const spend = this.watch.state().spend;
-      this.record.checkpoints.push(checkpoint(this.record, spend, 'goal_created'), checkpoint(this.record, spend, 'iteration_started'));
+      this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'goal_created'));
     }
     this.record.owner = { pid: process.pid, startToken: startTokenOf(process.pid) ?? '' };
     if (this.ctx.ownerSocket) this.record.ownerSocket = this.ctx.ownerSocket;

@@ -137,6 +137,8 @@ export class GoalLoop {
       this.record.team = team;
       iteration.team = team;
       this.record.phase = planned ? 'planning' : 'execution';
+      // The budget's checkpoint as a team starts on it (its first, or one going on after a pause, an extension or a rollback), in the phase it works in.
+      this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'iteration_started'));
       this.goal.save();
       await teams.run({
         name: team,
@@ -213,7 +215,6 @@ export class GoalLoop {
         for (const fix of fixes) this.record.tasks.push({ id: fix.id!, title: fix.title, description: fix.description, dependsOn: [], status: 'pending', attempts: 0 });
         this.record.iterations.push(next);
         this.record.iteration = next.n;
-        this.record.checkpoints.push(checkpoint(this.record, spend, 'iteration_started'));
         this.record.team = undefined;
         this.record.phase = 'execution';
       }

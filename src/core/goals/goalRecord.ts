@@ -122,6 +122,8 @@ export interface Checkpoint {
   usedTokens: number;
   usedUsd: number;
   usdEstimated: boolean;
+  /** The time budget then, as given (`8h`) and in milliseconds (an extension changes it later). */
+  budgetTime?: string;
   budgetTimeMs?: number;
   budgetTokens?: number;
   budgetUsd?: number;

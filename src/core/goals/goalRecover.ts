@@ -1,13 +1,13 @@
 /**
  * A goal put back or helped on: rolled back to a recovery checkpoint (its branch and state as they
  * were then, the work after it kept at a ref), or a recovery plan carried out (a rollback, another
- * runner for the writers, a reviewer, a task split to find the cause first, or a person asked). A
+ * runner for the writers, another model for the failing task, a reviewer, a task split to find the cause first, or a person asked). A
  * goal at work is paused for it and goes on from there; one that had ended is left paused.
  */
 import type { GoalFeed } from './goalFeed';
 import { isLiveGoal, isSettledGoal, type GoalRecord, type RecoveryPoint, type Rollback } from './goalRecord';
 import { findRecoveryPoint, rollBack } from './recoveryPoints';
-import { addReviewTask, specWithReviewer, specWithRunner, splitTask, type RecoveryPlan } from './recovery';
+import { addReviewTask, modelSwitchOf, specWithReviewer, specWithRunner, splitTask, type RecoveryPlan } from './recovery';
 
 /** What a rollback or a recovery works on: the goal's record, where it tells, and how it is paused and goes on. */
 export interface RecoveredGoal {
@@ -44,6 +44,13 @@ export async function recoverGoal(goal: RecoveredGoal, plan: RecoveryPlan, actor
     } else if (action.kind === 'switch_runner' && action.target) {
       record.spec = specWithRunner(record.spec, action.target);
       results.push(`the writers now use ${action.target} (${record.spec})`);
+    } else if (action.kind === 'switch_model' && action.target) {
+      const change = modelSwitchOf(action.target);
+      const task = change && record.tasks.find((t) => t.id === change.task);
+      if (task && change) {
+        task.model = change.model;
+        results.push(`${task.id} now runs on ${change.model}`);
+      }
     } else if (action.kind === 'add_reviewer') {
       const spec = specWithReviewer(record.spec, record.maxAgents);
       if (!spec) results.push('no reviewer added: max_agents leaves no room for one');

@@ -218,10 +218,15 @@ export class GoalService extends Lifecycle {
     const goal = this.get(id);
     const config = this.options.runs.config;
     const installed = RUNNERS.filter((r) => findBinary(config.runners[r.id]?.binary || r.defaultBinary, this.options.runs.env, goal.workspace).found).map((r) => r.id);
-    const budget = budgetState(goal, spendOf(goal, this.options.runs.list({ goal: id })));
+    const runs = this.options.runs.list({ goal: id });
+    const budget = budgetState(goal, spendOf(goal, runs));
+    // The model the writers' latest run reported (not the planner's or the evaluator's).
+    const written = runs.filter((r) => r.model && r.links.task && r.links.task !== 'plan' && !r.links.task.startsWith('evaluate')).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
     return recoveryPlan(goal, diagnose(goal), {
       installed,
       defaultRunner: mergeRoles(config.teams.roles).executor?.runner ?? 'claude',
+      usedModel: written.at(-1)?.model,
+      prices: config.prices,
       ...(goal.budgetUsd !== undefined ? { remainingUsd: Math.max(0, goal.budgetUsd - budget.spend.usd) } : {}),
       ...(goal.budgetTokens !== undefined ? { remainingTokens: Math.max(0, goal.budgetTokens - budget.spend.tokens) } : {}),
     });

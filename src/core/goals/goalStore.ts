@@ -4,6 +4,7 @@ import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { appendJsonLine } from '../store/jsonLines';
 import { datedId } from '../store/datedId';
 import type { GoalRecord } from './goalRecord';
 
@@ -50,5 +51,5 @@ export interface GoalEvent {
 export function appendGoalEvent(stateDir: string, id: string, event: Omit<GoalEvent, 'ts'>): void {
   const paths = new StateMap(stateDir).goal(id);
   ensureFolder(paths.dir);
-  fs.appendFileSync(paths.events, `${JSON.stringify({ ts: Date.now(), ...event })}\n`, { mode: 0o600 });
+  appendJsonLine(paths.events, { ts: Date.now(), ...event });
 }

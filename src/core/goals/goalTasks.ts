@@ -53,7 +53,7 @@ export function remainingSpecs(goal: GoalRecord, iteration: Iteration): TaskSpec
   const left = new Set(mine.filter((t) => t.status !== 'done').map((t) => t.id));
   return mine
     .filter((t) => left.has(t.id))
-    .map((t) => ({ id: t.id, title: t.title, ...(t.description ? { description: t.description } : {}), ...(t.role ? { role: t.role } : {}), dependsOn: t.dependsOn.filter((d) => left.has(d)) }));
+    .map((t) => ({ id: t.id, title: t.title, ...(t.description ? { description: t.description } : {}), ...(t.role ? { role: t.role } : {}), ...(t.model ? { model: t.model } : {}), dependsOn: t.dependsOn.filter((d) => left.has(d)) }));
 }
 
 /** The team's tasks taken into the goal's graph (added, or brought up to date by id). */

@@ -17,7 +17,7 @@ const failedFast = (gate: { passed: boolean; log: string; stderr: string }): boo
 /** `stopped`: the goal stopped (paused, budget spent, cancelled) before the evaluator gave its score; verified again when it goes on. */
 export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iteration: Iteration, hooks: EvaluatorHooks = {}): Promise<{ blockedOn?: string; stopped?: boolean }> {
   const logDir = new StateMap(ctx.stateDir).goal(goal.id).gateLogs;
-  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed, policy: ctx.runs.config.gates });
+  const results = await runGates(goal.gates, { stateDir: ctx.stateDir, workspace: goal.workspace, cwd: goal.checkout, logDir, feed: ctx.feed, policy: ctx.runs.config.gates, links: { goal: goal.id } });
   const open = results.find((r) => r.required && failedFast(r));
   if (open) return { blockedOn: `the circuit breaker of gate "${open.name}" is open (reset it: switchboard gates reset --gate "${open.name}")` };
   iteration.gates = results;

@@ -2,10 +2,11 @@
  * A recovery plan for a stagnant goal, from its diagnosis: what to do (roll back to the checkpoint
  * before the circle began, split the task that keeps failing into finding the cause and fixing it,
  * switch the workers to another installed agent CLI, add a reviewer whose findings the fixes start
- * from, or ask a person), how risky that is, and what the next iteration is likely to cost. The
+ * from, run the failing task on another model of its CLI, or ask a person), how risky that is, and what the next iteration is likely to cost. The
  * changes to the goal's spec and task graph that carry it out are here too; goalRecover applies them.
  */
 import type { Task } from '../dag/task';
+import type { PriceTable } from '../pricing';
 import { RUNNERS } from '../runners/runnerTable';
 import type { GoalRecord, IterationMetrics } from './goalRecord';
 import { nextTaskIds } from './goalTasks';
@@ -14,7 +15,7 @@ import type { Diagnosis, RecoveryActionKind } from './stagnation';
 export interface RecoveryAction {
   kind: RecoveryActionKind;
   description: string;
-  /** What it acts on: a checkpoint (`cp-2`), a task (`T4`), a runner (`codex`); null for none. */
+  /** What it acts on: a checkpoint (`cp-2`), a task (`T4`), a runner (`codex`), a task and its new model (`T4:gpt-5`); null for none. */
   target: string | null;
 }
 
@@ -82,9 +83,28 @@ function fixTaskOf(goal: GoalRecord, gate: string): Task | undefined {
   return pendingTasks(goal).find((t) => t.title.includes(`"${gate}"`));
 }
 
+/**
+ * Another model for work that keeps failing the same way: of the models the price table knows in the
+ * family of the one the writers used (`gpt-5-mini` → `gpt-5`), the one priced highest (the likeliest
+ * to be more able); undefined when the table knows no other.
+ */
+export function otherModel(used: string | undefined, prices: PriceTable): string | undefined {
+  if (!used) return undefined;
+  const models = Object.keys(prices).filter((name) => !name.includes(':') && name.split('-')[0] === used.split('-')[0]);
+  // The entry the used model is priced by (the longest name it starts with) is the same model.
+  const same = models.filter((name) => used.startsWith(name)).sort((a, b) => b.length - a.length)[0];
+  return models.filter((name) => name !== same).sort((a, b) => prices[b]!.outputPerMTok - prices[a]!.outputPerMTok)[0];
+}
+
+/** `T4:gpt-5` as the task and the model. */
+export function modelSwitchOf(target: string): { task: string; model: string } | undefined {
+  const at = target.indexOf(':');
+  return at > 0 && at < target.length - 1 ? { task: target.slice(0, at), model: target.slice(at + 1) } : undefined;
+}
+
 const average = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 
-export function recoveryPlan(goal: GoalRecord, diagnosis: Diagnosis, options: { installed: readonly string[]; defaultRunner: string; remainingUsd?: number; remainingTokens?: number }): RecoveryPlan {
+export function recoveryPlan(goal: GoalRecord, diagnosis: Diagnosis, options: { installed: readonly string[]; defaultRunner: string; remainingUsd?: number; remainingTokens?: number; usedModel?: string; prices?: PriceTable }): RecoveryPlan {
   const plan: RecoveryPlan = { goalId: goal.id, diagnosis, riskLevel: 'low', estimatedCostUsd: 0, estimatedTokens: 0, actions: [] };
   const primary = diagnosis.primary;
   if (!diagnosis.stagnant || !primary) return plan;
@@ -105,6 +125,8 @@ export function recoveryPlan(goal: GoalRecord, diagnosis: Diagnosis, options: { 
     const gate = primary.gate ?? '';
     const task = fixTaskOf(goal, gate);
     if (task) actions.push({ kind: 'split_task', description: `Split ${task.id} in two: first find the cause of the "${gate}" failure (no changes), then fix it from those findings`, target: task.id });
+    const model = task && options.prices ? otherModel(options.usedModel, options.prices) : undefined;
+    if (task && model) actions.push({ kind: 'switch_model', description: `Run ${task.id} on ${model} instead of ${options.usedModel}: a different model may not repeat the same mistake`, target: `${task.id}:${model}` });
     switchRunner();
   } else if (primary.kind === 'NoProgress') {
     reviewer('why the gates still fail');
@@ -122,7 +144,7 @@ export function recoveryPlan(goal: GoalRecord, diagnosis: Diagnosis, options: { 
   plan.estimatedTokens = asks ? 0 : Math.round(average(window.map((m) => m.spentTokens)) * extra);
   const rollback = actions.find((a) => a.kind === 'rollback');
   const undoes = rollback ? goal.iterations.filter((i) => i.n >= primary.sinceIteration && i.metrics).length : 0;
-  plan.riskLevel = undoes > 1 ? 'high' : rollback || actions.some((a) => a.kind === 'switch_runner') ? 'medium' : 'low';
+  plan.riskLevel = undoes > 1 ? 'high' : rollback || actions.some((a) => a.kind === 'switch_runner' || a.kind === 'switch_model') ? 'medium' : 'low';
   const over = (options.remainingUsd !== undefined && plan.estimatedCostUsd > options.remainingUsd) || (options.remainingTokens !== undefined && plan.estimatedTokens > options.remainingTokens);
   if (over) plan.riskLevel = 'high';
   return plan;

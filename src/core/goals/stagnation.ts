@@ -16,7 +16,7 @@ export const WARMUP_ITERATIONS = 2;
 export const STAGNANT_AT = 0.6;
 
 export type StagnationKind = 'CircularFix' | 'RepeatedFailure' | 'NoProgress' | 'BudgetBurn';
-export type RecoveryActionKind = 'rollback' | 'switch_runner' | 'split_task' | 'add_reviewer' | 'ask_human';
+export type RecoveryActionKind = 'rollback' | 'switch_runner' | 'switch_model' | 'split_task' | 'add_reviewer' | 'ask_human';
 
 export interface Finding {
   kind: StagnationKind;

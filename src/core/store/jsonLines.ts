@@ -39,6 +39,19 @@ export function readJsonLines<T>(file: string, offset = 0, maxBytes = 8 * 1024 *
   }
 }
 
+/** Appends one line; a last line torn by a writer that died is ended first, so this one is not merged into it (and lost with it). */
+export function appendJsonLine(file: string, item: unknown): void {
+  const fd = fs.openSync(file, 'a+', 0o600);
+  try {
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    fs.writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(item)}\n`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * A buffered appender: lines are queued and written together at most every `flushMs`,
  * so a chatty producer never costs one write per line.

@@ -36,6 +36,8 @@ function actionWords(a: RecoveryShape['actions'][number]): string {
       return `roll back to ${a.target ?? 'the last checkpoint'}`;
     case 'switch_runner':
       return `switch the workers to ${a.target ?? 'another agent CLI'}`;
+    case 'switch_model':
+      return `run ${a.target?.replace(':', ' on ') ?? 'the failing task on another model'}`;
     case 'split_task':
       return `split ${a.target ?? 'the failing task'}`;
     case 'add_reviewer':
