@@ -287,7 +287,8 @@ describe('goals', function () {
   });
 
   it('takes its gates, breaker policy and budget warning mark from the config when it is given none', async () => {
-    h = await createHarness({ runners: { custom: { command: worker() } }, goals: { budgetWarningAt: 0.01, evaluatorRubric: { correctness: 1 }, gates: [{ name: 'configured', command: 'false', required: true }] }, gates: { failureThreshold: 1, recoveryTimeoutSecs: 600, halfOpenCalls: 1 } });
+    // Its agent works 1.5 s: past the warning mark (1% of 60 s), whatever the machine's speed.
+    h = await createHarness({ runners: { custom: { command: worker('--sleep', '1500') } }, goals: { budgetWarningAt: 0.01, evaluatorRubric: { correctness: 1 }, gates: [{ name: 'configured', command: 'false', required: true }] }, gates: { failureThreshold: 1, recoveryTimeoutSecs: 600, halfOpenCalls: 1 } });
     const workspace = makeRepo();
     const created = await h.switchboard.goals.create({ objective: 'configured', workspace, tasks: [{ title: 'x' }], runner: 'custom', budgetTime: '60s' });
     assert.deepEqual(created.gates, [{ name: 'configured', command: 'false', required: true }]);
