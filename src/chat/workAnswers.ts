@@ -65,9 +65,13 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
     a.text('Open a folder first: a goal works in a git repository of the workspace.');
     return {};
   }
+  // The gates the goal will get when it is given none: the configured ones (goals.gates), else those detected here.
+  const configured = a.ops.switchboard()?.runs.config.goals.gates ?? [];
   let gates: { name: string; command: string; required: boolean; reason: string }[];
   try {
-    gates = detectGates(workspace);
+    gates = configured.length
+      ? configured.map((g) => ({ name: g.name, command: typeof g.command === 'string' ? g.command : g.command.join(' '), required: g.required !== false, reason: 'configured in goals.gates' }))
+      : detectGates(workspace);
   } catch (error) {
     a.text((error as Error).message);
     return {};
@@ -75,11 +79,13 @@ export async function goalAnswer(a: Answer, workspace: string | undefined, objec
   const refused = refusesToStart(a, 'this goal can be proposed, not started');
   a.text(`Goal: ${objective}`);
   a.text(`Proposed budgets: ${PROPOSED_BUDGET.budget_time} of wall time and $${PROPOSED_BUDGET.budget_usd.toFixed(2)}; at 80% the goal warns, at 100% it stops and waits for more.`);
-  a.text(gates.length ? `Gates found in ${workspace} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (${ownGates}).`);
+  a.text(gates.length ? `Gates ${configured.length ? 'configured' : `found in ${workspace}`} (they prove it done):` : `No gates were found in ${workspace}: nothing would check the work (${ownGates}).`);
   for (const g of gates) a.text(`• ${g.name === g.command ? g.command : `${g.name}: ${g.command}`}${g.required ? '' : ', optional'} (${g.reason})`);
   if (refused) return { command: 'goal' };
   a.ensureSession();
-  a.confirm('Start Goal', { op: 'goal_create', args: { objective, ...PROPOSED_BUDGET, gates: gates.map(({ name, command, required }) => ({ name, command, required })) } });
+  // Configured gates (or none at all) are left to the goal service, which takes goals.gates for a goal given none.
+  const given = configured.length === 0 && gates.length ? { gates: gates.map(({ name, command, required }) => ({ name, command, required })) } : {};
+  a.confirm('Start Goal', { op: 'goal_create', args: { objective, ...PROPOSED_BUDGET, ...given } });
   a.button('Change in New Goal…', 'switchboard.newGoal');
   return { command: 'goal' };
 }

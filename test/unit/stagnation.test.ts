@@ -101,6 +101,9 @@ describe('goals: recovery plans', () => {
     const plan = recoveryPlan(goal, diagnose(goal), { installed: ['codex'], defaultRunner: 'codex', usedModel: 'gpt-5-mini', prices: DEFAULT_PRICES });
     assert.deepEqual(plan.actions.map((a) => [a.kind, a.target]), [['split_task', 'T4'], ['switch_model', 'T4:gpt-5']]);
     assert.equal(plan.riskLevel, 'medium');
+    // With another CLI installed the runner is switched, not the model: the model is the writers' CLI's, not the other's.
+    const other = recoveryPlan(goal, diagnose(goal), { installed: ['codex', 'claude'], defaultRunner: 'codex', usedModel: 'gpt-5-mini', prices: DEFAULT_PRICES });
+    assert.deepEqual(other.actions.map((a) => [a.kind, a.target]), [['split_task', 'T4'], ['switch_runner', 'claude']]);
     assert.deepEqual(modelSwitchOf('T4:gpt-5'), { task: 'T4', model: 'gpt-5' });
     // The model goes with the task to the team that runs it.
     goal.tasks[0]!.model = 'gpt-5';

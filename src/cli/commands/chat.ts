@@ -23,7 +23,6 @@ import { followAnswer } from '../../chat/runAnswers';
 import { freeInstructions, TERMINAL_OWN_GATES } from '../../chat/chatText';
 import { errorMessage } from '../../core/errors';
 import { isLiveGoal } from '../../core/goals/goalRecord';
-import { StateMap } from '../../core/state/stateMap';
 import type { Switchboard } from '../../core/switchboard';
 import { isActiveTeam } from '../../core/teams/teamStore';
 import type { AnswerMeta } from '../../chat/answerContext';
@@ -64,7 +63,8 @@ class Orchestrator {
   private agentSession: string | undefined;
 
   constructor(private readonly sb: Switchboard, private readonly runner: string, chatSession: string | undefined) {
-    const earlier = chatSession ? sb.runs.list().filter((r) => r.links.chatSession === chatSession && r.sessionId) : [];
+    // Only a session this runner can resume here: its own, in this folder.
+    const earlier = chatSession ? sb.runs.list().filter((r) => r.links.chatSession === chatSession && r.sessionId && r.runner === runner && r.cwd === process.cwd()) : [];
     this.agentSession = earlier.sort((x, y) => x.createdAt - y.createdAt).at(-1)?.sessionId;
   }
 
@@ -80,7 +80,9 @@ class Orchestrator {
       return {};
     }
     const meta = await followAnswer(a, this.sb.runs, this.runner, run, `Asked ${run.name} (id ${run.id}, ${this.runner}${resume ? ', going on with its session' : ''}).`);
-    this.agentSession = this.sb.runs.resolve(run.id).sessionId ?? resume;
+    const ended = this.sb.runs.resolve(run.id);
+    // A resume that failed starts afresh (framed) on the next line rather than failing the same way again.
+    this.agentSession = ended.sessionId ?? (ended.status === 'done' ? resume : undefined);
     return meta;
   }
 }
@@ -98,17 +100,37 @@ function ownedWork(sb: Switchboard): { goals: string[]; teams: string[] } {
 /** Once this process has let go of them: each goal and team it worked on goes on in a background process of its own, and the user is told where. */
 function handOver(ctx: CliContext, work: { goals: string[]; teams: string[] }): void {
   for (const id of work.goals) {
-    const log = new StateMap(ctx.stateDir).goal(id).ownerLog;
-    ctx.out.stdout(`Goal ${id} goes on in the background (pid ${inBackground(['goal', 'resume', id], log)}, its output in ${log}); switchboard goal status ${id} shows it.`);
+    const log = ctx.state.goal(id).ownerLog;
+    const pid = inBackground(['goal', 'resume', id], log);
+    ctx.out.stdout(pid ? `Goal ${id} goes on in the background (pid ${pid}, its output in ${log}); switchboard goal status ${id} shows it.` : `Goal ${id} could not be started in the background; go on with: switchboard goal resume ${id}`);
   }
-  for (const name of work.teams) ctx.out.stdout(`Team ${name} goes on in the background (pid ${inBackground(['team', 'resume', name])}); switchboard team status ${name} shows it.`);
+  for (const name of work.teams) {
+    const pid = inBackground(['team', 'resume', name]);
+    ctx.out.stdout(pid ? `Team ${name} goes on in the background (pid ${pid}); switchboard team status ${name} shows it.` : `Team ${name} could not be started in the background; go on with: switchboard team resume ${name}`);
+  }
+}
+
+interface ChatOptions {
+  list?: boolean;
+  session?: string;
+  new?: boolean;
+  runner?: string;
 }
 
 export async function chatCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { list: { type: 'boolean' }, session: { type: 'string' }, new: { type: 'boolean' }, runner: { type: 'string' } } });
   if (values.session && values.new) throw usageError('chat', 'give --session or --new, not both');
   let owned: { goals: string[]; teams: string[] } = { goals: [], teams: [] };
-  const code = await ctx.withSwitchboard(async (sb) => {
+  // However the chat ends (an error too), the goals and teams it let go of are handed over.
+  try {
+    return await chatIn(ctx, values, (work) => (owned = work));
+  } finally {
+    handOver(ctx, owned);
+  }
+}
+
+async function chatIn(ctx: CliContext, values: ChatOptions, letGo: (work: { goals: string[]; teams: string[] }) => void): Promise<number> {
+  return ctx.withSwitchboard(async (sb) => {
     const sessions = new ChatSessions(sb.state);
     if (values.list) return listSessions(ctx, sessions);
     if (values.session && !sessions.meta(values.session)) throw usageError('chat', `there is no session "${values.session}" (switchboard chat --list shows them)`);
@@ -167,12 +189,9 @@ export async function chatCommand(ctx: CliContext, argv: string[]): Promise<numb
     } finally {
       process.off('SIGINT', onSigint);
       rl.close();
-      owned = ownedWork(sb);
+      letGo(ownedWork(sb));
       await service.dispose();
     }
     return 0;
   });
-  // The Switchboard is closed: its goals and teams are let go of, free to be taken over.
-  handOver(ctx, owned);
-  return code;
 }

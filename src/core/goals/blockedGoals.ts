@@ -2,15 +2,17 @@
  * Goals of a workspace blocked on a gate that no process runs any more: a breaker reset cannot wake
  * them (nobody follows the feed for them), so whoever resets says how to go on with them.
  */
+import { workspaceKey } from '../gates/gatePaths';
 import { isSameProcessAlive } from '../proc/processTable';
 import type { GoalRecord } from './goalRecord';
 import { listGoals, loadGoal } from './goalStore';
 
 export function unheldBlockedGoals(stateDir: string, workspace: string): GoalRecord[] {
+  const key = workspaceKey(workspace);
   return listGoals(stateDir).flatMap((id) => {
     try {
       const goal = loadGoal(stateDir, id);
-      return goal.status === 'blocked_on_external' && goal.workspace === workspace && !isSameProcessAlive(goal.owner) ? [goal] : [];
+      return goal.status === 'blocked_on_external' && workspaceKey(goal.workspace) === key && !isSameProcessAlive(goal.owner) ? [goal] : [];
     } catch {
       return [];
     }

@@ -4,6 +4,7 @@
  * (asking the owning process when it is another one, acting directly on a goal nobody runs), and
  * taking over a goal whose process died.
  */
+import { workspaceKey } from '../gates/gatePaths';
 import { SwitchboardError } from '../errors';
 import { Emitter, type Disposable, type Event } from '../events';
 import type { Feed } from '../feed/feed';
@@ -367,7 +368,8 @@ export class GoalService extends Lifecycle {
     if (!workspace) return;
     for (const goal of this.live.values()) {
       const record = goal.record;
-      if (record.status !== 'blocked_on_external' || record.workspace !== workspace) continue;
+      // The same folder however it is spelled (a symlink, a drive letter's case): as breakers are kept.
+      if (record.status !== 'blocked_on_external' || workspaceKey(record.workspace) !== workspaceKey(workspace)) continue;
       const open = new Breakers(this.stateDir, workspace).status().filter((b) => b.state === 'Open' && record.gates.some((g) => g.name === b.gateName && g.required !== false));
       if (open.length) {
         this.log.info(`${record.id} stays blocked: the breaker of ${open.map((b) => `"${b.gateName}"`).join(', ')} is still open`);

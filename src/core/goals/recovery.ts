@@ -125,7 +125,8 @@ export function recoveryPlan(goal: GoalRecord, diagnosis: Diagnosis, options: { 
     const gate = primary.gate ?? '';
     const task = fixTaskOf(goal, gate);
     if (task) actions.push({ kind: 'split_task', description: `Split ${task.id} in two: first find the cause of the "${gate}" failure (no changes), then fix it from those findings`, target: task.id });
-    const model = task && options.prices ? otherModel(options.usedModel, options.prices) : undefined;
+    // A model of the writers' family; not with a runner switch, which would run the task on another CLI with this model.
+    const model = task && options.prices && !other ? otherModel(options.usedModel, options.prices) : undefined;
     if (task && model) actions.push({ kind: 'switch_model', description: `Run ${task.id} on ${model} instead of ${options.usedModel}: a different model may not repeat the same mistake`, target: `${task.id}:${model}` });
     switchRunner();
   } else if (primary.kind === 'NoProgress') {
