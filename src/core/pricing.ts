@@ -44,7 +44,7 @@ export function findPrice(table: PriceTable, runner: string, model: string | und
     const name = model.slice(model.lastIndexOf('/') + 1);
     if (table[name]) return table[name];
     const prefix = Object.keys(table)
-      .filter((key) => !key.includes(':') && name.startsWith(key))
+      .filter((key) => !key.includes(':') && (model.startsWith(key) || name.startsWith(key)))
       .sort((a, b) => b.length - a.length)[0];
     if (prefix) return table[prefix];
   }

@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appServerInitializeLine, codexAppServerRunner, createAppServerConversation } from '../../src/core/runners/codexAppServer';
+import { appServerArgsProblem, appServerInitializeLine, codexAppServerRunner, createAppServerConversation } from '../../src/core/runners/codexAppServer';
 import { codexRunner } from '../../src/core/runners/codex';
 import { protocolFor, runnerFor } from '../../src/core/runners/runnerTable';
 import type { Conversation, StartRequest } from '../../src/core/runners/types';
@@ -178,6 +178,14 @@ describe('Codex app-server client, edge cases', () => {
     assert.deepEqual(c.steer!('once more')!.map((l) => parse(l).method), ['turn/start']);
   });
 
+  it('a steer taken just before its turn ended (answered after turn/completed) gives that turn\'s result: the run does not hang', () => {
+    const c = running();
+    const steer = parse(c.steer!('one more thing')![0]!);
+    c.read('{"method":"item/completed","params":{"threadId":"TH","item":{"type":"agentMessage","id":"m","text":"done with both"}}}');
+    assert.deepEqual(c.read(completed('T1')), { events: [], replies: [] }, 'held while the steer is unanswered');
+    assert.deepEqual(c.read(`{"id":${steer.id},"result":{"turnId":"T1"}}`)!.events, [{ type: 'result', ok: true, text: 'done with both' }]);
+  });
+
   it('a turn that refuses steering is interrupted, and the message starts the next turn', () => {
     const c = running();
     const steer = parse(c.steer!('change course')![0]!);
@@ -223,5 +231,10 @@ describe('Codex app-server client, edge cases', () => {
     assert.equal(runnerFor('codex', 'app-server').steering, 'live');
     assert.equal(runnerFor('codex', 'json').steering, 'interrupt-resume');
     assert.throws(() => protocolFor('codex', 'acp'), /does not speak "acp"/);
+    // Options of codex exec would make the app-server exit at once: refused when the run is made, with the way out.
+    for (const extra of [['--full-auto'], ['-p', 'work'], ['-c', 'x=1', '--oss']]) {
+      assert.throws(() => runner.build({ ...request, settings: { ...request.settings, extraArgs: extra } }), (e: Error & { hint?: string }) => /codex app-server does not take the extra argument/.test(e.message) && /protocol to "json"/.test(e.hint ?? ''), extra.join(' '));
+    }
+    assert.equal(appServerArgsProblem(['--config=a=1', '--enable', 'x', '--disable', 'y']), undefined);
   });
 });

@@ -26,6 +26,10 @@ describe('a model per run', () => {
     assert.deepEqual(knownModels('custom', config), []);
     assert.deepEqual(findPrice(config.prices, 'codex', 'o4-mini'), { inputPerMTok: 1, outputPerMTok: 4 }, 'a <runner>:<model> key prices that runner');
     assert.deepEqual(findPrice(config.prices, 'qwen', 'o4-mini'), config.prices['qwen:default'], 'and no other');
+    // Keys in a CLI's own provider/model form: they price its runs (a longer key than the model's own name wins), and the picker offers them.
+    const routed = mergeConfig({ prices: { 'openrouter/anthropic/claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 }, 'anthropic/claude-opus-4-1': { inputPerMTok: 15, outputPerMTok: 75 } } });
+    assert.deepEqual(findPrice(routed.prices, 'opencode', 'openrouter/anthropic/claude-opus-4-20250514'), { inputPerMTok: 15, outputPerMTok: 75 });
+    assert.ok(knownModels('opencode', routed).some((m) => m.model === 'anthropic/claude-opus-4-1'), 'a provider/model key is offered to opencode');
   });
 
   it('estimates the cost of opencode, Kilo, Copilot and Cline runs from the built-in price table, provider/ prefix or not', () => {

@@ -10,6 +10,7 @@
  * its running command only when the process does, which ending the turn brings about (stdin closes).
  * See test/fixtures/transcripts/codex/NOTES.md.
  */
+import { SwitchboardError } from '../errors';
 import type { AgentEventBody, ApprovalRequest, PermissionDenial } from '../runs/types';
 import { codexSandbox, mcpConfigArgs } from './codex';
 import { asNumber, asRecord, asString, parseJsonLine, toolTarget, type Conversation, type Runner, type StartRequest } from './types';
@@ -122,6 +123,8 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
   let replacing = false;
   /** Interrupted by Switchboard, or unable to go on: nothing more is sent. */
   let closed = false;
+  /** A turn that ended while a steering message was in flight: its result waits for that message's answer. */
+  let deferredTurn: Record<string, unknown> | undefined;
   /** Messages waiting for the thread, a turn id, or the end of a turn being replaced (the prompt first). */
   const queued: string[] = [request.prompt];
   let lastText: string | undefined;
@@ -190,7 +193,11 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
         return { events: [], replies: deliver() };
       }
       case 'steer': {
-        if (!message.error) return none();
+        if (!message.error) {
+          // Taken just before its turn ended, and no other turn starts: the ended turn's result is given now.
+          if (deferredTurn && !turnId && !starting && !queued.length && !steering()) return onTurnCompleted(deferredTurn);
+          return none();
+        }
         // Too late (the turn has ended: the message starts the next) or refused (the turn is replaced by one that has it).
         queued.unshift(what.message);
         if (!turnId || replacing) return { events: [], replies: deliver() };
@@ -206,8 +213,12 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
     turnId = undefined;
     replacing = false;
     const status = asString(turn.status) ?? 'completed';
-    // A message still to deliver starts the next turn; a steering message in flight will (its answer says the turn has gone).
-    if (!closed && (queued.length || steering())) return { events: [], replies: deliver() };
+    // A message still to deliver starts the next turn; a steering message in flight may (its answer says whether the turn had gone).
+    if (!closed && (queued.length || steering())) {
+      deferredTurn = queued.length ? undefined : turn;
+      return { events: [], replies: deliver() };
+    }
+    deferredTurn = undefined;
     const error = status === 'completed' ? undefined : status === 'interrupted' ? 'interrupted' : asString(asRecord(turn.error)?.message) ?? `the turn ${status}`;
     return { events: [result(status === 'completed', error)], replies: [] };
   };
@@ -228,7 +239,12 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
       lastText = undefined;
       events.push({ type: 'tool_call', name: tool.name, callId: id, input: tool.input });
     }
-    if (phase === 'completed') events.push({ type: 'tool_result', callId: id, ...resultOf(item) });
+    if (phase === 'completed') {
+      events.push({ type: 'tool_result', callId: id, ...resultOf(item) });
+      // Done with: approvals come while an item is under way, and a long session must not keep every output.
+      tools.delete(id);
+      called.delete(id);
+    }
     return events;
   };
 
@@ -263,6 +279,7 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
         return onItem(method === 'item/started' ? 'started' : 'completed', asRecord(params.item) ?? {});
       case 'turn/started':
         turnId ??= asString(asRecord(params.turn)?.id);
+        deferredTurn = undefined;
         return [];
       case 'thread/tokenUsage/updated': {
         const total = asRecord(asRecord(params.tokenUsage)?.total);
@@ -325,12 +342,32 @@ export function createAppServerConversation(request: StartRequest, approvals: Ap
   };
 }
 
+/** The options `codex app-server` takes as `codex exec` does: configuration overrides and features, each with its value. */
+const APP_SERVER_OPTIONS = new Set(['-c', '--config', '--enable', '--disable']);
+
+/** Why `codex app-server` would not start with these extra arguments (options of `codex exec` such as `--full-auto`, `-p`, `--oss`), if it would not. */
+export function appServerArgsProblem(extraArgs: readonly string[]): string | undefined {
+  for (let i = 0; i < extraArgs.length; i++) {
+    const arg = extraArgs[i]!;
+    if (APP_SERVER_OPTIONS.has(arg.split('=')[0]!)) {
+      if (!arg.includes('=')) i++;
+      continue;
+    }
+    return `codex app-server does not take the extra argument ${JSON.stringify(arg)} (runners.codex.extraArgs): it is an option of codex exec, and the app-server would exit at once`;
+  }
+  return undefined;
+}
+
+const APP_SERVER_ARGS_HINT = 'Set runners.codex.protocol to "json" to run codex exec with it, or leave it out (-c key=value, --enable and --disable work with both).';
+
 /** Codex over `codex app-server`, a variant of its `exec` runner with the same id, binary, settings and environment. */
 export function codexAppServerRunner(codex: Runner): Runner {
   return {
     ...codex,
     steering: 'live',
     build(request) {
+      const problem = appServerArgsProblem(request.settings.extraArgs);
+      if (problem) throw new SwitchboardError('invalid_argument', `${problem}.`, APP_SERVER_ARGS_HINT);
       const { command, env } = codex.build(request);
       // The model, sandbox and prompt go over the protocol; Switchboard's MCP server and the extra arguments on the command line.
       return { command, args: ['app-server', ...mcpConfigArgs(request), ...request.settings.extraArgs], env, stdin: 'pipe', initialInput: [appServerInitializeLine()] };

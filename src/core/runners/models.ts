@@ -30,6 +30,8 @@ const FAMILIES: Record<string, readonly string[]> = {
 /** The name a runner's CLI takes for a model of the price table, if it is of one of its families. */
 function familyName(families: readonly string[], key: string): string | undefined {
   for (const family of families) {
+    // A key already in the CLI's own form (`anthropic/claude-opus-4-1` for opencode) is taken as it is.
+    if (key.startsWith(family)) return key;
     const provider = family.slice(0, family.indexOf('/') + 1);
     if (key.startsWith(family.slice(provider.length))) return provider + key;
   }
