@@ -8,7 +8,7 @@ import { isLiveGoal } from '../core/goals/goalRecord';
 import { formatBytes } from '../core/store/diskSpace';
 import { runnerFor } from '../core/runners/runnerTable';
 import { SpendCurve, type SpendFigures, type UsageScopes } from '../core/runs/spendOverTime';
-import type { RunRecord } from '../core/runs/types';
+import type { AgentEvent, RunRecord } from '../core/runs/types';
 import type { RunBrief } from '../core/runs/runBrief';
 import { isActiveTeam } from '../core/teams/teamStore';
 import { defineOperation, type OpContext } from './operation';
@@ -62,10 +62,32 @@ function scopesOf(run: RunRecord): UsageScopes {
   }
 }
 
+/** The events a spend curve needs (usage reports and process ends) of each run read so far, by registry: read on from where they stopped, not again whole. */
+const spendEvents = new WeakMap<object, Map<string, { seq: number; events: AgentEvent[] }>>();
+
+function spendEventsOf(ctx: OpContext, run: RunRecord): AgentEvent[] {
+  let byRun = spendEvents.get(ctx.sb.runs);
+  if (!byRun) spendEvents.set(ctx.sb.runs, (byRun = new Map()));
+  let kept = byRun.get(run.id);
+  if (!kept) byRun.set(run.id, (kept = { seq: 0, events: [] }));
+  if (kept.seq < run.eventCount) {
+    for (const event of ctx.sb.runs.events(run.id, kept.seq)) {
+      kept.seq = Math.max(kept.seq, event.seq);
+      if (event.type === 'usage' || event.type === 'exit') kept.events.push(event);
+    }
+  }
+  return kept.events;
+}
+
 /** The runs at work at some time since `since` (started before now, not ended before it), each with when it spent what. */
 function spendSince(ctx: OpContext, since: number, now: number): { run: RunRecord; curve: SpendCurve }[] {
   const briefs = ctx.sb.runs.briefs().filter((r: RunBrief) => (r.endedAt ?? now) >= since && r.createdAt <= now);
-  return ctx.sb.runs.wholeOf(briefs).map((run) => ({ run, curve: SpendCurve.of(run, ctx.sb.runs.events(run.id), scopesOf(run), ctx.sb.config.prices, now) }));
+  const spent = ctx.sb.runs.wholeOf(briefs).map((run) => ({ run, curve: SpendCurve.of(run, spendEventsOf(ctx, run), scopesOf(run), ctx.sb.config.prices, now) }));
+  // Only the runs of this window are kept (at most a day's: read again if another window wants them).
+  const inWindow = new Set(briefs.map((r) => r.id));
+  const byRun = spendEvents.get(ctx.sb.runs);
+  for (const id of byRun?.keys() ?? []) if (!inWindow.has(id)) byRun!.delete(id);
+  return spent;
 }
 
 const getStatus = defineOperation({

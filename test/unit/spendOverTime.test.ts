@@ -28,6 +28,16 @@ describe('spend over time', () => {
     assert.deepEqual(curve.between(0, T0 + 3 * HOUR), { usd: 3, inputTokens: 3000, outputTokens: 300 });
   });
 
+  it('counts a resumed run from where its session stood: what the session spent before it is not this run\'s', () => {
+    // The session had spent $10 (10,000 tokens) before this run; its reports go on from there: $10.10 by 10:05, $11 by 12:55.
+    const events = [usage(T0 + 5 * 60_000, 10_100, 1010, 10.1), usage(T0 + 2 * HOUR + 55 * 60_000, 11_000, 1100, 11)];
+    const curve = SpendCurve.of(run({ inputTokens: 1000, outputTokens: 100, usd: 1 }, T0 + 3 * HOUR), events, { usage: 'session' }, DEFAULT_PRICES);
+    const first = curve.between(T0, T0 + HOUR);
+    assert.deepEqual([Number(first.usd.toFixed(6)), first.inputTokens, first.outputTokens], [0.1, 100, 10]);
+    const later = curve.between(T0 + 2 * HOUR, T0 + 3 * HOUR);
+    assert.deepEqual([Number(later.usd.toFixed(6)), later.inputTokens, later.outputTokens], [0.9, 900, 90]);
+  });
+
   it("shares the run's own figures along its reports when they differ (a baseline taken off, prices since changed)", () => {
     const events = [usage(T0 + 10, 100, 10, 1), usage(T0 + HOUR + 10, 100, 10, 1)];
     // Per-turn reports add up: half before 11:00, half after; the record says $4 in all.

@@ -43,7 +43,14 @@ export class SpendCurve {
       raw.push({ ts: event.ts, figures: { usd: usage.usd ?? 0, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } });
     }
     const last = raw.at(-1)?.figures;
-    const share = (key: keyof SpendFigures, value: number): number => (last && last[key] > 0 ? Math.min(1, value / last[key]) : 0);
+    // A resumed run's session-wide figures start from what the session had spent before it (its
+    // supervisor took that baseline off): the part above the run's own total is that, not this run's.
+    const sessionWide = (key: keyof SpendFigures): boolean => (key === 'usd' ? (scopes.cost ?? scopes.usage) : scopes.usage) === 'session';
+    const before = (key: keyof SpendFigures): number => (last && sessionWide(key) ? Math.max(0, last[key] - total[key]) : 0);
+    const share = (key: keyof SpendFigures, value: number): number => {
+      const grown = (last?.[key] ?? 0) - before(key);
+      return grown > 0 ? Math.min(1, Math.max(0, (value - before(key)) / grown)) : 0;
+    };
     const points = raw.map(({ ts, figures }) => ({ ts, usd: share('usd', figures.usd), inputTokens: share('inputTokens', figures.inputTokens), outputTokens: share('outputTokens', figures.outputTokens) }));
     return new SpendCurve(total, points, run.endedAt ?? now);
   }
