@@ -195,9 +195,11 @@ export class WebhookDeliverer extends Lifecycle {
     const from = Math.min(...cursors.values());
     const read = this.feed.read(from, { limit: EVENTS_PER_PASS });
     const redactor = redactorFor(this.config().redaction, process.env);
+    // An event older than a delivery is tried for (a webhook whose process was away for days) is not sent now: the cursor only moves past it.
+    const oldest = Date.now() - this.giveUpMs;
     for (const event of read.events) {
       const type = webhookEventOf(event);
-      if (!type) continue;
+      if (!type || event.ts < oldest) continue;
       const entity = redactor.value((event.entity ?? {}) as Record<string, unknown>);
       for (const [key, hook] of held) {
         if (event.seq <= cursors.get(key)! || !wants(hook, type)) continue;
