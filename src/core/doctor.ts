@@ -10,7 +10,7 @@ import { checkEngines, type EngineCheck } from './containers/engineCheck';
 import { clineDataDir } from './runners/cline';
 import { nativeCopilotBinary } from './runners/copilot';
 import { findBinary } from './runners/findBinary';
-import { appServerArgsProblem } from './runners/codexAppServer';
+import { APP_SERVER_ARGS_HINT, appServerArgsProblem } from './runners/codexAppServer';
 import { protocolFor, RUNNERS } from './runners/runnerTable';
 
 export interface RunnerCheck {
@@ -71,7 +71,7 @@ function runnerNotes(runnerId: string, found: string, env: NodeJS.ProcessEnv): P
 async function codexProtocol(found: string, config: SwitchboardConfig, env: NodeJS.ProcessEnv): Promise<Pick<RunnerCheck, 'note' | 'problem'>> {
   if (protocolFor('codex', config.runners.codex?.protocol) !== 'app-server') return { note: 'runs as `codex exec --json` (runners.codex.protocol is "json")' };
   const args = appServerArgsProblem(config.runners.codex?.extraArgs ?? []);
-  if (args) return { problem: `${args}. Set runners.codex.protocol to "json", or leave it out.` };
+  if (args) return { problem: `${args}. ${APP_SERVER_ARGS_HINT}` };
   const result = await execa(found, ['app-server', '--help'], { env, reject: false, timeout: 15_000, stdin: 'ignore' });
   if (result.exitCode === 0) return { note: 'runs over its app-server: live steering, approvals, a clean interrupt' };
   return { problem: `"${found} app-server --help" failed: this Codex has no app-server. Update it (\`npm install -g @openai/codex\`), or set runners.codex.protocol to "json" to run \`codex exec\`.` };

@@ -39,6 +39,9 @@ interface Span {
   priority: number;
 }
 
+/** How many secrets a long-lived redactor (the event stream's, `events --follow`'s) remembers before it forgets them. */
+export const LONG_LIVED_SECRETS = 1000;
+
 export class Redactor {
   private readonly rules: RedactRule[];
   private readonly literals: { value: string; kind: string }[];
@@ -68,6 +71,11 @@ export class Redactor {
    */
   forget(): void {
     this.given.clear();
+  }
+
+  /** Forgets the secrets it has seen once it remembers more than `limit` (see forget): a long-lived redactor's bound. */
+  forgetPast(limit = LONG_LIVED_SECRETS): void {
+    if (this.given.size > limit) this.forget();
   }
 
   /** Literals one of which every secret this redactor hides contains (redactScan.ts); undefined when a rule (a config pattern) names none. */

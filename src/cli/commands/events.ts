@@ -44,7 +44,7 @@ export async function eventsCommand(ctx: CliContext, argv: string[]): Promise<nu
   const print = async (events: readonly FeedEvent[]): Promise<void> => {
     const shown = events.filter((e) => typeMatches(e.type, types)).map((e) => redactor.value(e));
     // A follow that runs for days does not keep every secret it has seen (the event stream's bound).
-    if (redactor.remembered > 1000) redactor.forget();
+    redactor.forgetPast();
     if (!shown.length || ctx.out.isClosed()) return;
     const text = shown.map((e) => (json ? JSON.stringify(e) : `${String(e.seq).padStart(7)}  ${time(e.ts)}  ${e.type.padEnd(21)}  ${describeFeedEvent(e)}`)).join('\n');
     await ctx.out.write(`${text}\n`);

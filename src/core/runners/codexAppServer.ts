@@ -358,7 +358,8 @@ export function appServerArgsProblem(extraArgs: readonly string[]): string | und
   return undefined;
 }
 
-const APP_SERVER_ARGS_HINT = 'Set runners.codex.protocol to "json" to run codex exec with it, or leave it out (-c key=value, --enable and --disable work with both).';
+/** The way out of appServerArgsProblem, said by the refused run and by Doctor. */
+export const APP_SERVER_ARGS_HINT = 'Set runners.codex.protocol to "json" to run codex exec with it, or leave it out (-c key=value, --enable and --disable work with both).';
 
 /** Codex over `codex app-server`, a variant of its `exec` runner with the same id, binary, settings and environment. */
 export function codexAppServerRunner(codex: Runner): Runner {

@@ -71,7 +71,7 @@ export class EventStream implements Disposable {
     let text = this.frames.get(event);
     if (text === undefined) {
       this.frames.set(event, (text = frame(event, this.redactor)));
-      if (this.redactor.remembered > (this.options.maxRememberedSecrets ?? 1000)) this.redactor.forget();
+      this.redactor.forgetPast(this.options.maxRememberedSecrets);
     }
     return text;
   }
