@@ -1,13 +1,14 @@
 /**
  * The graph on screen. Edges (and, zoomed far out, the nodes as coloured boxes) are drawn on a
- * canvas; node elements exist only for the tasks in view (a grid index finds them), so a graph of
+ * canvas (edgeCanvas.ts); node elements exist only for the tasks in view (a grid index finds them), so a graph of
  * thousands of tasks pans and zooms smoothly. A status change updates its node in place: no new
  * layout, no redraw of the rest, and the pan and zoom stay. Pointer: drag to pan, wheel to zoom,
  * click selects, double-click opens. Keys: arrows move between tasks, Enter opens, +/- zoom, 0 fits.
  */
 import type { DagNode } from '../../shared/protocol/dagProtocol';
 import { el } from '../shared/dom';
-import { NODE_HEIGHT, NODE_WIDTH, type Layout, type PlacedEdge } from './layout';
+import { drawScene, edgeBox, type EdgeBox, type EdgeKind, type Rect } from './edgeCanvas';
+import { NODE_HEIGHT, NODE_WIDTH, type Layout } from './layout';
 import { metrics } from '../shared/metrics';
 import { neighbour, type Direction, type Placed } from './navigation';
 import { fillNode, makeNodeElement, tickNode } from './nodeElement';
@@ -16,8 +17,6 @@ import { readPalette, type Palette } from './statusLook';
 const CELL = 512;
 /** Below this zoom the nodes are drawn as boxes on the canvas, without elements. */
 const BOXES_BELOW = 0.3;
-/** Below this zoom only the edges of the critical path and into blocked tasks are drawn (the others would be a grey haze). */
-const PLAIN_EDGES_BELOW = 0.08;
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 2.5;
 const UNDONE = new Set(['failed', 'blocked', 'cancelled']);
@@ -25,14 +24,6 @@ const UNDONE = new Set(['failed', 'blocked', 'cancelled']);
 interface ViewNode extends Placed {
   data: DagNode;
   element?: HTMLElement;
-}
-
-interface EdgeBox {
-  edge: PlacedEdge;
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
 }
 
 export interface ViewTransform {
@@ -107,16 +98,7 @@ export class GraphView {
       const key = `${Math.floor(at.x / CELL)},${Math.floor(at.y / CELL)}`;
       this.grid.set(key, [...(this.grid.get(key) ?? []), data.id]);
     }
-    this.edges = layout.edges.map((edge) => {
-      let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-      for (let i = 0; i < edge.points.length; i += 2) {
-        minX = Math.min(minX, edge.points[i]!);
-        maxX = Math.max(maxX, edge.points[i]!);
-        minY = Math.min(minY, edge.points[i + 1]!);
-        maxY = Math.max(maxY, edge.points[i + 1]!);
-      }
-      return { edge, minX, minY, maxX, maxY };
-    });
+    this.edges = layout.edges.map(edgeBox);
     this.bounds = { width: layout.width, height: layout.height };
     if (this.selectedId && !this.nodes.has(this.selectedId)) this.selectedId = undefined;
     this.setMeta(meta);
@@ -154,7 +136,7 @@ export class GraphView {
   }
 
   /** How an edge is drawn: into a blocked task from one that will not be done, on the critical path, or plain. */
-  private edgeKind(from: string, to: string): 'blocked' | 'critical' | 'edge' {
+  private edgeKind(from: string, to: string): EdgeKind {
     const target = this.nodes.get(to)?.data.status;
     const source = this.nodes.get(from)?.data.status ?? '';
     return target === 'blocked' && UNDONE.has(source) ? 'blocked' : this.criticalEdges.has(`${from}->${to}`) ? 'critical' : 'edge';
@@ -241,7 +223,7 @@ export class GraphView {
   }
 
   /** The part of the graph in view, in graph coordinates. */
-  viewRect(): { x: number; y: number; width: number; height: number } {
+  viewRect(): Rect {
     const { width, height } = this.stage.getBoundingClientRect();
     return { x: -this.t.x / this.t.k, y: -this.t.y / this.t.k, width: width / this.t.k, height: height / this.t.k };
   }
@@ -254,12 +236,13 @@ export class GraphView {
     const boxes = this.t.k < BOXES_BELOW;
     this.layer.style.transform = `translate(${this.t.x}px, ${this.t.y}px) scale(${this.t.k})`;
     this.mount(boxes ? new Set() : this.visible(view));
-    this.draw(view, boxes);
+    const selected = boxes && this.selectedId ? this.nodes.get(this.selectedId) : undefined;
+    drawScene(this.canvas, this.stage.getBoundingClientRect(), { edges: this.edges, edgeKind: (from, to) => this.edgeKind(from, to), nodes: this.nodes.values(), selected, t: this.t, view, boxes, palette: this.palette });
     metrics.frames.push(performance.now() - started);
     if (metrics.frames.length > 600) metrics.frames.splice(0, 300);
   }
 
-  private visible(view: { x: number; y: number; width: number; height: number }): Set<string> {
+  private visible(view: Rect): Set<string> {
     const found = new Set<string>();
     const pad = NODE_WIDTH;
     for (let cx = Math.floor((view.x - pad) / CELL); cx <= Math.floor((view.x + view.width) / CELL); cx++) {
@@ -297,72 +280,6 @@ export class GraphView {
 
   private fill(node: ViewNode): void {
     fillNode(node.element!, node.data, { critical: this.critical.has(node.id), selected: node.id === this.selectedId, match: this.matches.has(node.id), team: this.team, active: this.active });
-  }
-
-  private draw(view: { x: number; y: number; width: number; height: number }, boxes: boolean): void {
-    const dpr = window.devicePixelRatio || 1;
-    const { width, height } = this.stage.getBoundingClientRect();
-    if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
-      this.canvas.width = Math.round(width * dpr);
-      this.canvas.height = Math.round(height * dpr);
-    }
-    const ctx = this.canvas.getContext('2d')!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    const k = this.t.k;
-    ctx.setTransform(dpr * k, 0, 0, dpr * k, dpr * this.t.x, dpr * this.t.y);
-    const kinds = { edge: new Path2D(), critical: new Path2D(), blocked: new Path2D() };
-    const heads: [number, number, number, number, keyof typeof kinds][] = [];
-    for (const box of this.edges) {
-      if (box.maxX < view.x || box.minX > view.x + view.width || box.maxY < view.y || box.minY > view.y + view.height) continue;
-      const { edge } = box;
-      const kind = this.edgeKind(edge.from, edge.to);
-      if (kind === 'edge' && k < PLAIN_EDGES_BELOW) continue;
-      const path = kinds[kind];
-      const p = edge.points;
-      path.moveTo(p[0]!, p[1]!);
-      for (let i = 2; i < p.length; i += 2) path.lineTo(p[i]!, p[i + 1]!);
-      if (!boxes && p.length >= 4) heads.push([p[p.length - 4]!, p[p.length - 3]!, p[p.length - 2]!, p[p.length - 1]!, kind]);
-    }
-    const colour = { edge: this.palette.edge, critical: this.palette.critical, blocked: this.palette.blocked };
-    for (const kind of ['edge', 'critical', 'blocked'] as const) {
-      ctx.strokeStyle = colour[kind];
-      ctx.lineWidth = (kind === 'edge' ? 1.25 : 2.5) / Math.max(k, 0.2);
-      ctx.setLineDash(kind === 'blocked' ? [6 / Math.max(k, 0.2), 4 / Math.max(k, 0.2)] : []);
-      ctx.stroke(kinds[kind]);
-    }
-    ctx.setLineDash([]);
-    for (const [x0, y0, x1, y1, kind] of heads) {
-      const angle = Math.atan2(y1 - y0, x1 - x0);
-      ctx.fillStyle = colour[kind];
-      ctx.beginPath();
-      ctx.moveTo(x1, y1);
-      ctx.lineTo(x1 - 9 * Math.cos(angle - 0.4), y1 - 9 * Math.sin(angle - 0.4));
-      ctx.lineTo(x1 - 9 * Math.cos(angle + 0.4), y1 - 9 * Math.sin(angle + 0.4));
-      ctx.fill();
-    }
-    if (boxes) this.drawBoxes(ctx, view);
-  }
-
-  /** Zoomed far out: every task in view as a box of its status's colour (no elements). */
-  private drawBoxes(ctx: CanvasRenderingContext2D, view: { x: number; y: number; width: number; height: number }): void {
-    const byStatus = new Map<string, Path2D>();
-    for (const node of this.nodes.values()) {
-      if (node.x + NODE_WIDTH < view.x || node.x > view.x + view.width || node.y + NODE_HEIGHT < view.y || node.y > view.y + view.height) continue;
-      let path = byStatus.get(node.data.status);
-      if (!path) byStatus.set(node.data.status, (path = new Path2D()));
-      path.rect(node.x, node.y, NODE_WIDTH, NODE_HEIGHT);
-    }
-    for (const [status, path] of byStatus) {
-      ctx.fillStyle = this.palette.status[status as DagNode['status']];
-      ctx.fill(path);
-    }
-    const selected = this.selectedId ? this.nodes.get(this.selectedId) : undefined;
-    if (selected) {
-      ctx.strokeStyle = this.palette.selected;
-      ctx.lineWidth = 3 / this.t.k;
-      ctx.strokeRect(selected.x, selected.y, NODE_WIDTH, NODE_HEIGHT);
-    }
   }
 
   /** The task under a point of the stage (for clicks while the nodes are boxes). */
