@@ -5,6 +5,7 @@ import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
 import { isFinished, type RunRecord } from '../core/runs/types';
+import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
 import { agentShape, agentSummary, type AgentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
@@ -80,7 +81,10 @@ const runAgent = defineOperation({
 
 const LIST_DEFAULT = 50;
 
-/** Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a page of a thousand is mostly these. */
+/**
+ * Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a
+ * page of a thousand is mostly these. Frozen: their JSON text is kept with them (see answerText).
+ */
 const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
 
 /** A run's summary as list_agents gives it, checked against its shape (not checked again with the answer: see OpAnswer.checkedItems). */
@@ -88,7 +92,7 @@ function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummar
   const redacted = redactedRun(ctx.sb.runs, run);
   if (!isFinished(run.status)) return agentShape.parse(agentSummary(redacted, now));
   let summary = finishedSummaries.get(redacted);
-  if (!summary) finishedSummaries.set(redacted, (summary = agentShape.parse(agentSummary(redacted, now))));
+  if (!summary) finishedSummaries.set(redacted, (summary = deepFreeze(agentShape.parse(agentSummary(redacted, now)))));
   return summary;
 }
 
