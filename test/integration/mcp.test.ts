@@ -136,6 +136,14 @@ describe('MCP server', function () {
         assert.equal(done.status, 'done');
         assert.equal(done.exit_code, 0);
         assert.deepEqual(await listed(), done, 'and finished, the same from its kept text');
+
+        // A page of finished runs is kept while no record changes: a run that ends meanwhile is on the next one.
+        const doneIds = async (): Promise<string[]> => ((await call(client, 'list_agents', { status: 'done', limit: 1000 })).structuredContent as { agents: Listed[] }).agents.map((a) => a.id);
+        const before = await doneIds();
+        assert.deepEqual(await doneIds(), before);
+        const next = (await call(client, 'run_agent', { runner: 'custom', prompt: 'listed next', command: fakeCommand(), name: `mcp-${kind}-listed-next` })).structuredContent as { id: string };
+        await call(client, 'wait_agent', { id: next.id, timeout_ms: 20_000 });
+        assert.deepEqual(await doneIds(), [next.id, ...before]);
       });
 
       it('steers a live agent, interrupts it, and kills another with its whole tree', async () => {
