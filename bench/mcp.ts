@@ -3,7 +3,9 @@
  * and HTTP (the built CLI's server, in its own process, as a client would reach it) beside a bare
  * SDK echo tool on the same transport; 50 concurrent HTTP clients x 200 calls; the server's memory
  * over 10,000 calls. `MCP_BENCH=list` measures only list_agents (stdio and HTTP), `MCP_BENCH=memory`
- * only the memory over 10,000 HTTP calls.
+ * only the memory over 10,000 HTTP calls. With limit 1000 it also prints the CPU time each side spent
+ * per call (server from /proc, client: this process), which the machine's load does not skew as it
+ * does wall times.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -59,6 +61,10 @@ async function timeCalls(client: Client, calls: number, call: () => Promise<unkn
   return { p50: percentile(times, 50), p99: percentile(times, 99), errors };
 }
 
+/** CPU time a process has had so far, in ms (/proc/<pid>/schedstat: nanoseconds on a CPU), unlike wall time steady under load. */
+const cpuMs = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+const ownCpuMs = (): number => ((u) => (u.user + u.system) / 1000)(process.cpuUsage());
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -108,14 +114,17 @@ runBench(async () => {
   const target = ids[RUNS / 2]!;
   const lines: string[] = [];
   try {
-    const ours = async (label: string, client: Client): Promise<void> => {
+    const ours = async (label: string, client: Client, serverPid: number): Promise<void> => {
       await timeCalls(client, 100, () => client.callTool({ name: 'get_agent_status', arguments: { id: target } }));
       const status = ONLY ? undefined : await timeCalls(client, CALLS, () => client.callTool({ name: 'get_agent_status', arguments: { id: target } }));
       const list = await timeCalls(client, CALLS, () => client.callTool({ name: 'list_agents', arguments: {} }));
+      const [server0, client0] = [cpuMs(serverPid), ownCpuMs()];
       const all = await timeCalls(client, 100, () => client.callTool({ name: 'list_agents', arguments: { limit: 1000 } }));
+      // The CPU each side spent per call (the bench process is the client): where the time goes, whatever the load.
+      const cpu = { server: (cpuMs(serverPid) - server0) / 100, client: (ownCpuMs() - client0) / 100 };
       lines.push(
         `${label}: ${status ? `get_agent_status p50 ${ms(status.p50)} p99 ${ms(status.p99)} | ` : ''}list_agents (first page of 50) p50 ${ms(list.p50)} p99 ${ms(list.p99)}` +
-          ` | list_agents limit 1000 p50 ${ms(all.p50)} p99 ${ms(all.p99)} | errors ${(status?.errors ?? 0) + list.errors + all.errors}`,
+          ` | list_agents limit 1000 p50 ${ms(all.p50)} p99 ${ms(all.p99)} (CPU per call: server ${ms(cpu.server)}, client ${ms(cpu.client)}) | errors ${(status?.errors ?? 0) + list.errors + all.errors}`,
       );
     };
     const echo = async (label: string, client: Client): Promise<void> => {
@@ -126,7 +135,7 @@ runBench(async () => {
 
     if (part('list')) {
       const stdio = await stdioClient(process.execPath, [CLI, 'mcp', '--stdio'], env);
-      await ours(`switchboard stdio (${RUNS} runs)`, stdio.client);
+      await ours(`switchboard stdio (${RUNS} runs)`, stdio.client, stdio.pid);
       await stdio.client.close();
       if (!ONLY) {
         const echoStdio = await stdioClient(process.execPath, [ECHO, 'stdio'], env);
@@ -138,7 +147,7 @@ runBench(async () => {
     const server = await startServer([CLI, 'mcp', '--http'], env, () => readEndpoint(stateDir)?.url);
     const token = fs.readFileSync(path.join(stateDir, 'mcp', 'token'), 'utf8').trim();
     const http = await httpClient(server.url, token);
-    if (part('list')) await ours(`switchboard HTTP (${RUNS} runs)`, http);
+    if (part('list')) await ours(`switchboard HTTP (${RUNS} runs)`, http, server.child.pid!);
     if (!ONLY) {
       const echoServer = await startServer([ECHO, 'http'], env, (out) => /http:\S+/.exec(out)?.[0]);
       const echoHttp = await httpClient(echoServer.url);

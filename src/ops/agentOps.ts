@@ -5,6 +5,7 @@ import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
 import { isFinished, type RunRecord } from '../core/runs/types';
+import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
 import { agentShape, agentSummary, type AgentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
@@ -80,7 +81,10 @@ const runAgent = defineOperation({
 
 const LIST_DEFAULT = 50;
 
-/** Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a page of a thousand is mostly these. */
+/**
+ * Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a
+ * page of a thousand is mostly these. Frozen: their JSON text is kept with them (see answerText).
+ */
 const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
 
 /** A run's summary as list_agents gives it, checked against its shape (not checked again with the answer: see OpAnswer.checkedItems). */
@@ -88,9 +92,23 @@ function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummar
   const redacted = redactedRun(ctx.sb.runs, run);
   if (!isFinished(run.status)) return agentShape.parse(agentSummary(redacted, now));
   let summary = finishedSummaries.get(redacted);
-  if (!summary) finishedSummaries.set(redacted, (summary = agentShape.parse(agentSummary(redacted, now))));
+  if (!summary) finishedSummaries.set(redacted, (summary = deepFreeze(agentShape.parse(agentSummary(redacted, now)))));
   return summary;
 }
+
+interface ListedPage {
+  query: string;
+  generation: number;
+  redaction: unknown;
+  answer: { structured: { count: number; agents: AgentSummary[]; next_offset?: number }; summary: string };
+}
+
+/**
+ * The last page list_agents answered, by registry, kept while no record changed (its generation)
+ * nor the redaction config, when every run on it had finished (a running one's elapsed time moves):
+ * the same question again (a client polling the list) is answered without going over the runs.
+ */
+const lastPages = new WeakMap<object, ListedPage>();
 
 const listAgents = defineOperation({
   name: 'list_agents',
@@ -107,6 +125,12 @@ const listAgents = defineOperation({
   output: z.object({ count: z.number(), agents: z.array(agentShape), next_offset: z.number().optional() }),
   annotations: { readOnlyHint: true },
   async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
+    const registry = ctx.sb.runs;
+    const query = JSON.stringify([filter.status, filter.runner, filter.team, filter.goal, offset, limit]);
+    const last = lastPages.get(registry);
+    if (last && last.query === query && last.generation === registry.generation && last.redaction === registry.config.redaction) {
+      return { structured: { ...last.answer.structured }, summary: last.answer.summary, checkedItems: 'agents' };
+    }
     const now = Date.now();
     // Briefs: whole records are read for the page only.
     let runs = ctx.sb.runs.briefs(filter);
@@ -117,12 +141,14 @@ const listAgents = defineOperation({
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
-    return {
+    const answer = {
       // Summaries each checked when made: the numbers around them are checked by invokeOperation.
       structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
-      checkedItems: 'agents',
     };
+    if (page.every((r) => isFinished(r.status))) lastPages.set(registry, { query, generation: registry.generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });
+    else lastPages.delete(registry);
+    return { ...answer, checkedItems: 'agents' };
   },
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ChatSessions, isSessionId, workOfOp } from '../core/chat/chatSessions';
 import { SwitchboardError, type ErrorCode } from '../core/errors';
 import { describeIssues } from '../core/zodIssues';
+import { keepItemTexts } from './answerText';
 import type { OpContext, Operation } from './operation';
 
 export type Invocation =
@@ -60,6 +61,9 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
       return { ok: false, code: 'internal', message: `${op.name} produced an answer that does not fit its own schema.`, hint: 'This is a bug in Switchboard; the Switchboard log has the details.' };
     }
     metrics.recordCall(op.name, false, ctx.source);
+    const items = answer.checkedItems && (checked.data as Record<string, unknown>)[answer.checkedItems];
+    // Its items were made once and are kept unchanged: their JSON texts are kept too (see answerText).
+    if (Array.isArray(items)) keepItemTexts(items);
     recordForChat(ctx, op.name, parsed.data as Record<string, unknown>, checked.data as Record<string, unknown>);
     return { ok: true, structured: checked.data as Record<string, unknown>, summary: answer.summary };
   } catch (error) {

@@ -60,6 +60,7 @@ export interface OpAnswer<O> {
    * The array field of `structured` whose items the handler checked against the output schema
    * itself when it made them (list_agents: `agents`, each run's summary checked once and kept):
    * invokeOperation checks the rest of the answer (count, next_offset) but not each item again.
+   * Items that are frozen keep their JSON text for the transports (see answerText).
    */
   checkedItems?: string;
 }

@@ -123,6 +123,29 @@ describe('MCP server', function () {
         assert.equal(paged.next_offset, paged.count > 1 ? 1 : undefined);
       });
 
+      it('lists a run as it is now, never from a text kept of it before', async () => {
+        const { id } = (await call(client, 'run_agent', { runner: 'custom', prompt: 'listed while it runs', command: fakeCommand('--sleep', '1500'), name: `mcp-${kind}-listed` })).structuredContent as { id: string };
+        type Listed = { id: string; status: string; elapsed_ms: number; exit_code?: number };
+        const listed = async (): Promise<Listed> => ((await call(client, 'list_agents', { limit: 1000 })).structuredContent as { agents: Listed[] }).agents.find((a) => a.id === id)!;
+        const running = await listed();
+        assert.equal(running.status, 'running');
+        await new Promise((r) => setTimeout(r, 30));
+        assert.ok((await listed()).elapsed_ms > running.elapsed_ms, "a running run's elapsed time moves on");
+        await call(client, 'wait_agent', { id, timeout_ms: 20_000 });
+        const done = await listed();
+        assert.equal(done.status, 'done');
+        assert.equal(done.exit_code, 0);
+        assert.deepEqual(await listed(), done, 'and finished, the same from its kept text');
+
+        // A page of finished runs is kept while no record changes: a run that ends meanwhile is on the next one.
+        const doneIds = async (): Promise<string[]> => ((await call(client, 'list_agents', { status: 'done', limit: 1000 })).structuredContent as { agents: Listed[] }).agents.map((a) => a.id);
+        const before = await doneIds();
+        assert.deepEqual(await doneIds(), before);
+        const next = (await call(client, 'run_agent', { runner: 'custom', prompt: 'listed next', command: fakeCommand(), name: `mcp-${kind}-listed-next` })).structuredContent as { id: string };
+        await call(client, 'wait_agent', { id: next.id, timeout_ms: 20_000 });
+        assert.deepEqual(await doneIds(), [next.id, ...before]);
+      });
+
       it('steers a live agent, interrupts it, and kills another with its whole tree', async () => {
         const run = (await call(client, 'run_agent', { runner: 'claude', prompt: 'first task' })).structuredContent as { id: string };
         await until(() => registry.events(run.id).some((e) => e.type === 'text'), 10_000, 'the first text');

@@ -169,6 +169,11 @@ export class RunRegistry extends Lifecycle {
     return this.options.stateDir;
   }
 
+  /** Counts every change to the records: what is derived from them is stale once it moved (see RunTracker.generation). */
+  get generation(): number {
+    return this.tracker.generation;
+  }
+
   get config(): SwitchboardConfig {
     return this.options.config;
   }

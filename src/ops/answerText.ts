@@ -1,0 +1,73 @@
+/**
+ * The JSON text of answers with long lists, made without serializing again what did not change:
+ * an operation marks the list of its answer whose items it made once and keeps unchanged
+ * (list_agents: finished runs' summaries, see OpAnswer.checkedItems), each such item keeps its JSON
+ * text while it lives, and a transport writes a message holding that list by joining the items'
+ * texts. The bytes are JSON.stringify's, to the byte; only the work of making them is saved.
+ */
+
+/** Lists whose items are never changed once made (an item's text, once made, stays its text). */
+const keptLists = new WeakSet<readonly unknown[]>();
+const itemTexts = new WeakMap<object, string>();
+/** Stands for a marked list while the rest of a message is serialized; a NUL no answer text holds unescaped, and a nonce. */
+const PLACE = `\u0000kept-list-${Math.random().toString(36).slice(2)}`;
+const PLACE_TEXT = JSON.stringify(PLACE);
+
+/** Marks `items` as a list of unchanging items: their texts are kept (each is frozen, so a change is an error, never a stale text). */
+export function keepItemTexts(items: readonly unknown[]): void {
+  keptLists.add(items);
+}
+
+/** A value deep-frozen: what keepItemTexts' items must be once their text may be kept. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+function itemText(item: unknown): string {
+  if (item === null || typeof item !== 'object') return JSON.stringify(item) ?? 'null';
+  let text = itemTexts.get(item);
+  if (text === undefined) {
+    text = JSON.stringify(item) ?? 'null';
+    // A frozen item cannot change under its text; another (a running run's summary, made for this answer) is serialized each time.
+    if (Object.isFrozen(item)) itemTexts.set(item, text);
+  }
+  return text;
+}
+
+/** The JSON text of `value`, with any marked list among its own fields or its `result.structuredContent`'s joined from its items' texts. */
+export function answerText(value: unknown): string {
+  const holder = keptListHolder(value);
+  if (!holder) return JSON.stringify(value);
+  const { list, rebuild } = holder;
+  const text = JSON.stringify(rebuild(PLACE));
+  const at = text.indexOf(PLACE_TEXT);
+  if (at < 0) return JSON.stringify(value);
+  return `${text.slice(0, at)}[${list.map(itemText).join(',')}]${text.slice(at + PLACE_TEXT.length)}`;
+}
+
+type Holder = { list: readonly unknown[]; rebuild: (place: string) => unknown };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function keptField(obj: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (Array.isArray(v) && keptLists.has(v)) return key;
+  }
+  return undefined;
+}
+
+/** Where the marked list is: a field of `value` (an HTTP API answer) or of a JSON-RPC tool result's structured content. */
+function keptListHolder(value: unknown): Holder | undefined {
+  if (!isRecord(value)) return undefined;
+  const own = keptField(value);
+  if (own) return { list: value[own] as unknown[], rebuild: (place) => ({ ...value, [own]: place }) };
+  const result = value.result;
+  if (!isRecord(result) || !isRecord(result.structuredContent)) return undefined;
+  const structured = result.structuredContent;
+  const field = keptField(structured);
+  if (!field) return undefined;
+  return { list: structured[field] as unknown[], rebuild: (place) => ({ ...value, result: { ...result, structuredContent: { ...structured, [field]: place } } }) };
+}

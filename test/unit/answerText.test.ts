@@ -1,0 +1,39 @@
+/** answerText: the bytes of JSON.stringify, with a kept list's frozen items serialized once and joined after, never stale. */
+import * as assert from 'node:assert/strict';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { answerText, deepFreeze, keepItemTexts } from '../../src/ops/answerText';
+import { writeEventsWithAnswerText } from '../../src/mcp/httpTransport';
+
+const item = (n: number): Record<string, unknown> => ({ id: `run-${n}`, prompt: `say "hi" \u2028 ü\n\t${n}`, pid: undefined, usage: { input_tokens: n, usd: 0.01 }, gone: () => 1 });
+
+describe('answerText', () => {
+  it('writes what JSON.stringify writes, for answers, JSON-RPC results holding a kept list, and anything else', () => {
+    const agents = [deepFreeze(item(1)), item(2), deepFreeze(item(3)), null, 7];
+    keepItemTexts(agents);
+    const answer = { count: 5, agents, next_offset: 5 };
+    const message = { jsonrpc: '2.0', id: 9, result: { content: [{ type: 'text', text: 'summary with "quotes"' }], structuredContent: answer, _meta: { a: 1 } } };
+    for (const value of [answer, message, { plain: [1, 2] }, [agents], 'text', 3, null]) {
+      assert.equal(answerText(value), JSON.stringify(value));
+      assert.equal(answerText(value), JSON.stringify(value), 'and again, from the kept texts');
+    }
+  });
+
+  it('keeps no text of an item that may change: a changed item is written as it is now', () => {
+    const mutable = item(1);
+    const frozen = deepFreeze(item(2));
+    const agents = [mutable, frozen];
+    keepItemTexts(agents);
+    const first = answerText({ agents });
+    mutable.prompt = 'changed';
+    const second = answerText({ agents });
+    assert.notEqual(second, first);
+    assert.equal(second, JSON.stringify({ agents }));
+    assert.throws(() => ((frozen.usage as { usd: number }).usd = 2), TypeError, 'a kept item cannot change under its text, however deep');
+  });
+
+  it("finds the SDK's SSE writer it writes through (else it falls back to the SDK's own, slower)", async () => {
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => 'x' });
+    assert.equal(writeEventsWithAnswerText(transport), true, 'the pinned SDK changed: see writeEventsWithAnswerText');
+    await transport.close();
+  });
+});
