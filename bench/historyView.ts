@@ -18,9 +18,11 @@ import { launchBrowser, openWorkbench, reloadWindow } from '../test/e2e/support/
 import { fillHistory, RUNS } from './history10k';
 import { median, runBench, tempDir } from './support';
 
-const RELOADS = 3;
-/** `node --import tsx bench/historyView.ts [runs]`: fewer runs (1) gives the baseline of VS Code's own time. */
+/** `node --import tsx bench/historyView.ts [runs] [reloads]`: fewer runs (1) gives the baseline of VS Code's own time. */
 const COUNT = Number(process.argv[2] ?? RUNS);
+const RELOADS = Number(process.argv[3] ?? 3);
+/** BENCH_LOG=trace starts code-server with `--log trace` (its logs are kept with BENCH_KEEP=1). */
+const LOG_LEVEL = process.env.BENCH_LOG;
 
 /** The times (ms since the epoch) in the window's log lines that `pattern` matches, in the log files whose name matches `files`. */
 function logTimes(userDataDir: string, files: RegExp, pattern: RegExp, time: (match: RegExpExecArray) => number): number[] {
@@ -82,7 +84,7 @@ runBench(async () => {
   await installExtension(vsix, extensionsDir, userDataDir);
   const settings = { 'switchboard.stateDirectory': stateDir };
   writeMachineSettings(userDataDir, settings);
-  const server = await startCodeServer({ workspace, extensionsDir, userDataDir, settings });
+  const server = await startCodeServer({ workspace, extensionsDir, userDataDir, settings, ...(LOG_LEVEL ? { logLevel: LOG_LEVEL } : {}) });
   const browser = await launchBrowser();
   try {
     const page = await openWorkbench(browser, server.url, workspace);

@@ -40,10 +40,12 @@ import type { WebviewPanels } from './vscode/webviews/webviewPanels';
 import type { BudgetProtocol } from './shared/protocol/budgetProtocol';
 import type { DagProtocol } from './shared/protocol/dagProtocol';
 import type { LoadTimes } from './vscode/loadTimes';
+import { FirstRows } from './vscode/firstRows';
 
 /**
- * How long work that the Agents view's first rows do not need waits for them at most (a hidden view
- * is not asked for rows; whether it is shown is not known yet while activating).
+ * How long work that the Agents view's first rows do not need waits for them before it looks at
+ * whether the view is shown (a hidden view is not asked for rows; whether it is shown is not known
+ * yet while activating): past that it waits only while the view says it is shown (firstRows.ts).
  */
 const FIRST_ROWS_PATIENCE_MS = 1000;
 
@@ -73,11 +75,11 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
   // The core object over the state folder in use: replaced as a whole when the folder changes.
   const slot = new SwitchboardSlot();
   const agents = new AgentsView(slot);
-  // The Agents view's rows come first: the MCP listener and the adoption of teams and goals wait for them.
-  const afterFirstRows = Promise.race([agents.listed, new Promise<void>((resolve) => setTimeout(resolve, FIRST_ROWS_PATIENCE_MS))]);
+  // The Agents view's rows come first: the status bar's sums, the MCP listener and the adoption of teams and goals wait for them.
+  const firstRows = new FirstRows(agents, FIRST_ROWS_PATIENCE_MS);
   void agents.listed.then(() => logger.info(`[extension] the Agents view got its first rows ${Date.now() - activated} ms after activate() was called`));
   const outputs = new OutputDocuments(slot);
-  const mcp = new McpHosting(slot, () => settings, logger, afterFirstRows);
+  const mcp = new McpHosting(slot, () => settings, logger, firstRows.whenReady());
   const teamWatcher = new TeamWatcher(slot);
   const goalWatcher = new GoalWatcher(slot);
   const services: Services = { switchboard: () => slot.require(), settings: () => settings, availability: new RunnerAvailability(() => settings), outputs, mcp, logger };
@@ -115,18 +117,19 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
     const opened = Date.now();
     for (const warning of sb.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
     showTrust();
-    void afterFirstRows.then(() => {
+    firstRows.run(() => {
       if (slot.current !== sb) return;
       logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.briefs().length} runs, ${sb.runs.briefs({ status: 'running' }).length} running`);
-      void adoptTeams(sb.teams, logger);
-      void adoptGoals(sb.goals, logger);
     });
+    firstRows.run(() => slot.current === sb && void adoptTeams(sb.teams, logger));
+    firstRows.run(() => slot.current === sb && void adoptGoals(sb.goals, logger));
   }
 
-  const statusBar = new StatusBar(slot, goalWatcher);
+  const statusBar = new StatusBar(slot, goalWatcher, firstRows.whenReady());
   context.subscriptions.push(
     channel,
     logged,
+    firstRows,
     agents,
     statusBar,
     new Notifier(slot, () => settings),

@@ -42,7 +42,8 @@ export class StatusBar extends Lifecycle {
   private stateDir: string | undefined;
   private diskWarning: string | undefined;
 
-  constructor(slot: SwitchboardSlot, private readonly goals?: GoalWatcher) {
+  /** `ready`: the sums over a state folder's runs wait for it (activation lets the Agents view's first rows go first). */
+  constructor(slot: SwitchboardSlot, private readonly goals?: GoalWatcher, private readonly ready: Promise<void> = Promise.resolve()) {
     super();
     this.register(this.item);
     this.register(slot.onDidChange((sb) => {
@@ -67,7 +68,9 @@ export class StatusBar extends Lifecycle {
     this.registryListener?.dispose();
     this.registry = registry;
     this.registryListener = registry?.onDidChange(() => (this.pending ??= setTimeout(() => this.update(), UPDATE_MS)));
-    this.update();
+    if (!registry) this.update();
+    // Today's runs may be hundreds of whole records to read.
+    else void this.ready.then(() => this.registry === registry && !this.isDisposed && this.update());
   }
 
   /** Recomputes the text; the item is only touched (a message to the workbench) when the text changed. */

@@ -68,6 +68,8 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Keep workspace trust on (the trust prompt appears); off by default. */
   trust?: boolean;
+  /** code-server's `--log` level (e.g. `trace`, for the window's and extension host's logs); its default when absent. */
+  logLevel?: string;
 }
 
 export interface CodeServer {
@@ -135,6 +137,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--extensions-dir', opts.extensionsDir,
     '--user-data-dir', opts.userDataDir,
     ...(opts.trust ? [] : ['--disable-workspace-trust']),
+    ...(opts.logLevel ? ['--log', opts.logLevel] : []),
     opts.workspace,
   ];
   const child = spawn(paths.node24, args, { cwd: opts.workspace, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
