@@ -45,6 +45,12 @@ describe('code cache', () => {
     assert.equal(fs.statSync(path.join(cache, file!)).mtimeMs, written.mtimeMs);
   });
 
+  it('reads a bundle with characters outside ASCII as UTF-8 (an ASCII one is read as one-byte text)', () => {
+    fs.writeFileSync(bundle, "console.log('caf\u00e9 \u2014 \u{1F600}', 'caf\\u00e9'.length);\n");
+    assert.equal(run(cache), 'caf\u00e9 \u2014 \u{1F600} 4');
+    assert.equal(run(cache), 'caf\u00e9 \u2014 \u{1F600} 4', 'from the cache too');
+  });
+
   it('replaces a garbage cache, and a changed bundle gets a cache of its own in place of the old one', () => {
     run(cache);
     const [file] = cacheFiles();
