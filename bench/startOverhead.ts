@@ -69,6 +69,8 @@ runBench(async () => {
   const nodeFloor: number[] = [];
   const cliCpu: number[] = [];
   const nodeCpu: number[] = [];
+  /** node -e 0 without NODE_EXTRA_CA_CERTS, where it is set: Node parses that certificate bundle as it starts. */
+  const nodeNoCerts: number[] = [];
   const viaSwitchboard = async (stateDir: string, into: number[], cliTook: number[]): Promise<void> => {
     const marker = path.join(markers, `m${n++}`);
     const command = `sh -c 'date +%s%N > "$0"' ${marker}`;
@@ -86,6 +88,10 @@ runBench(async () => {
     const bare = await spawnAndWait(process.execPath, ['-e', '0'], process.env);
     nodeFloor.push(bare.took);
     nodeCpu.push(bare.cpu);
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      const { NODE_EXTRA_CA_CERTS: _certs, ...env } = process.env;
+      nodeNoCerts.push((await spawnAndWait(process.execPath, ['-e', '0'], env)).took);
+    }
     const stateDir = stateFolder();
     await viaSwitchboard(stateDir, cold, coldCli);
     await viaSwitchboard(stateDir, warm, warmCli);
@@ -115,5 +121,5 @@ runBench(async () => {
   console.log(`start overhead: node -e 0 ${ms(median(nodeFloor))} (any Node process's floor) | CPU time: the warm run --detach CLI process ${ms(median(cliCpu))}, node -e 0 ${ms(median(nodeCpu))} (10 ms ticks)`);
   // What is Switchboard's own beyond starting one Node process (a CLI process cannot start faster than node -e 0 runs).
   const floor = median(nodeFloor);
-  console.log(`start overhead: beyond the Node floor (agent ran after the CLI's spawn, less node -e 0): host warm +${ms(median(warm) - floor)}, host cold +${ms(median(cold) - floor)}`);
+  console.log(`start overhead: beyond the Node floor (agent ran after the CLI's spawn, less node -e 0): host warm +${ms(median(warm) - floor)}, host cold +${ms(median(cold) - floor)}${nodeNoCerts.length ? ` | node -e 0 without NODE_EXTRA_CA_CERTS (set here; a CLI process pays it, a supervisor host does not) ${ms(median(nodeNoCerts))}` : ''}`);
 });
