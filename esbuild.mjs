@@ -5,7 +5,7 @@
 // writes the JSON Schemas of config.json and task files (dist/schemas/) from their zod schemas.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -71,11 +71,25 @@ async function writeSchemas() {
   }
 }
 
+/**
+ * Escapes the characters outside ASCII that esbuild leaves in the Node bundles (in comments: it
+ * escapes those of strings and regular expressions itself), so that codeCache.ts reads a bundle as
+ * one-byte text. `\\uXXXX` means the same character wherever JavaScript allows one.
+ */
+function asciiOnly(files) {
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (ascii !== text) writeFileSync(file, ascii);
+  }
+}
+
 if (watch) {
   await writeSchemas();
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  asciiOnly(builds.filter((b) => b.outfile).map((b) => b.outfile));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
   // Node looks up the nearest package.json of every script it starts: this small one spares each
   // CLI and supervisor process the parse of the 120 KB manifest (the extension's contributions).

@@ -6,7 +6,8 @@
  * `sh -c 'date +%s%N > marker'`: the wall clock (ns) at which it ran. The state folders set
  * agentNiceness 0, so that the agent runs at the priority of the direct one: at the default 19 a
  * loaded machine makes it wait for idle CPU, which is that policy's cost, not Switchboard's. Also
- * prints what the CLI process took in all, `node -e 0` as the floor of any Node process, and the same
+ * prints what the CLI process took in all, `node -e 0` as the floor of any Node process (and the start
+ * beyond it: what is Switchboard's own in a CLI process), and the same
  * start from a process that already has the folder open (the MCP server, the extension): `runs.run()`
  * to the agent's first instruction.
  * `node --import tsx bench/startOverhead.ts [rounds] [cli.js]` (another cli.js: a baseline build).
@@ -68,6 +69,8 @@ runBench(async () => {
   const nodeFloor: number[] = [];
   const cliCpu: number[] = [];
   const nodeCpu: number[] = [];
+  /** node -e 0 without NODE_EXTRA_CA_CERTS, where it is set: Node parses that certificate bundle as it starts. */
+  const nodeNoCerts: number[] = [];
   const viaSwitchboard = async (stateDir: string, into: number[], cliTook: number[]): Promise<void> => {
     const marker = path.join(markers, `m${n++}`);
     const command = `sh -c 'date +%s%N > "$0"' ${marker}`;
@@ -85,6 +88,10 @@ runBench(async () => {
     const bare = await spawnAndWait(process.execPath, ['-e', '0'], process.env);
     nodeFloor.push(bare.took);
     nodeCpu.push(bare.cpu);
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      const { NODE_EXTRA_CA_CERTS: _certs, ...env } = process.env;
+      nodeNoCerts.push((await spawnAndWait(process.execPath, ['-e', '0'], env)).took);
+    }
     const stateDir = stateFolder();
     await viaSwitchboard(stateDir, cold, coldCli);
     await viaSwitchboard(stateDir, warm, warmCli);
@@ -112,4 +119,7 @@ runBench(async () => {
   console.log(`start overhead: via switchboard run --detach, host cold: agent ran ${ms(median(cold))} after the CLI's spawn (+${ms(median(cold) - base)} over direct), CLI exited after ${ms(median(coldCli))}`);
   console.log(`start overhead: in-process runs.run() (MCP server, extension), host warm: agent ran ${ms(median(inProcessWarm))} after the call (+${ms(median(inProcessWarm) - base)}); host cold ${ms(median(inProcessCold))} (+${ms(median(inProcessCold) - base)})`);
   console.log(`start overhead: node -e 0 ${ms(median(nodeFloor))} (any Node process's floor) | CPU time: the warm run --detach CLI process ${ms(median(cliCpu))}, node -e 0 ${ms(median(nodeCpu))} (10 ms ticks)`);
+  // What is Switchboard's own beyond starting one Node process (a CLI process cannot start faster than node -e 0 runs).
+  const floor = median(nodeFloor);
+  console.log(`start overhead: beyond the Node floor (agent ran after the CLI's spawn, less node -e 0): host warm +${ms(median(warm) - floor)}, host cold +${ms(median(cold) - floor)}${nodeNoCerts.length ? ` | node -e 0 without NODE_EXTRA_CA_CERTS (set here; a CLI process pays it, a supervisor host does not) ${ms(median(nodeNoCerts))}` : ''}`);
 });

@@ -6,4 +6,5 @@
 import * as path from 'node:path';
 import { runBundle } from './codeCache';
 
-runBundle(path.join(__dirname, 'cliBundle.js'), 'cli');
+// The cache is made by the first command run, and written again once for each other command (its part).
+runBundle(path.join(__dirname, 'cliBundle.js'), 'cli', { part: process.argv[2] });

@@ -7,6 +7,7 @@
  * first run, replaced when V8 rejects it. A cache folder that cannot be made, read or written, or
  * that another user could write, is simply not used. Uses only Node's built-ins: it is what starts first.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,6 +44,20 @@ function cacheFileOf(dir: string, file: string, name: string): { prefix: string;
   return { prefix, cacheFile: path.join(dir, `${prefix}${hash([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino])}.bin`) };
 }
 
+/** A cache file's first line, then the parts of the bundle the runs that made it went through (`cli run,list`); then V8's bytes. */
+const HEADER = 'switchboard-code-cache 1';
+/** Parts past this many do not make a cache be written again (a part is a word from the command line). */
+const MAX_PARTS = 40;
+
+/** The parts a cache file covers and V8's bytes; undefined when it is not such a file. */
+function readCache(cacheFile: string): { parts: Set<string>; data: Buffer } | undefined {
+  const bytes = fs.readFileSync(cacheFile);
+  const end = bytes.indexOf(0x0a);
+  const header = end < 0 ? '' : bytes.toString('latin1', 0, end);
+  if (!header.startsWith(`${HEADER} `)) return undefined;
+  return { parts: new Set(header.slice(HEADER.length + 1).split(',').filter(Boolean)), data: bytes.subarray(end + 1) };
+}
+
 /** A cache not read for this long belongs to a bundle that is gone (an older extension version's folder, a removed clone). */
 const UNUSED_FOR_MS = 30 * 24 * 3600_000;
 
@@ -51,10 +66,10 @@ const UNUSED_FOR_MS = 30 * 24 * 3600_000;
  * other bundles not read for a month (by access time: on a folder mounted without access times, a cache
  * still in use may go, and is simply made again); failures are ignored.
  */
-function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer): void {
+function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer, parts: ReadonlySet<string>): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temp, data, { mode: 0o600 });
+    fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${HEADER} ${[...parts].join(',')}\n`, 'latin1'), data]), { mode: 0o600 });
     fs.renameSync(temp, cacheFile);
     for (const entry of fs.readdirSync(dir)) {
       const full = path.join(dir, entry);
@@ -67,29 +82,45 @@ function saveCache(dir: string, cacheFile: string, prefix: string, data: Buffer)
 }
 
 /**
+ * The bundle's text. The build escapes every non-ASCII character (esbuild.mjs), so that it is read
+ * as one-byte text: decoded as UTF-8, one character outside ASCII (in a comment) makes V8 hold all
+ * 3 MB as a two-byte string, twice the memory, and the decoding alone costs a start about 10 ms.
+ */
+function readText(file: string): string {
+  const bytes = fs.readFileSync(file);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/**
  * Loads and runs the CommonJS bundle `file` (which must not use a real dynamic `import()`: esbuild turns
  * bundled ones into requires) with `require`, `module` and `__dirname` of its own path. A new cache is
- * written at exit, or (`saveAfterMs`, for a process that lives long) that long after the start.
- * Returns what the bundle exports.
+ * written at exit, or (`saveAfterMs`, for a process that lives long) that long after the start; and
+ * again once for each new `part` (the CLI's command) a run goes through. Returns what the bundle exports.
  */
-export function runBundle(file: string, name: string, options: { saveAfterMs?: number } = {}): unknown {
+export function runBundle(file: string, name: string, options: { saveAfterMs?: number; part?: string } = {}): unknown {
   const dir = codeCacheDir();
   if (!dir) return createRequire(file)(file) as unknown;
   let names: { prefix: string; cacheFile: string } | undefined;
-  let cached: Buffer | undefined;
+  let cached: ReturnType<typeof readCache>;
   try {
     names = cacheFileOf(dir, file, name);
-    cached = fs.readFileSync(names.cacheFile);
+    cached = readCache(names.cacheFile);
   } catch {
     cached = undefined;
   }
   // The shebang line is blanked, not removed, so that line and column numbers stay those of the file.
-  const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData: cached });
-  if (names && (!cached || script.cachedDataRejected)) {
-    // At exit the cache also holds the functions this run compiled lazily, not only the top level.
+  const source = readText(file).replace(/^#!.*/, '');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, cachedData: cached?.data });
+  const part = options.part && /^[a-z][a-z-]{0,23}$/.test(options.part) ? options.part : undefined;
+  const accepted = !!cached && !script.cachedDataRejected;
+  const parts = accepted && cached ? cached.parts : new Set<string>();
+  // A cache made by runs that went through other parts (`switchboard list` first, then `run`) lacks this
+  // part's functions, which each start would compile again: it is written again, once, to hold them too.
+  if (names && (!accepted || (part && !parts.has(part) && parts.size < MAX_PARTS))) {
+    if (part) parts.add(part);
+    // At exit the cache also holds the functions this run compiled lazily (and those it was given), not only the top level.
     const { cacheFile, prefix } = names;
-    const save = (): void => saveCache(dir, cacheFile, prefix, script.createCachedData());
+    const save = (): void => saveCache(dir, cacheFile, prefix, script.createCachedData(), parts);
     if (options.saveAfterMs === undefined) process.once('exit', save);
     else setTimeout(save, options.saveAfterMs).unref();
   }

@@ -1,9 +1,9 @@
 /** What every CLI command works with: the Switchboard over the shared state directory, opened once per command. */
 import * as path from 'node:path';
-import { loadConfigFile } from '../core/config';
 import type { Feed } from '../core/feed/feed';
 import type { Logger } from '../core/logger';
 import type { RegistryOptions, RunRegistry } from '../core/registry/registry';
+import type { SupervisorHost } from '../core/registry/supervisorHost';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import { StateMap } from '../core/state/stateMap';
 import type { Switchboard } from '../core/switchboard';
@@ -36,19 +36,31 @@ function stderrLogger(): Logger {
   return { trace: debug ? write('trace') : () => {}, info: debug ? write('info') : () => {}, warn: debug ? write('warn') : () => {}, error: write('error') };
 }
 
+/** A supervisor host of the state folder, found or started now, for a run about to start (the registry takes it over). */
+async function findHostSoon(stateDir: string, supervisorScript: string): Promise<SupervisorHost> {
+  ensureStateDir(stateDir);
+  const { SupervisorHost } = await import('../core/registry/supervisorHost.js');
+  const host = new SupervisorHost({ stateDir, supervisorScript, nodePath: process.execPath, env: process.env });
+  host.prepare();
+  return host;
+}
+
 export function createContext(out: Out): CliContext {
   const stateDir = defaultStateDir();
   const logger = stderrLogger();
+  const supervisorScript = path.join(__dirname, 'supervisor.js');
   /** What the registry is opened with: the state folder's config (its problem told), this CLI's supervisor host script. */
   const registryOptions = async (): Promise<Omit<RegistryOptions, 'feed'>> => {
     ensureStateDir(stateDir);
+    // Loaded here, not at start (its schemas take milliseconds to build): a run's host is looked for first.
+    const { loadConfigFile } = await import('../core/config.js');
     const { config, warning } = loadConfigFile(stateDir);
     if (warning) out.stderr(`switchboard: ${warning}`);
     const { liveEndpoint, loadOrCreateToken } = await import('../http/credentials.js');
     return {
       stateDir,
       config,
-      supervisorScript: path.join(__dirname, 'supervisor.js'),
+      supervisorScript,
       logger,
       // Agents get the MCP server that serves this state directory, when one does.
       agentMcp: async () => {
@@ -70,8 +82,14 @@ export function createContext(out: Out): CliContext {
       return sb;
     },
     async withRuns(work, options = {}) {
+      // A run starts at once: its supervisor host is looked for (or started: a cold one takes the longest)
+      // before the config, the core and the folder are loaded, so that it gets ready meanwhile.
+      const host = options.launchSoon ? await findHostSoon(stateDir, supervisorScript) : undefined;
       const { openRuns } = await import('../core/runsOnly.js');
-      const { runs, feed } = await openRuns({ ...(await registryOptions()), ...options });
+      const { runs, feed } = await openRuns({ ...(await registryOptions()), ...options, ...(host ? { host } : {}) }).catch((error: unknown) => {
+        host?.dispose();
+        throw error;
+      });
       for (const w of runs.warnings) out.stderr(`switchboard: ${w}`);
       try {
         return await work(runs);

@@ -27,9 +27,9 @@ describe('code cache', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the bundle through runBundle in a fresh Node process, as dist/cli.js does. */
-  const run = (setting: string): string => {
+  const run = (setting: string, part?: string): string => {
     const loader = path.join(dir, 'loader.js');
-    fs.writeFileSync(loader, `require(${JSON.stringify(path.join(ROOT, 'src', 'codeCache.ts'))}).runBundle(${JSON.stringify(bundle)}, 'test');\n`);
+    fs.writeFileSync(loader, `require(${JSON.stringify(path.join(ROOT, 'src', 'codeCache.ts'))}).runBundle(${JSON.stringify(bundle)}, 'test', ${JSON.stringify({ part })});\n`);
     return execFileSync(process.execPath, ['--require', 'tsx/cjs', loader, 'a', 'b'], { env: { ...process.env, SWITCHBOARD_CODE_CACHE: setting }, encoding: 'utf8', cwd: ROOT }).trim();
   };
   const cacheFiles = (): string[] => (fs.existsSync(cache) ? fs.readdirSync(cache) : []);
@@ -43,6 +43,34 @@ describe('code cache', () => {
     assert.equal(run(cache), 'bundle.js true number a,b');
     assert.deepEqual(cacheFiles(), [file], 'an accepted cache is not written again');
     assert.equal(fs.statSync(path.join(cache, file!)).mtimeMs, written.mtimeMs);
+  });
+
+  it('reads a bundle with characters outside ASCII as UTF-8 (an ASCII one is read as one-byte text)', () => {
+    fs.writeFileSync(bundle, "console.log('caf\u00e9 \u2014 \u{1F600}', 'caf\\u00e9'.length);\n");
+    assert.equal(run(cache), 'caf\u00e9 \u2014 \u{1F600} 4');
+    assert.equal(run(cache), 'caf\u00e9 \u2014 \u{1F600} 4', 'from the cache too');
+  });
+
+  it('is written again once for each part a run goes through that the runs which made it did not (a command run after another)', () => {
+    const written = (): string => {
+      const [file] = cacheFiles();
+      const bytes = fs.readFileSync(path.join(cache, file!));
+      return `${bytes.subarray(0, bytes.indexOf(10)).toString()} ${fs.statSync(path.join(cache, file!)).mtimeMs}`;
+    };
+    run(cache, 'list');
+    const first = written();
+    assert.match(first, /^switchboard-code-cache 1 list /);
+    assert.equal(run(cache, 'list'), 'bundle.js true number a,b');
+    assert.equal(written(), first, 'the same part: not written again');
+    assert.equal(run(cache, 'run'), 'bundle.js true number a,b');
+    const second = written();
+    assert.match(second, /^switchboard-code-cache 1 list,run /);
+    run(cache, 'run');
+    run(cache, 'list');
+    run(cache, '--not-a-part');
+    run(cache);
+    assert.equal(written(), second, 'parts it covers, and runs that name none, leave it');
+    assert.equal(cacheFiles().length, 1);
   });
 
   it('replaces a garbage cache, and a changed bundle gets a cache of its own in place of the old one', () => {

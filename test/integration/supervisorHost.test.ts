@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
 import { mergeConfig } from '../../src/core/config';
@@ -52,6 +53,25 @@ describe('supervisor host', function () {
         feed.dispose();
       }
     } finally {
+      await killEverything(stateDir);
+    }
+  });
+
+  it('starts without NODE_EXTRA_CA_CERTS (a host makes no TLS connection, and parsing the bundle slows its start); its agents still get it', async () => {
+    const stateDir = tempDir('sb-host-env-');
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(stateDir, 'extra-ca.pem') };
+    const { runs, feed } = await openRuns({ stateDir, config: mergeConfig({}), supervisorScript: SUPERVISOR, env, launchSoon: true });
+    try {
+      const run = await runs.run({ runner: 'custom', prompt: 'certs', cwd: stateDir, command: `sh -c 'echo "certs=$NODE_EXTRA_CA_CERTS"'` });
+      const [host] = supervisorHostPids(stateDir);
+      const hostEnv = fs.readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
+      assert.ok(hostEnv.some((v) => v.startsWith('SWITCHBOARD_') || v.startsWith('PATH=')), 'the host environment was read');
+      assert.ok(!hostEnv.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'the host has no NODE_EXTRA_CA_CERTS');
+      await runs.wait(run.id);
+      assert.match(runs.tail(run.id), new RegExp(`certs=${env.NODE_EXTRA_CA_CERTS.replace(/[.]/g, '\\.')}`));
+    } finally {
+      runs.dispose();
+      feed.dispose();
       await killEverything(stateDir);
     }
   });

@@ -8,7 +8,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SwitchboardError } from '../errors';
-import { DEFAULT_DOCKER_HOST, parseDockerHost } from './dockerApi';
+
+// Loaded when a container run is planned (the bundler makes it lazy): the Docker client and node:http
+// cost every local run's start some milliseconds. A require, not an import(): see mcpService.ts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadDockerApi = (): typeof import('./dockerApi') => require('./dockerApi') as typeof import('./dockerApi');
 
 export type BackendKind = 'local' | 'docker' | 'swarm';
 export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'docker', 'swarm'];
@@ -108,6 +112,7 @@ export function backendName(backend: Backend): string {
 
 /** The engine a backend talks to: its context's endpoint, else DOCKER_HOST, else the local socket. */
 export function endpointOf(backend: Backend, env: NodeJS.ProcessEnv): string {
+  const { DEFAULT_DOCKER_HOST, parseDockerHost } = loadDockerApi();
   let url = env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   if (backend.context) {
     try {

@@ -61,6 +61,8 @@ export interface RegistryOptions {
    * started) while the folder is read, not after.
    */
   launchSoon?: boolean;
+  /** The supervisor host to hand runs to, already looked for (the registry disposes it); else one is made. */
+  host?: SupervisorHost;
 }
 
 /** How long a kill waits for a run whose host took its plan to be running (a host takes it only to start it at once). */
@@ -132,7 +134,7 @@ export class RunRegistry extends Lifecycle {
     this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }), ({ type, pool, ...rest }) =>
       feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
     );
-    this.host = this.register(new SupervisorHost({
+    this.host = this.register(options.host ?? new SupervisorHost({
       stateDir: options.stateDir,
       supervisorScript: options.supervisorScript,
       nodePath: options.nodePath ?? process.execPath,

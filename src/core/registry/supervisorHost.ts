@@ -38,6 +38,17 @@ function buildTag(script: string): string {
   return crypto.createHash('sha256').update(`${script}\0${stat?.size}\0${stat?.mtimeMs}`).digest('hex').slice(0, 8);
 }
 
+/**
+ * The host's own environment. NODE_EXTRA_CA_CERTS makes a Node process read and parse the certificate
+ * bundle as it starts (some 35 ms of CPU for the system's bundle) and a host makes no TLS connection:
+ * it is left out. Agents still get it, with the rest of the starting process's environment, which
+ * goes with each launch (agentEnv).
+ */
+function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _certs, ...rest } = unmarked(env);
+  return rest;
+}
+
 export interface HostOptions {
   stateDir: string;
   supervisorScript: string;
@@ -150,7 +161,7 @@ export class SupervisorHost extends Lifecycle {
     const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', socketPath], {
       detached: true,
       stdio: ['ignore', 'pipe', log],
-      env: { ...unmarked(this.options.env), ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...hostEnv(this.options.env), ELECTRON_RUN_AS_NODE: '1' },
       cwd: this.options.stateDir,
       windowsHide: true,
     });
