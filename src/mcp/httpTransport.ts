@@ -1,10 +1,10 @@
 /**
- * MCP's Streamable HTTP at `/mcp` on the loopback listener: one SDK transport and server per
- * session. The listener has already checked Host, Origin, token and size, and read the body.
+ * MCP's Streamable HTTP at `/mcp` on the loopback listener: one session transport (over Node's own
+ * request and response, see nodeSessionTransport.ts) and SDK server per session. The listener has
+ * already checked Host, Origin, token and size, and read the body.
  */
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AsyncLifecycle, toAsyncDisposable, toDisposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
@@ -12,13 +12,14 @@ import { answerText } from '../ops/answerText';
 import type { Mount, Refuse } from '../http/loopbackListener';
 import type { BuiltServer } from './buildServer';
 import type { ConnectedClient } from './deps';
+import { NodeSessionTransport } from './nodeSessionTransport';
 
 export const MCP_PATH = '/mcp';
 /** A session with no request and no open stream for this long is closed. */
 const IDLE_MS = 60 * 60_000;
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeSessionTransport;
   built: BuiltServer;
   connectedAt: number;
   lastSeen: number;
@@ -113,7 +114,7 @@ export class McpHttpTransport extends AsyncLifecycle implements Mount {
 
   private async open(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
     const built = this.build();
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeSessionTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, built, connectedAt: Date.now(), lastSeen: Date.now(), openStreams: 0 });
