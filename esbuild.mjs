@@ -13,24 +13,6 @@ import { readFile } from 'node:fs/promises';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-/**
- * Writes the few non-ASCII characters left in a Node bundle (in comments: esbuild escapes them in
- * code) as \u escapes, which mean the same anywhere in JavaScript: V8 then keeps the bundle's source
- * as a one-byte string, 3 MB for the CLI's where one `…` in a comment made it a two-byte one of 6 MB,
- * in every process that runs it (the MCP server, each CLI command, the extension host).
- */
-const asciiOnly = {
-  name: 'ascii-only',
-  setup(build) {
-    build.onEnd((result) => {
-      const file = build.initialOptions.outfile;
-      if (result.errors.length || !file || !existsSync(file)) return;
-      const text = readFileSync(file, 'utf8');
-      if (/[^\x00-\x7f]/.test(text)) writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-    });
-  },
-};
-
 const node = {
   bundle: true,
   platform: 'node',
@@ -40,7 +22,6 @@ const node = {
   minify: production,
   external: ['vscode'],
   logLevel: 'warning',
-  plugins: [asciiOnly],
 };
 
 const builds = [

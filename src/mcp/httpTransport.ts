@@ -8,7 +8,6 @@ import type * as http from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AsyncLifecycle, toAsyncDisposable, toDisposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import { answerText } from '../ops/answerText';
 import type { Mount, Refuse } from '../http/loopbackListener';
 import type { BuiltServer } from './buildServer';
 import type { ConnectedClient } from './deps';
@@ -32,33 +31,6 @@ export const refuseJsonRpc: Refuse = (res, status, message, headers = {}) => {
   res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 };
-
-/** The SDK's web-standard transport inside its Node one, as far as its SSE writer goes (private to the SDK). */
-interface SseWriter {
-  writeSSEEvent?(controller: { enqueue(chunk: Uint8Array): void }, encoder: { encode(text: string): Uint8Array }, message: unknown, eventId?: string): boolean;
-  onerror?: (error: Error) => void;
-}
-
-/**
- * Has the transport write each SSE event as the SDK does, its data made by answerText: the same
- * bytes, with a long list's kept item texts joined rather than serialized again. The writer is a
- * private method of the pinned SDK: true when it was found (a unit test checks it still is); when
- * it is not, the SDK's own writer stays, which is slower, never wrong.
- */
-export function writeEventsWithAnswerText(transport: StreamableHTTPServerTransport): boolean {
-  const web = (transport as unknown as { _webStandardTransport?: SseWriter })._webStandardTransport;
-  if (typeof web?.writeSSEEvent !== 'function') return false;
-  web.writeSSEEvent = (controller, encoder, message, eventId) => {
-    try {
-      controller.enqueue(encoder.encode(`event: message\n${eventId ? `id: ${eventId}\n` : ''}data: ${answerText(message)}\n\n`));
-      return true;
-    } catch (error) {
-      web.onerror?.(error as Error);
-      return false;
-    }
-  };
-  return true;
-}
 
 export class McpHttpTransport extends AsyncLifecycle implements Mount {
   private readonly sessions = new Map<string, Session>();
@@ -121,7 +93,6 @@ export class McpHttpTransport extends AsyncLifecycle implements Mount {
         this.logger.info(`[mcp] session ${id.slice(0, 8)} opened by ${built.clientName() ?? 'a client'}`);
       },
     });
-    writeEventsWithAnswerText(transport);
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id && this.sessions.delete(id)) this.logger.info(`[mcp] session ${id.slice(0, 8)} closed`);

@@ -21,6 +21,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { answerText } from '../ops/answerText';
 
 /** The SDK's limit on a batch of messages in one POST. */
 const MAX_BATCH = 100;
@@ -212,7 +213,7 @@ function isAnswerMessage(m: JSONRPCMessage): boolean {
 }
 
 function writeEvent(stream: Stream, message: JSONRPCMessage): void {
-  if (!stream.res.writableEnded && !stream.res.destroyed) stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  if (!stream.res.writableEnded && !stream.res.destroyed) stream.res.write(`event: message\ndata: ${answerText(message)}\n\n`);
 }
 
 function endStream(stream: Stream): void {
