@@ -100,6 +100,8 @@ export class McpHttpTransport extends AsyncLifecycle implements Mount {
     };
     await built.server.connect(transport);
     await transport.handleRequest(req, res, body);
+    // A refused initialize opened no session: its server goes now (else it would listen to the registry for good).
+    if (transport.sessionId === undefined) await transport.close();
   }
 
   private closeIdle(now = Date.now()): void {

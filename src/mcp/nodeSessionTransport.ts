@@ -85,7 +85,11 @@ export class NodeSessionTransport implements Transport {
     }
     // A call that was cancelled, or whose client went away, has nobody to tell: what comes for it is dropped.
     const stream = this.answerStreams.get(requestId);
-    if (!stream) return;
+    if (!stream) {
+      // A request to the client (elicitation, sampling) fails at once rather than waiting out its timeout.
+      if (isRequestMessage(message)) throw new Error(`No open stream for request ${String(requestId)}: its call was cancelled or its client went away`);
+      return;
+    }
     writeEvent(stream, message);
     if (isAnswer) this.forget(requestId);
   }
@@ -141,7 +145,8 @@ export class NodeSessionTransport implements Transport {
     }
     // A client that goes away before every answer is in: the rest are dropped as they come.
     const stream = this.open(res, () => {
-      for (const id of stream.pending) this.answerStreams.delete(id);
+      // A request id the client used again in a later POST belongs to that one's stream now.
+      for (const id of stream.pending) if (this.answerStreams.get(id) === stream) this.answerStreams.delete(id);
       stream.pending.clear();
     });
     for (const request of requests) {

@@ -136,6 +136,8 @@ const listAgents = defineOperation({
     let runs = ctx.sb.runs.briefs(filter);
     // The page is compared with its files (see RunRegistry.verify).
     if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.briefs(filter);
+    // The generation the briefs were taken at: reading whole records can change it (a file found gone or changed).
+    const generation = registry.generation;
     const page = ctx.sb.runs.wholeOf(runs.slice(offset, offset + limit));
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
@@ -146,7 +148,7 @@ const listAgents = defineOperation({
       structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
     };
-    if (page.every((r) => isFinished(r.status))) lastPages.set(registry, { query, generation: registry.generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });
+    if (page.every((r) => isFinished(r.status)) && registry.generation === generation) lastPages.set(registry, { query, generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });
     else lastPages.delete(registry);
     return { ...answer, checkedItems: 'agents' };
   },

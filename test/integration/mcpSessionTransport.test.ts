@@ -13,6 +13,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { silentLogger } from '../../src/core/logger';
+import { McpHttpTransport, MCP_PATH } from '../../src/mcp/httpTransport';
 import { NodeSessionTransport } from '../../src/mcp/nodeSessionTransport';
 
 describe('MCP session transport over Node http', function () {
@@ -137,5 +139,44 @@ describe('MCP session transport over Node http', function () {
     assert.equal((await raw({ 'mcp-session-id': sid, accept: 'text/event-stream' }, undefined, 'GET')).status, 409, 'the client holds the one GET stream already');
     assert.equal(session.openCounts.answers, 0);
     await client.close();
+  });
+});
+
+describe('MCP over HTTP, the mount', function () {
+  this.timeout(30_000);
+
+  it('lets go of the server a refused initialize built (no session opened), and keeps the one an accepted initialize opened', async () => {
+    let built = 0;
+    let disposed = 0;
+    const mount = new McpHttpTransport(() => {
+      built++;
+      return { server: new McpServer({ name: 'test', version: '1' }), clientName: () => undefined, dispose: () => void disposed++ };
+    }, silentLogger);
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => void mount.handle(req, res, Buffer.concat(chunks)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${MCP_PATH}`;
+    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    try {
+      for (const accept of ['application/json', 'text/event-stream']) {
+        const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: initialize });
+        assert.equal(refused.status, 406);
+      }
+      assert.equal(built, 2);
+      assert.equal(disposed, 2, 'each refused initialize let its server go');
+      const client = new Client({ name: 'test', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      assert.equal(disposed, 2, 'the accepted one is kept while its session lives');
+      assert.equal(mount.clients().length, 1);
+      await client.close();
+    } finally {
+      await mount.dispose();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.equal(disposed, 3);
   });
 });
