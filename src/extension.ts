@@ -76,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
   const slot = new SwitchboardSlot();
   const agents = new AgentsView(slot);
   // The Agents view's rows come first: the status bar's sums, the MCP listener and the adoption of teams and goals wait for them.
-  const firstRows = new FirstRows(agents, FIRST_ROWS_PATIENCE_MS);
+  const firstRows = new FirstRows(agents, FIRST_ROWS_PATIENCE_MS, logger);
   void agents.listed.then(() => logger.info(`[extension] the Agents view got its first rows ${Date.now() - activated} ms after activate() was called`));
   const outputs = new OutputDocuments(slot);
   const mcp = new McpHosting(slot, () => settings, logger, firstRows.whenReady());

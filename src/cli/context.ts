@@ -85,8 +85,11 @@ export function createContext(out: Out): CliContext {
       // A run starts at once: its supervisor host is looked for (or started: a cold one takes the longest)
       // before the config, the core and the folder are loaded, so that it gets ready meanwhile.
       const host = options.launchSoon ? await findHostSoon(stateDir, supervisorScript) : undefined;
-      const { openRuns } = await import('../core/runsOnly.js');
-      const { runs, feed } = await openRuns({ ...(await registryOptions()), ...options, ...(host ? { host } : {}) }).catch((error: unknown) => {
+      const { runs, feed } = await (async () => {
+        const { openRuns } = await import('../core/runsOnly.js');
+        return openRuns({ ...(await registryOptions()), ...options, ...(host ? { host } : {}) });
+      })().catch((error: unknown) => {
+        // Whatever failed (the config, the folder), the host started for this run is let go.
         host?.dispose();
         throw error;
       });

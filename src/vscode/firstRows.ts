@@ -10,6 +10,8 @@
  * it is shown (VS Code has not asked yet), at most WAIT_MAX_MS.
  */
 import type * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import { silentLogger, type Logger } from '../core/logger';
 
 /** After the rows are handed to VS Code: time enough for the extension host to write its answer. */
 const SENT_MS = 50;
@@ -29,7 +31,8 @@ export class FirstRows {
   private disposed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(source: RowsSource, patienceMs: number) {
+  /** A task that throws is logged to `logger`; the next ones still run. */
+  constructor(source: RowsSource, patienceMs: number, private readonly logger: Logger = silentLogger) {
     let settled = false;
     const settle = (delay: number): void => {
       if (settled) return;
@@ -80,6 +83,8 @@ export class FirstRows {
       this.running = false;
       try {
         task();
+      } catch (error) {
+        this.logger.error(`[extension] work deferred until the Agents view's first rows failed: ${errorMessage(error)}`);
       } finally {
         this.drain();
       }

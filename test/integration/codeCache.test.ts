@@ -27,10 +27,10 @@ describe('code cache', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the bundle through runBundle in a fresh Node process, as dist/cli.js does. */
-  const run = (setting: string, part?: string): string => {
+  const run = (setting: string, part?: string, options: { save?: boolean; env?: NodeJS.ProcessEnv } = {}): string => {
     const loader = path.join(dir, 'loader.js');
-    fs.writeFileSync(loader, `require(${JSON.stringify(path.join(ROOT, 'src', 'codeCache.ts'))}).runBundle(${JSON.stringify(bundle)}, 'test', ${JSON.stringify({ part })});\n`);
-    return execFileSync(process.execPath, ['--require', 'tsx/cjs', loader, 'a', 'b'], { env: { ...process.env, SWITCHBOARD_CODE_CACHE: setting }, encoding: 'utf8', cwd: ROOT }).trim();
+    fs.writeFileSync(loader, `require(${JSON.stringify(path.join(ROOT, 'src', 'codeCache.ts'))}).runBundle(${JSON.stringify(bundle)}, 'test', ${JSON.stringify({ part, save: options.save })});\n`);
+    return execFileSync(process.execPath, ['--require', 'tsx/cjs', loader, 'a', 'b'], { env: { ...process.env, ...options.env, SWITCHBOARD_CODE_CACHE: setting }, encoding: 'utf8', cwd: ROOT }).trim();
   };
   const cacheFiles = (): string[] => (fs.existsSync(cache) ? fs.readdirSync(cache) : []);
 
@@ -71,6 +71,26 @@ describe('code cache', () => {
     run(cache);
     assert.equal(written(), second, 'parts it covers, and runs that name none, leave it');
     assert.equal(cacheFiles().length, 1);
+  });
+
+  it('is not written by a run that changes V8 flags (save: false, as `switchboard mcp` and `serve`), whose cache every other run would reject', () => {
+    fs.writeFileSync(bundle, "if (process.env.SET_FLAGS) require('node:v8').setFlagsFromString('--heap-growing-percent=10');\nconsole.log('ran');\n");
+    const header = (): string => {
+      const [file] = cacheFiles();
+      const bytes = fs.readFileSync(path.join(cache, file!));
+      return `${bytes.subarray(0, bytes.indexOf(10)).toString()} ${fs.statSync(path.join(cache, file!)).mtimeMs}`;
+    };
+    run(cache, 'list');
+    const first = header();
+    assert.equal(run(cache, 'mcp', { save: false, env: { SET_FLAGS: '1' } }), 'ran');
+    assert.equal(header(), first, 'not written by the run that set the flags');
+    run(cache, 'list');
+    assert.equal(header(), first, 'still accepted by the next run');
+    // What save: false prevents: saved with the flags set, the cache is rejected by the next run, which writes it again.
+    run(cache, 'mcp', { env: { SET_FLAGS: '1' } });
+    assert.match(header(), /^switchboard-code-cache 1 list,mcp /);
+    run(cache, 'list');
+    assert.match(header(), /^switchboard-code-cache 1 list /, 'rejected, and written again');
   });
 
   it('replaces a garbage cache, and a changed bundle gets a cache of its own in place of the old one', () => {

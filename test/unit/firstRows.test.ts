@@ -1,6 +1,7 @@
 /** FirstRows: the work the Agents view's first rows do not need waits for them, then runs one task per turn. */
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { silentLogger } from '../../src/core/logger';
 import { FirstRows } from '../../src/vscode/firstRows';
 
 /** A view whose first rows are handed to VS Code when `list()` is called, shown or not as `visible` says. */
@@ -83,6 +84,22 @@ describe('FirstRows', () => {
     hidden.setVisible(false);
     await sleep(30);
     assert.equal(readyHidden, true);
+  });
+
+  it('logs a task that throws, and runs the next ones', async () => {
+    const { source, list } = fakeView(true);
+    const errors: string[] = [];
+    const rows = make(source, 10_000, { ...silentLogger, error: (m) => errors.push(m) });
+    const ran: string[] = [];
+    rows.run(() => {
+      throw new Error('the listener could not start');
+    });
+    rows.run(() => ran.push('next'));
+    list();
+    await rows.whenReady();
+    assert.deepEqual(ran, ['next']);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /the listener could not start/);
   });
 
   it('drops what has not run when disposed', async () => {

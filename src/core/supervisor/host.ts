@@ -123,6 +123,8 @@ export async function hostMain(socketPath: string): Promise<void> {
       void Promise.all([keeper.abandon(`the supervisor host keeping its place in line was stopped (${signal}) before a slot freed`), ...[...supervisors].map((s) => s.stopFromSignal(signal))]).then(exit);
     });
   }
+  // The process that started the host may be gone before it reads the ready line (its run was refused): nothing to tell then.
+  process.stdout.on('error', () => {});
   try {
     await server.listen();
   } catch (error) {
