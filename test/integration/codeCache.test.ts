@@ -33,6 +33,12 @@ describe('code cache', () => {
     return execFileSync(process.execPath, ['--require', 'tsx/cjs', loader, 'a', 'b'], { env: { ...process.env, ...options.env, SWITCHBOARD_CODE_CACHE: setting }, encoding: 'utf8', cwd: ROOT }).trim();
   };
   const cacheFiles = (): string[] => (fs.existsSync(cache) ? fs.readdirSync(cache) : []);
+  /** The cache's first line (the parts it covers) and when it was written. */
+  const written = (): string => {
+    const [file] = cacheFiles();
+    const bytes = fs.readFileSync(path.join(cache, file!));
+    return `${bytes.subarray(0, bytes.indexOf(10)).toString()} ${fs.statSync(path.join(cache, file!)).mtimeMs}`;
+  };
 
   it('writes the cache on the first run, uses it after, and runs the bundle as a CommonJS module each time', () => {
     assert.equal(run(cache), 'bundle.js true number a,b');
@@ -52,11 +58,6 @@ describe('code cache', () => {
   });
 
   it('is written again once for each part a run goes through that the runs which made it did not (a command run after another)', () => {
-    const written = (): string => {
-      const [file] = cacheFiles();
-      const bytes = fs.readFileSync(path.join(cache, file!));
-      return `${bytes.subarray(0, bytes.indexOf(10)).toString()} ${fs.statSync(path.join(cache, file!)).mtimeMs}`;
-    };
     run(cache, 'list');
     const first = written();
     assert.match(first, /^switchboard-code-cache 1 list /);
@@ -75,22 +76,17 @@ describe('code cache', () => {
 
   it('is not written by a run that changes V8 flags (save: false, as `switchboard mcp` and `serve`), whose cache every other run would reject', () => {
     fs.writeFileSync(bundle, "if (process.env.SET_FLAGS) require('node:v8').setFlagsFromString('--heap-growing-percent=10');\nconsole.log('ran');\n");
-    const header = (): string => {
-      const [file] = cacheFiles();
-      const bytes = fs.readFileSync(path.join(cache, file!));
-      return `${bytes.subarray(0, bytes.indexOf(10)).toString()} ${fs.statSync(path.join(cache, file!)).mtimeMs}`;
-    };
     run(cache, 'list');
-    const first = header();
+    const first = written();
     assert.equal(run(cache, 'mcp', { save: false, env: { SET_FLAGS: '1' } }), 'ran');
-    assert.equal(header(), first, 'not written by the run that set the flags');
+    assert.equal(written(), first, 'not written by the run that set the flags');
     run(cache, 'list');
-    assert.equal(header(), first, 'still accepted by the next run');
+    assert.equal(written(), first, 'still accepted by the next run');
     // What save: false prevents: saved with the flags set, the cache is rejected by the next run, which writes it again.
     run(cache, 'mcp', { env: { SET_FLAGS: '1' } });
-    assert.match(header(), /^switchboard-code-cache 1 list,mcp /);
+    assert.match(written(), /^switchboard-code-cache 1 list,mcp /);
     run(cache, 'list');
-    assert.match(header(), /^switchboard-code-cache 1 list /, 'rejected, and written again');
+    assert.match(written(), /^switchboard-code-cache 1 list /, 'rejected, and written again');
   });
 
   it('replaces a garbage cache, and a changed bundle gets a cache of its own in place of the old one', () => {
