@@ -9,7 +9,7 @@
  * finished run settled again) says so in `runs-cache.gen` (rewritten with a new token). An index
  * made at the token that file holds now is taken as it is: a week of heavy use (10,000 runs) opens
  * with no look at the runs' files at all, and each run is looked at when it is shown or asked for,
- * or in the background (RunTracker). An index made at another token is checked run by run (one stat
+ * or in the background (IndexedRuns). An index made at another token is checked run by run (one stat
  * each). A whole record is taken from `runs-cache.json` only at the stamp its brief was taken at.
  * Any process may rewrite either file (atomically); a missing, stale or corrupt one only costs the
  * reads it would have saved.
