@@ -26,6 +26,8 @@ export interface IndexedRunsHost {
   /** Counts a change to the records (see RunTracker.generation). */
   changed(): void;
   reload(id: string, read?: ReturnType<typeof readRecord>): Promise<RunRecord | undefined>;
+  /** Reloads without waiting; a failure is warned about. */
+  reloadLater(id: string, read?: ReturnType<typeof readRecord>): void;
   drop(id: string): void;
   warn(message: string): void;
 }
@@ -73,7 +75,7 @@ export class IndexedRuns {
     }
     // Gone, corrupt, or (written by hand) no longer finished: read again the usual way (a finished record is set before reload's first wait).
     if (read.kind === 'missing') this.host.drop(id);
-    else this.host.reload(id, read).catch((error: unknown) => this.host.warn(`could not read the record of ${id} again: ${(error as Error).message}`));
+    else this.host.reloadLater(id, read);
     return this.entries.get(id)?.record;
   }
 
@@ -180,7 +182,7 @@ export class IndexedRuns {
       return true;
     }
     // A finished record is read (or, found corrupt, written again as cached) and set before reload's first wait.
-    this.host.reload(id).catch((error: unknown) => this.host.warn(`could not read the record of ${id} again: ${(error as Error).message}`));
+    this.host.reloadLater(id);
     const record = this.entries.get(id)?.record;
     if (record) this.cache?.put(record, stampOf(file));
     return true;

@@ -30,6 +30,8 @@ export interface RunSupervisionHost {
   disposed(): boolean;
   set(record: RunRecord): void;
   reload(id: string): Promise<RunRecord | undefined>;
+  /** Reloads without waiting; a failure is warned about. */
+  reloadLater(id: string): void;
   /** The entry's whole record (read now when it was taken from the record index). */
   whole(id: string, entry: Entry): RunRecord | undefined;
   /** Follows the folder of a run another process is starting until `deadline` (see StartingRuns). */
@@ -96,7 +98,7 @@ export class RunSupervision {
       client = await ControlClient.connect(socketPath);
     } catch (error) {
       this.log.warn(`could not reach the supervisor of ${id}: ${(error as Error).message}`);
-      if (!this.host.disposed()) setTimeout(() => void this.host.reload(id), 200).unref();
+      if (!this.host.disposed()) setTimeout(() => this.host.reloadLater(id), 200).unref();
       return false;
     }
     if (this.host.disposed()) {
@@ -120,7 +122,7 @@ export class RunSupervision {
     });
     client.onClose(() => {
       entry.client = undefined;
-      if (!this.host.disposed()) void this.host.reload(id);
+      if (!this.host.disposed()) this.host.reloadLater(id);
     });
     try {
       this.host.set(await client.request<RunRecord>({ op: 'subscribe' }, SUBSCRIBE_TIMEOUT_MS));

@@ -65,6 +65,9 @@ export class RunTracker extends Lifecycle {
       has: (id: string) => this.entries.has(id),
       set: (record: RunRecord) => this.set(record),
       reload: (id: string, read?: ReturnType<typeof readRecord>) => this.reload(id, read),
+      // Not awaited: a failure (a full disk while a corrupt record is written again) is said, never an unhandled rejection.
+      reloadLater: (id: string, read?: ReturnType<typeof readRecord>) =>
+        void this.reload(id, read).catch((error: unknown) => sink.warn(`could not read the record of ${id} again: ${(error as Error).message}`)),
       drop: (id: string) => this.drop(id),
       warn: (message: string) => sink.warn(message),
       whole: (id: string, entry: Entry) => this.indexed.whole(id, entry),

@@ -30,6 +30,9 @@ export interface StartingRunsHost {
   has(id: string): boolean;
   set(record: RunRecord): void;
   reload(id: string): Promise<RunRecord | undefined>;
+  /** Reloads without waiting; a failure is warned about. */
+  reloadLater(id: string): void;
+  warn(message: string): void;
 }
 
 export class StartingRuns {
@@ -74,7 +77,7 @@ export class StartingRuns {
         return;
       }
       this.unfollow(id);
-      void this.host.reload(id);
+      this.host.reloadLater(id);
     };
     let watcher: fs.FSWatcher;
     try {
@@ -85,7 +88,7 @@ export class StartingRuns {
     watcher.on('error', () => undefined);
     const giveUp = setTimeout(() => {
       this.unfollow(id);
-      if (!this.host.disposed()) void this.neverStarted(id);
+      if (!this.host.disposed()) this.neverStarted(id).catch((error: unknown) => this.host.warn(`could not settle run ${id}, which never started: ${(error as Error).message}`));
     }, Math.max(0, deadline - Date.now()));
     giveUp.unref();
     this.pending.set(id, { watcher, giveUp });
