@@ -1,4 +1,4 @@
-/** A run's hard limits: which one its usage has crossed, said for the record (`run --max-usd --max-tokens --timeout`). */
+/** A run's hard limits: which one its usage has crossed, said for the record (`run --max-usd --max-tokens --timeout`), and the timer of its time limit. */
 import { formatLimits } from '../render';
 import type { RunLimits, RunRecord } from '../runs/types';
 
@@ -19,3 +19,14 @@ export const timeLimitReason = (limits: RunLimits): string => `its time limit of
 
 /** How a stop by one of the run's limits (a source `its … limit …`) is said; undefined for a person's or a process's stop. */
 export const limitStop = (source: string): string | undefined => (source.startsWith('its ') ? `stopped at ${source}` : undefined);
+
+/**
+ * The run's time limit, counted from its start (kept by a supervisor that takes the run over): `stop`
+ * is called with why when it is up, at once when it is past; nothing once the run has `finished`.
+ */
+export function armTimeLimit(limits: RunLimits | undefined, startedAt: number | undefined, finished: Promise<void>, stop: (reason: string) => void): void {
+  if (!limits?.timeoutMs) return;
+  const left = (startedAt ?? Date.now()) + limits.timeoutMs - Date.now();
+  const timer = setTimeout(() => stop(timeLimitReason(limits)), Math.max(0, left));
+  void finished.then(() => clearTimeout(timer));
+}

@@ -1,0 +1,57 @@
+/**
+ * How a run ends: what its supervisor learns while it runs (a stop asked for, the agent's last
+ * result, a full disk, work a container did not give back), and the status and reason these give
+ * once the agent has exited.
+ */
+import type { Redactor } from '../redact';
+import { clipMessage } from '../runners/argLimits';
+import { readTail } from '../runs/outputLog';
+import type { RunRecord } from '../runs/types';
+import type { RunPaths } from '../state/stateMap';
+import type { AgentExit } from './agentProcess';
+import { limitStop } from './runLimits';
+
+/** A stop someone (or a limit) asked for. */
+export interface StopReason {
+  kind: 'kill' | 'interrupt';
+  source: string;
+}
+
+export class RunOutcome {
+  stopReason: StopReason | undefined;
+  lastResultOk: boolean | undefined;
+  /** Why the run is failing for want of disk space, once it is. */
+  diskFull: string | undefined;
+  /** Copy mode: what of the worktree did not come back, and where it is (the run then ends failed). */
+  copyFailed: string | undefined;
+
+  constructor(private readonly paths: RunPaths, private readonly redactor: Redactor) {}
+
+  status(exit: AgentExit): RunRecord['status'] {
+    if (this.diskFull) return 'failed';
+    if (exit.vanished) return 'orphaned';
+    if (this.stopReason) return 'killed';
+    if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
+    return this.lastResultOk === false || this.copyFailed ? 'failed' : 'done';
+  }
+
+  /** Why the run did not end done; `lastError` is the record's. */
+  reason(exit: AgentExit, lastError: string | undefined): string {
+    if (this.diskFull) return this.diskFull;
+    if (exit.vanished) return exit.vanished;
+    const byLimit = this.stopReason && limitStop(this.stopReason.source);
+    if (byLimit) return byLimit;
+    if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
+    if (exit.spawnError) return clipMessage(exit.spawnError);
+    if (this.lastResultOk === false && lastError) return lastError;
+    if (this.copyFailed) return this.copyFailed;
+    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
+    return this.redactor.text(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`);
+  }
+}
+
+/** The reason of a run failing for want of disk space in its state folder, after `what` happened; its output is kept up to byte `bytes`. */
+export function diskFullReason(stateDir: string, bytes: number, what: string): string {
+  return `disk full: the disk of the state folder ${stateDir} has no space left, ${what} (its output is kept up to byte ${bytes}); free some space and run it again`;
+}
