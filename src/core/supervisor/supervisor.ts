@@ -126,8 +126,7 @@ export class Supervisor {
     }
     this.spawn(spec, this.plan.request, false);
     this.armTimeLimit();
-    const diskCheck = setInterval(() => isDiskFull(this.plan.stateDir) && this.stopForDisk(), DISK_CHECK_MS);
-    void this.finished.then(() => clearInterval(diskCheck));
+    this.watchDisk();
     const inContainer = this.agent instanceof ContainerAgent && (await this.agent.started);
     if (!this.agent?.pid && !inContainer) {
       const exit = await this.agent!.exited;
@@ -159,8 +158,15 @@ export class Supervisor {
     if (await agent.started) {
       this.armTimeLimit();
       this.checkUsageLimit();
+      this.watchDisk();
     }
     return this.record;
+  }
+
+  /** Looks at the state folder's disk every second while the run lasts, and stops it when the disk is full. */
+  private watchDisk(): void {
+    const diskCheck = setInterval(() => isDiskFull(this.plan.stateDir) && this.stopForDisk(), DISK_CHECK_MS);
+    void this.finished.then(() => clearInterval(diskCheck));
   }
 
   /**
@@ -284,6 +290,8 @@ export class Supervisor {
     if (this.control.pendingResume !== undefined && !this.outcome.stopReason && this.record.sessionId && !exit.spawnError) {
       const message = this.control.pendingResume;
       this.control.pendingResume = undefined;
+      // What the interrupted process asked for approval of went with it: its request ids mean nothing to the next one.
+      this.approvals.clear();
       this.book.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
       const request = { ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId };
       this.spawn(this.runner.build(request), request, true);
