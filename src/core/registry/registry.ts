@@ -13,14 +13,9 @@ import { Lifecycle, toDisposable } from '../lifecycle';
 import { SwitchboardError } from '../errors';
 import { silentLogger, tagged, type Logger } from '../logger';
 import { StateMap, type RunPaths } from '../state/stateMap';
-import { limitStop, timeLimitReason } from '../supervisor/runLimits';
-import { killTree } from '../proc/killTree';
-import { runMarker } from '../runs/runMarker';
-import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
-import { readEvents } from '../runs/eventLog';
-import { fileSize, offsetAfter, readOutput, readTail } from '../runs/outputLog';
-import { redactorFor, type Redactor } from '../redact';
-import { isFinished, type AgentEvent, type RunRecord, type RunStatus } from '../runs/types';
+import { timeLimitReason } from '../supervisor/runLimits';
+import { startTokenOf } from '../proc/processTable';
+import { isFinished, type AgentEvent, type RunRecord } from '../runs/types';
 import { listingOrder, type RunBrief } from '../runs/runBrief';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
 import { agentEnv, claimRunDir, launch, prepareStart, recordQueued, tellRunId, writeLaunchPlan, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
@@ -32,8 +27,12 @@ import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
+import { RunControl } from './runControl';
+import { RunReading } from './runReading';
+import { filterRuns, type RunFilter } from './runListing';
 
 export type { RunChange } from './runTracker';
+export { RECENT_FINISHED, recentRuns, type RunFilter } from './runListing';
 import { ensureStateDir } from '../state/stateDir';
 
 export interface RegistryOptions {
@@ -65,40 +64,11 @@ export interface RegistryOptions {
   host?: SupervisorHost;
 }
 
-/** How long a kill waits for a run whose host took its plan to be running (a host takes it only to start it at once). */
-const START_WAIT_MS = 15_000;
-
-/** How much longer than the grace time a supervisor may take to answer a kill. */
-const KILL_ANSWER_MARGIN_MS = 5000;
-
 /** Whether the run's own worktree is still on disk. */
 const hasWorktree = (run: RunBrief): boolean => !!run.worktree && fs.existsSync(run.worktree.folder);
 
 /** Up to how many whole records are read each from its own file (more are read at once from the record cache). */
 const READ_ONE_BY_ONE = 200;
-
-/** How many finished runs a listing shows after the live ones unless asked for every one (`list`, the Agents view). */
-export const RECENT_FINISHED = 50;
-
-/** A listing (live runs first, then finished ones newest first: list() or briefs()) split into what is shown and the older finished runs left out. */
-export function recentRuns<T extends RunBrief>(runs: T[]): { shown: T[]; older: T[] } {
-  let live = 0;
-  while (live < runs.length && !isFinished(runs[live]!.status)) live++;
-  return { shown: runs.slice(0, live + RECENT_FINISHED), older: runs.slice(live + RECENT_FINISHED) };
-}
-
-export interface RunFilter {
-  status?: RunStatus;
-  runner?: string;
-  team?: string;
-  goal?: string;
-}
-
-/** The runs that pass the filter (a copy: callers may change it). */
-function filterRuns<T extends RunBrief>(runs: readonly T[], { status, runner, team, goal }: RunFilter): T[] {
-  if (!status && !runner && !team && !goal) return runs.slice();
-  return runs.filter((r) => (!status || r.status === status) && (!runner || r.runner === runner) && (!team || r.links.team === team) && (!goal || r.links.goal === goal));
-}
 
 export class RunRegistry extends Lifecycle {
   private readonly changes: Emitter<RunChange>;
@@ -119,6 +89,10 @@ export class RunRegistry extends Lifecycle {
   /** The listing order of the runs' briefs, and of their whole records (list()), each kept until the records change. */
   private sorted: { generation: number; runs: RunBrief[] } | undefined;
   private sortedWhole: { generation: number; runs: RunRecord[] } | undefined;
+  /** Kill, interrupt, steer, approve and wait (see RunControl). */
+  private readonly control: RunControl;
+  /** Output and events (see RunReading). */
+  private readonly reading: RunReading;
 
   private constructor(private options: RegistryOptions) {
     super();
@@ -152,6 +126,8 @@ export class RunRegistry extends Lifecycle {
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
     }));
+    this.control = new RunControl(this, this.tracker, this.paths, this.pools, this.log);
+    this.reading = new RunReading(this, this.tracker, this.paths);
   }
 
   static async open(options: RegistryOptions): Promise<RunRegistry> {
@@ -306,22 +282,7 @@ export class RunRegistry extends Lifecycle {
 
   /** Resolves once a queued run has left the line (started, or ended), or after `timeoutMs` with the run as it is then. */
   whenStarted(query: string, timeoutMs?: number): Promise<RunRecord> {
-    const id = this.resolve(query).id;
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        listener.dispose();
-        resolve(this.resolve(id));
-      }, timeoutMs);
-      const check = (): void => {
-        const run = this.tracker.get(id);
-        if (run?.status === 'queued') return;
-        listener.dispose();
-        clearTimeout(timer);
-        resolve(run ?? this.resolve(id));
-      };
-      const listener = this.onDidChange(({ run }) => run.id === id && check());
-      check();
-    });
+    return this.control.whenStarted(query, timeoutMs);
   }
 
   /** Checks a run request as `run` would (runner, prompt, model, folder, the CLI installed), starting nothing. */
@@ -361,107 +322,26 @@ export class RunRegistry extends Lifecycle {
     return `${runner}-${n}`;
   }
 
-  async kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
-    const run = this.resolve(query);
-    if (isFinished(run.status)) return { killed: false, pid: run.agent?.pid, status: run.status };
-    if (run.status === 'queued' && !run.supervisor) {
-      // Still waiting for a slot. Whoever removes its plan has it: taken here, it can never start; then it leaves the line.
-      const taken = dropPlan(this.paths.run(run.id).plan);
-      // Its plan already taken: a host is starting it this moment. Once it runs it is killed as any running run.
-      const started = taken ? run : await this.whenStarted(run.id, START_WAIT_MS);
-      if (started.status !== 'queued') return this.kill(run.id, options);
-      await this.pools.release(run.id);
-      const record = this.tracker.finishUnsupervised(run.id, 'killed', `killed by ${options.source} while waiting for a slot`);
-      return { killed: true, status: record?.status ?? 'killed' };
-    }
-    const client = this.tracker.client(run.id);
-    if (client) {
-      try {
-        // Its answer comes once the agent is gone: within the grace time, and a little more.
-        return await client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source }, this.options.config.killGraceMs + KILL_ANSWER_MARGIN_MS);
-      } catch (error) {
-        // A supervisor that does not answer, or went away while asked (its host was killed), leaves the kill to us.
-        if ((error as SwitchboardError).code !== 'unresponsive' && client.isOpen) throw error;
-        this.log.warn(`the supervisor of ${run.name} ${client.isOpen ? 'does not answer' : 'went away'}; its process tree is killed from here`);
-      }
-    }
-    // No supervisor to ask (or none that answers): the agent (if it still lives) is killed from here.
-    if (run.agent && isSameProcessAlive(run.agent)) {
-      // Its supervisor may still live (only unreachable) and record the agent's death as a failure: the kill is noted first so it sticks.
-      // A limit (`its time limit of …`) stops a run, as its supervisor would have said; a person or a process kills it.
-      const reason = limitStop(options.source) ?? `killed by ${options.source}`;
-      this.tracker.noteKill(run.id, reason);
-      await killTree(run.agent, { signal: 'SIGTERM', graceMs: options.force ? 0 : this.options.config.killGraceMs, marker: runMarker(run.id) });
-      const record = this.tracker.finishUnsupervised(run.id, 'killed', reason);
-      return { killed: true, pid: run.agent.pid, status: record?.status ?? 'killed' };
-    }
-    const record = await this.tracker.reload(run.id);
-    if (record && !isFinished(record.status) && record.agent && !isSameProcessAlive(record.agent)) {
-      // Its agent is gone and no supervisor answers: nothing runs. It is recorded killed, so that waits end.
-      const reason = `killed by ${options.source} (its agent had already exited, and its supervisor did not answer)`;
-      this.tracker.noteKill(run.id, reason);
-      const done = this.tracker.finishUnsupervised(run.id, 'killed', reason);
-      return { killed: false, pid: record.agent.pid, status: done?.status ?? 'killed' };
-    }
-    return { killed: false, pid: run.agent?.pid, status: record?.status ?? run.status };
+  kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
+    return this.control.kill(query, options);
   }
 
-  async interrupt(query: string, source: string): Promise<InterruptResult> {
-    const run = this.requireRunning(query);
-    const client = this.tracker.client(run.id);
-    if (client) return client.request<InterruptResult>({ op: 'interrupt', source });
-    if (run.agent && isSameProcessAlive(run.agent)) {
-      process.kill(run.agent.pid, 'SIGINT');
-      return { delivered: 'signal' };
-    }
-    throw new SwitchboardError('not_running', `Run ${run.name} is no longer running.`);
+  interrupt(query: string, source: string): Promise<InterruptResult> {
+    return this.control.interrupt(query, source);
   }
 
-  async steer(query: string, message: string, source: string): Promise<SteerResult> {
-    if (!message.trim()) throw new SwitchboardError('invalid_argument', 'The steering message is empty.', 'Say what the agent should do differently.');
-    const run = this.requireRunning(query);
-    const client = this.tracker.client(run.id);
-    if (!client) {
-      throw new SwitchboardError('not_steerable', `Run ${run.name} lost its supervisor, so nothing can reach its input.`, 'It can still be killed; start a new run to continue.');
-    }
-    return client.request<SteerResult>({ op: 'steer', message, source });
+  steer(query: string, message: string, source: string): Promise<SteerResult> {
+    return this.control.steer(query, message, source);
   }
 
   /** Answers the oldest tool call the run asks approval for. */
-  async approve(query: string, allow: boolean, source: string, message?: string): Promise<ApproveResult> {
-    const run = this.requireRunning(query);
-    const client = this.tracker.client(run.id);
-    if (!client) throw new SwitchboardError('not_steerable', `Run ${run.name} lost its supervisor, so nothing can reach its input.`, 'Kill it, or let it time out.');
-    return client.request<ApproveResult>({ op: 'approve', allow, source, ...(message ? { message } : {}) });
-  }
-
-  private requireRunning(query: string): RunRecord {
-    const run = this.resolve(query);
-    if (run.status !== 'running') {
-      throw new SwitchboardError('not_running', `Run ${run.name} is ${run.status}, not running.`, run.runner !== 'custom' && run.sessionId ? 'Its session can be resumed with a new run.' : undefined);
-    }
-    return run;
+  approve(query: string, allow: boolean, source: string, message?: string): Promise<ApproveResult> {
+    return this.control.approve(query, allow, source, message);
   }
 
   /** Resolves when the run ends, or after `timeoutMs` with `timedOut: true` and the run still going. */
   wait(query: string, timeoutMs?: number): Promise<{ record: RunRecord; timedOut: boolean }> {
-    const run = this.resolve(query);
-    if (isFinished(run.status)) return Promise.resolve({ record: run, timedOut: false });
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const listener = this.onDidChange((change) => {
-        if (change.run.id !== run.id || !isFinished(change.run.status)) return;
-        if (timer) clearTimeout(timer);
-        listener.dispose();
-        resolve({ record: change.run, timedOut: false });
-      });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          listener.dispose();
-          resolve({ record: this.tracker.get(run.id) ?? run, timedOut: true });
-        }, timeoutMs);
-      }
-    });
+    return this.control.wait(query, timeoutMs);
   }
 
   /**
@@ -470,24 +350,11 @@ export class RunRegistry extends Lifecycle {
    * as read, when there is none); its cursors are offsets in what was read.
    */
   readOutput(query: string, from: { cursor?: number; sinceTimestamp?: number; redacted?: boolean }, limit = 256 * 1024): { data: Buffer; nextCursor: number; size: number } {
-    const run = this.resolve(query);
-    const paths = this.paths.run(run.id);
-    const file = from.redacted ? redactedFile(paths) : paths.output;
-    const cursor = from.sinceTimestamp !== undefined && file === paths.output ? offsetAfter(paths, from.sinceTimestamp) : from.cursor ?? 0;
-    const read = readOutput(paths, cursor, limit, isFinished(run.status), file);
-    return from.redacted && file === paths.output ? { ...read, data: Buffer.from(this.redactor().text(read.data.toString('utf8'))) } : read;
-  }
-
-  /** For output without a redacted copy (a structured runner's, a run from before copies): config's and the environment's secrets. */
-  private redactor(): Redactor {
-    return redactorFor(this.options.config.redaction, this.options.env ?? process.env);
+    return this.reading.readOutput(query, from, limit);
   }
 
   tail(query: string, bytes = this.options.config.outputTailBytes, options: { redacted?: boolean } = {}): string {
-    const paths = this.runPaths(query);
-    const file = options.redacted ? redactedFile(paths) : paths.output;
-    const text = readTail(paths, bytes, file).toString('utf8');
-    return options.redacted && file === paths.output ? this.redactor().text(text) : text;
+    return this.reading.tail(query, bytes, options);
   }
 
   /**
@@ -496,14 +363,9 @@ export class RunRegistry extends Lifecycle {
    * but not yet flushed there.
    */
   events(query: string, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
-    const id = this.resolve(query).id;
-    const recent = this.tracker.recentEvents(id);
-    if (recent.length > 0 && recent[0]!.seq <= afterSeq + 1) return recent.filter((e) => e.seq > afterSeq).slice(0, limit);
-    const disk = readEvents(this.paths.run(id), afterSeq, limit);
-    const last = disk.at(-1)?.seq ?? afterSeq;
-    const pushed = this.tracker.recentEvents(id).filter((e) => e.seq > last);
-    return [...disk, ...pushed].slice(0, limit);
+    return this.reading.events(query, afterSeq, limit);
   }
+
 
   /** Removes a finished run and its logs from the list and the disk (not while its worktree is there: it would be lost track of). */
   remove(query: string): RunRecord {
@@ -525,9 +387,4 @@ export class RunRegistry extends Lifecycle {
     if (old.length > 0) this.log.info(`retention removed ${old.length} finished run(s)`);
     return old.length;
   }
-
-
 }
-
-/** The redacted copy of a plain-text runner's output, or `output.log` for runs from before there was one. */
-const redactedFile = (paths: RunPaths): string => (fs.existsSync(paths.outputRedacted) || fileSize(paths.output) === 0 ? paths.outputRedacted : paths.output);
