@@ -27,7 +27,7 @@ import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
-import { RunControl } from './runControl';
+import { RunActions } from './runActions';
 import { RunReading } from './runReading';
 import { filterRuns, type RunFilter } from './runListing';
 
@@ -89,8 +89,8 @@ export class RunRegistry extends Lifecycle {
   /** The listing order of the runs' briefs, and of their whole records (list()), each kept until the records change. */
   private sorted: { generation: number; runs: RunBrief[] } | undefined;
   private sortedWhole: { generation: number; runs: RunRecord[] } | undefined;
-  /** Kill, interrupt, steer, approve and wait (see RunControl). */
-  private readonly control: RunControl;
+  /** Kill, interrupt, steer, approve and wait (see RunActions). */
+  private readonly actions: RunActions;
   /** Output and events (see RunReading). */
   private readonly reading: RunReading;
 
@@ -126,7 +126,7 @@ export class RunRegistry extends Lifecycle {
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
     }));
-    this.control = new RunControl(this, this.tracker, this.paths, this.pools, this.log);
+    this.actions = new RunActions(this, this.tracker, this.paths, this.pools, this.log);
     this.reading = new RunReading(this, this.tracker, this.paths);
   }
 
@@ -282,7 +282,7 @@ export class RunRegistry extends Lifecycle {
 
   /** Resolves once a queued run has left the line (started, or ended), or after `timeoutMs` with the run as it is then. */
   whenStarted(query: string, timeoutMs?: number): Promise<RunRecord> {
-    return this.control.whenStarted(query, timeoutMs);
+    return this.actions.whenStarted(query, timeoutMs);
   }
 
   /** Checks a run request as `run` would (runner, prompt, model, folder, the CLI installed), starting nothing. */
@@ -323,25 +323,25 @@ export class RunRegistry extends Lifecycle {
   }
 
   kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
-    return this.control.kill(query, options);
+    return this.actions.kill(query, options);
   }
 
   interrupt(query: string, source: string): Promise<InterruptResult> {
-    return this.control.interrupt(query, source);
+    return this.actions.interrupt(query, source);
   }
 
   steer(query: string, message: string, source: string): Promise<SteerResult> {
-    return this.control.steer(query, message, source);
+    return this.actions.steer(query, message, source);
   }
 
   /** Answers the oldest tool call the run asks approval for. */
   approve(query: string, allow: boolean, source: string, message?: string): Promise<ApproveResult> {
-    return this.control.approve(query, allow, source, message);
+    return this.actions.approve(query, allow, source, message);
   }
 
   /** Resolves when the run ends, or after `timeoutMs` with `timedOut: true` and the run still going. */
   wait(query: string, timeoutMs?: number): Promise<{ record: RunRecord; timedOut: boolean }> {
-    return this.control.wait(query, timeoutMs);
+    return this.actions.wait(query, timeoutMs);
   }
 
   /**

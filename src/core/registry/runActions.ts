@@ -1,5 +1,5 @@
 /**
- * The registry's control of a run (RunControl): kill, interrupt, steer and approve, asked of the
+ * What the registry does to a run (RunActions): kill, interrupt, steer and approve, asked of the
  * run's supervisor over its control socket (a kill done from here when none answers), and waiting
  * for a queued run to start or for a run to end.
  */
@@ -25,15 +25,15 @@ const START_WAIT_MS = 15_000;
 const KILL_ANSWER_MARGIN_MS = 5000;
 
 /** What controlling runs needs of the registry (RunRegistry). */
-export interface RunControlHost {
+export interface RunActionsHost {
   readonly config: SwitchboardConfig;
   readonly onDidChange: Event<RunChange>;
   resolve(query: string): RunRecord;
 }
 
-export class RunControl {
+export class RunActions {
   constructor(
-    private readonly registry: RunControlHost,
+    private readonly registry: RunActionsHost,
     private readonly tracker: Pick<RunTracker, 'client' | 'finishUnsupervised' | 'get' | 'noteKill' | 'reload'>,
     private readonly paths: StateMap,
     private readonly pools: Pick<Pools, 'release'>,
