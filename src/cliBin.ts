@@ -6,9 +6,5 @@
 import * as path from 'node:path';
 import { runBundle } from './codeCache';
 
-/** Commands that change V8's flags as they start (`switchboard mcp` and `serve`: see mcp.ts), whose cache every other process would reject. */
-const CHANGES_V8_FLAGS = new Set(['mcp', 'serve']);
-
 // The cache is made by the first command run, and written again once for each other command (its part).
-const part = process.argv[2];
-runBundle(path.join(__dirname, 'cliBundle.js'), 'cli', { part, save: !CHANGES_V8_FLAGS.has(part ?? '') });
+runBundle(path.join(__dirname, 'cliBundle.js'), 'cli', { part: process.argv[2] });

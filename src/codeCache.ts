@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { v8FlagsChanged } from './v8Flags';
 
 /** The folder for code caches, or undefined when caching is off or the folder is not safely ours. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -95,11 +96,10 @@ function readText(file: string): string {
  * Loads and runs the CommonJS bundle `file` (which must not use a real dynamic `import()`: esbuild turns
  * bundled ones into requires) with `require`, `module` and `__dirname` of its own path. A new cache is
  * written at exit, or (`saveAfterMs`, for a process that lives long) that long after the start; and
- * again once for each new `part` (the CLI's command) a run goes through; never with `save: false` (a
- * process that changes V8's flags: a cache stamped with them is rejected by every process without
- * them). Returns what the bundle exports.
+ * again once for each new `part` (the CLI's command) a run goes through; never by a process that has changed
+ * V8's flags (see v8Flags.ts). Returns what the bundle exports.
  */
-export function runBundle(file: string, name: string, options: { saveAfterMs?: number; part?: string; save?: boolean } = {}): unknown {
+export function runBundle(file: string, name: string, options: { saveAfterMs?: number; part?: string } = {}): unknown {
   const dir = codeCacheDir();
   if (!dir) return createRequire(file)(file) as unknown;
   let names: { prefix: string; cacheFile: string } | undefined;
@@ -118,11 +118,11 @@ export function runBundle(file: string, name: string, options: { saveAfterMs?: n
   const parts = accepted && cached ? cached.parts : new Set<string>();
   // A cache made by runs that went through other parts (`switchboard list` first, then `run`) lacks this
   // part's functions, which each start would compile again: it is written again, once, to hold them too.
-  if (names && options.save !== false && (!accepted || (part && !parts.has(part) && parts.size < MAX_PARTS))) {
+  if (names && (!accepted || (part && !parts.has(part) && parts.size < MAX_PARTS))) {
     if (part) parts.add(part);
     // At exit the cache also holds the functions this run compiled lazily (and those it was given), not only the top level.
     const { cacheFile, prefix } = names;
-    const save = (): void => saveCache(dir, cacheFile, prefix, script.createCachedData(), parts);
+    const save = (): void => void (v8FlagsChanged() || saveCache(dir, cacheFile, prefix, script.createCachedData(), parts));
     if (options.saveAfterMs === undefined) process.once('exit', save);
     else setTimeout(save, options.saveAfterMs).unref();
   }

@@ -7,8 +7,8 @@
  * A long-lived process, it also delivers the state folder's webhooks (when no other process does).
  */
 import { parseArgs } from 'node:util';
-import * as v8 from 'node:v8';
 import { runDoctor } from '../../core/doctor';
+import { setV8Flags } from '../../v8Flags';
 import { errorMessage, SwitchboardError } from '../../core/errors';
 import { CLIENT_IDS, clientConfig, type ClientId } from '../../mcp/clientConfigs';
 import { apiUrlOf } from '../../http/api/apiPath';
@@ -80,10 +80,11 @@ export async function host(ctx: CliContext, serve: (service: McpService, sb: Swi
  * lets grow to about four times what is live (25 MB live: 100 MB) before a full collection: the
  * process swung by 40-60 MB over 10,000 calls. Growing it by a tenth instead keeps the server within
  * a few MB of its level; its full collections come more often and are short (bench/mcp.ts measures
- * both). This process only: the extension host is not ours to tune.
+ * both). This process only: the extension host is not ours to tune. (A code cache is not saved
+ * after it: see v8Flags.ts.)
  */
 function keepOldGenerationSmall(): void {
-  v8.setFlagsFromString('--heap-growing-percent=10');
+  setV8Flags('--heap-growing-percent=10');
 }
 
 export interface Signals {
