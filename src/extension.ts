@@ -117,12 +117,13 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
     const opened = Date.now();
     for (const warning of sb.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
     showTrust();
-    firstRows.run(() => {
-      if (slot.current !== sb) return;
-      logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.briefs().length} runs, ${sb.runs.briefs({ status: 'running' }).length} running`);
-    });
-    firstRows.run(() => slot.current === sb && void adoptTeams(sb.teams, logger));
-    firstRows.run(() => slot.current === sb && void adoptGoals(sb.goals, logger));
+    // Each in a turn of its own, and only while this folder is still the one in use.
+    const deferred = [
+      () => logger.info(`[extension] state folder ${sb.stateDir} (opened in ${opened - opening} ms): ${sb.runs.briefs().length} runs, ${sb.runs.briefs({ status: 'running' }).length} running`),
+      () => void adoptTeams(sb.teams, logger),
+      () => void adoptGoals(sb.goals, logger),
+    ];
+    for (const task of deferred) firstRows.run(() => slot.current === sb && task());
   }
 
   const statusBar = new StatusBar(slot, goalWatcher, firstRows.whenReady());
