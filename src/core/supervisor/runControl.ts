@@ -135,6 +135,19 @@ export class RunControl {
     return { delivered: this.parts.stopper.stop(agent, false) };
   }
 
+  /**
+   * The agent exited: the steering to resume its session with, when a steer interrupted it (and no
+   * stop was asked since). What the interrupted process asked approval of went with it: its request
+   * ids mean nothing to the next one, so they are cleared.
+   */
+  resumeAfter(exit: AgentExit): string | undefined {
+    const message = this.pendingResume;
+    if (message === undefined || this.parts.outcome.stopReason || !this.record.sessionId || exit.spawnError) return undefined;
+    this.pendingResume = undefined;
+    this.parts.approvals.clear();
+    return message;
+  }
+
   /** Stops the run (gently unless `force`) and answers once it has ended, its final record on disk. */
   async kill(force: boolean, source: string): Promise<KillResult> {
     const agent = this.run.agent();

@@ -300,12 +300,9 @@ export class Supervisor {
     this.output.catchUp();
     this.lines?.flush(this.output.bytes);
     this.usage.closeProcess();
-    if (this.control.pendingResume !== undefined && !this.outcome.stopReason && this.record.sessionId && !exit.spawnError) {
-      const message = this.control.pendingResume;
-      this.control.pendingResume = undefined;
+    const message = this.control.resumeAfter(exit);
+    if (message !== undefined) {
       this.finishing.exit = undefined;
-      // What the interrupted process asked for approval of went with it: its request ids mean nothing to the next one.
-      this.approvals.clear();
       this.book.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
       const request = { ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId };
       this.spawn(this.runner.build(request), request, true);
