@@ -333,7 +333,7 @@ export class Supervisor {
       const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) => {
         // The copy stops with the container it copies from; the volume, which has the work, stays.
         void agent.remove();
-        return { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false };
+        return volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined;
       });
       if (copied) this.book.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
       if (copied && !copied.ok) {
