@@ -1,5 +1,6 @@
 /** The headless CLI: the same core and state directory as the extension, for terminals and CI. */
 import { createContext, type CliContext } from './context';
+import { takeGlobalOptions } from './globalOptions';
 import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
@@ -41,18 +42,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
 
 /** Pulls the global --format option out of argv wherever it appears (before a `--`). */
 function takeFormat(argv: string[]): { format: Format; rest: string[] } {
-  const rest: string[] = [];
-  let format: string = 'table';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (arg === '--format') format = argv[++i] ?? '';
-    else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
-    else rest.push(arg);
-  }
+  const { values, rest } = takeGlobalOptions(argv);
+  let format = values['--format'] ?? 'table';
   if (format === 'text') format = 'table';
   if (format !== 'table' && format !== 'json' && format !== 'md') throw new UsageError(`--format must be table (or text), json or md, not "${format}"`);
   return { format, rest };

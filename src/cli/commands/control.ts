@@ -40,6 +40,7 @@ export async function killCommand(ctx: CliContext, argv: string[]): Promise<numb
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
     if (ctx.out.format === 'json') printJson(ctx.out, result);
     else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
+    else if (result.finishing) ctx.out.stdout(`${result.finishing}; it ended ${result.status}, nothing to kill`);
     else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
     else {
       // Neither a supervisor that answers nor an agent process yet: a start under way elsewhere.

@@ -14,10 +14,10 @@ import { notCopied } from './worktreeSetup';
 const hasIdentity = new Set<string>();
 
 /** The worktree's top folder and the uncommitted paths that are the worker's (relative to it). */
-async function leftovers(cwd: string, exclude: readonly string[], root?: string): Promise<{ root: string; paths: string[]; excluded: string[] }> {
+async function leftovers(cwd: string, exclude: readonly string[], root?: string, signal?: AbortSignal): Promise<{ root: string; paths: string[]; excluded: string[] }> {
   root ??= (await git(cwd, ['rev-parse', '--show-toplevel'])).stdout.trim();
   const { copied, mine } = notCopied(path.relative(root, cwd).split(path.sep).join('/'), exclude);
-  return { root, paths: (await uncommittedPaths(root)).filter(mine), excluded: copied };
+  return { root, paths: (await uncommittedPaths(root, signal)).filter(mine), excluded: copied };
 }
 
 /** Git's identity options when the repository has none, so that the work is still recorded (under Switchboard's name). */
@@ -28,15 +28,16 @@ async function identity(root: string): Promise<string[]> {
 
 /**
  * Commits everything uncommitted in the worktree of `cwd` but `exclude` (workspace-relative names);
- * the new commit, or undefined when there was nothing. `root`, the worktree's top folder, saves asking git.
+ * the new commit, or undefined when there was nothing. `root`, the worktree's top folder, saves asking git;
+ * `signal` stops the git under way (the call then throws).
  */
-export async function commitLeftovers(cwd: string, message: string, exclude: readonly string[] = [], root?: string): Promise<string | undefined> {
-  const found = await leftovers(cwd, exclude, root);
+export async function commitLeftovers(cwd: string, message: string, exclude: readonly string[] = [], root?: string, signal?: AbortSignal): Promise<string | undefined> {
+  const found = await leftovers(cwd, exclude, root, signal);
   if (found.paths.length === 0) return undefined;
   // Everything, then the copied files back out: no path list on the command line, however many files.
-  await git(found.root, ['add', '-A']);
-  if (found.excluded.length) await git(found.root, ['--literal-pathspecs', 'reset', '-q', '--', ...found.excluded], { okExitCodes: [1] });
-  await git(found.root, [...(await identity(found.root)), 'commit', '--quiet', '--no-verify', '-m', message]);
+  await git(found.root, ['add', '-A'], { signal });
+  if (found.excluded.length) await git(found.root, ['--literal-pathspecs', 'reset', '-q', '--', ...found.excluded], { okExitCodes: [1], signal });
+  await git(found.root, [...(await identity(found.root)), 'commit', '--quiet', '--no-verify', '-m', message], { signal });
   return (await git(found.root, ['rev-parse', 'HEAD'])).stdout.trim();
 }
 

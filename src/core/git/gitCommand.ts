@@ -20,6 +20,8 @@ export interface GitOptions {
   timeoutMs?: number;
   /** An index of its own (GIT_INDEX_FILE), so that the worktree's index is not touched. */
   indexFile?: string;
+  /** Ends git (SIGTERM: it removes its lock files) when aborted; the call then throws. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,7 +48,7 @@ function run(cwd: string, args: readonly string[], options: GitOptions): Promise
     execFile(
       'git',
       args,
-      { cwd, env: gitEnv(options.env, options.indexFile), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, windowsHide: true },
+      { cwd, env: gitEnv(options.env, options.indexFile), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, windowsHide: true, signal: options.signal },
       (error, stdout, stderr) => {
         const failure = error as (Error & { code?: number | string; killed?: boolean }) | null;
         resolve({

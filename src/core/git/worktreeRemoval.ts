@@ -33,8 +33,8 @@ export interface RemovedWorktree {
 }
 
 /** Paths with changes not committed in a worktree (tracked and untracked), from `git status --porcelain -z`. */
-export async function uncommittedPaths(worktree: string): Promise<string[]> {
-  const out = splitNul((await git(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout);
+export async function uncommittedPaths(worktree: string, signal?: AbortSignal): Promise<string[]> {
+  const out = splitNul((await git(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { signal })).stdout);
   const paths: string[] = [];
   for (let i = 0; i < out.length; i++) {
     const entry = out[i]!;

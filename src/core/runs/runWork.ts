@@ -31,16 +31,17 @@ const firstLine = (text: string): string => {
   return line.length > 72 ? `${line.slice(0, 71)}…` : line;
 };
 
-/** Commits what the run left in its worktree; says what its branch ends with. */
-export async function commitRunWork(run: Pick<RunRecord, 'id' | 'name' | 'runner' | 'prompt' | 'status' | 'cwd'> & { worktree: RunWorktree }): Promise<NonNullable<RunWorktree['end']>> {
+/** Commits what the run left in its worktree; says what its branch ends with. `stop` ends the commit under way (its reason says who stopped it). */
+export async function commitRunWork(run: Pick<RunRecord, 'id' | 'name' | 'runner' | 'prompt' | 'status' | 'cwd'> & { worktree: RunWorktree }, stop?: AbortSignal): Promise<NonNullable<RunWorktree['end']>> {
   const { worktree } = run;
   if (!fs.existsSync(worktree.folder)) return { committedLeftovers: false, error: `its worktree ${worktree.folder} is gone` };
   const message = `${run.name}: ${firstLine(run.prompt)}\n\nCommitted by Switchboard: run ${run.name} (${run.id}, ${run.runner}) left these changes uncommitted when it ended ${run.status}.`;
   try {
-    const commit = await commitLeftovers(run.cwd, message, worktree.copied ?? [], worktree.folder);
+    const commit = await commitLeftovers(run.cwd, message, worktree.copied ?? [], worktree.folder, stop);
     const head = commit ?? (await git(worktree.folder, ['rev-parse', 'HEAD'])).stdout.trim();
     return { ...(head !== worktree.baseCommit ? { commit: head } : {}), committedLeftovers: commit !== undefined };
   } catch (error) {
+    if (stop?.aborted) return { committedLeftovers: false, error: `what it left uncommitted in ${worktree.folder} was not committed: the commit was stopped by ${String(stop.reason)}` };
     return { committedLeftovers: false, error: (error as Error).message };
   }
 }

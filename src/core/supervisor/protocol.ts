@@ -48,6 +48,8 @@ export interface KillResult {
   killed: boolean;
   pid?: number;
   status: RunRecord['status'];
+  /** Set when the kill came while the run was finishing, its agent already exited: what that was ("<name> was finishing when the kill came: its agent had already exited with code 0"). */
+  finishing?: string;
 }
 
 export type ControlResponse =

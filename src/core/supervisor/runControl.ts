@@ -9,9 +9,10 @@ import type { Redactor } from '../redact';
 import type { Conversation, Runner } from '../runners/types';
 import type { RunRecord } from '../runs/types';
 import type { ContainerAgent } from '../containers/containerAgent';
-import type { AgentProcess } from './agentProcess';
+import type { AgentExit, AgentProcess } from './agentProcess';
 import type { AgentStopper } from './agentStop';
 import type { Approvals } from './approvals';
+import { agentExitWords } from './finishingWork';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import type { RecordKeeper } from './recordKeeper';
 import type { RunFeed } from './runFeed';
@@ -28,6 +29,10 @@ export interface ControlledRun {
   readonly finished: Promise<void>;
   /** Writes lines to the agent's stdin; false when there are none or its input is closed. */
   write(lines: string[] | undefined): boolean;
+  /** The agent's exit while the run finishes (its copy-back, its commit); undefined while the agent runs. */
+  exited(): AgentExit | undefined;
+  /** A kill came while the run finishes: its finishing work is stopped after the grace time (at once if `force`). */
+  stopFinishing(force: boolean, source: string): void;
 }
 
 /** What the requests are carried out with: the run's runner and its supervisor's collaborators. */
@@ -83,7 +88,15 @@ export class RunControl {
     if (this.record.status !== 'running' || !agent) {
       throw new SwitchboardError('not_running', `Run ${this.record.name} is ${this.record.status}, not running.`);
     }
+    const finishing = this.finishingWords();
+    if (finishing) throw new SwitchboardError('not_running', `Run ${this.record.name} ${finishing}.`, this.record.sessionId ? 'Its session can be resumed with a new run once it has ended.' : undefined);
     return agent;
+  }
+
+  /** "is finishing: its agent already exited with code 0" while the run finishes, else undefined. */
+  private finishingWords(): string | undefined {
+    const exit = this.run.exited();
+    return exit && `is finishing: its agent already ${agentExitWords(exit)}`;
   }
 
   private steer(message: string, source: string): SteerResult {
@@ -122,10 +135,31 @@ export class RunControl {
     return { delivered: this.parts.stopper.stop(agent, false) };
   }
 
+  /**
+   * The agent exited: the steering to resume its session with, when a steer interrupted it (and no
+   * stop was asked since). What the interrupted process asked approval of went with it: its request
+   * ids mean nothing to the next one, so they are cleared.
+   */
+  resumeAfter(exit: AgentExit): string | undefined {
+    const message = this.pendingResume;
+    if (message === undefined || this.parts.outcome.stopReason || !this.record.sessionId || exit.spawnError) return undefined;
+    this.pendingResume = undefined;
+    this.parts.approvals.clear();
+    return message;
+  }
+
   /** Stops the run (gently unless `force`) and answers once it has ended, its final record on disk. */
   async kill(force: boolean, source: string): Promise<KillResult> {
     const agent = this.run.agent();
     if (this.record.status !== 'running' || !agent) return { killed: false, pid: this.record.agent?.pid, status: this.record.status };
+    const exit = this.run.exited();
+    if (exit) {
+      // Its agent is gone and the outcome is its exit's: the kill only bounds the finishing work, and answers once the run has ended.
+      this.run.stopFinishing(force, source);
+      await this.run.finished;
+      const finishing = `${this.record.name} was finishing when the kill came: its agent had already ${agentExitWords(exit)}`;
+      return { killed: false, pid: this.record.agent?.pid, status: this.record.status, finishing };
+    }
     this.parts.book.emit({ type: 'control', action: 'kill', source, force });
     this.parts.feed.intervention(this.record, { action: 'kill', source });
     this.parts.outcome.stopReason = { kind: 'kill', source };

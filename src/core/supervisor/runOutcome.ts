@@ -9,6 +9,7 @@ import { readTail } from '../runs/outputLog';
 import type { RunRecord } from '../runs/types';
 import type { RunPaths } from '../state/stateMap';
 import type { AgentExit } from './agentProcess';
+import { agentExitWords } from './finishingWork';
 import { limitStop } from './runLimits';
 
 /** A stop someone (or a limit) asked for. */
@@ -45,7 +46,7 @@ export class RunOutcome {
     if (exit.spawnError) return clipMessage(exit.spawnError);
     if (this.lastResultOk === false && lastError) return lastError;
     if (this.copyFailed) return this.copyFailed;
-    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const how = agentExitWords(exit);
     const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
     return this.redactor.text(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`);
   }

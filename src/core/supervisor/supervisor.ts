@@ -35,6 +35,7 @@ import { RecordKeeper } from './recordKeeper';
 import { addDenials, GOES_ON, nextRetrying } from './recordChanges';
 import { diskFullReason, RunOutcome } from './runOutcome';
 import { RunControl, type ControlledRun } from './runControl';
+import { FinishingWork } from './finishingWork';
 
 /** How often a running agent's disk is looked at (a full disk ends the run: its output is being lost). */
 const DISK_CHECK_MS = 1000;
@@ -64,6 +65,8 @@ export class Supervisor {
   /** What decides how the run ends (a stop asked for, its last result, a full disk, a copy that failed). */
   private readonly outcome: RunOutcome;
   private readonly stopper: AgentStopper;
+  /** Between the agent's exit and the final record: that exit, and the work a kill can stop. */
+  private readonly finishing = new FinishingWork();
   private resolveFinished!: () => void;
   /** Resolves once the run has ended and its final record is on disk. */
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
@@ -103,7 +106,14 @@ export class Supervisor {
       waiting: (waiting) => this.book.update({ waiting: this.redactor.value(waiting) }, true),
       emit: (body) => this.book.emit(body),
     });
-    const run: ControlledRun = { agent: () => this.agent, conversation: () => this.conversation, finished: this.finished, write: (lines) => this.write(lines) };
+    const run: ControlledRun = {
+      agent: () => this.agent,
+      conversation: () => this.conversation,
+      finished: this.finished,
+      write: (lines) => this.write(lines),
+      exited: () => this.finishing.exit,
+      stopFinishing: (force, source) => this.finishing.stopAfter(force ? 0 : plan.killGraceMs, source, this.finished),
+    };
     this.control = new RunControl(run, { runner: this.runner, book: this.book, feed, redactor, outcome: this.outcome, stopper: this.stopper, turns: this.turns, approvals: this.approvals });
   }
 
@@ -198,7 +208,8 @@ export class Supervisor {
   /** Stops the run when its usage is past its token or cost limit. */
   private checkUsageLimit(): void {
     const crossed = crossedLimit(this.plan.limits, this.record.usage);
-    if (crossed) void this.control.kill(false, crossed);
+    // An agent that has exited is past stopping: its last usage does not decide how it ended.
+    if (crossed && !this.finishing.exit) void this.control.kill(false, crossed);
   }
 
   private spawn(spec: SpawnSpec, request: StartRequest, resumed: boolean): void {
@@ -283,15 +294,15 @@ export class Supervisor {
   }
 
   private async onExit(exit: AgentExit): Promise<void> {
+    // From here the agent's exit decides the outcome: no request reaches it (see RunControl), unless a steer resumes it below.
+    this.finishing.exit = exit;
     // Read what the agent wrote last (its final result line) before deciding anything.
     this.output.catchUp();
     this.lines?.flush(this.output.bytes);
     this.usage.closeProcess();
-    if (this.control.pendingResume !== undefined && !this.outcome.stopReason && this.record.sessionId && !exit.spawnError) {
-      const message = this.control.pendingResume;
-      this.control.pendingResume = undefined;
-      // What the interrupted process asked for approval of went with it: its request ids mean nothing to the next one.
-      this.approvals.clear();
+    const message = this.control.resumeAfter(exit);
+    if (message !== undefined) {
+      this.finishing.exit = undefined;
       this.book.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
       const request = { ...this.plan.request, prompt: message, resumeSessionId: this.record.sessionId };
       this.spawn(this.runner.build(request), request, true);
@@ -300,12 +311,15 @@ export class Supervisor {
     await this.finish(exit);
   }
 
-  private finishing: Promise<void> | undefined;
+  private ending: Promise<void> | undefined;
 
   /** Ends the run once, however many paths lead here. */
   private finish(exit: AgentExit): Promise<void> {
-    this.finishing ??= this.finishOnce(exit);
-    return this.finishing;
+    this.finishing.exit ??= exit;
+    // Nothing the agent asked can be answered any more.
+    this.approvals.clear();
+    this.ending ??= this.finishOnce(exit);
+    return this.ending;
   }
 
   private async finishOnce(exit: AgentExit): Promise<void> {
@@ -314,7 +328,13 @@ export class Supervisor {
     if (!outcome.diskFull && !outcome.stopReason && isDiskFull(this.plan.stateDir)) outcome.diskFull = diskFullReason(this.plan.stateDir, this.output.bytes, 'and the agent ended');
     if (this.agent instanceof ContainerAgent) {
       // Copy mode: the worktree comes back before its work is committed (a killed run's too).
-      const copied = await this.agent.end();
+      const agent = this.agent;
+      const volume = this.record.container?.volume;
+      const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) => {
+        // The copy stops with the container it copies from; the volume, which has the work, stays.
+        void agent.remove();
+        return volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined;
+      });
       if (copied) this.book.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
       if (copied && !copied.ok) {
         this.book.emit({ type: 'error', message: copied.said });
@@ -323,12 +343,11 @@ export class Supervisor {
       }
     }
     if (outcome.stopReason?.kind === 'kill' && this.record.agent) await this.stopper.sweep(this.record.agent);
-    this.approvals.clear();
     this.book.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
     const status = outcome.status(exit);
     const lastError = status === 'done' ? undefined : outcome.reason(exit, this.record.lastError);
     // In a worktree of its own, what the agent left is committed on its branch before anyone hears it ended.
-    const worktree = this.record.worktree && { ...this.record.worktree, end: await commitRunWork({ ...this.record, status, worktree: this.record.worktree }) };
+    const worktree = this.record.worktree && { ...this.record.worktree, end: await commitRunWork({ ...this.record, status, worktree: this.record.worktree }, this.finishing.signal) };
     this.book.stopOutputNotes();
     this.output.close();
     this.redactedOutput?.close(this.output.bytes);

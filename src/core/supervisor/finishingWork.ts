@@ -1,0 +1,41 @@
+/**
+ * What a run does between its agent's exit and its final record (a container's copy-back, the
+ * commit of its worktree). Once the agent has exited, the run's outcome is that exit's: a kill that
+ * comes meanwhile changes nothing of it and reaches no agent; it only bounds how long the finishing
+ * work may still take (the kill grace time, none when forced) before that work is stopped.
+ */
+import type { AgentExit } from './agentProcess';
+
+export class FinishingWork {
+  private readonly controller = new AbortController();
+  /** The agent's exit, once the run is finishing (undefined while its agent runs, or a new one is resumed). */
+  exit: AgentExit | undefined;
+
+  /** Aborted (its reason: who stopped it) when a kill stops the finishing work. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** A kill came while the run finishes: what is left of its work is stopped after `graceMs`, unless it is done by then. */
+  stopAfter(graceMs: number, source: string, finished: Promise<void>): void {
+    const timer = setTimeout(() => this.controller.abort(`a kill by ${source}`), graceMs);
+    void finished.then(() => clearTimeout(timer));
+  }
+
+  /** `work`'s result, or `stopped`'s (told who stopped it) if a kill stops the finishing work first. */
+  race<T>(work: Promise<T>, stopped: (by: string) => T): Promise<T> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return Promise.resolve(stopped(String(signal.reason)));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => resolve(stopped(String(signal.reason)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+}
+
+/** How an agent ended, as a run's answers say it ("exited with code 0", "was ended by SIGTERM"). */
+export function agentExitWords(exit: AgentExit): string {
+  if (exit.signal) return `was ended by ${exit.signal}`;
+  return exit.exitCode === undefined ? 'ended' : `exited with code ${exit.exitCode}`;
+}
