@@ -29,6 +29,8 @@ const COUNTS = (process.argv[2] ?? String(RUNS)).split(',').map(Number);
 const RELOADS = Number(process.argv[3] ?? 3);
 /** BENCH_LOG=trace starts code-server with `--log trace` (its logs are kept with BENCH_KEEP=1). */
 const LOG_LEVEL = process.env.BENCH_LOG;
+/** BENCH_MARKS=1 prints, for each reload, the workbench's performance marks (`code/...`) of the 3 s before the rows, relative to them (each contribution's own left out). */
+const MARKS = !!process.env.BENCH_MARKS;
 /** BENCH_VSIX=<file> installs that package (another build, say main's) instead of packaging this tree. */
 const VSIX = process.env.BENCH_VSIX;
 
@@ -94,6 +96,12 @@ async function newest(read: () => number[], before: number, what: string): Promi
   throw new Error(`no ${what} in the logs`);
 }
 
+/** The workbench's performance marks of the 3 s up to `until` (ms since the epoch), each as its time relative to it. */
+async function marksBefore(page: Page, until: number): Promise<string> {
+  const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(performance.timeOrigin + m.startTime)])')) as [string, number][];
+  return marks.filter(([name, at]) => at > until - 3000 && at <= until + 50 && !name.includes('WorkbenchContribution/')).map(([name, at]) => `${name} ${at - until}`).join(', ');
+}
+
 /** Waits until `check` is true (the logs are written a little after the fact). */
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let t = 0; t < 300; t++) {
@@ -145,6 +153,7 @@ runBench(async () => {
         await reloadWindow(page);
         await showSwitchboard(page);
         const shown = await rowsShown(page, name);
+        if (MARKS) console.log(`${count} runs, reload ${i + 1}: ${await marksBefore(page, shown)}`);
         fromHost.get(count)!.push(shown - (await newest(() => hostActivations(userDataDir), before.host, 'activation of Switchboard in the extension host log')));
         // A build from before the extension logged its activate() call has only the first figure.
         const called = await newest(() => activateCalls(userDataDir), before.activate, 'activate() call in the Switchboard log').catch(() => undefined);
