@@ -19,6 +19,7 @@ import type { RunBrief } from '../../core/runs/runBrief';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 import { recentRuns } from '../../core/registry/registry';
+import { formatCount } from '../../core/render';
 
 /** The node under which the older finished runs are listed (recentRuns). */
 export const OLDER_RUNS = { kind: 'older' } as const;
@@ -144,7 +145,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     const item = new vscode.TreeItem('Older Runs', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = 'switchboard.olderRuns';
     item.iconPath = new vscode.ThemeIcon('history');
-    item.description = `${count.toLocaleString('en-US')} finished`;
+    item.description = `${formatCount(count)} finished`;
     item.tooltip = 'Finished runs older than the newest 50 (switchboard list --all shows every one)';
     item.contextValue = 'olderRuns';
     item.accessibilityInformation = { label: `Older Runs, ${count} finished` };
