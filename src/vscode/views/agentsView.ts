@@ -116,6 +116,9 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
       this.scheduleRefresh();
     });
     this.refreshNow();
+    // The first rows' whole records are read now, while VS Code has not asked for them yet (it asks
+    // once the workbench is ready for them), rather than while it waits for the answer.
+    if (registry) registry.wholeOf(recentRuns(registry.briefs()).shown);
   }
 
   /** Why nothing can be started here (untrusted workspace, unusable state folder), shown above the rows. */
@@ -174,9 +177,10 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
 
   /** The nodes of `rows` (kept from one call to the next; see `nodes`), of the `runs` listed; runs no longer listed are forgotten. */
   private rows(runs: readonly RunBrief[], rows: RunRecord[]): RunRecord[] {
-    const listed = new Set(runs.map((r) => r.id));
+    // The first time (VS Code waits for the answer) there is nothing to forget.
+    const listed = this.nodes.size > 0 ? new Set(runs.map((r) => r.id)) : undefined;
     for (const id of this.nodes.keys()) {
-      if (listed.has(id)) continue;
+      if (listed?.has(id)) continue;
       this.nodes.delete(id);
       this.shown.delete(id);
       this.redrawing.delete(id);
