@@ -78,6 +78,17 @@ const NOTE_ROW_SCRIPT =
   ' const seen = () => { if (window.sbRowAt === undefined && document.querySelector(selector)) window.sbRowAt = Date.now(); };' +
   ' new MutationObserver(seen).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"] }); })()';
 
+/**
+ * With BENCH_MARKS, also notes in the page when the workbench first sent the extension host its
+ * request for the Agents view's children (`$getChildren` and the view's id, which the RPC message carries as text).
+ */
+const NOTE_REQUEST_SCRIPT =
+  '(() => { const method = new TextEncoder().encode("$getChildren"); const view = new TextEncoder().encode("switchboard.agents"); const send = WebSocket.prototype.send;' +
+  ' const has = (bytes, name) => { outer: for (let i = 0; i + name.length <= bytes.length; i++) { for (let j = 0; j < name.length; j++) if (bytes[i + j] !== name[j]) continue outer; return true; } return false; };' +
+  ' WebSocket.prototype.send = function (data) { if (window.sbAskedAt === undefined && typeof data !== "string") {' +
+  ' const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;' +
+  ' if (bytes && has(bytes, method) && has(bytes, view)) window.sbAskedAt = Date.now(); } return send.call(this, data); }; })()';
+
 /** When the row of `name` entered the page (the page's note; the bench's own wait only finds it). */
 async function rowsShown(page: Page, name: string): Promise<number> {
   await agentRow(page, name).waitFor({ timeout: 60_000 });
@@ -131,6 +142,7 @@ runBench(async () => {
   try {
     const page = await openWorkbench(browser, server.url, workspace);
     await page.context().addInitScript(NOTE_ROW_SCRIPT);
+    if (MARKS) await page.context().addInitScript(NOTE_REQUEST_SCRIPT);
     await showSwitchboard(page);
     const fromHost = new Map<number, number[]>(COUNTS.map((c) => [c, []]));
     const fromActivate = new Map<number, number[]>(COUNTS.map((c) => [c, []]));
@@ -153,7 +165,7 @@ runBench(async () => {
         await reloadWindow(page);
         await showSwitchboard(page);
         const shown = await rowsShown(page, name);
-        if (MARKS) console.log(`${count} runs, reload ${i + 1}: ${await marksBefore(page, shown)}`);
+        if (MARKS) console.log(`${count} runs, reload ${i + 1}: ${await marksBefore(page, shown)}, $getChildren first sent ${((await page.evaluate('window.sbAskedAt')) as number) - shown}`);
         fromHost.get(count)!.push(shown - (await newest(() => hostActivations(userDataDir), before.host, 'activation of Switchboard in the extension host log')));
         // A build from before the extension logged its activate() call has only the first figure.
         const called = await newest(() => activateCalls(userDataDir), before.activate, 'activate() call in the Switchboard log').catch(() => undefined);
