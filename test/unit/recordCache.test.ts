@@ -11,6 +11,8 @@ import { StateMap } from '../../src/core/state/stateMap';
 import { KillMarkers } from '../../src/core/registry/killMarkers';
 import { finishedRecordChanged, RecordCache } from '../../src/core/registry/recordCache';
 import { RunTracker } from '../../src/core/registry/runTracker';
+import { RunRegistry } from '../../src/core/registry/registry';
+import { mergeConfig } from '../../src/core/config';
 import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord, RunStatus } from '../../src/core/runs/types';
 import { tempDir, until } from '../support/harness';
@@ -175,5 +177,30 @@ describe('record cache: finished runs opened without a look at their files', () 
     changeBehindItsBack(finished('aaaa0001', 'failed'));
     const next = await open(50);
     await until(() => next.get('aaaa0001')?.status === 'failed', 5000, 'the background check to read the changed record');
+  });
+});
+
+describe("the registry's whole records of many runs", () => {
+  it('come from runs-cache.json at once, or each from its own file when asked so (a small part of a big folder)', async () => {
+    const paths = new StateMap(tempDir('sb-whole-of-'));
+    fs.mkdirSync(paths.runs, { recursive: true });
+    const ids = Array.from({ length: 250 }, (_, i) => `bbbb${String(i).padStart(4, '0')}`);
+    for (const id of ids) {
+      fs.mkdirSync(paths.run(id).dir);
+      writeRecord(paths.run(id), finished(id));
+    }
+    const open = () => RunRegistry.open({ stateDir: paths.root, config: mergeConfig({}), supervisorScript: 'unused', watch: false });
+    (await open()).dispose(); // reads the files, and writes the index and runs-cache.json
+    // The cache says otherwise of one run at its file's stamp: which one was read shows.
+    const cache = JSON.parse(fs.readFileSync(paths.runsCache, 'utf8')) as { runs: Record<string, { r: RunRecord }> };
+    cache.runs[ids[7]!]!.r.name = 'from-cache';
+    fs.writeFileSync(paths.runsCache, JSON.stringify(cache));
+    const nameOf7 = (runs: RunRecord[]) => runs.find((r) => r.id === ids[7])?.name;
+    const registry = await open();
+    assert.equal(nameOf7(registry.wholeOf(registry.briefs(), { each: true })), `run-${ids[7]}`, 'each from its file');
+    registry.dispose();
+    const other = await open();
+    assert.equal(nameOf7(other.wholeOf(other.briefs())), 'from-cache', 'all at once from runs-cache.json');
+    other.dispose();
   });
 });

@@ -4,7 +4,7 @@ import { mergeConfig } from '../../src/core/config';
 import { taskSpecsFromJson } from '../../src/core/dag/taskJson';
 import { parseNumstat } from '../../src/core/git/diffStat';
 import { DEFAULT_PRICES, findPrice, withCost } from '../../src/core/pricing';
-import { formatUsd } from '../../src/core/render';
+import { formatCount, formatUsd } from '../../src/core/render';
 import { checkModel, knownModels } from '../../src/core/runners/models';
 
 describe('a model per run', () => {
@@ -53,6 +53,12 @@ describe('a model per run', () => {
   it('takes a model per task in task files, refusing a bad one with the task named', () => {
     assert.deepEqual(taskSpecsFromJson([{ title: 'A', model: 'gpt-5-mini' }], 'f'), [{ title: 'A', model: 'gpt-5-mini' }]);
     assert.throws(() => taskSpecsFromJson([{ title: 'A' }, { title: 'B', model: 'two words' }], 'f'), /task 2.*"model" must be a model name without spaces/s);
+  });
+});
+
+describe('counts', () => {
+  it('groups thousands as toLocaleString("en-US") does', () => {
+    for (const n of [0, 7, 999, 1000, 9950, 10_000, 123_456, 1_234_567, -4321, 1.5]) assert.equal(formatCount(n), n.toLocaleString('en-US', { maximumFractionDigits: 20 }), String(n));
   });
 });
 

@@ -189,10 +189,14 @@ export class RunRegistry extends Lifecycle {
     return filterRuns(this.sorted.runs, filter);
   }
 
-  /** The whole records of these runs (read when only their briefs were; a run gone meanwhile is left out). */
-  wholeOf(runs: readonly RunBrief[]): RunRecord[] {
+  /**
+   * The whole records of these runs (read when only their briefs were; a run gone meanwhile is left
+   * out). `each`: each read from its own file however many they are, for a caller that wants a small
+   * part of a big folder (today's runs of a week's ten thousand) and no other record in memory.
+   */
+  wholeOf(runs: readonly RunBrief[], { each = false }: { each?: boolean } = {}): RunRecord[] {
     // Many: every record read at once from the record cache, rather than each from its file.
-    if (runs.length > READ_ONE_BY_ONE) this.tracker.readWhole();
+    if (runs.length > READ_ONE_BY_ONE && !each) this.tracker.readWhole();
     return runs.flatMap((r) => this.tracker.get(r.id) ?? []);
   }
 

@@ -19,6 +19,7 @@ import type { RunBrief } from '../../core/runs/runBrief';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 import { recentRuns } from '../../core/registry/registry';
+import { formatCount } from '../../core/render';
 
 /** The node under which the older finished runs are listed (recentRuns). */
 export const OLDER_RUNS = { kind: 'older' } as const;
@@ -115,6 +116,9 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
       this.scheduleRefresh();
     });
     this.refreshNow();
+    // The first rows' whole records are read now, while VS Code has not asked for them yet (it asks
+    // once the workbench is ready for them), rather than while it waits for the answer.
+    if (registry) registry.wholeOf(recentRuns(registry.briefs()).shown);
   }
 
   /** Why nothing can be started here (untrusted workspace, unusable state folder), shown above the rows. */
@@ -144,7 +148,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     const item = new vscode.TreeItem('Older Runs', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = 'switchboard.olderRuns';
     item.iconPath = new vscode.ThemeIcon('history');
-    item.description = `${count.toLocaleString('en-US')} finished`;
+    item.description = `${formatCount(count)} finished`;
     item.tooltip = 'Finished runs older than the newest 50 (switchboard list --all shows every one)';
     item.contextValue = 'olderRuns';
     item.accessibilityInformation = { label: `Older Runs, ${count} finished` };
@@ -173,9 +177,10 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
 
   /** The nodes of `rows` (kept from one call to the next; see `nodes`), of the `runs` listed; runs no longer listed are forgotten. */
   private rows(runs: readonly RunBrief[], rows: RunRecord[]): RunRecord[] {
-    const listed = new Set(runs.map((r) => r.id));
+    // The first time (VS Code waits for the answer) there is nothing to forget.
+    const listed = this.nodes.size > 0 ? new Set(runs.map((r) => r.id)) : undefined;
     for (const id of this.nodes.keys()) {
-      if (listed.has(id)) continue;
+      if (listed?.has(id)) continue;
       this.nodes.delete(id);
       this.shown.delete(id);
       this.redrawing.delete(id);
