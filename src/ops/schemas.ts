@@ -89,7 +89,6 @@ const BRIEF_TEXT = 200;
  * summary (a page of a thousand is read back by every poll); get_agent_status gives the rest.
  */
 export const agentBriefShape = agentShape
-  .pick({ id: true, name: true, runner: true, status: true, model: true, cwd: true, created_at: true, ended_at: true, elapsed_ms: true, exit_code: true, signal: true, team: true, goal: true, task: true, compare: true, started_by: true, waiting: true })
   .extend({
     pid: z.number().optional().describe('While the run is not finished'),
     prompt: z.string().describe(`The prompt, secrets redacted, clipped to ${BRIEF_TEXT} characters`),
@@ -98,6 +97,11 @@ export const agentBriefShape = agentShape
     branch: z.string().optional().describe('The branch of its own git worktree, when it has one'),
     retrying: z.string().optional().describe('While the agent CLI retries a failed model call on its own, as it says: "retrying (429, attempt 3 of 10)"'),
     refused_tools: z.number().optional().describe('How many tool calls the agent CLI refused on its own (get_agent_status lists them)'),
+  })
+  // In this order: the fields a list needs, as get_agent_status has them (and a few of its own).
+  .pick({
+    id: true, name: true, runner: true, status: true, pid: true, model: true, cwd: true, prompt: true, created_at: true, ended_at: true, elapsed_ms: true, usage: true,
+    exit_code: true, signal: true, last_error: true, team: true, goal: true, task: true, compare: true, branch: true, started_by: true, waiting: true, retrying: true, refused_tools: true,
   });
 export type AgentBrief = z.input<typeof agentBriefShape>;
 
