@@ -7,8 +7,8 @@
  * 40-60 MB between collections over 10,000 calls. This one writes the same wire protocol straight
  * to the response: sessions (an `mcp-session-id` header), a POST that carries requests answered in
  * one JSON body once each of them is answered (an array for several), or on an SSE stream when a
- * request asks for progress or something else must reach the client before the answer (both are
- * the spec's: the client must accept either), one standalone GET stream for notifications, DELETE
+ * request asks for progress, something else must reach the client before the answer, or it takes
+ * long (both are the spec's: the client must accept either), one standalone GET stream for notifications, DELETE
  * to end the session. There is no resumability (no event store), as Switchboard never
  * configured one. Host, Origin, token and size were checked, and the body read, by the listener.
  */
@@ -35,18 +35,25 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-
 interface Stream {
   res: http.ServerResponse;
   pending: Set<RequestId>;
+  /** Its keep-alive comments (SSE), or when a JSON answer waited long enough to become a stream. */
+  keepAlive?: NodeJS.Timeout;
   /**
    * While a POST is to be answered in one JSON body: its request ids in order, and the answers in so
    * far. Absent once it is an SSE stream (from the start, or since something else came for a call).
    */
   json?: { order: RequestId[]; answers: Map<RequestId, JSONRPCMessage> };
-  keepAlive?: NodeJS.Timeout;
 }
 
 export interface NodeSessionTransportOptions {
   sessionIdGenerator: () => string;
   /** Called once the session has its id, before the initialize request is handled. */
   onsessioninitialized?: (sessionId: string) => void;
+  /**
+   * How long a POST's answers may take in a JSON body (default 15 s): past that its response becomes
+   * an SSE stream with keep-alive comments, so that a long call (wait_agent) is not cut by a client's
+   * timeout for headers (undici's fetch: 300 s) or an idle connection's.
+   */
+  jsonWaitMs?: number;
 }
 
 export class NodeSessionTransport implements Transport {
@@ -132,6 +139,7 @@ export class NodeSessionTransport implements Transport {
   private toSse(stream: Stream): void {
     const answers = stream.json?.answers;
     stream.json = undefined;
+    clearTimeout(stream.keepAlive);
     if (stream.res.headersSent || stream.res.destroyed) return;
     this.startSse(stream);
     for (const answer of answers?.values() ?? []) writeEvent(stream, answer);
@@ -185,7 +193,11 @@ export class NodeSessionTransport implements Transport {
     });
     // Progress asked for is sent as it comes, on a stream; otherwise the answers come in one JSON body.
     if (requests.some((r) => r.params?._meta?.progressToken !== undefined)) this.startSse(stream);
-    else stream.json = { order: requests.map((r) => r.id), answers: new Map() };
+    else {
+      stream.json = { order: requests.map((r) => r.id), answers: new Map() };
+      stream.keepAlive = setTimeout(() => this.toSse(stream), this.options.jsonWaitMs ?? KEEP_ALIVE_MS);
+      stream.keepAlive.unref();
+    }
     for (const request of requests) {
       stream.pending.add(request.id);
       this.answerStreams.set(request.id, stream);

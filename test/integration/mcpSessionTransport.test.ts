@@ -2,7 +2,7 @@
  * The MCP session transport over Node's own request and response (nodeSessionTransport.ts), on a
  * real loopback server with the SDK's own client: calls are answered in a JSON body (a batch in one
  * array), or on their POST's SSE stream when they ask for progress (which arrives before the answer)
- * or the server tells the client something during the call; nothing of a call stays in the transport
+ * or the server tells the client something during the call, or the call takes long; nothing of a call stays in the transport
  * afterwards (many calls, a call cancelled in either kind, a client that goes away mid-call, a session
  * ended with DELETE); and it refuses what the SDK's transport refuses, with the same statuses.
  */
@@ -27,6 +27,8 @@ describe('MCP session transport over Node http', function () {
   const closed: string[] = [];
   let release: () => void = () => {};
   let handlerDone: Promise<void> = Promise.resolve();
+  /** How long the sessions opened next let a JSON answer wait before it becomes a stream. */
+  let jsonWaitMs: number | undefined;
 
   /** One SDK server per session, with quick tools (one logs during its call) and one that reports progress and waits for `release`. */
   function build(): McpServer {
@@ -58,7 +60,7 @@ describe('MCP session transport over Node http', function () {
         const known = typeof id === 'string' ? sessions.get(id) : undefined;
         if (known) return void known.handleRequest(req, res, body);
         if (typeof id === 'string') return void res.writeHead(404).end();
-        const transport = new NodeSessionTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (sid) => sessions.set(sid, transport) });
+        const transport = new NodeSessionTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (sid) => sessions.set(sid, transport), ...(jsonWaitMs ? { jsonWaitMs } : {}) });
         transport.onclose = () => closed.push(transport.sessionId!);
         void build().connect(transport).then(() => transport.handleRequest(req, res, body));
       });
@@ -119,6 +121,20 @@ describe('MCP session transport over Node http', function () {
     const rawCall = await raw({ 'mcp-session-id': transport.sessionId! }, callOf(5, 'chatty'));
     assert.equal(rawCall.type, 'text/event-stream');
     assert.deepEqual(rawCall.text.split('\n\n').filter(Boolean).map((e) => (JSON.parse(e.replace(/^event: message\ndata: /, '')) as { method?: string; id?: number }).method ?? `answer ${(JSON.parse(e.replace(/^event: message\ndata: /, '')) as { id: number }).id}`), ['notifications/message', 'answer 5']);
+    assert.equal(session.openCounts.answers, 0);
+    await client.close();
+  });
+
+  it('turns a JSON answer that takes long into a stream (its headers sent, comments keep it alive)', async () => {
+    jsonWaitMs = 100;
+    const { client, transport, session } = await connect().finally(() => (jsonWaitMs = undefined));
+    const answer = raw({ 'mcp-session-id': transport.sessionId! }, callOf(7, 'slow'));
+    await until(() => session.openCounts.answers === 1, 'the call');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const { type, text } = await answer;
+    assert.equal(type, 'text/event-stream');
+    assert.match(text, /^event: message\ndata: .*"text":"slow done".*"id":7\}\n\n$/);
     assert.equal(session.openCounts.answers, 0);
     await client.close();
   });
