@@ -7,7 +7,7 @@
  */
 import type { WorkDone } from '../core/chat/chatSessions';
 import type { Invocation } from '../ops/invoke';
-import type { AgentSummary } from '../ops/schemas';
+import type { AgentBrief } from '../ops/schemas';
 import { failureText, type ChatOps } from './chatOps';
 
 /** The command behind confirmation buttons (Kill, Reset, Start Goal…): calls operations with the arguments the answer proposed. */
@@ -35,7 +35,7 @@ export interface ChatSink {
   block(text: string): void;
   /** Lines of an agent's output as they come. */
   lines(lines: string[]): void;
-  table(agents: readonly AgentSummary[]): void;
+  table(agents: readonly AgentBrief[]): void;
   progress(message: string): void;
   /** An action on VS Code's side (Show Output, Steer…): a button in the panel; a terminal may leave it out. */
   button(title: string, command: string, args: unknown[]): void;

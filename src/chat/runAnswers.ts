@@ -6,7 +6,7 @@
 import type { RunRegistry } from '../core/registry/registry';
 import { findRunner } from '../core/runners/runnerTable';
 import { isFinished } from '../core/runs/types';
-import type { AgentSummary } from '../ops/schemas';
+import type { AgentBrief, AgentSummary } from '../ops/schemas';
 import type { AnswerMeta, Answer } from './answerContext';
 import { failureText } from './chatOps';
 import { followRun } from './followRun';
@@ -81,7 +81,7 @@ async function conversationWork(a: Answer): Promise<void> {
 export async function statusAnswer(a: Answer, id: string | undefined): Promise<AnswerMeta> {
   if (!id) {
     await conversationWork(a);
-    const got = await a.get<{ agents: AgentSummary[] }>('list_agents', { limit: 20 });
+    const got = await a.get<{ agents: AgentBrief[] }>('list_agents', { limit: 20 });
     if (!got) return {};
     a.text(got.summary);
     if (got.structured.agents.length) a.sink.table(got.structured.agents);
@@ -137,8 +137,8 @@ export async function killAnswer(a: Answer, id: string): Promise<AnswerMeta> {
 }
 
 export async function killAllAnswer(a: Answer): Promise<AnswerMeta> {
-  const running = await a.get<{ agents: AgentSummary[] }>('list_agents', { status: 'running', limit: 1000 });
-  const queued = running && (await a.get<{ agents: AgentSummary[] }>('list_agents', { status: 'queued', limit: 1000 }));
+  const running = await a.get<{ agents: AgentBrief[] }>('list_agents', { status: 'running', limit: 1000 });
+  const queued = running && (await a.get<{ agents: AgentBrief[] }>('list_agents', { status: 'queued', limit: 1000 }));
   if (!running || !queued) return {};
   const runs = [...running.structured.agents, ...queued.structured.agents];
   if (runs.length === 0) {

@@ -219,8 +219,9 @@ export function secretsFromEnv(env: Record<string, string | undefined>): readonl
 }
 
 function envSecrets(env: Record<string, string | undefined>): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => value && /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i.test(name))
-    .map(([, value]) => value!)
-    .filter((value) => value.length >= 8);
+  // Names first, then the values of those that say they hold a secret: each value read from process.env is a call into the OS's environment.
+  return Object.keys(env)
+    .filter((name) => /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL/i.test(name))
+    .map((name) => env[name])
+    .filter((value): value is string => value !== undefined && value.length >= 8);
 }

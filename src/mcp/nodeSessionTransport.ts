@@ -5,9 +5,11 @@
  * references that V8's young-generation collector keeps alive, so each call moved about 10 KB of
  * garbage into the old generation, where it stayed until a full collection: the server grew by
  * 40-60 MB between collections over 10,000 calls. This one writes the same wire protocol straight
- * to the response: sessions (an `mcp-session-id` header), one SSE stream per POST that carries
- * requests (ended once each of them is answered), one standalone GET stream for notifications,
- * DELETE to end the session. There is no resumability (no event store), as Switchboard never
+ * to the response: sessions (an `mcp-session-id` header), a POST that carries requests answered in
+ * one JSON body once each of them is answered (an array for several), or on an SSE stream when a
+ * request asks for progress, something else must reach the client before the answer, or it takes
+ * long (both are the spec's: the client must accept either), one standalone GET stream for notifications, DELETE
+ * to end the session. There is no resumability (no event store), as Switchboard never
  * configured one. Host, Origin, token and size were checked, and the body read, by the listener.
  */
 import type * as http from 'node:http';
@@ -21,7 +23,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { answerText } from '../ops/answerText';
+import { answerPieces, writePieces } from '../ops/answerText';
 
 /** The SDK's limit on a batch of messages in one POST. */
 const MAX_BATCH = 100;
@@ -29,17 +31,29 @@ const MAX_BATCH = 100;
 const KEEP_ALIVE_MS = 15_000;
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 
-/** An open SSE response: a POST's (answering `pending`) or the session's GET stream. */
+/** An open response: a POST's (answering `pending`) or the session's GET stream. */
 interface Stream {
   res: http.ServerResponse;
   pending: Set<RequestId>;
+  /** Its keep-alive comments (SSE), or when a JSON answer waited long enough to become a stream. */
   keepAlive?: NodeJS.Timeout;
+  /**
+   * While a POST is to be answered in one JSON body: its request ids in order, and the answers in so
+   * far. Absent once it is an SSE stream (from the start, or since something else came for a call).
+   */
+  json?: { order: RequestId[]; answers: Map<RequestId, JSONRPCMessage> };
 }
 
 export interface NodeSessionTransportOptions {
   sessionIdGenerator: () => string;
   /** Called once the session has its id, before the initialize request is handled. */
   onsessioninitialized?: (sessionId: string) => void;
+  /**
+   * How long a POST's answers may take in a JSON body (default 15 s): past that its response becomes
+   * an SSE stream with keep-alive comments, so that a long call (wait_agent) is not cut by a client's
+   * timeout for headers (undici's fetch: 300 s) or an idle connection's.
+   */
+  jsonWaitMs?: number;
 }
 
 export class NodeSessionTransport implements Transport {
@@ -90,7 +104,12 @@ export class NodeSessionTransport implements Transport {
       if (isRequestMessage(message)) throw new Error(`No open stream for request ${String(requestId)}: its call was cancelled or its client went away`);
       return;
     }
-    writeEvent(stream, message);
+    if (stream.json && isAnswer) stream.json.answers.set(requestId, message);
+    else {
+      // A notification or a request for the call (progress, elicitation…) cannot wait for the answer: the POST's answer becomes a stream.
+      if (stream.json) this.toSse(stream);
+      writeEvent(stream, message);
+    }
     if (isAnswer) this.forget(requestId);
   }
 
@@ -100,13 +119,36 @@ export class NodeSessionTransport implements Transport {
     if (!stream) return;
     this.answerStreams.delete(requestId);
     stream.pending.delete(requestId);
-    if (stream.pending.size === 0) endStream(stream);
+    if (stream.pending.size === 0) this.end(stream);
+  }
+
+  /** Ends a response: a JSON one with the answers that came (an empty SSE stream when each call was cancelled). */
+  private end(stream: Stream): void {
+    const json = stream.json;
+    if (json && json.answers.size > 0 && !stream.res.headersSent && !stream.res.destroyed) {
+      const answers = json.order.filter((id) => json.answers.has(id)).map((id) => answerPieces(json.answers.get(id)!));
+      const pieces = answers.length === 1 ? answers[0]! : ['[', ...answers.flatMap((a, i) => (i ? [',', ...a] : a)), ']'];
+      const length = pieces.reduce((n, piece) => n + (typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length), 0);
+      stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': length, ...this.sessionHeader() });
+      writePieces(stream.res, pieces);
+    } else if (json) this.toSse(stream);
+    endStream(stream);
+  }
+
+  /** The POST's answer as an SSE stream after all: its headers, and the answers already in (a batch's), as events. */
+  private toSse(stream: Stream): void {
+    const answers = stream.json?.answers;
+    stream.json = undefined;
+    clearTimeout(stream.keepAlive);
+    if (stream.res.headersSent || stream.res.destroyed) return;
+    this.startSse(stream);
+    for (const answer of answers?.values() ?? []) writeEvent(stream, answer);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const stream of new Set(this.answerStreams.values())) endStream(stream);
+    for (const stream of new Set(this.answerStreams.values())) this.end(stream);
     this.answerStreams.clear();
     if (this.standalone) endStream(this.standalone);
     this.standalone = undefined;
@@ -149,6 +191,13 @@ export class NodeSessionTransport implements Transport {
       for (const id of stream.pending) if (this.answerStreams.get(id) === stream) this.answerStreams.delete(id);
       stream.pending.clear();
     });
+    // Progress asked for is sent as it comes, on a stream; otherwise the answers come in one JSON body.
+    if (requests.some((r) => r.params?._meta?.progressToken !== undefined)) this.startSse(stream);
+    else {
+      stream.json = { order: requests.map((r) => r.id), answers: new Map() };
+      stream.keepAlive = setTimeout(() => this.toSse(stream), this.options.jsonWaitMs ?? KEEP_ALIVE_MS);
+      stream.keepAlive.unref();
+    }
     for (const request of requests) {
       stream.pending.add(request.id);
       this.answerStreams.set(request.id, stream);
@@ -175,20 +224,29 @@ export class NodeSessionTransport implements Transport {
       if (this.standalone === stream) this.standalone = undefined;
     });
     this.standalone = stream;
+    this.startSse(stream);
     res.flushHeaders();
   }
 
-  /** Starts an SSE response, kept alive by comments, that forgets itself when the connection closes. */
-  private open(res: http.ServerResponse, onClose?: () => void): Stream {
-    res.writeHead(200, this.sessionId ? { ...SSE_HEADERS, 'mcp-session-id': this.sessionId } : SSE_HEADERS);
+  /** A response that forgets itself when the connection closes; its headers wait for what it will be (startSse, or JSON in end). */
+  private open(res: http.ServerResponse, onClose: () => void): Stream {
     const stream: Stream = { res, pending: new Set() };
-    stream.keepAlive = setInterval(() => res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
-    stream.keepAlive.unref();
     res.once('close', () => {
       clearInterval(stream.keepAlive);
-      onClose?.();
+      onClose();
     });
     return stream;
+  }
+
+  /** Makes the response an SSE stream, kept alive by comments. */
+  private startSse(stream: Stream): void {
+    stream.res.writeHead(200, { ...SSE_HEADERS, ...this.sessionHeader() });
+    stream.keepAlive = setInterval(() => stream.res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    stream.keepAlive.unref();
+  }
+
+  private sessionHeader(): Record<string, string> {
+    return this.sessionId ? { 'mcp-session-id': this.sessionId } : {};
   }
 
   /** A request after initialize names this session and a protocol version the SDK speaks; false when it was refused. */
@@ -218,7 +276,7 @@ function isAnswerMessage(m: JSONRPCMessage): boolean {
 }
 
 function writeEvent(stream: Stream, message: JSONRPCMessage): void {
-  if (!stream.res.writableEnded && !stream.res.destroyed) stream.res.write(`event: message\ndata: ${answerText(message)}\n\n`);
+  if (!stream.res.writableEnded && !stream.res.destroyed) writePieces(stream.res, ['event: message\ndata: ', ...answerPieces(message), '\n\n']);
 }
 
 function endStream(stream: Stream): void {

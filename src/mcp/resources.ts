@@ -7,7 +7,7 @@ import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextp
 import type { Disposable } from '../core/events';
 import type { McpDeps } from './deps';
 import { readableTail } from '../ops/runOutput';
-import { agentSummary } from '../ops/schemas';
+import { listedBrief } from '../ops/agentOps';
 
 export const LIST_URI = 'switchboard://agents';
 export const outputUri = (id: string): string => `switchboard://agents/${id}/output`;
@@ -19,9 +19,10 @@ const OUTPUT_LINES = 2000;
 
 export function registerResources(server: McpServer, deps: McpDeps): Disposable {
   const registry = deps.sb.runs;
-  server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ agents: registry.list().map((r) => agentSummary(r)) }) }],
-  }));
+  server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => {
+    const now = Date.now();
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ agents: registry.list().map((r) => listedBrief(registry, r, now)) }) }] };
+  });
   const template = new ResourceTemplate('switchboard://agents/{id}/output', {
     list: async () => ({ resources: registry.list().map((r) => ({ uri: outputUri(r.id), name: `${r.name} output`, mimeType: 'text/plain', description: `${r.runner} · ${r.status}` })) }),
   });

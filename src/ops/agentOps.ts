@@ -4,10 +4,11 @@ import { runLimits } from '../core/runs/runLimitsInput';
 import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
+import type { RunRegistry } from '../core/registry/registry';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
-import { agentShape, agentSummary, type AgentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
+import { agentBrief, type AgentBrief, agentBriefShape, agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -82,25 +83,25 @@ const runAgent = defineOperation({
 const LIST_DEFAULT = 50;
 
 /**
- * Summaries of finished runs, by their (redacted, cached) record, checked against agentShape once: a
+ * Briefs of finished runs, by their (redacted, cached) record, checked against agentBriefShape once: a
  * page of a thousand is mostly these. Frozen: their JSON text is kept with them (see answerText).
  */
-const finishedSummaries = new WeakMap<RunRecord, AgentSummary>();
+const finishedBriefs = new WeakMap<RunRecord, AgentBrief>();
 
-/** A run's summary as list_agents gives it, checked against its shape (not checked again with the answer: see OpAnswer.checkedItems). */
-function listedSummary(ctx: OpContext, run: RunRecord, now: number): AgentSummary {
-  const redacted = redactedRun(ctx.sb.runs, run);
-  if (!isFinished(run.status)) return agentShape.parse(agentSummary(redacted, now));
-  let summary = finishedSummaries.get(redacted);
-  if (!summary) finishedSummaries.set(redacted, (summary = deepFreeze(agentShape.parse(agentSummary(redacted, now)))));
-  return summary;
+/** A run's brief as list_agents gives it, checked against its shape (not checked again with the answer: see OpAnswer.checkedItems). */
+export function listedBrief(registry: RunRegistry, run: RunRecord, now = Date.now()): AgentBrief {
+  const redacted = redactedRun(registry, run);
+  if (!isFinished(run.status)) return agentBriefShape.parse(agentBrief(redacted, now));
+  let brief = finishedBriefs.get(redacted);
+  if (!brief) finishedBriefs.set(redacted, (brief = deepFreeze(agentBriefShape.parse(agentBrief(redacted, now)))));
+  return brief;
 }
 
 interface ListedPage {
   query: string;
   generation: number;
   redaction: unknown;
-  answer: { structured: { count: number; agents: AgentSummary[]; next_offset?: number }; summary: string };
+  answer: { structured: { count: number; agents: AgentBrief[]; next_offset?: number }; summary: string };
 }
 
 /**
@@ -113,7 +114,9 @@ const lastPages = new WeakMap<object, ListedPage>();
 const listAgents = defineOperation({
   name: 'list_agents',
   title: 'List agents',
-  description: `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts).`,
+  description:
+    `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts). ` +
+    'Each run is a brief (prompt and last error clipped, its branch, how many tool calls were refused); get_agent_status gives the rest: session id, steering, the worktree, the refused calls, cost by model, the whole retry.',
   input: z.strictObject({
     status: statusField.optional(),
     runner: z.string().optional(),
@@ -122,7 +125,7 @@ const listAgents = defineOperation({
     limit: z.number().int().min(1).max(1000).optional().describe(`Most runs to return (default ${LIST_DEFAULT})`),
     offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page)'),
   }),
-  output: z.object({ count: z.number(), agents: z.array(agentShape), next_offset: z.number().optional() }),
+  output: z.object({ count: z.number(), agents: z.array(agentBriefShape), next_offset: z.number().optional() }),
   annotations: { readOnlyHint: true },
   async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
     const registry = ctx.sb.runs;
@@ -144,8 +147,8 @@ const listAgents = defineOperation({
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
     const more = offset + page.length < runs.length;
     const answer = {
-      // Summaries each checked when made: the numbers around them are checked by invokeOperation.
-      structured: { count: runs.length, agents: page.map((r) => listedSummary(ctx, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
+      // Briefs each checked when made: the numbers around them are checked by invokeOperation.
+      structured: { count: runs.length, agents: page.map((r) => listedBrief(registry, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
       summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
     };
     if (page.every((r) => isFinished(r.status)) && registry.generation === generation) lastPages.set(registry, { query, generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });

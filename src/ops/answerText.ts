@@ -1,9 +1,10 @@
 /**
  * The JSON text of answers with long lists, made without serializing again what did not change:
  * an operation marks the list of its answer whose items it made once and keeps unchanged
- * (list_agents: finished runs' summaries, see OpAnswer.checkedItems), each such item keeps its JSON
+ * (list_agents: finished runs' briefs, see OpAnswer.checkedItems), each such item keeps its JSON
  * text while it lives, and a transport writes a message holding that list by joining the items'
- * texts. The bytes are JSON.stringify's, to the byte; only the work of making them is saved.
+ * texts (a frozen list's whole text is kept too, as bytes). The bytes are JSON.stringify's, to the
+ * byte; only the work of making them is saved.
  */
 
 /** Lists whose items are never changed once made (an item's text, once made, stays its text). */
@@ -36,15 +37,47 @@ function itemText(item: unknown): string {
   return text;
 }
 
-/** The JSON text of `value`, with any marked list among its own fields or its `result.structuredContent`'s joined from its items' texts. */
+/** The JSON text of `value` (JSON.stringify's), with any marked list among its own fields or its `result.structuredContent`'s joined from its items' texts. */
 export function answerText(value: unknown): string {
+  return answerPieces(value).map((piece) => (typeof piece === 'string' ? piece : piece.toString('utf8'))).join('');
+}
+
+/**
+ * The same text as pieces to write one after another (a transport writes them corked, never joined):
+ * a marked list that is frozen itself (list_agents' kept page, answered again while nothing changed)
+ * is UTF-8 bytes made once, so answering it again serializes and encodes only the few fields around it.
+ */
+export function answerPieces(value: unknown): (string | Buffer)[] {
   const holder = keptListHolder(value);
-  if (!holder) return JSON.stringify(value);
+  if (!holder) return [JSON.stringify(value)];
   const { list, rebuild } = holder;
   const text = JSON.stringify(rebuild(PLACE));
   const at = text.indexOf(PLACE_TEXT);
-  if (at < 0) return JSON.stringify(value);
-  return `${text.slice(0, at)}[${list.map(itemText).join(',')}]${text.slice(at + PLACE_TEXT.length)}`;
+  if (at < 0) return [JSON.stringify(value)];
+  return [text.slice(0, at), listText(list), text.slice(at + PLACE_TEXT.length)];
+}
+
+/** Writes pieces corked, as one write (no string joined); false when the writer asks to wait for 'drain'. */
+export function writePieces(out: { cork(): void; uncork(): void; write(chunk: string | Buffer): boolean }, pieces: (string | Buffer)[]): boolean {
+  out.cork();
+  let flowing = true;
+  for (const piece of pieces) flowing = out.write(piece);
+  out.uncork();
+  return flowing;
+}
+
+/** Frozen lists of frozen items: their whole text as bytes. */
+const listBytes = new WeakMap<readonly unknown[], Buffer>();
+
+function listText(list: readonly unknown[]): string | Buffer {
+  const bytes = listBytes.get(list);
+  if (bytes) return bytes;
+  const text = `[${list.map(itemText).join(',')}]`;
+  // Only a list that cannot change, of items that cannot, keeps its bytes (a running run's summary is made anew for each answer).
+  if (!Object.isFrozen(list) || !list.every((item) => item === null || typeof item !== 'object' || Object.isFrozen(item))) return text;
+  const made = Buffer.from(text, 'utf8');
+  listBytes.set(list, made);
+  return made;
 }
 
 type Holder = { list: readonly unknown[]; rebuild: (place: string) => unknown };

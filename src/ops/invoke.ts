@@ -16,13 +16,17 @@ export type Invocation =
 
 const envelopes = new WeakMap<Operation, Map<string, z.ZodType>>();
 
-/** The operation's output schema with the items of `field` taken as they are (the handler checked them): the cheap check of the rest. */
+/**
+ * The operation's output schema with the items of `field` taken as they are (the handler checked
+ * them): the cheap check of the rest. The list itself is kept, not copied, so that a page answered
+ * again is the same list, whose text the transports kept (see answerText).
+ */
 function envelopeOf(op: Operation, field: string): z.ZodType {
   if (!(op.output instanceof z.ZodObject)) return op.output;
   let byField = envelopes.get(op);
   if (!byField) envelopes.set(op, (byField = new Map()));
   let schema = byField.get(field);
-  if (!schema) byField.set(field, (schema = op.output.extend({ [field]: z.array(z.unknown()) })));
+  if (!schema) byField.set(field, (schema = op.output.extend({ [field]: z.custom<unknown[]>((v) => Array.isArray(v), 'must be a list') })));
   return schema;
 }
 

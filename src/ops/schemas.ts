@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { elapsed, formatRetrying } from '../core/render';
 import { runnerOfRun, RUNNER_IDS } from '../core/runners/runnerTable';
-import { RUN_STATUSES, type RunRecord } from '../core/runs/types';
+import { isFinished, RUN_STATUSES, type RunRecord } from '../core/runs/types';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -81,6 +81,32 @@ export const agentShape = z.object({
 });
 export type AgentSummary = z.input<typeof agentShape>;
 
+/** How many characters of a brief's prompt and last error are kept. */
+const BRIEF_TEXT = 200;
+
+/**
+ * A run as list_agents gives it: what a list shows and filters by, about 30% smaller than the whole
+ * summary (a page of a thousand is read back by every poll); get_agent_status gives the rest.
+ */
+export const agentBriefShape = agentShape
+  .extend({
+    pid: z.number().optional().describe('While the run is not finished'),
+    prompt: z.string().describe(`The prompt, secrets redacted, clipped to ${BRIEF_TEXT} characters`),
+    usage: usageShape.pick({ input_tokens: true, output_tokens: true, usd: true }),
+    last_error: z.string().optional().describe(`Clipped to ${BRIEF_TEXT} characters`),
+    branch: z.string().optional().describe('The branch of its own git worktree, when it has one'),
+    retrying: z.string().optional().describe('While the agent CLI retries a failed model call on its own, as it says: "retrying (429, attempt 3 of 10)"'),
+    refused_tools: z.number().optional().describe('How many tool calls the agent CLI refused on its own (get_agent_status lists them)'),
+  })
+  // In this order: the fields a list needs, as get_agent_status has them (and a few of its own).
+  .pick({
+    id: true, name: true, runner: true, status: true, pid: true, model: true, cwd: true, prompt: true, created_at: true, ended_at: true, elapsed_ms: true, usage: true,
+    exit_code: true, signal: true, last_error: true, team: true, goal: true, task: true, compare: true, branch: true, started_by: true, waiting: true, retrying: true, refused_tools: true,
+  });
+export type AgentBrief = z.input<typeof agentBriefShape>;
+
+const clipped = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
   return {
     id: run.id,
@@ -91,7 +117,7 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     session_id: run.sessionId,
     model: run.model,
     cwd: run.cwd,
-    prompt: run.prompt.length > 500 ? `${run.prompt.slice(0, 500)}…` : run.prompt,
+    prompt: clipped(run.prompt, 500),
     created_at: iso(run.createdAt)!,
     started_at: iso(run.startedAt),
     ended_at: iso(run.endedAt),
@@ -110,6 +136,36 @@ export function agentSummary(run: RunRecord, now = Date.now()): AgentSummary {
     waiting: run.status === 'running' ? run.waiting?.reason : undefined,
     retrying: run.status === 'running' && run.retrying ? retryingSummary(run.retrying) : undefined,
     permission_denials: run.permissionDenials?.map((d) => ({ tool: d.tool, what: d.what })),
+  };
+}
+
+/** A run's brief (see agentBriefShape), from its redacted record. */
+export function agentBrief(run: RunRecord, now = Date.now()): AgentBrief {
+  return {
+    id: run.id,
+    name: run.name,
+    runner: run.runner,
+    status: run.status,
+    pid: isFinished(run.status) ? undefined : run.agent?.pid,
+    model: run.model,
+    cwd: run.cwd,
+    prompt: clipped(run.prompt, BRIEF_TEXT),
+    created_at: iso(run.createdAt)!,
+    ended_at: iso(run.endedAt),
+    elapsed_ms: elapsed(run, now),
+    usage: { input_tokens: run.usage.inputTokens, output_tokens: run.usage.outputTokens, usd: run.usage.usd },
+    exit_code: run.exitCode,
+    signal: run.signal,
+    last_error: run.lastError === undefined ? undefined : clipped(run.lastError, BRIEF_TEXT),
+    team: run.links.team,
+    goal: run.links.goal,
+    task: run.links.task,
+    compare: run.links.compare,
+    branch: run.worktree?.branch,
+    started_by: run.startedBy,
+    waiting: run.status === 'running' ? run.waiting?.reason : undefined,
+    retrying: run.status === 'running' && run.retrying ? formatRetrying(run.retrying) : undefined,
+    refused_tools: run.permissionDenials?.length || undefined,
   };
 }
 

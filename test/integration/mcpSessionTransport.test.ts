@@ -1,9 +1,10 @@
 /**
  * The MCP session transport over Node's own request and response (nodeSessionTransport.ts), on a
- * real loopback server with the SDK's own client: calls are answered on their POST's SSE stream,
- * progress arrives before the answer, and nothing of a call stays in the transport afterwards
- * (many calls, a client that gives up mid-call, a session ended with DELETE); and it refuses what
- * the SDK's transport refuses, with the same statuses.
+ * real loopback server with the SDK's own client: calls are answered in a JSON body (a batch in one
+ * array), or on their POST's SSE stream when they ask for progress (which arrives before the answer)
+ * or the server tells the client something during the call, or the call takes long; nothing of a call stays in the transport
+ * afterwards (many calls, a call cancelled in either kind, a client that goes away mid-call, a session
+ * ended with DELETE); and it refuses what the SDK's transport refuses, with the same statuses.
  */
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { silentLogger } from '../../src/core/logger';
 import { McpHttpTransport, MCP_PATH } from '../../src/mcp/httpTransport';
@@ -25,11 +27,17 @@ describe('MCP session transport over Node http', function () {
   const closed: string[] = [];
   let release: () => void = () => {};
   let handlerDone: Promise<void> = Promise.resolve();
+  /** How long the sessions opened next let a JSON answer wait before it becomes a stream. */
+  let jsonWaitMs: number | undefined;
 
-  /** One SDK server per session, with a quick tool and one that reports progress and waits for `release`. */
+  /** One SDK server per session, with quick tools (one logs during its call) and one that reports progress and waits for `release`. */
   function build(): McpServer {
-    const mcp = new McpServer({ name: 'test', version: '1' });
+    const mcp = new McpServer({ name: 'test', version: '1' }, { capabilities: { logging: {} } });
     mcp.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+    mcp.registerTool('chatty', { inputSchema: {} }, async (_args, extra) => {
+      await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: 'said during the call' } });
+      return { content: [{ type: 'text', text: 'chatty done' }] };
+    });
     mcp.registerTool('slow', { inputSchema: {} }, async (_args, extra) => {
       const token = extra._meta?.progressToken;
       if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: 1, message: 'working' } });
@@ -52,7 +60,7 @@ describe('MCP session transport over Node http', function () {
         const known = typeof id === 'string' ? sessions.get(id) : undefined;
         if (known) return void known.handleRequest(req, res, body);
         if (typeof id === 'string') return void res.writeHead(404).end();
-        const transport = new NodeSessionTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (sid) => sessions.set(sid, transport) });
+        const transport = new NodeSessionTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (sid) => sessions.set(sid, transport), ...(jsonWaitMs ? { jsonWaitMs } : {}) });
         transport.onclose = () => closed.push(transport.sessionId!);
         void build().connect(transport).then(() => transport.handleRequest(req, res, body));
       });
@@ -72,13 +80,81 @@ describe('MCP session transport over Node http', function () {
     return { client, transport, session: sessions.get(transport.sessionId!)! };
   }
 
-  const raw = (headers: Record<string, string>, body?: unknown, method = 'POST'): Promise<{ status: number; text: string }> =>
-    fetch(url, { method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then(async (r) => ({
+  const raw = (headers: Record<string, string>, body?: unknown, method = 'POST', signal?: AbortSignal): Promise<{ status: number; type: string; text: string }> =>
+    fetch(url, { method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) }).then(async (r) => ({
       status: r.status,
+      type: r.headers.get('content-type') ?? '',
       text: await r.text(),
     }));
+  const callOf = (id: number, name: string, args: Record<string, unknown> = {}, meta?: Record<string, unknown>): unknown => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });
+  const until = async (done: () => boolean, what: string): Promise<void> => {
+    const end = Date.now() + 5000;
+    while (!done()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
 
-  it('answers 300 calls, each on its own stream, and keeps nothing of them', async () => {
+  it('answers a call in a JSON body, a batch in one array in its order, and a call that asks for progress on a stream', async () => {
+    const { client, transport, session } = await connect();
+    const sid = { 'mcp-session-id': transport.sessionId! };
+    const one = await raw(sid, callOf(1, 'echo', { text: 'json' }));
+    assert.equal(one.type, 'application/json');
+    assert.deepEqual(JSON.parse(one.text), { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'json' }] } });
+    const batch = await raw(sid, [callOf(2, 'echo', { text: 'first' }), { jsonrpc: '2.0', method: 'notifications/initialized' }, callOf(3, 'echo', { text: 'second' })]);
+    assert.equal(batch.type, 'application/json');
+    assert.deepEqual((JSON.parse(batch.text) as { id: number; result: { content: { text: string }[] } }[]).map((m) => [m.id, m.result.content[0]!.text]), [[2, 'first'], [3, 'second']]);
+    const streamed = await raw(sid, callOf(4, 'echo', { text: 'sse' }, { progressToken: 'p' }));
+    assert.equal(streamed.type, 'text/event-stream');
+    assert.match(streamed.text, /^event: message\ndata: \{"result":\{"content":\[\{"type":"text","text":"sse"\}\]\},"jsonrpc":"2.0","id":4\}\n\n$/);
+    assert.equal(session.openCounts.answers, 0);
+    await client.close();
+  });
+
+  it('turns a JSON answer into a stream when the server tells the client something during the call', async () => {
+    const { client, transport, session } = await connect();
+    const said: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void said.push(n.params.data));
+    const result = (await client.callTool({ name: 'chatty', arguments: {} })) as { content: { text: string }[] };
+    assert.equal(result.content[0]!.text, 'chatty done');
+    assert.deepEqual(said, ['said during the call'], 'the notification reached the client, before the answer');
+    const rawCall = await raw({ 'mcp-session-id': transport.sessionId! }, callOf(5, 'chatty'));
+    assert.equal(rawCall.type, 'text/event-stream');
+    assert.deepEqual(rawCall.text.split('\n\n').filter(Boolean).map((e) => (JSON.parse(e.replace(/^event: message\ndata: /, '')) as { method?: string; id?: number }).method ?? `answer ${(JSON.parse(e.replace(/^event: message\ndata: /, '')) as { id: number }).id}`), ['notifications/message', 'answer 5']);
+    assert.equal(session.openCounts.answers, 0);
+    await client.close();
+  });
+
+  it('turns a JSON answer that takes long into a stream (its headers sent, comments keep it alive)', async () => {
+    jsonWaitMs = 100;
+    const { client, transport, session } = await connect().finally(() => (jsonWaitMs = undefined));
+    const answer = raw({ 'mcp-session-id': transport.sessionId! }, callOf(7, 'slow'));
+    await until(() => session.openCounts.answers === 1, 'the call');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const { type, text } = await answer;
+    assert.equal(type, 'text/event-stream');
+    assert.match(text, /^event: message\ndata: .*"text":"slow done".*"id":7\}\n\n$/);
+    assert.equal(session.openCounts.answers, 0);
+    await client.close();
+  });
+
+  it('lets go of a call whose client went away before its JSON answer', async () => {
+    const { client, transport, session } = await connect();
+    const abort = new AbortController();
+    const gone = raw({ 'mcp-session-id': transport.sessionId! }, callOf(6, 'slow'), 'POST', abort.signal).catch((error: Error) => error);
+    await until(() => session.openCounts.answers === 1, 'the call');
+    abort.abort();
+    assert.ok((await gone) instanceof Error);
+    await until(() => session.openCounts.answers === 0, 'the call let go');
+    release();
+    await handlerDone;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(session.openCounts.answers, 0);
+    await client.close();
+  });
+
+  it('answers 300 calls, each on its own response, and keeps nothing of them', async () => {
     const { client, session } = await connect();
     for (let i = 0; i < 300; i++) {
       const result = (await client.callTool({ name: 'echo', arguments: { text: `hi ${i}` } })) as { content: { text: string }[] };
@@ -102,23 +178,38 @@ describe('MCP session transport over Node http', function () {
     await client.close();
   });
 
-  it('forgets a call its client cancelled (which gets no answer), and ends the session on DELETE', async () => {
+  for (const kind of ['JSON', 'SSE']) {
+    it(`forgets a call its client cancelled (which gets no answer) before its ${kind} answer`, async () => {
+      const { client, session } = await connect();
+      const abort = new AbortController();
+      // Progress asked for: the answer comes on a stream.
+      const options = { signal: abort.signal, ...(kind === 'SSE' ? { onprogress: () => {} } : {}) };
+      const call = client.callTool({ name: 'slow', arguments: {} }, undefined, options).catch((error: Error) => error);
+      await until(() => session.openCounts.answers === 1, 'the call');
+      abort.abort();
+      assert.ok((await call) instanceof Error);
+      await until(() => session.openCounts.answers === 0, 'the cancellation to let the call go before any answer');
+      release();
+      await handlerDone;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(session.openCounts.answers, 0);
+      assert.equal((await client.callTool({ name: 'echo', arguments: { text: 'after' } }) as { content: { text: string }[] }).content[0]!.text, 'after', 'the session goes on');
+      await client.close();
+    });
+  }
+
+  it('ends the session on DELETE, letting go of a call under way', async () => {
     const { client, transport, session } = await connect();
     const abort = new AbortController();
     const call = client.callTool({ name: 'slow', arguments: {} }, undefined, { signal: abort.signal }).catch((error: Error) => error);
-    while (session.openCounts.answers === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    abort.abort();
-    assert.ok((await call) instanceof Error);
-    const until = Date.now() + 5000;
-    while (session.openCounts.answers > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(session.openCounts.answers, 0, 'the cancellation let the call go before any answer');
-    release();
-    await handlerDone;
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(session.openCounts.answers, 0);
+    await until(() => session.openCounts.answers === 1, 'the call');
     await transport.terminateSession();
     assert.ok(closed.includes(session.sessionId!), 'DELETE closed the session');
     assert.deepEqual(session.openCounts, { answers: 0, standalone: false });
+    abort.abort();
+    assert.ok((await call) instanceof Error);
+    release();
+    await handlerDone;
     await client.close();
   });
 

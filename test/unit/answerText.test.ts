@@ -1,6 +1,6 @@
-/** answerText: the bytes of JSON.stringify, with a kept list's frozen items serialized once and joined after, never stale. */
+/** answerText: the bytes of JSON.stringify, with a kept list's frozen items serialized once and joined after (a frozen list's bytes kept), never stale. */
 import * as assert from 'node:assert/strict';
-import { answerText, deepFreeze, keepItemTexts } from '../../src/ops/answerText';
+import { answerPieces, answerText, deepFreeze, keepItemTexts } from '../../src/ops/answerText';
 
 const item = (n: number): Record<string, unknown> => ({ id: `run-${n}`, prompt: `say "hi" \u2028 ü\n\t${n}`, pid: undefined, usage: { input_tokens: n, usd: 0.01 }, gone: () => 1 });
 
@@ -27,5 +27,15 @@ describe('answerText', () => {
     assert.notEqual(second, first);
     assert.equal(second, JSON.stringify({ agents }));
     assert.throws(() => ((frozen.usage as { usd: number }).usd = 2), TypeError, 'a kept item cannot change under its text, however deep');
+  });
+
+  it("keeps a frozen list's bytes: answered again, only the fields around it are serialized", () => {
+    const agents = deepFreeze([item(1), item(2)]);
+    keepItemTexts(agents);
+    const message = (id: number): unknown => ({ jsonrpc: '2.0', id, result: { structuredContent: { count: 2, agents } } });
+    const first = answerPieces(message(1));
+    const second = answerPieces(message(2));
+    assert.ok(Buffer.isBuffer(first[1]) && first[1] === second[1], 'the same bytes, made once');
+    assert.equal(Buffer.concat(second.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8'), JSON.stringify(message(2)));
   });
 });

@@ -82,7 +82,7 @@ describe('chat: answer text', () => {
 
   it('tabulates runs with every cell escaped', () => {
     const table = agentTable([
-      { id: 'r-1', name: 'fix|bug', runner: 'claude', status: 'done', cwd: '/w', prompt: 'p', created_at: '', elapsed_ms: 65_000, usage: { input_tokens: 1000, output_tokens: 500, usd: 0.25, usd_source: 'reported' }, steering: 'live' },
+      { id: 'r-1', name: 'fix|bug', runner: 'claude', status: 'done', cwd: '/w', prompt: 'p', created_at: '', elapsed_ms: 65_000, usage: { input_tokens: 1000, output_tokens: 500, usd: 0.25 } },
     ]);
     const row = table.trim().split('\n')[2]!;
     assert.equal(row, '| fix\\|bug | r\\-1 | done | 1m05s | 1\\.5k tok \\$0\\.25 |');

@@ -26,15 +26,17 @@ const echo = defineOperation({
   },
 });
 
+const keptPage = [{ n: 1 }];
+
 /** A page of items it checked itself (`checkedItems`); `lie` breaks the envelope, `bad_item` an item (not checked again). */
 const pager = defineOperation({
   name: 'pager',
   title: 'Pager',
   description: 'Answers a page of items it checked itself; `lie` or `bad_item` answer outside its schema.',
-  input: z.strictObject({ lie: z.enum(['count', 'next_offset']).optional(), bad_item: z.boolean().optional() }),
+  input: z.strictObject({ lie: z.enum(['count', 'next_offset', 'items']).optional(), bad_item: z.boolean().optional() }),
   output: z.object({ count: z.number(), items: z.array(z.object({ n: z.number() })), next_offset: z.number().optional() }),
   async handle({ lie, bad_item }) {
-    const items = bad_item ? [{ n: 'one' as unknown as number }] : [{ n: 1 }];
+    const items = lie === 'items' ? ('none' as unknown as { n: number }[]) : bad_item ? [{ n: 'one' as unknown as number }] : keptPage;
     const structured = { count: lie === 'count' ? ('many' as unknown as number) : 3, items, next_offset: lie === 'next_offset' ? ('2' as unknown as number) : 1 };
     return { structured, summary: 'a page', checkedItems: 'items' };
   },
@@ -71,8 +73,10 @@ describe('invoking an operation', () => {
   });
 
   it('checks the envelope of an answer whose items the handler checked (count, next_offset), not the items again', async () => {
-    assert.deepEqual(await invokeOperation(pager, 'pager', {}, ctx), { ok: true, structured: { count: 3, items: [{ n: 1 }], next_offset: 1 }, summary: 'a page' });
-    for (const lie of ['count', 'next_offset']) {
+    const page = await invokeOperation(pager, 'pager', {}, ctx);
+    assert.deepEqual(page, { ok: true, structured: { count: 3, items: [{ n: 1 }], next_offset: 1 }, summary: 'a page' });
+    assert.equal(page.ok && page.structured.items, keptPage, 'the list itself, not a copy (its kept text goes with it)');
+    for (const lie of ['count', 'next_offset', 'items']) {
       const answer = await invokeOperation(pager, 'pager', { lie }, ctx);
       assert.equal(!answer.ok && answer.code, 'internal', lie);
       assert.match(errors.at(-1)!, new RegExp(`pager answered outside its output schema: \`${lie}\``));

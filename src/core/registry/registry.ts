@@ -211,7 +211,8 @@ export class RunRegistry extends Lifecycle {
 
   /** Finds a run by id, name or unique id prefix (its record compared with its file); throws a clear error otherwise. */
   resolve(query: string): RunRecord {
-    const id = resolveRun(this.tracker.briefs(), query).id;
+    // An exact id (what tools mostly pass) is found without a list of every run's brief.
+    const id = this.tracker.has(query.trim()) ? query.trim() : resolveRun(this.tracker.briefs(), query).id;
     this.tracker.check([id]);
     // Found gone as its record was read: looked for again, as if it had not been there.
     return this.tracker.get(id) ?? this.tracker.get(resolveRun(this.tracker.briefs(), query).id) ?? resolveRun([], query);

@@ -104,6 +104,11 @@ export class RunTracker extends Lifecycle {
     return [...this.entries.values()].map((e) => e.brief);
   }
 
+  /** Whether a run of this exact id is known. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   get(id: string): RunRecord | undefined {
     const entry = this.entries.get(id);
     return entry && this.indexed.whole(id, entry);

@@ -4,7 +4,7 @@
  */
 import type * as http from 'node:http';
 import type { ErrorCode } from '../../core/errors';
-import { answerText } from '../../ops/answerText';
+import { answerPieces, writePieces } from '../../ops/answerText';
 import { API_PATH } from './apiPath';
 
 export type ApiErrorCode = ErrorCode | 'unknown_tool' | 'not_found' | 'method_not_allowed' | 'invalid_json' | 'unauthorized' | 'forbidden' | 'too_large';
@@ -98,5 +98,6 @@ export const codeOfStatus = (status: number): ApiErrorCode =>
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(answerText(body));
+  writePieces(res, answerPieces(body));
+  res.end();
 }
