@@ -4,8 +4,8 @@ import type { RunRecord } from '../core/runs/types';
 import type { AgentBrief } from '../ops/schemas';
 import { escapeMarkdown } from './chatText';
 
-// A brief does not say whether its cost was reported or estimated: the table shows the amount alone.
-const usage = ({ usage: u }: AgentBrief): RunRecord['usage'] => ({ inputTokens: u.input_tokens, outputTokens: u.output_tokens, usd: u.usd });
+// An estimated cost is marked (~) as everywhere else.
+const usage = ({ usage: u }: AgentBrief): RunRecord['usage'] => ({ inputTokens: u.input_tokens, outputTokens: u.output_tokens, usd: u.usd, ...(u.usd_estimated ? { usdSource: 'estimated' as const } : {}) });
 
 /** Runs as a markdown table narrow enough for the chat view: name, id, status, time, then tokens and spend in one cell. */
 export function agentTable(agents: readonly AgentBrief[]): string {

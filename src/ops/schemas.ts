@@ -92,7 +92,9 @@ export const agentBriefShape = agentShape
   .extend({
     pid: z.number().optional().describe('While the run is not finished'),
     prompt: z.string().describe(`The prompt, secrets redacted, clipped to ${BRIEF_TEXT} characters`),
-    usage: usageShape.pick({ input_tokens: true, output_tokens: true, usd: true }),
+    usage: usageShape
+      .pick({ input_tokens: true, output_tokens: true, usd: true })
+      .extend({ usd_estimated: z.literal(true).optional().describe("Set when usd is Switchboard's estimate from its price table, not what the agent CLI reported") }),
     last_error: z.string().optional().describe(`Clipped to ${BRIEF_TEXT} characters`),
     branch: z.string().optional().describe('The branch of its own git worktree, when it has one'),
     retrying: z.string().optional().describe('While the agent CLI retries a failed model call on its own, as it says: "retrying (429, attempt 3 of 10)"'),
@@ -153,7 +155,7 @@ export function agentBrief(run: RunRecord, now = Date.now()): AgentBrief {
     created_at: iso(run.createdAt)!,
     ended_at: iso(run.endedAt),
     elapsed_ms: elapsed(run, now),
-    usage: { input_tokens: run.usage.inputTokens, output_tokens: run.usage.outputTokens, usd: run.usage.usd },
+    usage: { input_tokens: run.usage.inputTokens, output_tokens: run.usage.outputTokens, usd: run.usage.usd, ...(run.usage.usdSource === 'estimated' ? { usd_estimated: true as const } : {}) },
     exit_code: run.exitCode,
     signal: run.signal,
     last_error: run.lastError === undefined ? undefined : clipped(run.lastError, BRIEF_TEXT),

@@ -22,7 +22,7 @@ describe('agent briefs (list_agents)', () => {
     assert.equal(brief.pid, 4242, 'a live run has its pid');
     assert.equal(brief.prompt, `${'p'.repeat(200)}…`);
     assert.equal(brief.last_error, `${'e'.repeat(200)}…`);
-    assert.deepEqual(brief.usage, { input_tokens: 1200, output_tokens: 300, usd: 0.02 });
+    assert.deepEqual(brief.usage, { input_tokens: 1200, output_tokens: 300, usd: 0.02, usd_estimated: true });
     assert.equal(brief.branch, 'switchboard/run/fixer');
     assert.equal(brief.retrying, 'retrying (429, attempt 3 of 10)');
     assert.equal(brief.refused_tools, 2);
@@ -40,5 +40,7 @@ describe('agent briefs (list_agents)', () => {
     const brief = agentBriefShape.parse(agentBrief(record({ status: 'done', endedAt: T0 + 500, exitCode: 0, worktree: undefined, permissionDenials: [], waiting: { reason: 'approval', since: T0 } }), T0 + 1000));
     assert.deepEqual([brief.pid, brief.retrying, brief.waiting, brief.refused_tools, brief.branch], [undefined, undefined, undefined, undefined, undefined]);
     assert.equal(brief.ended_at, new Date(T0 + 500).toISOString());
+    const reported = agentBriefShape.parse(agentBrief(record({ status: 'done', usage: { inputTokens: 1, outputTokens: 1, usd: 0.5, usdSource: 'reported' } }), T0));
+    assert.deepEqual(reported.usage, { input_tokens: 1, output_tokens: 1, usd: 0.5 }, 'a reported cost is said by its absence of usd_estimated');
   });
 });

@@ -83,9 +83,11 @@ describe('chat: answer text', () => {
   it('tabulates runs with every cell escaped', () => {
     const table = agentTable([
       { id: 'r-1', name: 'fix|bug', runner: 'claude', status: 'done', cwd: '/w', prompt: 'p', created_at: '', elapsed_ms: 65_000, usage: { input_tokens: 1000, output_tokens: 500, usd: 0.25 } },
+      { id: 'r-2', name: 'guess', runner: 'qwen', status: 'done', cwd: '/w', prompt: 'p', created_at: '', elapsed_ms: 1_000, usage: { input_tokens: 10, output_tokens: 5, usd: 0.5, usd_estimated: true } },
     ]);
-    const row = table.trim().split('\n')[2]!;
+    const [, , row, estimated] = table.trim().split('\n');
     assert.equal(row, '| fix\\|bug | r\\-1 | done | 1m05s | 1\\.5k tok \\$0\\.25 |');
+    assert.match(estimated!, /~\\\$0\\\.50 \|$/, 'an estimated cost is marked');
   });
 });
 
