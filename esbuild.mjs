@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -84,12 +85,36 @@ function asciiOnly(files) {
   }
 }
 
+/**
+ * `import * as fs from 'node:fs'` becomes `__toESM(require("node:fs"))` in every module that has it: a
+ * copy of the module's exports as getters (fs has a hundred), made again for each importing module.
+ * A `switchboard run` made 75 of them, some 5 ms of its start and one young-generation GC more; the
+ * extension's 64 copies of `vscode` cost its activation the same. Node's builtins and the externals
+ * (`vscode`) never change their exports: each gets one copy, shared by its importers. The helper goes
+ * on the `"use strict";` line, so that the source maps' lines stay right.
+ */
+function shareNamespaces(files) {
+  const shared = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...node.external]);
+  const helper = 'var __sharedESM = ((copies) => (name, mode) => copies.get(name + mode) ?? copies.set(name + mode, __toESM(require(name), mode)).get(name + mode))(new Map());';
+  for (const file of files) {
+    const text = readFileSync(file, 'latin1');
+    let count = 0;
+    const out = text.replace(/__toESM\(require\("([^"]+)"\)(, 1)?\)/g, (call, name, mode) => (shared.has(name) ? (count++, `__sharedESM(${JSON.stringify(name)}, ${mode ? 1 : 0})`) : call));
+    if (count === 0) continue;
+    const strict = out.indexOf('"use strict";\n');
+    if (strict < 0 || strict > 30) throw new Error(`${file}: no "use strict" line at the top to put __sharedESM on`);
+    const at = strict + '"use strict";'.length;
+    writeFileSync(file, `${out.slice(0, at)} ${helper}${out.slice(at)}`, 'latin1');
+  }
+}
+
 if (watch) {
   await writeSchemas();
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   asciiOnly(builds.filter((b) => b.outfile).map((b) => b.outfile));
+  shareNamespaces(builds.filter((b) => b.outfile && b.platform === 'node').map((b) => b.outfile));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
   // Node looks up the nearest package.json of every script it starts: this small one spares each
   // CLI and supervisor process the parse of the 120 KB manifest (the extension's contributions).

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /** Bundle entry of the headless CLI (dist/cliBundle.js, which the `switchboard` bin dist/cli.js runs from a code cache). */
-import { main } from './cli/main';
-import { flushStdio, stdout } from './cli/stdio';
-import { writesSettled } from './core/feed/journal';
+import { hostForCommandLine } from './cli/runHost';
 
-void main(process.argv.slice(2)).then(async (code) => {
+const argv = process.argv.slice(2);
+// A run's supervisor host is looked for (a cold one started) first, so that it gets ready while the rest of the CLI loads.
+const runHost = hostForCommandLine(argv);
+
+void (async () => {
+  const { main } = await import('./cli/main.js');
+  let code = await main(argv, runHost);
+  const [{ writesSettled }, { flushStdio, stdout }] = await Promise.all([import('./core/feed/journal.js'), import('./cli/stdio.js')]);
   // Feed lines and counters that waited for a lock another process held are written first.
   await writesSettled();
   // Exit only once stdout and stderr have written everything: a pipe's reader may be slower than us.
@@ -14,4 +19,4 @@ void main(process.argv.slice(2)).then(async (code) => {
     code = 1;
   }
   process.exit(code);
-});
+})();

@@ -11,7 +11,7 @@ import { taskFileSchema } from './core/dag/taskSchema';
 
 /** The files, by name, with the schema each is made from. */
 export const SCHEMA_FILES = {
-  'config.schema.json': configFileSchema,
+  'config.schema.json': configFileSchema(),
   'tasks.schema.json': taskFileSchema,
 } as const;
 

@@ -1,5 +1,4 @@
 /** What every CLI command works with: the Switchboard over the shared state directory, opened once per command. */
-import * as path from 'node:path';
 import type { Feed } from '../core/feed/feed';
 import type { Logger } from '../core/logger';
 import type { RegistryOptions, RunRegistry } from '../core/registry/registry';
@@ -8,6 +7,7 @@ import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import { StateMap } from '../core/state/stateMap';
 import type { Switchboard } from '../core/switchboard';
 import type { Out } from './output';
+import { findHostSoon, SUPERVISOR_SCRIPT } from './runHost';
 
 export interface CliContext {
   out: Out;
@@ -36,19 +36,10 @@ function stderrLogger(): Logger {
   return { trace: debug ? write('trace') : () => {}, info: debug ? write('info') : () => {}, warn: debug ? write('warn') : () => {}, error: write('error') };
 }
 
-/** A supervisor host of the state folder, found or started now, for a run about to start (the registry takes it over). */
-async function findHostSoon(stateDir: string, supervisorScript: string): Promise<SupervisorHost> {
-  ensureStateDir(stateDir);
-  const { SupervisorHost } = await import('../core/registry/supervisorHost.js');
-  const host = new SupervisorHost({ stateDir, supervisorScript, nodePath: process.execPath, env: process.env });
-  host.prepare();
-  return host;
-}
-
-export function createContext(out: Out): CliContext {
+/** `runHost`: the supervisor host the CLI looked for as it started, for the run this command starts (runHost.ts). */
+export function createContext(out: Out, runHost?: Promise<SupervisorHost | undefined>): CliContext {
   const stateDir = defaultStateDir();
   const logger = stderrLogger();
-  const supervisorScript = path.join(__dirname, 'supervisor.js');
   /** What the registry is opened with: the state folder's config (its problem told), this CLI's supervisor host script. */
   const registryOptions = async (): Promise<Omit<RegistryOptions, 'feed'>> => {
     ensureStateDir(stateDir);
@@ -60,7 +51,7 @@ export function createContext(out: Out): CliContext {
     return {
       stateDir,
       config,
-      supervisorScript,
+      supervisorScript: SUPERVISOR_SCRIPT,
       logger,
       // Agents get the MCP server that serves this state directory, when one does.
       agentMcp: async () => {
@@ -83,8 +74,9 @@ export function createContext(out: Out): CliContext {
     },
     async withRuns(work, options = {}) {
       // A run starts at once: its supervisor host is looked for (or started: a cold one takes the longest)
-      // before the config, the core and the folder are loaded, so that it gets ready meanwhile.
-      const host = options.launchSoon ? await findHostSoon(stateDir, supervisorScript) : undefined;
+      // before the config, the core and the folder are loaded, so that it gets ready meanwhile; the CLI
+      // started that as it started, unless it failed (then this meets the problem again, and tells it).
+      const host = options.launchSoon ? ((await runHost) ?? (await findHostSoon(stateDir))) : undefined;
       const { runs, feed } = await (async () => {
         const { openRuns } = await import('../core/runsOnly.js');
         return openRuns({ ...(await registryOptions()), ...options, ...(host ? { host } : {}) });

@@ -1,7 +1,8 @@
 /** The headless CLI: the same core and state directory as the extension, for terminals and CI. */
+import type { SupervisorHost } from '../core/registry/supervisorHost';
+import { asksHelp, takeFormat } from './commandLine';
 import { createContext, type CliContext } from './context';
-import { takeGlobalOptions } from './globalOptions';
-import { printJson, processOut, reportError, UsageError, type Format, type Out } from './output';
+import { printJson, processOut, reportError, UsageError, type Out } from './output';
 import { commandKey, commandUsage, topLevelHelp, VERSION } from './usage';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
@@ -40,21 +41,6 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   chat: async () => (await import('./commands/chat.js')).chatCommand,
 };
 
-/** Pulls the global --format option out of argv wherever it appears (before a `--`). */
-function takeFormat(argv: string[]): { format: Format; rest: string[] } {
-  const { values, rest } = takeGlobalOptions(argv);
-  let format = values['--format'] ?? 'table';
-  if (format === 'text') format = 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'md') throw new UsageError(`--format must be table (or text), json or md, not "${format}"`);
-  return { format, rest };
-}
-
-/** Whether the options (before a `--`) ask for help. */
-const asksHelp = (args: string[]): boolean => {
-  const end = args.indexOf('--');
-  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
-};
-
 /** `help`, `help <command> [sub]`, `<command> … --help`: the usage, on stdout. */
 function help(out: Out, name: string | undefined, args: string[]): number {
   if (!name) return out.stdout(topLevelHelp()), 0;
@@ -71,7 +57,8 @@ function asUsageError(error: unknown, key: string): unknown {
   return new UsageError(`${key}: ${message}`, key);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command line; `runHost`: the supervisor host the CLI looked for as it started, for a run (runHost.ts). */
+export async function main(argv: string[], runHost?: Promise<SupervisorHost | undefined>): Promise<number> {
   let out = processOut('table');
   let key = '';
   try {
@@ -93,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"; run \`switchboard --help\` for the list`);
     if (asksHelp(args)) return help(out, name, args);
     key = commandKey(name, args);
-    return await (await command())(createContext(out), args);
+    return await (await command())(createContext(out, runHost), args);
   } catch (error) {
     return reportError(out, asUsageError(error, key));
   }

@@ -3,7 +3,7 @@ import { readJsonFile } from './store/atomicFile';
 import { StateMap } from './state/stateMap';
 import { DEFAULT_PRICES, type PriceTable } from './pricing';
 import type { PoolLimits } from './pools/pools';
-import { configFileSchema, type ConfigFile } from './configSchema';
+import { CONFIG_FIELDS, configSchemaFor, type ConfigFile } from './configSchema';
 import { checkFile, fileStyle } from './zodIssues';
 import type { Role } from './teams/roles';
 import type { RedactionConfig } from './redact';
@@ -127,7 +127,7 @@ export function gateFromConfig(gate: ConfiguredGate): GateSpec {
 
 /** Checks a parsed config.json: what is wrong, naming the field, or undefined when it is good. */
 export function configProblem(value: unknown): string | undefined {
-  const checked = checkFile(configFileSchema, value, fileStyle('the file'));
+  const checked = checkFile(configSchemaFor(value), value, fileStyle('the file'));
   return checked.ok ? undefined : checked.problem;
 }
 
@@ -155,10 +155,10 @@ export function webhookWithDefaults(hook: { url: string; events?: WebhookConfig[
 export function loadConfigFile(stateDir: string): { config: SwitchboardConfig; warning?: string } {
   const file = new StateMap(stateDir).config;
   const read = readJsonFile<unknown>(file, configProblem);
-  if (read.kind === 'ok') return { config: mergeConfig(fromFile(configFileSchema.parse(read.value))) };
+  if (read.kind === 'ok') return { config: mergeConfig(fromFile(configSchemaFor(read.value).parse(read.value))) };
   if (read.kind === 'missing') return { config: DEFAULT_CONFIG };
   return { config: DEFAULT_CONFIG, warning: `${file} was unreadable (${read.reason}); it was set aside as ${read.setAsideAs} and defaults are used.` };
 }
 
 /** Every field of the core's config can be set in the file (the compiler names one that cannot). */
-const _everyField: Record<keyof SwitchboardConfig, unknown> = configFileSchema.shape;
+const _everyField: Record<keyof SwitchboardConfig, unknown> = CONFIG_FIELDS;

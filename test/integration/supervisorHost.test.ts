@@ -1,7 +1,8 @@
 /**
  * The supervisor host leaves once it has nothing to watch, also after a launch it could not do. A
  * registry opened for a run that starts at once (`launchSoon`, `switchboard run`) starts (or finds)
- * its host while it opens; one opened without does not start one.
+ * its host while it opens; one opened without does not start one. The CLI looks for a run's host
+ * as it starts, and only for a command line that starts a run.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import type { SwitchboardError } from '../../src/core/errors';
 import { mergeConfig } from '../../src/core/config';
 import { ControlClient } from '../../src/core/registry/controlClient';
 import { openRuns } from '../../src/core/runsOnly';
+import { runCli } from '../support/cliChild';
 import { ensureBuilt, fakeCommand, killEverything, pidAlive, SUPERVISOR, supervisorHostPids, tempDir, until } from '../support/harness';
 
 describe('supervisor host', function () {
@@ -52,6 +54,36 @@ describe('supervisor host', function () {
         runs.dispose();
         feed.dispose();
       }
+    } finally {
+      await killEverything(stateDir);
+    }
+  });
+
+  it('the CLI starts a run\'s host as it starts, and none for help, other commands or arguments run refuses; a folder it cannot use is told', async () => {
+    const stateDir = tempDir('sb-host-cli-');
+    try {
+      const cases: [string[], number][] = [
+        [['run', '--help'], 0],
+        [['--format', 'json', 'run', 'custom', 'x', '-h'], 0],
+        [['run'], 2],
+        [['run', 'custom'], 2],
+        [['run', 'custom', 'x', '--frob'], 2],
+        [['--format', 'yaml', 'run', 'custom', 'x'], 2],
+        [['run', 'custom', 'x', '--max-usd', 'lots'], 1],
+        [['list'], 0],
+        [['status', 'x'], 1],
+      ];
+      for (const [args, code] of cases) assert.equal((await runCli(stateDir, args)).code, code, args.join(' '));
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(supervisorHostPids(stateDir), [], 'no command line above starts a host');
+      const run = await runCli(stateDir, ['--format', 'json', 'run', 'custom', 'early', '--detach', '--command', fakeCommand('--lines', '1')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(supervisorHostPids(stateDir).length, 1, 'the run went to the one host it started');
+      const file = path.join(stateDir, 'a-file');
+      fs.writeFileSync(file, '');
+      const unusable = await runCli(path.join(file, 'state'), ['run', 'custom', 'x', '--detach', '--command', 'true']);
+      assert.equal(unusable.code, 1);
+      assert.match(unusable.stderr, /The state directory .* cannot be written \(ENOTDIR\)\. .*SWITCHBOARD_HOME/);
     } finally {
       await killEverything(stateDir);
     }

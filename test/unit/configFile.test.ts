@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configProblem, DEFAULT_CONFIG, loadConfigFile } from '../../src/core/config';
+import { configFileSchema, configSchemaFor } from '../../src/core/configSchema';
 
 /** The example config.json of the README. */
 const readmeExample = (): unknown => {
@@ -71,6 +72,15 @@ describe('config.json', () => {
   it('tells several problems at once, the first five', () => {
     const problem = configProblem({ version: 3, maxWorkers: 0, agentNiceness: -1, retentionHours: 'x', killGraceMs: 'y', teams: { maxAttempts: 0 }, pools: { a: {} } });
     assert.match(problem!, /^"version" must be 1.*; "retentionHours" .*; "killGraceMs" .*; "agentNiceness" .*; "maxWorkers" .*; and 2 more problems$/);
+  });
+
+  it('checks a file with the schema of the fields it has exactly as with the whole one', () => {
+    const files: unknown[] = [readmeExample(), {}, [], 'x', null, 7, { agentNiceness: 0 }, { agentNiceness: 20, unknown: { a: 1 } }, { version: 3, maxWorkers: 0, agentNiceness: -1, retentionHours: 'x', killGraceMs: 'y', teams: { maxAttempts: 0 }, pools: { a: {} } }];
+    files.push({ runners: { claude: { binary: 7 }, codex: { protocol: 'acp' } }, webhooks: [{ url: 'ftp://x' }], redaction: { patterns: [{ name: 'n', pattern: '(' }] }, goals: { evaluatorRubric: { a: 0 } }, gates: { halfOpenCalls: 0 }, containers: { memory: 'lots' } });
+    for (const value of files) {
+      const [part, whole] = [configSchemaFor(value).safeParse(value), configFileSchema().safeParse(value)];
+      assert.deepEqual([part.success, part.data, part.error?.issues], [whole.success, whole.data, whole.error?.issues], JSON.stringify(value));
+    }
   });
 
   it('sets a corrupt file aside, says why, and uses the defaults', () => {

@@ -81,7 +81,7 @@ describe('settings in package.json', () => {
   });
 
   it('allows the values config.json allows where a setting fills a config.json field', () => {
-    const config = jsonSchemaOf(configFileSchema) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const config = jsonSchemaOf(configFileSchema()) as { properties: Record<string, { properties?: Record<string, unknown> }> };
     const teams = config.properties.teams!.properties!;
     const redaction = config.properties.redaction!.properties!;
     const containers = config.properties.containers!.properties!;

@@ -1,38 +1,13 @@
 /** `switchboard run <runner> "<prompt>"`: start an agent, then follow it (or return at once with --detach). */
-import { parseArgs } from 'node:util';
-import { RUNNER_IDS } from '../../core/runners/runnerTable';
-import { runLimits } from '../../core/runs/runLimitsInput';
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
-import { printJson, usageError } from '../output';
+import { printJson } from '../output';
 import { describeRun, worktreeNote } from './describe';
+import { readRunArgs } from './runArgs';
 import { isFinished } from '../../core/runs/types';
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      cwd: { type: 'string' },
-      command: { type: 'string' },
-      resume: { type: 'string' },
-      pool: { type: 'string' },
-      backend: { type: 'string' },
-      model: { type: 'string' },
-      worktree: { type: 'boolean', default: false },
-      detach: { type: 'boolean', default: false },
-      raw: { type: 'boolean', default: false },
-      'max-usd': { type: 'string' },
-      'max-tokens': { type: 'string' },
-      timeout: { type: 'string' },
-    },
-  });
-  const limits = runLimits({ maxUsd: values['max-usd'], maxTokens: values['max-tokens'], timeout: values.timeout });
-  const [runner, ...rest] = positionals;
-  if (!runner) throw usageError('run', `which runner? ${RUNNER_IDS.join(', ')}`);
-  if (rest.length === 0) throw usageError('run', 'the prompt is missing');
-  const prompt = rest.join(' ');
+  const { values, runner, prompt, limits } = readRunArgs(argv);
   return ctx.withRuns(async (registry) => {
     let run = await registry.run({
       runner,

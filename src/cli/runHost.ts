@@ -1,0 +1,38 @@
+/**
+ * The supervisor host of a `switchboard run`, looked for (or started: a cold one takes the longest to
+ * get ready) as the CLI starts (cliMain.ts), before the command's modules, the config and the core
+ * load, so that it gets ready meanwhile. Only a command line that starts a run does so: help, the
+ * other commands and arguments `run` refuses start none.
+ */
+import * as path from 'node:path';
+import type { SupervisorHost } from '../core/registry/supervisorHost';
+import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
+import { asksHelp, takeFormat } from './commandLine';
+import { readRunArgs } from './commands/runArgs';
+
+/** The supervisor host script of this build, beside the CLI's bundle. */
+export const SUPERVISOR_SCRIPT = path.join(__dirname, 'supervisor.js');
+
+/** A supervisor host of the state folder, found or started now, for a run about to start (the registry takes it over). */
+export async function findHostSoon(stateDir: string): Promise<SupervisorHost> {
+  ensureStateDir(stateDir);
+  const { SupervisorHost } = await import('../core/registry/supervisorHost.js');
+  const host = new SupervisorHost({ stateDir, supervisorScript: SUPERVISOR_SCRIPT, nodePath: process.execPath, env: process.env });
+  host.prepare();
+  return host;
+}
+
+/**
+ * For a command line that starts a run: its host, being found or started. Undefined otherwise, and
+ * when that fails (a state folder that cannot be used): the command meets the problem again and tells it.
+ */
+export function hostForCommandLine(argv: string[]): Promise<SupervisorHost | undefined> | undefined {
+  try {
+    const [name, ...args] = takeFormat(argv).rest;
+    if (name !== 'run' || asksHelp(args)) return undefined;
+    readRunArgs(args);
+  } catch {
+    return undefined;
+  }
+  return findHostSoon(defaultStateDir()).catch(() => undefined);
+}
