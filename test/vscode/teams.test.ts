@@ -145,6 +145,7 @@ describe('Teams view and team commands (in the extension host)', function () {
     const killed = await agentRow(run.id, (r) => r.status !== 'running');
     assert.equal(killed.run.status, 'killed', `the run ended ${killed.run.status}${killed.run.lastError ? ` (${killed.run.lastError})` : ''}`);
     assert.equal(iconOf(killed.item), 'circle-slash/disabledForeground');
+    assert.equal(killed.run.signal, 'SIGKILL', 'killed at once, without the graceful interrupt first');
     assert.deepEqual(runRows(agents).filter((r) => r.links.team === 'inhost-force' && (r.status === 'running' || r.status === 'queued')).map((r) => r.id), [], 'no run of the team is left going');
 
     const record = loadTeam(stateDir(), 'inhost-force');
