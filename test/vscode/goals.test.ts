@@ -9,7 +9,7 @@ import { loadGoal } from '../../src/core/goals/goalStore';
 import { loadTeam } from '../../src/core/teams/teamStore';
 import type { GoalNode } from '../../src/vscode/views/goalNodes';
 import { pidAlive } from '../support/harness';
-import { agentRow, answerNextDialog, closeEditors, errorShownBy, dialogsAnswered, documentText, eventually, iconOf, invokeTool, processTree, runRows, stateDir, structuredOf, switchboard } from './support/host';
+import { agentRow, answerNextDialog, closeEditors, errorShownBy, dialogsAnswered, documentText, eventually, iconOf, invokeTool, runRows, stateDir, structuredOf, switchboard, treeGone, workerTree } from './support/host';
 
 const GATE = `node -e "process.exit(require('fs').existsSync('G1.txt')?0:1)"`;
 
@@ -117,10 +117,7 @@ describe('Goals view and goal commands (in the extension host)', function () {
     const { agents } = await switchboard();
     const goalRuns = () => runRows(agents).filter((r) => r.links.goal === id);
     const run = await eventually('the goal\'s worker to run', () => goalRuns().find((r) => r.status === 'running' && !!r.agent), 120_000);
-    const tree = await eventually(() => `the worker's process tree under ${run.agent!.pid}`, () => {
-      const pids = processTree(run.agent!.pid);
-      return pids.length >= 2 && pids;
-    });
+    const tree = await workerTree(run.agent!.pid);
     const running = await goalRowSays(id, 'running');
 
     const question = answerNextDialog('Cancel Goal');
@@ -128,7 +125,7 @@ describe('Goals view and goal commands (in the extension host)', function () {
     assert.match(await question, /Cancel goal "C1\.txt exists, never"\? Its agents are stopped and it ends cancelled\./);
     const cancelled = await goalRowSays(id, 'cancelled');
     assert.match(String(cancelled.item.description), /^cancelled/);
-    await eventually(() => `the worker's processes to be gone (alive: ${tree.filter(pidAlive).join(', ')})`, () => !tree.some(pidAlive));
+    await treeGone(tree);
     const ended = await agentRow(run.id, (r) => r.status !== 'running');
     assert.equal(ended.run.status, 'killed', `the run ended ${ended.run.status}${ended.run.lastError ? ` (${ended.run.lastError})` : ''}`);
     assert.deepEqual(goalRuns().filter((r) => r.status === 'running' || r.status === 'queued').map((r) => r.id), [], 'no run of the goal is left going');

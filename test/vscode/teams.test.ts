@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { loadTeam } from '../../src/core/teams/teamStore';
 import type { TeamNode } from '../../src/vscode/views/teamNodes';
 import { pidAlive } from '../support/harness';
-import { agentRow, answerNextDialog, closeEditors, dialogsAnswered, documentText, eventually, iconOf, invokeTool, processTree, runRows, stateDir, structuredOf, switchboard } from './support/host';
+import { agentRow, answerNextDialog, closeEditors, dialogsAnswered, documentText, eventually, iconOf, invokeTool, runRows, stateDir, structuredOf, switchboard, treeGone, workerTree } from './support/host';
 
 /** The Teams view's rows under a team: `kind:key` → its tree item (the team's own row as `team`). */
 async function teamRows(team: string): Promise<Map<string, { node: TeamNode; item: vscode.TreeItem }>> {
@@ -132,16 +132,12 @@ describe('Teams view and team commands (in the extension host)', function () {
     const running = await teamRowsWhen('inhost-force', 'F1 running', (rows) => rows.get('task:F1')?.item.accessibilityInformation?.label?.includes(', running,') === true);
     const { agents } = await switchboard();
     const run = await eventually('the worker\'s run', () => runRows(agents).find((r) => r.links.team === 'inhost-force' && r.status === 'running' && !!r.agent));
-    // The scripted worker is two processes (teamWorker.mjs and the gitWorker.mjs it starts); a kill of the agent alone would leave the second.
-    const tree = await eventually(() => `the worker's process tree under ${run.agent!.pid} (${processTree(run.agent!.pid).join(', ')})`, () => {
-      const pids = processTree(run.agent!.pid);
-      return pids.length >= 2 && pids;
-    });
+    const tree = await workerTree(run.agent!.pid);
 
     const question = answerNextDialog('Force Shut Down');
     await vscode.commands.executeCommand('switchboard.forceShutdownTeam', running.get('team')!.node);
     assert.match(await question, /Force shut down team inhost-force\? Its agents are killed at once/);
-    await eventually(() => `the worker's processes to be gone (alive: ${tree.filter(pidAlive).join(', ')})`, () => !tree.some(pidAlive));
+    await treeGone(tree);
     const killed = await agentRow(run.id, (r) => r.status !== 'running');
     assert.equal(killed.run.status, 'killed', `the run ended ${killed.run.status}${killed.run.lastError ? ` (${killed.run.lastError})` : ''}`);
     assert.equal(iconOf(killed.item), 'circle-slash/disabledForeground');

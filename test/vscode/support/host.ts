@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../../src/extension';
 import type { RunRecord } from '../../../src/core/runs/types';
 import type { LogLine } from '../../../src/vscode/logChannel';
-import { fakeCommand } from '../../support/harness';
+import { fakeCommand, pidAlive } from '../../support/harness';
 import { DIALOG_ANSWER, DIALOG_REQUEST, readJson, writeJsonWhole, type DialogAnswer, type DialogRequest } from './dialogs';
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
@@ -171,3 +171,13 @@ export function processTree(pid: number): number[] {
   for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
   return tree;
 }
+
+/** The scripted team worker's processes (teamWorker.mjs and the gitWorker.mjs it starts) once both are up: a kill of the agent alone would leave the second. */
+export const workerTree = (pid: number): Promise<number[]> =>
+  eventually(() => `the worker's process tree under ${pid} (${processTree(pid).join(', ')})`, () => {
+    const pids = processTree(pid);
+    return pids.length >= 2 && pids;
+  });
+
+/** Resolves once every process of `tree` has ended. */
+export const treeGone = (tree: number[]): Promise<true> => eventually(() => `the worker's processes to be gone (alive: ${tree.filter(pidAlive).join(', ')})`, () => !tree.some(pidAlive));
