@@ -8,17 +8,19 @@
 import * as assert from 'node:assert/strict';
 import Mocha from 'mocha';
 import type { InHostResults } from '../vscode/index';
-import { buildInhost, inHostFixture, INHOST_EXTENSION, readResults, SCRIPTED_MODEL } from '../vscode/support/fixture';
+import { answerDialogAsked, buildInhost, inHostFixture, INHOST_EXTENSION, readResults, SCRIPTED_MODEL } from '../vscode/support/fixture';
 import { openSwitchboard, screenshotIfFailed, type SwitchboardSession } from '../e2e/support/session';
 
 /** How long the whole in-host suite may take once the workbench is open. */
 const SUITE_TIMEOUT_MS = 15 * 60_000;
 
-async function waitForResults(file: string, session: SwitchboardSession): Promise<InHostResults> {
+/** Waits for the suite's results, answering the modal dialogs its tests ask about meanwhile. */
+async function waitForResults(file: string, dialogs: string, session: SwitchboardSession): Promise<InHostResults> {
   const deadline = Date.now() + SUITE_TIMEOUT_MS;
   for (;;) {
     const results = readResults<InHostResults>(file);
     if (results) return results;
+    await answerDialogAsked(dialogs, session.page);
     if (Date.now() > deadline) throw new Error(`the in-host suite wrote no results to ${file} within ${SUITE_TIMEOUT_MS / 60_000} min\n--- code-server output ---\n${session.server.logs().slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -36,7 +38,7 @@ describe('In the extension host: the VS Code layer through the real API (code-se
     const fixture = inHostFixture();
     session = await openSwitchboard(fixture.workspace, fixture.settings, fixture.env, [INHOST_EXTENSION, SCRIPTED_MODEL]);
     const opened = Date.now();
-    results = await waitForResults(fixture.resultsFile, session);
+    results = await waitForResults(fixture.resultsFile, fixture.dialogs, session);
     console.log(`      (the in-host suite: ${results.results.length} tests in ${(results.durationMs / 1000).toFixed(1)} s; VS Code ready in ${((opened - started) / 1000).toFixed(1)} s)`);
     // One test here per test there, run after this hook (mocha takes a suite's tests when its hooks have run).
     const suite = this.test!.parent!;

@@ -286,6 +286,24 @@ describe('goals', function () {
     assert.match(reset.stderr, new RegExp(`no process runs it; go on with: switchboard goal resume ${created.id}`));
   });
 
+  it('cancelled with nobody running it (by the CLI): ends cancelled, says why, and records its final budget figures', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const workspace = makeRepo();
+    const gate = { name: 'flag', command: 'false', required: true };
+    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
+    const created = await h.switchboard.goals.create({ objective: 'left alone', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    assert.equal((await h.switchboard.goals.settled(created.id)).status, 'blocked_on_external');
+    const held = h.switchboard.goals.goal(created.id)!;
+    held.release();
+    held.dispose();
+    const cancel = await runCli(h.stateDir, ['goal', 'cancel', created.id]);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    const goal = loadGoal(h.stateDir, created.id);
+    assert.deepEqual([goal.status, goal.failure, !!goal.completedAt], ['cancelled', 'cancelled by a person', true]);
+    const latest = goal.checkpoints.at(-1)!;
+    assert.deepEqual([latest.label, latest.status, latest.at], ['goal_completed', 'cancelled', goal.completedAt]);
+  });
+
   it('takes its gates, breaker policy and budget warning mark from the config when it is given none', async () => {
     // Its agent works 1.5 s: past the warning mark (1% of 60 s), whatever the machine's speed.
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '1500') } }, goals: { budgetWarningAt: 0.01, evaluatorRubric: { correctness: 1 }, gates: [{ name: 'configured', command: 'false', required: true }] }, gates: { failureThreshold: 1, recoveryTimeoutSecs: 600, halfOpenCalls: 1 } });

@@ -5,9 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { loadTeam } from '../../src/core/teams/teamStore';
 import type { TeamNode } from '../../src/vscode/views/teamNodes';
 import { pidAlive } from '../support/harness';
-import { closeEditors, documentText, eventually, iconOf, invokeTool, runRows, structuredOf, switchboard } from './support/host';
+import { agentRow, answerNextDialog, closeEditors, dialogsAnswered, documentText, eventually, iconOf, invokeTool, runRows, stateDir, structuredOf, switchboard, treeGone, workerTree } from './support/host';
 
 /** The Teams view's rows under a team: `kind:key` → its tree item (the team's own row as `team`). */
 async function teamRows(team: string): Promise<Map<string, { node: TeamNode; item: vscode.TreeItem }>> {
@@ -123,5 +124,34 @@ describe('Teams view and team commands (in the extension host)', function () {
     assert.equal(iconOf(row(ended, 'task:S1')), 'close/disabledForeground');
     assert.equal(row(ended, 'task:S1').contextValue, 'task hasRun');
     await eventually('the worker\'s agent to be gone', () => !pidAlive(run.agent!.pid));
+  });
+
+  it('Force Shut Down Team on a working team\'s row, confirmed, kills its worker\'s whole process tree: its run killed, its task cancelled, the team interrupted', async function () {
+    if (!dialogsAnswered()) this.skip(); // the confirmation is a modal dialog, answered from outside the host
+    structuredOf(await invokeTool('switchboard_team_run', { name: 'inhost-force', spec: '1:executor:custom', task: 'endless', tasks: [{ id: 'F1', title: 'endless part (sleep 600000)' }] }));
+    const running = await teamRowsWhen('inhost-force', 'F1 running', (rows) => rows.get('task:F1')?.item.accessibilityInformation?.label?.includes(', running,') === true);
+    const { agents } = await switchboard();
+    const run = await eventually('the worker\'s run', () => runRows(agents).find((r) => r.links.team === 'inhost-force' && r.status === 'running' && !!r.agent));
+    const tree = await workerTree(run.agent!.pid);
+
+    const question = answerNextDialog('Force Shut Down');
+    await vscode.commands.executeCommand('switchboard.forceShutdownTeam', running.get('team')!.node);
+    assert.match(await question, /Force shut down team inhost-force\? Its agents are killed at once/);
+    await treeGone(tree);
+    const killed = await agentRow(run.id, (r) => r.status !== 'running');
+    assert.equal(killed.run.status, 'killed', `the run ended ${killed.run.status}${killed.run.lastError ? ` (${killed.run.lastError})` : ''}`);
+    assert.equal(iconOf(killed.item), 'circle-slash/disabledForeground');
+    assert.equal(killed.run.signal, 'SIGKILL', 'killed at once, without the graceful interrupt first');
+    assert.deepEqual(runRows(agents).filter((r) => r.links.team === 'inhost-force' && (r.status === 'running' || r.status === 'queued')).map((r) => r.id), [], 'no run of the team is left going');
+
+    const record = loadTeam(stateDir(), 'inhost-force');
+    assert.equal(record.status, 'interrupted');
+    assert.ok(record.endedAt, 'the team\'s record has its end');
+    assert.deepEqual(record.tasks.map((t) => [t.id, t.status]), [['F1', 'cancelled']]);
+    const ended = await teamRowsWhen('inhost-force', 'interrupted', (rows) => description(rows, 'team').startsWith('interrupted'));
+    assert.equal(iconOf(row(ended, 'team')), 'debug-pause/list.warningForeground');
+    assert.equal(row(ended, 'team').contextValue, 'team ended hasBranches');
+    assert.equal(iconOf(row(ended, 'task:F1')), 'close/disabledForeground');
+    assert.equal(row(ended, 'task:F1').contextValue, 'task hasRun');
   });
 });

@@ -159,8 +159,9 @@ export class Goal extends Lifecycle {
     if (team && isLiveGoal(before)) await this.ctx.teams.shutdown(team).catch((error: unknown) => this.log.warn(`[goals] stopping team ${team}: ${errorMessage(error)}`));
     await this.loop.stopEvaluator();
     await this.loop.done();
-    // What running agents spent before they stopped.
+    // What running agents spent before they stopped; a cancelled goal's are its final figures.
     if (status === 'needs_more_budget') this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'stopped'));
+    if (status === 'cancelled') this.record.checkpoints.push(checkpoint(this.record, this.watch.state().spend, 'goal_completed'));
     this.save();
     return this.record;
   }

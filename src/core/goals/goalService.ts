@@ -23,7 +23,7 @@ import { mergeRoles, type Role } from '../teams/roles';
 import type { TeamService } from '../teams/teamService';
 import * as fs from 'node:fs';
 import { readJsonFile } from '../store/atomicFile';
-import { budgetState, spendOf, type BudgetState } from './budget';
+import { budgetState, checkpoint, spendOf, type BudgetState } from './budget';
 import { budgetReport, type BudgetReport } from './budgetReport';
 import { replayGoal, type Replay } from './replay';
 import { buildProof, type GoalProof } from './goalProof';
@@ -72,6 +72,8 @@ export interface GoalStatusView {
 }
 
 const REPLY_TIMEOUT_MS = 120_000;
+/** Why a goal a person cancelled ended (its record's failure). */
+const CANCELLED = 'cancelled by a person';
 
 export interface GoalServiceOptions {
   runs: RunRegistry;
@@ -300,7 +302,9 @@ export class GoalService extends Lifecycle {
       if (record.team) await this.options.teams.shutdown(record.team).catch(() => undefined);
       if (!isLiveGoal(record.status) && !(request.op === 'cancel' && record.status === 'paused') && record.status !== 'needs_more_budget') return record as T;
       const now = Date.now();
-      Object.assign(record, request.op === 'pause' ? { status: 'paused', pausedAt: now } : { status: 'cancelled', completedAt: now }, { owner: undefined, updatedAt: now });
+      Object.assign(record, request.op === 'pause' ? { status: 'paused', pausedAt: now } : { status: 'cancelled', completedAt: now, failure: CANCELLED }, { owner: undefined, updatedAt: now });
+      // Its final figures, as a goal cancelled where it runs has them (Goal.stop).
+      if (request.op === 'cancel') record.checkpoints.push(checkpoint(record, spendOf(record, this.options.runs.list({ goal: id }), now), 'goal_completed', now));
       saveGoal(this.stateDir, record);
       return record as T;
     }
@@ -322,7 +326,7 @@ export class GoalService extends Lifecycle {
       return { plan, applied: true, results, goal: record };
     }
     if (request.op === 'pause') return goal.stop('paused', 'paused by a person');
-    if (request.op === 'cancel') return goal.stop('cancelled', 'cancelled by a person');
+    if (request.op === 'cancel') return goal.stop('cancelled', CANCELLED);
     if (request.op === 'resume') return goal.resume();
     return goal.extend(request);
   }

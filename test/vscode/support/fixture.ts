@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, tempDir } from '../../support/harness';
 import { makeRepo } from '../../support/gitRepo';
-import { teamWorkerCommand } from '../../e2e/support/teamsView';
+import type { Page } from 'playwright-core';
+import { answerDialog, teamWorkerCommand } from '../../e2e/support/teamsView';
 import { agentCliBinary } from '../../support/agentClis';
+import { DIALOG_ANSWER, DIALOG_REQUEST, readJson, writeJsonWhole, type DialogAnswer, type DialogRequest } from './dialogs';
 
 /** The built suite and its test-only extension (scripts/buildInhost.mjs). */
 export const INHOST_EXTENSION = path.join(ROOT, 'out', 'inhost-extension');
@@ -24,11 +26,15 @@ export interface InHostFixture {
   env: Record<string, string>;
   /** Where the suite writes its results (InHostResults of test/vscode/index.ts). */
   resultsFile: string;
+  /** Where an in-host test asks for a modal dialog to be answered, and reads the answer (see answerDialogAsked). */
+  dialogs: string;
 }
+
 
 export function inHostFixture(): InHostFixture {
   const workspace = makeRepo({ 'README.md': '# a project for the in-host tests\n' });
   const resultsFile = path.join(tempDir('sb-inhost-results-'), 'results.json');
+  const dialogs = tempDir('sb-inhost-dialogs-');
   return {
     workspace,
     settings: {
@@ -43,11 +49,27 @@ export function inHostFixture(): InHostFixture {
       SWITCHBOARD_TEST_ROOT: ROOT,
       SWITCHBOARD_TEST_NODE: process.execPath,
       SWITCHBOARD_INHOST_RESULTS: resultsFile,
+      SWITCHBOARD_INHOST_DIALOGS: dialogs,
       // Only the in-host tests whose titles match (for working on a few).
       ...(process.env.SWITCHBOARD_INHOST_GREP ? { SWITCHBOARD_INHOST_GREP: process.env.SWITCHBOARD_INHOST_GREP } : {}),
     },
     resultsFile,
+    dialogs,
   };
+}
+
+/** Answers the modal dialog an in-host test asked about, if one asked (support/dialogs.ts): polled beside the suite. */
+export async function answerDialogAsked(dialogs: string, page: Page): Promise<void> {
+  const request = readJson<DialogRequest>(path.join(dialogs, DIALOG_REQUEST));
+  if (!request) return;
+  fs.rmSync(path.join(dialogs, DIALOG_REQUEST));
+  let answer: DialogAnswer;
+  try {
+    answer = { text: await answerDialog(page, request.button) };
+  } catch (error) {
+    answer = { error: `no dialog with the button "${request.button}" was answered: ${(error as Error).message}` };
+  }
+  writeJsonWhole(path.join(dialogs, DIALOG_ANSWER), answer);
 }
 
 /** Builds out/inhost-extension (the bundled suite and its extension). */
@@ -56,10 +78,4 @@ export function buildInhost(): void {
 }
 
 /** Reads the results once the suite has written them. */
-export function readResults<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined; // not written yet, or half written
-  }
-}
+export const readResults = readJson;

@@ -4,11 +4,14 @@
  * Runs inside the extension host: `vscode` is the real API.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../../src/extension';
 import type { RunRecord } from '../../../src/core/runs/types';
 import type { LogLine } from '../../../src/vscode/logChannel';
-import { fakeCommand } from '../../support/harness';
+import { fakeCommand, pidAlive } from '../../support/harness';
+import { DIALOG_ANSWER, DIALOG_REQUEST, readJson, writeJsonWhole, type DialogAnswer, type DialogRequest } from './dialogs';
 
 export const EXTENSION_ID = 'switchboard-dev.switchboard';
 
@@ -127,3 +130,54 @@ export async function errorShownBy(command: string, ...args: unknown[]): Promise
     log.dispose();
   }
 }
+
+/** The state folder the extension uses (the harness sets it for the window). */
+export function stateDir(): string {
+  const dir = vscode.workspace.getConfiguration('switchboard').get<string>('stateDirectory');
+  assert.ok(dir, 'the in-host suite needs switchboard.stateDirectory set');
+  return dir;
+}
+
+/** Whether the harness outside answers modal dialogs (test/inhost does; a desktop VS Code run does not). */
+export const dialogsAnswered = (): boolean => !!process.env.SWITCHBOARD_INHOST_DIALOGS;
+
+/** Has the next modal dialog answered with `button` by the harness outside (support/dialogs.ts); resolves with the dialog's text. */
+export async function answerNextDialog(button: string): Promise<string> {
+  const dir = process.env.SWITCHBOARD_INHOST_DIALOGS;
+  assert.ok(dir, 'no harness answers dialogs here (SWITCHBOARD_INHOST_DIALOGS is not set)');
+  const file = path.join(dir, DIALOG_ANSWER);
+  fs.rmSync(file, { force: true });
+  writeJsonWhole(path.join(dir, DIALOG_REQUEST), { button } satisfies DialogRequest);
+  const answer = await eventually(`the harness to answer the dialog with "${button}"`, () => readJson<DialogAnswer>(file));
+  fs.rmSync(file);
+  if ('error' in answer) throw new Error(answer.error);
+  return answer.text;
+}
+
+/** `pid` and its descendants, from /proc (Linux). */
+export function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The fields after the command's ")" are: state, ppid, ...
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // ended while listed
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** The scripted team worker's processes (teamWorker.mjs and the gitWorker.mjs it starts) once both are up: a kill of the agent alone would leave the second. */
+export const workerTree = (pid: number): Promise<number[]> =>
+  eventually(() => `the worker's process tree under ${pid} (${processTree(pid).join(', ')})`, () => {
+    const pids = processTree(pid);
+    return pids.length >= 2 && pids;
+  });
+
+/** Resolves once every process of `tree` has ended. */
+export const treeGone = (tree: number[]): Promise<true> => eventually(() => `the worker's processes to be gone (alive: ${tree.filter(pidAlive).join(', ')})`, () => !tree.some(pidAlive));
