@@ -83,8 +83,20 @@ export interface RealCliSuite {
 }
 
 /**
+ * Real CLIs run at normal priority in tests: at the lowest (the default, agentNiceness 19) a busy
+ * machine's other work leaves them almost no CPU, so that a CLI took a minute to answer its first
+ * turn and an interrupt outlived the kill grace time. registry.test.ts proves the priority itself.
+ */
+const REAL_CLI_PRIORITY = { agentNiceness: 0 } as const;
+
+/** The config.json of a state folder whose CLI commands run the real Claude Code (at normal priority, see REAL_CLI_PRIORITY). */
+export function realClaudeConfigFile(): string {
+  return JSON.stringify({ version: 1, runners: { claude: { binary: agentCliBinary('claude') } }, ...REAL_CLI_PRIORITY });
+}
+
+/**
  * Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up.
- * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`).
+ * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`); the agent runs at normal priority unless it says otherwise.
  */
 export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> = {}): RealCliSuite {
   let h: Harness;
@@ -94,7 +106,7 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
     work: '',
     async registryFor(script, permissionMode) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...REAL_CLI_PRIORITY, ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
     env: () => cli!.env,
