@@ -72,8 +72,8 @@ export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
 export interface RealCliSuite {
   /** The test's folder for the agent to work in. */
   work: string;
-  /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI. */
-  registryFor(script: Script, permissionMode?: string): Promise<RunRegistry>;
+  /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI (`extra`: config of this test only). */
+  registryFor(script: Script, permissionMode?: string, extra?: Partial<SwitchboardConfig>): Promise<RunRegistry>;
   /** The Switchboard a registry of registryFor belongs to. */
   switchboardOf(registry: RunRegistry): Switchboard;
   /** The provider of the current test (after registryFor). */
@@ -104,9 +104,9 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
   let cli: OfflineCli | undefined;
   const suite: RealCliSuite = {
     work: '',
-    async registryFor(script, permissionMode) {
+    async registryFor(script, permissionMode, extra) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ ...REAL_CLI_PRIORITY, ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...REAL_CLI_PRIORITY, ...config, ...extra, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
     env: () => cli!.env,
