@@ -20,8 +20,7 @@ const LONG_ANSWER = Array.from({ length: 80 }, (_, i) => `step ${i} of my reason
 for (const runner of ['gemini', 'opencode', 'copilot'] as const) {
   describe(`real ${runner} CLI over ACP through Switchboard`, function () {
     this.timeout(150_000);
-    // At normal priority: on a machine this busy, a CLI at the lowest one takes minutes to start.
-    const suite = realCliSuite(runner, { runners: { [runner]: { protocol: 'acp' } }, prices: { [`${runner}:default`]: PRICE }, agentNiceness: 0 });
+    const suite = realCliSuite(runner, { runners: { [runner]: { protocol: 'acp' } }, prices: { [`${runner}:default`]: PRICE } });
     /** The permission mode that lets its shell tool run without asking. */
     const shellMode = runner === 'gemini' ? 'yolo' : undefined;
 

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { StateMap } from '../../src/core/state/stateMap';
 import { writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
-import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
+import { offlineCli, realClaudeConfigFile, type OfflineCli } from '../support/agentClis';
 import { CLI, ensureBuilt, fakeCommand, killEverything, ROOT, tempDir } from '../support/harness';
 
 interface Result {
@@ -227,7 +227,7 @@ describe('headless CLI', function () {
         if (r.lastUserText.includes('forever')) return { kind: 'shell', command: 'sleep 20' };
         return r.afterToolResult ? { kind: 'text', text: 'nap over' } : { kind: 'shell', command: 'sleep 3' };
       });
-      fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: agentCliBinary('claude') } } }));
+      fs.writeFileSync(path.join(home, 'config.json'), realClaudeConfigFile());
       const env = offline.env;
       const started = await cli(home, ['run', 'claude', 'Take a nap', '--detach', '--name', 'napper', '--cwd', work, '--format', 'json'], env);
       assert.equal(started.code, 0, started.stderr);

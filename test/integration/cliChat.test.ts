@@ -18,7 +18,7 @@ import { StateMap } from '../../src/core/state/stateMap';
 import { loadTeam } from '../../src/core/teams/teamStore';
 import { loadGoal } from '../../src/core/goals/goalStore';
 import { makeRepo } from '../support/gitRepo';
-import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
+import { offlineCli, realClaudeConfigFile, type OfflineCli } from '../support/agentClis';
 import { CLI, ensureBuilt, FAKE_AGENT, fakeCommand, killEverything, pidAlive, tempDir, until } from '../support/harness';
 
 /** Whether the conversation a Claude request carries already called `tool` (its tool_use blocks, not the tool list or the prompt). */
@@ -133,7 +133,7 @@ describe('switchboard chat', function () {
       return { kind: 'text', text: 'The helper finished.' };
     });
     try {
-      fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ version: 1, runners: { claude: { binary: agentCliBinary('claude') } } }));
+      fs.writeFileSync(path.join(home, 'config.json'), realClaudeConfigFile());
       const c = chat(home, work, [], claude.env);
       c.send('start a helper and tell me when it is done');
       c.send('what did you start?');

@@ -24,8 +24,7 @@ const escalated = (command: string): ScriptedStep => ({ kind: 'tool', name: 'exe
 
 describe('real codex CLI over its app-server through Switchboard', function () {
   this.timeout(150_000);
-  // At normal priority: on a machine this busy, a CLI at the lowest one takes long to start.
-  const suite = realCliSuite('codex', { runners: { codex: { protocol: 'app-server' } }, prices: { 'codex:default': PRICE }, agentNiceness: 0 });
+  const suite = realCliSuite('codex', { runners: { codex: { protocol: 'app-server' } }, prices: { 'codex:default': PRICE } });
 
   it('runs over the app-server: a real tool call writes a file, the session id and tokens are recorded, and the session resumes', async () => {
     const target = path.join(suite.work, 'hello.txt');

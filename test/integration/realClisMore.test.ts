@@ -35,8 +35,7 @@ for (const runner of ['opencode', 'kilo', 'copilot', 'cline'] as const) {
   describe(`real ${runner} CLI through Switchboard`, function () {
     this.timeout(150_000);
     // The Copilot CLI speaks ACP by default (see acpRunners.test.ts): here it runs in its one-shot JSON mode.
-    // At normal priority: on a machine this busy, a CLI at the lowest one takes minutes to start.
-    const suite = realCliSuite(runner, { ...oneShotJson(runner), agentNiceness: 0 });
+    const suite = realCliSuite(runner, oneShotJson(runner));
     // The scripted model is in no price table: its cost is estimated from the built-in table's default price for the runner.
     const price = DEFAULT_PRICES[`${runner}:default`]!;
     const canResume = getRunner(runner).canResume;

@@ -8,6 +8,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { treeMembers } from '../../src/core/proc/killTree';
+import { readRecord } from '../../src/core/runs/recordFile';
+import type { RunRecord } from '../../src/core/runs/types';
+import { StateMap } from '../../src/core/state/stateMap';
 import { TeamService } from '../../src/core/teams/teamService';
 import { loadTeam, saveTeam, withTakeoverLock } from '../../src/core/teams/teamStore';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
@@ -106,6 +109,19 @@ describe('teams at their edges', function () {
     assert.equal(await withTakeoverLock(h.stateDir, 'contested', async () => 'free again'), 'free again');
   });
 
+  it('a forced shutdown asked while a graceful one is under way holds for the runs still being started: killed at once, and the team interrupted', async () => {
+    await open('--ignore-sigint', '--sleep', '30000');
+    await teams.run({ name: 'hurried', spec: '2:executor:custom', task: 'x', workspace: makeRepo(), tasks: [{ title: 'a' }, { title: 'b' }] });
+    // Their agents run (as another process sees on disk) while their starts may not have returned here yet: not in this registry then.
+    await until(() => recordsOnDisk(h.stateDir).filter((r) => r.links.team === 'hurried' && r.agent).length === 2, 20_000, 'both agents to run');
+    const [record] = await Promise.all([teams.shutdown('hurried'), teams.shutdown('hurried', true)]);
+    assert.deepEqual([record.status, record.tasks.map((t) => t.status)], ['interrupted', ['cancelled', 'cancelled']]);
+    const runs = h.registry.list({ team: 'hurried' });
+    assert.deepEqual(runs.map((r) => r.status), ['killed', 'killed']);
+    const interrupts = runs.flatMap((r) => h.registry.events(r.id).filter((e) => e.type === 'control' && e.action === 'interrupt'));
+    assert.deepEqual(interrupts, [], 'killed at once, not interrupted and given the grace time first');
+  });
+
   it('`team run` in a terminal: Ctrl-C shuts the team down, a second Ctrl-C kills at once, and the record says interrupted', async () => {
     await open('--sleep', '30000');
     // The CLI reads its configuration from the state folder.
@@ -126,3 +142,12 @@ describe('teams at their edges', function () {
     await until(() => agents.every((p) => !pidAlive(p.pid)), 10_000, 'every agent to be gone');
   });
 });
+
+/** Every run record in the state folder, as another process reads them. */
+function recordsOnDisk(stateDir: string): RunRecord[] {
+  const paths = new StateMap(stateDir);
+  return fs.readdirSync(paths.runs).flatMap((id) => {
+    const read = readRecord(paths.run(id));
+    return read.kind === 'ok' ? [read.value] : [];
+  });
+}

@@ -72,8 +72,8 @@ export function oneShotJson(runner: string): Partial<SwitchboardConfig> {
 export interface RealCliSuite {
   /** The test's folder for the agent to work in. */
   work: string;
-  /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI. */
-  registryFor(script: Script, permissionMode?: string): Promise<RunRegistry>;
+  /** Starts the runner's scripted provider on `script` and opens a registry over the real CLI (`extra`: config of this test only). */
+  registryFor(script: Script, permissionMode?: string, extra?: Partial<SwitchboardConfig>): Promise<RunRegistry>;
   /** The Switchboard a registry of registryFor belongs to. */
   switchboardOf(registry: RunRegistry): Switchboard;
   /** The provider of the current test (after registryFor). */
@@ -83,8 +83,20 @@ export interface RealCliSuite {
 }
 
 /**
+ * Real CLIs run at normal priority in tests: at the lowest (the default, agentNiceness 19) a busy
+ * machine's other work leaves them almost no CPU, so that a CLI took a minute to answer its first
+ * turn and an interrupt outlived the kill grace time. registry.test.ts proves the priority itself.
+ */
+const REAL_CLI_PRIORITY = { agentNiceness: 0 } as const;
+
+/** The config.json of a state folder whose CLI commands run the real Claude Code (at normal priority, see REAL_CLI_PRIORITY). */
+export function realClaudeConfigFile(): string {
+  return JSON.stringify({ version: 1, runners: { claude: { binary: agentCliBinary('claude') } }, ...REAL_CLI_PRIORITY });
+}
+
+/**
  * Registers mocha hooks that give each test a fresh harness, work folder and isolated HOME for `runner`, and clean them up.
- * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`).
+ * `config` is added to the registry's (e.g. `prices` for runners whose cost is estimated, the runner's `protocol`); the agent runs at normal priority unless it says otherwise.
  */
 export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> = {}): RealCliSuite {
   let h: Harness;
@@ -92,9 +104,9 @@ export function realCliSuite(runner: string, config: Partial<SwitchboardConfig> 
   let cli: OfflineCli | undefined;
   const suite: RealCliSuite = {
     work: '',
-    async registryFor(script, permissionMode) {
+    async registryFor(script, permissionMode, extra) {
       cli = await offlineCli(runner, home, script);
-      return h.open({ ...config, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
+      return h.open({ ...REAL_CLI_PRIORITY, ...config, ...extra, runners: { [runner]: { ...config.runners?.[runner], binary: agentCliBinary(runner), permissionMode } } }, cli.env);
     },
     provider: () => cli!.provider,
     env: () => cli!.env,

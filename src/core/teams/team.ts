@@ -43,6 +43,8 @@ export class Team extends Lifecycle {
   private planner: Promise<void> | undefined;
   /** The shutdown, once asked for: from then on the tasks' ends are not the team's outcome. */
   private stopped: Promise<TeamRecord> | undefined;
+  /** A forced stop was asked while the shutdown was under way (a second Ctrl-C): what it finds still going is killed at once. */
+  private forced = false;
   /** The planner's run while it is being started. */
   private planLaunch: Promise<RunRecord> | undefined;
 
@@ -137,7 +139,10 @@ export class Team extends Lifecycle {
 
   /** Interrupts every worker's run, waits up to `graceMs` (10 s), then kills what is left (force: at once). A force during a shutdown hurries it. */
   shutdown(options: { force?: boolean; graceMs?: number } = {}): Promise<TeamRecord> {
-    if (this.stopped && options.force) void killTeamRuns(this.registry, this.record.name, true);
+    if (this.stopped && options.force) {
+      this.forced = true;
+      void killTeamRuns(this.registry, this.record.name, true);
+    }
     // Set before the shutdown begins, so that everything it sets off sees the team stopping.
     return (this.stopped ??= Promise.resolve().then(() => this.stop(options)));
   }
@@ -150,6 +155,7 @@ export class Team extends Lifecycle {
         halt: () => Promise.allSettled([this.scheduler.halt(), this.planLaunch]),
         save: () => this.save(),
         finish: (status) => this.finish(status),
+        forced: () => this.forced,
       },
       options,
     );

@@ -19,6 +19,8 @@ export interface StoppingTeam {
   halt(): Promise<unknown>;
   save(): void;
   finish(status: TeamStatus): void;
+  /** Whether a forced stop was asked since this one began (a second Ctrl-C while it waits). */
+  forced(): boolean;
 }
 
 /** Interrupts every run of the team, waits up to `graceMs` (10 s), then kills what is left (force: at once). */
@@ -27,7 +29,8 @@ export async function stopTeam(team: StoppingTeam, options: { force?: boolean; g
   if (!isActiveTeam(record.status)) return record;
   const wasPlanning = record.status === 'planning';
   // Work cut short makes the team interrupted, even when a forced stop has ended its runs before they are looked at below.
-  const cutShort = activeTeamRuns(registry, record.name).length > 0;
+  // A task's run still being started is not in the registry yet (it is added once its agent runs), but its task runs already.
+  const cutShort = record.tasks.some((t) => t.status === 'running') || activeTeamRuns(registry, record.name).length > 0;
   // Settled first, so that the runs' ends below are not taken for failures to retry.
   record.status = 'running';
   cancelUnfinished(record.tasks);
@@ -35,14 +38,16 @@ export async function stopTeam(team: StoppingTeam, options: { force?: boolean; g
   // Starts under way finish first (their runs are then in the registry, to be stopped below).
   await team.halt();
   const running = activeTeamRuns(registry, record.name);
-  if (!options.force) {
+  // A force asked while the starts were awaited found those runs not yet in the registry: it holds for them now.
+  const force = options.force || team.forced();
+  if (!force) {
     // Interrupted first: an agent ends its turn and may leave its work in order. A run still in
     // its pool's line has nothing to interrupt: it is taken out of the line below.
     const started = running.filter((id) => registry.resolve(id).status === 'running');
     for (const runId of started) await registry.interrupt(runId, `team ${record.name} shutdown`).catch(() => undefined);
     await Promise.all(started.map((runId) => registry.wait(runId, options.graceMs ?? SHUTDOWN_GRACE_MS)));
   }
-  const killed = await killTeamRuns(registry, record.name, options.force ?? false);
+  const killed = await killTeamRuns(registry, record.name, force || team.forced());
   await Promise.all(killed.map((runId) => registry.wait(runId, registry.config.killGraceMs + 5_000)));
   team.finish(cutShort || running.length > 0 || wasPlanning ? 'interrupted' : 'shutdown');
   return record;
