@@ -67,18 +67,20 @@ describe('process registry (real processes)', function () {
   it('agents run at the lowest priority by default, so the editor stays responsive however busy they are; agentNiceness 0 runs them at normal priority', async () => {
     const AGENT_NICENESS = DEFAULT_CONFIG.agentNiceness;
     assert.equal(AGENT_NICENESS, 19);
-    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000') });
-    await until(() => grandchildOf(h.registry, run.id) > 0, 10_000, 'the grandchild pid');
+    // The harness runs agents at normal priority (see createHarness): this registry has the default's.
+    const lowest = await h.open({ agentNiceness: AGENT_NICENESS });
+    const run = await lowest.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--grandchild', '--sleep', '60000') });
+    await until(() => grandchildOf(lowest, run.id) > 0, 10_000, 'the grandchild pid');
     assert.equal(os.getPriority(run.agent!.pid), AGENT_NICENESS);
-    assert.equal(os.getPriority(grandchildOf(h.registry, run.id)), AGENT_NICENESS, 'what the agent starts inherits it');
+    assert.equal(os.getPriority(grandchildOf(lowest, run.id)), AGENT_NICENESS, 'what the agent starts inherits it');
     // Where Linux schedules each session as a group, the agent's session group is lowered too.
     const autogroup = `/proc/${run.agent!.pid}/autogroup`;
     if (fs.existsSync(autogroup)) assert.match(fs.readFileSync(autogroup, 'utf8'), new RegExp(`nice ${AGENT_NICENESS}\\b`));
-    await h.registry.kill(run.id, { source: 'test', force: true });
+    await lowest.kill(run.id, { source: 'test', force: true });
     // The agent starts already lowered: what it forks in its first instant (here at once) is lowered too.
-    const instant = await h.registry.run({ runner: 'custom', prompt: 'x', command: `/bin/sh -c "cat /proc/self/stat" {prompt}` });
-    await h.registry.wait(instant.id, 10_000);
-    const stat = h.registry.tail(instant.id);
+    const instant = await lowest.run({ runner: 'custom', prompt: 'x', command: `/bin/sh -c "cat /proc/self/stat" {prompt}` });
+    await lowest.wait(instant.id, 10_000);
+    const stat = lowest.tail(instant.id);
     assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), AGENT_NICENESS, `niceness of a child forked at once: ${stat}`);
     const normal = await h.open({ agentNiceness: 0 });
     const plain = await normal.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });

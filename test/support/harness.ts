@@ -73,8 +73,10 @@ export async function createHarness(config: Partial<SwitchboardConfig> = {}, env
   const openSwitchboard = async (more: Partial<SwitchboardConfig> = {}, moreEnv?: NodeJS.ProcessEnv): Promise<Switchboard> => {
     const sb = await Switchboard.open({
       stateDir,
-      // Tests start many runs at once; pools are tested with their own limits.
-      config: mergeConfig({ killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } }, ...config, ...more }),
+      // Tests start many runs at once; pools are tested with their own limits. Agents run at normal
+      // priority: at the default 19 a loaded machine (a CI's other suites) starves them for seconds
+      // (registry.test.ts proves the default priority, asking for it).
+      config: mergeConfig({ killGraceMs: 1500, maxWorkers: 64, pools: { default: { maxWorkers: 64 } }, agentNiceness: 0, ...config, ...more }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...env, ...moreEnv },
     });
