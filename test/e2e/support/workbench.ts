@@ -70,9 +70,11 @@ async function findCommandRow(page: Page, title: string, timeoutMs: number): Pro
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await openPalette(page);
-    await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
     const row = quickRow(page, title);
     try {
+      // A palette closed as soon as it opened (the workbench moved the focus: a view refreshed, an
+      // editor opened) is opened again, rather than waited on for the whole action timeout.
+      await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`, { timeout: 2000 });
       await row.waitFor({ state: 'visible', timeout: 2000 });
       return row;
     } catch {
