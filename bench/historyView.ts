@@ -33,6 +33,11 @@ const LOG_LEVEL = process.env.BENCH_LOG;
 const MARKS = !!process.env.BENCH_MARKS;
 /** BENCH_VSIX=<file> installs that package (another build, say main's) instead of packaging this tree. */
 const VSIX = process.env.BENCH_VSIX;
+/**
+ * BENCH_TRACE=<dir> records a Chromium trace of each reload (the page's main thread, with a mark
+ * `sbRow@<ms since the epoch>` at the row) as <dir>/<runs>-<reload>.json; bench/historyViewTrace.ts reads them.
+ */
+const TRACE_DIR = process.env.BENCH_TRACE;
 
 /**
  * The window's log lines (`YYYY-MM-DD hh:mm:ss.mmm [level] text`) whose text `pattern` matches, in
@@ -75,19 +80,23 @@ const openedFolders = (userDataDir: string): string[] => logLines(userDataDir, S
  */
 const NOTE_ROW_SCRIPT =
   '(() => { const name = sessionStorage.getItem("sbRowName"); if (!name) return; const selector = `.part.sidebar .monaco-list-row[aria-label^="${name}, "]`;' +
-  ' const seen = () => { if (window.sbRowAt === undefined && document.querySelector(selector)) window.sbRowAt = Date.now(); };' +
+  ' const seen = () => { if (window.sbRowAt === undefined && document.querySelector(selector)) { window.sbRowAt = Date.now(); performance.mark(`sbRow@${window.sbRowAt}`); } };' +
   ' new MutationObserver(seen).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"] }); })()';
 
 /**
  * With BENCH_MARKS, also notes in the page when the workbench first sent the extension host its
- * request for the Agents view's children (`$getChildren` and the view's id, which the RPC message carries as text).
+ * request for the Agents view's children (`$getChildren` and the view's id, which the RPC message carries as text),
+ * and how many such requests it sent before the row came.
  */
 const NOTE_REQUEST_SCRIPT =
   '(() => { const method = new TextEncoder().encode("$getChildren"); const view = new TextEncoder().encode("switchboard.agents"); const send = WebSocket.prototype.send;' +
   ' const has = (bytes, name) => { outer: for (let i = 0; i + name.length <= bytes.length; i++) { for (let j = 0; j < name.length; j++) if (bytes[i + j] !== name[j]) continue outer; return true; } return false; };' +
-  ' WebSocket.prototype.send = function (data) { if (window.sbAskedAt === undefined && typeof data !== "string") {' +
+  ' WebSocket.prototype.send = function (data) { if (window.sbRowAt === undefined && typeof data !== "string") {' +
   ' const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;' +
-  ' if (bytes && has(bytes, method) && has(bytes, view)) window.sbAskedAt = Date.now(); } return send.call(this, data); }; })()';
+  ' if (bytes && has(bytes, method) && has(bytes, view)) { window.sbAskedAt ??= Date.now(); window.sbAsked = (window.sbAsked ?? 0) + 1; } } return send.call(this, data); }; })()';
+
+/** What a BENCH_TRACE trace records: the main thread's tasks, the page's marks, and samples of what its scripts ran. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'v8.execute', 'disabled-by-default-v8.cpu_profiler'];
 
 /** When the row of `name` entered the page (the page's note; the bench's own wait only finds it). */
 async function rowsShown(page: Page, name: string): Promise<number> {
@@ -125,6 +134,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 runBench(async () => {
   await setupVscode();
   const vsix = VSIX ?? packageVsix();
+  if (TRACE_DIR) fs.mkdirSync(TRACE_DIR, { recursive: true });
   const workspace = tempDir('sb-bench-hview-work-');
   const extensionsDir = tempDir('sb-bench-hview-ext-');
   const userDataDir = tempDir('sb-bench-hview-user-');
@@ -162,10 +172,12 @@ runBench(async () => {
         if (i === 0) await agentRow(page, name).waitFor({ timeout: 60_000 }); // the first open also makes the record cache
         await page.evaluate(`sessionStorage.setItem("sbRowName", ${JSON.stringify(name)})`);
         const before = { host: hostActivations(userDataDir).length, activate: activateCalls(userDataDir).length, handed: handedRows(userDataDir).length, folders: openedFolders(userDataDir).length };
+        if (TRACE_DIR) await browser.startTracing(page, { path: path.join(TRACE_DIR, `${count}-${i + 1}.json`), categories: TRACE_CATEGORIES });
         await reloadWindow(page);
         await showSwitchboard(page);
         const shown = await rowsShown(page, name);
-        if (MARKS) console.log(`${count} runs, reload ${i + 1}: ${await marksBefore(page, shown)}, $getChildren first sent ${((await page.evaluate('window.sbAskedAt')) as number) - shown}`);
+        if (TRACE_DIR) await browser.stopTracing();
+        if (MARKS) console.log(`${count} runs, reload ${i + 1}: ${await marksBefore(page, shown)}, $getChildren first sent ${((await page.evaluate('window.sbAskedAt')) as number) - shown}, sent ${String(await page.evaluate('window.sbAsked'))} times before the row`);
         fromHost.get(count)!.push(shown - (await newest(() => hostActivations(userDataDir), before.host, 'activation of Switchboard in the extension host log')));
         // A build from before the extension logged its activate() call has only the first figure.
         const called = await newest(() => activateCalls(userDataDir), before.activate, 'activate() call in the Switchboard log').catch(() => undefined);
