@@ -31,6 +31,12 @@ export async function containersOf(stateDir: string): Promise<string[]> {
   return listed.map((c) => c.Id);
 }
 
+/** The names of the volumes of a state folder's runs (copy mode's). */
+export async function volumesOf(stateDir: string): Promise<string[]> {
+  const listed = await docker().call<{ Volumes: { Name: string }[] | null }>('GET', `/volumes${query({ filters: { label: [`${STATE_LABEL}=${stateDir}`] } })}`);
+  return listed.Volumes?.map((v) => v.Name) ?? [];
+}
+
 /** Removes whatever containers a state folder's runs left. */
 export async function removeContainersOf(stateDir: string): Promise<void> {
   for (const id of await containersOf(stateDir)) await docker().request('DELETE', `/containers/${id}${query({ force: 1 })}`);
