@@ -2,8 +2,9 @@
  * A kill that comes while a container run's worktree is being copied back (copy mode, the real local
  * engine reached through a socket that holds the archive download after its first bytes, as a stalled
  * link to a remote engine would): the agent's exit decides the outcome, the kill bounds the copy-back
- * (after the grace time, at once with --force), which is then abandoned, the run failed saying which
- * volume keeps the work. A kill while the agent still runs is as it always was.
+ * (after the grace time, at once with --force), which is then abandoned, its download ended and its
+ * containers removed, the run failed saying which volume keeps the work. A kill while the agent still
+ * runs is as it always was.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -59,7 +60,7 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
   const inVolume = async (volume: string): Promise<string> => `${(await docker().call<{ Mountpoint: string }>('GET', `/volumes/${volume}`)).Mountpoint}`;
   const sbTemps = (): string[] => fs.readdirSync(work).filter((name) => name.startsWith('.sb-copy-'));
 
-  /** What every abandoned copy-back leaves: the run failed or orphaned as its agent ended, the work in its volume. */
+  /** What every abandoned copy-back leaves: the run failed or orphaned as its agent ended, the work in its volume, nothing running. */
   const assertAbandoned = async (run: RunRecord, answer: KillResult, status: string, exitWords: string): Promise<void> => {
     const volume = `sb-${run.id}-worktree`;
     assert.deepEqual([answer.killed, answer.status], [false, status]);
@@ -71,6 +72,9 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
     const said = new RegExp(`^the copy-back of the worktree was stopped by a kill by test: the agent's work is still in the Docker volume ${volume}$`);
     assert.match(record.container?.copyBack ?? '', said);
     if (status === 'failed') assert.match(record.lastError ?? '', said);
+    // Nothing is left running: the download was ended, no container of the run's (its own, or one made to copy from) is left.
+    assert.deepEqual([engine!.held.size, engine!.heldEver], [0, 1], 'the held download was ended, and no other begun');
+    assert.deepEqual(await containersOf(h!.stateDir), []);
     // The volume is kept, with the work; what came before the hold was applied whole, nothing half written is left.
     assert.deepEqual(await volumesOf(h!.stateDir), [volume]);
     const kept = await inVolume(volume);
@@ -85,7 +89,7 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
     ['with --force, at once', 30_000, true],
     ['without --force, after a short grace time', 300, false],
   ] as const) {
-    it(`a kill ${how} abandons the copy-back: the run fails saying which volume keeps the work`, async () => {
+    it(`a kill ${how} abandons the copy-back: the run fails saying which volume keeps the work, its download ended, nothing left`, async () => {
       await open(graceMs);
       const run = await heldRun();
       assert.equal(h!.registry.resolve(run.id).status, 'running', 'the record says running while it finishes');
@@ -110,6 +114,17 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
     assert.equal(fs.statSync(path.join(work, 'z-big.bin')).size, 262144);
     assert.deepEqual(await volumesOf(h!.stateDir), []);
     assert.deepEqual(await containersOf(h!.stateDir), []);
+  });
+
+  it('a container removed behind its back: the copy-back from a container made for it, held, is abandoned by a kill and that container goes too', async () => {
+    await open(30_000);
+    engine!.hold = true;
+    const run = await h!.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: agent(60), backend: 'docker' });
+    await until(() => fs.existsSync(new StateMap(h!.stateDir).run(run.id).output) && output(run.id).includes('written'), 30_000, 'the agent to write');
+    await docker().call('DELETE', `/containers/${h!.registry.resolve(run.id)!.container!.id}?force=1`);
+    await until(() => engine!.held.size === 1, 30_000, 'the copy-back to be held');
+    const answer = await h!.registry.kill(run.id, { source: 'test', force: true });
+    await assertAbandoned(run, answer, 'orphaned', 'ended');
   });
 
   it('a kill while the agent runs is as it always was: the agent is killed, its partial work comes back, the volume goes', async () => {

@@ -6,6 +6,12 @@
  */
 import type { AgentExit } from './agentProcess';
 
+/**
+ * How long finishing work a kill stopped may take to wind down before the run ends without waiting
+ * for it: well within the margin a kill's asker gives the supervisor past the grace time (5 s).
+ */
+const WIND_DOWN_MS = 2_000;
+
 export class FinishingWork {
   private readonly controller = new AbortController();
   /** The agent's exit, once the run is finishing (undefined while its agent runs, or a new one is resumed). */
@@ -22,14 +28,35 @@ export class FinishingWork {
     void finished.then(() => clearTimeout(timer));
   }
 
-  /** `work`'s result, or `stopped`'s (told who stopped it) if a kill stops the finishing work first. */
+  /**
+   * `work`'s result, or `stopped`'s (told who stopped it) if a kill stops the finishing work first.
+   * The kill's signal stops the work itself too (its download ended, its containers removed): it is
+   * given WIND_DOWN_MS to be done with that, so that nothing of it runs on once the run has ended,
+   * unless the engine it waits on does not answer.
+   */
   race<T>(work: Promise<T>, stopped: (by: string) => T): Promise<T> {
     const signal = this.controller.signal;
-    if (signal.aborted) return Promise.resolve(stopped(String(signal.reason)));
+    const windDown = async (): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, WIND_DOWN_MS)))]);
+      clearTimeout(timer);
+      return stopped(String(signal.reason));
+    };
+    if (signal.aborted) return windDown();
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => resolve(stopped(String(signal.reason)));
+      const onAbort = (): void => void windDown().then(resolve);
       signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      // Once stopped, what the work makes of that is not its result: the kill's is.
+      work
+        .then(
+          (value) => {
+            if (!signal.aborted) resolve(value);
+          },
+          (error: unknown) => {
+            if (!signal.aborted) reject(error);
+          },
+        )
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 }

@@ -330,11 +330,10 @@ export class Supervisor {
       // Copy mode: the worktree comes back before its work is committed (a killed run's too).
       const agent = this.agent;
       const volume = this.record.container?.volume;
-      const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) => {
-        // The copy stops with the container it copies from; the volume, which has the work, stays.
-        void agent.remove();
-        return volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined;
-      });
+      // A kill's signal ends the copy's download and removes its containers; the volume, which has the work, stays.
+      const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) =>
+        volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined,
+      );
       if (copied) this.book.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
       if (copied && !copied.ok) {
         this.book.emit({ type: 'error', message: copied.said });
