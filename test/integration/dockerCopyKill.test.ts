@@ -27,7 +27,11 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
 
   before(function () {
     const setup = dockerSetup();
-    if (!setup.ok) this.skip();
+    const missing = !setup.ok ? setup.reason : 'ssh' in docker().endpoint ? `the held engine passes to unix:// and tcp:// engines, not ${docker().endpoint.url}` : undefined;
+    if (missing) {
+      console.log(`    (skipped: ${missing})`);
+      this.skip();
+    }
   });
   beforeEach(async () => {
     engine = await HeldEngine.start();
