@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, docker, dockerSetup, removeContainersOf, testContainers, volumesOf } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeDockerLeftovers, testContainers, volumesOf } from '../support/docker';
 import { StateMap } from '../../src/core/state/stateMap';
 import { auditState } from '../support/stateAudit';
 
@@ -49,8 +49,7 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
   });
   afterEach(async () => {
     await h.cleanup();
-    await removeContainersOf(h.stateDir);
-    for (const volume of await volumesOf(h.stateDir)) await docker().request('DELETE', `/volumes/${volume}`);
+    await removeDockerLeftovers(h.stateDir);
     await removeTempDirs();
   });
 

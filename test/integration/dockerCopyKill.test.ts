@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { KillResult } from '../../src/core/supervisor/protocol';
 import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
-import { containersOf, docker, dockerSetup, removeContainersOf, testContainers, volumesOf } from '../support/docker';
+import { containersOf, docker, dockerSetup, removeDockerLeftovers, testContainers, volumesOf } from '../support/docker';
 import { HeldEngine } from '../support/heldEngine';
 import { createHarness, removeTempDirs, tempDir, until, type Harness } from '../support/harness';
 
@@ -42,10 +42,7 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
     engine?.release();
     await h?.cleanup();
     await engine?.close();
-    if (h) {
-      await removeContainersOf(h.stateDir);
-      for (const volume of await volumesOf(h.stateDir)) await docker().request('DELETE', `/volumes/${volume}`);
-    }
+    if (h) await removeDockerLeftovers(h.stateDir);
     await removeTempDirs();
     h = engine = undefined;
   });

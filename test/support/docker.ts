@@ -42,6 +42,21 @@ export async function removeContainersOf(stateDir: string): Promise<void> {
   for (const id of await containersOf(stateDir)) await docker().request('DELETE', `/containers/${id}${query({ force: 1 })}`);
 }
 
+/**
+ * Removes whatever containers and volumes a state folder's runs left. A volume goes only once no
+ * container holds it, and a container being removed (its archive still being read when its run's
+ * host was killed) may hold it a moment longer: tried again for a few seconds.
+ */
+export async function removeDockerLeftovers(stateDir: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await removeContainersOf(stateDir);
+    for (const volume of await volumesOf(stateDir)) await docker().request('DELETE', `/volumes/${volume}`);
+    if ((await volumesOf(stateDir)).length === 0 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The bridge network's gateway: the host's address as containers on it reach it. */
 export async function bridgeGateway(): Promise<string> {
   const bridge = await docker().call<{ IPAM: { Config: { Gateway?: string; Subnet?: string }[] } }>('GET', '/networks/bridge');
