@@ -4,7 +4,8 @@
  * link to a remote engine would): the agent's exit decides the outcome, the kill bounds the copy-back
  * (after the grace time, at once with --force), which is then abandoned, its download ended and its
  * containers removed, the run failed saying which volume keeps the work. A kill while the agent still
- * runs is as it always was.
+ * runs is as it always was, but for a copy-back after it that is held past the grace time and a little
+ * more: that is abandoned too, so that the kill is answered when its asker waits for the answer.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -126,6 +127,25 @@ describe('docker backend, worktree copied: a kill while the copy-back is held', 
     await until(() => engine!.held.size === 1, 30_000, 'the copy-back to be held');
     const answer = await h!.registry.kill(run.id, { source: 'test', force: true });
     await assertAbandoned(run, answer, 'orphaned', 'ended');
+  });
+
+  it('a kill while the agent runs bounds the copy-back that follows: held past the grace time and a little more, it is abandoned, and the kill answers killed', async () => {
+    await open(300);
+    const run = await h!.registry.run({ runner: 'custom', prompt: 'p', cwd: work, command: agent(60), backend: 'docker' });
+    await until(() => fs.existsSync(new StateMap(h!.stateDir).run(run.id).output) && output(run.id).includes('written'), 30_000, 'the agent to write');
+    engine!.hold = true;
+    const answer = await h!.registry.kill(run.id, { source: 'test' });
+    // Answered by its supervisor once the run had ended (not given up on by the asker, which answers "running" for a container run).
+    assert.deepEqual([answer.killed, answer.status, answer.finishing], [true, 'killed', undefined]);
+    const volume = `sb-${run.id}-worktree`;
+    const record = h!.registry.resolve(run.id)!;
+    assert.equal(record.status, 'killed');
+    assert.equal(record.container?.copyBack, `the copy-back of the worktree was stopped by a kill by test: the agent's work is still in the Docker volume ${volume}`);
+    assert.deepEqual([engine!.held.size, engine!.heldEver], [0, 1], 'the held download was ended');
+    assert.deepEqual(await containersOf(h!.stateDir), []);
+    assert.deepEqual(await volumesOf(h!.stateDir), [volume]);
+    assert.equal(fs.existsSync(path.join(work, 'z-big.bin')), false);
+    assert.deepEqual(sbTemps(), []);
   });
 
   it('a kill while the agent runs is as it always was: the agent is killed, its partial work comes back, the volume goes', async () => {

@@ -5,12 +5,16 @@
  * work may still take (the kill grace time, none when forced) before that work is stopped.
  */
 import type { AgentExit } from './agentProcess';
+import { KILL_ANSWER_MARGIN_MS } from './protocol';
 
-/**
- * How long finishing work a kill stopped may take to wind down before the run ends without waiting
- * for it: well within the margin a kill's asker gives the supervisor past the grace time (5 s).
- */
+/** How long finishing work a kill stopped may take to wind down before the run ends without waiting for it. */
 const WIND_DOWN_MS = 2_000;
+/**
+ * A kill that came while the agent ran: the finishing work that follows (a killed run's copy-back,
+ * its commit) is stopped once it still goes this long past the grace time, so that, wound down, the
+ * run has ended and the kill is answered within the margin its asker waits (a second short).
+ */
+export const AFTER_KILL_MS = KILL_ANSWER_MARGIN_MS - WIND_DOWN_MS - 1_000;
 
 export class FinishingWork {
   private readonly controller = new AbortController();
@@ -22,7 +26,7 @@ export class FinishingWork {
     return this.controller.signal;
   }
 
-  /** A kill came while the run finishes: what is left of its work is stopped after `graceMs`, unless it is done by then. */
+  /** A kill came (while the run finishes, or before): what is left of its work is stopped after `graceMs`, unless it is done by then. */
   stopAfter(graceMs: number, source: string, finished: Promise<void>): void {
     const timer = setTimeout(() => this.controller.abort(`a kill by ${source}`), graceMs);
     void finished.then(() => clearTimeout(timer));

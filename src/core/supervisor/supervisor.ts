@@ -112,7 +112,7 @@ export class Supervisor {
       finished: this.finished,
       write: (lines) => this.write(lines),
       exited: () => this.finishing.exit,
-      stopFinishing: (force, source) => this.finishing.stopAfter(force ? 0 : plan.killGraceMs, source, this.finished),
+      stopFinishing: (force, source, laterMs = 0) => this.finishing.stopAfter((force ? 0 : plan.killGraceMs) + laterMs, source, this.finished),
     };
     this.control = new RunControl(run, { runner: this.runner, book: this.book, feed, redactor, outcome: this.outcome, stopper: this.stopper, turns: this.turns, approvals: this.approvals });
   }
