@@ -8,9 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHarness, removeTempDirs, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
-import { containersOf, docker, dockerSetup, removeContainersOf, testContainers } from '../support/docker';
-import { query } from '../../src/core/containers/dockerApi';
-import { STATE_LABEL } from '../../src/core/containers/containerAgent';
+import { containersOf, docker, dockerSetup, removeDockerLeftovers, testContainers, volumesOf } from '../support/docker';
 import { StateMap } from '../../src/core/state/stateMap';
 import { auditState } from '../support/stateAudit';
 
@@ -51,13 +49,10 @@ describe('docker backend, worktree copied (containers.copyWorktree)', function (
   });
   afterEach(async () => {
     await h.cleanup();
-    await removeContainersOf(h.stateDir);
-    for (const volume of await volumesOf(h.stateDir)) await docker().request('DELETE', `/volumes/${volume}`);
+    await removeDockerLeftovers(h.stateDir);
     await removeTempDirs();
   });
 
-  const volumesOf = async (stateDir: string): Promise<string[]> =>
-    (await docker().call<{ Volumes: { Name: string }[] | null }>('GET', `/volumes${query({ filters: { label: [`${STATE_LABEL}=${stateDir}`] } })}`)).Volumes?.map((v) => v.Name) ?? [];
   const output = (id: string): string => fs.readFileSync(new StateMap(h.stateDir).run(id).output, 'utf8');
   /** Every file under a folder, relative, with its text. */
   const tree = (dir: string): Record<string, string> =>

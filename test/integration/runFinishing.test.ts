@@ -2,7 +2,8 @@
  * The end of a run, between its agent's exit and its final record (here: the commit of its worktree,
  * held up by a real git clean filter that waits for a gate file): the agent's exit decides how the
  * run ends; a kill, interrupt or steer that comes meanwhile is answered truthfully and changes nothing;
- * a kill stops finishing work that hangs once the grace time is over.
+ * a kill stops finishing work that hangs once the grace time is over, and so does a kill that came
+ * while the agent ran, a little later.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -73,5 +74,20 @@ describe('the end of a run: its agent exited, its worktree being committed (real
     assert.equal(record.worktree!.end?.committedLeftovers, false);
     assert.match(record.worktree!.end?.error ?? '', /was not committed: the commit was stopped by a kill by test/);
     assert.equal(gitIn(gated.repo, 'rev-parse', record.worktree!.branch), record.worktree!.baseCommit, 'nothing was committed on its branch');
+  });
+
+  it('a kill while the agent runs bounds the commit that follows: one that hangs past the grace time and a little more is stopped, and the kill answers killed, the record its supervisor\'s', async () => {
+    h = await createHarness({ killGraceMs: 300 });
+    const gated = gatedRepo();
+    gate = gated.gate;
+    const run = await h.registry.run({ runner: 'custom', prompt: 'go', cwd: gated.repo, command: `sh -c "echo work > work.txt; echo written; sleep 60" {prompt}`, worktree: true });
+    await until(() => fs.existsSync(new StateMap(h!.stateDir).run(run.id).output) && fs.readFileSync(new StateMap(h!.stateDir).run(run.id).output, 'utf8').includes('written'), 20_000, 'the agent to write');
+    const answer = await h.registry.kill(run.id, { source: 'test' });
+    assert.ok(fs.existsSync(gated.began), 'the commit began');
+    // Answered by its supervisor once the run had ended: not given up on by the asker, which then records the run killed itself.
+    assert.deepEqual([answer.killed, answer.status, answer.finishing], [true, 'killed', undefined]);
+    const { record } = await h.registry.wait(run.id, 20_000);
+    assert.deepEqual([record.status, record.lastError], ['killed', 'killed by test']);
+    assert.match(record.worktree!.end?.error ?? '', /was not committed: the commit was stopped by a kill by test/);
   });
 });

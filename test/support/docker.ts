@@ -31,9 +31,30 @@ export async function containersOf(stateDir: string): Promise<string[]> {
   return listed.map((c) => c.Id);
 }
 
+/** The names of the volumes of a state folder's runs (copy mode's). */
+export async function volumesOf(stateDir: string): Promise<string[]> {
+  const listed = await docker().call<{ Volumes: { Name: string }[] | null }>('GET', `/volumes${query({ filters: { label: [`${STATE_LABEL}=${stateDir}`] } })}`);
+  return listed.Volumes?.map((v) => v.Name) ?? [];
+}
+
 /** Removes whatever containers a state folder's runs left. */
 export async function removeContainersOf(stateDir: string): Promise<void> {
   for (const id of await containersOf(stateDir)) await docker().request('DELETE', `/containers/${id}${query({ force: 1 })}`);
+}
+
+/**
+ * Removes whatever containers and volumes a state folder's runs left. A volume goes only once no
+ * container holds it, and a container being removed (its archive still being read when its run's
+ * host was killed) may hold it a moment longer: tried again for a few seconds.
+ */
+export async function removeDockerLeftovers(stateDir: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await removeContainersOf(stateDir);
+    for (const volume of await volumesOf(stateDir)) await docker().request('DELETE', `/volumes/${volume}`);
+    if ((await volumesOf(stateDir)).length === 0 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** The bridge network's gateway: the host's address as containers on it reach it. */

@@ -1,8 +1,9 @@
-/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, the engines Doctor checks and its line for each, and the home a resumed session starts in. */
+/** Container runs without an engine: endpoints (ssh:// included) and the ssh argv, the choice of backend Run Agent offers, the engines Doctor checks and its line for each, the home a resumed session starts in, and a long request stopped. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
-import { parseDockerHost } from '../../src/core/containers/dockerApi';
+import { DockerApi, parseDockerHost } from '../../src/core/containers/dockerApi';
 import { controlPath, dialArgs, shareArgs } from '../../src/core/containers/sshDial';
 import { sshArgsFor } from '../../src/core/containers/containerPlan';
 import { choicesOf } from '../../src/core/containers/backendChoices';
@@ -131,5 +132,48 @@ describe('the home of a resumed container session', () => {
     assert.equal(sessionHome(stateDir, 'claude', 's1', 'x'), undefined);
     assert.equal(sessionHome(stateDir, 'claude', 's3', 'r-self'), undefined);
     assert.equal(sessionHome(tempDir('sb-empty-state-'), 'claude', 's1', 'x'), undefined);
+  });
+});
+
+describe('a long request to the engine, stopped', () => {
+  after(removeTempDirs);
+
+  /** An engine of sorts on a unix socket: `/held` answers its head and a first chunk, then nothing; `/silent` never answers. Says when each connection closes. */
+  async function heldServer(): Promise<{ api: DockerApi; closed: Promise<void>; server: http.Server }> {
+    const socketPath = path.join(tempDir('sb-held-api-'), 'engine.sock');
+    let onClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (onClosed = resolve));
+    const server = http.createServer((req, res) => {
+      req.socket.on('close', onClosed);
+      if (req.url === '/held') {
+        res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+        res.write(Buffer.alloc(512));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    return { api: new DockerApi(parseDockerHost(`unix://${socketPath}`)), closed, server };
+  }
+
+  it('ends its response (the engine sees the connection closed) when stopped after the answer began', async () => {
+    const { api, closed, server } = await heldServer();
+    const stop = new AbortController();
+    const res = await api.stream('GET', '/held', stop.signal);
+    const ended = new Promise<void>((resolve) => res.on('close', resolve).on('error', () => undefined));
+    res.resume();
+    stop.abort('a kill by test');
+    await Promise.all([ended, closed]);
+    assert.equal(res.complete, false);
+    server.close();
+  });
+
+  it('rejects saying who stopped it when stopped before any answer, or before it is sent', async () => {
+    const { api, closed, server } = await heldServer();
+    const stop = new AbortController();
+    const asked = api.stream('GET', '/silent', stop.signal);
+    setTimeout(() => stop.abort('a kill by test'), 50);
+    await assert.rejects(asked, /^Error: stopped by a kill by test$/);
+    await closed;
+    await assert.rejects(api.stream('GET', '/silent', stop.signal), /^Error: stopped by a kill by test$/);
+    server.close();
   });
 });

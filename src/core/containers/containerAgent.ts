@@ -332,10 +332,10 @@ export class ContainerAgent {
    * The end of a run: in copy mode its worktree comes back first (a killed run's too: its partial
    * work is the user's), then the container goes, and its volume once the work is back (else the
    * volume stays, and what is said names it). A worktree never wholly uploaded is not copied back.
-   * `stopped`: aborted when a kill stopped the copy-back (the volume then stays).
+   * `stopped`: aborted when a kill stops the copy-back: its download ends, the containers go, the volume stays.
    */
   async end(stopped?: AbortSignal): Promise<{ said: string; ok: boolean } | undefined> {
-    const copied = await this.copy?.bringBack(this.id);
+    const copied = await this.copy?.bringBack(this.id, stopped);
     await this.remove();
     // A copy-back stopped by a kill was said to have left the work in the volume (see FinishingWork): it stays.
     if (this.copy && copied?.ok !== false && !stopped?.aborted) await this.copy.removeVolume();

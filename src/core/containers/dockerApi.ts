@@ -83,10 +83,10 @@ export class DockerApi {
     throw new SwitchboardError('docker_error', `Docker refused to ${what}: ${engineMessage(answer)}`);
   }
 
-  /** The response of a long request (logs with follow, wait), as a stream; rejects on a non-2xx status. */
-  stream(method: string, path: string): Promise<http.IncomingMessage> {
+  /** The response of a long request (logs with follow, wait), as a stream; rejects on a non-2xx status. `stop` ends the request (and the stream) whenever it aborts. */
+  stream(method: string, path: string, stop?: AbortSignal): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = http.request(this.options(method, path), (res) => {
+      const req = http.request({ ...this.options(method, path), signal: stop }, (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -95,7 +95,7 @@ export class DockerApi {
         }
         resolve(res);
       });
-      req.on('error', (error) => reject(this.unreachable(error)));
+      req.on('error', (error) => reject(stop?.aborted ? new Error(`stopped by ${String(stop.reason)}`) : this.unreachable(error)));
       req.end();
     });
   }

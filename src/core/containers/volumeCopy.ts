@@ -73,16 +73,19 @@ export class VolumeCopy {
    * Copies the volume's worktree back into the local one (what was written, changed, or deleted of
    * what was uploaded); says what it did. From the run's container, or where that is gone (removed
    * behind Switchboard's back, a steered run's next one not made) from one made for it, never started.
+   * `stop` ends the download (and the container made for it goes).
    */
-  private async copyBack(manifest: Manifest, own: string | undefined): Promise<Applied> {
+  private async copyBack(manifest: Manifest, own: string | undefined, stop: AbortSignal | undefined): Promise<Applied> {
     const copy = this.copy;
     const top = this.plan.mounts[0]!;
     // A volume that is gone would be made again, empty: everything would read as deleted.
     if ((await this.api.request('GET', `/volumes/${encodeURIComponent(copy.volume)}`)).status !== 200) throw new Error(`its volume ${copy.volume} is gone`);
     const applier = new WorktreeApplier(top, manifest);
     // Its own container's archive, else (gone, or going) that of one made for it.
-    const archive = own ? await this.api.stream('GET', `/containers/${own}/archive${query({ path: top })}`).catch(() => undefined) : undefined;
+    const archive = own ? await this.api.stream('GET', `/containers/${own}/archive${query({ path: top })}`, stop).catch(() => undefined) : undefined;
     if (archive) return this.apply(archive, applier);
+    // Stopped: no container is made to copy from.
+    if (stop?.aborted) throw new Error(`stopped by ${String(stop.reason)}`);
     const made = await this.api.call<{ Id: string }>(
       'POST',
       `/containers/create${query({ name: `sb-${this.run.runId}-copy-${Date.now().toString(36)}` })}`,
@@ -90,7 +93,7 @@ export class VolumeCopy {
       'make a container to copy the worktree from',
     );
     try {
-      return await this.apply(await this.api.stream('GET', `/containers/${made.Id}/archive${query({ path: top })}`), applier);
+      return await this.apply(await this.api.stream('GET', `/containers/${made.Id}/archive${query({ path: top })}`, stop), applier);
     } finally {
       await this.api.request('DELETE', `/containers/${made.Id}${query({ force: 1 })}`).catch(() => undefined);
     }
@@ -127,6 +130,11 @@ export class VolumeCopy {
         clearTimeout(stalled);
         reject(error);
       });
+      // Ended without its end (its request stopped): after 'end' this changes nothing.
+      archive.on('close', () => {
+        clearTimeout(stalled);
+        reject(new Error('the download of the worktree was cut short'));
+      });
     });
     return applier.end();
   }
@@ -134,13 +142,14 @@ export class VolumeCopy {
   /**
    * The end of the run: its worktree brought back from its container (`own`, or one made for it), said
    * with whether all of it came (else the volume must stay). Undefined when nothing was ever uploaded.
+   * `stop`: aborted when a kill stops the copy-back, which then ends its download at once.
    */
-  async bringBack(own: string | undefined): Promise<{ said: string; ok: boolean } | undefined> {
+  async bringBack(own: string | undefined, stop?: AbortSignal): Promise<{ said: string; ok: boolean } | undefined> {
     const manifest = this.uploaded();
     if (!manifest) return undefined;
     const { volume } = this.copy;
     try {
-      const applied = await this.copyBack(manifest, own);
+      const applied = await this.copyBack(manifest, own, stop);
       // What could not be applied (changed here meanwhile, a write that failed) is only in the volume: it stays.
       return applied.refused.length
         ? { said: `the worktree was copied back from volume ${volume} but for ${applied.refused.length} path(s), whose version from the agent is still in that Docker volume on ${this.plan.endpoint}: ${describeApplied(applied)}`, ok: false }

@@ -13,16 +13,13 @@ import { killTree } from '../proc/killTree';
 import { runMarker } from '../runs/runMarker';
 import { isSameProcessAlive } from '../proc/processTable';
 import { isFinished, type RunRecord } from '../runs/types';
-import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
+import { KILL_ANSWER_MARGIN_MS, type ApproveResult, type InterruptResult, type KillResult, type SteerResult } from '../supervisor/protocol';
 import { dropPlan } from '../supervisor/plan';
 import type { Pools } from '../pools/pools';
 import type { RunChange, RunTracker } from './runTracker';
 
 /** How long a kill waits for a run whose host took its plan to be running (a host takes it only to start it at once). */
 const START_WAIT_MS = 15_000;
-
-/** How much longer than the grace time a supervisor may take to answer a kill. */
-const KILL_ANSWER_MARGIN_MS = 5000;
 
 /** What controlling runs needs of the registry (RunRegistry). */
 export interface RunActionsHost {

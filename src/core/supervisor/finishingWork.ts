@@ -5,6 +5,16 @@
  * work may still take (the kill grace time, none when forced) before that work is stopped.
  */
 import type { AgentExit } from './agentProcess';
+import { KILL_ANSWER_MARGIN_MS } from './protocol';
+
+/** How long finishing work a kill stopped may take to wind down before the run ends without waiting for it. */
+const WIND_DOWN_MS = 2_000;
+/**
+ * A kill that came while the agent ran: the finishing work that follows (a killed run's copy-back,
+ * its commit) is stopped once it still goes this long past the grace time, so that, wound down, the
+ * run has ended and the kill is answered within the margin its asker waits (a second short).
+ */
+export const AFTER_KILL_MS = KILL_ANSWER_MARGIN_MS - WIND_DOWN_MS - 1_000;
 
 export class FinishingWork {
   private readonly controller = new AbortController();
@@ -16,20 +26,41 @@ export class FinishingWork {
     return this.controller.signal;
   }
 
-  /** A kill came while the run finishes: what is left of its work is stopped after `graceMs`, unless it is done by then. */
+  /** A kill came (while the run finishes, or before): what is left of its work is stopped after `graceMs`, unless it is done by then. */
   stopAfter(graceMs: number, source: string, finished: Promise<void>): void {
     const timer = setTimeout(() => this.controller.abort(`a kill by ${source}`), graceMs);
     void finished.then(() => clearTimeout(timer));
   }
 
-  /** `work`'s result, or `stopped`'s (told who stopped it) if a kill stops the finishing work first. */
+  /**
+   * `work`'s result, or `stopped`'s (told who stopped it) if a kill stops the finishing work first.
+   * The kill's signal stops the work itself too (its download ended, its containers removed): it is
+   * given WIND_DOWN_MS to be done with that, so that nothing of it runs on once the run has ended,
+   * unless the engine it waits on does not answer.
+   */
   race<T>(work: Promise<T>, stopped: (by: string) => T): Promise<T> {
     const signal = this.controller.signal;
-    if (signal.aborted) return Promise.resolve(stopped(String(signal.reason)));
+    const windDown = async (): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, WIND_DOWN_MS)))]);
+      clearTimeout(timer);
+      return stopped(String(signal.reason));
+    };
+    if (signal.aborted) return windDown();
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => resolve(stopped(String(signal.reason)));
+      const onAbort = (): void => void windDown().then(resolve);
       signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      // Once stopped, what the work makes of that is not its result: the kill's is.
+      work
+        .then(
+          (value) => {
+            if (!signal.aborted) resolve(value);
+          },
+          (error: unknown) => {
+            if (!signal.aborted) reject(error);
+          },
+        )
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 }

@@ -44,6 +44,9 @@ export interface ApproveResult {
   tool: string;
   allow: boolean;
 }
+/** How much longer than the grace time a kill's asker waits for the supervisor's answer (the run's end included) before it takes the supervisor for stopped or hung. */
+export const KILL_ANSWER_MARGIN_MS = 5000;
+
 export interface KillResult {
   killed: boolean;
   pid?: number;

@@ -12,7 +12,7 @@ import type { ContainerAgent } from '../containers/containerAgent';
 import type { AgentExit, AgentProcess } from './agentProcess';
 import type { AgentStopper } from './agentStop';
 import type { Approvals } from './approvals';
-import { agentExitWords } from './finishingWork';
+import { AFTER_KILL_MS, agentExitWords } from './finishingWork';
 import type { ControlRequest, InterruptResult, KillResult, SteerResult } from './protocol';
 import type { RecordKeeper } from './recordKeeper';
 import type { RunFeed } from './runFeed';
@@ -31,8 +31,8 @@ export interface ControlledRun {
   write(lines: string[] | undefined): boolean;
   /** The agent's exit while the run finishes (its copy-back, its commit); undefined while the agent runs. */
   exited(): AgentExit | undefined;
-  /** A kill came while the run finishes: its finishing work is stopped after the grace time (at once if `force`). */
-  stopFinishing(force: boolean, source: string): void;
+  /** A kill came: the run's finishing work is stopped after the grace time (none if `force`) and `laterMs` more. */
+  stopFinishing(force: boolean, source: string, laterMs?: number): void;
 }
 
 /** What the requests are carried out with: the run's runner and its supervisor's collaborators. */
@@ -166,6 +166,8 @@ export class RunControl {
     this.pendingResume = undefined;
     this.parts.stopper.killing(agent);
     this.parts.stopper.stop(agent, force);
+    // What the run's end does after its agent is gone (its copy-back, its commit) is bounded too, so that this answer comes when its asker waits for it.
+    this.run.stopFinishing(force, source, AFTER_KILL_MS);
     await this.run.finished;
     return { killed: true, pid: this.record.agent?.pid, status: this.record.status };
   }

@@ -112,7 +112,7 @@ export class Supervisor {
       finished: this.finished,
       write: (lines) => this.write(lines),
       exited: () => this.finishing.exit,
-      stopFinishing: (force, source) => this.finishing.stopAfter(force ? 0 : plan.killGraceMs, source, this.finished),
+      stopFinishing: (force, source, laterMs = 0) => this.finishing.stopAfter((force ? 0 : plan.killGraceMs) + laterMs, source, this.finished),
     };
     this.control = new RunControl(run, { runner: this.runner, book: this.book, feed, redactor, outcome: this.outcome, stopper: this.stopper, turns: this.turns, approvals: this.approvals });
   }
@@ -330,11 +330,10 @@ export class Supervisor {
       // Copy mode: the worktree comes back before its work is committed (a killed run's too).
       const agent = this.agent;
       const volume = this.record.container?.volume;
-      const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) => {
-        // The copy stops with the container it copies from; the volume, which has the work, stays.
-        void agent.remove();
-        return volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined;
-      });
+      // A kill's signal ends the copy's download and removes its containers; the volume, which has the work, stays.
+      const copied = await this.finishing.race(agent.end(this.finishing.signal), (by) =>
+        volume ? { said: `the copy-back of the worktree was stopped by ${by}: the agent's work is still in the Docker volume ${volume}`, ok: false } : undefined,
+      );
       if (copied) this.book.update({ container: { ...this.record.container!, copyBack: copied.said } }, true);
       if (copied && !copied.ok) {
         this.book.emit({ type: 'error', message: copied.said });
