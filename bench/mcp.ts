@@ -5,7 +5,8 @@
  * over 10,000 calls. `MCP_BENCH=list` measures only list_agents (stdio and HTTP), `MCP_BENCH=memory`
  * only the memory over 10,000 HTTP calls. With limit 1000 it also prints the CPU time each side spent
  * per call (server from /proc, client: this process), which the machine's load does not skew as it
- * does wall times.
+ * does wall times. Each client lists the tools first, as MCP clients do: the SDK's client then checks
+ * every answer against its tool's output schema, as theirs would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -74,12 +75,14 @@ async function stdioClient(command: string, args: string[], env: NodeJS.ProcessE
   const transport = new StdioClientTransport({ command, args, env: env as Record<string, string>, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
+  await client.listTools();
   return { client, pid: transport.pid! };
 }
 
 async function httpClient(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: token ? { headers: { Authorization: `Bearer ${token}` } } : {} }));
+  await client.listTools();
   return client;
 }
 
