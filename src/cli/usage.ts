@@ -1,8 +1,8 @@
 /** Usage texts made from the command docs: a command's help (also printed with its usage errors) and the top-level help. */
-import packageJson from '../../package.json';
+import { version } from '../../package.json';
 import { DOCS, TOP_LEVEL, type CommandDoc } from './commandDocs';
 
-export const VERSION: string = packageJson.version;
+export const VERSION: string = version;
 
 /** Bad command-line input (exit 2); `command` names the doc printed with it (`team status`). */
 export class UsageError extends Error {

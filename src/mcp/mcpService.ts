@@ -18,11 +18,11 @@ import { METRICS_PATH, PrometheusMount } from '../http/api/prometheus';
 import { LoopbackListener } from '../http/loopbackListener';
 import { Metrics } from '../ops/metrics';
 import type { OpHost } from '../ops/operation';
-import packageJson from '../../package.json';
+import { version } from '../../package.json';
 import type { ConnectedClient, McpDeps } from './deps';
 import type { McpHttpTransport } from './httpTransport';
 
-export const SERVER_VERSION: string = packageJson.version;
+export const SERVER_VERSION: string = version;
 
 // Loaded on first use (the bundler makes these lazy). A require, not an import(): the tests run the
 // sources as CommonJS, where an import() would look for the .js files next to the .ts ones.

@@ -7,7 +7,7 @@ import { Lifecycle, RenewableStore } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
 import { WebhookDeliverer } from '../core/webhooks/webhookDeliverer';
-import packageJson from '../../package.json';
+import { version } from '../../package.json';
 
 export class WebhookHosting extends Lifecycle {
   private readonly delivering = this.register(new RenewableStore());
@@ -17,7 +17,7 @@ export class WebhookHosting extends Lifecycle {
     this.register(
       slot.onDidChange((sb) => {
         const current = this.delivering.renew();
-        if (sb) current.add(new WebhookDeliverer(sb.state, sb.feed, () => sb.config, packageJson.version, { logger }));
+        if (sb) current.add(new WebhookDeliverer(sb.state, sb.feed, () => sb.config, version, { logger }));
       }),
     );
   }
