@@ -2,18 +2,20 @@
  * The supervisor host leaves once it has nothing to watch, also after a launch it could not do. A
  * registry opened for a run that starts at once (`launchSoon`, `switchboard run`) starts (or finds)
  * its host while it opens; one opened without does not start one. The CLI looks for a run's host
- * as it starts, and only for a command line that starts a run.
+ * as it starts, and only for a command line that starts a run; the bin starts a cold one before it
+ * loads the CLI's bundle.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
 import { mergeConfig } from '../../src/core/config';
 import { ControlClient } from '../../src/core/registry/controlClient';
 import { openRuns } from '../../src/core/runsOnly';
+import { StateMap } from '../../src/core/state/stateMap';
 import { runCli } from '../support/cliChild';
-import { ensureBuilt, fakeCommand, killEverything, pidAlive, SUPERVISOR, supervisorHostPids, tempDir, until } from '../support/harness';
+import { DIST, ensureBuilt, fakeCommand, killEverything, pidAlive, SUPERVISOR, supervisorHostPids, tempDir, until } from '../support/harness';
 
 describe('supervisor host', function () {
   this.timeout(30_000);
@@ -86,6 +88,37 @@ describe('supervisor host', function () {
       assert.match(unusable.stderr, /The state directory .* cannot be written \(ENOTDIR\)\. .*SWITCHBOARD_HOME/);
     } finally {
       await killEverything(stateDir);
+    }
+  });
+
+  it('the bin starts a cold run\'s host before it loads the CLI\'s bundle, and none where a host of its build is there', async () => {
+    const stateDir = tempDir('sb-host-bin-');
+    // A copy of the build whose CLI bundle says how many hosts of the folder are up as it starts, then waits (5 s at most) for the host to be ready.
+    const dist = tempDir('sb-host-bin-dist-');
+    for (const file of ['cli.js', 'supervisor.js', 'supervisorBundle.js']) fs.copyFileSync(path.join(DIST, file), path.join(dist, file));
+    const hosts = new StateMap(stateDir).hosts;
+    fs.writeFileSync(
+      path.join(dist, 'cliBundle.js'),
+      `const fs = require('node:fs');
+      const up = fs.readdirSync('/proc').filter((p) => { try { return /^\\d+$/.test(p) && fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes(${JSON.stringify(hosts)}); } catch { return false; } });
+      process.stdout.write(String(up.length));
+      const ready = () => fs.existsSync(${JSON.stringify(hosts)}) && fs.readdirSync(${JSON.stringify(hosts)}).some((n) => n.endsWith('.sock'));
+      const timer = setInterval(() => ready() && (clearInterval(timer), setTimeout(() => process.exit(0), 200)), 20);
+      setTimeout(() => process.exit(0), 5000);`,
+    );
+    const hostsAsBundleStarts = (): Promise<string> =>
+      new Promise((resolve, reject) =>
+        execFile(process.execPath, [path.join(dist, 'cli.js'), 'run', 'custom', 'x', '--detach', '--command', 'true'], { env: { ...process.env, SWITCHBOARD_HOME: stateDir, SWITCHBOARD_CODE_CACHE: 'off' }, timeout: 20_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
+      );
+    try {
+      assert.equal(await hostsAsBundleStarts(), '1', 'a host was started before the bundle ran');
+      const [host] = supervisorHostPids(stateDir);
+      assert.equal(await hostsAsBundleStarts(), '1', 'the live host was left to the bundle to find');
+      assert.deepEqual(supervisorHostPids(stateDir), [host], 'no second host');
+    } finally {
+      for (const pid of supervisorHostPids(stateDir)) process.kill(pid, 'SIGKILL');
     }
   });
 

@@ -109,6 +109,30 @@ export class SupervisorHost extends Lifecycle {
     this.connect().catch(() => undefined);
   }
 
+  /** Whether hosts/ has a socket of this build: a live host's, or one a host that died left (a cold folder has none). */
+  hasSocket(): boolean {
+    try {
+      return fs.readdirSync(this.state.hosts).some((n) => n.startsWith(this.prefix) && n.endsWith('.sock'));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Starts a host now (or finds one) and lets go of it once it is ready, for a registry that comes soon
+   * in this process: it finds that host, or waits behind the host-start lock until it is ready. A failure
+   * is met again, and told, by that registry.
+   */
+  async warmUp(): Promise<void> {
+    try {
+      await this.connect();
+    } catch {
+      // Told by the registry that looks again.
+    } finally {
+      this.dispose();
+    }
+  }
+
   private connect(): Promise<ControlClient> {
     const current = this.client;
     if (current) {
