@@ -32,6 +32,8 @@ const builds = [
   { ...node, entryPoints: ['src/cliMain.ts'], outfile: 'dist/cliBundle.js' },
   // The bin: a few lines that run dist/cliBundle.js from a V8 code cache (src/codeCache.ts).
   { ...node, entryPoints: ['src/cliBin.ts'], outfile: 'dist/cli.js' },
+  // What the bin runs for `run` before that bundle: a cold supervisor host started (src/cli/coldHost.ts).
+  { ...node, entryPoints: ['src/cli/coldHost.ts'], outfile: 'dist/coldHost.js' },
   { ...node, entryPoints: ['src/supervisorMain.ts'], outfile: 'dist/supervisorBundle.js' },
   { ...node, entryPoints: ['src/supervisorBin.ts'], outfile: 'dist/supervisor.js' },
   { ...node, entryPoints: ['src/vscode/webviews/dagLayoutWorker.ts'], outfile: 'dist/dagLayoutWorker.js' },

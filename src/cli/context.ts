@@ -7,7 +7,8 @@ import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import { StateMap } from '../core/state/stateMap';
 import type { Switchboard } from '../core/switchboard';
 import type { Out } from './output';
-import { findHostSoon, SUPERVISOR_SCRIPT } from './runHost';
+import { findHostSoon } from './runHost';
+import { SUPERVISOR_SCRIPT } from './supervisorScript';
 
 export interface CliContext {
   out: Out;

@@ -95,7 +95,7 @@ describe('supervisor host', function () {
     const stateDir = tempDir('sb-host-bin-');
     // A copy of the build whose CLI bundle says how many hosts of the folder are up as it starts, then waits (5 s at most) for the host to be ready.
     const dist = tempDir('sb-host-bin-dist-');
-    for (const file of ['cli.js', 'supervisor.js', 'supervisorBundle.js']) fs.copyFileSync(path.join(DIST, file), path.join(dist, file));
+    for (const file of ['cli.js', 'coldHost.js', 'supervisor.js', 'supervisorBundle.js']) fs.copyFileSync(path.join(DIST, file), path.join(dist, file));
     const hosts = new StateMap(stateDir).hosts;
     fs.writeFileSync(
       path.join(dist, 'cliBundle.js'),

@@ -17,6 +17,7 @@ import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { withFairLock } from '../store/fairLock';
 import { ControlClient, type RequestBody } from './controlClient';
+import { hostPrefix, hostSockets } from './hostSockets';
 import { Lifecycle, toDisposable } from '../lifecycle';
 
 /** How long a host may take to say it started an agent. */
@@ -32,11 +33,6 @@ const STALE_SOCKET_MS = 5000;
 /** Hosts that may be found leaving in a row before a launch gives up. */
 const LAUNCH_ATTEMPTS = 4;
 
-/** The build of a supervisor script (its path, size and time): hosts are shared only between registries of the same build. */
-function buildTag(script: string): string {
-  const stat = fs.statSync(script, { throwIfNoEntry: false });
-  return crypto.createHash('sha256').update(`${script}\0${stat?.size}\0${stat?.mtimeMs}`).digest('hex').slice(0, 8);
-}
 
 /**
  * The host's own environment. NODE_EXTRA_CA_CERTS makes a Node process read and parse the certificate
@@ -65,7 +61,7 @@ export class SupervisorHost extends Lifecycle {
   constructor(private readonly options: HostOptions) {
     super();
     this.state = new StateMap(options.stateDir);
-    this.prefix = `host-${buildTag(options.supervisorScript)}-`;
+    this.prefix = hostPrefix(options.supervisorScript);
     // Lets go of the host; it keeps supervising its runs (and others') and leaves when they are done.
     this.register(toDisposable(() => {
       void this.client?.then((client) => client.close(), () => undefined);
@@ -109,15 +105,6 @@ export class SupervisorHost extends Lifecycle {
     this.connect().catch(() => undefined);
   }
 
-  /** Whether hosts/ has a socket of this build: a live host's, or one a host that died left (a cold folder has none). */
-  hasSocket(): boolean {
-    try {
-      return fs.readdirSync(this.state.hosts).some((n) => n.startsWith(this.prefix) && n.endsWith('.sock'));
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * Starts a host now (or finds one) and lets go of it once it is ready, for a registry that comes soon
    * in this process: it finds that host, or waits behind the host-start lock until it is ready. A failure
@@ -154,13 +141,7 @@ export class SupervisorHost extends Lifecycle {
 
   /** A live host of this build in hosts/ (the newest first); sockets that hosts which died left behind are removed. */
   private async findLive(): Promise<ControlClient | undefined> {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.state.hosts).filter((n) => n.startsWith(this.prefix) && n.endsWith('.sock'));
-    } catch {
-      return undefined;
-    }
-    const sockets = names.map((name) => ({ file: path.join(this.state.hosts, name), mtime: fs.statSync(path.join(this.state.hosts, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
+    const sockets = hostSockets(this.state.hosts, this.prefix).map((name) => ({ file: path.join(this.state.hosts, name), mtime: fs.statSync(path.join(this.state.hosts, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
     for (const { file, mtime } of sockets.sort((a, b) => b.mtime - a.mtime)) {
       let client: ControlClient | undefined;
       try {
