@@ -33,7 +33,6 @@ const STALE_SOCKET_MS = 5000;
 /** Hosts that may be found leaving in a row before a launch gives up. */
 const LAUNCH_ATTEMPTS = 4;
 
-
 /**
  * The host's own environment. NODE_EXTRA_CA_CERTS makes a Node process read and parse the certificate
  * bundle as it starts (some 35 ms of CPU for the system's bundle) and a host makes no TLS connection:
