@@ -4,20 +4,24 @@
  * its session (the thread id) and tokens, and resumes its session (`thread/resume`); a steering message
  * reaches the model in the same process and the same turn (`turn/steer`) while a command runs; an
  * interrupt is `turn/interrupt`, and its running command ends with the process, leaving none; a
- * command Codex asks to run outside its sandbox is a Switchboard approval, answered Allow over MCP
- * and Deny through the registry; headless, Codex is told it cannot ask. Kill leaves no process; a failed
+ * command Codex asks to run outside its sandbox is a Switchboard approval (and an `agent.waiting`
+ * webhook a receiver is told, signed), answered Allow over MCP and Deny through the registry; headless, Codex is told it cannot ask. Kill leaves no process; a failed
  * model call fails the run; Doctor says which protocol Codex runs over.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { webhookWithDefaults } from '../../src/core/config';
+import { WebhookDeliverer } from '../../src/core/webhooks/webhookDeliverer';
 import { agentCliBinary, allowOverMcp, realCliSuite, texts, treeWithSleep } from '../support/agentClis';
 import { doctorOf } from '../support/cliChild';
 import { fakeCli } from '../support/fakeClis';
 import { pidAlive, tempDir, until } from '../support/harness';
 import type { ScriptedStep } from '../support/providers/types';
+import { Receiver } from '../support/webhookReceiver';
 
 const PRICE = { inputPerMTok: 1, outputPerMTok: 5 };
+const SECRET = 'whsec-test-codex';
 
 /** Codex's shell tool asking to run `command` outside its sandbox (what a person is asked about). */
 const escalated = (command: string): ScriptedStep => ({ kind: 'tool', name: 'exec_command', input: { cmd: command, sandbox_permissions: 'require_escalated', justification: 'May I touch the file?', yield_time_ms: 30000 } });
@@ -108,20 +112,35 @@ describe('real codex CLI over its app-server through Switchboard', function () {
     assert.equal(record.exitCode, 0, 'the app-server ended on its own once the turn was over');
   });
 
-  it('asks for approval when Codex wants to leave its sandbox: Allow over MCP approve_agent runs the command', async () => {
+  it('asks for approval when Codex wants to leave its sandbox: a webhook tells a receiver it waits, and Allow over MCP approve_agent runs the command', async () => {
     const target = path.join(suite.work, 'made.txt');
     const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'all done' } : escalated(`touch ${target}`)));
-    const run = await registry.run({ runner: 'codex', prompt: 'Touch the file', cwd: suite.work, hostApprovals: true });
-    await until(() => !!registry.resolve(run.id).waiting, 60_000, 'the approval request');
-    const waiting = registry.resolve(run.id).waiting!;
-    assert.equal(waiting.reason, `approval to use shell: /bin/bash -lc 'touch ${target}'`);
-    assert.equal(fs.existsSync(target), false, 'nothing ran before the answer');
-    assert.deepEqual(await allowOverMcp(suite, registry, run.id), { waiting: waiting.reason, answered: { id: run.id, name: run.name, tool: 'shell', allow: true } });
-    const { record } = await registry.wait(run.id, 60_000);
-    assert.equal(record.status, 'done', record.lastError);
-    assert.equal(record.waiting, undefined);
-    assert.ok(fs.existsSync(target), 'the allowed command ran');
-    assert.ok(registry.events(run.id).some((e) => e.type === 'approval' && e.allow && e.source === 'mcp:orchestrator'));
+    // A receiver of runs that wait for a person, told by a deliverer over this Switchboard's feed (as the extension and `switchboard serve` deliver).
+    const receiver = await new Receiver(SECRET).start();
+    const sb = suite.switchboardOf(registry);
+    const hook = webhookWithDefaults({ url: receiver.url, secret: SECRET, events: ['agent.waiting'] });
+    const deliverer = new WebhookDeliverer(sb.state, sb.feed, () => ({ ...sb.config, webhooks: [hook] }), 'test');
+    try {
+      const run = await registry.run({ runner: 'codex', prompt: 'Touch the file', cwd: suite.work, hostApprovals: true });
+      await until(() => !!registry.resolve(run.id).waiting, 60_000, 'the approval request');
+      const waiting = registry.resolve(run.id).waiting!;
+      assert.equal(waiting.reason, `approval to use shell: /bin/bash -lc 'touch ${target}'`);
+      await until(() => receiver.accepted().size === 1, 20_000, 'the agent.waiting delivery');
+      const [told] = [...receiver.accepted().values()];
+      assert.deepEqual([told!.event, told!.signed, told!.body.subject?.id, told!.body.subject?.waiting], ['agent.waiting', true, run.id, waiting.reason]);
+      assert.equal(told!.body.summary, `The run ${run.name} (codex) waits for a person: ${waiting.reason}`);
+      assert.equal(fs.existsSync(target), false, 'nothing ran before the answer');
+      assert.deepEqual(await allowOverMcp(suite, registry, run.id), { waiting: waiting.reason, answered: { id: run.id, name: run.name, tool: 'shell', allow: true } });
+      const { record } = await registry.wait(run.id, 60_000);
+      assert.equal(record.status, 'done', record.lastError);
+      assert.equal(record.waiting, undefined);
+      assert.ok(fs.existsSync(target), 'the allowed command ran');
+      assert.ok(registry.events(run.id).some((e) => e.type === 'approval' && e.allow && e.source === 'mcp:orchestrator'));
+      assert.equal(receiver.requests.length, 1, 'told once');
+    } finally {
+      deliverer.dispose();
+      await receiver.close();
+    }
   });
 
   it('asks for approval: Deny through the registry keeps the command from running', async () => {

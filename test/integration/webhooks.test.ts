@@ -9,65 +9,19 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { webhookWithDefaults } from '../../src/core/config';
 import type { Switchboard } from '../../src/core/switchboard';
 import { WebhookDeliverer } from '../../src/core/webhooks/webhookDeliverer';
 import { webhookKey } from '../../src/core/webhooks/webhookEvents';
-import { verifySignature } from '../../src/core/webhooks/webhookPayload';
 import { WebhookQueue } from '../../src/core/webhooks/webhookQueue';
 import { runCli } from '../support/cliChild';
 import { makeRepo } from '../support/gitRepo';
+import { Receiver } from '../support/webhookReceiver';
 import { CLI, createHarness, fakeCommand, ROOT, tempDir, until, type Harness } from '../support/harness';
 
 const SECRET = 'whsec-test-0123456789';
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
-
-interface Received {
-  id: string;
-  event: string;
-  signed: boolean;
-  body: { id?: string; event?: string; subject?: { key: string; id?: string; status?: string; lastError?: string }; text?: string };
-  status: number;
-}
-
-/** A receiver that answers 500 to the first `failures` requests of each delivery id, then 200. */
-class Receiver {
-  readonly requests: Received[] = [];
-  failures = 0;
-  private readonly server = http.createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => {
-      const id = String(req.headers['idempotency-key']);
-      const before = this.requests.filter((r) => r.id === id).length;
-      const status = before < this.failures ? 500 : 200;
-      const signed = verifySignature(SECRET, String(req.headers['x-switchboard-timestamp']), text, req.headers['x-switchboard-signature'] as string | undefined);
-      this.requests.push({ id, event: String(req.headers['x-switchboard-event']), signed, body: JSON.parse(text) as Received['body'], status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
-    });
-  });
-  url = '';
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-    return this;
-  }
-
-  /** Each delivery accepted, by id. */
-  accepted(): Map<string, Received> {
-    return new Map(this.requests.filter((r) => r.status === 200).map((r) => [r.id, r]));
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** `switchboard webhooks deliver` over the state folder, as another process. */
 function delivererChild(stateDir: string): ChildProcess {
@@ -92,7 +46,7 @@ describe('webhooks', function () {
   const deliverers: WebhookDeliverer[] = [];
 
   beforeEach(async () => {
-    receiver = await new Receiver().start();
+    receiver = await new Receiver(SECRET).start();
     const webhooks = [webhookWithDefaults({ url: receiver.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] })];
     h = await createHarness({ webhooks });
     // The children read config.json; this process was given the same.
@@ -153,7 +107,7 @@ describe('webhooks', function () {
 
   it('delivers the webhooks of every process when their configs differ (a window\'s settings, config.json)', async () => {
     // The headless process knows only config.json's webhook; this process (a window) only its settings' one.
-    const other = await new Receiver().start();
+    const other = await new Receiver(SECRET).start();
     try {
       const fromFile = webhookWithDefaults({ url: other.url, secret: SECRET, events: ['agent.completed', 'agent.failed'] });
       fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ version: 1, webhooks: [fromFile] }));
