@@ -17,25 +17,24 @@ import { StateMap } from './core/state/stateMap';
 const argv = process.argv.slice(2);
 const command = takeGlobalOptions(argv).rest[0];
 
-/** A cold `run`: its state folder, whose hosts/ has no socket of this build (a warm one is left to the bundle to find). */
-function coldRun(): string | undefined {
-  if (command !== 'run') return undefined;
-  const stateDir = defaultStateDir();
-  return hostSockets(new StateMap(stateDir).hosts, hostPrefix(SUPERVISOR_SCRIPT)).length ? undefined : stateDir;
-}
-
-// The cache is made by the first command run, and written again once for each other command (its part: the command's name, after any global option).
-const load = (): unknown => runBundle(path.join(__dirname, 'cliBundle.js'), 'cli', { part: command });
-/** Its host being started, for a cold `run`; nothing when that fails (the bundle looks again, and tells what is wrong). */
+/**
+ * For a cold `run` (its state folder's hosts/ has no socket of this build), its host being started;
+ * nothing otherwise (a warm host is left to the bundle to find), nor when that fails (the bundle looks
+ * again, and tells what is wrong).
+ */
 function startingHost(): Promise<void> | undefined {
+  if (command !== 'run') return undefined;
   try {
-    const stateDir = coldRun();
-    return stateDir === undefined ? undefined : (runBundle(path.join(__dirname, 'coldHost.js'), 'coldHost') as { startColdHost: typeof startColdHost }).startColdHost(argv, stateDir);
+    const stateDir = defaultStateDir();
+    if (hostSockets(new StateMap(stateDir).hosts, hostPrefix(SUPERVISOR_SCRIPT)).length) return undefined;
+    return (runBundle(path.join(__dirname, 'coldHost.js'), 'coldHost') as { startColdHost: typeof startColdHost }).startColdHost(argv, stateDir);
   } catch {
     return undefined;
   }
 }
 
+// The cache is made by the first command run, and written again once for each other command (its part: the command's name, after any global option).
+const load = (): unknown => runBundle(path.join(__dirname, 'cliBundle.js'), 'cli', { part: command });
 const starting = startingHost();
 // The host was spawned in this turn's microtasks: the bundle is loaded after them.
 if (starting) setImmediate(load);

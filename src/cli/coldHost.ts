@@ -8,7 +8,7 @@
 import { SupervisorHost } from '../core/registry/supervisorHost';
 import { ensureStateDir } from '../core/state/stateDir';
 import { startsRun } from './runHost';
-import { SUPERVISOR_SCRIPT } from './supervisorScript';
+import { cliHostOptions } from './supervisorScript';
 
 /**
  * Undefined when nothing is being started. Else the host's spawn comes in this turn's microtasks (the
@@ -23,5 +23,5 @@ export function startColdHost(argv: string[], stateDir: string): Promise<void> |
     // Told by the bundle, which meets it again.
     return undefined;
   }
-  return new SupervisorHost({ stateDir, supervisorScript: SUPERVISOR_SCRIPT, nodePath: process.execPath, env: process.env }).warmUp();
+  return new SupervisorHost(cliHostOptions(stateDir)).warmUp();
 }

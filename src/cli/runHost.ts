@@ -9,13 +9,13 @@ import type { SupervisorHost } from '../core/registry/supervisorHost';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import { asksHelp, takeFormat } from './commandLine';
 import { readRunArgs } from './commands/runArgs';
-import { SUPERVISOR_SCRIPT } from './supervisorScript';
+import { cliHostOptions } from './supervisorScript';
 
 /** A supervisor host of the state folder, found or started now, for a run about to start (the registry takes it over). */
 export async function findHostSoon(stateDir: string): Promise<SupervisorHost> {
   ensureStateDir(stateDir);
   const { SupervisorHost } = await import('../core/registry/supervisorHost.js');
-  const host = new SupervisorHost({ stateDir, supervisorScript: SUPERVISOR_SCRIPT, nodePath: process.execPath, env: process.env });
+  const host = new SupervisorHost(cliHostOptions(stateDir));
   host.prepare();
   return host;
 }
