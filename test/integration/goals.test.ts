@@ -270,32 +270,29 @@ describe('goals', function () {
     assert.equal(loadGoal(h.stateDir, id).status, 'ready');
   });
 
-  it('blocked with nobody running it: `gates reset` says how to go on with it', async () => {
+  /** A goal blocked on its gate's open breaker (five failures), which its process then lets go of (a window closed): nobody runs it. */
+  async function blockedAndLetGo(objective: string): Promise<{ workspace: string; created: { id: string } }> {
     h = await createHarness({ runners: { custom: { command: worker() } } });
     const workspace = makeRepo();
     const gate = { name: 'flag', command: 'false', required: true };
     for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
-    const created = await h.switchboard.goals.create({ objective: 'blocked', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
+    const created = await h.switchboard.goals.create({ objective, workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
     assert.equal((await h.switchboard.goals.settled(created.id)).status, 'blocked_on_external');
-    // Its process lets go of it (a window closed).
     const held = h.switchboard.goals.goal(created.id)!;
     held.release();
     held.dispose();
+    return { workspace, created };
+  }
+
+  it('blocked with nobody running it: `gates reset` says how to go on with it', async () => {
+    const { workspace, created } = await blockedAndLetGo('blocked');
     const reset = await runCli(h.stateDir, ['gates', 'reset', '--gate', 'flag', '--cwd', workspace]);
     assert.equal(reset.code, 0, reset.stderr);
     assert.match(reset.stderr, new RegExp(`no process runs it; go on with: switchboard goal resume ${created.id}`));
   });
 
   it('cancelled with nobody running it (by the CLI): ends cancelled, says why, and records its final budget figures', async () => {
-    h = await createHarness({ runners: { custom: { command: worker() } } });
-    const workspace = makeRepo();
-    const gate = { name: 'flag', command: 'false', required: true };
-    for (let i = 0; i < 5; i++) await runGates([gate], { stateDir: h.stateDir, workspace, logDir: tempDir('sb-gate-logs-') });
-    const created = await h.switchboard.goals.create({ objective: 'left alone', workspace, tasks: [{ title: 'x' }], runner: 'custom', gates: [gate] });
-    assert.equal((await h.switchboard.goals.settled(created.id)).status, 'blocked_on_external');
-    const held = h.switchboard.goals.goal(created.id)!;
-    held.release();
-    held.dispose();
+    const { created } = await blockedAndLetGo('left alone');
     const cancel = await runCli(h.stateDir, ['goal', 'cancel', created.id]);
     assert.equal(cancel.code, 0, cancel.stderr);
     const goal = loadGoal(h.stateDir, created.id);
