@@ -1,5 +1,6 @@
 /** `switchboard steer | interrupt | kill | wait`: acting on a run. */
 import { parseArgs } from 'node:util';
+import { formatKilled } from '../../core/render';
 import { isFinished } from '../../core/runs/types';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
@@ -39,7 +40,7 @@ export async function killCommand(ctx: CliContext, argv: string[]): Promise<numb
     const run = registry.resolve(id);
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
     if (ctx.out.format === 'json') printJson(ctx.out, result);
-    else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
+    else if (result.killed) ctx.out.stdout(`killed ${run.name} ${formatKilled(run, result.pid)}`);
     else if (result.finishing) ctx.out.stdout(`${result.finishing}; it ended ${result.status}, nothing to kill`);
     else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
     else {
