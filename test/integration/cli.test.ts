@@ -191,12 +191,21 @@ describe('headless CLI', function () {
       [['frobnicate'], 2, /unknown command "frobnicate"/],
       [['list', '--format', 'xml'], 2, /--format must be table \(or text\), json or md, not "xml"/],
       [['kill'], 2, /usage: switchboard kill/],
+      // A run's name is typed back as one word, as run_agent's `name` is checked.
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', 'two words'], 2, /--name must be 1-64 letters, digits, "\.", "_" or "-", starting with a letter or digit, not "two words"/],
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', ''], 2, /--name must be 1-64 letters.*, not ""/],
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', 'n'.repeat(65)], 2, /--name must be 1-64 letters/],
+      [['list', '--runner', 'claud'], 2, /--runner must be one of claude, codex, gemini, qwen, opencode, kilo, copilot, cline, custom/],
     ];
     for (const [args, code, message] of cases) {
       const result = await cli(home, args, { PATH: `/nowhere` });
       assert.equal(result.code, code, `${args.join(' ')} -> ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, message, args.join(' '));
     }
+    assert.equal((await cli(home, ['list'])).stdout.split('\n').length, 4, 'the refused runs were not started');
+    const none = await cli(home, ['list', '--status', 'running', '--runner', 'custom']);
+    assert.equal(none.code, 0);
+    assert.equal(none.stdout, 'No run has status running and runner custom (of 2; switchboard list shows them all)\n');
     const json = await cli(home, ['status', 'abc', '--format', 'json']);
     const error = JSON.parse(json.stdout).error;
     assert.equal(error.code, 'ambiguous_run');
