@@ -7,7 +7,9 @@ import { StateMap } from '../../src/core/state/stateMap';
 import { writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
 import { offlineCli, realClaudeConfigFile, type OfflineCli } from '../support/agentClis';
-import { CLI, ensureBuilt, fakeCommand, killEverything, ROOT, tempDir } from '../support/harness';
+import { processesMarked } from '../../src/core/proc/processTable';
+import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
+import { CLI, ensureBuilt, fakeCommand, killEverything, pidAlive, ROOT, tempDir } from '../support/harness';
 
 interface Result {
   code: number;
@@ -148,6 +150,33 @@ describe('headless CLI', function () {
     const failed = await cli(home, ['run', 'custom', 'x', '--command', fakeCommand('--exit', '4')]);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /failed .*exited with code 4/);
+  });
+
+  it('SIGTERM stops a foreground run and a gates run as Ctrl-C does (exit 143): nothing they started goes on', async () => {
+    const ws = tempDir('sb-cli-term-');
+    const pidFile = path.join(ws, 'gate.pid');
+    fs.writeFileSync(path.join(ws, 'slow-gate.js'), 'require("fs").writeFileSync(process.argv[2], String(process.pid)); setTimeout(() => {}, 60_000);');
+    const term = async (args: string[], ready: (stderr: string) => boolean): Promise<Result> => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ws, env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+      await waitFor(async () => ready(stderr), 20_000);
+      child.kill('SIGTERM');
+      return { code: await closed, stdout, stderr };
+    };
+    const run = await term(['run', 'custom', 'x', '--name', 'termed', '--command', fakeCommand('--sleep', '60000')], (said) => /started termed/.test(said));
+    assert.equal(run.code, 143, run.stderr);
+    assert.match(run.stderr, /stopping termed…\n.*termed .* killed .*killed by cli \(SIGTERM\)/s);
+    const record = JSON.parse((await cli(home, ['status', 'termed', '--format', 'json'])).stdout) as RunRecord;
+    assert.equal(record.status, 'killed');
+    assert.deepEqual(processesMarked(RUN_ID_ENV, record.id), [], 'the agent was stopped with the CLI');
+    const gate = await term(['gates', 'run', '--gate', `slow=${process.execPath} slow-gate.js ${pidFile}`], () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '');
+    assert.equal(gate.code, 143, gate.stderr);
+    assert.match(gate.stdout, /FAIL {2}slow: failed\n.*cancelled; its processes were killed/s);
+    assert.equal(pidAlive(Number(fs.readFileSync(pidFile, 'utf8'))), false, 'the gate command was killed with the CLI');
   });
 
   it('lists, shows and waits in tables and JSON; wait exits 3 on a timeout and 0 when done', async () => {
