@@ -49,6 +49,7 @@ export const DOCS: Record<string, CommandDoc> = {
 the run is done, 1 otherwise; --detach prints the run and returns once it has started (at once, as
 queued, when its pool is full). A run whose pool is full waits in line (queued) and starts by itself
 when a slot frees, also after this command has exited (a supervisor host keeps its place).
+A prompt of - is read from stdin, for one longer than a command line takes: switchboard run claude - < task.md
   --model     the model the agent uses, over the runner's setting (not for custom: its command says)
   --worktree  work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD
               (the folder must be in a git repository with a commit; its uncommitted changes stay out of the

@@ -9,7 +9,7 @@ import type { RunRecord } from '../../src/core/runs/types';
 import { offlineCli, realClaudeConfigFile, type OfflineCli } from '../support/agentClis';
 import { processesMarked } from '../../src/core/proc/processTable';
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
-import { CLI, ensureBuilt, fakeCommand, killEverything, pidAlive, ROOT, tempDir } from '../support/harness';
+import { CLI, ensureBuilt, fakeClaude, fakeCommand, killEverything, pidAlive, ROOT, tempDir } from '../support/harness';
 
 interface Result {
   code: number;
@@ -150,6 +150,26 @@ describe('headless CLI', function () {
     const failed = await cli(home, ['run', 'custom', 'x', '--command', fakeCommand('--exit', '4')]);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /failed .*exited with code 4/);
+  });
+
+  it('a prompt of - is read from stdin: one longer than a command line takes reaches the agent whole', async () => {
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ runners: { claude: { binary: fakeClaude(0) } } }));
+    // Over the 128 KiB Linux allows one argument: it could not be given as the prompt's argument at all.
+    const prompt = `${'a long task, '.repeat(20_000)}the end`;
+    const child = spawn(process.execPath, [CLI, 'run', 'claude', '-', '--name', 'piped', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(prompt);
+    assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0, stderr);
+    const run = JSON.parse(stdout) as RunRecord;
+    // The record keeps the start of a long prompt and says where the whole one is.
+    assert.ok(fs.readFileSync(path.join(home, 'runs', run.id, 'prompt.txt'), 'utf8') === prompt, 'the whole prompt is kept');
+    assert.ok(run.resultText === `done: ${prompt}`, 'the agent had the whole prompt');
+    const empty = await cli(home, ['run', 'claude', '-']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /The prompt is empty/);
   });
 
   it('SIGTERM stops a foreground run and a gates run as Ctrl-C does (exit 143): nothing they started goes on', async () => {

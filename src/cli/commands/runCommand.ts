@@ -7,8 +7,16 @@ import { describeRun, worktreeNote } from './describe';
 import { readRunArgs } from './runArgs';
 import { isFinished } from '../../core/runs/types';
 
+/** All of stdin, as text: a prompt longer than a command line may be (some 128 KiB an argument on Linux). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, runner, prompt, limits } = readRunArgs(argv);
+  const { values, runner, prompt: given, limits } = readRunArgs(argv);
+  const prompt = given === '-' ? await readStdin() : given;
   return ctx.withRuns(async (registry) => {
     let run = await registry.run({
       runner,
