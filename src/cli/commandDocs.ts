@@ -103,13 +103,14 @@ uncommitted changes in that branch's folder are in the way. With --format json: 
 {"run","name","folder","branch","removed_folder","deleted_branch","already_removed"}. ${ID}`,
   },
   compare: {
-    forms: [['compare "<prompt>" --runners R1,R2,... [--models M1,M2,...] [--gate "name=command"]... [--cwd DIR] [--setup "<command>"] [--copy FILE]... [--max-usd X] [--max-tokens N] [--timeout 30m]', 'run the same task with several agents at once, each in its own worktree, then gate and compare them']],
+    forms: [['compare "<prompt>" --runners R1,R2,... [--models M1,M2,...] [--gate "name=command"]... [--cwd DIR] [--command "<template with {prompt}>"] [--setup "<command>"] [--copy FILE]... [--max-usd X] [--max-tokens N] [--timeout 30m]', 'run the same task with several agents at once, each in its own worktree, then gate and compare them']],
     subcommands: ['compare list', 'compare show'],
     details: `Each runner (one may come twice) gets the prompt in a git worktree of its own made from the folder's HEAD; --models
-gives each its model by position (leave one empty for its configured model: --models ,gpt-5). Once every run has
-ended, the gates run in the worktree of each run that is done. Then a table: runner, model, status, time, tokens,
-cost, gate result, files changed, diff size (+added -removed lines) and the run's name, for switchboard diff,
-merge and cleanup. Progress goes to stderr; Ctrl-C stops the runs (exit 130; SIGTERM: 143), else exit 0. --format json:
+gives each its model by position (leave one empty for its configured model: --models ,gpt-5); --command is the custom
+runner's command, as for run. Once every run has ended, the gates run in the worktree of each run that is done.
+Then a table: runner, model, status, time, tokens, cost, gate result, files changed, diff size (+added -removed
+lines) and the run's name, for switchboard diff, merge and cleanup. Progress goes to stderr; Ctrl-C stops the runs
+(exit 130; SIGTERM: 143), else exit 0. --format json:
 {"id","status","owned","prompt","workspace","created_at","ended_at","gates","entries":[{"runner","model","name",
 "run_id","branch","status","elapsed_ms","usage","gates":{"passed","results"},"gates_skipped","files","insertions",
 "deletions","error"}]}; --format md: a Markdown table. The comparison is kept: compare list, compare show.`,
