@@ -199,6 +199,16 @@ describe('headless CLI', function () {
     assert.equal(pidAlive(Number(fs.readFileSync(pidFile, 'utf8'))), false, 'the gate command was killed with the CLI');
   });
 
+  it('a timeout longer than a Node timer holds (24.8 days) is waited for, not taken as up at once', async () => {
+    const run = await cli(home, ['run', 'custom', 'x', '--name', 'patient', '--timeout', '99999h', '--detach', '--command', fakeCommand('--sleep', '1500')]);
+    assert.equal(run.code, 0, run.stderr);
+    const waited = await cli(home, ['wait', 'patient', '--timeout', '9999999']);
+    assert.deepEqual([waited.code, waited.stderr], [0, ''], waited.stdout);
+    assert.match(waited.stdout, /patient .* done/);
+    const gates = await cli(home, ['gates', 'run', '--gate', `pause=${process.execPath} -e "setTimeout(() => {}, 300)"`, '--timeout', '9999999', '--gate-timeout', 'pause=99999h']);
+    assert.deepEqual([gates.code, gates.stderr], [0, ''], gates.stdout);
+  });
+
   it('lists, shows and waits in tables and JSON; wait exits 3 on a timeout and 0 when done', async () => {
     const started = await cli(home, ['run', 'custom', 'slow', '--detach', '--name', 'slowpoke', '--command', fakeCommand('--sleep', '5000')]);
     assert.equal(started.code, 0);
