@@ -229,6 +229,12 @@ describe('headless CLI', function () {
     const again = await cli(home, ['kill', 'slowpoke']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /had already finished \(done\); nothing to kill/);
+    // The fields kill_agent answers: which run, then what the kill did.
+    const killed = JSON.parse((await cli(home, ['kill', 'slowpoke', '--format', 'json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual([killed.id, killed.name, killed.killed, killed.status], [json.runs[0]?.id, 'slowpoke', false, 'done']);
+    const stopper = JSON.parse((await cli(home, ['run', 'custom', 'x', '--detach', '--name', 'stopper', '--format', 'json', '--command', fakeCommand('--sleep', '20000')])).stdout) as RunRecord;
+    const interrupted = JSON.parse((await cli(home, ['interrupt', 'stopper', '--format', 'json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual(interrupted, { id: stopper.id, name: 'stopper', delivered: 'signal' });
   });
 
   it('gives a clear message and a non-zero exit for every kind of bad input', async () => {
