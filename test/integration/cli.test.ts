@@ -267,6 +267,8 @@ describe('headless CLI', function () {
       assert.equal(result.code, code, `${args.join(' ')} -> ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, message, args.join(' '));
     }
+    const twice = await cli(home, ['run', 'claude', 'hi'], { PATH: '/nowhere:/elsewhere:/nowhere' });
+    assert.match(twice.stderr, /was not found \(looked in \/nowhere, \/elsewhere\)\./, 'each folder of PATH once');
     assert.equal((await cli(home, ['list'])).stdout.split('\n').length, 4, 'the refused runs were not started');
     const none = await cli(home, ['list', '--status', 'running', '--runner', 'custom']);
     assert.equal(none.code, 0);
