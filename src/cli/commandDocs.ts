@@ -45,10 +45,11 @@ export const TOP_LEVEL = ['run', 'list', 'status', 'logs', 'steer', 'interrupt',
 export const DOCS: Record<string, CommandDoc> = {
   run: {
     forms: [['run <runner> "<prompt>" [--name N] [--cwd DIR] [--model M] [--worktree] [--command "<template with {prompt}>"] [--resume SESSION] [--pool P] [--backend docker[:CONTEXT]|swarm] [--max-usd X] [--max-tokens N] [--timeout 30m] [--detach] [--raw]', `start an agent (runners: ${RUNNER_IDS.join(', ')}) and follow it`]],
-    details: `Without --detach it prints the run's output until it ends (Ctrl-C stops the run) and exits 0 when
+    details: `Without --detach it prints the run's output until it ends (Ctrl-C or SIGTERM stops the run) and exits 0 when
 the run is done, 1 otherwise; --detach prints the run and returns once it has started (at once, as
 queued, when its pool is full). A run whose pool is full waits in line (queued) and starts by itself
 when a slot frees, also after this command has exited (a supervisor host keeps its place).
+A prompt of - is read from stdin, for one longer than a command line takes: switchboard run claude - < task.md
   --model     the model the agent uses, over the runner's setting (not for custom: its command says)
   --worktree  work in a git worktree of its own, on branch switchboard/run/<name> made from the folder's HEAD
               (the folder must be in a git repository with a commit; its uncommitted changes stay out of the
@@ -102,13 +103,14 @@ uncommitted changes in that branch's folder are in the way. With --format json: 
 {"run","name","folder","branch","removed_folder","deleted_branch","already_removed"}. ${ID}`,
   },
   compare: {
-    forms: [['compare "<prompt>" --runners R1,R2,... [--models M1,M2,...] [--gate "name=command"]... [--cwd DIR] [--setup "<command>"] [--copy FILE]... [--max-usd X] [--max-tokens N] [--timeout 30m]', 'run the same task with several agents at once, each in its own worktree, then gate and compare them']],
+    forms: [['compare "<prompt>" --runners R1,R2,... [--models M1,M2,...] [--gate "name=command"]... [--cwd DIR] [--command "<template with {prompt}>"] [--setup "<command>"] [--copy FILE]... [--max-usd X] [--max-tokens N] [--timeout 30m]', 'run the same task with several agents at once, each in its own worktree, then gate and compare them']],
     subcommands: ['compare list', 'compare show'],
     details: `Each runner (one may come twice) gets the prompt in a git worktree of its own made from the folder's HEAD; --models
-gives each its model by position (leave one empty for its configured model: --models ,gpt-5). Once every run has
-ended, the gates run in the worktree of each run that is done. Then a table: runner, model, status, time, tokens,
-cost, gate result, files changed, diff size (+added -removed lines) and the run's name, for switchboard diff,
-merge and cleanup. Progress goes to stderr; Ctrl-C stops the runs (exit 130), else exit 0. --format json:
+gives each its model by position (leave one empty for its configured model: --models ,gpt-5); --command is the custom
+runner's command, as for run. Once every run has ended, the gates run in the worktree of each run that is done.
+Then a table: runner, model, status, time, tokens, cost, gate result, files changed, diff size (+added -removed
+lines) and the run's name, for switchboard diff, merge and cleanup. Progress goes to stderr; Ctrl-C stops the runs
+(exit 130; SIGTERM: 143), else exit 0. --format json:
 {"id","status","owned","prompt","workspace","created_at","ended_at","gates","entries":[{"runner","model","name",
 "run_id","branch","status","elapsed_ms","usage","gates":{"passed","results"},"gates_skipped","files","insertions",
 "deletions","error"}]}; --format md: a Markdown table. The comparison is kept: compare list, compare show.`,
@@ -151,7 +153,7 @@ With --format json: {"workspace","gates":[{"name","command","required","reason"}
 --gate-optional NAME makes one of them optional; --gate-timeout NAME=DURATION (90s, 10m, or seconds) sets its timeout. Each runs in --cwd (default the current folder), in turn,
 and its result is printed as it ends (the end of its output and its log file when it failed); an open breaker
 fails its gate at once without running it. Exit 0 when every required gate passed, 1 otherwise (130 after Ctrl-C,
-which kills the running gate). --gate gates are required; the command is split like a shell would, without one.
+143 after SIGTERM, either of which kills the running gate). --gate gates are required; the command is split like a shell would, without one.
   --timeout   kill each gate after this many seconds (default 600)
 With --format json: {"passed","gates":[{"name","passed","stdout","stderr","duration_ms","required","command_line",
 "exit_code","timed_out","log"}]}.`,

@@ -64,6 +64,15 @@ export function formatStatus(run: Pick<RunRecord, 'status' | 'retrying'>): strin
   return run.status === 'running' && run.retrying ? `running, ${formatRetrying(run.retrying)}` : run.status;
 }
 
+/**
+ * What a kill stopped, after the run's name: `(pid 123) and its process tree`, or for a run killed
+ * before its agent had a process (waiting in line for a slot), that it never started.
+ */
+export function formatKilled(run: Pick<RunRecord, 'status' | 'pool'>, pid: number | undefined): string {
+  if (pid !== undefined) return `(pid ${pid}) and its process tree`;
+  return `before its agent started${run.status === 'queued' ? ` (it left the line of pool ${run.pool ?? 'default'})` : ''}`;
+}
+
 /** `refused 2 tool calls: Bash (rm -rf /tmp/x), WebFetch (https://…)`. */
 export function formatDenials(denials: PermissionDenial[]): string {
   const calls = denials.map((d) => (d.what ? `${d.tool} (${clip(d.what, 120)})` : d.tool));

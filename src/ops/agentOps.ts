@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { runLimits } from '../core/runs/runLimitsInput';
 import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
-import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
+import { elapsed, formatDenials, formatDuration, formatKilled, formatStatus, formatTokens, formatUsd } from '../core/render';
 import type { RunRegistry } from '../core/registry/registry';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { deepFreeze } from './answerText';
@@ -301,7 +301,7 @@ const killAgent = defineOperation({
     const result = await ctx.sb.runs.kill(run.id, { force: args.force, source: ctx.source });
     return {
       structured: { id: run.id, name: run.name, ...result },
-      summary: result.killed ? `Killed ${run.name} (pid ${result.pid ?? '?'}) and its process tree.` : `${run.name} was not running (${result.status}); nothing to kill.`,
+      summary: result.killed ? `Killed ${run.name} ${formatKilled(run, result.pid)}.` : `${run.name} was not running (${result.status}); nothing to kill.`,
     };
   },
 });

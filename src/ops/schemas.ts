@@ -3,6 +3,7 @@
  * conversion; `toShape` converts any other core value the same way.
  */
 import { z } from 'zod';
+import { NAME_PATTERN, NAME_RULE } from '../core/git/names';
 import { elapsed, formatRetrying } from '../core/render';
 import { runnerOfRun, RUNNER_IDS } from '../core/runners/runnerTable';
 import { isFinished, RUN_STATUSES, type RunRecord } from '../core/runs/types';
@@ -12,7 +13,7 @@ const iso = (ms: number | undefined): string | undefined => (ms === undefined ? 
 export const runnerField = z.enum(RUNNER_IDS as [string, ...string[]]);
 export const statusField = z.enum(RUN_STATUSES);
 export const idField = z.string().min(1).describe('A run id, its name, or a unique id prefix');
-export const nameField = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+export const nameField = z.string().regex(NAME_PATTERN, `must be ${NAME_RULE}`);
 
 const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

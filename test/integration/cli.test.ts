@@ -7,7 +7,9 @@ import { StateMap } from '../../src/core/state/stateMap';
 import { writeRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
 import { offlineCli, realClaudeConfigFile, type OfflineCli } from '../support/agentClis';
-import { CLI, ensureBuilt, fakeCommand, killEverything, ROOT, tempDir } from '../support/harness';
+import { processesMarked } from '../../src/core/proc/processTable';
+import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
+import { CLI, ensureBuilt, fakeClaude, fakeCommand, killEverything, pidAlive, ROOT, tempDir } from '../support/harness';
 
 interface Result {
   code: number;
@@ -150,6 +152,63 @@ describe('headless CLI', function () {
     assert.match(failed.stderr, /failed .*exited with code 4/);
   });
 
+  it('a prompt of - is read from stdin: one longer than a command line takes reaches the agent whole', async () => {
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ runners: { claude: { binary: fakeClaude(0) } } }));
+    // Over the 128 KiB Linux allows one argument: it could not be given as the prompt's argument at all.
+    const prompt = `${'a long task, '.repeat(20_000)}the end`;
+    const child = spawn(process.execPath, [CLI, 'run', 'claude', '-', '--name', 'piped', '--format', 'json'], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(prompt);
+    assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0, stderr);
+    const run = JSON.parse(stdout) as RunRecord;
+    // The record keeps the start of a long prompt and says where the whole one is.
+    assert.ok(fs.readFileSync(path.join(home, 'runs', run.id, 'prompt.txt'), 'utf8') === prompt, 'the whole prompt is kept');
+    assert.ok(run.resultText === `done: ${prompt}`, 'the agent had the whole prompt');
+    const empty = await cli(home, ['run', 'claude', '-']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /The prompt is empty/);
+  });
+
+  it('SIGTERM stops a foreground run and a gates run as Ctrl-C does (exit 143): nothing they started goes on', async () => {
+    const ws = tempDir('sb-cli-term-');
+    const pidFile = path.join(ws, 'gate.pid');
+    fs.writeFileSync(path.join(ws, 'slow-gate.js'), 'require("fs").writeFileSync(process.argv[2], String(process.pid)); setTimeout(() => {}, 60_000);');
+    const term = async (args: string[], ready: (stderr: string) => boolean): Promise<Result> => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ws, env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+      await waitFor(async () => ready(stderr), 20_000);
+      child.kill('SIGTERM');
+      return { code: await closed, stdout, stderr };
+    };
+    const run = await term(['run', 'custom', 'x', '--name', 'termed', '--command', fakeCommand('--sleep', '60000')], (said) => /started termed/.test(said));
+    assert.equal(run.code, 143, run.stderr);
+    assert.match(run.stderr, /stopping termed…\n.*termed .* killed .*killed by cli \(SIGTERM\)/s);
+    const record = JSON.parse((await cli(home, ['status', 'termed', '--format', 'json'])).stdout) as RunRecord;
+    assert.equal(record.status, 'killed');
+    assert.deepEqual(processesMarked(RUN_ID_ENV, record.id), [], 'the agent was stopped with the CLI');
+    const gate = await term(['gates', 'run', '--gate', `slow=${process.execPath} slow-gate.js ${pidFile}`], () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '');
+    assert.equal(gate.code, 143, gate.stderr);
+    assert.match(gate.stdout, /FAIL {2}slow: failed\n.*cancelled; its processes were killed/s);
+    assert.equal(pidAlive(Number(fs.readFileSync(pidFile, 'utf8'))), false, 'the gate command was killed with the CLI');
+  });
+
+  it('a timeout longer than a Node timer holds (24.8 days) is waited for, not taken as up at once', async () => {
+    const run = await cli(home, ['run', 'custom', 'x', '--name', 'patient', '--timeout', '99999h', '--detach', '--command', fakeCommand('--sleep', '1500')]);
+    assert.equal(run.code, 0, run.stderr);
+    const waited = await cli(home, ['wait', 'patient', '--timeout', '9999999']);
+    assert.deepEqual([waited.code, waited.stderr], [0, ''], waited.stdout);
+    assert.match(waited.stdout, /patient .* done/);
+    const gates = await cli(home, ['gates', 'run', '--gate', `pause=${process.execPath} -e "setTimeout(() => {}, 300)"`, '--timeout', '9999999', '--gate-timeout', 'pause=99999h']);
+    assert.deepEqual([gates.code, gates.stderr], [0, ''], gates.stdout);
+  });
+
   it('lists, shows and waits in tables and JSON; wait exits 3 on a timeout and 0 when done', async () => {
     const started = await cli(home, ['run', 'custom', 'slow', '--detach', '--name', 'slowpoke', '--command', fakeCommand('--sleep', '5000')]);
     assert.equal(started.code, 0);
@@ -170,6 +229,12 @@ describe('headless CLI', function () {
     const again = await cli(home, ['kill', 'slowpoke']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /had already finished \(done\); nothing to kill/);
+    // The fields kill_agent answers: which run, then what the kill did.
+    const killed = JSON.parse((await cli(home, ['kill', 'slowpoke', '--format', 'json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual([killed.id, killed.name, killed.killed, killed.status], [json.runs[0]?.id, 'slowpoke', false, 'done']);
+    const stopper = JSON.parse((await cli(home, ['run', 'custom', 'x', '--detach', '--name', 'stopper', '--format', 'json', '--command', fakeCommand('--sleep', '20000')])).stdout) as RunRecord;
+    const interrupted = JSON.parse((await cli(home, ['interrupt', 'stopper', '--format', 'json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual(interrupted, { id: stopper.id, name: 'stopper', delivered: 'signal' });
   });
 
   it('gives a clear message and a non-zero exit for every kind of bad input', async () => {
@@ -191,12 +256,23 @@ describe('headless CLI', function () {
       [['frobnicate'], 2, /unknown command "frobnicate"/],
       [['list', '--format', 'xml'], 2, /--format must be table \(or text\), json or md, not "xml"/],
       [['kill'], 2, /usage: switchboard kill/],
+      // A run's name is typed back as one word, as run_agent's `name` is checked.
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', 'two words'], 2, /--name must be 1-64 letters, digits, "\.", "_" or "-", starting with a letter or digit, not "two words"/],
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', ''], 2, /--name must be 1-64 letters.*, not ""/],
+      [['run', 'custom', 'hi', '--command', 'echo', '--name', 'n'.repeat(65)], 2, /--name must be 1-64 letters/],
+      [['list', '--runner', 'claud'], 2, /--runner must be one of claude, codex, gemini, qwen, opencode, kilo, copilot, cline, custom/],
     ];
     for (const [args, code, message] of cases) {
       const result = await cli(home, args, { PATH: `/nowhere` });
       assert.equal(result.code, code, `${args.join(' ')} -> ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, message, args.join(' '));
     }
+    const twice = await cli(home, ['run', 'claude', 'hi'], { PATH: '/nowhere:/elsewhere:/nowhere' });
+    assert.match(twice.stderr, /was not found \(looked in \/nowhere, \/elsewhere\)\./, 'each folder of PATH once');
+    assert.equal((await cli(home, ['list'])).stdout.split('\n').length, 4, 'the refused runs were not started');
+    const none = await cli(home, ['list', '--status', 'running', '--runner', 'custom']);
+    assert.equal(none.code, 0);
+    assert.equal(none.stdout, 'No run has status running and runner custom (of 2; switchboard list shows them all)\n');
     const json = await cli(home, ['status', 'abc', '--format', 'json']);
     const error = JSON.parse(json.stdout).error;
     assert.equal(error.code, 'ambiguous_run');

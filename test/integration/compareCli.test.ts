@@ -101,6 +101,8 @@ describe('CLI: runs in worktrees of their own, and comparisons', function () {
     const models = json<{ runners: { runner: string; models: { model: string; configured: boolean }[] }[] }>(result.stdout).runners[0]!.models;
     assert.deepEqual(models[0], { model: 'gpt-5', configured: true, input_per_mtok: 1.25, output_per_mtok: 10 });
     assert.ok(models.some((m) => m.model === 'gpt-5-mini' && !m.configured));
-    assert.match((await runCli(home, ['models', 'custom'])).stdout, /custom +\(none: its command says\)/);
+    const custom = (await runCli(home, ['models', 'custom'])).stdout;
+    assert.match(custom, /custom +\(none: its command says\)/);
+    assert.doesNotMatch(custom, /--model/, 'the custom runner refuses --model: no hint to pass one');
   });
 });

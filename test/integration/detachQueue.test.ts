@@ -68,6 +68,7 @@ describe('detached runs in a full pool', function () {
     assert.equal(waiting.status, 'queued');
     const killed = await cli('kill', 'waiting');
     assert.equal(killed.code, 0, killed.stderr);
+    assert.equal(killed.stdout, 'killed waiting before its agent started (it left the line of pool default)\n');
     assert.equal(record(waiting.id).status, 'killed');
     assert.match(record(waiting.id).lastError ?? '', /while waiting for a slot/);
     assert.deepEqual(ledger().queue, [], 'it left the line');

@@ -9,6 +9,7 @@ import { runLimits } from '../../core/runs/runLimitsInput';
 import { toCompareShape } from '../../ops/compareOps';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
+import { onStopSignals } from '../stopSignals';
 import { describeRun } from './describe';
 
 const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(',').map((s) => s.trim()));
@@ -75,22 +76,18 @@ async function start(ctx: CliContext, argv: string[]): Promise<number> {
       verifying = true;
       if (r.gates.length) ctx.out.stderr(`running the gates (${r.gates.map((g) => g.name).join(', ')}) in the worktree of each run that is done…`);
     });
-    let interrupted = false;
-    const onSigint = (): void => {
-      if (interrupted) return;
-      interrupted = true;
+    const signals = onStopSignals(() => {
       ctx.out.stderr(`stopping comparison ${record.id}…`);
-      void compares.cancel(record.id, 'cli (Ctrl-C)');
-    };
-    process.on('SIGINT', onSigint);
+      void compares.cancel(record.id, signals.source());
+    });
     try {
       await compares.wait(record.id);
     } finally {
-      process.off('SIGINT', onSigint);
+      signals.dispose();
       ended.dispose();
       moved.dispose();
     }
     show(ctx, await compares.view(record.id));
-    return interrupted ? 130 : 0;
+    return signals.exitCode() ?? 0;
   });
 }

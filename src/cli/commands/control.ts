@@ -1,5 +1,6 @@
-/** `switchboard steer | interrupt | kill | wait`: acting on a run. */
+/** `switchboard steer | interrupt | kill | wait`: acting on a run (with --format json, the fields steer_agent, interrupt_agent and kill_agent answer). */
 import { parseArgs } from 'node:util';
+import { formatKilled } from '../../core/render';
 import { isFinished } from '../../core/runs/types';
 import type { CliContext } from '../context';
 import { printJson, usageError } from '../output';
@@ -14,8 +15,9 @@ export async function steerCommand(ctx: CliContext, argv: string[]): Promise<num
   if (!id) throw usageError('steer', 'which run? give its id or name, then the message');
   if (words.length === 0) throw usageError('steer', 'the message is missing');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    const result = await registry.steer(id, words.join(' '), SOURCE);
-    if (ctx.out.format === 'json') printJson(ctx.out, result);
+    const run = registry.resolve(id);
+    const result = await registry.steer(run.id, words.join(' '), SOURCE);
+    if (ctx.out.format === 'json') printJson(ctx.out, { id: run.id, name: run.name, ...result });
     else ctx.out.stdout(result.delivery === 'live' ? 'delivered live on the agent\'s input' : 'interrupted the agent; it resumes its session with the message');
     return 0;
   });
@@ -25,8 +27,9 @@ export async function interruptCommand(ctx: CliContext, argv: string[]): Promise
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const id = oneId(positionals, 'interrupt');
   return ctx.withSwitchboard(async ({ runs: registry }) => {
-    const result = await registry.interrupt(id, SOURCE);
-    if (ctx.out.format === 'json') printJson(ctx.out, result);
+    const run = registry.resolve(id);
+    const result = await registry.interrupt(run.id, SOURCE);
+    if (ctx.out.format === 'json') printJson(ctx.out, { id: run.id, name: run.name, ...result });
     else ctx.out.stdout(result.delivered === 'protocol' ? 'interrupt sent through the agent\'s own protocol' : 'SIGINT sent to the agent');
     return 0;
   });
@@ -38,8 +41,8 @@ export async function killCommand(ctx: CliContext, argv: string[]): Promise<numb
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const run = registry.resolve(id);
     const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
-    if (ctx.out.format === 'json') printJson(ctx.out, result);
-    else if (result.killed) ctx.out.stdout(`killed ${run.name} (pid ${result.pid}) and its process tree`);
+    if (ctx.out.format === 'json') printJson(ctx.out, { id: run.id, name: run.name, ...result });
+    else if (result.killed) ctx.out.stdout(`killed ${run.name} ${formatKilled(run, result.pid)}`);
     else if (result.finishing) ctx.out.stdout(`${result.finishing}; it ended ${result.status}, nothing to kill`);
     else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
     else {

@@ -18,6 +18,7 @@ import { markdownTable } from '../../core/render';
 import type { CliContext } from '../context';
 import { applyGateFlags, GATE_FLAGS } from '../gateFlags';
 import { printJson, usageError } from '../output';
+import { onStopSignals } from '../stopSignals';
 import { unknownSubcommand } from '../usage';
 
 const CWD = { cwd: { type: 'string' } } as const;
@@ -99,8 +100,7 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
   specs = applyGateFlags('gates run', specs, values);
   const json = ctx.out.format === 'json';
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.on('SIGINT', onSignal);
+  const signals = onStopSignals(() => abort.abort());
   try {
     const results = await ctx.withFeed((feed) =>
       runGates(specs, {
@@ -116,9 +116,8 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
     const verdict = gatesVerdict(results);
     if (json) printJson(ctx.out, { passed: verdict.ok, gates: results.map(toGateResultShape) });
     else ctx.out.stdout(verdict.text);
-    if (abort.signal.aborted) return 130;
-    return verdict.ok ? 0 : 1;
+    return signals.exitCode() ?? (verdict.ok ? 0 : 1);
   } finally {
-    process.off('SIGINT', onSignal);
+    signals.dispose();
   }
 }

@@ -1,5 +1,6 @@
 /** `switchboard list`, `status <id>`, `logs <id> [--follow]`, `rm <id>`: looking at runs. */
 import { parseArgs } from 'node:util';
+import { RUNNER_IDS } from '../../core/runners/runnerTable';
 import { RUN_STATUSES, type RunStatus } from '../../core/runs/types';
 import type { RunBrief } from '../../core/runs/runBrief';
 import { recentRuns } from '../../core/registry/registry';
@@ -15,6 +16,7 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
   if (values.status && !RUN_STATUSES.includes(values.status as RunStatus)) {
     throw usageError('list', `--status must be one of ${RUN_STATUSES.join(', ')}`);
   }
+  if (values.runner && !RUNNER_IDS.includes(values.runner)) throw usageError('list', `--runner must be one of ${RUNNER_IDS.join(', ')}`);
   return ctx.withSwitchboard(async ({ runs: registry }) => {
     const json = ctx.out.format === 'json';
     // Live runs come first, then the finished ones newest first: the older ones are left out of the table unless asked for.
@@ -25,7 +27,7 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
     // What is shown is compared with its files (the rest of a large folder is taken from the record index as it is).
     if (registry.verify(shownOf(runs))) runs = registry.briefs(filter);
     if (json) printJson(ctx.out, { version: 1, runs: registry.list(filter).map((r) => redactedRun(registry, r)) });
-    else if (!runs.length) ctx.out.stdout('No runs yet. Start one with: switchboard run <runner> "<prompt>"');
+    else if (!runs.length) ctx.out.stdout(noRuns(filter, registry.briefs().length));
     else {
       const shown = shownOf(runs);
       ctx.out.stdout(table(RUN_HEADERS, registry.wholeOf(shown).map((r) => runRow(redactedRun(registry, r)))));
@@ -34,6 +36,13 @@ export async function listCommand(ctx: CliContext, argv: string[]): Promise<numb
     }
     return 0;
   });
+}
+
+/** What `list` says when it has no row to show: no run at all, or none of those there are matches the filters. */
+function noRuns(filter: { status?: string; runner?: string }, total: number): string {
+  if (!total) return 'No runs yet. Start one with: switchboard run <runner> "<prompt>"';
+  const asked = [filter.status && `status ${filter.status}`, filter.runner && `runner ${filter.runner}`].filter(Boolean).join(' and ');
+  return `No run has ${asked} (of ${total}; switchboard list shows them all)`;
 }
 
 /** The readable lines of output `status` shows. */

@@ -20,6 +20,8 @@ export async function modelsCommand(ctx: CliContext, argv: string[]): Promise<nu
   const rows = found.flatMap(({ runner, models }) =>
     models.length ? models.map((m) => [runner, m.model, m.configured ? 'configured' : 'price table', m.price ? `$${m.price.inputPerMTok} / $${m.price.outputPerMTok}` : '']) : [[runner, runner === 'custom' ? '(none: its command says)' : "(the CLI's own default)", '', '']],
   );
-  ctx.out.stdout(`${table(['RUNNER', 'MODEL', 'FROM', 'PER M TOKENS IN / OUT'], rows)}\nAny other model name the CLI knows works too: switchboard run <runner> "<prompt>" --model <model>.`);
+  // The custom runner takes no --model (its command says): the hint is for the others only.
+  const hint = runners.some((r) => r !== 'custom') ? '\nAny other model name the CLI knows works too: switchboard run <runner> "<prompt>" --model <model>.' : '';
+  ctx.out.stdout(`${table(['RUNNER', 'MODEL', 'FROM', 'PER M TOKENS IN / OUT'], rows)}${hint}`);
   return 0;
 }

@@ -2,12 +2,21 @@
 import type { CliContext } from '../context';
 import { printOutput } from '../follow';
 import { printJson } from '../output';
+import { onStopSignals } from '../stopSignals';
 import { describeRun, worktreeNote } from './describe';
 import { readRunArgs } from './runArgs';
 import { isFinished } from '../../core/runs/types';
 
+/** All of stdin, as text: a prompt longer than a command line may be (some 128 KiB an argument on Linux). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, runner, prompt, limits } = readRunArgs(argv);
+  const { values, runner, prompt: given, limits } = readRunArgs(argv);
+  const prompt = given === '-' ? await readStdin() : given;
   return ctx.withRuns(async (registry) => {
     let run = await registry.run({
       runner,
@@ -31,19 +40,15 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       else ctx.out.stdout(`${run.id}  ${run.name}  ${run.status === 'queued' ? 'queued' : `pid ${run.agent?.pid ?? '?'}`}  (detached; follow with: switchboard logs ${run.name} --follow)`);
       return 0;
     }
-    let interrupted = false;
-    const onSigint = (): void => {
-      if (interrupted) return;
-      interrupted = true;
+    const signals = onStopSignals(() => {
       ctx.out.stderr(`stopping ${run.name}…`);
-      void registry.kill(run.id, { source: 'cli (Ctrl-C)' });
-    };
-    process.on('SIGINT', onSigint);
+      void registry.kill(run.id, { source: signals.source() });
+    });
     if (run.status === 'queued') run = await registry.whenStarted(run.id);
     if (!isFinished(run.status)) ctx.out.stderr(`started ${run.name} (${run.id}), pid ${run.agent?.pid ?? '?'}; Ctrl-C stops it`);
     const json = ctx.out.format === 'json';
     const final = json ? (await registry.wait(run.id)).record : await printOutput(registry, run, { raw: values.raw, follow: true, json: false, out: ctx.out });
-    process.off('SIGINT', onSigint);
+    signals.dispose();
     if (!isFinished(final.status)) {
       // Stdout's reader went away (`… | head`): the run goes on, as if detached.
       ctx.out.stderr(`${final.name} (${final.id}) goes on; switchboard logs ${final.name} --follow shows it`);
@@ -52,7 +57,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     if (json) printJson(ctx.out, final);
     else ctx.out.stderr(describeRun(final));
     if (!json && final.worktree) ctx.out.stderr(`its work is on ${final.worktree.branch}: switchboard diff ${final.name}, switchboard merge ${final.name}, switchboard cleanup ${final.name}`);
-    if (interrupted) return 130;
+    const stopped = signals.exitCode();
+    if (stopped !== undefined) return stopped;
     return final.status === 'done' ? 0 : 1;
   }, { launchSoon: true });
 }

@@ -6,6 +6,7 @@
  * one that cannot be read or started is a failed gate saying why in its stderr.
  */
 import * as fs from 'node:fs';
+import { setLongTimeout } from '../longTimeout';
 import { redactArgs, secretsFromEnv } from '../redact';
 import { killTree, treeMembers } from '../proc/killTree';
 import { startTokenOf } from '../proc/processTable';
@@ -111,7 +112,7 @@ export async function runGate(spec: GateSpec, options: RunGateOptions): Promise<
     note(why === 'timeout' ? `timed out after ${duration(spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS)}; its processes were killed` : 'cancelled; its processes were killed');
     if (identity) killed = killTree(identity, { graceMs: options.killGraceMs ?? 2000 });
   };
-  const timer = setTimeout(() => stop('timeout'), spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS);
+  const timer = setLongTimeout(() => stop('timeout'), spec.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS);
   const onAbort = (): void => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -133,7 +134,7 @@ export async function runGate(spec: GateSpec, options: RunGateOptions): Promise<
     if (exit.signal && !stopping) note(`it was killed by ${exit.signal}`);
     return finish(argv, exit.code, stopping === 'timeout', stopping === 'abort');
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     options.signal?.removeEventListener('abort', onAbort);
   }
 }

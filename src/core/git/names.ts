@@ -6,12 +6,18 @@ import { SwitchboardError, type ErrorCode } from '../errors';
 
 export const BRANCH_PREFIX = 'switchboard';
 
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ACCEPTED = '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit, without "..", not ending in "." or ".lock" (e.g. auth-refactor, worker-2)';
+/**
+ * A name people give a run or a team: what the tools' `name` fields and the CLI's --name accept, so
+ * that it can be typed back as one word (`switchboard logs <name>`) and be part of a branch name.
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9][\w.-]{0,63}$/;
+export const NAME_RULE = '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+const ACCEPTED = `${NAME_RULE}, without "..", not ending in "." or ".lock" (e.g. auth-refactor, worker-2)`;
 
 /** Refuses a name that cannot be one part of a branch name, naming the value and the accepted form. */
 export function checkSlug(what: 'team' | 'worker', value: string): string {
-  const ok = SLUG.test(value) && !value.includes('..') && !value.endsWith('.') && !value.toLowerCase().endsWith('.lock');
+  const ok = NAME_PATTERN.test(value) && !value.includes('..') && !value.endsWith('.') && !value.toLowerCase().endsWith('.lock');
   if (!ok) {
     throw new SwitchboardError('invalid_argument', `${JSON.stringify(value)} is not a usable ${what} name.`, `Use ${ACCEPTED}.`, { field: what, value });
   }

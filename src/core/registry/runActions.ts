@@ -7,6 +7,7 @@ import type { SwitchboardConfig } from '../config';
 import type { Event } from '../events';
 import { SwitchboardError } from '../errors';
 import type { Logger } from '../logger';
+import { setLongTimeout, type LongTimeout } from '../longTimeout';
 import type { StateMap } from '../state/stateMap';
 import { limitStop } from '../supervisor/runLimits';
 import { killTree } from '../proc/killTree';
@@ -144,15 +145,15 @@ export class RunActions {
     const run = this.registry.resolve(query);
     if (isFinished(run.status)) return Promise.resolve({ record: run, timedOut: false });
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimeout | undefined;
       const listener = this.registry.onDidChange((change) => {
         if (change.run.id !== run.id || !isFinished(change.run.status)) return;
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         listener.dispose();
         resolve({ record: change.run, timedOut: false });
       });
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
+        timer = setLongTimeout(() => {
           listener.dispose();
           resolve({ record: this.tracker.get(run.id) ?? run, timedOut: true });
         }, timeoutMs);

@@ -21,7 +21,8 @@ export function findBinary(binary: string, env: NodeJS.ProcessEnv = process.env,
     const full = path.resolve(cwd, binary);
     return isExecutable(full) ? { found: true, path: full } : { found: false, lookedIn: [full] };
   }
-  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  // Each folder once: a PATH often names one twice (profiles that prepend it again), and the message lists them.
+  const dirs = [...new Set((env.PATH ?? '').split(path.delimiter).filter(Boolean))];
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
   for (const dir of dirs) {
     for (const ext of exts) {

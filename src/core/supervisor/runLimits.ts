@@ -1,4 +1,5 @@
 /** A run's hard limits: which one its usage has crossed, said for the record (`run --max-usd --max-tokens --timeout`), and the timer of its time limit. */
+import { setLongTimeout } from '../longTimeout';
 import { formatLimits } from '../render';
 import type { RunLimits, RunRecord } from '../runs/types';
 
@@ -27,6 +28,6 @@ export const limitStop = (source: string): string | undefined => (source.startsW
 export function armTimeLimit(limits: RunLimits | undefined, startedAt: number | undefined, finished: Promise<void>, stop: (reason: string) => void): void {
   if (!limits?.timeoutMs) return;
   const left = (startedAt ?? Date.now()) + limits.timeoutMs - Date.now();
-  const timer = setTimeout(() => stop(timeLimitReason(limits)), Math.max(0, left));
-  void finished.then(() => clearTimeout(timer));
+  const timer = setLongTimeout(() => stop(timeLimitReason(limits)), left);
+  void finished.then(() => timer.clear());
 }
