@@ -1,15 +1,16 @@
 /**
  * Bursts and races with real processes: 100 `switchboard run --detach` processes at once over one
  * state folder (every run admitted or queued, none lost, a few supervisor hosts for all of them),
- * several processes taking over one abandoned lock at the same moment (one wins), and processes
- * asking for a lock one after another served in that order.
+ * several processes taking over one abandoned lock at the same moment (one wins), processes
+ * asking for a lock one after another served in that order, and processes claiming run names at once.
  */
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HELD } from '../../src/core/store/fairLock';
-import { readRecord } from '../../src/core/runs/recordFile';
+import { claimRunDir } from '../../src/core/registry/launch';
+import { readRecord, writeRecord } from '../../src/core/runs/recordFile';
 import { isFinished, type RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
 import { runCli } from '../support/cliChild';
@@ -80,6 +81,44 @@ describe('bursts and lock races across processes', function () {
     assert.deepEqual(fs.readdirSync(dir), [], 'no ticket and no holder is left');
   });
 
+  describe('run names claimed by processes starting runs at the same moment', () => {
+    type Claimed = { id: string; name?: string; refused?: string };
+    const claimAll = async (stateDir: string, name?: string): Promise<Claimed[]> => {
+      const startAt = Date.now() + 6000;
+      return (await racers(6, () => ['name', stateDir, String(startAt), ...(name ? [name] : [])])).map((out) => JSON.parse(out) as Claimed);
+    };
+
+    it('one name asked for by several: exactly one run gets it, the others are refused (name_taken)', async () => {
+      const stateDir = tempDir('sb-names-');
+      const results = await claimAll(stateDir, 'dup');
+      const winners = results.filter((r) => r.name === 'dup');
+      assert.equal(winners.length, 1, JSON.stringify(results));
+      assert.deepEqual(results.filter((r) => !r.name).map((r) => r.refused), Array(5).fill('name_taken'));
+      assert.equal(fs.readFileSync(new StateMap(stateDir).nameClaim('dup'), 'utf8'), winners[0]!.id, 'the claim names the run that got it');
+    });
+
+    it('a name whose run has ended, asked for by several: exactly one takes it over', async () => {
+      const stateDir = tempDir('sb-names-');
+      const ended = claimRunDir(stateDir);
+      const now = Date.now();
+      writeRecord(new StateMap(stateDir).run(ended), {
+        version: 1, id: ended, name: 'dup', runner: 'custom', commandLine: ['true'], cwd: stateDir, prompt: 'p', status: 'done', createdAt: now, endedAt: now, exitCode: 0,
+        usage: { inputTokens: 0, outputTokens: 0 }, links: {}, outputBytes: 0, eventCount: 0,
+      }, { durable: false });
+      fs.mkdirSync(path.dirname(new StateMap(stateDir).nameClaim('dup')));
+      fs.writeFileSync(new StateMap(stateDir).nameClaim('dup'), ended);
+      const results = await claimAll(stateDir, 'dup');
+      const winners = results.filter((r) => r.name === 'dup');
+      assert.equal(winners.length, 1, JSON.stringify(results));
+      assert.equal(fs.readFileSync(new StateMap(stateDir).nameClaim('dup'), 'utf8'), winners[0]!.id);
+    });
+
+    it('no name asked for: each run gets a <runner>-<n> of its own', async () => {
+      const results = await claimAll(tempDir('sb-names-'));
+      assert.equal(new Set(results.map((r) => r.name)).size, 6, JSON.stringify(results));
+    });
+  });
+
   it('100 `switchboard run --detach` processes at once (default pools: 8 run, the rest wait): every run is admitted or queued, all end done, none is lost, and they share a few supervisor hosts', async () => {
     const stateDir = tempDir('sb-burst-');
     try {
@@ -92,6 +131,7 @@ describe('bursts and lock races across processes', function () {
       assert.equal(runs.length, 100, 'a record for every run');
       assert.deepEqual(runs.filter((r) => r.status !== 'done').map((r) => `${r.name} ${r.status}: ${r.lastError}`), [], 'every run ran and ended done');
       assert.deepEqual(new Set(runs.map((r) => r.prompt)).size, 100, 'each run once');
+      assert.equal(new Set(runs.map((r) => r.name)).size, 100, 'each run has a name of its own (custom-1 … custom-100, whichever process started it)');
       const hosts = new Set(runs.map((r) => r.supervisor?.pid)).size;
       assert.ok(hosts <= 5, `a few supervisor hosts served the burst (${hosts})`);
       const ledger = JSON.parse(fs.readFileSync(new StateMap(stateDir).poolLedger, 'utf8'));

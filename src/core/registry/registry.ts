@@ -28,6 +28,7 @@ import { discardWorktree, isolateRun } from './isolateRun';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
 import { RunActions } from './runActions';
+import { RunNames } from './runNames';
 import { RunReading } from './runReading';
 import { filterRuns, type RunFilter } from './runListing';
 
@@ -84,8 +85,8 @@ export class RunRegistry extends Lifecycle {
   private readonly tracker: RunTracker;
   private readonly host: SupervisorHost;
   private readonly pools: Pools;
-  /** Names this registry gave to runs it started (so that two starting at once never get the same). */
-  private readonly givenNames = new Set<string>();
+  /** The names of new runs, claimed across the processes of the folder. */
+  private readonly names: RunNames;
   /** The listing order of the runs' briefs, and of their whole records (list()), each kept until the records change. */
   private sorted: { generation: number; runs: RunBrief[] } | undefined;
   private sortedWhole: { generation: number; runs: RunRecord[] } | undefined;
@@ -126,6 +127,7 @@ export class RunRegistry extends Lifecycle {
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
     }));
+    this.names = new RunNames(options.stateDir, () => this.tracker.briefs(), this.log);
     this.actions = new RunActions(this, this.tracker, this.paths, this.pools, this.log);
     this.reading = new RunReading(this, this.tracker, this.paths);
   }
@@ -235,18 +237,27 @@ export class RunRegistry extends Lifecycle {
     if (options.hostApprovals === undefined && this.options.hostApprovals) options = { ...options, hostApprovals: true };
     const env = { ...(this.options.env ?? process.env) };
     let prepared = prepareStart(options, { config: this.options.config, env });
-    if (options.name) {
-      const holder = this.tracker.briefs().find((r) => r.name === options.name && !isFinished(r.status));
-      if (holder) throw new SwitchboardError('name_taken', `The name "${options.name}" belongs to run ${holder.id}, which is still ${holder.status}.`, 'Choose another name, or stop that run first.');
-    }
+    if (options.name !== undefined) this.names.checkWanted(options.name);
     const id = claimRunDir(this.options.stateDir);
     this.tracker.expect(id);
-    const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name: options.name ?? this.nextName(options.runner), feed: this.options.feed };
+    let name: string;
+    try {
+      name = await this.names.claim(id, options.runner, options.name);
+    } catch (error) {
+      this.tracker.remove(id);
+      throw error;
+    }
+    const context = { stateDir: this.options.stateDir, config: this.options.config, host: this.host, env, name, feed: this.options.feed };
+    // A start refused before its record is written: the run never existed for anyone but the caller.
+    const drop = (): void => {
+      this.tracker.remove(id);
+      this.names.release([{ name, id }]);
+    };
     if (options.worktree) {
       try {
         prepared = await isolateRun(options, context, id, context.name);
       } catch (error) {
-        this.tracker.remove(id);
+        drop();
         throw error;
       }
     }
@@ -259,7 +270,7 @@ export class RunRegistry extends Lifecycle {
       admission = await this.pools.request(id, pool);
     } catch (error) {
       // Refused: the run never existed for anyone but the caller, who hears why.
-      this.tracker.remove(id);
+      drop();
       if (prepared.worktree) await discardWorktree(prepared.worktree).catch(() => undefined);
       throw error;
     }
@@ -318,15 +329,6 @@ export class RunRegistry extends Lifecycle {
     return this.pools.cleanup();
   }
 
-  /** `<runner>-<n>`, free: not the name of a known run, nor one given here to a run still starting (starts overlap). */
-  private nextName(runner: string): string {
-    const taken = new Set([...this.tracker.briefs().map((r) => r.name), ...this.givenNames]);
-    let n = this.tracker.briefs().filter((r) => r.runner === runner).length + 1;
-    while (taken.has(`${runner}-${n}`)) n++;
-    this.givenNames.add(`${runner}-${n}`);
-    return `${runner}-${n}`;
-  }
-
   kill(query: string, options: { force?: boolean; source: string }): Promise<KillResult> {
     return this.actions.kill(query, options);
   }
@@ -380,6 +382,7 @@ export class RunRegistry extends Lifecycle {
       throw new SwitchboardError('invalid_argument', `Run ${run.name} still has its worktree ${run.worktree!.folder} (branch ${run.worktree!.branch}).`, `Merge it (switchboard merge ${run.name}) or remove the worktree (switchboard cleanup ${run.name}) first; its branch stays either way.`);
     }
     this.tracker.remove(run.id);
+    this.names.release([run]);
     return run;
   }
 
@@ -389,6 +392,7 @@ export class RunRegistry extends Lifecycle {
     // A run whose worktree is still there is kept: its record is what diff, merge and cleanup go by.
     const old = this.tracker.briefs().filter((r) => isFinished(r.status) && (r.endedAt ?? r.createdAt) < cutoff && !hasWorktree(r));
     for (const run of old) this.tracker.remove(run.id);
+    this.names.release(old);
     if (old.length > 0) this.log.info(`retention removed ${old.length} finished run(s)`);
     return old.length;
   }

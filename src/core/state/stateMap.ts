@@ -103,6 +103,13 @@ export class StateMap {
   get runs(): string {
     return this.at('runs/');
   }
+  /** The claim of a run name (see nameClaims.ts); `file` is the claim's file name. */
+  nameClaim(file: string): string {
+    return this.at('names/<name>', { name: file });
+  }
+  get namesLock(): string {
+    return this.at('names.lock/');
+  }
   get runsCache(): string {
     return this.at('runs-cache.json');
   }
