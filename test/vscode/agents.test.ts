@@ -169,6 +169,16 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.ok(raw.text.includes('say the secret word'));
   });
 
+  it('a command\'s readable output leaves out the colour codes it printed (an editor cannot draw them); its raw output keeps them', async () => {
+    const started = await startAgent('\x1b[31mred\x1b[39m and plain');
+    const { run } = await agentRow(started.id, (r) => r.status === 'done');
+    await vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    const readable = await documentText(OUTPUT_SCHEME, (t) => t.includes('red and plain'));
+    assert.ok(!readable.text.includes('\x1b'), readable.text);
+    await vscode.commands.executeCommand('switchboard.showAgentRawOutput', run);
+    await documentText(OUTPUT_SCHEME, (t) => t.includes('\x1b[31mred\x1b[39m and plain'));
+  });
+
   it('an open output document follows the run: lines printed later appear in it', async () => {
     const started = await startAgent('counting', '--lines', '40', '--every', '250');
     const { run } = await agentRow(started.id, (r) => r.status === 'running');
