@@ -20,6 +20,7 @@ import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNod
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
 import { recentRuns } from '../../core/registry/registry';
 import { formatCount } from '../../core/render';
+import { HoverHold } from './hoverHold';
 
 /** The node under which the older finished runs are listed (recentRuns). */
 export const OLDER_RUNS = { kind: 'older' } as const;
@@ -55,6 +56,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
   /** Runs the registry updated since the last look. */
   private readonly updated = new Set<string>();
   private badgeCount = -1;
+  private readonly hover = new HoverHold();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<ViewNode>;
   private registry: RunRegistry | undefined;
@@ -137,9 +139,11 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     return runTreeItem(run, now);
   }
 
-  /** The tooltip is built only for the row being hovered. */
+  /** The tooltip is built only for the row being hovered (whose clock then stands still while it shows: see HoverHold). */
   resolveTreeItem(item: vscode.TreeItem, node: ViewNode): vscode.TreeItem {
-    if (!isOlderNode(node) && !isCompareNode(node)) item.tooltip = runTooltip(node);
+    if (isOlderNode(node) || isCompareNode(node)) return item;
+    item.tooltip = runTooltip(node);
+    this.hover.hovered(node.id);
     return item;
   }
 
@@ -249,12 +253,12 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     return true;
   }
 
-  /** Redraws the running rows whose elapsed time has turned since they were drawn. */
+  /** Redraws the running rows whose elapsed time has turned since they were drawn (but the one whose tooltip shows). */
   private tick(): void {
     const now = Date.now();
     if (this.awaitingList(now)) return;
     const redraw: RunRecord[] = [];
-    for (const node of this.nodes.values()) if (node.status === 'running' && this.needsRedraw(node, now)) redraw.push(node);
+    for (const node of this.nodes.values()) if (node.status === 'running' && !this.hover.holds(node.id, now) && this.needsRedraw(node, now)) redraw.push(node);
     if (redraw.length > 0) this.changed.fire(redraw);
   }
 
