@@ -18,7 +18,7 @@ import type { RunRecord } from '../../core/runs/types';
 import type { RunBrief } from '../../core/runs/runBrief';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
-import { recentRuns } from '../../core/registry/registry';
+import { recentCount, recentRuns } from '../../core/registry/registry';
 import { formatCount } from '../../core/render';
 import { HoverHold } from './hoverHold';
 
@@ -218,8 +218,11 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     const comparesChanged = this.comparesChanged;
     this.comparesChanged = false;
     const comparisonsCame = comparesChanged && this.compares.hasAny() !== this.listedComparisons;
-    if (comparisonsCame || runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
-      // Runs came, went or changed places: VS Code asks for the whole list (once, however often this runs before it does).
+    // A run that ends stays in its place but leaves the live ones: with as many finished runs as the
+    // top shows, the oldest of them goes under Older Runs.
+    const topChanged = recentCount(runs) !== this.top.size;
+    if (comparisonsCame || topChanged || runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
+      // Runs came, went or changed places (or between the top and Older Runs): VS Code asks for the whole list (once, however often this runs before it does).
       if (!this.awaitingList(now)) {
         this.listRequestedAt = now;
         this.changed.fire();
