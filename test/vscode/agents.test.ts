@@ -47,7 +47,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.match(tooltip.value, /Error: .*3/);
   });
 
-  it('a row\'s tooltip is built when asked for: the command line, the folder and the pid', async () => {
+  it('a row\'s tooltip is built when asked for: the command line, the folder and the pid (no token count: a command reports none)', async () => {
     const started = await startAgent('tooltip please', '--sleep', '60000');
     const { run, item } = await agentRow(started.id, (r) => r.status === 'running' && !!r.agent);
     assert.equal(item.tooltip, undefined, 'no tooltip until the row is hovered');
@@ -57,6 +57,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.ok(tooltip.value.includes('tooltip please'), tooltip.value);
     assert.ok(tooltip.value.includes(`PID: ${run.agent!.pid}`), tooltip.value);
     assert.ok(tooltip.value.replace(/\\/g, '').includes(`Folder: ${workspaceFolder()}`), tooltip.value);
+    assert.ok(!tooltip.value.includes('Tokens'), tooltip.value);
   });
 
   it('running agents are listed before finished ones', async () => {

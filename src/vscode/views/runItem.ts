@@ -56,7 +56,8 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
     ['Runs on', run.container ? `${run.container.backend} (${run.container.endpoint})` : undefined],
     ['Container', run.container?.id?.slice(0, 12) ?? run.container?.service?.slice(0, 12)],
     ['Model', run.model],
-    ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
+    // A plain command reports no usage: "0 in / 0 out" would say it used none.
+    ['Tokens', getRunner(run.runner).structured ? `${run.usage.inputTokens} in / ${run.usage.outputTokens} out` : undefined],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
     ['Limits', formatLimits(run.limits)],
     ...(run.worktree ? worktreeRows(run.worktree) : []),
