@@ -50,6 +50,9 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
   md.appendMarkdown(`**${escape(run.name)}** — ${run.status}\n\n`);
   md.appendCodeblock(run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '), 'shell');
   const rows: [string, string | number | undefined][] = [
+    // Whose worker it is: a team's and a goal's runs are otherwise told apart only by their number.
+    ['Team', run.links.team && `${run.links.team}${run.links.task ? `, task ${run.links.task}` : ''}`],
+    ['Goal', run.links.goal],
     ['Folder', run.cwd],
     ['Session', run.sessionId],
     ['PID', run.agent?.pid],
