@@ -6,8 +6,11 @@
  * it, which is how the view knows the row.
  */
 
-/** How long a row's clock stands still once its tooltip was asked for: time to read it. */
-const HOLD_MS = 15_000;
+/**
+ * How long a row's clock stands still once its tooltip was asked for: time to read it. VS Code does
+ * not say when the mouse leaves, so a row hovered briefly shows its clock late by up to this much.
+ */
+const HOLD_MS = 10_000;
 
 export class HoverHold {
   private key: string | undefined;
