@@ -4,6 +4,7 @@
  * cannot end them, and the help. Free of `vscode` so it tests in plain Node.
  */
 import { CHAT_COMMANDS } from './chatCommands';
+import { plainText } from '../core/terminalText';
 
 /** Markdown that renders as exactly `text`: every ASCII punctuation character escaped, each line break kept. */
 export function escapeMarkdown(text: string): string {
@@ -21,9 +22,9 @@ export function fenced(text: string, language = 'text'): string {
   return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}\n`;
 }
 
-/** Lines of an agent's output as markdown: escaped text, one line each; blank lines dropped. */
+/** Lines of an agent's output as markdown: escaped text without the terminal's colour codes, one line each; blank lines dropped. */
 export function outputMarkdown(lines: readonly string[]): string {
-  const kept = lines.filter((l) => l.trim() !== '');
+  const kept = lines.map(plainText).filter((l) => l.trim() !== '');
   return kept.length ? `${kept.map(escapeMarkdown).join('  \n')}  \n` : '';
 }
 

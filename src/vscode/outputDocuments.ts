@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { renderEvent } from '../core/render';
+import { plainText } from '../core/terminalText';
 import { Lifecycle, toDisposable } from '../core/lifecycle';
 import type { RunRegistry } from '../core/registry/registry';
 import type { SwitchboardSlot } from '../core/switchboardSlot';
@@ -191,8 +192,9 @@ export class OutputDocuments extends Lifecycle implements vscode.FileSystemProvi
       return `Run ${id} is no longer in the list (it was removed, or its logs expired).`;
     }
     const header = [`${run.name} · ${run.runner} · ${run.status}${run.lastError && run.status !== 'done' ? ` — ${run.lastError}` : ''}`, `prompt: ${run.prompt}`, ''];
-    // Raw: the bytes as printed; a plain-text runner's readable output is its redacted copy.
-    if (params.get('raw') === '1' || !getRunner(run.runner).structured) return [...header, registry.tail(run.id, RAW_TAIL_BYTES, { redacted: params.get('raw') !== '1' })].join('\n');
+    // Raw: the bytes as printed; a plain-text runner's readable output is its redacted copy, without the colour codes an editor cannot draw.
+    if (params.get('raw') === '1') return [...header, registry.tail(run.id, RAW_TAIL_BYTES, { redacted: false })].join('\n');
+    if (!getRunner(run.runner).structured) return plainText([...header, registry.tail(run.id, RAW_TAIL_BYTES, { redacted: true })].join('\n'));
     const state = this.readableLines(uri.toString(), run);
     const dropped = state.dropped > 0 ? [`… ${state.dropped} earlier lines are in the full log (Show Agent Raw Output).`] : [];
     return [...header, ...dropped, ...state.lines].join('\n');

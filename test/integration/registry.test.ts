@@ -42,6 +42,14 @@ describe('process registry (real processes)', function () {
     assert.match(record.lastError ?? '', /exited with code 3/);
   });
 
+  it('a failed run\'s reason is its last line as a terminal shows it: no colour codes, a progress line\'s last drawing', async () => {
+    // The fake agent prints its prompt: here a progress line redrawn, in colour.
+    const printed = 'checking 1/2\rchecking 2/2 \x1b[31m\x1b[1mfailed\x1b[22m\x1b[39m: disk on fire\r';
+    const run = await h.registry.run({ runner: 'custom', prompt: printed, command: fakeCommand('--exit', '3') });
+    const { record } = await h.registry.wait(run.id, 20_000);
+    assert.equal(record.lastError, 'the agent exited with code 3: checking 2/2 failed: disk on fire');
+  });
+
   it('wait times out with the run still running, and says so', async () => {
     const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000') });
     const { record, timedOut } = await h.registry.wait(run.id, 200);

@@ -80,6 +80,10 @@ describe('chat: answer text', () => {
     assert.equal(outputMarkdown(['', ' ']), '');
   });
 
+  it('renders a command\'s coloured output as its words: the panel draws no terminal colour codes', () => {
+    assert.equal(outputMarkdown(['\x1b[31m\x1b[1mERROR\x1b[22m\x1b[39m in the parser', '\x1b[0m']), 'ERROR in the parser  \n');
+  });
+
   it('tabulates runs with every cell escaped', () => {
     const table = agentTable([
       { id: 'r-1', name: 'fix|bug', runner: 'claude', status: 'done', cwd: '/w', prompt: 'p', created_at: '', elapsed_ms: 65_000, usage: { input_tokens: 1000, output_tokens: 500, usd: 0.25 } },

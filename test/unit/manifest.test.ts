@@ -22,6 +22,10 @@ describe('package.json', () => {
     }
   });
 
+  it('writes its welcome content in what a view draws: links, no code spans (their backticks would show as they are)', () => {
+    for (const welcome of manifest.contributes.viewsWelcome as { contents: string }[]) assert.ok(!welcome.contents.includes('`'), welcome.contents);
+  });
+
   it('needs a VS Code with the MCP server definition API, and describes every setting', () => {
     assert.match(manifest.engines.vscode, /^\^1\.(10[1-9]|1[1-9]\d)\./);
     for (const [key, setting] of Object.entries(manifest.contributes.configuration.properties as Record<string, { markdownDescription?: string }>)) {

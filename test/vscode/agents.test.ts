@@ -47,7 +47,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.match(tooltip.value, /Error: .*3/);
   });
 
-  it('a row\'s tooltip is built when asked for: the command line, the folder and the pid', async () => {
+  it('a row\'s tooltip is built when asked for: the command line, the folder and the pid (no token count: a command reports none)', async () => {
     const started = await startAgent('tooltip please', '--sleep', '60000');
     const { run, item } = await agentRow(started.id, (r) => r.status === 'running' && !!r.agent);
     assert.equal(item.tooltip, undefined, 'no tooltip until the row is hovered');
@@ -57,6 +57,7 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     assert.ok(tooltip.value.includes('tooltip please'), tooltip.value);
     assert.ok(tooltip.value.includes(`PID: ${run.agent!.pid}`), tooltip.value);
     assert.ok(tooltip.value.replace(/\\/g, '').includes(`Folder: ${workspaceFolder()}`), tooltip.value);
+    assert.ok(!tooltip.value.includes('Tokens'), tooltip.value);
   });
 
   it('running agents are listed before finished ones', async () => {
@@ -167,6 +168,16 @@ describe('Agents view, status bar and agent commands (in the extension host)', (
     await vscode.commands.executeCommand('switchboard.showAgentRawOutput', run);
     const raw = await documentText(OUTPUT_SCHEME, (t) => t.includes('say the secret word') && vscode.window.activeTextEditor?.document.uri.path === `/${started.name} (raw).log`);
     assert.ok(raw.text.includes('say the secret word'));
+  });
+
+  it('a command\'s readable output leaves out the colour codes it printed (an editor cannot draw them); its raw output keeps them', async () => {
+    const started = await startAgent('\x1b[31mred\x1b[39m and plain');
+    const { run } = await agentRow(started.id, (r) => r.status === 'done');
+    await vscode.commands.executeCommand('switchboard.showAgentOutput', run);
+    const readable = await documentText(OUTPUT_SCHEME, (t) => t.includes('red and plain'));
+    assert.ok(!readable.text.includes('\x1b'), readable.text);
+    await vscode.commands.executeCommand('switchboard.showAgentRawOutput', run);
+    await documentText(OUTPUT_SCHEME, (t) => t.includes('\x1b[31mred\x1b[39m and plain'));
   });
 
   it('an open output document follows the run: lines printed later appear in it', async () => {

@@ -117,6 +117,9 @@ describe('Teams view and team commands (in the extension host)', function () {
     const running = await teamRowsWhen('inhost-slow', 'S1 running', (rows) => rows.get('task:S1')?.item.accessibilityInformation?.label?.includes(', running,') === true);
     const { agents } = await switchboard();
     const run = await eventually('the worker\'s run', () => runRows(agents).find((r) => r.status === 'running' && !!r.agent && r.prompt.includes('slow part')));
+    // Its row in the Agents view says whose worker it is, which its prompt (the team's brief first) does not at a glance.
+    const tooltip = (agents.resolveTreeItem(agents.getTreeItem(run), run).tooltip as vscode.MarkdownString).value.replace(/\\/g, '');
+    assert.ok(tooltip.includes('Team: inhost-slow, task S1'), tooltip);
     await vscode.commands.executeCommand('switchboard.shutdownTeam', running.get('team')!.node);
     const ended = await teamRowsWhen('inhost-slow', 'interrupted', (rows) => description(rows, 'team').startsWith('interrupted'));
     assert.equal(iconOf(row(ended, 'team')), 'debug-pause/list.warningForeground');

@@ -33,7 +33,7 @@ import { RunReading } from './runReading';
 import { filterRuns, type RunFilter } from './runListing';
 
 export type { RunChange } from './runTracker';
-export { RECENT_FINISHED, recentRuns, type RunFilter } from './runListing';
+export { RECENT_FINISHED, recentCount, recentRuns, type RunFilter } from './runListing';
 import { ensureStateDir } from '../state/stateDir';
 
 export interface RegistryOptions {

@@ -10,9 +10,15 @@ export const RECENT_FINISHED = 50;
 
 /** A listing (live runs first, then finished ones newest first: list() or briefs()) split into what is shown and the older finished runs left out. */
 export function recentRuns<T extends RunBrief>(runs: T[]): { shown: T[]; older: T[] } {
+  const shown = recentCount(runs);
+  return { shown: runs.slice(0, shown), older: runs.slice(shown) };
+}
+
+/** How many runs of a listing recentRuns shows: the live ones and RECENT_FINISHED finished ones (fewer when there are fewer). */
+export function recentCount(runs: readonly RunBrief[]): number {
   let live = 0;
   while (live < runs.length && !isFinished(runs[live]!.status)) live++;
-  return { shown: runs.slice(0, live + RECENT_FINISHED), older: runs.slice(live + RECENT_FINISHED) };
+  return Math.min(runs.length, live + RECENT_FINISHED);
 }
 
 export interface RunFilter {

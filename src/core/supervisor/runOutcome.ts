@@ -11,6 +11,7 @@ import type { RunPaths } from '../state/stateMap';
 import type { AgentExit } from './agentProcess';
 import { agentExitWords } from './finishingWork';
 import { limitStop } from './runLimits';
+import { plainText } from '../terminalText';
 
 /** A stop someone (or a limit) asked for. */
 export interface StopReason {
@@ -47,7 +48,8 @@ export class RunOutcome {
     if (this.lastResultOk === false && lastError) return lastError;
     if (this.copyFailed) return this.copyFailed;
     const how = agentExitWords(exit);
-    const lastLine = readTail(this.paths, 2048).toString('utf8').trim().split('\n').pop()?.trim();
+    // The last line as a terminal shows it: no colour codes, and of a line redrawn with carriage returns (a progress bar) its last drawing.
+    const lastLine = plainText(readTail(this.paths, 2048).toString('utf8')).trim().split('\n').pop()?.split('\r').map((part) => part.trim()).filter(Boolean).pop();
     return this.redactor.text(lastLine ? `the agent ${how}: ${lastLine}` : `the agent ${how}`);
   }
 }

@@ -18,8 +18,9 @@ import type { RunRecord } from '../../core/runs/types';
 import type { RunBrief } from '../../core/runs/runBrief';
 import { COMPARISONS, CompareNodes, isCompareNode, isContenderRun, type AgentNode } from './compareNodes';
 import { runFingerprint, runTooltip, runTreeItem } from './runItem';
-import { recentRuns } from '../../core/registry/registry';
+import { recentCount, recentRuns } from '../../core/registry/registry';
 import { formatCount } from '../../core/render';
+import { HoverHold } from './hoverHold';
 
 /** The node under which the older finished runs are listed (recentRuns). */
 export const OLDER_RUNS = { kind: 'older' } as const;
@@ -55,6 +56,7 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
   /** Runs the registry updated since the last look. */
   private readonly updated = new Set<string>();
   private badgeCount = -1;
+  private readonly hover = new HoverHold();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<ViewNode>;
   private registry: RunRegistry | undefined;
@@ -137,9 +139,11 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     return runTreeItem(run, now);
   }
 
-  /** The tooltip is built only for the row being hovered. */
+  /** The tooltip is built only for the row being hovered (whose clock then stands still while it shows: see HoverHold). */
   resolveTreeItem(item: vscode.TreeItem, node: ViewNode): vscode.TreeItem {
-    if (!isOlderNode(node) && !isCompareNode(node)) item.tooltip = runTooltip(node);
+    if (isOlderNode(node) || isCompareNode(node)) return item;
+    item.tooltip = runTooltip(node);
+    this.hover.hovered(node.id);
     return item;
   }
 
@@ -214,8 +218,11 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     const comparesChanged = this.comparesChanged;
     this.comparesChanged = false;
     const comparisonsCame = comparesChanged && this.compares.hasAny() !== this.listedComparisons;
-    if (comparisonsCame || runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
-      // Runs came, went or changed places: VS Code asks for the whole list (once, however often this runs before it does).
+    // A run that ends stays in its place but leaves the live ones: with as many finished runs as the
+    // top shows, the oldest of them goes under Older Runs.
+    const topChanged = recentCount(runs) !== this.top.size;
+    if (comparisonsCame || topChanged || runs.length !== this.order.length || runs.some((run, i) => run.id !== this.order[i])) {
+      // Runs came, went or changed places (or between the top and Older Runs): VS Code asks for the whole list (once, however often this runs before it does).
       if (!this.awaitingList(now)) {
         this.listRequestedAt = now;
         this.changed.fire();
@@ -249,12 +256,12 @@ export class AgentsView extends Lifecycle implements vscode.TreeDataProvider<Vie
     return true;
   }
 
-  /** Redraws the running rows whose elapsed time has turned since they were drawn. */
+  /** Redraws the running rows whose elapsed time has turned since they were drawn (but the one whose tooltip shows). */
   private tick(): void {
     const now = Date.now();
     if (this.awaitingList(now)) return;
     const redraw: RunRecord[] = [];
-    for (const node of this.nodes.values()) if (node.status === 'running' && this.needsRedraw(node, now)) redraw.push(node);
+    for (const node of this.nodes.values()) if (node.status === 'running' && !this.hover.holds(node.id, now) && this.needsRedraw(node, now)) redraw.push(node);
     if (redraw.length > 0) this.changed.fire(redraw);
   }
 

@@ -2,7 +2,7 @@
  * The Goals view: each goal (newest first) with its Gates, Tasks, Discoveries, Iterations,
  * Checkpoints and Artifacts, kept current by the GoalWatcher and redrawn as SnapshotTreeView says.
  * While the view is visible, the row of a goal whose clock runs is looked at once a second for its
- * elapsed time.
+ * elapsed time (but while its tooltip shows: see HoverHold).
  */
 import { isLiveGoal, isSettledGoal } from '../../core/goals/goalRecord';
 import { toDisposable } from '../../core/lifecycle';
@@ -51,8 +51,9 @@ export class GoalsView extends SnapshotTreeView<GoalNode, GoalSnapshot> {
   private tick(): void {
     const redraw: GoalNode[] = [];
     for (const snapshot of this.watcher.list()) {
-      const node = this.nodes.get(goalNodeKey({ kind: 'goal', goal: snapshot.view.goal.id }));
-      if (node && clockRuns(snapshot) && this.differs(node, snapshot)) redraw.push(node);
+      const key = goalNodeKey({ kind: 'goal', goal: snapshot.view.goal.id });
+      const node = this.nodes.get(key);
+      if (node && clockRuns(snapshot) && !this.hover.holds(key) && this.differs(node, snapshot)) redraw.push(node);
     }
     if (redraw.length > 0) this.changed.fire(redraw);
     this.schedule();

@@ -50,13 +50,17 @@ export function runTooltip(run: RunRecord): vscode.MarkdownString {
   md.appendMarkdown(`**${escape(run.name)}** — ${run.status}\n\n`);
   md.appendCodeblock(run.commandLine.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '), 'shell');
   const rows: [string, string | number | undefined][] = [
+    // Whose worker it is: a team's and a goal's runs are otherwise told apart only by their number.
+    ['Team', run.links.team && `${run.links.team}${run.links.task ? `, task ${run.links.task}` : ''}`],
+    ['Goal', run.links.goal],
     ['Folder', run.cwd],
     ['Session', run.sessionId],
     ['PID', run.agent?.pid],
     ['Runs on', run.container ? `${run.container.backend} (${run.container.endpoint})` : undefined],
     ['Container', run.container?.id?.slice(0, 12) ?? run.container?.service?.slice(0, 12)],
     ['Model', run.model],
-    ['Tokens', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out`],
+    // A plain command reports no usage: "0 in / 0 out" would say it used none.
+    ['Tokens', getRunner(run.runner).structured ? `${run.usage.inputTokens} in / ${run.usage.outputTokens} out` : undefined],
     ['Cost', run.usage.usd === undefined ? undefined : `${formatUsd(run.usage)} (${run.usage.usdSource})`],
     ['Limits', formatLimits(run.limits)],
     ...(run.worktree ? worktreeRows(run.worktree) : []),

@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import { Lifecycle } from '../../core/lifecycle';
 import type { SnapshotsChange, SnapshotWatcher } from '../snapshotWatcher';
+import { HoverHold } from './hoverHold';
 
 /** Every row of these views names the record it belongs to and says what it is. */
 interface RowNode {
@@ -54,6 +55,8 @@ export class SnapshotTreeView<N extends RowNode, S> extends Lifecycle implements
   /** Each record's groups' rows (by the group's key) when last drawn. */
   private readonly members = new Map<string, Record<string, string>>();
   private activeCount = -1;
+  /** The row whose tooltip shows, which a view's clock leaves alone meanwhile. */
+  protected readonly hover = new HoverHold();
 
   constructor(
     private readonly viewId: string,
@@ -76,6 +79,7 @@ export class SnapshotTreeView<N extends RowNode, S> extends Lifecycle implements
   resolveTreeItem(item: vscode.TreeItem, node: N): vscode.TreeItem {
     const snapshot = this.watcher.get(this.rows.recordOf(node));
     item.tooltip = snapshot && this.rows.tooltip(node, snapshot);
+    this.hover.hovered(this.rows.key(node));
     return item;
   }
 
