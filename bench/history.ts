@@ -16,7 +16,7 @@ import { mergeConfig } from '../src/core/config';
 import { StateMap } from '../src/core/state/stateMap';
 import { Switchboard } from '../src/core/switchboard';
 import { recentRuns } from '../src/core/registry/registry';
-import { fillHistory, RUNS } from './history10k';
+import { fillHistory, RUNS } from '../test/support/finishedRuns';
 import { childrenCpuMs, median, ROOT, runBench, SUPERVISOR, tempDir } from './support';
 
 /** `node --import tsx bench/history.ts [cli.js]`: another cli.js measures a baseline build. */

@@ -17,7 +17,7 @@ import { installExtension, setupVscode, startCodeServer } from '../test/e2e/supp
 import { packageVsix, writeMachineSettings } from '../test/e2e/support/extension';
 import { agentRow, showSwitchboard } from '../test/e2e/support/agentsView';
 import { launchBrowser, openWorkbench, reloadWindow } from '../test/e2e/support/workbench';
-import { fillHistory, RUNS } from './history10k';
+import { fillHistory, RUNS } from '../test/support/finishedRuns';
 import { median, runBench, tempDir } from './support';
 
 /**

@@ -5,7 +5,7 @@
  * go to .test-artifacts/e2e/.
  */
 import * as assert from 'node:assert/strict';
-import { fillHistory } from '../../bench/history10k';
+import { fillHistory } from '../support/finishedRuns';
 import { RECENT_FINISHED } from '../../src/core/registry/registry';
 import { fakeCommand, tempDir } from '../support/harness';
 import { agentRow, showSwitchboard, waitForRow } from './support/agentsView';

@@ -1,8 +1,8 @@
-/** A week of heavy use for the history benches: finished runs written straight into a state folder. */
+/** A week of heavy use, for the history benches and the Agents view tests: finished runs written straight into a state folder. */
 import * as fs from 'node:fs';
-import { writeRecord } from '../src/core/runs/recordFile';
-import type { RunRecord } from '../src/core/runs/types';
-import { StateMap } from '../src/core/state/stateMap';
+import { writeRecord } from '../../src/core/runs/recordFile';
+import type { RunRecord } from '../../src/core/runs/types';
+import { StateMap } from '../../src/core/state/stateMap';
 
 export const RUNS = 10_000;
 
