@@ -76,4 +76,10 @@ describe('gate shapes', () => {
     secret.push(Buffer.from(`token: sk-ant-${'a'.repeat(30)} and hunter2hunter2\n`));
     assert.equal(secret.text(['hunter2hunter2']), 'token: <<REDACTED_ANTHROPIC_KEY_1>> and <<REDACTED_SECRET_1>>\n');
   });
+
+  it('keeps what a terminal shows of a colourful test run: no escape sequences, a secret split by a colour still redacted', () => {
+    const tail = new Tail();
+    tail.push(Buffer.from('\u001b[32m✓ parses\u001b[39m\n\u001b[31m✗ fails: hunter2\u001b[1mhunter2\u001b[22m\u001b[39m\n'));
+    assert.equal(tail.text(['hunter2hunter2']), '✓ parses\n✗ fails: <<REDACTED_SECRET_1>>\n');
+  });
 });

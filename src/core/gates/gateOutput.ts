@@ -1,12 +1,13 @@
 /**
  * Where a gate's output goes: the whole of it, stdout and stderr as they come, into its log file
- * (owner-only, in an owner-only folder), and the end of each stream kept for its result, secrets
- * redacted.
+ * (owner-only, in an owner-only folder), and the end of each stream kept for its result as a
+ * terminal shows it (colours and other escape sequences left out), secrets redacted.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { redactText } from '../redact';
+import { plainText } from '../terminalText';
 
 /** How much of the end of each stream a result keeps. */
 export const TAIL_BYTES = 4096;
@@ -23,11 +24,11 @@ export class Tail {
     if (this.kept.length > limit) this.kept = this.kept.subarray(-limit);
   }
 
-  /** The tail as text, secrets redacted, at most TAIL_BYTES characters (never starting inside a character). */
+  /** The tail as text without escape sequences, secrets redacted, at most TAIL_BYTES characters (never starting inside a character). */
   text(secrets: readonly string[]): string {
     let start = 0;
     while (start < this.kept.length && start < 4 && (this.kept[start]! & 0xc0) === 0x80) start++;
-    return redactText(this.kept.subarray(start).toString('utf8'), secrets).slice(-TAIL_BYTES);
+    return redactText(plainText(this.kept.subarray(start).toString('utf8')), secrets).slice(-TAIL_BYTES);
   }
 }
 
