@@ -8,7 +8,7 @@ import type { RunRegistry } from '../core/registry/registry';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
-import { agentBrief, type AgentBrief, agentBriefShape, agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
+import { absoluteFolder, agentBrief, type AgentBrief, agentBriefShape, agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -39,7 +39,7 @@ const runAgent = defineOperation({
     runner: runnerField.describe('Which agent CLI to run'),
     prompt: z.string().trim().min(1, 'must say what the agent should do').describe('What the agent should do'),
     name: nameField.optional().describe('A unique name for the run'),
-    cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
+    cwd: absoluteFolder.optional().describe('Absolute folder to work in (default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
     model: z.string().min(1).optional().describe("The model the agent should use (default: the runner's configured one); not for the custom runner"),

@@ -2,6 +2,7 @@
  * The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their
  * conversion; `toShape` converts any other core value the same way.
  */
+import * as path from 'node:path';
 import { z } from 'zod';
 import { elapsed, formatRetrying } from '../core/render';
 import { runnerOfRun, RUNNER_IDS } from '../core/runners/runnerTable';
@@ -13,6 +14,8 @@ export const runnerField = z.enum(RUNNER_IDS as [string, ...string[]]);
 export const statusField = z.enum(RUN_STATUSES);
 export const idField = z.string().min(1).describe('A run id, its name, or a unique id prefix');
 export const nameField = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+/** A folder a caller names: absolute, since a relative one would be taken from the serving process's own folder, which the caller cannot see. */
+export const absoluteFolder = z.string().min(1).refine(path.isAbsolute, 'must be an absolute path');
 
 const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

@@ -182,6 +182,9 @@ describe('MCP server', function () {
           ['run_agent', { runner: 'custom', prompt: 'x', colour: 'red' }, /unknown field `colour`/],
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'no-such-agent-binary {prompt}' }, /^runner_not_installed: .*"no-such-agent-binary" was not found/],
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist/],
+          // A folder relative to the server's own (here `src` of the repository, which exists): not what the caller can mean.
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: 'src' }, /^invalid_argument: run_agent: `cwd`: must be an absolute path/],
+          ['compare_agents', { prompt: 'x', runners: ['custom'], command: 'true', cwd: 'src' }, /^invalid_argument: compare_agents: `cwd`: must be an absolute path/],
           ['get_agent_status', { id: 'zzzzzzzz-nothing' }, /^unknown_run: /],
           ['get_agent_status', { id: 42 }, /`id` must be a string, not number 42/],
           ['stream_agent_output', { id: 'x', limit: 0 }, /`limit`: /],
