@@ -5,6 +5,7 @@ import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatStatus, formatTokens, formatUsd } from '../core/render';
 import type { RunRegistry } from '../core/registry/registry';
+import { indexAfter, isPlace, placeAfter, type RunBrief } from '../core/runs/runBrief';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
@@ -101,7 +102,7 @@ interface ListedPage {
   query: string;
   generation: number;
   redaction: unknown;
-  answer: { structured: { count: number; agents: AgentBrief[]; next_offset?: number }; summary: string };
+  answer: { structured: { count: number; agents: AgentBrief[]; next_offset?: number; next_cursor?: string }; summary: string };
 }
 
 /**
@@ -115,7 +116,8 @@ const listAgents = defineOperation({
   name: 'list_agents',
   title: 'List agents',
   description:
-    `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts). ` +
+    `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match). ` +
+    'To go through them all, pass each page\'s `next_cursor` as `cursor`: no run is skipped when runs start or end between the calls (one listed while running may come again, ended); `offset` jumps to a position, which moves as runs start and end. ' +
     'Each run is a brief (prompt and last error clipped, its branch, how many tool calls were refused); get_agent_status gives the rest: session id, steering, the worktree, the refused calls, cost by model, the whole retry.',
   input: z.strictObject({
     status: statusField.optional(),
@@ -123,13 +125,20 @@ const listAgents = defineOperation({
     team: z.string().optional(),
     goal: z.string().optional(),
     limit: z.number().int().min(1).max(1000).optional().describe(`Most runs to return (default ${LIST_DEFAULT})`),
-    offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page)'),
+    offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page); not with `cursor`'),
+    cursor: z.string().refine(isPlace, 'must be a next_cursor of list_agents, as it was given').optional().describe('The next_cursor of the previous page: the runs after its last one'),
   }),
-  output: z.object({ count: z.number(), agents: z.array(agentBriefShape), next_offset: z.number().optional() }),
+  output: z.object({
+    count: z.number(),
+    agents: z.array(agentBriefShape),
+    next_offset: z.number().optional().describe('The position after this page, while there are more'),
+    next_cursor: z.string().optional().describe('The place after this page, while there are more: pass it as `cursor`'),
+  }),
   annotations: { readOnlyHint: true },
-  async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
+  async handle({ limit = LIST_DEFAULT, offset, cursor, ...filter }, ctx) {
+    if (offset !== undefined && cursor !== undefined) throw new SwitchboardError('invalid_argument', 'list_agents takes `offset` or `cursor`, not both.', 'Pass the next_cursor of the previous page as `cursor` alone.');
     const registry = ctx.sb.runs;
-    const query = JSON.stringify([filter.status, filter.runner, filter.team, filter.goal, offset, limit]);
+    const query = JSON.stringify([filter.status, filter.runner, filter.team, filter.goal, offset, cursor, limit]);
     const last = lastPages.get(registry);
     if (last && last.query === query && last.generation === registry.generation && last.redaction === registry.config.redaction) {
       return { structured: { ...last.answer.structured }, summary: last.answer.summary, checkedItems: 'agents' };
@@ -137,19 +146,26 @@ const listAgents = defineOperation({
     const now = Date.now();
     // Briefs: whole records are read for the page only.
     let runs = ctx.sb.runs.briefs(filter);
+    const startOf = (listed: readonly RunBrief[]): number => (cursor === undefined ? (offset ?? 0) : indexAfter(listed, cursor));
+    let start = startOf(runs);
     // The page is compared with its files (see RunRegistry.verify).
-    if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.briefs(filter);
+    if (ctx.sb.runs.verify(runs.slice(start, start + limit))) start = startOf((runs = ctx.sb.runs.briefs(filter)));
     // The generation the briefs were taken at: reading whole records can change it (a file found gone or changed).
     const generation = registry.generation;
-    const page = ctx.sb.runs.wholeOf(runs.slice(offset, offset + limit));
+    const listed = runs.slice(start, start + limit);
+    const page = ctx.sb.runs.wholeOf(listed);
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
-    const more = offset + page.length < runs.length;
+    const more = start + listed.length < runs.length;
     const answer = {
       // Briefs each checked when made: the numbers around them are checked by invokeOperation.
-      structured: { count: runs.length, agents: page.map((r) => listedBrief(registry, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
-      summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
+      structured: {
+        count: runs.length,
+        agents: page.map((r) => listedBrief(registry, r, now)),
+        ...(more ? { next_offset: start + listed.length, next_cursor: placeAfter(listed.at(-1)!) } : {}),
+      },
+      summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${start + 1}-${start + listed.length}` : ''}.`,
     };
     if (page.every((r) => isFinished(r.status)) && registry.generation === generation) lastPages.set(registry, { query, generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });
     else lastPages.delete(registry);

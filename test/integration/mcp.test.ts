@@ -123,6 +123,31 @@ describe('MCP server', function () {
         assert.equal(paged.next_offset, paged.count > 1 ? 1 : undefined);
       });
 
+      it('pages through every run with next_cursor, none skipped, when a run listed running ends between the pages', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 3; i++) ids.push(((await call(client, 'run_agent', { runner: 'custom', prompt: `paged ${i}`, command: fakeCommand('--sleep', '60000') })).structuredContent as { id: string }).id);
+        type Page = { count: number; agents: { id: string; status: string }[]; next_offset?: number; next_cursor?: string };
+        const first = (await call(client, 'list_agents', { limit: 1 })).structuredContent as Page;
+        assert.equal(first.agents[0]!.id, ids[2], 'running first, newest first');
+        // The run on the first page ends: it goes among the finished, and every position before it moves up by one.
+        await call(client, 'kill_agent', { id: ids[2]!, force: true });
+        await registry.wait(ids[2]!, 10_000);
+        const seen = [first.agents[0]!.id];
+        for (let cursor = first.next_cursor; cursor !== undefined; ) {
+          const page = (await call(client, 'list_agents', { limit: 1, cursor })).structuredContent as Page;
+          seen.push(...page.agents.map((a) => a.id));
+          cursor = page.next_cursor;
+        }
+        const all = (await call(client, 'list_agents', { limit: 1000 })).structuredContent as Page;
+        assert.deepEqual([...new Set(seen)].sort(), all.agents.map((a) => a.id).sort(), 'every run, each at least once');
+        assert.equal(seen[1], ids[1], 'the next running run, which the position after the first page would have skipped');
+        assert.equal(seen.filter((id) => id === ids[2]).length, 2, 'the run that ended comes again, ended');
+        const mixed = await call(client, 'list_agents', { cursor: first.next_cursor, offset: 1 });
+        assert.match(textOf(mixed), /^invalid_argument: list_agents takes `offset` or `cursor`, not both/);
+        assert.match(textOf(await call(client, 'list_agents', { cursor: '3' })), /^invalid_argument: list_agents: `cursor`: must be a next_cursor of list_agents/);
+        for (const id of ids) await call(client, 'kill_agent', { id, force: true });
+      });
+
       it('lists a run as it is now, never from a text kept of it before', async () => {
         const { id } = (await call(client, 'run_agent', { runner: 'custom', prompt: 'listed while it runs', command: fakeCommand('--sleep', '1500'), name: `mcp-${kind}-listed` })).structuredContent as { id: string };
         type Listed = { id: string; status: string; elapsed_ms: number; exit_code?: number };
