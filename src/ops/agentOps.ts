@@ -76,7 +76,9 @@ const runAgent = defineOperation({
       summary:
         (run.status === 'queued'
           ? `Queued ${run.name} (id ${run.id}) in pool ${run.pool}: it starts by itself when a slot frees (see pools_status).`
-          : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.`) + worktreeNote(run),
+          : !run.agent && isFinished(run.status)
+            ? `${run.name} (id ${run.id}) ended ${run.status} before its agent started: ${run.lastError ?? 'nothing ran'}.`
+            : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.`) + worktreeNote(run),
     };
   },
 });

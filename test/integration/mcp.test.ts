@@ -10,6 +10,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRegistry } from '../../src/core/registry/registry';
+import { StateMap } from '../../src/core/state/stateMap';
+import { withFairLock } from '../../src/core/store/fairLock';
 import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
 import { doctorOf } from '../support/cliChild';
@@ -146,6 +148,38 @@ describe('MCP server', function () {
         assert.match(textOf(mixed), /^invalid_argument: list_agents takes `offset` or `cursor`, not both/);
         assert.match(textOf(await call(client, 'list_agents', { cursor: '3' })), /^invalid_argument: list_agents: `cursor`: must be a next_cursor of list_agents/);
         for (const id of ids) await call(client, 'kill_agent', { id, force: true });
+      });
+
+      it('answers a run killed by another client before its agent started as that run, killed, not as a failure to start', async () => {
+        const killer = await connect('stdio', 'killer');
+        const name = `mcp-${kind}-killed-early`;
+        const state = new StateMap(h.stateDir);
+        const idOf = (): string | undefined => fs.readdirSync(state.runs).find((id) => {
+          try {
+            return (JSON.parse(fs.readFileSync(state.run(id).record, 'utf8')) as { name: string }).name === name;
+          } catch {
+            return false;
+          }
+        });
+        // The pools ledger held: the run is recorded, queued, with its plan, and waits to be admitted.
+        let letGo!: () => void;
+        const held = new Promise<void>((resolve) => (letGo = resolve));
+        const holding = withFairLock(state.poolLock, () => held, { what: 'the pools ledger, held by a test' });
+        const started = call(client, 'run_agent', { runner: 'custom', prompt: 'never runs', command: fakeCommand('--sleep', '60000'), name });
+        let id: string | undefined;
+        await until(() => (id = idOf()) !== undefined && fs.existsSync(state.run(id).plan), 10_000, 'the run recorded with its plan');
+        // The kill takes its plan, then waits for the ledger too (to free its place); then the ledger is let go, and the run admitted.
+        const killing = call(killer, 'kill_agent', { id: name });
+        await until(() => !fs.existsSync(state.run(id!).plan), 10_000, 'the kill to take the plan');
+        letGo();
+        await holding;
+        const [answer, killed] = await Promise.all([started, killing]);
+        assert.ok(!answer.isError, textOf(answer));
+        assert.equal((answer.structuredContent as { status: string }).status, 'killed');
+        assert.match(textOf(answer), new RegExp(`^${name} \\(id ${id}\\) ended killed before its agent started: killed by mcp:killer while waiting for a slot`));
+        assert.deepEqual(killed.structuredContent, { id, name, killed: true, status: 'killed' });
+        const final = (await call(client, 'get_agent_status', { id: name })).structuredContent as { status: string; last_error: string };
+        assert.deepEqual([final.status, final.last_error], ['killed', 'killed by mcp:killer while waiting for a slot']);
       });
 
       it('lists a run as it is now, never from a text kept of it before', async () => {
