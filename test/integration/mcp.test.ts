@@ -240,7 +240,9 @@ describe('MCP server', function () {
           ['run_agent', { runner: 'custom', prompt: '   ' }, /`prompt`: must say what the agent should do/],
           ['run_agent', { runner: 'custom', prompt: 'x', colour: 'red' }, /unknown field `colour`/],
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'no-such-agent-binary {prompt}' }, /^runner_not_installed: .*"no-such-agent-binary" was not found/],
-          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist/],
+          // What to do, in the words of the caller (fields), not only of the command line (flags).
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist\. Pass an existing folder: .*`cwd` over MCP/],
+          ['run_agent', { runner: 'custom', prompt: 'x' }, /^invalid_argument: The custom runner needs a command template\. Pass .*`command` over MCP/],
           // A folder relative to the server's own (here `src` of the repository, which exists): not what the caller can mean.
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: 'src' }, /^invalid_argument: run_agent: `cwd`: must be an absolute path/],
           ['compare_agents', { prompt: 'x', runners: ['custom'], command: 'true', cwd: 'src' }, /^invalid_argument: compare_agents: `cwd`: must be an absolute path/],

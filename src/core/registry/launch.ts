@@ -89,9 +89,9 @@ export function checkCwd(cwd: string): string {
   try {
     stat = fs.statSync(full);
   } catch {
-    throw new SwitchboardError('bad_cwd', `The folder ${full} does not exist.`, 'Pass an existing folder with --cwd.');
+    throw new SwitchboardError('bad_cwd', `The folder ${full} does not exist.`, 'Pass an existing folder: --cwd on the command line, `cwd` over MCP and the HTTP API.');
   }
-  if (!stat.isDirectory()) throw new SwitchboardError('bad_cwd', `${full} is not a folder.`, 'Pass a folder with --cwd.');
+  if (!stat.isDirectory()) throw new SwitchboardError('bad_cwd', `${full} is not a folder.`, 'Pass a folder: --cwd on the command line, `cwd` over MCP and the HTTP API.');
   return full;
 }
 
