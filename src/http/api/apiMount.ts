@@ -108,7 +108,15 @@ export class ApiMount extends Lifecycle implements Mount {
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return sendError(res, 400, 'invalid_argument', 'The body must be a JSON object.', fieldsHint(route));
       args = parsed as Record<string, unknown>;
     }
-    names.forEach((name, i) => (args[route.params![name]!] = decodeURIComponent(match.m![i + 1]!)));
+    for (const [i, name] of names.entries()) {
+      const segment = match.m![i + 1]!;
+      try {
+        args[route.params![name]!] = decodeURIComponent(segment);
+      } catch {
+        // A lone `%` or a broken UTF-8 sequence: the caller's, not a bug of ours.
+        return sendError(res, 400, 'invalid_argument', `The path segment "${segment}" is not valid percent-encoding.`, 'Encode each id or name in the path as encodeURIComponent does (a % as %25).');
+      }
+    }
     await this.answer(req, res, route, args);
   }
 
