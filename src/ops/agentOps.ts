@@ -282,7 +282,7 @@ const approveAgent = defineOperation({
   name: 'approve_agent',
   title: "Answer an agent's approval request",
   description:
-    "Allow or deny the tool call a run waits on (its `waiting` field; Claude Code runs started from VS Code ask about tool calls their permission mode withholds). Answers the oldest request; a denial's `message` is what the agent is told.",
+    "Allow or deny the tool call a run waits on (its `waiting` field). Runs started from VS Code ask about tool calls their CLI would otherwise refuse: Claude Code's outside its permission mode, Codex's outside its sandbox (over its app-server), those of CLIs over ACP; headless runs never ask. Answers the oldest request; a denial's `message` is what the agent is told (CLIs over ACP are not told a reason).",
   input: z.strictObject({ id: idField, allow: z.boolean(), message: z.string().min(1).optional().describe('For a denial: why, or what to do instead') }),
   output: z.object({ id: z.string(), name: z.string(), tool: z.string(), allow: z.boolean() }),
   annotations: { destructiveHint: true },
