@@ -123,7 +123,7 @@ const listAgents = defineOperation({
     'Each run is a brief (prompt and last error clipped, its branch, how many tool calls were refused); get_agent_status gives the rest: session id, steering, the worktree, the refused calls, cost by model, the whole retry.',
   input: z.strictObject({
     status: statusField.optional(),
-    runner: z.string().optional(),
+    runner: runnerField.optional().describe('Only the runs of this agent CLI'),
     team: z.string().optional(),
     goal: z.string().optional(),
     limit: z.number().int().min(1).max(1000).optional().describe(`Most runs to return (default ${LIST_DEFAULT})`),

@@ -253,6 +253,7 @@ describe('MCP server', function () {
           ['steer_agent', { id: 'zzzzzzzz-nothing', message: 'x' }, /^unknown_run: /],
           ['list_agents', { status: 'sleeping' }, /`status` must be one of "queued", "running", "done", "failed", "killed", "orphaned", not "sleeping"/],
           ['list_agents', { limit: 5000 }, /`limit`: /],
+          ['list_agents', { runner: 'claud' }, /`runner` must be one of "claude", .*, not "claud"/],
           ['approve_agent', { id: 'x' }, /`allow` is required \(boolean\)/],
           ['approve_agent', { id: 'zzzzzzzz-nothing', allow: true }, /^unknown_run: /],
           ['interrupt_agent', {}, /`id` is required/],
