@@ -31,6 +31,9 @@ const worktreeNote = ({ worktree: wt }: RunRecord): string =>
 const oneLine = (run: RunRecord): string =>
   [`${run.name} (${run.id}) ${formatStatus(run)}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage), run.permissionDenials?.length ? formatDenials(run.permissionDenials) : ''].filter(Boolean).join(', ');
 
+/** The one line, and why the run ended when it did not end done: what a client that reads only the text needs most. */
+const oneLineWhy = (run: RunRecord): string => `${oneLine(run)}${run.lastError && run.status !== 'done' ? ` — ${run.lastError}` : ''}`;
+
 const runAgent = defineOperation({
   name: 'run_agent',
   title: 'Run an agent',
@@ -77,8 +80,10 @@ const runAgent = defineOperation({
         (run.status === 'queued'
           ? `Queued ${run.name} (id ${run.id}) in pool ${run.pool}: it starts by itself when a slot frees (see pools_status).`
           : !run.agent && isFinished(run.status)
-            ? `${run.name} (id ${run.id}) ended ${run.status} before its agent started: ${run.lastError ?? 'nothing ran'}.`
-            : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.`) + worktreeNote(run),
+            ? `${run.name} (id ${run.id}) ended ${run.status} before its agent started: ${redactedRun(ctx.sb.runs, run).lastError ?? 'nothing ran'}.`
+            : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.` +
+              // An agent that ended as soon as it started (a wrong command, say): said here, not left to the next call.
+              (isFinished(run.status) ? ` It has ended already: ${oneLineWhy(redactedRun(ctx.sb.runs, run))}.` : '')) + worktreeNote(run),
     };
   },
 });
@@ -197,7 +202,7 @@ const getAgentStatus = defineOperation({
         event_count: run.eventCount,
         output_tail: readableTail(registry, found, args.tail_lines ?? 40, redactor),
       },
-      summary: oneLine(run),
+      summary: oneLineWhy(run),
     };
   },
 });
@@ -258,7 +263,7 @@ const waitAgent = defineOperation({
     const final = redactedRun(ctx.sb.runs, timedOut ? latest(ctx, record) : record);
     return {
       structured: { timed_out: timedOut, agent: agentSummary(final), result_text: final.resultText },
-      summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLine(final)}${final.lastError && final.status !== 'done' ? ` — ${final.lastError}` : ''}.`,
+      summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLineWhy(final)}.`,
     };
   },
 });

@@ -178,8 +178,20 @@ describe('MCP server', function () {
         assert.equal((answer.structuredContent as { status: string }).status, 'killed');
         assert.match(textOf(answer), new RegExp(`^${name} \\(id ${id}\\) ended killed before its agent started: killed by mcp:killer while waiting for a slot`));
         assert.deepEqual(killed.structuredContent, { id, name, killed: true, status: 'killed' });
-        const final = (await call(client, 'get_agent_status', { id: name })).structuredContent as { status: string; last_error: string };
+        const status = await call(client, 'get_agent_status', { id: name });
+        const final = status.structuredContent as { status: string; last_error: string };
         assert.deepEqual([final.status, final.last_error], ['killed', 'killed by mcp:killer while waiting for a slot']);
+        assert.match(textOf(status), / killed, .* — killed by mcp:killer while waiting for a slot$/, 'the summary says why, as wait_agent\'s does');
+      });
+
+      it("says in run_agent's and get_agent_status's text why a run ended, when it did not end done", async () => {
+        const started = await call(client, 'run_agent', { runner: 'custom', prompt: 'x', command: "sh -c 'exit 3' {prompt}" });
+        const { id, status } = started.structuredContent as { id: string; status: string };
+        await call(client, 'wait_agent', { id, timeout_ms: 10_000 });
+        // An agent that exits at once has mostly ended by the answer (the record is read after the host has started it): the text says so whenever the status does.
+        if (status === 'failed') assert.match(textOf(started), /^Started .*\. It has ended already: .* failed, .* — the agent exited with code 3/);
+        else assert.doesNotMatch(textOf(started), /ended already/);
+        assert.match(textOf(await call(client, 'get_agent_status', { id })), / failed, .* — the agent exited with code 3/);
       });
 
       it('lists a run as it is now, never from a text kept of it before', async () => {
