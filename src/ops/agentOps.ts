@@ -185,7 +185,13 @@ const getAgentStatus = defineOperation({
   title: 'Get an agent status',
   description: "One run in detail: status, usage, exit, its command line, the final answer if any, and the last lines of its readable output.",
   input: z.strictObject({ id: idField, tail_lines: z.number().int().min(0).max(500).optional().describe('How many readable output lines to include (default 40)') }),
-  output: agentShape.extend({ command_line: z.array(z.string()), result_text: z.string().optional(), output_bytes: z.number(), event_count: z.number(), output_tail: z.string() }),
+  output: agentShape.extend({
+    command_line: z.array(z.string()),
+    result_text: z.string().optional(),
+    output_bytes: z.number().describe("Bytes the agent printed, before redaction, as of the record's last update (at most a second behind while it runs); not where stream_agent_output's byte cursor ends, which counts the redacted text"),
+    event_count: z.number().describe("Events recorded, as of the record's last update: for a runner with parsed events, stream_agent_output's last seq"),
+    output_tail: z.string(),
+  }),
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
     const registry = ctx.sb.runs;
