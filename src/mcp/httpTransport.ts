@@ -60,6 +60,8 @@ export class McpHttpTransport extends AsyncLifecycle implements Mount {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer | undefined): Promise<void> {
     if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== MCP_PATH) return this.refuse(res, 404, `Nothing here; the MCP endpoint is ${MCP_PATH}.`);
+    // A method MCP does not use is told so, whether or not it names a session.
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') return this.refuse(res, 405, `${MCP_PATH} answers GET, POST and DELETE, not ${req.method}.`, { allow: 'GET, POST, DELETE' });
     const sessionId = req.headers['mcp-session-id'];
     let body: unknown;
     if (req.method === 'POST') {

@@ -5,10 +5,11 @@ import { RUNNER_IDS } from '../core/runners/runnerTable';
 import { SwitchboardError } from '../core/errors';
 import { elapsed, formatDenials, formatDuration, formatKilled, formatStatus, formatTokens, formatUsd } from '../core/render';
 import type { RunRegistry } from '../core/registry/registry';
+import { indexAfter, isPlace, placeAfter, type RunBrief } from '../core/runs/runBrief';
 import { isFinished, type RunRecord } from '../core/runs/types';
 import { deepFreeze } from './answerText';
 import { outputPage, readableTail, redactedRun, runRedactor } from './runOutput';
-import { agentBrief, type AgentBrief, agentBriefShape, agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
+import { absoluteFolder, agentBrief, type AgentBrief, agentBriefShape, agentShape, agentSummary, eventShape, idField, nameField, runnerField, statusField, worktreeShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -30,6 +31,9 @@ const worktreeNote = ({ worktree: wt }: RunRecord): string =>
 const oneLine = (run: RunRecord): string =>
   [`${run.name} (${run.id}) ${formatStatus(run)}`, formatDuration(elapsed(run)), formatTokens(run.usage), formatUsd(run.usage), run.permissionDenials?.length ? formatDenials(run.permissionDenials) : ''].filter(Boolean).join(', ');
 
+/** The one line, and why the run ended when it did not end done: what a client that reads only the text needs most. */
+const oneLineWhy = (run: RunRecord): string => `${oneLine(run)}${run.lastError && run.status !== 'done' ? ` — ${run.lastError}` : ''}`;
+
 const runAgent = defineOperation({
   name: 'run_agent',
   title: 'Run an agent',
@@ -39,7 +43,7 @@ const runAgent = defineOperation({
     runner: runnerField.describe('Which agent CLI to run'),
     prompt: z.string().trim().min(1, 'must say what the agent should do').describe('What the agent should do'),
     name: nameField.optional().describe('A unique name for the run'),
-    cwd: z.string().min(1).optional().describe('Absolute folder to work in (default: the workspace folder)'),
+    cwd: absoluteFolder.optional().describe('Absolute folder to work in (default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For the custom runner: the command template; {prompt} is replaced, no shell is involved'),
     resume_session_id: z.string().min(1).optional().describe("Continue this session of the runner's CLI"),
     model: z.string().min(1).optional().describe("The model the agent should use (default: the runner's configured one); not for the custom runner"),
@@ -75,7 +79,11 @@ const runAgent = defineOperation({
       summary:
         (run.status === 'queued'
           ? `Queued ${run.name} (id ${run.id}) in pool ${run.pool}: it starts by itself when a slot frees (see pools_status).`
-          : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.`) + worktreeNote(run),
+          : !run.agent && isFinished(run.status)
+            ? `${run.name} (id ${run.id}) ended ${run.status} before its agent started: ${redactedRun(ctx.sb.runs, run).lastError ?? 'nothing ran'}.`
+            : `Started ${run.name} (id ${run.id}, pid ${run.agent?.pid ?? '?'}) with ${run.runner}${run.model ? ` (${run.model})` : ''} in ${run.cwd}.` +
+              // An agent that ended as soon as it started (a wrong command, say): said here, not left to the next call.
+              (isFinished(run.status) ? ` It has ended already: ${oneLineWhy(redactedRun(ctx.sb.runs, run))}.` : '')) + worktreeNote(run),
     };
   },
 });
@@ -101,7 +109,7 @@ interface ListedPage {
   query: string;
   generation: number;
   redaction: unknown;
-  answer: { structured: { count: number; agents: AgentBrief[]; next_offset?: number }; summary: string };
+  answer: { structured: { count: number; agents: AgentBrief[]; next_offset?: number; next_cursor?: string }; summary: string };
 }
 
 /**
@@ -115,21 +123,29 @@ const listAgents = defineOperation({
   name: 'list_agents',
   title: 'List agents',
   description:
-    `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match, \`next_offset\` where the next page starts). ` +
+    `The runs Switchboard knows, running first then newest, optionally filtered; ${LIST_DEFAULT} at a time unless \`limit\` says otherwise (\`count\` is how many match). ` +
+    'To go through them all, pass each page\'s `next_cursor` as `cursor`: no run is skipped when runs start or end between the calls (one listed while running may come again, ended); `offset` jumps to a position, which moves as runs start and end. ' +
     'Each run is a brief (prompt and last error clipped, its branch, how many tool calls were refused); get_agent_status gives the rest: session id, steering, the worktree, the refused calls, cost by model, the whole retry.',
   input: z.strictObject({
     status: statusField.optional(),
-    runner: z.string().optional(),
+    runner: runnerField.optional().describe('Only the runs of this agent CLI'),
     team: z.string().optional(),
     goal: z.string().optional(),
     limit: z.number().int().min(1).max(1000).optional().describe(`Most runs to return (default ${LIST_DEFAULT})`),
-    offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page)'),
+    offset: z.number().int().min(0).optional().describe('How many matching runs to skip (the next_offset of the previous page); not with `cursor`'),
+    cursor: z.string().refine(isPlace, 'must be a next_cursor of list_agents, as it was given').optional().describe('The next_cursor of the previous page: the runs after its last one'),
   }),
-  output: z.object({ count: z.number(), agents: z.array(agentBriefShape), next_offset: z.number().optional() }),
+  output: z.object({
+    count: z.number(),
+    agents: z.array(agentBriefShape),
+    next_offset: z.number().optional().describe('The position after this page, while there are more'),
+    next_cursor: z.string().optional().describe('The place after this page, while there are more: pass it as `cursor`'),
+  }),
   annotations: { readOnlyHint: true },
-  async handle({ limit = LIST_DEFAULT, offset = 0, ...filter }, ctx) {
+  async handle({ limit = LIST_DEFAULT, offset, cursor, ...filter }, ctx) {
+    if (offset !== undefined && cursor !== undefined) throw new SwitchboardError('invalid_argument', 'list_agents takes `offset` or `cursor`, not both.', 'Pass the next_cursor of the previous page as `cursor` alone.');
     const registry = ctx.sb.runs;
-    const query = JSON.stringify([filter.status, filter.runner, filter.team, filter.goal, offset, limit]);
+    const query = JSON.stringify([filter.status, filter.runner, filter.team, filter.goal, offset, cursor, limit]);
     const last = lastPages.get(registry);
     if (last && last.query === query && last.generation === registry.generation && last.redaction === registry.config.redaction) {
       return { structured: { ...last.answer.structured }, summary: last.answer.summary, checkedItems: 'agents' };
@@ -137,19 +153,26 @@ const listAgents = defineOperation({
     const now = Date.now();
     // Briefs: whole records are read for the page only.
     let runs = ctx.sb.runs.briefs(filter);
+    const startOf = (listed: readonly RunBrief[]): number => (cursor === undefined ? (offset ?? 0) : indexAfter(listed, cursor));
+    let start = startOf(runs);
     // The page is compared with its files (see RunRegistry.verify).
-    if (ctx.sb.runs.verify(runs.slice(offset, offset + limit))) runs = ctx.sb.runs.briefs(filter);
+    if (ctx.sb.runs.verify(runs.slice(start, start + limit))) start = startOf((runs = ctx.sb.runs.briefs(filter)));
     // The generation the briefs were taken at: reading whole records can change it (a file found gone or changed).
     const generation = registry.generation;
-    const page = ctx.sb.runs.wholeOf(runs.slice(offset, offset + limit));
+    const listed = runs.slice(start, start + limit);
+    const page = ctx.sb.runs.wholeOf(listed);
     const byStatus = new Map<string, number>();
     for (const r of runs) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const counts = [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ');
-    const more = offset + page.length < runs.length;
+    const more = start + listed.length < runs.length;
     const answer = {
       // Briefs each checked when made: the numbers around them are checked by invokeOperation.
-      structured: { count: runs.length, agents: page.map((r) => listedBrief(registry, r, now)), ...(more ? { next_offset: offset + page.length } : {}) },
-      summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${offset + 1}-${offset + page.length}` : ''}.`,
+      structured: {
+        count: runs.length,
+        agents: page.map((r) => listedBrief(registry, r, now)),
+        ...(more ? { next_offset: start + listed.length, next_cursor: placeAfter(listed.at(-1)!) } : {}),
+      },
+      summary: `${runs.length} agent${runs.length === 1 ? '' : 's'}${counts ? `: ${counts}` : ''}${more ? `; showing ${start + 1}-${start + listed.length}` : ''}.`,
     };
     if (page.every((r) => isFinished(r.status)) && registry.generation === generation) lastPages.set(registry, { query, generation, redaction: registry.config.redaction, answer: deepFreeze(answer) });
     else lastPages.delete(registry);
@@ -162,7 +185,13 @@ const getAgentStatus = defineOperation({
   title: 'Get an agent status',
   description: "One run in detail: status, usage, exit, its command line, the final answer if any, and the last lines of its readable output.",
   input: z.strictObject({ id: idField, tail_lines: z.number().int().min(0).max(500).optional().describe('How many readable output lines to include (default 40)') }),
-  output: agentShape.extend({ command_line: z.array(z.string()), result_text: z.string().optional(), output_bytes: z.number(), event_count: z.number(), output_tail: z.string() }),
+  output: agentShape.extend({
+    command_line: z.array(z.string()),
+    result_text: z.string().optional(),
+    output_bytes: z.number().describe("Bytes the agent printed, before redaction, as of the record's last update (at most a second behind while it runs); not where stream_agent_output's byte cursor ends, which counts the redacted text"),
+    event_count: z.number().describe("Events recorded, as of the record's last update: for a runner with parsed events, stream_agent_output's last seq"),
+    output_tail: z.string(),
+  }),
   annotations: { readOnlyHint: true },
   async handle(args, ctx) {
     const registry = ctx.sb.runs;
@@ -179,7 +208,7 @@ const getAgentStatus = defineOperation({
         event_count: run.eventCount,
         output_tail: readableTail(registry, found, args.tail_lines ?? 40, redactor),
       },
-      summary: oneLine(run),
+      summary: oneLineWhy(run),
     };
   },
 });
@@ -240,7 +269,7 @@ const waitAgent = defineOperation({
     const final = redactedRun(ctx.sb.runs, timedOut ? latest(ctx, record) : record);
     return {
       structured: { timed_out: timedOut, agent: agentSummary(final), result_text: final.resultText },
-      summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLine(final)}${final.lastError && final.status !== 'done' ? ` — ${final.lastError}` : ''}.`,
+      summary: timedOut ? `timed_out: ${oneLine(final)} is still going.` : `${oneLineWhy(final)}.`,
     };
   },
 });
@@ -264,7 +293,7 @@ const approveAgent = defineOperation({
   name: 'approve_agent',
   title: "Answer an agent's approval request",
   description:
-    "Allow or deny the tool call a run waits on (its `waiting` field; Claude Code runs started from VS Code ask about tool calls their permission mode withholds). Answers the oldest request; a denial's `message` is what the agent is told.",
+    "Allow or deny the tool call a run waits on (its `waiting` field). Runs started from VS Code ask about tool calls their CLI would otherwise refuse: Claude Code's outside its permission mode, Codex's outside its sandbox (over its app-server), those of CLIs over ACP; headless runs never ask. Answers the oldest request; a denial's `message` is what the agent is told (CLIs over ACP are not told a reason).",
   input: z.strictObject({ id: idField, allow: z.boolean(), message: z.string().min(1).optional().describe('For a denial: why, or what to do instead') }),
   output: z.object({ id: z.string(), name: z.string(), tool: z.string(), allow: z.boolean() }),
   annotations: { destructiveHint: true },

@@ -6,7 +6,7 @@ import { compareSummary } from '../core/compare/compareText';
 import { SwitchboardError } from '../core/errors';
 import { parseGateOption } from '../core/gates/gate';
 import { formatDuration } from '../core/render';
-import { runnerField, toShape, usageShape } from './schemas';
+import { absoluteFolder, runnerField, toShape, usageShape } from './schemas';
 import { defineOperation, type OpContext } from './operation';
 
 const WAIT_DEFAULT_MS = 50_000;
@@ -89,7 +89,7 @@ const compareAgents = defineOperation({
     runners: z.array(runnerField).min(1).max(MAX_CONTENDERS).describe('One entry each; a runner may come twice with different models'),
     models: z.array(z.string()).optional().describe('The model of each runner, by position ("" for its configured one)'),
     gates: z.array(z.string().min(1)).optional().describe('Gates to run in each worktree, as "name=command" (e.g. "test=npm test"); split like a shell would, no shell runs'),
-    cwd: z.string().min(1).optional().describe('The folder (in a git repository with a commit; default: the workspace folder)'),
+    cwd: absoluteFolder.optional().describe('An absolute folder (in a git repository with a commit; default: the workspace folder)'),
     command: z.string().min(1).optional().describe('For custom runners: the command template; {prompt} is replaced'),
     setup: z.string().optional().describe('Run in each new worktree before its agent starts (e.g. "npm ci"; default: the teams\' setup)'),
     ...waitFields,

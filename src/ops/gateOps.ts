@@ -1,5 +1,4 @@
 /** The gate tools: the circuit breakers of a workspace's verification gates, and resetting them. */
-import * as path from 'node:path';
 import { z } from 'zod';
 import { SwitchboardError } from '../core/errors';
 import { Breakers } from '../core/gates/breakers';
@@ -7,8 +6,9 @@ import { breakersStatusShape, resetShape, toBreakersStatus } from '../core/gates
 import { resetGates } from '../core/gates/resetGates';
 import { unheldBlockedGoals, unheldBlockedHints } from '../core/goals/blockedGoals';
 import { defineOperation, type OpContext } from './operation';
+import { absoluteFolder } from './schemas';
 
-const workspaceField = z.string().min(1).refine(path.isAbsolute, 'must be an absolute path').optional().describe('The workspace whose gates these are: an absolute folder (default: the workspace folder)');
+const workspaceField = absoluteFolder.optional().describe('The workspace whose gates these are: an absolute folder (default: the workspace folder)');
 
 function workspaceOf(given: string | undefined, ctx: OpContext): string {
   const workspace = given ?? ctx.host.defaultCwd();

@@ -1,5 +1,4 @@
 /** The goal operations: create a goal, list and show goals, their proof, pause, resume, cancel and extend their budget. */
-import * as path from 'node:path';
 import { z } from 'zod';
 import { MAX_TASKS } from '../core/dag/taskJson';
 import { SwitchboardError } from '../core/errors';
@@ -9,7 +8,7 @@ import type { GoalRecord } from '../core/goals/goalRecord';
 import type { OpContext } from './operation';
 import { defineOperation } from './operation';
 import { budgetReportShape, goalShape, proofShape, replayShape, toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from './goalShapes';
-import { runnerField } from './schemas';
+import { absoluteFolder, runnerField } from './schemas';
 import { taskInput, taskSpec } from './teamSchemas';
 
 export const goalId = z.string().regex(/^goal-\d{8}-[a-z0-9]{6}$/, 'must be a goal id like goal-20261206-abc123').describe('The goal id (goal_list shows them)');
@@ -32,7 +31,7 @@ const goalCreate = defineOperation({
     'With `until_ready`, a failing required gate becomes fix tasks for the next iteration, up to `max_iterations`. At 80% of a budget the goal warns; at 100% it starts nothing more, stops its agents and ends needs_more_budget (goal_extend_budget goes on). Returns at once; follow it with goal_show and goal_proof.',
   input: z.strictObject({
     objective: z.string().trim().min(1, 'must say what should be true when it is done'),
-    cwd: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path').optional().describe('The workspace: a git repository with a commit (default: the workspace folder)'),
+    cwd: absoluteFolder.optional().describe('The workspace: a git repository with a commit (default: the workspace folder)'),
     budget_time: z.string().optional().describe('Wall time, as 8h, 90m, 1h30m'),
     budget_tokens: z.number().int().min(1).optional(),
     budget_usd: z.number().positive().optional(),

@@ -2,6 +2,7 @@
  * The shapes of runs as MCP tools return them (snake_case, times as ISO strings), and their
  * conversion; `toShape` converts any other core value the same way.
  */
+import * as path from 'node:path';
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../core/git/names';
 import { elapsed, formatRetrying } from '../core/render';
@@ -14,6 +15,8 @@ export const runnerField = z.enum(RUNNER_IDS as [string, ...string[]]);
 export const statusField = z.enum(RUN_STATUSES);
 export const idField = z.string().min(1).describe('A run id, its name, or a unique id prefix');
 export const nameField = z.string().regex(NAME_PATTERN, `must be ${NAME_RULE}`);
+/** A folder a caller names: absolute, since a relative one would be taken from the serving process's own folder, which the caller cannot see. */
+export const absoluteFolder = z.string().min(1).refine(path.isAbsolute, 'must be an absolute path');
 
 const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

@@ -1,12 +1,11 @@
 /** The team tools: start a team, list and inspect teams, shut one down, add and cancel tasks, and its DAG. */
-import * as path from 'node:path';
 import { z } from 'zod';
 import { MAX_TASKS } from '../core/dag/taskJson';
 import { SwitchboardError } from '../core/errors';
 import { countsText, spendText } from '../core/teams/teamText';
 import type { TeamStatusView } from '../core/teams/teamService';
 import { isActiveTeam, type TeamRecord } from '../core/teams/teamStore';
-import { nameField, toShape } from './schemas';
+import { absoluteFolder, nameField, toShape } from './schemas';
 import { dagShape, taskInput, taskShape, taskSpec, teamField, teamListShape, teamShape, teamStatusShape } from './teamSchemas';
 import { defineOperation } from './operation';
 
@@ -31,7 +30,7 @@ const teamRun = defineOperation({
     task: z.string().trim().min(1, 'must say what the team is for').describe('What the team is for (the planner plans it; without tasks or planner it is the one task)'),
     name: nameField.optional().describe('A unique team name (default: team-<time>)'),
     tasks: z.array(taskInput).min(1).max(MAX_TASKS).optional().describe('The task graph; no planner step when given'),
-    cwd: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path').optional().describe('The workspace: an absolute folder, best a git repository with a commit (default: the workspace folder)'),
+    cwd: absoluteFolder.optional().describe('The workspace: an absolute folder, best a git repository with a commit (default: the workspace folder)'),
     setup: z.string().min(1).optional().describe('A command run in each new worktree before work starts (e.g. "npm ci"); no shell is involved'),
   }),
   output: teamShape,

@@ -107,7 +107,10 @@ describe('HTTP API', function () {
       assert.match((await refused(rawRequest(served.port, { path: '/nowhere', headers: auth }), 404, 'not_found', /MCP is at \/mcp, the HTTP API at \/api\/v1/)).hint!, /openapi\.json/);
       const hint = (await refused(api('POST', '/runs', '{"runner":'), 400, 'invalid_json', /not valid JSON/)).hint;
       assert.match(hint!, /JSON object/);
-      await refused(api('POST', '/runs', '[1]'), 400, 'invalid_argument', /must be a JSON object/);
+      const notAnObject = await refused(api('POST', '/runs/x/kill', '[1]'), 400, 'invalid_argument', /must be a JSON object/);
+      assert.equal(notAnObject.hint, 'See POST /api/v1/runs/{id}/kill in /api/v1/openapi.json for the fields it takes.', 'the route as it is called');
+      await refused(api('GET', '/runs/%'), 400, 'invalid_argument', /The path segment "%" is not valid percent-encoding/);
+      await refused(api('GET', '/teams/%E0%A4%A/dag'), 400, 'invalid_argument', /not valid percent-encoding/);
     });
   });
 

@@ -10,6 +10,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { treeMembers } from '../../src/core/proc/killTree';
 import type { RunRegistry } from '../../src/core/registry/registry';
+import { StateMap } from '../../src/core/state/stateMap';
+import { withFairLock } from '../../src/core/store/fairLock';
 import { OPERATIONS as TOOLS } from '../../src/ops/operations';
 import { McpService } from '../../src/mcp/mcpService';
 import { doctorOf } from '../support/cliChild';
@@ -123,6 +125,75 @@ describe('MCP server', function () {
         assert.equal(paged.next_offset, paged.count > 1 ? 1 : undefined);
       });
 
+      it('pages through every run with next_cursor, none skipped, when a run listed running ends between the pages', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 3; i++) ids.push(((await call(client, 'run_agent', { runner: 'custom', prompt: `paged ${i}`, command: fakeCommand('--sleep', '60000') })).structuredContent as { id: string }).id);
+        type Page = { count: number; agents: { id: string; status: string }[]; next_offset?: number; next_cursor?: string };
+        const first = (await call(client, 'list_agents', { limit: 1 })).structuredContent as Page;
+        assert.equal(first.agents[0]!.id, ids[2], 'running first, newest first');
+        // The run on the first page ends: it goes among the finished, and every position before it moves up by one.
+        await call(client, 'kill_agent', { id: ids[2]!, force: true });
+        await registry.wait(ids[2]!, 10_000);
+        const seen = [first.agents[0]!.id];
+        for (let cursor = first.next_cursor; cursor !== undefined; ) {
+          const page = (await call(client, 'list_agents', { limit: 1, cursor })).structuredContent as Page;
+          seen.push(...page.agents.map((a) => a.id));
+          cursor = page.next_cursor;
+        }
+        const all = (await call(client, 'list_agents', { limit: 1000 })).structuredContent as Page;
+        assert.deepEqual([...new Set(seen)].sort(), all.agents.map((a) => a.id).sort(), 'every run, each at least once');
+        assert.equal(seen[1], ids[1], 'the next running run, which the position after the first page would have skipped');
+        assert.equal(seen.filter((id) => id === ids[2]).length, 2, 'the run that ended comes again, ended');
+        const mixed = await call(client, 'list_agents', { cursor: first.next_cursor, offset: 1 });
+        assert.match(textOf(mixed), /^invalid_argument: list_agents takes `offset` or `cursor`, not both/);
+        assert.match(textOf(await call(client, 'list_agents', { cursor: '3' })), /^invalid_argument: list_agents: `cursor`: must be a next_cursor of list_agents/);
+        for (const id of ids) await call(client, 'kill_agent', { id, force: true });
+      });
+
+      it('answers a run killed by another client before its agent started as that run, killed, not as a failure to start', async () => {
+        const killer = await connect('stdio', 'killer');
+        const name = `mcp-${kind}-killed-early`;
+        const state = new StateMap(h.stateDir);
+        const idOf = (): string | undefined => fs.readdirSync(state.runs).find((id) => {
+          try {
+            return (JSON.parse(fs.readFileSync(state.run(id).record, 'utf8')) as { name: string }).name === name;
+          } catch {
+            return false;
+          }
+        });
+        // The pools ledger held: the run is recorded, queued, with its plan, and waits to be admitted.
+        let letGo!: () => void;
+        const held = new Promise<void>((resolve) => (letGo = resolve));
+        const holding = withFairLock(state.poolLock, () => held, { what: 'the pools ledger, held by a test' });
+        const started = call(client, 'run_agent', { runner: 'custom', prompt: 'never runs', command: fakeCommand('--sleep', '60000'), name });
+        let id: string | undefined;
+        await until(() => (id = idOf()) !== undefined && fs.existsSync(state.run(id).plan), 10_000, 'the run recorded with its plan');
+        // The kill takes its plan, then waits for the ledger too (to free its place); then the ledger is let go, and the run admitted.
+        const killing = call(killer, 'kill_agent', { id: name });
+        await until(() => !fs.existsSync(state.run(id!).plan), 10_000, 'the kill to take the plan');
+        letGo();
+        await holding;
+        const [answer, killed] = await Promise.all([started, killing]);
+        assert.ok(!answer.isError, textOf(answer));
+        assert.equal((answer.structuredContent as { status: string }).status, 'killed');
+        assert.match(textOf(answer), new RegExp(`^${name} \\(id ${id}\\) ended killed before its agent started: killed by mcp:killer while waiting for a slot`));
+        assert.deepEqual(killed.structuredContent, { id, name, killed: true, status: 'killed' });
+        const status = await call(client, 'get_agent_status', { id: name });
+        const final = status.structuredContent as { status: string; last_error: string };
+        assert.deepEqual([final.status, final.last_error], ['killed', 'killed by mcp:killer while waiting for a slot']);
+        assert.match(textOf(status), / killed, .* — killed by mcp:killer while waiting for a slot$/, 'the summary says why, as wait_agent\'s does');
+      });
+
+      it("says in run_agent's and get_agent_status's text why a run ended, when it did not end done", async () => {
+        const started = await call(client, 'run_agent', { runner: 'custom', prompt: 'x', command: "sh -c 'exit 3' {prompt}" });
+        const { id, status } = started.structuredContent as { id: string; status: string };
+        await call(client, 'wait_agent', { id, timeout_ms: 10_000 });
+        // An agent that exits at once has mostly ended by the answer (the record is read after the host has started it): the text says so whenever the status does.
+        if (status === 'failed') assert.match(textOf(started), /^Started .*\. It has ended already: .* failed, .* — the agent exited with code 3/);
+        else assert.doesNotMatch(textOf(started), /ended already/);
+        assert.match(textOf(await call(client, 'get_agent_status', { id })), / failed, .* — the agent exited with code 3/);
+      });
+
       it('lists a run as it is now, never from a text kept of it before', async () => {
         const { id } = (await call(client, 'run_agent', { runner: 'custom', prompt: 'listed while it runs', command: fakeCommand('--sleep', '1500'), name: `mcp-${kind}-listed` })).structuredContent as { id: string };
         type Listed = { id: string; status: string; elapsed_ms: number; exit_code?: number };
@@ -181,7 +252,12 @@ describe('MCP server', function () {
           ['run_agent', { runner: 'custom', prompt: '   ' }, /`prompt`: must say what the agent should do/],
           ['run_agent', { runner: 'custom', prompt: 'x', colour: 'red' }, /unknown field `colour`/],
           ['run_agent', { runner: 'custom', prompt: 'x', command: 'no-such-agent-binary {prompt}' }, /^runner_not_installed: .*"no-such-agent-binary" was not found/],
-          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist/],
+          // What to do, in the words of the caller (fields), not only of the command line (flags).
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: '/no/such/folder' }, /^bad_cwd: The folder \/no\/such\/folder does not exist\. Pass an existing folder: .*`cwd` over MCP/],
+          ['run_agent', { runner: 'custom', prompt: 'x' }, /^invalid_argument: The custom runner needs a command template\. Pass .*`command` over MCP/],
+          // A folder relative to the server's own (here `src` of the repository, which exists): not what the caller can mean.
+          ['run_agent', { runner: 'custom', prompt: 'x', command: 'true', cwd: 'src' }, /^invalid_argument: run_agent: `cwd`: must be an absolute path/],
+          ['compare_agents', { prompt: 'x', runners: ['custom'], command: 'true', cwd: 'src' }, /^invalid_argument: compare_agents: `cwd`: must be an absolute path/],
           ['get_agent_status', { id: 'zzzzzzzz-nothing' }, /^unknown_run: /],
           ['get_agent_status', { id: 42 }, /`id` must be a string, not number 42/],
           ['stream_agent_output', { id: 'x', limit: 0 }, /`limit`: /],
@@ -189,6 +265,7 @@ describe('MCP server', function () {
           ['steer_agent', { id: 'zzzzzzzz-nothing', message: 'x' }, /^unknown_run: /],
           ['list_agents', { status: 'sleeping' }, /`status` must be one of "queued", "running", "done", "failed", "killed", "orphaned", not "sleeping"/],
           ['list_agents', { limit: 5000 }, /`limit`: /],
+          ['list_agents', { runner: 'claud' }, /`runner` must be one of "claude", .*, not "claud"/],
           ['approve_agent', { id: 'x' }, /`allow` is required \(boolean\)/],
           ['approve_agent', { id: 'zzzzzzzz-nothing', allow: true }, /^unknown_run: /],
           ['interrupt_agent', {}, /`id` is required/],

@@ -27,13 +27,13 @@ interface Reply {
 }
 
 /** A raw request, so that Host and Origin can be anything (fetch would not let a test set Host). */
-function request(port: number, options: { headers?: Record<string, string>; body?: string | Buffer; path?: string }): Promise<Reply> {
+function request(port: number, options: { headers?: Record<string, string>; body?: string | Buffer; path?: string; method?: string }): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: '127.0.0.1',
         port,
-        method: 'POST',
+        method: options.method ?? 'POST',
         path: options.path ?? '/mcp',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: `127.0.0.1:${port}`, ...options.headers },
       },
@@ -114,6 +114,9 @@ describe('MCP server over HTTP: the door', function () {
     assert.match(noSession.body, /send an initialize request first/);
     const gone = await request(host.port, { headers: { ...auth(), 'mcp-session-id': 'no-such-session' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
     assert.equal(gone.status, 404);
+    // A method MCP does not use is a 405 that says which it takes, session or not (not "send an initialize first").
+    const put = await request(host.port, { headers: auth(), method: 'PUT' });
+    assert.deepEqual([put.status, put.headers.allow, put.body], [405, 'GET, POST, DELETE', '/mcp answers GET, POST and DELETE, not PUT.']);
   });
 
   it('keeps the token and the endpoint owner-only, listens on loopback only, and reuses its port next time', async () => {

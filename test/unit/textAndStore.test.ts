@@ -96,6 +96,13 @@ describe('finding a run', () => {
     assert.throws(() => resolveRun(runs, 'abc'), (e: SwitchboardError) => e.code === 'ambiguous_run' && /abcd1111/.test(e.message) && /abce2222/.test(e.message));
     assert.throws(() => resolveRun(runs, 'nope'), (e: SwitchboardError) => e.code === 'unknown_run');
   });
+  it('an ambiguous prefix of many runs names ten of them and counts the rest', () => {
+    const many = Array.from({ length: 300 }, (_, i) => run(`a${String(i).padStart(7, '0')}`, `r${i}`, 'done', i));
+    assert.throws(
+      () => resolveRun(many, 'a'),
+      (e: SwitchboardError) => /^"a" matches 300 runs: a0000000 \(r0, done\), .*a0000009 \(r9, done\) and 290 more\.$/.test(e.message) && (e.details?.candidates as unknown[]).length === 300,
+    );
+  });
 });
 
 describe('usage across turns and processes', () => {

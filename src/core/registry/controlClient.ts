@@ -93,7 +93,7 @@ export class ControlClient<R extends { id: number; op: string } = ControlRequest
     if (!pending) return;
     this.pending.delete(message.id);
     if (message.ok) pending.resolve(message.result);
-    else pending.reject(new SwitchboardError(message.error.code, message.error.message, message.error.hint));
+    else pending.reject(new SwitchboardError(message.error.code, message.error.message, message.error.hint, message.error.details));
   }
 
   close(): void {

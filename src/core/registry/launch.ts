@@ -16,7 +16,7 @@ import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
 import { getRunner, protocolFor, resumeRefusalError, runnerFor } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
-import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
+import { isFinished, type RunLimits, type RunLinks, type RunRecord, type RunWorktree } from '../runs/types';
 import { RUN_ID_ENV } from '../runs/runMarker';
 import { isSameProcessAlive, processesMarked } from '../proc/processTable';
 import { leaderOf } from './recordRescue';
@@ -89,9 +89,9 @@ export function checkCwd(cwd: string): string {
   try {
     stat = fs.statSync(full);
   } catch {
-    throw new SwitchboardError('bad_cwd', `The folder ${full} does not exist.`, 'Pass an existing folder with --cwd.');
+    throw new SwitchboardError('bad_cwd', `The folder ${full} does not exist.`, 'Pass an existing folder: --cwd on the command line, `cwd` over MCP and the HTTP API.');
   }
-  if (!stat.isDirectory()) throw new SwitchboardError('bad_cwd', `${full} is not a folder.`, 'Pass a folder with --cwd.');
+  if (!stat.isDirectory()) throw new SwitchboardError('bad_cwd', `${full} is not a folder.`, 'Pass a folder: --cwd on the command line, `cwd` over MCP and the HTTP API.');
   return full;
 }
 
@@ -268,18 +268,39 @@ export function writeLaunchPlan(id: string, prepared: PreparedStart, options: Ru
 /** What the agent's environment adds to the starting process's (the run's own variables, the MCP token). */
 export const agentEnv = (prepared: PreparedStart, options: RunOptions): Record<string, string> => ({ ...options.env, ...prepared.spec.env });
 
+const recordOf = (run: RunPaths, record: RunRecord): RunRecord => {
+  const read = readRecord(run);
+  return read.kind === 'ok' ? read.value : record;
+};
+
+const PLAN_TAKEN_WAIT_MS = 5_000;
+const PLAN_TAKEN_POLL_MS = 50;
+
+/**
+ * The record of a run whose plan another took as it was launched: a kill (from any process), which
+ * ends it as killed a moment later (see RunActions.kill), or a host that went away. Its record once
+ * it has left the line, or as it is after a while; never marked failed over the kill's answer.
+ */
+async function leftLine(run: RunPaths, record: RunRecord): Promise<RunRecord> {
+  for (const until = Date.now() + PLAN_TAKEN_WAIT_MS; ; await new Promise((resolve) => setTimeout(resolve, PLAN_TAKEN_POLL_MS))) {
+    const now = recordOf(run, record);
+    if (now.status !== 'queued' || Date.now() >= until) return now;
+  }
+}
+
 /** Starts the supervisor of a run recorded by recordQueued and writeLaunchPlan; resolves once the agent has a pid (or the start failed). */
 export async function launch(id: string, prepared: PreparedStart, options: RunOptions, context: LaunchContext, record: RunRecord): Promise<RunRecord> {
   const run = new StateMap(context.stateDir).run(id);
   try {
     await context.host.launch(id, agentEnv(prepared, options));
   } catch (error) {
-    const after = readRecord(run);
-    const saved = after.kind === 'ok' ? after.value : record;
+    const saved = (error as SwitchboardError).details?.planTaken ? await leftLine(run, record) : recordOf(run, record);
     // A host that died mid-launch may have started the agent (a launch is claimed once, by the host
     // that took its plan): that agent is adopted, never left running untracked nor started twice.
     const adopted = adoptStrayAgent(run, saved);
     if (adopted) return adopted;
+    // Ended before its agent could start (killed): the run is there, ended, saying why; it is no failure to start.
+    if (isFinished(saved.status)) return saved;
     if (saved.status === 'queued') {
       const failed: RunRecord = { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message };
       writeRecord(run, failed);
@@ -287,6 +308,5 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     }
     throw new SwitchboardError('spawn_failed', `The agent could not be started: ${(error as Error).message}`, undefined, { id });
   }
-  const after = readRecord(run);
-  return after.kind === 'ok' ? after.value : record;
+  return recordOf(run, record);
 }

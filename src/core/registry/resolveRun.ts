@@ -4,6 +4,9 @@ import type { RunBrief } from '../runs/runBrief';
 
 const describe = (r: RunBrief): string => `${r.id} (${r.name}, ${r.status})`;
 
+/** How many candidates an ambiguous prefix names in its message (the details have them all): a one-letter prefix of ten thousand runs matches hundreds. */
+const NAMED_CANDIDATES = 10;
+
 /** Over whole records or briefs alike (what it looks at is in both). */
 export function resolveRun<T extends RunBrief>(runs: readonly T[], query: string): T {
   const q = query.trim();
@@ -21,7 +24,9 @@ export function resolveRun<T extends RunBrief>(runs: readonly T[], query: string
   const prefixed = runs.filter((r) => r.id.startsWith(q));
   if (prefixed.length === 1) return prefixed[0]!;
   if (prefixed.length > 1) {
-    throw new SwitchboardError('ambiguous_run', `"${q}" matches ${prefixed.length} runs: ${prefixed.map(describe).join(', ')}.`, 'Give more of the id.', {
+    const named = prefixed.slice(0, NAMED_CANDIDATES).map(describe).join(', ');
+    const more = prefixed.length > NAMED_CANDIDATES ? ` and ${prefixed.length - NAMED_CANDIDATES} more` : '';
+    throw new SwitchboardError('ambiguous_run', `"${q}" matches ${prefixed.length} runs: ${named}${more}.`, 'Give more of the id.', {
       candidates: prefixed.map((r) => ({ id: r.id, name: r.name, status: r.status })),
     });
   }

@@ -7,7 +7,7 @@ export const customRunner: Runner = {
   id: 'custom',
   displayName: 'Custom command',
   defaultBinary: '',
-  installHint: 'Give the command with --command "<program> ... {prompt}" or set it in the settings.',
+  installHint: 'Give the command (--command "<program> ... {prompt}" on the command line, `command` over MCP and the HTTP API) or set it in the settings.',
   structured: false,
   steering: 'none',
   canResume: false,
@@ -20,7 +20,7 @@ export const customRunner: Runner = {
       throw new SwitchboardError(
         'invalid_argument',
         'The custom runner needs a command template.',
-        'Pass --command "<program> [args] {prompt}" (the prompt replaces {prompt}) or set the custom command in the settings.',
+        'Pass --command "<program> [args] {prompt}" (`command` over MCP and the HTTP API; the prompt replaces {prompt}) or set the custom command in the settings.',
       );
     }
     const [command, ...args] = expandTemplate(request.commandTemplate, request.prompt);

@@ -42,7 +42,7 @@ function familyName(families: readonly string[], key: string): string | undefine
 export function checkModel(runnerId: string, model: string, where = 'the model'): string {
   const runner = getRunner(runnerId);
   if (runner.id === 'custom') {
-    throw new SwitchboardError('invalid_argument', `The custom runner takes no model: its command template says everything it runs (${where} was ${JSON.stringify(model)}).`, 'Put the model in the command (--command "my-agent --model X {prompt}"), or leave the model out.');
+    throw new SwitchboardError('invalid_argument', `The custom runner takes no model: its command template says everything it runs (${where} was ${JSON.stringify(model)}).`, 'Put the model in the command (--command "my-agent --model X {prompt}", `command` over MCP and the HTTP API), or leave the model out.');
   }
   if (!MODEL_PATTERN.test(model)) throw new SwitchboardError('invalid_argument', `${JSON.stringify(model)} is not a usable model name (${where}).`, `Give ${MODEL_RULE}.`, { field: 'model', value: model });
   return model;

@@ -90,7 +90,7 @@ export class ControlServer<R extends AnyRequest = ControlRequest> {
       response = { id: request.id, ok: true, result: await this.handle(request) };
     } catch (error) {
       const e = error instanceof SwitchboardError ? error : new SwitchboardError('internal', (error as Error).message);
-      response = { id: request.id, ok: false, error: { code: e.code, message: e.message, hint: e.hint } };
+      response = { id: request.id, ok: false, error: { code: e.code, message: e.message, hint: e.hint, details: e.details } };
     }
     this.send(socket, Buffer.from(JSON.stringify(response) + '\n'));
   }

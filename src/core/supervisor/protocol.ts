@@ -57,7 +57,7 @@ export interface KillResult {
 
 export type ControlResponse =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { code: ErrorCode; message: string; hint?: string } };
+  | { id: number; ok: false; error: { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } };
 
 export type ControlNotification =
   | { note: 'record'; record: RunRecord }

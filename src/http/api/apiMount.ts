@@ -41,6 +41,9 @@ function baseType(schema: z.ZodType | undefined): string | undefined {
   return s?._zod.def.type;
 }
 
+/** Where the fields a route takes are described (its full path, as the caller called it). */
+const fieldsHint = (route: Route): string => `See ${route.method} ${API_PATH}${route.path} in ${API_PATH}/openapi.json for the fields it takes.`;
+
 /** A query string as the operation's arguments: numbers and booleans read as such (a wrong one is left for the schema to name). */
 function queryArgs(route: Route, query: URLSearchParams): Record<string, unknown> {
   const shape = ownFields(route).shape as Record<string, z.ZodType>;
@@ -102,10 +105,18 @@ export class ApiMount extends Lifecycle implements Mount {
       } catch (error) {
         return sendError(res, 400, 'invalid_json', `The body is not valid JSON: ${(error as Error).message}.`, 'Send a JSON object (content-type: application/json), or no body.');
       }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return sendError(res, 400, 'invalid_argument', 'The body must be a JSON object.', `See ${method} ${route.path} in ${API_PATH}/openapi.json for its fields.`);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return sendError(res, 400, 'invalid_argument', 'The body must be a JSON object.', fieldsHint(route));
       args = parsed as Record<string, unknown>;
     }
-    names.forEach((name, i) => (args[route.params![name]!] = decodeURIComponent(match.m![i + 1]!)));
+    for (const [i, name] of names.entries()) {
+      const segment = match.m![i + 1]!;
+      try {
+        args[route.params![name]!] = decodeURIComponent(segment);
+      } catch {
+        // A lone `%` or a broken UTF-8 sequence: the caller's, not a bug of ours.
+        return sendError(res, 400, 'invalid_argument', `The path segment "${segment}" is not valid percent-encoding.`, 'Encode each id or name in the path as encodeURIComponent does (a % as %25).');
+      }
+    }
     await this.answer(req, res, route, args);
   }
 
@@ -124,7 +135,7 @@ export class ApiMount extends Lifecycle implements Mount {
       progress: async () => {},
     });
     if (!answer.ok) {
-      const hint = answer.hint ?? (answer.code === 'invalid_argument' ? `See ${route.method} ${API_PATH}${route.path} in ${API_PATH}/openapi.json for the fields it takes.` : undefined);
+      const hint = answer.hint ?? (answer.code === 'invalid_argument' ? fieldsHint(route) : undefined);
       return sendError(res, statusOfCode(answer.code), answer.code, answer.message, hint);
     }
     sendJson(res, route.status?.(answer.structured) ?? 200, route.view ? route.view.shape(answer.structured) : answer.structured);
