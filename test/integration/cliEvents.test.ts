@@ -1,11 +1,15 @@
 /**
  * `switchboard events`: the live feed as a person and a program read it, from another process than
- * the ones making the changes: every change in order, filtered by type, streamed while following.
+ * the ones making the changes: every change in order, filtered by type, streamed while following; a
+ * run killed from outside its supervisor told killed, once.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { FeedEvent } from '../../src/core/feed/feedEvent';
+import { writeKillMarker } from '../../src/core/runs/killMarker';
+import { readRecord } from '../../src/core/runs/recordFile';
+import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
 import { runCli } from '../support/cliChild';
 import { CLI, ensureBuilt, fakeCommand, killEverything, tempDir, until } from '../support/harness';
@@ -51,6 +55,25 @@ describe('switchboard events', function () {
     const seqs = parse(read.stdout).map((e) => e.seq);
     assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
     assert.match(read.stderr, /1 damaged line\(s\) of the journal were skipped/);
+  });
+
+  it('a run killed by a process that could not reach its supervisor is told killed, once, not failed', async () => {
+    const run = await runCli(home, ['run', 'custom', 'slow', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '30000')]);
+    const { id } = JSON.parse(run.stdout) as { id: string };
+    const paths = new StateMap(home).run(id);
+    await until(() => readRecord(paths).kind === 'ok' && !!(readRecord(paths) as { value: RunRecord }).value.agent, 10_000, 'the agent to start');
+    const agent = (readRecord(paths) as { value: RunRecord }).value.agent!;
+    // As a kill from a process whose supervisor would not answer: the marker first, then the signal to the agent.
+    writeKillMarker(paths, 'killed by mcp:elsewhere');
+    process.kill(agent.pid, 'SIGTERM');
+    const ended = /^agent\.(completed|failed|killed|orphaned)$/;
+    // The journal is read as it is written, until the run's end is in it.
+    await until(() => parse(fs.readFileSync(new StateMap(home).feedJournal, 'utf8')).some((e) => e.key === `run:${id}` && ended.test(e.type)), 20_000, 'the end to be told');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const record = (readRecord(paths) as { value: RunRecord }).value;
+    assert.deepEqual([record.status, record.lastError], ['killed', 'killed by mcp:elsewhere'], 'its supervisor recorded the kill');
+    const told = parse((await runCli(home, ['events', '--format', 'json'])).stdout).filter((e) => e.key === `run:${id}` && ended.test(e.type)).map((e) => e.type);
+    assert.deepEqual(told, ['agent.killed']);
   });
 
   it('--follow streams what another process does, one JSON line each, as it happens', async () => {

@@ -1,35 +1,17 @@
 /**
  * Kills that must stick. A run killed from here because its supervisor could not be reached gets
- * a marker (`kill.json` in its folder): the supervisor, if it still lives, records the agent's death
- * as a failure, and every process that reads that record makes it `killed` again. A marker is
- * looked for when a finished record is read from its file; a record taken from the record cache
- * was looked at when it was cached, and noting a kill tells every cache made before to look again
- * (finishedRecordChanged).
+ * a marker (`kill.json` in its folder, runs/killMarker.ts): the supervisor, if it still lives, records
+ * the run killed as the marker says; should it have written its record first, every process that
+ * reads that record makes it `killed` again. A marker is looked for when a finished record is read
+ * from its file; a record taken from the record cache was looked at when it was cached, and noting a
+ * kill tells every cache made before to look again (finishedRecordChanged).
  */
-import * as fs from 'node:fs';
 import type { Logger } from '../logger';
-import type { RunPaths, StateMap } from '../state/stateMap';
+import type { StateMap } from '../state/stateMap';
 import { writeRecord } from '../runs/recordFile';
 import { isFinished, type RunRecord } from '../runs/types';
-import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { readKillMarker, writeKillMarker } from '../runs/killMarker';
 import { finishedRecordChanged } from './recordCache';
-
-interface KillMarker {
-  reason: string;
-  at: number;
-}
-
-
-function readMarker(paths: RunPaths): KillMarker | undefined {
-  // Asked of every finished run when a folder opens, and almost never there: a failed open (an exception) costs ten times more.
-  if (!fs.existsSync(paths.killMarker)) return undefined;
-  try {
-    const read = readJsonFile<KillMarker>(paths.killMarker, (v) => (typeof (v as KillMarker | null)?.reason === 'string' ? undefined : 'no reason'));
-    return read.kind === 'ok' ? read.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class KillMarkers {
   private readonly killedHere = new Map<string, string>();
@@ -40,7 +22,7 @@ export class KillMarkers {
   note(id: string, reason: string): void {
     this.killedHere.set(id, reason);
     try {
-      writeJsonAtomic(this.paths.run(id).killMarker, { reason, at: Date.now() } satisfies KillMarker);
+      writeKillMarker(this.paths.run(id), reason);
       // A record cached as finished before the marker (the run ended as it was being killed) is looked at again.
       finishedRecordChanged(this.paths.runsCacheGeneration);
     } catch (error) {
@@ -56,7 +38,7 @@ export class KillMarkers {
     if (record.status === 'killed') return record;
     let reason = this.killedHere.get(record.id);
     // Another process's kill is looked up only once the run has ended: a marker is rare, records are many.
-    if (reason === undefined && fromFile && isFinished(record.status)) reason = readMarker(this.paths.run(record.id))?.reason;
+    if (reason === undefined && fromFile && isFinished(record.status)) reason = readKillMarker(this.paths.run(record.id))?.reason;
     if (reason === undefined) return record;
     const killed: RunRecord = { ...record, status: 'killed', endedAt: record.endedAt ?? Date.now(), lastError: reason };
     if (isFinished(record.status)) {

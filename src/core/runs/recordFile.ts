@@ -1,4 +1,5 @@
 /** Reading and writing one run's `run.json` (atomic, versioned, validated). */
+import * as fs from 'node:fs';
 import { isNoSpace, withReserve } from '../store/diskSpace';
 import { overwriteInPlace, readJsonFile, writeJsonAtomic, type ReadResult } from '../store/atomicFile';
 import { RunPaths } from '../state/stateMap';
@@ -39,5 +40,15 @@ export function writeRecord(paths: RunPaths, record: RunRecord, options: { durab
   } catch (error) {
     // No reserve left either: over the old record's own bytes, when the compact form fits there.
     if (!isNoSpace(error) || !overwriteInPlace(paths.record, JSON.stringify(record))) throw error;
+  }
+}
+
+/** Whether the run's record on disk says it has ended (written by another process); a record that cannot be read does not. */
+export function isFinishedOnDisk(paths: RunPaths): boolean {
+  try {
+    const record = JSON.parse(fs.readFileSync(paths.record, 'utf8')) as Partial<RunRecord>;
+    return record.status !== undefined && isFinished(record.status);
+  } catch {
+    return false;
   }
 }

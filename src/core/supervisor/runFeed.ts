@@ -7,7 +7,7 @@ import { runEntity, runStatusEvent } from '../feed/entities';
 import { runKey } from '../feed/feedEvent';
 import type { Journal } from '../feed/journal';
 import { Lifecycle, toDisposable } from '../lifecycle';
-import type { RunRecord } from '../runs/types';
+import { isFinished, type RunRecord } from '../runs/types';
 
 const UPDATE_MS = 1000;
 
@@ -21,6 +21,8 @@ export interface Intervention {
 export class RunFeed extends Lifecycle {
   private pending: { timer: NodeJS.Timeout; record: RunRecord } | undefined;
   private lastUpdate = 0;
+  /** The run's end was told by the process that killed its agent and wrote its record (it could not reach this supervisor): not told again. */
+  endToldElsewhere = false;
 
   constructor(private readonly journal: Journal | undefined) {
     super();
@@ -32,7 +34,7 @@ export class RunFeed extends Lifecycle {
     if (!this.journal) return;
     if (after.status !== before.status) {
       const type = runStatusEvent(after.status);
-      if (type) return this.now(type, after);
+      if (type && !(this.endToldElsewhere && isFinished(after.status))) return this.now(type, after);
     }
     if (after.status === 'running' && after.waiting && after.waiting.reason !== before.waiting?.reason) return this.now('agent.waiting', after);
     const moved = after.usage !== before.usage || after.sessionId !== before.sessionId || after.model !== before.model || after.resultText !== before.resultText || after.lastError !== before.lastError || !!after.waiting !== !!before.waiting || after.retrying !== before.retrying || after.permissionDenials !== before.permissionDenials;

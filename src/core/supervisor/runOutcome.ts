@@ -21,6 +21,8 @@ export interface StopReason {
 
 export class RunOutcome {
   stopReason: StopReason | undefined;
+  /** The reason another process gave when it killed the agent itself, unable to reach this supervisor (its kill marker). */
+  killedElsewhere: string | undefined;
   lastResultOk: boolean | undefined;
   /** Why the run is failing for want of disk space, once it is. */
   diskFull: string | undefined;
@@ -32,7 +34,7 @@ export class RunOutcome {
   status(exit: AgentExit): RunRecord['status'] {
     if (this.diskFull) return 'failed';
     if (exit.vanished) return 'orphaned';
-    if (this.stopReason) return 'killed';
+    if (this.stopReason || this.killedElsewhere) return 'killed';
     if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
     return this.lastResultOk === false || this.copyFailed ? 'failed' : 'done';
   }
@@ -44,6 +46,7 @@ export class RunOutcome {
     const byLimit = this.stopReason && limitStop(this.stopReason.source);
     if (byLimit) return byLimit;
     if (this.stopReason) return `${this.stopReason.kind === 'kill' ? 'killed' : 'interrupted'} by ${this.stopReason.source}`;
+    if (this.killedElsewhere) return this.killedElsewhere;
     if (exit.spawnError) return clipMessage(exit.spawnError);
     if (this.lastResultOk === false && lastError) return lastError;
     if (this.copyFailed) return this.copyFailed;

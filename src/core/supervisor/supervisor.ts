@@ -10,6 +10,8 @@ import { runnerFor } from '../runners/runnerTable';
 import { openConversation } from '../runners/conversation';
 import type { Conversation, Runner, SpawnSpec, StartRequest } from '../runners/types';
 import { StateMap, type RunPaths } from '../state/stateMap';
+import { readKillMarker } from '../runs/killMarker';
+import { isFinishedOnDisk } from '../runs/recordFile';
 import type { Journal } from '../feed/journal';
 import { EventLogWriter } from '../runs/eventLog';
 import { fileSize, indexedBytes, lineStart, OutputFollower } from '../runs/outputLog';
@@ -342,6 +344,9 @@ export class Supervisor {
       }
     }
     if (outcome.stopReason?.kind === 'kill' && this.record.agent) await this.stopper.sweep(this.record.agent);
+    // Killed by a process that could not reach this supervisor: it said why before it signalled the agent.
+    if (!outcome.stopReason) outcome.killedElsewhere = readKillMarker(this.paths)?.reason;
+    if (outcome.killedElsewhere && isFinishedOnDisk(this.paths)) this.feed.endToldElsewhere = true;
     this.book.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal });
     const status = outcome.status(exit);
     const lastError = status === 'done' ? undefined : outcome.reason(exit, this.record.lastError);
