@@ -5,6 +5,7 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Disposable } from '../core/events';
+import { SwitchboardError } from '../core/errors';
 import type { McpDeps } from './deps';
 import { readableTail } from '../ops/runOutput';
 import { listedBrief } from '../ops/agentOps';
@@ -17,6 +18,15 @@ const NOTIFY_MS = 200;
 /** The output resource holds at most this many of the last readable lines. */
 const OUTPUT_LINES = 2000;
 
+/** The run a resource's URI names (its id, name or id prefix, percent-encoded). */
+function runInUri(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new SwitchboardError('invalid_argument', `"${segment}" in the resource's URI is not valid percent-encoding.`, 'Encode the run\'s id or name as encodeURIComponent does (a % as %25).');
+  }
+}
+
 export function registerResources(server: McpServer, deps: McpDeps): Disposable {
   const registry = deps.sb.runs;
   server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => {
@@ -27,7 +37,7 @@ export function registerResources(server: McpServer, deps: McpDeps): Disposable 
     list: async () => ({ resources: registry.list().map((r) => ({ uri: outputUri(r.id), name: `${r.name} output`, mimeType: 'text/plain', description: `${r.runner} · ${r.status}` })) }),
   });
   server.registerResource('agent-output', template, { title: 'Agent output', description: "A run's readable output: assistant text, tool calls and results, errors", mimeType: 'text/plain' }, async (uri, variables) => {
-    const run = registry.resolve(decodeURIComponent(String(variables.id)));
+    const run = registry.resolve(runInUri(String(variables.id)));
     return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: readableTail(registry, run, OUTPUT_LINES) }] };
   });
 
@@ -43,7 +53,7 @@ export function registerResources(server: McpServer, deps: McpDeps): Disposable 
   /** Subscriptions name a run however the client likes (id, name, prefix); they are kept by id. */
   const canonical = (uri: string): string => {
     const match = OUTPUT_URI.exec(uri);
-    if (match) return outputUri(registry.resolve(decodeURIComponent(match[1]!)).id);
+    if (match) return outputUri(registry.resolve(runInUri(match[1]!)).id);
     if (uri !== LIST_URI) throw new Error(`Unknown resource ${uri}; subscribe to ${LIST_URI} or ${outputUri('<id>')}.`);
     return uri;
   };

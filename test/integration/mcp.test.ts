@@ -320,6 +320,7 @@ describe('MCP server', function () {
         const output = await client.readResource({ uri: `switchboard://agents/${run.id}/output` });
         assert.match(String((output.contents[0] as { text: string }).text), /line 40 of a busy agent/);
         await client.unsubscribeResource({ uri: `switchboard://agents/${run.id}/output` });
+        await assert.rejects(client.readResource({ uri: 'switchboard://agents/%/output' }), /"%" in the resource's URI is not valid percent-encoding/);
       });
 
       it('serves ten clients at once', async () => {
