@@ -131,8 +131,13 @@ export class GoalLoop {
       const specs = remainingSpecs(this.record, iteration);
       if (existing && specs.length === 0) return this.toVerification();
       // A team stopped midway (a pause, the budget) is followed by another for what it left: -2.2, -2.3…
-      iteration.teams = (iteration.teams ?? 0) + 1;
-      team = `${this.record.id}-${iteration.n}${iteration.teams > 1 ? `.${iteration.teams}` : ''}`;
+      // A name a team had before is skipped: after a rollback an iteration is worked again, and the
+      // teams (and branches) of the iterations it undid are still there.
+      const taken = new Set(teams.list().map((t) => t.name));
+      do {
+        iteration.teams = (iteration.teams ?? 0) + 1;
+        team = `${this.record.id}-${iteration.n}${iteration.teams > 1 ? `.${iteration.teams}` : ''}`;
+      } while (taken.has(team));
       const planned = iteration.n === 1 && specs.length === 0 && !existing;
       this.record.team = team;
       iteration.team = team;
