@@ -122,6 +122,7 @@ describe('teams at their edges', function () {
     release();
     await first;
     assert.equal(await withTakeoverLock(h.stateDir, 'contested', async () => 'free again'), 'free again');
+    await assert.rejects(teams.resume('nobody'), (e: SwitchboardError) => e.code === 'unknown_team' && e.message === 'There is no team nobody.');
   });
 
   it('a forced shutdown asked while a graceful one is under way holds for the runs still being started: killed at once, and the team interrupted', async () => {
