@@ -335,6 +335,15 @@ describe('goals', function () {
     assert.equal(h.registry.list({ goal: id }).length, 1, 'the run that went on was adopted, not started again');
   });
 
+  it('ends not_ready when its planner makes no usable plan, though its gates pass on the untouched code', async () => {
+    h = await createHarness({ runners: { custom: { command: `'${process.execPath}' -e "console.log('no plan here')" {prompt}` } } });
+    const created = await h.switchboard.goals.create({ objective: 'plan nothing', workspace: makeRepo(), runner: 'custom', gates: [{ name: 'ok', command: 'true' }] });
+    const ended = await h.switchboard.goals.settled(created.id);
+    assert.deepEqual([ended.status, ended.tasks.length], ['not_ready', 0]);
+    assert.match(ended.failure ?? '', /^no work was planned: No usable plan after 2 planner run\(s\): No plan was found/);
+    assert.match((await h.switchboard.goals.proof(created.id)).readiness, /^not ready/);
+  });
+
   it('taken over by `goal resume` after its process was killed and its time budget ran out: stops its team and agent before saying so', async () => {
     const config = { killGraceMs: 500, runners: { custom: { command: worker('--sleep', '60000') } } };
     h = await createHarness(config);

@@ -161,6 +161,11 @@ export class GoalLoop {
     if (this.goal.disposed()) return;
     takeTeamTasks(this.record, iteration, ended.tasks);
     if (ended.tasks.length && this.record.phase === 'planning') this.record.phase = 'execution';
+    // Its planner made no usable plan: nothing was done, and gates passing on untouched code prove nothing.
+    if (this.record.phase === 'planning' && ended.status === 'failed') {
+      this.record.failure = `no work was planned: ${ended.reason ?? 'the planner made no usable plan'}`;
+      return this.finish('not_ready');
+    }
     const { problems } = await mergeTeamWork(teams, team!);
     iteration.problems = [...(iteration.problems ?? []), ...problems];
     this.goal.save();
