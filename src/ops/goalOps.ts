@@ -5,6 +5,7 @@ import { SwitchboardError } from '../core/errors';
 import { parseExtension } from '../core/goals/duration';
 import { DEFAULT_QUALITY } from '../core/goals/goalIntake';
 import type { GoalRecord } from '../core/goals/goalRecord';
+import { BUDGET_FIGURES } from '../core/goals/goalText';
 import type { OpContext } from './operation';
 import { defineOperation } from './operation';
 import { budgetReportShape, goalShape, proofShape, replayShape, toBudgetReportShape, toGoalShape, toProofShape, toReplayShape } from './goalShapes';
@@ -12,7 +13,6 @@ import { absoluteFolder, runnerField } from './schemas';
 import { taskInput, taskSpec } from './teamSchemas';
 
 export const goalId = z.string().regex(/^goal-\d{8}-[a-z0-9]{6}$/, 'must be a goal id like goal-20261206-abc123').describe('The goal id (goal_list shows them)');
-const money = (n: number): string => `$${n.toFixed(2)}`;
 const line = (g: GoalRecord): string => `${g.id} ${g.status} (${g.phase}, iteration ${g.iteration}/${g.maxIterations})${g.failure ? ` — ${g.failure}` : g.blockedOn ? ` — ${g.blockedOn}` : ''}`;
 const shaped = (ctx: OpContext, g: GoalRecord) => toGoalShape(g, ctx.sb.stateDir);
 
@@ -96,7 +96,7 @@ const goalShow = defineOperation({
   async handle(args, ctx) {
     const view = ctx.sb.goals.status(args.goal_id);
     const s = view.budget.spend;
-    return { structured: shaped(ctx, view.goal), summary: `${line(view.goal)}; spent ${s.usdEstimated ? '~' : ''}${money(s.usd)}, ${s.tokens} tokens over ${s.runs} run(s)${view.owned ? '' : '; its process has exited (goal_resume takes it over)'}.` };
+    return { structured: shaped(ctx, view.goal), summary: `${line(view.goal)}; spent ${s.usdEstimated ? '~' : ''}${BUDGET_FIGURES.usd(s.usd)}, ${s.tokens} tokens over ${s.runs} run(s)${view.owned ? '' : '; its process has exited (goal_resume takes it over)'}.` };
   },
 });
 
@@ -123,7 +123,7 @@ const goalBudget = defineOperation({
   async handle(args, ctx) {
     const report = toBudgetReportShape(ctx.sb.goals.budgetReport(args.goal_id));
     const top = report.breakdown.by_task[0];
-    return { structured: report, summary: `${report.goal_id}: $${report.estimated_cost_usd.toFixed(4)}${report.budget_usd !== null ? ` of $${report.budget_usd}` : ''}, ${report.used_tokens} tokens${report.budget_tokens !== null ? ` of ${report.budget_tokens}` : ''}, ${report.spent_seconds} s${top ? `; most on ${top.key} ($${top.usd.toFixed(4)})` : ''}.` };
+    return { structured: report, summary: `${report.goal_id}: $${report.estimated_cost_usd.toFixed(4)}${report.budget_usd !== null ? ` of ${BUDGET_FIGURES.usd(report.budget_usd)}` : ''}, ${report.used_tokens} tokens${report.budget_tokens !== null ? ` of ${report.budget_tokens}` : ''}, ${report.spent_seconds} s${top ? `; most on ${top.key} ($${top.usd.toFixed(4)})` : ''}.` };
   },
 });
 

@@ -2,6 +2,7 @@
  * A goal's budget report and replay for people: the CLI's text and Markdown (`goal budget`, `goal
  * replay`, `--follow` one entry at a time) and VS Code's read-only documents, written once here.
  */
+import { BUDGET_FIGURES } from '../core/goals/goalText';
 import { table } from '../core/render';
 import type { BudgetReportShape, ReplayShape } from './goalShapes';
 
@@ -12,7 +13,7 @@ export function renderBudgetReport(report: BudgetReportShape, md: boolean): stri
   const of = (used: string, limit: string | null): string => (limit === null ? used : `${used} of ${limit}`);
   const head = [
     `${md ? '# ' : ''}Budget of ${report.goal_id}`,
-    `${of(`$${report.estimated_cost_usd.toFixed(4)}`, report.budget_usd === null ? null : `$${report.budget_usd.toFixed(2)}`)} · ${of(`${report.used_tokens} tokens`, report.budget_tokens === null ? null : String(report.budget_tokens))} · ${of(`${report.spent_seconds} s`, report.total_budget_secs === null ? null : `${report.total_budget_secs} s (${report.budget_time})`)}`,
+    `${of(`$${report.estimated_cost_usd.toFixed(4)}`, report.budget_usd === null ? null : BUDGET_FIGURES.usd(report.budget_usd))} · ${of(`${report.used_tokens} tokens`, report.budget_tokens === null ? null : String(report.budget_tokens))} · ${of(`${report.spent_seconds} s`, report.total_budget_secs === null ? null : `${report.total_budget_secs} s (${report.budget_time})`)}`,
   ];
   const checkpoints = table(['CHECKPOINT', 'AT', 'STATUS', 'PHASE', 'ELAPSED', 'TOKENS', 'USD'], report.checkpoints.map((c) => [c.label, c.recorded_at.slice(11, 19), c.status, c.phase, `${c.elapsed_since_created_secs}s`, String(c.used_tokens), `$${c.estimated_cost_usd.toFixed(4)}`]));
   const spend = (title: string, lines: BudgetReportShape['breakdown']['by_runner']): string[] => [

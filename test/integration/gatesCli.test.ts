@@ -73,6 +73,10 @@ describe('CLI gates', function () {
     const bad = await gates('run', '--gate', 'no-equals-sign');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /names no gate/);
+    const twice = await gates('run', '--gate', `same=${NODE} pass.js`, '--gate', `same=${NODE} fail.js`);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /Two gates are named "same"/);
+    assert.doesNotMatch(twice.stdout + twice.stderr, /PASS|FAIL/, 'nothing ran');
   });
 
   it('run --timeout kills a gate that takes too long', async () => {

@@ -97,6 +97,20 @@ describe('goals that go in circles', function () {
     assert.deepEqual(redone.map((c) => c.phase), ['execution'], 'the redone iteration has its budget checkpoint');
   });
 
+  it('goes on to ready after a rollback to its first checkpoint: the iterations worked again have teams of their own, not those of the iterations undone', async () => {
+    h = await createHarness({ runners: { custom: { command: worker() } } });
+    const goals = h.switchboard.goals;
+    // The fix task of the second iteration (T2) makes it pass.
+    const gate = { name: 'second', command: node("process.exit(require('fs').existsSync('T2.txt') ? 0 : 1)"), required: true };
+    const created = await goals.create({ objective: 'two rounds', workspace: makeRepo(), tasks: [{ title: 'the first round' }], runner: 'custom', untilReady: true, maxIterations: 3, maxAgents: 1, gates: [gate] });
+    assert.equal((await goals.settled(created.id)).status, 'ready');
+    await goals.rollback(created.id, 'cp-1');
+    await goals.resume(created.id);
+    const done = await goals.settled(created.id);
+    assert.equal(done.status, 'ready', done.failure);
+    assert.deepEqual(done.iterations.map((i) => i.team), [`${created.id}-1.2`, `${created.id}-2.2`]);
+  });
+
   it('finds RepeatedFailure when a gate fails the same way three times, and a recovery applied to the goal at work splits the failing task', async () => {
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '1500') } } });
     const goals = h.switchboard.goals;

@@ -334,6 +334,40 @@ describe('goals', function () {
     assert.deepEqual(done.tasks.map((t) => [t.id, t.status, t.attempts]), [['T1', 'done', 1]]);
     assert.equal(h.registry.list({ goal: id }).length, 1, 'the run that went on was adopted, not started again');
   });
+
+  it('ends not_ready when its planner makes no usable plan, though its gates pass on the untouched code', async () => {
+    h = await createHarness({ runners: { custom: { command: `'${process.execPath}' -e "console.log('no plan here')" {prompt}` } } });
+    const created = await h.switchboard.goals.create({ objective: 'plan nothing', workspace: makeRepo(), runner: 'custom', gates: [{ name: 'ok', command: 'true' }] });
+    const ended = await h.switchboard.goals.settled(created.id);
+    assert.deepEqual([ended.status, ended.tasks.length], ['not_ready', 0]);
+    assert.match(ended.failure ?? '', /^no work was planned: No usable plan after 2 planner run\(s\): No plan was found/);
+    assert.match((await h.switchboard.goals.proof(created.id)).readiness, /^not ready/);
+  });
+
+  it('taken over by `goal resume` after its process was killed and its time budget ran out: stops its team and agent before saying so', async () => {
+    const config = { killGraceMs: 500, runners: { custom: { command: worker('--sleep', '60000') } } };
+    h = await createHarness(config);
+    fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
+    const workspace = makeRepo();
+    const owner = spawn(process.execPath, [CLI, 'goal', 'create', 'outlive', '--cwd', workspace, '--runner', 'custom', '--gate', 'ok=true', '--budget-time', '2s', '--tasks', writeTasks([{ title: 'slow' }])], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
+    let id = '';
+    await until(() => {
+      const dir = path.join(h.stateDir, 'goals');
+      id = fs.existsSync(dir) ? (fs.readdirSync(dir)[0] ?? '') : '';
+      return !!id && h.registry.list({ goal: id }).some((r) => r.status === 'running');
+    }, 20_000, 'the goal to run in the other process');
+    owner.kill('SIGKILL');
+    await until(() => !pidAlive(owner.pid!), 5000, 'the owner to die');
+    await until(() => h.switchboard.goals.status(id).budget.exhausted.includes('time'), 10_000, 'its time budget to run out');
+    const resumed = await runCli(h.stateDir, ['goal', 'resume', id]);
+    assert.equal(resumed.code, 1);
+    assert.match(resumed.stderr, /has spent its time budget/);
+    // When the answer comes, the goal's work has stopped: nothing is left running for nobody to stop.
+    const goal = loadGoal(h.stateDir, id);
+    assert.equal(goal.status, 'needs_more_budget');
+    assert.equal(h.switchboard.teams.status(goal.team!).team.status, 'interrupted');
+    assert.deepEqual(h.registry.list({ goal: id }).map((r) => r.status), ['killed']);
+  });
 });
 
 function writeTasks(tasks: object[]): string {

@@ -55,6 +55,11 @@ describe('goal and gate tools over MCP', function () {
     assert.deepEqual(reset.structuredContent?.reset, []);
     const refused = await call(client, 'gates_reset', { workspace });
     assert.equal(refused.isError, true, 'neither gate nor all');
+    const before = (await structured('goal_list', {})).count;
+    const twice = await call(client, 'goal_create', { objective: 'two of a name', runner: 'custom', tasks: [{ title: 'x' }], gates: [{ name: 'ok', command: 'true' }, { name: 'ok', command: 'false' }] });
+    assert.equal(twice.isError, true);
+    assert.match(JSON.stringify(twice.content), /Two gates are named \\"ok\\"/);
+    assert.equal((await structured('goal_list', {})).count, before, 'no goal was made');
   });
 
   it('pauses, extends, resumes and cancels a goal at work', async () => {

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SwitchboardError } from '../../src/core/errors';
 import { treeMembers } from '../../src/core/proc/killTree';
 import { readRecord } from '../../src/core/runs/recordFile';
 import type { RunRecord } from '../../src/core/runs/types';
@@ -86,6 +87,9 @@ describe('teams at their edges', function () {
     assert.deepEqual([released.status, released.owner], ['running', undefined]);
     teams = new TeamService(h.registry, { owner: h.switchboard.owner });
     assert.equal(teams.status('left').owned, false);
+    // A new team cannot take its name: it would replace the record of a team whose agent still works.
+    await assert.rejects(teams.run({ name: 'left', spec: '1:executor:custom', task: 'y', workspace: tempDir('sb-plain-'), tasks: [{ title: 'other' }] }), (e: SwitchboardError) => e.code === 'name_taken' && e.message === 'Team left is running, and the process that ran it has exited.' && /switchboard team resume left/.test(e.hint ?? ''));
+    assert.equal(loadTeam(h.stateDir, 'left').task, 'x');
 
     // Its task ended while nobody ran it: taken over, the team settles at once.
     // Its run id may not have been saved before it was let go: the takeover finds the run by its task.
@@ -98,6 +102,17 @@ describe('teams at their edges', function () {
     assert.deepEqual([ended.status, ended.tasks[0]!.status], ['failed', 'failed']);
   });
 
+  it('a team that ended keeps its name: a new team of that name is refused, even in a folder without git where no branch stands in the way', async () => {
+    await open();
+    const folder = tempDir('sb-plain-');
+    await teams.run({ name: 'once', spec: '1:executor:custom', task: 'the first', workspace: folder, tasks: [{ title: 'a' }] });
+    // (The scripted agent cannot commit without git: the team ends failed, which is as settled as done.)
+    const ended = (await teams.finished('once')).status;
+    await assert.rejects(teams.run({ name: 'once', spec: '1:executor:custom', task: 'the second', workspace: folder, tasks: [{ title: 'b' }] }), (e: SwitchboardError) => e.code === 'name_taken' && e.message === `There is a team once already (${ended}); its record, branches and discoveries go by that name.`);
+    const kept = loadTeam(h.stateDir, 'once');
+    assert.deepEqual([kept.task, kept.tasks.map((t) => t.title)], ['the first', ['a']]);
+  });
+
   it('two takeovers of one team at once: the second is refused while the first holds the lock', async () => {
     await open();
     saveTeam(h.stateDir, { version: 1, name: 'contested', spec: '1:executor', task: 'x', workspace: h.stateDir, status: 'running', workers: [], tasks: [], createdAt: Date.now() });
@@ -107,6 +122,7 @@ describe('teams at their edges', function () {
     release();
     await first;
     assert.equal(await withTakeoverLock(h.stateDir, 'contested', async () => 'free again'), 'free again');
+    await assert.rejects(teams.resume('nobody'), (e: SwitchboardError) => e.code === 'unknown_team' && e.message === 'There is no team nobody.');
   });
 
   it('a forced shutdown asked while a graceful one is under way holds for the runs still being started: killed at once, and the team interrupted', async () => {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import type { FeedEvent } from '../../src/core/feed/feedEvent';
 import { describeFeedEvent } from '../../src/core/feed/feedText';
 import { breakerView, closedBreaker, DEFAULT_BREAKER_POLICY } from '../../src/core/gates/breakerState';
-import { gateArgv, parseGateOption, type GateResult } from '../../src/core/gates/gate';
+import { checkGates, gateArgv, parseGateOption, type GateResult } from '../../src/core/gates/gate';
 import { Tail, TAIL_BYTES } from '../../src/core/gates/gateOutput';
 import { breakersStatusShape, gateResultShape, toBreakersStatus, toGateResultShape } from '../../src/core/gates/gateShapes';
 
@@ -63,6 +63,12 @@ describe('gate shapes', () => {
     assert.throws(() => parseGateOption('npm test'), /names no gate/);
     assert.throws(() => parseGateOption('=npm test'), /names no gate/);
     assert.throws(() => parseGateOption('x='), /Gate "x" has no command/);
+  });
+
+  it('refuses two gates of one name (they would share a breaker, and results and flags could not tell them apart), and a gate with no command', () => {
+    checkGates([{ name: 'unit', command: 'true' }, { name: 'lint', command: 'true' }]);
+    assert.throws(() => checkGates([{ name: 'unit', command: 'true' }, { name: 'unit', command: 'false' }]), /Two gates are named "unit"/);
+    assert.throws(() => checkGates([{ name: 'unit', command: ' ' }]), /Gate "unit" has no command/);
   });
 
   it('keeps the last 4 KB of a stream, never starting inside a character, secrets redacted', () => {

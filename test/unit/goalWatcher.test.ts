@@ -128,5 +128,10 @@ describe('goal text (shared by the CLI and the Goals view)', () => {
     const unlimited = { ...goal, budgetUsd: undefined, budgetTokens: undefined, budgetTimeMs: undefined, budgetTime: undefined } as GoalRecord;
     assert.equal(goalBudgetLine(unlimited, budgetState(unlimited, spend({ elapsedMs: 45_000 }))), '45s');
     assert.equal(goalBudgetLine(goal, budgetState(goal, spend({ usd: 0.1234, usdEstimated: true, elapsedMs: 90 * 60_000 }))), '~$0.12/$10 · 0/500k tok · 1h30m/8h');
+    // Small and odd budgets keep their figures: not $0.00 of $0.00, nor $13 for $12.50, nor 1k/2k for 1400 of 1500 tokens.
+    const small = { ...goal, budgetUsd: 0.0025, budgetTokens: 1500 } as GoalRecord;
+    assert.equal(goalBudgetLine(small, budgetState(small, spend({ usd: 0.003, tokens: 1400, elapsedMs: 1000 }))), '$0.0030/$0.0025 · 1400/1500 tok · 1s/8h');
+    const odd = { ...goal, budgetUsd: 12.5 } as GoalRecord;
+    assert.equal(goalBudgetLine(odd, budgetState(odd, spend({ usd: 12.5 }))), '$12.50/$12.50 · 0/500k tok · 0s/8h');
   });
 });

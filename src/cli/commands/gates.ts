@@ -8,7 +8,7 @@ import { loadConfigFile } from '../../core/config';
 import { errorMessage } from '../../core/errors';
 import { Breakers } from '../../core/gates/breakers';
 import { detectGates } from '../../core/gates/detectGates';
-import { parseGateOption, type GateSpec } from '../../core/gates/gate';
+import { checkGates, parseGateOption, type GateSpec } from '../../core/gates/gate';
 import { toBreakersStatus, toDetectedGateShape, toGateResultShape } from '../../core/gates/gateShapes';
 import { gatesVerdict, renderBreakers, renderDetected, renderGateResult } from '../../core/gates/gateText';
 import { resetGates } from '../../core/gates/resetGates';
@@ -97,6 +97,11 @@ async function run(ctx: CliContext, rest: string[]): Promise<number> {
     if (specs.length === 0) throw usageError('gates run', `no gates found in ${workspace}; name them with --gate "name=command" (see switchboard gates detect)`);
   }
   if (timeoutMs) specs = specs.map((s) => ({ ...s, timeoutMs }));
+  try {
+    checkGates(specs);
+  } catch (error) {
+    throw usageError('gates run', errorMessage(error));
+  }
   specs = applyGateFlags('gates run', specs, values);
   const json = ctx.out.format === 'json';
   const abort = new AbortController();

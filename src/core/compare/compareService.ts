@@ -10,7 +10,7 @@ import { errorMessage, SwitchboardError } from '../errors';
 import { Emitter, type Event } from '../events';
 import type { Feed } from '../feed/feed';
 import { compareKey, type FeedType } from '../feed/feedEvent';
-import { gateArgv, type GateSpec } from '../gates/gate';
+import { checkGates, type GateSpec } from '../gates/gate';
 import { gateLogName } from '../gates/gateOutput';
 import { runGate } from '../gates/runGate';
 import { Lifecycle, toDisposable } from '../lifecycle';
@@ -76,7 +76,7 @@ export class CompareService extends Lifecycle {
     const workspace = checkCwd(options.cwd ?? process.cwd());
     await repoForWorktree(workspace);
     const specs = options.gates ?? [];
-    for (const gate of specs) gateArgv(gate);
+    checkGates(specs);
     const stateDir = this.registry.stateDir;
     const startToken = startTokenOf(process.pid);
     const record: CompareRecord = {

@@ -61,6 +61,19 @@ export function gateArgv(spec: Pick<GateSpec, 'name' | 'command'>): string[] {
   return argv;
 }
 
+/**
+ * Checks gates before anything runs them: each has a command, and no two share a name, since the name
+ * keys its circuit breaker and is how results, flags and proofs tell one gate from another.
+ */
+export function checkGates(specs: readonly GateSpec[]): void {
+  const names = new Set<string>();
+  for (const spec of specs) {
+    gateArgv(spec);
+    if (names.has(spec.name)) throw new SwitchboardError('invalid_argument', `Two gates are named "${spec.name}".`, 'Give each gate a name of its own: the name keys its circuit breaker and its results.');
+    names.add(spec.name);
+  }
+}
+
 /** Parses `name=command` (the CLI's `--gate`): the name is everything before the first `=`. */
 export function parseGateOption(text: string): GateSpec {
   const at = text.indexOf('=');

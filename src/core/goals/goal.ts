@@ -43,7 +43,8 @@ export class Goal extends Lifecycle {
     this.watch = this.register(
       new BudgetWatch(() => this.record, ctx.runs, {
         warn: (dims, state) => this.warned(dims, state.used),
-        exhausted: (dims) => void this.stop('needs_more_budget', `its ${dims.join(' and ')} budget is spent`),
+        // Held as an act, so whoever waits for the goal to settle (a takeover's answer) waits for its agents to stop.
+        exhausted: (dims) => void this.act(() => this.stop('needs_more_budget', `its ${dims.join(' and ')} budget is spent`)),
         waiting: (run) => this.waiting(run && `${run.name} waits for ${run.waiting!.reason}`),
       }),
     );
@@ -187,6 +188,19 @@ export class Goal extends Lifecycle {
     this.save();
     void this.loop.drive();
     return this.record;
+  }
+
+  /**
+   * resume(), but a refusal is told once the goal has settled: taken over with its budget spent, its agents
+   * are being stopped, and a `goal resume` exiting at once would leave them (and its team) running.
+   */
+  async resumeSettled(): Promise<GoalRecord> {
+    try {
+      return this.resume();
+    } catch (error) {
+      await this.settled();
+      throw error;
+    }
   }
 
   /** Raises the budget (recorded as a checkpoint); a goal stopped by its budget goes on. */

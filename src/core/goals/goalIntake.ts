@@ -8,7 +8,7 @@ import { checkGraph, tasksFromSpecs } from '../dag/graph';
 import type { TaskSpec } from '../dag/task';
 import { SwitchboardError } from '../errors';
 import { detectGates } from '../gates/detectGates';
-import type { GateSpec } from '../gates/gate';
+import { checkGates, type GateSpec } from '../gates/gate';
 import { findRunner } from '../runners/runnerTable';
 import { mergeRoles, type Role } from '../teams/roles';
 import { parseTeamSpec } from '../teams/spec';
@@ -64,6 +64,7 @@ export async function createGoalRecord(stateDir: string, options: GoalCreateOpti
   const tasks = options.tasks?.length ? tasksFromSpecs(options.tasks) : [];
   checkGraph(tasks);
   const gates = options.gates ?? detectGates(options.workspace).map(({ reason: _reason, ...spec }) => spec);
+  checkGates(gates);
   const runner = options.runner ? `:${options.runner}` : '';
   const spec = options.spec?.trim() || `${tasks.length ? '' : `1:planner${runner},`}${maxAgents}:executor${runner}`;
   const workers = parseTeamSpec(spec, roles).filter((w) => w.role !== 'planner').length;

@@ -131,8 +131,13 @@ export class GoalLoop {
       const specs = remainingSpecs(this.record, iteration);
       if (existing && specs.length === 0) return this.toVerification();
       // A team stopped midway (a pause, the budget) is followed by another for what it left: -2.2, -2.3…
-      iteration.teams = (iteration.teams ?? 0) + 1;
-      team = `${this.record.id}-${iteration.n}${iteration.teams > 1 ? `.${iteration.teams}` : ''}`;
+      // A name a team had before is skipped: after a rollback an iteration is worked again, and the
+      // teams (and branches) of the iterations it undid are still there.
+      const taken = new Set(teams.list().map((t) => t.name));
+      do {
+        iteration.teams = (iteration.teams ?? 0) + 1;
+        team = `${this.record.id}-${iteration.n}${iteration.teams > 1 ? `.${iteration.teams}` : ''}`;
+      } while (taken.has(team));
       const planned = iteration.n === 1 && specs.length === 0 && !existing;
       this.record.team = team;
       iteration.team = team;
@@ -156,6 +161,11 @@ export class GoalLoop {
     if (this.goal.disposed()) return;
     takeTeamTasks(this.record, iteration, ended.tasks);
     if (ended.tasks.length && this.record.phase === 'planning') this.record.phase = 'execution';
+    // Its planner made no usable plan: nothing was done, and gates passing on untouched code prove nothing.
+    if (this.record.phase === 'planning' && ended.status === 'failed') {
+      this.record.failure = `no work was planned: ${ended.reason ?? 'the planner made no usable plan'}`;
+      return this.finish('not_ready');
+    }
     const { problems } = await mergeTeamWork(teams, team!);
     iteration.problems = [...(iteration.problems ?? []), ...problems];
     this.goal.save();

@@ -327,7 +327,7 @@ export class GoalService extends Lifecycle {
     }
     if (request.op === 'pause') return goal.stop('paused', 'paused by a person');
     if (request.op === 'cancel') return goal.stop('cancelled', CANCELLED);
-    if (request.op === 'resume') return goal.resume();
+    if (request.op === 'resume') return goal.resumeSettled();
     return goal.extend(request);
   }
 

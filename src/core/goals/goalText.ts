@@ -8,10 +8,14 @@ import { formatBudgetTime } from './duration';
 import type { GoalProof } from './goalProof';
 import type { GoalRecord } from './goalRecord';
 
-/** How budget figures are written: `$2.50`, `$10`, `125k`, `20m`. */
+/**
+ * How budget figures are written: `$2.50`, `$10`, `$12.50`, `$0.0025`, `125k`, `1500`, `20m`. Rounding
+ * stays below what a budget can tell: a cent budget is not shown as `$0.00`, nor $12.50 as `$13`, nor
+ * 1400 tokens of 1500 as `1k/2k`.
+ */
 export const BUDGET_FIGURES = {
-  usd: (n: number): string => `$${n.toFixed(n < 10 ? 2 : 0)}`,
-  tokens: (n: number): string => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n)),
+  usd: (n: number): string => `$${n > 0 && n < 0.01 ? n.toFixed(4) : n >= 10 && Number.isInteger(n) ? n : n.toFixed(2)}`,
+  tokens: (n: number): string => (n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n)),
   time: formatBudgetTime,
 };
 

@@ -98,10 +98,9 @@ export async function rollBack(stateDir: string, goal: GoalRecord, point: Recove
     await git(goal.checkout, ['update-ref', rollback.abandonedRef, tip]);
   }
   await git(goal.checkout, ['reset', '--quiet', '--hard', point.commit]);
-  // The state as it was; each iteration keeps the count of teams it had, so new teams get new names.
-  const teamsOf = new Map(goal.iterations.map((i) => [i.n, i.teams ?? 0]));
+  // The state as it was (the loop names the teams that work it again after those it had).
   goal.tasks = state.tasks;
-  goal.iterations = state.iterations.map((i) => ({ ...i, teams: Math.max(i.teams ?? 0, teamsOf.get(i.n) ?? 0) }));
+  goal.iterations = state.iterations.map((i) => ({ ...i }));
   const current = goal.iterations.at(-1)!;
   current.spentBefore = undefined;
   goal.iteration = state.iteration;

@@ -102,6 +102,8 @@ export class TeamService extends Lifecycle {
   /** Takes over an active team whose process has exited; it runs on in this process. */
   async resume(name: string, guard?: () => void): Promise<TeamRecord> {
     if (this.team(name)) return this.get(name);
+    // A name no team has is told so (its lock's folder is not there to be made in).
+    loadTeam(this.registry.stateDir, name);
     const context = await this.context(guard);
     // The record is read under the lock: another process may have just taken the team over.
     return this.hold(await withTakeoverLock(this.registry.stateDir, name, () => Team.resume(context, loadTeam(this.registry.stateDir, name))));

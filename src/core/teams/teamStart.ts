@@ -20,9 +20,13 @@ import { checkTeamName, isActiveTeam, listTeams, loadTeam, type TeamRecord } fro
 export async function newTeamRecord(context: TeamContext, options: TeamOptions): Promise<TeamRecord> {
   const { registry } = context;
   const name = checkTeamName(options.name);
+  // A name is one team's for good: its record, branches, runs and discoveries go by it, and a new team
+  // of that name would have replaced its record (in a folder without git, where no branch stood in the way).
   if (listTeams(registry.stateDir).includes(name)) {
     const existing = loadTeam(registry.stateDir, name);
     if (isActiveTeam(existing.status) && isSameProcessAlive(existing.owner)) throw new SwitchboardError('name_taken', `Team ${name} is running.`, 'Choose another name, or shut it down first.');
+    if (isActiveTeam(existing.status)) throw new SwitchboardError('name_taken', `Team ${name} is ${existing.status}, and the process that ran it has exited.`, `Take it over with \`switchboard team resume ${name}\`, or choose another name for a new team.`);
+    throw new SwitchboardError('name_taken', `There is a team ${name} already (${existing.status}); its record, branches and discoveries go by that name.`, 'Choose another name for a new team.');
   }
   const config = registry.config.teams;
   const roles = mergeRoles({ ...config.roles, ...options.roles });
