@@ -16,7 +16,7 @@ import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
 import { getRunner, protocolFor, resumeRefusalError, runnerFor } from '../runners/runnerTable';
 import type { SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
-import { isFinished, type RunLimits, type RunLinks, type RunRecord, type RunWorktree } from '../runs/types';
+import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
 import { RUN_ID_ENV } from '../runs/runMarker';
 import { isSameProcessAlive, processesMarked } from '../proc/processTable';
 import { leaderOf } from './recordRescue';
@@ -299,8 +299,8 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
     // that took its plan): that agent is adopted, never left running untracked nor started twice.
     const adopted = adoptStrayAgent(run, saved);
     if (adopted) return adopted;
-    // Ended before its agent could start (killed): the run is there, ended, saying why; it is no failure to start.
-    if (isFinished(saved.status)) return saved;
+    // Killed before its agent could start: the run is there, ended, saying why; it is no failure to start (a run that failed to start is one).
+    if (saved.status === 'killed') return saved;
     if (saved.status === 'queued') {
       const failed: RunRecord = { ...saved, status: 'failed', endedAt: Date.now(), lastError: (error as Error).message };
       writeRecord(run, failed);
