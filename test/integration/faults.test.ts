@@ -6,6 +6,7 @@
  * truncated or overwritten stays listed and controllable.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -13,7 +14,7 @@ import { isSameProcessAlive, processesMarked } from '../../src/core/proc/process
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { runCli } from '../support/cliChild';
-import { createHarness, fakeCommand, pidAlive, supervisorHostPids, until, type Harness } from '../support/harness';
+import { createHarness, fakeCommand, pidAlive, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
 
 describe('faults', function () {
   this.timeout(120_000);
@@ -202,5 +203,31 @@ describe('faults', function () {
     frozen = undefined;
     await h.registry.kill(first.id, { source: 'test' });
     await h.registry.kill(second.id, { source: 'test' });
+  });
+
+  it('a record the folder refuses as the run ends (read-only for a while) is written once it can: the run never stays running, its host then leaves', async () => {
+    // A folder of its own, without a registry that would read (and set aside) the record meanwhile.
+    const home = tempDir();
+    const env = { SWITCHBOARD_HOST_IDLE_MS: '300' };
+    const started = await runCli(home, ['run', 'custom', 'short job', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '1200')], env);
+    assert.equal(started.code, 0, started.stderr);
+    const run = JSON.parse(started.stdout) as RunRecord;
+    const paths = new StateMap(home).run(run.id);
+    // run.json cannot be replaced for now (a folder stands in its place), as on a state folder remounted read-only.
+    fs.rmSync(paths.record);
+    fs.mkdirSync(path.join(paths.record, 'blocked'), { recursive: true });
+    try {
+      await until(() => !pidAlive(run.agent!.pid), 10_000, 'the agent to end');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(pidAlive(run.supervisor!.pid), 'the host stays while the end of its run is known only to it');
+    } finally {
+      // The folder can be written again: the run's end reaches the disk by itself.
+      fs.rmSync(paths.record, { recursive: true });
+    }
+    await until(() => {
+      const read = readRecord(paths);
+      return read.kind === 'ok' && read.value.status === 'done';
+    }, 5000, 'the final record on disk');
+    await until(() => !pidAlive(run.supervisor!.pid), 10_000, 'the host to leave');
   });
 });

@@ -83,7 +83,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     }
     supervisors.add(supervisor);
     void supervisor.finished.then(async () => {
-      await supervisor.close();
+      // A socket it could not remove (the folder went read-only) must not keep the host from leaving.
+      await supervisor.close().catch((error: unknown) => hostLog(`closing the supervisor of ${runId}: ${errorMessage(error)}`));
       supervisors.delete(supervisor);
       // Its slot is free: a run kept in line here may go now.
       keeper.poke();
