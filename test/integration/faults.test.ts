@@ -5,6 +5,7 @@
  * started (left its session and its parentage) are killed with it. A live run whose record was
  * truncated or overwritten stays listed and controllable.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
@@ -229,5 +230,25 @@ describe('faults', function () {
       return read.kind === 'ok' && read.value.status === 'done';
     }, 5000, 'the final record on disk');
     await until(() => !pidAlive(run.supervisor!.pid), 10_000, 'the host to leave');
+  });
+
+  it('a TMPDIR that names a folder which is gone fails nothing: a run in a state folder whose sockets go to the temp folder, and the diff of a live worktree run', async () => {
+    const env = { TMPDIR: path.join(tempDir(), 'gone'), SWITCHBOARD_HOST_IDLE_MS: '300' };
+    // A path too long for a socket address: its sockets are made in the temp folder.
+    const home = path.join(tempDir(), 'a-state-folder-with-a-long-name'.repeat(3));
+    const ran = await runCli(home, ['run', 'custom', 'hello', '--format', 'json', '--command', fakeCommand()], env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal((JSON.parse(ran.stdout) as RunRecord).status, 'done');
+
+    const repo = tempDir();
+    execFileSync('git', ['init', '-q', repo]);
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    const live = await runCli(home, ['run', 'custom', 'edit', '--worktree', '--detach', '--cwd', repo, '--command', `sh -c 'echo hi > new.txt; sleep 30' {prompt}`], env);
+    assert.equal(live.code, 0, live.stderr);
+    await until(() => fs.readdirSync(path.join(home, 'run-worktrees')).some((d) => fs.existsSync(path.join(home, 'run-worktrees', d, 'new.txt'))), 10_000, 'the agent to write');
+    const diff = await runCli(home, ['diff', 'custom-2', '--stat'], env);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /new\.txt/);
+    assert.equal((await runCli(home, ['kill', 'custom-2'], env)).code, 0);
   });
 });

@@ -7,8 +7,8 @@
  * against it).
  */
 import * as crypto from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { socketFolder } from '../store/tempFolder';
 import { SET_ASIDE_ENTRY, STATE_ENTRIES, TRANSIENT_ENTRY, type StateEntry, type StatePattern } from './stateEntries';
 
 export { STATE_ENTRIES, type StateEntry, type StatePattern } from './stateEntries';
@@ -29,11 +29,11 @@ function segment(pattern: string, key: string, value: string | undefined): strin
   return value;
 }
 
-/** A socket at `preferred`, or (too long for a socket address) a hashed name in the temp folder. */
+/** A socket at `preferred`, or (too long for a socket address) a hashed name in the folder of sockets (see socketFolder). */
 export function socketPath(preferred: string): string {
   if (preferred.length <= MAX_SOCKET_PATH) return preferred;
   const hash = crypto.createHash('sha256').update(preferred).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `switchboard-${hash}.sock`);
+  return path.join(socketFolder(), `switchboard-${hash}.sock`);
 }
 
 export interface RunPaths {
