@@ -94,7 +94,11 @@ export class StateMap {
   }
   /** A socket of a live process: a supervisor host (`host-…`), or a process running teams (`owner-…`). */
   hostSocket(name: string): string {
-    return socketPath(this.at('hosts/<host>.sock', { host: name }));
+    return socketPath(this.hostEntry(name));
+  }
+  /** Where that socket is listed: the socket itself, or (its path too long for one, see socketPath) a file standing in for it. */
+  hostEntry(name: string): string {
+    return this.at('hosts/<host>.sock', { host: name });
   }
   /** Taken by the process that starts a supervisor host, so that processes starting runs at once share one. */
   get hostStartLock(): string {
