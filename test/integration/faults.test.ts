@@ -5,7 +5,7 @@
  * started (left its session and its parentage) are killed with it. A live run whose record was
  * truncated or overwritten stays listed and controllable.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
@@ -15,7 +15,15 @@ import { isSameProcessAlive, processesMarked } from '../../src/core/proc/process
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { runCli } from '../support/cliChild';
-import { createHarness, fakeCommand, pidAlive, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
+import { CLI, createHarness, fakeCommand, pidAlive, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
+
+/** A git repository with one commit, for runs with worktrees. */
+function gitRepo(): string {
+  const repo = tempDir();
+  execFileSync('git', ['init', '-q', repo]);
+  execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init']);
+  return repo;
+}
 
 describe('faults', function () {
   this.timeout(120_000);
@@ -240,9 +248,7 @@ describe('faults', function () {
     assert.equal(ran.code, 0, ran.stderr);
     assert.equal((JSON.parse(ran.stdout) as RunRecord).status, 'done');
 
-    const repo = tempDir();
-    execFileSync('git', ['init', '-q', repo]);
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    const repo = gitRepo();
     const live = await runCli(home, ['run', 'custom', 'edit', '--worktree', '--detach', '--cwd', repo, '--command', `sh -c 'echo hi > new.txt; sleep 30' {prompt}`], env);
     assert.equal(live.code, 0, live.stderr);
     await until(() => fs.readdirSync(path.join(home, 'run-worktrees')).some((d) => fs.existsSync(path.join(home, 'run-worktrees', d, 'new.txt'))), 10_000, 'the agent to write');
@@ -250,5 +256,29 @@ describe('faults', function () {
     assert.equal(diff.code, 0, diff.stderr);
     assert.match(diff.stdout, /new\.txt/);
     assert.equal((await runCli(home, ['kill', 'custom-2'], env)).code, 0);
+  });
+
+  it('a `run --worktree` killed (-9) before its run was recorded leaves no worktree nor branch once its start is clearly abandoned', async () => {
+    const home = tempDir();
+    const repo = gitRepo();
+    const paths = new StateMap(home);
+    // A setup that takes a while: the process is killed while the worktree is made and the run not yet recorded.
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ teams: { setup: 'sleep 2' } }));
+    const starter = spawn(process.execPath, [CLI, 'run', 'custom', 'edit', '--worktree', '--cwd', repo, '--command', fakeCommand()], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: 'ignore' });
+    await until(() => fs.existsSync(paths.runWorktrees) && fs.readdirSync(paths.runWorktrees).length === 1, 10_000, 'the worktree to be made');
+    starter.kill('SIGKILL');
+    const [id] = fs.readdirSync(paths.runWorktrees);
+    assert.equal(fs.existsSync(paths.run(id!).record), false, 'killed before its record was written');
+    assert.equal((await runCli(home, ['list'])).code, 0);
+    assert.ok(fs.existsSync(paths.runWorktree(id!)), 'a start still under way is left alone');
+
+    // Its folder was made longer ago than a start can take: the next process to open the folder takes the worktree and branch away.
+    const past = (Date.now() - 11 * 60_000) / 1000;
+    fs.utimesSync(paths.run(id!).dir, past, past);
+    assert.equal((await runCli(home, ['list'])).code, 0);
+    assert.equal(fs.existsSync(paths.runWorktree(id!)), false);
+    assert.equal(fs.existsSync(paths.run(id!).dir), false);
+    assert.equal(execFileSync('git', ['-C', repo, 'branch', '--list', 'switchboard/*'], { encoding: 'utf8' }), '');
+    assert.match(execFileSync('git', ['-C', repo, 'worktree', 'list'], { encoding: 'utf8' }).trim(), /^\S+\s+\w+ \[\w+\]$/);
   });
 });

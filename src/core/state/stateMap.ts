@@ -168,6 +168,9 @@ export class StateMap {
   worktree(team: string, worker: string): string {
     return this.at('worktrees/<team>/<worker>/', { team, worker });
   }
+  get runWorktrees(): string {
+    return this.at('run-worktrees/');
+  }
   /** Where a run's own git worktree is made (`run --worktree`). */
   runWorktree(id: string): string {
     return this.at('run-worktrees/<run>/', { run: id });
