@@ -7,7 +7,6 @@
  * starts without a record.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { errorMessage } from '../errors';
 import { git } from '../git/gitCommand';
 import type { Logger } from '../logger';
@@ -49,7 +48,7 @@ export async function sweepAbandonedWorktrees(paths: StateMap, log: Logger, now 
       log.warn(`the worktree of ${id}, a run that never started, is not one git knows (${errorMessage(error)}); its folder is removed`);
     }
     fs.rmSync(folder, { recursive: true, force: true });
-    fs.rmSync(path.join(paths.runs, id), { recursive: true, force: true });
+    fs.rmSync(paths.run(id).dir, { recursive: true, force: true });
     log.info(`took away the worktree of ${id}: its run was never recorded (the process starting it went away)`);
   }
   return ids.length;
