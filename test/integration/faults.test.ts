@@ -238,6 +238,12 @@ describe('faults', function () {
       return read.kind === 'ok' && read.value.status === 'done';
     }, 5000, 'the final record on disk');
     await until(() => !pidAlive(run.supervisor!.pid), 10_000, 'the host to leave');
+
+    // A state folder removed while a run goes on: nowhere to write its end, and its host still leaves.
+    const gone = tempDir();
+    const doomed = JSON.parse((await runCli(gone, ['run', 'custom', 'short job', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '800')], env)).stdout) as RunRecord;
+    fs.rmSync(gone, { recursive: true, force: true });
+    await until(() => !pidAlive(doomed.supervisor!.pid), 10_000, 'the host of the removed folder to leave');
   });
 
   it('a TMPDIR that names a folder which is gone fails nothing: a run in a state folder whose sockets go to the temp folder, and the diff of a live worktree run', async () => {

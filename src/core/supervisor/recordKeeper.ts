@@ -4,8 +4,10 @@
  * every 200 ms, and told to the control socket's subscribers and to the feed; an event is recorded
  * with secrets redacted and pushed; that the output grew is told at most every 100 ms. A write the
  * folder refuses (read-only for a while, a full disk) is tried again every second until it is on
- * disk: other processes go by the file, so a run must not end only in this process's memory.
+ * disk (unless its folder is gone): other processes go by the file, so a run must not end only in this
+ * process's memory.
  */
+import * as fs from 'node:fs';
 import type { Redactor } from '../redact';
 import type { EventLogWriter } from '../runs/eventLog';
 import { writeRecord } from '../runs/recordFile';
@@ -92,6 +94,8 @@ export class RecordKeeper {
     try {
       writeRecord(this.parts.paths, { ...this.record, ...this.progress() });
     } catch (error) {
+      // Its folder is gone (the run, or the whole state folder, was removed): there is nowhere to write it, now or later.
+      if (!fs.existsSync(this.parts.paths.dir)) return this.written();
       if (isNoSpace(error)) this.parts.noSpace();
       // Said once for each time it starts failing, not at every try.
       else if (!this.failing) hostLog(`switchboard supervisor: cannot write run.json (tried again every second): ${(error as Error).message}`);
@@ -103,6 +107,10 @@ export class RecordKeeper {
       this.recordTimer = setTimeout(() => this.writeNow(), RECORD_RETRY_MS);
       return;
     }
+    this.written();
+  }
+
+  private written(): void {
     this.failing?.resolve();
     this.failing = undefined;
   }
