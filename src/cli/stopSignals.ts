@@ -1,12 +1,13 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM (`kill`, a CI job cancelled or timed out) while a command works in the
- * foreground on something it started: a run, gates, a comparison. Either stops that thing. Without
- * this, SIGTERM would end only this process, and what it started would go on unwatched (an agent
- * spending, a gate's test suite running on).
+ * Ctrl-C (SIGINT), SIGTERM (`kill`, a CI job cancelled or timed out) and SIGHUP (its terminal closed)
+ * while a command works in the foreground on something it started: a run, gates, a comparison. Each
+ * stops that thing. Without this, the signal would end only this process, and what it started would
+ * go on unwatched (an agent spending, a gate's test suite running on). `nohup` does not change that
+ * (Node gives SIGHUP back its default as it starts): what is to outlive the terminal is `--detach`ed.
  */
 import { constants } from 'node:os';
 
-const STOPS = ['SIGINT', 'SIGTERM'] as const;
+const STOPS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface StopSignals {
   /** The first signal that came, if any. */
@@ -32,7 +33,7 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): StopSigna
       return first;
     },
     exitCode: () => (first ? 128 + constants.signals[first] : undefined),
-    source: () => (first === 'SIGTERM' ? 'cli (SIGTERM)' : 'cli (Ctrl-C)'),
+    source: () => (first === 'SIGTERM' ? 'cli (SIGTERM)' : first === 'SIGHUP' ? 'cli (its terminal closed)' : 'cli (Ctrl-C)'),
     dispose: () => {
       for (const s of STOPS) process.off(s, on);
     },

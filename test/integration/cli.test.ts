@@ -172,31 +172,42 @@ describe('headless CLI', function () {
     assert.match(empty.stderr, /The prompt is empty/);
   });
 
+  /** Runs a command in `ws`, sends it `signal` once `ready` says so, and returns what it did. */
+  const signalled = async (ws: string, signal: NodeJS.Signals, args: string[], ready: (stderr: string) => boolean): Promise<Result> => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ws, env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    await waitFor(async () => ready(stderr), 20_000);
+    child.kill(signal);
+    return { code: await closed, stdout, stderr };
+  };
+
   it('SIGTERM stops a foreground run and a gates run as Ctrl-C does (exit 143): nothing they started goes on', async () => {
     const ws = tempDir('sb-cli-term-');
     const pidFile = path.join(ws, 'gate.pid');
     fs.writeFileSync(path.join(ws, 'slow-gate.js'), 'require("fs").writeFileSync(process.argv[2], String(process.pid)); setTimeout(() => {}, 60_000);');
-    const term = async (args: string[], ready: (stderr: string) => boolean): Promise<Result> => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: ws, env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-      await waitFor(async () => ready(stderr), 20_000);
-      child.kill('SIGTERM');
-      return { code: await closed, stdout, stderr };
-    };
-    const run = await term(['run', 'custom', 'x', '--name', 'termed', '--command', fakeCommand('--sleep', '60000')], (said) => /started termed/.test(said));
+    const run = await signalled(ws, 'SIGTERM', ['run', 'custom', 'x', '--name', 'termed', '--command', fakeCommand('--sleep', '60000')], (said) => /started termed/.test(said));
     assert.equal(run.code, 143, run.stderr);
     assert.match(run.stderr, /stopping termed…\n.*termed .* killed .*killed by cli \(SIGTERM\)/s);
     const record = JSON.parse((await cli(home, ['status', 'termed', '--format', 'json'])).stdout) as RunRecord;
     assert.equal(record.status, 'killed');
     assert.deepEqual(processesMarked(RUN_ID_ENV, record.id), [], 'the agent was stopped with the CLI');
-    const gate = await term(['gates', 'run', '--gate', `slow=${process.execPath} slow-gate.js ${pidFile}`], () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '');
+    const gate = await signalled(ws, 'SIGTERM', ['gates', 'run', '--gate', `slow=${process.execPath} slow-gate.js ${pidFile}`], () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '');
     assert.equal(gate.code, 143, gate.stderr);
     assert.match(gate.stdout, /FAIL {2}slow: failed\n.*cancelled; its processes were killed/s);
     assert.equal(pidAlive(Number(fs.readFileSync(pidFile, 'utf8'))), false, 'the gate command was killed with the CLI');
+  });
+
+  it('a closed terminal (SIGHUP) stops a foreground run as Ctrl-C does (exit 129): its agent does not go on unwatched', async () => {
+    const run = await signalled(tempDir('sb-cli-hup-'), 'SIGHUP', ['run', 'custom', 'x', '--name', 'hungup', '--command', fakeCommand('--sleep', '60000')], (said) => /started hungup/.test(said));
+    assert.equal(run.code, 129, run.stderr);
+    const record = JSON.parse((await cli(home, ['status', 'hungup', '--format', 'json'])).stdout) as RunRecord;
+    assert.equal(record.status, 'killed');
+    assert.equal(record.lastError, 'killed by cli (its terminal closed)');
+    assert.deepEqual(processesMarked(RUN_ID_ENV, record.id), [], 'the agent was stopped with the CLI');
   });
 
   it('a timeout longer than a Node timer holds (24.8 days) is waited for, not taken as up at once', async () => {

@@ -92,6 +92,21 @@ describe('runs across processes', function () {
     await until(() => !pidAlive(started.agent!.pid) && !pidAlive(grandchild), 5000, 'the tree to die');
   });
 
+  it('an agent that lost its supervisor is stopped at its time limit even when its recorded start is in the future (the clock was set back)', async () => {
+    const started = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '60000'), limits: { timeoutMs: 2000 } });
+    process.kill(started.supervisor!.pid, 'SIGKILL');
+    await until(() => !pidAlive(started.supervisor!.pid), 5000, 'the supervisor to die');
+    // Its start as recorded under a clock an hour ahead of the one now.
+    const paths = new StateMap(h.stateDir).run(started.id);
+    const read = readRecord(paths);
+    assert.equal(read.kind, 'ok');
+    if (read.kind === 'ok') writeRecord(paths, { ...read.value, createdAt: read.value.createdAt + 3600_000, startedAt: read.value.startedAt! + 3600_000 });
+    const { record, timedOut } = await h.registry.wait(started.id, 15_000);
+    assert.equal(timedOut, false, 'stopped, not left to run for the hour the clock went back');
+    assert.equal(record.status, 'killed');
+    assert.equal(record.lastError, 'stopped at its time limit of 2s');
+  });
+
   it('a pid reused by another process is never taken for ours', async () => {
     const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {

@@ -5,7 +5,9 @@
  * started (left its session and its parentage) are killed with it. A live run whose record was
  * truncated or overwritten stays listed and controllable.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import type { RunRecord } from '../../src/core/runs/types';
 import { StateMap } from '../../src/core/state/stateMap';
@@ -13,7 +15,15 @@ import { isSameProcessAlive, processesMarked } from '../../src/core/proc/process
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
 import { readRecord } from '../../src/core/runs/recordFile';
 import { runCli } from '../support/cliChild';
-import { createHarness, fakeCommand, pidAlive, supervisorHostPids, until, type Harness } from '../support/harness';
+import { CLI, createHarness, fakeCommand, pidAlive, supervisorHostPids, tempDir, until, type Harness } from '../support/harness';
+
+/** A git repository with one commit, for runs with worktrees. */
+function gitRepo(): string {
+  const repo = tempDir();
+  execFileSync('git', ['init', '-q', repo]);
+  execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init']);
+  return repo;
+}
 
 describe('faults', function () {
   this.timeout(120_000);
@@ -202,5 +212,79 @@ describe('faults', function () {
     frozen = undefined;
     await h.registry.kill(first.id, { source: 'test' });
     await h.registry.kill(second.id, { source: 'test' });
+  });
+
+  it('a record the folder refuses as the run ends (read-only for a while) is written once it can: the run never stays running, its host then leaves', async () => {
+    // A folder of its own, without a registry that would read (and set aside) the record meanwhile.
+    const home = tempDir();
+    const env = { SWITCHBOARD_HOST_IDLE_MS: '300' };
+    const started = await runCli(home, ['run', 'custom', 'short job', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '1200')], env);
+    assert.equal(started.code, 0, started.stderr);
+    const run = JSON.parse(started.stdout) as RunRecord;
+    const paths = new StateMap(home).run(run.id);
+    // run.json cannot be replaced for now (a folder stands in its place), as on a state folder remounted read-only.
+    fs.rmSync(paths.record);
+    fs.mkdirSync(path.join(paths.record, 'blocked'), { recursive: true });
+    try {
+      await until(() => !pidAlive(run.agent!.pid), 10_000, 'the agent to end');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(pidAlive(run.supervisor!.pid), 'the host stays while the end of its run is known only to it');
+    } finally {
+      // The folder can be written again: the run's end reaches the disk by itself.
+      fs.rmSync(paths.record, { recursive: true });
+    }
+    await until(() => {
+      const read = readRecord(paths);
+      return read.kind === 'ok' && read.value.status === 'done';
+    }, 5000, 'the final record on disk');
+    await until(() => !pidAlive(run.supervisor!.pid), 10_000, 'the host to leave');
+
+    // A state folder removed while a run goes on: nowhere to write its end, and its host still leaves.
+    const gone = tempDir();
+    const doomed = JSON.parse((await runCli(gone, ['run', 'custom', 'short job', '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '800')], env)).stdout) as RunRecord;
+    fs.rmSync(gone, { recursive: true, force: true });
+    await until(() => !pidAlive(doomed.supervisor!.pid), 10_000, 'the host of the removed folder to leave');
+  });
+
+  it('a TMPDIR that names a folder which is gone fails nothing: a run in a state folder whose sockets go to the temp folder, and the diff of a live worktree run', async () => {
+    const env = { TMPDIR: path.join(tempDir(), 'gone'), SWITCHBOARD_HOST_IDLE_MS: '300' };
+    // A path too long for a socket address: its sockets are made in the temp folder.
+    const home = path.join(tempDir(), 'a-state-folder-with-a-long-name'.repeat(3));
+    const ran = await runCli(home, ['run', 'custom', 'hello', '--format', 'json', '--command', fakeCommand()], env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal((JSON.parse(ran.stdout) as RunRecord).status, 'done');
+
+    const repo = gitRepo();
+    const live = await runCli(home, ['run', 'custom', 'edit', '--worktree', '--detach', '--cwd', repo, '--command', `sh -c 'echo hi > new.txt; sleep 30' {prompt}`], env);
+    assert.equal(live.code, 0, live.stderr);
+    await until(() => fs.readdirSync(path.join(home, 'run-worktrees')).some((d) => fs.existsSync(path.join(home, 'run-worktrees', d, 'new.txt'))), 10_000, 'the agent to write');
+    const diff = await runCli(home, ['diff', 'custom-2', '--stat'], env);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /new\.txt/);
+    assert.equal((await runCli(home, ['kill', 'custom-2'], env)).code, 0);
+  });
+
+  it('a `run --worktree` killed (-9) before its run was recorded leaves no worktree nor branch once its start is clearly abandoned', async () => {
+    const home = tempDir();
+    const repo = gitRepo();
+    const paths = new StateMap(home);
+    // A setup that takes a while: the process is killed while the worktree is made and the run not yet recorded.
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ teams: { setup: 'sleep 2' } }));
+    const starter = spawn(process.execPath, [CLI, 'run', 'custom', 'edit', '--worktree', '--cwd', repo, '--command', fakeCommand()], { env: { ...process.env, SWITCHBOARD_HOME: home }, stdio: 'ignore' });
+    await until(() => fs.existsSync(paths.runWorktrees) && fs.readdirSync(paths.runWorktrees).length === 1, 10_000, 'the worktree to be made');
+    starter.kill('SIGKILL');
+    const [id] = fs.readdirSync(paths.runWorktrees);
+    assert.equal(fs.existsSync(paths.run(id!).record), false, 'killed before its record was written');
+    assert.equal((await runCli(home, ['list'])).code, 0);
+    assert.ok(fs.existsSync(paths.runWorktree(id!)), 'a start still under way is left alone');
+
+    // Its folder was made longer ago than a start can take: the next process to open the folder takes the worktree and branch away.
+    const past = (Date.now() - 11 * 60_000) / 1000;
+    fs.utimesSync(paths.run(id!).dir, past, past);
+    assert.equal((await runCli(home, ['list'])).code, 0);
+    assert.equal(fs.existsSync(paths.runWorktree(id!)), false);
+    assert.equal(fs.existsSync(paths.run(id!).dir), false);
+    assert.equal(execFileSync('git', ['-C', repo, 'branch', '--list', 'switchboard/*'], { encoding: 'utf8' }), '');
+    assert.match(execFileSync('git', ['-C', repo, 'worktree', 'list'], { encoding: 'utf8' }).trim(), /^\S+\s+\w+ \[\w+\]$/);
   });
 });

@@ -3,7 +3,8 @@
  * registry opened for a run that starts at once (`launchSoon`, `switchboard run`) starts (or finds)
  * its host while it opens; one opened without does not start one. The CLI looks for a run's host
  * as it starts, and only for a command line that starts a run; the bin starts a cold one before it
- * loads the CLI's bundle.
+ * loads the CLI's bundle. In a state folder whose path is too long for a socket, its runs still
+ * share one host: its socket is made in /tmp and a file in hosts/ stands in for it.
  */
 import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -139,5 +140,21 @@ describe('supervisor host', function () {
       feed.dispose();
       await killEverything(stateDir);
     }
+  });
+
+  it('in a state folder whose path is too long for a socket, runs share one host (a file in hosts/ stands in for its socket), which leaves and takes it away', async () => {
+    const stateDir = path.join(tempDir('sb-host-long-'), 'a-state-folder-with-a-long-name'.repeat(3));
+    const env = { SWITCHBOARD_HOST_IDLE_MS: '500' };
+    const hosts = new Set<number>();
+    for (const name of ['one', 'two', 'three']) {
+      const started = await runCli(stateDir, ['run', 'custom', name, '--detach', '--format', 'json', '--command', fakeCommand('--sleep', '1500')], env);
+      assert.equal(started.code, 0, started.stderr);
+      hosts.add((JSON.parse(started.stdout) as { supervisor: { pid: number } }).supervisor.pid);
+    }
+    assert.equal(hosts.size, 1, `one host, not ${hosts.size}`);
+    assert.equal(supervisorHostPids(stateDir).length, 1);
+    const [host] = [...hosts];
+    await until(() => !pidAlive(host!), 15_000, 'the idle host to leave');
+    assert.deepEqual(fs.readdirSync(new StateMap(stateDir).hosts).filter((n) => n.endsWith('.sock')), []);
   });
 });

@@ -47,7 +47,9 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
     if (run.status === 'queued') run = await registry.whenStarted(run.id);
     if (!isFinished(run.status)) ctx.out.stderr(`started ${run.name} (${run.id}), pid ${run.agent?.pid ?? '?'}; Ctrl-C stops it`);
     const json = ctx.out.format === 'json';
-    const final = json ? (await registry.wait(run.id)).record : await printOutput(registry, run, { raw: values.raw, follow: true, json: false, out: ctx.out });
+    let final = json ? (await registry.wait(run.id)).record : await printOutput(registry, run, { raw: values.raw, follow: true, json: false, out: ctx.out });
+    // A stop asked for is seen through, even when the output can no longer be written (its terminal closed).
+    if (signals.signal && !isFinished(final.status)) final = (await registry.wait(run.id)).record;
     signals.dispose();
     if (!isFinished(final.status)) {
       // Stdout's reader went away (`… | head`): the run goes on, as if detached.

@@ -19,10 +19,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duplex } from 'node:stream';
 import { SwitchboardError } from '../errors';
+import { socketFolder } from '../store/tempFolder';
 
 /** How long a shared connection stays after its last session, in seconds (ssh's ControlPersist). */
 const SHARE_PERSIST_S = 180;
@@ -53,7 +53,7 @@ export function parseSshHost(url: string, args: readonly string[]): SshTarget {
 export function shareDir(): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined;
-  const dir = path.join(fs.existsSync('/tmp') ? '/tmp' : os.tmpdir(), `sb-ssh-${uid}`);
+  const dir = path.join(socketFolder(), `sb-ssh-${uid}`);
   try {
     fs.mkdirSync(dir, { mode: 0o700 });
   } catch (error) {

@@ -5,10 +5,10 @@
  * so that the worktree's index, which an agent may be using, is never touched.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseNameStatus, type ChangedFile } from './branchChanges';
 import { git, splitNul } from './gitCommand';
+import { tempFolder } from '../store/tempFolder';
 
 export interface FileDiff extends ChangedFile {
   /** Lines added and removed; absent for a binary file. */
@@ -55,7 +55,7 @@ export async function diffText(repo: string, from: string, to: string, stat = fa
  * e.g. files copied in) left out, made in a temporary index started from a copy of the worktree's own.
  */
 export async function worktreeTree(folder: string, exclude: readonly string[] = []): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-index-'));
+  const dir = fs.mkdtempSync(path.join(tempFolder(), 'sb-index-'));
   const indexFile = path.join(dir, 'index');
   try {
     const own = path.resolve(folder, (await git(folder, ['rev-parse', '--git-path', 'index'])).stdout.trim());

@@ -68,7 +68,7 @@ export async function isolateRun(options: RunOptions, context: Pick<LaunchContex
 }
 
 /** Takes away the worktree and branch of a run that never started (nothing was done in them). */
-export async function discardWorktree(worktree: RunWorktree): Promise<void> {
+export async function discardWorktree(worktree: Pick<RunWorktree, 'repo' | 'folder' | 'branch'>): Promise<void> {
   await git(worktree.repo, ['worktree', 'remove', '--force', worktree.folder], { okExitCodes: [128] });
   await git(worktree.repo, ['branch', '-D', '--', worktree.branch], { okExitCodes: [1] });
 }

@@ -25,6 +25,7 @@ import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type Po
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
+import { sweepAbandonedWorktrees } from './abandonedWorktrees';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
 import { RunActions } from './runActions';
@@ -138,9 +139,9 @@ export class RunRegistry extends Lifecycle {
     if (options.launchSoon) registry.host.prepare();
     await registry.tracker.loadAll();
     registry.applyRetention();
+    await sweepAbandonedWorktrees(registry.paths, registry.log);
     if (options.watch !== false) registry.register(registry.tracker.watch());
-    const hourly = setInterval(() => registry.applyRetention(), 3600_000);
-    hourly.unref();
+    const hourly = setInterval(() => registry.applyRetention(), 3600_000).unref();
     registry.register(toDisposable(() => clearInterval(hourly)));
     return registry;
   }

@@ -13,7 +13,7 @@ import { StateMap } from '../state/stateMap';
 import { NameClaims } from './nameClaims';
 
 /** A run's folder without a record this long after it was made was left by a start that died. */
-const RECORDLESS_MS = 10 * 60_000;
+export const RECORDLESS_MS = 10 * 60_000;
 
 export class RunNames {
   private readonly claims: NameClaims;

@@ -11,6 +11,7 @@ import type { StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { dropPlan } from '../supervisor/plan';
+import { timeLimitDue } from '../supervisor/runLimits';
 import { isFinished, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
 import { finishedRecordChanged } from './recordCache';
@@ -159,11 +160,12 @@ export class RunSupervision {
   private watchUnsupervised(entry: Entry): void {
     if (entry.watchdog) return;
     this.log.warn(`run ${entry.brief.id} has lost its supervisor; its agent (pid ${entry.record?.agent?.pid}) is still alive`);
+    const watchedFrom = Date.now();
     entry.watchdog = setInterval(() => {
       const record = entry.record;
       if (isSameProcessAlive(record?.agent)) {
         const limit = record?.limits?.timeoutMs;
-        if (limit && record.startedAt && Date.now() >= record.startedAt + limit && !entry.stopping && this.sink.overTime) {
+        if (limit && record.startedAt && Date.now() >= timeLimitDue(limit, record.startedAt, watchedFrom) && !entry.stopping && this.sink.overTime) {
           entry.stopping = true;
           void this.sink
             .overTime(record)

@@ -14,7 +14,7 @@ import { SwitchboardError } from '../errors';
 import type { PoolsConfig } from '../pools/pools';
 import type { ControlRequest, KeepResult, LaunchResult } from '../supervisor/protocol';
 import { ensureFolder } from '../state/stateDir';
-import { StateMap } from '../state/stateMap';
+import { socketPath, StateMap } from '../state/stateMap';
 import { withFairLock } from '../store/fairLock';
 import { ControlClient, type RequestBody } from './controlClient';
 import { hostPrefix, hostSockets } from './hostSockets';
@@ -143,15 +143,20 @@ export class SupervisorHost extends Lifecycle {
     const sockets = hostSockets(this.state.hosts, this.prefix).map((name) => ({ file: path.join(this.state.hosts, name), mtime: fs.statSync(path.join(this.state.hosts, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
     for (const { file, mtime } of sockets.sort((a, b) => b.mtime - a.mtime)) {
       let client: ControlClient | undefined;
+      const socket = socketPath(file);
       try {
-        client = await ControlClient.connect(file, CONNECT_TIMEOUT_MS, 'The supervisor host');
+        client = await ControlClient.connect(socket, CONNECT_TIMEOUT_MS, 'The supervisor host');
         // A stopped or hung host still accepts connections (the kernel does): only an answer says it works.
         await client.request({ op: 'ping' }, PING_TIMEOUT_MS);
         return client;
       } catch (error) {
         client?.close();
-        // Nothing listens on a socket that is not brand new: its host died without removing it.
-        if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' && Date.now() - mtime > STALE_SOCKET_MS) fs.rmSync(file, { force: true });
+        // Nothing listens on a socket that is not brand new (or it is gone, where a file stands in for it elsewhere): its host died without removing it.
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === 'ECONNREFUSED' || code === 'ENOENT') && Date.now() - mtime > STALE_SOCKET_MS) {
+          fs.rmSync(socket, { force: true });
+          fs.rmSync(file, { force: true });
+        }
       }
     }
     return undefined;
@@ -159,10 +164,10 @@ export class SupervisorHost extends Lifecycle {
 
   private async start(): Promise<ControlClient> {
     const state = this.state;
-    const socketPath = state.hostSocket(`${this.prefix}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+    const name = `${this.prefix}${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     ensureFolder(state.hosts);
     const log = fs.openSync(state.supervisorLog, 'a', 0o600);
-    const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', socketPath], {
+    const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', state.hostEntry(name)], {
       detached: true,
       stdio: ['ignore', 'pipe', log],
       env: { ...hostEnv(this.options.env), ELECTRON_RUN_AS_NODE: '1' },
@@ -189,6 +194,6 @@ export class SupervisorHost extends Lifecycle {
     child.stdout?.destroy();
     child.unref();
     if (!ready.ok) throw new SwitchboardError('spawn_failed', `The supervisor could not be started: ${ready.error?.message ?? 'unknown error'}`);
-    return ControlClient.connect(socketPath, CONNECT_TIMEOUT_MS, 'The supervisor host');
+    return ControlClient.connect(state.hostSocket(name), CONNECT_TIMEOUT_MS, 'The supervisor host');
   }
 }

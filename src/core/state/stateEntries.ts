@@ -15,7 +15,7 @@ export const STATE_ENTRIES = [
   { pattern: 'supervisor.log', kind: 'file', about: 'what supervisor hosts printed (their errors)' },
   { pattern: 'disk-reserve', kind: 'file', about: 'space held back (512 KiB) and given up when the disk is full, so that final records can still be written' },
   { pattern: 'hosts/', kind: 'dir', about: 'sockets of live processes' },
-  { pattern: 'hosts/<host>.sock', kind: 'socket', about: 'a supervisor host (host-*, shared by the processes of the folder) or a process running teams (owner-*)' },
+  { pattern: 'hosts/<host>.sock', kind: 'socket', about: 'a supervisor host (host-*, shared by the processes of the folder; a file standing in for its socket in /tmp when this path is too long for one) or a process running teams (owner-*)' },
   { pattern: 'hosts/start.lock/', kind: 'lock', about: 'held while a process starts a supervisor host (the others then use it)' },
   { pattern: 'hosts/start.lock/<ticket>', kind: 'lock', about: 'its holder (held) and the processes waiting in line, first come first served' },
   { pattern: 'names/', kind: 'dir', about: 'the names of runs, claimed by one process at a time: two runs started at once never get the same one' },

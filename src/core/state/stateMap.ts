@@ -7,8 +7,8 @@
  * against it).
  */
 import * as crypto from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { socketFolder } from '../store/tempFolder';
 import { SET_ASIDE_ENTRY, STATE_ENTRIES, TRANSIENT_ENTRY, type StateEntry, type StatePattern } from './stateEntries';
 
 export { STATE_ENTRIES, type StateEntry, type StatePattern } from './stateEntries';
@@ -29,11 +29,11 @@ function segment(pattern: string, key: string, value: string | undefined): strin
   return value;
 }
 
-/** A socket at `preferred`, or (too long for a socket address) a hashed name in the temp folder. */
+/** A socket at `preferred`, or (too long for a socket address) a hashed name in the folder of sockets (see socketFolder). */
 export function socketPath(preferred: string): string {
   if (preferred.length <= MAX_SOCKET_PATH) return preferred;
   const hash = crypto.createHash('sha256').update(preferred).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `switchboard-${hash}.sock`);
+  return path.join(socketFolder(), `switchboard-${hash}.sock`);
 }
 
 export interface RunPaths {
@@ -94,7 +94,11 @@ export class StateMap {
   }
   /** A socket of a live process: a supervisor host (`host-…`), or a process running teams (`owner-…`). */
   hostSocket(name: string): string {
-    return socketPath(this.at('hosts/<host>.sock', { host: name }));
+    return socketPath(this.hostEntry(name));
+  }
+  /** Where that socket is listed: the socket itself, or (its path too long for one, see socketPath) a file standing in for it. */
+  hostEntry(name: string): string {
+    return this.at('hosts/<host>.sock', { host: name });
   }
   /** Taken by the process that starts a supervisor host, so that processes starting runs at once share one. */
   get hostStartLock(): string {
@@ -163,6 +167,9 @@ export class StateMap {
   /** Where a worker's git worktree is made. */
   worktree(team: string, worker: string): string {
     return this.at('worktrees/<team>/<worker>/', { team, worker });
+  }
+  get runWorktrees(): string {
+    return this.at('run-worktrees/');
   }
   /** Where a run's own git worktree is made (`run --worktree`). */
   runWorktree(id: string): string {

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
-import { StateMap } from '../state/stateMap';
+import { socketPath, StateMap } from '../state/stateMap';
 import { Journal, writesSettled } from '../feed/journal';
 import { readRecord } from '../runs/recordFile';
 import { ControlServer } from './controlServer';
@@ -26,7 +26,9 @@ import { stopSharedSsh } from '../containers/sshDial';
 const IDLE_EXIT_MS = Number(process.env.SWITCHBOARD_HOST_IDLE_MS) || 60_000;
 const CLOSE_GRACE_MS = 5_000;
 
-export async function hostMain(socketPath: string): Promise<void> {
+/** `entry`: the host's entry in its state folder's hosts/ (see StateMap.hostEntry); its socket is there, or elsewhere when that path is too long for one. */
+export async function hostMain(entry: string): Promise<void> {
+  const socket = socketPath(entry);
   process.on('uncaughtException', (error) => hostLog(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => hostLog(`unhandled rejection: ${String(error)}`));
   process.on('SIGHUP', () => {});
@@ -38,7 +40,8 @@ export async function hostMain(socketPath: string): Promise<void> {
   const exit = async (): Promise<void> => {
     exiting = true;
     // Its socket goes first: registries looking for a live host find it no more, while those already connected are told it is shutting down.
-    fs.rmSync(socketPath, { force: true });
+    fs.rmSync(socket, { force: true });
+    fs.rmSync(entry, { force: true });
     // Requests still in flight get a few seconds to be answered; none may keep the host alive for good.
     // Feed lines that waited for the append lock are written too; the ssh connections it shared with Docker engines take no new sessions.
     await Promise.race([Promise.all([server.close(), writesSettled(), stopSharedSsh()]), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
@@ -83,7 +86,8 @@ export async function hostMain(socketPath: string): Promise<void> {
     }
     supervisors.add(supervisor);
     void supervisor.finished.then(async () => {
-      await supervisor.close();
+      // A socket it could not remove (the folder went read-only) must not keep the host from leaving.
+      await supervisor.close().catch((error: unknown) => hostLog(`closing the supervisor of ${runId}: ${errorMessage(error)}`));
       supervisors.delete(supervisor);
       // Its slot is free: a run kept in line here may go now.
       keeper.poke();
@@ -110,7 +114,7 @@ export async function hostMain(socketPath: string): Promise<void> {
     }
   };
 
-  const server = new ControlServer(socketPath, (request: ControlRequest) => {
+  const server = new ControlServer(socket, (request: ControlRequest) => {
     if (request.op === 'ping') return Promise.resolve({ pid: process.pid });
     if (request.op === 'keep') return keep(request.stateDir, request.runId, request.env ?? {}, request.pools);
     if (request.op !== 'launch') return Promise.reject(new SwitchboardError('invalid_argument', `a supervisor host does not do "${request.op}"`));
@@ -127,6 +131,8 @@ export async function hostMain(socketPath: string): Promise<void> {
   process.stdout.on('error', () => {});
   try {
     await server.listen();
+    // A socket made elsewhere is listed in hosts/ by a file standing in for it, so that registries find this host.
+    if (socket !== entry) fs.writeFileSync(entry, '', { mode: 0o600 });
   } catch (error) {
     process.stdout.write(JSON.stringify({ ok: false, error: { code: 'internal', message: errorMessage(error) } }) + '\n');
     process.exit(1);

@@ -2,8 +2,12 @@
  * A run's record and events as its supervisor keeps them (the only writer of `run.json` while the
  * run lives): a change is on disk before anyone hears of it when it matters, else written at most
  * every 200 ms, and told to the control socket's subscribers and to the feed; an event is recorded
- * with secrets redacted and pushed; that the output grew is told at most every 100 ms.
+ * with secrets redacted and pushed; that the output grew is told at most every 100 ms. A write the
+ * folder refuses (read-only for a while, a full disk) is tried again every second until it is on
+ * disk (unless its folder is gone): other processes go by the file, so a run must not end only in this
+ * process's memory.
  */
+import * as fs from 'node:fs';
 import type { Redactor } from '../redact';
 import type { EventLogWriter } from '../runs/eventLog';
 import { writeRecord } from '../runs/recordFile';
@@ -16,6 +20,7 @@ import type { ControlNotification } from './protocol';
 import type { RunFeed } from './runFeed';
 
 const RECORD_WRITE_MS = 200;
+const RECORD_RETRY_MS = 1000;
 const OUTPUT_NOTIFY_MS = 100;
 const MAX_EVENT_OUTPUT = 32 * 1024;
 
@@ -38,6 +43,8 @@ export interface RecordKeeperParts {
 export class RecordKeeper {
   private recordTimer: NodeJS.Timeout | undefined;
   private outputTimer: NodeJS.Timeout | undefined;
+  /** Set while the last write failed; told when a write gets through (see onDisk). */
+  private failing: { settled: Promise<void>; resolve: () => void } | undefined;
 
   constructor(public record: RunRecord, private readonly parts: RecordKeeperParts) {}
 
@@ -87,9 +94,30 @@ export class RecordKeeper {
     try {
       writeRecord(this.parts.paths, { ...this.record, ...this.progress() });
     } catch (error) {
+      // Its folder is gone (the run, or the whole state folder, was removed): there is nowhere to write it, now or later.
+      if (!fs.existsSync(this.parts.paths.dir)) return this.written();
       if (isNoSpace(error)) this.parts.noSpace();
-      else hostLog(`switchboard supervisor: cannot write run.json: ${(error as Error).message}`);
+      // Said once for each time it starts failing, not at every try.
+      else if (!this.failing) hostLog(`switchboard supervisor: cannot write run.json (tried again every second): ${(error as Error).message}`);
+      if (!this.failing) {
+        let resolve!: () => void;
+        const settled = new Promise<void>((r) => (resolve = r));
+        this.failing = { settled, resolve };
+      }
+      this.recordTimer = setTimeout(() => this.writeNow(), RECORD_RETRY_MS);
+      return;
     }
+    this.written();
+  }
+
+  private written(): void {
+    this.failing?.resolve();
+    this.failing = undefined;
+  }
+
+  /** Resolves once the record as it stands is on disk: at once, unless a write failed and is being tried again. */
+  onDisk(): Promise<void> {
+    return this.failing?.settled ?? Promise.resolve();
   }
 
   /** The output grew: its size is told (and kept in the record) within 100 ms. */

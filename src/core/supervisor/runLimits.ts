@@ -22,12 +22,18 @@ export const timeLimitReason = (limits: RunLimits): string => `its time limit of
 export const limitStop = (source: string): string | undefined => (source.startsWith('its ') ? `stopped at ${source}` : undefined);
 
 /**
+ * When a run's time limit is up: counted from its start, or from `now` when the recorded start is
+ * later (the clock was set back since: counted from it, the limit would come late by as much).
+ */
+export const timeLimitDue = (timeoutMs: number, startedAt: number | undefined, now = Date.now()): number => Math.min(startedAt ?? now, now) + timeoutMs;
+
+/**
  * The run's time limit, counted from its start (kept by a supervisor that takes the run over): `stop`
  * is called with why when it is up, at once when it is past; nothing once the run has `finished`.
  */
 export function armTimeLimit(limits: RunLimits | undefined, startedAt: number | undefined, finished: Promise<void>, stop: (reason: string) => void): void {
   if (!limits?.timeoutMs) return;
-  const left = (startedAt ?? Date.now()) + limits.timeoutMs - Date.now();
+  const left = timeLimitDue(limits.timeoutMs, startedAt) - Date.now();
   const timer = setLongTimeout(() => stop(timeLimitReason(limits)), left);
   void finished.then(() => timer.clear());
 }

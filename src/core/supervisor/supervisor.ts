@@ -368,6 +368,8 @@ export class Supervisor {
 
   async close(): Promise<void> {
     this.feed.dispose();
+    // Until its end is on disk, only this supervisor knows it: its socket stays open to tell whoever asks.
+    await this.book.onDisk();
     await this.server.close();
   }
 }

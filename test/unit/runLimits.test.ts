@@ -1,0 +1,16 @@
+/** A run's time limit when the clock was set back while it ran: its recorded start is in the future. */
+import * as assert from 'node:assert/strict';
+import { armTimeLimit, timeLimitDue } from '../../src/core/supervisor/runLimits';
+
+describe('a run\'s time limit', () => {
+  it('is counted from its start, or from now when the recorded start is later (the clock was set back)', () => {
+    assert.equal(timeLimitDue(5000, 1000, 3000), 6000);
+    assert.equal(timeLimitDue(5000, 3_600_000, 3000), 8000);
+    assert.equal(timeLimitDue(5000, undefined, 3000), 8000);
+  });
+
+  it('taken over with a start an hour ahead of the clock, stops the run after its limit, not after the hour', async () => {
+    const reason = await new Promise<string>((resolve) => armTimeLimit({ timeoutMs: 50 }, Date.now() + 3_600_000, new Promise(() => {}), resolve));
+    assert.match(reason, /^its time limit of /);
+  });
+});
