@@ -4,8 +4,8 @@
  * every 200 ms, and told to the control socket's subscribers and to the feed; an event is recorded
  * with secrets redacted and pushed; that the output grew is told at most every 100 ms. A write the
  * folder refuses (read-only for a while, a full disk) is tried again every second until it is on
- * disk (unless its folder is gone): other processes go by the file, so a run must not end only in this
- * process's memory.
+ * disk (unless its folder is gone, or has refused it for ten minutes): other processes go by the file,
+ * so a run must not end only in this process's memory.
  */
 import * as fs from 'node:fs';
 import type { Redactor } from '../redact';
@@ -21,6 +21,8 @@ import type { RunFeed } from './runFeed';
 
 const RECORD_WRITE_MS = 200;
 const RECORD_RETRY_MS = 1000;
+/** A folder that refuses the record this long is taken as lost for good: the supervisor (and its host) may then leave, as one whose folder is gone. */
+const RECORD_GIVE_UP_MS = 10 * 60_000;
 const OUTPUT_NOTIFY_MS = 100;
 const MAX_EVENT_OUTPUT = 32 * 1024;
 
@@ -44,7 +46,7 @@ export class RecordKeeper {
   private recordTimer: NodeJS.Timeout | undefined;
   private outputTimer: NodeJS.Timeout | undefined;
   /** Set while the last write failed; told when a write gets through (see onDisk). */
-  private failing: { settled: Promise<void>; resolve: () => void } | undefined;
+  private failing: { settled: Promise<void>; resolve: () => void; since: number } | undefined;
 
   constructor(public record: RunRecord, private readonly parts: RecordKeeperParts) {}
 
@@ -102,7 +104,10 @@ export class RecordKeeper {
       if (!this.failing) {
         let resolve!: () => void;
         const settled = new Promise<void>((r) => (resolve = r));
-        this.failing = { settled, resolve };
+        this.failing = { settled, resolve, since: Date.now() };
+      } else if (Date.now() - this.failing.since > RECORD_GIVE_UP_MS) {
+        hostLog(`switchboard supervisor: gave up writing run.json of ${this.record.id} after ${RECORD_GIVE_UP_MS / 60_000} minutes: ${(error as Error).message}`);
+        return this.written();
       }
       this.recordTimer = setTimeout(() => this.writeNow(), RECORD_RETRY_MS);
       return;
