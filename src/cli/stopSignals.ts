@@ -12,14 +12,14 @@ const STOPS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export interface StopSignals {
   /** The first signal that came, if any. */
   readonly signal: NodeJS.Signals | undefined;
-  /** The shell's exit code for it (130 for SIGINT, 143 for SIGTERM); undefined when none came. */
+  /** The shell's exit code for it (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP); undefined when none came. */
   exitCode(): number | undefined;
-  /** How a record says who stopped it: `cli (Ctrl-C)`, `cli (SIGTERM)`. */
+  /** How a record says who stopped it: `cli (Ctrl-C)`, `cli (SIGTERM)`, `cli (its terminal closed)`. */
   source(): string;
   dispose(): void;
 }
 
-/** Calls `stop` on the first SIGINT or SIGTERM that comes before it is disposed; later ones change nothing. */
+/** Calls `stop` on the first SIGINT, SIGTERM or SIGHUP that comes before it is disposed; later ones change nothing. */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): StopSignals {
   let first: NodeJS.Signals | undefined;
   const on = (signal: NodeJS.Signals): void => {
