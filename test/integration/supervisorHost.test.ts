@@ -4,17 +4,20 @@
  * its host while it opens; one opened without does not start one. The CLI looks for a run's host
  * as it starts, and only for a command line that starts a run; the bin starts a cold one before it
  * loads the CLI's bundle. In a state folder whose path is too long for a socket, its runs still
- * share one host: its socket is made in /tmp and a file in hosts/ stands in for it.
+ * share one host: its socket is made in /tmp and a file in hosts/ stands in for it; a socket there that
+ * another user made is never talked to.
  */
 import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { SwitchboardError } from '../../src/core/errors';
 import { mergeConfig } from '../../src/core/config';
 import { ControlClient } from '../../src/core/registry/controlClient';
+import { hostPrefix } from '../../src/core/registry/hostSockets';
 import { openRuns } from '../../src/core/runsOnly';
-import { StateMap } from '../../src/core/state/stateMap';
+import { socketPath, StateMap } from '../../src/core/state/stateMap';
 import { runCli } from '../support/cliChild';
 import { DIST, ensureBuilt, fakeCommand, killEverything, pidAlive, SUPERVISOR, supervisorHostPids, tempDir, until } from '../support/harness';
 
@@ -156,5 +159,32 @@ describe('supervisor host', function () {
     const [host] = [...hosts];
     await until(() => !pidAlive(host!), 15_000, 'the idle host to leave');
     assert.deepEqual(fs.readdirSync(new StateMap(stateDir).hosts).filter((n) => n.endsWith('.sock')), []);
+  });
+
+  it('a socket another user made where a host of the folder had its own is never talked to: the run starts a host of its own', async function () {
+    const stateDir = path.join(tempDir('sb-host-foreign-'), 'a-state-folder-with-a-long-name'.repeat(3));
+    const entry = new StateMap(stateDir).hostEntry(`${hostPrefix(SUPERVISOR)}1-0badcafe`);
+    const socket = socketPath(entry);
+    assert.notEqual(socket, entry, 'the socket is in /tmp, where other users make files too');
+    let connections = 0;
+    const stranger = net.createServer((c) => (connections++, c.destroy()));
+    await new Promise<void>((resolve) => stranger.listen(socket, resolve));
+    try {
+      try {
+        fs.chownSync(socket, 65534, 65534);
+      } catch {
+        return this.skip(); // Only root can make a socket another user's.
+      }
+      fs.mkdirSync(path.dirname(entry), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(entry, '', { mode: 0o600 });
+      const started = await runCli(stateDir, ['run', 'custom', 'mine', '--detach', '--format', 'json', '--command', fakeCommand('--lines', '1')], { SWITCHBOARD_HOST_IDLE_MS: '500' });
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal(connections, 0, 'nothing connected to the stranger\'s socket');
+      assert.equal(fs.existsSync(entry), false, 'the entry of the host that is gone was taken away');
+    } finally {
+      stranger.close();
+      fs.rmSync(socket, { force: true });
+      await killEverything(stateDir);
+    }
   });
 });

@@ -1,4 +1,5 @@
 /** The asking side of a control socket (see ControlServer): requests with replies, plus pushed notifications. */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { Emitter } from '../events';
 import { SwitchboardError } from '../errors';
@@ -9,6 +10,21 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 /** How long an answer may take unless the request says otherwise. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 export type RequestBody<R> = R extends { id: number } ? Omit<R, 'id'> : never;
+
+/** The error code of a socket another user made (see foreignOwner). */
+export const FOREIGN_SOCKET = 'foreign_socket';
+
+/**
+ * The uid of the user who made the socket at `file`, when not this process's: a socket whose path is
+ * too long for the state folder is made in the shared /tmp, where another user could make one at a
+ * name seen there once ours is gone. What is sent to a supervisor (a run's environment, its keys) is
+ * never sent to theirs.
+ */
+function foreignOwner(file: string): number | undefined {
+  const uid = process.getuid?.();
+  const owner = uid === undefined ? undefined : fs.lstatSync(file, { throwIfNoEntry: false })?.uid;
+  return owner !== undefined && owner !== uid ? owner : undefined;
+}
 
 export class ControlClient<R extends { id: number; op: string } = ControlRequest> {
   private readonly pending = new Map<number, Pending>();
@@ -38,6 +54,8 @@ export class ControlClient<R extends { id: number; op: string } = ControlRequest
 
   static connect<R extends { id: number; op: string } = ControlRequest>(socketPath: string, timeoutMs = 2000, peer = "The run's supervisor"): Promise<ControlClient<R>> {
     return new Promise((resolve, reject) => {
+      const stranger = foreignOwner(socketPath);
+      if (stranger !== undefined) return reject(Object.assign(new Error(`${socketPath} belongs to another user (uid ${stranger}), not to ${peer.replace(/^The /, 'the ')}: nothing is sent to it.`), { code: FOREIGN_SOCKET }));
       const socket = net.createConnection(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();

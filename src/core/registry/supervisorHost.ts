@@ -16,7 +16,7 @@ import type { ControlRequest, KeepResult, LaunchResult } from '../supervisor/pro
 import { ensureFolder } from '../state/stateDir';
 import { socketPath, StateMap } from '../state/stateMap';
 import { withFairLock } from '../store/fairLock';
-import { ControlClient, type RequestBody } from './controlClient';
+import { ControlClient, FOREIGN_SOCKET, type RequestBody } from './controlClient';
 import { hostPrefix, hostSockets } from './hostSockets';
 import { Lifecycle, toDisposable } from '../lifecycle';
 
@@ -157,6 +157,8 @@ export class SupervisorHost extends Lifecycle {
           fs.rmSync(socket, { force: true });
           fs.rmSync(file, { force: true });
         }
+        // Another user's socket where our host's was: our host is gone; theirs is left to them.
+        if (code === FOREIGN_SOCKET) fs.rmSync(file, { force: true });
       }
     }
     return undefined;
