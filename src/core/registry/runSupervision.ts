@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { SwitchboardError } from '../errors';
 import type { Logger } from '../logger';
-import type { StateMap } from '../state/stateMap';
+import type { RunPaths, StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { dropPlan } from '../supervisor/plan';
@@ -80,6 +80,12 @@ export class RunSupervision {
     // Waiting in a pool's line: followed for as long as the process that will start it lives.
     if (record.status === 'queued' && !record.supervisor && isSameProcessAlive(record.launcher)) {
       this.host.follow(id, Date.now() + this.queuedStaleMs);
+      return;
+    }
+    // The record in memory may be behind its file: a host that took over the run's place in line (its
+    // launcher since) wrote it after the process that queued it, which has left. Judged again from the file.
+    if (record.status === 'queued' && isBehindItsFile(this.paths.run(id), record)) {
+      await this.host.reload(id);
       return;
     }
     // Its launcher is gone. Whoever removes its plan has it: removed here, nothing can start it any more, and
@@ -210,4 +216,12 @@ export class RunSupervision {
     if (!wasFinished) this.sink.settled?.(record, 'ended');
     return record;
   }
+}
+
+/** The run's record on disk has moved on from `record`: another status, a supervisor, or another launcher. */
+function isBehindItsFile(paths: RunPaths, record: RunRecord): boolean {
+  const read = readRecord(paths);
+  if (read.kind !== 'ok') return false;
+  const now = read.value;
+  return now.status !== record.status || !!now.supervisor !== !!record.supervisor || now.launcher?.pid !== record.launcher?.pid || now.launcher?.startToken !== record.launcher?.startToken;
 }
