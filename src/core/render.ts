@@ -65,12 +65,13 @@ export function formatStatus(run: Pick<RunRecord, 'status' | 'retrying'>): strin
 }
 
 /**
- * What a kill stopped, after the run's name: `(pid 123) and its process tree`, or for a run killed
- * before its agent had a process (waiting in line for a slot), that it never started.
+ * What a kill stopped, after the run's name: `(pid 123) and its process tree`; for a run killed while
+ * it waited in line for a slot, that its agent never started; a container run's agent has no pid here.
  */
-export function formatKilled(run: Pick<RunRecord, 'status' | 'pool'>, pid: number | undefined): string {
+export function formatKilled(run: Pick<RunRecord, 'status' | 'pool' | 'container'>, pid: number | undefined): string {
   if (pid !== undefined) return `(pid ${pid}) and its process tree`;
-  return `before its agent started${run.status === 'queued' ? ` (it left the line of pool ${run.pool ?? 'default'})` : ''}`;
+  if (run.status === 'queued') return `before its agent started (it left the line of pool ${run.pool ?? 'default'})`;
+  return run.container ? 'and its container' : 'and its process tree';
 }
 
 /** `refused 2 tool calls: Bash (rm -rf /tmp/x), WebFetch (https://…)`. */

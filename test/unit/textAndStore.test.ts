@@ -12,6 +12,7 @@ import { UsageMeter } from '../../src/core/runs/usageMeter';
 import { DEFAULT_PRICES } from '../../src/core/pricing';
 import type { RunRecord } from '../../src/core/runs/types';
 import { SwitchboardError } from '../../src/core/errors';
+import { formatKilled } from '../../src/core/render';
 import { tempDir } from '../support/harness';
 
 describe('command templates', () => {
@@ -122,5 +123,13 @@ describe('usage across turns and processes', () => {
     gemini.closeProcess();
     gemini.add({ inputTokens: 120, outputTokens: 30 });
     assert.equal(gemini.total(DEFAULT_PRICES, 'gemini', undefined).inputTokens, 360);
+  });
+});
+
+describe('what a kill says it stopped', () => {
+  it('names the pid and its tree; a run killed in line never started; a container run has no pid of its own', () => {
+    assert.equal(formatKilled({ status: 'running' }, 123), '(pid 123) and its process tree');
+    assert.equal(formatKilled({ status: 'queued', pool: 'gpu' }, undefined), 'before its agent started (it left the line of pool gpu)');
+    assert.equal(formatKilled({ status: 'running', container: { backend: 'docker', endpoint: 'unix:///var/run/docker.sock' } }, undefined), 'and its container');
   });
 });
