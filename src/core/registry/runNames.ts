@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import { errorMessage, SwitchboardError } from '../errors';
 import type { Logger } from '../logger';
-import { isFinished, type RunRecord } from '../runs/types';
+import { isFinished } from '../runs/types';
+import { isFinishedOnDisk, statusOnDisk } from '../runs/recordFile';
 import type { RunBrief } from '../runs/runBrief';
 import { StateMap } from '../state/stateMap';
 import { NameClaims } from './nameClaims';
@@ -38,7 +39,7 @@ export class RunNames {
     if (wanted !== undefined) {
       if (await this.claims.claim(wanted, id, (holder) => this.lives(holder))) return wanted;
       const holder = this.claims.holder(wanted) ?? '';
-      throw nameTaken(wanted, holder || 'being started', this.record(holder)?.status ?? 'starting');
+      throw nameTaken(wanted, holder || 'being started', (holder && statusOnDisk(this.paths.run(holder))) || 'starting');
     }
     const known = this.briefs();
     const taken = new Set([...known.map((r) => r.name), ...this.given]);
@@ -62,9 +63,9 @@ export class RunNames {
 
   /** The run `id` is still listed: its folder is there (and, for one without a record, was made lately). */
   private listed(id: string): boolean {
-    const dir = this.paths.run(id).dir;
+    const run = this.paths.run(id);
     try {
-      return fs.existsSync(this.paths.run(id).record) || Date.now() - fs.statSync(dir).mtimeMs < RECORDLESS_MS;
+      return fs.existsSync(run.record) || Date.now() - fs.statSync(run.dir).mtimeMs < RECORDLESS_MS;
     } catch {
       return false;
     }
@@ -72,19 +73,7 @@ export class RunNames {
 
   /** The run `id` is listed and has not ended (a record that cannot be read counts as live). */
   private lives(id: string): boolean {
-    if (!this.listed(id)) return false;
-    const status = this.record(id)?.status;
-    return status === undefined || !isFinished(status);
-  }
-
-  /** The run's record as it is on disk, read without setting a bad one aside (it is another process's). */
-  private record(id: string): Pick<RunRecord, 'status'> | undefined {
-    if (!id) return undefined;
-    try {
-      return JSON.parse(fs.readFileSync(this.paths.run(id).record, 'utf8')) as Pick<RunRecord, 'status'>;
-    } catch {
-      return undefined;
-    }
+    return this.listed(id) && !isFinishedOnDisk(this.paths.run(id));
   }
 }
 

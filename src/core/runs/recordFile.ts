@@ -43,12 +43,17 @@ export function writeRecord(paths: RunPaths, record: RunRecord, options: { durab
   }
 }
 
+/** The status the run's record on disk says, read without setting a bad file aside (it may be another process's); undefined when it cannot be read. */
+export function statusOnDisk(paths: RunPaths): RunRecord['status'] | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(paths.record, 'utf8')) as Partial<RunRecord>).status;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the run's record on disk says it has ended (written by another process); a record that cannot be read does not. */
 export function isFinishedOnDisk(paths: RunPaths): boolean {
-  try {
-    const record = JSON.parse(fs.readFileSync(paths.record, 'utf8')) as Partial<RunRecord>;
-    return record.status !== undefined && isFinished(record.status);
-  } catch {
-    return false;
-  }
+  const status = statusOnDisk(paths);
+  return status !== undefined && isFinished(status);
 }
