@@ -160,7 +160,7 @@ With --format json: {"passed","gates":[{"name","passed","stdout","stderr","durat
   },
   goal: {
     forms: [],
-    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal diagnose', 'goal recover', 'goal checkpoints', 'goal rollback', 'goal pause', 'goal resume', 'goal cancel', 'goal extend'],
+    subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal diagnose', 'goal recover', 'goal checkpoints', 'goal rollback', 'goal pause', 'goal resume', 'goal cancel', 'goal extend', 'goal cleanup'],
     details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
 most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
 its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
@@ -225,6 +225,7 @@ task the rollback took out of the graph is pending again.`,
   'goal resume': { forms: [['goal resume <goal>', 'go on with a paused goal, one whose breaker was reset, or take over one whose process exited']] },
   'goal cancel': { forms: [['goal cancel <goal>', 'stop a goal for good (its branch stays)']] },
   'goal extend': { forms: [['goal extend <goal> [--usd +5] [--tokens +100000] [--time +1h]', 'raise its budget; a goal stopped by its budget goes on']] },
+  'goal cleanup': { forms: [['goal cleanup <goal> [--force]', 'remove the worktrees of an ended goal (its checkout, its teams\' kept ones); its branch stays (--force: those with uncommitted work too)']] },
   discovery: {
     forms: [],
     subcommands: ['discovery list', 'discovery promote', 'discovery dismiss'],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_TASKS } from '../core/dag/taskJson';
 import { SwitchboardError } from '../core/errors';
 import { parseExtension } from '../core/goals/duration';
+import { cleanupSummary, removeGoalWorktrees } from '../core/goals/goalCheckout';
 import { DEFAULT_QUALITY } from '../core/goals/goalIntake';
 import type { GoalRecord } from '../core/goals/goalRecord';
 import { BUDGET_FIGURES } from '../core/goals/goalText';
@@ -170,6 +171,25 @@ const goalExtend = defineOperation({
   },
 });
 
+const goalCleanup = defineOperation({
+  name: 'goal_cleanup',
+  title: "Remove a goal's worktrees",
+  description:
+    "Remove the worktrees of a goal that has ended (ready, not_ready, cancelled, failed_infra): its own checkout under the state folder and those its teams kept. One with uncommitted changes (or a team's with unmerged work) is kept, saying why; `force` removes those too, losing the uncommitted changes: ask the user before passing it. The goal branch always stays, so nothing committed is lost: a rollback or resume checks it out again.",
+  input: z.strictObject({ goal_id: goalId, force: z.boolean().optional().describe('Also remove worktrees with uncommitted or unmerged work (only after the user agreed)') }),
+  output: z.object({
+    goal: z.string(),
+    branch: z.string().describe('The branch that keeps its work (never deleted)'),
+    worktrees: z.array(z.object({ worktree: z.string().describe('`goal` (its checkout) or `<team>/<worker>`'), folder: z.string(), removed: z.boolean(), reason: z.string().optional().describe('Why it was kept') })),
+  }),
+  annotations: { destructiveHint: true, idempotentHint: true },
+  async handle(args, ctx) {
+    ctx.host.guard('merge');
+    const done = await removeGoalWorktrees(ctx.sb.stateDir, ctx.sb.teams, ctx.sb.goals.get(args.goal_id), { force: args.force });
+    return { structured: { ...done }, summary: cleanupSummary(done) };
+  },
+});
+
 export const GOAL_OPS = [
   goalCreate,
   goalList,
@@ -181,4 +201,5 @@ export const GOAL_OPS = [
   control('goal_resume', 'Resume a goal', 'Go on with a paused goal, one blocked on a gate whose breaker was reset, or one whose process exited (taken over by this server).', (ctx, id) => ctx.sb.goals.resume(id)),
   control('goal_cancel', 'Cancel a goal', 'Stop a goal for good: its agents are stopped, its branch stays.', (ctx, id) => ctx.sb.goals.cancel(id)),
   goalExtend,
+  goalCleanup,
 ];

@@ -202,6 +202,14 @@ describe('Goals in a real VS Code', function () {
     await until(() => session!.registry.list({ goal: id, status: 'running' }).length === 0, 20_000, 'its agents to stop');
     assert.equal(goal(id).status, 'cancelled');
     await screenshot(page, 'goals-14-cancelled');
+    // Ended: its checkout goes from its row, its branch stays.
+    const checkout = goal(id).checkout;
+    assert.ok(fs.existsSync(checkout));
+    await contextMenu(page, goalRow(page, 'Slow again, cancelled,'), 'Remove Goal Worktrees…');
+    await waitForNotification(page, `Removed 1 of 1 worktree(s) of goal ${id}; its work stays on switchboard/goal/${id}.`);
+    assert.ok(!fs.existsSync(checkout));
+    await screenshot(page, 'goals-15-worktrees-removed');
+    await clearNotifications(page);
     await goalRow(page, 'Slow again, cancelled,').locator('.monaco-tl-twistie').click();
   });
 

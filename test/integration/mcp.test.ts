@@ -23,7 +23,7 @@ const TOOL_NAMES = [
   'run_agent', 'list_agents', 'get_agent_status', 'stream_agent_output', 'wait_agent', 'steer_agent', 'approve_agent', 'interrupt_agent', 'kill_agent',
   'run_diff', 'run_merge', 'run_cleanup', 'compare_agents', 'compare_show',
   'team_run', 'team_list', 'team_status', 'team_shutdown', 'task_create', 'task_cancel', 'dag_get',
-  'goal_create', 'goal_list', 'goal_show', 'goal_proof', 'goal_budget', 'goal_replay', 'goal_pause', 'goal_resume', 'goal_cancel', 'goal_extend_budget',
+  'goal_create', 'goal_list', 'goal_show', 'goal_proof', 'goal_budget', 'goal_replay', 'goal_pause', 'goal_resume', 'goal_cancel', 'goal_extend_budget', 'goal_cleanup',
   'goal_diagnose', 'goal_recover', 'goal_checkpoints', 'goal_rollback',
   'report_discovery', 'discovery_list', 'discovery_promote', 'discovery_dismiss',
   'merge_status', 'merge_worker', 'team_cleanup',

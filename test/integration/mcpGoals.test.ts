@@ -1,6 +1,6 @@
 /**
  * The goal and gate tools over MCP (the SDK client over HTTP, against real git, gates and scripted
- * agents): a goal created, listed, shown, proven ready; another paused, extended, resumed and
+ * agents): a goal created, listed, shown, proven ready, its worktree removed; another paused, extended, resumed and
  * cancelled; a workspace's breakers shown and reset.
  */
 import * as assert from 'node:assert/strict';
@@ -49,6 +49,10 @@ describe('goal and gate tools over MCP', function () {
     assert.equal((await structured('goal_show', { goal_id: id })).status, 'ready');
     const proof = await structured('goal_proof', { goal_id: id });
     assert.deepEqual([proof.status, (proof.gates as { name: string; passed: boolean }[]).map((g) => [g.name, g.passed]), proof.changed_files], ['ready', [['ok', true]], ['T1.txt']]);
+    // Its worktree removed: the proof stays, read from the branch.
+    const cleaned = await structured('goal_cleanup', { goal_id: id });
+    assert.deepEqual((cleaned.worktrees as { worktree: string; removed: boolean }[]).map((w) => [w.worktree, w.removed]), [['goal', true]]);
+    assert.deepEqual((await structured('goal_proof', { goal_id: id })).changed_files, ['T1.txt']);
     const status = await structured('gates_status', { workspace });
     assert.deepEqual((status.breakers as { gate_name: string; state: string }[]).map((b) => [b.gate_name, b.state]), [['ok', 'Closed']]);
     const reset = await call(client, 'gates_reset', { workspace, gate: 'ok' });

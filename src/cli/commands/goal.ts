@@ -12,6 +12,7 @@ import { detectGates } from '../../core/gates/detectGates';
 import { DEFAULT_QUALITY } from '../../core/goals/goalIntake';
 import { applyGateFlags, GATE_FLAGS, hasGateFlags } from '../gateFlags';
 import { parseExtension } from '../../core/goals/duration';
+import { cleanupSummary, removeGoalWorktrees } from '../../core/goals/goalCheckout';
 import { isLiveGoal, isSettledGoal, type GoalRecord } from '../../core/goals/goalRecord';
 import type { GoalService } from '../../core/goals/goalService';
 import type { Switchboard } from '../../core/switchboard';
@@ -124,6 +125,16 @@ export async function goalCommand(ctx: CliContext, argv: string[]): Promise<numb
         if (sb.goals.goal(goal.id) && isLiveGoal(goal.status)) return follow(ctx, sb, goal.id);
         show(sb, goal);
         return 0;
+      });
+    }
+    case 'cleanup': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+      if (positionals.length !== 1) throw usageError('goal cleanup', positionals.length ? `one goal at a time, not ${positionals.join(' ')}` : 'which goal? give its id (switchboard goal list)');
+      return ctx.withSwitchboard(async (sb) => {
+        const done = await removeGoalWorktrees(sb.stateDir, sb.teams, sb.goals.get(positionals[0]!), { force: values.force });
+        if (ctx.out.format === 'json') printJson(ctx.out, done);
+        else ctx.out.stdout(cleanupSummary(done));
+        return done.worktrees.every((w) => w.removed) ? 0 : 1;
       });
     }
     default:

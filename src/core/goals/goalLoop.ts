@@ -23,6 +23,7 @@ import { writeProof } from './goalProof';
 import { fixTasks, remainingSpecs, takeTeamTasks } from './goalTasks';
 import { takeAddedWork } from './goalAddTask';
 import { mergeTeamWork } from './goalWorkspace';
+import { restoreGoalCheckout } from './goalCheckout';
 
 /** What the loop works on: the goal's record and the parts of the goal it reports and saves through. */
 export interface LoopedGoal {
@@ -77,6 +78,8 @@ export class GoalLoop {
 
   private async loop(): Promise<void> {
     try {
+      // Its checkout was removed once it had ended (goal cleanup): made again from the goal branch.
+      await restoreGoalCheckout(this.ctx.stateDir, this.record);
       while ((this.record.status === 'running' || this.record.status === 'blocked_on_human') && !this.goal.disposed()) {
         if (this.watch.check().exhausted.length) return;
         // An agent waits for a person: nothing new starts until it is answered.

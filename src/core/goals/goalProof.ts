@@ -34,7 +34,9 @@ export interface GoalProof {
 export async function buildProof(goal: GoalRecord): Promise<GoalProof & { ready: boolean }> {
   const last = [...goal.iterations].reverse().find((i) => i.gates);
   const gates = last?.gates ?? [];
-  const { files, commits } = fs.existsSync(goal.checkout) ? await goalChanges(goal.checkout, goal.baseCommit, goal.branch) : { files: [], commits: [] };
+  // The branch is read from the workspace's repository when the checkout was removed (goal cleanup).
+  const where = fs.existsSync(goal.checkout) ? goal.checkout : goal.workspace;
+  const { files, commits } = await goalChanges(where, goal.baseCommit, goal.branch).catch(() => ({ files: [] as string[], commits: [] as string[] }));
   const summary = graphSummary(goal.tasks);
   const gaps: string[] = [];
   const failed = gates.filter((g) => g.required && !g.passed);

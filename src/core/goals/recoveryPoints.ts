@@ -5,13 +5,13 @@
  * back to one, and never loses work: the tip it leaves is kept under an `abandoned/` ref (and
  * changes nobody committed in the goal's checkout, as a commit under another), named in the result.
  */
-import * as fs from 'node:fs';
 import { changeDiscoveries, readDiscoveries, type Discovery } from '../discoveries/discoveryStore';
 import { SwitchboardError } from '../errors';
 import { git } from '../git/gitCommand';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { restoreGoalCheckout } from './goalCheckout';
 import type { GoalRecord, Iteration, RecoveryPoint, Rollback } from './goalRecord';
 
 /** What a checkpoint keeps of the goal: enough to go on from there. */
@@ -80,7 +80,7 @@ function loadState(stateDir: string, goal: GoalRecord, point: RecoveryPoint): Ch
  */
 export async function rollBack(stateDir: string, goal: GoalRecord, point: RecoveryPoint, now = Date.now()): Promise<Rollback> {
   const state = loadState(stateDir, goal, point);
-  if (!fs.existsSync(goal.checkout)) throw new SwitchboardError('bad_cwd', `The goal's checkout ${goal.checkout} is gone; nothing was rolled back.`);
+  await restoreGoalCheckout(stateDir, goal);
   const rollback: Rollback = { at: now, to: point.id, commit: point.commit };
   const label = `${point.id}-${stamp(now)}`;
   // A merge left half done is undone (its branches still hold the work); other changes nobody

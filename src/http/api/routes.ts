@@ -156,6 +156,7 @@ export function routes(teamDir: (name: string) => string): Route[] {
     goalPost('resume', 'goal_resume'),
     goalPost('cancel', 'goal_cancel'),
     goalPost('extend', 'goal_extend_budget'),
+    goalPost('cleanup', 'goal_cleanup'),
     { method: 'GET', path: '/gates', op: op('gates_status'), tag: 'gates' },
     { method: 'POST', path: '/gates/reset', op: op('gates_reset'), tag: 'gates' },
     { method: 'GET', path: '/discoveries', op: op('discovery_list'), tag: 'discoveries' },

@@ -40,6 +40,7 @@ export const COMMAND_IDS = [
   'switchboard.pauseGoal',
   'switchboard.resumeGoal',
   'switchboard.cancelGoal',
+  'switchboard.removeGoalWorktrees',
   'switchboard.extendGoalBudget',
   'switchboard.showGoalProof',
   'switchboard.showGoalTeamDag',

@@ -1,13 +1,14 @@
 /**
  * The goal commands, from the Goals view's rows or the palette (which asks which goal): New Goal,
  * Pause, Resume, Cancel (asks first), Extend Budget, Show Proof, Show the DAG of its current team,
- * Show the output of one of its tasks' runs. The gate commands are in gateCommands.ts. Errors are
+ * Show the output of one of its tasks' runs, Remove Goal Worktrees (asks before forcing). The gate commands are in gateCommands.ts. Errors are
  * thrown to the command table's wrapper, which logs and shows them.
  */
 import * as vscode from 'vscode';
 import { SwitchboardError } from '../../core/errors';
 import { findRepo } from '../../core/git/gitCommand';
 import { parseExtension } from '../../core/goals/duration';
+import { cleanupSummary, hasWorktrees, removeGoalWorktrees as removeGoalWorktreesOf } from '../../core/goals/goalCheckout';
 import { isLiveGoal, isSettledGoal } from '../../core/goals/goalRecord';
 import { openGoalDocument, type GoalDocuments } from '../goals/goalDocuments';
 import type { GoalWatcher, GoalSnapshot } from '../goals/goalWatcher';
@@ -118,6 +119,27 @@ export async function extendGoalBudget(services: Services, ui: GoalUi, arg: unkn
     return;
   }
   void vscode.window.showInformationMessage(`Goal "${extended.normalizedGoal}" has more budget; it is ${extended.status}.`);
+}
+
+export async function removeGoalWorktrees(services: Services, ui: GoalUi, arg: unknown): Promise<void> {
+  const picked = await pickGoal(ui.watcher, arg, { filter: (s) => hasWorktrees(s.view.goal), placeHolder: 'Whose worktrees should be removed?', none: 'No ended goal has worktrees left.' });
+  if (!picked) return;
+  const { goal } = picked.view;
+  const sb = services.switchboard();
+  const first = await removeGoalWorktreesOf(sb.stateDir, sb.teams, goal);
+  ui.watcher.reread(goal.id);
+  const kept = first.worktrees.filter((w) => !w.removed);
+  if (kept.length === 0) {
+    void vscode.window.showInformationMessage(cleanupSummary(first));
+    return;
+  }
+  const them = kept.length === 1 ? 'it' : 'them';
+  const detail = [...kept.map((k) => `${k.worktree}: ${k.reason ?? 'kept'}`), '', `Forcing discards what is uncommitted in ${them}; the branches stay, with everything committed.`].join('\n');
+  const answer = await vscode.window.showWarningMessage(`Kept ${kept.length} worktree(s) of goal "${goal.normalizedGoal}". Force-remove ${them}?`, { modal: true, detail }, 'Force Remove');
+  if (answer !== 'Force Remove') return;
+  const forced = await removeGoalWorktreesOf(sb.stateDir, sb.teams, sb.goals.get(goal.id), { force: true });
+  ui.watcher.reread(goal.id);
+  void vscode.window.showInformationMessage(cleanupSummary(forced));
 }
 
 export async function showGoalProof(_services: Services, ui: GoalUi, arg: unknown): Promise<void> {

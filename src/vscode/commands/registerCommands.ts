@@ -9,7 +9,7 @@ import { compareAgents, showComparison } from './compareCommands';
 import { doctor, type DoctorDocument } from './doctor';
 import { dismissDiscovery, promoteDiscovery, showDiscovery } from './discoveryCommands';
 import { resetAllGates, resetGate, runGatesNow } from './gateCommands';
-import { cancelGoal, extendGoalBudget, newGoal, pauseGoal, resumeGoal, showGoalProof, showGoalTaskOutput, showGoalTeamDag, type GoalUi } from './goalCommands';
+import { cancelGoal, extendGoalBudget, newGoal, pauseGoal, removeGoalWorktrees, resumeGoal, showGoalProof, showGoalTaskOutput, showGoalTeamDag, type GoalUi } from './goalCommands';
 import { diagnoseGoal, recoverGoal, rollBackGoal, showGoalBudgetReport, showGoalReplay } from './goalRecoveryCommands';
 import { copyMcpConfiguration } from './mcpCommands';
 import { poolsStatus } from './poolsStatus';
@@ -65,6 +65,7 @@ export function registerCommands(services: Services, doctorPage: DoctorDocument,
     'switchboard.pauseGoal': (goal) => pauseGoal(services, goalUi, goal),
     'switchboard.resumeGoal': (goal) => resumeGoal(services, goalUi, goal),
     'switchboard.cancelGoal': (goal) => cancelGoal(services, goalUi, goal),
+    'switchboard.removeGoalWorktrees': (goal) => removeGoalWorktrees(services, goalUi, goal),
     'switchboard.extendGoalBudget': (goal) => extendGoalBudget(services, goalUi, goal),
     'switchboard.showGoalProof': (goal) => showGoalProof(services, goalUi, goal),
     'switchboard.showGoalTeamDag': (goal) => showGoalTeamDag(services, goalUi, goal),

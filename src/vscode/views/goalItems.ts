@@ -10,6 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { goalBudgetLine, goalPlace } from '../../core/goals/goalText';
+import { hasWorktrees } from '../../core/goals/goalCheckout';
 import { isLiveGoal, isSettledGoal, type GoalStatus } from '../../core/goals/goalRecord';
 import { canRollBack, checkpointsSummary } from '../goals/checkpointRows';
 import { budgetNow, type GoalSnapshot } from '../goals/goalWatcher';
@@ -78,6 +79,7 @@ export function goalContextValue(snapshot: GoalSnapshot): string {
   if (goal.gates.length) words.push('hasGates');
   if (stagnationOf(snapshot)) words.push('stagnant');
   if (canRollBack(goal)) words.push('rollbackable');
+  if (hasWorktrees(goal)) words.push('hasWorktrees');
   return words.join(' ');
 }
 

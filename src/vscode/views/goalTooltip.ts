@@ -6,6 +6,7 @@
  * objective, task titles, gate output) is escaped (MarkdownString.appendText) or fenced, never read
  * as Markdown.
  */
+import * as fs from 'node:fs';
 import type * as vscode from 'vscode';
 import { gateOutcome } from '../../core/gates/gateText';
 import { graphSummary } from '../../core/goals/goalTasks';
@@ -108,7 +109,7 @@ export function goalTooltip(node: GoalNode, snapshot: GoalSnapshot): vscode.Mark
     ['Team', goal.team],
     ['Workspace', goal.workspace],
     ['Branch', `${goal.branch} (from ${goal.base})`],
-    ['Checkout', goal.checkout],
+    ['Checkout', fs.existsSync(goal.checkout) ? goal.checkout : 'removed (its branch keeps the work; a rollback or resume checks it out again)'],
     ['Process', snapshot.view.owned ? goal.owner && `pid ${goal.owner.pid}` : 'its process has exited: Resume Goal takes it over here'],
   ]);
   return md;
