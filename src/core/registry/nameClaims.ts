@@ -45,6 +45,11 @@ export class NameClaims {
   async claim(name: string, id: string, keeps: HolderCheck): Promise<boolean> {
     const file = this.file(name);
     if (create(file, id)) return true;
+    // A claim whose run keeps it is answered without waiting in line: in a burst of starts most names
+    // tried are held, and a holder only ever gives its name up, so what is read here stays true enough
+    // to say no (the caller tries the next name). Only taking a claim over needs the lock.
+    const seen = readHolder(file);
+    if (seen !== undefined && seen !== id && isKept(file, seen, keeps)) return false;
     return withFairLock(this.paths.namesLock, () => {
       for (;;) {
         const holder = readHolder(file);
@@ -54,7 +59,7 @@ export class NameClaims {
           continue;
         }
         if (holder === id) return true;
-        if (holder === '' ? !halfMadeLongAgo(file) : keeps(holder)) return false;
+        if (isKept(file, holder, keeps)) return false;
         fs.writeFileSync(file, id, { mode: 0o600 });
         return true;
       }
@@ -109,6 +114,11 @@ function readHolder(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Whether the claim `file`, held by `holder`, stays its: a live holder keeps it, and so does one still making it. */
+function isKept(file: string, holder: string, keeps: HolderCheck): boolean {
+  return holder === '' ? !halfMadeLongAgo(file) : keeps(holder);
 }
 
 function halfMadeLongAgo(file: string): boolean {
