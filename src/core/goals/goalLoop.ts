@@ -225,7 +225,7 @@ export class GoalLoop {
       if (fixes.length === 0) this.record.phase = 'proof';
       else {
         const next: Iteration = { n: iteration.n + 1, startedAt: Date.now(), tasks: fixes.map((f) => f.id!) };
-        for (const fix of fixes) this.record.tasks.push({ id: fix.id!, title: fix.title, description: fix.description, dependsOn: [], status: 'pending', attempts: 0 });
+        for (const fix of fixes) this.record.tasks.push({ id: fix.id!, title: fix.title, description: fix.description, dependsOn: fix.dependsOn ?? [], status: 'pending', attempts: 0, ...(fix.role ? { role: fix.role } : {}), ...(fix.model ? { model: fix.model } : {}) });
         this.record.iterations.push(next);
         this.record.iteration = next.n;
         this.record.team = undefined;

@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../store/atomicFile';
 import type { GateResult } from '../gates/gate';
 import type { GoalContext } from './goalContext';
 import type { Artifact, GoalRecord, GoalStatus } from './goalRecord';
-import { gatesHold, graphSummary } from './goalTasks';
+import { gatesHold, graphSummary, unfinishedTasks } from './goalTasks';
 import { goalChanges } from './goalWorkspace';
 
 export interface GoalProof {
@@ -44,7 +44,10 @@ export async function buildProof(goal: GoalRecord): Promise<GoalProof & { ready:
   else if (!last) gaps.push('the gates have not run yet');
   for (const g of failed) gaps.push(`required gate "${g.name}" ${g.timedOut ? 'timed out' : `failed (exit code ${g.exitCode ?? 'none'})`}`);
   for (const g of gates.filter((x) => !x.required && !x.passed)) gaps.push(`optional gate "${g.name}" failed`);
-  if (summary.blocked) gaps.push(`${summary.blocked} task(s) failed or were blocked`);
+  // The last verified iteration's tasks: one that failed earlier and was done again since is history, not a gap.
+  const undone = last ? unfinishedTasks(goal, last) : [];
+  if (undone.length) gaps.push(`${undone.length} task(s) not done: ${undone.map((t) => `${t.id} ${t.status}${t.reason ? ` (${t.reason})` : ''}`).join('; ')}`);
+  else if (!last && summary.blocked) gaps.push(`${summary.blocked} task(s) failed or were blocked`);
   if (summary.pending) gaps.push(`${summary.pending} task(s) not done`);
   for (const problem of last?.problems ?? []) gaps.push(problem);
   if (goal.quality !== undefined && last?.reviewProblem) gaps.push(last.reviewProblem);
@@ -54,7 +57,7 @@ export async function buildProof(goal: GoalRecord): Promise<GoalProof & { ready:
   const gatesOk = gatesHold(goal, last?.gates) && (goal.gates.length === 0 || !!last);
   const scoreOk = goal.quality === undefined || (last?.score ?? 0) >= goal.quality;
   const proofOk = !goal.terminalCriteria.proofRequired || (postMutation && gates.length > 0);
-  const ready = gatesOk && scoreOk && proofOk && failed.length === 0;
+  const ready = gatesOk && scoreOk && proofOk && failed.length === 0 && undone.length === 0;
   const human = [`merge ${goal.branch} into ${goal.base} when you are satisfied (the goal never merges it by itself)`];
   return {
     version: 1,

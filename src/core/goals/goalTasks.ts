@@ -1,7 +1,8 @@
 /**
  * The goal's task graph over its iterations: what each iteration's team is given, the fix tasks a
  * failed verification turns into (the gate's command, exit and output tails; the evaluator's notes,
- * or why it gave no score; work that could not be merged), and the team's results taken back into the graph.
+ * or why it gave no score; work that could not be merged; tasks that failed, tried again), and the team's
+ * results taken back into the graph.
  */
 import type { Task, TaskSpec } from '../dag/task';
 import type { GateResult } from '../gates/gate';
@@ -43,8 +44,19 @@ export function fixTasks(goal: GoalRecord, iteration: Iteration): TaskSpec[] {
   for (const problem of iteration.problems ?? []) {
     specs.push({ title: 'Bring work that could not be merged onto the goal branch', description: `The goal: ${goal.normalizedGoal}\n\n${problem}\n\nRedo that work on top of the goal branch as it is now.` });
   }
-  const ids = nextTaskIds(goal.tasks, specs.length);
-  return specs.map((spec, i) => ({ ...spec, id: ids[i] }));
+  // Tasks that failed (or waited on one that did) are tried again, each after the others it waited on.
+  const undone = unfinishedTasks(goal, iteration);
+  const ids = nextTaskIds(goal.tasks, specs.length + undone.length);
+  const redoneAs = new Map(undone.map((t, i) => [t.id, ids[specs.length + i]!]));
+  const redo: TaskSpec[] = undone.map((t) => ({
+    id: redoneAs.get(t.id),
+    title: t.title,
+    description: [t.description, `An earlier attempt (${t.id}) ${t.status === 'failed' ? 'failed' : 'was blocked'}${t.reason ? `: ${t.reason}` : ''}. Do it again, from the goal branch as it is now.`].filter(Boolean).join('\n\n'),
+    ...(t.role ? { role: t.role } : {}),
+    ...(t.model ? { model: t.model } : {}),
+    dependsOn: t.dependsOn.flatMap((d) => (redoneAs.has(d) ? [redoneAs.get(d)!] : [])),
+  }));
+  return [...specs.map((spec, i) => ({ ...spec, id: ids[i] })), ...redo];
 }
 
 /** The tasks of the current iteration not done yet, as specs for a team (dependencies on done work dropped: it is on the goal branch). */
@@ -65,6 +77,11 @@ export function takeTeamTasks(goal: GoalRecord, iteration: Iteration, teamTasks:
     else goal.tasks[at] = copy;
     if (!iteration.tasks.includes(task.id)) iteration.tasks.push(task.id);
   }
+}
+
+/** The tasks of the iteration that did not get done: failed, or blocked behind one that failed. */
+export function unfinishedTasks(goal: GoalRecord, iteration: Iteration): Task[] {
+  return goal.tasks.filter((t) => iteration.tasks.includes(t.id) && (t.status === 'failed' || t.status === 'blocked'));
 }
 
 /** Counts of the graph, as the proof and the status show them. */

@@ -1,6 +1,7 @@
 /**
  * Verifying an iteration: the goal's gates run on the goal branch's checkout (each through its
  * circuit breaker), then, when the goal asks for a quality bar, an evaluator agent scores the work.
+ * It passes when the required gates pass, the score is high enough, and every task it worked got done.
  * A required gate whose breaker is open blocks the goal on it instead of counting as a failure.
  */
 import { errorMessage, SwitchboardError } from '../errors';
@@ -9,7 +10,7 @@ import { StateMap } from '../state/stateMap';
 import { evaluate, type EvaluatorHooks } from './evaluator';
 import type { GoalContext } from './goalContext';
 import type { GoalRecord, Iteration } from './goalRecord';
-import { gatesHold } from './goalTasks';
+import { gatesHold, unfinishedTasks } from './goalTasks';
 
 /** A result that ran nothing because its breaker is open. */
 const failedFast = (gate: { passed: boolean; log: string; stderr: string }): boolean => !gate.passed && !gate.log && /breaker/i.test(gate.stderr);
@@ -21,7 +22,8 @@ export async function verifyIteration(ctx: GoalContext, goal: GoalRecord, iterat
   const open = results.find((r) => r.required && failedFast(r));
   if (open) return { blockedOn: `the circuit breaker of gate "${open.name}" is open (reset it: switchboard gates reset --gate "${open.name}")` };
   iteration.gates = results;
-  let passed = gatesHold(goal, results);
+  // Gates that pass on work left undone (a task failed) do not make the iteration a success.
+  let passed = gatesHold(goal, results) && unfinishedTasks(goal, iteration).length === 0;
   if (goal.quality !== undefined) {
     iteration.reviewProblem = undefined;
     try {
