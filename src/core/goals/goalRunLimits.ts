@@ -15,7 +15,8 @@ import type { GoalRecord } from './goalRecord';
  * A run's part of the goal's budget: what is left of it (the budget less what all of the goal's runs
  * have spent, as their supervisors reported it), on top of what the run itself has spent (nothing as
  * it starts), and the time until the goal's deadline (counted, as its supervisor does, from the run's
- * start). So no run can take the goal past its budget by itself.
+ * start). So no run can take the goal past its budget by itself (but for time: one that waited in its
+ * pool's line counts from when it started, and with nobody running the goal outlasts the deadline by that wait).
  *
  * Runs at work together could, each spending up to what was left when it started: while the goal's
  * loop runs it stops them all as their sum reaches the budget (BudgetWatch), and only with the loop

@@ -217,10 +217,12 @@ export class TeamService extends Lifecycle {
     }
     // Nobody runs its scheduler any more: stop what is left of its runs here.
     const left = this.registry.list({ team: name }).filter((r) => !isFinished(r.status));
+    // Work cut short makes it interrupted (as stopTeam says): a run still going, or a task whose run ended with nobody to take its end (stopped at its goal's budget, say).
+    const cutShort = left.length > 0 || record.tasks.some((t) => t.status === 'running');
     for (const run of left) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force }).catch(() => undefined);
     cancelUnfinished(record.tasks);
     const before = new TeamFeed(this.options.feed, loadTeam(this.registry.stateDir, name));
-    const ended = { ...record, status: left.length ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
+    const ended = { ...record, status: cutShort ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
     saveTeam(this.registry.stateDir, ended);
     before.saved(ended);
     return ended;
