@@ -69,15 +69,15 @@ describe("goals: the budget held by the runs' supervisors", function () {
 
   it('an extension given while the agent runs raises its limit: it goes on past the old one', async () => {
     await harness({ runners: { claude: { binary: spendingClaude(200) } } });
-    const id = await goalKilledMidRun(h, 'spend more', ['--runner', 'claude', '--budget-tokens', '4000']);
+    const id = await goalKilledMidRun(h, 'spend more', ['--runner', 'claude', '--budget-tokens', '6000']);
     // This process takes the goal over to extend it; the run was started by the one killed, and is supervised by a host of its own.
     await h.switchboard.goals.extend(id, { tokens: 100_000 });
     const raised = (): RunRecord => h.registry.list({ goal: id })[0]!;
-    await until(() => raised().limits?.maxTokens === 104_000, 10_000, "the run's limit to be raised");
+    await until(() => raised().limits?.maxTokens === 106_000, 10_000, "the run's limit to be raised");
     assert.equal(raised().status, 'running', 'raised before the old limit was reached');
-    await until(() => raised().usage.inputTokens + raised().usage.outputTokens > 4000 + 600 || isFinished(raised().status), 30_000, 'the run to spend past its old limit');
+    await until(() => raised().usage.inputTokens + raised().usage.outputTokens > 6000 + 600 || isFinished(raised().status), 60_000, 'the run to spend past its old limit');
     assert.equal(raised().status, 'running', raised().lastError);
-    assert.deepEqual(raised().limits, { maxTokens: 104_000, goal: id });
+    assert.deepEqual(raised().limits, { maxTokens: 106_000, goal: id });
     await h.switchboard.goals.cancel(id);
     await until(() => isFinished(raised().status) && !pidAlive(raised().agent!.pid), 15_000, 'the agent to be stopped with the goal');
   });
