@@ -224,7 +224,7 @@ task the rollback took out of the graph is pending again.`,
   'goal pause': { forms: [['goal pause <goal>', 'stop its agents and start nothing until it is resumed (paused time does not count)']] },
   'goal resume': { forms: [['goal resume <goal>', 'go on with a paused goal, one whose breaker was reset, or take over one whose process exited']] },
   'goal cancel': { forms: [['goal cancel <goal>', 'stop a goal for good (its branch stays)']] },
-  'goal extend': { forms: [['goal extend <goal> [--usd +5] [--tokens +100000] [--time +1h]', 'raise its budget; a goal stopped by its budget goes on']] },
+  'goal extend': { forms: [['goal extend <goal> [--usd +5] [--tokens +100000] [--time +1h]', 'raise its budget, and the limits of its agents at work; a goal stopped by its budget goes on']] },
   'goal cleanup': { forms: [['goal cleanup <goal> [--force]', 'remove the worktrees of an ended goal (its checkout, its teams\' kept ones); its branch stays (--force: those with uncommitted work too)']] },
   discovery: {
     forms: [],

@@ -42,7 +42,7 @@ export function renderEvent(event: AgentEvent, options: { showRaw?: boolean } = 
     case 'steer':
       return [`» steered by ${event.source} (${event.delivery}): ${event.message}`];
     case 'control':
-      return [`» ${event.action}${event.force ? ' (forced)' : ''} by ${event.source}`];
+      return [event.limits ? `» limits now ${formatLimits(event.limits) || 'none'}, by ${event.source}` : `» ${event.action}${event.force ? ' (forced)' : ''} by ${event.source}`];
     case 'spawn':
       return [`· ${event.resumed ? 'resumed' : 'started'} pid ${event.pid}${event.source ? ` (asked by ${event.source})` : ''}`];
     case 'exit':

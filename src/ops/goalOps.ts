@@ -161,7 +161,7 @@ const control = (name: 'goal_pause' | 'goal_resume' | 'goal_cancel', title: stri
 const goalExtend = defineOperation({
   name: 'goal_extend_budget',
   title: "Extend a goal's budget",
-  description: 'Raise a goal\'s budget (recorded as a budget_extended checkpoint); a goal stopped by its budget goes on once every budget has room again.',
+  description: 'Raise a goal\'s budget (recorded as a budget_extended checkpoint) and the hard limits of its agents still at work; a goal stopped by its budget goes on once every budget has room again.',
   input: z.strictObject({ goal_id: goalId, usd: z.number().positive().optional(), tokens: z.number().int().positive().optional(), time: z.string().optional().describe('More wall time: +1h, 30m') }),
   output: goalShape,
   annotations: { destructiveHint: false },

@@ -14,6 +14,7 @@ import { runGates } from '../../src/core/gates/runGates';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { appendGoalEvent, loadGoal } from '../../src/core/goals/goalStore';
 import { runCli } from '../support/cliChild';
+import { goalKilledMidRun, writeTasks } from '../support/goalOwner';
 import { StateMap } from '../../src/core/state/stateMap';
 import { toBudgetReportShape, toReplayShape } from '../../src/ops/goalShapes';
 import { gitIn as git, makeRepo } from '../support/gitRepo';
@@ -33,20 +34,6 @@ describe('goals', function () {
   this.timeout(120_000);
   let h: Harness;
   afterEach(async () => h.cleanup());
-
-  /** `goal create <objective>` (one slow task, a gate that passes) in a process of its own, killed once the goal's run is going: the goal's id. */
-  async function goalKilledMidRun(objective: string, extra: string[] = []): Promise<string> {
-    const owner = spawn(process.execPath, [CLI, 'goal', 'create', objective, '--cwd', makeRepo(), '--runner', 'custom', '--gate', 'ok=true', ...extra, '--tasks', writeTasks([{ title: 'slow' }])], { env: { ...process.env, SWITCHBOARD_HOME: h.stateDir }, stdio: 'ignore' });
-    let id = '';
-    await until(() => {
-      const dir = path.join(h.stateDir, 'goals');
-      id = fs.existsSync(dir) ? (fs.readdirSync(dir)[0] ?? '') : '';
-      return !!id && h.registry.list({ goal: id }).some((r) => r.status === 'running');
-    }, 20_000, 'the goal to run in the other process');
-    owner.kill('SIGKILL');
-    await until(() => !pidAlive(owner.pid!), 5000, 'the owner to die');
-    return id;
-  }
 
   it('fails its gate in the first iteration, fixes it in the second, and ends ready with both iterations and a proof', async () => {
     h = await createHarness({ runners: { custom: { command: worker() } } });
@@ -331,7 +318,7 @@ describe('goals', function () {
   it('is taken over after its process was killed, without starting again the run that went on', async () => {
     h = await createHarness({ runners: { custom: { command: worker('--sleep', '2500') } } });
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify({ runners: { custom: { command: worker('--sleep', '2500') } } }), { mode: 0o600 });
-    const id = await goalKilledMidRun('survive');
+    const id = await goalKilledMidRun(h, 'survive');
     assert.equal(h.switchboard.goals.status(id).owned, false);
     await h.switchboard.goals.resume(id);
     const done: GoalRecord = await h.switchboard.goals.settled(id);
@@ -353,7 +340,7 @@ describe('goals', function () {
     const config = { killGraceMs: 500, runners: { custom: { command: worker('--sleep', '60000') } } };
     h = await createHarness(config);
     fs.writeFileSync(path.join(h.stateDir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
-    const id = await goalKilledMidRun('outlive', ['--budget-time', '2s']);
+    const id = await goalKilledMidRun(h, 'outlive', ['--budget-time', '2s']);
     await until(() => h.switchboard.goals.status(id).budget.exhausted.includes('time'), 10_000, 'its time budget to run out');
     const resumed = await runCli(h.stateDir, ['goal', 'resume', id]);
     assert.equal(resumed.code, 1);
@@ -365,9 +352,3 @@ describe('goals', function () {
     assert.deepEqual(h.registry.list({ goal: id }).map((r) => r.status), ['killed']);
   });
 });
-
-function writeTasks(tasks: object[]): string {
-  const file = path.join(tempDir('sb-goal-tasks-'), 'work.tasks.json');
-  fs.writeFileSync(file, JSON.stringify(tasks));
-  return file;
-}

@@ -7,7 +7,8 @@ import { scoreOf } from '../../src/core/goals/evaluator';
 import type { Iteration } from '../../src/core/goals/goalRecord';
 import { fixTasks, remainingSpecs } from '../../src/core/goals/goalTasks';
 import type { RunRecord } from '../../src/core/runs/types';
-import { crossedLimit } from '../../src/core/supervisor/runLimits';
+import { crossedLimit, goalBudgetStop, limitStop, timeLimitReason } from '../../src/core/supervisor/runLimits';
+import { goalRunLimits } from '../../src/core/goals/goalRunLimits';
 import { parseLimitsText, runLimits } from '../../src/core/runs/runLimitsInput';
 import { toGoalShape, toProofShape } from '../../src/ops/goalShapes';
 import { goalRecord, T0 } from '../support/goalRecord';
@@ -44,6 +45,23 @@ describe('goals: durations and budgets', () => {
     assert.match(crossedLimit(limits, { inputTokens: 200_000, outputTokens: 1 })!, /its token limit/);
     assert.throws(() => runLimits({ maxTokens: '1.5' }), /whole number/);
     assert.equal(runLimits({}), undefined);
+  });
+
+  it("gives each run what is left of its goal's budget as hard limits, and says a stop by one is the goal's", () => {
+    const g = goal({ budgetUsd: 1, budgetTokens: 1000, budgetTimeMs: 3_600_000 });
+    const other = run({ inputTokens: 300, outputTokens: 100, usd: 0.25 });
+    const mine = { ...run({ inputTokens: 50, outputTokens: 50, usd: 0.1 }), startedAt: T0 + 60_000 };
+    const state = budgetState(g, spendOf(g, [other, mine], T0 + 600_000));
+    // A new run: what is left. A run at work (after an extension): what is left, on top of what it spent, its time counted from its start.
+    assert.deepEqual(goalRunLimits(g, state, undefined, T0 + 600_000), { maxUsd: 0.65, maxTokens: 500, timeoutMs: 3_000_000, goal: g.id });
+    assert.deepEqual(goalRunLimits(g, state, mine, T0 + 600_000), { maxUsd: 0.75, maxTokens: 600, timeoutMs: 3_540_000, goal: g.id });
+    assert.equal(goalRunLimits(goal(), state), undefined, 'no budget, no limits');
+    const limits = goalRunLimits(g, state, undefined, T0 + 600_000)!;
+    const stop = limitStop(crossedLimit(limits, { inputTokens: 501, outputTokens: 0 })!)!;
+    assert.equal(stop, `stopped at the goal's token budget: it used 501 tokens, over the 500 left to it of goal ${g.id}'s budget`);
+    assert.equal(goalBudgetStop({ status: 'killed', lastError: stop }), 'tokens');
+    assert.equal(goalBudgetStop({ status: 'killed', lastError: limitStop(timeLimitReason(limits)) }), 'time');
+    assert.equal(goalBudgetStop({ status: 'killed', lastError: limitStop(crossedLimit({ maxTokens: 5 }, { inputTokens: 6, outputTokens: 0 })!) }), undefined, "a run's own limit is not its goal's budget");
   });
 
   it('reads limits typed on one line, in any order, and says which word it could not read', () => {

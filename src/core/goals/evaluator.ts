@@ -5,6 +5,7 @@
  */
 import { DEFAULT_RUBRIC } from '../config';
 import { SwitchboardError } from '../errors';
+import type { RunGuard } from '../runs/types';
 import type { GoalContext } from './goalContext';
 import type { GoalRecord, Iteration } from './goalRecord';
 
@@ -41,12 +42,12 @@ export function scoreOf(answer: string, rubric: Readonly<Record<string, number>>
 
 /** What the goal's loop asks of the evaluator's run: the budget's guard before it starts, and its id while it is at work (so that a stop can end it). */
 export interface EvaluatorHooks {
-  guard?: () => void;
+  guard?: RunGuard;
   started?: (runId: string | undefined) => void;
 }
 
 export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: Iteration, hooks: EvaluatorHooks = {}): Promise<{ score: number; notes: string }> {
-  hooks.guard?.();
+  const limits = hooks.guard?.();
   const rubric = ctx.runs.config.goals.evaluatorRubric;
   const run = await ctx.runs.run({
     runner: goal.evaluator ?? 'claude',
@@ -54,6 +55,7 @@ export async function evaluate(ctx: GoalContext, goal: GoalRecord, iteration: It
     cwd: goal.checkout,
     links: { goal: goal.id, task: `evaluate-${iteration.n}` },
     permissionMode: (goal.evaluator ?? 'claude') === 'claude' ? 'plan' : undefined,
+    ...(limits ? { limits } : {}),
   });
   hooks.started?.(run.id);
   let record;

@@ -2,7 +2,9 @@
  * A goal at work in this process, and what may be done to it: taken (new, or taken over after the
  * process that ran it died), paused, resumed, extended, cancelled, rolled back, recovered, given a
  * task, let go of. Its iterations run in goalLoop; its budget is watched as its runs report: a
- * warning at 80%, and at 100% no run starts and the team is stopped. Each change is saved and told.
+ * warning at 80%, and at 100% no run starts and the team is stopped. Each run starts with its part of
+ * the budget as hard limits its supervisor holds, so the budget holds with nobody running the goal
+ * (goalRunLimits). Each change is saved and told.
  */
 import { errorMessage, SwitchboardError } from '../errors';
 import { Emitter, type Event } from '../events';
@@ -22,6 +24,8 @@ import { findRecoveryPoint } from './recoveryPoints';
 import type { RecoveryPlan } from './recovery';
 import { saveGoal } from './goalStore';
 import { addGoalTask } from './goalAddTask';
+import { goalRunLimits, raiseGoalRunLimits } from './goalRunLimits';
+import type { RunLimits } from '../runs/types';
 import type { Task, TaskSpec } from '../dag/task';
 
 export class Goal extends Lifecycle {
@@ -44,7 +48,7 @@ export class Goal extends Lifecycle {
       new BudgetWatch(() => this.record, ctx.runs, {
         warn: (dims, state) => this.warned(dims, state.used),
         // Held as an act, so whoever waits for the goal to settle (a takeover's answer) waits for its agents to stop.
-        exhausted: (dims) => void this.act(() => this.stop('needs_more_budget', `its ${dims.join(' and ')} budget is spent`)),
+        exhausted: (dims, _state, why) => void this.act(() => this.stop('needs_more_budget', why ?? `its ${dims.join(' and ')} budget is spent`)),
         waiting: (run) => this.waiting(run && `${run.name} waits for ${run.waiting!.reason}`),
       }),
     );
@@ -80,11 +84,12 @@ export class Goal extends Lifecycle {
     return this.record;
   }
 
-  /** No run may start when the goal is not running, or its budget is spent. */
-  readonly guard = (): void => {
+  /** No run may start when the goal is not running, or its budget is spent; one that starts gets its part of the budget as hard limits. */
+  readonly guard = (): RunLimits | undefined => {
     if (this.record.status !== 'running') throw new SwitchboardError('not_running', `Goal ${this.record.id} is ${this.record.status}; it starts no run now.`);
     const state = this.watch.state();
     if (state.exhausted.length) throw new SwitchboardError('budget_exhausted', `Goal ${this.record.id} has spent its ${state.exhausted.join(' and ')} budget; it starts no run.`, `Extend it: switchboard goal extend ${this.record.id} …`);
+    return goalRunLimits(this.record, state);
   };
 
   /** Runs `work` with the goal held here (not let go of while it runs). */
@@ -203,8 +208,8 @@ export class Goal extends Lifecycle {
     }
   }
 
-  /** Raises the budget (recorded as a checkpoint); a goal stopped by its budget goes on. */
-  extend(more: { usd?: number; tokens?: number; timeMs?: number; time?: string }): GoalRecord {
+  /** Raises the budget (recorded as a checkpoint) and the limits of its runs at work with it; a goal stopped by its budget goes on. */
+  async extend(more: { usd?: number; tokens?: number; timeMs?: number; time?: string }): Promise<GoalRecord> {
     if (more.usd) this.record.budgetUsd = (this.record.budgetUsd ?? 0) + more.usd;
     if (more.tokens) this.record.budgetTokens = (this.record.budgetTokens ?? 0) + more.tokens;
     if (more.timeMs) {
@@ -216,6 +221,7 @@ export class Goal extends Lifecycle {
     this.record.checkpoints.push(checkpoint(this.record, state.spend, 'budget_extended'));
     this.events.budget('budget.extended', [more.usd && `+$${more.usd}`, more.tokens && `+${more.tokens} tokens`, more.timeMs && `+${formatBudgetTime(more.timeMs)}`].filter(Boolean).join(', '));
     this.save();
+    await raiseGoalRunLimits(this.record, state, this.watch.goalRuns(), this.log);
     if (this.record.status === 'needs_more_budget' && state.exhausted.length === 0) return this.resume();
     return this.record;
   }

@@ -8,6 +8,7 @@
 import { errorMessage, SwitchboardError } from '../errors';
 import type { Disposable, Event } from '../events';
 import type { Logger } from '../logger';
+import type { RunGuard } from '../runs/types';
 import { isSameProcessAlive } from '../proc/processTable';
 import { isActiveTeam } from '../teams/teamStore';
 import { checkpoint } from './budget';
@@ -33,8 +34,8 @@ export interface LoopedGoal {
   readonly events: GoalFeed;
   readonly log: Logger;
   readonly onDidChange: Event<GoalRecord>;
-  /** Asked before each run of the goal's teams starts. */
-  readonly guard: () => void;
+  /** Asked before each run of the goal starts: refuses it, or gives its limits. */
+  readonly guard: RunGuard;
   save(): void;
   /** This process let go of the goal (it closes): the loop does nothing more. */
   disposed(): boolean;

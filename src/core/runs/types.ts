@@ -102,7 +102,15 @@ export interface RunLimits {
   maxUsd?: number;
   maxTokens?: number;
   timeoutMs?: number;
+  /** Set when the limits are the part of this goal's budget the run may spend (see goalRunLimits): a stop by one is said as the goal's budget's. */
+  goal?: string;
 }
+
+/**
+ * Asked before a run starts for a goal: throws to refuse it (the goal is stopped, its budget spent),
+ * else gives the hard limits to start it with (its part of the goal's budget, see goalRunLimits), if any.
+ */
+export type RunGuard = () => RunLimits | undefined;
 
 /** A run's place in a container engine (see RunRecord.container). */
 export interface RunContainer {
@@ -201,7 +209,8 @@ export type AgentEventBody =
   | { type: 'approval'; tool: string; allow: boolean; source: string; message?: string }
   | { type: 'raw'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'steer'; message: string; delivery: SteerDelivery; source: string }
-  | { type: 'control'; action: 'interrupt' | 'kill'; source: string; force?: boolean }
+  /** `limits`: the run's hard limits were changed while it ran (its goal's budget was extended) to `limits`. */
+  | { type: 'control'; action: 'interrupt' | 'kill' | 'limits'; source: string; force?: boolean; limits?: RunLimits }
   /** `source`: who asked for the run, on its first spawn, when it was not a person (e.g. `mcp:claude-code`). */
   | { type: 'spawn'; pid: number; commandLine: string[]; resumed: boolean; source?: string }
   | { type: 'exit'; exitCode?: number; signal?: string }

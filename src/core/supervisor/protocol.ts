@@ -2,7 +2,7 @@
  * The supervisor's control protocol: newline-delimited JSON over a Unix socket. Any process that
  * shares the state directory can steer, interrupt, kill or subscribe to a run this way.
  */
-import type { AgentEvent, ProcessIdentity, RunRecord, SteerDelivery } from '../runs/types';
+import type { AgentEvent, ProcessIdentity, RunLimits, RunRecord, SteerDelivery } from '../runs/types';
 import type { ErrorCode } from '../errors';
 import type { PoolsConfig } from '../pools/pools';
 
@@ -23,7 +23,12 @@ export type ControlRequest =
   | { id: number; op: 'steer'; message: string; source: string }
   | { id: number; op: 'interrupt'; source: string }
   | { id: number; op: 'kill'; source: string; force: boolean }
-  | { id: number; op: 'approve'; allow: boolean; source: string; message?: string };
+  | { id: number; op: 'approve'; allow: boolean; source: string; message?: string }
+  /**
+   * To a running run: its hard limits are `limits` from now on (its goal's budget was extended, see
+   * raiseGoalRunLimits); one its usage is already past stops it at once. Answered with its record.
+   */
+  | { id: number; op: 'limits'; limits: RunLimits; source: string };
 
 export interface LaunchResult {
   pid: number;

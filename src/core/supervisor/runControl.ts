@@ -1,13 +1,13 @@
 /**
  * What a run's control socket is asked, as its supervisor answers it: steer (live into the agent's
  * input, or by interrupting it and resuming its session with the message), interrupt, kill, approve,
- * and a client's subscribe / rewrite / ping. Each intervention is recorded as an event and told to
+ * new limits, and a client's subscribe / rewrite / ping. Each intervention is recorded as an event and told to
  * the feed; a stop asked for is kept for how the run ends, a message to resume with for the agent's exit.
  */
 import { SwitchboardError } from '../errors';
 import type { Redactor } from '../redact';
 import type { Conversation, Runner } from '../runners/types';
-import type { RunRecord } from '../runs/types';
+import type { RunLimits, RunRecord } from '../runs/types';
 import type { ContainerAgent } from '../containers/containerAgent';
 import type { AgentExit, AgentProcess } from './agentProcess';
 import type { AgentStopper } from './agentStop';
@@ -33,6 +33,8 @@ export interface ControlledRun {
   exited(): AgentExit | undefined;
   /** A kill came: the run's finishing work is stopped after the grace time (none if `force`) and `laterMs` more. */
   stopFinishing(force: boolean, source: string, laterMs?: number): void;
+  /** The run's hard limits are these from now on: its time limit armed again, its usage measured against them. */
+  setLimits(limits: RunLimits): void;
 }
 
 /** What the requests are carried out with: the run's runner and its supervisor's collaborators. */
@@ -75,6 +77,8 @@ export class RunControl {
       case 'approve':
         this.requireRunning();
         return Promise.resolve(this.parts.approvals.answer(request.allow, request.source, request.message));
+      case 'limits':
+        return Promise.resolve(this.limits(request.limits, request.source));
       case 'ping':
         return Promise.resolve({ pid: process.pid });
       case 'launch':
@@ -124,6 +128,15 @@ export class RunControl {
       return { delivery: 'interrupt-resume' };
     }
     throw new SwitchboardError('not_steerable', `The ${runner.displayName} runner cannot be steered.`, 'Kill the run and start a new one with the new instruction.');
+  }
+
+  /** New hard limits (a goal's budget extended), recorded and told as an intervention; the run as it is then. */
+  private limits(limits: RunLimits, source: string): RunRecord {
+    this.requireRunning();
+    this.parts.book.emit({ type: 'control', action: 'limits', source, limits });
+    this.parts.book.update({ limits }, true);
+    this.run.setLimits(limits);
+    return this.record;
   }
 
   private interrupt(source: string): InterruptResult {

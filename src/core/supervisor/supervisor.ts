@@ -17,7 +17,7 @@ import { EventLogWriter } from '../runs/eventLog';
 import { fileSize, indexedBytes, lineStart, OutputFollower } from '../runs/outputLog';
 import { RedactedOutputWriter } from '../runs/redactedOutput';
 import { writeJsonAtomic } from '../store/atomicFile';
-import type { AgentEventBody, RunRecord } from '../runs/types';
+import type { AgentEventBody, RunLimits, RunRecord } from '../runs/types';
 import { UsageMeter } from '../runs/usageMeter';
 import { commitRunWork } from '../runs/runWork';
 import { clipArgs } from '../runners/argLimits';
@@ -31,6 +31,7 @@ import { OutputLines } from './outputLines';
 import type { SupervisorPlan } from './plan';
 import { RunFeed } from './runFeed';
 import { armTimeLimit, crossedLimit } from './runLimits';
+import type { LongTimeout } from '../longTimeout';
 import { TurnTracker } from './turnTracker';
 import { AgentStopper } from './agentStop';
 import { RecordKeeper } from './recordKeeper';
@@ -69,6 +70,8 @@ export class Supervisor {
   private readonly stopper: AgentStopper;
   /** Between the agent's exit and the final record: that exit, and the work a kill can stop. */
   private readonly finishing = new FinishingWork();
+  /** The timer of the run's time limit, while it has one. */
+  private timeLimit: LongTimeout | undefined;
   private resolveFinished!: () => void;
   /** Resolves once the run has ended and its final record is on disk. */
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
@@ -115,6 +118,7 @@ export class Supervisor {
       write: (lines) => this.write(lines),
       exited: () => this.finishing.exit,
       stopFinishing: (force, source, laterMs = 0) => this.finishing.stopAfter((force ? 0 : plan.killGraceMs) + laterMs, source, this.finished),
+      setLimits: (limits) => this.setLimits(limits),
     };
     this.control = new RunControl(run, { runner: this.runner, book: this.book, feed, redactor, outcome: this.outcome, stopper: this.stopper, turns: this.turns, approvals: this.approvals });
   }
@@ -132,10 +136,7 @@ export class Supervisor {
     // As the record was made (command line, then prompt): its placeholders are this redactor's first.
     this.redactor.args([spec.command, ...spec.args]);
     this.redactor.text(this.plan.request.prompt);
-    if (this.plan.container) {
-      // Kept for a supervisor that takes the run over after this one died (without the prompt, which it does not need).
-      writeJsonAtomic(this.paths.containerPlan, { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
-    }
+    this.keepContainerPlan();
     this.spawn(spec, this.plan.request, false);
     this.armTimeLimit();
     this.watchDisk();
@@ -202,9 +203,23 @@ export class Supervisor {
     this.book.update({ usage: this.usage.total(this.plan.prices, this.runner.id, this.record.model) }, true);
   }
 
+  /** A container run's plan, kept for a supervisor that takes the run over after this one died (without the prompt, which it does not need). */
+  private keepContainerPlan(): void {
+    if (this.plan.container) writeJsonAtomic(this.paths.containerPlan, { ...this.plan, request: { ...this.plan.request, prompt: '' } }, { durable: false });
+  }
+
   /** The run's time limit, counted from its start (see armTimeLimit). */
   private armTimeLimit(): void {
-    armTimeLimit(this.plan.limits, this.record.startedAt, this.finished, (reason) => void this.control.kill(false, reason));
+    this.timeLimit?.clear();
+    this.timeLimit = armTimeLimit(this.plan.limits, this.record.startedAt, this.finished, (reason) => void this.control.kill(false, reason));
+  }
+
+  /** New limits while the run runs (asked over the control socket): they hold from now on, and for a supervisor that takes the run over. */
+  private setLimits(limits: RunLimits): void {
+    this.plan.limits = limits;
+    this.keepContainerPlan();
+    this.armTimeLimit();
+    this.checkUsageLimit();
   }
 
   /** Stops the run when its usage is past its token or cost limit. */

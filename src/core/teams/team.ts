@@ -15,7 +15,7 @@ import { Emitter, type Event } from '../events';
 import { Lifecycle, toDisposable } from '../lifecycle';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
-import { isFinished, type RunRecord } from '../runs/types';
+import { isFinished, type RunGuard, type RunRecord } from '../runs/types';
 import { PLAN_TASK } from './planner';
 import { checkTaskRoles, mergeRoles, takes, type Role } from './roles';
 import { Scheduler } from './scheduler';
@@ -37,7 +37,7 @@ export class Team extends Lifecycle {
   private readonly scheduler: Scheduler;
   private readonly roles: Record<string, Role>;
   private readonly feed: TeamFeed;
-  private readonly guard: () => void;
+  private readonly guard: RunGuard;
   /** Runs whose end was taken. */
   private readonly ended = new Set<string>();
   private planner: Promise<void> | undefined;
@@ -175,8 +175,9 @@ export class Team extends Lifecycle {
   }
 
   private launch(worker: TeamWorker, prompt: string, task: string, model?: string): Promise<RunRecord> {
-    this.guard();
-    return this.registry.run(workerRun(this.record, this.roles[worker.role]!, worker, prompt, task, model));
+    // A goal's team: the run gets its part of the goal's budget as hard limits, held by its supervisor.
+    const limits = this.guard();
+    return this.registry.run({ ...workerRun(this.record, this.roles[worker.role]!, worker, prompt, task, model), ...(limits ? { limits } : {}) });
   }
 
   private async start(task: Task, workerName: string): Promise<string> {

@@ -2,6 +2,7 @@
 import type { TaskSpec } from '../dag/task';
 import type { Feed } from '../feed/feed';
 import type { RunRegistry } from '../registry/registry';
+import type { RunGuard } from '../runs/types';
 import type { Role } from './roles';
 
 export interface TeamOptions {
@@ -27,6 +28,6 @@ export interface TeamContext {
   feed?: Feed;
   /** The socket this process answers requests about its teams on (see teamRequests). */
   ownerSocket?: string;
-  /** Asked before each run starts; throws to refuse it (a goal whose budget is spent). */
-  guard?: () => void;
+  /** Asked before each run starts; throws to refuse it (a goal whose budget is spent), else gives the limits it starts with. */
+  guard?: RunGuard;
 }

@@ -21,7 +21,7 @@ import { conflictMatrix, type ConflictMatrix } from '../git/mergeScore';
 import { removeWorkerWorktree } from '../git/worktreeRemoval';
 import { isSameProcessAlive } from '../proc/processTable';
 import type { RunRegistry } from '../registry/registry';
-import { isFinished } from '../runs/types';
+import { isFinished, type RunGuard } from '../runs/types';
 import { PLAN_TASK } from './planner';
 import { Team } from './team';
 import type { TeamContext, TeamOptions } from './teamContext';
@@ -32,8 +32,8 @@ import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTake
 
 export type TeamRunOptions = Omit<TeamOptions, 'name'> & {
   name?: string;
-  /** Asked before each of its runs starts; throws to refuse (a goal's budget). */
-  guard?: () => void;
+  /** Asked before each of its runs starts; throws to refuse, else gives its limits (a goal's budget). */
+  guard?: RunGuard;
 };
 
 export interface DagView {
@@ -100,7 +100,7 @@ export class TeamService extends Lifecycle {
   }
 
   /** Takes over an active team whose process has exited; it runs on in this process. */
-  async resume(name: string, guard?: () => void): Promise<TeamRecord> {
+  async resume(name: string, guard?: RunGuard): Promise<TeamRecord> {
     if (this.team(name)) return this.get(name);
     // A name no team has is told so (its lock's folder is not there to be made in).
     loadTeam(this.registry.stateDir, name);
@@ -110,7 +110,7 @@ export class TeamService extends Lifecycle {
   }
 
   /** What a team run here works with; the owner socket listens before any team names it. */
-  private async context(guard?: () => void): Promise<TeamContext> {
+  private async context(guard?: RunGuard): Promise<TeamContext> {
     if (this.isDisposed) throw new SwitchboardError('not_running', 'Switchboard is closing; it starts no team now.');
     await this.owner.listen();
     return { registry: this.registry, feed: this.options.feed, ownerSocket: this.owner.socket, ...(guard ? { guard } : {}) };
@@ -217,10 +217,12 @@ export class TeamService extends Lifecycle {
     }
     // Nobody runs its scheduler any more: stop what is left of its runs here.
     const left = this.registry.list({ team: name }).filter((r) => !isFinished(r.status));
+    // Work cut short makes it interrupted (as stopTeam says): a run still going, or a task whose run ended with nobody to take its end (stopped at its goal's budget, say).
+    const cutShort = left.length > 0 || record.tasks.some((t) => t.status === 'running');
     for (const run of left) await this.registry.kill(run.id, { source: `team ${name} shutdown`, force }).catch(() => undefined);
     cancelUnfinished(record.tasks);
     const before = new TeamFeed(this.options.feed, loadTeam(this.registry.stateDir, name));
-    const ended = { ...record, status: left.length ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
+    const ended = { ...record, status: cutShort ? ('interrupted' as const) : ('shutdown' as const), endedAt: Date.now() };
     saveTeam(this.registry.stateDir, ended);
     before.saved(ended);
     return ended;
