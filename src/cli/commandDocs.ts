@@ -163,8 +163,9 @@ With --format json: {"passed","gates":[{"name","passed","stdout","stderr","durat
     subcommands: ['goal create', 'goal list', 'goal show', 'goal status', 'goal proof', 'goal budget', 'goal replay', 'goal diagnose', 'goal recover', 'goal checkpoints', 'goal rollback', 'goal pause', 'goal resume', 'goal cancel', 'goal extend', 'goal cleanup'],
     details: `A goal works toward an objective until its gates prove it done, within its budgets: each iteration a team of at
 most --max-agents agents works the task graph on the goal's own branch (switchboard/goal/<id>, in a worktree of
-its own), then the gates run there. With --until-ready a failing required gate becomes fix tasks for the next
-iteration, up to --max-iterations (5). At 80% of a budget it warns; at 100% it starts nothing more, stops its
+its own), then the gates run there; it is ready when the required gates pass and its tasks got done. With
+--until-ready a failing required gate becomes fix tasks for the next iteration, and a failed task is done
+again, up to --max-iterations (5). At 80% of a budget it warns; at 100% it starts nothing more, stops its
 agents and ends needs_more_budget. Every command takes --format text|json|md.`,
   },
   'goal create': {

@@ -29,7 +29,7 @@ const goalCreate = defineOperation({
   title: 'Create a goal',
   description:
     'Work toward an objective until gates prove it done, within budgets. A team of at most `max_agents` agents works a task graph (given in `tasks`, else made by a planner) on the goal\'s own branch switchboard/goal/<id>; then the gates run there (given, else detected: npm test/lint/typecheck/build, cargo test, pytest, go test, make test). ' +
-    'With `until_ready`, a failing required gate becomes fix tasks for the next iteration, up to `max_iterations`. At 80% of a budget the goal warns; at 100% it starts nothing more, stops its agents and ends needs_more_budget (goal_extend_budget goes on). Returns at once; follow it with goal_show and goal_proof.',
+    'It is ready only when its required gates pass and its tasks got done. With `until_ready`, a failing required gate becomes fix tasks for the next iteration, and a failed task is done again, up to `max_iterations`. At 80% of a budget the goal warns; at 100% it starts nothing more, stops its agents and ends needs_more_budget (goal_extend_budget goes on). Returns at once; follow it with goal_show and goal_proof.',
   input: z.strictObject({
     objective: z.string().trim().min(1, 'must say what should be true when it is done'),
     cwd: absoluteFolder.optional().describe('The workspace: a git repository with a commit (default: the workspace folder)'),
