@@ -4,6 +4,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import { z } from 'zod';
 import { RUN_ID_ENV } from '../core/runs/runMarker';
 import { RUN_HEADER } from '../core/runners/types';
+import { summaryAndJson } from '../ops/answerText';
 import { invokeOperation } from '../ops/invoke';
 import type { Operation } from '../ops/operation';
 import type { McpDeps } from './deps';
@@ -55,5 +56,9 @@ export async function callTool(op: Operation | undefined, name: string, args: un
     },
   });
   if (!answer.ok) return errorResult(answer.code, answer.message, answer.hint);
-  return { content: [{ type: 'text', text: answer.summary }], structuredContent: answer.structured };
+  // The text holds the JSON too, as the spec asks of a tool with an output schema: many clients give
+  // their model only the text (Gemini CLI, Qwen Code and OpenCode do), which with the summary alone
+  // said "12 agents: 3 running, 9 done" and not one run. Those that give it the structured content
+  // instead (Claude Code) lose nothing.
+  return { content: [{ type: 'text', text: summaryAndJson(answer.summary, answer.structured) }], structuredContent: answer.structured };
 }

@@ -37,6 +37,15 @@ function itemText(item: unknown): string {
   return text;
 }
 
+/**
+ * A tool answer as text for a model: its one-line summary, then the structured answer as JSON on the
+ * next line (JSON holds no raw line break, so the last line break is where it starts). MCP's text
+ * block and the VS Code chat's tool results are this.
+ */
+export function summaryAndJson(summary: string, structured: Record<string, unknown>): string {
+  return `${summary}\n${answerText(structured)}`;
+}
+
 /** The JSON text of `value` (JSON.stringify's), with any marked list among its own fields or its `result.structuredContent`'s joined from its items' texts. */
 export function answerText(value: unknown): string {
   return answerPieces(value).map((piece) => (typeof piece === 'string' ? piece : piece.toString('utf8'))).join('');

@@ -141,6 +141,6 @@ describe('MCP server over HTTP: the door', function () {
     assert.ok(listed.tools.some((t) => t.name === 'run_agent'));
     const called = JSON.parse((await inspector('--method', 'tools/call', '--tool-name', 'list_agents', '--tool-arg', 'status=running')).stdout) as { structuredContent: { count: number }; content: { text: string }[] };
     assert.equal(called.structuredContent.count, 0);
-    assert.equal(called.content[0]!.text, '0 agents.');
+    assert.equal(called.content[0]!.text, `0 agents.\n${JSON.stringify(called.structuredContent)}`, 'the summary, then the answer as JSON');
   });
 });

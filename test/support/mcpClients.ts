@@ -1,4 +1,5 @@
 /** Real MCP clients for tests and benchmarks: the official SDK client over HTTP (with the token) and over stdio (`switchboard mcp --stdio`). */
+import * as assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -32,6 +33,17 @@ export async function call(client: Client, name: string, args: Record<string, un
   return (await client.callTool({ name, arguments: args })) as CallToolResult & { structuredContent?: Record<string, unknown> };
 }
 
+/**
+ * The summary a tool's text block starts with. The rest of the text is the answer as JSON, which
+ * clients that give their model only the text rely on: it is checked here to be the structured
+ * content, to the field.
+ */
 export function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  if (result.isError || !result.structuredContent) return text;
+  // JSON holds no raw line break: the last one is where it starts.
+  const at = text.lastIndexOf('\n');
+  assert.ok(at >= 0, `the text holds the answer as JSON: ${text.slice(0, 200)}`);
+  assert.deepEqual(JSON.parse(text.slice(at + 1)), result.structuredContent, 'the JSON in the text is the structured content');
+  return text.slice(0, at);
 }
