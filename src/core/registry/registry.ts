@@ -107,8 +107,12 @@ export class RunRegistry extends Lifecycle {
     this.onDidAppendEvent = this.appended.event;
     this.onDidOutput = this.output.event;
     const feed = options.feed;
+    const warn = (message: string): void => {
+      this.warnings.push(message);
+      this.log.warn(message);
+    };
     this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }), ({ type, pool, ...rest }) =>
-      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
+      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }), warn,
     );
     this.host = this.register(options.host ?? new SupervisorHost({
       stateDir: options.stateDir,
@@ -120,10 +124,7 @@ export class RunRegistry extends Lifecycle {
       changed: (change) => this.changes.fire(change),
       event: (runId, event) => this.appended.fire({ runId, event }),
       output: (runId, bytes) => this.output.fire({ runId, bytes }),
-      warn: (message) => {
-        this.warnings.push(message);
-        this.log.warn(message);
-      },
+      warn,
       readopt: (record) => this.host.launch(record.id, {}, true),
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
@@ -138,6 +139,8 @@ export class RunRegistry extends Lifecycle {
     const registry = new RunRegistry(options);
     if (options.launchSoon) registry.host.prepare();
     await registry.tracker.loadAll();
+    // A corrupt pools ledger is said as the folder opens (set aside and rebuilt), not found at the next start.
+    await registry.pools.check().catch((error: unknown) => registry.log.warn(`could not check the pools ledger: ${(error as Error).message}`));
     registry.applyRetention();
     await sweepAbandonedWorktrees(registry.paths, registry.log);
     if (options.watch !== false) registry.register(registry.tracker.watch());
