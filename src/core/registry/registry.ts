@@ -25,7 +25,7 @@ import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type Po
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
-import { sweepAbandonedWorktrees } from './abandonedWorktrees';
+import { openingUpkeep } from './openingUpkeep';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
 import { RunActions } from './runActions';
@@ -139,10 +139,8 @@ export class RunRegistry extends Lifecycle {
     const registry = new RunRegistry(options);
     if (options.launchSoon) registry.host.prepare();
     await registry.tracker.loadAll();
-    // A corrupt pools ledger is said as the folder opens (set aside and rebuilt), not found at the next start.
-    await registry.pools.check().catch((error: unknown) => registry.log.warn(`could not check the pools ledger: ${(error as Error).message}`));
     registry.applyRetention();
-    await sweepAbandonedWorktrees(registry.paths, registry.log);
+    await openingUpkeep(registry.paths, registry.pools, registry.log);
     if (options.watch !== false) registry.register(registry.tracker.watch());
     const hourly = setInterval(() => registry.applyRetention(), 3600_000).unref();
     registry.register(toDisposable(() => clearInterval(hourly)));
@@ -376,7 +374,6 @@ export class RunRegistry extends Lifecycle {
   events(query: string, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
     return this.reading.events(query, afterSeq, limit);
   }
-
 
   /** Removes a finished run and its logs from the list and the disk (not while its worktree is there: it would be lost track of). */
   remove(query: string): RunRecord {

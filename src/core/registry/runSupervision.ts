@@ -11,6 +11,7 @@ import type { RunPaths, StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { dropPlan } from '../supervisor/plan';
+import { sweepStaleTemps } from '../store/staleTemps';
 import { timeLimitDue } from '../supervisor/runLimits';
 import { isFinished, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
@@ -212,6 +213,8 @@ export class RunSupervision {
       if (wasFinished) finishedRecordChanged(this.paths.runsCacheGeneration);
       // A run that ends in line never starts: its plan (the prompt unredacted) goes.
       if (current.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
+      // Its supervisor died (or it never had one): temp files of its folder left by writers that died go now.
+      sweepStaleTemps(this.paths.run(id).dir);
     } catch (error) {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }

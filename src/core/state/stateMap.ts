@@ -79,6 +79,10 @@ export class StateMap {
     return path.join(this.root, fill(pattern.replace(/\/$/, ''), values));
   }
 
+  /** The state folder and its folders whose paths are fixed (hosts/, names/, pools/, the lock folders…): where processes of every kind write. */
+  get fixedFolders(): string[] {
+    return [this.root, ...STATE_ENTRIES.filter((e) => (e.kind === 'dir' || e.kind === 'lock') && !e.pattern.includes('<')).map((e) => this.at(e.pattern))];
+  }
   get config(): string {
     return this.at('config.json');
   }
