@@ -53,6 +53,12 @@ export function recordOnDisk(paths: RunPaths): Partial<RunRecord> | undefined {
   }
 }
 
+/** The run's record as on disk when it is a whole one (see recordOnDisk); undefined otherwise. */
+export function wholeRecordOnDisk(paths: RunPaths): RunRecord | undefined {
+  const value = recordOnDisk(paths);
+  return value && validateRecord(value) === undefined ? (value as RunRecord) : undefined;
+}
+
 /** The status the run's record on disk says (see recordOnDisk); undefined when it cannot be read. */
 export function statusOnDisk(paths: RunPaths): RunRecord['status'] | undefined {
   return recordOnDisk(paths)?.status;
