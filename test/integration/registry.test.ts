@@ -243,6 +243,16 @@ describe('process registry (real processes)', function () {
     assert.equal(h.registry.resolve('builder').id, next.id);
   });
 
+  it('a garbled name claim holds nothing (the name is taken over); a folder in its place is said, with what to do', async () => {
+    const state = new StateMap(h.stateDir);
+    fs.mkdirSync(path.dirname(state.nameClaim('x')), { recursive: true });
+    fs.writeFileSync(state.nameClaim('builder'), 'not/a\\run');
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', name: 'builder', command: fakeCommand() });
+    assert.equal(fs.readFileSync(state.nameClaim('builder'), 'utf8'), run.id);
+    fs.mkdirSync(state.nameClaim('other'));
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'y', name: 'other', command: fakeCommand() }), (e: SwitchboardError) => /names\/other is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+  });
+
   it('retention removes old finished runs and their logs, never a running one', async () => {
     const done = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
     await h.registry.wait(done.id, 20_000);

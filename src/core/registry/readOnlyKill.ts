@@ -11,7 +11,7 @@ import { SwitchboardError } from '../errors';
 import { isSameProcessAlive } from '../proc/processTable';
 import { wholeRecordOnDisk } from '../runs/recordFile';
 import { isFinished, type RunRecord } from '../runs/types';
-import { StateMap } from '../state/stateMap';
+import { isPlainSegment, StateMap } from '../state/stateMap';
 import { KILL_ANSWER_MARGIN_MS, type KillResult } from '../supervisor/protocol';
 import { ControlClient } from './controlClient';
 import { resolveRun } from './resolveRun';
@@ -19,7 +19,7 @@ import { resolveRun } from './resolveRun';
 /** Every whole record of the folder, read as it is (nothing corrupt is set aside: that is a write). */
 function recordsAsTheyAre(map: StateMap, query: string): RunRecord[] {
   const id = query.trim();
-  const exact = /^[\w-]+$/.test(id) ? wholeRecordOnDisk(map.run(id)) : undefined;
+  const exact = isPlainSegment(id) ? wholeRecordOnDisk(map.run(id)) : undefined;
   if (exact) return [exact];
   let ids: string[];
   try {

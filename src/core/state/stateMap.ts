@@ -21,9 +21,14 @@ function fill(pattern: string, values: Record<string, string>): string {
   return pattern.replace(/<(\w+)>/g, (_m, key: string) => segment(pattern, key, values[key]));
 }
 
+/** Whether `value` can fill a `<name>` segment (one plain path segment): what names an entry on disk, like a run's id, is checked with it. */
+export function isPlainSegment(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && !value.includes('/') && !value.includes('\\') && value !== '.' && value !== '..';
+}
+
 /** `value` when it is one plain path segment, else an error naming the pattern's `<key>`. */
 function segment(pattern: string, key: string, value: string | undefined): string {
-  if (value === undefined || value === '' || value.includes('/') || value.includes('\\') || value === '.' || value === '..') {
+  if (!isPlainSegment(value)) {
     throw new Error(`state map: <${key}> of ${pattern} must be one path segment, not ${JSON.stringify(value)}`);
   }
   return value;
