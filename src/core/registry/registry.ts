@@ -79,7 +79,7 @@ export class RunRegistry extends Lifecycle {
   readonly onDidChange: Event<RunChange>;
   readonly onDidAppendEvent: Event<{ runId: string; event: AgentEvent }>;
   readonly onDidOutput: Event<{ runId: string; bytes: number }>;
-  /** Things a person should know about the state directory (a corrupt file set aside, ...). */
+  /** Things a person should know about the state directory (a corrupt file set aside, ...): what warn() was told. */
   readonly warnings: string[] = [];
   private readonly paths: StateMap;
   private readonly log: Logger;
@@ -107,13 +107,8 @@ export class RunRegistry extends Lifecycle {
     this.onDidAppendEvent = this.appended.event;
     this.onDidOutput = this.output.event;
     const feed = options.feed;
-    const warn = (message: string): void => {
-      this.warnings.push(message);
-      this.log.warn(message);
-    };
     this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }), ({ type, pool, ...rest }) =>
-      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }), warn,
-    );
+      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }), (message) => this.warn(message));
     this.host = this.register(options.host ?? new SupervisorHost({
       stateDir: options.stateDir,
       supervisorScript: options.supervisorScript,
@@ -124,7 +119,7 @@ export class RunRegistry extends Lifecycle {
       changed: (change) => this.changes.fire(change),
       event: (runId, event) => this.appended.fire({ runId, event }),
       output: (runId, bytes) => this.output.fire({ runId, bytes }),
-      warn,
+      warn: (message) => this.warn(message),
       readopt: (record) => this.host.launch(record.id, {}, true),
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
@@ -145,6 +140,11 @@ export class RunRegistry extends Lifecycle {
     const hourly = setInterval(() => registry.applyRetention(), 3600_000).unref();
     registry.register(toDisposable(() => clearInterval(hourly)));
     return registry;
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.log.warn(message);
   }
 
   get stateDir(): string {
