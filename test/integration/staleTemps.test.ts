@@ -69,4 +69,12 @@ describe('temp files of writes cut short', function () {
     assert.equal((await h.registry.wait(run.id, 20_000)).record.status, 'done');
     await until(() => !fs.existsSync(temp), 5000, 'the temp file of the run\'s folder to be removed');
   });
+
+  it('are removed from a run\'s folder as the run is settled without its supervisor (killed -9)', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand('--sleep', '1500') });
+    const temp = await leftByKilledWriter(new StateMap(h.stateDir).run(run.id).record, 120_000);
+    process.kill(h.registry.resolve(run.id).supervisor!.pid, 'SIGKILL');
+    assert.equal((await h.registry.wait(run.id, 20_000)).record.status, 'orphaned');
+    assert.equal(fs.existsSync(temp), false);
+  });
 });

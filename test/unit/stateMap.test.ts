@@ -22,7 +22,7 @@ describe('state map', () => {
     assert.equal(map.feedSegment(42), '/state/feed/journal-000000000042.jsonl');
     assert.equal(describeStatePath('worktrees/alpha/executor-1/src/index.ts')?.kind, 'worktree');
     assert.equal(describeStatePath('run-worktrees/abc/src/index.ts')?.kind, 'worktree');
-    assert.equal(describeStatePath('runs/abc/.run.json.123.abcd1234.tmp')?.about, 'an atomic write in progress (renamed over its file when complete)');
+    assert.equal(describeStatePath('runs/abc/.run.json.123.abcd1234.tmp')?.about, 'an atomic write in progress (renamed over its file when complete; one whose writer died is removed, see store/staleTemps.ts)');
     assert.match(describeStatePath('teams/alpha/team.json.corrupt-1700000000000-42')?.about ?? '', /set aside/);
     assert.equal(describeStatePath('runs/abc/unknown.txt'), undefined);
     assert.equal(describeStatePath('stray.json'), undefined);
