@@ -42,5 +42,8 @@ describe('a read-only state folder', function () {
     assert.match(record.lastError ?? '', /killed by cli/);
     const again = await cliReadOnly(h.stateDir, ['kill', run.id]);
     assert.deepEqual([again.code, again.stdout.trim()], [0, 'held had already finished (killed); nothing to kill']);
+    const unknown = await cliReadOnly(h.stateDir, ['kill', 'nope']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /cannot be written \(EROFS\)\. No run is called "nope"/);
   });
 });

@@ -44,19 +44,29 @@ function killGraceMs(stateDir: string): number {
  * folder cannot be written (it is told when the run cannot be stopped so).
  */
 export async function killThroughSupervisor(stateDir: string, query: string, options: { force?: boolean; source: string }, unwritable: string): Promise<{ run: RunRecord; result: KillResult }> {
-  const run = resolveRun(recordsAsTheyAre(new StateMap(stateDir), query), query);
+  let run: RunRecord;
+  try {
+    run = resolveRun(recordsAsTheyAre(new StateMap(stateDir), query), query);
+  } catch (error) {
+    // Not found (or not only one) as the folder can be read: why it cannot be written is said first.
+    const { code, message, hint, details } = error as SwitchboardError;
+    throw new SwitchboardError(code, `${unwritable} ${message}`, hint, details);
+  }
   if (isFinished(run.status)) return { run, result: { killed: false, pid: run.agent?.pid, status: run.status } };
   const refuse = (why: string): SwitchboardError =>
-    new SwitchboardError('state_unwritable', `${unwritable} Run ${run.name} could not be killed from here: ${why}, and stopping it without one would leave its end unrecorded.`, 'Make the state folder writable again (or run this as the user who owns it), then kill it again.');
-  if (!run.supervisor || !run.controlSocket || !isSameProcessAlive(run.supervisor)) throw refuse(run.status === 'queued' ? 'it waits in line' : 'its supervisor is gone');
+    new SwitchboardError('state_unwritable', `${unwritable} Run ${run.name} cannot be stopped without writing there: ${why}.`, 'Make the state folder writable again (or run this as the user who owns it), then kill it again.');
+  if (run.status === 'queued' && !run.supervisor) throw refuse('it waits in line, and taking it out of the line is a write');
+  if (!run.supervisor || !run.controlSocket || !isSameProcessAlive(run.supervisor)) throw refuse('its supervisor is gone, so its end would be recorded from here');
   let client: ControlClient;
   try {
     client = await ControlClient.connect(run.controlSocket);
   } catch (error) {
-    throw refuse(`its supervisor cannot be reached (${(error as Error).message})`);
+    throw refuse(`its supervisor cannot be reached (${(error as Error).message}), so its end would be recorded from here`);
   }
   try {
     return { run, result: await client.request<KillResult>({ op: 'kill', force: options.force ?? false, source: options.source }, killGraceMs(stateDir) + KILL_ANSWER_MARGIN_MS) };
+  } catch (error) {
+    throw refuse(`its supervisor did not answer (${(error as Error).message}), so its end would be recorded from here`);
   } finally {
     client.close();
   }
