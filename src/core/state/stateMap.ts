@@ -84,9 +84,9 @@ export class StateMap {
     return path.join(this.root, fill(pattern.replace(/\/$/, ''), values));
   }
 
-  /** The state folder and its folders whose paths are fixed (hosts/, names/, pools/, the lock folders…): where processes of every kind write. */
+  /** The state folder and its folders of fixed paths that hold files (pools/, hosts/, the lock folders…, not runs/): where processes of every kind write. */
   get fixedFolders(): string[] {
-    return [this.root, ...STATE_ENTRIES.filter((e) => (e.kind === 'dir' || e.kind === 'lock') && !e.pattern.includes('<')).map((e) => this.at(e.pattern))];
+    return FOLDERS_OF_FILES.map((folder) => path.join(this.root, folder));
   }
   get config(): string {
     return this.at('config.json');
@@ -303,6 +303,17 @@ const compiled = STATE_ENTRIES.map((entry) => ({
   regex: new RegExp(`^${source(entry.pattern)}$`),
   inside: new RegExp(`^${source(entry.pattern)}/`),
 }));
+
+/** `pools/` of `pools/ledger.json`, `` of `config.json`. */
+const parentOf = (pattern: string): string => pattern.replace(/\/$/, '').replace(/[^/]+$/, '');
+
+/**
+ * The folders of fixed paths (and the root, ``) with an entry that is not a folder directly in them;
+ * but names/, whose claims are made in place (never through a temp file), one per run name.
+ */
+const FOLDERS_OF_FILES = ['', ...STATE_ENTRIES.map((e) => e.pattern).filter((p) => p.endsWith('/') && !p.includes('<') && p !== 'names/')].filter((folder) =>
+  STATE_ENTRIES.some((e) => !e.pattern.endsWith('/') && parentOf(e.pattern) === folder),
+);
 
 /** A temp file of an atomic write (or the state folder's write probe), and a corrupt file set aside. */
 const TRANSIENT = [/^\.[^/]+\.\d+\.[0-9a-f]+\.tmp$/, /^\.write-test-\d+$/];
