@@ -84,7 +84,7 @@ function readHeld(stateDir: string, warn: LedgerWarn): Ledger {
   if (result.kind === 'corrupt') {
     warn(
       `The pools ledger could not be read (${result.reason}); it was set aside as ${result.setAsideAs} and rebuilt from the runs on disk ` +
-      `(${ledger.slots.length} running hold their slots again). Runs that were waiting in line lost their place and end saying so (start them again); the admitted, queued and rejected counts start from 0.`,
+      `(slots held again by running runs: ${ledger.slots.length}). Runs that were waiting in line lost their place and end saying so (start them again); the admitted, queued and rejected counts start from 0.`,
     );
   }
   return ledger;
