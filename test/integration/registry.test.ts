@@ -266,6 +266,12 @@ describe('process registry (real processes)', function () {
     for (const name of ['stray.json', '.DS_Store']) fs.rmSync(path.join(h.stateDir, 'runs', name));
   });
 
+  it('a folder where the hosts\' log belongs is said, with what to do, when a host is to be started', async () => {
+    fs.mkdirSync(new StateMap(h.stateDir).supervisorLog);
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() }), (e: SwitchboardError) =>
+      e.code === 'spawn_failed' && /supervisor\.log is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+  });
+
   it('retention removes old finished runs and their logs, never a running one', async () => {
     const done = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
     await h.registry.wait(done.id, 20_000);
