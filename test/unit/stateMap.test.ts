@@ -52,6 +52,12 @@ describe('state map', () => {
     assert.ok(map.run('abc').controlSocket.startsWith('/state/runs/abc/'));
   });
 
+  it('a folder where the disk reserve belongs is said as such, with what to do (not as a folder that cannot be written)', () => {
+    const root = tempDir('sb-reserve-folder-');
+    fs.mkdirSync(new StateMap(root).diskReserve, { recursive: true });
+    assert.throws(() => ensureStateDir(root), (e: Error & { hint?: string }) => /disk-reserve is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+  });
+
   it('a state folder made earlier with wider permissions is tightened to the user alone', () => {
     const root = tempDir('sb-wide-state-');
     fs.chmodSync(root, 0o755);
