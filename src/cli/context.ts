@@ -37,6 +37,11 @@ function stderrLogger(): Logger {
   return { trace: debug ? write('trace') : () => {}, info: debug ? write('info') : () => {}, warn: debug ? write('warn') : () => {}, error: write('error') };
 }
 
+/** Warnings found while a command worked (a corrupt record set aside as it listed them), said after what it printed. */
+function sayLater(out: Out, warnings: readonly string[], told: number): void {
+  for (const w of warnings.slice(told)) out.stderr(`switchboard: ${w}`);
+}
+
 /** `runHost`: the supervisor host the CLI looked for as it started, for the run this command starts (runHost.ts). */
 export function createContext(out: Out, runHost?: Promise<SupervisorHost | undefined>): CliContext {
   const stateDir = defaultStateDir();
@@ -87,9 +92,11 @@ export function createContext(out: Out, runHost?: Promise<SupervisorHost | undef
         throw error;
       });
       for (const w of runs.warnings) out.stderr(`switchboard: ${w}`);
+      const told = runs.warnings.length;
       try {
         return await work(runs);
       } finally {
+        sayLater(out, runs.warnings, told);
         runs.dispose();
         feed.dispose();
       }
@@ -105,9 +112,11 @@ export function createContext(out: Out, runHost?: Promise<SupervisorHost | undef
     },
     async withSwitchboard(work) {
       const sb = await this.openSwitchboard();
+      const told = sb.warnings.length;
       try {
         return await work(sb);
       } finally {
+        sayLater(out, sb.warnings, told);
         sb.dispose();
       }
     },

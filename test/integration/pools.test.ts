@@ -75,6 +75,22 @@ describe('pools', function () {
     assert.deepEqual(JSON.parse(fs.readFileSync(ledgerFile(h.stateDir), 'utf8')).queue, []);
   });
 
+  it('a corrupt ledger is set aside, said, and rebuilt from the runs on disk: a full pool still admits no more than its size', async () => {
+    const first = await h.registry.run({ runner: 'custom', prompt: 'x', pool: 'small', command: fakeCommand('--sleep', '30000') });
+    assert.equal(first.status, 'running');
+    fs.writeFileSync(ledgerFile(h.stateDir), '{"version": 1, "slots": [tru');
+    const other = await h.open();
+    const said = other.warnings.find((w) => /pools ledger could not be read/.test(w));
+    assert.ok(said, `the reset is said (warnings: ${other.warnings.join(' | ')})`);
+    const setAside = /set aside as (\S+) and rebuilt/.exec(said)![1]!;
+    assert.equal(fs.readFileSync(setAside, 'utf8'), '{"version": 1, "slots": [tru', 'the corrupt ledger is kept');
+    assert.deepEqual((await other.poolsStatus()).pools.find((p) => p.name === 'small')!.running, [first.id], 'the live run holds its slot again');
+    const second = await other.run({ runner: 'custom', prompt: 'y', pool: 'small', command: fakeCommand('--sleep', '100') });
+    assert.equal(second.status, 'queued', 'the pool of one is full');
+    await other.kill(second.id, { source: 'test' });
+    await h.registry.kill(first.id, { source: 'test', force: true });
+  });
+
   it('runs still in line when their process closes are kept by a supervisor host and start when a slot frees', async () => {
     const other = await h.open();
     const a = await other.run({ runner: 'custom', prompt: 'a', command: fakeCommand('--sleep', '30000') });

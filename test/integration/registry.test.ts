@@ -243,6 +243,35 @@ describe('process registry (real processes)', function () {
     assert.equal(h.registry.resolve('builder').id, next.id);
   });
 
+  it('a garbled name claim holds nothing (the name is taken over); a folder in its place is said, with what to do', async () => {
+    const state = new StateMap(h.stateDir);
+    fs.mkdirSync(path.dirname(state.nameClaim('x')), { recursive: true });
+    fs.writeFileSync(state.nameClaim('builder'), 'not/a\\run');
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', name: 'builder', command: fakeCommand() });
+    assert.equal(fs.readFileSync(state.nameClaim('builder'), 'utf8'), run.id);
+    fs.mkdirSync(state.nameClaim('other'));
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'y', name: 'other', command: fakeCommand() }), (e: SwitchboardError) => /names\/other is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+  });
+
+  it('files put in the runs folder (a .DS_Store, a stray copy) are no runs: the folder opens and lists its runs alone', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
+    await h.registry.wait(run.id, 20_000);
+    fs.writeFileSync(path.join(h.stateDir, 'runs', 'stray.json'), '{}');
+    fs.writeFileSync(path.join(h.stateDir, 'runs', '.DS_Store'), 'x');
+    const other = await h.open();
+    assert.deepEqual(other.list().map((r) => r.id), [run.id]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(h.registry.list().map((r) => r.id), [run.id], 'nor does a process watching the folder take one for a run starting');
+    // The harness's cleanup reads every folder of runs/ as a run's.
+    for (const name of ['stray.json', '.DS_Store']) fs.rmSync(path.join(h.stateDir, 'runs', name));
+  });
+
+  it('a folder where the hosts\' log belongs is said, with what to do, when a host is to be started', async () => {
+    fs.mkdirSync(new StateMap(h.stateDir).supervisorLog);
+    await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() }), (e: SwitchboardError) =>
+      e.code === 'spawn_failed' && /supervisor\.log is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
+  });
+
   it('retention removes old finished runs and their logs, never a running one', async () => {
     const done = await h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() });
     await h.registry.wait(done.id, 20_000);

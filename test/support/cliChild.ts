@@ -9,9 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** `wrapper`: a command the CLI is run under (its arguments, then node and the CLI's are appended). */
+export function runCli(home: string, args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...before] = [...wrapper, process.execPath];
+    const child = spawn(command!, [...before, CLI, ...args], { env: { ...process.env, ...env, SWITCHBOARD_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

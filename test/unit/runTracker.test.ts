@@ -79,6 +79,14 @@ describe('run tracker: runs whose launcher went away', () => {
     await until(() => tracker.following === 0 && tracker.get('queued02')?.status === 'orphaned', 5000, 'the run to be settled');
   });
 
+  it('a queued run whose createdAt is ahead of the clock (set back since, or written by hand) is settled all the same', async () => {
+    const run = paths.run('queued03');
+    fs.mkdirSync(run.dir);
+    writeRecord(run, queuedRecord('queued03', Date.now() + 3600_000));
+    await until(() => tracker.following === 0 && tracker.get('queued03')?.status === 'orphaned', 5000, 'the run to be settled');
+    assert.match(tracker.get('queued03')!.lastError ?? '', /never started/);
+  });
+
   it('a run that starts in time is picked up as soon as its record says so, and no longer watched', async () => {
     const run = paths.run('started1');
     fs.mkdirSync(run.dir);

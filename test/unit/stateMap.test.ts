@@ -22,7 +22,7 @@ describe('state map', () => {
     assert.equal(map.feedSegment(42), '/state/feed/journal-000000000042.jsonl');
     assert.equal(describeStatePath('worktrees/alpha/executor-1/src/index.ts')?.kind, 'worktree');
     assert.equal(describeStatePath('run-worktrees/abc/src/index.ts')?.kind, 'worktree');
-    assert.equal(describeStatePath('runs/abc/.run.json.123.abcd1234.tmp')?.about, 'an atomic write in progress (renamed over its file when complete)');
+    assert.equal(describeStatePath('runs/abc/.run.json.123.abcd1234.tmp')?.about, 'an atomic write in progress (renamed over its file when complete; one whose writer died is removed, see store/staleTemps.ts)');
     assert.match(describeStatePath('teams/alpha/team.json.corrupt-1700000000000-42')?.about ?? '', /set aside/);
     assert.equal(describeStatePath('runs/abc/unknown.txt'), undefined);
     assert.equal(describeStatePath('stray.json'), undefined);
@@ -50,6 +50,12 @@ describe('state map', () => {
     const deep = new StateMap(`/${'x'.repeat(120)}`);
     assert.ok(deep.run('abc').controlSocket.length <= 100);
     assert.ok(map.run('abc').controlSocket.startsWith('/state/runs/abc/'));
+  });
+
+  it('a folder where the disk reserve belongs is said as such, with what to do (not as a folder that cannot be written)', () => {
+    const root = tempDir('sb-reserve-folder-');
+    fs.mkdirSync(new StateMap(root).diskReserve, { recursive: true });
+    assert.throws(() => ensureStateDir(root), (e: Error & { hint?: string }) => /disk-reserve is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
   });
 
   it('a state folder made earlier with wider permissions is tightened to the user alone', () => {

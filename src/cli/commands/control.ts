@@ -1,5 +1,6 @@
 /** `switchboard steer | interrupt | kill | wait`: acting on a run (with --format json, the fields steer_agent, interrupt_agent and kill_agent answer). */
 import { parseArgs } from 'node:util';
+import type { SwitchboardError } from '../../core/errors';
 import { formatKilled } from '../../core/render';
 import { isFinished } from '../../core/runs/types';
 import type { CliContext } from '../context';
@@ -38,20 +39,30 @@ export async function interruptCommand(ctx: CliContext, argv: string[]): Promise
 export async function killCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
   const id = oneId(positionals, 'kill');
-  return ctx.withSwitchboard(async ({ runs: registry }) => {
+  let opened = false;
+  let readOnly: string | undefined;
+  const { run, result } = await ctx.withSwitchboard(async ({ runs: registry }) => {
+    opened = true;
     const run = registry.resolve(id);
-    const result = await registry.kill(run.id, { force: values.force, source: SOURCE });
-    if (ctx.out.format === 'json') printJson(ctx.out, { id: run.id, name: run.name, ...result });
-    else if (result.killed) ctx.out.stdout(`killed ${run.name} ${formatKilled(run, result.pid)}`);
-    else if (result.finishing) ctx.out.stdout(`${result.finishing}; it ended ${result.status}, nothing to kill`);
-    else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
-    else {
-      // Neither a supervisor that answers nor an agent process yet: a start under way elsewhere.
-      ctx.out.stderr(`switchboard: ${run.name} could not be killed: it is ${result.status} with no agent process yet, and its supervisor does not answer. Try again in a moment; \`switchboard status ${run.name}\` shows it.`);
-      return 1;
-    }
-    return 0;
+    return { run, result: await registry.kill(run.id, { force: values.force, source: SOURCE }) };
+  }).catch(async (error: unknown) => {
+    // A state folder this process cannot write: the run's supervisor can still stop it, and records it.
+    if (opened || (error as SwitchboardError).code !== 'state_unwritable') throw error;
+    readOnly = (error as SwitchboardError).message;
+    const { killThroughSupervisor } = await import('../../core/registry/readOnlyKill.js');
+    return killThroughSupervisor(ctx.stateDir, id, { force: values.force, source: SOURCE }, readOnly);
   });
+  if (ctx.out.format === 'json') printJson(ctx.out, { id: run.id, name: run.name, ...result, ...(readOnly ? { stateUnwritable: readOnly } : {}) });
+  else if (result.killed) ctx.out.stdout(`killed ${run.name} ${formatKilled(run, result.pid)}`);
+  else if (result.finishing) ctx.out.stdout(`${result.finishing}; it ended ${result.status}, nothing to kill`);
+  else if (isFinished(result.status)) ctx.out.stdout(`${run.name} had already finished (${result.status}); nothing to kill`);
+  else {
+    // Neither a supervisor that answers nor an agent process yet: a start under way elsewhere.
+    ctx.out.stderr(`switchboard: ${run.name} could not be killed: it is ${result.status} with no agent process yet, and its supervisor does not answer. Try again in a moment; \`switchboard status ${run.name}\` shows it.`);
+    return 1;
+  }
+  if (readOnly && result.killed && ctx.out.format !== 'json') ctx.out.stderr(`switchboard: ${readOnly} The kill went through the run's supervisor, which records it (nothing was written from here).`);
+  return 0;
 }
 
 /** Exit codes: 0 the run ended done, 1 it ended otherwise, 3 the timeout came first (the run goes on). */

@@ -36,6 +36,7 @@ import { diagnose, type Diagnosis } from './stagnation';
 import { findBinary } from '../runners/findBinary';
 import { RUNNERS } from '../runners/runnerTable';
 import { listGoals, loadGoal, saveGoal } from './goalStore';
+import { readEach } from '../store/readEach';
 import { addToGoalGraph } from './goalAddTask';
 import type { Task, TaskSpec } from '../dag/task';
 
@@ -157,13 +158,7 @@ export class GoalService extends Lifecycle {
   }
 
   list(): GoalRecord[] {
-    return listGoals(this.stateDir).flatMap((id) => {
-      try {
-        return [this.get(id)];
-      } catch {
-        return [];
-      }
-    });
+    return readEach(listGoals(this.stateDir), (id) => this.get(id), (message) => this.options.runs.warn(message));
   }
 
   get(id: string): GoalRecord {

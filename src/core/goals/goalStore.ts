@@ -26,7 +26,7 @@ export function saveGoal(stateDir: string, goal: GoalRecord): void {
 export function loadGoal(stateDir: string, id: string): GoalRecord {
   const read = readJsonFile<GoalRecord>(new StateMap(stateDir).goal(checkGoalId(id)).record, (v) => ((v as GoalRecord)?.version === 1 && typeof (v as GoalRecord).id === 'string' ? undefined : 'not a version 1 goal'));
   if (read.kind === 'ok') return read.value;
-  if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of goal ${id} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`);
+  if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of goal ${id} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`, 'The goal is no longer listed; what could be kept of it is in that file, and its runs are still listed.');
   throw new SwitchboardError('unknown_goal', `There is no goal ${id}.`, `Goals: ${listGoals(stateDir).join(', ') || 'none yet'}.`);
 }
 

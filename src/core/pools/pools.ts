@@ -13,7 +13,7 @@ import { StateMap } from '../state/stateMap';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 import { readRecord } from '../runs/recordFile';
 import { isFinished } from '../runs/types';
-import { readLedger, withLedger, type Ledger, type PoolCounts, type QueueEntry } from './ledger';
+import { ledgerReadable, readLedger, withLedger, type Ledger, type LedgerWarn, type PoolCounts, type QueueEntry } from './ledger';
 
 export const DEFAULT_POOL = 'default';
 
@@ -92,7 +92,14 @@ export class Pools {
     private readonly config: () => PoolsConfig,
     /** Told of every change, once the ledger is written. */
     private readonly changed: (change: PoolChange) => void = () => undefined,
+    /** Told what a person should know (a corrupt ledger set aside and rebuilt). */
+    private readonly warn: LedgerWarn = () => undefined,
   ) {}
+
+  /** A ledger that cannot be read is set aside and rebuilt now (and said), not at the next run's start. */
+  async check(): Promise<void> {
+    if (!ledgerReadable(this.stateDir)) await this.underLock(() => undefined);
+  }
 
   private limits(pool: string): Required<PoolLimits> {
     const { pools, maxWorkers } = this.config();
@@ -106,7 +113,7 @@ export class Pools {
     const seen = readLedger(this.stateDir);
     const stale = seen.queue.some((q) => q.pool === pool) || this.hasRoom(seen, pool) ? new Set<string>() : this.staleSlots(seen);
     let cleaned: Pruned | undefined;
-    const verdict = await withLedger(this.stateDir, (ledger): Admission | SwitchboardError => {
+    const verdict = await this.underLock((ledger): Admission | SwitchboardError => {
       cleaned = this.drop(ledger, stale);
       const counts = (ledger.counts[pool] ??= { admitted: 0, rejected: 0, queued: 0 });
       const ahead = ledger.queue.filter((q) => q.pool === pool).length;
@@ -152,7 +159,7 @@ export class Pools {
     }
     let cleaned: Pruned | undefined;
     let admittedTo: string | undefined;
-    const verdict = await withLedger(this.stateDir, (ledger) => {
+    const verdict = await this.underLock((ledger) => {
       cleaned = this.drop(ledger, stale);
       const entry = ledger.queue.find((q) => q.runId === runId);
       if (!entry) return 'gone';
@@ -178,7 +185,7 @@ export class Pools {
 
   /** Makes `launcher` the process that starts the run when its turn comes (and runs `also` under the lock); false when it is no longer in line. */
   async handOver(runId: string, launcher: QueueEntry['launcher'], also: () => void = () => undefined): Promise<boolean> {
-    return withLedger(this.stateDir, (ledger) => {
+    return this.underLock((ledger) => {
       const entry = ledger.queue.find((q) => q.runId === runId);
       if (!entry) return false;
       entry.launcher = launcher;
@@ -189,7 +196,7 @@ export class Pools {
 
   /** Frees the run's slot or its place in line. */
   async release(runId: string): Promise<void> {
-    const held = await withLedger(this.stateDir, (ledger) => {
+    const held = await this.underLock((ledger) => {
       const held = [...ledger.slots, ...ledger.queue].find((s) => s.runId === runId);
       ledger.slots = ledger.slots.filter((s) => s.runId !== runId);
       ledger.queue = ledger.queue.filter((q) => q.runId !== runId);
@@ -202,7 +209,7 @@ export class Pools {
   async cleanup(): Promise<Cleaned> {
     const seen = readLedger(this.stateDir);
     const stale = new Set([...this.staleSlots(seen), ...this.staleQueue(seen.queue)]);
-    const pruned = await withLedger(this.stateDir, (ledger) => this.drop(ledger, stale));
+    const pruned = await this.underLock((ledger) => this.drop(ledger, stale));
     this.tellCleaned(pruned);
     return { slots: pruned.slots, queue: pruned.queue };
   }
@@ -229,6 +236,11 @@ export class Pools {
         ...(ledger.counts[name] ?? { admitted: 0, rejected: 0, queued: 0 }),
       })),
     };
+  }
+
+  /** Changes the ledger under its lock (see withLedger). */
+  private underLock<T>(change: (ledger: Ledger) => T): Promise<T> {
+    return withLedger(this.stateDir, change, this.warn);
   }
 
   private hasRoom(ledger: Ledger, pool: string): boolean {

@@ -306,7 +306,7 @@ export async function launch(id: string, prepared: PreparedStart, options: RunOp
       writeRecord(run, failed);
       context.feed?.append({ type: 'agent.failed', key: runKey(id), entity: runEntity(failed) });
     }
-    throw new SwitchboardError('spawn_failed', `The agent could not be started: ${(error as Error).message}`, undefined, { id });
+    throw new SwitchboardError('spawn_failed', `The agent could not be started: ${(error as Error).message}`, (error as Partial<SwitchboardError>).hint, { id });
   }
   return recordOf(run, record);
 }

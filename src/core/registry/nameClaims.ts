@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
+import { folderInPlace } from '../store/atomicFile';
 import { withFairLock } from '../store/fairLock';
 
 /** An empty claim older than this was left by a process that died making it. */
@@ -111,7 +112,9 @@ function readHolder(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw folderInPlace(file);
     throw error;
   }
 }

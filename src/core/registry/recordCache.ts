@@ -205,7 +205,8 @@ export class RecordCache {
       this.listed = { dir: runsDir, m, ids };
       return ids;
     }
-    const ids = fs.readdirSync(runsDir);
+    // Folders only: a file put there (a .DS_Store, a stray copy) is no run.
+    const ids = fs.readdirSync(runsDir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? [entry.name] : []));
     if (m !== undefined && Date.now() - m > SETTLED_DIR_MS) {
       this.listed = { dir: runsDir, m, ids };
       // A listing the index can keep: it is written again with it.

@@ -25,7 +25,7 @@ import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type Po
 import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
-import { sweepAbandonedWorktrees } from './abandonedWorktrees';
+import { openingUpkeep } from './openingUpkeep';
 import { SupervisorHost } from './supervisorHost';
 import { RunTracker, type RunChange } from './runTracker';
 import { RunActions } from './runActions';
@@ -79,7 +79,7 @@ export class RunRegistry extends Lifecycle {
   readonly onDidChange: Event<RunChange>;
   readonly onDidAppendEvent: Event<{ runId: string; event: AgentEvent }>;
   readonly onDidOutput: Event<{ runId: string; bytes: number }>;
-  /** Things a person should know about the state directory (a corrupt file set aside, ...). */
+  /** Things a person should know about the state directory (a corrupt file set aside, ...): what warn() was told. */
   readonly warnings: string[] = [];
   private readonly paths: StateMap;
   private readonly log: Logger;
@@ -108,8 +108,7 @@ export class RunRegistry extends Lifecycle {
     this.onDidOutput = this.output.event;
     const feed = options.feed;
     this.pools = new Pools(options.stateDir, () => ({ pools: this.options.config.pools, maxWorkers: this.options.config.maxWorkers }), ({ type, pool, ...rest }) =>
-      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }),
-    );
+      feed?.append({ type, key: poolKey(pool), entity: { pool, ...rest } }), (message) => this.warn(message));
     this.host = this.register(options.host ?? new SupervisorHost({
       stateDir: options.stateDir,
       supervisorScript: options.supervisorScript,
@@ -120,10 +119,7 @@ export class RunRegistry extends Lifecycle {
       changed: (change) => this.changes.fire(change),
       event: (runId, event) => this.appended.fire({ runId, event }),
       output: (runId, bytes) => this.output.fire({ runId, bytes }),
-      warn: (message) => {
-        this.warnings.push(message);
-        this.log.warn(message);
-      },
+      warn: (message) => this.warn(message),
       readopt: (record) => this.host.launch(record.id, {}, true),
       overTime: (record) => this.kill(record.id, { source: timeLimitReason(record.limits!) }),
       settled: (record, how) => feed?.append({ type: how === 'removed' ? 'agent.removed' : runStatusEvent(record.status) ?? 'agent.updated', key: runKey(record.id), entity: runEntity(record) }),
@@ -139,11 +135,16 @@ export class RunRegistry extends Lifecycle {
     if (options.launchSoon) registry.host.prepare();
     await registry.tracker.loadAll();
     registry.applyRetention();
-    await sweepAbandonedWorktrees(registry.paths, registry.log);
+    await openingUpkeep(registry.paths, registry.pools, registry.log);
     if (options.watch !== false) registry.register(registry.tracker.watch());
     const hourly = setInterval(() => registry.applyRetention(), 3600_000).unref();
     registry.register(toDisposable(() => clearInterval(hourly)));
     return registry;
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+    this.log.warn(message);
   }
 
   get stateDir(): string {
@@ -373,7 +374,6 @@ export class RunRegistry extends Lifecycle {
   events(query: string, afterSeq = 0, limit = Number.MAX_SAFE_INTEGER): AgentEvent[] {
     return this.reading.events(query, afterSeq, limit);
   }
-
 
   /** Removes a finished run and its logs from the list and the disk (not while its worktree is there: it would be lost track of). */
   remove(query: string): RunRecord {

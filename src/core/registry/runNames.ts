@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import { isFinished } from '../runs/types';
 import { isFinishedOnDisk, statusOnDisk } from '../runs/recordFile';
 import type { RunBrief } from '../runs/runBrief';
-import { StateMap } from '../state/stateMap';
+import { isPlainSegment, StateMap } from '../state/stateMap';
 import { NameClaims } from './nameClaims';
 
 /** A run's folder without a record this long after it was made was left by a start that died. */
@@ -63,6 +63,8 @@ export class RunNames {
 
   /** The run `id` is still listed: its folder is there (and, for one without a record, was made lately). */
   private listed(id: string): boolean {
+    // A claim that names no run's folder (written over by hand, garbled) holds nothing.
+    if (!isPlainSegment(id)) return false;
     const run = this.paths.run(id);
     try {
       return fs.existsSync(run.record) || Date.now() - fs.statSync(run.dir).mtimeMs < RECORDLESS_MS;

@@ -11,6 +11,7 @@ import type { RunPaths, StateMap } from '../state/stateMap';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { dropPlan } from '../supervisor/plan';
+import { sweepStaleTemps } from '../store/staleTemps';
 import { timeLimitDue } from '../supervisor/runLimits';
 import { isFinished, type RunRecord, type RunStatus } from '../runs/types';
 import { ControlClient } from './controlClient';
@@ -91,8 +92,11 @@ export class RunSupervision {
     // Its launcher is gone. Whoever removes its plan has it: removed here, nothing can start it any more, and
     // it is settled now. A plan already taken means a host is starting it: given until the deadline to say so.
     const claimed = record.status === 'queued' && !record.supervisor && dropPlan(this.paths.run(id).plan);
-    if (!claimed && record.status === 'queued' && !record.supervisor && Date.now() - record.createdAt < this.queuedStaleMs) {
-      this.host.follow(id, record.createdAt + this.queuedStaleMs);
+    // Counted from when it was queued; a time ahead of the clock (set back since, or a record written by
+    // hand) counts from when this process first judged it, or it would be followed until that time came.
+    const queuedAt = Math.min(record.createdAt, (entry.judgedAt ??= Date.now()));
+    if (!claimed && record.status === 'queued' && !record.supervisor && Date.now() - queuedAt < this.queuedStaleMs) {
+      this.host.follow(id, queuedAt + this.queuedStaleMs);
       return;
     }
     this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? `the run never started: the process that kept its place in line${record.launcher ? ` (pid ${record.launcher.pid})` : ''} went away` : 'its processes ended while nobody was watching; the exit was not recorded');
@@ -209,6 +213,8 @@ export class RunSupervision {
       if (wasFinished) finishedRecordChanged(this.paths.runsCacheGeneration);
       // A run that ends in line never starts: its plan (the prompt unredacted) goes.
       if (current.status === 'queued') fs.rmSync(this.paths.run(id).plan, { force: true });
+      // Its supervisor died (or it never had one): temp files of its folder left by writers that died go now.
+      sweepStaleTemps(this.paths.run(id).dir);
     } catch (error) {
       this.sink.warn(`could not write the record of ${id}: ${(error as Error).message}`);
     }

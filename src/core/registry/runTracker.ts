@@ -201,7 +201,8 @@ export class RunTracker extends Lifecycle {
 
   private onFolderChange(id: string): void {
     if (this.isDisposed || this.expected.has(id) || id.startsWith('.')) return;
-    const exists = fs.existsSync(this.paths.run(id).dir);
+    // A run is a folder: a file put in runs/ is none.
+    const exists = fs.statSync(this.paths.run(id).dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
     const known = this.entries.get(id);
     if (!exists && known) {
       this.drop(id);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { StateMap, type RunPaths } from '../state/stateMap';
+import { recordOnDisk } from '../runs/recordFile';
 import type { RunRecord } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
 
@@ -79,13 +80,8 @@ export function* runsOfSession(stateDir: string, runner: string, sessionId: stri
   for (const id of ids) {
     if (id === excludeRunId || id.startsWith('.')) continue;
     const run = paths.run(id);
-    let record: Partial<RunRecord>;
-    try {
-      // Read directly (not readRecord): a record another process finds corrupt is its to set aside.
-      record = JSON.parse(fs.readFileSync(run.record, 'utf8')) as Partial<RunRecord>;
-    } catch {
-      continue;
-    }
+    // Not readRecord: a record another process finds corrupt is its to set aside.
+    const record = recordOnDisk(run);
     if (record?.runner === runner && record.sessionId === sessionId) yield { run, record };
   }
 }

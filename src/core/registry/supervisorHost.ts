@@ -15,6 +15,7 @@ import type { PoolsConfig } from '../pools/pools';
 import type { ControlRequest, KeepResult, LaunchResult } from '../supervisor/protocol';
 import { ensureFolder } from '../state/stateDir';
 import { socketPath, StateMap } from '../state/stateMap';
+import { folderInPlace } from '../store/atomicFile';
 import { withFairLock } from '../store/fairLock';
 import { ControlClient, FOREIGN_SOCKET, type RequestBody } from './controlClient';
 import { hostPrefix, hostSockets } from './hostSockets';
@@ -168,7 +169,7 @@ export class SupervisorHost extends Lifecycle {
     const state = this.state;
     const name = `${this.prefix}${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     ensureFolder(state.hosts);
-    const log = fs.openSync(state.supervisorLog, 'a', 0o600);
+    const log = openLog(state.supervisorLog);
     const child = spawn(this.options.nodePath, [this.options.supervisorScript, '--host', state.hostEntry(name)], {
       detached: true,
       stdio: ['ignore', 'pipe', log],
@@ -197,5 +198,15 @@ export class SupervisorHost extends Lifecycle {
     child.unref();
     if (!ready.ok) throw new SwitchboardError('spawn_failed', `The supervisor could not be started: ${ready.error?.message ?? 'unknown error'}`);
     return ControlClient.connect(state.hostSocket(name), CONNECT_TIMEOUT_MS, 'The supervisor host');
+  }
+}
+
+/** The hosts' log, opened for appending (a folder in its place is said, with what to do). */
+function openLog(file: string): number {
+  try {
+    return fs.openSync(file, 'a', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw folderInPlace(file);
+    throw error;
   }
 }

@@ -46,6 +46,8 @@ export interface Entry {
   stopping?: boolean;
   /** A take-over of its container under way (see TrackerSink.readopt). */
   readopting?: boolean;
+  /** When this process first found its launcher gone while it was still queued (see RunSupervision.settle). */
+  judgedAt?: number;
   /** A finished run taken from a current record index and not yet compared with its file (the index's entry: the file's stamp then). */
   unchecked?: CachedBrief;
 }

@@ -43,13 +43,25 @@ export function writeRecord(paths: RunPaths, record: RunRecord, options: { durab
   }
 }
 
-/** The status the run's record on disk says, read without setting a bad file aside (it may be another process's); undefined when it cannot be read. */
-export function statusOnDisk(paths: RunPaths): RunRecord['status'] | undefined {
+/** The run's record as on disk, read without setting a bad file aside (it may be another process's); undefined when it cannot be read. */
+export function recordOnDisk(paths: RunPaths): Partial<RunRecord> | undefined {
   try {
-    return (JSON.parse(fs.readFileSync(paths.record, 'utf8')) as Partial<RunRecord>).status;
+    const value: unknown = JSON.parse(fs.readFileSync(paths.record, 'utf8'));
+    return value !== null && typeof value === 'object' ? (value as Partial<RunRecord>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The run's record as on disk when it is a whole one (see recordOnDisk); undefined otherwise. */
+export function wholeRecordOnDisk(paths: RunPaths): RunRecord | undefined {
+  const value = recordOnDisk(paths);
+  return value && validateRecord(value) === undefined ? (value as RunRecord) : undefined;
+}
+
+/** The status the run's record on disk says (see recordOnDisk); undefined when it cannot be read. */
+export function statusOnDisk(paths: RunPaths): RunRecord['status'] | undefined {
+  return recordOnDisk(paths)?.status;
 }
 
 /** Whether the run's record on disk says it has ended (written by another process); a record that cannot be read does not. */

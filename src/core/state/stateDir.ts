@@ -38,6 +38,8 @@ export function ensureStateDir(root: string): void {
     fs.rmSync(probe);
     ensureReserve(new StateMap(root).diskReserve);
   } catch (error) {
+    // Already said with what to do (a folder where a file belongs).
+    if (error instanceof SwitchboardError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new SwitchboardError(
       'state_unwritable',

@@ -113,5 +113,5 @@ export const STATE_ENTRIES = [
 export type StatePattern = (typeof STATE_ENTRIES)[number]['pattern'];
 
 /** A file left for a moment by an atomic write, or set aside because it was corrupt. */
-export const TRANSIENT_ENTRY: StateEntry = { pattern: '<any>/.<name>.<pid>.<hex>.tmp', kind: 'file', about: 'an atomic write in progress (renamed over its file when complete)' };
+export const TRANSIENT_ENTRY: StateEntry = { pattern: '<any>/.<name>.<pid>.<hex>.tmp', kind: 'file', about: 'an atomic write in progress (renamed over its file when complete; one whose writer died is removed, see store/staleTemps.ts)' };
 export const SET_ASIDE_ENTRY: StateEntry = { pattern: '<any file>.corrupt-<time>', kind: 'file', about: 'a file that could not be read, set aside (never deleted)' };

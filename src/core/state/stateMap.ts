@@ -21,9 +21,14 @@ function fill(pattern: string, values: Record<string, string>): string {
   return pattern.replace(/<(\w+)>/g, (_m, key: string) => segment(pattern, key, values[key]));
 }
 
+/** Whether `value` can fill a `<name>` segment (one plain path segment): what names an entry on disk, like a run's id, is checked with it. */
+export function isPlainSegment(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && !value.includes('/') && !value.includes('\\') && value !== '.' && value !== '..';
+}
+
 /** `value` when it is one plain path segment, else an error naming the pattern's `<key>`. */
 function segment(pattern: string, key: string, value: string | undefined): string {
-  if (value === undefined || value === '' || value.includes('/') || value.includes('\\') || value === '.' || value === '..') {
+  if (!isPlainSegment(value)) {
     throw new Error(`state map: <${key}> of ${pattern} must be one path segment, not ${JSON.stringify(value)}`);
   }
   return value;
@@ -79,6 +84,10 @@ export class StateMap {
     return path.join(this.root, fill(pattern.replace(/\/$/, ''), values));
   }
 
+  /** The state folder and its folders of fixed paths that hold files (pools/, hosts/, the lock folders…, not runs/): where processes of every kind write. */
+  get fixedFolders(): string[] {
+    return FOLDERS_OF_FILES.map((folder) => path.join(this.root, folder));
+  }
   get config(): string {
     return this.at('config.json');
   }
@@ -294,6 +303,17 @@ const compiled = STATE_ENTRIES.map((entry) => ({
   regex: new RegExp(`^${source(entry.pattern)}$`),
   inside: new RegExp(`^${source(entry.pattern)}/`),
 }));
+
+/** `pools/` of `pools/ledger.json`, `` of `config.json`. */
+const parentOf = (pattern: string): string => pattern.replace(/\/$/, '').replace(/[^/]+$/, '');
+
+/**
+ * The folders of fixed paths (and the root, ``) with an entry that is not a folder directly in them;
+ * but names/, whose claims are made in place (never through a temp file), one per run name.
+ */
+const FOLDERS_OF_FILES = ['', ...STATE_ENTRIES.map((e) => e.pattern).filter((p) => p.endsWith('/') && !p.includes('<') && p !== 'names/')].filter((folder) =>
+  STATE_ENTRIES.some((e) => !e.pattern.endsWith('/') && parentOf(e.pattern) === folder),
+);
 
 /** A temp file of an atomic write (or the state folder's write probe), and a corrupt file set aside. */
 const TRANSIENT = [/^\.[^/]+\.\d+\.[0-9a-f]+\.tmp$/, /^\.write-test-\d+$/];

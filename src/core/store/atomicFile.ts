@@ -55,6 +55,11 @@ export function overwriteInPlace(file: string, text: string): boolean {
   }
 }
 
+/** The error of a folder found where Switchboard keeps a file (made by hand, or by a tool gone wrong). */
+export function folderInPlace(file: string): SwitchboardError {
+  return new SwitchboardError('invalid_argument', `${file} is a folder where Switchboard keeps a file.`, 'Move that folder away (nothing in it is used), then try again.');
+}
+
 export type ReadResult<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'missing' }
@@ -69,7 +74,7 @@ export function readJsonFile<T>(file: string, validate: (value: unknown) => stri
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
-    if (code === 'EISDIR') throw new SwitchboardError('invalid_argument', `${file} is a folder where Switchboard keeps a file.`, 'Move that folder away (nothing in it is used), then try again.');
+    if (code === 'EISDIR') throw folderInPlace(file);
     if (code === 'EACCES' || code === 'EPERM') throw new SwitchboardError('state_unwritable', `${file} cannot be read (${code}).`, 'Give your user read and write access to it, or point SWITCHBOARD_HOME at a folder of your own.');
     throw error;
   }

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { folderInPlace } from './atomicFile';
 
 export const RESERVE_BYTES = 512 * 1024;
 /** Below this much free space the disk is full for our purposes: an agent's output is being lost. */
@@ -42,11 +43,9 @@ export function isDiskFull(dir: string): boolean {
 
 /** Makes the reserve if it is missing and the disk has room for it and more; never fails. */
 export function ensureReserve(file: string): void {
-  try {
-    if (fs.statSync(file).size >= RESERVE_BYTES) return;
-  } catch {
-    // Missing: made below.
-  }
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw folderInPlace(file);
+  if (stat && stat.size >= RESERVE_BYTES) return;
   const space = diskSpace(path.dirname(file));
   if (!space || space.freeBytes < 2 * RESERVE_BYTES) return;
   try {

@@ -34,7 +34,8 @@ const inProcess = new InTurn();
 
 const nonce = (): string => crypto.randomBytes(6).toString('hex');
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this pid lives (one of another user counts). */
+export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -88,7 +88,7 @@ export class QueueKeeper {
     let entry = this.pools.get(stateDir);
     if (!entry) {
       const limits = { current: config ?? { pools: {}, maxWorkers: 1 } };
-      entry = { limits, pools: new Pools(stateDir, () => limits.current, (change) => this.hooks.poolChanged(stateDir, change)) };
+      entry = { limits, pools: new Pools(stateDir, () => limits.current, (change) => this.hooks.poolChanged(stateDir, change), hostLog) };
       this.pools.set(stateDir, entry);
     }
     // The limits the newest run was queued under apply to all (a change of settings reaches the host this way).

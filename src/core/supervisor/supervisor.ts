@@ -12,6 +12,7 @@ import type { Conversation, Runner, SpawnSpec, StartRequest } from '../runners/t
 import { StateMap, type RunPaths } from '../state/stateMap';
 import { readKillMarker } from '../runs/killMarker';
 import { isFinishedOnDisk } from '../runs/recordFile';
+import { sweepStaleTemps } from '../store/staleTemps';
 import type { Journal } from '../feed/journal';
 import { EventLogWriter } from '../runs/eventLog';
 import { fileSize, indexedBytes, lineStart, OutputFollower } from '../runs/outputLog';
@@ -385,6 +386,8 @@ export class Supervisor {
     this.feed.dispose();
     // Until its end is on disk, only this supervisor knows it: its socket stays open to tell whoever asks.
     await this.book.onDisk();
+    // The run has ended: temp files of its folder left by writers that died (see staleTemps.ts) go with it.
+    sweepStaleTemps(this.paths.dir);
     await this.server.close();
   }
 }

@@ -29,6 +29,7 @@ import { TeamFeed } from './teamFeed';
 import { askOwner, type OwnerServer } from '../owner/ownerServer';
 import type { TeamRequest } from './teamRequests';
 import { cancelUnfinished, isActiveTeam, listTeams, loadTeam, saveTeam, withTakeoverLock, type TeamRecord, type TeamWorker } from './teamStore';
+import { readEach } from '../store/readEach';
 
 export type TeamRunOptions = Omit<TeamOptions, 'name'> & {
   name?: string;
@@ -160,15 +161,7 @@ export class TeamService extends Lifecycle {
   }
 
   list(): TeamRecord[] {
-    return listTeams(this.registry.stateDir)
-      .flatMap((name) => {
-        try {
-          return [this.get(name)];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => b.createdAt - a.createdAt);
+    return readEach(listTeams(this.registry.stateDir), (name) => this.get(name), (message) => this.registry.warn(message)).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   get(name: string): TeamRecord {

@@ -75,7 +75,7 @@ export function saveTeam(stateDir: string, team: TeamRecord): void {
 export function loadTeam(stateDir: string, name: string): TeamRecord {
   const read = readJsonFile<TeamRecord>(teamFile(stateDir, checkTeamName(name)), (v) => ((v as TeamRecord)?.version === 1 ? undefined : 'not a version 1 team'));
   if (read.kind === 'ok') return read.value;
-  if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of team ${name} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`);
+  if (read.kind === 'corrupt') throw new SwitchboardError('invalid_argument', `The record of team ${name} was corrupt (${read.reason}); it was set aside as ${read.setAsideAs}.`, 'The team is no longer listed; what could be kept of it is in that file, and its runs are still listed.');
   throw new SwitchboardError('unknown_team', `There is no team ${name}.`, `Teams: ${listTeams(stateDir).join(', ') || 'none yet'}.`);
 }
 
