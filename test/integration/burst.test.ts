@@ -33,13 +33,35 @@ function abandonedLock(): string {
   return dir;
 }
 
+/** How far ahead of the last racer to say it is ready the racers are told to start, so that all are waiting for it. */
+const START_AHEAD_MS = 500;
+
+/**
+ * Racers that start at one moment: each says `ready` once loaded, and once all have, each is sent
+ * the same moment to start at (see lockRacer.ts). Resolves with what each printed after `ready`.
+ */
 function racers(count: number, args: (i: number) => string[]): Promise<string[]> {
+  const waiting: NodeJS.WritableStream[] = [];
+  const ready = (stdin: NodeJS.WritableStream): void => {
+    waiting.push(stdin);
+    if (waiting.length < count) return;
+    const at = Date.now() + START_AHEAD_MS;
+    for (const racer of waiting) racer.end(`${at}\n`);
+  };
   return Promise.all(
     Array.from({ length: count }, (_, i) => new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', RACER, ...args(i)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', RACER, ...args(i)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.on('error', () => undefined);
       let out = '';
       let err = '';
-      child.stdout.on('data', (d) => (out += d));
+      let said = false;
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (said || !out.includes('\n')) return;
+        said = true;
+        out = out.replace(/^ready\n/, '');
+        ready(child.stdin);
+      });
       child.stderr.on('data', (d) => (err += d));
       child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`racer ${i} exited ${code}: ${err}`))));
     })),
@@ -60,9 +82,7 @@ describe('bursts and lock races across processes', function () {
 
   it('several processes taking over one abandoned lock at the same moment: exactly one takes it', async () => {
     const dir = abandonedLock();
-    // They start far enough ahead to be loaded, then spin to the same millisecond.
-    const startAt = Date.now() + 6000;
-    const results = (await racers(6, () => ['takeover', dir, String(startAt)])).map((out) => JSON.parse(out) as { pid: number; takeover: string; took: boolean });
+    const results = (await racers(6, () => ['takeover', dir])).map((out) => JSON.parse(out) as { pid: number; takeover: string; took: boolean });
     assert.equal(results.filter((r) => r.took).length, 1, `one took the lock: ${JSON.stringify(results)}`);
     assert.equal(results.filter((r) => r.takeover === 'reaped').length, 1, `one removed the abandoned holder: ${JSON.stringify(results)}`);
     const winner = results.find((r) => r.took)!;
@@ -72,8 +92,7 @@ describe('bursts and lock races across processes', function () {
 
   it('processes asking one after another, behind an abandoned holder, are served one at a time in the order they asked', async () => {
     const dir = abandonedLock();
-    const startAt = Date.now() + 6000;
-    await racers(5, (i) => ['fair', dir, String(startAt), String(i * 150)]);
+    await racers(5, (i) => ['fair', dir, String(i * 150)]);
     const lines = fs.readFileSync(path.join(path.dirname(dir), 'log'), 'utf8').trim().split('\n');
     const asked = lines.filter((l) => l.startsWith('asked')).map((l) => l.split(' ')).sort((a, b) => Number(a[2]) - Number(b[2])).map((a) => a[1]);
     const inside = lines.filter((l) => !l.startsWith('asked'));
@@ -83,10 +102,7 @@ describe('bursts and lock races across processes', function () {
 
   describe('run names claimed by processes starting runs at the same moment', () => {
     type Claimed = { id: string; name?: string; refused?: string };
-    const claimAll = async (stateDir: string, name?: string): Promise<Claimed[]> => {
-      const startAt = Date.now() + 6000;
-      return (await racers(6, () => ['name', stateDir, String(startAt), ...(name ? [name] : [])])).map((out) => JSON.parse(out) as Claimed);
-    };
+    const claimAll = async (stateDir: string, name?: string): Promise<Claimed[]> => (await racers(6, () => ['name', stateDir, ...(name ? [name] : [])])).map((out) => JSON.parse(out) as Claimed);
 
     it('one name asked for by several: exactly one run gets it, the others are refused (name_taken)', async () => {
       const stateDir = tempDir('sb-names-');

@@ -84,7 +84,8 @@ describe('real codex CLI over its app-server through Switchboard', function () {
   });
 
   it('interrupt is turn/interrupt: the turn stops, and its command ends with the process, leaving none', async () => {
-    const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'done' } : { kind: 'shell', command: 'sleep 20; echo never' }));
+    // The grace before signals is long enough for a Codex slowed by a busy machine to answer the interrupt (see acpRunners.test.ts).
+    const registry = await suite.registryFor((r) => (r.afterToolResult ? { kind: 'text', text: 'done' } : { kind: 'shell', command: 'sleep 20; echo never' }), undefined, { killGraceMs: 20_000 });
     const run = await registry.run({ runner: 'codex', prompt: 'Run the sleep command', cwd: suite.work });
     const tree = await treeWithSleep(registry, run.id);
     assert.deepEqual(await registry.interrupt(run.id, 'test'), { delivered: 'protocol' });

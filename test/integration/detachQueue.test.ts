@@ -73,7 +73,8 @@ describe('detached runs in a full pool', function () {
     assert.match(record(waiting.id).lastError ?? '', /while waiting for a slot/);
     assert.deepEqual(ledger().queue, [], 'it left the line');
     assert.equal(fs.existsSync(paths(waiting.id).plan), false, 'nothing is left to start it from');
-    await cli('kill', 'blocker');
+    const blockerKilled = await cli('kill', 'blocker');
+    assert.equal(blockerKilled.code, 0, blockerKilled.stderr);
     await until(() => record(blocker.id).status === 'killed', 10_000, 'the blocker to end');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(record(waiting.id).status, 'killed', 'it stays killed');
@@ -97,7 +98,8 @@ describe('detached runs in a full pool', function () {
     assert.equal(cleaned.code, 0, cleaned.stderr);
     assert.deepEqual(ledger().queue, [], 'its place was freed');
     // The blocker runs on without its supervisor; ending it frees the slot, and the settled run still never starts.
-    await cli('kill', 'blocker');
+    const blockerKilled = await cli('kill', 'blocker');
+    assert.equal(blockerKilled.code, 0, blockerKilled.stderr);
     await until(() => processesMarked(RUN_ID_ENV, blocker.id).length === 0, 10_000, 'the blocker to end');
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(record(waiting.id).status, 'orphaned');

@@ -189,7 +189,7 @@ describe('faults', function () {
         await h.registry.kill(id, { source: 'test' });
       } else {
         failed++;
-        assert.equal(record?.status, 'failed', `launch ${i} is ${record?.status}`);
+        assert.equal(record?.status, 'failed', `launch ${i} is ${record?.status}: ${record?.lastError}`);
       }
       await until(() => processesMarked(RUN_ID_ENV, id).length === 0, 10_000, `launch ${i}: nothing of it to be left running`);
     }

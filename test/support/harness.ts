@@ -121,15 +121,17 @@ export async function killEverything(stateDir: string): Promise<void> {
 /** The pids of the supervisor hosts serving a state folder (their command line names its hosts/ folder). */
 export function supervisorHostPids(stateDir: string): number[] {
   const hosts = new StateMap(stateDir).hosts;
-  return allProcesses()
-    .filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(hosts);
-      } catch {
-        return false; // Gone meanwhile.
-      }
-    })
-    .map((p) => p.pid);
+  const found = allProcesses().filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(hosts);
+    } catch {
+      return false; // Gone meanwhile.
+    }
+  });
+  // A host's child between its fork and its exec (an agent being started) still has the host's command
+  // line: it is no host (killed as one, the agent died as it started, which no host's death does).
+  const pids = new Set(found.map((p) => p.pid));
+  return found.filter((p) => !pids.has(p.ppid)).map((p) => p.pid);
 }
 
 export async function removeTempDirs(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -99,5 +100,26 @@ describe('fair lock', () => {
     assert.equal(takeOver(held, 'old holder'), 'live', 'a late taker leaves the new holder alone');
     assert.equal(fs.readFileSync(held, 'utf8'), 'new holder');
     assert.deepEqual(fs.readdirSync(dir), [HELD], 'no reaper mark is left');
+  });
+
+  it('a reaper kept off the CPU past staleMs keeps its mark, so no second taker goes on; one that died at it loses its mark', () => {
+    fs.mkdirSync(dir);
+    const held = path.join(dir, HELD);
+    fs.writeFileSync(held, 'old holder');
+    // The mark of a reaper of 'old holder' that made it 5 s ago and has not yet gone on (process.ppid stands for it).
+    const mark = path.join(dir, `.${HELD}.0.${crypto.createHash('sha256').update('old holder').digest('hex').slice(0, 16)}.tmp`);
+    const markBy = (pid: number): void => {
+      fs.writeFileSync(mark, String(pid));
+      const old = new Date(Date.now() - 5000);
+      fs.utimesSync(mark, old, old);
+    };
+    markBy(process.ppid);
+    assert.equal(takeOver(held, 'old holder', 2000), 'gone');
+    assert.equal(takeOver(held, 'old holder', 2000), 'gone', 'nor does a taker after it go on');
+    assert.deepEqual([fs.readFileSync(held, 'utf8'), fs.readFileSync(mark, 'utf8')], ['old holder', String(process.ppid)], 'the holder is left to that reaper');
+    markBy(deadPid());
+    assert.equal(takeOver(held, 'old holder', 2000), 'gone', 'the dead reaper\'s mark is taken away');
+    assert.equal(takeOver(held, 'old holder', 2000), 'reaped', 'and the next taker goes on');
+    assert.deepEqual(fs.readdirSync(dir), [], 'no mark is left');
   });
 });

@@ -54,7 +54,9 @@ function holding<T>(file: string, work: () => T): T {
   try {
     return work();
   } finally {
-    fs.rmSync(file, { force: true });
+    // A holder kept off the CPU past staleMs (a loaded machine) was taken for frozen and its lock taken
+    // over: the new holder's lock is left alone.
+    if (readHolder(file) === String(process.pid)) fs.rmSync(file, { force: true });
   }
 }
 

@@ -28,6 +28,8 @@ export const HELD = 'held';
 const POLL_MS = 50;
 /** Waiters touch their ticket this often, so that a frozen one is told from a slow one. */
 const TOUCH_MS = 1000;
+/** A live reaper's mark (see takeOver) older than this is taken for a frozen reaper's. */
+const REAPER_STALE_MS = 60_000;
 
 /** Callers of this process, per lock folder: each waits for the one before it. */
 const inProcess = new InTurn();
@@ -97,23 +99,24 @@ export function holderGone(file: string, seen: string, staleMs: number): boolean
 
 /**
  * Takes over the abandoned lock file `file` whose holder wrote `seen`. Of several takers, one only
- * goes on: the one that makes the reaper mark of that holder (made exclusively, named by a hash of
- * what the holder wrote). It removes the file only if it is still that holder's — nobody but the
- * holder and its one reaper removes a holder's file, so a lock taken since is never removed. Says
- * what happened: `reaped` (this taker removed it), `gone` (another taker is at it, or was), or
- * `live` (the file is a new holder's).
+ * goes on: the one that makes the reaper mark of that holder (made whole in one step, naming its
+ * maker, named by a hash of what the holder wrote). It removes the file only if it is still that
+ * holder's — nobody but the holder and its one reaper removes a holder's file, so a lock taken since
+ * is never removed. Says what happened: `reaped` (this taker removed it), `gone` (another taker is
+ * at it, or was), or `live` (the file is a new holder's).
  */
 export function takeOver(file: string, seen: string, staleMs = 10_000): 'reaped' | 'gone' | 'live' {
   const hash = crypto.createHash('sha256').update(seen).digest('hex').slice(0, 16);
   // Named as a temp file of the state folder (a taker that dies here leaves nothing unknown behind).
   const mark = path.join(path.dirname(file), `.${path.basename(file)}.0.${hash}.tmp`);
-  try {
-    fs.writeFileSync(mark, String(process.pid), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // A reaper that died at it leaves its mark: after staleMs it is taken for gone too.
-    const stat = fs.statSync(mark, { throwIfNoEntry: false });
-    if (stat && Date.now() - stat.mtimeMs > staleMs) fs.rmSync(mark, { force: true });
+  if (!linkWhole(mark, String(process.pid))) {
+    // Another reaper is at it. Its work takes microseconds, but a loaded machine can keep it off the
+    // CPU for seconds between making its mark and removing the holder's file: were its mark taken
+    // away meanwhile, a second reaper would go on, and one of the two would remove the lock a taker
+    // holds by then. So its mark stays while it lives; only one that died at it, or is frozen
+    // (REAPER_STALE_MS), loses it.
+    const maker = readHolder(mark);
+    if (maker !== undefined && holderGone(mark, maker, Math.max(staleMs, REAPER_STALE_MS))) fs.rmSync(mark, { force: true });
     return 'gone';
   }
   try {
@@ -129,10 +132,15 @@ export function takeOver(file: string, seen: string, staleMs = 10_000): 'reaped'
 
 /** Makes `held` in the lock folder in one step, naming this holder; false when it exists. */
 export function take(dir: string, holder: string): boolean {
-  const temp = path.join(dir, `.${HELD}.${process.pid}.${nonce()}.tmp`);
-  fs.writeFileSync(temp, holder, { mode: 0o600 });
+  return linkWhole(path.join(dir, HELD), holder);
+}
+
+/** Makes `file` holding `text` in one step (a hard link of a whole file: never seen empty or half written); false when it exists. */
+function linkWhole(file: string, text: string): boolean {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${nonce()}.tmp`);
+  fs.writeFileSync(temp, text, { mode: 0o600 });
   try {
-    fs.linkSync(temp, path.join(dir, HELD));
+    fs.linkSync(temp, file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
