@@ -76,10 +76,11 @@ describe('discoveries', function () {
       if (id === 'DSC-001') return { kind: 'text', text: 'Added the rate limit config.' };
       return { kind: 'text', text: 'T1 is done; I reported what I found outside it.' };
     });
-    // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one.
+    // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one. The agents
+    // run at normal priority, as the harness's do: at nice 19 a loaded machine starves the real CLI for minutes.
     sb = await Switchboard.open({
       stateDir: h.stateDir,
-      config: mergeConfig({ runners: { claude: { binary: agentCliBinary('claude') }, custom: { command: worker } }, teams: { copyFiles: [], maxAttempts: 2, roles: { scout: { runner: 'claude', preamble: 'You are a scout in a team of coding agents.' } } } }),
+      config: mergeConfig({ agentNiceness: 0, runners: { claude: { binary: agentCliBinary('claude') }, custom: { command: worker } }, teams: { copyFiles: [], maxAttempts: 2, roles: { scout: { runner: 'claude', preamble: 'You are a scout in a team of coding agents.' } } } }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...cli.env },
       agentMcp: async () => ({ url: (await service!.startHttp()).url, token: service!.token() }),

@@ -201,7 +201,7 @@ describe('goals', function () {
     fs.writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'test', 'fixtures', 'askingClaude.mjs')}"\n`, { mode: 0o755 });
     h = await createHarness();
     // A Switchboard with a person to answer what agents ask, as in VS Code.
-    const sb = await Switchboard.open({ stateDir: h.stateDir, config: mergeConfig({ killGraceMs: 1500, runners: { claude: { binary: bin } } }), supervisorScript: SUPERVISOR, env: process.env, hostApprovals: true });
+    const sb = await Switchboard.open({ stateDir: h.stateDir, config: mergeConfig({ killGraceMs: 1500, agentNiceness: 0, runners: { claude: { binary: bin } } }), supervisorScript: SUPERVISOR, env: process.env, hostApprovals: true });
     try {
       const created = await sb.goals.create({ objective: 'ask first', workspace: makeRepo(), tasks: [{ title: 'a' }], runner: 'claude', gates: [{ name: 'ok', command: 'true' }] });
       await until(() => sb.goals.get(created.id).status === 'blocked_on_human', 60_000, 'the goal to be blocked on a person');

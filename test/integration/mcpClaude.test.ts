@@ -37,10 +37,11 @@ describe('a real Claude Code drives Switchboard through MCP', function () {
       if (r.turn === 1) return { kind: 'tool', name: 'mcp__switchboard__wait_agent', input: { id: 'child-of-claude', timeout_ms: 30_000 } };
       return { kind: 'text', text: 'The helper agent finished.' };
     });
-    // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one.
+    // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one. The agents
+    // run at normal priority, as the harness's do: at nice 19 a loaded machine starves the real CLI for minutes.
     sb = await Switchboard.open({
       stateDir: h.stateDir,
-      config: mergeConfig({ runners: { claude: { binary: agentCliBinary('claude') } } }),
+      config: mergeConfig({ agentNiceness: 0, runners: { claude: { binary: agentCliBinary('claude') } } }),
       supervisorScript: SUPERVISOR,
       env: { ...process.env, ...cli.env },
       agentMcp: async () => ({ url: (await service!.startHttp()).url, token: service!.token() }),

@@ -113,7 +113,7 @@ describe('a container run taken over: its disk is watched', function () {
       outputBytes: 21, eventCount: 0,
     };
     writeRecord(paths, record);
-    sb = await Switchboard.open({ stateDir, config: mergeConfig({ killGraceMs: 500 }), supervisorScript: SUPERVISOR, env: process.env });
+    sb = await Switchboard.open({ stateDir, config: mergeConfig({ killGraceMs: 500, agentNiceness: 0 }), supervisorScript: SUPERVISOR, env: process.env });
     await until(() => engine!.calls.includes(`GET /containers/${CONTAINER}/logs`), 20_000, 'a supervisor host to take the container over');
     assert.equal(sb.runs.resolve(runId).status, 'running');
     // The disk fills (by someone else): less is left than a run's output needs, a little more than its last records.
