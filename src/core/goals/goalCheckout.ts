@@ -2,7 +2,7 @@
  * A settled goal's worktrees taken away, and its checkout made again when it is needed. A goal works
  * in a full checkout of its own under the state folder and keeps it after it ends; over weeks of goals
  * those checkouts fill the disk. Removing one loses nothing committed: the goal branch stays, and
- * whatever needs the checkout again (a resume, an extension, a rollback) checks the branch out anew.
+ * whatever needs the checkout again (a resume or a rollback of the ended goal) checks the branch out anew.
  * Uncommitted changes in it keep it, unless forced.
  */
 import * as fs from 'node:fs';
