@@ -11,7 +11,7 @@ import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
 import { withFairLock } from '../store/fairLock';
-import { recordOnDisk } from '../runs/recordFile';
+import { recordOnDisk, runFolderIdsOrNone } from '../runs/recordFile';
 import type { ProcessIdentity } from '../runs/types';
 
 export interface Slot {
@@ -59,14 +59,8 @@ const validate = (v: unknown): string | undefined => ((v as Ledger)?.version ===
 function rebuilt(stateDir: string): Ledger {
   const map = new StateMap(stateDir);
   const ledger = empty();
-  let ids: string[];
-  try {
-    ids = fs.readdirSync(map.runs);
-  } catch {
-    return ledger;
-  }
-  for (const id of ids) {
-    const run = id.startsWith('.') ? undefined : recordOnDisk(map.run(id));
+  for (const id of runFolderIdsOrNone(map.runs)) {
+    const run = recordOnDisk(map.run(id));
     if (typeof run?.pool !== 'string') continue;
     if (run.status === 'running' || (run.status === 'queued' && run.supervisor)) ledger.slots.push({ runId: id, pool: run.pool, admittedAt: run.startedAt ?? run.createdAt ?? Date.now() });
   }
@@ -109,20 +103,22 @@ export function withLedger<T>(stateDir: string, change: (ledger: Ledger) => T, w
  * runs on disk but left where it is (the next change, under the lock, sets it aside and says so).
  */
 export function readLedger(stateDir: string): Ledger {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(ledgerFile(stateDir), 'utf8'));
-  } catch {
-    return rebuilt(stateDir);
-  }
-  return validate(value) === undefined ? { ...empty(), ...(value as Ledger) } : rebuilt(stateDir);
+  const written = asWritten(stateDir);
+  return typeof written === 'object' ? written : rebuilt(stateDir);
 }
 
 /** Whether the ledger as written can be read (a missing one can: it is made with the first run). */
 export function ledgerReadable(stateDir: string): boolean {
+  return asWritten(stateDir) !== 'unreadable';
+}
+
+/** The ledger as written, without the lock and setting nothing aside; or why there is none. */
+function asWritten(stateDir: string): Ledger | 'missing' | 'unreadable' {
+  let value: unknown;
   try {
-    return validate(JSON.parse(fs.readFileSync(ledgerFile(stateDir), 'utf8'))) === undefined;
+    value = JSON.parse(fs.readFileSync(ledgerFile(stateDir), 'utf8'));
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
   }
+  return validate(value) === undefined ? { ...empty(), ...(value as Ledger) } : 'unreadable';
 }

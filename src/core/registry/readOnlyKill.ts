@@ -5,11 +5,10 @@
  * supervisor asked without writing anything; a run without a live supervisor is refused, since
  * stopping it from here would leave its end unrecorded.
  */
-import * as fs from 'node:fs';
 import { DEFAULT_CONFIG, loadConfigFile } from '../config';
 import { SwitchboardError } from '../errors';
 import { isSameProcessAlive } from '../proc/processTable';
-import { wholeRecordOnDisk } from '../runs/recordFile';
+import { runFolderIdsOrNone, wholeRecordOnDisk } from '../runs/recordFile';
 import { isFinished, type RunRecord } from '../runs/types';
 import { isPlainSegment, StateMap } from '../state/stateMap';
 import { KILL_ANSWER_MARGIN_MS, type KillResult } from '../supervisor/protocol';
@@ -21,13 +20,7 @@ function recordsAsTheyAre(map: StateMap, query: string): RunRecord[] {
   const id = query.trim();
   const exact = isPlainSegment(id) ? wholeRecordOnDisk(map.run(id)) : undefined;
   if (exact) return [exact];
-  let ids: string[];
-  try {
-    ids = fs.readdirSync(map.runs);
-  } catch {
-    return [];
-  }
-  return ids.flatMap((id) => (id.startsWith('.') ? [] : wholeRecordOnDisk(map.run(id)) ?? []));
+  return runFolderIdsOrNone(map.runs).flatMap((id) => wholeRecordOnDisk(map.run(id)) ?? []);
 }
 
 /** The kill grace of the folder's settings (a config.json that cannot be read, nor set aside here: the default). */

@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { RunBrief } from '../runs/runBrief';
+import { runFolderIds } from '../runs/recordFile';
 import { isFinished, RUN_STATUSES, type RunRecord, type RunStatus } from '../runs/types';
 import { readJsonFile, writeTextAtomic } from '../store/atomicFile';
 
@@ -205,8 +206,7 @@ export class RecordCache {
       this.listed = { dir: runsDir, m, ids };
       return ids;
     }
-    // Folders only: a file put there (a .DS_Store, a stray copy) is no run.
-    const ids = fs.readdirSync(runsDir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? [entry.name] : []));
+    const ids = runFolderIds(runsDir);
     if (m !== undefined && Date.now() - m > SETTLED_DIR_MS) {
       this.listed = { dir: runsDir, m, ids };
       // A listing the index can keep: it is written again with it.

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { StateMap, type RunPaths } from '../state/stateMap';
-import { recordOnDisk } from '../runs/recordFile';
+import { recordOnDisk, runFolderIdsOrNone } from '../runs/recordFile';
 import type { RunRecord } from '../runs/types';
 import type { UsageBaseline } from '../runs/usageMeter';
 
@@ -71,14 +71,8 @@ export function sessionUsageBaseline(stateDir: string, runner: string, sessionId
 /** The runs of this state directory (other than `excludeRunId`) whose runner reported the session `sessionId`. */
 export function* runsOfSession(stateDir: string, runner: string, sessionId: string, excludeRunId?: string): Generator<{ run: RunPaths; record: Partial<RunRecord> }> {
   const paths = new StateMap(stateDir);
-  let ids: string[];
-  try {
-    ids = fs.readdirSync(paths.runs);
-  } catch {
-    return;
-  }
-  for (const id of ids) {
-    if (id === excludeRunId || id.startsWith('.')) continue;
+  for (const id of runFolderIdsOrNone(paths.runs)) {
+    if (id === excludeRunId) continue;
     const run = paths.run(id);
     // Not readRecord: a record another process finds corrupt is its to set aside.
     const record = recordOnDisk(run);

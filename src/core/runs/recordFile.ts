@@ -43,6 +43,20 @@ export function writeRecord(paths: RunPaths, record: RunRecord, options: { durab
   }
 }
 
+/** The ids of the runs in `runsDir`: its folders (a file put there, a .DS_Store or a stray copy, is no run). Throws as readdir does. */
+export function runFolderIds(runsDir: string): string[] {
+  return fs.readdirSync(runsDir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? [entry.name] : []));
+}
+
+/** The same, none when the folder cannot be read. */
+export function runFolderIdsOrNone(runsDir: string): string[] {
+  try {
+    return runFolderIds(runsDir);
+  } catch {
+    return [];
+  }
+}
+
 /** The run's record as on disk, read without setting a bad file aside (it may be another process's); undefined when it cannot be read. */
 export function recordOnDisk(paths: RunPaths): Partial<RunRecord> | undefined {
   try {
