@@ -315,8 +315,11 @@ const FOLDERS_OF_FILES = ['', ...STATE_ENTRIES.map((e) => e.pattern).filter((p) 
   STATE_ENTRIES.some((e) => !e.pattern.endsWith('/') && parentOf(e.pattern) === folder),
 );
 
-/** A temp file of an atomic write (or the state folder's write probe), and a corrupt file set aside. */
-const TRANSIENT = [/^\.[^/]+\.\d+\.[0-9a-f]+\.tmp$/, /^\.write-test-\d+$/];
+/**
+ * A temp file of an atomic write or a lock's take (`.<name>.<pid>.<hex>.tmp`), or the state folder's
+ * write probe (`.write-test-<pid>`): the writer's pid is the first group. And a corrupt file set aside.
+ */
+export const TRANSIENT = [/^\.[^/]+\.(\d+)\.[0-9a-f]+\.tmp$/, /^\.write-test-(\d+)$/];
 const SET_ASIDE = /\.corrupt-\d+(-\d+)?$/;
 
 /** A worktree or a container run's home: what is inside is the project's or the agent CLI's, not Switchboard's. */

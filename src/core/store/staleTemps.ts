@@ -8,10 +8,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TRANSIENT } from '../state/stateMap';
 import { pidAlive } from './fairLock';
 
-/** `.<name>.<pid>.<hex>.tmp` (atomic writes, lock takes, reaper marks) and `.write-test-<pid>` (the state folder's probe). */
-const TEMP_NAMES = [/^\.[^/]+\.(\d+)\.[0-9a-f]+\.tmp$/, /^\.write-test-(\d+)$/];
 /** A writer whose pid is gone: a minute (a live one in another pid namespace looks gone; no write takes that long). */
 const DEAD_WRITER_MS = 60_000;
 /** Whoever's pid it names: a day (the pid may have been reused since). */
@@ -19,7 +18,7 @@ const ANY_WRITER_MS = 24 * 3600_000;
 
 /** The pid a temp file's name carries, or undefined when it is not one. */
 function writerOf(name: string): number | undefined {
-  for (const pattern of TEMP_NAMES) {
+  for (const pattern of TRANSIENT) {
     const pid = pattern.exec(name)?.[1];
     if (pid !== undefined) return Number(pid);
   }
