@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isFinished, type RunRecord } from '../../src/core/runs/types';
 import { setRunLimits } from '../../src/core/registry/runLimitsChange';
-import { makeRepo } from '../support/gitRepo';
+import { gitWorkerCommand, makeRepo } from '../support/gitRepo';
 import { goalKilledMidRun } from '../support/goalOwner';
-import { createHarness, FAKE_AGENT, pidAlive, ROOT, tempDir, until, type Harness } from '../support/harness';
+import { createHarness, FAKE_AGENT, pidAlive, tempDir, until, type Harness } from '../support/harness';
 import type { SwitchboardConfig } from '../../src/core/config';
 
 /** A scripted Claude Code that works turn after turn, each turn 120 tokens (and $0.001), one every `everyMs`, for minutes. */
@@ -58,7 +58,7 @@ describe("goals: the budget held by the runs' supervisors", function () {
   });
 
   it("stops the agent at the goal's time budget with nobody running the goal", async () => {
-    await harness({ runners: { custom: { command: `'${process.execPath}' '${path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs')}' '--sleep' '60000' {prompt}` } } });
+    await harness({ runners: { custom: { command: gitWorkerCommand('--sleep', '60000') } } });
     const id = await goalKilledMidRun(h, 'take time', ['--budget-time', '4s']);
     const run = await ended(id, 30_000);
     assert.equal(run.status, 'killed');

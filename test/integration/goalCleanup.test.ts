@@ -8,11 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GoalCleanup } from '../../src/core/goals/goalCheckout';
 import { runCli } from '../support/cliChild';
-import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { createHarness, ROOT, until, type Harness } from '../support/harness';
+import { gitIn as git, gitWorkerCommand, makeRepo } from '../support/gitRepo';
+import { createHarness, until, type Harness } from '../support/harness';
 
-const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
-const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
+const worker = gitWorkerCommand;
 const passing = { name: 'ok', command: 'true', required: true };
 
 describe("a goal's worktrees removed once it has ended", function () {

@@ -6,16 +6,14 @@
  * on to ready.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { toCheckpointsShape, toDiagnosisShape, toRecoveryShape, type DiagnosisShape, type RollbackShape } from '../../src/ops/recoveryShapes';
 import { runCli } from '../support/cliChild';
 import { toReplayShape } from '../../src/ops/goalShapes';
-import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { createHarness, ROOT, until, type Harness } from '../support/harness';
+import { gitIn as git, gitWorkerCommand, makeRepo } from '../support/gitRepo';
+import { createHarness, until, type Harness } from '../support/harness';
 
-const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
-const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
+const worker = gitWorkerCommand;
 const node = (code: string): string => `'${process.execPath}' -e "${code}"`;
 /** Passes once fixed.txt is there; else fails printing what config.txt says (so its failures differ as it flips). */
 const configGate = { name: 'config', command: node("const fs=require('fs'); if (fs.existsSync('fixed.txt')) process.exit(0); console.log('config is', fs.readFileSync('config.txt','utf8')); process.exit(1)"), required: true };

@@ -6,11 +6,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { gitIn as git, makeRepo } from '../support/gitRepo';
-import { createHarness, ROOT, tempDir, type Harness } from '../support/harness';
+import { gitIn as git, gitWorkerCommand, makeRepo } from '../support/gitRepo';
+import { createHarness, tempDir, type Harness } from '../support/harness';
 
-const WORKER = path.join(ROOT, 'test', 'fixtures', 'gitWorker.mjs');
-const worker = (...args: string[]): string => `'${process.execPath}' '${WORKER}' ${args.map((a) => `'${a}'`).join(' ')} {prompt}`;
+const worker = gitWorkerCommand;
 const passing = { name: 'ok', command: 'true', required: true };
 
 describe('a goal with a task that failed', function () {
