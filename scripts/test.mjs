@@ -37,13 +37,21 @@ for (const [label, command] of steps) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedSuites = 0;
+// Mocha's account of each failure, repeated at the very end: a CI log is often read from its tail only.
+const failures = [];
 for (const [label, args] of suites) {
   const result = run(`${label} tests`, ['npx', 'mocha', ...args], true);
-  const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(result.stdout ?? '')?.[1] ?? 0);
+  const stdout = result.stdout ?? '';
+  const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(stdout)?.[1] ?? 0);
   totals.passed += count('passing');
   totals.failed += count('failing');
   totals.skipped += count('pending');
-  if (result.status !== 0) failedSuites++;
+  if (result.status !== 0) {
+    failedSuites++;
+    const account = /^ {2}\d+ failing$[\s\S]*/m.exec(stdout)?.[0].trim();
+    failures.push(`--- ${label} (exit ${result.status ?? result.signal}):\n${account ?? '(mocha printed no failures; see its output above)'}`);
+  }
 }
+if (failures.length > 0) console.log(`\n=== failures\n${failures.join('\n\n')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedSuites > 0 || totals.failed > 0 || totals.passed === 0 ? 1 : 0);
