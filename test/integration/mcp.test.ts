@@ -162,9 +162,13 @@ describe('MCP server', function () {
           }
         });
         // The pools ledger held: the run is recorded, queued, with its plan, and waits to be admitted.
+        // Held before run_agent is called: were the server to take it first, the run would start, its plan gone.
         let letGo!: () => void;
         const held = new Promise<void>((resolve) => (letGo = resolve));
-        const holding = withFairLock(state.poolLock, () => held, { what: 'the pools ledger, held by a test' });
+        let tookIt!: () => void;
+        const taken = new Promise<void>((resolve) => (tookIt = resolve));
+        const holding = withFairLock(state.poolLock, () => (tookIt(), held), { what: 'the pools ledger, held by a test' });
+        await taken;
         const started = call(client, 'run_agent', { runner: 'custom', prompt: 'never runs', command: fakeCommand('--sleep', '60000'), name });
         let id: string | undefined;
         await until(() => (id = idOf()) !== undefined && fs.existsSync(state.run(id).plan), 10_000, 'the run recorded with its plan');
