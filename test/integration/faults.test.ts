@@ -46,20 +46,22 @@ describe('faults', function () {
     process.kill(supervisor, 'SIGSTOP');
     frozen = supervisor;
 
-    // Another process lists, shows and kills it without waiting on the frozen supervisor.
+    // Another process lists, shows and kills it without waiting on the frozen supervisor, which would
+    // never answer: the bounds tell that from a CLI slow to start on a loaded machine (1-7 s in CI).
+    const ANSWERS_MS = 30_000;
     let t = Date.now();
     const list = await cli('list', '--format', 'json');
     assert.equal(list.code, 0, list.stderr);
-    assert.ok(Date.now() - t < 8000, `list took ${Date.now() - t} ms`);
+    assert.ok(Date.now() - t < ANSWERS_MS, `list took ${Date.now() - t} ms`);
     assert.equal((JSON.parse(list.stdout) as { runs: RunRecord[] }).runs.find((r) => r.id === run.id)?.status, 'running');
     t = Date.now();
     assert.equal((await cli('status', 'stuck')).code, 0);
-    assert.ok(Date.now() - t < 8000, `status took ${Date.now() - t} ms`);
+    assert.ok(Date.now() - t < ANSWERS_MS, `status took ${Date.now() - t} ms`);
     t = Date.now();
     const killed = await cli('kill', 'stuck');
     assert.equal(killed.code, 0, killed.stderr);
     assert.match(killed.stdout, /killed stuck/);
-    assert.ok(Date.now() - t < 15_000, `kill took ${Date.now() - t} ms`);
+    assert.ok(Date.now() - t < ANSWERS_MS, `kill took ${Date.now() - t} ms`);
     assert.equal(pidAlive(run.agent!.pid), false);
     await until(() => !pidAlive(grandchild), 5000, 'the grandchild to die');
 
