@@ -1,7 +1,7 @@
 /** The tools about Switchboard itself: doctor (installed CLIs, state, this server) and get_metrics. */
 import { z } from 'zod';
 import { apiUrlOf } from '../http/api/apiPath';
-import { COUNTER_NAMES, COUNTERS } from '../core/metrics/counters';
+import { COUNTER_NAMES, COUNTERS, countersRestartedWhy } from '../core/metrics/counters';
 import { RUN_STATUSES } from '../core/runs/types';
 import { defineOperation } from './operation';
 
@@ -83,6 +83,7 @@ export const countersShape = z.object({
   ...Object.fromEntries(COUNTER_NAMES.map((name) => [name, count.describe(COUNTERS[name])])),
   created_at: z.string().describe('When the first counter of this state folder was counted'),
   updated_at: z.string().describe('When a counter last changed'),
+  set_aside: z.array(z.string()).optional().describe('Counter files found unreadable and set aside: the counts restarted at created_at, and what was counted before is in them'),
 });
 
 export const metricsShape = z.object({
@@ -104,7 +105,7 @@ const getMetrics = defineOperation({
     const c = m.metrics;
     return {
       structured: m,
-      summary: `${m.runs.total} runs held (${m.runs.running} running); since ${c.created_at}: ${c.total_runs} runs started, ${c.total_runs_failed} failed, ${c.total_kills} killed, ${c.total_team_runs} teams, ${c.total_goal_runs} goals, ${c.total_mcp_calls} MCP calls (${c.total_mcp_errors} errors), $${c.total_cost_usd.toFixed(2)}.`,
+      summary: `${m.runs.total} runs held (${m.runs.running} running); since ${c.created_at}: ${c.total_runs} runs started, ${c.total_runs_failed} failed, ${c.total_kills} killed, ${c.total_team_runs} teams, ${c.total_goal_runs} goals, ${c.total_mcp_calls} MCP calls (${c.total_mcp_errors} errors), $${c.total_cost_usd.toFixed(2)}.${c.set_aside ? ` The counters restarted then: ${countersRestartedWhy(c.set_aside)}` : ''}`,
     };
   },
 });

@@ -266,6 +266,24 @@ describe('process registry (real processes)', function () {
     for (const name of ['stray.json', '.DS_Store']) fs.rmSync(path.join(h.stateDir, 'runs', name));
   });
 
+  it('a folder made where a finished run\'s record belongs blocks nothing: the folder is set aside whole and the record written again', async () => {
+    const run = await h.registry.run({ runner: 'custom', prompt: 'x', name: 'recorded', command: fakeCommand() });
+    await h.registry.wait(run.id, 20_000);
+    // A process that opened the folder since keeps what it read of the finished run for the next (runs-cache.json).
+    await h.open();
+    const record = new StateMap(h.stateDir).run(run.id).record;
+    fs.rmSync(record);
+    fs.mkdirSync(record);
+    fs.writeFileSync(path.join(record, 'kept.txt'), 'mine');
+    const other = await h.open();
+    assert.deepEqual(other.list().map((r) => [r.id, r.name, r.status]), [[run.id, 'recorded', 'done']]);
+    // Its record is read when it is asked for whole.
+    assert.equal(other.resolve('recorded').prompt, 'x');
+    assert.equal(JSON.parse(fs.readFileSync(record, 'utf8')).status, 'done');
+    const aside = fs.readdirSync(path.dirname(record)).find((name) => name.startsWith('run.json.corrupt-'))!;
+    assert.equal(fs.readFileSync(path.join(path.dirname(record), aside, 'kept.txt'), 'utf8'), 'mine');
+  });
+
   it('a folder where the hosts\' log belongs is said, with what to do, when a host is to be started', async () => {
     fs.mkdirSync(new StateMap(h.stateDir).supervisorLog);
     await assert.rejects(h.registry.run({ runner: 'custom', prompt: 'x', command: fakeCommand() }), (e: SwitchboardError) =>

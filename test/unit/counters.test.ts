@@ -41,5 +41,17 @@ describe('lasting counters', () => {
     assert.equal(second.created_at, first.created_at);
     assert.ok(second.updated_at >= first.updated_at);
     assert.equal(fs.statSync(state.metricsCounters).mode & 0o777, 0o600);
+    assert.equal(second.set_aside, undefined);
+  });
+
+  it('found unreadable, restart at zero and say where the old file was set aside', async () => {
+    const state = new StateMap(fs.mkdtempSync(path.join(dir, 'corrupt-')));
+    await addCounters(state, { total_runs: 5 });
+    fs.writeFileSync(state.metricsCounters, '{"version":1, torn');
+    await addCounters(state, { total_runs: 1 });
+    const after = readCounters(state);
+    assert.equal(after.total_runs, 1);
+    assert.equal(after.set_aside?.length, 1);
+    assert.equal(fs.readFileSync(after.set_aside![0]!, 'utf8'), '{"version":1, torn', 'what was counted is kept');
   });
 });

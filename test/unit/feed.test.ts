@@ -52,6 +52,21 @@ describe('feed journal', () => {
     other.dispose();
   });
 
+  it('a folder made where the journal belongs is set aside, said, and the feed goes on in a new journal', () => {
+    fs.mkdirSync(state.feedJournal, { recursive: true });
+    fs.writeFileSync(`${state.feedJournal}/kept.txt`, 'mine');
+    assert.deepEqual(readAll(state).events, [], 'a reader finds nothing to read yet');
+    const warnings: string[] = [];
+    const journal = new Journal(state, { logger: { trace() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(`error ${m}`) } });
+    journal.append(change(1));
+    journal.append(change(2));
+    assert.deepEqual(readAll(state).events.map((e) => e.seq), [1, 2]);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    const aside = /set aside as (\S+) /.exec(warnings[0]!)![1]!;
+    assert.equal(fs.readFileSync(`${aside}/kept.txt`, 'utf8'), 'mine');
+    journal.dispose();
+  });
+
   it('seals the journal past its size and compacts older parts to the latest change of each entity, never past a follower', () => {
     const journal = new Journal(state, { segmentBytes: 2000, keepSealed: 2 });
     const slow = new JournalReader(state, 0);

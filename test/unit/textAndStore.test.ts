@@ -67,11 +67,16 @@ describe('JSON lines and atomic files', () => {
     assert.deepEqual(readJsonFile(file, () => undefined), { kind: 'ok', value: { version: 1 } });
   });
 
-  it('a folder where a document belongs is a clear error, and the folder is left alone', () => {
+  it('a folder where a document belongs is set aside whole, as a corrupt document is, and the path is free again', () => {
     const folder = path.join(tempDir(), 'config.json');
     fs.mkdirSync(folder);
-    assert.throws(() => readJsonFile(folder, () => undefined), (e: SwitchboardError) => e.code === 'invalid_argument' && /is a folder where Switchboard keeps a file/.test(e.message) && /Move that folder away/.test(e.hint ?? ''));
-    assert.ok(fs.statSync(folder).isDirectory());
+    fs.writeFileSync(path.join(folder, 'kept.txt'), 'mine');
+    const read = readJsonFile(folder, () => undefined);
+    assert.equal(read.kind, 'corrupt');
+    const { setAsideAs, reason } = read as { setAsideAs: string; reason: string };
+    assert.equal(reason, 'a folder where Switchboard keeps a file');
+    assert.equal(fs.readFileSync(path.join(setAsideAs, 'kept.txt'), 'utf8'), 'mine');
+    assert.deepEqual(readJsonFile(folder, () => undefined), { kind: 'missing' });
   });
 });
 

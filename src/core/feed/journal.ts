@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { addCounters } from '../metrics/counters';
 import { feedCounts } from '../metrics/feedCounts';
 import { ensureFolder } from '../state/stateDir';
+import { setAside } from '../store/atomicFile';
 import type { StateMap } from '../state/stateMap';
 import { compactJournal, type CompactionLimits } from './compaction';
 import type { FeedChange, FeedEvent } from './feedEvent';
@@ -152,7 +153,13 @@ export class Journal extends Lifecycle {
   /** The journal file as it is now (another process may have written to it, or sealed it). */
   private current(): Known {
     const file = this.state.feedJournal;
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    let stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) {
+      // Made by hand or by a tool gone wrong: kept beside, and the feed goes on in a new journal.
+      const aside = setAside(file);
+      if (aside) this.options.logger?.warn(`[feed] ${file} was a folder; it was set aside as ${aside} and the feed goes on in a new journal file.`);
+      stat = undefined;
+    }
     const known = this.known;
     if (known && stat && stat.ino === known.ino && stat.size === known.size) return known;
     if (known && stat && stat.ino === known.ino) {

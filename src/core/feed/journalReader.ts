@@ -88,7 +88,13 @@ export class JournalReader extends Lifecycle {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
-    this.ino = fs.fstatSync(this.fd).ino;
+    const stat = fs.fstatSync(this.fd);
+    if (stat.isDirectory()) {
+      // A folder made where the journal belongs: there is nothing to read until a writer sets it aside.
+      this.close();
+      return false;
+    }
+    this.ino = stat.ino;
     this.offset = 0;
     return true;
   }

@@ -3,6 +3,8 @@
  * of the folder adds to under a file lock, so that `switchboard metrics`, MCP `get_metrics` and the
  * HTTP API all see the totals of every process, across restarts.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ensureFolder } from '../state/stateDir';
 import type { StateMap } from '../state/stateMap';
 import { tryFileLock, withFileLock } from '../feed/fileLock';
@@ -39,7 +41,8 @@ export type CounterName = keyof typeof COUNTERS;
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 export type CounterDeltas = Partial<Record<CounterName, number>>;
 
-export type Counters = Record<CounterName, number> & { created_at: string; updated_at: string };
+/** `set_aside`: counter files found unreadable and set aside (what was counted before `created_at` is in them). */
+export type Counters = Record<CounterName, number> & { created_at: string; updated_at: string; set_aside?: string[] };
 
 interface CountersFile {
   version: 1;
@@ -67,7 +70,22 @@ function shaped(doc: CountersFile | undefined, now: string): Counters {
 
 /** The counters as they are now (all zero, dated now, before anything was counted). */
 export function readCounters(state: StateMap): Counters {
-  return shaped(load(state), new Date().toISOString());
+  const counters = shaped(load(state), new Date().toISOString());
+  const setAside = setAsideFiles(state.metricsCounters);
+  return setAside.length > 0 ? { ...counters, set_aside: setAside } : counters;
+}
+
+/** Why the counters start at their created_at, when their file was found unreadable. */
+export const countersRestartedWhy = (setAside: readonly string[]): string => `the file that kept them was unreadable and was set aside as ${setAside.join(', ')}.`;
+
+/** The counter files set aside beside `file` (see readJsonFile): they say why the counts restarted. */
+function setAsideFiles(file: string): string[] {
+  const prefix = `${path.basename(file)}.corrupt-`;
+  try {
+    return fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith(prefix)).sort().map((name) => path.join(path.dirname(file), name));
+  } catch {
+    return [];
+  }
 }
 
 /**

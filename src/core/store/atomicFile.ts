@@ -63,37 +63,53 @@ export function folderInPlace(file: string): SwitchboardError {
 export type ReadResult<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'missing' }
-  /** The file could not be parsed; it was renamed to `setAsideAs` so nothing is lost. */
+  /** The file could not be parsed, or was a folder; it was renamed to `setAsideAs` so nothing is lost. */
   | { kind: 'corrupt'; setAsideAs: string; reason: string };
 
-/** Reads a JSON document; `validate` returns an error string when the shape is wrong. */
+/**
+ * Reads a JSON document; `validate` returns an error string when the shape is wrong. A document that
+ * is not one (unparsable, the wrong shape, a folder made where it belongs) is set aside, as it is,
+ * and said to be corrupt: each caller rebuilds or starts afresh, and says so.
+ */
 export function readJsonFile<T>(file: string, validate: (value: unknown) => string | undefined): ReadResult<T> {
-  let text: string;
+  let text: string | undefined;
+  let reason: string | undefined;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
-    if (code === 'EISDIR') throw folderInPlace(file);
     if (code === 'EACCES' || code === 'EPERM') throw new SwitchboardError('state_unwritable', `${file} cannot be read (${code}).`, 'Give your user read and write access to it, or point SWITCHBOARD_HOME at a folder of your own.');
-    throw error;
+    if (code !== 'EISDIR') throw error;
+    reason = 'a folder where Switchboard keeps a file';
   }
-  let reason: string | undefined;
   let value: unknown;
-  try {
-    value = JSON.parse(text);
-    reason = validate(value);
-  } catch (error) {
-    reason = `not valid JSON (${(error as Error).message})`;
+  if (text !== undefined) {
+    try {
+      value = JSON.parse(text);
+      reason = validate(value);
+    } catch (error) {
+      reason = `not valid JSON (${(error as Error).message})`;
+    }
   }
   if (reason === undefined) return { kind: 'ok', value: value as T };
+  const setAsideAs = setAside(file);
+  // Another process set it aside (or replaced it) first: read what is there now.
+  if (setAsideAs === undefined) return readJsonFile(file, validate);
+  return { kind: 'corrupt', setAsideAs, reason };
+}
+
+/**
+ * Renames a file (or a folder made where a file belongs) that cannot be used to a name beside it, so
+ * that nothing is lost and the path is free again. Undefined when it was gone already.
+ */
+export function setAside(file: string): string | undefined {
   const setAsideAs = `${file}.corrupt-${Date.now()}-${process.pid}`;
   try {
     fs.renameSync(file, setAsideAs);
+    return setAsideAs;
   } catch (error) {
-    // Another process set it aside (or replaced it) first: read what is there now.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return readJsonFile(file, validate);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return { kind: 'corrupt', setAsideAs, reason };
 }
