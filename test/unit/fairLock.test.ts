@@ -70,12 +70,26 @@ describe('fair lock', () => {
     assert.deepEqual(fs.readdirSync(dir), [path.basename(frozen)], 'the dead one is gone; the frozen one stays, its owner may yet wake');
   });
 
-  it('takes over a holder that died, at once', async () => {
+  it('takes over a holder that died, at once, and says so', async () => {
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, HELD), `${deadPid()} x`);
+    const dead = deadPid();
+    fs.writeFileSync(path.join(dir, HELD), `${dead} x`);
     const started = Date.now();
-    await withFairLock(dir, () => undefined, { what: 'the test', waitMs: 2000 });
+    const told: string[] = [];
+    await withFairLock(dir, () => undefined, { what: 'the test', waitMs: 2000, tookOver: (m) => told.push(m) });
     assert.ok(Date.now() - started < 1500);
+    assert.deepEqual(told, [`Process ${dead} died holding the lock of the test; it was taken over.`]);
+  });
+
+  it('takes over a live holder that held it past staleMs, saying whose it was and for how long', async () => {
+    fs.mkdirSync(dir);
+    const file = path.join(dir, HELD);
+    fs.writeFileSync(file, `${process.ppid} y`);
+    const past = new Date(Date.now() - 3000);
+    fs.utimesSync(file, past, past);
+    const told: string[] = [];
+    await withFairLock(dir, () => undefined, { what: 'the test', staleMs: 2000, tookOver: (m) => told.push(m) });
+    assert.deepEqual(told, [`Process ${process.ppid} held the lock of the test for over 2 s without letting it go (frozen, or stopped); it was taken over.`]);
   });
 
   it('never takes a live holder\'s lock; held too long it fails saying who holds it and not to remove it', async () => {

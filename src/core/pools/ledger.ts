@@ -95,7 +95,7 @@ export function withLedger<T>(stateDir: string, change: (ledger: Ledger) => T, w
     const result = change(ledger);
     writeJsonAtomic(ledgerFile(stateDir), ledger, { durable: false });
     return result;
-  }, { what: 'the pools ledger', staleMs: LOCK_STALE_MS, waitMs: LOCK_WAIT_MS });
+  }, { what: 'the pools ledger', staleMs: LOCK_STALE_MS, waitMs: LOCK_WAIT_MS, tookOver: warn });
 }
 
 /**

@@ -22,6 +22,8 @@ export interface FairLockOptions {
   staleMs?: number;
   /** How long to wait in line before giving up. */
   waitMs?: number;
+  /** Told when this caller took the lock over from an abandoned holder, saying whose and why (a wait that person should hear of). */
+  tookOver?: (message: string) => void;
 }
 
 export const HELD = 'held';
@@ -197,7 +199,7 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
         if (take(dir, holder)) break;
         const seen = readHolder(heldFile);
         if (seen !== undefined && holderGone(heldFile, seen, staleMs)) {
-          takeOver(heldFile, seen, staleMs);
+          if (takeOver(heldFile, seen, staleMs) === 'reaped') options.tookOver?.(abandoned(options.what, seen, staleMs));
           continue;
         }
       }
@@ -226,6 +228,15 @@ async function acquire(dir: string, options: FairLockOptions): Promise<() => voi
     if (readHolder(heldFile) === holder) fs.rmSync(heldFile, { force: true });
     fs.rmSync(ticketFile, { force: true });
   };
+}
+
+/** What became of an abandoned holder (`<pid> <ticket>`) whose lock was taken over. */
+function abandoned(what: string, seen: string, staleMs: number): string {
+  const pid = Number(seen.split(' ')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return `The lock of ${what} was left half taken by a process that died; it was taken over.`;
+  return pidAlive(pid)
+    ? `Process ${pid} held the lock of ${what} for over ${Math.round(staleMs / 1000)} s without letting it go (frozen, or stopped); it was taken over.`
+    : `Process ${pid} died holding the lock of ${what}; it was taken over.`;
 }
 
 /** Runs `work` holding the lock folder `dir`, after the callers (of any process) that came first; releases it whatever happens. */
