@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { SwitchboardError } from '../../src/core/errors';
 import { ledgerFile, withLedger } from '../../src/core/pools/ledger';
 import type { RunRecord } from '../../src/core/runs/types';
+import { StateMap } from '../../src/core/state/stateMap';
 import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
 
 describe('pools', function () {
@@ -61,6 +62,19 @@ describe('pools', function () {
     const small = (await h.registry.poolsStatus()).pools.find((p) => p.name === 'small')!;
     assert.deepEqual([small.running, small.waiting, small.admitted, small.queued, small.rejected], [[first.id], [], 1, 1, 1]);
     await h.registry.kill(first.id, { source: 'test', force: true });
+  });
+
+  it('a queued run whose plan was found corrupt ends failed saying so, and the plan (its prompt unredacted) is not kept', async () => {
+    const first = await h.registry.run({ runner: 'custom', prompt: 'x', pool: 'small', command: fakeCommand('--sleep', '30000') });
+    const second = await h.registry.run({ runner: 'custom', prompt: 'token sk-ant-api03-abcdefghijklmnop', pool: 'small', command: fakeCommand() });
+    assert.equal(second.status, 'queued');
+    const run = new StateMap(h.stateDir).run(second.id);
+    fs.writeFileSync(run.plan, '{"version":1,"request":{"prompt":"token sk-ant-api03-abcdefghijklmnop"');
+    await h.registry.kill(first.id, { source: 'test', force: true });
+    const { record } = await h.registry.wait(second.id, 20_000);
+    assert.equal(record.status, 'failed');
+    assert.match(record.lastError ?? '', /plan .* was corrupt \(not valid JSON.*\), and was removed, as it may hold secrets/);
+    assert.deepEqual(fs.readdirSync(run.dir).filter((name) => name.startsWith('plan.json')), []);
   });
 
   it('cleanup frees slots of runs that ended and places in line of processes that died', async () => {

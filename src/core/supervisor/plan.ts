@@ -46,7 +46,12 @@ export function readPlan(file: string): SupervisorPlan {
   const read = readJsonFile<SupervisorPlan>(file, (v) =>
     (v as SupervisorPlan | null)?.version === 1 ? undefined : 'not a version 1 plan',
   );
-  if (read.kind !== 'ok') throw new Error(`cannot read the supervisor plan ${file}: ${read.kind}`);
+  if (read.kind === 'missing') throw new Error(`cannot read the supervisor plan ${file}: missing`);
+  if (read.kind === 'corrupt') {
+    // Not kept, as other corrupt files are: a plan holds the prompt and command line unredacted (the run's record keeps them redacted).
+    fs.rmSync(read.setAsideAs, { recursive: true, force: true });
+    throw new Error(`cannot read the supervisor plan ${file}: it was corrupt (${read.reason}), and was removed, as it may hold secrets`);
+  }
   return read.value;
 }
 
