@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { silentLogger } from '../../src/core/logger';
+import { withLedger } from '../../src/core/pools/ledger';
 import { StateMap } from '../../src/core/state/stateMap';
 import type { RunChange } from '../../src/core/registry/registry';
 import { RunTracker } from '../../src/core/registry/runTracker';
@@ -65,6 +66,15 @@ describe('run tracker: runs whose launcher went away', () => {
     assert.match(tracker.get('queued01')!.lastError ?? '', /never started: the process that kept its place in line( \(pid \d+\))? went away/);
     const onDisk = readRecord(run);
     assert.equal(onDisk.kind === 'ok' && onDisk.value.status, 'orphaned');
+  });
+
+  it('a run given a slot whose launcher died before it got a pid is said to have lost the process starting it, not its place in line', async () => {
+    const run = paths.run('admitted1');
+    fs.mkdirSync(run.dir);
+    writeRecord(run, queuedRecord('admitted1'));
+    await withLedger(paths.root, (ledger) => void ledger.slots.push({ runId: 'admitted1', pool: 'default', admittedAt: Date.now() }));
+    await until(() => tracker.get('admitted1')?.status === 'orphaned', 5000, 'the run to be settled');
+    assert.match(tracker.get('admitted1')!.lastError ?? '', /never started: it was given a slot, and the process starting it( \(pid \d+\))? went away before its agent started/);
   });
 
   it('a queued run found at load is followed only until it is stale', async () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { SwitchboardError } from '../errors';
 import type { Logger } from '../logger';
 import type { RunPaths, StateMap } from '../state/stateMap';
+import { readLedger } from '../pools/ledger';
 import { isSameProcessAlive } from '../proc/processTable';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import { dropPlan } from '../supervisor/plan';
@@ -99,7 +100,21 @@ export class RunSupervision {
       this.host.follow(id, queuedAt + this.queuedStaleMs);
       return;
     }
-    this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? `the run never started: the process that kept its place in line${record.launcher ? ` (pid ${record.launcher.pid})` : ''} went away` : 'its processes ended while nobody was watching; the exit was not recorded');
+    this.finishUnsupervised(id, 'orphaned', record.status === 'queued' ? this.neverStarted(record) : 'its processes ended while nobody was watching; the exit was not recorded');
+  }
+
+  /** Why a queued run whose launcher went away never started: it left while waiting in line, or once given a slot, as it started the run. */
+  private neverStarted(record: RunRecord): string {
+    const pid = record.launcher ? ` (pid ${record.launcher.pid})` : '';
+    let admitted = false;
+    try {
+      admitted = readLedger(this.paths.root).slots.some((slot) => slot.runId === record.id);
+    } catch {
+      // An unreadable ledger folder: said as a place in line.
+    }
+    return admitted
+      ? `the run never started: it was given a slot, and the process starting it${pid} went away before its agent started`
+      : `the run never started: the process that kept its place in line${pid} went away`;
   }
 
   private async attach(entry: Entry, socketPath: string): Promise<boolean> {
