@@ -2,13 +2,16 @@
  * Temp files of writes cut short: a writer killed (-9) between writing its temp file and renaming it
  * over the real one leaves `.<name>.<pid>.<hex>.tmp`. Once its writer is gone and a minute has passed
  * they are removed as a registry opens (the folders every process writes in) and as a run ends (its
- * own folder); a live writer's never is.
+ * own folder), a team's as it ends and a goal's as it settles; a live writer's never is.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { GoalRecord } from '../../src/core/goals/goalRecord';
+import { saveGoal } from '../../src/core/goals/goalStore';
 import { StateMap } from '../../src/core/state/stateMap';
+import { saveTeam, type TeamRecord } from '../../src/core/teams/teamStore';
 import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
 
 /** A process that makes the temp file of a write of `file` as atomicFile.ts names it, then stays; its pid and the temp file. */
@@ -76,5 +79,21 @@ describe('temp files of writes cut short', function () {
     process.kill(h.registry.resolve(run.id).supervisor!.pid, 'SIGKILL');
     assert.equal((await h.registry.wait(run.id, 20_000)).record.status, 'orphaned');
     assert.equal(fs.existsSync(temp), false);
+  });
+
+  it('are removed from a team\'s folder as it ends, and from a goal\'s as it settles', async () => {
+    const state = new StateMap(h.stateDir);
+    const team = { version: 1, name: 'swept' } as TeamRecord;
+    const teamTemp = await leftByKilledWriter(state.team('swept').record, 120_000);
+    saveTeam(h.stateDir, team);
+    assert.ok(fs.existsSync(teamTemp), 'a team at work keeps them: its folder is written often');
+    saveTeam(h.stateDir, { ...team, endedAt: Date.now() });
+    assert.equal(fs.existsSync(teamTemp), false);
+    const goal = { version: 1, id: 'goal-20261208-swept1', status: 'running' } as GoalRecord;
+    const goalTemp = await leftByKilledWriter(state.goal(goal.id).record, 120_000);
+    saveGoal(h.stateDir, goal);
+    assert.ok(fs.existsSync(goalTemp));
+    saveGoal(h.stateDir, { ...goal, status: 'ready' });
+    assert.equal(fs.existsSync(goalTemp), false);
   });
 });

@@ -4,9 +4,10 @@ import { SwitchboardError } from '../errors';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { sweepStaleTemps } from '../store/staleTemps';
 import { appendJsonLine } from '../store/jsonLines';
 import { datedId } from '../store/datedId';
-import type { GoalRecord } from './goalRecord';
+import { isSettledGoal, type GoalRecord } from './goalRecord';
 
 const ID = /^goal-\d{8}-[a-z0-9]{6}$/;
 /** `goal-YYYYMMDD-<6 chars>`, unused in this state folder. */
@@ -21,6 +22,8 @@ export function saveGoal(stateDir: string, goal: GoalRecord): void {
   const paths = new StateMap(stateDir).goal(goal.id);
   ensureFolder(paths.dir);
   writeJsonAtomic(paths.record, goal, { durable: false });
+  // Settled, it is seldom written again: what writes cut short left goes now.
+  if (isSettledGoal(goal.status)) sweepStaleTemps(paths.dir);
 }
 
 export function loadGoal(stateDir: string, id: string): GoalRecord {

@@ -8,6 +8,7 @@ import type { Role } from './roles';
 import { ensureFolder } from '../state/stateDir';
 import { StateMap } from '../state/stateMap';
 import { readJsonFile, writeJsonAtomic } from '../store/atomicFile';
+import { sweepStaleTemps } from '../store/staleTemps';
 import { isSameProcessAlive, startTokenOf } from '../proc/processTable';
 
 export type TeamStatus = 'planning' | 'running' | 'done' | 'failed' | 'shutdown' | 'interrupted';
@@ -68,8 +69,11 @@ export function checkTeamName(name: string): string {
 }
 
 export function saveTeam(stateDir: string, team: TeamRecord): void {
-  ensureFolder(path.dirname(teamFile(stateDir, team.name)));
+  const folder = path.dirname(teamFile(stateDir, team.name));
+  ensureFolder(folder);
   writeJsonAtomic(teamFile(stateDir, team.name), team, { durable: false });
+  // Once it has ended, nothing writes there any more: what writes cut short left goes now.
+  if (team.endedAt !== undefined) sweepStaleTemps(folder);
 }
 
 export function loadTeam(stateDir: string, name: string): TeamRecord {
