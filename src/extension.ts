@@ -5,6 +5,7 @@ import { errorMessage } from './core/errors';
 import { writesSettled } from './core/feed/journal';
 import type { Switchboard } from './core/switchboard';
 import { SwitchboardSlot } from './core/switchboardSlot';
+import { StateWarnings } from './vscode/stateWarnings';
 import { ChatOps } from './chat/chatOps';
 import { registerTools } from './vscode/chat/lmTools';
 import { registerParticipant } from './vscode/chat/participant';
@@ -115,7 +116,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
       return;
     }
     const opened = Date.now();
-    for (const warning of sb.warnings) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
+    for (const warning of sb.warnings.said) void vscode.window.showWarningMessage(`Switchboard: ${warning}`);
     showTrust();
     // Each in a turn of its own, and only while this folder is still the one in use.
     const deferred = [
@@ -137,6 +138,7 @@ export async function activate(context: vscode.ExtensionContext, load?: LoadTime
     new GoalNotifier(slot, () => settings),
     new DiscoveryNotifier(slot),
     new CompareNotifier(slot),
+    new StateWarnings(slot),
     outputs,
     mcp,
     new WebhookHosting(slot, logger),

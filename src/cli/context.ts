@@ -3,6 +3,7 @@ import type { Feed } from '../core/feed/feed';
 import type { Logger } from '../core/logger';
 import type { RegistryOptions, RunRegistry } from '../core/registry/registry';
 import type { SupervisorHost } from '../core/registry/supervisorHost';
+import type { Warnings } from '../core/registry/warnings';
 import { defaultStateDir, ensureStateDir } from '../core/state/stateDir';
 import { StateMap } from '../core/state/stateMap';
 import type { Switchboard } from '../core/switchboard';
@@ -38,8 +39,8 @@ function stderrLogger(): Logger {
 }
 
 /** Warnings found while a command worked (a corrupt record set aside as it listed them), said after what it printed. */
-function sayLater(out: Out, warnings: readonly string[], told: number): void {
-  for (const w of warnings.slice(told)) out.stderr(`switchboard: ${w}`);
+function sayLater(out: Out, warnings: Warnings, told: number): void {
+  for (const w of warnings.since(told)) out.stderr(`switchboard: ${w}`);
 }
 
 /** `runHost`: the supervisor host the CLI looked for as it started, for the run this command starts (runHost.ts). */
@@ -75,7 +76,7 @@ export function createContext(out: Out, runHost?: Promise<SupervisorHost | undef
       // Loaded here, not at start: `--version`, `--help` and usage errors never evaluate the core.
       const { openSwitchboard } = await import('../core/switchboard.js');
       const sb = await openSwitchboard(await registryOptions());
-      for (const w of sb.warnings) out.stderr(`switchboard: ${w}`);
+      for (const w of sb.warnings.said) out.stderr(`switchboard: ${w}`);
       return sb;
     },
     async withRuns(work, options = {}) {
@@ -91,8 +92,8 @@ export function createContext(out: Out, runHost?: Promise<SupervisorHost | undef
         host?.dispose();
         throw error;
       });
-      for (const w of runs.warnings) out.stderr(`switchboard: ${w}`);
-      const told = runs.warnings.length;
+      for (const w of runs.warnings.said) out.stderr(`switchboard: ${w}`);
+      const told = runs.warnings.said.length;
       try {
         return await work(runs);
       } finally {
@@ -112,7 +113,7 @@ export function createContext(out: Out, runHost?: Promise<SupervisorHost | undef
     },
     async withSwitchboard(work) {
       const sb = await this.openSwitchboard();
-      const told = sb.warnings.length;
+      const told = sb.warnings.said.length;
       try {
         return await work(sb);
       } finally {

@@ -10,6 +10,7 @@ import { Lifecycle, toDisposable } from './lifecycle';
 import { OwnerServer } from './owner/ownerServer';
 import { silentLogger, type Logger } from './logger';
 import type { RunRegistry, RegistryOptions } from './registry/registry';
+import type { Warnings } from './registry/warnings';
 import { openRuns } from './runsOnly';
 import type { StateMap } from './state/stateMap';
 import { GoalService } from './goals/goalService';
@@ -77,7 +78,7 @@ export class Switchboard extends Lifecycle {
   }
 
   /** Things a person should know about the state folder (a corrupt file set aside, ...). */
-  get warnings(): readonly string[] {
+  get warnings(): Warnings {
     return this.runs.warnings;
   }
 }

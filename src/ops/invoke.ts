@@ -55,6 +55,8 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
     metrics.recordCall(op.name, true, ctx.source);
     return { ok: false, code: 'invalid_argument', message: `${op.name}: ${describeIssues(parsed.error.issues, args ?? {})}.` };
   }
+  // What Switchboard found wrong in the state folder meanwhile (a corrupt record set aside) is said with the answer.
+  const told = ctx.sb.warnings.said.length;
   try {
     const answer = await op.handle(parsed.data, ctx);
     const checked = (answer.checkedItems ? envelopeOf(op, answer.checkedItems) : op.output).safeParse(answer.structured);
@@ -69,7 +71,8 @@ export async function invokeOperation(op: Operation | undefined, name: string, a
     // Its items were made once and are kept unchanged: their JSON texts are kept too (see answerText).
     if (Array.isArray(items)) keepItemTexts(items);
     recordForChat(ctx, op.name, parsed.data as Record<string, unknown>, checked.data as Record<string, unknown>);
-    return { ok: true, structured: checked.data as Record<string, unknown>, summary: answer.summary };
+    const found = ctx.sb.warnings.since(told);
+    return { ok: true, structured: checked.data as Record<string, unknown>, summary: found.length > 0 ? `${answer.summary} Switchboard found: ${found.join(' ')}` : answer.summary };
   } catch (error) {
     metrics.recordCall(op.name, true, ctx.source);
     if (error instanceof SwitchboardError) return { ok: false, code: error.code, message: error.message, hint: error.hint };

@@ -232,6 +232,17 @@ describe('Switchboard in a real VS Code', function () {
     assert.equal(pidAlive(started.agent!.pid), false);
   });
 
+  it('a corrupt record found while the window works is told in a notification, set aside, and its run listed orphaned', async () => {
+    const id = 'zzbroken';
+    fs.mkdirSync(path.join(stateDir, 'runs', id));
+    fs.writeFileSync(path.join(stateDir, 'runs', id, 'run.json'), '{"version": 1, "id": ');
+    assert.match(await waitForNotification(page, `The record of run ${id} was corrupt`), /set aside as \S+run\.json\.corrupt-\d+-\d+ and the run is listed as orphaned/);
+    await showSwitchboard(page);
+    await waitForRow(page, 'unknown-zzbr', 'orphaned');
+    await screenshot(page, '07b-corrupt-record-told');
+    assert.equal(fs.readdirSync(path.join(stateDir, 'runs', id)).filter((name) => name.startsWith('run.json.corrupt-')).length, 1);
+  });
+
   it("VS Code's MCP list has Switchboard with no setup, and starts it", async () => {
     const serverRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Switchboard' }).first();
     await runCommand(page, 'MCP: List Servers');

@@ -29,7 +29,7 @@ describe('corrupt goal and team records', function () {
   it('are set aside and said as the goals and teams are listed', () => {
     const { goal, team } = corrupt();
     assert.deepEqual([h.switchboard.goals.list(), h.switchboard.teams.list()], [[], []]);
-    const said = h.switchboard.warnings.join('\n');
+    const said = h.switchboard.warnings.said.join('\n');
     assert.match(said, /The record of goal goal-20261207-abcdef was corrupt \(not valid JSON[^\n]*\); it was set aside as \S+goal\.json\.corrupt-\d+-\d+\. The goal is no longer listed/);
     assert.match(said, /The record of team builders was corrupt \(not valid JSON[^\n]*\); it was set aside as \S+team\.json\.corrupt-\d+-\d+\. The team is no longer listed/);
     for (const file of [goal, team]) {

@@ -142,7 +142,7 @@ describe('runs across processes', function () {
     fs.writeFileSync(paths.record, '{"version":1,"id":');
     const later = await h.open();
     assert.equal(later.resolve(started.id).status, 'orphaned');
-    assert.match(later.warnings.join('\n'), /was corrupt .* set aside as .*run\.json\.corrupt-/);
+    assert.match(later.warnings.said.join('\n'), /was corrupt .* set aside as .*run\.json\.corrupt-/);
     const setAside = fs.readdirSync(paths.dir).filter((f) => f.startsWith('run.json.corrupt-'));
     assert.equal(setAside.length, 1);
     assert.equal(fs.readFileSync(path.join(paths.dir, setAside[0]!), 'utf8'), '{"version":1,"id":');

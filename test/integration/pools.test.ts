@@ -94,8 +94,8 @@ describe('pools', function () {
     assert.equal(first.status, 'running');
     fs.writeFileSync(ledgerFile(h.stateDir), '{"version": 1, "slots": [tru');
     const other = await h.open();
-    const said = other.warnings.find((w) => /pools ledger could not be read/.test(w));
-    assert.ok(said, `the reset is said (warnings: ${other.warnings.join(' | ')})`);
+    const said = other.warnings.said.find((w) => /pools ledger could not be read/.test(w));
+    assert.ok(said, `the reset is said (warnings: ${other.warnings.said.join(' | ')})`);
     const setAside = /set aside as (\S+) and rebuilt/.exec(said)![1]!;
     assert.equal(fs.readFileSync(setAside, 'utf8'), '{"version": 1, "slots": [tru', 'the corrupt ledger is kept');
     assert.deepEqual((await other.poolsStatus()).pools.find((p) => p.name === 'small')!.running, [first.id], 'the live run holds its slot again');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SwitchboardError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
 import type { RunRegistry } from '../../src/core/registry/registry';
+import { Warnings } from '../../src/core/registry/warnings';
 import type { Switchboard } from '../../src/core/switchboard';
 import { invokeOperation } from '../../src/ops/invoke';
 import { Metrics } from '../../src/ops/metrics';
@@ -48,7 +49,7 @@ describe('invoking an operation', () => {
   const metrics = new Metrics({ briefs: () => [] } as unknown as RunRegistry, stateDir);
   after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
   const ctx: OpContext = {
-    sb: undefined as unknown as Switchboard,
+    sb: { warnings: new Warnings(silentLogger) } as unknown as Switchboard,
     host: { version: '0', metrics, logger: { ...silentLogger, error: (m) => errors.push(m) }, doctor: () => Promise.reject(new Error('no')), server: () => ({ transports: [], clients: [] }), defaultCwd: () => undefined, guard: () => {} },
     source: 'test',
     signal: new AbortController().signal,
@@ -90,6 +91,23 @@ describe('invoking an operation', () => {
     assert.match(errors.at(-1)!, /TypeError: cannot read properties of undefined/);
     const counted = metrics.snapshot().process.by_tool.echo!;
     assert.ok(counted.calls === 5 && counted.errors === 4, JSON.stringify(counted));
+  });
+
+  it('says with its answer what Switchboard found wrong in the state folder while it worked, and only that', async () => {
+    ctx.sb.warnings.add('found before');
+    const warner = defineOperation({
+      name: 'warner',
+      title: 'Warner',
+      description: 'Finds a corrupt record as it answers, as a listing may.',
+      input: z.strictObject({}),
+      output: z.object({ ok: z.boolean() }),
+      async handle(_args, c) {
+        c.sb.warnings.add('The record of run r1 was corrupt; it was set aside as r1/run.json.corrupt-1.');
+        return { structured: { ok: true }, summary: 'Listed.' };
+      },
+    });
+    assert.deepEqual(await invokeOperation(warner, 'warner', {}, ctx), { ok: true, structured: { ok: true }, summary: 'Listed. Switchboard found: The record of run r1 was corrupt; it was set aside as r1/run.json.corrupt-1.' });
+    assert.equal(((await invokeOperation(warner, 'warner', {}, ctx)) as { summary: string }).summary.match(/found/g)?.length, 1, 'each warning once, with the call that found it');
   });
 
   it('every operation has a unique name, a title, a description and object schemas', () => {

@@ -25,6 +25,7 @@ function queuedRecord(id: string, createdAt = Date.now()): RunRecord {
 describe('run tracker: runs whose launcher went away', () => {
   let tracker: RunTracker;
   let changes: RunChange[];
+  let warned: string[];
   let paths: StateMap;
   let watching: { dispose(): void };
 
@@ -32,7 +33,8 @@ describe('run tracker: runs whose launcher went away', () => {
     paths = new StateMap(tempDir('sb-tracker-'));
     fs.mkdirSync(paths.runs, { recursive: true });
     changes = [];
-    tracker = new RunTracker(paths, silentLogger, { changed: (c) => changes.push(c), event: () => undefined, output: () => undefined, warn: () => undefined }, { queuedStaleMs: STALE_MS });
+    warned = [];
+    tracker = new RunTracker(paths, silentLogger, { changed: (c) => changes.push(c), event: () => undefined, output: () => undefined, warn: (m) => warned.push(m) }, { queuedStaleMs: STALE_MS });
     await tracker.loadAll();
     watching = tracker.watch();
   });
@@ -75,6 +77,15 @@ describe('run tracker: runs whose launcher went away', () => {
     await withLedger(paths.root, (ledger) => void ledger.slots.push({ runId: 'admitted1', pool: 'default', admittedAt: Date.now() }));
     await until(() => tracker.get('admitted1')?.status === 'orphaned', 5000, 'the run to be settled');
     assert.match(tracker.get('admitted1')!.lastError ?? '', /never started: it was given a slot, and the process starting it( \(pid \d+\))? went away before its agent started/);
+  });
+
+  it('a new run folder whose record is corrupt is said and settled as such, its record set aside, not taken for a run that never started', async () => {
+    const run = paths.run('corrupt1');
+    fs.mkdirSync(run.dir);
+    fs.writeFileSync(run.record, '{"version": 1, "id": ');
+    await until(() => tracker.get('corrupt1')?.status === 'orphaned', 5000, 'the run to be settled');
+    assert.match(tracker.get('corrupt1')!.lastError ?? '', /its record was corrupt and was set aside as \S+run\.json\.corrupt-/);
+    assert.match(warned.join('\n'), /The record of run corrupt1 was corrupt \(not valid JSON/);
   });
 
   it('a queued run found at load is followed only until it is stale', async () => {

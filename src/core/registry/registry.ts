@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import type { SwitchboardConfig } from '../config';
 import { Emitter, type Event } from '../events';
+import { Warnings } from './warnings';
 import { runEntity, runStatusEvent } from '../feed/entities';
 import type { Feed } from '../feed/feed';
 import { poolKey, runKey } from '../feed/feedEvent';
@@ -80,7 +81,7 @@ export class RunRegistry extends Lifecycle {
   readonly onDidAppendEvent: Event<{ runId: string; event: AgentEvent }>;
   readonly onDidOutput: Event<{ runId: string; bytes: number }>;
   /** Things a person should know about the state directory (a corrupt file set aside, ...): what warn() was told. */
-  readonly warnings: string[] = [];
+  readonly warnings: Warnings;
   private readonly paths: StateMap;
   private readonly log: Logger;
   private readonly tracker: RunTracker;
@@ -100,6 +101,7 @@ export class RunRegistry extends Lifecycle {
     super();
     this.paths = new StateMap(options.stateDir);
     this.log = tagged(options.logger ?? silentLogger, 'registry');
+    this.warnings = this.register(new Warnings(this.log));
     this.changes = this.register(new Emitter<RunChange>(this.log));
     this.appended = this.register(new Emitter<{ runId: string; event: AgentEvent }>(this.log));
     this.output = this.register(new Emitter<{ runId: string; bytes: number }>(this.log));
@@ -143,8 +145,7 @@ export class RunRegistry extends Lifecycle {
   }
 
   warn(message: string): void {
-    this.warnings.push(message);
-    this.log.warn(message);
+    this.warnings.add(message);
   }
 
   get stateDir(): string {

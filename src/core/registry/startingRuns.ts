@@ -30,8 +30,8 @@ export interface StartingRunsHost {
   has(id: string): boolean;
   set(record: RunRecord): void;
   reload(id: string): Promise<RunRecord | undefined>;
-  /** Reloads without waiting; a failure is warned about. */
-  reloadLater(id: string): void;
+  /** Reloads without waiting (from `read` when the record was just read); a failure is warned about. */
+  reloadLater(id: string, read?: ReturnType<typeof readRecord>): void;
   warn(message: string): void;
 }
 
@@ -70,7 +70,13 @@ export class StartingRuns {
       // The agent's output and the other files of a starting run change often: only the record tells.
       if (name && name.toString() !== recordName) return;
       const read = readRecord(paths);
-      if (read.kind !== 'ok') return;
+      if (read.kind === 'missing') return;
+      if (read.kind === 'corrupt') {
+        // Set aside as it was read: settled (rebuilt from its processes, or listed orphaned) and said, as any corrupt record is.
+        this.unfollow(id);
+        this.host.reloadLater(id, read);
+        return;
+      }
       if (read.value.status === 'queued') {
         // Listed while it waits in line (settled at the deadline if what keeps its place is gone by then).
         if (!this.host.has(id) && isSameProcessAlive(read.value.launcher)) this.host.set(read.value);
