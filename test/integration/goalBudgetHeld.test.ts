@@ -9,7 +9,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isFinished, type RunRecord } from '../../src/core/runs/types';
-import { setRunLimits } from '../../src/core/registry/runLimitsChange';
+import { changeRunLimits, setRunLimits } from '../../src/core/registry/runLimitsChange';
+import { StateMap } from '../../src/core/state/stateMap';
 import { gitWorkerCommand, makeRepo } from '../support/gitRepo';
 import { goalKilledMidRun } from '../support/goalOwner';
 import { createHarness, FAKE_AGENT, pidAlive, tempDir, until, type Harness } from '../support/harness';
@@ -80,6 +81,22 @@ describe("goals: the budget held by the runs' supervisors", function () {
     assert.deepEqual(raised().limits, { maxTokens: 106_000, goal: id });
     await h.switchboard.goals.cancel(id);
     await until(() => isFinished(raised().status) && !pidAlive(raised().agent!.pid), 15_000, 'the agent to be stopped with the goal');
+  });
+
+  it('an extension given while a run waits in its pool\'s line reaches it as it starts: it goes on past the limit it was queued with', async () => {
+    await harness({ runners: { claude: { binary: spendingClaude(100) } }, pools: { small: { maxWorkers: 1 } } });
+    const first = await h.registry.run({ runner: 'custom', prompt: 'holds the slot', pool: 'small', command: gitWorkerCommand('--sleep', '60000') });
+    const queued = await h.registry.run({ runner: 'claude', prompt: 'spend', pool: 'small', limits: { maxTokens: 500, goal: 'goal-20261208-queued' } });
+    assert.equal(queued.status, 'queued');
+    const limits = { maxTokens: 100_000, goal: 'goal-20261208-queued' };
+    await changeRunLimits(new StateMap(h.stateDir).run(queued.id), queued, limits, "the extension of goal goal-20261208-queued's budget");
+    await h.registry.kill(first.id, { source: 'test', force: true });
+    const now = (): RunRecord => h.registry.resolve(queued.id);
+    await until(() => now().usage.inputTokens + now().usage.outputTokens > 1000 || isFinished(now().status), 60_000, 'the run to spend past the limit it was queued with');
+    assert.equal(now().status, 'running', now().lastError);
+    assert.deepEqual(now().limits, limits);
+    assert.ok(h.registry.events(queued.id).some((e) => e.type === 'control' && e.action === 'limits' && /extension of goal/.test(e.source)), 'the change is in its events');
+    await h.registry.kill(queued.id, { source: 'test', force: true });
   });
 
   it("a run stopped at its part of the goal's budget (one not raised, say) stops the goal for budget; its task is not tried again", async () => {

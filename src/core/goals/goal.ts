@@ -221,7 +221,7 @@ export class Goal extends Lifecycle {
     this.record.checkpoints.push(checkpoint(this.record, state.spend, 'budget_extended'));
     this.events.budget('budget.extended', [more.usd && `+$${more.usd}`, more.tokens && `+${more.tokens} tokens`, more.timeMs && `+${formatBudgetTime(more.timeMs)}`].filter(Boolean).join(', '));
     this.save();
-    await raiseGoalRunLimits(this.record, state, this.watch.goalRuns(), this.log);
+    await raiseGoalRunLimits(this.ctx.stateDir, this.record, state, this.watch.goalRuns(), this.log);
     if (this.record.status === 'needs_more_budget' && state.exhausted.length === 0) return this.resume();
     return this.record;
   }

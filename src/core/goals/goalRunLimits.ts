@@ -6,7 +6,8 @@
  */
 import { errorMessage } from '../errors';
 import type { Logger } from '../logger';
-import { setRunLimits } from '../registry/runLimitsChange';
+import { changeRunLimits } from '../registry/runLimitsChange';
+import { StateMap } from '../state/stateMap';
 import type { RunLimits, RunRecord } from '../runs/types';
 import { timeLeftMs, type BudgetState } from './budget';
 import type { GoalRecord } from './goalRecord';
@@ -38,19 +39,19 @@ export function goalRunLimits(goal: GoalRecord, state: BudgetState, run?: RunRec
 
 /**
  * After an extension: each run of the goal at work gets its new part of the budget, asked of its
- * supervisor (wherever it runs). A run still waiting in a pool's line keeps the part it was queued
- * with (its plan is the host's to take, not to be written again): less than now, never more.
+ * supervisor (wherever it runs); one still waiting in a pool's line gets it as it starts.
  */
-export async function raiseGoalRunLimits(goal: GoalRecord, state: BudgetState, runs: readonly RunRecord[], log: Logger): Promise<void> {
+export async function raiseGoalRunLimits(stateDir: string, goal: GoalRecord, state: BudgetState, runs: readonly RunRecord[], log: Logger): Promise<void> {
   const source = `the extension of goal ${goal.id}'s budget`;
+  const paths = new StateMap(stateDir);
   await Promise.all(
     runs
-      .filter((run) => run.status === 'running' && run.limits?.goal === goal.id)
+      .filter((run) => (run.status === 'running' || run.status === 'queued') && run.limits?.goal === goal.id)
       .map(async (run) => {
         const limits = goalRunLimits(goal, state, run);
         if (!limits) return;
         try {
-          await setRunLimits(run, limits, source);
+          await changeRunLimits(paths.run(run.id), run, limits, source);
         } catch (error) {
           // It ended meanwhile, or its supervisor is gone (a run without one is killed at its time limit by the registry's watch).
           log.warn(`[goals] ${goal.id}: the limits of run ${run.name} could not be raised: ${errorMessage(error)}`);

@@ -35,6 +35,7 @@ export const STATE_ENTRIES = [
   { pattern: 'runs/<run>/output.idx', kind: 'file', about: 'when each piece of the output arrived (byte offset, time)' },
   { pattern: 'runs/<run>/events.jsonl', kind: 'file', about: 'its parsed events (text, tool calls, usage, steers, exits), secrets redacted' },
   { pattern: 'runs/<run>/kill.json', kind: 'file', about: 'a kill made without its supervisor, so that it sticks' },
+  { pattern: 'runs/<run>/limits.json', kind: 'file', about: "new limits given while it waited in line (its goal's budget extended), taken as it starts" },
   { pattern: 'runs/<run>/control.sock', kind: 'socket', about: "its supervisor's control socket (steer, interrupt, kill, subscribe)" },
   { pattern: 'runs/<run>/home/', kind: 'home', about: "a container run's home: what its agent CLI keeps there (settings, sessions), copied into the container" },
   { pattern: 'runs/<run>/container-plan.json', kind: 'file', about: "a container run's plan without its prompt, for a supervisor that takes the run over" },

@@ -53,6 +53,8 @@ export interface RunPaths {
   /** The whole prompt, when it is too long for the record. */
   prompt: string;
   killMarker: string;
+  /** New limits given while the run waited in line, taken by its supervisor as it starts (see raisedLimits.ts). */
+  raisedLimits: string;
   /** The supervisor's control socket (possibly in the temp folder, see socketPath). */
   controlSocket: string;
   /** The state folder's disk reserve, given up to write the record when the disk is full. */
@@ -153,6 +155,7 @@ export class StateMap {
       plan: inRun('runs/<run>/plan.json'),
       prompt: inRun('runs/<run>/prompt.txt'),
       killMarker: inRun('runs/<run>/kill.json'),
+      raisedLimits: inRun('runs/<run>/limits.json'),
       controlSocket: socketPath(inRun('runs/<run>/control.sock')),
       diskReserve: this.reserve,
       home: inRun('runs/<run>/home/').slice(0, -1),

@@ -30,6 +30,7 @@ import { isDiskFull, isNoSpace } from '../store/diskSpace';
 import { ControlServer } from './controlServer';
 import { OutputLines } from './outputLines';
 import type { SupervisorPlan } from './plan';
+import { takeRaisedLimits } from '../runs/raisedLimits';
 import { RunFeed } from './runFeed';
 import { armTimeLimit, crossedLimit } from './runLimits';
 import type { LongTimeout } from '../longTimeout';
@@ -139,6 +140,9 @@ export class Supervisor {
     this.redactor.text(this.plan.request.prompt);
     this.keepContainerPlan();
     this.spawn(spec, this.plan.request, false);
+    // Limits raised while it waited in line: taken once its record says it runs, so that none is missed (an agent that ended at once takes none).
+    const raised = this.record.status === 'running' ? takeRaisedLimits(this.paths) : undefined;
+    if (raised) await Promise.resolve().then(() => this.control.handle({ id: 0, op: 'limits', ...raised })).catch(() => undefined);
     this.armTimeLimit();
     this.watchDisk();
     const inContainer = this.agent instanceof ContainerAgent && (await this.agent.started);
