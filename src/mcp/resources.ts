@@ -17,6 +17,11 @@ const OUTPUT_URI = /^switchboard:\/\/agents\/([^/]+)\/output$/;
 const NOTIFY_MS = 200;
 /** The output resource holds at most this many of the last readable lines. */
 const OUTPUT_LINES = 2000;
+/**
+ * The run list resource, and the output resources listed, hold the runs at work and the newest
+ * finished ones up to this many: a week of heavy use is 10,000 runs, which list_agents pages through.
+ */
+const RESOURCE_RUNS = 200;
 
 /** The run a resource's URI names (its id, name or id prefix, percent-encoded). */
 function runInUri(segment: string): string {
@@ -29,12 +34,19 @@ function runInUri(segment: string): string {
 
 export function registerResources(server: McpServer, deps: McpDeps): Disposable {
   const registry = deps.sb.runs;
-  server.registerResource('agents', LIST_URI, { title: 'Agents', description: 'Every run Switchboard knows, as list_agents returns them', mimeType: 'application/json' }, async (uri) => {
+  const description = `The runs Switchboard knows as list_agents gives them: running first, then the newest, up to ${RESOURCE_RUNS} (\`count\` is how many there are; list_agents pages through them all)`;
+  server.registerResource('agents', LIST_URI, { title: 'Agents', description, mimeType: 'application/json' }, async (uri) => {
     const now = Date.now();
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ agents: registry.list().map((r) => listedBrief(registry, r, now)) }) }] };
+    const runs = registry.briefs();
+    // Whole records are read for the runs shown only.
+    const agents = registry.wholeOf(runs.slice(0, RESOURCE_RUNS)).map((r) => listedBrief(registry, r, now));
+    const more = runs.length - agents.length;
+    const text = JSON.stringify({ count: runs.length, agents, ...(more > 0 ? { more: `${more} older runs are not here: list_agents with a cursor pages through them all` } : {}) });
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text }] };
   });
   const template = new ResourceTemplate('switchboard://agents/{id}/output', {
-    list: async () => ({ resources: registry.list().map((r) => ({ uri: outputUri(r.id), name: `${r.name} output`, mimeType: 'text/plain', description: `${r.runner} · ${r.status}` })) }),
+    // Any run's output can be read by its URI; those listed are the ones the run list resource holds.
+    list: async () => ({ resources: registry.briefs().slice(0, RESOURCE_RUNS).map((r) => ({ uri: outputUri(r.id), name: `${r.name} output`, mimeType: 'text/plain', description: `${r.runner} · ${r.status}` })) }),
   });
   server.registerResource('agent-output', template, { title: 'Agent output', description: "A run's readable output: assistant text, tool calls and results, errors", mimeType: 'text/plain' }, async (uri, variables) => {
     const run = registry.resolve(runInUri(String(variables.id)));
