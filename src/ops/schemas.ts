@@ -213,7 +213,7 @@ export const eventShape = z.object({
   delivery: z.enum(['live', 'interrupt-resume']).optional(),
   source: z.string().optional(),
   action: z.enum(['interrupt', 'kill', 'limits']).optional(),
-  limits: z.object({ maxUsd: z.number().optional(), maxTokens: z.number().optional(), timeoutMs: z.number().optional(), goal: z.string().optional() }).optional().describe("control limits: the run's hard limits from then on"),
+  limits: z.object({ maxUsd: z.number().optional(), maxTokens: z.number().optional(), timeoutMs: z.number().optional(), endsAt: z.number().optional(), goal: z.string().optional() }).optional().describe("control limits: the run's hard limits from then on"),
   force: z.boolean().optional(),
   pid: z.number().optional(),
   commandLine: z.array(z.string()).optional(),

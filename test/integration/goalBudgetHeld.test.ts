@@ -99,6 +99,21 @@ describe("goals: the budget held by the runs' supervisors", function () {
     await h.registry.kill(queued.id, { source: 'test', force: true });
   });
 
+  it("a run that waited in its pool's line stops at the goal's deadline, not its time budget counted from its start", async () => {
+    await harness({ pools: { small: { maxWorkers: 1 } } });
+    const first = await h.registry.run({ runner: 'custom', prompt: 'holds the slot', pool: 'small', command: gitWorkerCommand('--sleep', '60000') });
+    // 8 s of the goal's time were left as it was queued; it waits 3 s of them in line.
+    const endsAt = Date.now() + 8000;
+    const queued = await h.registry.run({ runner: 'custom', prompt: 'late', pool: 'small', command: gitWorkerCommand('--sleep', '60000'), limits: { timeoutMs: 8000, endsAt, goal: 'goal-20261208-late1' } });
+    assert.equal(queued.status, 'queued');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await h.registry.kill(first.id, { source: 'test', force: true });
+    const { record } = await h.registry.wait(queued.id, 30_000);
+    assert.equal(record.status, 'killed');
+    assert.match(record.lastError ?? '', /^stopped at the goal's time budget/);
+    assert.ok(record.endedAt! - record.startedAt! < 8000, `stopped at the deadline, not 8 s after its start (it ran ${record.endedAt! - record.startedAt!} ms)`);
+  });
+
   it("a run stopped at its part of the goal's budget (one not raised, say) stops the goal for budget; its task is not tried again", async () => {
     await harness({ runners: { claude: { binary: spendingClaude(100) } } });
     const goals = h.switchboard.goals;

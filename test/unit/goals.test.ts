@@ -53,8 +53,10 @@ describe('goals: durations and budgets', () => {
     const mine = { ...run({ inputTokens: 50, outputTokens: 50, usd: 0.1 }), startedAt: T0 + 60_000 };
     const state = budgetState(g, spendOf(g, [other, mine], T0 + 600_000));
     // A new run: what is left. A run at work (after an extension): what is left, on top of what it spent, its time counted from its start.
-    assert.deepEqual(goalRunLimits(g, state, undefined, T0 + 600_000), { maxUsd: 0.65, maxTokens: 500, timeoutMs: 3_000_000, goal: g.id });
-    assert.deepEqual(goalRunLimits(g, state, mine, T0 + 600_000), { maxUsd: 0.75, maxTokens: 600, timeoutMs: 3_540_000, goal: g.id });
+    // Either way no later than the goal's deadline (a run that waits in line first does not outlast it by its wait).
+    const deadline = T0 + 3_600_000;
+    assert.deepEqual(goalRunLimits(g, state, undefined, T0 + 600_000), { maxUsd: 0.65, maxTokens: 500, timeoutMs: 3_000_000, endsAt: deadline, goal: g.id });
+    assert.deepEqual(goalRunLimits(g, state, mine, T0 + 600_000), { maxUsd: 0.75, maxTokens: 600, timeoutMs: 3_540_000, endsAt: deadline, goal: g.id });
     assert.equal(goalRunLimits(goal(), state), undefined, 'no budget, no limits');
     const limits = goalRunLimits(g, state, undefined, T0 + 600_000)!;
     const stop = limitStop(crossedLimit(limits, { inputTokens: 501, outputTokens: 0 })!)!;

@@ -33,7 +33,11 @@ export function goalRunLimits(goal: GoalRecord, state: BudgetState, run?: RunRec
   if (goal.budgetUsd) limits.maxUsd = Math.max(0, goal.budgetUsd - spend.usd) + (run?.usage.usd ?? 0);
   if (goal.budgetTokens) limits.maxTokens = Math.max(0, goal.budgetTokens - spend.tokens) + (run ? run.usage.inputTokens + run.usage.outputTokens : 0);
   const left = timeLeftMs(goal, now);
-  if (left !== undefined) limits.timeoutMs = Math.max(1, Math.ceil(left + (run?.startedAt ? now - run.startedAt : 0)));
+  if (left !== undefined) {
+    limits.timeoutMs = Math.max(1, Math.ceil(left + (run?.startedAt ? now - run.startedAt : 0)));
+    // The deadline itself: a run that waits in a pool's line first must not outlast it by its wait.
+    limits.endsAt = now + Math.max(1, Math.ceil(left));
+  }
   return Object.keys(limits).length ? { ...limits, goal: goal.id } : undefined;
 }
 

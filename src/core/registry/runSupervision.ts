@@ -188,9 +188,9 @@ export class RunSupervision {
     const watchedFrom = Date.now();
     entry.watchdog = setInterval(() => {
       const record = entry.record;
-      if (isSameProcessAlive(record?.agent)) {
-        const limit = record?.limits?.timeoutMs;
-        if (limit && record.startedAt && Date.now() >= timeLimitDue(limit, record.startedAt, watchedFrom) && !entry.stopping && this.sink.overTime) {
+      if (record && isSameProcessAlive(record.agent)) {
+        const due = record.startedAt ? timeLimitDue(record.limits, record.startedAt, watchedFrom) : undefined;
+        if (due !== undefined && Date.now() >= due && !entry.stopping && this.sink.overTime) {
           entry.stopping = true;
           void this.sink
             .overTime(record)

@@ -102,6 +102,11 @@ export interface RunLimits {
   maxUsd?: number;
   maxTokens?: number;
   timeoutMs?: number;
+  /**
+   * When the run stops whenever it started (ms since the epoch): a goal's deadline, which a run that
+   * waited in a pool's line must not outlast by its wait (timeoutMs counts from its start).
+   */
+  endsAt?: number;
   /** Set when the limits are the part of this goal's budget the run may spend (see goalRunLimits): a stop by one is said as the goal's budget's. */
   goal?: string;
 }

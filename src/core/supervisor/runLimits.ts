@@ -38,10 +38,14 @@ export function goalBudgetStop(run: Pick<RunRecord, 'status' | 'lastError'>): 't
 }
 
 /**
- * When a run's time limit is up: counted from its start, or from `now` when the recorded start is
- * later (the clock was set back since: counted from it, the limit would come late by as much).
+ * When a run's time limit is up (undefined when it has none): `timeoutMs` counted from its start, or
+ * from `now` when the recorded start is later (the clock was set back since: counted from it, the
+ * limit would come late by as much), and no later than `endsAt`.
  */
-export const timeLimitDue = (timeoutMs: number, startedAt: number | undefined, now = Date.now()): number => Math.min(startedAt ?? now, now) + timeoutMs;
+export function timeLimitDue(limits: RunLimits | undefined, startedAt: number | undefined, now = Date.now()): number | undefined {
+  const counted = limits?.timeoutMs ? Math.min(startedAt ?? now, now) + limits.timeoutMs : undefined;
+  return limits?.endsAt !== undefined ? Math.min(limits.endsAt, counted ?? Infinity) : counted;
+}
 
 /**
  * The run's time limit, counted from its start (kept by a supervisor that takes the run over): `stop`
@@ -49,9 +53,9 @@ export const timeLimitDue = (timeoutMs: number, startedAt: number | undefined, n
  * The timer is given back, to be cleared when the limits change.
  */
 export function armTimeLimit(limits: RunLimits | undefined, startedAt: number | undefined, finished: Promise<void>, stop: (reason: string) => void): LongTimeout | undefined {
-  if (!limits?.timeoutMs) return undefined;
-  const left = timeLimitDue(limits.timeoutMs, startedAt) - Date.now();
-  const timer = setLongTimeout(() => stop(timeLimitReason(limits)), left);
+  const due = timeLimitDue(limits, startedAt);
+  if (!limits || due === undefined) return undefined;
+  const timer = setLongTimeout(() => stop(timeLimitReason(limits)), due - Date.now());
   void finished.then(() => timer.clear());
   return timer;
 }
