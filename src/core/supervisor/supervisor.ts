@@ -106,7 +106,7 @@ export class Supervisor {
       const interrupt = this.conversation.interrupt?.(`sb-${Date.now()}`);
       return !!interrupt?.length && this.write(interrupt);
     });
-    this.turns = new TurnTracker(() => this.agent?.endInput());
+    this.turns = new TurnTracker(() => this.agent?.endInput(), () => this.control.retire());
     this.approvals = new Approvals({
       answer: (request, allow, message) => this.write(this.conversation.answer?.(request, allow, message)),
       waiting: (waiting) => this.book.update({ waiting: this.redactor.value(waiting) }, true),
@@ -314,6 +314,7 @@ export class Supervisor {
   private async onExit(exit: AgentExit): Promise<void> {
     // From here the agent's exit decides the outcome: no request reaches it (see RunControl), unless a steer resumes it below.
     this.finishing.exit = exit;
+    this.turns.reset();
     // Read what the agent wrote last (its final result line) before deciding anything.
     this.output.catchUp();
     this.lines?.flush(this.output.bytes);
