@@ -89,7 +89,7 @@ export class Supervisor {
     this.redactor = redactorFor(plan.redaction, { ...process.env, ...env }, undefined);
     this.paths = new StateMap(plan.stateDir).run(plan.runId);
     this.runner = runnerFor(plan.runner, plan.request.settings.protocol);
-    this.conversation = openConversation(this.runner, plan.request);
+    this.conversation = openConversation(this.runner, plan.request, env);
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.book.noteError(`could not write the run's files: ${error.message}`));
     // A plain-text runner's output is not parsed: its redacted copy reads output.log itself as it grows.
@@ -233,7 +233,7 @@ export class Supervisor {
   private spawn(spec: SpawnSpec, request: StartRequest, resumed: boolean): void {
     const commandLine = clipArgs(this.redactor.args([spec.command, ...spec.args]));
     this.turns.reset();
-    this.conversation = openConversation(this.runner, request);
+    this.conversation = openConversation(this.runner, request, { ...this.env, ...spec.env });
     const container = this.plan.container;
     // A steered run's earlier container has ended: it goes.
     if (this.agent instanceof ContainerAgent) void this.agent.remove();
