@@ -76,7 +76,16 @@ describe('agents started over ACP get Switchboard\'s MCP server', function () {
   function assertTokenKept(run: RunRecord, token: string): void {
     assert.ok(!run.commandLine.join(' ').includes(token), 'the token is not on the command line');
     const files = fs.readdirSync(h.stateDir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-    const holding = files.filter((f) => f !== tokenFile(h.stateDir) && fs.readFileSync(f, 'latin1').includes(token));
+    // A file may go between the listing and the reading (a record rewritten through a temporary file).
+    const holds = (file: string): boolean => {
+      try {
+        return fs.readFileSync(file, 'latin1').includes(token);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    };
+    const holding = files.filter((f) => f !== tokenFile(h.stateDir) && holds(f));
     assert.deepEqual(holding, [], 'no other file of the state folder holds the token (plan, record, events, output)');
   }
 
