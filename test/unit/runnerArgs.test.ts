@@ -32,7 +32,7 @@ describe('runner command lines', () => {
     assert.deepEqual(prepareStart({ runner: 'claude', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 't' } }, { config, env: process.env }).request.mcp, withRun);
   });
 
-  it('Gemini CLI, Qwen Code and custom commands take no MCP server on the command line', () => {
+  it('Gemini CLI\'s and Qwen Code\'s one-shot JSON and custom commands take no MCP server on the command line', () => {
     for (const id of ['gemini', 'qwen', 'custom']) {
       assert.equal(getRunner(id).takesMcpServer, false, id);
       const built = getRunner(id).build(request({ mcp, commandTemplate: 'agent {prompt}' }));
@@ -48,7 +48,8 @@ describe('runner command lines', () => {
   });
 
   it('the token reaches the agent in its environment only when its runner takes the server, never in argv', () => {
-    const config = mergeConfig({ runners: { claude: { binary: process.execPath }, gemini: { binary: process.execPath } } });
+    // Gemini CLI's one-shot JSON takes none (over ACP it does: see acpMcp.test.ts).
+    const config = mergeConfig({ runners: { claude: { binary: process.execPath }, gemini: { binary: process.execPath, protocol: 'json' } } });
     const claude = prepareStart({ runner: 'claude', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 'secret-token-value' } }, { config, env: process.env });
     assert.equal(claude.spec.env[MCP_TOKEN_ENV], 'secret-token-value');
     assert.ok(!claude.spec.args.join(' ').includes('secret-token-value'));

@@ -30,7 +30,7 @@ function control(sessionId: string | undefined) {
   const book = new RecordKeeper(record, { paths, events, redactor, feed, output: { bytes: 0 }, lines: undefined, notify: () => undefined, noSpace: () => undefined });
   const approvals = new Approvals({ answer: () => true, waiting: (waiting) => book.update({ waiting }, true), emit: (body) => void book.emit(body) });
   const outcome = new RunOutcome(paths, redactor);
-  const parts = { runner: getRunner('codex'), book, feed, redactor, outcome, stopper: new AgentStopper('r1', 1000, () => false), turns: new TurnTracker(() => undefined), approvals };
+  const parts = { runner: getRunner('codex'), book, feed, redactor, outcome, stopper: new AgentStopper('r1', 1000, () => false), turns: new TurnTracker(() => undefined, () => undefined), approvals };
   const run = { agent: () => undefined, conversation: () => assert.fail('not used'), finished: Promise.resolve(), write: () => false, exited: () => undefined, stopFinishing: () => undefined, setLimits: () => undefined };
   return { control: new RunControl(run, parts), approvals, book, outcome };
 }

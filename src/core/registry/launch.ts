@@ -14,7 +14,7 @@ import { findBinary } from '../runners/findBinary';
 import { checkModel } from '../runners/models';
 import { checkArgLengths, clipArgs, clipMessage } from '../runners/argLimits';
 import { getRunner, protocolFor, resumeRefusalError, runnerFor } from '../runners/runnerTable';
-import type { SpawnSpec, StartRequest } from '../runners/types';
+import type { Runner, RunnerProtocol, SpawnSpec, StartRequest } from '../runners/types';
 import { readRecord, writeRecord } from '../runs/recordFile';
 import type { RunLimits, RunLinks, RunRecord, RunWorktree } from '../runs/types';
 import { RUN_ID_ENV } from '../runs/runMarker';
@@ -105,11 +105,15 @@ export interface PreparedStart {
   container?: { backend: Backend; endpoint: string };
 }
 
+/** The runner a start uses: its live protocol (ACP, Codex's app-server) or one-shot JSON, where the CLI speaks both (`runners.<id>.protocol`). */
+export function startRunner(options: Pick<RunOptions, 'runner' | 'resumeSessionId'>, config: SwitchboardConfig): { runner: Runner; protocol?: RunnerProtocol } {
+  const protocol = protocolFor(getRunner(options.runner).id, config.runners[options.runner]?.protocol, !!options.resumeSessionId);
+  return { runner: runnerFor(options.runner, protocol), protocol };
+}
+
 export function prepareStart(options: RunOptions, context: Pick<LaunchContext, 'config' | 'env'>): PreparedStart {
   const settings = context.config.runners[options.runner] ?? {};
-  // A live protocol (ACP, Codex's app-server) or one-shot JSON, where the CLI speaks both (`runners.<id>.protocol`).
-  const protocol = protocolFor(getRunner(options.runner).id, settings.protocol, !!options.resumeSessionId);
-  const runner = runnerFor(options.runner, protocol);
+  const { runner, protocol } = startRunner(options, context.config);
   if (!options.prompt?.trim()) throw new SwitchboardError('invalid_argument', 'The prompt is empty.', 'Say what the agent should do.');
   const refusal = options.resumeSessionId ? resumeRefusalError(runner) : undefined;
   if (refusal) throw refusal;

@@ -19,11 +19,10 @@ import { startTokenOf } from '../proc/processTable';
 import { isFinished, type AgentEvent, type RunRecord } from '../runs/types';
 import { listingOrder, type RunBrief } from '../runs/runBrief';
 import type { ApproveResult, InterruptResult, KillResult, SteerResult } from '../supervisor/protocol';
-import { agentEnv, claimRunDir, launch, prepareStart, recordQueued, tellRunId, writeLaunchPlan, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
+import { agentEnv, claimRunDir, launch, prepareStart, recordQueued, startRunner, tellRunId, writeLaunchPlan, type LaunchContext, type PreparedStart, type RunOptions } from './launch';
 import { backendName } from '../containers/containerPlan';
 import { dropPlan } from '../supervisor/plan';
 import { backendPool, DEFAULT_POOL, Pools, type Admission, type Cleaned, type PoolsStatus } from '../pools/pools';
-import { getRunner } from '../runners/runnerTable';
 import { resolveRun } from './resolveRun';
 import { discardWorktree, isolateRun } from './isolateRun';
 import { openingUpkeep } from './openingUpkeep';
@@ -233,7 +232,7 @@ export class RunRegistry extends Lifecycle {
    * whether or not this process is still there). A full line refuses.
    */
   async run(options: RunOptions): Promise<RunRecord> {
-    if (!options.mcp && this.options.agentMcp && getRunner(options.runner).takesMcpServer) {
+    if (!options.mcp && this.options.agentMcp && startRunner(options, this.options.config).runner.takesMcpServer) {
       const mcp = await this.options.agentMcp().catch((error: unknown) => void this.log.warn(`the agent starts without Switchboard's MCP server: ${(error as Error).message}`));
       options = { ...options, mcp: mcp ?? undefined };
     }

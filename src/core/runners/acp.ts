@@ -7,7 +7,8 @@
  * `session/cancel`. What differs between CLIs (their usage figures, their stderr) is a small dialect.
  */
 import type { AgentEventBody, ApprovalRequest, PermissionDenial } from '../runs/types';
-import { asRecord, asString, parseJsonLine, toolTarget, type Conversation, type StartRequest } from './types';
+import { acpMcpServers } from './acpMcp';
+import { asRecord, asString, parseJsonLine, toolTarget, type AgentEnv, type Conversation, type StartRequest } from './types';
 
 export const ACP_PROTOCOL_VERSION = 1;
 /** The id of the `initialize` request, written as the process starts (the conversation numbers its own from 2). */
@@ -83,10 +84,12 @@ export interface AcpOptions {
   request: StartRequest;
   permissions: AcpPermissions;
   dialect?: AcpDialect;
+  /** The agent's environment, where the MCP server's token and the run's id are (see acpMcp.ts). */
+  env?: AgentEnv;
 }
 
 /** One ACP conversation with one agent process. */
-export function createAcpConversation({ request, permissions, dialect = {} }: AcpOptions): Conversation {
+export function createAcpConversation({ request, permissions, dialect = {}, env = {} }: AcpOptions): Conversation {
   let nextId = INITIALIZE_ID + 1;
   const pending = new Map<number, Pending>([[INITIALIZE_ID, 'initialize']]);
   let sessionId: string | undefined;
@@ -201,13 +204,14 @@ export function createAcpConversation({ request, permissions, dialect = {} }: Ac
       case 'initialize': {
         if (message.error) return failure('the agent refused to start an ACP session', message.error);
         const capabilities = asRecord(answer.agentCapabilities) ?? {};
-        const mcpServers: unknown[] = [];
-        if (!request.resumeSessionId) return { events: [], replies: [send('session/new', { cwd: request.cwd, mcpServers }, 'session')] };
+        const { servers: mcpServers, leftOut } = acpMcpServers(request.mcp, capabilities, env);
+        const events: AgentEventBody[] = leftOut ? [{ type: 'error', message: leftOut }] : [];
+        if (!request.resumeSessionId) return { events, replies: [send('session/new', { cwd: request.cwd, mcpServers }, 'session')] };
         const params = { sessionId: request.resumeSessionId, cwd: request.cwd, mcpServers };
         // Some agents replay the history on resume too, not only on load: until the answer, updates are the past.
         replaying = true;
-        if (asRecord(asRecord(capabilities.sessionCapabilities)?.resume)) return { events: [], replies: [send('session/resume', params, 'session')] };
-        if (capabilities.loadSession === true) return { events: [], replies: [send('session/load', params, 'session')] };
+        if (asRecord(asRecord(capabilities.sessionCapabilities)?.resume)) return { events, replies: [send('session/resume', params, 'session')] };
+        if (capabilities.loadSession === true) return { events, replies: [send('session/load', params, 'session')] };
         return failure('cannot resume', { message: 'the agent offers neither session/resume nor session/load' });
       }
       case 'session': {

@@ -8,7 +8,7 @@ import type { AgentEventBody } from '../runs/types';
 import { createAcpConversation, acpInitializeLine, type AcpDialect, type AcpPermissions } from './acp';
 import { nativeCopilotBinary, permissionArgs as copilotPermissionArgs } from './copilot';
 import { modelsOf, retryText as geminiRetryText } from './gemini';
-import { asNumber, asRecord, type Runner, type StartRequest } from './types';
+import { asNumber, asRecord, MCP_SERVER_NAME, type Runner, type StartRequest } from './types';
 
 interface AcpVariant {
   /** The command line's arguments (the binary and environment are the JSON runner's). */
@@ -27,6 +27,8 @@ function acpVariant(base: Runner, variant: AcpVariant): Runner {
   return {
     ...base,
     steering: 'live',
+    // Given in session/new, not on the command line (see acpMcp.ts).
+    takesMcpServer: true,
     // Each prompt's result reports that prompt's tokens.
     usageScope: 'turn',
     costScope: undefined,
@@ -36,7 +38,7 @@ function acpVariant(base: Runner, variant: AcpVariant): Runner {
       const { command, env } = base.build(request);
       return { command: variant.command?.(request) ?? command, args: variant.args(request), env, stdin: 'pipe', initialInput: [acpInitializeLine()], stdoutPipe: true };
     },
-    createConversation: (request) => createAcpConversation({ request, permissions: variant.permissions(request), dialect: variant.dialect }),
+    createConversation: (request, env) => createAcpConversation({ request, permissions: variant.permissions(request), dialect: variant.dialect, env }),
     steerInput: undefined,
     interruptInput: undefined,
     approvalInput: undefined,
@@ -59,6 +61,8 @@ export function geminiAcpRunner(gemini: Runner): Runner {
     args(request) {
       const args = ['--acp', '--approval-mode', request.settings.permissionMode ?? 'auto_edit', '--skip-trust'];
       if (request.settings.model) args.push('-m', request.settings.model);
+      // Switchboard's tools run without asking (as Claude Code's `--allowedTools`): its MCP tools are `mcp_<server>_<tool>` to its policy.
+      if (request.mcp) args.push('--allowed-tools', `mcp_${MCP_SERVER_NAME}_*`);
       return [...args, ...request.settings.extraArgs];
     },
     permissions: hostOrDeny,

@@ -1,8 +1,9 @@
 /** The conversation the supervisor has with one agent process: the runner's own (ACP), or one made of its stateless line functions. */
-import type { Conversation, Runner, StartRequest } from './types';
+import type { AgentEnv, Conversation, Runner, StartRequest } from './types';
 
-export function openConversation(runner: Runner, request: StartRequest): Conversation {
-  if (runner.createConversation) return runner.createConversation(request);
+/** `env`: the agent's environment (an ACP conversation gives Switchboard's MCP server with the token it holds). */
+export function openConversation(runner: Runner, request: StartRequest, env: AgentEnv): Conversation {
+  if (runner.createConversation) return runner.createConversation(request, env);
   const parse = runner.createParser();
   const { steerInput, interruptInput, approvalInput } = runner;
   return {

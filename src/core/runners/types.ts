@@ -40,7 +40,7 @@ export interface StartRequest {
   resumeSessionId?: string;
   /** The custom runner's command template. */
   commandTemplate?: string;
-  /** Switchboard's own MCP server, for runners whose CLI takes an MCP server on the command line. */
+  /** Switchboard's own MCP server, for runners that take one (`Runner.takesMcpServer`). */
   mcp?: AgentMcpAccess;
   /**
    * Tool calls the permission mode does not allow are asked of the host (a person in VS Code)
@@ -60,6 +60,9 @@ export interface AgentMcpAccess {
    */
   runEnv?: string;
 }
+
+/** The environment an agent process is started with. */
+export type AgentEnv = Readonly<Record<string, string | undefined>>;
 
 /** The header that names the calling run to Switchboard's MCP server. */
 export const RUN_HEADER = 'X-Switchboard-Run';
@@ -123,7 +126,7 @@ export interface Runner {
   readonly canResume: boolean;
   /** Why a session cannot be resumed, when the CLI is the reason `canResume` is false (given with the refusal). */
   readonly resumeRefusal?: string;
-  /** Whether Switchboard's MCP server can be given to this CLI on its command line (`mcp` in the request). */
+  /** Whether Switchboard's MCP server can be given to this CLI (`mcp` in the request): on its command line, or over ACP. */
   readonly takesMcpServer: boolean;
   /** The CLI's own knob that `maxRetries` sets (absent: it has none Switchboard can set), for settings and docs. */
   readonly retryCap?: string;
@@ -145,8 +148,11 @@ export interface Runner {
   /** Why a run's session cannot be continued at a terminal, when `interactive` is absent. */
   readonly interactiveRefusal?: string;
   createParser(): LineParser;
-  /** For runners whose protocol has state (ACP): the conversation with one process, used instead of the line functions below. */
-  createConversation?(request: StartRequest): Conversation;
+  /**
+   * For runners whose protocol has state (ACP): the conversation with one process, used instead of the
+   * line functions below; `env` is the agent's environment (what `request.mcp` names is read from it).
+   */
+  createConversation?(request: StartRequest, env: AgentEnv): Conversation;
   /** For host approvals: the stdin line that answers an approval request. */
   approvalInput?(request: ApprovalRequest, allow: boolean, message?: string): string;
   /** For `live` steering: the stdin line that delivers a message. */

@@ -161,6 +161,14 @@ export class RunControl {
     return message;
   }
 
+  /** The agent stayed after its last turn, its input closed (see TurnTracker): stopped gently, its work counted done. */
+  retire(): void {
+    const agent = this.run.agent();
+    if (!agent || this.run.exited() || this.parts.outcome.stopReason) return;
+    this.parts.outcome.retired = true;
+    this.parts.stopper.stop(agent, false);
+  }
+
   /** Stops the run (gently unless `force`) and answers once it has ended, its final record on disk. */
   async kill(force: boolean, source: string): Promise<KillResult> {
     const agent = this.run.agent();

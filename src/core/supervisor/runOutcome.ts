@@ -28,6 +28,8 @@ export class RunOutcome {
   diskFull: string | undefined;
   /** Copy mode: what of the worktree did not come back, and where it is (the run then ends failed). */
   copyFailed: string | undefined;
+  /** The agent stayed after its last turn and was stopped (RunControl.retire): the signal it died of is not a failure. */
+  retired = false;
 
   constructor(private readonly paths: RunPaths, private readonly redactor: Redactor) {}
 
@@ -35,7 +37,8 @@ export class RunOutcome {
     if (this.diskFull) return 'failed';
     if (exit.vanished) return 'orphaned';
     if (this.stopReason || this.killedElsewhere) return 'killed';
-    if (exit.spawnError || exit.signal || exit.exitCode !== 0) return 'failed';
+    const stoppedWhenDone = this.retired && this.lastResultOk === true;
+    if (!stoppedWhenDone && (exit.spawnError || exit.signal || exit.exitCode !== 0)) return 'failed';
     return this.lastResultOk === false || this.copyFailed ? 'failed' : 'done';
   }
 

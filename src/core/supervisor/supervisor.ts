@@ -90,7 +90,7 @@ export class Supervisor {
     this.redactor = redactorFor(plan.redaction, { ...process.env, ...env }, undefined);
     this.paths = new StateMap(plan.stateDir).run(plan.runId);
     this.runner = runnerFor(plan.runner, plan.request.settings.protocol);
-    this.conversation = openConversation(this.runner, plan.request);
+    this.conversation = openConversation(this.runner, plan.request, env);
     this.usage = new UsageMeter(this.runner.usageScope, this.runner.costScope, plan.usageBaseline);
     const onIoError = (error: Error): void => (isNoSpace(error) ? this.stopForDisk() : this.book.noteError(`could not write the run's files: ${error.message}`));
     // A plain-text runner's output is not parsed: its redacted copy reads output.log itself as it grows.
@@ -107,7 +107,7 @@ export class Supervisor {
       const interrupt = this.conversation.interrupt?.(`sb-${Date.now()}`);
       return !!interrupt?.length && this.write(interrupt);
     });
-    this.turns = new TurnTracker(() => this.agent?.endInput());
+    this.turns = new TurnTracker(() => this.agent?.endInput(), () => this.control.retire());
     this.approvals = new Approvals({
       answer: (request, allow, message) => this.write(this.conversation.answer?.(request, allow, message)),
       waiting: (waiting) => this.book.update({ waiting: this.redactor.value(waiting) }, true),
@@ -237,7 +237,7 @@ export class Supervisor {
   private spawn(spec: SpawnSpec, request: StartRequest, resumed: boolean): void {
     const commandLine = clipArgs(this.redactor.args([spec.command, ...spec.args]));
     this.turns.reset();
-    this.conversation = openConversation(this.runner, request);
+    this.conversation = openConversation(this.runner, request, { ...this.env, ...spec.env });
     const container = this.plan.container;
     // A steered run's earlier container has ended: it goes.
     if (this.agent instanceof ContainerAgent) void this.agent.remove();
@@ -318,6 +318,7 @@ export class Supervisor {
   private async onExit(exit: AgentExit): Promise<void> {
     // From here the agent's exit decides the outcome: no request reaches it (see RunControl), unless a steer resumes it below.
     this.finishing.exit = exit;
+    this.turns.reset();
     // Read what the agent wrote last (its final result line) before deciding anything.
     this.output.catchUp();
     this.lines?.flush(this.output.bytes);

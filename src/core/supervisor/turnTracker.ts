@@ -2,17 +2,31 @@
  * Decides when a stdin-driven agent (stream-json input) has nothing left to do, so its stdin can be
  * closed and it can exit. A steering message sent mid-turn may be folded into that turn or start a
  * new one, so after a turn that received steering we wait briefly for a new turn to begin.
+ *
+ * An agent whose input is closed after its last turn should then exit on its own. One that stays is
+ * retired after a while: Gemini CLI over ACP, given an HTTP MCP server, keeps running as long as that
+ * server's event stream is open (its event loop never drains), so its run would never end.
  */
 const NEXT_TURN_WAIT_MS = 4000;
+/** How long an agent may stay after its input is closed (a CLI saving its session takes a moment). */
+export const LINGER_MS = 10_000;
 
 export class TurnTracker {
   private steeredThisTurn = false;
   private timer: NodeJS.Timeout | undefined;
+  private lingering: NodeJS.Timeout | undefined;
 
-  constructor(private readonly endInput: () => void) {}
+  constructor(
+    private readonly endInput: () => void,
+    /** The agent is still there LINGER_MS after its input was closed. */
+    private readonly retire: () => void,
+  ) {}
 
+  /** A new process (or none any more): nothing is waited for. */
   reset(): void {
     this.clear();
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
     this.steeredThisTurn = false;
   }
 
@@ -29,11 +43,16 @@ export class TurnTracker {
   turnEnded(stopping: boolean): void {
     this.clear();
     if (stopping || !this.steeredThisTurn) {
-      this.endInput();
+      this.close();
       return;
     }
     this.steeredThisTurn = false;
-    this.timer = setTimeout(() => this.endInput(), NEXT_TURN_WAIT_MS);
+    this.timer = setTimeout(() => this.close(), NEXT_TURN_WAIT_MS);
+  }
+
+  private close(): void {
+    this.endInput();
+    this.lingering ??= setTimeout(() => this.retire(), LINGER_MS);
   }
 
   private clear(): void {
