@@ -12,7 +12,7 @@ import type { GoalRecord } from '../../src/core/goals/goalRecord';
 import { saveGoal } from '../../src/core/goals/goalStore';
 import { StateMap } from '../../src/core/state/stateMap';
 import { saveTeam, type TeamRecord } from '../../src/core/teams/teamStore';
-import { createHarness, fakeCommand, pidAlive, until, type Harness } from '../support/harness';
+import { createHarness, fakeCommand, until, type Harness } from '../support/harness';
 
 /** A process that makes the temp file of a write of `file` as atomicFile.ts names it, then stays; its pid and the temp file. */
 async function writer(file: string): Promise<{ pid: number; temp: string; child: ReturnType<typeof spawn> }> {
@@ -28,8 +28,10 @@ async function writer(file: string): Promise<{ pid: number; temp: string; child:
 /** A temp file left by a writer killed with SIGKILL mid-write; `ageMs` old. */
 async function leftByKilledWriter(file: string, ageMs: number): Promise<string> {
   const w = await writer(file);
+  // Reaped, not only dead: a zombie's pid still answers kill(pid, 0), as a live writer's does.
+  const reaped = new Promise((resolve) => w.child.once('exit', resolve));
   w.child.kill('SIGKILL');
-  await until(() => !pidAlive(w.pid), 5000, 'the writer to die');
+  await reaped;
   age(w.temp, ageMs);
   return w.temp;
 }
