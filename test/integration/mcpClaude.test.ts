@@ -4,51 +4,24 @@
  * another through Switchboard and waits for it to finish.
  */
 import * as assert from 'node:assert/strict';
-import { mergeConfig } from '../../src/core/config';
-import type { RunRegistry } from '../../src/core/registry/registry';
-import { Switchboard } from '../../src/core/switchboard';
 import type { AgentEvent } from '../../src/core/runs/types';
-import { McpService } from '../../src/mcp/mcpService';
-import { agentCliBinary, offlineCli, type OfflineCli } from '../support/agentClis';
-import { createHarness, fakeCommand, SUPERVISOR, tempDir, type Harness } from '../support/harness';
+import { agentMcpSuite } from '../support/agentMcp';
+import { fakeCommand, tempDir } from '../support/harness';
 
 describe('a real Claude Code drives Switchboard through MCP', function () {
   this.timeout(180_000);
-  let h: Harness;
-  let cli: OfflineCli | undefined;
-  let service: McpService | undefined;
-  let registry: RunRegistry | undefined;
-  let sb: Switchboard | undefined;
-
-  beforeEach(async () => (h = await createHarness()));
-  afterEach(async () => {
-    await service?.dispose();
-    sb?.dispose();
-    await h.cleanup();
-    await cli?.provider.close();
-  });
+  const { served } = agentMcpSuite();
 
   it('calls run_agent then wait_agent: an agent starts another agent and waits for it', async () => {
     const work = tempDir('sb-mcp-claude-work-');
-    cli = await offlineCli('claude', tempDir('sb-mcp-claude-home-'), (r) => {
+    const { sb, token } = await served('claude', (r) => {
       if (r.turn === 0) {
         return { kind: 'tool', name: 'mcp__switchboard__run_agent', input: { runner: 'custom', prompt: 'the child task', name: 'child-of-claude', command: fakeCommand('--sleep', '1500'), cwd: work } };
       }
       if (r.turn === 1) return { kind: 'tool', name: 'mcp__switchboard__wait_agent', input: { id: 'child-of-claude', timeout_ms: 30_000 } };
       return { kind: 'text', text: 'The helper agent finished.' };
     });
-    // As the extension and the CLI open it: agents whose CLI takes an MCP server get this one. The agents
-    // run at normal priority, as the harness's do: at nice 19 a loaded machine starves the real CLI for minutes.
-    sb = await Switchboard.open({
-      stateDir: h.stateDir,
-      config: mergeConfig({ agentNiceness: 0, runners: { claude: { binary: agentCliBinary('claude') } } }),
-      supervisorScript: SUPERVISOR,
-      env: { ...process.env, ...cli.env },
-      agentMcp: async () => ({ url: (await service!.startHttp()).url, token: service!.token() }),
-    });
-    registry = sb.runs;
-    service = new McpService({ switchboard: sb, logger: { trace() {}, info() {}, warn() {}, error: (m) => console.error(m) }, doctor: () => Promise.reject(new Error('not used')), defaultCwd: () => work, guard: () => {} });
-    const token = service.token();
+    const registry = sb.runs;
 
     const parent = await registry.run({ runner: 'claude', prompt: 'Start a helper agent and wait for it', cwd: work });
     const { record } = await registry.wait(parent.id, 150_000);

@@ -142,6 +142,9 @@ describe("agents' own troubles, from their real output", () => {
       assert.equal(fs.statSync(file).mode & 0o077, 0, 'owner-only');
       assert.deepEqual(settingsOverlay(spec, { general: { maxAttempts: 3 } }, { TEST_SYSTEM_SETTINGS_PATH: system }), env, 'the same settings share one file');
       assert.deepEqual(JSON.parse(fs.readFileSync(settingsOverlay(spec, { a: 1 }, {}).TEST_SYSTEM_SETTINGS_PATH!, 'utf8')), { a: 1 }, 'no system file: the cap alone');
+      const stamped = settingsOverlay({ ...spec, versionStamp: { $version: 4 } }, { a: 1 }, {}).TEST_SYSTEM_SETTINGS_PATH!;
+      assert.deepEqual(JSON.parse(fs.readFileSync(stamped, 'utf8')), { $version: 4, a: 1 }, 'with the schema\'s version, so that the CLI does not write it in');
+      fs.rmSync(stamped);
       fs.writeFileSync(system, '{ // a comment\n}');
       assert.deepEqual(settingsOverlay(spec, { a: 1 }, { TEST_SYSTEM_SETTINGS_PATH: system }), {}, 'a file it cannot read as JSON is not replaced by one without its settings');
       fs.rmSync(dir, { recursive: true, force: true });

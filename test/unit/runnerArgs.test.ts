@@ -1,5 +1,6 @@
 /** What each runner is started with when it gets Switchboard's MCP server or asks the host about tool calls. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { mergeConfig } from '../../src/core/config';
 import { MCP_TOKEN_ENV, prepareStart } from '../../src/core/registry/launch';
 import { RUN_ID_ENV } from '../../src/core/runs/runMarker';
@@ -32,8 +33,26 @@ describe('runner command lines', () => {
     assert.deepEqual(prepareStart({ runner: 'claude', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 't' } }, { config, env: process.env }).request.mcp, withRun);
   });
 
-  it('Gemini CLI\'s and Qwen Code\'s one-shot JSON and custom commands take no MCP server on the command line', () => {
-    for (const id of ['gemini', 'qwen', 'custom']) {
+  it('Qwen Code gets it in a system settings file that names the variables (it expands them), with its tools allowed and the token in argv nowhere', () => {
+    const withRun = { ...mcp, runEnv: RUN_ID_ENV };
+    const { args, env } = getRunner('qwen').build(request({ mcp: withRun, settings: { binary: 'x', extraArgs: ['--debug'], maxRetries: 2 } }));
+    const file = env.QWEN_CODE_SYSTEM_SETTINGS_PATH!;
+    try {
+      const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+      assert.deepEqual(settings.mcpServers.switchboard, { httpUrl: mcp.url, headers: { Authorization: 'Bearer ${SWITCHBOARD_MCP_TOKEN}', 'X-Switchboard-Run': '${SWITCHBOARD_RUN_ID}' } });
+      assert.equal(settings.model.generationConfig.maxRetries, 2, 'the retry cap beside it');
+      assert.equal(fs.statSync(file).mode & 0o077, 0, 'owner-only');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    assert.deepEqual(args.slice(-3), ['--allowed-tools', 'mcp__switchboard', '--debug'], 'its tools allowed, before the settings\' own arguments');
+    assert.ok(!args.join(' ').includes('4321') && !args.includes('--mcp-config'), 'nothing of the server on the command line');
+    const none = getRunner('qwen').build(request());
+    assert.deepEqual([none.env, none.args.includes('--allowed-tools')], [{}, false], 'no server, no settings file and no allowance');
+  });
+
+  it('Gemini CLI\'s one-shot JSON and custom commands take no MCP server on the command line', () => {
+    for (const id of ['gemini', 'custom']) {
       assert.equal(getRunner(id).takesMcpServer, false, id);
       const built = getRunner(id).build(request({ mcp, commandTemplate: 'agent {prompt}' }));
       assert.ok(!built.args.join(' ').includes('4321'), id);
@@ -55,5 +74,14 @@ describe('runner command lines', () => {
     assert.ok(!claude.spec.args.join(' ').includes('secret-token-value'));
     const gemini = prepareStart({ runner: 'gemini', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 'secret-token-value' } }, { config, env: process.env });
     assert.equal(gemini.spec.env[MCP_TOKEN_ENV], undefined);
+    const qwen = prepareStart({ runner: 'qwen', prompt: 'p', cwd: '/', mcp: { url: mcp.url, token: 'secret-token-value' } }, { config: mergeConfig({ runners: { qwen: { binary: process.execPath } } }), env: process.env });
+    const settingsFile = qwen.spec.env.QWEN_CODE_SYSTEM_SETTINGS_PATH!;
+    try {
+      assert.equal(qwen.spec.env[MCP_TOKEN_ENV], 'secret-token-value');
+      assert.ok(!qwen.spec.args.join(' ').includes('secret-token-value'));
+      assert.ok(!fs.readFileSync(settingsFile, 'utf8').includes('secret-token-value'), 'nor in its settings file');
+    } finally {
+      fs.rmSync(settingsFile, { force: true });
+    }
   });
 });

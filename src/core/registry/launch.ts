@@ -40,7 +40,7 @@ export interface RunOptions {
   links?: RunLinks;
   /** Extra environment for the agent. */
   env?: Record<string, string>;
-  /** Switchboard's MCP server, given to agents whose CLI takes one on its command line (Claude Code, Codex). */
+  /** Switchboard's MCP server, given to agents whose CLI takes one (`Runner.takesMcpServer`). */
   mcp?: { url: string; token: string };
   /** Ask the host (a person) about tool calls the permission mode withholds, where the CLI can. */
   hostApprovals?: boolean;

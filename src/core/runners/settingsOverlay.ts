@@ -18,6 +18,12 @@ export interface SystemSettings {
   envVar: string;
   /** Where the CLI looks when the variable is not set, by platform (`linux` for any other). */
   defaultPaths: { linux: string; darwin: string; win32: string };
+  /**
+   * What an overlay over no settings of the system's also holds: the settings' schema version, without
+   * which the CLI writes it into the file (Qwen Code moves the file aside and back as it does, and a run
+   * starting meanwhile with the same overlay would find none).
+   */
+  versionStamp?: Record<string, unknown>;
 }
 
 function merged(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
@@ -50,7 +56,8 @@ export function settingsOverlay(spec: SystemSettings, patch: Record<string, unkn
   const platform = process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
   const current = currentSettings(env[spec.envVar]?.trim() || spec.defaultPaths[platform]);
   if (!current) return {};
-  const text = `${JSON.stringify(merged(current, patch), null, 2)}\n`;
+  const base = Object.keys(current).length === 0 ? { ...spec.versionStamp } : current;
+  const text = `${JSON.stringify(merged(base, patch), null, 2)}\n`;
   const dir = ownTempFolder(`switchboard-${spec.cli}-settings`, true);
   if (!dir) return {};
   const file = path.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);

@@ -126,7 +126,7 @@ export interface Runner {
   readonly canResume: boolean;
   /** Why a session cannot be resumed, when the CLI is the reason `canResume` is false (given with the refusal). */
   readonly resumeRefusal?: string;
-  /** Whether Switchboard's MCP server can be given to this CLI (`mcp` in the request): on its command line, or over ACP. */
+  /** Whether Switchboard's MCP server can be given to this CLI (`mcp` in the request): on its command line, in its settings (Qwen Code), or over ACP. */
   readonly takesMcpServer: boolean;
   /** The CLI's own knob that `maxRetries` sets (absent: it has none Switchboard can set), for settings and docs. */
   readonly retryCap?: string;
