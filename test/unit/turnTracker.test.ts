@@ -4,10 +4,15 @@ import { TurnTracker } from '../../src/core/supervisor/turnTracker';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A tracker lingering `lingerMs`, and what it did, in order. */
+function tracked(lingerMs: number): { turns: TurnTracker; seen: string[] } {
+  const seen: string[] = [];
+  return { turns: new TurnTracker(() => seen.push('input closed'), () => seen.push('retired'), lingerMs), seen };
+}
+
 describe('the turns of a stdin-driven agent', () => {
   it('closes its input after its last turn, and retires it once it has stayed silent that long', async () => {
-    const seen: string[] = [];
-    const turns = new TurnTracker(() => seen.push('input closed'), () => seen.push('retired'), 150);
+    const { turns, seen } = tracked(150);
     turns.sawOutput();
     turns.turnEnded(false);
     assert.deepEqual(seen, ['input closed']);
@@ -17,8 +22,7 @@ describe('the turns of a stdin-driven agent', () => {
   });
 
   it('leaves an agent that still prints after its input was closed at its work, and retires it once it falls silent', async () => {
-    const seen: string[] = [];
-    const turns = new TurnTracker(() => seen.push('input closed'), () => seen.push('retired'), 150);
+    const { turns, seen } = tracked(150);
     turns.turnEnded(false);
     for (let i = 0; i < 6; i++) {
       await sleep(60);
@@ -31,8 +35,7 @@ describe('the turns of a stdin-driven agent', () => {
   });
 
   it('retires nothing once the process is gone (reset)', async () => {
-    const seen: string[] = [];
-    const turns = new TurnTracker(() => seen.push('input closed'), () => seen.push('retired'), 100);
+    const { turns, seen } = tracked(100);
     turns.turnEnded(false);
     turns.reset();
     await sleep(200);
