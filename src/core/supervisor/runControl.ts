@@ -59,7 +59,8 @@ export class RunControl {
     return this.parts.book.record;
   }
 
-  handle(request: ControlRequest): Promise<unknown> {
+  /** Answers a request; what it refuses is a rejection, never a throw. */
+  async handle(request: ControlRequest): Promise<unknown> {
     switch (request.op) {
       case 'subscribe':
         // Everything emitted before the subscription is on disk, everything after is pushed: no gap.

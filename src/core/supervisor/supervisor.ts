@@ -142,7 +142,7 @@ export class Supervisor {
     this.spawn(spec, this.plan.request, false);
     // Limits raised while it waited in line: taken once its record says it runs, so that none is missed (an agent that ended at once takes none).
     const raised = this.record.status === 'running' ? takeRaisedLimits(this.paths) : undefined;
-    if (raised) await Promise.resolve().then(() => this.control.handle({ id: 0, op: 'limits', ...raised })).catch(() => undefined);
+    if (raised) await this.control.handle({ id: 0, op: 'limits', ...raised }).catch(() => undefined);
     this.armTimeLimit();
     this.watchDisk();
     const inContainer = this.agent instanceof ContainerAgent && (await this.agent.started);
